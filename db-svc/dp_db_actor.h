@@ -1,0 +1,71 @@
+/*  =========================================================================
+    dp_db_actor - the DB actor: LOAD and QUERY over ZeroMQ, answered from a
+    pool of non-blocking MariaDB connections
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The actor binds a ROUTER socket. Each request is two frames, [routing
+    id, msgpack dp_msg] with LOAD, QUERY or HEARTBEAT; each LOAD and QUERY
+    gets exactly one reply, ROWS or ERROR, with the request's id. SQL comes
+    from dp_sql_catalog, never from the wire. One thread drives every
+    connection through mariadb-connector-c's non-blocking API from its own
+    zmq_poll loop, so no thread ever blocks on SQL.
+@discuss
+    Pipe commands: "$TERM"; "STATS" replies a picture "888": statements
+    run, requests answered (ROWS or ERROR to a LOAD or QUERY), error
+    replies; "PORT" replies "i", the TCP port bound (0 for other
+    transports); "VERBOSE" logs every statement.
+    Error statuses: 400 malformed request, unknown loader, query, column or
+    argument; 408 the deadline passed before the request started; 502
+    MariaDB answered with an error; 503 no connection to MariaDB (down, or
+    lost while the request ran); 500 a result that does not fit its types.
+@end
+*/
+#ifndef DP_DB_ACTOR_H_INCLUDED
+#define DP_DB_ACTOR_H_INCLUDED
+
+#include <czmq.h>
+#include <stdbool.h>
+
+typedef struct {
+    const char *host;           //  MariaDB host; NULL or "localhost" = the unix socket
+    int port;                   //  TCP port; 0 = 3306
+    const char *socket;         //  unix socket path, or NULL
+    const char *user;           //  NULL = the current user
+    const char *password;       //  NULL = none
+    const char *database;       //  schema to USE, or NULL
+    const char *endpoint;       //  ROUTER bind endpoint, e.g. "inproc://db", "tcp://*:5557"
+    int pool_size;              //  connections to MariaDB (>= 1)
+    int chunk_size;             //  max keys per statement (>= 1)
+    bool verbose;               //  log every statement
+    int bind_result;            //  out: set by the actor before it signals; 0 bound, -1 not
+} dp_db_config_t;
+
+//  Fill config with the defaults: host NULL, port 0, socket NULL, user
+//  "root", password NULL, database "dropapp_dev", endpoint "tcp://*:5557",
+//  pool_size 8, chunk_size 10000, verbose false.
+void dp_db_config_init (dp_db_config_t *config);
+
+//  The actor, for zactor_new (dp_db_actor, config). config must stay valid
+//  until zactor_new returns; the actor copies what it keeps, and sets
+//  config->bind_result before signalling (0 ok, -1 when the bind failed,
+//  after which the actor has exited).
+void dp_db_actor (zsock_t *pipe, void *args);
+
+//  Start the actor and check its bind. Returns NULL, logging why, when the
+//  endpoint could not be bound. Caller owns return value and must destroy it
+//  with zactor_destroy.
+zactor_t *dp_db_actor_new (dp_db_config_t *config);
+
+//  Run the actor's tests for one concern ("load", "chunks", "query",
+//  "errors", "pool", "unavailable", "reconnect"), or all with NULL. They
+//  need the test MariaDB of dp_db_testdb; without it they print why and
+//  return 77 (skipped). Returns 0 when the tests ran and passed; a failure
+//  asserts.
+int dp_db_actor_selftest (const char *concern, bool verbose);
+
+//  All concerns (CLASS selftest form).
+void dp_db_actor_test (bool verbose);
+
+#endif

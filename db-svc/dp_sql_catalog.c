@@ -1,0 +1,881 @@
+/*  =========================================================================
+    dp_sql_catalog - the SQL behind every loader and root query of db-svc
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    LOAD {loader, columns, keys} becomes, per chunk of keys,
+
+        SELECT <key>, <requested columns in catalog order>
+        FROM <from> WHERE <key> IN (k1,...) [AND <where>]
+        [GROUP BY ...] [ORDER BY ...]
+
+    QUERY arguments (positional typed values; proto/README.md copies this):
+
+      boxes_page, boxes_count, boxes_has_previous:
+        args   = [base_id:int, filter:array|nil, limit:int|nil,
+                  after_modified:str|nil, after_id:int|nil]
+        filter = [states:[int]|nil, location_ids:[int]|nil,
+                  last_modified_from:str|nil, last_modified_until:str|nil,
+                  product_gender_ids:[int]|nil, product_category_ids:[int]|nil,
+                  product_ids:[int]|nil, size_id:int|nil, tag_ids:[int]|nil]
+        Missing trailing arguments or filter fields are nil. A nil or empty
+        list means "no filter", except tag_ids = [] which matches nothing.
+        Dates are "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" or the wire form
+        "YYYY-MM-DDTHH:MM:SS+00:00" (also with "Z"); last_modified_from/until
+        compare as boxtribute does (modified >= from, modified <= until).
+        limit: int >= 0, required by boxes_page (the resolver asks first+1),
+        ignored by the others. The cursor is (after_modified, after_id) of
+        the last row already seen: after_id int, after_modified the row's
+        modified as read (nil when that was NULL or the zero date).
+      boxes_page: rows [stock.id, requested stock columns] of the base's
+        boxes (stock.location_id in the base's locations) that are not
+        deleted (deleted IS NULL OR deleted = 0) and pass the filter, strictly
+        after the cursor, ORDER BY modified DESC, id DESC (NULL modified last,
+        after the zero date), LIMIT limit.
+      boxes_count: one row [COUNT(*)] of the same selection, cursor ignored.
+      boxes_has_previous: one row [1|0]: does a box of the same selection
+        come before the cursor? [0] without a cursor (no SQL).
+
+@discuss
+    Why boxes_page takes two statements. Measured on boxtribute-init.sql
+    grown to 8,449 boxes in base 1 with Depot's indexes, LIMIT 51: with the
+    base's location ids as literals (`location_id IN (1,2,...)`) MariaDB
+    walks stock(modified, id) for a big base and range-scans
+    stock(location_id) then filesorts for a small one, both about 0.5 to
+    0.8 ms. Every single-statement form we tried is worse somewhere: a join
+    or `location_id IN (SELECT id FROM locations WHERE camp_id = N)` is
+    turned into a semi-join that filesorts the whole base with the TEXT
+    column (about 30 ms for base 1); with semijoin switched off, or written
+    as a correlated subquery, MariaDB always walks the modified index, which
+    scans the whole table for a small base (2 to 3x slower on this data,
+    proportionally worse as other bases grow). So boxes_page first reads
+    `SELECT id FROM locations WHERE camp_id = N` (0.1 ms) and then runs the
+    page with the ids as literals. The COUNT keeps the subquery: there the
+    semi-join reads stock(location_id, deleted) only and is the fastest form.
+
+    Keyset pagination with NULL and zero dates. MariaDB sorts NULL below
+    every value, and the zero date below every real date, so in DESC order
+    the tail is: real dates, then zero dates, then NULLs. Both read back as
+    nil on the wire, so a cursor with a nil modified cannot say which of the
+    two its row had; the SQL asks the row itself with a one-row subquery on
+    the primary key ((SELECT modified FROM stock WHERE id = after_id)).
+@end
+*/
+#include "dp_sql_catalog.h"
+#include <mysql.h>
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dp_log.h"
+
+//  ==========================================================================
+//  dp_sql_t: a growable text buffer
+
+void
+dp_sql_init (dp_sql_t *self)
+{
+    assert (self);
+    self->data = NULL;
+    self->len = 0;
+    self->cap = 0;
+}
+
+void
+dp_sql_destroy (dp_sql_t *self)
+{
+    assert (self);
+    free (self->data);
+    dp_sql_init (self);
+}
+
+//  Make room for extra more bytes plus the NUL.
+static void
+s_sql_reserve (dp_sql_t *self, size_t extra)
+{
+    if (self->len + extra + 1 <= self->cap)
+        return;
+    size_t cap = self->cap ? self->cap : 256;
+    while (cap < self->len + extra + 1)
+        cap *= 2;
+    char *data = realloc (self->data, cap);
+    if (!data)
+        dp_fatal ("out of memory growing SQL text to %zu bytes", cap);
+    self->data = data;
+    self->cap = cap;
+}
+
+static void
+s_sql_append_bytes (dp_sql_t *self, const char *bytes, size_t len)
+{
+    s_sql_reserve (self, len);
+    memcpy (self->data + self->len, bytes, len);
+    self->len += len;
+    self->data [self->len] = 0;
+}
+
+void
+dp_sql_append (dp_sql_t *self, const char *text)
+{
+    assert (self);
+    assert (text);
+    s_sql_append_bytes (self, text, strlen (text));
+}
+
+void
+dp_sql_printf (dp_sql_t *self, const char *fmt, ...)
+{
+    assert (self);
+    va_list args;
+    va_start (args, fmt);
+    int size = vsnprintf (NULL, 0, fmt, args);
+    va_end (args);
+    assert (size >= 0);
+    s_sql_reserve (self, (size_t) size);
+    va_start (args, fmt);
+    vsnprintf (self->data + self->len, (size_t) size + 1, fmt, args);
+    va_end (args);
+    self->len += (size_t) size;
+}
+
+void
+dp_sql_append_ints (dp_sql_t *self, const int64_t *values, size_t count)
+{
+    assert (self);
+    //  At most 20 characters per value plus the comma.
+    s_sql_reserve (self, count * 21);
+    char *out = self->data + self->len;
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            *out++ = ',';
+        out += sprintf (out, "%lld", (long long) values [i]);
+    }
+    self->len = (size_t) (out - self->data);
+    self->data [self->len] = 0;
+}
+
+void
+dp_sql_append_quoted (dp_sql_t *self, const char *text, size_t len)
+{
+    assert (self);
+    assert (text);
+    s_sql_reserve (self, len * 2 + 2);
+    self->data [self->len++] = '\'';
+    self->len += mysql_escape_string (self->data + self->len, text, (unsigned long) len);
+    self->data [self->len++] = '\'';
+    self->data [self->len] = 0;
+}
+
+
+//  ==========================================================================
+//  Loader table
+
+//  Column SQL of a set whose columns live in the table of the same name:
+//  "<set>.<column>" in catalog order.
+#define S_COL_SQL(set, col, type) #set "." #col,
+#define S_COL_SQL_SET(set) \
+    static const char *const s_sql_##set [] = { DP_COLUMNS_##set (S_COL_SQL) };
+
+S_COL_SQL_SET (stock)
+S_COL_SQL_SET (products)
+S_COL_SQL_SET (product_categories)
+S_COL_SQL_SET (sizes)
+S_COL_SQL_SET (units)
+S_COL_SQL_SET (locations)
+S_COL_SQL_SET (camps)
+S_COL_SQL_SET (organisations)
+S_COL_SQL_SET (qr)
+S_COL_SQL_SET (cms_users)
+S_COL_SQL_SET (shipment)
+S_COL_SQL_SET (shipment_detail)
+S_COL_SQL_SET (tags)
+
+//  tag_last_used is computed: one row per tag, the newest relation.
+static const char *const s_sql_tag_last_used [] = {
+    "tags_relations.tag_id",
+    "MAX(tags_relations.created_on)"
+};
+#define S_COUNT_COL(set, col, type) + 1
+_Static_assert (sizeof s_sql_tag_last_used / sizeof s_sql_tag_last_used [0]
+                == 0 DP_COLUMNS_tag_last_used (S_COUNT_COL),
+                "tag_last_used SQL out of step with dp_catalog.h");
+
+#define S_COLS(set) s_sql_##set, sizeof s_sql_##set / sizeof s_sql_##set [0]
+#define S_BY_ID(set) \
+    [DP_LOADER_##set##_by_id] = { #set "_by_id", #set ".id", #set, NULL, NULL, NULL, S_COLS (set) }
+
+static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
+    S_BY_ID (stock),
+    S_BY_ID (products),
+    S_BY_ID (product_categories),
+    S_BY_ID (sizes),
+    S_BY_ID (units),
+    S_BY_ID (locations),
+    S_BY_ID (camps),
+    S_BY_ID (organisations),
+    S_BY_ID (qr),
+    S_BY_ID (cms_users),
+    S_BY_ID (shipment),
+    [DP_LOADER_active_shipment_detail_by_box] = {
+        "active_shipment_detail_by_box", "shipment_detail.box_id", "shipment_detail",
+        "shipment_detail.removed_on IS NULL AND shipment_detail.lost_on IS NULL"
+        " AND shipment_detail.received_on IS NULL",
+        NULL, NULL, S_COLS (shipment_detail) },
+    [DP_LOADER_tags_by_box] = {
+        "tags_by_box", "tr.object_id", "tags_relations tr JOIN tags ON tags.id = tr.tag_id",
+        "tr.object_type = 'Stock' AND tr.deleted_on IS NULL"
+        " AND (tags.deleted IS NULL OR tags.deleted = 0)",
+        NULL, "tr.object_id, tags.id", S_COLS (tags) },
+    [DP_LOADER_tag_last_used_by_tag] = {
+        "tag_last_used_by_tag", "tags_relations.tag_id", "tags_relations",
+        NULL, "tags_relations.tag_id", NULL, S_COLS (tag_last_used) },
+};
+
+const dp_sql_loader_t *
+dp_sql_loader (uint32_t id)
+{
+    return id < DP_LOADER_COUNT ? &s_loaders [id] : NULL;
+}
+
+static int
+s_int64_cmp (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a;
+    int64_t y = *(const int64_t *) b;
+    return (x > y) - (x < y);
+}
+
+size_t
+dp_sql_unique_keys (int64_t *keys, size_t count)
+{
+    if (count < 2)
+        return count;
+    qsort (keys, count, sizeof (int64_t), s_int64_cmp);
+    size_t out = 1;
+    for (size_t i = 1; i < count; i++)
+        if (keys [i] != keys [out - 1])
+            keys [out++] = keys [i];
+    return out;
+}
+
+//  True when mask names only columns 0..n-1.
+static bool
+s_mask_valid (uint64_t mask, size_t n)
+{
+    return n >= 64 || (mask >> n) == 0;
+}
+
+//  Append ", <col sql>" for every column of mask.
+static void
+s_append_columns (dp_sql_t *sql, const char *const *columns, size_t n, uint64_t mask)
+{
+    for (size_t i = 0; i < n; i++)
+        if (mask & ((uint64_t) 1 << i)) {
+            dp_sql_append (sql, ", ");
+            dp_sql_append (sql, columns [i]);
+        }
+}
+
+int
+dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
+                   const int64_t *keys, size_t n_keys)
+{
+    assert (sql);
+    assert (loader);
+    assert (keys && n_keys > 0);
+    if (!s_mask_valid (mask, loader->n_columns))
+        return -1;
+    dp_sql_append (sql, "SELECT ");
+    dp_sql_append (sql, loader->key);
+    s_append_columns (sql, loader->columns, loader->n_columns, mask);
+    dp_sql_printf (sql, " FROM %s WHERE %s IN (", loader->from, loader->key);
+    dp_sql_append_ints (sql, keys, n_keys);
+    dp_sql_append (sql, ")");
+    if (loader->where)
+        dp_sql_printf (sql, " AND %s", loader->where);
+    if (loader->group_by)
+        dp_sql_printf (sql, " GROUP BY %s", loader->group_by);
+    if (loader->order_by)
+        dp_sql_printf (sql, " ORDER BY %s", loader->order_by);
+    return 0;
+}
+
+size_t
+dp_sql_result_types (const dp_catalog_entry_t *entry, uint64_t mask, dp_coltype_t *types)
+{
+    assert (entry);
+    assert (types);
+    if (!s_mask_valid (mask, entry->n_columns))
+        return 0;
+    size_t count = 0;
+    types [count++] = DP_COLTYPE_INT;
+    for (size_t i = 0; i < entry->n_columns && i < 64; i++)
+        if (mask & ((uint64_t) 1 << i))
+            types [count++] = entry->columns [i].type;
+    return count;
+}
+
+
+//  ==========================================================================
+//  Root queries: arguments
+
+#define S_FAIL(...) (snprintf (err, err_len, __VA_ARGS__), -1)
+
+//  Parse a date or datetime into out as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS".
+//  Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DDTHH:MM:SS" and
+//  the latter followed by "Z" or "+00:00". Every other byte is refused, so
+//  the result holds only digits, '-', ':' and ' '.
+static int
+s_parse_datetime (const char *text, size_t len, char out [20])
+{
+    static const char *pattern = "dddd-dd-dd?dd:dd:dd";
+    if (len != 10 && len != 19 && !(len == 20 && text [19] == 'Z')
+    &&  !(len == 25 && memcmp (text + 19, "+00:00", 6) == 0))
+        return -1;
+    size_t n = len == 10 ? 10 : 19;
+    for (size_t i = 0; i < n; i++) {
+        char p = pattern [i];
+        char c = text [i];
+        if (p == 'd' && !(c >= '0' && c <= '9'))
+            return -1;
+        if (p == '?' && c != ' ' && c != 'T')
+            return -1;
+        if (p != 'd' && p != '?' && c != p)
+            return -1;
+    }
+    memcpy (out, text, n);
+    out [n] = 0;
+    if (n == 19)
+        out [10] = ' ';
+    return 0;
+}
+
+//  An optional list of ints: nil or an array of INT.
+static int
+s_parse_ids (const dp_val_t *value, const char *name, dp_arena_t *arena,
+             dp_sql_ids_t *ids, char *err, size_t err_len)
+{
+    ids->ids = NULL;
+    ids->count = 0;
+    if (!value || value->type == DP_VAL_NIL)
+        return 0;
+    if (value->type != DP_VAL_ARRAY)
+        return S_FAIL ("%s must be a list of ints or nil", name);
+    int64_t *array = dp_arena_alloc (arena, (value->u.a.count + 1) * sizeof (int64_t));
+    for (uint32_t i = 0; i < value->u.a.count; i++) {
+        if (value->u.a.items [i].type != DP_VAL_INT)
+            return S_FAIL ("%s [%u] must be an int", name, i);
+        array [i] = value->u.a.items [i].u.i;
+    }
+    ids->ids = array;
+    ids->count = value->u.a.count;
+    return 0;
+}
+
+static int
+s_parse_date_arg (const dp_val_t *value, const char *name, char out [20],
+                  char *err, size_t err_len)
+{
+    out [0] = 0;
+    if (!value || value->type == DP_VAL_NIL)
+        return 0;
+    if (value->type != DP_VAL_STR
+    ||  s_parse_datetime (value->u.s.ptr, value->u.s.len, out))
+        return S_FAIL ("%s must be a date (YYYY-MM-DD) or datetime string", name);
+    return 0;
+}
+
+int
+dp_sql_boxes_parse (uint32_t query, const dp_val_t *values, uint32_t n_values,
+                    dp_arena_t *arena, dp_sql_boxes_args_t *args,
+                    char *err, size_t err_len)
+{
+    assert (args);
+    assert (arena);
+    memset (args, 0, sizeof *args);
+    args->limit = -1;
+    if (n_values > 5)
+        return S_FAIL ("boxes queries take at most 5 arguments, got %u", n_values);
+    const dp_val_t *arg [5] = { NULL };
+    for (uint32_t i = 0; i < n_values; i++)
+        arg [i] = &values [i];
+
+    if (!arg [0] || arg [0]->type != DP_VAL_INT)
+        return S_FAIL ("base_id (argument 0) must be an int");
+    args->base_id = arg [0]->u.i;
+
+    if (arg [1] && arg [1]->type != DP_VAL_NIL) {
+        if (arg [1]->type != DP_VAL_ARRAY)
+            return S_FAIL ("filter (argument 1) must be a list or nil");
+        if (arg [1]->u.a.count > 9)
+            return S_FAIL ("filter has at most 9 fields, got %u", arg [1]->u.a.count);
+        const dp_val_t *f [9] = { NULL };
+        for (uint32_t i = 0; i < arg [1]->u.a.count; i++)
+            f [i] = &arg [1]->u.a.items [i];
+        if (s_parse_ids (f [0], "filter.states", arena, &args->states, err, err_len)
+        ||  s_parse_ids (f [1], "filter.location_ids", arena, &args->location_ids, err, err_len)
+        ||  s_parse_date_arg (f [2], "filter.last_modified_from", args->modified_from, err, err_len)
+        ||  s_parse_date_arg (f [3], "filter.last_modified_until", args->modified_until, err, err_len)
+        ||  s_parse_ids (f [4], "filter.product_gender_ids", arena, &args->gender_ids, err, err_len)
+        ||  s_parse_ids (f [5], "filter.product_category_ids", arena, &args->category_ids, err, err_len)
+        ||  s_parse_ids (f [6], "filter.product_ids", arena, &args->product_ids, err, err_len)
+        ||  s_parse_ids (f [8], "filter.tag_ids", arena, &args->tag_ids, err, err_len))
+            return -1;
+        if (f [7] && f [7]->type != DP_VAL_NIL) {
+            if (f [7]->type != DP_VAL_INT)
+                return S_FAIL ("filter.size_id must be an int or nil");
+            args->has_size = true;
+            args->size_id = f [7]->u.i;
+        }
+    }
+
+    if (arg [2] && arg [2]->type != DP_VAL_NIL) {
+        if (arg [2]->type != DP_VAL_INT || arg [2]->u.i < 0)
+            return S_FAIL ("limit (argument 2) must be an int >= 0");
+        args->limit = arg [2]->u.i;
+    }
+    if (query == DP_QUERY_boxes_page && args->limit < 0)
+        return S_FAIL ("boxes_page needs a limit (argument 2)");
+
+    bool has_modified = arg [3] && arg [3]->type != DP_VAL_NIL;
+    if (has_modified
+    && (arg [3]->type != DP_VAL_STR
+    ||  s_parse_datetime (arg [3]->u.s.ptr, arg [3]->u.s.len, args->after_modified)))
+        return S_FAIL ("after_modified (argument 3) must be a datetime string or nil");
+    if (arg [4] && arg [4]->type != DP_VAL_NIL) {
+        if (arg [4]->type != DP_VAL_INT)
+            return S_FAIL ("after_id (argument 4) must be an int or nil");
+        args->has_cursor = true;
+        args->after_id = arg [4]->u.i;
+        args->after_modified_nil = !has_modified;
+    }
+    else
+    if (has_modified)
+        return S_FAIL ("after_modified given without after_id");
+    return 0;
+}
+
+bool
+dp_sql_boxes_match_nothing (const dp_sql_boxes_args_t *args)
+{
+    assert (args);
+    return args->tag_ids.ids && args->tag_ids.count == 0;
+}
+
+
+//  ==========================================================================
+//  Root queries: SQL
+
+#define S_NOT_DELETED "(stock.deleted IS NULL OR stock.deleted = 0)"
+
+static void
+s_append_in (dp_sql_t *sql, const char *expr, const dp_sql_ids_t *ids)
+{
+    if (!ids->ids || ids->count == 0)
+        return;
+    dp_sql_printf (sql, " AND %s IN (", expr);
+    dp_sql_append_ints (sql, ids->ids, ids->count);
+    dp_sql_append (sql, ")");
+}
+
+//  The filter conditions shared by the three queries, each " AND ...".
+//  Locations are not included: each query restricts them its own way.
+static void
+s_append_filter (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
+{
+    dp_sql_append (sql, " AND " S_NOT_DELETED);
+    s_append_in (sql, "stock.box_state_id", &args->states);
+    bool genders = args->gender_ids.ids && args->gender_ids.count;
+    bool categories = args->category_ids.ids && args->category_ids.count;
+    if (genders || categories) {
+        dp_sql_append (sql, " AND stock.product_id IN (SELECT products.id FROM products WHERE 1 = 1");
+        s_append_in (sql, "products.gender_id", &args->gender_ids);
+        s_append_in (sql, "products.category_id", &args->category_ids);
+        dp_sql_append (sql, ")");
+    }
+    s_append_in (sql, "stock.product_id", &args->product_ids);
+    if (args->has_size)
+        dp_sql_printf (sql, " AND stock.size_id = %lld", (long long) args->size_id);
+    if (args->modified_from [0]) {
+        dp_sql_append (sql, " AND stock.modified >= ");
+        dp_sql_append_quoted (sql, args->modified_from, strlen (args->modified_from));
+    }
+    if (args->modified_until [0]) {
+        dp_sql_append (sql, " AND stock.modified <= ");
+        dp_sql_append_quoted (sql, args->modified_until, strlen (args->modified_until));
+    }
+    if (args->tag_ids.ids && args->tag_ids.count) {
+        dp_sql_append (sql, " AND EXISTS (SELECT 1 FROM tags_relations tr"
+                            " WHERE tr.object_type = 'Stock' AND tr.object_id = stock.id"
+                            " AND tr.deleted_on IS NULL AND tr.tag_id IN (");
+        dp_sql_append_ints (sql, args->tag_ids.ids, args->tag_ids.count);
+        dp_sql_append (sql, "))");
+    }
+}
+
+//  " AND stock.location_id IN (SELECT ... camp_id = N)" plus the location filter.
+static void
+s_append_base_subquery (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
+{
+    dp_sql_printf (sql, " stock.location_id IN (SELECT locations.id FROM locations"
+                        " WHERE locations.camp_id = %lld)", (long long) args->base_id);
+    s_append_in (sql, "stock.location_id", &args->location_ids);
+}
+
+//  The rows strictly after (after = true) or before the cursor, in the order
+//  modified DESC, id DESC where NULL sorts after the zero date, which sorts
+//  after every real date.
+static void
+s_append_cursor (dp_sql_t *sql, const dp_sql_boxes_args_t *args, bool after)
+{
+    long long id = (long long) args->after_id;
+    if (!args->after_modified_nil) {
+        dp_sql_append (sql, after? " AND (stock.modified < ": " AND (stock.modified > ");
+        dp_sql_append_quoted (sql, args->after_modified, strlen (args->after_modified));
+        dp_sql_append (sql, " OR (stock.modified = ");
+        dp_sql_append_quoted (sql, args->after_modified, strlen (args->after_modified));
+        dp_sql_printf (sql, " AND stock.id %s %lld)%s)", after? "<": ">", id,
+                       after? " OR stock.modified IS NULL": "");
+        return;
+    }
+    //  The cursor row's modified was NULL or the zero date: ask the row.
+    char cursor [96];
+    snprintf (cursor, sizeof cursor, "(SELECT c.modified FROM stock c WHERE c.id = %lld)", id);
+    if (after)
+        dp_sql_printf (sql, " AND ((stock.modified IS NULL AND stock.id < %lld)"
+                            " OR (%s = 0 AND (stock.modified IS NULL"
+                            " OR (stock.modified = 0 AND stock.id < %lld))))",
+                       id, cursor, id);
+    else
+        dp_sql_printf (sql, " AND ((%s IS NULL AND (stock.modified IS NOT NULL OR stock.id > %lld))"
+                            " OR (%s = 0 AND (stock.modified > 0"
+                            " OR (stock.modified = 0 AND stock.id > %lld))))",
+                       cursor, id, cursor, id);
+}
+
+void
+dp_sql_build_base_locations (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
+{
+    assert (sql);
+    assert (args);
+    dp_sql_printf (sql, "SELECT locations.id FROM locations WHERE locations.camp_id = %lld",
+                   (long long) args->base_id);
+}
+
+size_t
+dp_sql_filter_locations (const dp_sql_boxes_args_t *args, int64_t *ids, size_t count)
+{
+    assert (args);
+    if (!args->location_ids.ids || args->location_ids.count == 0)
+        return count;
+    size_t out = 0;
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = 0; j < args->location_ids.count; j++)
+            if (ids [i] == args->location_ids.ids [j]) {
+                ids [out++] = ids [i];
+                break;
+            }
+    return out;
+}
+
+void
+dp_sql_build_boxes_page (dp_sql_t *sql, const dp_sql_boxes_args_t *args, uint64_t mask,
+                         const int64_t *locations, size_t n)
+{
+    assert (sql);
+    assert (args);
+    assert (locations && n > 0);
+    assert (args->limit >= 0);
+    size_t n_columns = sizeof s_sql_stock / sizeof s_sql_stock [0];
+    assert (s_mask_valid (mask, n_columns));
+    dp_sql_append (sql, "SELECT stock.id");
+    s_append_columns (sql, s_sql_stock, n_columns, mask);
+    dp_sql_append (sql, " FROM stock WHERE stock.location_id IN (");
+    dp_sql_append_ints (sql, locations, n);
+    dp_sql_append (sql, ")");
+    s_append_filter (sql, args);
+    if (args->has_cursor)
+        s_append_cursor (sql, args, true);
+    dp_sql_printf (sql, " ORDER BY stock.modified DESC, stock.id DESC LIMIT %lld",
+                   (long long) args->limit);
+}
+
+void
+dp_sql_build_boxes_count (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
+{
+    assert (sql);
+    assert (args);
+    dp_sql_append (sql, "SELECT COUNT(*) FROM stock WHERE");
+    s_append_base_subquery (sql, args);
+    s_append_filter (sql, args);
+}
+
+void
+dp_sql_build_boxes_has_previous (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
+{
+    assert (sql);
+    assert (args);
+    assert (args->has_cursor);
+    dp_sql_append (sql, "SELECT EXISTS (SELECT 1 FROM stock WHERE");
+    s_append_base_subquery (sql, args);
+    s_append_filter (sql, args);
+    s_append_cursor (sql, args, false);
+    dp_sql_append (sql, ")");
+}
+
+
+//  ==========================================================================
+//  Selftest
+
+//  Build a dp_val_t list of ints in arena.
+static dp_val_t
+s_test_ints (dp_arena_t *arena, const int64_t *values, uint32_t count)
+{
+    dp_val_t list = { .type = DP_VAL_ARRAY };
+    list.u.a.items = dp_arena_calloc (arena, count + 1, sizeof (dp_val_t));
+    list.u.a.count = count;
+    for (uint32_t i = 0; i < count; i++) {
+        list.u.a.items [i].type = DP_VAL_INT;
+        list.u.a.items [i].u.i = values [i];
+    }
+    return list;
+}
+
+static dp_val_t
+s_test_str (const char *text)
+{
+    dp_val_t value = { .type = DP_VAL_STR };
+    value.u.s.ptr = text;
+    value.u.s.len = (uint32_t) strlen (text);
+    return value;
+}
+
+static void
+s_expect (const dp_sql_t *sql, const char *expected, bool verbose)
+{
+    if (verbose)
+        printf ("    %s\n", sql->data);
+    if (strcmp (sql->data, expected) != 0) {
+        fprintf (stderr, "SQL differs:\n  got      %s\n  expected %s\n", sql->data, expected);
+        assert (false);
+    }
+}
+
+void
+dp_sql_catalog_test (bool verbose)
+{
+    printf (" * dp_sql_catalog: ");
+    if (verbose)
+        printf ("\n");
+
+    //  Every loader of the wire contract has SQL, with one expression per
+    //  catalog column, under the same name.
+    for (uint32_t id = 0; id < DP_LOADER_COUNT; id++) {
+        const dp_sql_loader_t *loader = dp_sql_loader (id);
+        const dp_catalog_entry_t *entry = dp_catalog_loader (id);
+        assert (loader && entry);
+        assert (loader->name && strcmp (loader->name, entry->name) == 0);
+        assert (loader->key && loader->from && loader->columns);
+        assert (loader->n_columns == entry->n_columns);
+        for (size_t c = 0; c < loader->n_columns; c++)
+            assert (loader->columns [c] && strstr (loader->columns [c], entry->columns [c].name));
+    }
+    assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);
+    assert (dp_sql_loader (UINT32_MAX) == NULL);
+
+    //  Keys: sorted, unique.
+    int64_t keys [] = { 5, 3, 5, 9, -1, 3, 3 };
+    size_t n_keys = dp_sql_unique_keys (keys, 7);
+    assert (n_keys == 4);
+    assert (keys [0] == -1 && keys [1] == 3 && keys [2] == 5 && keys [3] == 9);
+    assert (dp_sql_unique_keys (keys, 0) == 0);
+
+    dp_sql_t sql;
+    dp_sql_init (&sql);
+    dp_sql_append_ints (&sql, (int64_t []) { INT64_MIN, 0, INT64_MAX }, 3);
+    s_expect (&sql, "-9223372036854775808,0,9223372036854775807", verbose);
+    dp_sql_destroy (&sql);
+    dp_sql_append_quoted (&sql, "it's \\ \"x\"", 10);
+    s_expect (&sql, "'it\\'s \\\\ \\\"x\\\"'", verbose);
+    dp_sql_destroy (&sql);
+
+    //  LOAD by primary key, with columns 0, 1 and 16 (id, box_id, modified).
+    const dp_sql_loader_t *stock = dp_sql_loader (DP_LOADER_stock_by_id);
+    uint64_t mask = (1u << DP_COL_stock_id) | (1u << DP_COL_stock_box_id)
+                  | (1u << DP_COL_stock_modified);
+    assert (dp_sql_build_load (&sql, stock, mask, keys, n_keys) == 0);
+    s_expect (&sql, "SELECT stock.id, stock.id, stock.box_id, stock.modified FROM stock"
+                    " WHERE stock.id IN (-1,3,5,9)", verbose);
+    dp_sql_destroy (&sql);
+    //  A column the loader does not have is refused.
+    assert (dp_sql_build_load (&sql, stock, (uint64_t) 1 << 21, keys, 1) == -1);
+    assert (sql.len == 0);
+    //  No column at all: just the keys.
+    assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_sizes_by_id), 0, keys, 1) == 0);
+    s_expect (&sql, "SELECT sizes.id FROM sizes WHERE sizes.id IN (-1)", verbose);
+    dp_sql_destroy (&sql);
+
+    //  The relation loaders carry their WHERE, GROUP BY and ORDER BY.
+    assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_tags_by_box),
+                               1u << DP_COL_tags_label, keys + 1, 2) == 0);
+    s_expect (&sql, "SELECT tr.object_id, tags.label FROM tags_relations tr"
+                    " JOIN tags ON tags.id = tr.tag_id WHERE tr.object_id IN (3,5)"
+                    " AND tr.object_type = 'Stock' AND tr.deleted_on IS NULL"
+                    " AND (tags.deleted IS NULL OR tags.deleted = 0)"
+                    " ORDER BY tr.object_id, tags.id", verbose);
+    dp_sql_destroy (&sql);
+    assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_tag_last_used_by_tag),
+                               3, keys + 1, 1) == 0);
+    s_expect (&sql, "SELECT tags_relations.tag_id, tags_relations.tag_id,"
+                    " MAX(tags_relations.created_on) FROM tags_relations"
+                    " WHERE tags_relations.tag_id IN (3) GROUP BY tags_relations.tag_id", verbose);
+    dp_sql_destroy (&sql);
+    assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_active_shipment_detail_by_box),
+                               1u << DP_COL_shipment_detail_id, keys + 3, 1) == 0);
+    s_expect (&sql, "SELECT shipment_detail.box_id, shipment_detail.id FROM shipment_detail"
+                    " WHERE shipment_detail.box_id IN (9) AND shipment_detail.removed_on IS NULL"
+                    " AND shipment_detail.lost_on IS NULL AND shipment_detail.received_on IS NULL",
+                    verbose);
+    dp_sql_destroy (&sql);
+
+    //  Result types: key first, then the selected columns.
+    dp_coltype_t types [65];
+    assert (dp_sql_result_types (dp_catalog_loader (DP_LOADER_stock_by_id), mask, types) == 4);
+    assert (types [0] == DP_COLTYPE_INT && types [1] == DP_COLTYPE_INT);
+    assert (types [2] == DP_COLTYPE_STR && types [3] == DP_COLTYPE_DATETIME);
+    assert (dp_sql_result_types (dp_catalog_loader (DP_LOADER_sizes_by_id), 4, types) == 0);
+
+    //  Root query arguments.
+    dp_arena_t *arena = dp_arena_new (0);
+    char err [256];
+    dp_sql_boxes_args_t args;
+    dp_val_t argv [5];
+    memset (argv, 0, sizeof argv);
+    argv [0].type = DP_VAL_INT;
+    argv [0].u.i = 1;
+    argv [2].type = DP_VAL_INT;
+    argv [2].u.i = 51;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == 0);
+    assert (args.base_id == 1 && args.limit == 51 && !args.has_cursor);
+    assert (!dp_sql_boxes_match_nothing (&args));
+    //  Trailing arguments may be left out, but boxes_page needs its limit.
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_count, argv, 1, arena, &args, err, sizeof err) == 0);
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 1, arena, &args, err, sizeof err) == -1);
+    assert (strstr (err, "limit"));
+    //  Wrong types are refused with a message.
+    argv [0].type = DP_VAL_STR;
+    argv [0].u.s.ptr = "1";
+    argv [0].u.s.len = 1;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == -1);
+    assert (strstr (err, "base_id"));
+    argv [0].type = DP_VAL_INT;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 6, arena, &args, err, sizeof err) == -1);
+    argv [2].u.i = -1;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == -1);
+    argv [2].u.i = 51;
+    //  A date that could carry SQL is refused.
+    argv [3] = s_test_str ("2024-01-01' OR '1'='1");
+    argv [4].type = DP_VAL_INT;
+    argv [4].u.i = 7;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == -1);
+    assert (strstr (err, "after_modified"));
+    //  The wire form of a datetime is accepted and normalised.
+    argv [3] = s_test_str ("2024-01-02T03:04:05+00:00");
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == 0);
+    assert (args.has_cursor && !args.after_modified_nil && args.after_id == 7);
+    assert (strcmp (args.after_modified, "2024-01-02 03:04:05") == 0);
+    //  after_modified without after_id is an error.
+    argv [4].type = DP_VAL_NIL;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == -1);
+
+    //  The page with every filter and a cursor.
+    int64_t states [] = { 1, 3 }, locs [] = { 10, 11 }, genders [] = { 2 }, cats [] = { 4, 5 },
+            products [] = { 6 }, tags [] = { 8, 9 };
+    dp_val_t filter [9];
+    memset (filter, 0, sizeof filter);
+    filter [0] = s_test_ints (arena, states, 2);
+    filter [1] = s_test_ints (arena, locs, 2);
+    filter [2] = s_test_str ("2023-01-01");
+    filter [3] = s_test_str ("2023-12-31");
+    filter [4] = s_test_ints (arena, genders, 1);
+    filter [5] = s_test_ints (arena, cats, 2);
+    filter [6] = s_test_ints (arena, products, 1);
+    filter [7].type = DP_VAL_INT;
+    filter [7].u.i = 7;
+    filter [8] = s_test_ints (arena, tags, 2);
+    argv [1].type = DP_VAL_ARRAY;
+    argv [1].u.a.items = filter;
+    argv [1].u.a.count = 9;
+    argv [3] = s_test_str ("2024-01-02 03:04:05");
+    argv [4].type = DP_VAL_INT;
+    argv [4].u.i = 100;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == 0);
+    dp_sql_build_base_locations (&sql, &args);
+    s_expect (&sql, "SELECT locations.id FROM locations WHERE locations.camp_id = 1", verbose);
+    dp_sql_destroy (&sql);
+    int64_t base_locs [] = { 9, 10, 12, 11 };
+    assert (dp_sql_filter_locations (&args, base_locs, 4) == 2);
+    assert (base_locs [0] == 10 && base_locs [1] == 11);
+    dp_sql_build_boxes_page (&sql, &args, 1u << DP_COL_stock_box_id, base_locs, 2);
+    s_expect (&sql, "SELECT stock.id, stock.box_id FROM stock WHERE stock.location_id IN (10,11)"
+                    " AND (stock.deleted IS NULL OR stock.deleted = 0)"
+                    " AND stock.box_state_id IN (1,3)"
+                    " AND stock.product_id IN (SELECT products.id FROM products WHERE 1 = 1"
+                    " AND products.gender_id IN (2) AND products.category_id IN (4,5))"
+                    " AND stock.product_id IN (6) AND stock.size_id = 7"
+                    " AND stock.modified >= '2023-01-01' AND stock.modified <= '2023-12-31'"
+                    " AND EXISTS (SELECT 1 FROM tags_relations tr WHERE tr.object_type = 'Stock'"
+                    " AND tr.object_id = stock.id AND tr.deleted_on IS NULL AND tr.tag_id IN (8,9))"
+                    " AND (stock.modified < '2024-01-02 03:04:05' OR (stock.modified ="
+                    " '2024-01-02 03:04:05' AND stock.id < 100) OR stock.modified IS NULL)"
+                    " ORDER BY stock.modified DESC, stock.id DESC LIMIT 51", verbose);
+    dp_sql_destroy (&sql);
+    dp_sql_build_boxes_has_previous (&sql, &args);
+    assert (strstr (sql.data, "SELECT EXISTS (SELECT 1 FROM stock WHERE stock.location_id IN"
+                              " (SELECT locations.id FROM locations WHERE locations.camp_id = 1)"
+                              " AND stock.location_id IN (10,11) AND"));
+    assert (strstr (sql.data, " AND (stock.modified > '2024-01-02 03:04:05' OR (stock.modified ="
+                              " '2024-01-02 03:04:05' AND stock.id > 100)))"));
+    dp_sql_destroy (&sql);
+    dp_sql_build_boxes_count (&sql, &args);
+    assert (strncmp (sql.data, "SELECT COUNT(*) FROM stock WHERE stock.location_id IN"
+                               " (SELECT locations.id FROM locations WHERE locations.camp_id = 1)", 98) == 0);
+    assert (!strstr (sql.data, "100"));         //  no cursor, no limit
+    assert (!strstr (sql.data, "LIMIT"));
+    dp_sql_destroy (&sql);
+
+    //  A cursor whose modified was nil asks the row what it was.
+    argv [3].type = DP_VAL_NIL;
+    argv [1].type = DP_VAL_NIL;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == 0);
+    assert (args.has_cursor && args.after_modified_nil);
+    dp_sql_build_boxes_page (&sql, &args, 0, locs, 1);
+    s_expect (&sql, "SELECT stock.id FROM stock WHERE stock.location_id IN (10)"
+                    " AND (stock.deleted IS NULL OR stock.deleted = 0)"
+                    " AND ((stock.modified IS NULL AND stock.id < 100)"
+                    " OR ((SELECT c.modified FROM stock c WHERE c.id = 100) = 0"
+                    " AND (stock.modified IS NULL OR (stock.modified = 0 AND stock.id < 100))))"
+                    " ORDER BY stock.modified DESC, stock.id DESC LIMIT 51", verbose);
+    dp_sql_destroy (&sql);
+
+    //  tag_ids = [] matches nothing; other empty lists are no filter.
+    memset (filter, 0, sizeof filter);
+    filter [0] = s_test_ints (arena, states, 0);
+    filter [8] = s_test_ints (arena, tags, 0);
+    argv [1].type = DP_VAL_ARRAY;
+    argv [1].u.a.count = 9;
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_count, argv, 5, arena, &args, err, sizeof err) == 0);
+    assert (dp_sql_boxes_match_nothing (&args));
+    dp_sql_build_boxes_count (&sql, &args);
+    assert (!strstr (sql.data, "box_state_id"));
+    dp_sql_destroy (&sql);
+    //  A filter field of the wrong type is refused.
+    filter [7] = s_test_str ("7");
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_count, argv, 5, arena, &args, err, sizeof err) == -1);
+    assert (strstr (err, "size_id"));
+
+    dp_arena_destroy (&arena);
+    printf ("OK\n");
+}

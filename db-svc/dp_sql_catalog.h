@@ -1,0 +1,156 @@
+/*  =========================================================================
+    dp_sql_catalog - the SQL behind every loader and root query of db-svc
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    lib/include/dp_catalog.h says which loaders and root queries exist and
+    which columns each returns, with their wire types. This class says how
+    MariaDB computes them: per loader the key expression, FROM/JOIN, extra
+    WHERE, GROUP BY, ORDER BY and one SQL expression per catalog column;
+    per root query the statements it takes. SQL text is only ever built
+    here, from these tables plus integers rendered with %lld and dates
+    validated digit by digit: nothing from the wire is pasted into SQL.
+@discuss
+    The positional arguments of the root queries are documented at the top
+    of dp_sql_catalog.c (proto/README.md copies that text).
+    dp_sql_t is a growable text buffer the caller embeds (_init/_destroy,
+    msgpack-c style); out of memory aborts.
+@end
+*/
+#ifndef DP_SQL_CATALOG_H_INCLUDED
+#define DP_SQL_CATALOG_H_INCLUDED
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "dp_catalog.h"
+#include "dp_msg.h"
+#include "dp_arena.h"
+
+//  -------------------------------------------------------------------------
+//  SQL text buffer
+
+typedef struct {
+    char *data;                 //  NUL-terminated text, NULL until the first append
+    size_t len;                 //  bytes of text, without the NUL
+    size_t cap;                 //  bytes allocated
+} dp_sql_t;
+
+//  Initialise an embedded buffer (empty).
+void dp_sql_init (dp_sql_t *self);
+
+//  Free the text; the buffer is empty and may be used again.
+void dp_sql_destroy (dp_sql_t *self);
+
+//  Append a NUL-terminated string.
+void dp_sql_append (dp_sql_t *self, const char *text);
+
+//  Append printf-style text.
+void dp_sql_printf (dp_sql_t *self, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+//  Append "v1,v2,...": integers rendered as decimal text.
+void dp_sql_append_ints (dp_sql_t *self, const int64_t *values, size_t count);
+
+//  Append 'text' as a quoted SQL string literal, escaped by the connector
+//  (backslash escapes; sessions run without NO_BACKSLASH_ESCAPES).
+void dp_sql_append_quoted (dp_sql_t *self, const char *text, size_t len);
+
+//  -------------------------------------------------------------------------
+//  Loaders
+
+typedef struct {
+    const char *name;               //  the loader's name in dp_catalog.h
+    const char *key;                //  SQL expression of the key (first result column)
+    const char *from;               //  tables and joins
+    const char *where;              //  extra conjunct, or NULL
+    const char *group_by;           //  or NULL
+    const char *order_by;           //  or NULL
+    const char *const *columns;     //  SQL expression of each catalog column
+    size_t n_columns;               //  equals the catalog's column count
+} dp_sql_loader_t;
+
+//  Returns a borrowed pointer to the static SQL description of a loader,
+//  or NULL when id is unknown (wire input is hostile).
+const dp_sql_loader_t *dp_sql_loader (uint32_t id);
+
+//  Sort keys and remove duplicates in place; returns the new count.
+size_t dp_sql_unique_keys (int64_t *keys, size_t count);
+
+//  Append to sql the SELECT answering keys [0..n_keys) of loader with the
+//  columns of mask (bit i = catalog column i): rows are [key, columns in
+//  catalog order]. n_keys must be > 0. Returns 0, or -1 when mask names a
+//  column the loader does not have (sql unchanged).
+int dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
+                       const int64_t *keys, size_t n_keys);
+
+//  Fill types with the wire type of each result column of a LOAD or of the
+//  boxes_page query (key INT, then the columns of mask) and return their
+//  count; types must hold 65 entries. Returns 0 when mask is invalid for
+//  entry (a dp_catalog_loader or dp_catalog_query entry).
+size_t dp_sql_result_types (const dp_catalog_entry_t *entry, uint64_t mask,
+                            dp_coltype_t *types);
+
+//  -------------------------------------------------------------------------
+//  Root queries boxes_page, boxes_count, boxes_has_previous
+
+typedef struct {
+    const int64_t *ids;             //  NULL when the filter is absent
+    size_t count;
+} dp_sql_ids_t;
+
+typedef struct {
+    int64_t base_id;
+    int64_t limit;                  //  rows wanted (boxes_page); -1 when nil
+    bool has_cursor;                //  after_id given
+    int64_t after_id;
+    bool after_modified_nil;        //  the cursor row's modified is NULL or zero
+    char after_modified [20];       //  "YYYY-MM-DD HH:MM:SS" (or "YYYY-MM-DD")
+    dp_sql_ids_t states;            //  box_state_id IN
+    dp_sql_ids_t location_ids;      //  location_id IN
+    dp_sql_ids_t gender_ids;        //  products.gender_id IN
+    dp_sql_ids_t category_ids;      //  products.category_id IN
+    dp_sql_ids_t product_ids;       //  product_id IN
+    dp_sql_ids_t tag_ids;           //  any of these tags; an empty list matches nothing
+    bool has_size;
+    int64_t size_id;
+    char modified_from [20];        //  "" when absent
+    char modified_until [20];       //  "" when absent
+} dp_sql_boxes_args_t;
+
+//  Parse the positional QUERY arguments of the boxes queries into args;
+//  id lists are copied into arena. Returns 0, or -1 with err filled when
+//  the arguments are malformed (the caller answers 400).
+int dp_sql_boxes_parse (uint32_t query, const dp_val_t *values, uint32_t n_values,
+                        dp_arena_t *arena, dp_sql_boxes_args_t *args,
+                        char *err, size_t err_len);
+
+//  True when the filter can match no box (tag_ids = []): answer without SQL.
+bool dp_sql_boxes_match_nothing (const dp_sql_boxes_args_t *args);
+
+//  Append the first statement of boxes_page: the ids of the base's
+//  locations (one INT column).
+void dp_sql_build_base_locations (dp_sql_t *sql, const dp_sql_boxes_args_t *args);
+
+//  Keep the location ids that pass the location_ids filter (all of them
+//  when it is absent or empty); returns the new count.
+size_t dp_sql_filter_locations (const dp_sql_boxes_args_t *args, int64_t *ids, size_t count);
+
+//  Append the page statement: rows [stock.id, columns of mask] of the boxes
+//  in locations [0..n) that pass the filter, after the cursor, ordered by
+//  modified DESC, id DESC, LIMIT args->limit. n must be > 0 and mask valid.
+void dp_sql_build_boxes_page (dp_sql_t *sql, const dp_sql_boxes_args_t *args, uint64_t mask,
+                              const int64_t *locations, size_t n);
+
+//  Append the COUNT(*) of the boxes of the base that pass the filter.
+void dp_sql_build_boxes_count (dp_sql_t *sql, const dp_sql_boxes_args_t *args);
+
+//  Append a one-row, one-column statement: 1 when a box of the same filter
+//  comes before the cursor in page order, else 0. Requires a cursor.
+void dp_sql_build_boxes_has_previous (dp_sql_t *sql, const dp_sql_boxes_args_t *args);
+
+//  Selftest: builds SQL and checks its text (no database needed).
+void dp_sql_catalog_test (bool verbose);
+
+#endif

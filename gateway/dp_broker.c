@@ -1,0 +1,942 @@
+/*  =========================================================================
+    dp_broker - the gateway's broker actor: hands EXECUTEs to resolvers
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    One zpoller loop over the pipe, the backend ROUTER (resolvers) and the
+    frontend ROUTER (civetweb workers). The zguide's Paranoid Pirate
+    pattern with credit instead of one-request-at-a-time workers.
+@discuss
+    The broker never blocks on a send: both ROUTERs have a zero send
+    timeout and ROUTER_MANDATORY, so a resolver that went away shows up as
+    a failed send (it is then declared dead) and a worker thread that went
+    away just loses its reply.
+    After each wake-up the loop drains every ready socket a batch at a
+    time, so a busy backend cannot starve the frontend or the pipe, then
+    runs the timers (heartbeats, liveness, deadlines). Timers walk every
+    resolver and request; both sets are small (max_inflight requests).
+@end
+*/
+#include "dp_broker.h"
+#include "dp_msg.h"
+#include "dp_log.h"
+#include <assert.h>
+#include <inttypes.h>
+#include <string.h>
+
+#define S_BATCH 64              //  messages read from one socket per turn
+
+typedef struct {
+    char *key;                  //  hex of the routing id (owned)
+    zframe_t *routing_id;       //  the resolver's ROUTER identity
+    uint32_t credit;            //  requests it takes at once
+    uint32_t inflight;          //  requests it has now
+    int64_t last_seen;          //  zclock_mono of its last message
+    void *handle;               //  its place in self->order
+} s_resolver_t;
+
+typedef struct {
+    uint64_t id;                //  correlation id (the hash key points here)
+    zframe_t *worker;           //  the worker's routing id
+    zframe_t *payload;          //  the EXECUTE while queued; NULL once sent
+    int64_t deadline;           //  ms since the epoch; 0 = none
+    s_resolver_t *resolver;     //  NULL while queued
+    void *queue_handle;         //  its place in self->queue while queued
+} s_request_t;
+
+typedef struct {
+    zsock_t *pipe;              //  actor pipe
+    zsock_t *backend;           //  ROUTER for resolvers
+    zsock_t *frontend;          //  ROUTER for worker threads
+    zpoller_t *poller;
+    zhashx_t *resolvers;        //  key -> s_resolver_t (owns them)
+    zlistx_t *order;            //  s_resolver_t *, round-robin order
+    zhashx_t *requests;         //  &id -> s_request_t (owns them)
+    zlistx_t *queue;            //  s_request_t * waiting for credit, FIFO
+    uint32_t n_inflight;        //  requests at resolvers
+    int max_inflight;
+    int heartbeat_ms;
+    int liveness_ms;
+    int grace_ms;
+    int64_t heartbeat_at;       //  zclock_mono of the next heartbeat round
+    msgpack_sbuffer sbuf;       //  encoder buffer, reused
+    dp_arena_t *arena;          //  decoding READY, reset per message
+    bool verbose;
+    bool terminated;
+} self_t;
+
+
+//  --------------------------------------------------------------------------
+//  Hash of a uint64 key given by pointer.
+
+static size_t
+s_id_hash (const void *key)
+{
+    uint64_t x = *(const uint64_t *) key;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t) x;
+}
+
+static int
+s_id_compare (const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return (x > y) - (x < y);
+}
+
+static void
+s_resolver_destroy (void **item)
+{
+    s_resolver_t *resolver = (s_resolver_t *) *item;
+    if (resolver) {
+        zframe_destroy (&resolver->routing_id);
+        zstr_free (&resolver->key);
+        free (resolver);
+        *item = NULL;
+    }
+}
+
+static void
+s_request_destroy (void **item)
+{
+    s_request_t *request = (s_request_t *) *item;
+    if (request) {
+        zframe_destroy (&request->worker);
+        zframe_destroy (&request->payload);
+        free (request);
+        *item = NULL;
+    }
+}
+
+
+//  --------------------------------------------------------------------------
+//  Construction
+
+static int
+s_bind (zsock_t *sock, const char *endpoint, const char *what)
+{
+    if (!endpoint || zsock_bind (sock, "%s", endpoint) == -1) {
+        dp_error ("broker: cannot bind %s endpoint %s: %s", what,
+                  endpoint ? endpoint : "(none)", zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    return 0;
+}
+
+static self_t *
+s_self_new (zsock_t *pipe, dp_broker_config_t *config)
+{
+    self_t *self = (self_t *) zmalloc (sizeof (self_t));
+    assert (self);
+    self->pipe = pipe;
+    self->max_inflight = config->max_inflight > 0 ? config->max_inflight : 48;
+    self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
+    self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : 3000;
+    self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
+    self->backend = zsock_new (ZMQ_ROUTER);
+    self->frontend = zsock_new (ZMQ_ROUTER);
+    assert (self->backend && self->frontend);
+    zsock_set_router_mandatory (self->backend, 1);
+    zsock_set_router_mandatory (self->frontend, 1);
+    zsock_set_sndtimeo (self->backend, 0);
+    zsock_set_sndtimeo (self->frontend, 0);
+    zsock_set_linger (self->backend, 0);
+    zsock_set_linger (self->frontend, 0);
+    self->resolvers = zhashx_new ();
+    zhashx_set_destructor (self->resolvers, s_resolver_destroy);
+    self->order = zlistx_new ();
+    self->requests = zhashx_new ();
+    zhashx_set_key_hasher (self->requests, s_id_hash);
+    zhashx_set_key_comparator (self->requests, s_id_compare);
+    zhashx_set_key_duplicator (self->requests, NULL);
+    zhashx_set_key_destructor (self->requests, NULL);
+    zhashx_set_destructor (self->requests, s_request_destroy);
+    self->queue = zlistx_new ();
+    msgpack_sbuffer_init (&self->sbuf);
+    self->arena = dp_arena_new (4096);
+    self->heartbeat_at = zclock_mono () + self->heartbeat_ms;
+    self->poller = zpoller_new (self->pipe, self->backend, self->frontend, NULL);
+    zpoller_set_nonstop (self->poller, true);
+    return self;
+}
+
+static void
+s_self_destroy (self_t **self_p)
+{
+    assert (self_p);
+    if (*self_p) {
+        self_t *self = *self_p;
+        zpoller_destroy (&self->poller);
+        zlistx_destroy (&self->queue);
+        zhashx_destroy (&self->requests);
+        zlistx_destroy (&self->order);
+        zhashx_destroy (&self->resolvers);
+        zsock_destroy (&self->frontend);
+        zsock_destroy (&self->backend);
+        msgpack_sbuffer_destroy (&self->sbuf);
+        dp_arena_destroy (&self->arena);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+
+//  --------------------------------------------------------------------------
+//  Sending
+
+//  Send [routing_id, payload] on a ROUTER; neither frame is consumed.
+//  Returns 0, or -1 when the peer is gone or its queue is full.
+static int
+s_send (zsock_t *router, zframe_t *routing_id, zframe_t *payload)
+{
+    if (zframe_send (&routing_id, router, ZFRAME_MORE | ZFRAME_REUSE | ZFRAME_DONTWAIT) == -1)
+        return -1;
+    return zframe_send (&payload, router, ZFRAME_REUSE | ZFRAME_DONTWAIT);
+}
+
+//  Encode a payload-less message (HEARTBEAT, DISCONNECT) or an ERROR.
+static zframe_t *
+s_encode (self_t *self, dp_msg_type_t type, uint64_t id, uint32_t status, const char *message)
+{
+    dp_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.version = DP_PROTO_VERSION;
+    msg.type = type;
+    msg.id = id;
+    msg.trace_id = "";
+    if (type == DP_MSG_ERROR) {
+        msg.u.error.status = status;
+        msg.u.error.message = message;
+    }
+    msgpack_sbuffer_clear (&self->sbuf);
+    int rc = dp_msg_encode (&msg, &self->sbuf);
+    assert (rc == 0);
+    return zframe_new (self->sbuf.data, self->sbuf.size);
+}
+
+//  Answer a worker with ERROR{status, message} for request id.
+static void
+s_reply_error (self_t *self, zframe_t *worker, uint64_t id, uint32_t status, const char *message)
+{
+    zframe_t *frame = s_encode (self, DP_MSG_ERROR, id, status, message);
+    if (s_send (self->frontend, worker, frame) == -1 && self->verbose)
+        dp_debug ("broker: worker for request %" PRIu64 " is gone", id);
+    zframe_destroy (&frame);
+}
+
+//  Answer a request with an error and forget it.
+static void
+s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char *message)
+{
+    if (self->verbose)
+        dp_debug ("broker: request %" PRIu64 " fails: %u %s", request->id, status, message);
+    s_reply_error (self, request->worker, request->id, status, message);
+    if (request->resolver) {
+        request->resolver->inflight--;
+        self->n_inflight--;
+    }
+    if (request->queue_handle)
+        zlistx_delete (self->queue, request->queue_handle);
+    zhashx_delete (self->requests, &request->id);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Resolvers
+
+static void s_dispatch (self_t *self);
+
+//  Forget a resolver: its in-flight requests get 503 at once; with no
+//  resolver left, so do the queued ones.
+static void
+s_resolver_remove (self_t *self, s_resolver_t *resolver, const char *reason)
+{
+    dp_warn ("broker: resolver %s removed (%s), %u requests in flight",
+             resolver->key, reason, resolver->inflight);
+    zlistx_t *doomed = zlistx_new ();
+    for (s_request_t *request = (s_request_t *) zhashx_first (self->requests); request;
+         request = (s_request_t *) zhashx_next (self->requests))
+        if (request->resolver == resolver)
+            zlistx_add_end (doomed, request);
+    for (s_request_t *request = (s_request_t *) zlistx_first (doomed); request;
+         request = (s_request_t *) zlistx_next (doomed))
+        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, "resolver lost");
+    zlistx_destroy (&doomed);
+    assert (resolver->inflight == 0);
+    zlistx_delete (self->order, resolver->handle);
+    zhashx_delete (self->resolvers, resolver->key);
+
+    if (zhashx_size (self->resolvers) == 0)
+        while (zlistx_size (self->queue) > 0)
+            s_request_fail (self, (s_request_t *) zlistx_first (self->queue),
+                            DP_STATUS_UNAVAILABLE, "no resolver available");
+}
+
+//  The live resolver with spare credit and the fewest requests in flight;
+//  among equals, the one served longest ago. NULL when none has credit.
+static s_resolver_t *
+s_resolver_pick (self_t *self)
+{
+    s_resolver_t *best = NULL;
+    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
+         resolver = (s_resolver_t *) zlistx_next (self->order))
+        if (resolver->inflight < resolver->credit
+        &&  (!best || resolver->inflight < best->inflight))
+            best = resolver;
+    return best;
+}
+
+//  Send queued requests to resolvers while there is credit.
+static void
+s_dispatch (self_t *self)
+{
+    while (zlistx_size (self->queue) > 0) {
+        s_resolver_t *resolver = s_resolver_pick (self);
+        if (!resolver)
+            break;
+        s_request_t *request = (s_request_t *) zlistx_first (self->queue);
+        if (s_send (self->backend, resolver->routing_id, request->payload) == -1) {
+            //  Gone or choked: either way it cannot take work now.
+            s_resolver_remove (self, resolver, zmq_errno () == EHOSTUNREACH
+                                               ? "unreachable" : "send queue full");
+            continue;
+        }
+        zlistx_delete (self->queue, request->queue_handle);
+        request->queue_handle = NULL;
+        zframe_destroy (&request->payload);
+        request->resolver = resolver;
+        resolver->inflight++;
+        self->n_inflight++;
+        zlistx_move_end (self->order, resolver->handle);
+        if (self->verbose)
+            dp_debug ("broker: request %" PRIu64 " -> resolver %s (%u/%u)",
+                      request->id, resolver->key, resolver->inflight, resolver->credit);
+    }
+}
+
+
+//  --------------------------------------------------------------------------
+//  A message from a resolver.
+
+static void
+s_handle_backend (self_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->backend);
+    if (!msg)
+        return;
+    zframe_t *routing_id = zmsg_pop (msg);
+    zframe_t *payload = zmsg_pop (msg);
+    if (!routing_id || !payload || zmsg_size (msg) != 0) {
+        dp_warn ("broker: resolver sent %zu frames, expected one", zmsg_size (msg) + (payload != NULL));
+        goto done;
+    }
+    char *key = zframe_strhex (routing_id);
+    s_resolver_t *resolver = (s_resolver_t *) zhashx_lookup (self->resolvers, key);
+    if (resolver)
+        resolver->last_seen = zclock_mono ();
+
+    dp_msg_t envelope;
+    char err [128];
+    if (dp_msg_peek (zframe_data (payload), zframe_size (payload), &envelope, err, sizeof err)) {
+        dp_warn ("broker: malformed message from resolver %s: %s", key, err);
+        zstr_free (&key);
+        goto done;
+    }
+    if (self->verbose)
+        dp_debug ("broker: resolver %s: %s %" PRIu64, key,
+                  dp_msg_type_name (envelope.type), envelope.id);
+
+    if (envelope.type == DP_MSG_READY) {
+        dp_msg_t ready;
+        dp_arena_reset (self->arena);
+        if (dp_msg_decode (zframe_data (payload), zframe_size (payload), self->arena,
+                           &ready, err, sizeof err)) {
+            dp_warn ("broker: malformed READY from resolver %s: %s", key, err);
+            zstr_free (&key);
+            goto done;
+        }
+        if (!resolver) {
+            resolver = (s_resolver_t *) zmalloc (sizeof (s_resolver_t));
+            assert (resolver);
+            resolver->key = key;
+            key = NULL;
+            resolver->routing_id = zframe_dup (routing_id);
+            resolver->last_seen = zclock_mono ();
+            zhashx_insert (self->resolvers, resolver->key, resolver);
+            resolver->handle = zlistx_add_end (self->order, resolver);
+            dp_info ("broker: resolver %s ready, credit %u", resolver->key, ready.u.ready.credit);
+        }
+        resolver->credit = ready.u.ready.credit;
+        s_dispatch (self);
+    }
+    else
+    if (!resolver) {
+        //  Not (or no longer) known: ask it to reconnect and say READY.
+        if (envelope.type != DP_MSG_DISCONNECT) {
+            dp_info ("broker: %s from unknown resolver %s, answering DISCONNECT",
+                     dp_msg_type_name (envelope.type), key);
+            zframe_t *disconnect = s_encode (self, DP_MSG_DISCONNECT, 0, 0, NULL);
+            s_send (self->backend, routing_id, disconnect);
+            zframe_destroy (&disconnect);
+        }
+    }
+    else
+    if (envelope.type == DP_MSG_RESULT || envelope.type == DP_MSG_ERROR) {
+        s_request_t *request = (s_request_t *) zhashx_lookup (self->requests, &envelope.id);
+        if (request && request->resolver == resolver) {
+            if (s_send (self->frontend, request->worker, payload) == -1 && self->verbose)
+                dp_debug ("broker: worker for request %" PRIu64 " is gone", request->id);
+            resolver->inflight--;
+            self->n_inflight--;
+            zhashx_delete (self->requests, &envelope.id);
+            s_dispatch (self);
+        }
+        else
+        if (self->verbose)
+            dp_debug ("broker: late reply for request %" PRIu64 " dropped", envelope.id);
+    }
+    else
+    if (envelope.type == DP_MSG_DISCONNECT)
+        s_resolver_remove (self, resolver, "disconnected");
+    else
+    if (envelope.type != DP_MSG_HEARTBEAT)
+        dp_warn ("broker: unexpected %s from resolver %s",
+                 dp_msg_type_name (envelope.type), key);
+    zstr_free (&key);
+done:
+    zframe_destroy (&routing_id);
+    zframe_destroy (&payload);
+    zmsg_destroy (&msg);
+}
+
+
+//  --------------------------------------------------------------------------
+//  An EXECUTE from a worker thread.
+
+static void
+s_handle_frontend (self_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->frontend);
+    if (!msg)
+        return;
+    zframe_t *worker = zmsg_pop (msg);
+    zframe_t *payload = zmsg_pop (msg);
+    dp_msg_t envelope;
+    char err [128];
+    if (!worker || !payload || zmsg_size (msg) != 0) {
+        dp_warn ("broker: worker sent a message that is not one frame");
+        goto done;
+    }
+    if (dp_msg_peek (zframe_data (payload), zframe_size (payload), &envelope, err, sizeof err)
+    ||  envelope.type != DP_MSG_EXECUTE) {
+        dp_warn ("broker: worker sent something other than EXECUTE: %s",
+                 err [0] ? err : dp_msg_type_name (envelope.type));
+        goto done;
+    }
+    if (zhashx_lookup (self->requests, &envelope.id)) {
+        dp_error ("broker: duplicate request id %" PRIu64, envelope.id);
+        s_reply_error (self, worker, envelope.id, DP_STATUS_INTERNAL, "duplicate request id");
+        goto done;
+    }
+    if (zhashx_size (self->resolvers) == 0) {
+        s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "no resolver available");
+        goto done;
+    }
+    if (zhashx_size (self->requests) >= (size_t) self->max_inflight) {
+        s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "overloaded");
+        goto done;
+    }
+    if (envelope.deadline_ms && (int64_t) envelope.deadline_ms <= zclock_time ()) {
+        s_reply_error (self, worker, envelope.id, DP_STATUS_TIMEOUT, "deadline passed");
+        goto done;
+    }
+    s_request_t *request = (s_request_t *) zmalloc (sizeof (s_request_t));
+    assert (request);
+    request->id = envelope.id;
+    request->worker = worker;
+    request->payload = payload;
+    request->deadline = (int64_t) envelope.deadline_ms;
+    worker = NULL;
+    payload = NULL;
+    zhashx_insert (self->requests, &request->id, request);
+    request->queue_handle = zlistx_add_end (self->queue, request);
+    s_dispatch (self);
+done:
+    zframe_destroy (&worker);
+    zframe_destroy (&payload);
+    zmsg_destroy (&msg);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Timers: heartbeats out, silent resolvers, deadlines. Returns the ms
+//  until the next timer is due.
+
+static int
+s_timers (self_t *self)
+{
+    int64_t mono = zclock_mono ();
+    int64_t wall = zclock_time ();
+
+    if (mono >= self->heartbeat_at) {
+        zframe_t *heartbeat = s_encode (self, DP_MSG_HEARTBEAT, 0, 0, NULL);
+        zlistx_t *unreachable = zlistx_new ();
+        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
+             resolver = (s_resolver_t *) zlistx_next (self->order))
+            if (s_send (self->backend, resolver->routing_id, heartbeat) == -1
+            &&  zmq_errno () == EHOSTUNREACH)
+                zlistx_add_end (unreachable, resolver);
+        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (unreachable); resolver;
+             resolver = (s_resolver_t *) zlistx_next (unreachable))
+            s_resolver_remove (self, resolver, "unreachable");
+        zlistx_destroy (&unreachable);
+        zframe_destroy (&heartbeat);
+        self->heartbeat_at = mono + self->heartbeat_ms;
+    }
+    int64_t next = self->heartbeat_at - mono;
+
+    //  Silent resolvers are dead.
+    zlistx_t *doomed = zlistx_new ();
+    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
+         resolver = (s_resolver_t *) zlistx_next (self->order)) {
+        int64_t left = resolver->last_seen + self->liveness_ms - mono;
+        if (left < 0)
+            zlistx_add_end (doomed, resolver);
+        else
+        if (left < next)
+            next = left;
+    }
+    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (doomed); resolver;
+         resolver = (s_resolver_t *) zlistx_next (doomed))
+        s_resolver_remove (self, resolver, "silent");
+    zlistx_purge (doomed);
+
+    //  Deadlines: queued requests at their deadline, in-flight ones a
+    //  grace period later (the resolver should have answered 408 itself).
+    for (s_request_t *request = (s_request_t *) zhashx_first (self->requests); request;
+         request = (s_request_t *) zhashx_next (self->requests)) {
+        if (!request->deadline)
+            continue;
+        int64_t due = request->deadline + (request->resolver ? self->grace_ms : 0);
+        if (due <= wall)
+            zlistx_add_end (doomed, request);
+        else
+        if (due - wall < next)
+            next = due - wall;
+    }
+    bool freed_credit = false;
+    for (s_request_t *request = (s_request_t *) zlistx_first (doomed); request;
+         request = (s_request_t *) zlistx_next (doomed)) {
+        if (request->resolver) {
+            dp_warn ("broker: resolver %s did not answer request %" PRIu64 " by its deadline",
+                     request->resolver->key, request->id);
+            freed_credit = true;
+        }
+        s_request_fail (self, request, DP_STATUS_TIMEOUT,
+                        request->resolver ? "resolver did not answer in time"
+                                          : "deadline passed while queued");
+    }
+    zlistx_destroy (&doomed);
+    if (freed_credit)
+        s_dispatch (self);
+    return next < 0 ? 0 : next > self->heartbeat_ms ? self->heartbeat_ms : (int) next;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Pipe commands.
+
+static void
+s_handle_pipe (self_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->pipe);
+    if (!msg)
+        return;
+    char *command = zmsg_popstr (msg);
+    assert (command);
+    if (streq (command, "$TERM"))
+        self->terminated = true;
+    else
+    if (streq (command, "STATUS")) {
+        uint32_t credit = 0;
+        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
+             resolver = (s_resolver_t *) zlistx_next (self->order))
+            credit += resolver->credit;
+        zsock_send (self->pipe, "iiii", (int) zhashx_size (self->resolvers), (int) credit,
+                    (int) self->n_inflight, (int) zlistx_size (self->queue));
+    }
+    else
+    if (streq (command, "VERBOSE"))
+        self->verbose = true;
+    else {
+        dp_error ("broker: invalid pipe command '%s'", command);
+        assert (false);
+    }
+    zstr_free (&command);
+    zmsg_destroy (&msg);
+}
+
+
+//  --------------------------------------------------------------------------
+//  The actor.
+
+void
+dp_broker_config_defaults (dp_broker_config_t *config)
+{
+    assert (config);
+    memset (config, 0, sizeof *config);
+    config->max_inflight = 48;
+    config->heartbeat_ms = 1000;
+    config->liveness_ms = 3000;
+    config->grace_ms = 5000;
+}
+
+//  Is there a message waiting on sock?
+static bool
+s_readable (zsock_t *sock)
+{
+    return (zsock_events (sock) & ZMQ_POLLIN) != 0;
+}
+
+void
+dp_broker_actor (zsock_t *pipe, void *args)
+{
+    dp_broker_config_t *config = (dp_broker_config_t *) args;
+    assert (config);
+    self_t *self = s_self_new (pipe, config);
+    if (s_bind (self->backend, config->backend_endpoint, "backend")
+    ||  s_bind (self->frontend, config->frontend_endpoint, "frontend")) {
+        config->status = -1;
+        s_self_destroy (&self);
+        zsock_signal (pipe, (byte) -1);
+        return;
+    }
+    config->status = 0;
+    zsock_signal (pipe, 0);
+
+    int timeout = self->heartbeat_ms;
+    while (!self->terminated) {
+        zpoller_wait (self->poller, timeout);
+        if (s_readable (self->pipe))
+            s_handle_pipe (self);
+        for (int i = 0; i < S_BATCH && s_readable (self->backend); i++)
+            s_handle_backend (self);
+        for (int i = 0; i < S_BATCH && s_readable (self->frontend); i++)
+            s_handle_frontend (self);
+        timeout = s_timers (self);
+    }
+    //  Whatever is left gets an answer, and resolvers learn we are gone.
+    while (zhashx_size (self->requests) > 0)
+        s_request_fail (self, (s_request_t *) zhashx_first (self->requests),
+                        DP_STATUS_UNAVAILABLE, "gateway stopping");
+    zframe_t *disconnect = s_encode (self, DP_MSG_DISCONNECT, 0, 0, NULL);
+    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
+         resolver = (s_resolver_t *) zlistx_next (self->order))
+        s_send (self->backend, resolver->routing_id, disconnect);
+    zframe_destroy (&disconnect);
+    s_self_destroy (&self);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Selftest: real sockets over inproc, a test resolver and a test worker.
+
+//  Send one message (a dp_msg_t) on a DEALER.
+static void
+s_test_send (zsock_t *dealer, dp_msg_t *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    int rc = dp_msg_encode (msg, &buf);
+    assert (rc == 0);
+    zframe_t *frame = zframe_new (buf.data, buf.size);
+    rc = zframe_send (&frame, dealer, 0);
+    assert (rc == 0);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+static void
+s_test_ready (zsock_t *dealer, uint32_t credit)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_READY, .trace_id = "" };
+    msg.u.ready.credit = credit;
+    s_test_send (dealer, &msg);
+}
+
+static void
+s_test_simple (zsock_t *dealer, dp_msg_type_t type)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = type, .trace_id = "" };
+    s_test_send (dealer, &msg);
+}
+
+static void
+s_test_execute (zsock_t *dealer, uint64_t id, uint64_t deadline)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
+                     .deadline_ms = deadline, .trace_id = "t" };
+    msg.u.execute.query = "{ a }";
+    msg.u.execute.query_len = 5;
+    s_test_send (dealer, &msg);
+}
+
+static void
+s_test_result (zsock_t *dealer, uint64_t id, const char *json)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_RESULT, .id = id, .trace_id = "" };
+    msg.u.result.http_status = 200;
+    msg.u.result.json = json;
+    msg.u.result.json_len = (uint32_t) strlen (json);
+    s_test_send (dealer, &msg);
+}
+
+//  Receive one message within timeout ms, skipping HEARTBEATs unless
+//  wanted. Returns false on timeout.
+static bool
+s_test_recv (zsock_t *dealer, int timeout, dp_arena_t *arena, dp_msg_t *msg, bool heartbeats)
+{
+    int64_t until = zclock_mono () + timeout;
+    while (true) {
+        int64_t left = until - zclock_mono ();
+        if (left < 0)
+            left = 0;
+        zsock_set_rcvtimeo (dealer, (int) left);
+        zframe_t *frame = zframe_recv (dealer);
+        if (!frame)
+            return false;
+        char err [128];
+        int rc = dp_msg_decode (zframe_data (frame), zframe_size (frame), arena, msg, err, sizeof err);
+        assert (rc == 0);
+        if (msg->type == DP_MSG_RESULT) {
+            //  json points into the frame: copy it before the frame goes.
+            msg->u.result.json = dp_arena_strndup (arena, msg->u.result.json, msg->u.result.json_len);
+        }
+        zframe_destroy (&frame);
+        if (msg->type != DP_MSG_HEARTBEAT || heartbeats)
+            return true;
+    }
+}
+
+static void
+s_test_status (zactor_t *broker, int *resolvers, int *credit, int *inflight, int *queued)
+{
+    zstr_send (broker, "STATUS");
+    int rc = zsock_recv (broker, "iiii", resolvers, credit, inflight, queued);
+    assert (rc == 0);
+}
+
+//  Wait until the broker knows n resolvers with total credit (-1: any).
+static void
+s_test_wait_credit (zactor_t *broker, int n, int total_credit)
+{
+    for (int i = 0; i < 200; i++) {
+        int resolvers, credit, inflight, queued;
+        s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+        if (resolvers == n && (total_credit == -1 || credit == total_credit))
+            return;
+        zclock_sleep (5);
+    }
+    assert (false);
+}
+
+static void
+s_test_wait_resolvers (zactor_t *broker, int n)
+{
+    s_test_wait_credit (broker, n, -1);
+}
+
+static zsock_t *
+s_test_dealer (const char *endpoint)
+{
+    zsock_t *dealer = zsock_new (ZMQ_DEALER);
+    assert (dealer);
+    zsock_set_linger (dealer, 0);
+    int rc = zsock_connect (dealer, "%s", endpoint);
+    assert (rc == 0);
+    return dealer;
+}
+
+void
+dp_broker_test (bool verbose)
+{
+    printf (" * dp_broker: ");
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_msg_t msg;
+    int resolvers, credit, inflight, queued;
+
+    //  A backend endpoint that cannot be bound: status -1, no crash.
+    {
+        dp_broker_config_t config;
+        dp_broker_config_defaults (&config);
+        config.backend_endpoint = "bogus://nowhere";
+        config.frontend_endpoint = "inproc://dp-broker-test-bad";
+        zactor_t *broker = zactor_new (dp_broker_actor, &config);
+        assert (broker);
+        assert (config.status == -1);
+        zactor_destroy (&broker);
+    }
+
+    dp_broker_config_t config;
+    dp_broker_config_defaults (&config);
+    config.backend_endpoint = "inproc://dp-broker-test-backend";
+    config.frontend_endpoint = "inproc://dp-broker-test-frontend";
+    config.max_inflight = 4;
+    config.heartbeat_ms = 100;
+    config.liveness_ms = 500;
+    config.grace_ms = 200;
+    zactor_t *broker = zactor_new (dp_broker_actor, &config);
+    assert (broker);
+    assert (config.status == 0);
+    if (verbose)
+        zstr_send (broker, "VERBOSE");
+    zsock_t *worker = s_test_dealer (config.frontend_endpoint);
+
+    //  No resolver: 503 at once.
+    s_test_execute (worker, 1, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 1 && msg.u.error.status == 503);
+
+    //  One resolver with credit 1: the request reaches it, its RESULT comes
+    //  back to the worker, byte for byte.
+    zsock_t *r1 = s_test_dealer (config.backend_endpoint);
+    s_test_ready (r1, 1);
+    s_test_wait_resolvers (broker, 1);
+    s_test_execute (worker, 2, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (r1, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_EXECUTE && msg.id == 2);
+    assert (strcmp (msg.u.execute.query, "{ a }") == 0 && strcmp (msg.trace_id, "t") == 0);
+    s_test_result (r1, 2, "{\"data\":{\"a\":1}}");
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_RESULT && msg.id == 2);
+    assert (strcmp (msg.u.result.json, "{\"data\":{\"a\":1}}") == 0);
+
+    //  Credit 1: the second request queues until the first is answered.
+    s_test_execute (worker, 3, (uint64_t) zclock_time () + 5000);
+    s_test_execute (worker, 4, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == 3);
+    assert (!s_test_recv (r1, 50, arena, &msg, false));
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 1 && credit == 1 && inflight == 1 && queued == 1);
+    s_test_result (r1, 3, "{}");
+    assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == 3);
+    assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == 4);
+    s_test_result (r1, 4, "{}");
+    assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == 4);
+
+    //  Admission: max_inflight 4 held at once (1 in flight, 3 queued); the
+    //  fifth is refused with 503 at once.
+    for (uint64_t id = 10; id < 15; id++)
+        s_test_execute (worker, id, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 14 && msg.u.error.status == 503);
+    for (uint64_t id = 10; id < 14; id++) {
+        assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == id);
+        s_test_result (r1, id, "{}");
+        assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == id);
+        assert (msg.type == DP_MSG_RESULT);
+    }
+
+    //  A queued request whose deadline passes gets 408; a late RESULT for
+    //  it is dropped.
+    s_test_execute (worker, 20, (uint64_t) zclock_time () + 5000);
+    s_test_execute (worker, 21, (uint64_t) zclock_time () + 150);
+    assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == 20);
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 21 && msg.u.error.status == 408);
+    s_test_result (r1, 20, "{}");
+    s_test_result (r1, 21, "{}");           //  never asked: dropped
+    assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == 20);
+    assert (!s_test_recv (worker, 100, arena, &msg, false));
+
+    //  The broker heartbeats the resolver.
+    assert (s_test_recv (r1, 500, arena, &msg, true) && msg.type == DP_MSG_HEARTBEAT);
+
+    //  Two resolvers: requests spread to the one with fewer in flight.
+    zsock_t *r2 = s_test_dealer (config.backend_endpoint);
+    s_test_ready (r2, 2);
+    s_test_ready (r1, 2);                   //  READY again changes the credit
+    s_test_wait_credit (broker, 2, 4);
+    s_test_execute (worker, 30, (uint64_t) zclock_time () + 5000);
+    s_test_execute (worker, 31, (uint64_t) zclock_time () + 5000);
+    s_test_execute (worker, 32, (uint64_t) zclock_time () + 5000);
+    s_test_execute (worker, 33, (uint64_t) zclock_time () + 5000);
+    int at_r1 = 0, at_r2 = 0;
+    uint64_t r1_ids [4], r2_ids [4];
+    while (s_test_recv (r1, 100, arena, &msg, false))
+        r1_ids [at_r1++] = msg.id;
+    while (s_test_recv (r2, 100, arena, &msg, false))
+        r2_ids [at_r2++] = msg.id;
+    assert (at_r1 == 2 && at_r2 == 2);
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 2 && credit == 4 && inflight == 4 && queued == 0);
+
+    //  r2 falls silent while it keeps heartbeating r1: its two requests get
+    //  503 "resolver lost" after liveness_ms, r1's are unaffected.
+    int64_t until = zclock_mono () + 1000;
+    int lost = 0;
+    while (zclock_mono () < until) {
+        s_test_simple (r1, DP_MSG_HEARTBEAT);
+        while (s_test_recv (worker, 20, arena, &msg, false)) {
+            assert (msg.type == DP_MSG_ERROR && msg.u.error.status == 503);
+            assert (strcmp (msg.u.error.message, "resolver lost") == 0);
+            assert (msg.id == r2_ids [0] || msg.id == r2_ids [1]);
+            lost++;
+        }
+    }
+    assert (lost == 2);
+    s_test_wait_resolvers (broker, 1);
+    for (int i = 0; i < 2; i++) {
+        s_test_result (r1, r1_ids [i], "{}");
+        assert (s_test_recv (worker, 1000, arena, &msg, false));
+        assert (msg.type == DP_MSG_RESULT && msg.id == r1_ids [i]);
+    }
+    //  The dead resolver speaks again: it is told to reconnect.
+    s_test_simple (r2, DP_MSG_HEARTBEAT);
+    bool told = false;
+    while (s_test_recv (r2, 300, arena, &msg, true))
+        if (msg.type == DP_MSG_DISCONNECT)
+            told = true;
+    assert (told);
+
+    //  An in-flight request the resolver never answers: 408 after the grace.
+    s_test_execute (worker, 40, (uint64_t) zclock_time () + 100);
+    assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == 40);
+    until = zclock_mono () + 1000;
+    bool timed_out = false;
+    while (!timed_out && zclock_mono () < until) {
+        s_test_simple (r1, DP_MSG_HEARTBEAT);
+        if (s_test_recv (worker, 50, arena, &msg, false)) {
+            assert (msg.type == DP_MSG_ERROR && msg.id == 40 && msg.u.error.status == 408);
+            timed_out = true;
+        }
+    }
+    assert (timed_out);
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (inflight == 0 && queued == 0);
+
+    //  A DISCONNECT from the last resolver fails what it had and what waits.
+    s_test_execute (worker, 50, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == 50);
+    s_test_simple (r1, DP_MSG_DISCONNECT);
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 50 && msg.u.error.status == 503);
+    s_test_wait_resolvers (broker, 0);
+
+    //  Garbage on either side is dropped without a crash.
+    zframe_t *junk = zframe_new ("\x93\x01\x02", 3);
+    zframe_send (&junk, worker, 0);
+    junk = zframe_new ("junk", 4);
+    zframe_send (&junk, r1, 0);
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 0 && inflight == 0 && queued == 0);
+
+    zsock_destroy (&r2);
+    zsock_destroy (&r1);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+    dp_arena_destroy (&arena);
+    printf ("OK\n");
+}

@@ -1,0 +1,71 @@
+/*  =========================================================================
+    dp_broker - the gateway's broker actor: hands EXECUTEs to resolvers
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The broker sits between the civetweb worker threads and the resolver
+    actors. It binds two ROUTER sockets:
+      backend   resolver DEALERs connect here (tcp:// across processes,
+                inproc:// in the one-process form); frames [resolver_id,
+                msgpack].
+      frontend  a unique inproc:// endpoint; every worker thread connects
+                its own DEALER; frames [worker_id, msgpack].
+    Resolvers announce READY{credit} (how many requests they take at
+    once; again whenever they like) and send HEARTBEAT. The broker sends
+    HEARTBEAT to each live resolver every heartbeat_ms, and declares a
+    resolver silent for liveness_ms dead: its in-flight requests are
+    answered ERROR{503, "resolver lost"} at once.
+@discuss
+    An EXECUTE from a worker goes to the live resolver with spare credit
+    that has the fewest requests in flight (ties go round robin). Without
+    spare credit it waits in a FIFO queue. Admission: the broker holds at
+    most max_inflight requests (in flight plus queued); beyond that, or
+    when no resolver is connected at all, the worker gets ERROR 503 at
+    once. A queued request whose deadline passes gets ERROR 408.
+    RESULT and ERROR from a resolver are routed back by correlation id;
+    the bytes are forwarded untouched (only the envelope is peeked). A
+    reply for an id the broker no longer knows is dropped. A resolver that
+    never answers an in-flight request has it failed with 408 a grace
+    period after its deadline, which also gives the credit back.
+    Every request the broker accepts gets exactly one reply.
+    A message from a resolver the broker does not know (it was declared
+    dead, or the broker restarted) other than READY is answered with
+    DISCONNECT, so the resolver reconnects and says READY again.
+@end
+*/
+#ifndef DP_BROKER_H_INCLUDED
+#define DP_BROKER_H_INCLUDED
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *backend_endpoint;   //  bind, e.g. "tcp://*:5556" or "inproc://depot-backend"
+    const char *frontend_endpoint;  //  bind, a unique "inproc://..." for the workers
+    int max_inflight;               //  requests held at once (in flight + queued), >= 1
+    int heartbeat_ms;               //  HEARTBEAT interval to resolvers (0: 1000)
+    int liveness_ms;                //  silence after which a resolver is dead (0: 3000)
+    int grace_ms;                   //  extra wait for an in-flight request past its deadline (0: 5000)
+    //  Written by the actor before it signals; read after zactor_new returns:
+    int status;                     //  out: 0 when both endpoints are bound, else -1
+} dp_broker_config_t;
+
+//  Fill config with the defaults above; endpoints NULL, max_inflight 48.
+void dp_broker_config_defaults (dp_broker_config_t *config);
+
+//  The broker actor. Create it with zactor_new (dp_broker_actor, &config);
+//  config must stay valid until zactor_new returns; the actor copies what
+//  it needs. It signals 0 when both endpoints are bound, or -1 (with a log
+//  line, and config->status set to -1) when one cannot be bound, and then
+//  ends. Pipe commands:
+//    $TERM             stop: queued and in-flight requests get ERROR 503
+//    STATUS            reply "iiii": live resolvers, total credit,
+//                      requests in flight at resolvers, requests queued
+//    VERBOSE           log every message at debug level
+void dp_broker_actor (zsock_t *pipe, void *args);
+
+void dp_broker_test (bool verbose);
+
+#endif

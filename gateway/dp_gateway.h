@@ -1,0 +1,76 @@
+/*  =========================================================================
+    dp_gateway - the HTTP front: civetweb, JWT, request checks, the broker
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The gateway actor starts the broker actor (dp_broker), then civetweb.
+    Each civetweb worker thread owns one DEALER to the broker's frontend,
+    created in init_thread and destroyed in exit_thread. A POST /graphql
+    is handled on its worker thread, in this order: the JWT (before the
+    body is read), the Content-Type, the body (capped), the JSON, the
+    GraphQL syntax and operation selection, then EXECUTE to the broker and
+    a wait for the RESULT until the deadline. The RESULT's bytes are
+    written to the socket as they came.
+@discuss
+    Every answer the gateway writes itself is JSON with Content-Type
+    application/json:
+      401 {code, description[, message]}    token missing or refused
+      404 / 405                             other paths / methods
+      413 {"errors":[...]}                  body over max_body
+      415                                   Content-Type not application/json
+      400                                   JSON, query or syntax errors
+      503 + Retry-After: 1                  no resolver, overloaded, resolver lost
+      504                                   deadline passed
+      502                                   any other failure reply
+    Request ids come from one atomic counter; a reply that arrives after
+    its worker gave up is recognised by id and dropped.
+@end
+*/
+#ifndef DP_GATEWAY_H_INCLUDED
+#define DP_GATEWAY_H_INCLUDED
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *listen_host;        //  NULL: every interface
+    int port;                       //  DEPOT_PORT, 5005; 0 picks a free port
+    const char *backend_endpoint;   //  DEPOT_BACKEND_BIND, "tcp://*:5556"
+    const char *auth0_domain;       //  AUTH0_DOMAIN; issuer is https://<domain>/
+    const char *auth0_audience;     //  AUTH0_AUDIENCE
+    const char *public_key_pem;     //  PEM text (AUTH0_PUBLIC_KEY or the file's content)
+    size_t max_body;                //  DEPOT_MAX_BODY, bytes, 1 MiB
+    int threads;                    //  DEPOT_THREADS, civetweb num_threads, 64
+    int max_inflight;               //  DEPOT_MAX_INFLIGHT, admission limit, 48
+    int deadline_ms;                //  DEPOT_DEADLINE_MS, 30000
+    size_t max_tokens;              //  DEPOT_MAX_TOKENS, parser limit, 15000
+    size_t max_depth;               //  DEPOT_MAX_DEPTH, parser limit, 64
+    bool debug_extension;           //  DEPOT_DEBUG_EXTENSION: ask for extensions.debug
+    int jwt_leeway_s;               //  DEPOT_JWT_LEEWAY, clock skew for exp/nbf, 5
+    int heartbeat_ms;               //  broker heartbeat interval, 1000
+    int liveness_ms;                //  broker: a resolver silent this long is dead, 3000
+    //  Written by the actor before it signals; read after zactor_new returns:
+    int status;                     //  out: 0 when listening, -1 when start-up failed
+    int bound_port;                 //  out: the TCP port civetweb listens on
+} dp_gateway_config_t;
+
+//  Fill config with the defaults above (strings NULL except
+//  backend_endpoint).
+void dp_gateway_config_defaults (dp_gateway_config_t *config);
+
+//  The gateway actor. Create it with zactor_new (dp_gateway_actor, &config);
+//  config and its strings must stay valid until zactor_new returns (the
+//  actor copies what it needs). It signals 0 when listening, or -1 (with a
+//  log line, config->status set to -1) when the key, the port or the
+//  backend endpoint is unusable, and then ends. Pipe commands:
+//    $TERM     stop civetweb (in-flight requests finish), then the broker
+//    PORT      reply "i": the TCP port listened on
+//    STATUS    reply "iiii" as dp_broker's STATUS
+//    VERBOSE   the broker logs every message at debug level
+void dp_gateway_actor (zsock_t *pipe, void *args);
+
+void dp_gateway_test (bool verbose);
+
+#endif

@@ -1,0 +1,208 @@
+/*  =========================================================================
+    dp_catalog - the loaders and root queries db-svc serves: the wire contract
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Resolvers ask db-svc for rows by loader id (LOAD: keys in, rows out) or
+    by root-query id (QUERY: typed arguments in, rows out). This header is
+    the only thing the two sides share: loader ids, and for each loader the
+    ordered list of columns it can return, with their wire types. A request
+    selects columns with a bit mask (bit i = column i), so no SQL and no
+    column names travel between services.
+@discuss
+    Every result row starts with the key the row answers (LOAD) or the
+    row's id (QUERY), followed by the requested columns in catalog order.
+    The SQL for each loader lives only in db-svc (dp_sql_catalog.c); the
+    meaning of each column for GraphQL lives only in resolver-svc's mapping
+    table. Adding a column = one line here, one in each of those.
+
+    Column types on the wire:
+      INT       msgpack int (or nil)
+      STR       msgpack str (or nil)
+      FLOAT     msgpack float64 (DECIMAL columns; or nil)
+      DATETIME  msgpack str "YYYY-MM-DDTHH:MM:SS+00:00", nil for NULL and
+                for MySQL's zero date (API.md section 4)
+      DATE      msgpack str "YYYY-MM-DD", nil for NULL and zero dates
+@end
+*/
+#ifndef DP_CATALOG_H_INCLUDED
+#define DP_CATALOG_H_INCLUDED
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+typedef enum {
+    DP_COLTYPE_INT,
+    DP_COLTYPE_STR,
+    DP_COLTYPE_FLOAT,
+    DP_COLTYPE_DATETIME,
+    DP_COLTYPE_DATE
+} dp_coltype_t;
+
+//  Columns of each loader: C(loader, column, type). Order is the wire order
+//  and must never be changed for a released protocol version, only appended.
+#define DP_COLUMNS_stock(C) \
+    C(stock, id, INT) C(stock, box_id, STR) C(stock, product_id, INT) \
+    C(stock, size_id, INT) C(stock, weight_display_unit_id, INT) \
+    C(stock, weight, FLOAT) C(stock, monetary_value, FLOAT) \
+    C(stock, display_unit_id, INT) C(stock, measure_value, FLOAT) \
+    C(stock, items, INT) C(stock, location_id, INT) C(stock, distro_event_id, INT) \
+    C(stock, qr_id, INT) C(stock, comments, STR) C(stock, created, DATETIME) \
+    C(stock, created_by, INT) C(stock, modified, DATETIME) C(stock, modified_by, INT) \
+    C(stock, deleted, DATETIME) C(stock, box_state_id, INT) C(stock, source_box_id, INT)
+
+#define DP_COLUMNS_products(C) \
+    C(products, id, INT) C(products, name, STR) C(products, category_id, INT) \
+    C(products, gender_id, INT) C(products, sizegroup_id, INT) C(products, camp_id, INT) \
+    C(products, value, INT) C(products, created, DATETIME) C(products, created_by, INT) \
+    C(products, modified, DATETIME) C(products, modified_by, INT) \
+    C(products, stockincontainer, INT) C(products, comments, STR) \
+    C(products, deleted, DATETIME) C(products, standard_product_id, INT)
+
+#define DP_COLUMNS_product_categories(C) \
+    C(product_categories, id, INT) C(product_categories, label, STR) \
+    C(product_categories, seq, INT) C(product_categories, parent_id, INT)
+
+#define DP_COLUMNS_sizes(C) \
+    C(sizes, id, INT) C(sizes, label, STR)
+
+#define DP_COLUMNS_units(C) \
+    C(units, id, INT) C(units, name, STR) C(units, symbol, STR) \
+    C(units, conversion_factor, FLOAT) C(units, dimension_id, INT)
+
+#define DP_COLUMNS_locations(C) \
+    C(locations, id, INT) C(locations, label, STR) C(locations, camp_id, INT) \
+    C(locations, seq, INT) C(locations, created, DATETIME) C(locations, created_by, INT) \
+    C(locations, modified, DATETIME) C(locations, modified_by, INT) \
+    C(locations, visible, INT) C(locations, container_stock, INT) \
+    C(locations, is_market, INT) C(locations, is_donated, INT) C(locations, is_lost, INT) \
+    C(locations, type, STR) C(locations, deleted, DATETIME) C(locations, box_state_id, INT)
+
+#define DP_COLUMNS_camps(C) \
+    C(camps, id, INT) C(camps, name, STR) C(camps, organisation_id, INT) \
+    C(camps, deleted, DATETIME) C(camps, monetary_currency_code, STR) \
+    C(camps, currencyname, STR) C(camps, seq, INT)
+
+#define DP_COLUMNS_organisations(C) \
+    C(organisations, id, INT) C(organisations, label, STR) C(organisations, deleted, DATETIME)
+
+#define DP_COLUMNS_qr(C) \
+    C(qr, id, INT) C(qr, code, STR) C(qr, created, DATETIME) C(qr, legacy, INT)
+
+#define DP_COLUMNS_cms_users(C) \
+    C(cms_users, id, INT) C(cms_users, naam, STR) C(cms_users, email, STR) \
+    C(cms_users, lastlogin, DATETIME) C(cms_users, lastaction, DATETIME) \
+    C(cms_users, valid_firstday, DATE) C(cms_users, valid_lastday, DATE) \
+    C(cms_users, deleted, DATETIME)
+
+#define DP_COLUMNS_shipment(C) \
+    C(shipment, id, INT) C(shipment, source_base_id, INT) C(shipment, target_base_id, INT) \
+    C(shipment, transfer_agreement_id, INT) C(shipment, state, STR) \
+    C(shipment, started_on, DATETIME) C(shipment, started_by_id, INT) \
+    C(shipment, canceled_on, DATETIME) C(shipment, canceled_by_id, INT) \
+    C(shipment, sent_on, DATETIME) C(shipment, sent_by_id, INT) \
+    C(shipment, receiving_started_on, DATETIME) C(shipment, receiving_started_by_id, INT) \
+    C(shipment, completed_on, DATETIME) C(shipment, completed_by_id, INT)
+
+//  shipment_detail rows; the loader keyed by box returns only the active
+//  detail of each box (removed_on, lost_on and received_on all NULL).
+#define DP_COLUMNS_shipment_detail(C) \
+    C(shipment_detail, id, INT) C(shipment_detail, shipment_id, INT) \
+    C(shipment_detail, box_id, INT) C(shipment_detail, source_product_id, INT) \
+    C(shipment_detail, target_product_id, INT) C(shipment_detail, source_quantity, INT) \
+    C(shipment_detail, target_quantity, INT) C(shipment_detail, source_size_id, INT) \
+    C(shipment_detail, target_size_id, INT) C(shipment_detail, source_location_id, INT) \
+    C(shipment_detail, target_location_id, INT) C(shipment_detail, created_on, DATETIME) \
+    C(shipment_detail, created_by_id, INT) C(shipment_detail, lost_on, DATETIME) \
+    C(shipment_detail, lost_by_id, INT) C(shipment_detail, received_on, DATETIME) \
+    C(shipment_detail, received_by_id, INT) C(shipment_detail, removed_on, DATETIME) \
+    C(shipment_detail, removed_by_id, INT)
+
+//  tags rows (tags_for_box returns these columns for every non-deleted tag
+//  assigned to a box, one row per (box, tag), ordered by box then tag id).
+#define DP_COLUMNS_tags(C) \
+    C(tags, id, INT) C(tags, label, STR) C(tags, color, STR) C(tags, camp_id, INT) \
+    C(tags, deleted, DATETIME) C(tags, created, DATETIME) C(tags, created_by, INT) \
+    C(tags, modified, DATETIME) C(tags, modified_by, INT) C(tags, description, STR) \
+    C(tags, type, STR) C(tags, seq, INT)
+
+//  One row per tag id: the newest tags_relations.created_on of that tag.
+#define DP_COLUMNS_tag_last_used(C) \
+    C(tag_last_used, tag_id, INT) C(tag_last_used, last_used_on, DATETIME)
+
+//  A loader: L(name, columns, key) where key says what the LOAD keys are.
+//  Every LOAD result row is [key, requested columns...].
+#define DP_LOADER_LIST(L) \
+    L(stock_by_id,            stock,              "stock.id") \
+    L(products_by_id,         products,           "products.id") \
+    L(product_categories_by_id, product_categories, "product_categories.id") \
+    L(sizes_by_id,            sizes,              "sizes.id") \
+    L(units_by_id,            units,              "units.id") \
+    L(locations_by_id,        locations,          "locations.id") \
+    L(camps_by_id,            camps,              "camps.id") \
+    L(organisations_by_id,    organisations,      "organisations.id") \
+    L(qr_by_id,               qr,                 "qr.id") \
+    L(cms_users_by_id,        cms_users,          "cms_users.id") \
+    L(shipment_by_id,         shipment,           "shipment.id") \
+    L(active_shipment_detail_by_box, shipment_detail, "shipment_detail.box_id") \
+    L(tags_by_box,            tags,               "tags_relations.object_id (Stock)") \
+    L(tag_last_used_by_tag,   tag_last_used,      "tags_relations.tag_id")
+
+//  Root queries: Q(name, columns). Arguments are positional typed values,
+//  documented in proto/README.md.
+//  boxes_page rows are [id, requested stock columns...]; boxes_count and
+//  boxes_has_previous answer one row of one INT cell (the count; 0 or 1).
+#define DP_QUERY_LIST(Q) \
+    Q(boxes_page,         stock) \
+    Q(boxes_count,        stock) \
+    Q(boxes_has_previous, stock)
+
+//  Enumerations generated from the lists above.
+#define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
+#define DP_CAT_COL_ENUM_BLOCK(cols) enum { cols(DP_CAT_COL_ENUM) };
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_stock)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_products)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_product_categories)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_sizes)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_units)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_locations)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_camps)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_organisations)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_qr)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_cms_users)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shipment)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shipment_detail)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tags)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_last_used)
+
+#define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
+typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;
+
+#define DP_CAT_QUERY_ENUM(name, cols) DP_QUERY_##name,
+typedef enum { DP_QUERY_LIST (DP_CAT_QUERY_ENUM) DP_QUERY_COUNT } dp_query_id_t;
+
+//  A column set: which columns a request wants.
+typedef struct {
+    const char *name;           //  column name as in the catalog
+    dp_coltype_t type;
+} dp_catalog_column_t;
+
+typedef struct {
+    const char *name;           //  loader or query name
+    const char *table;          //  the column set's name (e.g. "stock")
+    const dp_catalog_column_t *columns;
+    size_t n_columns;
+} dp_catalog_entry_t;
+
+//  Returns a borrowed pointer to the static description of a loader, or
+//  NULL when id is out of range (wire input is hostile).
+const dp_catalog_entry_t *dp_catalog_loader (uint32_t id);
+
+//  Same for a root query.
+const dp_catalog_entry_t *dp_catalog_query (uint32_t id);
+
+void dp_catalog_test (bool verbose);
+
+#endif

@@ -1,0 +1,193 @@
+/*  =========================================================================
+    dp_msg - the one codec for every message between Depot's services
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Every message is one msgpack array
+        [version, type, id, deadline_ms, trace_id, payload]
+    carried in one ZeroMQ frame (after any ROUTER routing frames).
+    proto/README.md documents each type's payload field by field.
+@discuss
+    Decoders treat input as hostile: every read is bounds- and type-checked;
+    malformed input returns -2 with a message, never asserts. Decoded
+    strings and arrays are copied into the caller's arena and
+    NUL-terminated, except RESULT's json, which points into the input
+    buffer (the gateway copies those bytes straight to the socket).
+    ROWS is encoded in a streaming way (dp_rows_writer) so db-svc never
+    builds an intermediate array of values.
+    This module depends on msgpack-c only (no ZeroMQ, no MariaDB).
+@end
+*/
+#ifndef DP_MSG_H_INCLUDED
+#define DP_MSG_H_INCLUDED
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <msgpack.h>
+#include "dp_arena.h"
+
+#define DP_PROTO_VERSION 1
+
+typedef enum {
+    DP_MSG_READY      = 1,      //  resolver -> gateway: I take `credit` requests at once
+    DP_MSG_HEARTBEAT  = 2,      //  either way, liveness
+    DP_MSG_DISCONNECT = 3,      //  either way, going away
+    DP_MSG_EXECUTE    = 10,     //  gateway -> resolver: run one GraphQL operation
+    DP_MSG_RESULT     = 11,     //  resolver -> gateway: the HTTP status and JSON body
+    DP_MSG_LOAD       = 20,     //  resolver -> db: rows of a loader by keys
+    DP_MSG_QUERY      = 21,     //  resolver -> db: rows of a root query by typed args
+    DP_MSG_ROWS       = 22,     //  db -> resolver: the answer to LOAD or QUERY
+    DP_MSG_ERROR      = 30      //  any reply that failed: status + message
+} dp_msg_type_t;
+
+//  Status codes (Malamute style): 2xx ok, 4xx the request's fault,
+//  5xx the service's fault.
+#define DP_STATUS_OK             200
+#define DP_STATUS_BAD_REQUEST    400    //  malformed or unknown message
+#define DP_STATUS_TIMEOUT        408    //  deadline passed before done
+#define DP_STATUS_INTERNAL       500
+#define DP_STATUS_DB_ERROR       502    //  MariaDB answered with an error
+#define DP_STATUS_UNAVAILABLE    503    //  no connection / overloaded
+
+//  A typed value (QUERY arguments, ROWS cells).
+typedef enum {
+    DP_VAL_NIL,
+    DP_VAL_INT,
+    DP_VAL_DOUBLE,
+    DP_VAL_STR,
+    DP_VAL_BOOL,
+    DP_VAL_ARRAY                //  QUERY arguments only: a list of values
+} dp_val_type_t;
+
+typedef struct _dp_val_t dp_val_t;
+struct _dp_val_t {
+    dp_val_type_t type;
+    union {
+        int64_t i;              //  INT, BOOL (0/1)
+        double d;               //  DOUBLE
+        struct {
+            const char *ptr;    //  STR: NUL-terminated copy
+            uint32_t len;
+        } s;
+        struct {
+            dp_val_t *items;    //  ARRAY
+            uint32_t count;
+        } a;
+    } u;
+};
+
+//  One permission of the verified identity: a name such as "stock:read"
+//  and the base ids it applies to.
+typedef struct {
+    const char *name;
+    int64_t *base_ids;
+    uint32_t n_base_ids;
+} dp_permission_t;
+
+//  The identity the gateway verified. Resolvers trust nothing else.
+typedef struct {
+    int64_t user_id;
+    int64_t organisation_id;    //  0 when none (god users)
+    bool god;                   //  role boxtribute_god
+    int32_t beta_user;          //  -1 when the claim is absent
+    int64_t *base_ids;          //  the base_ids claim
+    uint32_t n_base_ids;
+    dp_permission_t *permissions;   //  write/create/edit/delete already imply read
+    uint32_t n_permissions;
+} dp_identity_t;
+
+//  EXECUTE flags
+#define DP_EXECUTE_DEBUG  1u    //  add extensions.debug (SQL statement count) to the response
+
+typedef struct {
+    uint8_t version;
+    dp_msg_type_t type;
+    uint64_t id;                //  correlation id, echoed by the reply
+    uint64_t deadline_ms;       //  absolute, ms since the Unix epoch; 0 = none
+    const char *trace_id;       //  request id for logs; "" when none
+    union {
+        struct {
+            uint32_t credit;
+        } ready;
+        struct {
+            dp_identity_t identity;
+            const char *query;          //  the GraphQL document, already validated
+            uint32_t query_len;
+            const char *operation_name; //  NULL when absent
+            const char *variables_json; //  JSON object text; NULL when absent
+            uint32_t variables_len;
+            uint32_t flags;             //  DP_EXECUTE_*
+        } execute;
+        struct {
+            uint32_t http_status;
+            const char *json;           //  the response body; points into the input
+            uint32_t json_len;
+        } result;
+        struct {
+            uint32_t loader;            //  dp_loader_id_t
+            uint64_t columns;           //  bit i = catalog column i
+            int64_t *keys;
+            uint32_t n_keys;
+        } load;
+        struct {
+            uint32_t query;             //  dp_query_id_t
+            uint64_t columns;
+            dp_val_t *args;
+            uint32_t n_args;
+        } query;
+        struct {
+            uint32_t n_cols;            //  per row: 1 key + popcount(columns)
+            uint32_t n_rows;
+            uint32_t statements;        //  SQL statements this answer took
+            dp_val_t *cells;            //  n_rows * n_cols, row-major
+        } rows;
+        struct {
+            uint32_t status;            //  DP_STATUS_*
+            const char *message;
+        } error;
+    } u;
+} dp_msg_t;
+
+//  Encode msg into buf (appended). Returns 0, or -1 if msg is invalid
+//  (unknown type; a programmer error the caller should log).
+int dp_msg_encode (const dp_msg_t *msg, msgpack_sbuffer *buf);
+
+//  Decode size bytes of data. Returns 0 with *msg filled (strings and
+//  arrays in arena; result.json pointing into data), or -2 when the input
+//  is malformed, truncated, of another protocol version or of unknown type,
+//  with err filled. Never asserts on input.
+int dp_msg_decode (const void *data, size_t size, dp_arena_t *arena,
+                   dp_msg_t *msg, char *err, size_t err_len);
+
+//  Decode only the envelope (version, type, id, deadline, trace_id), for
+//  routing without decoding the payload. trace_id is set to "" (not copied).
+//  Returns 0 or -2 as dp_msg_decode.
+int dp_msg_peek (const void *data, size_t size, dp_msg_t *msg, char *err, size_t err_len);
+
+//  Human name of a type ("EXECUTE"), or "?".
+const char *dp_msg_type_name (dp_msg_type_t type);
+
+//  -------------------------------------------------------------------------
+//  Streaming ROWS encoder for db-svc: begin, then exactly n_rows * n_cols
+//  cells, then end. The envelope fields come from the header msg (its u.rows
+//  n_cols, n_rows, statements are used; cells is ignored).
+
+typedef struct {
+    msgpack_packer pk;
+    msgpack_sbuffer *buf;
+    uint64_t expected;          //  cells still to write
+} dp_rows_writer_t;
+
+void dp_rows_writer_begin (dp_rows_writer_t *w, msgpack_sbuffer *buf, const dp_msg_t *header);
+void dp_rows_writer_nil (dp_rows_writer_t *w);
+void dp_rows_writer_int (dp_rows_writer_t *w, int64_t value);
+void dp_rows_writer_double (dp_rows_writer_t *w, double value);
+void dp_rows_writer_str (dp_rows_writer_t *w, const char *ptr, size_t len);
+//  Returns 0 when exactly the announced number of cells was written, else -1.
+int dp_rows_writer_end (dp_rows_writer_t *w);
+
+void dp_msg_test (bool verbose);
+
+#endif

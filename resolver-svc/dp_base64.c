@@ -1,0 +1,64 @@
+/*  =========================================================================
+    dp_base64 - standard base64 for opaque cursors
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+*/
+#include "dp_base64.h"
+#include <string.h>
+#include <stdbool.h>
+
+static const char s_alphabet [] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *
+dp_base64_encode (dp_arena_t *arena, const char *data, size_t len)
+{
+    const unsigned char *in = (const unsigned char *) data;
+    char *out = dp_arena_alloc (arena, (len + 2) / 3 * 4 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned) in [i] << 16;
+        if (i + 1 < len) v |= (unsigned) in [i + 1] << 8;
+        if (i + 2 < len) v |= in [i + 2];
+        out [o++] = s_alphabet [(v >> 18) & 63];
+        out [o++] = s_alphabet [(v >> 12) & 63];
+        out [o++] = i + 1 < len ? s_alphabet [(v >> 6) & 63] : '=';
+        out [o++] = i + 2 < len ? s_alphabet [v & 63] : '=';
+    }
+    out [o] = 0;
+    return out;
+}
+
+static int
+s_value (char c)
+{
+    const char *p = c ? strchr (s_alphabet, c) : NULL;
+    return p ? (int) (p - s_alphabet) : -1;
+}
+
+char *
+dp_base64_decode (dp_arena_t *arena, const char *text, size_t *len_p)
+{
+    size_t len = strlen (text);
+    if (len == 0 || len % 4 != 0 || len > 4096)
+        return NULL;
+    char *out = dp_arena_alloc (arena, len / 4 * 3 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        int a = s_value (text [i]), b = s_value (text [i + 1]);
+        bool last = i + 4 == len;
+        int c = (last && text [i + 2] == '=') ? -2 : s_value (text [i + 2]);
+        int d = (last && text [i + 3] == '=') ? -2 : s_value (text [i + 3]);
+        if (a < 0 || b < 0 || c == -1 || d == -1 || (c == -2 && d != -2))
+            return NULL;
+        unsigned v = ((unsigned) a << 18) | ((unsigned) b << 12)
+                   | ((unsigned) (c < 0 ? 0 : c) << 6) | (unsigned) (d < 0 ? 0 : d);
+        out [o++] = (char) (v >> 16);
+        if (c >= 0) out [o++] = (char) (v >> 8);
+        if (d >= 0) out [o++] = (char) v;
+    }
+    out [o] = 0;
+    *len_p = o;
+    return out;
+}

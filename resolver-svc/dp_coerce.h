@@ -1,0 +1,36 @@
+/*  =========================================================================
+    dp_coerce - variable values and argument literals to typed inputs
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+*/
+#ifndef DP_COERCE_H_INCLUDED
+#define DP_COERCE_H_INCLUDED
+
+#include <jansson.h>
+#include "dp_exec_types.h"
+
+typedef struct _dp_variables_t dp_variables_t;
+
+//  Coerce the operation's variables from the request's JSON object (NULL
+//  when none). Returns the variables (in arena), or NULL with err and
+//  err_loc (the variable definition) filled.
+dp_variables_t *dp_variables_coerce (dp_arena_t *arena, dp_schema_t *schema,
+                                     const dp_ast_definition_t *operation, json_t *given,
+                                     dp_loc_t *err_loc, char *err, size_t err_len);
+
+//  A variable's coerced value, or NULL when it was not provided.
+const input_t *dp_variables_get (const dp_variables_t *self, const char *name);
+
+//  Coerce a JSON value to type ref (variable name for messages). NULL + err.
+input_t *dp_coerce_variable (dp_arena_t *arena, const char *variable, const dp_type_ref_t *ref,
+                             json_t *value, char *err, size_t err_len);
+
+//  Coerce an AST literal (variables substituted; value NULL means absent →
+//  null). NULL + err.
+input_t *dp_coerce_literal (dp_arena_t *arena, const dp_type_ref_t *ref, const dp_ast_value_t *value,
+                            const dp_variables_t *variables, char *err, size_t err_len);
+
+input_t *dp_input_null (dp_arena_t *arena);
+
+#endif

@@ -1,0 +1,84 @@
+/*  =========================================================================
+    dp_computed - fields computed from their row (and rows it depends on)
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The few fields that are not a column or a relation. Their inputs were
+    loaded in the same waves as everything else (the binding's deps), so
+    computing them is arithmetic and formatting, never a query.
+@end
+*/
+#include "dp_computed.h"
+#include <stdio.h>
+#include <string.h>
+#include <ctype.h>
+
+//  Box.measureValue: measure_value (stored in the dimension's base unit)
+//  times the display unit's conversion factor; null without a display unit.
+int
+dp_box_measure_value (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const dp_val_t *value = &obj->row->cells [DP_COL_stock_measure_value];
+    const row_t *unit = dp_exec_dep_row (exec, pf, 0, obj);
+    if (value->type != DP_VAL_DOUBLE || !unit
+    ||  unit->cells [DP_COL_units_conversion_factor].type != DP_VAL_DOUBLE)
+        return 0;
+    dp_json_writer_double (dp_exec_out (exec),
+                           value->u.d * unit->cells [DP_COL_units_conversion_factor].u.d);
+    return 1;
+}
+
+//  Product.type: a product made from a standard product is a
+//  StandardInstantiation, any other is Custom.
+int
+dp_product_type (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    bool standard = !row_is_nil (obj->row, DP_COL_products_standard_product_id);
+    dp_json_writer_cstr (dp_exec_out (exec), standard ? "StandardInstantiation" : "Custom");
+    return 1;
+}
+
+//  ProductCategory.hasGender: categories under "Clothing" (id 12) have one.
+int
+dp_category_has_gender (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_bool (dp_exec_out (exec),
+                         row_int (obj->row, DP_COL_product_categories_parent_id) == 12);
+    return 1;
+}
+
+//  Shipment.labelIdentifier: "S" + the last three digits of the zero-padded
+//  id + "-" + started_on as YYMMDD + "-" + the first two letters of the
+//  source and target base names, upper-cased, joined by "x".
+int
+dp_shipment_label (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const dp_val_t *started = &obj->row->cells [DP_COL_shipment_started_on];
+    const row_t *source = dp_exec_dep_row (exec, pf, 0, obj);
+    const row_t *target = dp_exec_dep_row (exec, pf, 1, obj);
+    if (started->type != DP_VAL_STR || started->u.s.len < 10 || !source || !target)
+        return 0;
+    char id [24];
+    snprintf (id, sizeof id, "%03lld", (long long) row_int (obj->row, DP_COL_shipment_id));
+    const char *last3 = id + strlen (id) - 3;
+    const char *date = started->u.s.ptr;
+    char prefix [2][3];
+    const row_t *bases [2] = { source, target };
+    for (int b = 0; b < 2; b++) {
+        const dp_val_t *name = &bases [b]->cells [DP_COL_camps_name];
+        const char *text = name->type == DP_VAL_STR ? name->u.s.ptr : "";
+        size_t len = 0;
+        //  First two characters (bytes of ASCII names; UTF-8 kept whole).
+        while (text [len] && len < 2)
+            len++;
+        for (size_t i = 0; i < len; i++)
+            prefix [b][i] = (char) toupper ((unsigned char) text [i]);
+        prefix [b][len] = 0;
+    }
+    char label [64];
+    snprintf (label, sizeof label, "S%s-%.2s%.2s%.2s-%sx%s", last3, date + 2, date + 5, date + 8,
+              prefix [0], prefix [1]);
+    dp_json_writer_cstr (dp_exec_out (exec), label);
+    return 1;
+}

@@ -1,0 +1,71 @@
+/*  =========================================================================
+    dp_exec - one GraphQL request executing in breadth-first waves
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    A resolver actor keeps many dp_exec_t in flight at once. Each is a
+    small state machine: start() parses and plans, then sends the LOADs
+    and QUERYs of its first wave through the env's send callback; each
+    on_reply() stores an answer, and when a wave's last answer is in, the
+    next wave goes out. When no wave is left, the JSON response is written
+    in one pass and done() turns true.
+@discuss
+    Nothing here blocks or knows about sockets: the actor owns the sockets
+    and correlation ids, dp_exec owns the request. All of a request's
+    memory is one arena, freed by dp_exec_destroy.
+@end
+*/
+#ifndef DP_EXEC_H_INCLUDED
+#define DP_EXEC_H_INCLUDED
+
+#include "dp_exec_types.h"
+
+typedef struct {
+    dp_schema_t *schema;        //  bound with dp_mapping_bind; read-only
+    int64_t max_page_size;      //  boxes(first:) is capped here (API.md: 100,000)
+    size_t max_tokens;          //  parser limits
+    size_t max_depth;
+    //  Send a LOAD or QUERY for exec. The callee sets msg->id (a fresh
+    //  correlation id) before encoding. Returns 0, or -1 when it could not
+    //  be sent (the request then fails with 503).
+    int (*send) (void *ctx, dp_exec_t *exec, dp_msg_t *msg);
+    void *send_ctx;
+} dp_exec_env_t;
+
+//  Create a request. env must outlive it. Caller owns the return value
+//  and must destroy it with dp_exec_destroy.
+dp_exec_t *dp_exec_new (const dp_exec_env_t *env);
+
+void dp_exec_destroy (dp_exec_t **self_p);
+
+//  Start executing a decoded EXECUTE (decoded into dp_exec_arena (self),
+//  so its strings live as long as the request).
+void dp_exec_start (dp_exec_t *self, const dp_msg_t *execute);
+
+//  Deliver the reply (ROWS or ERROR) to one of this request's LOADs or
+//  QUERYs; decoded into dp_exec_arena (self).
+void dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply);
+
+//  Fail the request now (deadline passed, service stopping).
+void dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message);
+
+bool dp_exec_done (dp_exec_t *self);
+
+//  Once done: the HTTP status and the response body (borrowed, valid until
+//  the request is destroyed).
+uint32_t dp_exec_http_status (dp_exec_t *self);
+const char *dp_exec_json (dp_exec_t *self, size_t *len_p);
+
+//  The EXECUTE's correlation id, deadline and trace id.
+uint64_t dp_exec_id (dp_exec_t *self);
+uint64_t dp_exec_deadline (dp_exec_t *self);
+const char *dp_exec_trace_id (dp_exec_t *self);
+
+//  Replies still awaited.
+size_t dp_exec_outstanding (dp_exec_t *self);
+
+//  SQL statements db-svc reported for this request so far.
+uint32_t dp_exec_statements (dp_exec_t *self);
+
+#endif

@@ -1,0 +1,256 @@
+/*  =========================================================================
+    dp_exec_types - the private structures of one executing request
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Shared by the resolver's execution files (plan, waves, writer, root
+    fields, mapping). Nothing outside resolver-svc includes this header.
+@discuss
+    Execution has three phases. PLAN: the operation's selection sets are
+    collected per concrete type into a tree of plan nodes, arguments
+    coerced. FETCH: breadth-first waves; each wave gathers every key every
+    batch of objects needs, sends one LOAD per loader (and the root
+    QUERYs), and when all answers are in, descends one level. WRITE: one
+    recursive pass writes the JSON from the loaded rows, applying
+    authorisation and null propagation.
+@end
+*/
+#ifndef DP_EXEC_TYPES_H_INCLUDED
+#define DP_EXEC_TYPES_H_INCLUDED
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "dp_arena.h"
+#include "dp_ast.h"
+#include "dp_schema.h"
+#include "dp_catalog.h"
+#include "dp_msg.h"
+#include "dp_json_writer.h"
+
+typedef struct _dp_exec_t dp_exec_t;
+typedef struct _plan_node_t plan_node_t;
+typedef struct _plan_field_t plan_field_t;
+typedef struct _dp_binding_t dp_binding_t;
+
+//  -------------------------------------------------------------------------
+//  Coerced input values (arguments and variables after coercion)
+
+typedef enum {
+    IN_NULL, IN_INT, IN_FLOAT, IN_STRING, IN_BOOL, IN_ENUM, IN_LIST, IN_OBJECT
+} input_kind_t;
+
+typedef struct _input_t input_t;
+struct _input_t {
+    input_kind_t kind;
+    int64_t i;                  //  INT, BOOL; ENUM: value index in its enum type
+    double f;                   //  FLOAT (also set for INT)
+    const char *s;              //  STRING, ENUM name; ID values are STRING
+    input_t **items;            //  LIST
+    size_t n_items;
+    const char **names;         //  OBJECT: field names ...
+    input_t **values;           //  ... and values (only fields that were given or defaulted)
+    size_t n_fields;
+};
+
+//  The value of OBJECT field `name`, or NULL when absent.
+const input_t *input_field (const input_t *object, const char *name);
+
+//  -------------------------------------------------------------------------
+//  Loaded rows
+
+//  A row of a loader's column set; cells are full width (one per catalog
+//  column), only the columns in `mask` are meaningful.
+typedef struct {
+    dp_val_t *cells;
+    uint64_t mask;
+    uint32_t stamp;             //  last batch that listed this row (dedup)
+} row_t;
+
+//  An object being resolved: its concrete type and where its data is.
+typedef struct {
+    const dp_type_t *type;
+    row_t *row;                 //  table-backed objects
+    void *synthetic;            //  e.g. a page (BoxPage, PageInfo)
+} obj_t;
+
+//  -------------------------------------------------------------------------
+//  Plan
+
+//  How the writer formats a scalar cell.
+typedef enum {
+    CONV_ID,                    //  INT cell → "123"
+    CONV_INT,
+    CONV_FLOAT,
+    CONV_STRING,
+    CONV_BOOL,                  //  INT cell → true/false
+    CONV_DATETIME,              //  already ISO text on the wire
+    CONV_DATE,
+    CONV_ENUM_INT,              //  INT cell → enum name via int_names
+    CONV_ENUM_STR               //  STR cell → enum name via str_pairs
+} conv_t;
+
+//  Write hooks of computed fields, synthetic objects and root fields.
+//  Return 1 when a value was written, 0 when the value is null (nothing
+//  written; the writer applies nullability), -1 when the hook recorded an
+//  error itself (the writer nulls the field and propagates if non-null).
+typedef int (*write_fn_t) (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
+//  Descend hook of synthetic relations: fill *children from obj.
+typedef void (*children_fn_t) (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                               obj_t **children, size_t *n_children);
+
+typedef enum {
+    BIND_NONE,                  //  not served: the field resolves to an error
+    BIND_COLUMN,                //  scalar from a column of the object's row
+    BIND_FK,                    //  one object of `loader` keyed by column `column`
+    BIND_REVERSE,               //  a list of objects of `loader` keyed by column `column`
+    BIND_LOOKUP,                //  scalar column `value_column` of the `loader` row keyed by `column`
+    BIND_COMPUTED,              //  write_fn over the object's row (and `deps`)
+    BIND_SYNTHETIC,             //  fields of synthetic objects: write_fn / children_fn
+    BIND_ROOT                   //  a Query field: root hooks
+} bind_kind_t;
+
+typedef enum {
+    AUTHZ_NONE,
+    AUTHZ_ANY_BASE,             //  perm in some base, else FORBIDDEN error
+    AUTHZ_TARGET_BASE_NULL,     //  perm for the target row's base column, else null (no error)
+    AUTHZ_TARGET_BASE_ERROR,    //  same, else FORBIDDEN error
+    AUTHZ_FILTER_BASE           //  list items whose base column the user may not read are dropped
+} authz_kind_t;
+
+typedef struct {
+    authz_kind_t kind;
+    const char *permission;     //  e.g. "product:read"
+    int base_column;            //  column of the target row holding its base id
+} authz_t;
+
+//  A dependency of a computed field: a row of `loader` keyed by `column`.
+typedef struct {
+    int column;
+    dp_loader_id_t loader;
+    uint64_t mask;
+} dep_t;
+
+//  Root-field hooks: collect sends the QUERYs of wave 0; children gives the
+//  objects under the field once the answers are in.
+typedef void (*root_collect_fn_t) (dp_exec_t *exec, plan_field_t *pf);
+
+struct _dp_binding_t {
+    bind_kind_t kind;
+    int column;                 //  COLUMN/LOOKUP value or FK/REVERSE/LOOKUP key column
+    dp_loader_id_t loader;      //  FK, REVERSE, LOOKUP
+    int value_column;           //  LOOKUP
+    conv_t conv;
+    const char *const *int_names;   //  CONV_ENUM_INT: index = DB int
+    size_t n_int_names;
+    const char *const *str_pairs;   //  CONV_ENUM_STR: db value, enum name, ..., NULL
+    authz_t authz;
+    uint64_t needs_mask;        //  COMPUTED: columns of the object's row it reads
+    dep_t deps [3];             //  COMPUTED: rows it needs
+    size_t n_deps;
+    write_fn_t write;           //  COMPUTED, SYNTHETIC scalars
+    children_fn_t children;     //  SYNTHETIC / ROOT relations
+    root_collect_fn_t collect;  //  ROOT
+    bool list;                  //  SYNTHETIC/ROOT: children form a list
+};
+
+//  The mapping of an object type.
+typedef struct {
+    dp_loader_id_t loader;      //  the loader that fetches this type's rows by key
+    bool synthetic;             //  no table (BoxPage, PageInfo)
+    const dp_type_t *(*resolve_type) (const dp_type_t *abstract, const row_t *row);
+    uint64_t type_mask;         //  columns resolve_type reads
+} type_binding_t;
+
+struct _plan_field_t {
+    const char *key;            //  response key (alias or name)
+    const dp_field_t *field;    //  NULL for __typename
+    const dp_binding_t *bind;
+    dp_loc_t loc;
+    input_t *args;              //  OBJECT of coerced arguments
+    plan_node_t *child;         //  composite fields
+    uint64_t child_mask;        //  columns the child rows must have
+    void *root_state;           //  ROOT: the root hook's own data
+};
+
+typedef struct {
+    const dp_type_t *object;    //  concrete object type
+    plan_field_t *fields;
+    size_t n_fields;
+    uint64_t mask;              //  columns this variant's fields read
+} variant_t;
+
+struct _plan_node_t {
+    const dp_type_t *type;      //  declared type (may be abstract)
+    variant_t *variants;
+    size_t n_variants;
+};
+
+//  -------------------------------------------------------------------------
+//  Execution
+
+//  A batch: objects waiting to have one plan node's fields resolved.
+typedef struct {
+    plan_node_t *node;
+    obj_t *objs;
+    size_t n_objs;
+} batch_t;
+
+//  Errors collected during execution.
+typedef struct _exec_error_t {
+    char *message;
+    dp_loc_t loc;
+    bool has_loc;
+    char *path_json;            //  "["boxes","elements",3,"size"]" or NULL
+    const char *code;           //  extensions.code or NULL
+    char *description;          //  extensions.description or NULL
+    struct _exec_error_t *next;
+} exec_error_t;
+
+//  Per-request state; defined in dp_exec.c, used by the hooks through
+//  these functions.
+dp_arena_t *dp_exec_arena (dp_exec_t *exec);
+const dp_identity_t *dp_exec_identity (dp_exec_t *exec);
+dp_json_writer_t *dp_exec_out (dp_exec_t *exec);
+
+//  Queue a root QUERY for the current wave; when its ROWS arrive, `done`
+//  runs with them (or with NULL and an error message).
+typedef void (*query_done_fn_t) (dp_exec_t *exec, plan_field_t *pf, void *slot,
+                                 const dp_msg_t *rows, const char *error);
+void dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns,
+                    dp_val_t *args, uint32_t n_args, plan_field_t *pf, void *slot,
+                    query_done_fn_t done);
+
+//  Record an error at the field being resolved or written (path filled
+//  by the writer when writing; NULL path in wave 0).
+void dp_exec_field_error (dp_exec_t *exec, const plan_field_t *pf, const char *code,
+                          const char *description, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
+
+//  A row's cell as an int (0 when nil).
+static inline int64_t
+row_int (const row_t *row, int column)
+{
+    return row->cells [column].type == DP_VAL_INT ? row->cells [column].u.i : 0;
+}
+
+static inline bool
+row_is_nil (const row_t *row, int column)
+{
+    return row->cells [column].type == DP_VAL_NIL;
+}
+
+//  Write a composite value: one object (n == 1 and !list) or a list,
+//  through pf's child plan. Returns 1/0/-1 as write_fn_t.
+int dp_exec_write_children (dp_exec_t *exec, const plan_field_t *pf, obj_t *objs, size_t n, bool list);
+
+//  The max page size (configured), read by the boxes root hook.
+int64_t dp_exec_max_page_size (dp_exec_t *exec);
+
+//  The rows under a synthetic page: set by the page hooks.
+row_t *dp_exec_make_row (dp_exec_t *exec, const dp_catalog_entry_t *entry,
+                         uint64_t mask, const dp_val_t *cells, uint32_t n_cols);
+
+#endif

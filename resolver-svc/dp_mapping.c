@@ -1,0 +1,371 @@
+/*  =========================================================================
+    dp_mapping - where every GraphQL field's value comes from
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The declarative table behind execution (STYLE.md convention 13): per
+    object type, the loader that fetches its rows; per field, a column, a
+    foreign key, a reverse relation, a lookup or a computed function, with
+    the authorisation rule boxtribute applies to it. dp_mapping_bind
+    checks the table against the schema once at start-up and hangs each
+    entry on its schema field, so execution never looks anything up by
+    name.
+@discuss
+    Adding a field is one line in schema/depot.graphql and one line here.
+    Fields the schema has and this table does not are reported at start-up
+    and resolve to an error naming the field, never to invented data.
+@end
+*/
+#include "dp_mapping.h"
+#include "dp_computed.h"
+#include "dp_root.h"
+#include "dp_log.h"
+#include <stdio.h>
+#include <string.h>
+
+//  Enum tables: BoxState by box_state.id, ProductGender by genders.id.
+static const char *const s_box_states [] = {
+    NULL, "InStock", "Lost", "MarkedForShipment", "Receiving", "Donated", "Scrap",
+    "InTransit", "NotDelivered"
+};
+static const char *const s_genders [] = {
+    NULL, "Women", "Men", "UnisexAdult", "Girl", "Boy", "UnisexKid", "BabyGirl", "BabyBoy",
+    "UnisexBaby", "none", NULL, "TeenGirl", "TeenBoy"
+};
+static const char *const s_tag_types [] = {
+    "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
+};
+static const char *const s_shipment_states [] = {
+    "Preparing", "Preparing", "Sent", "Sent", "Receiving", "Receiving", "Completed", "Completed",
+    "Canceled", "Canceled", "Lost", "Lost", NULL
+};
+
+#define N(array) (sizeof (array) / sizeof (array) [0])
+#define COL(loader, col) DP_COL_##loader##_##col
+#define BIT(loader, col) ((uint64_t) 1 << COL (loader, col))
+
+//  Binding builders.
+#define COLUMN(l, c, cv)        { .kind = BIND_COLUMN, .column = COL (l, c), .conv = cv }
+#define ENUM_INT(l, c, names)   { .kind = BIND_COLUMN, .column = COL (l, c), .conv = CONV_ENUM_INT, \
+                                  .int_names = names, .n_int_names = N (names) }
+#define ENUM_STR(l, c, pairs)   { .kind = BIND_COLUMN, .column = COL (l, c), .conv = CONV_ENUM_STR, \
+                                  .str_pairs = pairs }
+#define FK(l, c, target, ...)   { .kind = BIND_FK, .column = COL (l, c), \
+                                  .loader = DP_LOADER_##target, __VA_ARGS__ }
+#define ANY_BASE(perm)          .authz = { .kind = AUTHZ_ANY_BASE, .permission = perm, .base_column = -1 }
+#define TARGET_NULL(perm, l, c) .authz = { .kind = AUTHZ_TARGET_BASE_NULL, .permission = perm, \
+                                           .base_column = COL (l, c) }
+#define TARGET_ERROR(perm, l, c) .authz = { .kind = AUTHZ_TARGET_BASE_ERROR, .permission = perm, \
+                                            .base_column = COL (l, c) }
+#define FILTER(perm, l, c)      .authz = { .kind = AUTHZ_FILTER_BASE, .permission = perm, \
+                                           .base_column = COL (l, c) }
+
+typedef struct {
+    const char *type;
+    const char *field;
+    dp_binding_t bind;
+} field_entry_t;
+
+static const field_entry_t s_fields [] = {
+    //  Query: root hooks (dp_root.c).
+    { "Query", "boxes", { .kind = BIND_ROOT, .collect = dp_root_boxes_collect,
+                          .write = dp_root_boxes_write, .children = dp_root_boxes_children } },
+
+    //  BoxPage and PageInfo: synthetic objects made by the boxes root.
+    { "BoxPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_page_elements, .list = true } },
+    { "BoxPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_page_total_count } },
+    { "BoxPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_page_info } },
+    { "PageInfo", "hasPreviousPage", { .kind = BIND_SYNTHETIC, .write = dp_page_has_previous } },
+    { "PageInfo", "hasNextPage", { .kind = BIND_SYNTHETIC, .write = dp_page_has_next } },
+    { "PageInfo", "startCursor", { .kind = BIND_SYNTHETIC, .write = dp_page_start_cursor } },
+    { "PageInfo", "endCursor", { .kind = BIND_SYNTHETIC, .write = dp_page_end_cursor } },
+
+    //  Box ← stock
+    { "Box", "id", COLUMN (stock, id, CONV_ID) },
+    { "Box", "labelIdentifier", COLUMN (stock, box_id, CONV_STRING) },
+    { "Box", "location", FK (stock, location_id, locations_by_id,
+                             TARGET_NULL ("location:read", locations, camp_id)) },
+    { "Box", "numberOfItems", COLUMN (stock, items, CONV_INT) },
+    { "Box", "product", FK (stock, product_id, products_by_id,
+                            TARGET_NULL ("product:read", products, camp_id)) },
+    { "Box", "size", FK (stock, size_id, sizes_by_id, ANY_BASE ("size:read")) },
+    { "Box", "weight", COLUMN (stock, weight, CONV_FLOAT) },
+    { "Box", "weightDisplayUnit", FK (stock, weight_display_unit_id, units_by_id, ANY_BASE ("unit:read")) },
+    { "Box", "monetaryValue", COLUMN (stock, monetary_value, CONV_FLOAT) },
+    { "Box", "displayUnit", FK (stock, display_unit_id, units_by_id, ANY_BASE ("unit:read")) },
+    { "Box", "measureValue", { .kind = BIND_COMPUTED, .write = dp_box_measure_value,
+                               .needs_mask = BIT (stock, measure_value) | BIT (stock, display_unit_id),
+                               .deps = { { COL (stock, display_unit_id), DP_LOADER_units_by_id,
+                                           BIT (units, conversion_factor) | 1 } },
+                               .n_deps = 1 } },
+    { "Box", "state", ENUM_INT (stock, box_state_id, s_box_states) },
+    { "Box", "qrCode", FK (stock, qr_id, qr_by_id, ANY_BASE ("qr:read")) },
+    { "Box", "createdBy", FK (stock, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Box", "createdOn", COLUMN (stock, created, CONV_DATETIME) },
+    { "Box", "lastModifiedBy", FK (stock, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Box", "lastModifiedOn", COLUMN (stock, modified, CONV_DATETIME) },
+    { "Box", "deletedOn", COLUMN (stock, deleted, CONV_DATETIME) },
+    { "Box", "comment", COLUMN (stock, comments, CONV_STRING) },
+    { "Box", "tags", { .kind = BIND_REVERSE, .column = COL (stock, id), .loader = DP_LOADER_tags_by_box,
+                       FILTER ("tag:read", tags, camp_id) } },
+    { "Box", "shipmentDetail", { .kind = BIND_REVERSE, .column = COL (stock, id),
+                                 .loader = DP_LOADER_active_shipment_detail_by_box,
+                                 .authz = { .kind = AUTHZ_ANY_BASE, .permission = "shipment_detail:read",
+                                            .base_column = -1 } } },
+    { "Box", "sourceBox", FK (stock, source_box_id, stock_by_id) },
+
+    //  Product ← products
+    { "Product", "id", COLUMN (products, id, CONV_ID) },
+    { "Product", "name", COLUMN (products, name, CONV_STRING) },
+    { "Product", "type", { .kind = BIND_COMPUTED, .write = dp_product_type,
+                           .needs_mask = BIT (products, standard_product_id) } },
+    { "Product", "category", FK (products, category_id, product_categories_by_id,
+                                 ANY_BASE ("product_category:read")) },
+    { "Product", "base", FK (products, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
+    { "Product", "price", COLUMN (products, value, CONV_FLOAT) },
+    { "Product", "gender", ENUM_INT (products, gender_id, s_genders) },
+    { "Product", "comment", COLUMN (products, comments, CONV_STRING) },
+    { "Product", "inShop", COLUMN (products, stockincontainer, CONV_BOOL) },
+    { "Product", "createdBy", FK (products, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Product", "createdOn", COLUMN (products, created, CONV_DATETIME) },
+    { "Product", "lastModifiedBy", FK (products, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Product", "lastModifiedOn", COLUMN (products, modified, CONV_DATETIME) },
+    { "Product", "deletedOn", COLUMN (products, deleted, CONV_DATETIME) },
+
+    //  ProductCategory ← product_categories
+    { "ProductCategory", "id", COLUMN (product_categories, id, CONV_ID) },
+    { "ProductCategory", "name", COLUMN (product_categories, label, CONV_STRING) },
+    { "ProductCategory", "hasGender", { .kind = BIND_COMPUTED, .write = dp_category_has_gender,
+                                        .needs_mask = BIT (product_categories, parent_id) } },
+
+    //  Size ← sizes (name and label are both the label)
+    { "Size", "id", COLUMN (sizes, id, CONV_ID) },
+    { "Size", "name", COLUMN (sizes, label, CONV_STRING) },
+    { "Size", "label", COLUMN (sizes, label, CONV_STRING) },
+
+    //  Unit ← units
+    { "Unit", "id", COLUMN (units, id, CONV_ID) },
+    { "Unit", "name", COLUMN (units, name, CONV_STRING) },
+    { "Unit", "symbol", COLUMN (units, symbol, CONV_STRING) },
+
+    //  ClassicLocation ← locations
+    { "ClassicLocation", "id", COLUMN (locations, id, CONV_ID) },
+    { "ClassicLocation", "base", FK (locations, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
+    { "ClassicLocation", "name", COLUMN (locations, label, CONV_STRING) },
+    { "ClassicLocation", "seq", COLUMN (locations, seq, CONV_INT) },
+    { "ClassicLocation", "isShop", COLUMN (locations, is_market, CONV_BOOL) },
+    { "ClassicLocation", "isStockroom", COLUMN (locations, container_stock, CONV_BOOL) },
+    { "ClassicLocation", "defaultBoxState", ENUM_INT (locations, box_state_id, s_box_states) },
+    { "ClassicLocation", "createdBy", FK (locations, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "ClassicLocation", "createdOn", COLUMN (locations, created, CONV_DATETIME) },
+    { "ClassicLocation", "lastModifiedBy", FK (locations, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "ClassicLocation", "lastModifiedOn", COLUMN (locations, modified, CONV_DATETIME) },
+    { "DistributionSpot", "id", COLUMN (locations, id, CONV_ID) },
+    { "DistributionSpot", "name", COLUMN (locations, label, CONV_STRING) },
+    { "DistributionSpot", "base", FK (locations, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
+
+    //  Base ← camps
+    { "Base", "id", COLUMN (camps, id, CONV_ID) },
+    { "Base", "name", COLUMN (camps, name, CONV_STRING) },
+    { "Base", "organisation", FK (camps, organisation_id, organisations_by_id) },
+    { "Base", "deletedOn", COLUMN (camps, deleted, CONV_DATETIME) },
+    { "Base", "monetaryCurrencyCode", COLUMN (camps, monetary_currency_code, CONV_STRING) },
+    { "Base", "freeshopCurrencyName", COLUMN (camps, currencyname, CONV_STRING) },
+
+    //  Organisation ← organisations
+    { "Organisation", "id", COLUMN (organisations, id, CONV_ID) },
+    { "Organisation", "name", COLUMN (organisations, label, CONV_STRING) },
+
+    //  Tag ← tags
+    { "Tag", "id", COLUMN (tags, id, CONV_ID) },
+    { "Tag", "name", COLUMN (tags, label, CONV_STRING) },
+    { "Tag", "description", COLUMN (tags, description, CONV_STRING) },
+    { "Tag", "color", COLUMN (tags, color, CONV_STRING) },
+    { "Tag", "type", ENUM_STR (tags, type, s_tag_types) },
+    { "Tag", "base", FK (tags, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
+    { "Tag", "createdBy", FK (tags, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Tag", "createdOn", COLUMN (tags, created, CONV_DATETIME) },
+    { "Tag", "lastModifiedBy", FK (tags, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Tag", "lastModifiedOn", COLUMN (tags, modified, CONV_DATETIME) },
+    { "Tag", "lastUsedOn", { .kind = BIND_LOOKUP, .column = COL (tags, id),
+                             .loader = DP_LOADER_tag_last_used_by_tag,
+                             .value_column = COL (tag_last_used, last_used_on), .conv = CONV_DATETIME,
+                             ANY_BASE ("tag_relation:read") } },
+    { "Tag", "deletedOn", COLUMN (tags, deleted, CONV_DATETIME) },
+
+    //  ShipmentDetail ← shipment_detail
+    { "ShipmentDetail", "id", COLUMN (shipment_detail, id, CONV_ID) },
+    { "ShipmentDetail", "sourceProduct", FK (shipment_detail, source_product_id, products_by_id) },
+    { "ShipmentDetail", "targetProduct", FK (shipment_detail, target_product_id, products_by_id) },
+    { "ShipmentDetail", "sourceLocation", FK (shipment_detail, source_location_id, locations_by_id) },
+    { "ShipmentDetail", "targetLocation", FK (shipment_detail, target_location_id, locations_by_id) },
+    { "ShipmentDetail", "sourceSize", FK (shipment_detail, source_size_id, sizes_by_id) },
+    { "ShipmentDetail", "targetSize", FK (shipment_detail, target_size_id, sizes_by_id) },
+    { "ShipmentDetail", "sourceQuantity", COLUMN (shipment_detail, source_quantity, CONV_INT) },
+    { "ShipmentDetail", "targetQuantity", COLUMN (shipment_detail, target_quantity, CONV_INT) },
+    { "ShipmentDetail", "box", FK (shipment_detail, box_id, stock_by_id) },
+    { "ShipmentDetail", "shipment", FK (shipment_detail, shipment_id, shipment_by_id) },
+    { "ShipmentDetail", "createdBy", FK (shipment_detail, created_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "createdOn", COLUMN (shipment_detail, created_on, CONV_DATETIME) },
+    { "ShipmentDetail", "removedBy", FK (shipment_detail, removed_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "removedOn", COLUMN (shipment_detail, removed_on, CONV_DATETIME) },
+    { "ShipmentDetail", "lostBy", FK (shipment_detail, lost_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "lostOn", COLUMN (shipment_detail, lost_on, CONV_DATETIME) },
+    { "ShipmentDetail", "receivedBy", FK (shipment_detail, received_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "receivedOn", COLUMN (shipment_detail, received_on, CONV_DATETIME) },
+
+    //  Shipment ← shipment (readable only from its source or target base)
+    { "Shipment", "id", COLUMN (shipment, id, CONV_ID) },
+    { "Shipment", "labelIdentifier", { .kind = BIND_COMPUTED, .write = dp_shipment_label,
+                                       .needs_mask = BIT (shipment, id) | BIT (shipment, started_on)
+                                                   | BIT (shipment, source_base_id) | BIT (shipment, target_base_id),
+                                       .deps = { { COL (shipment, source_base_id), DP_LOADER_camps_by_id,
+                                                   BIT (camps, name) | 1 },
+                                                 { COL (shipment, target_base_id), DP_LOADER_camps_by_id,
+                                                   BIT (camps, name) | 1 } },
+                                       .n_deps = 2 } },
+    { "Shipment", "sourceBase", FK (shipment, source_base_id, camps_by_id) },
+    { "Shipment", "targetBase", FK (shipment, target_base_id, camps_by_id) },
+    { "Shipment", "state", ENUM_STR (shipment, state, s_shipment_states) },
+    { "Shipment", "startedBy", FK (shipment, started_by_id, cms_users_by_id) },
+    { "Shipment", "startedOn", COLUMN (shipment, started_on, CONV_DATETIME) },
+    { "Shipment", "sentBy", FK (shipment, sent_by_id, cms_users_by_id) },
+    { "Shipment", "sentOn", COLUMN (shipment, sent_on, CONV_DATETIME) },
+    { "Shipment", "receivingStartedBy", FK (shipment, receiving_started_by_id, cms_users_by_id) },
+    { "Shipment", "receivingStartedOn", COLUMN (shipment, receiving_started_on, CONV_DATETIME) },
+    { "Shipment", "completedBy", FK (shipment, completed_by_id, cms_users_by_id) },
+    { "Shipment", "completedOn", COLUMN (shipment, completed_on, CONV_DATETIME) },
+    { "Shipment", "canceledBy", FK (shipment, canceled_by_id, cms_users_by_id) },
+    { "Shipment", "canceledOn", COLUMN (shipment, canceled_on, CONV_DATETIME) },
+
+    //  QrCode ← qr
+    { "QrCode", "id", COLUMN (qr, id, CONV_ID) },
+    { "QrCode", "code", COLUMN (qr, code, CONV_STRING) },
+    { "QrCode", "createdOn", COLUMN (qr, created, CONV_DATETIME) },
+
+    //  User ← cms_users
+    { "User", "id", COLUMN (cms_users, id, CONV_ID) },
+    { "User", "name", COLUMN (cms_users, naam, CONV_STRING) },
+    { "User", "email", COLUMN (cms_users, email, CONV_STRING) },
+    { "User", "validFirstDay", COLUMN (cms_users, valid_firstday, CONV_DATE) },
+    { "User", "validLastDay", COLUMN (cms_users, valid_lastday, CONV_DATE) },
+    { "User", "lastLogin", COLUMN (cms_users, lastlogin, CONV_DATETIME) },
+    { "User", "lastAction", COLUMN (cms_users, lastaction, CONV_DATETIME) },
+};
+
+//  The concrete type of a location row: locations.type.
+static const dp_type_t *s_classic_location;
+static const dp_type_t *s_distribution_spot;
+
+static const dp_type_t *
+s_location_type (const dp_type_t *abstract, const row_t *row)
+{
+    const dp_val_t *type = &row->cells [COL (locations, type)];
+    if (type->type == DP_VAL_STR && strcmp (type->u.s.ptr, "MapDistroSpot") == 0)
+        return s_distribution_spot;
+    return s_classic_location;
+}
+
+typedef struct {
+    const char *type;
+    type_binding_t bind;
+} type_entry_t;
+
+static const type_entry_t s_types [] = {
+    { "Box", { .loader = DP_LOADER_stock_by_id } },
+    { "Product", { .loader = DP_LOADER_products_by_id } },
+    { "ProductCategory", { .loader = DP_LOADER_product_categories_by_id } },
+    { "Size", { .loader = DP_LOADER_sizes_by_id } },
+    { "Unit", { .loader = DP_LOADER_units_by_id } },
+    { "ClassicLocation", { .loader = DP_LOADER_locations_by_id } },
+    { "DistributionSpot", { .loader = DP_LOADER_locations_by_id } },
+    { "Location", { .loader = DP_LOADER_locations_by_id, .resolve_type = s_location_type,
+                    .type_mask = BIT (locations, type) } },
+    { "Base", { .loader = DP_LOADER_camps_by_id } },
+    { "Organisation", { .loader = DP_LOADER_organisations_by_id } },
+    { "Tag", { .loader = DP_LOADER_tags_by_box } },
+    { "ShipmentDetail", { .loader = DP_LOADER_active_shipment_detail_by_box } },
+    { "Shipment", { .loader = DP_LOADER_shipment_by_id } },
+    { "QrCode", { .loader = DP_LOADER_qr_by_id } },
+    { "User", { .loader = DP_LOADER_cms_users_by_id } },
+    { "BoxPage", { .synthetic = true } },
+    { "PageInfo", { .synthetic = true } },
+};
+
+//  Loaders whose answer is a list per key.
+bool
+dp_mapping_loader_is_list (dp_loader_id_t loader)
+{
+    return loader == DP_LOADER_tags_by_box || loader == DP_LOADER_active_shipment_detail_by_box;
+}
+
+int
+dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < N (s_types); i++) {
+        dp_type_t *type = dp_schema_type (schema, s_types [i].type);
+        if (!type) {
+            snprintf (err, err_len, "mapping names type %s, which the schema lacks", s_types [i].type);
+            return -1;
+        }
+        type->binding = &s_types [i].bind;
+    }
+    s_classic_location = dp_schema_type (schema, "ClassicLocation");
+    s_distribution_spot = dp_schema_type (schema, "DistributionSpot");
+    for (size_t i = 0; i < N (s_fields); i++) {
+        const field_entry_t *entry = &s_fields [i];
+        dp_type_t *type = dp_schema_type (schema, entry->type);
+        dp_field_t *field = type ? dp_type_field (type, entry->field) : NULL;
+        if (!field) {
+            snprintf (err, err_len, "mapping names field %s.%s, which the schema lacks",
+                      entry->type, entry->field);
+            return -1;
+        }
+        //  A relation's target type must be fetched by the relation's loader.
+        const dp_binding_t *bind = &entry->bind;
+        if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE) {
+            const dp_type_t *target = dp_type_ref_named (field->type);
+            const type_binding_t *tb = target->binding;
+            if (!tb || (tb->loader != bind->loader && bind->kind == BIND_FK)) {
+                snprintf (err, err_len, "mapping of %s.%s: target type %s is not fetched by that loader",
+                          entry->type, entry->field, target->name);
+                return -1;
+            }
+        }
+        field->binding = bind;
+    }
+    //  Report what is not served yet, once.
+    size_t unbound = 0;
+    for (size_t t = 0; t < dp_schema_type_count (schema); t++) {
+        dp_type_t *type = dp_schema_type_at (schema, t);
+        if (type->kind != DP_TYPE_OBJECT)
+            continue;
+        for (size_t f = 0; f < type->n_fields; f++)
+            if (!type->fields [f].binding)
+                unbound++;
+    }
+    dp_debug ("mapping: %zu fields bound, %zu not served in this version", N (s_fields), unbound);
+    return 0;
+}
+
+static int64_t
+s_index_of (const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names [i] && strcmp (names [i], name) == 0)
+            return (int64_t) i;
+    return 0;
+}
+
+int64_t
+dp_mapping_box_state_id (const char *name)
+{
+    return s_index_of (s_box_states, N (s_box_states), name);
+}
+
+int64_t
+dp_mapping_gender_id (const char *name)
+{
+    return s_index_of (s_genders, N (s_genders), name);
+}

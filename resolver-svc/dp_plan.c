@@ -1,0 +1,431 @@
+/*  =========================================================================
+    dp_plan - from an operation's selection sets to a tree of plan nodes
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Runs the spec's CollectFields (6.3.2) once per (plan node, concrete
+    type): fragments and inline fragments are applied by type, @skip and
+    @include evaluated, fields grouped by response key with their
+    sub-selections merged. Each field gets its binding (the mapping table
+    entry), its coerced arguments and, when composite, a child plan node.
+@discuss
+    The plan is built once per request, before any data is loaded, so the
+    per-row work in waves and in the writer is a walk over arrays. Column
+    masks are computed here too: each plan field knows which columns its
+    child rows must carry, which is what a LOAD asks db-svc for.
+@end
+*/
+#include "dp_plan.h"
+#include "dp_coerce.h"
+#include <stdio.h>
+#include <string.h>
+#include <stdarg.h>
+
+#define MAX_PLAN_DEPTH   64
+#define MAX_PLAN_FIELDS  50000
+
+typedef struct {
+    dp_arena_t *arena;
+    dp_schema_t *schema;
+    const dp_ast_document_t *doc;
+    const dp_variables_t *variables;
+    dp_plan_error_t *err;
+    size_t n_fields;            //  plan fields built so far (complexity bound)
+    bool failed;
+} ctx_t;
+
+//  One response key and the field nodes that share it.
+typedef struct {
+    const char *key;
+    const dp_ast_selection_t **nodes;
+    size_t n_nodes, cap_nodes;
+} group_t;
+
+typedef struct {
+    group_t *items;
+    size_t n, cap;
+} groups_t;
+
+static void
+s_fail (ctx_t *ctx, dp_loc_t loc, const char *fmt, ...)
+{
+    if (ctx->failed)
+        return;
+    ctx->failed = true;
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (ctx->err->message, sizeof ctx->err->message, fmt, args);
+    va_end (args);
+    ctx->err->loc = loc;
+}
+
+static const dp_binding_t s_unbound = { .kind = BIND_NONE };
+
+static bool
+s_directive_if (ctx_t *ctx, const dp_ast_directive_t *directive, bool *value)
+{
+    for (size_t a = 0; a < directive->n_args; a++)
+        if (strcmp (directive->args [a].name, "if") == 0) {
+            const dp_ast_value_t *v = directive->args [a].value;
+            if (v->kind == DP_AST_BOOLEAN) {
+                *value = v->boolean;
+                return true;
+            }
+            if (v->kind == DP_AST_VARIABLE) {
+                const input_t *given = ctx->variables ? dp_variables_get (ctx->variables, v->text) : NULL;
+                if (given && given->kind == IN_BOOL) {
+                    *value = given->i != 0;
+                    return true;
+                }
+            }
+            s_fail (ctx, v->loc, "Argument \"if\" of directive \"@%s\" must be a Boolean.", directive->name);
+            return false;
+        }
+    s_fail (ctx, directive->loc, "Directive \"@%s\" argument \"if\" of type \"Boolean!\" is required, but it was not provided.",
+            directive->name);
+    return false;
+}
+
+//  False when @skip(if: true) or @include(if: false) excludes the node.
+static bool
+s_should_include (ctx_t *ctx, const dp_ast_directive_t *directives, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool value;
+        if (strcmp (directives [i].name, "skip") == 0) {
+            if (!s_directive_if (ctx, &directives [i], &value))
+                return false;
+            if (value)
+                return false;
+        }
+        else
+        if (strcmp (directives [i].name, "include") == 0) {
+            if (!s_directive_if (ctx, &directives [i], &value))
+                return false;
+            if (!value)
+                return false;
+        }
+    }
+    return true;
+}
+
+static const dp_ast_definition_t *
+s_fragment (ctx_t *ctx, const char *name)
+{
+    for (size_t i = 0; i < ctx->doc->n_defs; i++)
+        if (ctx->doc->defs [i].kind == DP_AST_FRAGMENT && strcmp (ctx->doc->defs [i].name, name) == 0)
+            return &ctx->doc->defs [i];
+    return NULL;
+}
+
+static bool
+s_type_applies (ctx_t *ctx, const dp_type_t *object, const char *condition, dp_loc_t loc)
+{
+    if (!condition)
+        return true;
+    const dp_type_t *type = dp_schema_type (ctx->schema, condition);
+    if (!type) {
+        s_fail (ctx, loc, "Unknown type \"%s\".", condition);
+        return false;
+    }
+    return dp_type_is_possible (type, object);
+}
+
+static void
+s_group_add (ctx_t *ctx, groups_t *groups, const dp_ast_selection_t *node)
+{
+    const char *key = node->alias ? node->alias : node->name;
+    group_t *group = NULL;
+    for (size_t i = 0; i < groups->n; i++)
+        if (strcmp (groups->items [i].key, key) == 0) {
+            group = &groups->items [i];
+            break;
+        }
+    if (!group) {
+        if (groups->n == groups->cap) {
+            size_t cap = groups->cap ? groups->cap * 2 : 16;
+            group_t *items = dp_arena_calloc (ctx->arena, cap, sizeof (group_t));
+            if (groups->n)
+                memcpy (items, groups->items, groups->n * sizeof (group_t));
+            groups->items = items;
+            groups->cap = cap;
+        }
+        group = &groups->items [groups->n++];
+        group->key = key;
+    }
+    if (group->n_nodes == group->cap_nodes) {
+        size_t cap = group->cap_nodes ? group->cap_nodes * 2 : 2;
+        const dp_ast_selection_t **nodes = dp_arena_calloc (ctx->arena, cap, sizeof (void *));
+        if (group->n_nodes)
+            memcpy (nodes, group->nodes, group->n_nodes * sizeof (void *));
+        group->nodes = nodes;
+        group->cap_nodes = cap;
+    }
+    group->nodes [group->n_nodes++] = node;
+}
+
+//  CollectFields(objectType, selectionSet, variableValues, visitedFragments)
+static void
+s_collect (ctx_t *ctx, const dp_type_t *object, const dp_ast_selection_set_t *set,
+           groups_t *groups, const char **visited, size_t *n_visited, size_t depth)
+{
+    if (depth > MAX_PLAN_DEPTH) {
+        s_fail (ctx, set->loc, "Query nesting exceeds the maximum depth of %d.", MAX_PLAN_DEPTH);
+        return;
+    }
+    for (size_t i = 0; i < set->n_items && !ctx->failed; i++) {
+        const dp_ast_selection_t *sel = &set->items [i];
+        if (!s_should_include (ctx, sel->directives, sel->n_directives))
+            continue;
+        if (sel->kind == DP_AST_FIELD)
+            s_group_add (ctx, groups, sel);
+        else
+        if (sel->kind == DP_AST_INLINE_FRAGMENT) {
+            if (s_type_applies (ctx, object, sel->type_condition, sel->loc))
+                s_collect (ctx, object, sel->selection_set, groups, visited, n_visited, depth + 1);
+        }
+        else {
+            bool seen = false;
+            for (size_t v = 0; v < *n_visited; v++)
+                if (strcmp (visited [v], sel->name) == 0)
+                    seen = true;
+            if (seen)
+                continue;
+            if (*n_visited >= 256) {
+                s_fail (ctx, sel->loc, "Too many fragments.");
+                return;
+            }
+            visited [(*n_visited)++] = sel->name;
+            const dp_ast_definition_t *fragment = s_fragment (ctx, sel->name);
+            if (!fragment) {
+                s_fail (ctx, sel->loc, "Unknown fragment \"%s\".", sel->name);
+                return;
+            }
+            if (s_type_applies (ctx, object, fragment->type_condition, fragment->loc))
+                s_collect (ctx, object, fragment->selection_set, groups, visited, n_visited, depth + 1);
+        }
+    }
+}
+
+static plan_node_t *s_build_node (ctx_t *ctx, const dp_type_t *type,
+                                  const dp_ast_selection_set_t **sets, size_t n_sets,
+                                  size_t depth);
+
+static uint64_t
+s_bit (int column)
+{
+    return column >= 0 && column < 64 ? (uint64_t) 1 << column : 0;
+}
+
+static bool
+s_is_composite (const dp_type_t *type)
+{
+    return type->kind == DP_TYPE_OBJECT || type->kind == DP_TYPE_INTERFACE || type->kind == DP_TYPE_UNION;
+}
+
+static void
+s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t *pf, size_t depth)
+{
+    const dp_ast_selection_t *first = group->nodes [0];
+    pf->key = group->key;
+    pf->loc = first->loc;
+    if (strcmp (first->name, "__typename") == 0) {
+        pf->field = NULL;
+        pf->bind = &s_unbound;
+        if (first->selection_set)
+            s_fail (ctx, first->loc, "Field \"__typename\" must not have a selection since type \"String!\" has no subfields.");
+        return;
+    }
+    const dp_field_t *field = dp_type_field (object, first->name);
+    if (!field) {
+        s_fail (ctx, first->loc, "Cannot query field \"%s\" on type \"%s\".", first->name, object->name);
+        return;
+    }
+    pf->field = field;
+    pf->bind = field->binding ? field->binding : &s_unbound;
+    //  Arguments: every defined one, from the literal or the default.
+    for (size_t a = 0; a < first->n_args; a++)
+        if (!dp_field_arg (field, first->args [a].name)) {
+            s_fail (ctx, first->args [a].loc, "Unknown argument \"%s\" on field \"%s.%s\".",
+                    first->args [a].name, object->name, field->name);
+            return;
+        }
+    input_t *args = dp_arena_calloc (ctx->arena, 1, sizeof *args);
+    args->kind = IN_OBJECT;
+    args->names = dp_arena_calloc (ctx->arena, field->n_args + 1, sizeof (char *));
+    args->values = dp_arena_calloc (ctx->arena, field->n_args + 1, sizeof (input_t *));
+    for (size_t a = 0; a < field->n_args; a++) {
+        const dp_input_value_t *def = &field->args [a];
+        const dp_ast_argument_t *given = NULL;
+        for (size_t g = 0; g < first->n_args; g++)
+            if (strcmp (first->args [g].name, def->name) == 0)
+                given = &first->args [g];
+        const dp_ast_value_t *literal = given ? given->value : def->default_value;
+        if (literal && literal->kind == DP_AST_VARIABLE
+        &&  !(ctx->variables && dp_variables_get (ctx->variables, literal->text)))
+            literal = def->default_value;
+        if (!literal && def->type->kind != DP_REF_NON_NULL)
+            continue;
+        char message [300];
+        input_t *value = dp_coerce_literal (ctx->arena, def->type, literal, ctx->variables,
+                                            message, sizeof message);
+        if (!value) {
+            if (!literal) {
+                char printed [100];
+                dp_type_ref_print (def->type, printed, sizeof printed);
+                s_fail (ctx, first->loc, "Field \"%s\" argument \"%s\" of type \"%s\" is required, but it was not provided.",
+                        field->name, def->name, printed);
+            }
+            else
+                s_fail (ctx, given ? given->loc : first->loc, "%s", message);
+            return;
+        }
+        args->names [args->n_fields] = def->name;
+        args->values [args->n_fields++] = value;
+    }
+    pf->args = args;
+    //  The child plan from every node's sub-selection.
+    const dp_type_t *named = dp_type_ref_named (field->type);
+    if (!s_is_composite (named)) {
+        if (first->selection_set) {
+            char printed [100];
+            dp_type_ref_print (field->type, printed, sizeof printed);
+            s_fail (ctx, first->loc, "Field \"%s\" must not have a selection since type \"%s\" has no subfields.",
+                    field->name, printed);
+        }
+        return;
+    }
+    const dp_ast_selection_set_t **sets = dp_arena_calloc (ctx->arena, group->n_nodes, sizeof (void *));
+    size_t n_sets = 0;
+    for (size_t n = 0; n < group->n_nodes; n++)
+        if (group->nodes [n]->selection_set)
+            sets [n_sets++] = group->nodes [n]->selection_set;
+    if (n_sets == 0) {
+        char printed [100];
+        dp_type_ref_print (field->type, printed, sizeof printed);
+        s_fail (ctx, first->loc, "Field \"%s\" of type \"%s\" must have a selection of subfields. Did you mean \"%s { ... }\"?",
+                field->name, printed, field->name);
+        return;
+    }
+    pf->child = s_build_node (ctx, named, sets, n_sets, depth + 1);
+    if (!pf->child)
+        return;
+    //  What the child rows must carry: every variant's columns, what
+    //  resolves their concrete type, and the base column authz reads.
+    uint64_t mask = 1;          //  column 0: the row id
+    for (size_t v = 0; v < pf->child->n_variants; v++)
+        mask |= pf->child->variants [v].mask;
+    const type_binding_t *tb = named->binding;
+    if (tb)
+        mask |= tb->type_mask;
+    if (pf->bind->authz.kind == AUTHZ_TARGET_BASE_NULL || pf->bind->authz.kind == AUTHZ_TARGET_BASE_ERROR
+    ||  pf->bind->authz.kind == AUTHZ_FILTER_BASE)
+        mask |= s_bit (pf->bind->authz.base_column);
+    pf->child_mask = mask;
+}
+
+static plan_node_t *
+s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **sets,
+              size_t n_sets, size_t depth)
+{
+    if (depth > MAX_PLAN_DEPTH) {
+        s_fail (ctx, sets [0]->loc, "Query nesting exceeds the maximum depth of %d.", MAX_PLAN_DEPTH);
+        return NULL;
+    }
+    plan_node_t *node = dp_arena_calloc (ctx->arena, 1, sizeof *node);
+    node->type = type;
+    const dp_type_t *const *objects = (const dp_type_t *const *) &type;
+    size_t n_objects = 1;
+    if (type->kind != DP_TYPE_OBJECT) {
+        objects = (const dp_type_t *const *) type->possible;
+        n_objects = type->n_possible;
+    }
+    node->variants = dp_arena_calloc (ctx->arena, n_objects ? n_objects : 1, sizeof (variant_t));
+    node->n_variants = n_objects;
+    for (size_t o = 0; o < n_objects && !ctx->failed; o++) {
+        variant_t *variant = &node->variants [o];
+        variant->object = objects [o];
+        groups_t groups = { 0 };
+        const char *visited [256];
+        size_t n_visited = 0;
+        for (size_t s = 0; s < n_sets && !ctx->failed; s++)
+            s_collect (ctx, objects [o], sets [s], &groups, visited, &n_visited, depth);
+        if (ctx->failed)
+            return NULL;
+        ctx->n_fields += groups.n;
+        if (ctx->n_fields > MAX_PLAN_FIELDS) {
+            s_fail (ctx, sets [0]->loc, "Query is too complex: more than %d fields to resolve.", MAX_PLAN_FIELDS);
+            return NULL;
+        }
+        variant->fields = dp_arena_calloc (ctx->arena, groups.n ? groups.n : 1, sizeof (plan_field_t));
+        variant->n_fields = groups.n;
+        variant->mask = 1;
+        for (size_t g = 0; g < groups.n && !ctx->failed; g++) {
+            plan_field_t *pf = &variant->fields [g];
+            s_build_field (ctx, objects [o], &groups.items [g], pf, depth);
+            switch (pf->bind->kind) {
+                case BIND_COLUMN:
+                case BIND_FK:
+                case BIND_REVERSE:
+                case BIND_LOOKUP:
+                    variant->mask |= s_bit (pf->bind->column);
+                    break;
+                case BIND_COMPUTED:
+                    variant->mask |= pf->bind->needs_mask;
+                    for (size_t d = 0; d < pf->bind->n_deps; d++)
+                        variant->mask |= s_bit (pf->bind->deps [d].column);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    return ctx->failed ? NULL : node;
+}
+
+plan_node_t *
+dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *doc,
+               const dp_ast_definition_t *operation, const dp_variables_t *variables,
+               dp_plan_error_t *err)
+{
+    ctx_t ctx = {
+        .arena = arena, .schema = schema, .doc = doc, .variables = variables, .err = err
+    };
+    const dp_type_t *root = operation->operation == DP_OP_QUERY ? dp_schema_query_type (schema)
+                          : operation->operation == DP_OP_MUTATION ? dp_schema_mutation_type (schema)
+                          : NULL;
+    if (!root) {
+        s_fail (&ctx, operation->loc, "Schema is not configured to execute %s operation.",
+                operation->operation == DP_OP_MUTATION ? "mutation" : "subscription");
+        return NULL;
+    }
+    const dp_ast_selection_set_t *sets [1] = { operation->selection_set };
+    return s_build_node (&ctx, root, sets, 1, 0);
+}
+
+const dp_ast_definition_t *
+dp_plan_select_operation (const dp_ast_document_t *doc, const char *name, char *err, size_t err_len)
+{
+    const dp_ast_definition_t *found = NULL;
+    size_t n_operations = 0;
+    for (size_t i = 0; i < doc->n_defs; i++) {
+        const dp_ast_definition_t *def = &doc->defs [i];
+        if (def->kind != DP_AST_OPERATION)
+            continue;
+        n_operations++;
+        if (name ? (def->name && strcmp (def->name, name) == 0) : !found)
+            found = def;
+    }
+    if (name && !found) {
+        snprintf (err, err_len, "Unknown operation named \"%s\".", name);
+        return NULL;
+    }
+    if (!name && n_operations > 1) {
+        snprintf (err, err_len, "Must provide operation name if query contains multiple operations.");
+        return NULL;
+    }
+    if (!found)
+        snprintf (err, err_len, "Must provide an operation.");
+    return found;
+}

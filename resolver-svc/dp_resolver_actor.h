@@ -1,0 +1,34 @@
+/*  =========================================================================
+    dp_resolver_actor - executes many GraphQL requests at once, never waiting
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+*/
+#ifndef DP_RESOLVER_ACTOR_H_INCLUDED
+#define DP_RESOLVER_ACTOR_H_INCLUDED
+
+#include <czmq.h>
+#include <stdint.h>
+#include "dp_schema.h"
+
+typedef struct {
+    const char *gateway_endpoint;   //  the gateway's backend ROUTER, to connect to
+    const char **db_endpoints;      //  every db-svc ROUTER, to connect to
+    size_t n_db_endpoints;
+    dp_schema_t *schema;            //  bound with dp_mapping_bind; shared, read-only
+    uint32_t credit;                //  requests in flight at once (default 64)
+    int64_t max_page_size;          //  default 100,000
+} dp_resolver_config_t;
+
+//  The actor: zactor_new (dp_resolver_actor, &config). config must stay
+//  valid until the actor has signalled. Signals 0 when connected, 1 when
+//  an endpoint is invalid. Pipe commands: $TERM; STATS → "88" (requests
+//  answered, requests in flight).
+void dp_resolver_actor (zsock_t *pipe, void *args);
+
+//  Load the schema embedded in the binary (schema/depot.graphql at build
+//  time), or the file at path when path is not NULL, and bind the mapping.
+//  Returns NULL with err filled. Caller owns the schema.
+dp_schema_t *dp_resolver_schema_load (const char *path, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,33 @@
+/*  =========================================================================
+    dp_root - root fields: Query.boxes and the BoxPage it returns
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+*/
+#ifndef DP_ROOT_H_INCLUDED
+#define DP_ROOT_H_INCLUDED
+
+#include "dp_exec_types.h"
+
+//  Query.boxes hooks (see dp_exec_types.h for the hook signatures).
+void dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf);
+void dp_root_boxes_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                             obj_t **children, size_t *n_children);
+int dp_root_boxes_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
+//  BoxPage and PageInfo fields.
+void dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                       obj_t **children, size_t *n_children);
+void dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                   obj_t **children, size_t *n_children);
+int dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_page_has_next (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
+//  DB ids of enum values (by GraphQL name); 0 when unknown.
+int64_t dp_mapping_box_state_id (const char *name);
+int64_t dp_mapping_gender_id (const char *name);
+
+#endif

@@ -1,0 +1,236 @@
+"""Shared pieces of Depot's integration tests: a private MariaDB, demo data, keys and
+tokens, Depot in its one-process and three-process forms, HTTP and SQL helpers.
+
+Everything is real: a mariadbd from Debian's package on a private socket and datadir,
+Depot's own binaries, HTTP over TCP. Only the standard library is used.
+Licensed under the Apache License 2.0.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("DEPOT_BUILD_DIR", os.path.join(REPO, "build"))
+SHARED = os.path.join(os.path.dirname(REPO), "shared")
+DOMAIN = "depot-test.example"
+AUDIENCE = "depot-test-audience"
+# How long a start-up may take before the test calls it a hang (generous: CI runs ASan).
+STARTUP_SECONDS = float(os.environ.get("DEPOT_TEST_TIMEOUT_MULTIPLIER", "1")) * 60
+
+# Every read and write permission boxtribute knows for base 1 (facts section 6).
+RESOURCES = ["stock", "location", "product", "tag", "tag_relation", "base", "history", "qr",
+             "shipment", "shipment_detail", "transfer_agreement", "beneficiary", "user",
+             "organisation", "size", "unit", "size_range", "product_category", "distro_event",
+             "box_state", "gender", "language", "standard_product", "transaction"]
+
+
+def binary(*parts):
+    path = os.path.join(BUILD, *parts)
+    if not os.path.exists(path):
+        raise RuntimeError(f"{path} is missing: build Depot first")
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MariaDB:
+    """A private mariadbd in a temporary folder, with one database."""
+
+    def __init__(self, folder, database="dropapp_dev"):
+        self.folder = folder
+        self.database = database
+        out = subprocess.run([os.path.join(REPO, "scripts", "mariadb.sh"), "start",
+                              os.path.join(folder, "mariadb")],
+                             check=True, capture_output=True, text=True, timeout=STARTUP_SECONDS)
+        self.socket = out.stdout.strip().splitlines()[-1]
+        self.sql(f"CREATE DATABASE IF NOT EXISTS {database} CHARACTER SET utf8mb4", db=None)
+
+    def stop(self):
+        subprocess.run([os.path.join(REPO, "scripts", "mariadb.sh"), "stop",
+                        os.path.join(self.folder, "mariadb")], timeout=60)
+
+    def client(self, db="__default__"):
+        db = self.database if db == "__default__" else db
+        args = ["mariadb", "--no-defaults", "-uroot", "-S", self.socket]
+        return args + ([db] if db else [])
+
+    def sql(self, text, db="__default__"):
+        """Run SQL; returns the rows as lists of strings (NULL as None)."""
+        out = subprocess.run(self.client(db) + ["--batch", "--raw", "-N", "-e", text],
+                             check=True, capture_output=True, text=True, timeout=600)
+        rows = []
+        for line in out.stdout.splitlines():
+            rows.append([None if v == "NULL" else v for v in line.split("\t")])
+        return rows
+
+    def scalar(self, text):
+        rows = self.sql(text)
+        return rows[0][0] if rows else None
+
+    def json(self, text):
+        """Run a query that returns one JSON document; returns it parsed."""
+        value = self.scalar(text)
+        return json.loads(value) if value is not None else None
+
+    def load_file(self, path):
+        with open(path, "rb") as f:
+            subprocess.run(self.client(), stdin=f, check=True, timeout=600)
+
+    def load_bytes(self, data):
+        subprocess.run(self.client(), input=data, check=True, timeout=600)
+
+    def status(self, name):
+        return int(self.sql(f"SHOW GLOBAL STATUS LIKE '{name}'")[0][1])
+
+
+def load_demo(db, boxes=None, seed=None):
+    """Depot's DDL, its indexes and the generator's demo data."""
+    db.load_file(os.path.join(REPO, "db", "ddl.sql"))
+    db.load_file(os.path.join(REPO, "db", "indexes.sql"))
+    args = [binary("tools", "depot-gen")]
+    if boxes is not None:
+        args += ["--boxes", str(boxes)]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    data = subprocess.run(args, check=True, capture_output=True, timeout=300).stdout
+    db.load_bytes(data)
+
+
+class Keys:
+    """An RSA key pair of the test's own, and tokens minted with depot-token."""
+
+    def __init__(self, folder):
+        self.private = os.path.join(folder, "private.pem")
+        self.public = os.path.join(folder, "public.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                        "-out", self.private], check=True, capture_output=True)
+        subprocess.run(["openssl", "pkey", "-in", self.private, "-pubout", "-out", self.public],
+                       check=True, capture_output=True)
+
+    def token(self, sub="auth0|8", org=1, base_ids=(1,), roles=("base_1_coordinator",),
+              permissions=None, beta=99, ttl=3600, extra=()):
+        if permissions is None:
+            permissions = [f"base_1/{r}:read" for r in RESOURCES] + ["base_1/stock:write"]
+        args = [binary("gateway", "depot-token"), "--key", self.private, "--sub", sub,
+                "--domain", DOMAIN, "--audience", AUDIENCE, "--ttl", str(ttl), "--org", str(org),
+                "--base-ids", ",".join(str(b) for b in base_ids), "--roles", ",".join(roles),
+                "--permissions", ",".join(permissions), "--beta", str(beta)] + list(extra)
+        return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+
+class Depot:
+    """Depot running either as one process (`depot`) or as three (db-svc, resolver-svc,
+    gateway) talking over tcp://, on a free port."""
+
+    def __init__(self, db, keys, folder, form="one", debug=True, extra_env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/graphql"
+        self.processes = []
+        self.logs = []
+        env = dict(os.environ)
+        env.update({
+            "MYSQL_SOCKET": db.socket, "MYSQL_USER": "root", "MYSQL_DB": db.database,
+            "AUTH0_DOMAIN": DOMAIN, "AUTH0_AUDIENCE": AUDIENCE,
+            "DEPOT_PUBLIC_KEY_FILE": keys.public, "DEPOT_PORT": str(self.port),
+            "DEPOT_DEBUG_EXTENSION": "1" if debug else "0",
+        })
+        env.update(extra_env or {})
+        if form == "one":
+            self._start(folder, "depot", [binary("depot", "depot")], env)
+        else:
+            backend, dbport = free_port(), free_port()
+            env3 = dict(env)
+            env3.update({
+                "DEPOT_DB_BIND": f"tcp://127.0.0.1:{dbport}",
+                "DEPOT_DB_CONNECT": f"tcp://127.0.0.1:{dbport}",
+                "DEPOT_BACKEND_BIND": f"tcp://127.0.0.1:{backend}",
+                "DEPOT_BACKEND_CONNECT": f"tcp://127.0.0.1:{backend}",
+            })
+            self._start(folder, "db-svc", [binary("db-svc", "db-svc")], env3)
+            self._start(folder, "gateway", [binary("gateway", "gateway")], env3)
+            self._start(folder, "resolver-svc", [binary("resolver-svc", "resolver-svc")], env3)
+        self.wait_ready(keys)
+
+    def _start(self, folder, name, args, env):
+        log = open(os.path.join(folder, f"{name}.log"), "wb")
+        self.logs.append(log)
+        self.processes.append(subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT))
+
+    def wait_ready(self, keys):
+        token = keys.token()
+        deadline = time.time() + STARTUP_SECONDS
+        while time.time() < deadline:
+            for p in self.processes:
+                if p.poll() is not None:
+                    raise RuntimeError(f"a Depot process exited with {p.returncode}: see its log")
+            try:
+                status, _, _ = post(self.url, {"query": "{ __typename }"}, token, timeout=5)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("Depot did not answer in time")
+
+    def stop(self):
+        """SIGTERM every process; each must exit 0 (graceful shutdown)."""
+        codes = []
+        for p in reversed(self.processes):
+            p.terminate()
+        for p in reversed(self.processes):
+            try:
+                codes.append(p.wait(timeout=30))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                codes.append("hung")
+        for log in self.logs:
+            log.close()
+        return codes
+
+
+def post(url, body, token=None, headers=None, timeout=120, raw=None):
+    """POST JSON; returns (status, parsed body or None, response headers)."""
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST")
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for k, v in (headers or {}).items():
+        request.add_header(k, v)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read()
+            return response.status, json.loads(text), dict(response.headers)
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        return e.code, parsed, dict(e.headers)
+
+
+def read_query(name):
+    with open(os.path.join(REPO, "tests", "queries", name)) as f:
+        return f.read()
+
+
+class Scratch:
+    """A temporary folder kept on failure when DEPOT_KEEP_TMP=1."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="depot-test-")
+
+    def remove(self):
+        if os.environ.get("DEPOT_KEEP_TMP") != "1":
+            shutil.rmtree(self.path, ignore_errors=True)

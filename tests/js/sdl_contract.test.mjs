@@ -1,0 +1,298 @@
+// Depot's schema contract, checked with graphql-js (the reference implementation).
+//
+// 1. schema/depot.graphql builds and is a valid schema.
+// 2. It agrees exactly with ../shared/spec/phase1-schema.json (boxtribute's names, types,
+//    nullability, arguments and defaults for phase 1): kinds, field sets and order, type
+//    strings, arguments, defaults, enum values, union members, interfaces, input fields. Fields
+//    the contract marks "phase": "later" must be absent, and Depot declares no type the
+//    contract lacks. Every type and every Query field carries a description.
+// 3. The front-end operations in tests/queries/ (as boxtribute's front-end sends them, with
+//    Apollo's __typename fields) validate against it.
+//
+// Run: node --test tests/js/   (after `npm ci` or `npm install` in tests/js)
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+    Kind,
+    assertValidSchema,
+    buildSchema,
+    isEnumType,
+    isInputObjectType,
+    isInterfaceType,
+    isObjectType,
+    isScalarType,
+    isSpecifiedScalarType,
+    isUnionType,
+    getNamedType,
+    parse,
+    parseValue,
+    validate,
+    valueFromAST,
+    visit,
+} from 'graphql';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const sdlPath = path.join(repo, 'schema', 'depot.graphql');
+const contractPath = path.resolve(repo, '..', 'shared', 'spec', 'phase1-schema.json');
+const queriesDir = path.join(repo, 'tests', 'queries');
+
+const contractSkip = existsSync(contractPath)
+    ? false
+    : `contract file ${contractPath} is absent (it lives in the repo's sibling shared/); skipped`;
+
+// Built once; the first test asserts that this succeeded and the schema is valid.
+let schema;
+let schemaError;
+try {
+    schema = buildSchema(readFileSync(sdlPath, 'utf8'));
+} catch (err) {
+    schemaError = err;
+}
+
+function loadContract() {
+    return JSON.parse(readFileSync(contractPath, 'utf8')).types;
+}
+
+function kindOf(type) {
+    if (isObjectType(type)) return 'OBJECT';
+    if (isInterfaceType(type)) return 'INTERFACE';
+    if (isUnionType(type)) return 'UNION';
+    if (isEnumType(type)) return 'ENUM';
+    if (isInputObjectType(type)) return 'INPUT_OBJECT';
+    if (isScalarType(type)) return 'SCALAR';
+    return 'UNKNOWN';
+}
+
+// The contract writes an argument or input field as "Type" or "Type = default".
+function splitTypeAndDefault(spec) {
+    const at = spec.indexOf(' = ');
+    return at < 0 ? { type: spec, def: undefined }
+                  : { type: spec.slice(0, at), def: spec.slice(at + 3) };
+}
+
+// The contract's default as the internal value graphql-js would hold for `type`. The contract
+// quotes enum defaults ("All"), which as GraphQL is a string literal; for an enum-typed slot it
+// names the enum value, so it is read as one.
+function contractDefault(literal, type, where) {
+    let node = parseValue(literal);
+    if (node.kind === Kind.STRING && isEnumType(getNamedType(type))) {
+        node = { kind: Kind.ENUM, value: node.value };
+    }
+    const value = valueFromAST(node, type);
+    assert.notEqual(value, undefined,
+        `${where}: the contract's default ${literal} is not a valid ${String(type)}`);
+    return value;
+}
+
+// Compares one argument list or input-field list (as {name: "Type[ = default]"}).
+function checkInputValues(where, actualList, expectedSpec) {
+    const expected = expectedSpec || {};
+    assert.deepEqual(actualList.map((a) => a.name), Object.keys(expected),
+        `${where}: names or their order differ`);
+    for (const a of actualList) {
+        const { type, def } = splitTypeAndDefault(expected[a.name]);
+        const at = `${where} ${a.name}`;
+        assert.equal(String(a.type), type, `${at}: type`);
+        if (def === undefined) {
+            assert.equal(a.defaultValue, undefined, `${at}: has a default, the contract none`);
+        } else {
+            assert.deepEqual(a.defaultValue, contractDefault(def, a.type, at), `${at}: default`);
+        }
+    }
+}
+
+function checkType(name, spec, type) {
+    assert.ok(type, `${name}: missing from schema/depot.graphql`);
+    assert.equal(kindOf(type), spec.kind, `${name}: kind`);
+    assert.ok(type.description && type.description.trim().length > 0,
+        `${name}: has no description`);
+
+    if (spec.kind === 'OBJECT' || spec.kind === 'INTERFACE') {
+        const fields = type.getFields();
+        const later = Object.keys(spec.fields).filter((f) => spec.fields[f].phase === 'later');
+        for (const f of later) {
+            assert.ok(!(f in fields), `${name}.${f}: marked "phase": "later", must be absent`);
+        }
+        const wanted = Object.keys(spec.fields).filter((f) => spec.fields[f].phase !== 'later');
+        for (const f of wanted) {
+            assert.ok(f in fields, `${name}.${f}: missing`);
+        }
+        for (const f of Object.keys(fields)) {
+            assert.ok(wanted.includes(f), `${name}.${f}: not in the contract`);
+        }
+        assert.deepEqual(Object.keys(fields), wanted, `${name}: field order differs`);
+        for (const f of wanted) {
+            const field = fields[f];
+            assert.equal(String(field.type), spec.fields[f].type, `${name}.${f}: type`);
+            checkInputValues(`${name}.${f} argument`, field.args, spec.fields[f].args);
+        }
+        assert.deepEqual(type.getInterfaces().map((i) => i.name), spec.implements || [],
+            `${name}: interfaces implemented`);
+    } else if (spec.kind === 'INPUT_OBJECT') {
+        checkInputValues(`${name} input field`, Object.values(type.getFields()), spec.fields);
+    } else if (spec.kind === 'ENUM') {
+        assert.deepEqual(type.getValues().map((v) => v.name), spec.values,
+            `${name}: enum values or their order differ`);
+    } else if (spec.kind === 'UNION') {
+        assert.deepEqual(type.getTypes().map((t) => t.name), spec.members,
+            `${name}: union members or their order differ`);
+    } else if (spec.kind === 'SCALAR') {
+        assert.equal(type.specifiedByURL ?? null, spec.specifiedBy ?? null,
+            `${name}: @specifiedBy`);
+    } else {
+        assert.fail(`${name}: unknown kind ${spec.kind} in the contract`);
+    }
+}
+
+test('schema/depot.graphql builds and is a valid schema', () => {
+    assert.equal(schemaError, undefined, `buildSchema failed: ${schemaError}`);
+    assert.doesNotThrow(() => assertValidSchema(schema));
+    assert.equal(schema.getQueryType()?.name, 'Query');
+    assert.equal(schema.getMutationType(), undefined, 'phase 1 has no mutations');
+    assert.equal(schema.getSubscriptionType(), undefined, 'phase 1 has no subscriptions');
+});
+
+test('the schema agrees with phase1-schema.json, type by type', { skip: contractSkip },
+    async (t) => {
+        assert.ok(schema, 'schema did not build');
+        const contract = loadContract();
+        for (const [name, spec] of Object.entries(contract)) {
+            await t.test(name, () => checkType(name, spec, schema.getType(name)));
+        }
+    });
+
+test('the schema declares no type the contract lacks', { skip: contractSkip }, () => {
+    assert.ok(schema, 'schema did not build');
+    const contract = loadContract();
+    const extra = Object.values(schema.getTypeMap())
+        .filter((t) => !t.name.startsWith('__') && !isSpecifiedScalarType(t))
+        .map((t) => t.name)
+        .filter((n) => !(n in contract));
+    assert.deepEqual(extra, [], `types not in the contract: ${extra.join(', ')}`);
+});
+
+test('every type and every Query field has a description', () => {
+    assert.ok(schema, 'schema did not build');
+    const own = Object.values(schema.getTypeMap())
+        .filter((t) => !t.name.startsWith('__') && !isSpecifiedScalarType(t));
+    assert.ok(own.length > 40, `only ${own.length} types`);
+    for (const type of own) {
+        assert.ok(type.description && type.description.trim(), `${type.name}: no description`);
+    }
+    for (const field of Object.values(schema.getQueryType().getFields())) {
+        assert.ok(field.description && field.description.trim(),
+            `Query.${field.name}: no description`);
+    }
+});
+
+// ---------------------------------------------------------------------------------------
+//  Front-end operations
+
+function loadQuery(file) {
+    return parse(readFileSync(path.join(queriesDir, file), 'utf8'));
+}
+
+// Apollo Client adds __typename to every selection set except an operation's root one; a
+// missing one means the file is not what the front-end sends.
+function selectionSetsWithoutTypename(doc) {
+    const missing = [];
+    visit(doc, {
+        SelectionSet(node, _key, parent, _path, ancestors) {
+            if (parent && parent.kind === Kind.OPERATION_DEFINITION) return;
+            const has = node.selections.some(
+                (s) => s.kind === Kind.FIELD && s.name.value === '__typename' && !s.alias);
+            if (!has) {
+                const owner = parent && (parent.name?.value
+                    ?? parent.typeCondition?.name.value ?? parent.kind);
+                const top = ancestors.find((a) => a && a.kind && a.name)?.name.value;
+                missing.push(`${top ?? '?'}: selection set of ${owner ?? '?'} `
+                    + `(line ${node.loc?.startToken.line})`);
+            }
+        },
+    });
+    return missing;
+}
+
+function assertValidOperation(file, operationName) {
+    assert.ok(schema, 'schema did not build');
+    const doc = loadQuery(file);
+    const errors = validate(schema, doc);
+    assert.deepEqual(errors.map((e) => e.message), [], `${file} does not validate`);
+    const ops = doc.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    assert.deepEqual(ops.map((o) => o.name?.value), [operationName], `${file}: operations`);
+    assert.deepEqual(selectionSetsWithoutTypename(doc), [],
+        `${file}: selection sets without __typename`);
+    return { doc, op: ops[0] };
+}
+
+function variableSignature(op) {
+    return op.variableDefinitions.map((v) => {
+        const typeText = (t) => (t.kind === Kind.NON_NULL_TYPE ? `${typeText(t.type)}!`
+            : t.kind === Kind.LIST_TYPE ? `[${typeText(t.type)}]` : t.name.value);
+        return `$${v.variable.name.value}: ${typeText(v.type)}`;
+    }).join(', ');
+}
+
+test('ManageBoxes (BoxesForBoxesView) validates against the schema', () => {
+    const { doc, op } = assertValidOperation('manage_boxes.graphql', 'BoxesForBoxesView');
+    assert.equal(variableSignature(op),
+        '$baseId: ID!, $filterInput: FilterBoxInput, $paginationInput: Int');
+    const fragments = doc.definitions
+        .filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => d.name.value);
+    for (const f of ['BoxesQueryElementField', 'ProductBasicFields', 'TagBasicFields']) {
+        assert.ok(fragments.includes(f), `manage_boxes.graphql: fragment ${f} missing`);
+    }
+    // No directive (such as gql.tada's client-only @_unmask) may reach the server.
+    visit(doc, { Directive(node) { assert.fail(`unexpected directive @${node.name.value}`); } });
+});
+
+test('BoxView (BoxByLabelIdentifier) validates against the schema', () => {
+    const { op } = assertValidOperation('box_view.graphql', 'BoxByLabelIdentifier');
+    assert.equal(variableSignature(op), '$labelIdentifier: String!');
+    const roots = op.selectionSet.selections.map((s) => s.name.value);
+    assert.deepEqual(roots, ['box', 'shipments']);
+});
+
+test('OrganisationAndBases validates against the schema', () => {
+    const { op } = assertValidOperation('bases.graphql', 'OrganisationAndBases');
+    assert.deepEqual(op.selectionSet.selections.map((s) => s.name.value), ['bases']);
+});
+
+test('validation rejects what the schema leaves out', () => {
+    assert.ok(schema, 'schema did not build');
+    // Phase-later fields and ill-typed selections must not validate (messages compared by prefix, as
+    // graphql-js may append a "Did you mean" hint); this also shows `validate` really
+    // checks the documents above against Depot's schema.
+    const cases = [
+        ['query { base(id: "1") { distributionEventsStatistics { productName } } }',
+            'Cannot query field "distributionEventsStatistics" on type "Base".'],
+        ['query { product(id: "1") { standardProduct { id } } }',
+            'Cannot query field "standardProduct" on type "Product".'],
+        ['query { box(labelIdentifier: 5) { id } }',
+            'String cannot represent a non string value: 5'],
+        ['query { qrCode(code: "x") { code } }',
+            'Cannot query field "code" on type "QrCodeResult".'],
+        ['query { boxes(baseId: "1", filterInput: {states: [Shipped]}) { totalCount } }',
+            'Value "Shipped" does not exist in "BoxState" enum.'],
+        ['query { boxes { totalCount } }',
+            'Field "boxes" argument "baseId" of type "ID!" is required, but it was not provided.'],
+        // The control: the same shapes, correct, validate cleanly.
+        ['query ($p: Int) { boxes(baseId: 1, paginationInput: {first: $p}, '
+            + 'filterInput: {states: [InStock, Donated], locationIds: []}) { totalCount '
+            + 'elements { state product { type } } } }', null],
+    ];
+    for (const [query, message] of cases) {
+        const errors = validate(schema, parse(query)).map((e) => e.message);
+        if (message === null) {
+            assert.deepEqual(errors, [], query);
+        } else {
+            assert.ok(errors.some((e) => e.startsWith(message)),
+                `${query}\n  got: ${JSON.stringify(errors)}`);
+        }
+    }
+});
