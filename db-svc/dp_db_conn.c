@@ -29,6 +29,10 @@
 #include <string.h>
 #include <pthread.h>
 
+#ifndef ER_CLIENT_INTERACTION_TIMEOUT
+#   define ER_CLIENT_INTERACTION_TIMEOUT 4031  //  MariaDB 10.x+: idle client disconnected
+#endif
+
 #define S_CONNECT_TIMEOUT_S  3
 #define S_READ_TIMEOUT_S     120
 #define S_WRITE_TIMEOUT_S    30
@@ -78,6 +82,19 @@ void
 dp_db_conn_library_init (void)
 {
     pthread_once (&s_library_once, s_library_init);
+}
+
+void
+dp_db_conn_thread_init (void)
+{
+    dp_db_conn_library_init ();
+    mysql_thread_init ();
+}
+
+void
+dp_db_conn_thread_end (void)
+{
+    mysql_thread_end ();
 }
 
 static char *
@@ -514,7 +531,7 @@ dp_db_conn_selftest (bool verbose)
     assert (!strstr (row [2], "NO_ZERO_DATE") && !strstr (row [2], "STRICT"));
     assert (row [3] == NULL);
     assert (row [4] && strncmp (row [4], "0000-00-00", 10) == 0);
-    assert (strcmp (row [5], "Seed \xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9 \xe2\x9c\x93") == 0);
+    assert (strcmp (row [5], "Seed \xc3\x9c" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93") == 0);
     assert (lengths [5] == strlen (row [5]));
     assert (dp_db_conn_fetch_row (conn, &lengths) == NULL);
     dp_db_conn_free_result (conn);

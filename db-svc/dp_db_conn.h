@@ -52,6 +52,11 @@ typedef enum {
 //  Make sure the client library is initialised (thread-safe, idempotent).
 void dp_db_conn_library_init (void);
 
+//  Per-thread set-up and tear-down of the client library, for the thread
+//  that owns connections (mysql_thread_init / mysql_thread_end).
+void dp_db_conn_thread_init (void);
+void dp_db_conn_thread_end (void);
+
 //  Create a DOWN connection that will use config's server, credentials and
 //  database (copied). Caller owns return value and must destroy it with
 //  dp_db_conn_destroy.

@@ -153,7 +153,7 @@ s_seed (MYSQL *mysql)
         " valid_lastday) VALUES"
         " (900001, 'Seed Zero', 'zero@seed.test', '0000-00-00 00:00:00', '2024-03-04 05:06:07',"
         " '0000-00-00 00:00:00', '0000-00-00', '2024-05-06'),"
-        " (900002, 'Seed \xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9 \xe2\x9c\x93', 'u@seed.test',"
+        " (900002, 'Seed \xc3\x9c" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93', 'u@seed.test',"
         " '2024-01-01 00:00:00', '2024-01-01 00:00:00', '0000-00-00 00:00:00', NULL, NULL)",
         "INSERT INTO qr (id, code, created, legacy) VALUES"
         " (900001, 'seedqr900001', '2022-02-02 02:02:02', 0)",
@@ -311,7 +311,10 @@ s_find (dp_db_testdb_t *db)
     char path [PATH_MAX];
     if (!realpath (dir, path))
         return -1;
-    snprintf (db->socket, sizeof db->socket, "%s/mysqld.sock", path);
+    if (strlen (path) + sizeof "/mysqld.sock" > sizeof db->socket)
+        return -1;
+    memcpy (db->socket, path, strlen (path));
+    memcpy (db->socket + strlen (path), "/mysqld.sock", sizeof "/mysqld.sock");
     MYSQL *mysql = s_connect (db->socket, NULL);
     if (!mysql)
         return -1;

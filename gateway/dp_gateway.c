@@ -36,6 +36,7 @@
 #include <strings.h>
 #include <time.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <civetweb.h>
 
 #define S_BODY_KEEP   (64 * 1024)   //  body buffer kept by a worker between requests
@@ -167,6 +168,9 @@ s_respond (struct mg_connection *conn, int status, const char *extra,
                          status, mg_get_response_code_text (conn, status), len,
                          keep ? "keep-alive" : "close", extra ? extra : "");
     assert (head > 0 && head < (int) sizeof buffer);
+    const struct mg_request_info *info = mg_get_request_info (conn);
+    if (info && info->request_method && strcmp (info->request_method, "HEAD") == 0)
+        len = 0;                    //  the headers describe the body; it is not sent
     if ((size_t) head + len <= sizeof buffer) {
         memcpy (buffer + head, body, len);
         mg_write (conn, buffer, (size_t) head + len);
@@ -493,6 +497,13 @@ s_handle_request (struct mg_connection *conn, void *cbdata)
     dp_arena_reset (worker->arena);
     int64_t started = zclock_usecs ();
     int status;
+    if (info->local_uri && strcmp (info->local_uri, "/healthz") == 0
+    &&  (strcmp (info->request_method, "GET") == 0 || strcmp (info->request_method, "HEAD") == 0)) {
+        //  Liveness: the process answers HTTP. No token needed.
+        const char body [] = "{\"status\":\"ok\"}";
+        status = s_respond_unread (self, conn, 200, NULL, body, strlen (body));
+    }
+    else
     if (!info->local_uri || strcmp (info->local_uri, "/graphql") != 0) {
         size_t len;
         const char *body = dp_http_error_body (worker->arena, "Not found.", &len);
@@ -678,6 +689,7 @@ dp_gateway_actor (zsock_t *pipe, void *args)
     if (!self) {
         config->status = -1;
         config->bound_port = -1;
+        OPENSSL_thread_stop ();
         zsock_signal (pipe, (byte) -1);
         return;
     }
@@ -717,4 +729,641 @@ dp_gateway_actor (zsock_t *pipe, void *args)
         zmsg_destroy (&msg);
     }
     s_self_destroy (&self);
+    //  CZMQ's actor threads are detached: free this thread's OpenSSL state
+    //  (dp_jwt_new used it) now, not at some point after zactor_destroy
+    //  has returned.
+    OPENSSL_thread_stop ();
+}
+
+
+//  --------------------------------------------------------------------------
+//  Selftest: the actor on a free port, a real resolver peer on the backend,
+//  and real HTTP/1.1 over TCP from a small client.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#define S_TEST_DOMAIN    "depot-test.eu.auth0.com"
+#define S_TEST_AUDIENCE  "boxtribute-dev-api"
+#define S_TEST_BACKEND   "inproc://dp-gateway-test-backend"
+
+//  The test resolver: a DEALER on the backend that says READY{credit},
+//  heartbeats, and answers each EXECUTE with a RESULT echoing what it was
+//  given. A query containing "sleep(ms: N)" is answered N ms later; one
+//  containing "die" makes the peer drop its socket without a word.
+typedef struct {
+    zsock_t *pipe;
+    zsock_t *dealer;
+    int executes;                   //  EXECUTEs received
+    zlistx_t *pending;              //  s_pending_t, answers due later
+    bool dead;
+} s_peer_t;
+
+typedef struct {
+    int64_t due;                    //  zclock_mono
+    uint64_t id;
+    char *json;
+} s_pending_t;
+
+static void
+s_peer_send (s_peer_t *peer, dp_msg_t *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    int rc = dp_msg_encode (msg, &buf);
+    assert (rc == 0);
+    zmq_send (zsock_resolve (peer->dealer), buf.data, buf.size, 0);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+static void
+s_peer_simple (s_peer_t *peer, dp_msg_type_t type, uint32_t credit)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = type, .trace_id = "" };
+    msg.u.ready.credit = credit;
+    s_peer_send (peer, &msg);
+}
+
+static void
+s_peer_execute (s_peer_t *peer, dp_msg_t *execute)
+{
+    peer->executes++;
+    const char *query = execute->u.execute.query;
+    if (strstr (query, "die")) {
+        zsock_destroy (&peer->dealer);
+        peer->dead = true;
+        return;
+    }
+    const dp_identity_t *identity = &execute->u.execute.identity;
+    json_t *echo = json_pack ("{s:{s:I,s:I,s:b,s:i,s:i,s:s,s:s?,s:s?}}", "data",
+                              "user", (json_int_t) identity->user_id,
+                              "organisation", (json_int_t) identity->organisation_id,
+                              "god", identity->god,
+                              "permissions", (int) identity->n_permissions,
+                              "queryLength", (int) execute->u.execute.query_len,
+                              "trace", execute->trace_id,
+                              "operation", execute->u.execute.operation_name,
+                              "variables", execute->u.execute.variables_json);
+    assert (echo);
+    s_pending_t *pending = (s_pending_t *) zmalloc (sizeof (s_pending_t));
+    pending->id = execute->id;
+    pending->json = json_dumps (echo, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref (echo);
+    const char *sleep = strstr (query, "sleep(ms: ");
+    pending->due = zclock_mono () + (sleep ? atoi (sleep + 10) : 0);
+    zlistx_add_end (peer->pending, pending);
+}
+
+static void
+s_peer_flush (s_peer_t *peer)
+{
+    int64_t now = zclock_mono ();
+    bool again = true;
+    while (again) {
+        again = false;
+        for (s_pending_t *pending = (s_pending_t *) zlistx_first (peer->pending); pending;
+             pending = (s_pending_t *) zlistx_next (peer->pending)) {
+            if (pending->due > now)
+                continue;
+            if (!peer->dead) {
+                dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_RESULT,
+                                 .id = pending->id, .trace_id = "" };
+                msg.u.result.http_status = 200;
+                msg.u.result.json = pending->json;
+                msg.u.result.json_len = (uint32_t) strlen (pending->json);
+                s_peer_send (peer, &msg);
+            }
+            zlistx_delete (peer->pending, zlistx_cursor (peer->pending));
+            free (pending->json);
+            free (pending);
+            again = true;
+            break;
+        }
+    }
+}
+
+static void
+s_peer_actor (zsock_t *pipe, void *args)
+{
+    s_peer_t peer = { .pipe = pipe };
+    peer.dealer = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (peer.dealer, 0);
+    int rc = zsock_connect (peer.dealer, "%s", (const char *) args);
+    assert (rc == 0);
+    peer.pending = zlistx_new ();
+    s_peer_simple (&peer, DP_MSG_READY, 2);
+    zsock_signal (pipe, 0);
+
+    dp_arena_t *arena = dp_arena_new (0);
+    int64_t heartbeat_at = zclock_mono () + 100;
+    bool terminated = false;
+    while (!terminated) {
+        zmq_pollitem_t items [2] = {
+            { zsock_resolve (pipe), 0, ZMQ_POLLIN, 0 },
+            { peer.dead ? NULL : zsock_resolve (peer.dealer), 0, ZMQ_POLLIN, 0 }
+        };
+        zmq_poll (items, peer.dead ? 1 : 2, 10);
+        if (items [0].revents & ZMQ_POLLIN) {
+            char *command = zstr_recv (pipe);
+            if (command && streq (command, "$TERM"))
+                terminated = true;
+            else
+            if (command && streq (command, "COUNT"))
+                zsock_send (pipe, "i", peer.executes);
+            zstr_free (&command);
+        }
+        if (!peer.dead && (items [1].revents & ZMQ_POLLIN)) {
+            zframe_t *frame = zframe_recv (peer.dealer);
+            dp_msg_t msg;
+            char err [128];
+            dp_arena_reset (arena);
+            if (frame && dp_msg_decode (zframe_data (frame), zframe_size (frame), arena,
+                                        &msg, err, sizeof err) == 0
+            &&  msg.type == DP_MSG_EXECUTE)
+                s_peer_execute (&peer, &msg);
+            zframe_destroy (&frame);
+        }
+        if (!peer.dead && zclock_mono () >= heartbeat_at) {
+            s_peer_simple (&peer, DP_MSG_HEARTBEAT, 0);
+            heartbeat_at = zclock_mono () + 100;
+        }
+        s_peer_flush (&peer);
+    }
+    for (s_pending_t *pending = (s_pending_t *) zlistx_first (peer.pending); pending;
+         pending = (s_pending_t *) zlistx_next (peer.pending)) {
+        free (pending->json);
+        free (pending);
+    }
+    zlistx_destroy (&peer.pending);
+    dp_arena_destroy (&arena);
+    zsock_destroy (&peer.dealer);
+}
+
+static int
+s_peer_count (zactor_t *peer)
+{
+    int count = -1;
+    zstr_send (peer, "COUNT");
+    zsock_recv (peer, "i", &count);
+    return count;
+}
+
+//  A tiny HTTP/1.1 client.
+typedef struct {
+    int status;
+    char head [4096];               //  status line and headers
+    char *body;                     //  NUL-terminated
+    size_t body_len;
+} s_response_t;
+
+//  strstr ignoring ASCII case.
+static const char *
+s_find_case (const char *haystack, const char *needle)
+{
+    size_t len = strlen (needle);
+    for (const char *p = haystack; *p; p++)
+        if (strncasecmp (p, needle, len) == 0)
+            return p;
+    return NULL;
+}
+
+static int
+s_connect (int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    assert (fd >= 0);
+    struct timeval timeout = { 10, 0 };
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+    address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    int rc = connect (fd, (struct sockaddr *) &address, sizeof address);
+    assert (rc == 0);
+    return fd;
+}
+
+static void
+s_write_all (int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            return;                 //  the server closed; the response says why
+        data += n;
+        len -= (size_t) n;
+    }
+}
+
+//  Read one response. Returns 0, or -1 when the connection ended first.
+static int
+s_read_response (int fd, s_response_t *response)
+{
+    memset (response, 0, sizeof *response);
+    size_t have = 0;
+    char *end = NULL;
+    while (!end) {
+        if (have == sizeof response->head - 1)
+            return -1;
+        ssize_t n = recv (fd, response->head + have, 1, 0);
+        if (n <= 0)
+            return -1;
+        have++;
+        response->head [have] = 0;
+        end = strstr (response->head, "\r\n\r\n");
+    }
+    response->status = atoi (response->head + 9);
+    const char *length = s_find_case (response->head, "\r\nContent-Length:");
+    assert (length);
+    response->body_len = (size_t) atol (length + 17);
+    response->body = (char *) calloc (1, response->body_len + 1);
+    size_t got = 0;
+    while (got < response->body_len) {
+        ssize_t n = recv (fd, response->body + got, response->body_len - got, 0);
+        if (n <= 0)
+            return -1;
+        got += (size_t) n;
+    }
+    return 0;
+}
+
+//  Send one request on fd; headers are extra lines each ending in CRLF.
+static void
+s_send_request (int fd, const char *method, const char *path, const char *headers,
+                const char *body, bool close)
+{
+    char head [8192];
+    snprintf (head, sizeof head, "%s %s HTTP/1.1\r\nHost: localhost\r\n%s%s"
+              "Content-Length: %zu\r\n\r\n", method, path, close ? "Connection: close\r\n" : "",
+              headers ? headers : "", body ? strlen (body) : 0);
+    s_write_all (fd, head, strlen (head));
+    if (body)
+        s_write_all (fd, body, strlen (body));
+}
+
+static void
+s_request (int port, const char *method, const char *path, const char *headers,
+           const char *body, s_response_t *response)
+{
+    int fd = s_connect (port);
+    s_send_request (fd, method, path, headers, body, true);
+    int rc = s_read_response (fd, response);
+    assert (rc == 0);
+    close (fd);
+}
+
+static void
+s_response_free (s_response_t *response)
+{
+    free (response->body);
+    response->body = NULL;
+}
+
+static const char *
+s_header (s_response_t *response, const char *name)
+{
+    char key [128];
+    snprintf (key, sizeof key, "\r\n%s:", name);
+    const char *at = s_find_case (response->head, key);
+    return at ? at + strlen (key) + 1 : NULL;
+}
+
+//  Assert the status and that the body holds fragment.
+static void
+s_expect (s_response_t *response, int status, const char *fragment)
+{
+    if (response->status != status || (fragment && !strstr (response->body, fragment))) {
+        fprintf (stderr, "expected %d with %s, got:\n%s%s\n", status, fragment ? fragment : "-",
+                 response->head, response->body);
+        assert (false);
+    }
+    const char *type = s_header (response, "Content-Type");
+    assert (type && strncmp (type, "application/json", 16) == 0);
+    //  Every body is JSON.
+    json_t *json = json_loads (response->body, 0, NULL);
+    assert (json_is_object (json));
+    json_decref (json);
+}
+
+static char *
+s_mint (const char *private_pem, const char *alg, int64_t exp_offset, const char *audience)
+{
+    int64_t now = (int64_t) time (NULL);
+    char *payload = zsys_sprintf (
+        "{\"sub\":\"auth0|8\",\"iss\":\"https://" S_TEST_DOMAIN "/\",\"aud\":\"%s\","
+        "\"exp\":%" PRId64 ",\"iat\":%" PRId64 ","
+        "\"" DP_JWT_CLAIM_PREFIX "organisation_id\":1,"
+        "\"" DP_JWT_CLAIM_PREFIX "base_ids\":[1],"
+        "\"" DP_JWT_CLAIM_PREFIX "roles\":[\"base_1_coordinator\"],"
+        "\"" DP_JWT_CLAIM_PREFIX "permissions\":[\"base_1/stock:write\",\"base_1/location:read\"],"
+        "\"" DP_JWT_CLAIM_PREFIX "beta_user\":99}", audience, now + exp_offset, now);
+    char err [256];
+    char *token = dp_jwt_sign (alg, private_pem, strlen (private_pem), payload, err, sizeof err);
+    assert (token);
+    zstr_free (&payload);
+    return token;
+}
+
+static void
+s_wait_resolvers (zactor_t *gateway, int n)
+{
+    for (int i = 0; i < 400; i++) {
+        int resolvers = -1, credit, inflight, queued;
+        zstr_send (gateway, "STATUS");
+        zsock_recv (gateway, "iiii", &resolvers, &credit, &inflight, &queued);
+        if (resolvers == n)
+            return;
+        zclock_sleep (5);
+    }
+    assert (false);
+}
+
+void
+dp_gateway_test (bool verbose)
+{
+    printf (" * dp_gateway: ");
+    //  Keys made here: one right, one wrong.
+    char *pems [2], *public_pem = NULL;
+    for (int i = 0; i < 2; i++) {
+        EVP_PKEY *key = EVP_RSA_gen (2048);
+        assert (key);
+        BIO *bio = BIO_new (BIO_s_mem ());
+        PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL);
+        char *data;
+        long n = BIO_get_mem_data (bio, &data);
+        pems [i] = strndup (data, (size_t) n);
+        BIO_free (bio);
+        if (i == 0) {
+            bio = BIO_new (BIO_s_mem ());
+            PEM_write_bio_PUBKEY (bio, key);
+            n = BIO_get_mem_data (bio, &data);
+            public_pem = strndup (data, (size_t) n);
+            BIO_free (bio);
+        }
+        EVP_PKEY_free (key);
+    }
+
+    dp_gateway_config_t config;
+    dp_gateway_config_defaults (&config);
+    config.listen_host = "127.0.0.1";
+    config.port = 0;
+    config.backend_endpoint = S_TEST_BACKEND;
+    config.auth0_domain = S_TEST_DOMAIN;
+    config.auth0_audience = S_TEST_AUDIENCE;
+    config.public_key_pem = public_pem;
+    config.max_body = 2000;
+    config.threads = 8;
+    config.max_inflight = 3;
+    config.deadline_ms = 1500;
+    config.heartbeat_ms = 100;
+    config.liveness_ms = 400;
+
+    //  Start-up failures are reported, not fatal: a bad key...
+    dp_gateway_config_t bad = config;
+    bad.public_key_pem = "nonsense";
+    zactor_t *gateway = zactor_new (dp_gateway_actor, &bad);
+    assert (gateway && bad.status == -1);
+    zactor_destroy (&gateway);
+
+    gateway = zactor_new (dp_gateway_actor, &config);
+    assert (gateway);
+    assert (config.status == 0);
+    int port = config.bound_port;
+    assert (port > 0);
+    zstr_send (gateway, "PORT");
+    int asked = 0;
+    zsock_recv (gateway, "i", &asked);
+    assert (asked == port);
+    if (verbose)
+        zstr_send (gateway, "VERBOSE");
+
+    //  ...and a port already in use.
+    bad = config;
+    bad.port = port;
+    bad.backend_endpoint = "inproc://dp-gateway-test-backend-2";
+    zactor_t *second = zactor_new (dp_gateway_actor, &bad);
+    assert (second && bad.status == -1);
+    zactor_destroy (&second);
+
+    char *token = s_mint (pems [0], "RS256", 600, S_TEST_AUDIENCE);
+    char auth [4096];
+    snprintf (auth, sizeof auth, "Authorization: Bearer %s\r\nContent-Type: application/json\r\n", token);
+    const char *query = "{\"query\":\"{ base(id: 1) { name } }\"}";
+    s_response_t response;
+
+    //  No resolver connected: 503 with Retry-After.
+    s_request (port, "POST", "/graphql", auth, query, &response);
+    s_expect (&response, 503, "Service overloaded, retry later.");
+    assert (s_header (&response, "Retry-After") && atoi (s_header (&response, "Retry-After")) == 1);
+    s_response_free (&response);
+
+    zactor_t *peer = zactor_new (s_peer_actor, (void *) S_TEST_BACKEND);
+    s_wait_resolvers (gateway, 1);
+
+    //  The 200 path: the resolver saw the verified identity and the query.
+    s_request (port, "POST", "/graphql", auth, query, &response);
+    s_expect (&response, 200, "\"user\":8");
+    assert (strstr (response.body, "\"queryLength\":24"));
+    assert (strstr (response.body, "\"organisation\":1"));
+    assert (strstr (response.body, "\"permissions\":3"));     //  stock:write, stock:read, location:read
+    assert (strstr (response.body, "\"god\":false"));
+    assert (s_header (&response, "X-Request-Id"));
+    s_response_free (&response);
+    assert (s_peer_count (peer) == 1);
+
+    //  Operation name and variables travel; variables are compact JSON.
+    s_request (port, "POST", "/graphql", auth,
+               "{\"query\":\"query A($x: Int) { a(x: $x) } query B { b }\",\"operationName\":\"A\","
+               "\"variables\": { \"x\" : 5 }}", &response);
+    s_expect (&response, 200, "\"operation\":\"A\"");
+    assert (strstr (response.body, "\"variables\":\"{\\\"x\\\":5}\""));
+    s_response_free (&response);
+
+    //  Keep-alive: two requests on one connection; the trace id is ours to give.
+    int fd = s_connect (port);
+    char traced [4200];
+    snprintf (traced, sizeof traced, "%sX-Request-Id: trace-42\r\n", auth);
+    for (int i = 0; i < 2; i++) {
+        s_send_request (fd, "POST", "/graphql", traced, query, false);
+        assert (s_read_response (fd, &response) == 0);
+        s_expect (&response, 200, "\"trace\":\"trace-42\"");
+        assert (strstr (s_header (&response, "Connection"), "keep-alive"));
+        s_response_free (&response);
+    }
+    close (fd);
+    assert (s_peer_count (peer) == 4);
+
+    //  401s, and none of them reaches the resolver.
+    s_request (port, "POST", "/graphql", "Content-Type: application/json\r\n", query, &response);
+    s_expect (&response, 401, "\"code\":\"authorization_header_missing\"");
+    assert (strstr (response.body, "\"description\":\"Authorization header is expected\""));
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql", "Authorization: Bearer abc.def.ghi\r\n", query, &response);
+    s_expect (&response, 401, "\"code\":\"invalid_header\"");
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql", "Authorization: Token x\r\n", query, &response);
+    s_expect (&response, 401, "Authorization header must start with Bearer");
+    s_response_free (&response);
+    const char *bad_tokens [4][3] = {
+        { pems [1], "RS256", "invalid_header" },        //  wrong key
+        { pems [0], "RS512", "invalid_header" },        //  wrong alg
+        { pems [0], "none", "invalid_header" },
+        { pems [0], "RS256", "token_expired" },
+    };
+    for (int i = 0; i < 4; i++) {
+        char *bad_token = s_mint (bad_tokens [i][0], bad_tokens [i][1], i == 3 ? -60 : 600,
+                                  S_TEST_AUDIENCE);
+        char header [4096];
+        snprintf (header, sizeof header, "Authorization: Bearer %s\r\n", bad_token);
+        s_request (port, "POST", "/graphql", header, query, &response);
+        char code [64];
+        snprintf (code, sizeof code, "\"code\":\"%s\"", bad_tokens [i][2]);
+        s_expect (&response, 401, code);
+        s_response_free (&response);
+        zstr_free (&bad_token);
+    }
+    char *other_audience = s_mint (pems [0], "RS256", 600, "someone-else");
+    char header [4096];
+    snprintf (header, sizeof header, "Authorization: Bearer %s\r\n", other_audience);
+    s_request (port, "POST", "/graphql", header, query, &response);
+    s_expect (&response, 401, "\"code\":\"invalid_claims\"");
+    s_response_free (&response);
+    zstr_free (&other_audience);
+    //  Refused before the body is read: a 401 for an oversize body, too.
+    //  (5000 bytes: over max_body, within what the gateway drains, so the
+    //  connection ends cleanly and the client surely reads the answer.)
+    char *big = (char *) malloc (5001);
+    memset (big, 'x', 5000);
+    big [5000] = 0;
+    s_request (port, "POST", "/graphql", "Content-Type: application/json\r\n", big, &response);
+    s_expect (&response, 401, "authorization_header_missing");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == 4);
+
+    //  413: announced too large, or growing too large in chunks.
+    s_request (port, "POST", "/graphql", auth, big, &response);
+    s_expect (&response, 413, "Request body too large.");
+    s_response_free (&response);
+    fd = s_connect (port);
+    char head [4500];
+    snprintf (head, sizeof head, "POST /graphql HTTP/1.1\r\nHost: localhost\r\n%s"
+              "Transfer-Encoding: chunked\r\n\r\n", auth);
+    s_write_all (fd, head, strlen (head));
+    for (int i = 0; i < 5; i++)
+        s_write_all (fd, "3e8\r\n", 5), s_write_all (fd, big, 1000), s_write_all (fd, "\r\n", 2);
+    s_write_all (fd, "0\r\n\r\n", 5);
+    assert (s_read_response (fd, &response) == 0);
+    s_expect (&response, 413, "Request body too large.");
+    s_response_free (&response);
+    close (fd);
+    //  A chunked body within the limit is fine.
+    fd = s_connect (port);
+    s_write_all (fd, head, strlen (head));
+    snprintf (head, sizeof head, "%zx\r\n%s\r\n0\r\n\r\n", strlen (query), query);
+    s_write_all (fd, head, strlen (head));
+    assert (s_read_response (fd, &response) == 0);
+    s_expect (&response, 200, "\"queryLength\":24");
+    s_response_free (&response);
+    close (fd);
+    free (big);
+
+    //  400s: JSON, syntax (with line and column), operation selection.
+    s_request (port, "POST", "/graphql", auth, "{\"query\": ", &response);
+    s_expect (&response, 400, "JSON");
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql", auth, "{\"query\":\"{\\n  base(id: 1) {\"}", &response);
+    s_expect (&response, 400, "Syntax Error: Expected Name, found <EOF>.");
+    assert (strstr (response.body, "\"locations\":[{\"column\":16,\"line\":2}]"));
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql", auth, "{\"query\":\"query A { a } query B { b }\"}", &response);
+    s_expect (&response, 400, "Must provide operation name");
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql", auth, "{}", &response);
+    s_expect (&response, 400, "Must provide query string.");
+    s_response_free (&response);
+    //  415: not JSON.
+    snprintf (header, sizeof header, "Authorization: Bearer %s\r\nContent-Type: text/plain\r\n", token);
+    s_request (port, "POST", "/graphql", header, query, &response);
+    s_expect (&response, 415, "Content-Type");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == 5);
+
+    //  Liveness needs no token.
+    s_request (port, "GET", "/healthz", NULL, NULL, &response);
+    s_expect (&response, 200, "\"status\":\"ok\"");
+    s_response_free (&response);
+
+    //  404 and 405.
+    s_request (port, "GET", "/nothing", NULL, NULL, &response);
+    s_expect (&response, 404, "Not found.");
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql/x", auth, query, &response);
+    s_expect (&response, 404, NULL);
+    s_response_free (&response);
+    s_request (port, "GET", "/graphql", NULL, NULL, &response);
+    s_expect (&response, 405, NULL);
+    assert (s_header (&response, "Allow") && strncmp (s_header (&response, "Allow"), "POST", 4) == 0);
+    s_response_free (&response);
+    s_request (port, "DELETE", "/graphql", auth, NULL, &response);
+    s_expect (&response, 405, NULL);
+    s_response_free (&response);
+
+    //  A resolver slower than the deadline: 504. Its late answer reaches
+    //  the same worker thread (same keep-alive connection) and is dropped:
+    //  the next request gets its own answer.
+    fd = s_connect (port);
+    s_send_request (fd, "POST", "/graphql", auth, "{\"query\":\"{ sleep(ms: 1800) }\"}", false);
+    assert (s_read_response (fd, &response) == 0);
+    s_expect (&response, 504, NULL);
+    s_response_free (&response);
+    zclock_sleep (500);             //  the late RESULT arrives meanwhile
+    s_send_request (fd, "POST", "/graphql", auth, query, false);
+    assert (s_read_response (fd, &response) == 0);
+    s_expect (&response, 200, "\"queryLength\":24");
+    s_response_free (&response);
+    close (fd);
+
+    //  Admission: credit 2 and max_inflight 3; of four concurrent slow
+    //  requests three are answered and one is refused with 503 at once.
+    int fds [4];
+    for (int i = 0; i < 4; i++) {
+        fds [i] = s_connect (port);
+        s_send_request (fds [i], "POST", "/graphql", auth, "{\"query\":\"{ sleep(ms: 300) }\"}", true);
+    }
+    int ok = 0, refused = 0;
+    for (int i = 0; i < 4; i++) {
+        assert (s_read_response (fds [i], &response) == 0);
+        if (response.status == 200)
+            ok++;
+        else {
+            s_expect (&response, 503, "Service overloaded");
+            refused++;
+        }
+        s_response_free (&response);
+        close (fds [i]);
+    }
+    assert (ok == 3 && refused == 1);
+
+    //  The resolver dies with a request in flight: 503 well before the
+    //  deadline, and with no resolver left, 503 again.
+    int64_t started = zclock_mono ();
+    s_request (port, "POST", "/graphql", auth, "{\"query\":\"{ die }\"}", &response);
+    s_expect (&response, 503, "Service overloaded");
+    s_response_free (&response);
+    assert (zclock_mono () - started < 1400);
+    s_wait_resolvers (gateway, 0);
+    s_request (port, "POST", "/graphql", auth, query, &response);
+    s_expect (&response, 503, NULL);
+    s_response_free (&response);
+
+    zactor_destroy (&peer);
+    zactor_destroy (&gateway);
+    zstr_free (&token);
+    free (pems [0]);
+    free (pems [1]);
+    free (public_pem);
+    printf ("OK\n");
 }

@@ -13,6 +13,7 @@
     a wait for the RESULT until the deadline. The RESULT's bytes are
     written to the socket as they came.
 @discuss
+    GET /healthz answers 200 {"status":"ok"} without a token (liveness).
     Every answer the gateway writes itself is JSON with Content-Type
     application/json:
       401 {code, description[, message]}    token missing or refused

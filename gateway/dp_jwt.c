@@ -1321,7 +1321,8 @@ dp_jwt_test (bool verbose)
     assert (rc == 0 && identity.god && identity.organisation_id == 0);
     //  beta_user is optional.
     payload = s_payload (now + 600, aud, S_ISSUER, "[]", NULL, NULL);
-    *strstr (payload, ",\"" DP_JWT_CLAIM_PREFIX "beta_user\"") = '}';
+    char *beta = strstr (payload, ",\"" DP_JWT_CLAIM_PREFIX "beta_user\"");
+    strcpy (beta, "}");
     rc = s_try (jwt, arena, "RS256", key, key_len, payload, now, &identity, &error);
     assert (rc == 0 && identity.beta_user == -1);
 

@@ -24,16 +24,19 @@ start)
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && answers; then
     echo "$sock"; exit 0
   fi
+  # A private tmpdir: servers installed side by side (parallel tests) must not share /tmp files.
+  mkdir -p "$dir/tmp"
   if [ ! -d "$dir/data/mysql" ]; then
+    rm -rf "$dir/data"
     mariadb-install-db --no-defaults --auth-root-authentication-method=normal \
-      --datadir="$dir/data" --user="$(id -un)" --skip-test-db >"$dir/install.log" 2>&1 \
-      || { cat "$dir/install.log" >&2; exit 1; }
+      --datadir="$dir/data" --tmpdir="$dir/tmp" --user="$(id -un)" --skip-test-db \
+      >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
   fi
   net=(--skip-networking)
   [ "$port" != 0 ] && net=(--port="$port" --bind-address=127.0.0.1)
   # Settings: utf8mb4, UTC, room for many connections, the dump's zero dates accepted.
   mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --pid-file="$pidfile" \
-    --user="$(id -un)" "${net[@]}" --log-error="$dir/mysqld.err" \
+    --user="$(id -un)" "${net[@]}" --log-error="$dir/mysqld.err" --tmpdir="$dir/tmp" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --default-time-zone=+00:00 --max-connections=500 \
     --sql-mode=NO_ENGINE_SUBSTITUTION --innodb-buffer-pool-size=256M \

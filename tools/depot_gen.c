@@ -314,7 +314,7 @@ typedef struct {
 static const language_def_t s_languages [] = {
     { 1, "nl", "nl_NL", "Nederlands", false, false },
     { 2, "en", "en_GB", "English", true, false },
-    { 3, "fr", "fr_FR", "Fran\xc3\xa7" "ais", true, false },
+    { 3, "fr", "fr_FR", ("Fran\xc3\xa7" "ais"), true, false },
     { 4, "de", "de_DE", "Deutsch", false, false },
     { 5, "ar", "ar_AE", "\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9", true, true },
     { 6, "ckb", "ckb_IQ", "Kurdish (Sorani)", true, true },
@@ -477,8 +477,8 @@ static const char *s_comments [] = {
     "Path on label: C:\\storage\\box",
     "Two bags inside;\nsecond bag: socks",
     "Tab\tseparated\tnote",
-    "\xce\xa7\xce\xb5\xce\xb9\xce\xbc\xcf\x89\xce\xbd\xce\xb9\xce\xac\xcf\x84\xce\xb9\xce\xba\xce\xb1 "
-        "(winter clothes)",
+    ("\xce\xa7\xce\xb5\xce\xb9\xce\xbc\xcf\x89\xce\xbd\xce\xb9\xce\xac\xcf\x84\xce\xb9\xce\xba\xce\xb1 "
+        "(winter clothes)"),
     "\xd9\x84\xd9\x84\xd8\xa3\xd8\xb7\xd9\x81\xd8\xa7\xd9\x84 - for children",
     "Winter \xf0\x9f\xa7\xa5 jackets",
     "50% wool, 50% cotton",
@@ -493,7 +493,7 @@ static const char *s_first_names [] = {
     "Amina", "Yusuf", "Leila", "Omar", "Sara", "Hamid", "Nour", "Karim", "Mariam",
     "Ali", "Fatima", "Hassan", "Zainab", "Ahmad", "Rania", "Samir", "Huda", "Tariq",
     "Dilan", "Rojin", "Aram", "Shirin", "Jamal", "Lina", "Musa", "Hevin", "Idris",
-    "Noor", "Bilal", "Esra", "Jos\xc3\xa9", "Ana\xc3\xafs", "Ren\xc3\xa9" "e", "Chlo\xc3\xa9"
+    "Noor", "Bilal", "Esra", "Jos\xc3\xa9", "Ana\xc3\xafs", ("Ren\xc3\xa9" "e"), "Chlo\xc3\xa9"
 };
 static const char *s_last_names [] = {
     "Haddad", "Rahimi", "Karimi", "Abdi", "Yilmaz", "Barzani", "Hosseini", "Nasser",
@@ -1321,8 +1321,9 @@ static void
 s_build_shipments (gen_t *self)
 {
     shipment_t *s = self->shipments;
-    //  1: Harbourside -> Hillcamp, same organisation, being prepared
-    s [0] = (shipment_t) { 1, 1, 2, 0, "Preparing", NOW - 5 * DAY, T_NULL, T_NULL, T_NULL, T_NULL,
+    //  1: Harbourside -> Hillcamp, same organisation, being prepared (started half a day
+    //  ago, so its boxes are among the newest: ManageBoxes' first page shows shipments)
+    s [0] = (shipment_t) { 1, 1, 2, 0, "Preparing", NOW - 12 * HOUR, T_NULL, T_NULL, T_NULL, T_NULL,
                            DEMO_USER, 0, 0, 0, 0 };
     //  2: Harbourside -> Northgate, across organisations under agreement 1, sent
     s [1] = (shipment_t) { 2, 1, 4, 1, "Sent", NOW - 20 * DAY, T_NULL, NOW - 18 * DAY, T_NULL, T_NULL,
@@ -1513,15 +1514,16 @@ s_box_make (gen_t *self, box_t *box, uint32_t index, uint32_t base, int role, rn
         int kind = state == ST_DONATED? LK_DONATED: state == ST_SCRAP? LK_SCRAP: LK_LOST;
         int64_t at = s_range (r, last + MINUTE, limit);
         uint16_t user = s_staff (base, r);
-        event_t *move = s_event_add (self, box, EV_LOCATION, at, user);
-        move->to = s_location_of_kind (self, base, kind);
-        move->from = s_stock_location (self, base, 0, r);
-        move->fixed = true;
-        event_t *change = s_event_add (self, box, EV_STATE, at, user);
-        change->from = ST_INSTOCK;
-        change->to = (uint32_t) state;
-        change->fixed = true;
-        box->location = move->to;
+        //  (an event pointer is valid only until the next s_event_add)
+        box->location = s_location_of_kind (self, base, kind);
+        event_t *e = s_event_add (self, box, EV_LOCATION, at, user);
+        e->to = box->location;
+        e->from = s_stock_location (self, base, 0, r);
+        e->fixed = true;
+        e = s_event_add (self, box, EV_STATE, at, user);
+        e->from = ST_INSTOCK;
+        e->to = (uint32_t) state;
+        e->fixed = true;
     }
 
     //  The box's location now (before shipments move it)
@@ -1544,7 +1546,7 @@ s_box_make (gen_t *self, box_t *box, uint32_t index, uint32_t base, int role, rn
         e->from = ST_INSTOCK; e->to = ST_MARKED; e->fixed = true;
         state = ST_MARKED;
         if (role == R_S1_REMOVED) {
-            d->removed_on = d->created_on + s_range (r, HOUR, DAY);
+            d->removed_on = d->created_on + s_range (r, HOUR, 4 * HOUR);
             d->removed_by = DEMO_USER;
             e = s_event_add (self, box, EV_STATE, d->removed_on, DEMO_USER);
             e->from = ST_MARKED; e->to = ST_INSTOCK; e->fixed = true;
@@ -1652,19 +1654,22 @@ s_box_make (gen_t *self, box_t *box, uint32_t index, uint32_t base, int role, rn
         box->distro_event = 1;
 }
 
-//  Orders boxes by creation time; ties by base, then generation order
-static const box_t *s_sort_boxes;
+//  Sort key of a box: creation time, then base, then generation order (a total order)
+typedef struct {
+    int64_t created;
+    uint32_t base;
+    uint32_t index;
+} box_key_t;
 
 static int
-s_box_compare (const void *a, const void *b)
+s_box_key_compare (const void *a, const void *b)
 {
-    const box_t *x = &s_sort_boxes [*(const uint32_t *) a];
-    const box_t *y = &s_sort_boxes [*(const uint32_t *) b];
+    const box_key_t *x = (const box_key_t *) a, *y = (const box_key_t *) b;
     if (x->created != y->created)
         return x->created < y->created? -1: 1;
     if (x->base != y->base)
         return x->base < y->base? -1: 1;
-    return x->order < y->order? -1: x->order > y->order? 1: 0;
+    return x->index < y->index? -1: x->index > y->index? 1: 0;
 }
 
 //  Sets the role of `count` randomly chosen boxes among roles [0, n) still R_NORMAL
@@ -1744,14 +1749,16 @@ s_build_boxes (gen_t *self)
     self->box_count = total;
 
     //  Ids follow creation time, as in a real database
+    box_key_t *keys = s_alloc (total, sizeof (box_key_t));
+    for (uint32_t i = 0; i < total; i++)
+        keys [i] = (box_key_t) { self->boxes [i].created, self->boxes [i].base, i };
+    qsort (keys, total, sizeof (box_key_t), s_box_key_compare);
     self->by_id = s_alloc (total, sizeof (uint32_t));
-    for (uint32_t i = 0; i < total; i++)
-        self->by_id [i] = i;
-    s_sort_boxes = self->boxes;
-    qsort (self->by_id, total, sizeof (uint32_t), s_box_compare);
-    s_sort_boxes = NULL;
-    for (uint32_t i = 0; i < total; i++)
-        self->boxes [self->by_id [i]].id = i + 1;
+    for (uint32_t i = 0; i < total; i++) {
+        self->by_id [i] = keys [i].index;
+        self->boxes [keys [i].index].id = i + 1;
+    }
+    free (keys);
 
     //  Labels: 8 random digits, unique; a few boxes were split off an earlier box
     uint32_t mask = 1;
@@ -2292,8 +2299,10 @@ s_write_tags_relations (gen_t *self, FILE *out)
             const tag_t *tag = tags [s_below (&r, (uint64_t) ntags)];
             int64_t on = s_range (&r, box->created, end);
             int64_t off = s_range (&r, on, end);
-            s_relation (&t, &id, box->id, "Stock", tag->id, on, s_staff (box->base, &r),
-                        off, s_staff (box->base, &r));
+            //  One random call per statement: argument order is unspecified in C
+            uint16_t by = s_staff (box->base, &r);
+            uint16_t off_by = s_staff (box->base, &r);
+            s_relation (&t, &id, box->id, "Stock", tag->id, on, by, off, off_by);
         }
         //  A tag deleted since, still linked
         const tag_t *gone = &self->tags [(box->base - 1) * TAGS_PER_BASE + TAG_DELETED];

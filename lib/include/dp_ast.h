@@ -23,7 +23,7 @@
 
 typedef struct {
     uint32_t line;              //  1-based
-    uint32_t column;            //  1-based, in Unicode code points like graphql-js
+    uint32_t column;            //  1-based, in UTF-16 code units like graphql-js
 } dp_loc_t;
 
 typedef struct {

@@ -2,6 +2,8 @@
 # ddl_compat.sh - Depot's db/ddl.sql is column-compatible with boxtribute's dump.
 #
 #   tests/data/ddl_compat.sh [SHARED_DIR]      (default: ../shared beside the project)
+#   DP_DDL=other.sql tests/data/ddl_compat.sh   check another DDL file (e.g. a mutated copy,
+#                                               to see the checks fail)
 #
 # Starts a private MariaDB (scripts/mariadb.sh), loads boxtribute-init.sql into one database
 # and runs db/indexes.sql on it twice (the migration must be repeatable on a live boxtribute

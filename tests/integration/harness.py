@@ -61,7 +61,7 @@ class MariaDB:
 
     def client(self, db="__default__"):
         db = self.database if db == "__default__" else db
-        args = ["mariadb", "--no-defaults", "-uroot", "-S", self.socket]
+        args = ["mariadb", "--no-defaults", "--default-character-set=utf8mb4", "-uroot", "-S", self.socket]
         return args + ([db] if db else [])
 
     def sql(self, text, db="__default__"):

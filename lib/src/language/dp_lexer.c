@@ -925,3 +925,297 @@ dp_lexer_location (const char *source, size_t len, size_t offset)
     loc.column = units + 1;
     return loc;
 }
+
+//  ---------------------------------------------------------------------
+//  Selftest
+
+//  Lex len bytes of source into tokens (comments included, up to max);
+//  returns how many were read before <EOF> or an error (*rc).
+static size_t
+s_test_lex (dp_arena_t *arena, const char *source, size_t len, dp_token_t *tokens,
+            size_t max, int *rc, dp_parse_error_t *err)
+{
+    dp_lexer_t lexer;
+    dp_lexer_init (&lexer, arena, source, len);
+    size_t count = 0;
+    *rc = 0;
+    while (count < max) {
+        *rc = dp_lexer_next (&lexer, &tokens [count], err);
+        if (*rc || tokens [count].kind == DP_TOKEN_EOF)
+            break;
+        count++;
+    }
+    return count;
+}
+
+//  The single token of source (with its value), which must lex cleanly.
+static dp_token_t
+s_test_one (dp_arena_t *arena, const char *source)
+{
+    dp_token_t tokens [2];
+    int rc;
+    dp_parse_error_t err;
+    size_t count = s_test_lex (arena, source, strlen (source), tokens, 2, &rc, &err);
+    if (rc)
+        fprintf (stderr, "unexpected error for %s: %s\n", source, err.message);
+    assert (rc == 0 && count == 1);
+    return tokens [0];
+}
+
+static bool
+s_test_value_is (const dp_token_t *token, const char *value, size_t len)
+{
+    return token->value_len == len && memcmp (token->value, value, len) == 0;
+}
+
+//  The error lexing len bytes of source, which must fail with message
+//  (without the "Syntax Error: " prefix) at line:column.
+static void
+s_test_error (dp_arena_t *arena, const char *source, size_t len, const char *message,
+              uint32_t line, uint32_t column)
+{
+    dp_token_t tokens [16];
+    int rc;
+    dp_parse_error_t err;
+    s_test_lex (arena, source, len, tokens, 16, &rc, &err);
+    bool same = rc == -1 && strncmp (err.message, "Syntax Error: ", 14) == 0
+             && strcmp (err.message + 14, message) == 0
+             && err.loc.line == line && err.loc.column == column;
+    if (!same)
+        fprintf (stderr, "source %s: got rc=%d '%s' at %u:%u, want '%s' at %u:%u\n",
+                 source, rc, rc ? err.message : "", rc ? err.loc.line : 0,
+                 rc ? err.loc.column : 0, message, line, column);
+    assert (same);
+}
+
+void
+dp_lexer_test (bool verbose)
+{
+    if (verbose)
+        printf (" * dp_lexer: ");
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_token_t tokens [64];
+    dp_parse_error_t err;
+    int rc;
+
+    //  Every punctuator, with its column; a lone or double '.' is not one.
+    const char *punctuators = "! $ & ( ) ... : = @ [ ] { | }";
+    static const dp_token_kind_t kinds [] = {
+        DP_TOKEN_BANG, DP_TOKEN_DOLLAR, DP_TOKEN_AMP, DP_TOKEN_PAREN_L, DP_TOKEN_PAREN_R,
+        DP_TOKEN_SPREAD, DP_TOKEN_COLON, DP_TOKEN_EQUALS, DP_TOKEN_AT, DP_TOKEN_BRACKET_L,
+        DP_TOKEN_BRACKET_R, DP_TOKEN_BRACE_L, DP_TOKEN_PIPE, DP_TOKEN_BRACE_R
+    };
+    static const uint32_t columns [] = { 1, 3, 5, 7, 9, 11, 15, 17, 19, 21, 23, 25, 27, 29 };
+    size_t count = s_test_lex (arena, punctuators, strlen (punctuators), tokens, 64, &rc, &err);
+    assert (rc == 0 && count == 14);
+    for (size_t i = 0; i < count; i++) {
+        assert (tokens [i].kind == kinds [i]);
+        assert (tokens [i].line == 1 && tokens [i].column == columns [i]);
+        assert (tokens [i].value == NULL);
+        assert (tokens [i].end - tokens [i].start == (kinds [i] == DP_TOKEN_SPREAD ? 3u : 1u));
+    }
+    assert (tokens [14].kind == DP_TOKEN_EOF && tokens [14].column == 30);
+    s_test_error (arena, "a . b", 5, "Unexpected character: \".\".", 1, 3);
+    s_test_error (arena, "a ..b", 5, "Unexpected character: \".\".", 1, 3);
+
+    //  Names and numbers are slices of the source.
+    const char *values = "name _x1 0 -12 3.14 -0.5e10 6E-3 1e+2 __typename";
+    static const dp_token_kind_t value_kinds [] = {
+        DP_TOKEN_NAME, DP_TOKEN_NAME, DP_TOKEN_INT, DP_TOKEN_INT, DP_TOKEN_FLOAT,
+        DP_TOKEN_FLOAT, DP_TOKEN_FLOAT, DP_TOKEN_FLOAT, DP_TOKEN_NAME
+    };
+    static const char *value_texts [] = {
+        "name", "_x1", "0", "-12", "3.14", "-0.5e10", "6E-3", "1e+2", "__typename"
+    };
+    count = s_test_lex (arena, values, strlen (values), tokens, 64, &rc, &err);
+    assert (rc == 0 && count == 9);
+    for (size_t i = 0; i < count; i++) {
+        assert (tokens [i].kind == value_kinds [i]);
+        assert (s_test_value_is (&tokens [i], value_texts [i], strlen (value_texts [i])));
+        assert (tokens [i].value == values + tokens [i].start);
+    }
+
+    //  Number errors, worded and placed as graphql-js does.
+    s_test_error (arena, "0123", 4, "Invalid number, unexpected digit after 0: \"1\".", 1, 2);
+    s_test_error (arena, "1.", 2, "Invalid number, expected digit but got: <EOF>.", 1, 3);
+    s_test_error (arena, "1.)", 3, "Invalid number, expected digit but got: \")\".", 1, 3);
+    s_test_error (arena, "1a", 2, "Invalid number, expected digit but got: \"a\".", 1, 2);
+    s_test_error (arena, "1.5.5", 5, "Invalid number, expected digit but got: \".\".", 1, 4);
+    s_test_error (arena, "1e", 2, "Invalid number, expected digit but got: <EOF>.", 1, 3);
+    s_test_error (arena, "1e+x", 4, "Invalid number, expected digit but got: \"x\".", 1, 4);
+    s_test_error (arena, "-", 1, "Invalid number, expected digit but got: <EOF>.", 1, 2);
+    s_test_error (arena, "--1", 3, "Invalid number, expected digit but got: \"-\".", 1, 2);
+    s_test_error (arena, "0x1F", 4, "Invalid number, expected digit but got: \"x\".", 1, 2);
+    s_test_error (arena, "1\xc3\xa9", 3, "Unexpected character: U+00E9.", 1, 2);
+    s_test_error (arena, "1\xff", 2, "Invalid UTF-8 byte 0xFF.", 1, 2);
+    s_test_error (arena, "-\"", 2, "Invalid number, expected digit but got: '\"'.", 1, 2);
+    s_test_error (arena, "-\xc3\xa9", 3, "Invalid number, expected digit but got: U+00E9.", 1, 2);
+
+    //  Strings: every escape, \u with four digits, surrogate pairs and the
+    //  braced form, and raw UTF-8, all decoded to UTF-8.
+    dp_token_t token = s_test_one (arena, "\"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\"");
+    assert (token.kind == DP_TOKEN_STRING);
+    assert (s_test_value_is (&token, "a\"b\\c/d\be\ff\ng\rh\ti", 17));
+    assert (token.value [token.value_len] == 0);
+    token = s_test_one (arena, "\"\\u00e9\\u20AC\\uD83D\\uDE00\\u{1F600}\\u{0}x\\u{000041}\"");
+    assert (s_test_value_is (&token, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9f\x98\x80\0xA", 16));
+    token = s_test_one (arena, "\"\\u{10FFFF}\\uFFFF\\u{E000}\"");
+    assert (s_test_value_is (&token, "\xf4\x8f\xbf\xbf\xef\xbf\xbf\xee\x80\x80", 10));
+    token = s_test_one (arena, "\"\xc3\xa9\xf0\x9f\x98\x80 raw\"");
+    assert (s_test_value_is (&token, "\xc3\xa9\xf0\x9f\x98\x80 raw", 10));
+    token = s_test_one (arena, "\"\"");
+    assert (token.kind == DP_TOKEN_STRING && token.value_len == 0 && token.value [0] == 0);
+    //  A NUL and a tab may sit inside a string (they are SourceCharacters).
+    token = s_test_one (arena, "\"a\tb\"");
+    assert (s_test_value_is (&token, "a\tb", 3));
+    count = s_test_lex (arena, "\"a\0b\"", 5, tokens, 4, &rc, &err);
+    assert (rc == 0 && count == 1 && s_test_value_is (&tokens [0], "a\0b", 3));
+    assert (tokens [0].end == 5);
+
+    //  String errors.
+    s_test_error (arena, "\"abc", 4, "Unterminated string.", 1, 5);
+    s_test_error (arena, "\"ab\ncd\"", 7, "Unterminated string.", 1, 4);
+    s_test_error (arena, "\"ab\r\"", 5, "Unterminated string.", 1, 4);
+    s_test_error (arena, "\"\\x\"", 4, "Invalid character escape sequence: \"\\x\".", 1, 2);
+    s_test_error (arena, "\"\\", 2, "Invalid character escape sequence: \"\\\".", 1, 2);
+    s_test_error (arena, "\"\\\xc3\xa9\"", 5, "Invalid character escape sequence: \"\\\xc3\xa9\".", 1, 2);
+    s_test_error (arena, "\"\\u12\"", 6, "Invalid Unicode escape sequence: \"\\u12\"\".", 1, 2);
+    s_test_error (arena, "\"\\u12G4\"", 8, "Invalid Unicode escape sequence: \"\\u12G4\".", 1, 2);
+    s_test_error (arena, "\"\\uD83D\"", 8, "Invalid Unicode escape sequence: \"\\uD83D\".", 1, 2);
+    s_test_error (arena, "\"\\uDE00\"", 8, "Invalid Unicode escape sequence: \"\\uDE00\".", 1, 2);
+    s_test_error (arena, "\"\\uD83Dx\"", 9, "Invalid Unicode escape sequence: \"\\uD83D\".", 1, 2);
+    s_test_error (arena, "\"\\uD83D\\u0041\"", 14, "Invalid Unicode escape sequence: \"\\uD83D\".", 1, 2);
+    s_test_error (arena, "\"\\u{}\"", 6, "Invalid Unicode escape sequence: \"\\u{}\".", 1, 2);
+    s_test_error (arena, "\"\\u{110000}\"", 12, "Invalid Unicode escape sequence: \"\\u{110000}\".", 1, 2);
+    s_test_error (arena, "\"\\u{D800}\"", 10, "Invalid Unicode escape sequence: \"\\u{D800}\".", 1, 2);
+    s_test_error (arena, "\"\\u{80000000}\"", 14, "Invalid Unicode escape sequence: \"\\u{80000000\".", 1, 2);
+    s_test_error (arena, "\"\\u{000000041}\"", 15, "Invalid Unicode escape sequence: \"\\u{000000041\".", 1, 2);
+    s_test_error (arena, "\"\\u{1F60", 8, "Invalid Unicode escape sequence: \"\\u{1F60\".", 1, 2);
+    s_test_error (arena, "x \"\\u{G}\"", 9, "Invalid Unicode escape sequence: \"\\u{G\".", 1, 4);
+
+    //  Block strings: BlockStringValue() removes the common indentation of
+    //  all lines but the first and the blank lines around the text.
+    static const struct {
+        const char *source;
+        const char *value;
+    } blocks [] = {
+        { "\"\"\"\n    Hello,\n      World!\n\n    Yours,\n      GraphQL.\n  \"\"\"",
+          "Hello,\n  World!\n\nYours,\n  GraphQL." },
+        { "\"\"\"  first\n    second\n   third\"\"\"", "  first\n second\nthird" },
+        { "\"\"\"a \\\"\"\" b\"\"\"", "a \"\"\" b" },
+        { "\"\"\"\r\n  x\r\n  y\r  z\r\n\"\"\"", "x\ny\nz" },
+        { "\"\"\"  \n   \n\"\"\"", "" },
+        { "\"\"\"\"\"\"", "" },
+        { "\"\"\"\n\t\ta\n\t b\n\"\"\"", "a\nb" },
+        { "\"\"\"\n  a\n\n    b\n  \"\"\"", "a\n\n  b" },
+        { "\"\"\"no \\n escapes \\u0041\"\"\"", "no \\n escapes \\u0041" },
+        { "\"\"\" \\\\\"\"\" x \"\"\"", " \\\"\"\" x " },
+    };
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks [0]; i++) {
+        token = s_test_one (arena, blocks [i].source);
+        assert (token.kind == DP_TOKEN_BLOCK_STRING);
+        assert (strcmp (token.value, blocks [i].value) == 0);
+        assert (token.value_len == strlen (blocks [i].value));
+    }
+    s_test_error (arena, "\"\"\"open", 7, "Unterminated string.", 1, 8);
+    s_test_error (arena, "\"\"\"a\nb\\\"\"\"", 10, "Unterminated string.", 2, 6);
+    //  The token after a block string is placed on the string's last line.
+    const char *after = "\"\"\"a\n  b\"\"\" x";
+    count = s_test_lex (arena, after, strlen (after), tokens, 4, &rc, &err);
+    assert (rc == 0 && count == 2);
+    assert (tokens [1].kind == DP_TOKEN_NAME && tokens [1].line == 2 && tokens [1].column == 8);
+    after = "\"\"\"\n  \xc3\xa9\xf0\x9f\x98\x80\n    x\"\"\" y";
+    count = s_test_lex (arena, after, strlen (after), tokens, 4, &rc, &err);
+    assert (rc == 0 && count == 2);
+    assert (strcmp (tokens [0].value, "\xc3\xa9\xf0\x9f\x98\x80\n  x") == 0);
+    assert (tokens [1].line == 3 && tokens [1].column == 10);
+
+    //  Comments come back as tokens; line terminators \n, \r\n and \r.
+    const char *comments = "# hello\n{ # c2\r\n}\r,a";
+    count = s_test_lex (arena, comments, strlen (comments), tokens, 8, &rc, &err);
+    assert (rc == 0 && count == 5);
+    assert (tokens [0].kind == DP_TOKEN_COMMENT && s_test_value_is (&tokens [0], " hello", 6));
+    assert (tokens [0].line == 1 && tokens [0].column == 1);
+    assert (tokens [1].kind == DP_TOKEN_BRACE_L && tokens [1].line == 2 && tokens [1].column == 1);
+    assert (tokens [2].kind == DP_TOKEN_COMMENT && s_test_value_is (&tokens [2], " c2", 3));
+    assert (tokens [2].column == 3);
+    assert (tokens [3].kind == DP_TOKEN_BRACE_R && tokens [3].line == 3 && tokens [3].column == 1);
+    assert (tokens [4].kind == DP_TOKEN_NAME && tokens [4].line == 4 && tokens [4].column == 2);
+
+    //  Ignored: a BOM (one column), commas, tabs.
+    count = s_test_lex (arena, "\xef\xbb\xbf,,\ta", 7, tokens, 4, &rc, &err);
+    assert (rc == 0 && count == 1 && tokens [0].column == 5);
+
+    //  Columns count UTF-16 code units: an emoji counts two.
+    const char *wide = "\"\xf0\x9f\x98\x80\xc3\xa9\" x # \xf0\x9f\x98\x80\xf0\x9f\x98\x80\n  \xe2\x82\xac";
+    count = s_test_lex (arena, wide, strlen (wide), tokens, 8, &rc, &err);
+    assert (rc == -1 && count == 3);
+    assert (tokens [1].kind == DP_TOKEN_NAME && tokens [1].column == 7);
+    assert (tokens [2].kind == DP_TOKEN_COMMENT && tokens [2].column == 9);
+    assert (err.loc.line == 2 && err.loc.column == 3);
+    assert (strcmp (err.message, "Syntax Error: Unexpected character: U+20AC.") == 0);
+    s_test_error (arena, "\"\xf0\x9f\x98\x80\" ?", 8, "Unexpected character: \"?\".", 1, 6);
+
+    //  Characters outside the grammar, and bytes that are not UTF-8.
+    s_test_error (arena, "{ ? }", 5, "Unexpected character: \"?\".", 1, 3);
+    s_test_error (arena, "'x'", 3, "Unexpected single quote character ('), "
+                  "did you mean to use a double quote (\")?", 1, 1);
+    s_test_error (arena, "a \x07", 3, "Unexpected character: U+0007.", 1, 3);
+    s_test_error (arena, "a \0", 3, "Unexpected character: U+0000.", 1, 3);
+    s_test_error (arena, "\xc2\xa0", 2, "Unexpected character: U+00A0.", 1, 1);
+    s_test_error (arena, "{ \xff }", 5, "Invalid UTF-8 byte 0xFF.", 1, 3);
+    s_test_error (arena, "\"a\xc3(\"", 5, "Invalid UTF-8 byte 0xC3.", 1, 3);
+    s_test_error (arena, "\"\xc0\xaf\"", 4, "Invalid UTF-8 byte 0xC0.", 1, 2);
+    s_test_error (arena, "\"\xed\xa0\x80\"", 5, "Invalid UTF-8 byte 0xED.", 1, 2);
+    s_test_error (arena, "\"\"\"\xf4\x90\x80\x80\"\"\"", 10, "Invalid UTF-8 byte 0xF4.", 1, 4);
+    s_test_error (arena, "# ok \xe2\x82\n", 8, "Invalid UTF-8 byte 0xE2.", 1, 6);
+
+    //  The source need not be NUL-terminated; EOF repeats.
+    dp_lexer_t lexer;
+    dp_lexer_init (&lexer, arena, "abc", 2);
+    assert (dp_lexer_next (&lexer, &token, &err) == 0);
+    assert (token.kind == DP_TOKEN_NAME && s_test_value_is (&token, "ab", 2));
+    assert (dp_lexer_next (&lexer, &token, &err) == 0 && token.kind == DP_TOKEN_EOF);
+    assert (token.start == 2 && token.column == 3);
+    assert (dp_lexer_next (&lexer, &token, &err) == 0 && token.kind == DP_TOKEN_EOF);
+    dp_lexer_init (&lexer, arena, NULL, 0);
+    assert (dp_lexer_next (&lexer, &token, &err) == 0 && token.kind == DP_TOKEN_EOF);
+    assert (token.line == 1 && token.column == 1);
+
+    //  Descriptions as graphql-js writes them, cut to fit.
+    char desc [48];
+    token = s_test_one (arena, "name");
+    assert (strcmp (dp_token_describe (&token, desc, sizeof desc), "Name \"name\"") == 0);
+    token = s_test_one (arena, "{");
+    assert (strcmp (dp_token_describe (&token, desc, sizeof desc), "\"{\"") == 0);
+    token = s_test_one (arena, "\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                               "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"");
+    dp_token_describe (&token, desc, sizeof desc);
+    assert (strlen (desc) < sizeof desc);
+    assert (strncmp (desc, "String \"\xc3\xa9", 10) == 0);
+    assert (strcmp (desc + strlen (desc) - 4, "...\"") == 0);
+    //  The cut never splits a character: the byte before "..." ends one.
+    assert (((unsigned char) desc [strlen (desc) - 5] & 0xC0) == 0x80);
+    assert (strcmp (dp_token_kind_name (DP_TOKEN_EOF), "<EOF>") == 0);
+    assert (strcmp (dp_token_kind_name (DP_TOKEN_SPREAD), "\"...\"") == 0);
+    assert (strcmp (dp_token_kind_name (DP_TOKEN_BLOCK_STRING), "BlockString") == 0);
+
+    //  Locations like graphql-js's getLocation.
+    const char *text = "ab\r\ncd\re\xf0\x9f\x98\x80" "f\ng";
+    size_t text_len = strlen (text);
+    dp_loc_t loc = dp_lexer_location (text, text_len, 0);
+    assert (loc.line == 1 && loc.column == 1);
+    loc = dp_lexer_location (text, text_len, 4);        //  'c'
+    assert (loc.line == 2 && loc.column == 1);
+    loc = dp_lexer_location (text, text_len, 7);        //  'e'
+    assert (loc.line == 3 && loc.column == 1);
+    loc = dp_lexer_location (text, text_len, 12);       //  'f', after the emoji
+    assert (loc.line == 3 && loc.column == 4);
+    loc = dp_lexer_location (text, text_len, text_len); //  end
+    assert (loc.line == 4 && loc.column == 2);
+
+    dp_arena_destroy (&arena);
+    if (verbose)
+        printf ("OK\n");
+}

@@ -57,7 +57,7 @@ typedef struct {
 
 static int
 s_fail (s_parser_t *self, size_t offset, const char *format, ...)
-    __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4), noinline, cold));
 
 //  Fill the error with "Syntax Error: " + text at byte offset. Returns -1.
 static int
@@ -88,7 +88,12 @@ s_fail (s_parser_t *self, size_t offset, const char *format, ...)
     return -1;
 }
 
-//  "Unexpected <token>." at token.
+//  "Unexpected <token>." at token. Error paths stay out of line, so the
+//  recursive functions keep small stack frames.
+static int
+s_unexpected (s_parser_t *self, const dp_token_t *token)
+    __attribute__ ((noinline, cold));
+
 static int
 s_unexpected (s_parser_t *self, const dp_token_t *token)
 {
@@ -177,16 +182,26 @@ s_is_keyword (const dp_token_t *token, const char *word)
     return token->kind == DP_TOKEN_NAME && s_value_is (token, word);
 }
 
-//  expectToken: move past a token of kind, or fail.
+//  "Expected <what>, found <token>." at the current token.
 static int
+s_expected (s_parser_t *self, const char *what)
+    __attribute__ ((noinline, cold));
+
+static int
+s_expected (s_parser_t *self, const char *what)
+{
+    char desc [S_DESC_LEN];
+    return s_fail (self, self->token.start, "Expected %s, found %s.", what,
+                   dp_token_describe (&self->token, desc, sizeof desc));
+}
+
+//  expectToken: move past a token of kind, or fail.
+static inline int
 s_expect (s_parser_t *self, dp_token_kind_t kind)
 {
     if (self->token.kind == kind)
         return s_advance (self);
-    char desc [S_DESC_LEN];
-    return s_fail (self, self->token.start, "Expected %s, found %s.",
-                   dp_token_kind_name (kind),
-                   dp_token_describe (&self->token, desc, sizeof desc));
+    return s_expected (self, dp_token_kind_name (kind));
 }
 
 //  expectOptionalToken: 1 if a token of kind was skipped, 0 if the current
@@ -205,9 +220,9 @@ s_expect_keyword (s_parser_t *self, const char *word)
 {
     if (s_is_keyword (&self->token, word))
         return s_advance (self);
-    char desc [S_DESC_LEN];
-    return s_fail (self, self->token.start, "Expected \"%s\", found %s.", word,
-                   dp_token_describe (&self->token, desc, sizeof desc));
+    char quoted [32];
+    snprintf (quoted, sizeof quoted, "\"%s\"", word);
+    return s_expected (self, quoted);
 }
 
 //  expectOptionalKeyword: 1, 0 or -1 like s_skip.
@@ -410,6 +425,26 @@ s_parse_object (s_parser_t *self, bool is_const)
     return value;
 }
 
+//  A variable where a constant is expected (a default value, or anything
+//  in the type system): graphql-js moves past the '$' before it reports.
+static void
+s_const_variable (s_parser_t *self)
+    __attribute__ ((noinline, cold));
+
+static void
+s_const_variable (s_parser_t *self)
+{
+    dp_token_t dollar = self->token;
+    if (s_advance (self))
+        return;
+    if (self->token.kind == DP_TOKEN_NAME)
+        s_fail (self, dollar.start, "Unexpected variable \"$%.*s\" in constant value.",
+                (int) (self->token.value_len < 180 ? self->token.value_len : 180),
+                self->token.value);
+    else
+        s_unexpected (self, &dollar);
+}
+
 //  Value[Const] :
 //    - [~Const] Variable
 //    - IntValue
@@ -426,9 +461,9 @@ s_parse_object (s_parser_t *self, bool is_const)
 static dp_ast_value_t *
 s_parse_value (s_parser_t *self, bool is_const)
 {
-    dp_token_t token = self->token;
+    const dp_token_t *token = &self->token;
     dp_ast_value_t *value;
-    switch (token.kind) {
+    switch (token->kind) {
         case DP_TOKEN_BRACKET_L:
             return s_parse_list (self, is_const);
         case DP_TOKEN_BRACE_L:
@@ -438,50 +473,43 @@ s_parse_value (s_parser_t *self, bool is_const)
         case DP_TOKEN_STRING:
         case DP_TOKEN_BLOCK_STRING:
         case DP_TOKEN_NAME:
-            if (s_advance (self))
-                return NULL;
+            //  The node is built from the token, then the parser moves on.
             value = dp_arena_calloc (self->arena, 1, sizeof *value);
-            value->loc = s_loc (&token);
-            value->text_len = token.value_len;
-            if (token.kind == DP_TOKEN_STRING || token.kind == DP_TOKEN_BLOCK_STRING) {
+            value->loc = s_loc (token);
+            value->text_len = token->value_len;
+            if (token->kind == DP_TOKEN_STRING || token->kind == DP_TOKEN_BLOCK_STRING) {
                 //  Already decoded into the arena and NUL-terminated.
                 value->kind = DP_AST_STRING;
-                value->text = token.value;
-                value->block = token.kind == DP_TOKEN_BLOCK_STRING;
-                return value;
+                value->text = token->value;
+                value->block = token->kind == DP_TOKEN_BLOCK_STRING;
             }
-            value->text = dp_arena_strndup (self->arena, token.value, token.value_len);
-            if (token.kind == DP_TOKEN_INT)
-                value->kind = DP_AST_INT;
-            else
-            if (token.kind == DP_TOKEN_FLOAT)
-                value->kind = DP_AST_FLOAT;
-            else
-            if (s_value_is (&token, "true") || s_value_is (&token, "false")) {
-                value->kind = DP_AST_BOOLEAN;
-                value->boolean = token.value [0] == 't';
+            else {
+                value->text = dp_arena_strndup (self->arena, token->value, token->value_len);
+                if (token->kind == DP_TOKEN_INT)
+                    value->kind = DP_AST_INT;
+                else
+                if (token->kind == DP_TOKEN_FLOAT)
+                    value->kind = DP_AST_FLOAT;
+                else
+                if (s_value_is (token, "true") || s_value_is (token, "false")) {
+                    value->kind = DP_AST_BOOLEAN;
+                    value->boolean = token->value [0] == 't';
+                }
+                else
+                if (s_value_is (token, "null"))
+                    value->kind = DP_AST_NULL;
+                else
+                    value->kind = DP_AST_ENUM;
             }
-            else
-            if (s_value_is (&token, "null"))
-                value->kind = DP_AST_NULL;
-            else
-                value->kind = DP_AST_ENUM;
-            return value;
+            return s_advance (self) ? NULL : value;
         case DP_TOKEN_DOLLAR:
             if (is_const) {
-                if (s_advance (self))
-                    return NULL;
-                if (self->token.kind == DP_TOKEN_NAME)
-                    s_fail (self, token.start, "Unexpected variable \"$%.*s\" in constant value.",
-                            (int) (self->token.value_len < 180 ? self->token.value_len : 180),
-                            self->token.value);
-                else
-                    s_unexpected (self, &token);
+                s_const_variable (self);
                 return NULL;
             }
             return s_parse_variable (self);
         default:
-            s_unexpected (self, &self->token);
+            s_unexpected (self, token);
             return NULL;
     }
 }
@@ -1106,6 +1134,43 @@ s_parse_directive_definition (s_parser_t *self, dp_ast_definition_t *def)
     return s_parse_directive_locations (self, def);
 }
 
+//  The type-system definition (or, after `extend`, extension) whose
+//  keyword is the current token.
+static int
+s_parse_type_system (s_parser_t *self, dp_ast_definition_t *def)
+{
+    const dp_token_t *keyword = &self->token;
+    if (s_value_is (keyword, "schema"))
+        return s_parse_schema (self, def);
+    if (s_value_is (keyword, "scalar"))
+        return s_parse_scalar (self, def);
+    if (s_value_is (keyword, "type"))
+        return s_parse_object_or_interface (self, def, false);
+    if (s_value_is (keyword, "interface"))
+        return s_parse_object_or_interface (self, def, true);
+    if (s_value_is (keyword, "union"))
+        return s_parse_union (self, def);
+    if (s_value_is (keyword, "enum"))
+        return s_parse_enum (self, def);
+    if (s_value_is (keyword, "input"))
+        return s_parse_input_object (self, def);
+    assert (!def->extension);
+    return s_parse_directive_definition (self, def);
+}
+
+//  True if token starts a type extension (after `extend`) or, with
+//  `directive` too, a type-system definition.
+static bool
+s_is_type_system_keyword (const dp_token_t *token, bool extension)
+{
+    return token->kind == DP_TOKEN_NAME
+        && (s_value_is (token, "schema") || s_value_is (token, "scalar")
+        ||  s_value_is (token, "type") || s_value_is (token, "interface")
+        ||  s_value_is (token, "union") || s_value_is (token, "enum")
+        ||  s_value_is (token, "input")
+        ||  (!extension && s_value_is (token, "directive")));
+}
+
 //  TypeSystemExtension : SchemaExtension | TypeExtension
 static int
 s_parse_extension (s_parser_t *self, dp_ast_definition_t *def)
@@ -1113,36 +1178,13 @@ s_parse_extension (s_parser_t *self, dp_ast_definition_t *def)
     const dp_token_t *keyword = s_lookahead (self);
     if (!keyword)
         return -1;
-    int (*parse) (s_parser_t *, dp_ast_definition_t *) = NULL;
-    bool interface = false;
-    if (keyword->kind == DP_TOKEN_NAME) {
-        if (s_value_is (keyword, "schema"))
-            parse = s_parse_schema;
-        else
-        if (s_value_is (keyword, "scalar"))
-            parse = s_parse_scalar;
-        else
-        if (s_value_is (keyword, "type") || (interface = s_value_is (keyword, "interface")))
-            parse = NULL;
-        else
-        if (s_value_is (keyword, "union"))
-            parse = s_parse_union;
-        else
-        if (s_value_is (keyword, "enum"))
-            parse = s_parse_enum;
-        else
-        if (s_value_is (keyword, "input"))
-            parse = s_parse_input_object;
-        else
-            return s_unexpected (self, keyword);
-    }
-    else
+    if (!s_is_type_system_keyword (keyword, true))
         return s_unexpected (self, keyword);
     def->extension = true;
     def->loc = s_loc (&self->token);
     if (s_expect_keyword (self, "extend"))
         return -1;
-    return parse ? parse (self, def) : s_parse_object_or_interface (self, def, interface);
+    return s_parse_type_system (self, def);
 }
 
 //  Definition :
@@ -1166,38 +1208,11 @@ s_parse_definition (s_parser_t *self, dp_ast_definition_t *def)
     }
     if (keyword->kind != DP_TOKEN_NAME)
         return s_unexpected (self, keyword);
-
-    int (*parse) (s_parser_t *, dp_ast_definition_t *) = NULL;
-    bool interface = false;
-    if (s_value_is (keyword, "schema"))
-        parse = s_parse_schema;
-    else
-    if (s_value_is (keyword, "scalar"))
-        parse = s_parse_scalar;
-    else
-    if (s_value_is (keyword, "union"))
-        parse = s_parse_union;
-    else
-    if (s_value_is (keyword, "enum"))
-        parse = s_parse_enum;
-    else
-    if (s_value_is (keyword, "input"))
-        parse = s_parse_input_object;
-    else
-    if (s_value_is (keyword, "directive"))
-        parse = s_parse_directive_definition;
-    else
-    if (s_value_is (keyword, "type") || (interface = s_value_is (keyword, "interface"))) {
+    if (s_is_type_system_keyword (keyword, false)) {
         def->loc = s_loc (&self->token);
         if (s_parse_description (self, &def->description))
             return -1;
-        return s_parse_object_or_interface (self, def, interface);
-    }
-    if (parse) {
-        def->loc = s_loc (&self->token);
-        if (s_parse_description (self, &def->description))
-            return -1;
-        return parse (self, def);
+        return s_parse_type_system (self, def);
     }
     if (has_description)
         return s_fail (self, self->token.start, "Unexpected description, "
@@ -1247,4 +1262,463 @@ dp_parse (dp_arena_t *arena, const char *source, size_t len,
     document->defs = defs.items;
     document->n_defs = defs.count;
     return document;
+}
+
+//  ---------------------------------------------------------------------
+//  Selftest
+
+#define S_LOC_IS(l, want_line, want_column) \
+    ((l).line == (want_line) && (l).column == (want_column))
+
+//  The parse of source must fail with message (without "Syntax Error: ")
+//  at line:column, as graphql-js 16 reports it.
+static void
+s_test_error (dp_arena_t *arena, const char *source, const dp_parse_limits_t *limits,
+              const char *message, uint32_t line, uint32_t column)
+{
+    dp_parse_error_t err;
+    dp_ast_document_t *doc = dp_parse (arena, source, strlen (source), limits, &err);
+    bool same = !doc && strncmp (err.message, "Syntax Error: ", 14) == 0
+             && strcmp (err.message + 14, message) == 0
+             && S_LOC_IS (err.loc, line, column);
+    if (!same)
+        fprintf (stderr, "source %.80s: got '%s' at %u:%u, want '%s' at %u:%u\n", source,
+                 doc ? "(parsed)" : err.message, doc ? 0 : err.loc.line,
+                 doc ? 0 : err.loc.column, message, line, column);
+    assert (same);
+}
+
+static dp_ast_document_t *
+s_test_parse (dp_arena_t *arena, const char *source, const dp_parse_limits_t *limits)
+{
+    dp_parse_error_t err;
+    dp_ast_document_t *doc = dp_parse (arena, source, strlen (source), limits, &err);
+    if (!doc)
+        fprintf (stderr, "source %.80s: %s at %u:%u\n", source, err.message, err.loc.line,
+                 err.loc.column);
+    assert (doc);
+    return doc;
+}
+
+//  n copies of piece, then n copies of tail, in the arena.
+static char *
+s_test_repeat (dp_arena_t *arena, const char *head, const char *piece, size_t n,
+               const char *tail, size_t n_tail)
+{
+    size_t head_len = strlen (head), piece_len = strlen (piece), tail_len = strlen (tail);
+    char *text = dp_arena_alloc (arena, head_len + piece_len * n + tail_len * n_tail + 1);
+    char *out = text;
+    memcpy (out, head, head_len);
+    out += head_len;
+    for (size_t i = 0; i < n; i++, out += piece_len)
+        memcpy (out, piece, piece_len);
+    for (size_t i = 0; i < n_tail; i++, out += tail_len)
+        memcpy (out, tail, tail_len);
+    *out = 0;
+    return text;
+}
+
+static void
+s_test_kitchen_sink (dp_arena_t *arena)
+{
+    const char *source =
+        "query Q($id: ID! = \"b1\", $n: [Int!] = [1, 2], $o: In = {a: {b: [null, true]}} @v(x: 1)) @op {\n"
+        "  alias: box(id: $id, f: -1.5e3, e: InStock, s: \"\"\"\n"
+        "    block\n"
+        "      text\n"
+        "  \"\"\") @skip(if: false) {\n"
+        "    ...Frag @d\n"
+        "    ... on Box { n }\n"
+        "    ... @include(if: $c) { m }\n"
+        "  }\n"
+        "  # comment\n"
+        "  plain\n"
+        "}\n"
+        "fragment Frag on Box { x(o: {k: $n}, u: \"\\u00e9\\uD83D\\uDE00\") }\n"
+        "mutation { m }\n"
+        "subscription S { s }\n"
+        "{ short }\n";
+    dp_ast_document_t *doc = s_test_parse (arena, source, NULL);
+    assert (doc->n_defs == 5);
+
+    //  The operation, its variables and their defaults.
+    dp_ast_definition_t *op = &doc->defs [0];
+    assert (op->kind == DP_AST_OPERATION && op->operation == DP_OP_QUERY);
+    assert (strcmp (op->name, "Q") == 0 && S_LOC_IS (op->loc, 1, 1));
+    assert (op->name < source || op->name >= source + strlen (source));
+    assert (op->n_variables == 3);
+    dp_ast_variable_def_t *var = &op->variables [0];
+    assert (strcmp (var->name, "id") == 0 && S_LOC_IS (var->loc, 1, 9));
+    assert (var->type->kind == DP_AST_TYPE_NON_NULL && S_LOC_IS (var->type->loc, 1, 14));
+    assert (var->type->of->kind == DP_AST_TYPE_NAMED && strcmp (var->type->of->name, "ID") == 0);
+    assert (var->default_value->kind == DP_AST_STRING && !var->default_value->block);
+    assert (strcmp (var->default_value->text, "b1") == 0 && var->default_value->text_len == 2);
+    assert (S_LOC_IS (var->default_value->loc, 1, 20));
+    var = &op->variables [1];
+    assert (strcmp (var->name, "n") == 0);
+    assert (var->type->kind == DP_AST_TYPE_LIST && S_LOC_IS (var->type->loc, 1, 30));
+    assert (var->type->of->kind == DP_AST_TYPE_NON_NULL);
+    assert (strcmp (var->type->of->of->name, "Int") == 0);
+    dp_ast_value_t *value = var->default_value;
+    assert (value->kind == DP_AST_LIST && value->n_items == 2);
+    assert (value->items [0]->kind == DP_AST_INT && strcmp (value->items [0]->text, "1") == 0);
+    assert (value->items [1]->kind == DP_AST_INT && S_LOC_IS (value->items [1]->loc, 1, 43));
+    var = &op->variables [2];
+    assert (strcmp (var->type->name, "In") == 0);
+    value = var->default_value;
+    assert (value->kind == DP_AST_OBJECT && value->n_fields == 1 && S_LOC_IS (value->loc, 1, 56));
+    assert (strcmp (value->fields [0].name, "a") == 0 && S_LOC_IS (value->fields [0].loc, 1, 57));
+    value = value->fields [0].value;
+    assert (value->kind == DP_AST_OBJECT && strcmp (value->fields [0].name, "b") == 0);
+    value = value->fields [0].value;
+    assert (value->kind == DP_AST_LIST && value->n_items == 2);
+    assert (value->items [0]->kind == DP_AST_NULL && S_LOC_IS (value->items [0]->loc, 1, 65));
+    assert (value->items [1]->kind == DP_AST_BOOLEAN && value->items [1]->boolean);
+    assert (var->n_directives == 1 && strcmp (var->directives [0].name, "v") == 0);
+    assert (S_LOC_IS (var->directives [0].loc, 1, 79));
+    assert (var->directives [0].n_args == 1 && strcmp (var->directives [0].args [0].name, "x") == 0);
+    assert (op->n_directives == 1 && strcmp (op->directives [0].name, "op") == 0);
+    assert (op->directives [0].n_args == 0);
+
+    //  The selection set: an aliased field with every kind of argument.
+    dp_ast_selection_set_t *set = op->selection_set;
+    assert (set->n_items == 2 && S_LOC_IS (set->loc, 1, 93));
+    dp_ast_selection_t *field = &set->items [0];
+    assert (field->kind == DP_AST_FIELD && S_LOC_IS (field->loc, 2, 3));
+    assert (strcmp (field->alias, "alias") == 0 && strcmp (field->name, "box") == 0);
+    assert (field->n_args == 4);
+    assert (strcmp (field->args [0].name, "id") == 0 && S_LOC_IS (field->args [0].loc, 2, 14));
+    assert (field->args [0].value->kind == DP_AST_VARIABLE);
+    assert (strcmp (field->args [0].value->text, "id") == 0);
+    assert (S_LOC_IS (field->args [0].value->loc, 2, 18));
+    assert (field->args [1].value->kind == DP_AST_FLOAT);
+    assert (strcmp (field->args [1].value->text, "-1.5e3") == 0);
+    assert (field->args [2].value->kind == DP_AST_ENUM);
+    assert (strcmp (field->args [2].value->text, "InStock") == 0);
+    value = field->args [3].value;
+    assert (value->kind == DP_AST_STRING && value->block);
+    assert (strcmp (value->text, "block\n  text") == 0 && value->text_len == 12);
+    assert (field->n_directives == 1 && strcmp (field->directives [0].name, "skip") == 0);
+    assert (S_LOC_IS (field->directives [0].loc, 5, 8));
+    value = field->directives [0].args [0].value;
+    assert (value->kind == DP_AST_BOOLEAN && !value->boolean && S_LOC_IS (value->loc, 5, 18));
+
+    //  Fragment spread, inline fragments with and without a type condition.
+    dp_ast_selection_set_t *inner = field->selection_set;
+    assert (inner && inner->n_items == 3);
+    assert (inner->items [0].kind == DP_AST_FRAGMENT_SPREAD);
+    assert (strcmp (inner->items [0].name, "Frag") == 0 && S_LOC_IS (inner->items [0].loc, 6, 5));
+    assert (inner->items [0].n_directives == 1 && !inner->items [0].selection_set);
+    assert (inner->items [1].kind == DP_AST_INLINE_FRAGMENT);
+    assert (strcmp (inner->items [1].type_condition, "Box") == 0);
+    assert (inner->items [1].selection_set->n_items == 1);
+    assert (strcmp (inner->items [1].selection_set->items [0].name, "n") == 0);
+    assert (inner->items [2].kind == DP_AST_INLINE_FRAGMENT);
+    assert (inner->items [2].type_condition == NULL);
+    assert (strcmp (inner->items [2].directives [0].name, "include") == 0);
+    assert (inner->items [2].directives [0].args [0].value->kind == DP_AST_VARIABLE);
+    //  The comment is skipped; the leaf field has no selection set.
+    field = &set->items [1];
+    assert (strcmp (field->name, "plain") == 0 && !field->alias && S_LOC_IS (field->loc, 11, 3));
+    assert (!field->selection_set && field->n_args == 0);
+
+    //  The fragment, with a decoded string argument.
+    dp_ast_definition_t *fragment = &doc->defs [1];
+    assert (fragment->kind == DP_AST_FRAGMENT && S_LOC_IS (fragment->loc, 13, 1));
+    assert (strcmp (fragment->name, "Frag") == 0 && strcmp (fragment->type_condition, "Box") == 0);
+    field = &fragment->selection_set->items [0];
+    assert (field->args [0].value->kind == DP_AST_OBJECT);
+    assert (field->args [0].value->fields [0].value->kind == DP_AST_VARIABLE);
+    value = field->args [1].value;
+    assert (value->kind == DP_AST_STRING && value->text_len == 6);
+    assert (memcmp (value->text, "\xc3\xa9\xf0\x9f\x98\x80", 7) == 0);
+
+    //  The other operation types and the shorthand query.
+    assert (doc->defs [2].operation == DP_OP_MUTATION && doc->defs [2].name == NULL);
+    assert (doc->defs [3].operation == DP_OP_SUBSCRIPTION && strcmp (doc->defs [3].name, "S") == 0);
+    assert (doc->defs [4].kind == DP_AST_OPERATION && doc->defs [4].operation == DP_OP_QUERY);
+    assert (doc->defs [4].name == NULL && doc->defs [4].n_variables == 0);
+    assert (S_LOC_IS (doc->defs [4].loc, 16, 1));
+    assert (strcmp (doc->defs [4].selection_set->items [0].name, "short") == 0);
+}
+
+static void
+s_test_sdl (dp_arena_t *arena)
+{
+    const char *source =
+        "\"\"\"The schema\"\"\"\n"
+        "schema @s { query: Query mutation: Mutation }\n"
+        "extend schema @t\n"
+        "\"scalar desc\" scalar Date @specifiedBy(url: \"x\")\n"
+        "extend scalar Date @d\n"
+        "\"\"\"\n"
+        "  Type desc\n"
+        "\"\"\"\n"
+        "type Box implements & Node & Item @key(f: \"id\") {\n"
+        "  \"field desc\" id: ID!\n"
+        "  items(\"arg desc\" first: Int = 10 @d, after: String): [Item!]! @deprecated(reason: \"no\")\n"
+        "}\n"
+        "extend type Box implements Other\n"
+        "interface Node implements Base { id: ID! }\n"
+        "extend interface Node @d\n"
+        "union U = | Box | Tag\n"
+        "extend union U = Other\n"
+        "enum State { \"in\" InStock @d Lost }\n"
+        "extend enum State { Donated }\n"
+        "input BoxInput { label: String = \"x\", tags: [Int!] = [1] @d }\n"
+        "extend input BoxInput { more: Int }\n"
+        "\"dir desc\" directive @auth(roles: [String!]) repeatable on | FIELD_DEFINITION | OBJECT\n"
+        "directive @plain on QUERY\n";
+    dp_ast_document_t *doc = s_test_parse (arena, source, NULL);
+    assert (doc->n_defs == 16);
+    dp_ast_definition_t *defs = doc->defs;
+
+    assert (defs [0].kind == DP_AST_SCHEMA && !defs [0].extension);
+    assert (strcmp (defs [0].description, "The schema") == 0 && S_LOC_IS (defs [0].loc, 1, 1));
+    assert (defs [0].n_directives == 1 && defs [0].n_root_ops == 2);
+    assert (defs [0].root_ops [0].operation == DP_OP_QUERY);
+    assert (strcmp (defs [0].root_ops [0].type_name, "Query") == 0);
+    assert (S_LOC_IS (defs [0].root_ops [0].loc, 2, 13));
+    assert (defs [0].root_ops [1].operation == DP_OP_MUTATION);
+    assert (defs [1].kind == DP_AST_SCHEMA && defs [1].extension && defs [1].n_root_ops == 0);
+    assert (strcmp (defs [1].directives [0].name, "t") == 0);
+
+    assert (defs [2].kind == DP_AST_SCALAR && strcmp (defs [2].name, "Date") == 0);
+    assert (strcmp (defs [2].description, "scalar desc") == 0);
+    assert (strcmp (defs [2].directives [0].args [0].value->text, "x") == 0);
+    assert (defs [3].kind == DP_AST_SCALAR && defs [3].extension && !defs [3].description);
+
+    dp_ast_definition_t *box = &defs [4];
+    assert (box->kind == DP_AST_OBJECT_TYPE && !box->extension && S_LOC_IS (box->loc, 6, 1));
+    assert (strcmp (box->description, "Type desc") == 0);
+    assert (box->n_interfaces == 2 && strcmp (box->interfaces [0].value, "Node") == 0);
+    assert (S_LOC_IS (box->interfaces [0].loc, 9, 23));
+    assert (strcmp (box->interfaces [1].value, "Item") == 0);
+    assert (box->n_directives == 1 && strcmp (box->directives [0].name, "key") == 0);
+    assert (box->n_fields == 2);
+    dp_ast_field_def_t *field = &box->fields [0];
+    assert (strcmp (field->description, "field desc") == 0 && strcmp (field->name, "id") == 0);
+    assert (S_LOC_IS (field->loc, 10, 3) && field->n_args == 0);
+    assert (field->type->kind == DP_AST_TYPE_NON_NULL);
+    field = &box->fields [1];
+    assert (strcmp (field->name, "items") == 0 && field->description == NULL);
+    assert (field->n_args == 2);
+    dp_ast_input_value_t *arg = &field->args [0];
+    assert (strcmp (arg->description, "arg desc") == 0 && strcmp (arg->name, "first") == 0);
+    assert (S_LOC_IS (arg->loc, 11, 9));
+    assert (arg->default_value->kind == DP_AST_INT && strcmp (arg->default_value->text, "10") == 0);
+    assert (arg->n_directives == 1);
+    assert (field->args [1].default_value == NULL);
+    assert (field->type->kind == DP_AST_TYPE_NON_NULL && field->type->of->kind == DP_AST_TYPE_LIST);
+    assert (strcmp (field->type->of->of->of->name, "Item") == 0);
+    assert (strcmp (field->directives [0].name, "deprecated") == 0);
+    assert (defs [5].kind == DP_AST_OBJECT_TYPE && defs [5].extension);
+    assert (defs [5].n_interfaces == 1 && defs [5].n_fields == 0);
+
+    assert (defs [6].kind == DP_AST_INTERFACE && defs [6].n_interfaces == 1);
+    assert (strcmp (defs [6].interfaces [0].value, "Base") == 0 && defs [6].n_fields == 1);
+    assert (defs [7].kind == DP_AST_INTERFACE && defs [7].extension && defs [7].n_directives == 1);
+
+    assert (defs [8].kind == DP_AST_UNION && defs [8].n_members == 2);
+    assert (strcmp (defs [8].members [0].value, "Box") == 0 && S_LOC_IS (defs [8].members [0].loc, 16, 13));
+    assert (strcmp (defs [8].members [1].value, "Tag") == 0);
+    assert (defs [9].kind == DP_AST_UNION && defs [9].extension && defs [9].n_members == 1);
+
+    assert (defs [10].kind == DP_AST_ENUM_TYPE && defs [10].n_values == 2);
+    assert (strcmp (defs [10].values [0].name, "InStock") == 0);
+    assert (strcmp (defs [10].values [0].description, "in") == 0);
+    assert (S_LOC_IS (defs [10].values [0].loc, 18, 14) && defs [10].values [0].n_directives == 1);
+    assert (strcmp (defs [10].values [1].name, "Lost") == 0 && !defs [10].values [1].description);
+    assert (defs [11].kind == DP_AST_ENUM_TYPE && defs [11].extension && defs [11].n_values == 1);
+
+    assert (defs [12].kind == DP_AST_INPUT_OBJECT && defs [12].n_input_fields == 2);
+    assert (strcmp (defs [12].input_fields [0].default_value->text, "x") == 0);
+    assert (defs [12].input_fields [1].default_value->kind == DP_AST_LIST);
+    assert (defs [12].input_fields [1].n_directives == 1);
+    assert (defs [13].kind == DP_AST_INPUT_OBJECT && defs [13].extension);
+    assert (strcmp (defs [13].input_fields [0].name, "more") == 0);
+
+    dp_ast_definition_t *directive = &defs [14];
+    assert (directive->kind == DP_AST_DIRECTIVE_DEF && strcmp (directive->name, "auth") == 0);
+    assert (strcmp (directive->description, "dir desc") == 0 && directive->repeatable);
+    assert (directive->n_input_fields == 1);
+    assert (strcmp (directive->input_fields [0].name, "roles") == 0);
+    assert (directive->n_locations == 2);
+    assert (strcmp (directive->locations [0].value, "FIELD_DEFINITION") == 0);
+    assert (S_LOC_IS (directive->locations [0].loc, 22, 62));
+    assert (strcmp (directive->locations [1].value, "OBJECT") == 0);
+    assert (defs [15].kind == DP_AST_DIRECTIVE_DEF && strcmp (defs [15].name, "plain") == 0);
+    assert (!defs [15].repeatable && defs [15].n_locations == 1 && defs [15].n_input_fields == 0);
+}
+
+//  Malformed documents and what graphql-js 16.8 says about them.
+static const struct {
+    const char *source;
+    const char *message;
+    uint32_t line;
+    uint32_t column;
+} s_test_errors [] = {
+    { "", "Unexpected <EOF>.", 1, 1 },
+    { "{", "Expected Name, found <EOF>.", 1, 2 },
+    { "{ a", "Expected Name, found <EOF>.", 1, 4 },
+    { "{}", "Expected Name, found \"}\".", 1, 2 },
+    { "query", "Expected \"{\", found <EOF>.", 1, 6 },
+    { "query Q", "Expected \"{\", found <EOF>.", 1, 8 },
+    { "Query { a }", "Unexpected Name \"Query\".", 1, 1 },
+    { "{ a(x: ) }", "Unexpected \")\".", 1, 8 },
+    { "{ a(x 1) }", "Expected \":\", found Int \"1\".", 1, 7 },
+    { "{ a: }", "Expected Name, found \"}\".", 1, 6 },
+    { "{ ... on }", "Expected Name, found \"}\".", 1, 10 },
+    { "{ ... @d }", "Expected \"{\", found \"}\".", 1, 10 },
+    { "fragment on on T { a }", "Unexpected Name \"on\".", 1, 10 },
+    { "fragment \"on\" on T { a }", "Unexpected String \"on\".", 1, 10 },
+    { "fragment F T { a }", "Expected \"on\", found Name \"T\".", 1, 12 },
+    { "fragment F on T", "Expected \"{\", found <EOF>.", 1, 16 },
+    { "query ($a: Int = $b) { a }", "Unexpected variable \"$b\" in constant value.", 1, 18 },
+    { "query ($a: Int = [1, $b]) { a }", "Unexpected variable \"$b\" in constant value.", 1, 22 },
+    { "query ($a: Int = {x: $b}) { a }", "Unexpected variable \"$b\" in constant value.", 1, 22 },
+    { "query ($a: Int @d(x: $v)) { a }", "Unexpected variable \"$v\" in constant value.", 1, 22 },
+    { "query ($a: Int = $) { a }", "Unexpected \"$\".", 1, 18 },
+    { "query ($a) { a }", "Expected \":\", found \")\".", 1, 10 },
+    { "query (a: Int) { a }", "Expected \"$\", found Name \"a\".", 1, 8 },
+    { "query ($a: [Int) { a }", "Expected \"]\", found \")\".", 1, 16 },
+    { "{ a(x: [1 2) }", "Unexpected \")\".", 1, 12 },
+    { "{ a(x: {a}) }", "Expected \":\", found \"}\".", 1, 10 },
+    { "{ a @ }", "Expected Name, found \"}\".", 1, 7 },
+    { "{ a }\n}", "Unexpected \"}\".", 2, 1 },
+    { "{ a } b", "Unexpected Name \"b\".", 1, 7 },
+    { "{ a(x: 0123) }", "Invalid number, unexpected digit after 0: \"1\".", 1, 9 },
+    { "{ a(x: 1.) }", "Invalid number, expected digit but got: \")\".", 1, 10 },
+    { "{ a(x: .5) }", "Unexpected character: \".\".", 1, 8 },
+    { "{ a(x: 1a) }", "Invalid number, expected digit but got: \"a\".", 1, 9 },
+    { "{ a(x: \"unterminated) }", "Unterminated string.", 1, 24 },
+    { "{ a(x: \"line\nbreak\") }", "Unterminated string.", 1, 13 },
+    { "{ a(x: \"\\x\") }", "Invalid character escape sequence: \"\\x\".", 1, 9 },
+    { "{ a(x: \"\\uD83D\") }", "Invalid Unicode escape sequence: \"\\uD83D\".", 1, 9 },
+    { "{ a(x: \"\\u{110000}\") }", "Invalid Unicode escape sequence: \"\\u{110000}\".", 1, 9 },
+    { "{ a(x: \"\"\"open) }", "Unterminated string.", 1, 18 },
+    { "{ a(x: 'single') }",
+      "Unexpected single quote character ('), did you mean to use a double quote (\")?", 1, 8 },
+    { "{ a ? }", "Unexpected character: \"?\".", 1, 5 },
+    { "{ \xc3\xa9 }", "Unexpected character: U+00E9.", 1, 3 },
+    { "{ a(x: \"\xf0\x9f\x98\x80\") ? }", "Unexpected character: \"?\".", 1, 14 },
+    { "{\r\n  a\r\n  ?\r\n}", "Unexpected character: \"?\".", 3, 3 },
+    { "{ a(x: \"\"\"ok\"\"\") }\n  \"\"\"block\"\"\"", "Unexpected <EOF>.", 2, 14 },
+    { "schema { querx: Q }", "Unexpected Name \"querx\".", 1, 10 },
+    { "schema {}", "Expected Name, found \"}\".", 1, 9 },
+    { "extend schema", "Unexpected <EOF>.", 1, 14 },
+    { "extend scalar Date", "Unexpected <EOF>.", 1, 19 },
+    { "extend type A", "Unexpected <EOF>.", 1, 14 },
+    { "extend interface A", "Unexpected <EOF>.", 1, 19 },
+    { "extend union U", "Unexpected <EOF>.", 1, 15 },
+    { "extend enum E", "Unexpected <EOF>.", 1, 14 },
+    { "extend input I", "Unexpected <EOF>.", 1, 15 },
+    { "extend foo", "Unexpected Name \"foo\".", 1, 8 },
+    { "extend directive @d on FIELD", "Unexpected Name \"directive\".", 1, 8 },
+    { "type A {}", "Expected Name, found \"}\".", 1, 9 },
+    { "type A implements { a: Int }", "Expected Name, found \"{\".", 1, 19 },
+    { "union U = A |", "Expected Name, found <EOF>.", 1, 14 },
+    { "enum E { true }", "Name \"true\" is reserved and cannot be used for an enum value.", 1, 10 },
+    { "enum E { A null }", "Name \"null\" is reserved and cannot be used for an enum value.", 1, 12 },
+    { "enum E { \"d\" \"false\" }",
+      "String \"false\" is reserved and cannot be used for an enum value.", 1, 14 },
+    { "directive @d on UNKNOWN", "Unexpected Name \"UNKNOWN\".", 1, 17 },
+    { "directive @d FIELD", "Expected \"on\", found Name \"FIELD\".", 1, 14 },
+    { "\"desc\" query { a }",
+      "Unexpected description, descriptions are supported only on type definitions.", 1, 1 },
+    { "\"desc\" { a }", "Unexpected \"{\".", 1, 8 },
+    { "\"desc\" 1", "Unexpected Int \"1\".", 1, 8 },
+    { "input I { a(x: Int): Int }", "Expected \":\", found \"(\".", 1, 12 },
+    { "type A { a(x: Int = $v): Int }", "Unexpected variable \"$v\" in constant value.", 1, 21 },
+};
+
+void
+dp_parser_test (bool verbose)
+{
+    if (verbose)
+        printf (" * dp_parser: ");
+    dp_arena_t *arena = dp_arena_new (0);
+
+    s_test_kitchen_sink (arena);
+    s_test_sdl (arena);
+    for (size_t i = 0; i < sizeof s_test_errors / sizeof s_test_errors [0]; i++)
+        s_test_error (arena, s_test_errors [i].source, NULL, s_test_errors [i].message,
+                      s_test_errors [i].line, s_test_errors [i].column);
+
+    //  A string value keeps its decoded length, NUL included; the source
+    //  need not be NUL-terminated, and err may be NULL.
+    dp_parse_error_t err;
+    const char *nul_source = "{ a(x: \"p\\u0000q\") }";
+    dp_ast_document_t *doc = dp_parse (arena, nul_source, strlen (nul_source), NULL, &err);
+    assert (doc);
+    dp_ast_value_t *value = doc->defs [0].selection_set->items [0].args [0].value;
+    assert (value->kind == DP_AST_STRING && value->text_len == 3);
+    assert (memcmp (value->text, "p\0q", 4) == 0);
+    doc = dp_parse (arena, "{ abc }xyz", 7, NULL, &err);
+    assert (doc && strcmp (doc->defs [0].selection_set->items [0].name, "abc") == 0);
+    assert (dp_parse (arena, "{ a", 3, NULL, NULL) == NULL);
+
+    //  max_depth counts selection sets, list and object values and list
+    //  types, and fails at the token that opens one level too many.
+    dp_parse_limits_t limits = { 0, 3 };
+    s_test_parse (arena, "{ a { b { c } } }", &limits);
+    s_test_parse (arena, "{ a(x: [{y: 1}]) }", &limits);
+    s_test_parse (arena, "query ($a: [[Int]]) { a }", &limits);
+    s_test_error (arena, "{ a { b { c { d } } } }", &limits,
+                  "Document nesting exceeds the maximum depth of 3.", 1, 13);
+    s_test_error (arena, "{ a(x: [[[1]]]) }", &limits,
+                  "Document nesting exceeds the maximum depth of 3.", 1, 10);
+    s_test_error (arena, "{ a(x: {b: {c: {d: 1}}}) }", &limits,
+                  "Document nesting exceeds the maximum depth of 3.", 1, 16);
+    s_test_parse (arena, "query ($a: [[[Int]]]) { a }", &limits);
+    s_test_error (arena, "query ($a: [[[[Int]]]]) { a }", &limits,
+                  "Document nesting exceeds the maximum depth of 3.", 1, 15);
+    s_test_error (arena, "type T { f(a: Int = [[[[1]]]]): Int }", &limits,
+                  "Document nesting exceeds the maximum depth of 3.", 1, 24);
+
+    //  Without a limit, the hard cap of 512 still stops hostile nesting
+    //  before it can exhaust the stack, whatever the construct.
+    char *deep = s_test_repeat (arena, "", "{a", 512, "}", 512);
+    s_test_parse (arena, deep, NULL);
+    deep = s_test_repeat (arena, "", "{a", 100000, "}", 100000);
+    s_test_error (arena, deep, NULL, "Document nesting exceeds the maximum depth of 512.",
+                  1, 2 * 512 + 1);
+    limits.max_depth = 100000;
+    s_test_error (arena, deep, &limits, "Document nesting exceeds the maximum depth of 512.",
+                  1, 2 * 512 + 1);
+    deep = s_test_repeat (arena, "{ a(x: ", "[", 100000, "]", 0);
+    s_test_error (arena, deep, NULL, "Document nesting exceeds the maximum depth of 512.",
+                  1, 8 + 511);
+    deep = s_test_repeat (arena, "{ a(x: ", "{a: ", 100000, "}", 0);
+    s_test_error (arena, deep, NULL, "Document nesting exceeds the maximum depth of 512.",
+                  1, 8 + 4 * 511);
+    deep = s_test_repeat (arena, "type T { f: ", "[", 100000, "]", 0);
+    s_test_error (arena, deep, NULL, "Document nesting exceeds the maximum depth of 512.",
+                  1, 13 + 512);
+
+    //  max_tokens counts every token but <EOF>, and no comment.
+    limits.max_depth = 0;
+    limits.max_tokens = 5;
+    s_test_parse (arena, "{ a b c }", &limits);
+    s_test_parse (arena, "# one\n{ a # two\n b c }", &limits);
+    s_test_error (arena, "{ a b c d }", &limits,
+                  "Document contains more than 5 tokens. Parsing aborted.", 1, 11);
+    char *wide = s_test_repeat (arena, "{", " a", 100000, "}", 1);
+    limits.max_tokens = 1000;
+    s_test_error (arena, wide, &limits,
+                  "Document contains more than 1000 tokens. Parsing aborted.", 1, 1 + 2 * 1000);
+
+    //  A long value is cut in the message, at a character boundary.
+    char *long_string = s_test_repeat (arena, "{ a(x: 1 \"", "\xc3\xa9", 400, "\") }", 1);
+    assert (!dp_parse (arena, long_string, strlen (long_string), NULL, &err));
+    size_t message_len = strlen (err.message);
+    assert (message_len < sizeof err.message);
+    assert (strncmp (err.message, "Syntax Error: Expected Name, found String \"\xc3\xa9", 45) == 0);
+    assert (strcmp (err.message + message_len - 5, "...\".") == 0);
+    assert ((unsigned char) err.message [message_len - 6] == 0xa9);
+    assert (S_LOC_IS (err.loc, 1, 10));
+
+    dp_arena_destroy (&arena);
+    if (verbose)
+        printf ("OK\n");
 }

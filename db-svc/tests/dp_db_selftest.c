@@ -1,0 +1,95 @@
+/*  =========================================================================
+    dp_db_selftest - runs db-svc's tests: one concern, or all
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Usage: dp_db_selftest [setup | cleanup | sql_catalog | conn | load |
+    chunks | query | errors | pool | unavailable | reconnect | all] [-q]
+    setup starts the private test MariaDB and loads the test database;
+    cleanup stops it; "all" (the default) runs setup, every test, cleanup.
+    A test that finds no MariaDB exits 77 (ctest: skipped).
+@end
+*/
+#include "dp_db_actor.h"
+#include "dp_db_conn.h"
+#include "dp_sql_catalog.h"
+#include "dp_db_testdb.h"
+#include "dp_log.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Paths CMake knows, used when the environment does not say otherwise.
+static void
+s_default_env (void)
+{
+#ifdef DP_DB_TEST_DEFAULT_DIR
+    setenv ("DP_DB_TEST_DIR", DP_DB_TEST_DEFAULT_DIR, 0);
+    setenv ("DP_DB_TEST_MARIADB_SH", DP_DB_TEST_DEFAULT_SH, 0);
+    setenv ("DP_DB_TEST_INIT_SQL", DP_DB_TEST_DEFAULT_INIT, 0);
+    setenv ("DP_DB_TEST_DDL_SQL", DP_DB_TEST_DEFAULT_DDL, 0);
+    setenv ("DP_DB_TEST_INDEXES_SQL", DP_DB_TEST_DEFAULT_INDEXES, 0);
+#endif
+}
+
+static int
+s_run (const char *name, bool verbose)
+{
+    if (strcmp (name, "setup") == 0) {
+        char reason [512];
+        if (dp_db_testdb_setup (reason, sizeof reason)) {
+            //  Not a failure: the tests that need the server skip.
+            printf ("dp_db_setup: no test MariaDB (%s); database tests will skip\n", reason);
+            return 0;
+        }
+        printf ("dp_db_setup: test MariaDB ready\n");
+        return 0;
+    }
+    if (strcmp (name, "cleanup") == 0)
+        return dp_db_testdb_cleanup () == 0? 0: 1;
+    if (strcmp (name, "sql_catalog") == 0) {
+        dp_sql_catalog_test (verbose);
+        return 0;
+    }
+    if (strcmp (name, "conn") == 0)
+        return dp_db_conn_selftest (verbose);
+    static const char *concerns [] = {
+        "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect"
+    };
+    for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
+        if (strcmp (name, concerns [i]) == 0)
+            return dp_db_actor_selftest (name, verbose);
+    fprintf (stderr, "dp_db_selftest: no such test: %s\n", name);
+    return 2;
+}
+
+int
+main (int argc, char *argv [])
+{
+    s_default_env ();
+    const char *name = "all";
+    bool verbose = true;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv [i], "-q") == 0)
+            verbose = false;
+        else
+            name = argv [i];
+    }
+    dp_log_init ("db-test", verbose? DP_LOG_INFO: DP_LOG_WARN);
+    if (strcmp (name, "all") != 0)
+        return s_run (name, verbose);
+
+    static const char *all [] = {
+        "setup", "sql_catalog", "conn", "load", "chunks", "query", "errors",
+        "pool", "unavailable", "reconnect"
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all [0]; i++) {
+        int rc = s_run (all [i], verbose);
+        if (rc != 0 && rc != 77)
+            failures++;
+    }
+    dp_db_testdb_cleanup ();
+    return failures? 1: 0;
+}

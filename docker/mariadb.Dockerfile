@@ -1,0 +1,24 @@
+# mariadb.Dockerfile - MariaDB 10.11 that creates Depot's database on first start:
+# db/ddl.sql, db/indexes.sql and depot-gen's demo data, run by the image's entrypoint from
+# /docker-entrypoint-initdb.d in name order, into $MARIADB_DATABASE (dropapp_dev).
+#
+#   build args: DEMO_BOXES (8201: live boxes of base 1), DEMO_SEED (1)
+# Build context: the repository root. depot-gen needs only a C compiler and libc.
+ARG DEBIAN_VERSION=12
+
+FROM debian:${DEBIAN_VERSION} AS demo-data
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY tools/depot_gen.c /src/depot_gen.c
+RUN gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+        -o /usr/local/bin/depot-gen /src/depot_gen.c \
+ && depot-gen --selftest
+ARG DEMO_BOXES=8201
+ARG DEMO_SEED=1
+RUN depot-gen --boxes "$DEMO_BOXES" --seed "$DEMO_SEED" | gzip -9 > /30-demo-data.sql.gz
+
+FROM mariadb:10.11
+COPY db/ddl.sql /docker-entrypoint-initdb.d/10-ddl.sql
+COPY db/indexes.sql /docker-entrypoint-initdb.d/20-indexes.sql
+COPY --from=demo-data /30-demo-data.sql.gz /docker-entrypoint-initdb.d/30-demo-data.sql.gz
