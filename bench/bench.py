@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Depot's benchmarks P1, P2 and P6 (spec/PERFORMANCE.md) on this machine.
+
+Starts a private MariaDB with Depot's DDL, indexes and the 8,201-box demo base, starts the
+one-process `depot` (Release build), then measures:
+  P1  ManageBoxes page (first: 50, full element selection): single-request p50 with wrk -c1,
+      throughput at 16 and 64 connections (wrk), request bodies varied over the front-end's
+      four mount-time filters;
+  P2  the full preload (first: 100000 = all 8,201 boxes): median of 10 single requests;
+  P6  latency per box for first = 50, 500, 5,000, 8,201;
+and the SQL statements per request (Depot's debug counter). Results: a Markdown table in
+bench/results/. Usage: bench/bench.py [--build DIR] [--duration SECONDS]
+Licensed under the Apache License 2.0.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import http.client
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+import harness  # noqa: E402
+
+FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]}]
+
+
+def body(query, first, filter_input=None):
+    variables = {"baseId": "1", "paginationInput": first}
+    if filter_input:
+        variables["filterInput"] = filter_input
+    return json.dumps({"query": query, "operationName": "BoxesForBoxesView", "variables": variables})
+
+
+def timed_post(port, payload, token):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    start = time.perf_counter()
+    conn.request("POST", "/graphql", payload, {"Content-Type": "application/json",
+                                               "Authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    data = response.read()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    assert response.status == 200, data[:300]
+    return elapsed, json.loads(data)
+
+
+def wrk(url, bodies_file, token, connections, duration):
+    env = dict(os.environ, DEPOT_BENCH_BODIES=bodies_file, DEPOT_BENCH_TOKEN=token)
+    threads = min(2, connections)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+                          "-s", os.path.join(HERE, "manage_boxes.lua"), url],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": float(p50.group(1)) * scale[p50.group(2)],
+            "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
+            "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(REPO, "build"))
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    os.environ["DEPOT_BUILD_DIR"] = args.build
+    harness.BUILD = args.build
+    scratch = harness.Scratch()
+    db = harness.MariaDB(scratch.path)
+    depot = None
+    try:
+        harness.load_demo(db)
+        keys = harness.Keys(scratch.path)
+        token = keys.token()
+        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True,
+                              extra_env={"DEPOT_THREADS": "128", "DEPOT_MAX_INFLIGHT": "96"})
+        query = harness.read_query("manage_boxes.graphql")
+        bodies_file = os.path.join(scratch.path, "bodies.txt")
+        with open(bodies_file, "w") as f:
+            for filter_input in FILTERS:
+                f.write(body(query, 50, filter_input) + "\n")
+        # Warm up MariaDB's buffer pool and Depot.
+        for _ in range(20):
+            timed_post(depot.port, body(query, 100000), token)
+        _, sample = timed_post(depot.port, body(query, 50), token)
+        statements_p1 = sample["extensions"]["debug"]["sqlStatements"]
+        results = {"cores": os.cpu_count(), "statements_p1": statements_p1}
+        results["p1_single"] = wrk(depot.url, bodies_file, token, 1, args.duration)
+        results["p1_16"] = wrk(depot.url, bodies_file, token, 16, args.duration)
+        results["p1_64"] = wrk(depot.url, bodies_file, token, 64, args.duration)
+        p2 = [timed_post(depot.port, body(query, 100000), token) for _ in range(10)]
+        results["p2_median_ms"] = statistics.median(t for t, _ in p2) * 1000
+        results["p2_bytes"] = len(json.dumps(p2[0][1]["data"]))
+        results["statements_p2"] = p2[0][1]["extensions"]["debug"]["sqlStatements"]
+        p6 = {}
+        for first in (50, 500, 5000, 8201):
+            times = [timed_post(depot.port, body(query, first), token)[0] for _ in range(10)]
+            p6[first] = statistics.median(times) * 1000
+        results["p6_ms"] = p6
+        results["p6_us_per_box"] = (p6[8201] - p6[50]) / (8201 - 50) * 1000
+        report(results)
+    finally:
+        if depot:
+            depot.stop()
+        db.stop()
+        scratch.remove()
+
+
+def report(r):
+    today = datetime.date.today().isoformat()
+    lines = [
+        f"# Depot benchmarks, {today}",
+        "",
+        f"Machine: {r['cores']} cores; MariaDB 10.11 on the same machine; 8,201-box demo base "
+        "(depot-gen defaults); Release build; one-process `depot`.",
+        "",
+        "| figure | measured | target |",
+        "|---|---|---|",
+        f"| P1 single request p50 (wrk -c1) | {r['p1_single']['p50_ms']:.2f} ms | ≤ 5 ms |",
+        f"| P1 throughput @16 connections | {r['p1_16']['rps']:.0f} req/s (p99 {r['p1_16']['p99_ms']:.1f} ms) | ≥ 600 req/s |",
+        f"| P1 throughput @64 connections | {r['p1_64']['rps']:.0f} req/s (p99 {r['p1_64']['p99_ms']:.1f} ms, non-2xx {r['p1_64']['non2xx']}) | |",
+        f"| P2 full preload, median of 10 | {r['p2_median_ms']:.1f} ms ({r['p2_bytes'] / 1e6:.1f} MB of data) | ≤ 150 ms |",
+        f"| P6 marginal cost per box | {r['p6_us_per_box']:.1f} µs | ≤ 15 µs |",
+        f"| SQL statements per request | P1 {r['statements_p1']}, P2 {r['statements_p2']} | independent of page size; P1 ≤ 16 |",
+        "",
+        "P6 medians: " + ", ".join(f"first {k}: {v:.1f} ms" for k, v in r["p6_ms"].items()),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    path = os.path.join(HERE, "results", f"{today}-p1-p2-p6.md")
+    with open(path, "w") as f:
+        f.write(text)
+    with open(path.replace(".md", ".json"), "w") as f:
+        json.dump(r, f, indent=1)
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
