@@ -26,6 +26,7 @@
 #define DP_DB_ACTOR_H_INCLUDED
 
 #include <czmq.h>
+#include "dp_options.h"
 #include <stdbool.h>
 
 typedef struct {
@@ -46,6 +47,17 @@ typedef struct {
 //  "root", password NULL, database "dropapp_dev", endpoint "tcp://*:5557",
 //  pool_size 8, chunk_size 10000, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
+
+//  Write the DB settings (flag, environment variable, target in config,
+//  help) into out, at most max entries, and return how many; the table is
+//  dp_db_options.c's, shared by the db-svc and depot binaries. The endpoint
+//  and verbose are not in it: each binary adds or fixes its own. Asserts
+//  when max is too small.
+size_t dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max);
+
+//  Check the parsed settings: port in [0, 65535], pool and chunk sizes
+//  positive. Returns 0, or -1 with err filled, naming the setting.
+int dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len);
 
 //  The actor, for zactor_new (dp_db_actor, config). config must stay valid
 //  until zactor_new returns; the actor copies what it keeps, and sets

@@ -1084,6 +1084,7 @@ s_wait_resolvers (zactor_t *gateway, int n)
 void
 dp_gateway_test (bool verbose)
 {
+    dp_gateway_options_test (verbose);
     printf (" * dp_gateway: ");
     //  Keys made here: one right, one wrong.
     char *pems [2], *public_pem = NULL;

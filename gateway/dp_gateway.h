@@ -32,6 +32,7 @@
 #define DP_GATEWAY_H_INCLUDED
 
 #include <czmq.h>
+#include "dp_options.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -61,6 +62,29 @@ typedef struct {
 //  backend_endpoint).
 void dp_gateway_config_defaults (dp_gateway_config_t *config);
 
+//  Write the gateway's settings (flag, environment variable, target in
+//  config, help) into out, at most max entries, and return how many; the
+//  table is dp_gateway_options.c's, shared by the gateway and depot
+//  binaries. The backend endpoint is not in it: each binary adds or fixes
+//  its own. --public-key-file points at *public_key_file; after parsing,
+//  pass it to dp_gateway_config_load_key. Asserts when max is too small.
+size_t dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
+                           dp_option_t *out, size_t max);
+
+//  When file is neither NULL nor empty, read it and point
+//  config->public_key_pem at its text (the file wins over AUTH0_PUBLIC_KEY);
+//  otherwise leave config alone. Returns 0, or -1 with err filled when the
+//  file cannot be read. On success with a file, *owned_text is the text:
+//  caller owns it and must free it once the gateway actor has started (the
+//  actor keeps its own copy); otherwise *owned_text is NULL.
+int dp_gateway_config_load_key (dp_gateway_config_t *config, const char *file, char **owned_text,
+                                char *err, size_t err_len);
+
+//  Check the parsed settings: every number in its range, and AUTH0_DOMAIN,
+//  AUTH0_AUDIENCE and the public key present. Returns 0, or -1 with err
+//  filled, naming the setting.
+int dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t err_len);
+
 //  The gateway actor. Create it with zactor_new (dp_gateway_actor, &config);
 //  config and its strings must stay valid until zactor_new returns (the
 //  actor copies what it needs). It signals 0 when listening, or -1 (with a
@@ -73,5 +97,6 @@ void dp_gateway_config_defaults (dp_gateway_config_t *config);
 void dp_gateway_actor (zsock_t *pipe, void *args);
 
 void dp_gateway_test (bool verbose);
+void dp_gateway_options_test (bool verbose);
 
 #endif

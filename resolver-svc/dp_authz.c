@@ -8,31 +8,49 @@
 #include <stdio.h>
 #include <string.h>
 
-static const dp_permission_t *
-s_find (const dp_identity_t *identity, const char *permission)
+void
+dp_authz_init (dp_authz_t *self, const dp_identity_t *identity)
 {
-    for (uint32_t i = 0; i < identity->n_permissions; i++)
-        if (strcmp (identity->permissions [i].name, permission) == 0)
-            return &identity->permissions [i];
-    return NULL;
+    memset (self, 0, sizeof *self);
+    self->identity = identity;
+}
+
+static const dp_permission_t *
+s_find (dp_authz_t *self, const char *permission)
+{
+    for (size_t i = 0; i < self->n_memo; i++)
+        if (self->memo [i].name == permission)
+            return self->memo [i].found;
+    const dp_permission_t *found = NULL;
+    for (uint32_t i = 0; i < self->identity->n_permissions; i++)
+        if (strcmp (self->identity->permissions [i].name, permission) == 0) {
+            found = &self->identity->permissions [i];
+            break;
+        }
+    if (self->n_memo < DP_AUTHZ_MEMO) {
+        self->memo [self->n_memo].name = permission;
+        self->memo [self->n_memo].found = found;
+        self->n_memo++;
+    }
+    return found;
 }
 
 bool
-dp_authz_any_base (const dp_identity_t *identity, const char *permission)
+dp_authz_any_base (dp_authz_t *self, const char *permission)
 {
-    if (identity->god)
+    if (self->identity->god)
         return true;
-    const dp_permission_t *found = s_find (identity, permission);
+    const dp_permission_t *found = s_find (self, permission);
     return found && found->n_base_ids > 0;
 }
 
 bool
-dp_authz_base (const dp_identity_t *identity, const char *permission, int64_t base_id,
+dp_authz_base (dp_authz_t *self, const char *permission, int64_t base_id,
                char *denied, size_t denied_len)
 {
-    if (identity->god)
+    if (self->identity->god)
         return true;
-    const dp_permission_t *found = s_find (identity, permission);
+    const dp_permission_t *found = s_find (self, permission);
     if (!found || found->n_base_ids == 0) {
         snprintf (denied, denied_len, "%s", permission);
         return false;

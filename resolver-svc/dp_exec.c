@@ -146,6 +146,7 @@ struct _dp_exec_t {
     uint64_t deadline;
     const char *trace_id;
     dp_identity_t identity;
+    dp_authz_t authz;           //  checks over identity, memoised
     uint32_t flags;
     //  Plan
     const dp_ast_document_t *doc;
@@ -179,10 +180,10 @@ dp_exec_arena (dp_exec_t *exec)
     return exec->arena;
 }
 
-const dp_identity_t *
-dp_exec_identity (dp_exec_t *exec)
+dp_authz_t *
+dp_exec_authz (dp_exec_t *exec)
 {
-    return &exec->identity;
+    return &exec->authz;
 }
 
 dp_json_writer_t *
@@ -498,6 +499,28 @@ s_variant (const plan_node_t *node, const dp_type_t *type)
     return NULL;
 }
 
+//  False when the binding needs a base-agnostic permission the user lacks.
+static bool
+s_any_base_allowed (dp_exec_t *self, const dp_binding_t *bind)
+{
+    if (bind->authz.kind != AUTHZ_ANY_BASE && bind->authz.kind != AUTHZ_ANY_BASE_NULL)
+        return true;
+    return dp_authz_any_base (&self->authz, bind->authz.permission);
+}
+
+//  A base-agnostic permission is missing: FORBIDDEN error (-1), or a
+//  silent null (0) where boxtribute answers null.
+static int
+s_any_base_denied (dp_exec_t *self, const plan_field_t *pf)
+{
+    if (pf->bind->authz.kind == AUTHZ_ANY_BASE_NULL)
+        return 0;
+    char description [120];
+    snprintf (description, sizeof description, "You don't have access to '%s'", pf->bind->authz.permission);
+    dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
+    return -1;
+}
+
 static void
 s_collect_batch (dp_exec_t *self, batch_t *batch)
 {
@@ -512,14 +535,12 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
             switch (bind->kind) {
                 case BIND_FK:
                 case BIND_REVERSE:
-                    if (bind->authz.kind == AUTHZ_ANY_BASE
-                    &&  !dp_authz_any_base (&self->identity, bind->authz.permission))
+                    if (!s_any_base_allowed (self, bind))
                         break;
                     s_need (self, bind->loader, &obj->row->cells [bind->column], pf->child_mask);
                     break;
                 case BIND_LOOKUP:
-                    if (bind->authz.kind == AUTHZ_ANY_BASE
-                    &&  !dp_authz_any_base (&self->identity, bind->authz.permission))
+                    if (!s_any_base_allowed (self, bind))
                         break;
                     s_need (self, bind->loader, &obj->row->cells [bind->column],
                             (uint64_t) 1 << bind->value_column);
@@ -558,7 +579,7 @@ s_target_allowed (dp_exec_t *self, const dp_binding_t *bind, const row_t *row, c
         case AUTHZ_TARGET_BASE_NULL:
         case AUTHZ_TARGET_BASE_ERROR:
         case AUTHZ_FILTER_BASE:
-            return dp_authz_base (&self->identity, bind->authz.permission,
+            return dp_authz_base (&self->authz, bind->authz.permission,
                                   row_int (row, bind->authz.base_column), denied, len);
         default:
             return true;
@@ -604,8 +625,7 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
         obj_t *synthetic = NULL;
         size_t n_synthetic = 0;
         if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE) {
-            if (bind->authz.kind == AUTHZ_ANY_BASE
-            &&  !dp_authz_any_base (&self->identity, bind->authz.permission))
+            if (!s_any_base_allowed (self, bind))
                 continue;
             entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
             if (!e)
@@ -856,12 +876,12 @@ s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
 {
     const dp_binding_t *bind = pf->bind;
     char denied [80];
-    if (bind->authz.kind == AUTHZ_ANY_BASE && !dp_authz_any_base (&self->identity, bind->authz.permission)) {
-        char description [120];
-        snprintf (description, sizeof description, "You don't have access to '%s'", bind->authz.permission);
-        dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
-    }
+    //  A null key is null without authorisation (boxtribute's loaders check
+    //  permissions inside the batch, which a null key never reaches).
+    if (obj->row->cells [bind->column].type == DP_VAL_NIL)
+        return 0;
+    if (!s_any_base_allowed (self, bind))
+        return s_any_base_denied (self, pf);
     entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
     bool is_list = s_unwrap (pf->field->type)->kind == DP_REF_LIST;
     row_t *single = NULL;
@@ -922,13 +942,10 @@ s_write_value (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
         case BIND_COLUMN:
             return s_write_scalar (self, pf, &obj->row->cells [bind->column], bind);
         case BIND_LOOKUP: {
-            if (bind->authz.kind == AUTHZ_ANY_BASE
-            &&  !dp_authz_any_base (&self->identity, bind->authz.permission)) {
-                char description [120];
-                snprintf (description, sizeof description, "You don't have access to '%s'", bind->authz.permission);
-                dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
-                return -1;
-            }
+            if (obj->row->cells [bind->column].type == DP_VAL_NIL)
+                return 0;
+            if (!s_any_base_allowed (self, bind))
+                return s_any_base_denied (self, pf);
             entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
             if (!e || !e->row)
                 return 0;
@@ -1103,6 +1120,7 @@ static void
 s_copy_identity (dp_exec_t *self, const dp_identity_t *identity)
 {
     self->identity = *identity;     //  arrays already live in self->arena
+    dp_authz_init (&self->authz, &self->identity);
 }
 
 void

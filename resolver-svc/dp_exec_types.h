@@ -28,6 +28,7 @@
 #include "dp_catalog.h"
 #include "dp_msg.h"
 #include "dp_json_writer.h"
+#include "dp_authz.h"
 
 typedef struct _dp_exec_t dp_exec_t;
 typedef struct _plan_node_t plan_node_t;
@@ -115,6 +116,7 @@ typedef enum {
 typedef enum {
     AUTHZ_NONE,
     AUTHZ_ANY_BASE,             //  perm in some base, else FORBIDDEN error
+    AUTHZ_ANY_BASE_NULL,        //  perm in some base, else null (no error)
     AUTHZ_TARGET_BASE_NULL,     //  perm for the target row's base column, else null (no error)
     AUTHZ_TARGET_BASE_ERROR,    //  same, else FORBIDDEN error
     AUTHZ_FILTER_BASE           //  list items whose base column the user may not read are dropped
@@ -212,7 +214,7 @@ typedef struct _exec_error_t {
 //  Per-request state; defined in dp_exec.c, used by the hooks through
 //  these functions.
 dp_arena_t *dp_exec_arena (dp_exec_t *exec);
-const dp_identity_t *dp_exec_identity (dp_exec_t *exec);
+dp_authz_t *dp_exec_authz (dp_exec_t *exec);
 dp_json_writer_t *dp_exec_out (dp_exec_t *exec);
 
 //  Queue a root QUERY for the current wave; when its ROWS arrive, `done`

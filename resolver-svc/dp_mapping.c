@@ -111,7 +111,8 @@ static const field_entry_t s_fields [] = {
                        FILTER ("tag:read", tags, camp_id) } },
     { "Box", "shipmentDetail", { .kind = BIND_REVERSE, .column = COL (stock, id),
                                  .loader = DP_LOADER_active_shipment_detail_by_box,
-                                 .authz = { .kind = AUTHZ_ANY_BASE, .permission = "shipment_detail:read",
+                                 .authz = { .kind = AUTHZ_ANY_BASE_NULL,
+                                            .permission = "shipment_detail:read",
                                             .base_column = -1 } } },
     { "Box", "sourceBox", FK (stock, source_box_id, stock_by_id) },
 

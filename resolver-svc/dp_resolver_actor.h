@@ -10,6 +10,7 @@
 #include <czmq.h>
 #include <stdint.h>
 #include "dp_schema.h"
+#include "dp_options.h"
 
 typedef struct {
     const char *gateway_endpoint;   //  the gateway's backend ROUTER, to connect to
@@ -25,6 +26,30 @@ typedef struct {
 //  an endpoint is invalid. Pipe commands: $TERM; STATS → "88" (requests
 //  answered, requests in flight).
 void dp_resolver_actor (zsock_t *pipe, void *args);
+
+//  The settings a binary turns into resolver actors (the endpoints are
+//  the binary's own).
+#define DP_RESOLVERS_MAX 64
+typedef struct {
+    int resolvers;                  //  DEPOT_RESOLVERS, actors in the process, 1
+    int credit;                     //  DEPOT_CREDIT, requests in flight per actor, 64
+    int max_page;                   //  DEPOT_MAX_PAGE, largest boxes page, 100000
+    const char *schema;             //  DEPOT_SCHEMA, SDL file; NULL: the built-in schema
+} dp_resolver_options_t;
+
+//  Fill opts with the defaults above.
+void dp_resolver_options_init (dp_resolver_options_t *opts);
+
+//  Write the resolver settings (flag, environment variable, target in
+//  opts, help) into out, at most max entries, and return how many; the
+//  table is dp_resolver_options.c's, shared by the resolver-svc and depot
+//  binaries. Asserts when max is too small.
+size_t dp_resolver_options (dp_resolver_options_t *opts, dp_option_t *out, size_t max);
+
+//  Check the parsed settings: resolvers in [1, DP_RESOLVERS_MAX], credit
+//  and max_page positive. Returns 0, or -1 with err filled, naming the
+//  setting.
+int dp_resolver_options_check (const dp_resolver_options_t *opts, char *err, size_t err_len);
 
 //  Load the schema embedded in the binary (schema/depot.graphql at build
 //  time), or the file at path when path is not NULL, and bind the mapping.

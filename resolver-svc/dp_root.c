@@ -257,7 +257,7 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
         return;
     }
     char denied [120];
-    if (!dp_authz_base (dp_exec_identity (exec), "stock:read", base_id, denied, sizeof denied)) {
+    if (!dp_authz_base (dp_exec_authz (exec), "stock:read", base_id, denied, sizeof denied)) {
         s_fail (state, exec, "FORBIDDEN", "You don't have access to '%s'", denied);
         return;
     }

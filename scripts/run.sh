@@ -117,7 +117,7 @@ query='query BoxesForBoxesView($baseId: ID!, $paginationInput: Int) { boxes(base
 cat <<EOF
 
 Depot is running.
-  GraphQL endpoint:  $url/graphql   (GraphiQL: open it in a browser)
+  GraphQL endpoint:  $url/graphql   (POST, with the token below)
   Demo user:         cms_users 8 "Demo Coordinator", organisation 1, base 1
   Token (7 days, also in $state/demo-token.txt):
 

@@ -30,6 +30,7 @@ typedef struct {
     dp_opt_type_t type;
     void *target;
     const char *help;
+    bool secret;                //  --help shows "(set)" instead of the value
 } dp_option_t;
 
 //  Apply the environment, then argv. Returns 0 to go on, 1 when --help was

@@ -62,7 +62,7 @@ s_usage (const dp_option_t *options, size_t n, const char *usage)
         switch (o->type) {
             case DP_OPT_STRING: {
                 const char *s = *(const char **) o->target;
-                snprintf (current, sizeof current, "%s", s ? s : "(none)");
+                snprintf (current, sizeof current, "%s", !s ? "(none)" : o->secret ? "(set)" : s);
                 break;
             }
             case DP_OPT_INT: snprintf (current, sizeof current, "%d", *(int *) o->target); break;

@@ -248,6 +248,32 @@ class ManageBoxes(unittest.TestCase):
         self.assertEqual(error["extensions"]["description"], "You don't have access to 'base=2'")
         self.assertEqual(error["path"], ["boxes"])
 
+    def test_field_authorization(self):
+        """boxtribute's per-field rules: without product:read the product is null (no error);
+        without shipment_detail:read the detail is null (no error); without size:read each
+        size is null with a FORBIDDEN error at its path; tags need tag:read in the tag's base."""
+        permissions = [f"base_1/{r}:read" for r in harness.RESOURCES
+                       if r not in ("product", "shipment_detail", "size", "tag")]
+        token = self.keys.token(permissions=permissions)
+        body = {"query": self.query, "variables": {"baseId": "1", "paginationInput": 50}}
+        status, response, _ = harness.post(self.depot.url, body, token)
+        self.assertEqual(status, 200)
+        boxes = response["data"]["boxes"]["elements"]
+        self.assertEqual(len(boxes), 50)
+        self.assertTrue(all(b["product"] is None for b in boxes))
+        self.assertTrue(all(b["shipmentDetail"] is None for b in boxes))
+        self.assertTrue(all(b["tags"] == [] for b in boxes))
+        self.assertTrue(all(b["size"] is None for b in boxes))
+        with_size = [i for i, e in enumerate(self.expected_boxes(50)) if e["size"] is not None]
+        size_errors = [e for e in response["errors"] if e["path"][-1] == "size"]
+        self.assertEqual(len(size_errors), len(with_size) if with_size else 0)
+        self.assertEqual([e["path"] for e in size_errors],
+                         [["boxes", "elements", i, "size"] for i in with_size])
+        self.assertTrue(all(e["extensions"] == {"code": "FORBIDDEN",
+                                                "description": "You don't have access to 'size:read'"}
+                            for e in size_errors))
+        self.assertEqual(len(response["errors"]), len(size_errors), "no other errors")
+
     def test_without_valid_token_401(self):
         """No token, a garbage token and a token signed by another key: 401, and no SQL runs."""
         other_folder = os.path.join(self.scratch.path, "other")

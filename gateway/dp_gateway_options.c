@@ -1,0 +1,194 @@
+/*  =========================================================================
+    dp_gateway_options - the gateway's settings as one dp_options table
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The gateway's flags and environment variables, written once and used by
+    both binaries that run a gateway actor: gateway (which adds its own
+    --backend-bind) and depot (which fixes the backend to inproc://). Also
+    the checks of the parsed values and the reading of the PEM key file.
+@end
+*/
+#include "dp_gateway.h"
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+size_t
+dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
+                    dp_option_t *out, size_t max)
+{
+    assert (config);
+    assert (public_key_file);
+    assert (out);
+    const dp_option_t options [] = {
+        { "--port", "DEPOT_PORT", DP_OPT_INT, &config->port,
+          "HTTP port, 0-65535 (0 picks a free one)" },
+        { "--listen-host", "DEPOT_LISTEN_HOST", DP_OPT_STRING, &config->listen_host,
+          "interface to listen on (none: all)" },
+        { "--auth0-domain", "AUTH0_DOMAIN", DP_OPT_STRING, &config->auth0_domain,
+          "token issuer is https://<domain>/ (required)" },
+        { "--auth0-audience", "AUTH0_AUDIENCE", DP_OPT_STRING, &config->auth0_audience,
+          "expected token audience (required)" },
+        { "--public-key", "AUTH0_PUBLIC_KEY", DP_OPT_STRING, &config->public_key_pem,
+          "RS256 public key or certificate, PEM text", true },
+        { "--public-key-file", "DEPOT_PUBLIC_KEY_FILE", DP_OPT_STRING, public_key_file,
+          "the same from a PEM file (wins over the text)" },
+        { "--max-body", "DEPOT_MAX_BODY", DP_OPT_SIZE, &config->max_body,
+          "largest request body, bytes" },
+        { "--threads", "DEPOT_THREADS", DP_OPT_INT, &config->threads,
+          "HTTP worker threads, 1-4096" },
+        { "--max-inflight", "DEPOT_MAX_INFLIGHT", DP_OPT_INT, &config->max_inflight,
+          "requests admitted at once (keep below --threads)" },
+        { "--deadline-ms", "DEPOT_DEADLINE_MS", DP_OPT_INT, &config->deadline_ms,
+          "per-request deadline, ms" },
+        { "--max-tokens", "DEPOT_MAX_TOKENS", DP_OPT_SIZE, &config->max_tokens,
+          "GraphQL parser token limit" },
+        { "--max-depth", "DEPOT_MAX_DEPTH", DP_OPT_SIZE, &config->max_depth,
+          "GraphQL nesting limit" },
+        { "--jwt-leeway", "DEPOT_JWT_LEEWAY", DP_OPT_INT, &config->jwt_leeway_s,
+          "clock skew allowed for exp/nbf, 0-30 s" },
+        { "--debug-extension", "DEPOT_DEBUG_EXTENSION", DP_OPT_BOOL, &config->debug_extension,
+          "add extensions.debug to responses" },
+    };
+    size_t n = sizeof options / sizeof options [0];
+    assert (n <= max);
+    memcpy (out, options, sizeof options);
+    return n;
+}
+
+int
+dp_gateway_config_load_key (dp_gateway_config_t *config, const char *file, char **owned_text,
+                            char *err, size_t err_len)
+{
+    assert (config);
+    assert (owned_text);
+    *owned_text = NULL;
+    if (!file || !*file)
+        return 0;               //  keep public_key_pem as it is
+    FILE *handle = fopen (file, "rb");
+    if (!handle) {
+        snprintf (err, err_len, "cannot open %s: %s", file, strerror (errno));
+        return -1;
+    }
+    char *text = NULL;
+    size_t size = 0, cap = 0;
+    while (true) {
+        if (size + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *grown = (char *) realloc (text, cap);
+            if (!grown) {
+                snprintf (err, err_len, "cannot read %s: out of memory", file);
+                free (text);
+                fclose (handle);
+                return -1;
+            }
+            text = grown;
+        }
+        size_t got = fread (text + size, 1, 4096, handle);
+        size += got;
+        if (got < 4096)
+            break;
+    }
+    bool failed = ferror (handle) != 0;
+    fclose (handle);
+    if (failed || size == 0) {
+        snprintf (err, err_len, "cannot read %s%s", file, failed ? "" : ": it is empty");
+        free (text);
+        return -1;
+    }
+    text [size] = 0;
+    config->public_key_pem = text;
+    *owned_text = text;
+    return 0;
+}
+
+int
+dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t err_len)
+{
+    assert (config);
+    struct { const char *name; long long value, min, max; } ranges [] = {
+        { "DEPOT_PORT (--port)", config->port, 0, 65535 },
+        { "DEPOT_MAX_BODY (--max-body)", (long long) config->max_body, 1, INT_MAX },
+        { "DEPOT_THREADS (--threads)", config->threads, 1, 4096 },
+        { "DEPOT_MAX_INFLIGHT (--max-inflight)", config->max_inflight, 1, 1000000 },
+        { "DEPOT_DEADLINE_MS (--deadline-ms)", config->deadline_ms, 1, 3600000 },
+        { "DEPOT_MAX_TOKENS (--max-tokens)", (long long) config->max_tokens, 0, INT_MAX },
+        { "DEPOT_MAX_DEPTH (--max-depth)", (long long) config->max_depth, 0, 100000 },
+        { "DEPOT_JWT_LEEWAY (--jwt-leeway)", config->jwt_leeway_s, 0, 30 },
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges [0]; i++)
+        if (ranges [i].value < ranges [i].min || ranges [i].value > ranges [i].max) {
+            snprintf (err, err_len, "%s must be an integer in [%lld, %lld], not %lld",
+                      ranges [i].name, ranges [i].min, ranges [i].max, ranges [i].value);
+            return -1;
+        }
+    if (!config->auth0_domain || !*config->auth0_domain
+    ||  !config->auth0_audience || !*config->auth0_audience
+    ||  !config->public_key_pem || !*config->public_key_pem) {
+        snprintf (err, err_len, "AUTH0_DOMAIN, AUTH0_AUDIENCE and a public key "
+                                "(AUTH0_PUBLIC_KEY or DEPOT_PUBLIC_KEY_FILE) are required");
+        return -1;
+    }
+    return 0;
+}
+
+void
+dp_gateway_options_test (bool verbose)
+{
+    printf (" * dp_gateway_options: ");
+    dp_gateway_config_t config;
+    dp_gateway_config_defaults (&config);
+    const char *key_file = NULL;
+    dp_option_t options [32];
+    size_t n = dp_gateway_options (&config, &key_file, options, 32);
+    assert (n > 10);
+    //  Every entry has a flag, a variable and a target; no flag twice.
+    for (size_t i = 0; i < n; i++) {
+        assert (options [i].flag && options [i].env && options [i].target && options [i].help);
+        for (size_t j = i + 1; j < n; j++)
+            assert (strcmp (options [i].flag, options [j].flag));
+    }
+    //  The environment, then flags; the values land in config.
+    char err [256];
+    char *key_path = zsys_sprintf ("/tmp/dp_gateway_options-%d.pem", (int) getpid ());
+    FILE *file = fopen (key_path, "w");
+    assert (file);
+    fputs ("-----BEGIN PUBLIC KEY-----\n", file);
+    fclose (file);
+    setenv ("DEPOT_MAX_INFLIGHT", "7", 1);
+    setenv ("AUTH0_PUBLIC_KEY", "text", 1);
+    char *argv [] = { "gateway", "--port", "0", "--auth0-domain=d", "--auth0-audience", "a",
+                      "--public-key-file", key_path, "--debug-extension", NULL };
+    assert (dp_options_parse (options, n, 9, argv, "usage", err, sizeof err) == 0);
+    unsetenv ("DEPOT_MAX_INFLIGHT");
+    unsetenv ("AUTH0_PUBLIC_KEY");
+    assert (config.port == 0 && config.max_inflight == 7 && config.debug_extension);
+    assert (streq (config.auth0_domain, "d") && streq (config.auth0_audience, "a"));
+    assert (streq (config.public_key_pem, "text") && streq (key_file, key_path));
+    //  The file wins over the text.
+    char *owned = NULL;
+    assert (dp_gateway_config_load_key (&config, key_file, &owned, err, sizeof err) == 0);
+    assert (owned && config.public_key_pem == owned && strstr (owned, "BEGIN PUBLIC KEY"));
+    assert (dp_gateway_config_check (&config, err, sizeof err) == 0);
+    free (owned);
+    remove (key_path);
+    assert (dp_gateway_config_load_key (&config, key_path, &owned, err, sizeof err) == -1);
+    assert (!owned && strstr (err, key_path));
+    zstr_free (&key_path);
+    //  Out-of-range values and missing settings are refused by name.
+    config.public_key_pem = "text";
+    config.jwt_leeway_s = 31;
+    assert (dp_gateway_config_check (&config, err, sizeof err) == -1);
+    assert (strstr (err, "DEPOT_JWT_LEEWAY"));
+    config.jwt_leeway_s = 5;
+    config.auth0_audience = NULL;
+    assert (dp_gateway_config_check (&config, err, sizeof err) == -1);
+    assert (strstr (err, "AUTH0_AUDIENCE"));
+    printf ("OK\n");
+}

@@ -1,0 +1,67 @@
+/*  =========================================================================
+    dp_resolver_options - the resolver's settings as one dp_options table
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    How many resolver actors, their credit, the largest page and the
+    schema file, written once and used by both binaries that run resolver
+    actors: resolver-svc (which adds the endpoints to connect to) and depot
+    (which fixes them to inproc://).
+@end
+*/
+#include "dp_resolver_actor.h"
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+dp_resolver_options_init (dp_resolver_options_t *opts)
+{
+    assert (opts);
+    memset (opts, 0, sizeof *opts);
+    opts->resolvers = 1;
+    opts->credit = 64;
+    opts->max_page = 100000;
+}
+
+size_t
+dp_resolver_options (dp_resolver_options_t *opts, dp_option_t *out, size_t max)
+{
+    assert (opts);
+    assert (out);
+    const dp_option_t options [] = {
+        { "--resolvers", "DEPOT_RESOLVERS", DP_OPT_INT, &opts->resolvers,
+          "resolver actors in this process, 1-64" },
+        { "--credit", "DEPOT_CREDIT", DP_OPT_INT, &opts->credit,
+          "requests in flight per resolver actor" },
+        { "--max-page", "DEPOT_MAX_PAGE", DP_OPT_INT, &opts->max_page,
+          "largest boxes page" },
+        { "--schema", "DEPOT_SCHEMA", DP_OPT_STRING, &opts->schema,
+          "SDL file instead of the built-in schema" },
+    };
+    size_t n = sizeof options / sizeof options [0];
+    assert (n <= max);
+    memcpy (out, options, sizeof options);
+    return n;
+}
+
+int
+dp_resolver_options_check (const dp_resolver_options_t *opts, char *err, size_t err_len)
+{
+    assert (opts);
+    if (opts->resolvers < 1 || opts->resolvers > DP_RESOLVERS_MAX) {
+        snprintf (err, err_len, "DEPOT_RESOLVERS (--resolvers) must be in [1, %d], not %d",
+                  DP_RESOLVERS_MAX, opts->resolvers);
+        return -1;
+    }
+    if (opts->credit < 1) {
+        snprintf (err, err_len, "DEPOT_CREDIT (--credit) must be positive, not %d", opts->credit);
+        return -1;
+    }
+    if (opts->max_page < 1) {
+        snprintf (err, err_len, "DEPOT_MAX_PAGE (--max-page) must be positive, not %d", opts->max_page);
+        return -1;
+    }
+    return 0;
+}
