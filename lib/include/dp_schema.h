@@ -106,6 +106,10 @@ dp_schema_t *dp_schema_load (const char *path, char *err, size_t err_len);
 
 void dp_schema_destroy (dp_schema_t **self_p);
 
+//  Depot's own schema (schema/depot.graphql, compiled in), or the SDL file
+//  at path when path is not NULL. As dp_schema_new.
+dp_schema_t *dp_schema_depot (const char *path, char *err, size_t err_len);
+
 //  Borrowed pointers valid while the schema lives; NULL when absent.
 dp_type_t *dp_schema_type (dp_schema_t *self, const char *name);
 dp_type_t *dp_schema_query_type (dp_schema_t *self);

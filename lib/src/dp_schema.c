@@ -371,6 +371,17 @@ dp_schema_load (const char *path, char *err, size_t err_len)
     return self;
 }
 
+//  Generated at build time from schema/depot.graphql (lib/embed_sdl.cmake).
+extern const char dp_schema_sdl [];
+extern const size_t dp_schema_sdl_len;
+
+dp_schema_t *
+dp_schema_depot (const char *path, char *err, size_t err_len)
+{
+    return path ? dp_schema_load (path, err, err_len)
+                : dp_schema_new (dp_schema_sdl, dp_schema_sdl_len, err, err_len);
+}
+
 void
 dp_schema_destroy (dp_schema_t **self_p)
 {
