@@ -235,6 +235,26 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_tag_last_used_by_tag] = {
         "tag_last_used_by_tag", "tags_relations.tag_id", "tags_relations",
         NULL, "tags_relations.tag_id", NULL, S_COLS (tag_last_used) },
+    [DP_LOADER_tags_by_id] = { "tags_by_id", "tags.id", "tags", NULL, NULL, NULL, S_COLS (tags) },
+    //  Constant-keyed: `0 IN (0)` selects the whole table under key 0.
+    [DP_LOADER_camps_all] = { "camps_all", "0", "camps", NULL, NULL, "camps.id", S_COLS (camps) },
+    [DP_LOADER_camps_by_organisation] = {
+        "camps_by_organisation", "camps.organisation_id", "camps", NULL, NULL,
+        "camps.organisation_id, camps.id", S_COLS (camps) },
+    [DP_LOADER_organisations_all] = {
+        "organisations_all", "0", "organisations", NULL, NULL, "organisations.id",
+        S_COLS (organisations) },
+    [DP_LOADER_product_categories_all] = {
+        "product_categories_all", "0", "product_categories", NULL, NULL, "product_categories.id",
+        S_COLS (product_categories) },
+    [DP_LOADER_locations_by_base] = {
+        "locations_by_base", "locations.camp_id", "locations", NULL, NULL,
+        "locations.camp_id, locations.id", S_COLS (locations) },
+    [DP_LOADER_tags_by_base] = {
+        "tags_by_base", "tags.camp_id", "tags", NULL, NULL, "tags.camp_id, tags.id", S_COLS (tags) },
+    [DP_LOADER_products_by_base] = {
+        "products_by_base", "products.camp_id", "products", NULL, NULL,
+        "products.camp_id, products.id", S_COLS (products) },
 };
 
 const dp_sql_loader_t *

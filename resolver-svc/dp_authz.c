@@ -35,6 +35,12 @@ s_find (dp_authz_t *self, const char *permission)
     return found;
 }
 
+const dp_permission_t *
+dp_authz_permission (dp_authz_t *self, const char *permission)
+{
+    return s_find (self, permission);
+}
+
 bool
 dp_authz_any_base (dp_authz_t *self, const char *permission)
 {

@@ -40,6 +40,10 @@ void dp_authz_init (dp_authz_t *self, const dp_identity_t *identity);
 //  for boxtribute's base-agnostic resources).
 bool dp_authz_any_base (dp_authz_t *self, const char *permission);
 
+//  The user's grant of `permission` (its base ids), or NULL when none.
+//  Borrowed from the identity.
+const dp_permission_t *dp_authz_permission (dp_authz_t *self, const char *permission);
+
 //  True when the user holds `permission` for base_id. When false, denied
 //  says what was missing as boxtribute words it: the permission itself
 //  when the user has it nowhere, else "base=<id>".

@@ -134,6 +134,17 @@ typedef struct {
     size_t n, cap;
 } batches_t;
 
+//  A root field answered from a loader: the keys it resolved in wave 0.
+typedef struct {
+    bool failed;
+    const char *code;           //  extensions.code of the error
+    char *description;
+    dp_loader_id_t loader;
+    int64_t *keys;
+    size_t n_keys;
+} root_load_t;
+
+
 typedef struct {
     const char *key;            //  NULL for a list index
     size_t index;
@@ -522,6 +533,76 @@ s_any_base_denied (dp_exec_t *self, const plan_field_t *pf)
 }
 
 static void
+s_need_key (dp_exec_t *self, dp_loader_id_t loader, int64_t key, uint64_t mask)
+{
+    dp_val_t cell = { .type = DP_VAL_INT, .u.i = key };
+    s_need (self, loader, &cell, mask);
+}
+
+static void
+s_root_fail (dp_exec_t *self, root_load_t *root, const char *code, const char *description)
+{
+    root->failed = true;
+    root->code = code;
+    root->description = dp_arena_strdup (self->arena, description);
+}
+
+//  Wave 0 of a root field answered from a loader: resolve its keys from
+//  the argument, the user's bases or "every row", and ask for them.
+static void
+s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
+{
+    const dp_binding_t *bind = pf->bind;
+    root_load_t *root = dp_arena_calloc (self->arena, 1, sizeof *root);
+    pf->root_state = root;
+    root->loader = bind->loader;
+    char description [160];
+    if (!s_any_base_allowed (self, bind)) {
+        snprintf (description, sizeof description, "You don't have access to '%s'",
+                  bind->authz.permission);
+        s_root_fail (self, root, "FORBIDDEN", description);
+        return;
+    }
+    if (bind->key_source == KEYS_ARGUMENT) {
+        //  An absent optional id means the caller's own (Query.user).
+        const input_t *value = input_field (pf->args, bind->argument);
+        char *end = NULL;
+        long long id = -1;
+        if (!value || value->kind == IN_NULL)
+            id = self->identity.user_id;
+        else
+        if (value->kind == IN_STRING) {
+            id = strtoll (value->s, &end, 10);
+            if (*end || end == value->s)
+                id = -1;
+        }
+        if (id < 0) {
+            s_root_fail (self, root, "BAD_USER_INPUT", "Invalid ID.");
+            return;
+        }
+        root->keys = dp_arena_alloc (self->arena, sizeof (int64_t));
+        root->keys [0] = id;
+        root->n_keys = 1;
+    }
+    else
+    if (bind->key_source == KEYS_ALL || self->identity.god) {
+        root->loader = bind->all_loader;
+        root->keys = dp_arena_calloc (self->arena, 1, sizeof (int64_t));
+        root->n_keys = 1;
+    }
+    else {
+        //  The bases the user holds the permission for (none: an empty list).
+        const dp_permission_t *grant = dp_authz_permission (&self->authz, bind->authz.permission);
+        root->n_keys = grant ? grant->n_base_ids : 0;
+        root->keys = dp_arena_alloc (self->arena, (root->n_keys + 1) * sizeof (int64_t));
+        for (size_t k = 0; k < root->n_keys; k++)
+            root->keys [k] = grant->base_ids [k];
+    }
+    for (size_t k = 0; k < root->n_keys; k++)
+        s_need_key (self, root->loader, root->keys [k], pf->child_mask | bind->keep_mask);
+}
+
+static void
 s_collect_batch (dp_exec_t *self, batch_t *batch)
 {
     for (size_t o = 0; o < batch->n_objs; o++) {
@@ -552,6 +633,9 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
                     break;
                 case BIND_ROOT:
                     bind->collect (self, pf);
+                    break;
+                case BIND_ROOT_LOAD:
+                    s_root_load_collect (self, pf);
                     break;
                 default:
                     break;
@@ -584,6 +668,106 @@ s_target_allowed (dp_exec_t *self, const dp_binding_t *bind, const row_t *row, c
         default:
             return true;
     }
+}
+
+//  Why a relation shows nothing: silently (null / empty) or with an error
+//  the writer reports at the field.
+typedef enum { REL_OK, REL_NULL, REL_DENIED } rel_status_t;
+
+//  The rows a relation field offers for obj, before the per-row checks:
+//  FK the row its key names, REVERSE the rows under its key, ROOT_LOAD the
+//  rows under every key the root resolved (in key order). When the field
+//  is denied as a whole, returns REL_DENIED with *description set (the
+//  FORBIDDEN text, or the root's own error).
+static rel_status_t
+s_candidate_rows (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj,
+                  row_t ***rows, size_t *n_rows, row_t **single, char *description, size_t len,
+                  const char **code)
+{
+    const dp_binding_t *bind = pf->bind;
+    *rows = NULL;
+    *n_rows = 0;
+    *code = "FORBIDDEN";
+    if (bind->kind == BIND_ROOT_LOAD) {
+        root_load_t *root = pf->root_state;
+        if (!root || root->failed) {
+            snprintf (description, len, "%s", root ? root->description : "not resolved");
+            *code = root ? root->code : "INTERNAL_SERVER_ERROR";
+            return REL_DENIED;
+        }
+        bool list = dp_mapping_loader_is_list (root->loader);
+        size_t total = 0;
+        for (size_t k = 0; k < root->n_keys; k++) {
+            entry_t *e = s_cache_find (&self->caches [root->loader], root->keys [k]);
+            total += !e ? 0 : list ? e->n_rows : (e->row != NULL);
+        }
+        row_t **all = dp_arena_alloc (self->arena, (total + 1) * sizeof (row_t *));
+        size_t n = 0;
+        for (size_t k = 0; k < root->n_keys; k++) {
+            entry_t *e = s_cache_find (&self->caches [root->loader], root->keys [k]);
+            if (!e)
+                continue;
+            if (list)
+                for (uint32_t r = 0; r < e->n_rows; r++)
+                    all [n++] = e->rows [r];
+            else
+            if (e->row)
+                all [n++] = e->row;
+        }
+        *rows = all;
+        *n_rows = n;
+        return REL_OK;
+    }
+    //  A null key is null without authorisation (boxtribute's loaders check
+    //  permissions inside the batch, which a null key never reaches).
+    if (obj->row->cells [bind->column].type == DP_VAL_NIL)
+        return REL_NULL;
+    if (!s_any_base_allowed (self, bind)) {
+        if (bind->authz.kind == AUTHZ_ANY_BASE_NULL)
+            return REL_NULL;
+        snprintf (description, len, "You don't have access to '%s'", bind->authz.permission);
+        return REL_DENIED;
+    }
+    if (bind->authz.kind == AUTHZ_PARENT_BASE_ERROR) {
+        char denied [80];
+        if (!dp_authz_base (&self->authz, bind->authz.permission,
+                            row_int (obj->row, bind->authz.base_column), denied, sizeof denied)) {
+            snprintf (description, len, "You don't have access to '%s'", denied);
+            return REL_DENIED;
+        }
+    }
+    entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
+    if (!e)
+        return REL_OK;          //  nothing under that key: null, or an empty list
+    if (bind->kind == BIND_FK) {
+        *single = e->row;
+        *rows = single;
+        *n_rows = e->row ? 1 : 0;
+    }
+    else {
+        *rows = e->rows;
+        *n_rows = e->n_rows;
+    }
+    return REL_OK;
+}
+
+//  Per-row checks of a relation: the binding's filter, then authorisation
+//  on the row's own base. False hides the row (denied names what failed).
+static bool
+s_row_visible (dp_exec_t *self, const dp_binding_t *bind, const plan_field_t *pf, const row_t *row,
+               char *denied, size_t len)
+{
+    if (bind->keep && !bind->keep (pf, row)) {
+        denied [0] = 0;
+        return false;
+    }
+    return s_target_allowed (self, bind, row, denied, len);
+}
+
+static bool
+s_is_relation (const dp_binding_t *bind)
+{
+    return bind->kind == BIND_FK || bind->kind == BIND_REVERSE || bind->kind == BIND_ROOT_LOAD;
 }
 
 static void
@@ -624,21 +808,12 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
         size_t n_rows = 0;
         obj_t *synthetic = NULL;
         size_t n_synthetic = 0;
-        if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE) {
-            if (!s_any_base_allowed (self, bind))
+        if (s_is_relation (bind)) {
+            char description [160];
+            const char *code;
+            if (s_candidate_rows (self, pf, obj, &rows, &n_rows, &single, description,
+                                  sizeof description, &code) != REL_OK)
                 continue;
-            entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
-            if (!e)
-                continue;
-            if (bind->kind == BIND_FK) {
-                single = e->row;
-                rows = &single;
-                n_rows = single ? 1 : 0;
-            }
-            else {
-                rows = e->rows;
-                n_rows = e->n_rows;
-            }
         }
         else
         if (bind->children)
@@ -656,7 +831,7 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
         }
         for (size_t r = 0; r < n_rows; r++) {
             row_t *row = rows [r];
-            if (row->stamp == stamp || !s_target_allowed (self, bind, row, denied, sizeof denied))
+            if (row->stamp == stamp || !s_row_visible (self, bind, pf, row, denied, sizeof denied))
                 continue;
             row->stamp = stamp;
             const dp_type_t *type = s_concrete (pf, row);
@@ -875,36 +1050,27 @@ static int
 s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
 {
     const dp_binding_t *bind = pf->bind;
-    char denied [80];
-    //  A null key is null without authorisation (boxtribute's loaders check
-    //  permissions inside the batch, which a null key never reaches).
-    if (obj->row->cells [bind->column].type == DP_VAL_NIL)
-        return 0;
-    if (!s_any_base_allowed (self, bind))
-        return s_any_base_denied (self, pf);
-    entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
-    bool is_list = s_unwrap (pf->field->type)->kind == DP_REF_LIST;
     row_t *single = NULL;
-    row_t **rows = NULL;
-    size_t n_rows = 0;
-    if (e && bind->kind == BIND_FK) {
-        single = e->row;
-        rows = &single;
-        n_rows = single ? 1 : 0;
+    row_t **rows;
+    size_t n_rows;
+    char description [200];
+    const char *code;
+    rel_status_t status = s_candidate_rows (self, pf, obj, &rows, &n_rows, &single,
+                                            description, sizeof description, &code);
+    if (status == REL_NULL)
+        return 0;
+    if (status == REL_DENIED) {
+        dp_exec_field_error (self, pf, code, description, "%s", description);
+        return -1;
     }
-    else
-    if (e) {
-        rows = e->rows;
-        n_rows = e->n_rows;
-    }
-    if (!is_list) {
+    char denied [80];
+    if (s_unwrap (pf->field->type)->kind != DP_REF_LIST) {
         if (n_rows == 0)
             return 0;
         const row_t *row = rows [0];
-        if (!s_target_allowed (self, bind, row, denied, sizeof denied)) {
-            if (bind->authz.kind == AUTHZ_TARGET_BASE_NULL)
+        if (!s_row_visible (self, bind, pf, row, denied, sizeof denied)) {
+            if (bind->authz.kind != AUTHZ_TARGET_BASE_ERROR || !denied [0])
                 return 0;
-            char description [120];
             snprintf (description, sizeof description, "You don't have access to '%s'", denied);
             dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
             return -1;
@@ -917,7 +1083,7 @@ s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
     obj_t *objs = dp_arena_alloc (self->arena, (n_rows + 1) * sizeof (obj_t));
     size_t n = 0;
     for (size_t r = 0; r < n_rows; r++) {
-        if (!s_target_allowed (self, bind, rows [r], denied, sizeof denied))
+        if (!s_row_visible (self, bind, pf, rows [r], denied, sizeof denied))
             continue;
         objs [n].type = s_concrete (pf, rows [r]);
         objs [n].row = rows [r];
@@ -953,6 +1119,7 @@ s_write_value (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
         }
         case BIND_FK:
         case BIND_REVERSE:
+        case BIND_ROOT_LOAD:
             return s_write_relation (self, pf, obj);
         case BIND_COMPUTED:
             return bind->write (self, pf, obj);

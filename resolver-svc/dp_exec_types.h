@@ -110,8 +110,16 @@ typedef enum {
     BIND_LOOKUP,                //  scalar column `value_column` of the `loader` row keyed by `column`
     BIND_COMPUTED,              //  write_fn over the object's row (and `deps`)
     BIND_SYNTHETIC,             //  fields of synthetic objects: write_fn / children_fn
-    BIND_ROOT                   //  a Query field: root hooks
+    BIND_ROOT,                  //  a Query field: root hooks
+    BIND_ROOT_LOAD              //  a Query field answered from a loader (keys: key_source)
 } bind_kind_t;
+
+//  Where a BIND_ROOT_LOAD field's keys come from.
+typedef enum {
+    KEYS_ARGUMENT,              //  the ID argument `argument`
+    KEYS_PERMITTED_BASES,       //  the bases the user holds authz.permission for (god: all_loader)
+    KEYS_ALL                    //  every row: all_loader with the constant key 0
+} key_source_t;
 
 typedef enum {
     AUTHZ_NONE,
@@ -119,7 +127,8 @@ typedef enum {
     AUTHZ_ANY_BASE_NULL,        //  perm in some base, else null (no error)
     AUTHZ_TARGET_BASE_NULL,     //  perm for the target row's base column, else null (no error)
     AUTHZ_TARGET_BASE_ERROR,    //  same, else FORBIDDEN error
-    AUTHZ_FILTER_BASE           //  list items whose base column the user may not read are dropped
+    AUTHZ_FILTER_BASE,          //  list items whose base column the user may not read are dropped
+    AUTHZ_PARENT_BASE_ERROR     //  perm for the PARENT row's base column, else FORBIDDEN error
 } authz_kind_t;
 
 typedef struct {
@@ -139,6 +148,9 @@ typedef struct {
 //  objects under the field once the answers are in.
 typedef void (*root_collect_fn_t) (dp_exec_t *exec, plan_field_t *pf);
 
+//  Row filters of lists (deleted rows, a type argument): true keeps the row.
+typedef bool (*keep_fn_t) (const plan_field_t *pf, const row_t *row);
+
 struct _dp_binding_t {
     bind_kind_t kind;
     int column;                 //  COLUMN/LOOKUP value or FK/REVERSE/LOOKUP key column
@@ -156,6 +168,11 @@ struct _dp_binding_t {
     children_fn_t children;     //  SYNTHETIC / ROOT relations
     root_collect_fn_t collect;  //  ROOT
     bool list;                  //  SYNTHETIC/ROOT: children form a list
+    keep_fn_t keep;             //  REVERSE, ROOT_LOAD: which rows to show (NULL: all)
+    uint64_t keep_mask;         //  columns keep reads
+    key_source_t key_source;    //  ROOT_LOAD
+    const char *argument;       //  ROOT_LOAD with KEYS_ARGUMENT
+    dp_loader_id_t all_loader;  //  ROOT_LOAD: the constant-keyed loader of every row
 };
 
 //  The mapping of an object type.

@@ -20,6 +20,7 @@
 #include "dp_mapping.h"
 #include "dp_computed.h"
 #include "dp_root.h"
+#include "dp_filters.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,19 @@ static const char *const s_shipment_states [] = {
 #define FILTER(perm, l, c)      .authz = { .kind = AUTHZ_FILTER_BASE, .permission = perm, \
                                            .base_column = COL (l, c) }
 
+#define ROOT_BY_ID(target, ...)   { .kind = BIND_ROOT_LOAD, .key_source = KEYS_ARGUMENT, .argument = "id", \
+                                    .loader = DP_LOADER_##target, __VA_ARGS__ }
+#define ROOT_IN_BASES(target, all, perm, ...) \
+                                  { .kind = BIND_ROOT_LOAD, .key_source = KEYS_PERMITTED_BASES, \
+                                    .loader = DP_LOADER_##target, .all_loader = DP_LOADER_##all, \
+                                    .authz = { .kind = AUTHZ_NONE, .permission = perm, .base_column = -1 }, \
+                                    __VA_ARGS__ }
+#define ROOT_ALL(all, perm)       { .kind = BIND_ROOT_LOAD, .key_source = KEYS_ALL, \
+                                    .all_loader = DP_LOADER_##all, ANY_BASE (perm) }
+#define PARENT(perm, l, c)        .authz = { .kind = AUTHZ_PARENT_BASE_ERROR, .permission = perm, \
+                                             .base_column = COL (l, c) }
+#define KEEP(fn, mask)            .keep = fn, .keep_mask = mask
+
 typedef struct {
     const char *type;
     const char *field;
@@ -71,6 +85,23 @@ static const field_entry_t s_fields [] = {
     //  Query: root hooks (dp_root.c).
     { "Query", "boxes", { .kind = BIND_ROOT, .collect = dp_root_boxes_collect,
                           .write = dp_root_boxes_write, .children = dp_root_boxes_children } },
+
+    { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
+                                       KEEP (dp_keep_base, BIT (camps, deleted))) },
+    { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
+    { "Query", "organisations", ROOT_ALL (organisations_all, "organisation:read") },
+    { "Query", "organisation", ROOT_BY_ID (organisations_by_id, ANY_BASE ("organisation:read")) },
+    { "Query", "locations", ROOT_IN_BASES (locations_by_base, camps_all, "location:read",
+                                           KEEP (dp_keep_classic_location, BIT (locations, type))) },
+    { "Query", "location", ROOT_BY_ID (locations_by_id, TARGET_ERROR ("location:read", locations, camp_id),
+                                       KEEP (dp_keep_classic_location, BIT (locations, type))) },
+    { "Query", "tags", ROOT_IN_BASES (tags_by_base, camps_all, "tag:read",
+                                      KEEP (dp_keep_tag, BIT (tags, deleted) | BIT (tags, type))) },
+    { "Query", "tag", ROOT_BY_ID (tags_by_id, TARGET_ERROR ("tag:read", tags, camp_id)) },
+    { "Query", "product", ROOT_BY_ID (products_by_id, TARGET_ERROR ("product:read", products, camp_id)) },
+    { "Query", "user", ROOT_BY_ID (cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
+    { "Query", "productCategory", ROOT_BY_ID (product_categories_by_id, ANY_BASE ("product_category:read")) },
 
     //  BoxPage and PageInfo: synthetic objects made by the boxes root.
     { "BoxPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_page_elements, .list = true } },
@@ -174,9 +205,22 @@ static const field_entry_t s_fields [] = {
     { "Base", "monetaryCurrencyCode", COLUMN (camps, monetary_currency_code, CONV_STRING) },
     { "Base", "freeshopCurrencyName", COLUMN (camps, currencyname, CONV_STRING) },
 
+    { "Base", "locations", { .kind = BIND_REVERSE, .column = COL (camps, id),
+                             .loader = DP_LOADER_locations_by_base, PARENT ("location:read", camps, id),
+                             KEEP (dp_keep_live_classic_location, BIT (locations, type) | BIT (locations, deleted)) } },
+    { "Base", "tags", { .kind = BIND_REVERSE, .column = COL (camps, id), .loader = DP_LOADER_tags_by_base,
+                        PARENT ("tag:read", camps, id),
+                        KEEP (dp_keep_tag, BIT (tags, deleted) | BIT (tags, type)) } },
+    { "Base", "products", { .kind = BIND_REVERSE, .column = COL (camps, id), .loader = DP_LOADER_products_by_base,
+                            PARENT ("product:read", camps, id),
+                            KEEP (dp_keep_product, BIT (products, deleted) | BIT (products, standard_product_id)) } },
+
     //  Organisation ← organisations
     { "Organisation", "id", COLUMN (organisations, id, CONV_ID) },
     { "Organisation", "name", COLUMN (organisations, label, CONV_STRING) },
+    { "Organisation", "bases", { .kind = BIND_REVERSE, .column = COL (organisations, id),
+                                 .loader = DP_LOADER_camps_by_organisation, ANY_BASE ("base:read"),
+                                 KEEP (dp_keep_base, BIT (camps, deleted)) } },
 
     //  Tag ← tags
     { "Tag", "id", COLUMN (tags, id, CONV_ID) },
@@ -298,7 +342,20 @@ static const type_entry_t s_types [] = {
 bool
 dp_mapping_loader_is_list (dp_loader_id_t loader)
 {
-    return loader == DP_LOADER_tags_by_box || loader == DP_LOADER_active_shipment_detail_by_box;
+    switch (loader) {
+        case DP_LOADER_tags_by_box:
+        case DP_LOADER_active_shipment_detail_by_box:
+        case DP_LOADER_camps_all:
+        case DP_LOADER_camps_by_organisation:
+        case DP_LOADER_organisations_all:
+        case DP_LOADER_product_categories_all:
+        case DP_LOADER_locations_by_base:
+        case DP_LOADER_tags_by_base:
+        case DP_LOADER_products_by_base:
+            return true;
+        default:
+            return false;
+    }
 }
 
 int
@@ -325,7 +382,7 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
         }
         //  A relation's target type must be fetched by the relation's loader.
         const dp_binding_t *bind = &entry->bind;
-        if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE) {
+        if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE || bind->kind == BIND_ROOT_LOAD) {
             const dp_type_t *target = dp_type_ref_named (field->type);
             const type_binding_t *tb = target->binding;
             if (!tb || (tb->loader != bind->loader && bind->kind == BIND_FK)) {

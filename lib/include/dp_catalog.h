@@ -133,7 +133,11 @@ typedef enum {
     C(tag_last_used, tag_id, INT) C(tag_last_used, last_used_on, DATETIME)
 
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
-//  Every LOAD result row is [key, requested columns...].
+//  Every LOAD result row is [key, requested columns...]. A loader keyed by
+//  the constant 0 ("*_all") answers a whole small table under the key 0:
+//  the DataLoader form of "every row", with no SQL text on the wire.
+//  *_by_<parent> loaders answer every row of a parent (deleted ones too:
+//  the resolver filters, as its arguments say), ordered by id.
 #define DP_LOADER_LIST(L) \
     L(stock_by_id,            stock,              "stock.id") \
     L(products_by_id,         products,           "products.id") \
@@ -148,7 +152,15 @@ typedef enum {
     L(shipment_by_id,         shipment,           "shipment.id") \
     L(active_shipment_detail_by_box, shipment_detail, "shipment_detail.box_id") \
     L(tags_by_box,            tags,               "tags_relations.object_id (Stock)") \
-    L(tag_last_used_by_tag,   tag_last_used,      "tags_relations.tag_id")
+    L(tag_last_used_by_tag,   tag_last_used,      "tags_relations.tag_id") \
+    L(tags_by_id,             tags,               "tags.id") \
+    L(camps_all,              camps,              "0: every base") \
+    L(camps_by_organisation,  camps,              "camps.organisation_id") \
+    L(organisations_all,      organisations,      "0: every organisation") \
+    L(product_categories_all, product_categories, "0: every category") \
+    L(locations_by_base,      locations,          "locations.camp_id") \
+    L(tags_by_base,           tags,               "tags.camp_id") \
+    L(products_by_base,       products,           "products.camp_id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

@@ -1,0 +1,187 @@
+"""The phase-1 read API beyond ManageBoxes: bases, base (with its locations, tags and
+products), organisations, locations, location, tags, tag, product, productCategories,
+productCategory, user. Each answer is compared with SQL written here; users of other bases
+and organisations get FORBIDDEN or an empty list, as boxtribute answers.
+Licensed under the Apache License 2.0.
+"""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+NOT_DELETED = "({t}.deleted IS NULL OR {t}.deleted = 0)"
+
+
+def dt(column):
+    return (f"IF({column} IS NULL OR {column} = 0, NULL, "
+            f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00'))")
+
+
+class ReadApi(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        cls.db = harness.MariaDB(cls.scratch.path)
+        harness.load_demo(cls.db, boxes=300)
+        cls.keys = harness.Keys(cls.scratch.path)
+        cls.token = cls.keys.token()
+        cls.god = cls.keys.token(roles=("boxtribute_god",), permissions=["*"], org=1)
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.depot.stop()
+        cls.db.stop()
+        cls.scratch.remove()
+
+    def query(self, text, token=None, variables=None):
+        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
+                                           token or self.token)
+        self.assertEqual(status, 200, response)
+        return response
+
+    def rows(self, sql):
+        return self.db.sql(sql)
+
+    def test_bases_of_the_user_and_of_god(self):
+        """bases: the bases the user may read (base 1), not deleted; god sees every live base;
+        includeDeleted adds the deleted ones. Ordered by id."""
+        response = self.query(harness.read_query("bases.graphql"))
+        self.assertNotIn("errors", response)
+        expected = [{"id": r[0], "name": r[1], "organisation": {"id": r[2], "name": r[3], "__typename": "Organisation"},
+                     "__typename": "Base"}
+                    for r in self.rows("SELECT c.id, c.name, o.id, o.label FROM camps c JOIN organisations o "
+                                       "ON o.id = c.organisation_id WHERE c.id = 1 AND "
+                                       + NOT_DELETED.format(t="c") + " ORDER BY c.id")]
+        self.assertEqual(response["data"]["bases"], expected)
+        god = self.query("{ bases { id } }", token=self.god)["data"]["bases"]
+        live = [r[0] for r in self.rows("SELECT id FROM camps c WHERE " + NOT_DELETED.format(t="c") + " ORDER BY id")]
+        self.assertEqual([b["id"] for b in god], live)
+        self.assertGreater(len(live), 1)
+        everything = self.query("{ bases(filterInput: {includeDeleted: true}) { id } }", token=self.god)
+        self.assertEqual([b["id"] for b in everything["data"]["bases"]],
+                         [r[0] for r in self.rows("SELECT id FROM camps ORDER BY id")])
+
+    def test_base_with_locations_tags_products(self):
+        """base(id) with the BoxCreate selection: live classic locations, Box tags (Box and All
+        types, not deleted) and live products of the base, each ordered by id."""
+        response = self.query("""{ base(id: "1") { id name monetaryCurrencyCode
+            locations { id name seq defaultBoxState }
+            tags(resourceType: Box) { id name color type }
+            products { id name gender category { name } } } }""")
+        self.assertNotIn("errors", response)
+        base = response["data"]["base"]
+        states = {1: "InStock", 2: "Lost", 3: "MarkedForShipment", 4: "Receiving", 5: "Donated",
+                  6: "Scrap", 7: "InTransit", 8: "NotDelivered"}
+        locations = [{"id": r[0], "name": r[1], "seq": int(r[2]) if r[2] is not None else None,
+                      "defaultBoxState": states[int(r[3])]}
+                     for r in self.rows("SELECT id, label, seq, box_state_id FROM locations WHERE camp_id = 1 "
+                                        "AND type = 'Warehouse' AND deleted IS NULL ORDER BY id")]
+        self.assertEqual(base["locations"], locations)
+        types = {"Stock": "Box", "People": "Beneficiary", "All": "All"}
+        tags = [{"id": r[0], "name": r[1], "color": r[2], "type": types[r[3]]}
+                for r in self.rows("SELECT id, label, color, type FROM tags t WHERE camp_id = 1 AND "
+                                   "type IN ('Stock', 'All') AND " + NOT_DELETED.format(t="t") + " ORDER BY id")]
+        self.assertEqual(base["tags"], tags)
+        products = self.rows("SELECT p.id, p.name, c.label FROM products p JOIN product_categories c "
+                             "ON c.id = p.category_id WHERE p.camp_id = 1 AND "
+                             + NOT_DELETED.format(t="p") + " ORDER BY p.id")
+        self.assertEqual([(p["id"], p["name"], p["category"]["name"]) for p in base["products"]],
+                         [tuple(r) for r in products])
+        deleted = int(self.db.scalar("SELECT COUNT(*) FROM products p WHERE camp_id = 1 AND NOT "
+                                     + NOT_DELETED.format(t="p")))
+        self.assertGreater(deleted, 0, "the demo data has deleted products to leave out")
+        with_deleted = self.query('{ base(id: "1") { products(filterInput: {includeDeleted: true}) { id } } }')
+        self.assertEqual(len(with_deleted["data"]["base"]["products"]), len(products) + deleted)
+
+    def test_base_of_another_organisation_is_forbidden(self):
+        other = self.db.scalar("SELECT MIN(id) FROM camps WHERE organisation_id <> 1")
+        response = self.query(f'{{ base(id: "{other}") {{ id name }} }}')
+        self.assertIsNone(response["data"]["base"])
+        error = response["errors"][0]
+        self.assertEqual(error["extensions"]["code"], "FORBIDDEN")
+        self.assertEqual(error["extensions"]["description"], f"You don't have access to 'base={other}'")
+        self.assertEqual(error["path"], ["base"])
+
+    def test_organisations(self):
+        response = self.query("{ organisations { id name bases { id } } }")
+        self.assertNotIn("errors", response)
+        orgs = self.rows("SELECT id, label FROM organisations ORDER BY id")
+        self.assertEqual([(o["id"], o["name"]) for o in response["data"]["organisations"]], [tuple(r) for r in orgs])
+        for org in response["data"]["organisations"]:
+            live = [r[0] for r in self.rows(f"SELECT id FROM camps c WHERE organisation_id = {org['id']} AND "
+                                            + NOT_DELETED.format(t="c") + " ORDER BY id")]
+            self.assertEqual([b["id"] for b in org["bases"]], live)
+        one = self.query('{ organisation(id: "1") { id name } }')["data"]["organisation"]
+        self.assertEqual(one, {"id": "1", "name": orgs[0][1]})
+
+    def test_locations_and_location(self):
+        """locations: the classic locations of readable bases (deleted ones too, as boxtribute);
+        location(id): one, FORBIDDEN in another base."""
+        response = self.query("{ locations { id name base { id } } }")
+        expected = [r[0] for r in self.rows("SELECT id FROM locations WHERE camp_id = 1 AND type = 'Warehouse' ORDER BY id")]
+        self.assertEqual([loc["id"] for loc in response["data"]["locations"]], expected)
+        self.assertTrue(all(loc["base"] == {"id": "1"} for loc in response["data"]["locations"]))
+        first = expected[0]
+        label = self.db.scalar(f"SELECT label FROM locations WHERE id = {first}")
+        self.assertEqual(self.query(f'{{ location(id: "{first}") {{ id name }} }}')["data"]["location"],
+                         {"id": first, "name": label})
+        foreign = self.db.scalar("SELECT MIN(id) FROM locations WHERE camp_id <> 1 AND type = 'Warehouse'")
+        response = self.query(f'{{ location(id: "{foreign}") {{ id }} }}')
+        self.assertIsNone(response["data"]["location"])
+        self.assertEqual(response["errors"][0]["extensions"]["code"], "FORBIDDEN")
+
+    def test_tags_and_tag(self):
+        response = self.query("{ tags { id name type } }")
+        expected = [r[0] for r in self.rows("SELECT id FROM tags t WHERE camp_id = 1 AND "
+                                            + NOT_DELETED.format(t="t") + " ORDER BY id")]
+        self.assertEqual([t["id"] for t in response["data"]["tags"]], expected)
+        boxes_only = self.query("{ tags(tagType: Box) { type } }")["data"]["tags"]
+        self.assertTrue(boxes_only and all(t["type"] in ("Box", "All") for t in boxes_only))
+        tag = expected[0]
+        self.assertEqual(self.query(f'{{ tag(id: "{tag}") {{ id }} }}')["data"]["tag"], {"id": tag})
+        foreign = self.db.scalar("SELECT MIN(id) FROM tags WHERE camp_id <> 1")
+        response = self.query(f'{{ tag(id: "{foreign}") {{ id }} }}')
+        self.assertIsNone(response["data"]["tag"])
+        self.assertEqual(response["errors"][0]["extensions"]["code"], "FORBIDDEN")
+
+    def test_products_categories_and_user(self):
+        product = self.db.scalar("SELECT MIN(id) FROM products WHERE camp_id = 1")
+        name = self.db.scalar(f"SELECT name FROM products WHERE id = {product}")
+        response = self.query(f'{{ product(id: "{product}") {{ id name base {{ id }} }} }}')
+        self.assertEqual(response["data"]["product"], {"id": product, "name": name, "base": {"id": "1"}})
+        categories = self.query("{ productCategories { id name hasGender } }")["data"]["productCategories"]
+        expected = [{"id": r[0], "name": r[1], "hasGender": r[2] == "12"}
+                    for r in self.rows("SELECT id, label, IFNULL(parent_id, 0) FROM product_categories ORDER BY id")]
+        self.assertEqual(categories, expected)
+        me = self.query("{ user { id name } }")["data"]["user"]
+        self.assertEqual(me, {"id": "8", "name": self.db.scalar("SELECT naam FROM cms_users WHERE id = 8")})
+        other = self.query('{ user(id: "3") { id name email } }')["data"]["user"]
+        row = self.rows("SELECT id, naam, email FROM cms_users WHERE id = 3")[0]
+        self.assertEqual(other, {"id": row[0], "name": row[1], "email": row[2]})
+
+    def test_no_permission_no_data(self):
+        """A user without the read permissions: empty lists, FORBIDDEN for base-agnostic ones."""
+        token = self.keys.token(permissions=["base_1/stock:read"])
+        response = self.query("{ bases { id } locations { id } tags { id } }", token=token)
+        self.assertEqual(response["data"], {"bases": [], "locations": [], "tags": []})
+        response = self.query("{ organisations { id } }", token=token)
+        self.assertIsNone(response["data"])
+        self.assertEqual(response["errors"][0]["extensions"],
+                         {"code": "FORBIDDEN", "description": "You don't have access to 'organisation:read'"})
+
+    def test_statements_do_not_depend_on_rows(self):
+        """The BoxCreate lookups take the same number of statements for the big base (with
+        many products) as for a small one, and each list is one statement."""
+        text = """query($id: ID!) { base(id: $id) { id locations { id } tags { id } products { id category { id } } } }"""
+        big = self.query(text, token=self.god, variables={"id": "1"})
+        small = self.query(text, token=self.god, variables={"id": "2"})
+        self.assertEqual(big["extensions"]["debug"]["sqlStatements"],
+                         small["extensions"]["debug"]["sqlStatements"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
