@@ -77,7 +77,8 @@ typedef enum {
     S_JOB_LOAD,
     S_JOB_PAGE,                 //  part 0: base locations; part 1: the page
     S_JOB_COUNT,
-    S_JOB_HAS_PREVIOUS
+    S_JOB_HAS_PREVIOUS,
+    S_JOB_LOOKUP                //  one statement by a string key (box_by_label, qr_by_code)
 } s_job_kind_t;
 
 typedef struct _s_job_t s_job_t;
@@ -658,6 +659,7 @@ s_stmt_done (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
                 break;
             case S_JOB_COUNT:
             case S_JOB_HAS_PREVIOUS:
+            case S_JOB_LOOKUP:
                 s_reply_stream (self, job, conn);
                 break;
         }
@@ -836,6 +838,34 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
     job->columns = msg->u.query.columns;
     char err [256];
     uint32_t query = job->msg.u.query.query;
+    if (query == DP_QUERY_box_by_label || query == DP_QUERY_qr_by_code) {
+        //  Lookups by a string key: one statement, streamed back.
+        job->kind = S_JOB_LOOKUP;
+        job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
+        dp_sql_t sql;
+        dp_sql_init (&sql);
+        if (job->n_cols == 0
+        ||  dp_sql_build_lookup (&sql, query, job->columns, job->msg.u.query.args,
+                                 job->msg.u.query.n_args, err, sizeof err))
+            s_job_fail (self, job, DP_STATUS_BAD_REQUEST, "%s: %s", entry->name,
+                        job->n_cols ? err : "no column in mask");
+        else
+        if (job->msg.deadline_ms && (uint64_t) zclock_time () >= job->msg.deadline_ms)
+            s_job_fail (self, job, DP_STATUS_TIMEOUT, "deadline passed before the request started");
+        else
+        if (self->db_down)
+            s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
+        else {
+            s_stmt_t *stmt = s_stmt_new (job, 0);
+            stmt->sql = sql;            //  the statement owns the text now
+            dp_sql_init (&sql);
+            s_enqueue (self, stmt, false);
+        }
+        dp_sql_destroy (&sql);
+        if (job->answered && job->pending == 0)
+            s_job_destroy (self, job);
+        return;
+    }
     if (query == DP_QUERY_boxes_page) {
         job->kind = S_JOB_PAGE;
         job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);

@@ -326,6 +326,42 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
     return 0;
 }
 
+int
+dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *args,
+                     uint32_t n_args, char *err, size_t err_len)
+{
+    const dp_sql_loader_t *table;
+    const char *key_column;
+    if (query == DP_QUERY_box_by_label) {
+        table = &s_loaders [DP_LOADER_stock_by_id];
+        key_column = "stock.box_id";
+    }
+    else
+    if (query == DP_QUERY_qr_by_code) {
+        table = &s_loaders [DP_LOADER_qr_by_id];
+        key_column = "qr.code";
+    }
+    else {
+        snprintf (err, err_len, "query %u is not a lookup", query);
+        return -1;
+    }
+    if (n_args != 1 || args [0].type != DP_VAL_STR) {
+        snprintf (err, err_len, "a lookup takes one string argument");
+        return -1;
+    }
+    if (!s_mask_valid (mask, table->n_columns) || mask == 0) {
+        snprintf (err, err_len, "bad column mask 0x%llx", (unsigned long long) mask);
+        return -1;
+    }
+    dp_sql_append (sql, "SELECT ");
+    dp_sql_append (sql, table->key);
+    s_append_columns (sql, table->columns, table->n_columns, mask);
+    dp_sql_printf (sql, " FROM %s WHERE %s = ", table->from, key_column);
+    dp_sql_append_quoted (sql, args [0].u.s.ptr, args [0].u.s.len);
+    dp_sql_append (sql, " LIMIT 1");
+    return 0;
+}
+
 size_t
 dp_sql_result_types (const dp_catalog_entry_t *entry, uint64_t mask, dp_coltype_t *types)
 {

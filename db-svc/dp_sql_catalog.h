@@ -57,6 +57,13 @@ void dp_sql_append_ints (dp_sql_t *self, const int64_t *values, size_t count);
 //  (backslash escapes; sessions run without NO_BACKSLASH_ESCAPES).
 void dp_sql_append_quoted (dp_sql_t *self, const char *text, size_t len);
 
+//  A lookup by a string key (box_by_label, qr_by_code): args [key:str].
+//  Builds `SELECT <id>, <columns> FROM <table> WHERE <key column> = '<key>'`
+//  with the key escaped. Returns 0, or -1 with err filled when the query is
+//  not a lookup, the arguments are wrong or the mask names no column.
+int dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *args,
+                         uint32_t n_args, char *err, size_t err_len);
+
 //  -------------------------------------------------------------------------
 //  Loaders
 

@@ -32,6 +32,7 @@
 #include <stdarg.h>
 #include <assert.h>
 #include <jansson.h>
+#include <czmq.h>
 
 #define MAX_PATH 300
 
@@ -537,6 +538,19 @@ s_need_key (dp_exec_t *self, dp_loader_id_t loader, int64_t key, uint64_t mask)
 {
     dp_val_t cell = { .type = DP_VAL_INT, .u.i = key };
     s_need (self, loader, &cell, mask);
+}
+
+void
+dp_exec_need (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, uint64_t mask)
+{
+    s_need_key (exec, loader, key, mask);
+}
+
+const row_t *
+dp_exec_cached_row (dp_exec_t *exec, dp_loader_id_t loader, const dp_val_t *key_cell)
+{
+    entry_t *e = s_lookup (exec, loader, key_cell);
+    return e ? e->row : NULL;
 }
 
 static void
@@ -1265,6 +1279,9 @@ s_advance (dp_exec_t *self)
             return;
         }
         if (self->collected) {
+            //  The next wave starts here: what descend asks for (dp_exec_need)
+            //  goes out with what its batches collect.
+            self->wave++;
             batches_t next = { 0 };
             s_descend (self, &next);
             free (self->batches.items);
@@ -1275,7 +1292,10 @@ s_advance (dp_exec_t *self)
                 return;
             }
         }
-        self->wave++;
+        if (self->wave == 0)
+            self->wave = 1;
+        dp_debug ("request %s: wave %u starts at %lld us", self->trace_id, self->wave,
+                  (long long) zclock_usecs ());
         for (size_t b = 0; b < self->batches.n; b++)
             s_collect_batch (self, &self->batches.items [b]);
         s_send_loads (self);

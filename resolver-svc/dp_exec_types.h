@@ -265,6 +265,13 @@ row_is_nil (const row_t *row, int column)
 //  through pf's child plan. Returns 1/0/-1 as write_fn_t.
 int dp_exec_write_children (dp_exec_t *exec, const plan_field_t *pf, obj_t *objs, size_t n, bool list);
 
+//  Ask for (loader, key) with at least mask columns in the coming wave (from
+//  a children hook, which runs as a wave ends).
+void dp_exec_need (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, uint64_t mask);
+
+//  The cached row of a single-row loader under key_cell, or NULL.
+const row_t *dp_exec_cached_row (dp_exec_t *exec, dp_loader_id_t loader, const dp_val_t *key_cell);
+
 //  The max page size (configured), read by the boxes root hook.
 int64_t dp_exec_max_page_size (dp_exec_t *exec);
 

@@ -86,6 +86,8 @@ static const field_entry_t s_fields [] = {
     { "Query", "boxes", { .kind = BIND_ROOT, .collect = dp_root_boxes_collect,
                           .write = dp_root_boxes_write, .children = dp_root_boxes_children } },
 
+    { "Query", "box", { .kind = BIND_ROOT, .collect = dp_root_box_collect,
+                        .write = dp_root_box_write, .children = dp_root_box_children } },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },

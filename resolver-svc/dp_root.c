@@ -438,3 +438,91 @@ dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
         s_write_cursor (exec, state->rows [state->n_rows - 1]);
     return 1;
 }
+
+//  -------------------------------------------------------------------------
+//  Query.box(labelIdentifier): one box by its label. Visible with stock:read
+//  in the base of the box's location (boxtribute's authorize_for_accessing_box
+//  also lets both ends of an active shipment see boxes in transit: not yet).
+
+typedef struct {
+    bool failed;
+    const char *code;
+    char *description;
+    row_t *row;                 //  the box, or NULL when no box has the label
+    obj_t box;
+} box_state_t;
+
+static void
+s_box_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows, const char *error)
+{
+    box_state_t *state = slot;
+    if (!rows) {
+        state->failed = true;
+        state->code = "INTERNAL_SERVER_ERROR";
+        state->description = dp_arena_strdup (dp_exec_arena (exec), error);
+        return;
+    }
+    if (rows->u.rows.n_rows == 1)
+        state->row = dp_exec_make_row (exec, dp_catalog_loader (DP_LOADER_stock_by_id),
+                                       pf->child_mask | ((uint64_t) 1 << DP_COL_stock_location_id),
+                                       rows->u.rows.cells, rows->u.rows.n_cols);
+}
+
+void
+dp_root_box_collect (dp_exec_t *exec, plan_field_t *pf)
+{
+    dp_arena_t *arena = dp_exec_arena (exec);
+    box_state_t *state = dp_arena_calloc (arena, 1, sizeof *state);
+    pf->root_state = state;
+    const input_t *label = input_field (pf->args, "labelIdentifier");
+    dp_val_t *args = dp_arena_calloc (arena, 1, sizeof (dp_val_t));
+    args [0] = s_str (arena, label && label->kind == IN_STRING ? label->s : "");
+    dp_exec_query (exec, DP_QUERY_box_by_label,
+                   pf->child_mask | ((uint64_t) 1 << DP_COL_stock_location_id), args, 1, pf, state,
+                   s_box_done);
+}
+
+void
+dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                      obj_t **children, size_t *n_children)
+{
+    box_state_t *state = pf->root_state;
+    *n_children = 0;
+    if (state->failed || !state->row)
+        return;
+    //  Its location's base decides who may see it: load it with the box's fields.
+    dp_exec_need (exec, DP_LOADER_locations_by_id, row_int (state->row, DP_COL_stock_location_id),
+                  (uint64_t) 1 << DP_COL_locations_camp_id);
+    state->box.type = dp_type_ref_named (pf->field->type);
+    state->box.row = state->row;
+    *children = &state->box;
+    *n_children = 1;
+}
+
+int
+dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    box_state_t *state = pf->root_state;
+    if (state->failed) {
+        dp_exec_field_error (exec, pf, state->code, state->description, "%s", state->description);
+        return -1;
+    }
+    if (!state->row) {
+        const char *text = "The requested resource does not exist in the database.";
+        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
+        return -1;
+    }
+    const row_t *location = dp_exec_cached_row (exec, DP_LOADER_locations_by_id,
+                                                &state->row->cells [DP_COL_stock_location_id]);
+    char denied [80];
+    if (!location
+    ||  !dp_authz_base (dp_exec_authz (exec), "stock:read", row_int (location, DP_COL_locations_camp_id),
+                        denied, sizeof denied)) {
+        char description [120];
+        snprintf (description, sizeof description, "You don't have access to '%s'",
+                  location ? denied : "stock:read");
+        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
+        return -1;
+    }
+    return dp_exec_write_children (exec, pf, &state->box, 1, false);
+}

@@ -15,6 +15,12 @@ void dp_root_boxes_children (dp_exec_t *exec, const plan_field_t *pf, const obj_
                              obj_t **children, size_t *n_children);
 int dp_root_boxes_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
+//  Query.box hooks.
+void dp_root_box_collect (dp_exec_t *exec, plan_field_t *pf);
+void dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                           obj_t **children, size_t *n_children);
+int dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
 //  BoxPage and PageInfo fields.
 void dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                        obj_t **children, size_t *n_children);

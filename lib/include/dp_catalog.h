@@ -166,10 +166,14 @@ typedef enum {
 //  documented in proto/README.md.
 //  boxes_page rows are [id, requested stock columns...]; boxes_count and
 //  boxes_has_previous answer one row of one INT cell (the count; 0 or 1).
+//  box_by_label [label:str] and qr_by_code [code:str] answer at most one
+//  row [id, requested columns...]: lookups by a string key.
 #define DP_QUERY_LIST(Q) \
     Q(boxes_page,         stock) \
     Q(boxes_count,        stock) \
-    Q(boxes_has_previous, stock)
+    Q(boxes_has_previous, stock) \
+    Q(box_by_label,       stock) \
+    Q(qr_by_code,         qr)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,

@@ -163,6 +163,33 @@ class ReadApi(unittest.TestCase):
         row = self.rows("SELECT id, naam, email FROM cms_users WHERE id = 3")[0]
         self.assertEqual(other, {"id": row[0], "name": row[1], "email": row[2]})
 
+    def test_box_by_label(self):
+        """box(labelIdentifier): the box with its product and location; a box of another base
+        is FORBIDDEN (base=N); an unknown label is BAD_USER_INPUT."""
+        row = self.rows("SELECT s.id, s.box_id, s.items, p.name, l.label FROM stock s "
+                        "JOIN locations l ON l.id = s.location_id JOIN products p ON p.id = s.product_id "
+                        "WHERE l.camp_id = 1 ORDER BY s.id LIMIT 1")[0]
+        response = self.query("query($label: String!) { box(labelIdentifier: $label) { id labelIdentifier "
+                              "numberOfItems product { name } location { name } } }",
+                              variables={"label": row[1]})
+        self.assertNotIn("errors", response)
+        self.assertEqual(response["data"]["box"], {
+            "id": row[0], "labelIdentifier": row[1], "numberOfItems": int(row[2]) if row[2] else None,
+            "product": {"name": row[3]}, "location": {"name": row[4]}})
+        other = self.rows("SELECT s.box_id, l.camp_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                          "WHERE l.camp_id <> 1 ORDER BY s.id LIMIT 1")[0]
+        response = self.query(f'{{ box(labelIdentifier: "{other[0]}") {{ id }} }}')
+        self.assertIsNone(response["data"]["box"])
+        self.assertEqual(response["errors"][0]["extensions"],
+                         {"code": "FORBIDDEN", "description": f"You don't have access to 'base={other[1]}'"})
+        response = self.query('{ box(labelIdentifier: "no-such-box") { id } }')
+        self.assertIsNone(response["data"]["box"])
+        self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
+        self.assertEqual(response["errors"][0]["path"], ["box"])
+        # A hostile label is a value, never SQL.
+        response = self.query('{ box(labelIdentifier: "x\' OR \'1\'=\'1") { id } }')
+        self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
+
     def test_no_permission_no_data(self):
         """A user without the read permissions: empty lists, FORBIDDEN for base-agnostic ones."""
         token = self.keys.token(permissions=["base_1/stock:read"])
