@@ -201,7 +201,14 @@ static const char *const s_sql_tag_last_used [] = {
     "tags_relations.tag_id",
     "MAX(tags_relations.created_on)"
 };
+//  box_access: a box with the base and organisation it is in.
+static const char *const s_sql_box_access [] = {
+    "stock.id", "camps.id", "camps.name", "organisations.label"
+};
 #define S_COUNT_COL(set, col, type) + 1
+_Static_assert (sizeof s_sql_box_access / sizeof s_sql_box_access [0]
+                == 0 DP_COLUMNS_box_access (S_COUNT_COL),
+                "box_access SQL out of step with dp_catalog.h");
 _Static_assert (sizeof s_sql_tag_last_used / sizeof s_sql_tag_last_used [0]
                 == 0 DP_COLUMNS_tag_last_used (S_COUNT_COL),
                 "tag_last_used SQL out of step with dp_catalog.h");
@@ -252,6 +259,13 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "locations.camp_id, locations.id", S_COLS (locations) },
     [DP_LOADER_tags_by_base] = {
         "tags_by_base", "tags.camp_id", "tags", NULL, NULL, "tags.camp_id, tags.id", S_COLS (tags) },
+    [DP_LOADER_stock_by_qr] = { "stock_by_qr", "stock.qr_id", "stock", NULL, NULL, NULL, S_COLS (stock) },
+    [DP_LOADER_box_access_by_qr] = {
+        "box_access_by_qr", "stock.qr_id",
+        "stock JOIN locations ON locations.id = stock.location_id"
+        " JOIN camps ON camps.id = locations.camp_id"
+        " JOIN organisations ON organisations.id = camps.organisation_id",
+        NULL, NULL, NULL, S_COLS (box_access) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },
@@ -739,10 +753,11 @@ dp_sql_catalog_test (bool verbose)
         assert (loader->name && strcmp (loader->name, entry->name) == 0);
         assert (loader->key && loader->from && loader->columns);
         assert (loader->n_columns == entry->n_columns);
-        //  Plain columns are "<table>.<name>"; tag_last_used is computed.
+        //  Plain columns are "<table>.<name>"; tag_last_used and box_access
+        //  are computed.
         for (size_t c = 0; c < loader->n_columns; c++)
             assert (loader->columns [c]
-                && (id == DP_LOADER_tag_last_used_by_tag
+                && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);

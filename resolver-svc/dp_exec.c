@@ -654,6 +654,8 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
                 default:
                     break;
             }
+            if (bind->collect_obj)
+                bind->collect_obj (self, pf, obj);
         }
     }
 }

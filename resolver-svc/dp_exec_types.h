@@ -148,6 +148,10 @@ typedef struct {
 //  objects under the field once the answers are in.
 typedef void (*root_collect_fn_t) (dp_exec_t *exec, plan_field_t *pf);
 
+//  Per-object collect hook of computed and synthetic relations: ask for what
+//  the field needs of obj in the current wave (dp_exec_need).
+typedef void (*collect_obj_fn_t) (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
 //  Row filters of lists (deleted rows, a type argument): true keeps the row.
 typedef bool (*keep_fn_t) (const plan_field_t *pf, const row_t *row);
 
@@ -168,6 +172,7 @@ struct _dp_binding_t {
     children_fn_t children;     //  SYNTHETIC / ROOT relations
     root_collect_fn_t collect;  //  ROOT
     bool list;                  //  SYNTHETIC/ROOT: children form a list
+    collect_obj_fn_t collect_obj;   //  COMPUTED, SYNTHETIC: per-object needs
     keep_fn_t keep;             //  REVERSE, ROOT_LOAD: which rows to show (NULL: all)
     uint64_t keep_mask;         //  columns keep reads
     key_source_t key_source;    //  ROOT_LOAD

@@ -21,6 +21,7 @@
 #include "dp_computed.h"
 #include "dp_root.h"
 #include "dp_filters.h"
+#include "dp_qr.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,16 @@ static const field_entry_t s_fields [] = {
 
     { "Query", "box", { .kind = BIND_ROOT, .collect = dp_root_box_collect,
                         .write = dp_root_box_write, .children = dp_root_box_children } },
+    { "Query", "qrExists", { .kind = BIND_ROOT, .collect = dp_qr_exists_collect, .write = dp_qr_exists_write } },
+    { "Query", "qrCode", { .kind = BIND_ROOT, .collect = dp_qr_code_collect, .children = dp_qr_code_children } },
+    { "QrCode", "box", { .kind = BIND_SYNTHETIC, .collect_obj = dp_qr_box_collect,
+                         .children = dp_qr_box_children, .needs_mask = BIT (qr, id) } },
+    { "InsufficientPermissionError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
+    { "ResourceDoesNotExistError", "id", { .kind = BIND_SYNTHETIC, .write = dp_error_id } },
+    { "ResourceDoesNotExistError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
+    { "UnauthorizedForBaseError", "id", { .kind = BIND_SYNTHETIC, .write = dp_error_id } },
+    { "UnauthorizedForBaseError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
+    { "UnauthorizedForBaseError", "organisationName", { .kind = BIND_SYNTHETIC, .write = dp_error_organisation_name } },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
@@ -337,6 +348,9 @@ static const type_entry_t s_types [] = {
     { "QrCode", { .loader = DP_LOADER_qr_by_id } },
     { "User", { .loader = DP_LOADER_cms_users_by_id } },
     { "BoxPage", { .synthetic = true } },
+    { "InsufficientPermissionError", { .synthetic = true } },
+    { "ResourceDoesNotExistError", { .synthetic = true } },
+    { "UnauthorizedForBaseError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

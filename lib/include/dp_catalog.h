@@ -132,6 +132,12 @@ typedef enum {
 #define DP_COLUMNS_tag_last_used(C) \
     C(tag_last_used, tag_id, INT) C(tag_last_used, last_used_on, DATETIME)
 
+//  Who may see a box: its id and the base and organisation it is in (the
+//  box_access_by_qr loader; the error objects of QrCode.box name the base).
+#define DP_COLUMNS_box_access(C) \
+    C(box_access, stock_id, INT) C(box_access, base_id, INT) \
+    C(box_access, base_name, STR) C(box_access, organisation_name, STR)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -160,7 +166,9 @@ typedef enum {
     L(product_categories_all, product_categories, "0: every category") \
     L(locations_by_base,      locations,          "locations.camp_id") \
     L(tags_by_base,           tags,               "tags.camp_id") \
-    L(products_by_base,       products,           "products.camp_id")
+    L(products_by_base,       products,           "products.camp_id") \
+    L(stock_by_qr,            stock,              "stock.qr_id") \
+    L(box_access_by_qr,       box_access,         "stock.qr_id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -192,6 +200,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shipment)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shipment_detail)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tags)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_last_used)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_box_access)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

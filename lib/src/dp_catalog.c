@@ -36,6 +36,7 @@ S_COLUMN_SET (shipment)
 S_COLUMN_SET (shipment_detail)
 S_COLUMN_SET (tags)
 S_COLUMN_SET (tag_last_used)
+S_COLUMN_SET (box_access)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -64,6 +65,7 @@ S_FITS_MASK (shipment)
 S_FITS_MASK (shipment_detail)
 S_FITS_MASK (tags)
 S_FITS_MASK (tag_last_used)
+S_FITS_MASK (box_access)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
@@ -175,12 +177,15 @@ dp_catalog_test (bool verbose)
     assert (last_used->n_columns == 2);
     assert (last_used->columns [DP_COL_tag_last_used_last_used_on].type == DP_COLTYPE_DATETIME);
 
-    //  Root queries all answer stock rows; their columns are the stock set.
+    //  Root queries answer stock rows (qr_by_code: qr rows); their columns are
+    //  that set's.
+    const dp_catalog_entry_t *qr = dp_catalog_loader (DP_LOADER_qr_by_id);
     for (uint32_t id = 0; id < DP_QUERY_COUNT; id++) {
         const dp_catalog_entry_t *query = dp_catalog_query (id);
-        assert (strcmp (query->table, "stock") == 0);
-        assert (query->columns == stock->columns);
-        assert (query->n_columns == stock->n_columns);
+        const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr : stock;
+        assert (strcmp (query->table, set->table) == 0);
+        assert (query->columns == set->columns);
+        assert (query->n_columns == set->n_columns);
     }
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_page)->name, "boxes_page") == 0);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_has_previous)->name,

@@ -190,6 +190,40 @@ class ReadApi(unittest.TestCase):
         response = self.query('{ box(labelIdentifier: "x\' OR \'1\'=\'1") { id } }')
         self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
 
+    QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
+        ... on QrCode { code box { __typename ... on Box { labelIdentifier }
+                                   ... on InsufficientPermissionError { name }
+                                   ... on UnauthorizedForBaseError { id name organisationName } } }
+        ... on InsufficientPermissionError { name }
+        ... on ResourceDoesNotExistError { id name } } }"""
+
+    def test_qr_code_scan(self):
+        """The front-end's scan flow: union results instead of errors."""
+        mine = self.rows("SELECT q.code, s.box_id FROM qr q JOIN stock s ON s.qr_id = q.id JOIN locations l "
+                         "ON l.id = s.location_id WHERE l.camp_id = 1 ORDER BY q.id LIMIT 1")[0]
+        response = self.query(self.QR_QUERY, variables={"code": mine[0]})
+        self.assertNotIn("errors", response)
+        self.assertEqual(response["data"]["qrCode"], {"__typename": "QrCode", "code": mine[0],
+                         "box": {"__typename": "Box", "labelIdentifier": mine[1]}})
+        foreign = self.rows("SELECT q.code, c.id, c.name, o.label FROM qr q JOIN stock s ON s.qr_id = q.id "
+                            "JOIN locations l ON l.id = s.location_id JOIN camps c ON c.id = l.camp_id "
+                            "JOIN organisations o ON o.id = c.organisation_id WHERE l.camp_id <> 1 "
+                            "ORDER BY q.id LIMIT 1")[0]
+        box = self.query(self.QR_QUERY, variables={"code": foreign[0]})["data"]["qrCode"]["box"]
+        self.assertEqual(box, {"__typename": "UnauthorizedForBaseError", "id": foreign[1],
+                               "name": foreign[2], "organisationName": foreign[3]})
+        spare = self.db.scalar("SELECT q.code FROM qr q LEFT JOIN stock s ON s.qr_id = q.id "
+                               "WHERE s.id IS NULL ORDER BY q.id LIMIT 1")
+        self.assertIsNone(self.query(self.QR_QUERY, variables={"code": spare})["data"]["qrCode"]["box"])
+        self.assertEqual(self.query(self.QR_QUERY, variables={"code": "nope"})["data"]["qrCode"],
+                         {"__typename": "ResourceDoesNotExistError", "id": None, "name": "QrCode"})
+        no_qr = self.keys.token(permissions=["base_1/stock:read"])
+        self.assertEqual(self.query(self.QR_QUERY, token=no_qr, variables={"code": mine[0]})["data"]["qrCode"],
+                         {"__typename": "InsufficientPermissionError", "name": "qr:read"})
+        exists = self.query('query($a: String, $b: String) { yes: qrExists(code: $a) no: qrExists(code: $b) }',
+                            variables={"a": mine[0], "b": "nope"})
+        self.assertEqual(exists["data"], {"yes": True, "no": False})
+
     def test_no_permission_no_data(self):
         """A user without the read permissions: empty lists, FORBIDDEN for base-agnostic ones."""
         token = self.keys.token(permissions=["base_1/stock:read"])

@@ -1,0 +1,239 @@
+/*  =========================================================================
+    dp_qr - the QR-code scan: qrExists, qrCode and QrCode.box with their unions
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    The front-end's scan flow asks qrCode(code) { ... on QrCode { box {
+    ... on Box | InsufficientPermissionError | UnauthorizedForBaseError } } }.
+    Errors here are union members, not GraphQL errors (boxtribute's ADR on
+    error responses): a missing permission is InsufficientPermissionError
+    {name}, an unknown code ResourceDoesNotExistError {name: "QrCode"}, a box
+    in a base the user may not read UnauthorizedForBaseError {id, name,
+    organisationName}.
+@discuss
+    QrCode.box loads two rows per code in one wave: the box's own columns
+    (stock_by_qr) and who may see it (box_access_by_qr: its base and that
+    base's organisation, joined in SQL), so deciding between the box and
+    an error object needs no further wave.
+@end
+*/
+#include "dp_qr.h"
+#include <string.h>
+#include <stdio.h>
+
+//  The payload of an error result object.
+typedef struct {
+    const char *name;
+    bool has_id;
+    int64_t id;
+    const char *organisation_name;
+} result_error_t;
+
+//  The concrete member type `name` of pf's union, or NULL.
+static const dp_type_t *
+s_member (const plan_field_t *pf, const char *name)
+{
+    for (size_t v = 0; v < pf->child->n_variants; v++)
+        if (strcmp (pf->child->variants [v].object->name, name) == 0)
+            return pf->child->variants [v].object;
+    return NULL;
+}
+
+static obj_t *
+s_error_obj (dp_exec_t *exec, const plan_field_t *pf, const char *type, const char *name,
+             bool has_id, int64_t id, const char *organisation_name)
+{
+    dp_arena_t *arena = dp_exec_arena (exec);
+    result_error_t *error = dp_arena_calloc (arena, 1, sizeof *error);
+    error->name = dp_arena_strdup (arena, name);
+    error->has_id = has_id;
+    error->id = id;
+    error->organisation_name = organisation_name ? dp_arena_strdup (arena, organisation_name) : NULL;
+    obj_t *obj = dp_arena_calloc (arena, 1, sizeof *obj);
+    obj->type = s_member (pf, type);
+    obj->synthetic = error;
+    return obj;
+}
+
+static dp_val_t *
+s_code_arg (dp_exec_t *exec, const plan_field_t *pf)
+{
+    dp_arena_t *arena = dp_exec_arena (exec);
+    const input_t *code = input_field (pf->args, "code");
+    const char *text = code && code->kind == IN_STRING ? code->s : "";
+    dp_val_t *args = dp_arena_calloc (arena, 1, sizeof (dp_val_t));
+    args [0].type = DP_VAL_STR;
+    args [0].u.s.ptr = dp_arena_strdup (arena, text);
+    args [0].u.s.len = (uint32_t) strlen (text);
+    return args;
+}
+
+//  -------------------------------------------------------------------------
+//  qrExists(code): whether a QR code with that code exists (qr:read).
+
+typedef struct {
+    bool forbidden;
+    bool answered;
+    bool exists;
+} exists_state_t;
+
+static void
+s_exists_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows, const char *error)
+{
+    exists_state_t *state = slot;
+    state->answered = rows != NULL;
+    state->exists = rows && rows->u.rows.n_rows > 0;
+}
+
+void
+dp_qr_exists_collect (dp_exec_t *exec, plan_field_t *pf)
+{
+    exists_state_t *state = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *state);
+    pf->root_state = state;
+    if (!dp_authz_any_base (dp_exec_authz (exec), "qr:read")) {
+        state->forbidden = true;
+        return;
+    }
+    const input_t *code = input_field (pf->args, "code");
+    if (!code || code->kind != IN_STRING) {
+        state->answered = true;         //  no code: no QR code has it
+        return;
+    }
+    dp_exec_query (exec, DP_QUERY_qr_by_code, 1, s_code_arg (exec, pf), 1, pf, state, s_exists_done);
+}
+
+int
+dp_qr_exists_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    exists_state_t *state = pf->root_state;
+    if (state->forbidden) {
+        const char *text = "You don't have access to 'qr:read'";
+        dp_exec_field_error (exec, pf, "FORBIDDEN", text, "%s", text);
+        return -1;
+    }
+    dp_json_writer_bool (dp_exec_out (exec), state->exists);
+    return 1;
+}
+
+//  -------------------------------------------------------------------------
+//  qrCode(code): QrCodeResult!
+
+typedef struct {
+    obj_t *result;              //  the QrCode or an error object
+} code_state_t;
+
+static void
+s_code_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows, const char *error)
+{
+    code_state_t *state = slot;
+    if (!rows || rows->u.rows.n_rows == 0) {
+        state->result = s_error_obj (exec, pf, "ResourceDoesNotExistError", "QrCode", false, 0, NULL);
+        return;
+    }
+    obj_t *obj = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *obj);
+    obj->type = s_member (pf, "QrCode");
+    obj->row = dp_exec_make_row (exec, dp_catalog_loader (DP_LOADER_qr_by_id), pf->child_mask | 1,
+                                 rows->u.rows.cells, rows->u.rows.n_cols);
+    state->result = obj;
+}
+
+void
+dp_qr_code_collect (dp_exec_t *exec, plan_field_t *pf)
+{
+    code_state_t *state = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *state);
+    pf->root_state = state;
+    if (!dp_authz_any_base (dp_exec_authz (exec), "qr:read")) {
+        state->result = s_error_obj (exec, pf, "InsufficientPermissionError", "qr:read", false, 0, NULL);
+        return;
+    }
+    dp_exec_query (exec, DP_QUERY_qr_by_code, pf->child_mask | 1, s_code_arg (exec, pf), 1, pf,
+                   state, s_code_done);
+}
+
+void
+dp_qr_code_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                     obj_t **children, size_t *n_children)
+{
+    code_state_t *state = pf->root_state;
+    *children = state->result;
+    *n_children = state->result && state->result->type ? 1 : 0;
+}
+
+//  -------------------------------------------------------------------------
+//  QrCode.box: BoxResult
+
+void
+dp_qr_box_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    int64_t qr_id = row_int (obj->row, DP_COL_qr_id);
+    dp_exec_need (exec, DP_LOADER_stock_by_qr, qr_id, pf->child_mask | 1);
+    dp_exec_need (exec, DP_LOADER_box_access_by_qr, qr_id,
+                  ((uint64_t) 1 << DP_COL_box_access_base_id) | ((uint64_t) 1 << DP_COL_box_access_base_name)
+                  | ((uint64_t) 1 << DP_COL_box_access_organisation_name) | 1);
+}
+
+void
+dp_qr_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                    obj_t **children, size_t *n_children)
+{
+    *n_children = 0;
+    const row_t *access = dp_exec_cached_row (exec, DP_LOADER_box_access_by_qr, &obj->row->cells [DP_COL_qr_id]);
+    const row_t *box = dp_exec_cached_row (exec, DP_LOADER_stock_by_qr, &obj->row->cells [DP_COL_qr_id]);
+    if (!access || !box)
+        return;                         //  no box carries this code: null
+    int64_t base_id = row_int (access, DP_COL_box_access_base_id);
+    char denied [80];
+    obj_t *result;
+    if (dp_authz_base (dp_exec_authz (exec), "stock:read", base_id, denied, sizeof denied)) {
+        result = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *result);
+        result->type = s_member (pf, "Box");
+        result->row = (row_t *) box;
+    }
+    else
+    if (strcmp (denied, "stock:read") == 0)
+        result = s_error_obj (exec, pf, "InsufficientPermissionError", "stock:read", false, 0, NULL);
+    else {
+        const dp_val_t *name = &access->cells [DP_COL_box_access_base_name];
+        const dp_val_t *org = &access->cells [DP_COL_box_access_organisation_name];
+        result = s_error_obj (exec, pf, "UnauthorizedForBaseError",
+                              name->type == DP_VAL_STR ? name->u.s.ptr : "", true, base_id,
+                              org->type == DP_VAL_STR ? org->u.s.ptr : "");
+    }
+    if (result->type) {
+        *children = result;
+        *n_children = 1;
+    }
+}
+
+//  -------------------------------------------------------------------------
+//  Error result fields
+
+int
+dp_error_name (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const result_error_t *error = obj->synthetic;
+    dp_json_writer_cstr (dp_exec_out (exec), error->name ? error->name : "");
+    return 1;
+}
+
+int
+dp_error_id (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const result_error_t *error = obj->synthetic;
+    if (!error->has_id)
+        return 0;
+    dp_json_writer_t *out = dp_exec_out (exec);
+    dp_json_writer_char (out, '"');
+    dp_json_writer_int (out, error->id);
+    dp_json_writer_char (out, '"');
+    return 1;
+}
+
+int
+dp_error_organisation_name (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const result_error_t *error = obj->synthetic;
+    dp_json_writer_cstr (dp_exec_out (exec), error->organisation_name ? error->organisation_name : "");
+    return 1;
+}
