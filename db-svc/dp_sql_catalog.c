@@ -201,6 +201,54 @@ static const char *const s_sql_tag_last_used [] = {
     "tags_relations.tag_id",
     "MAX(tags_relations.created_on)"
 };
+//  history_entry: one UNION statement (s_sql_box_history); the names are
+//  those of its derived table's columns.
+static const char *const s_sql_history_entry [] = {
+    "u.entry_id", "u.change_date", "u.user_id", "u.message"
+};
+
+//  A box's history with readable messages, newest first; on equal dates the
+//  history rows (id descending), then tag assignments, then removals (each by
+//  relation id ascending). Assignments made when the box was created are not
+//  history. The message texts are boxtribute's.
+static const char s_sql_box_history [] =
+    "SELECT u.record_id, u.entry_id, u.change_date, u.user_id, u.message FROM ("
+    "SELECT h.record_id, CAST(h.id AS CHAR) AS entry_id, h.changedate AS change_date,"
+    " h.user_id, CASE"
+    " WHEN h.changes = 'location_id' THEN CONCAT('changed box location from ', fl.label, ' to ', tl.label)"
+    " WHEN h.changes = 'product_id' THEN CONCAT('changed product type from ', fp.name, ' to ', tp.name)"
+    " WHEN h.changes = 'size_id' THEN CONCAT('changed size from ', fs.label, ' to ', ts.label)"
+    " WHEN h.changes = 'display_unit_id' THEN CONCAT('changed unit from ', fu.symbol, ' to ', tu.symbol)"
+    " WHEN h.changes = 'box_state_id' THEN CONCAT('changed box state from ', fb.label, ' to ', tb.label)"
+    " WHEN h.changes = 'items' THEN CONCAT('changed the number of items from ', h.from_int, ' to ', h.to_int)"
+    " WHEN h.changes LIKE 'comments%' THEN REPLACE(h.changes, 'comments changed', 'changed comments')"
+    " WHEN h.changes LIKE 'Record%' THEN CONCAT(SUBSTRING(h.changes, 8), ' record')"
+    " ELSE h.changes END AS message, 0 AS kind, -h.id AS ord"
+    " FROM history h"
+    " LEFT JOIN locations fl ON h.changes = 'location_id' AND fl.id = h.from_int"
+    " LEFT JOIN locations tl ON h.changes = 'location_id' AND tl.id = h.to_int"
+    " LEFT JOIN products fp ON h.changes = 'product_id' AND fp.id = h.from_int"
+    " LEFT JOIN products tp ON h.changes = 'product_id' AND tp.id = h.to_int"
+    " LEFT JOIN sizes fs ON h.changes = 'size_id' AND fs.id = h.from_int"
+    " LEFT JOIN sizes ts ON h.changes = 'size_id' AND ts.id = h.to_int"
+    " LEFT JOIN units fu ON h.changes = 'display_unit_id' AND fu.id = h.from_int"
+    " LEFT JOIN units tu ON h.changes = 'display_unit_id' AND tu.id = h.to_int"
+    " LEFT JOIN box_state fb ON h.changes = 'box_state_id' AND fb.id = h.from_int"
+    " LEFT JOIN box_state tb ON h.changes = 'box_state_id' AND tb.id = h.to_int"
+    " WHERE h.tablename = 'stock' AND h.record_id IN ({keys})"
+    " UNION ALL "
+    "SELECT tr.object_id, CONCAT('ta', tr.id), tr.created_on, tr.created_by_id,"
+    " CONCAT('assigned tag ''', t.label, ''' to box'), 1, tr.id"
+    " FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id JOIN stock s ON s.id = tr.object_id"
+    " WHERE tr.object_type = 'Stock' AND tr.object_id IN ({keys}) AND tr.created_on IS NOT NULL"
+    " AND NOT (tr.created_on <=> s.created)"
+    " UNION ALL "
+    "SELECT tr.object_id, CONCAT('tr', tr.id), tr.deleted_on, tr.deleted_by_id,"
+    " CONCAT('removed tag ''', t.label, ''' from box'), 2, tr.id"
+    " FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id"
+    " WHERE tr.object_type = 'Stock' AND tr.object_id IN ({keys}) AND tr.deleted_on IS NOT NULL"
+    ") u ORDER BY u.record_id, u.change_date DESC, u.kind, u.ord";
+
 //  box_access: a box with the base and organisation it is in.
 static const char *const s_sql_box_access [] = {
     "stock.id", "camps.id", "camps.name", "organisations.label"
@@ -266,6 +314,9 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         " JOIN camps ON camps.id = locations.camp_id"
         " JOIN organisations ON organisations.id = camps.organisation_id",
         NULL, NULL, NULL, S_COLS (box_access) },
+    [DP_LOADER_box_history_by_box] = {
+        "box_history_by_box", "u.record_id", "(history)", NULL, NULL, NULL,
+        S_COLS (history_entry), s_sql_box_history },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },
@@ -325,6 +376,21 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
     assert (keys && n_keys > 0);
     if (!s_mask_valid (mask, loader->n_columns))
         return -1;
+    if (loader->sql_template) {
+        //  One statement with the key list in several places; every column.
+        if (mask != ((uint64_t) 1 << loader->n_columns) - 1)
+            return -1;
+        for (const char *p = loader->sql_template; *p; ) {
+            const char *hole = strstr (p, "{keys}");
+            size_t len = hole ? (size_t) (hole - p) : strlen (p);
+            s_sql_append_bytes (sql, p, len);
+            if (!hole)
+                break;
+            dp_sql_append_ints (sql, keys, n_keys);
+            p = hole + 6;
+        }
+        return 0;
+    }
     dp_sql_append (sql, "SELECT ");
     dp_sql_append (sql, loader->key);
     s_append_columns (sql, loader->columns, loader->n_columns, mask);
@@ -758,6 +824,7 @@ dp_sql_catalog_test (bool verbose)
         for (size_t c = 0; c < loader->n_columns; c++)
             assert (loader->columns [c]
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr
+                 || id == DP_LOADER_box_history_by_box
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);

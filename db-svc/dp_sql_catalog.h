@@ -76,6 +76,8 @@ typedef struct {
     const char *order_by;           //  or NULL
     const char *const *columns;     //  SQL expression of each catalog column
     size_t n_columns;               //  equals the catalog's column count
+    const char *sql_template;       //  whole statement with {keys} for the key list, or
+                                    //  NULL; such a loader answers only the full mask
 } dp_sql_loader_t;
 
 //  Returns a borrowed pointer to the static SQL description of a loader,

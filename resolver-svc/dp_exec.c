@@ -632,7 +632,8 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
                 case BIND_REVERSE:
                     if (!s_any_base_allowed (self, bind))
                         break;
-                    s_need (self, bind->loader, &obj->row->cells [bind->column], pf->child_mask);
+                    s_need (self, bind->loader, &obj->row->cells [bind->column],
+                            bind->load_mask ? bind->load_mask : pf->child_mask);
                     break;
                 case BIND_LOOKUP:
                     if (!s_any_base_allowed (self, bind))

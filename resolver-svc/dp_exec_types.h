@@ -173,6 +173,8 @@ struct _dp_binding_t {
     root_collect_fn_t collect;  //  ROOT
     bool list;                  //  SYNTHETIC/ROOT: children form a list
     collect_obj_fn_t collect_obj;   //  COMPUTED, SYNTHETIC: per-object needs
+    uint64_t load_mask;         //  FK/REVERSE: columns to ask for instead of the child's
+                                //  (loaders that answer every column only)
     keep_fn_t keep;             //  REVERSE, ROOT_LOAD: which rows to show (NULL: all)
     uint64_t keep_mask;         //  columns keep reads
     key_source_t key_source;    //  ROOT_LOAD

@@ -159,6 +159,16 @@ static const field_entry_t s_fields [] = {
                                             .permission = "shipment_detail:read",
                                             .base_column = -1 } } },
     { "Box", "sourceBox", FK (stock, source_box_id, stock_by_id) },
+    { "Box", "history", { .kind = BIND_REVERSE, .column = COL (stock, id), .loader = DP_LOADER_box_history_by_box,
+                          .load_mask = BIT (history_entry, entry_id) | BIT (history_entry, change_date)
+                                     | BIT (history_entry, user_id) | BIT (history_entry, message),
+                          ANY_BASE ("history:read") } },
+
+    //  HistoryEntry ← box_history_by_box (history rows and tag changes, with messages)
+    { "HistoryEntry", "id", COLUMN (history_entry, entry_id, CONV_STRING) },
+    { "HistoryEntry", "changes", COLUMN (history_entry, message, CONV_STRING) },
+    { "HistoryEntry", "changeDate", COLUMN (history_entry, change_date, CONV_DATETIME) },
+    { "HistoryEntry", "user", FK (history_entry, user_id, cms_users_by_id, ANY_BASE ("user:read")) },
 
     //  Product ← products
     { "Product", "id", COLUMN (products, id, CONV_ID) },
@@ -347,6 +357,7 @@ static const type_entry_t s_types [] = {
     { "Shipment", { .loader = DP_LOADER_shipment_by_id } },
     { "QrCode", { .loader = DP_LOADER_qr_by_id } },
     { "User", { .loader = DP_LOADER_cms_users_by_id } },
+    { "HistoryEntry", { .loader = DP_LOADER_box_history_by_box } },
     { "BoxPage", { .synthetic = true } },
     { "InsufficientPermissionError", { .synthetic = true } },
     { "ResourceDoesNotExistError", { .synthetic = true } },
@@ -368,6 +379,7 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_locations_by_base:
         case DP_LOADER_tags_by_base:
         case DP_LOADER_products_by_base:
+        case DP_LOADER_box_history_by_box:
             return true;
         default:
             return false;

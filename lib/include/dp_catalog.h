@@ -138,6 +138,13 @@ typedef enum {
     C(box_access, stock_id, INT) C(box_access, base_id, INT) \
     C(box_access, base_name, STR) C(box_access, organisation_name, STR)
 
+//  A box's history, newest first: change rows of `history` with readable
+//  messages, then tag assignments and removals (box_history_by_box). Its
+//  rows always carry every column (the SQL is one UNION).
+#define DP_COLUMNS_history_entry(C) \
+    C(history_entry, entry_id, STR) C(history_entry, change_date, DATETIME) \
+    C(history_entry, user_id, INT) C(history_entry, message, STR)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -168,7 +175,8 @@ typedef enum {
     L(tags_by_base,           tags,               "tags.camp_id") \
     L(products_by_base,       products,           "products.camp_id") \
     L(stock_by_qr,            stock,              "stock.qr_id") \
-    L(box_access_by_qr,       box_access,         "stock.qr_id")
+    L(box_access_by_qr,       box_access,         "stock.qr_id") \
+    L(box_history_by_box,     history_entry,      "history.record_id (stock)")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -201,6 +209,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shipment_detail)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tags)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_last_used)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_box_access)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_history_entry)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

@@ -37,6 +37,7 @@ S_COLUMN_SET (shipment_detail)
 S_COLUMN_SET (tags)
 S_COLUMN_SET (tag_last_used)
 S_COLUMN_SET (box_access)
+S_COLUMN_SET (history_entry)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -66,6 +67,7 @@ S_FITS_MASK (shipment_detail)
 S_FITS_MASK (tags)
 S_FITS_MASK (tag_last_used)
 S_FITS_MASK (box_access)
+S_FITS_MASK (history_entry)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

@@ -190,6 +190,64 @@ class ReadApi(unittest.TestCase):
         response = self.query('{ box(labelIdentifier: "x\' OR \'1\'=\'1") { id } }')
         self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
 
+    def expected_history(self, box_id):
+        """Box.history computed here from the raw tables with boxtribute's wording."""
+        names = {
+            "location_id": ("changed box location from {} to {}", "SELECT label FROM locations WHERE id = {}"),
+            "product_id": ("changed product type from {} to {}", "SELECT name FROM products WHERE id = {}"),
+            "size_id": ("changed size from {} to {}", "SELECT label FROM sizes WHERE id = {}"),
+            "display_unit_id": ("changed unit from {} to {}", "SELECT symbol FROM units WHERE id = {}"),
+            "box_state_id": ("changed box state from {} to {}", "SELECT label FROM box_state WHERE id = {}"),
+        }
+        entries = []
+        for hid, date, user, changes, old, new in self.rows(
+                f"SELECT id, {dt('changedate')}, user_id, changes, from_int, to_int FROM history "
+                f"WHERE tablename = 'stock' AND record_id = {box_id}"):
+            if changes in names:
+                text, lookup = names[changes]
+                message = text.format(self.db.scalar(lookup.format(old)), self.db.scalar(lookup.format(new)))
+            elif changes == "items":
+                message = f"changed the number of items from {old} to {new}"
+            elif changes.startswith("comments"):
+                message = changes.replace("comments changed", "changed comments")
+            elif changes.startswith("Record"):
+                message = changes[7:] + " record"
+            else:
+                message = changes
+            entries.append((date, 0, -int(hid), hid, user, message))
+        created = self.db.scalar(f"SELECT {dt('created')} FROM stock WHERE id = {box_id}")
+        for rid, on, by, off, off_by, label in self.rows(
+                f"SELECT tr.id, {dt('tr.created_on')}, tr.created_by_id, {dt('tr.deleted_on')}, tr.deleted_by_id, "
+                f"t.label FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id "
+                f"WHERE tr.object_type = 'Stock' AND tr.object_id = {box_id}"):
+            if on is not None and on != created:
+                entries.append((on, 1, int(rid), f"ta{rid}", by, f"assigned tag '{label}' to box"))
+            if off is not None:
+                entries.append((off, 2, int(rid), f"tr{rid}", off_by, f"removed tag '{label}' from box"))
+        entries.sort(key=lambda e: (e[1], e[2]))
+        entries.sort(key=lambda e: e[0] or "", reverse=True)
+        return [{"id": e[3], "changes": e[5], "changeDate": e[0], "user": {"id": e[4]} if e[4] else None}
+                for e in entries]
+
+    def test_box_history(self):
+        """Box.history: readable messages for history rows and tag changes, newest first, for
+        every box of a page, in one statement."""
+        boxes = self.rows("SELECT s.id, s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                          "WHERE l.camp_id = 1 ORDER BY (SELECT COUNT(*) FROM tags_relations tr WHERE "
+                          "tr.object_id = s.id AND tr.deleted_on IS NOT NULL) DESC, s.id LIMIT 20")
+        query = "query($l: String!) { box(labelIdentifier: $l) { history { id changes changeDate user { id } } } }"
+        kinds = set()
+        for box_id, label in boxes:
+            response = self.query(query, variables={"l": label})
+            self.assertNotIn("errors", response)
+            history = response["data"]["box"]["history"]
+            self.assertEqual(history, self.expected_history(box_id), f"box {label}")
+            kinds |= {h["id"][:2] for h in history if not h["id"].isdigit()} | (
+                {"history"} if any(h["id"].isdigit() for h in history) else set())
+        self.assertEqual(kinds, {"history", "ta", "tr"}, "the sample covers every kind of entry")
+        page = self.query('{ boxes(baseId: "1", paginationInput: {first: 100}) { elements { history { id } } } }')
+        self.assertLessEqual(page["extensions"]["debug"]["sqlStatements"], 4)
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
