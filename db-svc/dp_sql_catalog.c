@@ -317,6 +317,17 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_box_history_by_box] = {
         "box_history_by_box", "u.record_id", "(history)", NULL, NULL, NULL,
         S_COLS (history_entry), s_sql_box_history },
+    [DP_LOADER_shipments_by_source_base] = {
+        "shipments_by_source_base", "shipment.source_base_id", "shipment", NULL, NULL,
+        "shipment.source_base_id, shipment.id", S_COLS (shipment) },
+    [DP_LOADER_shipments_by_target_base] = {
+        "shipments_by_target_base", "shipment.target_base_id", "shipment", NULL, NULL,
+        "shipment.target_base_id, shipment.id", S_COLS (shipment) },
+    [DP_LOADER_shipment_details_by_shipment] = {
+        "shipment_details_by_shipment", "shipment_detail.shipment_id", "shipment_detail", NULL, NULL,
+        "shipment_detail.shipment_id, shipment_detail.id", S_COLS (shipment_detail) },
+    [DP_LOADER_shipments_all] = {
+        "shipments_all", "0", "shipment", NULL, NULL, "shipment.id", S_COLS (shipment) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <ctype.h>
+#include <stdlib.h>
 
 //  Box.measureValue: measure_value (stored in the dimension's base unit)
 //  times the display unit's conversion factor; null without a display unit.
@@ -80,5 +81,19 @@ dp_shipment_label (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
     snprintf (label, sizeof label, "S%s-%.2s%.2s%.2s-%sx%s", last3, date + 2, date + 5, date + 8,
               prefix [0], prefix [1]);
     dp_json_writer_cstr (dp_exec_out (exec), label);
+    return 1;
+}
+
+//  Shipment.direction(baseId): Outgoing from the source base, Incoming to the
+//  target base, Indeterminate for any other base.
+int
+dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const input_t *base = input_field (pf->args, "baseId");
+    long long id = base && base->kind == IN_STRING ? atoll (base->s) : -1;
+    const char *direction = id == row_int (obj->row, DP_COL_shipment_source_base_id) ? "Outgoing"
+                          : id == row_int (obj->row, DP_COL_shipment_target_base_id) ? "Incoming"
+                          : "Indeterminate";
+    dp_json_writer_cstr (dp_exec_out (exec), direction);
     return 1;
 }

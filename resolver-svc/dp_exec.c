@@ -135,6 +135,29 @@ typedef struct {
     size_t n, cap;
 } batches_t;
 
+static int
+s_row_id_cmp (const void *a, const void *b)
+{
+    int64_t x = row_int (*(row_t *const *) a, 0);
+    int64_t y = row_int (*(row_t *const *) b, 0);
+    return (x > y) - (x < y);
+}
+
+//  Sort rows by id (column 0) and drop rows whose id repeats; returns the
+//  new count. For roots that gather one table from two loaders.
+static size_t
+s_unique_by_id (row_t **rows, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort (rows, n, sizeof (row_t *), s_row_id_cmp);
+    size_t out = 1;
+    for (size_t i = 1; i < n; i++)
+        if (row_int (rows [i], 0) != row_int (rows [out - 1], 0))
+            rows [out++] = rows [i];
+    return out;
+}
+
 //  A root field answered from a loader: the keys it resolved in wave 0.
 typedef struct {
     bool failed;
@@ -612,8 +635,11 @@ s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
         for (size_t k = 0; k < root->n_keys; k++)
             root->keys [k] = grant->base_ids [k];
     }
-    for (size_t k = 0; k < root->n_keys; k++)
+    for (size_t k = 0; k < root->n_keys; k++) {
         s_need_key (self, root->loader, root->keys [k], pf->child_mask | bind->keep_mask);
+        if (bind->has_loader2 && root->loader == bind->loader)
+            s_need_key (self, bind->loader2, root->keys [k], pf->child_mask | bind->keep_mask);
+    }
 }
 
 static void
@@ -672,6 +698,17 @@ s_concrete (const plan_field_t *pf, const row_t *row)
     return tb && tb->resolve_type ? tb->resolve_type (declared, row) : NULL;
 }
 
+//  The permission for either of a row's two base columns (shipments: source
+//  or target); denied names the first.
+static bool
+s_either_base (dp_exec_t *self, const authz_t *authz, const row_t *row, char *denied, size_t len)
+{
+    char other [80];
+    return dp_authz_base (&self->authz, authz->permission, row_int (row, authz->base_column), denied, len)
+        || dp_authz_base (&self->authz, authz->permission, row_int (row, authz->base_column2),
+                          other, sizeof other);
+}
+
 //  Authorisation on a target row; false when the row must not be shown.
 static bool
 s_target_allowed (dp_exec_t *self, const dp_binding_t *bind, const row_t *row, char *denied, size_t len)
@@ -682,6 +719,8 @@ s_target_allowed (dp_exec_t *self, const dp_binding_t *bind, const row_t *row, c
         case AUTHZ_FILTER_BASE:
             return dp_authz_base (&self->authz, bind->authz.permission,
                                   row_int (row, bind->authz.base_column), denied, len);
+        case AUTHZ_TARGET_EITHER_ERROR:
+            return s_either_base (self, &bind->authz, row, denied, len);
         default:
             return true;
     }
@@ -712,25 +751,30 @@ s_candidate_rows (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj,
             *code = root ? root->code : "INTERNAL_SERVER_ERROR";
             return REL_DENIED;
         }
-        bool list = dp_mapping_loader_is_list (root->loader);
+        dp_loader_id_t loaders [2] = { root->loader, bind->loader2 };
+        size_t n_loaders = bind->has_loader2 && root->loader == bind->loader ? 2 : 1;
         size_t total = 0;
-        for (size_t k = 0; k < root->n_keys; k++) {
-            entry_t *e = s_cache_find (&self->caches [root->loader], root->keys [k]);
-            total += !e ? 0 : list ? e->n_rows : (e->row != NULL);
-        }
+        for (size_t l = 0; l < n_loaders; l++)
+            for (size_t k = 0; k < root->n_keys; k++) {
+                entry_t *e = s_cache_find (&self->caches [loaders [l]], root->keys [k]);
+                total += !e ? 0 : dp_mapping_loader_is_list (loaders [l]) ? e->n_rows : (e->row != NULL);
+            }
         row_t **all = dp_arena_alloc (self->arena, (total + 1) * sizeof (row_t *));
         size_t n = 0;
-        for (size_t k = 0; k < root->n_keys; k++) {
-            entry_t *e = s_cache_find (&self->caches [root->loader], root->keys [k]);
-            if (!e)
-                continue;
-            if (list)
-                for (uint32_t r = 0; r < e->n_rows; r++)
-                    all [n++] = e->rows [r];
-            else
-            if (e->row)
-                all [n++] = e->row;
-        }
+        for (size_t l = 0; l < n_loaders; l++)
+            for (size_t k = 0; k < root->n_keys; k++) {
+                entry_t *e = s_cache_find (&self->caches [loaders [l]], root->keys [k]);
+                if (!e)
+                    continue;
+                if (dp_mapping_loader_is_list (loaders [l]))
+                    for (uint32_t r = 0; r < e->n_rows; r++)
+                        all [n++] = e->rows [r];
+                else
+                if (e->row)
+                    all [n++] = e->row;
+            }
+        if (n_loaders == 2)
+            n = s_unique_by_id (all, n);
         *rows = all;
         *n_rows = n;
         return REL_OK;
@@ -745,10 +789,13 @@ s_candidate_rows (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj,
         snprintf (description, len, "You don't have access to '%s'", bind->authz.permission);
         return REL_DENIED;
     }
-    if (bind->authz.kind == AUTHZ_PARENT_BASE_ERROR) {
+    if (bind->authz.kind == AUTHZ_PARENT_BASE_ERROR || bind->authz.kind == AUTHZ_PARENT_EITHER_ERROR) {
         char denied [80];
-        if (!dp_authz_base (&self->authz, bind->authz.permission,
-                            row_int (obj->row, bind->authz.base_column), denied, sizeof denied)) {
+        bool allowed = bind->authz.kind == AUTHZ_PARENT_BASE_ERROR
+            ? dp_authz_base (&self->authz, bind->authz.permission,
+                             row_int (obj->row, bind->authz.base_column), denied, sizeof denied)
+            : s_either_base (self, &bind->authz, obj->row, denied, sizeof denied);
+        if (!allowed) {
             snprintf (description, len, "You don't have access to '%s'", denied);
             return REL_DENIED;
         }
@@ -1086,7 +1133,8 @@ s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
             return 0;
         const row_t *row = rows [0];
         if (!s_row_visible (self, bind, pf, row, denied, sizeof denied)) {
-            if (bind->authz.kind != AUTHZ_TARGET_BASE_ERROR || !denied [0])
+            if ((bind->authz.kind != AUTHZ_TARGET_BASE_ERROR
+                 && bind->authz.kind != AUTHZ_TARGET_EITHER_ERROR) || !denied [0])
                 return 0;
             snprintf (description, sizeof description, "You don't have access to '%s'", denied);
             dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);

@@ -128,13 +128,16 @@ typedef enum {
     AUTHZ_TARGET_BASE_NULL,     //  perm for the target row's base column, else null (no error)
     AUTHZ_TARGET_BASE_ERROR,    //  same, else FORBIDDEN error
     AUTHZ_FILTER_BASE,          //  list items whose base column the user may not read are dropped
-    AUTHZ_PARENT_BASE_ERROR     //  perm for the PARENT row's base column, else FORBIDDEN error
+    AUTHZ_PARENT_BASE_ERROR,    //  perm for the PARENT row's base column, else FORBIDDEN error
+    AUTHZ_TARGET_EITHER_ERROR,  //  perm for either base column of the target row, else FORBIDDEN
+    AUTHZ_PARENT_EITHER_ERROR   //  perm for either base column of the PARENT row, else FORBIDDEN
 } authz_kind_t;
 
 typedef struct {
     authz_kind_t kind;
     const char *permission;     //  e.g. "product:read"
     int base_column;            //  column of the target row holding its base id
+    int base_column2;           //  *_EITHER_*: the other base column
 } authz_t;
 
 //  A dependency of a computed field: a row of `loader` keyed by `column`.
@@ -180,6 +183,8 @@ struct _dp_binding_t {
     key_source_t key_source;    //  ROOT_LOAD
     const char *argument;       //  ROOT_LOAD with KEYS_ARGUMENT
     dp_loader_id_t all_loader;  //  ROOT_LOAD: the constant-keyed loader of every row
+    bool has_loader2;           //  ROOT_LOAD: also the rows of loader2 under the same keys
+    dp_loader_id_t loader2;     //  (duplicates by id dropped, ordered by id)
 };
 
 //  The mapping of an object type.

@@ -78,3 +78,17 @@ dp_keep_product (const plan_field_t *pf, const row_t *row)
     bool standard = !row_is_nil (row, DP_COL_products_standard_product_id);
     return strcmp (type->s, "StandardInstantiation") == 0 ? standard : !standard;
 }
+
+//  Query.shipments(states): the shipments in one of the states (all when the
+//  list is absent or empty).
+bool
+dp_keep_shipment (const plan_field_t *pf, const row_t *row)
+{
+    const input_t *states = input_field (pf->args, "states");
+    if (!states || states->kind != IN_LIST || states->n_items == 0)
+        return true;
+    for (size_t i = 0; i < states->n_items; i++)
+        if (s_str_is (row, DP_COL_shipment_state, states->items [i]->s))
+            return true;
+    return false;
+}

@@ -74,6 +74,8 @@ static const char *const s_shipment_states [] = {
                                     .all_loader = DP_LOADER_##all, ANY_BASE (perm) }
 #define PARENT(perm, l, c)        .authz = { .kind = AUTHZ_PARENT_BASE_ERROR, .permission = perm, \
                                              .base_column = COL (l, c) }
+#define EITHER(how, perm, l, c1, c2) .authz = { .kind = how, .permission = perm, \
+                                    .base_column = COL (l, c1), .base_column2 = COL (l, c2) }
 #define KEEP(fn, mask)            .keep = fn, .keep_mask = mask
 
 typedef struct {
@@ -113,6 +115,11 @@ static const field_entry_t s_fields [] = {
     { "Query", "tag", ROOT_BY_ID (tags_by_id, TARGET_ERROR ("tag:read", tags, camp_id)) },
     { "Query", "product", ROOT_BY_ID (products_by_id, TARGET_ERROR ("product:read", products, camp_id)) },
     { "Query", "user", ROOT_BY_ID (cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Query", "shipments", ROOT_IN_BASES (shipments_by_source_base, shipments_all, "shipment:read",
+                                           .has_loader2 = true, .loader2 = DP_LOADER_shipments_by_target_base,
+                                           KEEP (dp_keep_shipment, BIT (shipment, state))) },
+    { "Query", "shipment", ROOT_BY_ID (shipment_by_id, EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read",
+                                                                shipment, source_base_id, target_base_id)) },
     { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
     { "Query", "productCategory", ROOT_BY_ID (product_categories_by_id, ANY_BASE ("product_category:read")) },
 
@@ -273,7 +280,9 @@ static const field_entry_t s_fields [] = {
     { "ShipmentDetail", "sourceQuantity", COLUMN (shipment_detail, source_quantity, CONV_INT) },
     { "ShipmentDetail", "targetQuantity", COLUMN (shipment_detail, target_quantity, CONV_INT) },
     { "ShipmentDetail", "box", FK (shipment_detail, box_id, stock_by_id) },
-    { "ShipmentDetail", "shipment", FK (shipment_detail, shipment_id, shipment_by_id) },
+    { "ShipmentDetail", "shipment", FK (shipment_detail, shipment_id, shipment_by_id,
+                                        EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read", shipment,
+                                                source_base_id, target_base_id)) },
     { "ShipmentDetail", "createdBy", FK (shipment_detail, created_by_id, cms_users_by_id) },
     { "ShipmentDetail", "createdOn", COLUMN (shipment_detail, created_on, CONV_DATETIME) },
     { "ShipmentDetail", "removedBy", FK (shipment_detail, removed_by_id, cms_users_by_id) },
@@ -293,8 +302,17 @@ static const field_entry_t s_fields [] = {
                                                  { COL (shipment, target_base_id), DP_LOADER_camps_by_id,
                                                    BIT (camps, name) | 1 } },
                                        .n_deps = 2 } },
-    { "Shipment", "sourceBase", FK (shipment, source_base_id, camps_by_id) },
-    { "Shipment", "targetBase", FK (shipment, target_base_id, camps_by_id) },
+    { "Shipment", "sourceBase", FK (shipment, source_base_id, camps_by_id,
+                                    EITHER (AUTHZ_PARENT_EITHER_ERROR, "base:read", shipment,
+                                            source_base_id, target_base_id)) },
+    { "Shipment", "targetBase", FK (shipment, target_base_id, camps_by_id,
+                                    EITHER (AUTHZ_PARENT_EITHER_ERROR, "base:read", shipment,
+                                            source_base_id, target_base_id)) },
+    { "Shipment", "direction", { .kind = BIND_COMPUTED, .write = dp_shipment_direction,
+                                 .needs_mask = BIT (shipment, source_base_id) | BIT (shipment, target_base_id) } },
+    { "Shipment", "details", { .kind = BIND_REVERSE, .column = COL (shipment, id),
+                               .loader = DP_LOADER_shipment_details_by_shipment,
+                               ANY_BASE ("shipment_detail:read") } },
     { "Shipment", "state", ENUM_STR (shipment, state, s_shipment_states) },
     { "Shipment", "startedBy", FK (shipment, started_by_id, cms_users_by_id) },
     { "Shipment", "startedOn", COLUMN (shipment, started_on, CONV_DATETIME) },
@@ -380,6 +398,10 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_tags_by_base:
         case DP_LOADER_products_by_base:
         case DP_LOADER_box_history_by_box:
+        case DP_LOADER_shipments_by_source_base:
+        case DP_LOADER_shipments_by_target_base:
+        case DP_LOADER_shipment_details_by_shipment:
+        case DP_LOADER_shipments_all:
             return true;
         default:
             return false;

@@ -322,6 +322,8 @@ s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t
     if (pf->bind->authz.kind == AUTHZ_TARGET_BASE_NULL || pf->bind->authz.kind == AUTHZ_TARGET_BASE_ERROR
     ||  pf->bind->authz.kind == AUTHZ_FILTER_BASE)
         mask |= s_bit (pf->bind->authz.base_column);
+    if (pf->bind->authz.kind == AUTHZ_TARGET_EITHER_ERROR)
+        mask |= s_bit (pf->bind->authz.base_column) | s_bit (pf->bind->authz.base_column2);
     pf->child_mask = mask | pf->bind->keep_mask;
 }
 
@@ -372,6 +374,9 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
                     variant->mask |= s_bit (pf->bind->column);
                     if (pf->bind->authz.kind == AUTHZ_PARENT_BASE_ERROR)
                         variant->mask |= s_bit (pf->bind->authz.base_column);
+                    if (pf->bind->authz.kind == AUTHZ_PARENT_EITHER_ERROR)
+                        variant->mask |= s_bit (pf->bind->authz.base_column)
+                                       | s_bit (pf->bind->authz.base_column2);
                     break;
                 case BIND_COMPUTED:
                     variant->mask |= pf->bind->needs_mask;

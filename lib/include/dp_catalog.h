@@ -176,7 +176,11 @@ typedef enum {
     L(products_by_base,       products,           "products.camp_id") \
     L(stock_by_qr,            stock,              "stock.qr_id") \
     L(box_access_by_qr,       box_access,         "stock.qr_id") \
-    L(box_history_by_box,     history_entry,      "history.record_id (stock)")
+    L(box_history_by_box,     history_entry,      "history.record_id (stock)") \
+    L(shipments_by_source_base, shipment,         "shipment.source_base_id") \
+    L(shipments_by_target_base, shipment,         "shipment.target_base_id") \
+    L(shipment_details_by_shipment, shipment_detail, "shipment_detail.shipment_id") \
+    L(shipments_all,          shipment,           "0: every shipment")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

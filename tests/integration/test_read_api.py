@@ -248,6 +248,40 @@ class ReadApi(unittest.TestCase):
         page = self.query('{ boxes(baseId: "1", paginationInput: {first: 100}) { elements { history { id } } } }')
         self.assertLessEqual(page["extensions"]["debug"]["sqlStatements"], 4)
 
+    def test_shipments(self):
+        """shipments: those leaving or reaching a base the user may read, by id, filtered by
+        state; shipment(id) with its details and direction; a shipment between two other
+        bases is FORBIDDEN."""
+        query = """query($states: [ShipmentState!]) { shipments(states: $states) { id labelIdentifier state
+                   direction(baseId: "1") sourceBase { id } targetBase { id } details { id box { id } } } }"""
+        response = self.query(query)
+        self.assertNotIn("errors", response)
+        rows = self.rows("SELECT s.id, s.state, s.source_base_id, s.target_base_id, CONCAT('S', "
+                         "RIGHT(LPAD(s.id, 3, '0'), 3), '-', DATE_FORMAT(s.started_on, '%y%m%d'), '-', "
+                         "UPPER(LEFT(a.name, 2)), 'x', UPPER(LEFT(b.name, 2))) FROM shipment s "
+                         "JOIN camps a ON a.id = s.source_base_id JOIN camps b ON b.id = s.target_base_id "
+                         "WHERE s.source_base_id = 1 OR s.target_base_id = 1 ORDER BY s.id")
+        self.assertGreater(len(rows), 1)
+        got = response["data"]["shipments"]
+        self.assertEqual([(s["id"], s["state"], s["sourceBase"]["id"], s["targetBase"]["id"], s["labelIdentifier"])
+                          for s in got], [tuple(r[:4]) + (r[4],) for r in rows])
+        for s, r in zip(got, rows):
+            self.assertEqual(s["direction"], "Outgoing" if r[2] == "1" else "Incoming")
+            details = [d[0] for d in self.rows(f"SELECT id FROM shipment_detail WHERE shipment_id = {r[0]} ORDER BY id")]
+            self.assertEqual([d["id"] for d in s["details"]], details)
+        state = rows[0][1]
+        only = self.query(query, variables={"states": [state]})["data"]["shipments"]
+        self.assertEqual([s["id"] for s in only], [r[0] for r in rows if r[1] == state])
+        one = self.query(f'{{ shipment(id: "{rows[0][0]}") {{ id state }} }}')["data"]["shipment"]
+        self.assertEqual(one, {"id": rows[0][0], "state": rows[0][1]})
+        foreign = self.db.scalar("SELECT MIN(id) FROM shipment WHERE source_base_id <> 1 AND target_base_id <> 1")
+        if foreign:
+            response = self.query(f'{{ shipment(id: "{foreign}") {{ id }} }}')
+            self.assertIsNone(response["data"]["shipment"])
+            self.assertEqual(response["errors"][0]["extensions"]["code"], "FORBIDDEN")
+        god = self.query("{ shipments { id } }", token=self.god)["data"]["shipments"]
+        self.assertEqual([s["id"] for s in god], [r[0] for r in self.rows("SELECT id FROM shipment ORDER BY id")])
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
