@@ -249,6 +249,18 @@ static const char s_sql_box_history [] =
     " WHERE tr.object_type = 'Stock' AND tr.object_id IN ({keys}) AND tr.deleted_on IS NOT NULL"
     ") u ORDER BY u.record_id, u.change_date DESC, u.kind, u.ord";
 
+//  Aggregates restricted to the keys in hand (GROUP BY the key).
+static const char *const s_sql_product_counts [] = {
+    "stock.product_id",
+    "CAST(COALESCE(SUM(CASE WHEN stock.box_state_id = 1 THEN stock.items END), 0) AS SIGNED)",
+    "CAST(COALESCE(SUM(CASE WHEN stock.box_state_id IN (3, 4, 7) THEN stock.items END), 0) AS SIGNED)"
+};
+static const char *const s_sql_base_counts [] = {
+    "locations.camp_id",
+    "COUNT(stock.id)",
+    "CAST(COALESCE(SUM(stock.items), 0) AS SIGNED)"
+};
+
 //  box_access: a box with the base and organisation it is in.
 static const char *const s_sql_box_access [] = {
     "stock.id", "camps.id", "camps.name", "organisations.label"
@@ -328,6 +340,14 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "shipment_detail.shipment_id, shipment_detail.id", S_COLS (shipment_detail) },
     [DP_LOADER_shipments_all] = {
         "shipments_all", "0", "shipment", NULL, NULL, "shipment.id", S_COLS (shipment) },
+    [DP_LOADER_product_counts_by_product] = {
+        "product_counts_by_product", "stock.product_id", "stock",
+        "(stock.deleted IS NULL OR stock.deleted = 0)", "stock.product_id", NULL, S_COLS (product_counts) },
+    [DP_LOADER_base_counts_by_base] = {
+        "base_counts_by_base", "locations.camp_id",
+        "stock JOIN locations ON locations.id = stock.location_id",
+        "stock.box_state_id = 1 AND (stock.deleted IS NULL OR stock.deleted = 0)",
+        "locations.camp_id", NULL, S_COLS (base_counts) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },
@@ -836,6 +856,7 @@ dp_sql_catalog_test (bool verbose)
             assert (loader->columns [c]
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr
                  || id == DP_LOADER_box_history_by_box
+                 || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);

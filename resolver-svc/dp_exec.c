@@ -1178,6 +1178,10 @@ s_write_value (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
             if (!s_any_base_allowed (self, bind))
                 return s_any_base_denied (self, pf);
             entry_t *e = s_lookup (self, bind->loader, &obj->row->cells [bind->column]);
+            if ((!e || !e->row) && bind->zero_if_missing) {
+                dp_json_writer_int (&self->out, 0);
+                return 1;
+            }
             if (!e || !e->row)
                 return 0;
             return s_write_scalar (self, pf, &e->row->cells [bind->value_column], bind);

@@ -183,6 +183,7 @@ struct _dp_binding_t {
     key_source_t key_source;    //  ROOT_LOAD
     const char *argument;       //  ROOT_LOAD with KEYS_ARGUMENT
     dp_loader_id_t all_loader;  //  ROOT_LOAD: the constant-keyed loader of every row
+    bool zero_if_missing;       //  LOOKUP: no row under the key reads as 0 (counts)
     bool has_loader2;           //  ROOT_LOAD: also the rows of loader2 under the same keys
     dp_loader_id_t loader2;     //  (duplicates by id dropped, ordered by id)
 };

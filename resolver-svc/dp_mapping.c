@@ -76,6 +76,9 @@ static const char *const s_shipment_states [] = {
                                              .base_column = COL (l, c) }
 #define EITHER(how, perm, l, c1, c2) .authz = { .kind = how, .permission = perm, \
                                     .base_column = COL (l, c1), .base_column2 = COL (l, c2) }
+#define COUNT(l, c, loader_, set, value) \
+                                  { .kind = BIND_LOOKUP, .column = COL (l, c), .loader = DP_LOADER_##loader_, \
+                                    .value_column = COL (set, value), .conv = CONV_INT, .zero_if_missing = true }
 #define KEEP(fn, mask)            .keep = fn, .keep_mask = mask
 
 typedef struct {
@@ -189,6 +192,8 @@ static const field_entry_t s_fields [] = {
     { "Product", "gender", ENUM_INT (products, gender_id, s_genders) },
     { "Product", "comment", COLUMN (products, comments, CONV_STRING) },
     { "Product", "inShop", COLUMN (products, stockincontainer, CONV_BOOL) },
+    { "Product", "instockItemsCount", COUNT (products, id, product_counts_by_product, product_counts, instock_items) },
+    { "Product", "transferItemsCount", COUNT (products, id, product_counts_by_product, product_counts, transfer_items) },
     { "Product", "createdBy", FK (products, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Product", "createdOn", COLUMN (products, created, CONV_DATETIME) },
     { "Product", "lastModifiedBy", FK (products, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
@@ -234,6 +239,8 @@ static const field_entry_t s_fields [] = {
     { "Base", "deletedOn", COLUMN (camps, deleted, CONV_DATETIME) },
     { "Base", "monetaryCurrencyCode", COLUMN (camps, monetary_currency_code, CONV_STRING) },
     { "Base", "freeshopCurrencyName", COLUMN (camps, currencyname, CONV_STRING) },
+    { "Base", "instockBoxesCount", COUNT (camps, id, base_counts_by_base, base_counts, instock_boxes) },
+    { "Base", "instockItemsCount", COUNT (camps, id, base_counts_by_base, base_counts, instock_items) },
 
     { "Base", "locations", { .kind = BIND_REVERSE, .column = COL (camps, id),
                              .loader = DP_LOADER_locations_by_base, PARENT ("location:read", camps, id),

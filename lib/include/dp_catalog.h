@@ -145,6 +145,17 @@ typedef enum {
     C(history_entry, entry_id, STR) C(history_entry, change_date, DATETIME) \
     C(history_entry, user_id, INT) C(history_entry, message, STR)
 
+//  Item counts of a product's boxes that are not deleted: in stock
+//  (InStock) and in transfer (MarkedForShipment, InTransit, Receiving).
+#define DP_COLUMNS_product_counts(C) \
+    C(product_counts, product_id, INT) C(product_counts, instock_items, INT) \
+    C(product_counts, transfer_items, INT)
+
+//  A base's boxes in stock that are not deleted: how many, and their items.
+#define DP_COLUMNS_base_counts(C) \
+    C(base_counts, base_id, INT) C(base_counts, instock_boxes, INT) \
+    C(base_counts, instock_items, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -180,7 +191,9 @@ typedef enum {
     L(shipments_by_source_base, shipment,         "shipment.source_base_id") \
     L(shipments_by_target_base, shipment,         "shipment.target_base_id") \
     L(shipment_details_by_shipment, shipment_detail, "shipment_detail.shipment_id") \
-    L(shipments_all,          shipment,           "0: every shipment")
+    L(shipments_all,          shipment,           "0: every shipment") \
+    L(product_counts_by_product, product_counts,  "stock.product_id") \
+    L(base_counts_by_base,    base_counts,        "locations.camp_id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -214,6 +227,8 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tags)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_last_used)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_box_access)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_history_entry)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_product_counts)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_counts)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

@@ -38,6 +38,8 @@ S_COLUMN_SET (tags)
 S_COLUMN_SET (tag_last_used)
 S_COLUMN_SET (box_access)
 S_COLUMN_SET (history_entry)
+S_COLUMN_SET (product_counts)
+S_COLUMN_SET (base_counts)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -68,6 +70,8 @@ S_FITS_MASK (tags)
 S_FITS_MASK (tag_last_used)
 S_FITS_MASK (box_access)
 S_FITS_MASK (history_entry)
+S_FITS_MASK (product_counts)
+S_FITS_MASK (base_counts)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

@@ -282,6 +282,28 @@ class ReadApi(unittest.TestCase):
         god = self.query("{ shipments { id } }", token=self.god)["data"]["shipments"]
         self.assertEqual([s["id"] for s in god], [r[0] for r in self.rows("SELECT id FROM shipment ORDER BY id")])
 
+    def test_counts(self):
+        """Product.instockItemsCount/transferItemsCount and Base.instockBoxesCount/
+        instockItemsCount: sums over boxes that are not deleted; 0 when there are none; one
+        statement for all products of a base."""
+        response = self.query('{ base(id: "1") { instockBoxesCount instockItemsCount '
+                              'products { id instockItemsCount transferItemsCount } } }')
+        self.assertNotIn("errors", response)
+        base = response["data"]["base"]
+        live = "(s.deleted IS NULL OR s.deleted = 0)"
+        boxes, items = self.rows(f"SELECT COUNT(*), COALESCE(SUM(s.items), 0) FROM stock s JOIN locations l "
+                                 f"ON l.id = s.location_id WHERE l.camp_id = 1 AND s.box_state_id = 1 AND {live}")[0]
+        self.assertEqual((base["instockBoxesCount"], base["instockItemsCount"]), (int(boxes), int(items)))
+        sums = {r[0]: (int(r[1]), int(r[2])) for r in self.rows(
+            f"SELECT p.id, COALESCE(SUM(CASE WHEN s.box_state_id = 1 THEN s.items END), 0), "
+            f"COALESCE(SUM(CASE WHEN s.box_state_id IN (3, 4, 7) THEN s.items END), 0) FROM products p "
+            f"LEFT JOIN stock s ON s.product_id = p.id AND {live} WHERE p.camp_id = 1 GROUP BY p.id")}
+        for product in base["products"]:
+            self.assertEqual((product["instockItemsCount"], product["transferItemsCount"]), sums[product["id"]])
+        self.assertTrue(any(p["instockItemsCount"] == 0 for p in base["products"]) or
+                        all(v[0] > 0 for v in sums.values()))
+        self.assertTrue(any(v[1] > 0 for v in sums.values()), "some items are in transfer")
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
