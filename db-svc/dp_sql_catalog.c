@@ -195,6 +195,7 @@ S_COL_SQL_SET (cms_users)
 S_COL_SQL_SET (shipment)
 S_COL_SQL_SET (shipment_detail)
 S_COL_SQL_SET (tags)
+S_COL_SQL_SET (sizegroup)
 
 //  tag_last_used is computed: one row per tag, the newest relation.
 static const char *const s_sql_tag_last_used [] = {
@@ -348,6 +349,16 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "stock JOIN locations ON locations.id = stock.location_id",
         "stock.box_state_id = 1 AND (stock.deleted IS NULL OR stock.deleted = 0)",
         "locations.camp_id", NULL, S_COLS (base_counts) },
+    S_BY_ID (sizegroup),
+    [DP_LOADER_sizegroups_all] = {
+        "sizegroups_all", "0", "sizegroup", NULL, NULL, "sizegroup.id", S_COLS (sizegroup) },
+    [DP_LOADER_sizes_by_sizegroup] = {
+        "sizes_by_sizegroup", "sizes_sizegroup.sizegroup_id",
+        "sizes_sizegroup JOIN sizes ON sizes.id = sizes_sizegroup.size_id", NULL, NULL,
+        "sizes_sizegroup.sizegroup_id, sizes_sizegroup.seq, sizes.id", S_COLS (sizes) },
+    [DP_LOADER_units_by_dimension] = {
+        "units_by_dimension", "units.dimension_id", "units", NULL, NULL,
+        "units.dimension_id, units.id", S_COLS (units) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },

@@ -123,6 +123,7 @@ static const field_entry_t s_fields [] = {
                                            KEEP (dp_keep_shipment, BIT (shipment, state))) },
     { "Query", "shipment", ROOT_BY_ID (shipment_by_id, EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read",
                                                                 shipment, source_base_id, target_base_id)) },
+    { "Query", "sizeRanges", ROOT_ALL (sizegroups_all, "size_range:read") },
     { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
     { "Query", "productCategory", ROOT_BY_ID (product_categories_by_id, ANY_BASE ("product_category:read")) },
 
@@ -185,6 +186,7 @@ static const field_entry_t s_fields [] = {
     { "Product", "name", COLUMN (products, name, CONV_STRING) },
     { "Product", "type", { .kind = BIND_COMPUTED, .write = dp_product_type,
                            .needs_mask = BIT (products, standard_product_id) } },
+    { "Product", "sizeRange", FK (products, sizegroup_id, sizegroup_by_id, ANY_BASE ("size_range:read")) },
     { "Product", "category", FK (products, category_id, product_categories_by_id,
                                  ANY_BASE ("product_category:read")) },
     { "Product", "base", FK (products, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
@@ -210,6 +212,15 @@ static const field_entry_t s_fields [] = {
     { "Size", "id", COLUMN (sizes, id, CONV_ID) },
     { "Size", "name", COLUMN (sizes, label, CONV_STRING) },
     { "Size", "label", COLUMN (sizes, label, CONV_STRING) },
+
+    //  SizeRange ← sizegroup
+    { "SizeRange", "id", COLUMN (sizegroup, id, CONV_ID) },
+    { "SizeRange", "name", COLUMN (sizegroup, label, CONV_STRING) },
+    { "SizeRange", "label", COLUMN (sizegroup, label, CONV_STRING) },
+    { "SizeRange", "sizes", { .kind = BIND_REVERSE, .column = COL (sizegroup, id),
+                              .loader = DP_LOADER_sizes_by_sizegroup, ANY_BASE ("size:read") } },
+    { "SizeRange", "units", { .kind = BIND_REVERSE, .column = COL (sizegroup, id),
+                              .loader = DP_LOADER_units_by_dimension } },
 
     //  Unit ← units
     { "Unit", "id", COLUMN (units, id, CONV_ID) },
@@ -383,6 +394,7 @@ static const type_entry_t s_types [] = {
     { "QrCode", { .loader = DP_LOADER_qr_by_id } },
     { "User", { .loader = DP_LOADER_cms_users_by_id } },
     { "HistoryEntry", { .loader = DP_LOADER_box_history_by_box } },
+    { "SizeRange", { .loader = DP_LOADER_sizegroup_by_id } },
     { "BoxPage", { .synthetic = true } },
     { "InsufficientPermissionError", { .synthetic = true } },
     { "ResourceDoesNotExistError", { .synthetic = true } },
@@ -409,6 +421,9 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_shipments_by_target_base:
         case DP_LOADER_shipment_details_by_shipment:
         case DP_LOADER_shipments_all:
+        case DP_LOADER_sizegroups_all:
+        case DP_LOADER_sizes_by_sizegroup:
+        case DP_LOADER_units_by_dimension:
             return true;
         default:
             return false;

@@ -156,6 +156,9 @@ typedef enum {
     C(base_counts, base_id, INT) C(base_counts, instock_boxes, INT) \
     C(base_counts, instock_items, INT)
 
+#define DP_COLUMNS_sizegroup(C) \
+    C(sizegroup, id, INT) C(sizegroup, label, STR) C(sizegroup, seq, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -193,7 +196,11 @@ typedef enum {
     L(shipment_details_by_shipment, shipment_detail, "shipment_detail.shipment_id") \
     L(shipments_all,          shipment,           "0: every shipment") \
     L(product_counts_by_product, product_counts,  "stock.product_id") \
-    L(base_counts_by_base,    base_counts,        "locations.camp_id")
+    L(base_counts_by_base,    base_counts,        "locations.camp_id") \
+    L(sizegroup_by_id,        sizegroup,          "sizegroup.id") \
+    L(sizegroups_all,         sizegroup,          "0: every size range") \
+    L(sizes_by_sizegroup,     sizes,              "sizes_sizegroup.sizegroup_id (ordered by seq)") \
+    L(units_by_dimension,     units,              "units.dimension_id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -229,6 +236,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_box_access)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_history_entry)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_product_counts)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_counts)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_sizegroup)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

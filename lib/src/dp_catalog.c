@@ -40,6 +40,7 @@ S_COLUMN_SET (box_access)
 S_COLUMN_SET (history_entry)
 S_COLUMN_SET (product_counts)
 S_COLUMN_SET (base_counts)
+S_COLUMN_SET (sizegroup)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -72,6 +73,7 @@ S_FITS_MASK (box_access)
 S_FITS_MASK (history_entry)
 S_FITS_MASK (product_counts)
 S_FITS_MASK (base_counts)
+S_FITS_MASK (sizegroup)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

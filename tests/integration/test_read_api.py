@@ -304,6 +304,25 @@ class ReadApi(unittest.TestCase):
                         all(v[0] > 0 for v in sums.values()))
         self.assertTrue(any(v[1] > 0 for v in sums.values()), "some items are in transfer")
 
+    def test_size_ranges(self):
+        """sizeRanges with their sizes (in the range's order) and units; Product.sizeRange."""
+        response = self.query("{ sizeRanges { id name label sizes { id label } units { id symbol } } }")
+        self.assertNotIn("errors", response)
+        ranges = response["data"]["sizeRanges"]
+        self.assertEqual([r["id"] for r in ranges], [r[0] for r in self.rows("SELECT id FROM sizegroup ORDER BY id")])
+        for r in ranges:
+            sizes = self.rows(f"SELECT s.id, s.label FROM sizes_sizegroup g JOIN sizes s ON s.id = g.size_id "
+                              f"WHERE g.sizegroup_id = {r['id']} ORDER BY g.seq, s.id")
+            self.assertEqual([(s["id"], s["label"]) for s in r["sizes"]], [tuple(x) for x in sizes])
+            units = self.rows(f"SELECT id, symbol FROM units WHERE dimension_id = {r['id']} ORDER BY id")
+            self.assertEqual([(u["id"], u["symbol"]) for u in r["units"]], [tuple(x) for x in units])
+            self.assertEqual(r["name"], r["label"])
+        self.assertTrue(any(r["units"] for r in ranges), "the Mass/Volume dimensions have units")
+        product = self.db.scalar("SELECT MIN(id) FROM products WHERE camp_id = 1")
+        expected = self.db.scalar(f"SELECT sizegroup_id FROM products WHERE id = {product}")
+        got = self.query(f'{{ product(id: "{product}") {{ sizeRange {{ id }} }} }}')["data"]["product"]
+        self.assertEqual(got, {"sizeRange": {"id": expected}})
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
