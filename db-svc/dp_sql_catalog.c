@@ -192,10 +192,24 @@ S_COL_SQL_SET (camps)
 S_COL_SQL_SET (organisations)
 S_COL_SQL_SET (qr)
 S_COL_SQL_SET (cms_users)
-S_COL_SQL_SET (shipment)
 S_COL_SQL_SET (shipment_detail)
 S_COL_SQL_SET (tags)
 S_COL_SQL_SET (sizegroup)
+
+//  shipment: its own columns, then its bases' names (computed: the label
+//  needs them, and reading them with the shipment saves a wave).
+static const char *const s_sql_shipment [] = {
+    "shipment.id", "shipment.source_base_id", "shipment.target_base_id",
+    "shipment.transfer_agreement_id", "shipment.state", "shipment.started_on",
+    "shipment.started_by_id", "shipment.canceled_on", "shipment.canceled_by_id",
+    "shipment.sent_on", "shipment.sent_by_id", "shipment.receiving_started_on",
+    "shipment.receiving_started_by_id", "shipment.completed_on", "shipment.completed_by_id",
+    "(SELECT camps.name FROM camps WHERE camps.id = shipment.source_base_id)",
+    "(SELECT camps.name FROM camps WHERE camps.id = shipment.target_base_id)"
+};
+#define S_COUNT_SHIPMENT(set, col, type) + 1
+_Static_assert (sizeof s_sql_shipment / sizeof s_sql_shipment [0] == 0 DP_COLUMNS_shipment (S_COUNT_SHIPMENT),
+                "shipment SQL out of step with dp_catalog.h");
 
 //  tag_last_used is computed: one row per tag, the newest relation.
 static const char *const s_sql_tag_last_used [] = {
@@ -868,6 +882,8 @@ dp_sql_catalog_test (bool verbose)
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr
                  || id == DP_LOADER_box_history_by_box
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_shipment_by_id)->columns
+                     && c >= DP_COL_shipment_source_base_name)
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);

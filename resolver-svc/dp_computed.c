@@ -51,26 +51,24 @@ dp_category_has_gender (dp_exec_t *exec, const plan_field_t *pf, const obj_t *ob
 
 //  Shipment.labelIdentifier: "S" + the last three digits of the zero-padded
 //  id + "-" + started_on as YYMMDD + "-" + the first two letters of the
-//  source and target base names, upper-cased, joined by "x".
+//  source and target base names, upper-cased, joined by "x". The names come
+//  with the shipment row (two computed columns of its loader).
 int
 dp_shipment_label (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     const dp_val_t *started = &obj->row->cells [DP_COL_shipment_started_on];
-    const row_t *source = dp_exec_dep_row (exec, pf, 0, obj);
-    const row_t *target = dp_exec_dep_row (exec, pf, 1, obj);
-    if (started->type != DP_VAL_STR || started->u.s.len < 10 || !source || !target)
+    if (started->type != DP_VAL_STR || started->u.s.len < 10)
         return 0;
     char id [24];
     snprintf (id, sizeof id, "%03lld", (long long) row_int (obj->row, DP_COL_shipment_id));
     const char *last3 = id + strlen (id) - 3;
     const char *date = started->u.s.ptr;
     char prefix [2][3];
-    const row_t *bases [2] = { source, target };
+    const int columns [2] = { DP_COL_shipment_source_base_name, DP_COL_shipment_target_base_name };
     for (int b = 0; b < 2; b++) {
-        const dp_val_t *name = &bases [b]->cells [DP_COL_camps_name];
+        const dp_val_t *name = &obj->row->cells [columns [b]];
         const char *text = name->type == DP_VAL_STR ? name->u.s.ptr : "";
         size_t len = 0;
-        //  First two characters (bytes of ASCII names; UTF-8 kept whole).
         while (text [len] && len < 2)
             len++;
         for (size_t i = 0; i < len; i++)

@@ -314,12 +314,8 @@ static const field_entry_t s_fields [] = {
     { "Shipment", "id", COLUMN (shipment, id, CONV_ID) },
     { "Shipment", "labelIdentifier", { .kind = BIND_COMPUTED, .write = dp_shipment_label,
                                        .needs_mask = BIT (shipment, id) | BIT (shipment, started_on)
-                                                   | BIT (shipment, source_base_id) | BIT (shipment, target_base_id),
-                                       .deps = { { COL (shipment, source_base_id), DP_LOADER_camps_by_id,
-                                                   BIT (camps, name) | 1 },
-                                                 { COL (shipment, target_base_id), DP_LOADER_camps_by_id,
-                                                   BIT (camps, name) | 1 } },
-                                       .n_deps = 2 } },
+                                                   | BIT (shipment, source_base_name)
+                                                   | BIT (shipment, target_base_name) } },
     { "Shipment", "sourceBase", FK (shipment, source_base_id, camps_by_id,
                                     EITHER (AUTHZ_PARENT_EITHER_ERROR, "base:read", shipment,
                                             source_base_id, target_base_id)) },

@@ -104,7 +104,11 @@ typedef enum {
     C(shipment, canceled_on, DATETIME) C(shipment, canceled_by_id, INT) \
     C(shipment, sent_on, DATETIME) C(shipment, sent_by_id, INT) \
     C(shipment, receiving_started_on, DATETIME) C(shipment, receiving_started_by_id, INT) \
-    C(shipment, completed_on, DATETIME) C(shipment, completed_by_id, INT)
+    C(shipment, completed_on, DATETIME) C(shipment, completed_by_id, INT) \
+    C(shipment, source_base_name, STR) C(shipment, target_base_name, STR)
+
+//  (shipment's last two columns are its bases' names, joined in SQL: the
+//  label needs them, and asking for them with the shipment saves a wave.)
 
 //  shipment_detail rows; the loader keyed by box returns only the active
 //  detail of each box (removed_on, lost_on and received_on all NULL).
