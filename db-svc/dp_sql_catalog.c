@@ -193,8 +193,20 @@ S_COL_SQL_SET (organisations)
 S_COL_SQL_SET (qr)
 S_COL_SQL_SET (cms_users)
 S_COL_SQL_SET (shipment_detail)
-S_COL_SQL_SET (tags)
 S_COL_SQL_SET (sizegroup)
+
+//  tags: its columns, then when it was last assigned (computed per tag from
+//  tags_relations(tag_id, created_on), an index-only lookup).
+static const char *const s_sql_tags [] = {
+    "tags.id", "tags.label", "tags.color", "tags.camp_id", "tags.deleted", "tags.created",
+    "tags.created_by", "tags.modified", "tags.modified_by", "tags.description", "tags.type",
+    "tags.seq",
+    "(SELECT MAX(last_used.created_on) FROM tags_relations last_used WHERE last_used.tag_id = tags.id)"
+};
+#define S_COUNT_TAGS(set, col, type) + 1
+_Static_assert (sizeof s_sql_tags / sizeof s_sql_tags [0] == 0 DP_COLUMNS_tags (S_COUNT_TAGS),
+                "tags SQL out of step with dp_catalog.h");
+static const char *const s_sql_tag_link [] = { "tr.tag_id" };
 
 //  shipment: its own columns, then its bases' names (computed: the label
 //  needs them, and reading them with the shipment saves a wave).
@@ -373,6 +385,9 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_units_by_dimension] = {
         "units_by_dimension", "units.dimension_id", "units", NULL, NULL,
         "units.dimension_id, units.id", S_COLS (units) },
+    [DP_LOADER_tag_links_by_box] = {
+        "tag_links_by_box", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_object)",
+        "tr.object_type = 'Stock' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },
@@ -884,6 +899,8 @@ dp_sql_catalog_test (bool verbose)
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || (entry->columns == dp_catalog_loader (DP_LOADER_shipment_by_id)->columns
                      && c >= DP_COL_shipment_source_base_name)
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_tags_by_id)->columns
+                     && c == DP_COL_tags_last_used_on)
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);

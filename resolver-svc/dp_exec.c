@@ -645,6 +645,8 @@ s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
 static void
 s_collect_batch (dp_exec_t *self, batch_t *batch)
 {
+    if (batch->through)
+        return;                 //  its needs were sent when the links arrived
     for (size_t o = 0; o < batch->n_objs; o++) {
         const obj_t *obj = &batch->objs [o];
         const variant_t *variant = s_variant (batch->node, obj->type);
@@ -660,6 +662,12 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
                         break;
                     s_need (self, bind->loader, &obj->row->cells [bind->column],
                             bind->load_mask ? bind->load_mask : pf->child_mask);
+                    break;
+                case BIND_THROUGH:
+                    if (!s_any_base_allowed (self, bind))
+                        break;
+                    s_need (self, bind->loader, &obj->row->cells [bind->column],
+                            (uint64_t) 1 << bind->value_column);
                     break;
                 case BIND_LOOKUP:
                     if (!s_any_base_allowed (self, bind))
@@ -834,6 +842,106 @@ s_is_relation (const dp_binding_t *bind)
     return bind->kind == BIND_FK || bind->kind == BIND_REVERSE || bind->kind == BIND_ROOT_LOAD;
 }
 
+static void s_batch_add (dp_exec_t *self, batches_t *batches, plan_node_t *node, obj_t *objs, size_t n);
+
+//  The link rows a THROUGH field has for obj (its link loader, by obj's key).
+static entry_t *
+s_links (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
+{
+    return s_lookup (self, pf->bind->loader, &obj->row->cells [pf->bind->column]);
+}
+
+//  The targets of obj's links that the user may see, ordered by id; in arena.
+static size_t
+s_through_targets (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj, obj_t **targets)
+{
+    const dp_binding_t *bind = pf->bind;
+    entry_t *links = s_links (self, pf, obj);
+    size_t n_links = links ? links->n_rows : 0;
+    obj_t *out = dp_arena_alloc (self->arena, (n_links + 1) * sizeof (obj_t));
+    size_t n = 0;
+    char denied [80];
+    for (size_t l = 0; l < n_links; l++) {
+        entry_t *e = s_lookup (self, bind->target_loader, &links->rows [l]->cells [bind->value_column]);
+        row_t *row = e ? e->row : NULL;
+        if (!row || !s_row_visible (self, bind, pf, row, denied, sizeof denied))
+            continue;
+        const dp_type_t *type = s_concrete (pf, row);
+        if (!type)
+            continue;
+        //  Insertion by id: a box has a handful of tags.
+        size_t at = n;
+        while (at > 0 && row_int (out [at - 1].row, 0) > row_int (row, 0)) {
+            out [at] = out [at - 1];
+            at--;
+        }
+        out [at].type = type;
+        out [at].row = row;
+        out [at].synthetic = NULL;
+        n++;
+    }
+    *targets = out;
+    return n;
+}
+
+//  After the links arrive: ask for their targets in the coming wave, and
+//  keep the parents in a batch that yields the targets a wave later.
+static void
+s_through_descend (dp_exec_t *self, const batch_t *batch, const variant_t *variant,
+                   plan_field_t *pf, batches_t *next)
+{
+    const dp_binding_t *bind = pf->bind;
+    obj_t *parents = dp_arena_alloc (self->arena, (batch->n_objs + 1) * sizeof (obj_t));
+    size_t n = 0;
+    for (size_t o = 0; o < batch->n_objs; o++) {
+        const obj_t *obj = &batch->objs [o];
+        if (s_variant (batch->node, obj->type) != variant)
+            continue;
+        entry_t *links = s_links (self, pf, obj);
+        if (!links || links->n_rows == 0)
+            continue;
+        for (uint32_t l = 0; l < links->n_rows; l++)
+            s_need (self, bind->target_loader, &links->rows [l]->cells [bind->value_column],
+                    pf->child_mask | bind->keep_mask);
+        parents [n++] = *obj;
+    }
+    if (n == 0)
+        return;
+    s_batch_add (self, next, batch->node, parents, n);
+    next->items [next->n - 1].through = pf;
+}
+
+//  A through batch's targets are in: they form the batch of pf's child.
+static void
+s_through_yield (dp_exec_t *self, const batch_t *batch, batches_t *next)
+{
+    plan_field_t *pf = batch->through;
+    size_t cap = 0, n = 0;
+    obj_t *children = NULL;
+    uint32_t stamp = ++self->stamp;
+    for (size_t o = 0; o < batch->n_objs; o++) {
+        obj_t *targets;
+        size_t n_targets = s_through_targets (self, pf, &batch->objs [o], &targets);
+        if (n + n_targets > cap) {
+            size_t new_cap = cap ? cap * 2 : 64;
+            while (new_cap < n + n_targets)
+                new_cap *= 2;
+            obj_t *grown = dp_arena_alloc (self->arena, new_cap * sizeof (obj_t));
+            if (n)
+                memcpy (grown, children, n * sizeof (obj_t));
+            children = grown;
+            cap = new_cap;
+        }
+        for (size_t t = 0; t < n_targets; t++) {
+            if (targets [t].row->stamp == stamp)
+                continue;
+            targets [t].row->stamp = stamp;
+            children [n++] = targets [t];
+        }
+    }
+    s_batch_add (self, next, pf->child, children, n);
+}
+
 static void
 s_batch_add (dp_exec_t *self, batches_t *batches, plan_node_t *node, obj_t *objs, size_t n)
 {
@@ -850,6 +958,7 @@ s_batch_add (dp_exec_t *self, batches_t *batches, plan_node_t *node, obj_t *objs
     batches->items [batches->n].node = node;
     batches->items [batches->n].objs = objs;
     batches->items [batches->n].n_objs = n;
+    batches->items [batches->n].through = NULL;
     batches->n++;
 }
 
@@ -924,10 +1033,17 @@ s_descend (dp_exec_t *self, batches_t *next)
 {
     for (size_t b = 0; b < self->batches.n; b++) {
         const batch_t *batch = &self->batches.items [b];
+        if (batch->through) {
+            s_through_yield (self, batch, next);
+            continue;
+        }
         for (size_t v = 0; v < batch->node->n_variants; v++) {
             const variant_t *variant = &batch->node->variants [v];
             for (size_t f = 0; f < variant->n_fields; f++) {
                 plan_field_t *pf = &variant->fields [f];
+                if (pf->bind->kind == BIND_THROUGH)
+                    s_through_descend (self, batch, variant, pf, next);
+                else
                 if (pf->child)
                     s_descend_field (self, batch, variant, pf, next);
             }
@@ -1171,6 +1287,8 @@ s_write_value (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
     }
     switch (bind->kind) {
         case BIND_COLUMN:
+            if (!s_any_base_allowed (self, bind))
+                return s_any_base_denied (self, pf);
             return s_write_scalar (self, pf, &obj->row->cells [bind->column], bind);
         case BIND_LOOKUP: {
             if (obj->row->cells [bind->column].type == DP_VAL_NIL)
@@ -1190,6 +1308,13 @@ s_write_value (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
         case BIND_REVERSE:
         case BIND_ROOT_LOAD:
             return s_write_relation (self, pf, obj);
+        case BIND_THROUGH: {
+            if (!s_any_base_allowed (self, bind))
+                return s_any_base_denied (self, pf);
+            obj_t *targets;
+            size_t n = s_through_targets (self, pf, obj, &targets);
+            return s_write_list (self, pf, targets, n);
+        }
         case BIND_COMPUTED:
             return bind->write (self, pf, obj);
         case BIND_SYNTHETIC:

@@ -111,7 +111,9 @@ typedef enum {
     BIND_COMPUTED,              //  write_fn over the object's row (and `deps`)
     BIND_SYNTHETIC,             //  fields of synthetic objects: write_fn / children_fn
     BIND_ROOT,                  //  a Query field: root hooks
-    BIND_ROOT_LOAD              //  a Query field answered from a loader (keys: key_source)
+    BIND_ROOT_LOAD,             //  a Query field answered from a loader (keys: key_source)
+    BIND_THROUGH                //  a list through a link loader: `loader` keyed by `column`
+                                //  gives link rows whose `value_column` keys `target_loader`
 } bind_kind_t;
 
 //  Where a BIND_ROOT_LOAD field's keys come from.
@@ -184,6 +186,7 @@ struct _dp_binding_t {
     const char *argument;       //  ROOT_LOAD with KEYS_ARGUMENT
     dp_loader_id_t all_loader;  //  ROOT_LOAD: the constant-keyed loader of every row
     bool zero_if_missing;       //  LOOKUP: no row under the key reads as 0 (counts)
+    dp_loader_id_t target_loader;   //  THROUGH: the loader of the objects linked to
     bool has_loader2;           //  ROOT_LOAD: also the rows of loader2 under the same keys
     dp_loader_id_t loader2;     //  (duplicates by id dropped, ordered by id)
 };
@@ -228,6 +231,8 @@ typedef struct {
     plan_node_t *node;
     obj_t *objs;
     size_t n_objs;
+    plan_field_t *through;      //  set: the links of `through` are loaded and its targets are
+                                //  being loaded; the next descend yields the targets as a batch
 } batch_t;
 
 //  Errors collected during execution.

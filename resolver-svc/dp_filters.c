@@ -92,3 +92,10 @@ dp_keep_shipment (const plan_field_t *pf, const row_t *row)
             return true;
     return false;
 }
+
+//  Box.tags: the box's tags that are not deleted.
+bool
+dp_keep_live_tag (const plan_field_t *pf, const row_t *row)
+{
+    return row_is_nil (row, DP_COL_tags_deleted);
+}

@@ -162,8 +162,9 @@ static const field_entry_t s_fields [] = {
     { "Box", "lastModifiedOn", COLUMN (stock, modified, CONV_DATETIME) },
     { "Box", "deletedOn", COLUMN (stock, deleted, CONV_DATETIME) },
     { "Box", "comment", COLUMN (stock, comments, CONV_STRING) },
-    { "Box", "tags", { .kind = BIND_REVERSE, .column = COL (stock, id), .loader = DP_LOADER_tags_by_box,
-                       FILTER ("tag:read", tags, camp_id) } },
+    { "Box", "tags", { .kind = BIND_THROUGH, .column = COL (stock, id), .loader = DP_LOADER_tag_links_by_box,
+                       .value_column = COL (tag_link, tag_id), .target_loader = DP_LOADER_tags_by_id,
+                       FILTER ("tag:read", tags, camp_id), KEEP (dp_keep_live_tag, BIT (tags, deleted)) } },
     { "Box", "shipmentDetail", { .kind = BIND_REVERSE, .column = COL (stock, id),
                                  .loader = DP_LOADER_active_shipment_detail_by_box,
                                  .authz = { .kind = AUTHZ_ANY_BASE_NULL,
@@ -281,9 +282,7 @@ static const field_entry_t s_fields [] = {
     { "Tag", "createdOn", COLUMN (tags, created, CONV_DATETIME) },
     { "Tag", "lastModifiedBy", FK (tags, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Tag", "lastModifiedOn", COLUMN (tags, modified, CONV_DATETIME) },
-    { "Tag", "lastUsedOn", { .kind = BIND_LOOKUP, .column = COL (tags, id),
-                             .loader = DP_LOADER_tag_last_used_by_tag,
-                             .value_column = COL (tag_last_used, last_used_on), .conv = CONV_DATETIME,
+    { "Tag", "lastUsedOn", { .kind = BIND_COLUMN, .column = COL (tags, last_used_on), .conv = CONV_DATETIME,
                              ANY_BASE ("tag_relation:read") } },
     { "Tag", "deletedOn", COLUMN (tags, deleted, CONV_DATETIME) },
 
@@ -384,7 +383,7 @@ static const type_entry_t s_types [] = {
                     .type_mask = BIT (locations, type) } },
     { "Base", { .loader = DP_LOADER_camps_by_id } },
     { "Organisation", { .loader = DP_LOADER_organisations_by_id } },
-    { "Tag", { .loader = DP_LOADER_tags_by_box } },
+    { "Tag", { .loader = DP_LOADER_tags_by_id } },
     { "ShipmentDetail", { .loader = DP_LOADER_active_shipment_detail_by_box } },
     { "Shipment", { .loader = DP_LOADER_shipment_by_id } },
     { "QrCode", { .loader = DP_LOADER_qr_by_id } },
@@ -404,6 +403,7 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
 {
     switch (loader) {
         case DP_LOADER_tags_by_box:
+        case DP_LOADER_tag_links_by_box:
         case DP_LOADER_active_shipment_detail_by_box:
         case DP_LOADER_camps_all:
         case DP_LOADER_camps_by_organisation:

@@ -130,7 +130,9 @@ typedef enum {
     C(tags, id, INT) C(tags, label, STR) C(tags, color, STR) C(tags, camp_id, INT) \
     C(tags, deleted, DATETIME) C(tags, created, DATETIME) C(tags, created_by, INT) \
     C(tags, modified, DATETIME) C(tags, modified_by, INT) C(tags, description, STR) \
-    C(tags, type, STR) C(tags, seq, INT)
+    C(tags, type, STR) C(tags, seq, INT) C(tags, last_used_on, DATETIME)
+
+//  (tags.last_used_on is computed: the newest assignment of the tag.)
 
 //  One row per tag id: the newest tags_relations.created_on of that tag.
 #define DP_COLUMNS_tag_last_used(C) \
@@ -162,6 +164,10 @@ typedef enum {
 
 #define DP_COLUMNS_sizegroup(C) \
     C(sizegroup, id, INT) C(sizegroup, label, STR) C(sizegroup, seq, INT)
+
+//  A box's tag assignments (not removed): which tag.
+#define DP_COLUMNS_tag_link(C) \
+    C(tag_link, tag_id, INT)
 
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
@@ -204,7 +210,8 @@ typedef enum {
     L(sizegroup_by_id,        sizegroup,          "sizegroup.id") \
     L(sizegroups_all,         sizegroup,          "0: every size range") \
     L(sizes_by_sizegroup,     sizes,              "sizes_sizegroup.sizegroup_id (ordered by seq)") \
-    L(units_by_dimension,     units,              "units.dimension_id")
+    L(units_by_dimension,     units,              "units.dimension_id") \
+    L(tag_links_by_box,       tag_link,           "tags_relations.object_id (Stock)")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -241,6 +248,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_history_entry)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_product_counts)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_counts)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_sizegroup)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_link)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

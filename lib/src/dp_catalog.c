@@ -41,6 +41,7 @@ S_COLUMN_SET (history_entry)
 S_COLUMN_SET (product_counts)
 S_COLUMN_SET (base_counts)
 S_COLUMN_SET (sizegroup)
+S_COLUMN_SET (tag_link)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -74,6 +75,7 @@ S_FITS_MASK (history_entry)
 S_FITS_MASK (product_counts)
 S_FITS_MASK (base_counts)
 S_FITS_MASK (sizegroup)
+S_FITS_MASK (tag_link)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
