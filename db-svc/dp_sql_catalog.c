@@ -388,6 +388,8 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_tag_links_by_box] = {
         "tag_links_by_box", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_object)",
         "tr.object_type = 'Stock' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
+    [DP_LOADER_products_all] = {
+        "products_all", "0", "products", NULL, NULL, "products.id", S_COLS (products) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },

@@ -569,6 +569,14 @@ dp_exec_need (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, uint64_t mask
     s_need_key (exec, loader, key, mask);
 }
 
+size_t
+dp_exec_cached_rows (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, row_t ***rows)
+{
+    entry_t *e = s_cache_find (&exec->caches [loader], key);
+    *rows = e ? e->rows : NULL;
+    return e ? e->n_rows : 0;
+}
+
 const row_t *
 dp_exec_cached_row (dp_exec_t *exec, dp_loader_id_t loader, const dp_val_t *key_cell)
 {

@@ -287,6 +287,9 @@ int dp_exec_write_children (dp_exec_t *exec, const plan_field_t *pf, obj_t *objs
 //  a children hook, which runs as a wave ends).
 void dp_exec_need (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, uint64_t mask);
 
+//  The cached rows of a list loader under key (borrowed); returns the count.
+size_t dp_exec_cached_rows (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, row_t ***rows);
+
 //  The cached row of a single-row loader under key_cell, or NULL.
 const row_t *dp_exec_cached_row (dp_exec_t *exec, dp_loader_id_t loader, const dp_val_t *key_cell);
 

@@ -22,6 +22,7 @@
 #include "dp_root.h"
 #include "dp_filters.h"
 #include "dp_qr.h"
+#include "dp_page.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -123,6 +124,11 @@ static const field_entry_t s_fields [] = {
                                            KEEP (dp_keep_shipment, BIT (shipment, state))) },
     { "Query", "shipment", ROOT_BY_ID (shipment_by_id, EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read",
                                                                 shipment, source_base_id, target_base_id)) },
+    { "Query", "products", { .kind = BIND_ROOT, .collect = dp_products_collect,
+                             .write = dp_products_write, .children = dp_products_children } },
+    { "ProductPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_id_page_elements, .list = true } },
+    { "ProductPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_id_page_total_count } },
+    { "ProductPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_id_page_info } },
     { "Query", "sizeRanges", ROOT_ALL (sizegroups_all, "size_range:read") },
     { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
     { "Query", "productCategory", ROOT_BY_ID (product_categories_by_id, ANY_BASE ("product_category:read")) },
@@ -391,6 +397,7 @@ static const type_entry_t s_types [] = {
     { "HistoryEntry", { .loader = DP_LOADER_box_history_by_box } },
     { "SizeRange", { .loader = DP_LOADER_sizegroup_by_id } },
     { "BoxPage", { .synthetic = true } },
+    { "ProductPage", { .synthetic = true } },
     { "InsufficientPermissionError", { .synthetic = true } },
     { "ResourceDoesNotExistError", { .synthetic = true } },
     { "UnauthorizedForBaseError", { .synthetic = true } },
@@ -420,6 +427,7 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_sizegroups_all:
         case DP_LOADER_sizes_by_sizegroup:
         case DP_LOADER_units_by_dimension:
+        case DP_LOADER_products_all:
             return true;
         default:
             return false;

@@ -370,13 +370,33 @@ dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
     *n_children = state->n_rows;
 }
 
+//  The PageInfo of a boxes page, with its keyset cursors.
+static void
+s_cursor (dp_exec_t *exec, const row_t *row, const char **out)
+{
+    const dp_val_t *modified = &row->cells [DP_COL_stock_modified];
+    char text [64];
+    int len = snprintf (text, sizeof text, "%s|%lld",
+                        modified->type == DP_VAL_STR ? modified->u.s.ptr : "",
+                        (long long) row_int (row, DP_COL_stock_id));
+    *out = dp_base64_encode (dp_exec_arena (exec), text, (size_t) len);
+}
+
 void
 dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
               obj_t **children, size_t *n_children)
 {
     boxes_state_t *state = obj->synthetic;
+    page_info_t *info = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *info);
+    info->has_next = state->has_next;
+    info->has_previous = state->has_previous;
+    info->start_cursor = info->end_cursor = "";
+    if (state->n_rows) {
+        s_cursor (exec, state->rows [0], &info->start_cursor);
+        s_cursor (exec, state->rows [state->n_rows - 1], &info->end_cursor);
+    }
     state->info.type = dp_type_ref_named (pf->field->type);
-    state->info.synthetic = state;
+    state->info.synthetic = info;
     *children = &state->info;
     *n_children = 1;
 }
@@ -386,56 +406,6 @@ dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     boxes_state_t *state = obj->synthetic;
     dp_json_writer_int (dp_exec_out (exec), state->total);
-    return 1;
-}
-
-int
-dp_page_has_next (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    boxes_state_t *state = obj->synthetic;
-    dp_json_writer_bool (dp_exec_out (exec), state->has_next);
-    return 1;
-}
-
-int
-dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    boxes_state_t *state = obj->synthetic;
-    dp_json_writer_bool (dp_exec_out (exec), state->has_previous);
-    return 1;
-}
-
-static void
-s_write_cursor (dp_exec_t *exec, const row_t *row)
-{
-    const dp_val_t *modified = &row->cells [DP_COL_stock_modified];
-    char text [64];
-    int len = snprintf (text, sizeof text, "%s|%lld",
-                        modified->type == DP_VAL_STR ? modified->u.s.ptr : "",
-                        (long long) row_int (row, DP_COL_stock_id));
-    char *encoded = dp_base64_encode (dp_exec_arena (exec), text, (size_t) len);
-    dp_json_writer_cstr (dp_exec_out (exec), encoded);
-}
-
-int
-dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    boxes_state_t *state = obj->synthetic;
-    if (state->n_rows == 0)
-        dp_json_writer_cstr (dp_exec_out (exec), "");
-    else
-        s_write_cursor (exec, state->rows [0]);
-    return 1;
-}
-
-int
-dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    boxes_state_t *state = obj->synthetic;
-    if (state->n_rows == 0)
-        dp_json_writer_cstr (dp_exec_out (exec), "");
-    else
-        s_write_cursor (exec, state->rows [state->n_rows - 1]);
     return 1;
 }
 

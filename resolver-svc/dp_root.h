@@ -8,6 +8,7 @@
 #define DP_ROOT_H_INCLUDED
 
 #include "dp_exec_types.h"
+#include "dp_page.h"
 
 //  Query.boxes hooks (see dp_exec_types.h for the hook signatures).
 void dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf);
@@ -27,10 +28,6 @@ void dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
 void dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                    obj_t **children, size_t *n_children);
 int dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_page_has_next (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
 //  DB ids of enum values (by GraphQL name); 0 when unknown.
 int64_t dp_mapping_box_state_id (const char *name);

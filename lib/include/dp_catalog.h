@@ -211,7 +211,8 @@ typedef enum {
     L(sizegroups_all,         sizegroup,          "0: every size range") \
     L(sizes_by_sizegroup,     sizes,              "sizes_sizegroup.sizegroup_id (ordered by seq)") \
     L(units_by_dimension,     units,              "units.dimension_id") \
-    L(tag_links_by_box,       tag_link,           "tags_relations.object_id (Stock)")
+    L(tag_links_by_box,       tag_link,           "tags_relations.object_id (Stock)") \
+    L(products_all,           products,           "0: every product")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

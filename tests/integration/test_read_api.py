@@ -323,6 +323,35 @@ class ReadApi(unittest.TestCase):
         got = self.query(f'{{ product(id: "{product}") {{ sizeRange {{ id }} }} }}')["data"]["product"]
         self.assertEqual(got, {"sizeRange": {"id": expected}})
 
+    def test_products_pages(self):
+        """products(baseId, paginationInput): the readable bases' products by id (deleted ones
+        too), cut into pages with boxtribute's cursors; walking with first/after visits each
+        once; last/before walks back; another base gives an empty page."""
+        ids = [r[0] for r in self.rows("SELECT id FROM products WHERE camp_id = 1 ORDER BY id")]
+        query = """query($after: String, $first: Int, $last: Int, $before: String) {
+            products(baseId: "1", paginationInput: {first: $first, after: $after, last: $last, before: $before}) {
+              totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } elements { id } } }"""
+        seen, after = [], None
+        while True:
+            page = self.query(query, variables={"first": 30, "after": after})["data"]["products"]
+            self.assertEqual(page["totalCount"], len(ids))
+            self.assertEqual(page["pageInfo"]["hasPreviousPage"], bool(seen))
+            seen += [p["id"] for p in page["elements"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        self.assertEqual(seen, ids)
+        first = self.query(query, variables={"first": 1})["data"]["products"]
+        import base64
+        self.assertEqual(base64.b64decode(first["pageInfo"]["startCursor"]).decode(), f"{int(ids[0]):08d}")
+        back = self.query(query, variables={"last": 5, "before": after})["data"]["products"]
+        before_id = int(base64.b64decode(after).decode())
+        self.assertEqual([p["id"] for p in back["elements"]], [i for i in ids if int(i) < before_id][-5:])
+        other = self.query('{ products(baseId: "2") { totalCount elements { id } } }')["data"]["products"]
+        self.assertEqual(other, {"totalCount": 0, "elements": []})
+        default = self.query('{ products { elements { id } } }')["data"]["products"]["elements"]
+        self.assertEqual([p["id"] for p in default], ids[:50])
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }

@@ -1,0 +1,301 @@
+/*  =========================================================================
+    dp_page - pages of rows: PageInfo, and id-ordered pages (ProductPage)
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Every page type (BoxPage, ProductPage, ...) makes a page_info_t for its
+    PageInfo object, so PageInfo's fields are written one way.
+    Id-ordered pages follow boxtribute's load_into_page: forwards after a
+    cursor (`first`, default 50), or backwards before one (`last`), cursors
+    being base64 of the zero-padded id (e.g. "MDAwMDAwMDA=" for 0); the
+    total counts every row the field could list.
+@discuss
+    The rows come from list loaders (all of a base's products in one
+    statement); the page is cut here, so no statement depends on the page
+    size or the cursor.
+@end
+*/
+#include "dp_page.h"
+#include "dp_authz.h"
+#include "dp_base64.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+dp_page_has_next (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_bool (dp_exec_out (exec), ((const page_info_t *) obj->synthetic)->has_next);
+    return 1;
+}
+
+int
+dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_bool (dp_exec_out (exec), ((const page_info_t *) obj->synthetic)->has_previous);
+    return 1;
+}
+
+int
+dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_cstr (dp_exec_out (exec), ((const page_info_t *) obj->synthetic)->start_cursor);
+    return 1;
+}
+
+int
+dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_cstr (dp_exec_out (exec), ((const page_info_t *) obj->synthetic)->end_cursor);
+    return 1;
+}
+
+//  -------------------------------------------------------------------------
+//  Id-ordered pages
+
+typedef struct {
+    bool failed;
+    const char *code;
+    char *description;
+    dp_loader_id_t loader;      //  a list loader ...
+    int64_t *keys;              //  ... and the keys whose rows the page lists
+    size_t n_keys;
+    obj_t page;                 //  the page object (synthetic = this state)
+    obj_t info;
+    row_t **rows;               //  the page's rows, by id
+    size_t n_rows;
+    size_t total;
+    page_info_t page_info;
+} id_page_t;
+
+static void
+s_page_fail (dp_exec_t *exec, id_page_t *page, const char *code, const char *description)
+{
+    page->failed = true;
+    page->code = code;
+    page->description = dp_arena_strdup (dp_exec_arena (exec), description);
+}
+
+static int
+s_by_id (const void *a, const void *b)
+{
+    int64_t x = row_int (*(row_t *const *) a, 0);
+    int64_t y = row_int (*(row_t *const *) b, 0);
+    return (x > y) - (x < y);
+}
+
+static const char *
+s_cursor (dp_exec_t *exec, const row_t *row)
+{
+    char text [32];
+    int len = snprintf (text, sizeof text, "%08lld", (long long) row_int (row, 0));
+    return dp_base64_encode (dp_exec_arena (exec), text, (size_t) len);
+}
+
+//  A cursor's id; false when it is not one of ours.
+static bool
+s_cursor_id (dp_exec_t *exec, const char *cursor, int64_t *id)
+{
+    size_t len;
+    char *text = dp_base64_decode (dp_exec_arena (exec), cursor, &len);
+    if (!text || len == 0)
+        return false;
+    char *end;
+    long long value = strtoll (text, &end, 10);
+    if (*end || value < 0)
+        return false;
+    *id = value;
+    return true;
+}
+
+//  Cut the page out of every row, as paginationInput says.
+static void
+s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, size_t n_all)
+{
+    qsort (all, n_all, sizeof (row_t *), s_by_id);
+    page->total = n_all;
+    page->page_info.start_cursor = page->page_info.end_cursor = "";
+    const input_t *pagination = input_field (pf->args, "paginationInput");
+    const input_t *first = input_field (pagination, "first");
+    const input_t *after = input_field (pagination, "after");
+    const input_t *last = input_field (pagination, "last");
+    const input_t *before = input_field (pagination, "before");
+    bool forwards = (first && first->kind == IN_INT) || (after && after->kind == IN_STRING)
+                 || !((last && last->kind == IN_INT) || (before && before->kind == IN_STRING));
+    size_t from = 0, count = 0;
+    if (forwards) {
+        int64_t after_id = 0;
+        if (after && after->kind == IN_STRING && !s_cursor_id (exec, after->s, &after_id)) {
+            s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: malformed 'after' cursor.");
+            return;
+        }
+        int64_t limit = first && first->kind == IN_INT ? first->i : 50;
+        if (limit < 0) {
+            s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: 'first' must not be negative.");
+            return;
+        }
+        if (limit > dp_exec_max_page_size (exec))
+            limit = dp_exec_max_page_size (exec);
+        while (from < n_all && row_int (all [from], 0) <= after_id)
+            from++;
+        count = n_all - from < (size_t) limit ? n_all - from : (size_t) limit;
+        page->page_info.has_next = from + count < n_all;
+        page->page_info.has_previous = count > 0 && from > 0;
+    }
+    else {
+        int64_t before_id;
+        if (!before || before->kind != IN_STRING) {
+            s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: missing 'before' field.");
+            return;
+        }
+        if (!s_cursor_id (exec, before->s, &before_id)) {
+            s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: malformed 'before' cursor.");
+            return;
+        }
+        int64_t limit = last && last->kind == IN_INT ? last->i : 50;
+        if (limit < 0) {
+            s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: 'last' must not be negative.");
+            return;
+        }
+        size_t end = 0;
+        while (end < n_all && row_int (all [end], 0) < before_id)
+            end++;
+        count = end < (size_t) limit ? end : (size_t) limit;
+        from = end - count;
+        page->page_info.has_previous = from > 0;
+        page->page_info.has_next = end < n_all;
+    }
+    page->rows = all + from;
+    page->n_rows = count;
+    if (count) {
+        page->page_info.start_cursor = s_cursor (exec, page->rows [0]);
+        page->page_info.end_cursor = s_cursor (exec, page->rows [count - 1]);
+    }
+}
+
+//  -------------------------------------------------------------------------
+//  Query.products(baseId, paginationInput): the products of the bases the
+//  user may read (all of them, deleted ones included, as boxtribute), or of
+//  baseId among them.
+
+void
+dp_products_collect (dp_exec_t *exec, plan_field_t *pf)
+{
+    dp_arena_t *arena = dp_exec_arena (exec);
+    id_page_t *page = dp_arena_calloc (arena, 1, sizeof *page);
+    pf->root_state = page;
+    page->page.type = dp_type_ref_named (pf->field->type);
+    page->page.synthetic = page;
+    page->loader = DP_LOADER_products_by_base;
+    const input_t *base = input_field (pf->args, "baseId");
+    int64_t base_id = -1;
+    if (base && base->kind == IN_STRING) {
+        char *end;
+        base_id = strtoll (base->s, &end, 10);
+        if (*end || end == base->s || base_id < 0) {
+            s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid base id.");
+            return;
+        }
+    }
+    dp_authz_t *authz = dp_exec_authz (exec);
+    if (authz->identity->god && base_id < 0) {
+        page->loader = DP_LOADER_products_all;
+        page->keys = dp_arena_calloc (arena, 1, sizeof (int64_t));
+        page->n_keys = 1;
+    }
+    else
+    if (base_id >= 0) {
+        char denied [80];
+        page->keys = dp_arena_alloc (arena, sizeof (int64_t));
+        page->keys [0] = base_id;
+        page->n_keys = dp_authz_base (authz, "product:read", base_id, denied, sizeof denied) ? 1 : 0;
+    }
+    else {
+        const dp_permission_t *grant = dp_authz_permission (authz, "product:read");
+        page->n_keys = grant ? grant->n_base_ids : 0;
+        page->keys = dp_arena_alloc (arena, (page->n_keys + 1) * sizeof (int64_t));
+        for (size_t k = 0; k < page->n_keys; k++)
+            page->keys [k] = grant->base_ids [k];
+    }
+    //  Every column the elements' fields need; the page is cut from them.
+    uint64_t mask = 1;
+    for (size_t v = 0; v < pf->child->n_variants; v++)
+        for (size_t f = 0; f < pf->child->variants [v].n_fields; f++)
+            if (pf->child->variants [v].fields [f].bind->children == dp_id_page_elements)
+                mask |= pf->child->variants [v].fields [f].child_mask;
+    for (size_t k = 0; k < page->n_keys; k++)
+        dp_exec_need (exec, page->loader, page->keys [k], mask);
+}
+
+void
+dp_products_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                      obj_t **children, size_t *n_children)
+{
+    id_page_t *page = pf->root_state;
+    *n_children = 0;
+    if (page->failed)
+        return;
+    size_t total = 0;
+    for (size_t k = 0; k < page->n_keys; k++) {
+        row_t **rows;
+        total += dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
+    }
+    row_t **all = dp_arena_alloc (dp_exec_arena (exec), (total + 1) * sizeof (row_t *));
+    size_t n = 0;
+    for (size_t k = 0; k < page->n_keys; k++) {
+        row_t **rows;
+        size_t count = dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
+        for (size_t r = 0; r < count; r++)
+            all [n++] = rows [r];
+    }
+    s_cut (exec, pf, page, all, n);
+    if (page->failed)
+        return;
+    *children = &page->page;
+    *n_children = 1;
+}
+
+int
+dp_products_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    id_page_t *page = pf->root_state;
+    if (page->failed) {
+        dp_exec_field_error (exec, pf, page->code, page->description, "%s", page->description);
+        return -1;
+    }
+    return dp_exec_write_children (exec, pf, &page->page, 1, false);
+}
+
+void
+dp_id_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                     obj_t **children, size_t *n_children)
+{
+    id_page_t *page = obj->synthetic;
+    const dp_type_t *type = dp_type_ref_named (pf->field->type);
+    obj_t *objs = dp_arena_calloc (dp_exec_arena (exec), page->n_rows + 1, sizeof (obj_t));
+    for (size_t i = 0; i < page->n_rows; i++) {
+        objs [i].type = type;
+        objs [i].row = page->rows [i];
+    }
+    *children = objs;
+    *n_children = page->n_rows;
+}
+
+void
+dp_id_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                 obj_t **children, size_t *n_children)
+{
+    id_page_t *page = obj->synthetic;
+    page->info.type = dp_type_ref_named (pf->field->type);
+    page->info.synthetic = &page->page_info;
+    *children = &page->info;
+    *n_children = 1;
+}
+
+int
+dp_id_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_int (dp_exec_out (exec), (int64_t) ((id_page_t *) obj->synthetic)->total);
+    return 1;
+}
