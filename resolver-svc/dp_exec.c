@@ -850,6 +850,22 @@ s_is_relation (const dp_binding_t *bind)
     return bind->kind == BIND_FK || bind->kind == BIND_REVERSE || bind->kind == BIND_ROOT_LOAD;
 }
 
+//  Room for `add` more objects in a growing arena array of n.
+static void
+s_objs_reserve (dp_exec_t *self, obj_t **objs, size_t *cap, size_t n, size_t add)
+{
+    if (n + add <= *cap)
+        return;
+    size_t new_cap = *cap ? *cap * 2 : 64;
+    while (new_cap < n + add)
+        new_cap *= 2;
+    obj_t *grown = dp_arena_alloc (self->arena, new_cap * sizeof (obj_t));
+    if (n)
+        memcpy (grown, *objs, n * sizeof (obj_t));
+    *objs = grown;
+    *cap = new_cap;
+}
+
 static void s_batch_add (dp_exec_t *self, batches_t *batches, plan_node_t *node, obj_t *objs, size_t n);
 
 //  The link rows a THROUGH field has for obj (its link loader, by obj's key).
@@ -930,16 +946,7 @@ s_through_yield (dp_exec_t *self, const batch_t *batch, batches_t *next)
     for (size_t o = 0; o < batch->n_objs; o++) {
         obj_t *targets;
         size_t n_targets = s_through_targets (self, pf, &batch->objs [o], &targets);
-        if (n + n_targets > cap) {
-            size_t new_cap = cap ? cap * 2 : 64;
-            while (new_cap < n + n_targets)
-                new_cap *= 2;
-            obj_t *grown = dp_arena_alloc (self->arena, new_cap * sizeof (obj_t));
-            if (n)
-                memcpy (grown, children, n * sizeof (obj_t));
-            children = grown;
-            cap = new_cap;
-        }
+        s_objs_reserve (self, &children, &cap, n, n_targets);
         for (size_t t = 0; t < n_targets; t++) {
             if (targets [t].row->stamp == stamp)
                 continue;
@@ -1000,16 +1007,7 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
         if (bind->children)
             bind->children (self, pf, obj, &synthetic, &n_synthetic);
         size_t add = n_rows + n_synthetic;
-        if (n + add > cap) {
-            size_t new_cap = cap ? cap * 2 : 64;
-            while (new_cap < n + add)
-                new_cap *= 2;
-            obj_t *grown = dp_arena_alloc (self->arena, new_cap * sizeof (obj_t));
-            if (n)
-                memcpy (grown, children, n * sizeof (obj_t));
-            children = grown;
-            cap = new_cap;
-        }
+        s_objs_reserve (self, &children, &cap, n, add);
         for (size_t r = 0; r < n_rows; r++) {
             row_t *row = rows [r];
             if (row->stamp == stamp || !s_row_visible (self, bind, pf, row, denied, sizeof denied))
