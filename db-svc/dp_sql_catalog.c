@@ -194,6 +194,7 @@ S_COL_SQL_SET (qr)
 S_COL_SQL_SET (cms_users)
 S_COL_SQL_SET (shipment_detail)
 S_COL_SQL_SET (sizegroup)
+S_COL_SQL_SET (transfer_agreement)
 
 //  tags: its columns, then when it was last assigned (computed per tag from
 //  tags_relations(tag_id, created_on), an index-only lookup).
@@ -207,6 +208,9 @@ static const char *const s_sql_tags [] = {
 _Static_assert (sizeof s_sql_tags / sizeof s_sql_tags [0] == 0 DP_COLUMNS_tags (S_COUNT_TAGS),
                 "tags SQL out of step with dp_catalog.h");
 static const char *const s_sql_tag_link [] = { "tr.tag_id" };
+static const char *const s_sql_agreement_base [] = {
+    "transfer_agreement_detail.source_base_id", "transfer_agreement_detail.target_base_id"
+};
 
 //  shipment: its own columns, then its bases' names (computed: the label
 //  needs them, and reading them with the shipment saves a wave).
@@ -390,6 +394,28 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "tr.object_type = 'Stock' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
     [DP_LOADER_products_all] = {
         "products_all", "0", "products", NULL, NULL, "products.id", S_COLS (products) },
+    S_BY_ID (transfer_agreement),
+    [DP_LOADER_agreements_by_source_base] = {
+        "agreements_by_source_base", "transfer_agreement_detail.source_base_id",
+        "transfer_agreement JOIN transfer_agreement_detail"
+        " ON transfer_agreement_detail.transfer_agreement_id = transfer_agreement.id",
+        NULL, NULL, NULL, S_COLS (transfer_agreement) },
+    [DP_LOADER_agreements_by_target_base] = {
+        "agreements_by_target_base", "transfer_agreement_detail.target_base_id",
+        "transfer_agreement JOIN transfer_agreement_detail"
+        " ON transfer_agreement_detail.transfer_agreement_id = transfer_agreement.id",
+        NULL, NULL, NULL, S_COLS (transfer_agreement) },
+    [DP_LOADER_agreements_all] = {
+        "agreements_all", "0", "transfer_agreement", NULL, NULL, "transfer_agreement.id",
+        S_COLS (transfer_agreement) },
+    [DP_LOADER_agreement_bases_by_agreement] = {
+        "agreement_bases_by_agreement", "transfer_agreement_detail.transfer_agreement_id",
+        "transfer_agreement_detail", NULL, NULL,
+        "transfer_agreement_detail.transfer_agreement_id, transfer_agreement_detail.id",
+        S_COLS (agreement_base) },
+    [DP_LOADER_shipments_by_agreement] = {
+        "shipments_by_agreement", "shipment.transfer_agreement_id", "shipment", NULL, NULL,
+        "shipment.transfer_agreement_id, shipment.id", S_COLS (shipment) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },

@@ -893,7 +893,12 @@ s_through_targets (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj, ob
         const dp_type_t *type = s_concrete (pf, row);
         if (!type)
             continue;
-        //  Insertion by id: a box has a handful of tags.
+        //  Insertion by id, once each: a box has a handful of tags.
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = out [i].row == row;
+        if (seen)
+            continue;
         size_t at = n;
         while (at > 0 && row_int (out [at - 1].row, 0) > row_int (row, 0)) {
             out [at] = out [at - 1];
@@ -1253,7 +1258,12 @@ s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
     if (s_unwrap (pf->field->type)->kind != DP_REF_LIST) {
         if (n_rows == 0)
             return 0;
-        const row_t *row = rows [0];
+        //  The first row the field's filter keeps (a single object picked from
+        //  a list, as Query.transferAgreement), then its authorisation.
+        size_t pick = 0;
+        while (bind->keep && pick + 1 < n_rows && !bind->keep (pf, rows [pick]))
+            pick++;
+        const row_t *row = rows [pick];
         if (!s_row_visible (self, bind, pf, row, denied, sizeof denied)) {
             if ((bind->authz.kind != AUTHZ_TARGET_BASE_ERROR
                  && bind->authz.kind != AUTHZ_TARGET_EITHER_ERROR) || !denied [0])

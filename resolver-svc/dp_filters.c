@@ -11,6 +11,7 @@
 */
 #include "dp_filters.h"
 #include <string.h>
+#include <stdlib.h>
 
 //  filterInput.includeDeleted, false when absent.
 static bool
@@ -81,16 +82,23 @@ dp_keep_product (const plan_field_t *pf, const row_t *row)
 
 //  Query.shipments(states): the shipments in one of the states (all when the
 //  list is absent or empty).
-bool
-dp_keep_shipment (const plan_field_t *pf, const row_t *row)
+//  A row whose `state` column (`column`) is one of the `states` argument's.
+static bool
+s_state_in (const plan_field_t *pf, const row_t *row, int column)
 {
     const input_t *states = input_field (pf->args, "states");
     if (!states || states->kind != IN_LIST || states->n_items == 0)
         return true;
     for (size_t i = 0; i < states->n_items; i++)
-        if (s_str_is (row, DP_COL_shipment_state, states->items [i]->s))
+        if (s_str_is (row, column, states->items [i]->s))
             return true;
     return false;
+}
+
+bool
+dp_keep_shipment (const plan_field_t *pf, const row_t *row)
+{
+    return s_state_in (pf, row, DP_COL_shipment_state);
 }
 
 //  Box.tags: the box's tags that are not deleted.
@@ -98,4 +106,20 @@ bool
 dp_keep_live_tag (const plan_field_t *pf, const row_t *row)
 {
     return row_is_nil (row, DP_COL_tags_deleted);
+}
+
+//  Query.transferAgreements(states): the agreements in one of the states.
+bool
+dp_keep_agreement (const plan_field_t *pf, const row_t *row)
+{
+    return s_state_in (pf, row, DP_COL_transfer_agreement_state);
+}
+
+//  Single objects found among a list of permitted ones: the row whose id is
+//  the `id` argument (Query.transferAgreement).
+bool
+dp_keep_id_argument (const plan_field_t *pf, const row_t *row)
+{
+    const input_t *id = input_field (pf->args, "id");
+    return id && id->kind == IN_STRING && atoll (id->s) == row_int (row, 0);
 }

@@ -19,6 +19,8 @@ bool dp_keep_classic_location (const plan_field_t *pf, const row_t *row);
 bool dp_keep_live_classic_location (const plan_field_t *pf, const row_t *row);
 bool dp_keep_tag (const plan_field_t *pf, const row_t *row);
 bool dp_keep_live_tag (const plan_field_t *pf, const row_t *row);
+bool dp_keep_agreement (const plan_field_t *pf, const row_t *row);
+bool dp_keep_id_argument (const plan_field_t *pf, const row_t *row);
 bool dp_keep_product (const plan_field_t *pf, const row_t *row);
 bool dp_keep_shipment (const plan_field_t *pf, const row_t *row);
 

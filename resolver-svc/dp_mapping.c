@@ -39,6 +39,13 @@ static const char *const s_genders [] = {
 static const char *const s_tag_types [] = {
     "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
 };
+static const char *const s_agreement_states [] = {
+    "UnderReview", "UnderReview", "Accepted", "Accepted", "Rejected", "Rejected",
+    "Canceled", "Canceled", "Expired", "Expired", NULL
+};
+static const char *const s_agreement_types [] = {
+    "SendingTo", "SendingTo", "ReceivingFrom", "ReceivingFrom", "Bidirectional", "Bidirectional", NULL
+};
 static const char *const s_shipment_states [] = {
     "Preparing", "Preparing", "Sent", "Sent", "Receiving", "Receiving", "Completed", "Completed",
     "Canceled", "Canceled", "Lost", "Lost", NULL
@@ -130,6 +137,14 @@ static const field_entry_t s_fields [] = {
     { "ProductPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_id_page_total_count } },
     { "ProductPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_id_page_info } },
     { "Query", "sizeRanges", ROOT_ALL (sizegroups_all, "size_range:read") },
+    { "Query", "transferAgreements", ROOT_IN_BASES (agreements_by_source_base, agreements_all,
+                                                    "transfer_agreement:read", .has_loader2 = true,
+                                                    .loader2 = DP_LOADER_agreements_by_target_base,
+                                                    KEEP (dp_keep_agreement, BIT (transfer_agreement, state))) },
+    { "Query", "transferAgreement", ROOT_IN_BASES (agreements_by_source_base, agreements_all,
+                                                   "transfer_agreement:read", .has_loader2 = true,
+                                                   .loader2 = DP_LOADER_agreements_by_target_base,
+                                                   KEEP (dp_keep_id_argument, 1)) },
     { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
     { "Query", "productCategory", ROOT_BY_ID (product_categories_by_id, ANY_BASE ("product_category:read")) },
 
@@ -344,6 +359,37 @@ static const field_entry_t s_fields [] = {
     { "Shipment", "canceledBy", FK (shipment, canceled_by_id, cms_users_by_id) },
     { "Shipment", "canceledOn", COLUMN (shipment, canceled_on, CONV_DATETIME) },
 
+    //  TransferAgreement ← transfer_agreement (its bases through transfer_agreement_detail)
+    { "TransferAgreement", "id", COLUMN (transfer_agreement, id, CONV_ID) },
+    { "TransferAgreement", "sourceOrganisation", FK (transfer_agreement, source_organisation_id, organisations_by_id) },
+    { "TransferAgreement", "targetOrganisation", FK (transfer_agreement, target_organisation_id, organisations_by_id) },
+    { "TransferAgreement", "state", ENUM_STR (transfer_agreement, state, s_agreement_states) },
+    { "TransferAgreement", "type", ENUM_STR (transfer_agreement, type, s_agreement_types) },
+    { "TransferAgreement", "requestedBy", FK (transfer_agreement, requested_by, cms_users_by_id) },
+    { "TransferAgreement", "requestedOn", COLUMN (transfer_agreement, requested_on, CONV_DATETIME) },
+    { "TransferAgreement", "acceptedBy", FK (transfer_agreement, accepted_by, cms_users_by_id) },
+    { "TransferAgreement", "acceptedOn", COLUMN (transfer_agreement, accepted_on, CONV_DATETIME) },
+    { "TransferAgreement", "terminatedBy", FK (transfer_agreement, terminated_by, cms_users_by_id) },
+    { "TransferAgreement", "terminatedOn", COLUMN (transfer_agreement, terminated_on, CONV_DATETIME) },
+    { "TransferAgreement", "validFrom", COLUMN (transfer_agreement, valid_from, CONV_DATETIME) },
+    { "TransferAgreement", "validUntil", COLUMN (transfer_agreement, valid_until, CONV_DATETIME) },
+    { "TransferAgreement", "comment", COLUMN (transfer_agreement, comment, CONV_STRING) },
+    { "TransferAgreement", "sourceBases", { .kind = BIND_THROUGH, .column = COL (transfer_agreement, id),
+                                            .loader = DP_LOADER_agreement_bases_by_agreement,
+                                            .value_column = COL (agreement_base, source_base_id),
+                                            .target_loader = DP_LOADER_camps_by_id,
+                                            KEEP (dp_keep_base, BIT (camps, deleted)) } },
+    { "TransferAgreement", "targetBases", { .kind = BIND_THROUGH, .column = COL (transfer_agreement, id),
+                                            .loader = DP_LOADER_agreement_bases_by_agreement,
+                                            .value_column = COL (agreement_base, target_base_id),
+                                            .target_loader = DP_LOADER_camps_by_id,
+                                            KEEP (dp_keep_base, BIT (camps, deleted)) } },
+    { "TransferAgreement", "shipments", { .kind = BIND_REVERSE, .column = COL (transfer_agreement, id),
+                                          .loader = DP_LOADER_shipments_by_agreement,
+                                          EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read", shipment,
+                                                  source_base_id, target_base_id) } },
+    { "Shipment", "transferAgreement", FK (shipment, transfer_agreement_id, transfer_agreement_by_id) },
+
     //  QrCode ← qr
     { "QrCode", "id", COLUMN (qr, id, CONV_ID) },
     { "QrCode", "code", COLUMN (qr, code, CONV_STRING) },
@@ -396,6 +442,7 @@ static const type_entry_t s_types [] = {
     { "User", { .loader = DP_LOADER_cms_users_by_id } },
     { "HistoryEntry", { .loader = DP_LOADER_box_history_by_box } },
     { "SizeRange", { .loader = DP_LOADER_sizegroup_by_id } },
+    { "TransferAgreement", { .loader = DP_LOADER_transfer_agreement_by_id } },
     { "BoxPage", { .synthetic = true } },
     { "ProductPage", { .synthetic = true } },
     { "InsufficientPermissionError", { .synthetic = true } },
@@ -428,6 +475,11 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_sizes_by_sizegroup:
         case DP_LOADER_units_by_dimension:
         case DP_LOADER_products_all:
+        case DP_LOADER_agreements_by_source_base:
+        case DP_LOADER_agreements_by_target_base:
+        case DP_LOADER_agreements_all:
+        case DP_LOADER_agreement_bases_by_agreement:
+        case DP_LOADER_shipments_by_agreement:
             return true;
         default:
             return false;

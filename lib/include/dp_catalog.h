@@ -169,6 +169,19 @@ typedef enum {
 #define DP_COLUMNS_tag_link(C) \
     C(tag_link, tag_id, INT)
 
+#define DP_COLUMNS_transfer_agreement(C) \
+    C(transfer_agreement, id, INT) C(transfer_agreement, source_organisation_id, INT) \
+    C(transfer_agreement, target_organisation_id, INT) C(transfer_agreement, state, STR) \
+    C(transfer_agreement, type, STR) C(transfer_agreement, requested_on, DATETIME) \
+    C(transfer_agreement, requested_by, INT) C(transfer_agreement, accepted_on, DATETIME) \
+    C(transfer_agreement, accepted_by, INT) C(transfer_agreement, terminated_on, DATETIME) \
+    C(transfer_agreement, terminated_by, INT) C(transfer_agreement, valid_from, DATETIME) \
+    C(transfer_agreement, valid_until, DATETIME) C(transfer_agreement, comment, STR)
+
+//  The bases an agreement links (transfer_agreement_detail rows).
+#define DP_COLUMNS_agreement_base(C) \
+    C(agreement_base, source_base_id, INT) C(agreement_base, target_base_id, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -212,7 +225,13 @@ typedef enum {
     L(sizes_by_sizegroup,     sizes,              "sizes_sizegroup.sizegroup_id (ordered by seq)") \
     L(units_by_dimension,     units,              "units.dimension_id") \
     L(tag_links_by_box,       tag_link,           "tags_relations.object_id (Stock)") \
-    L(products_all,           products,           "0: every product")
+    L(products_all,           products,           "0: every product") \
+    L(transfer_agreement_by_id, transfer_agreement, "transfer_agreement.id") \
+    L(agreements_by_source_base, transfer_agreement, "transfer_agreement_detail.source_base_id") \
+    L(agreements_by_target_base, transfer_agreement, "transfer_agreement_detail.target_base_id") \
+    L(agreements_all,         transfer_agreement, "0: every agreement") \
+    L(agreement_bases_by_agreement, agreement_base, "transfer_agreement_detail.transfer_agreement_id") \
+    L(shipments_by_agreement, shipment,           "shipment.transfer_agreement_id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -250,6 +269,8 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_product_counts)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_counts)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_sizegroup)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_link)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transfer_agreement)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_agreement_base)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

@@ -42,6 +42,8 @@ S_COLUMN_SET (product_counts)
 S_COLUMN_SET (base_counts)
 S_COLUMN_SET (sizegroup)
 S_COLUMN_SET (tag_link)
+S_COLUMN_SET (transfer_agreement)
+S_COLUMN_SET (agreement_base)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -76,6 +78,8 @@ S_FITS_MASK (product_counts)
 S_FITS_MASK (base_counts)
 S_FITS_MASK (sizegroup)
 S_FITS_MASK (tag_link)
+S_FITS_MASK (transfer_agreement)
+S_FITS_MASK (agreement_base)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

@@ -352,6 +352,43 @@ class ReadApi(unittest.TestCase):
         default = self.query('{ products { elements { id } } }')["data"]["products"]["elements"]
         self.assertEqual([p["id"] for p in default], ids[:50])
 
+    def test_transfer_agreements(self):
+        """transferAgreements: those linking a base the user may read (source or target side of
+        a detail), by id, filtered by state; their organisations, bases and shipments;
+        transferAgreement(id) answers one of them and null for others."""
+        rows = self.rows("SELECT DISTINCT a.id, a.state, a.type, a.source_organisation_id, "
+                         "a.target_organisation_id FROM transfer_agreement a JOIN transfer_agreement_detail d "
+                         "ON d.transfer_agreement_id = a.id WHERE d.source_base_id = 1 OR d.target_base_id = 1 "
+                         "ORDER BY a.id")
+        self.assertTrue(rows, "the demo data links base 1 by an agreement")
+        response = self.query("""{ transferAgreements { id state type sourceOrganisation { id } targetOrganisation { id }
+                                 sourceBases { id } targetBases { id } shipments { id } } }""")
+        self.assertNotIn("errors", response)
+        got = response["data"]["transferAgreements"]
+        self.assertEqual([(a["id"], a["state"], a["type"], a["sourceOrganisation"]["id"], a["targetOrganisation"]["id"])
+                          for a in got], [tuple(r) for r in rows])
+        for a in got:
+            sources = [r[0] for r in self.rows(f"SELECT DISTINCT c.id FROM transfer_agreement_detail d JOIN camps c "
+                                               f"ON c.id = d.source_base_id WHERE d.transfer_agreement_id = {a['id']} "
+                                               f"AND (c.deleted IS NULL OR c.deleted = 0) ORDER BY c.id")]
+            self.assertEqual([b["id"] for b in a["sourceBases"]], sources)
+            shipments = [r[0] for r in self.rows(f"SELECT id FROM shipment WHERE transfer_agreement_id = {a['id']} "
+                                                 f"AND (source_base_id = 1 OR target_base_id = 1) ORDER BY id")]
+            self.assertEqual([s["id"] for s in a["shipments"]], shipments)
+        one = self.query(f'{{ transferAgreement(id: "{rows[0][0]}") {{ id state }} }}')["data"]["transferAgreement"]
+        self.assertEqual(one, {"id": rows[0][0], "state": rows[0][1]})
+        other = self.db.scalar("SELECT MIN(a.id) FROM transfer_agreement a WHERE NOT EXISTS (SELECT 1 FROM "
+                               "transfer_agreement_detail d WHERE d.transfer_agreement_id = a.id AND "
+                               "(d.source_base_id = 1 OR d.target_base_id = 1))")
+        if other:
+            self.assertIsNone(self.query(f'{{ transferAgreement(id: "{other}") {{ id }} }}')["data"]["transferAgreement"])
+        state = rows[0][1]
+        only = self.query(f"{{ transferAgreements(states: [{state}]) {{ id }} }}")["data"]["transferAgreements"]
+        self.assertEqual([a["id"] for a in only], [r[0] for r in rows if r[1] == state])
+        shipment = self.query('{ shipments { id transferAgreement { id } } }')["data"]["shipments"]
+        linked = {r[0]: r[1] for r in self.rows("SELECT id, transfer_agreement_id FROM shipment")}
+        self.assertTrue(all((s["transferAgreement"] or {}).get("id") == linked[s["id"]] for s in shipment))
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
