@@ -416,6 +416,8 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_shipments_by_agreement] = {
         "shipments_by_agreement", "shipment.transfer_agreement_id", "shipment", NULL, NULL,
         "shipment.transfer_agreement_id, shipment.id", S_COLS (shipment) },
+    [DP_LOADER_cms_users_all] = {
+        "cms_users_all", "0", "cms_users", NULL, NULL, "cms_users.id", S_COLS (cms_users) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },

@@ -630,7 +630,10 @@ s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
         root->n_keys = 1;
     }
     else
-    if (bind->key_source == KEYS_ALL || self->identity.god) {
+    if (bind->key_source == KEYS_GOD_ALL && !self->identity.god)
+        root->n_keys = 0;       //  only god users list them all; others get []
+    else
+    if (bind->key_source == KEYS_ALL || bind->key_source == KEYS_GOD_ALL || self->identity.god) {
         root->loader = bind->all_loader;
         root->keys = dp_arena_calloc (self->arena, 1, sizeof (int64_t));
         root->n_keys = 1;

@@ -120,7 +120,8 @@ typedef enum {
 typedef enum {
     KEYS_ARGUMENT,              //  the ID argument `argument`
     KEYS_PERMITTED_BASES,       //  the bases the user holds authz.permission for (god: all_loader)
-    KEYS_ALL                    //  every row: all_loader with the constant key 0
+    KEYS_ALL,                   //  every row: all_loader with the constant key 0
+    KEYS_GOD_ALL                //  every row for god users, none for anyone else
 } key_source_t;
 
 typedef enum {

@@ -145,6 +145,8 @@ static const field_entry_t s_fields [] = {
                                                    "transfer_agreement:read", .has_loader2 = true,
                                                    .loader2 = DP_LOADER_agreements_by_target_base,
                                                    KEEP (dp_keep_id_argument, 1)) },
+    { "Query", "users", { .kind = BIND_ROOT_LOAD, .key_source = KEYS_GOD_ALL,
+                          .all_loader = DP_LOADER_cms_users_all } },
     { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
     { "Query", "productCategory", ROOT_BY_ID (product_categories_by_id, ANY_BASE ("product_category:read")) },
 
@@ -475,6 +477,7 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_sizes_by_sizegroup:
         case DP_LOADER_units_by_dimension:
         case DP_LOADER_products_all:
+        case DP_LOADER_cms_users_all:
         case DP_LOADER_agreements_by_source_base:
         case DP_LOADER_agreements_by_target_base:
         case DP_LOADER_agreements_all:

@@ -231,7 +231,8 @@ typedef enum {
     L(agreements_by_target_base, transfer_agreement, "transfer_agreement_detail.target_base_id") \
     L(agreements_all,         transfer_agreement, "0: every agreement") \
     L(agreement_bases_by_agreement, agreement_base, "transfer_agreement_detail.transfer_agreement_id") \
-    L(shipments_by_agreement, shipment,           "shipment.transfer_agreement_id")
+    L(shipments_by_agreement, shipment,           "shipment.transfer_agreement_id") \
+    L(cms_users_all,          cms_users,          "0: every user")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

@@ -159,6 +159,9 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(categories, expected)
         me = self.query("{ user { id name } }")["data"]["user"]
         self.assertEqual(me, {"id": "8", "name": self.db.scalar("SELECT naam FROM cms_users WHERE id = 8")})
+        everyone = self.query("{ users { id } }", token=self.god)["data"]["users"]
+        self.assertEqual([u["id"] for u in everyone], [r[0] for r in self.rows("SELECT id FROM cms_users ORDER BY id")])
+        self.assertEqual(self.query("{ users { id } }")["data"]["users"], [], "only god users list users")
         other = self.query('{ user(id: "3") { id name email } }')["data"]["user"]
         row = self.rows("SELECT id, naam, email FROM cms_users WHERE id = 3")[0]
         self.assertEqual(other, {"id": row[0], "name": row[1], "email": row[2]})
