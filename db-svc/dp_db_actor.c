@@ -1720,8 +1720,9 @@ s_test_concern_load (s_test_t *t)
         //  others (by parent, "all", by QR code, history) are checked against
         //  SQL end to end in tests/integration/test_read_api.py.
         const dp_sql_loader_t *sql_loader = dp_sql_loader (id);
-        bool by_id = strcmp (sql_loader->key + strlen (sql_loader->key) - 3, ".id") == 0
-                  && strcmp (sql_loader->name + strlen (sql_loader->name) - 6, "_by_id") == 0;
+        size_t key_len = strlen (sql_loader->key), name_len = strlen (sql_loader->name);
+        bool by_id = key_len > 3 && strcmp (sql_loader->key + key_len - 3, ".id") == 0
+                  && name_len > 6 && strcmp (sql_loader->name + name_len - 6, "_by_id") == 0;
         if ((!by_id && id != DP_LOADER_tags_by_box && id != DP_LOADER_active_shipment_detail_by_box
              && id != DP_LOADER_tag_last_used_by_tag)
         ||  id == DP_LOADER_shipment_by_id || id == DP_LOADER_tags_by_id
