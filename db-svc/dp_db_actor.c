@@ -31,7 +31,41 @@
     Availability: while no connection is up and the last attempt failed,
     the database counts as down and requests get 503 at once; queued
     requests get 503 when the last connection goes. A lost connection
-    reconnects at once, then with a backoff from 100 ms doubling to 5 s.
+    reconnects at once, then with a backoff from 100 ms doubling to 1 s,
+    so service resumes within about a second of MariaDB coming back; the
+    first connection that succeeds wakes the others at once. A statement
+    that was running on a lost connection fails its request (503) and is
+    never run again: db-svc does not retry. (There are no transactions
+    yet; when writes come, a transaction broken by a lost connection will
+    fail the same way, never be replayed on a new connection.)
+
+    Deadlines: a request whose deadline has passed before its statement
+    gets a connection is answered 408 without SQL. A statement is sent as
+    SET STATEMENT max_statement_time=<seconds left> FOR <statement> (unless
+    statement_timeout is off, for servers without that syntax), so MariaDB
+    stops it at the deadline by itself; and when the deadline passes while
+    it still runs, the request is answered 408 at once and the statement
+    is cancelled with KILL QUERY <thread id>, sent from a control
+    connection (one more non-blocking connection, driven by the same poll
+    loop). The connection of a killed statement takes no new statement
+    until the KILL has completed, so a late KILL can never hit the next
+    statement. An interrupted statement (ER_STATEMENT_TIMEOUT,
+    ER_QUERY_INTERRUPTED) is answered 408, not 502.
+
+    Back-pressure: at most max_queue statements wait for a connection; a
+    LOAD or QUERY arriving when the queue is full is answered 503 ("db-svc
+    overloaded") at once, so memory stays bounded whatever the load.
+
+    Coalescing (coalesce on): when a connection takes a single-statement
+    LOAD from the queue, the other single-statement LOADs of the same
+    loader waiting in the queue (among its first 256 statements, up to
+    chunk_size keys in all) ride along: one statement selects the union of
+    their keys and columns, and each request gets the rows of its own keys
+    with its own columns, in the order the statement returned them. A
+    loader's rows depend only on the keys asked (access rules are the
+    resolver's business), so the answers are the ones each request would
+    have had alone. Nothing waits to be merged: statements merge only when
+    they were queued anyway, behind busy connections.
 @end
 */
 #include "dp_db_actor.h"
@@ -42,6 +76,7 @@
 #include "dp_msg.h"
 #include "dp_arena.h"
 #include "dp_log.h"
+#include <mysqld_error.h>
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
@@ -51,7 +86,7 @@
 #include <string.h>
 
 #define S_BACKOFF_FIRST_MS  100
-#define S_BACKOFF_MAX_MS    5000
+#define S_BACKOFF_MAX_MS    1000
 #define S_MAX_POLL_MS       1000        //  wake up at least this often
 #define S_RECV_BURST        256         //  messages read per poll round
 
@@ -68,6 +103,9 @@ dp_db_config_init (dp_db_config_t *config)
     config->endpoint = "tcp://*:5557";
     config->pool_size = 8;
     config->chunk_size = 10000;
+    config->max_queue = 2048;
+    config->statement_timeout = true;
+    config->coalesce = true;
 }
 
 //  ==========================================================================
@@ -89,6 +127,11 @@ struct _s_stmt_t {
     s_job_t *job;               //  the request it serves
     uint32_t part;              //  chunk index (LOAD) or step (PAGE)
     dp_sql_t sql;               //  the text (malloc'd)
+    bool expired;               //  its deadline passed while it ran (answered, cancelled)
+    uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
+    s_stmt_t *merged;           //  running: LOAD statements merged into this one
+    s_stmt_t *merged_next;      //  link in that list
+    uint64_t columns;           //  running merged: the columns it selects
 };
 
 typedef struct {
@@ -107,6 +150,7 @@ struct _s_job_t {
     dp_coltype_t types [65];    //  wire type of each result column
     uint32_t n_cols;
     dp_sql_boxes_args_t boxes;  //  QUERY arguments
+    size_t n_keys;              //  LOAD: distinct keys (msg.u.load.keys, sorted)
     uint32_t n_parts;           //  LOAD chunks
     s_part_t *parts;
     uint32_t statements;        //  statements run so far
@@ -115,11 +159,21 @@ struct _s_job_t {
     bool answered;              //  the one reply was sent
 };
 
+typedef enum {
+    S_KILL_NONE,
+    S_KILL_WANTED,              //  its statement should be cancelled
+    S_KILL_SENT                 //  the control connection is running the KILL QUERY
+} s_kill_t;
+
 typedef struct {
     dp_db_conn_t *conn;
     s_stmt_t *stmt;             //  statement running, or NULL
     int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
     int64_t backoff;            //  ms before the next attempt after a failure
+    s_kill_t kill;              //  pool slot: cancelling its statement (no new one until NONE)
+    unsigned long thread_id;    //  pool slot: server thread of the running statement
+    int killing;                //  control slot: pool slot its KILL is for, or -1
+    char kill_sql [64];         //  control slot: the KILL statement (lives while it runs)
 } s_slot_t;
 
 typedef struct {
@@ -130,9 +184,15 @@ typedef struct {
     dp_db_config_t config;      //  copy; strings below are owned
     char *strings [7];
     int chunk_size;
-    s_slot_t *slots;
+    s_slot_t *slots;            //  pool_size connections, then the control connection
     int pool_size;
-    zmq_pollitem_t *items;      //  2 + pool_size poll items
+    int n_slots;                //  pool_size + 1
+    s_slot_t *control;          //  &slots [pool_size]: sends KILL QUERY, never statements
+    bool statement_timeout;     //  prefix statements with their max_statement_time
+    bool coalesce;              //  merge queued LOADs of one loader
+    size_t n_queued;            //  statements in the queue
+    size_t max_queue;
+    zmq_pollitem_t *items;      //  2 + n_slots poll items
     int *item_slot;             //  slot of each poll item
     s_stmt_t *queue_head;       //  statements waiting for a connection
     s_stmt_t *queue_tail;
@@ -144,6 +204,9 @@ typedef struct {
     uint64_t stat_statements;
     uint64_t stat_answered;
     uint64_t stat_errors;
+    uint64_t stat_killed;       //  KILL QUERY sent
+    uint64_t stat_rejected;     //  requests refused: queue full
+    uint64_t stat_merged;       //  LOAD statements merged into another one
 } s_self_t;
 
 
@@ -407,6 +470,7 @@ s_stmt_finish (s_self_t *self, s_stmt_t *stmt)
 static void
 s_enqueue (s_self_t *self, s_stmt_t *stmt, bool at_head)
 {
+    self->n_queued++;
     stmt->next = NULL;
     if (!self->queue_head)
         self->queue_head = self->queue_tail = stmt;
@@ -420,8 +484,7 @@ s_enqueue (s_self_t *self, s_stmt_t *stmt, bool at_head)
         self->queue_tail = stmt;
     }
     uint64_t deadline = stmt->job->msg.deadline_ms;
-    if (deadline && !stmt->job->started
-    && (self->next_expiry == 0 || deadline < self->next_expiry))
+    if (deadline && (self->next_expiry == 0 || deadline < self->next_expiry))
         self->next_expiry = deadline;
 }
 
@@ -432,6 +495,7 @@ s_fail_queue (s_self_t *self, uint32_t status, const char *message)
     s_stmt_t *stmt = self->queue_head;
     self->queue_head = self->queue_tail = NULL;
     self->next_expiry = 0;
+    self->n_queued = 0;
     while (stmt) {
         s_stmt_t *next = stmt->next;
         s_job_fail (self, stmt->job, status, "%s", message);
@@ -440,8 +504,8 @@ s_fail_queue (s_self_t *self, uint32_t status, const char *message)
     }
 }
 
-//  Drop queued statements of answered jobs, and answer 408 to jobs that did
-//  not start before their deadline.
+//  Drop queued statements of answered jobs, and answer 408 to jobs whose
+//  deadline passed while a statement of theirs waited.
 static void
 s_expire_queue (s_self_t *self)
 {
@@ -451,13 +515,14 @@ s_expire_queue (s_self_t *self)
     s_stmt_t *stmt = self->queue_head;
     self->queue_head = self->queue_tail = NULL;
     self->next_expiry = 0;
+    self->n_queued = 0;
     while (stmt) {
         s_stmt_t *next = stmt->next;
         s_job_t *job = stmt->job;
-        if (!job->started && !job->answered && job->msg.deadline_ms
-        &&  now >= job->msg.deadline_ms)
-            s_job_fail (self, job, DP_STATUS_TIMEOUT,
-                        "deadline passed before the request started");
+        if (!job->answered && job->msg.deadline_ms && now >= job->msg.deadline_ms)
+            s_job_fail (self, job, DP_STATUS_TIMEOUT, job->started
+                        ? "deadline passed while the request waited for a connection"
+                        : "deadline passed before the request started");
         if (job->answered)
             s_stmt_finish (self, stmt);
         else
@@ -632,10 +697,120 @@ s_page_step (s_self_t *self, s_job_t *job, dp_db_conn_t *conn)
     s_enqueue (self, stmt, true);
 }
 
+//  Is a row's key (text) among the sorted keys?
+static bool
+s_has_key (const int64_t *keys, size_t n_keys, const char *text)
+{
+    if (!text)
+        return false;
+    int64_t key = strtoll (text, NULL, 10);
+    size_t low = 0, high = n_keys;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (keys [middle] < key)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < n_keys && keys [low] == key;
+}
+
+//  Answer a LOAD that rode along a merged statement: the rows of its own
+//  keys, with its own columns, from the stored result of the statement
+//  (which selected the columns of mask).
+static void
+s_reply_projected (s_self_t *self, s_job_t *job, dp_db_conn_t *conn, uint64_t mask)
+{
+    uint32_t index [65];
+    uint32_t n = 0;
+    index [n++] = 0;
+    for (uint32_t bit = 0; bit < 64; bit++)
+        if (job->columns & ((uint64_t) 1 << bit))
+            index [n++] = 1 + (uint32_t) __builtin_popcountll (mask & (((uint64_t) 1 << bit) - 1));
+    if (n != job->n_cols || (job->columns & ~mask)
+    ||  dp_db_conn_num_fields (conn) != 1 + (uint32_t) __builtin_popcountll (mask)) {
+        s_job_fail (self, job, DP_STATUS_INTERNAL, "merged result has %u columns for mask 0x%llx",
+                    dp_db_conn_num_fields (conn), (unsigned long long) mask);
+        return;
+    }
+    const int64_t *keys = job->msg.u.load.keys;
+    char **row;
+    unsigned long *lengths;
+    uint64_t n_rows = 0;
+    dp_db_conn_rewind (conn);
+    while ((row = dp_db_conn_fetch_row (conn, &lengths)))
+        n_rows += s_has_key (keys, job->n_keys, row [0]);
+    dp_msg_t header;
+    s_rows_header (job, &header, job->n_cols, (uint32_t) n_rows);
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    dp_rows_writer_t writer;
+    dp_rows_writer_begin (&writer, &buffer, &header);
+    dp_db_conn_rewind (conn);
+    while ((row = dp_db_conn_fetch_row (conn, &lengths))) {
+        if (!s_has_key (keys, job->n_keys, row [0]))
+            continue;
+        for (uint32_t c = 0; c < job->n_cols; c++) {
+            char scratch [26];
+            dp_val_t value;
+            const char *cell = row [index [c]];
+            if (s_convert (job->types [c], cell, cell? lengths [index [c]]: 0, &value, scratch))
+                dp_warn ("db: request %llu: a cell did not fit its column type, sent as nil",
+                         (unsigned long long) job->msg.id);
+            s_write_value (&writer, &value);
+        }
+    }
+    if (dp_rows_writer_end (&writer)) {
+        msgpack_sbuffer_destroy (&buffer);
+        s_job_fail (self, job, DP_STATUS_INTERNAL, "ROWS encoding failed");
+        return;
+    }
+    s_send (self, job->routing, &buffer);
+    job->answered = true;
+    self->stat_answered++;
+}
+
+//  A merged statement finished: every LOAD it ran for gets its rows.
+static void
+s_group_done (s_self_t *self, s_stmt_t *lead, dp_db_conn_t *conn)
+{
+    if (!lead->job->answered)
+        s_reply_projected (self, lead->job, conn, lead->columns);
+    s_stmt_t *member = lead->merged;
+    while (member) {
+        s_stmt_t *next = member->merged_next;
+        if (!member->job->answered)
+            s_reply_projected (self, member->job, conn, lead->columns);
+        s_stmt_finish (self, member);
+        member = next;
+    }
+    dp_db_conn_free_result (conn);
+    s_stmt_finish (self, lead);
+}
+
+//  A statement failed: every request it ran for gets the error.
+static void
+s_stmt_fail (s_self_t *self, s_stmt_t *stmt, uint32_t status, const char *message)
+{
+    s_stmt_t *member = stmt->merged;
+    while (member) {
+        s_stmt_t *next = member->merged_next;
+        s_job_fail (self, member->job, status, "%s", message);
+        s_stmt_finish (self, member);
+        member = next;
+    }
+    s_job_fail (self, stmt->job, status, "%s", message);
+    s_stmt_finish (self, stmt);
+}
+
 //  A statement finished on slot's connection with its result stored.
 static void
 s_stmt_done (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
 {
+    if (stmt->merged) {
+        s_group_done (self, stmt, conn);
+        return;
+    }
     s_job_t *job = stmt->job;
     if (!job->answered) {
         switch (job->kind) {
@@ -672,26 +847,92 @@ s_stmt_done (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
 //  ==========================================================================
 //  Connections
 
+//  The next reconnect attempt of a slot whose connect failed.
+static void
+s_backoff (s_slot_t *slot)
+{
+    slot->backoff = slot->backoff? slot->backoff * 2: S_BACKOFF_FIRST_MS;
+    if (slot->backoff > S_BACKOFF_MAX_MS)
+        slot->backoff = S_BACKOFF_MAX_MS;
+    slot->retry_at = zclock_mono () + slot->backoff;
+}
+
+//  The control connection cannot send KILLs now: forget the wanted ones
+//  (MariaDB's max_statement_time still stops those statements).
+static void
+s_kills_drop (s_self_t *self)
+{
+    for (int i = 0; i < self->pool_size; i++)
+        if (self->slots [i].kill == S_KILL_WANTED)
+            self->slots [i].kill = S_KILL_NONE;
+}
+
+//  An event of the control connection.
+static void
+s_control_event (s_self_t *self, dp_db_conn_event_t event)
+{
+    s_slot_t *control = self->control;
+    if (event == DP_DB_CONN_WAITING)
+        return;
+    if (event == DP_DB_CONN_READY) {
+        control->backoff = 0;
+        return;
+    }
+    //  A KILL finished (done, refused: the thread had gone) or cannot
+    //  finish: its slot may take statements again.
+    if (control->killing >= 0) {
+        if (event == DP_DB_CONN_FAILED)
+            dp_info ("db: KILL QUERY on connection %d: %s", control->killing,
+                     dp_db_conn_error (control->conn));
+        self->slots [control->killing].kill = S_KILL_NONE;
+        control->killing = -1;
+    }
+    dp_db_conn_free_result (control->conn);
+    if (event == DP_DB_CONN_CONNECT_FAILED) {
+        s_backoff (control);
+        s_kills_drop (self);
+    }
+    else
+    if (event == DP_DB_CONN_LOST) {
+        control->retry_at = zclock_mono ();
+        s_kills_drop (self);
+    }
+}
+
 static void
 s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
 {
+    if (slot == self->control) {
+        s_control_event (self, event);
+        return;
+    }
     s_stmt_t *stmt = slot->stmt;
+    //  The statement is over: nothing left to cancel (a KILL already sent
+    //  is waited for, so it cannot reach the next statement).
+    if (slot->kill == S_KILL_WANTED
+    && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
+        slot->kill = S_KILL_NONE;
     switch (event) {
         case DP_DB_CONN_WAITING:
             break;
         case DP_DB_CONN_READY:
-            if (self->db_down || slot->backoff)
+            if (self->db_down || slot->backoff) {
                 dp_info ("db: connected to MariaDB");
+                //  It is back: the other connections need not wait for
+                //  their backoff to end.
+                int64_t now = zclock_mono ();
+                for (int i = 0; i < self->n_slots; i++)
+                    if (dp_db_conn_state (self->slots [i].conn) == DP_DB_CONN_DOWN
+                    &&  self->slots [i].retry_at > now)
+                        self->slots [i].retry_at = now;
+            }
             slot->backoff = 0;
             self->db_down = false;
             break;
         case DP_DB_CONN_CONNECT_FAILED:
             if (slot->backoff == 0)
                 dp_warn ("db: cannot connect to MariaDB: %s", dp_db_conn_error (slot->conn));
-            slot->backoff = slot->backoff? slot->backoff * 2: S_BACKOFF_FIRST_MS;
-            if (slot->backoff > S_BACKOFF_MAX_MS)
-                slot->backoff = S_BACKOFF_MAX_MS;
-            slot->retry_at = zclock_mono () + slot->backoff;
+            s_backoff (slot);
             if (s_all_down (self)) {
                 self->db_down = true;
                 char message [600];
@@ -708,19 +949,32 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         case DP_DB_CONN_FAILED:
             slot->stmt = NULL;
             assert (stmt);
-            s_job_fail (self, stmt->job, DP_STATUS_DB_ERROR, "database error: %s",
-                        dp_db_conn_error (slot->conn));
-            dp_db_conn_free_result (slot->conn);
-            s_stmt_finish (self, stmt);
+            //  Interrupted by its max_statement_time, or by our KILL QUERY:
+            //  the deadline passed (an operator's KILL stays a 502).
+            char message [600];
+            if (dp_db_conn_interrupted (slot->conn)
+            && (dp_db_conn_errno (slot->conn) != ER_QUERY_INTERRUPTED || slot->kill == S_KILL_SENT)) {
+                snprintf (message, sizeof message, "deadline passed while the statement ran: %s",
+                          dp_db_conn_error (slot->conn));
+                dp_db_conn_free_result (slot->conn);
+                s_stmt_fail (self, stmt, DP_STATUS_TIMEOUT, message);
+            }
+            else {
+                snprintf (message, sizeof message, "database error: %s",
+                          dp_db_conn_error (slot->conn));
+                dp_db_conn_free_result (slot->conn);
+                s_stmt_fail (self, stmt, DP_STATUS_DB_ERROR, message);
+            }
             break;
         case DP_DB_CONN_LOST:
             slot->stmt = NULL;
             dp_warn ("db: connection lost: %s", dp_db_conn_error (slot->conn));
             slot->retry_at = zclock_mono ();        //  reconnect at once
             if (stmt) {
-                s_job_fail (self, stmt->job, DP_STATUS_UNAVAILABLE,
-                            "database connection lost: %s", dp_db_conn_error (slot->conn));
-                s_stmt_finish (self, stmt);
+                char lost [600];
+                snprintf (lost, sizeof lost, "database connection lost: %s",
+                          dp_db_conn_error (slot->conn));
+                s_stmt_fail (self, stmt, DP_STATUS_UNAVAILABLE, lost);
             }
             break;
     }
@@ -731,10 +985,157 @@ static void
 s_reconnect_due (s_self_t *self)
 {
     int64_t now = zclock_mono ();
-    for (int i = 0; i < self->pool_size; i++) {
+    for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
         if (dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN && now >= slot->retry_at)
             s_handle_conn_event (self, slot, dp_db_conn_connect (slot->conn));
+    }
+}
+
+//  Can this queued statement be merged with others of its loader?
+static bool
+s_mergeable (s_stmt_t *stmt)
+{
+    return stmt->job->kind == S_JOB_LOAD && stmt->job->n_parts == 1 && !stmt->job->answered;
+}
+
+#define S_MERGE_SCAN 256        //  queued statements looked at for a merge
+
+//  The statement lead is about to run: take the queued LOADs of the same
+//  loader along (up to chunk_size keys in all) and rebuild its SQL for the
+//  union of their keys and columns.
+static void
+s_merge (s_self_t *self, s_stmt_t *lead)
+{
+    uint32_t loader = lead->job->msg.u.load.loader;
+    size_t total = lead->job->n_keys;
+    uint64_t mask = lead->job->columns;
+    uint64_t now = (uint64_t) zclock_time ();
+    int n_merged = 0;
+    s_stmt_t **tail = &lead->merged;        //  in queue order
+    s_stmt_t *prev = NULL;
+    s_stmt_t *stmt = self->queue_head;
+    for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
+        s_stmt_t *next = stmt->next;
+        s_job_t *job = stmt->job;
+        if (s_mergeable (stmt) && job->msg.u.load.loader == loader
+        &&  total + job->n_keys <= (size_t) self->chunk_size
+        &&  !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
+            //  Out of the queue, into the lead's list.
+            if (prev)
+                prev->next = next;
+            else
+                self->queue_head = next;
+            if (self->queue_tail == stmt)
+                self->queue_tail = prev;
+            self->n_queued--;
+            stmt->next = NULL;
+            stmt->merged_next = NULL;
+            *tail = stmt;
+            tail = &stmt->merged_next;
+            total += job->n_keys;
+            mask |= job->columns;
+            if (!job->msg.deadline_ms || !lead->deadline)
+                lead->deadline = 0;
+            else
+            if (job->msg.deadline_ms > lead->deadline)
+                lead->deadline = job->msg.deadline_ms;
+            n_merged++;
+        }
+        else
+            prev = stmt;
+        stmt = next;
+    }
+    if (n_merged == 0)
+        return;
+    int64_t *keys = dp_arena_alloc (lead->job->arena, total * sizeof (int64_t));
+    memcpy (keys, lead->job->msg.u.load.keys, lead->job->n_keys * sizeof (int64_t));
+    size_t count = lead->job->n_keys;
+    for (stmt = lead->merged; stmt; stmt = stmt->merged_next) {
+        memcpy (keys + count, stmt->job->msg.u.load.keys, stmt->job->n_keys * sizeof (int64_t));
+        count += stmt->job->n_keys;
+    }
+    count = dp_sql_unique_keys (keys, count);
+    dp_sql_destroy (&lead->sql);
+    dp_sql_init (&lead->sql);
+    int rc = dp_sql_build_load (&lead->sql, dp_sql_loader (loader), mask, keys, count);
+    assert (rc == 0);           //  each mask was checked, so is their union
+    lead->columns = mask;
+    self->stat_merged += (uint64_t) n_merged;
+    if (self->verbose)
+        dp_info ("db: request %llu: %d LOAD(s) of the same loader merged into its statement",
+                 (unsigned long long) lead->job->msg.id, n_merged);
+}
+
+//  Run the statement under MariaDB's max_statement_time of the ms left.
+static void
+s_stmt_limit (s_stmt_t *stmt, int64_t left_ms)
+{
+    dp_sql_t text;
+    dp_sql_init (&text);
+    dp_sql_printf (&text, "SET STATEMENT max_statement_time=%lld.%03lld FOR ",
+                   (long long) (left_ms / 1000), (long long) (left_ms % 1000));
+    dp_sql_append (&text, stmt->sql.data);
+    dp_sql_destroy (&stmt->sql);
+    stmt->sql = text;
+}
+
+//  Running statements whose request's deadline passed: the request is
+//  answered 408 now and the statement cancelled (when the control
+//  connection can send the KILL).
+static void
+s_expire_running (s_self_t *self)
+{
+    uint64_t now = (uint64_t) zclock_time ();
+    bool control_up = dp_db_conn_state (self->control->conn) != DP_DB_CONN_DOWN;
+    for (int i = 0; i < self->pool_size; i++) {
+        s_slot_t *slot = &self->slots [i];
+        s_stmt_t *stmt = slot->stmt;
+        if (!stmt || stmt->expired)
+            continue;
+        //  Requests riding along a merged statement each keep their own
+        //  deadline; the statement runs until the last of them.
+        for (s_stmt_t *member = stmt->merged; member; member = member->merged_next)
+            if (!member->job->answered && member->job->msg.deadline_ms
+            &&  now >= member->job->msg.deadline_ms)
+                s_job_fail (self, member->job, DP_STATUS_TIMEOUT,
+                            "deadline passed while the statement ran");
+        if (!stmt->deadline || now < stmt->deadline)
+            continue;
+        stmt->expired = true;
+        s_job_fail (self, stmt->job, DP_STATUS_TIMEOUT,
+                    "deadline passed while the statement ran; it is cancelled");
+        if (control_up && slot->kill == S_KILL_NONE)
+            slot->kill = S_KILL_WANTED;
+    }
+}
+
+//  Send the wanted KILLs, one at a time, on the control connection.
+static void
+s_kill_dispatch (s_self_t *self)
+{
+    s_slot_t *control = self->control;
+    while (control->killing < 0 && dp_db_conn_state (control->conn) == DP_DB_CONN_IDLE) {
+        int i;
+        for (i = 0; i < self->pool_size; i++)
+            if (self->slots [i].kill == S_KILL_WANTED)
+                break;
+        if (i == self->pool_size)
+            return;
+        s_slot_t *slot = &self->slots [i];
+        if (!slot->stmt || !slot->thread_id) {
+            slot->kill = S_KILL_NONE;
+            continue;
+        }
+        snprintf (control->kill_sql, sizeof control->kill_sql, "KILL QUERY %lu", slot->thread_id);
+        slot->kill = S_KILL_SENT;
+        control->killing = i;
+        self->stat_killed++;
+        dp_info ("db: request %llu [%s]: deadline passed, cancelling its statement on"
+                 " connection %d (%s)", (unsigned long long) slot->stmt->job->msg.id,
+                 slot->stmt->job->msg.trace_id, i, control->kill_sql);
+        s_handle_conn_event (self, control, dp_db_conn_query (control->conn, control->kill_sql,
+                                                              strlen (control->kill_sql)));
     }
 }
 
@@ -744,20 +1145,33 @@ s_dispatch (s_self_t *self)
 {
     for (int i = 0; i < self->pool_size && self->queue_head; i++) {
         s_slot_t *slot = &self->slots [i];
-        while (self->queue_head && !slot->stmt
+        while (self->queue_head && !slot->stmt && slot->kill == S_KILL_NONE
            &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
             s_stmt_t *stmt = self->queue_head;
             self->queue_head = stmt->next;
             if (!self->queue_head)
                 self->queue_tail = NULL;
+            assert (self->n_queued > 0);
+            self->n_queued--;
             s_job_t *job = stmt->job;
-            if (!job->answered && !job->started && job->msg.deadline_ms
-            &&  (uint64_t) zclock_time () >= job->msg.deadline_ms)
-                s_job_fail (self, job, DP_STATUS_TIMEOUT,
-                            "deadline passed before the request started");
+            int64_t left = job->msg.deadline_ms? (int64_t) job->msg.deadline_ms - zclock_time (): 0;
+            if (!job->answered && job->msg.deadline_ms && left <= 0)
+                s_job_fail (self, job, DP_STATUS_TIMEOUT, job->started
+                            ? "deadline passed while the request waited for a connection"
+                            : "deadline passed before the request started");
             if (job->answered) {
                 s_stmt_finish (self, stmt);
                 continue;
+            }
+            stmt->deadline = job->msg.deadline_ms;
+            if (self->coalesce && s_mergeable (stmt))
+                s_merge (self, stmt);
+            if (self->statement_timeout && stmt->deadline)
+                s_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
+            slot->thread_id = dp_db_conn_thread_id (slot->conn);
+            for (s_stmt_t *member = stmt->merged; member; member = member->merged_next) {
+                member->job->started = true;
+                member->job->statements++;
             }
             job->started = true;
             job->statements++;
@@ -803,6 +1217,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
         s_job_fail (self, job, DP_STATUS_TIMEOUT, "deadline passed before the request started");
     else {
         size_t n_keys = dp_sql_unique_keys (job->msg.u.load.keys, job->msg.u.load.n_keys);
+        job->n_keys = n_keys;
         if (n_keys == 0)
             s_reply_fixed (self, job, job->n_cols, 0, 0);
         else
@@ -965,10 +1380,18 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
         case DP_MSG_DISCONNECT:
             break;
         case DP_MSG_LOAD:
-            s_start_load (self, &routing, &arena, &msg);
-            break;
         case DP_MSG_QUERY:
-            s_start_query (self, &routing, &arena, &msg);
+            //  Back-pressure: a full queue refuses new work at once.
+            if (self->n_queued >= self->max_queue) {
+                self->stat_rejected++;
+                s_reply_error (self, routing, msg.id, msg.trace_id, DP_STATUS_UNAVAILABLE,
+                               "db-svc overloaded: %zu statements queued", self->n_queued);
+            }
+            else
+            if (msg.type == DP_MSG_LOAD)
+                s_start_load (self, &routing, &arena, &msg);
+            else
+                s_start_query (self, &routing, &arena, &msg);
             break;
         default:
             s_reply_error (self, routing, msg.id, msg.trace_id, DP_STATUS_BAD_REQUEST,
@@ -1027,6 +1450,13 @@ s_handle_pipe (s_self_t *self)
         zsock_send (self->pipe, "888", self->stat_statements, self->stat_answered,
                     self->stat_errors);
     else
+    if (streq (command, "MERGED"))
+        zsock_send (self->pipe, "8", self->stat_merged);
+    else
+    if (streq (command, "PRESSURE"))
+        zsock_send (self->pipe, "8888", self->stat_killed, self->stat_rejected,
+                    (uint64_t) self->n_queued, (uint64_t) self->max_queue);
+    else
     if (streq (command, "PORT"))
         zsock_send (self->pipe, "i", self->port);
     else
@@ -1065,13 +1495,20 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->verbose = config->verbose;
     self->chunk_size = config->chunk_size > 0? config->chunk_size: 10000;
     self->pool_size = config->pool_size > 0? config->pool_size: 1;
-    self->slots = calloc ((size_t) self->pool_size, sizeof (s_slot_t));
-    self->items = calloc ((size_t) self->pool_size + 2, sizeof (zmq_pollitem_t));
-    self->item_slot = calloc ((size_t) self->pool_size + 2, sizeof (int));
+    self->n_slots = self->pool_size + 1;
+    self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
+    self->statement_timeout = config->statement_timeout;
+    self->coalesce = config->coalesce;
+    self->slots = calloc ((size_t) self->n_slots, sizeof (s_slot_t));
+    self->items = calloc ((size_t) self->n_slots + 2, sizeof (zmq_pollitem_t));
+    self->item_slot = calloc ((size_t) self->n_slots + 2, sizeof (int));
     if (!self->slots || !self->items || !self->item_slot)
         dp_fatal ("out of memory");
-    for (int i = 0; i < self->pool_size; i++)
+    for (int i = 0; i < self->n_slots; i++) {
         self->slots [i].conn = dp_db_conn_new (&self->config);
+        self->slots [i].killing = -1;
+    }
+    self->control = &self->slots [self->pool_size];
     return self;
 }
 
@@ -1084,11 +1521,11 @@ s_self_destroy (s_self_t **self_p)
     //  Requests still under way get their one reply before we go.
     for (s_job_t *job = self->jobs; job; job = job->next)
         s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
-    for (int i = 0; i < self->pool_size; i++) {
+    for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
         dp_db_conn_destroy (&slot->conn);
         if (slot->stmt)
-            s_stmt_finish (self, slot->stmt);
+            s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     }
     s_stmt_t *stmt = self->queue_head;
     self->queue_head = self->queue_tail = NULL;
@@ -1118,7 +1555,23 @@ s_poll_timeout (s_self_t *self)
 {
     int64_t now = zclock_mono ();
     int64_t timeout = S_MAX_POLL_MS;
+    //  Running statements reach their deadline.
     for (int i = 0; i < self->pool_size; i++) {
+        s_stmt_t *stmt = self->slots [i].stmt;
+        if (!stmt || stmt->expired)
+            continue;
+        uint64_t nearest = stmt->deadline;
+        for (s_stmt_t *member = stmt->merged; member; member = member->merged_next)
+            if (!member->job->answered && member->job->msg.deadline_ms
+            && (!nearest || member->job->msg.deadline_ms < nearest))
+                nearest = member->job->msg.deadline_ms;
+        if (nearest) {
+            int64_t left = (int64_t) nearest - zclock_time ();
+            if (left < timeout)
+                timeout = left;
+        }
+    }
+    for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
         int64_t at = dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN
                    ? slot->retry_at: dp_db_conn_wakeup (slot->conn);
@@ -1154,8 +1607,10 @@ dp_db_actor (zsock_t *pipe, void *args)
     config->bind_result = 0;
     self->router_handle = zsock_resolve (self->router);
     dp_db_conn_thread_init ();
-    dp_info ("db: listening on %s, %d connection(s), chunks of %d keys",
-             self->config.endpoint, self->pool_size, self->chunk_size);
+    dp_info ("db: listening on %s, %d connection(s), chunks of %d keys, at most %zu statements"
+             " queued, max_statement_time %s, coalescing %s", self->config.endpoint,
+             self->pool_size, self->chunk_size, self->max_queue,
+             self->statement_timeout? "from deadlines": "off", self->coalesce? "on": "off");
     zsock_signal (pipe, 0);
 
     //  Connect the pool (non-blocking: this only starts the handshakes).
@@ -1165,7 +1620,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         self->items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         self->items [1] = (zmq_pollitem_t) { self->router_handle, 0, ZMQ_POLLIN, 0 };
         int n_items = 2;
-        for (int i = 0; i < self->pool_size; i++) {
+        for (int i = 0; i < self->n_slots; i++) {
             dp_db_conn_t *conn = self->slots [i].conn;
             int fd = dp_db_conn_fd (conn);
             short events = dp_db_conn_events (conn);
@@ -1190,7 +1645,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         //  Connections: events seen, or the connector's timeout passed.
         int64_t now = zclock_mono ();
         int item = 2;
-        for (int i = 0; i < self->pool_size; i++) {
+        for (int i = 0; i < self->n_slots; i++) {
             s_slot_t *slot = &self->slots [i];
             short revents = 0;
             if (item < n_items && self->item_slot [item] == i)
@@ -1203,6 +1658,8 @@ dp_db_actor (zsock_t *pipe, void *args)
         }
         s_reconnect_due (self);
         s_expire_queue (self);
+        s_expire_running (self);
+        s_kill_dispatch (self);
         s_dispatch (self);
     }
     s_self_destroy (&self);
@@ -1233,6 +1690,9 @@ typedef struct {
     dp_arena_t *arena;          //  replies and expected rows
     uint64_t next_id;
     bool verbose;
+    int max_queue;              //  for the next s_test_start: 0 = the default
+    bool no_statement_timeout;  //  for the next s_test_start
+    bool no_coalesce;           //  for the next s_test_start
 } s_test_t;
 
 typedef struct {
@@ -1255,6 +1715,10 @@ s_test_start (s_test_t *t, const char *endpoint, int pool, int chunk, const char
     config.pool_size = pool;
     config.chunk_size = chunk;
     config.verbose = getenv ("DP_DB_TEST_LOG_SQL") != NULL;    //  log every statement
+    if (t->max_queue)
+        config.max_queue = t->max_queue;
+    config.statement_timeout = !t->no_statement_timeout;
+    config.coalesce = !t->no_coalesce;
     t->actor = dp_db_actor_new (&config);
     assert (t->actor);
     assert (config.bind_result == 0);
@@ -2552,6 +3016,261 @@ s_test_concern_reconnect (s_test_t *t)
 
 
 //  --------------------------------------------------------------------------
+//  deadline: a statement still running at its request's deadline is
+//  answered 408 at once and cancelled on the server, by its
+//  max_statement_time or (with that off, as for a server without SET
+//  STATEMENT) by KILL QUERY from the control connection; the connection
+//  then serves the next request. A statement waiting in the queue past its
+//  deadline is answered 408 without running.
+
+#define S_DEADLINE_USER "dp_deadline_test"
+
+//  Statements of the actor's user running on the server now.
+static long long
+s_test_running (s_test_t *t)
+{
+    return dp_db_testdb_int (t->admin, "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                                       " WHERE USER = '" S_DEADLINE_USER "' AND COMMAND = 'Query'");
+}
+
+static long long
+s_test_status (s_test_t *t, const char *name)
+{
+    char sql [128];
+    snprintf (sql, sizeof sql, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                               " WHERE VARIABLE_NAME = '%s'", name);
+    return dp_db_testdb_int (t->admin, sql);
+}
+
+static void
+s_test_pressure (s_test_t *t, uint64_t *killed, uint64_t *rejected, uint64_t *queued,
+                 uint64_t *limit)
+{
+    zstr_send (t->actor, "PRESSURE");
+    int rc = zsock_recv (t->actor, "8888", killed, rejected, queued, limit);
+    assert (rc == 0);
+}
+
+static void
+s_test_concern_deadline (s_test_t *t)
+{
+    dp_db_testdb_exec (t->admin, "CREATE USER IF NOT EXISTS '" S_DEADLINE_USER "'@'localhost'"
+                                 " IDENTIFIED BY 'dp-test-pw'");
+    dp_db_testdb_exec (t->admin, "GRANT ALL ON " DP_DB_TESTDB_NAME ".* TO '"
+                                 S_DEADLINE_USER "'@'localhost'");
+    int64_t keys [] = { 900001 };
+    for (int variant = 0; variant < 2; variant++) {
+        bool limited = variant == 0;      //  max_statement_time on, then off
+        t->no_statement_timeout = !limited;
+        s_test_start (t, limited? "inproc://dp-db-test-deadline-limit": "inproc://dp-db-test-deadline-kill",
+                      1, 10000, t->db.socket, DP_DB_TESTDB_NAME, S_DEADLINE_USER, "dp-test-pw");
+        s_test_load (t, DP_LOADER_sizes_by_id, 1, keys, 1);
+        long long kills_before = s_test_status (t, "Com_kill");
+
+        //  The only connection blocks on a table lock past the deadline.
+        MYSQL *locker = dp_db_testdb_connect (&t->db);
+        dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+        int64_t started = zclock_mono ();
+        uint64_t late = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1,
+                                          (uint64_t) zclock_time () + 400);
+        zclock_sleep (150);
+        assert (s_test_running (t) == 1);
+        //  The statement carries its budget only when asked to.
+        long long prefixed = dp_db_testdb_int (t->admin,
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '"
+            S_DEADLINE_USER "' AND INFO LIKE 'SET STATEMENT max_statement_time=0.%'");
+        assert (prefixed == (limited? 1: 0));
+        dp_msg_t reply = s_test_error_reply (t, late, DP_STATUS_TIMEOUT);
+        int64_t answered_ms = zclock_mono () - started;
+        assert (answered_ms >= 390 && answered_ms < 1400);
+        assert (strstr (reply.u.error.message, "deadline"));
+
+        //  Cancelled on the server while the lock is still held.
+        int waited = 0;
+        while (s_test_running (t) > 0 && waited < 2000) {
+            zclock_sleep (20);
+            waited += 20;
+        }
+        assert (s_test_running (t) == 0);
+        uint64_t killed, rejected, queued, limit;
+        s_test_pressure (t, &killed, &rejected, &queued, &limit);
+        if (!limited) {
+            //  Nothing but our KILL QUERY could have stopped it.
+            assert (killed == 1);
+            assert (s_test_status (t, "Com_kill") >= kills_before + 1);
+        }
+        if (t->verbose)
+            printf ("    %s: answered 408 after %lld ms, statement gone from the server"
+                    " %d ms later, %llu KILL QUERY sent\n",
+                    limited? "max_statement_time": "KILL QUERY only", (long long) answered_ms,
+                    waited, (unsigned long long) killed);
+
+        //  The connection is free again: a LOAD of another table is
+        //  served on it while sizes stays locked.
+        started = zclock_mono ();
+        reply = s_test_load (t, DP_LOADER_products_by_id, 1, keys, 1);
+        S_IS_INT (&reply.u.rows.cells [0], 900001);
+        assert (zclock_mono () - started < 1000);
+
+        //  A statement that waits in the queue past its deadline: the
+        //  connection is held by a LOAD without a deadline; the queued
+        //  one is answered 408 at its deadline without ever running.
+        uint64_t blocking = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1, 0);
+        zclock_sleep (100);
+        uint64_t statements_before, answered, errors;
+        s_test_stats (t, &statements_before, &answered, &errors);
+        started = zclock_mono ();
+        uint64_t queued_late = s_test_send_load (t, DP_LOADER_products_by_id, 1, keys, 1,
+                                                 (uint64_t) zclock_time () + 200);
+        reply = s_test_error_reply (t, queued_late, DP_STATUS_TIMEOUT);
+        assert (zclock_mono () - started >= 190 && zclock_mono () - started < 1000);
+        uint64_t statements_after;
+        s_test_stats (t, &statements_after, &answered, &errors);
+        assert (statements_after == statements_before);
+        dp_db_testdb_exec (locker, "UNLOCK TABLES");
+        reply = s_test_rows_reply (t, blocking);
+        S_IS_INT (&reply.u.rows.cells [0], 900001);
+        mysql_close (locker);
+        s_test_stop (t);
+    }
+    t->no_statement_timeout = false;
+    dp_db_testdb_exec (t->admin, "DROP USER '" S_DEADLINE_USER "'@'localhost'");
+}
+
+
+//  --------------------------------------------------------------------------
+//  overload: with the statement queue full, new requests are refused with
+//  503 at once (never queued without bound), and every request admitted is
+//  answered with its rows once the connection frees up.
+
+static void
+s_test_concern_overload (s_test_t *t)
+{
+    t->max_queue = 3;
+    s_test_start (t, "inproc://dp-db-test-overload", 1, 10000, t->db.socket, DP_DB_TESTDB_NAME,
+                  "root", NULL);
+    int64_t keys [] = { 900001 };
+    MYSQL *locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    enum { N = 10 };
+    uint64_t ids [N];
+    ids [0] = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1, 0);
+    zclock_sleep (100);                     //  running, blocked on the lock
+    for (int i = 1; i < N; i++)
+        ids [i] = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1, 0);
+    //  Three wait in the queue; the six after them are refused at once.
+    int64_t started = zclock_mono ();
+    for (int i = 4; i < N; i++) {
+        dp_msg_t reply = s_test_error_reply (t, ids [i], DP_STATUS_UNAVAILABLE);
+        assert (strstr (reply.u.error.message, "overloaded"));
+    }
+    assert (zclock_mono () - started < 1000);
+    uint64_t killed, rejected, queued, limit;
+    s_test_pressure (t, &killed, &rejected, &queued, &limit);
+    assert (rejected == N - 4 && queued == 3 && limit == 3 && killed == 0);
+    dp_msg_t extra;
+    assert (!s_test_recv (t, &extra, 200));   //  the admitted ones still wait
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
+    for (int i = 0; i < 4; i++) {
+        dp_msg_t reply = s_test_rows_reply (t, ids [i]);
+        S_IS_INT (&reply.u.rows.cells [0], 900001);
+    }
+    s_test_pressure (t, &killed, &rejected, &queued, &limit);
+    assert (queued == 0);
+    //  With room again, requests are admitted.
+    s_test_load (t, DP_LOADER_sizes_by_id, 1, keys, 1);
+    if (t->verbose)
+        printf ("    queue of 3: %d requests refused with 503, 4 admitted and answered\n", N - 4);
+    mysql_close (locker);
+    s_test_stop (t);
+    t->max_queue = 0;
+}
+
+
+//  --------------------------------------------------------------------------
+//  coalesce: LOADs of one loader that wait in the queue together run as one
+//  statement, and each gets exactly the rows and columns it would have had
+//  alone (checked against the same LOADs run one at a time afterwards);
+//  other loaders, empty LOADs and expired ones are not merged. With
+//  coalescing off, each runs its own statement.
+
+static void
+s_test_concern_coalesce (s_test_t *t)
+{
+    const dp_catalog_entry_t *products = dp_catalog_loader (DP_LOADER_products_by_id);
+    uint64_t all = s_test_all_columns (products);
+    static const int64_t keys_a [] = { 900001, 900002 };
+    static const int64_t keys_b [] = { 900003, 900002, 999999999, 900002 };
+    static const int64_t keys_c [] = { 900001 };
+    static const int64_t keys_d [] = { 900001, 900002 };
+    struct {
+        uint32_t loader;
+        uint64_t columns;
+        const int64_t *keys;
+        uint32_t n_keys;
+    } loads [] = {
+        { DP_LOADER_products_by_id, 1, keys_a, 2 },
+        { DP_LOADER_products_by_id, (1u << 2) | 1u, keys_b, 4 },
+        { DP_LOADER_cms_users_by_id, 1, keys_d, 2 },
+        { DP_LOADER_products_by_id, all, keys_c, 1 },
+    };
+    enum { N = sizeof loads / sizeof loads [0] };
+    for (int variant = 0; variant < 2; variant++) {
+        t->no_coalesce = variant == 1;
+        s_test_start (t, variant == 0? "inproc://dp-db-test-coalesce": "inproc://dp-db-test-no-coalesce",
+                      1, 10000, t->db.socket, DP_DB_TESTDB_NAME, "root", NULL);
+        int64_t one [] = { 900001 };
+        MYSQL *locker = dp_db_testdb_connect (&t->db);
+        dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+        uint64_t blocking = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+        zclock_sleep (100);
+        long long selects = s_test_com_select (t->admin);
+        uint64_t ids [N];
+        for (int i = 0; i < N; i++)
+            ids [i] = s_test_send_load (t, loads [i].loader, loads [i].columns, loads [i].keys,
+                                        loads [i].n_keys, 0);
+        //  One that expires in the queue, and an empty one: neither is merged.
+        uint64_t expiring = s_test_send_load (t, DP_LOADER_products_by_id, 1, keys_a, 2,
+                                              (uint64_t) zclock_time () + 100);
+        uint64_t empty = s_test_send_load (t, DP_LOADER_products_by_id, 1, keys_a, 0, 0);
+        dp_msg_t reply = s_test_rows_reply (t, empty);
+        assert (reply.u.rows.n_rows == 0);
+        s_test_error_reply (t, expiring, DP_STATUS_TIMEOUT);
+        dp_db_testdb_exec (locker, "UNLOCK TABLES");
+        reply = s_test_rows_reply (t, blocking);
+        dp_msg_t merged [N];
+        for (int i = 0; i < N; i++) {
+            bool got = s_test_recv (t, &reply, 10000);
+            assert (got && reply.type == DP_MSG_ROWS);
+            assert (reply.id >= ids [0] && reply.id <= ids [N - 1]);
+            merged [reply.id - ids [0]] = reply;
+        }
+        long long statements = s_test_com_select (t->admin) - selects;
+        zstr_send (t->actor, "MERGED");
+        uint64_t n_merged;
+        zsock_recv (t->actor, "8", &n_merged);
+        //  Merged: products (three LOADs) and cms_users; alone: four.
+        assert (statements == (variant == 0? 2: 4));
+        assert (n_merged == (variant == 0? 2u: 0u));
+
+        //  The oracle: the same LOADs one at a time, nothing to merge with.
+        for (int i = 0; i < N; i++) {
+            dp_msg_t alone = s_test_load (t, loads [i].loader, loads [i].columns, loads [i].keys,
+                                          loads [i].n_keys);
+            assert (alone.u.rows.n_rows > 0);
+            s_test_same (t, "merged LOAD", s_test_rows (&alone), s_test_rows (&merged [i]), true);
+        }
+        if (t->verbose)
+            printf ("    coalescing %s: 4 LOADs queued together took %lld statements\n",
+                    variant == 0? "on": "off", statements);
+        mysql_close (locker);
+        s_test_stop (t);
+    }
+    t->no_coalesce = false;
+}
+
+
+//  --------------------------------------------------------------------------
 
 int
 dp_db_actor_selftest (const char *concern, bool verbose)
@@ -2567,6 +3286,9 @@ dp_db_actor_selftest (const char *concern, bool verbose)
         { "pool", s_test_concern_pool },
         { "unavailable", s_test_concern_unavailable },
         { "reconnect", s_test_concern_reconnect },
+        { "deadline", s_test_concern_deadline },
+        { "overload", s_test_concern_overload },
+        { "coalesce", s_test_concern_coalesce },
     };
     s_test_t t;
     memset (&t, 0, sizeof t);

@@ -14,12 +14,17 @@
 @discuss
     Pipe commands: "$TERM"; "STATS" replies a picture "888": statements
     run, requests answered (ROWS or ERROR to a LOAD or QUERY), error
-    replies; "PORT" replies "i", the TCP port bound (0 for other
-    transports); "VERBOSE" logs every statement.
+    replies; "PRESSURE" replies "8888": statements cancelled with KILL
+    QUERY, requests refused because the queue was full, statements queued
+    now, the queue's limit; "MERGED" replies "8": LOAD statements merged
+    into another one (coalescing); "PORT" replies "i", the TCP port bound (0 for
+    other transports); "VERBOSE" logs every statement.
     Error statuses: 400 malformed request, unknown loader, query, column or
-    argument; 408 the deadline passed before the request started; 502
-    MariaDB answered with an error; 503 no connection to MariaDB (down, or
-    lost while the request ran); 500 a result that does not fit its types.
+    argument; 408 the deadline passed (before the request started, or
+    while its statement ran: the statement is then cancelled); 502 MariaDB
+    answered with an error; 503 no connection to MariaDB (down, or lost
+    while the request ran) or the statement queue is full ("db-svc
+    overloaded"); 500 a result that does not fit its types.
 @end
 */
 #ifndef DP_DB_ACTOR_H_INCLUDED
@@ -39,13 +44,19 @@ typedef struct {
     const char *endpoint;       //  ROUTER bind endpoint, e.g. "inproc://db", "tcp://*:5557"
     int pool_size;              //  connections to MariaDB (>= 1)
     int chunk_size;             //  max keys per statement (>= 1)
+    int max_queue;              //  statements waiting for a connection; beyond: 503 (>= 1)
+    bool statement_timeout;     //  run each statement under SET STATEMENT max_statement_time
+                                //  = the request's remaining budget (MariaDB only; KILL QUERY
+                                //  cancels at the deadline either way)
+    bool coalesce;              //  merge queued LOADs of one loader into one statement
     bool verbose;               //  log every statement
     int bind_result;            //  out: set by the actor before it signals; 0 bound, -1 not
 } dp_db_config_t;
 
 //  Fill config with the defaults: host NULL, port 0, socket NULL, user
 //  "root", password NULL, database "dropapp_dev", endpoint "tcp://*:5557",
-//  pool_size 8, chunk_size 10000, verbose false.
+//  pool_size 8, chunk_size 10000, max_queue 2048, statement_timeout true,
+//  coalesce true, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
 
 //  Write the DB settings (flag, environment variable, target in config,
@@ -55,8 +66,8 @@ void dp_db_config_init (dp_db_config_t *config);
 //  when max is too small.
 size_t dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max);
 
-//  Check the parsed settings: port in [0, 65535], pool and chunk sizes
-//  positive. Returns 0, or -1 with err filled, naming the setting.
+//  Check the parsed settings: port in [0, 65535], pool, chunk and queue
+//  sizes positive. Returns 0, or -1 with err filled, naming the setting.
 int dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len);
 
 //  The actor, for zactor_new (dp_db_actor, config). config must stay valid
@@ -71,9 +82,9 @@ void dp_db_actor (zsock_t *pipe, void *args);
 zactor_t *dp_db_actor_new (dp_db_config_t *config);
 
 //  Run the actor's tests for one concern ("load", "chunks", "query",
-//  "errors", "pool", "unavailable", "reconnect"), or all with NULL. They
-//  need the test MariaDB of dp_db_testdb; without it they print why and
-//  return 77 (skipped). Returns 0 when the tests ran and passed; a failure
+//  "errors", "pool", "unavailable", "reconnect", "deadline", "overload",
+//  "coalesce"), or all with NULL. They need the test MariaDB of
+//  dp_db_testdb; without it they print why and return 77 (skipped). Returns 0 when the tests ran and passed; a failure
 //  asserts.
 int dp_db_actor_selftest (const char *concern, bool verbose);
 

@@ -307,6 +307,8 @@ dp_db_conn_query (dp_db_conn_t *self, const char *sql, size_t len)
     assert (!self->result);
     self->state = DP_DB_CONN_BUSY;
     self->phase = S_PHASE_QUERY;
+    self->err_no = 0;
+    self->error [0] = 0;
     int wait = mysql_real_query_start (&self->query_ret, self->mysql, sql, (unsigned long) len);
     return s_progress (self, wait);
 }
@@ -412,6 +414,13 @@ dp_db_conn_errno (dp_db_conn_t *self)
     return self->err_no;
 }
 
+bool
+dp_db_conn_interrupted (dp_db_conn_t *self)
+{
+    assert (self);
+    return self->err_no == ER_STATEMENT_TIMEOUT || self->err_no == ER_QUERY_INTERRUPTED;
+}
+
 unsigned int
 dp_db_conn_num_fields (dp_db_conn_t *self)
 {
@@ -438,6 +447,14 @@ dp_db_conn_fetch_row (dp_db_conn_t *self, unsigned long **lengths)
         return NULL;
     *lengths = mysql_fetch_lengths (self->result);
     return row;
+}
+
+void
+dp_db_conn_rewind (dp_db_conn_t *self)
+{
+    assert (self);
+    if (self->result)
+        mysql_data_seek (self->result, 0);
 }
 
 void
@@ -534,6 +551,10 @@ dp_db_conn_selftest (bool verbose)
     assert (strcmp (row [5], "Seed \xc3\x9c" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93") == 0);
     assert (lengths [5] == strlen (row [5]));
     assert (dp_db_conn_fetch_row (conn, &lengths) == NULL);
+    dp_db_conn_rewind (conn);               //  the stored result reads again
+    row = dp_db_conn_fetch_row (conn, &lengths);
+    assert (row && strcmp (row [0], "+00:00") == 0);
+    assert (dp_db_conn_fetch_row (conn, &lengths) == NULL);
     dp_db_conn_free_result (conn);
 
     //  A statement MariaDB refuses: FAILED with its message, and the
@@ -562,6 +583,42 @@ dp_db_conn_selftest (bool verbose)
     event = s_test_drive (conn, event, 0);
     assert (event == DP_DB_CONN_DONE);
     assert (zclock_mono () - started >= 290);
+    dp_db_conn_free_result (conn);
+    assert (!dp_db_conn_interrupted (conn));
+
+    //  A statement the server interrupts, by its max_statement_time or by
+    //  KILL QUERY from another connection: FAILED and interrupted, and the
+    //  connection stays IDLE for the next statement.
+    sql = "SET STATEMENT max_statement_time=0.2 FOR SELECT SLEEP(3)";
+    started = zclock_mono ();
+    event = s_test_drive (conn, dp_db_conn_query (conn, sql, strlen (sql)), 0);
+    assert (event == DP_DB_CONN_FAILED);
+    assert (dp_db_conn_interrupted (conn));
+    assert (dp_db_conn_errno (conn) == ER_STATEMENT_TIMEOUT);
+    assert (zclock_mono () - started < 2000);
+    assert (dp_db_conn_state (conn) == DP_DB_CONN_IDLE);
+    MYSQL *killer = dp_db_testdb_connect (&db);
+    sql = "SELECT SLEEP(3)";
+    started = zclock_mono ();
+    event = dp_db_conn_query (conn, sql, strlen (sql));
+    assert (event == DP_DB_CONN_WAITING);
+    zclock_sleep (100);
+    char kill_query [64];
+    snprintf (kill_query, sizeof kill_query, "KILL QUERY %lu", dp_db_conn_thread_id (conn));
+    dp_db_testdb_exec (killer, kill_query);
+    event = s_test_drive (conn, event, 0);
+    assert (event == DP_DB_CONN_FAILED);
+    assert (dp_db_conn_interrupted (conn));
+    assert (dp_db_conn_errno (conn) == ER_QUERY_INTERRUPTED);
+    assert (zclock_mono () - started < 2000);
+    assert (dp_db_conn_state (conn) == DP_DB_CONN_IDLE);
+    mysql_close (killer);
+    sql = "SELECT 7";
+    event = s_test_drive (conn, dp_db_conn_query (conn, sql, strlen (sql)), 0);
+    assert (event == DP_DB_CONN_DONE);
+    row = dp_db_conn_fetch_row (conn, &lengths);
+    assert (row && strcmp (row [0], "7") == 0);
+    assert (!dp_db_conn_interrupted (conn));
     dp_db_conn_free_result (conn);
 
     //  Killed while idle: the poll sees the close and reports LOST at once.

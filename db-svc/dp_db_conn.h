@@ -100,6 +100,10 @@ int64_t dp_db_conn_wakeup (dp_db_conn_t *self);
 const char *dp_db_conn_error (dp_db_conn_t *self);
 unsigned int dp_db_conn_errno (dp_db_conn_t *self);
 
+//  True when the last statement FAILED because the server interrupted it:
+//  its max_statement_time ran out or a KILL QUERY reached it.
+bool dp_db_conn_interrupted (dp_db_conn_t *self);
+
 //  After DONE: the result's column count (0 for a statement without a
 //  result set) and row count.
 unsigned int dp_db_conn_num_fields (dp_db_conn_t *self);
@@ -109,6 +113,10 @@ uint64_t dp_db_conn_num_rows (dp_db_conn_t *self);
 //  NULL; *lengths gets the byte length of each cell. Both borrowed, valid
 //  until the next fetch or dp_db_conn_free_result.
 char **dp_db_conn_fetch_row (dp_db_conn_t *self, unsigned long **lengths);
+
+//  After DONE: read the result again from its first row (the next fetch
+//  returns the first row).
+void dp_db_conn_rewind (dp_db_conn_t *self);
 
 //  Free the result of the last statement (no-op when there is none).
 void dp_db_conn_free_result (dp_db_conn_t *self);

@@ -36,6 +36,13 @@ dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max)
           "connections to MariaDB" },
         { "--db-chunk", "DEPOT_DB_CHUNK", DP_OPT_INT, &config->chunk_size,
           "most keys per statement" },
+        { "--db-max-queue", "DEPOT_DB_MAX_QUEUE", DP_OPT_INT, &config->max_queue,
+          "most statements waiting for a connection (above it: 503)" },
+        { "--db-statement-timeout", "DEPOT_DB_STATEMENT_TIMEOUT", DP_OPT_BOOL,
+          &config->statement_timeout,
+          "limit each statement's max_statement_time to its request's deadline (MariaDB)" },
+        { "--db-coalesce", "DEPOT_DB_COALESCE", DP_OPT_BOOL, &config->coalesce,
+          "merge queued LOADs of one loader into one statement" },
     };
     size_t n = sizeof options / sizeof options [0];
     assert (n <= max);
@@ -57,6 +64,11 @@ dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len)
     }
     if (config->chunk_size < 1) {
         snprintf (err, err_len, "DEPOT_DB_CHUNK (--db-chunk) must be positive, not %d", config->chunk_size);
+        return -1;
+    }
+    if (config->max_queue < 1) {
+        snprintf (err, err_len, "DEPOT_DB_MAX_QUEUE (--db-max-queue) must be positive, not %d",
+                  config->max_queue);
         return -1;
     }
     return 0;

@@ -15,6 +15,7 @@
 */
 #include "dp_gateway.h"
 #include "dp_resolver_actor.h"
+#include "dp_introspection.h"
 #include "dp_db_actor.h"
 #include "dp_options.h"
 #include "dp_log.h"
@@ -74,6 +75,7 @@ main (int argc, char *argv [])
         free (key_text);
         return 1;
     }
+    dp_introspection_enable (schema, resolvers.introspection);
     zsys_init ();
     zsys_set_max_sockets (0);
     int rc = 1;

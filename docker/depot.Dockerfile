@@ -7,13 +7,22 @@
 #   tools          depot-token, depot-gen, openssl and scripts/demo-token.sh (demo key job)
 #   depot          all three services in one process (the default target)
 # Build context: the repository root (see .dockerignore).
+# GraphiQL's assets (graphiql, react, react-dom; pinned in tests/js/package-lock.json) are
+# installed from npm in the build stage and embedded into the gateway and depot binaries, so
+# the images fetch nothing at run time.
+#
+# Replicas: resolver-svc's entrypoint (docker/resolver-entrypoint.sh) resolves each host in
+# DEPOT_DB_CONNECT to all its addresses, so `--scale db-svc=N` gives every resolver a
+# connection to every db-svc replica and it spreads its LOAD/QUERY messages over them round
+# robin. Resolvers connect to the one gateway, which hands each request to the resolver with
+# free credit and the fewest requests in flight.
 ARG DEBIAN_VERSION=12
 
 FROM debian:${DEBIAN_VERSION} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
-      libcivetweb-dev libjansson-dev libssl-dev \
+      libcivetweb-dev libjansson-dev libssl-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -40,7 +49,8 @@ ENTRYPOINT ["/usr/local/bin/gateway"]
 
 FROM runtime AS resolver-svc
 COPY --from=build /build/resolver-svc/resolver-svc /usr/local/bin/
-ENTRYPOINT ["/usr/local/bin/resolver-svc"]
+COPY docker/resolver-entrypoint.sh /usr/local/bin/resolver-entrypoint.sh
+ENTRYPOINT ["/usr/local/bin/resolver-entrypoint.sh", "/usr/local/bin/resolver-svc"]
 
 FROM runtime AS db-svc
 COPY --from=build /build/db-svc/db-svc /usr/local/bin/

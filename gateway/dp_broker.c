@@ -60,6 +60,8 @@ typedef struct {
     int liveness_ms;
     int grace_ms;
     int64_t heartbeat_at;       //  zclock_mono of the next heartbeat round
+    dp_broker_stats_t *stats;   //  NULL, or published for /metrics
+    dp_broker_stats_t scratch;  //  stats goes here when the config gives none
     msgpack_sbuffer sbuf;       //  encoder buffer, reused
     dp_arena_t *arena;          //  decoding READY, reset per message
     bool verbose;
@@ -136,6 +138,7 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : 3000;
     self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
+    self->stats = config->stats ? config->stats : &self->scratch;
     self->backend = zsock_new (ZMQ_ROUTER);
     self->frontend = zsock_new (ZMQ_ROUTER);
     assert (self->backend && self->frontend);
@@ -234,6 +237,7 @@ s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char 
     if (self->verbose)
         dp_debug ("broker: request %" PRIu64 " fails: %u %s", request->id, status, message);
     s_reply_error (self, request->worker, request->id, status, message);
+    atomic_fetch_add (status == DP_STATUS_TIMEOUT ? &self->stats->expired : &self->stats->lost, 1);
     if (request->resolver) {
         request->resolver->inflight--;
         self->n_inflight--;
@@ -443,16 +447,20 @@ s_handle_frontend (self_t *self)
     }
     if (zhashx_size (self->resolvers) == 0) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "no resolver available");
+        atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
     if (zhashx_size (self->requests) >= (size_t) self->max_inflight) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "overloaded");
+        atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
     if (envelope.deadline_ms && (int64_t) envelope.deadline_ms <= zclock_time ()) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_TIMEOUT, "deadline passed");
+        atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
+    atomic_fetch_add (&self->stats->accepted, 1);
     s_request_t *request = (s_request_t *) zmalloc (sizeof (s_request_t));
     assert (request);
     request->id = envelope.id;
@@ -547,6 +555,23 @@ s_timers (self_t *self)
 
 
 //  --------------------------------------------------------------------------
+//  Gauges for /metrics, after each turn of the loop.
+
+static void
+s_publish (self_t *self)
+{
+    int credit = 0;
+    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
+         resolver = (s_resolver_t *) zlistx_next (self->order))
+        credit += (int) resolver->credit;
+    atomic_store (&self->stats->resolvers, (int) zhashx_size (self->resolvers));
+    atomic_store (&self->stats->credit, credit);
+    atomic_store (&self->stats->inflight, (int) self->n_inflight);
+    atomic_store (&self->stats->queued, (int) zlistx_size (self->queue));
+}
+
+
+//  --------------------------------------------------------------------------
 //  Pipe commands.
 
 static void
@@ -627,6 +652,7 @@ dp_broker_actor (zsock_t *pipe, void *args)
         for (int i = 0; i < S_BATCH && s_readable (self->frontend); i++)
             s_handle_frontend (self);
         timeout = s_timers (self);
+        s_publish (self);
     }
     //  Whatever is left gets an answer, and resolvers learn we are gone.
     while (zhashx_size (self->requests) > 0)
@@ -637,6 +663,7 @@ dp_broker_actor (zsock_t *pipe, void *args)
          resolver = (s_resolver_t *) zlistx_next (self->order))
         s_send (self->backend, resolver->routing_id, disconnect);
     zframe_destroy (&disconnect);
+    s_publish (self);
     s_self_destroy (&self);
 }
 
@@ -787,6 +814,9 @@ dp_broker_test (bool verbose)
     config.heartbeat_ms = 100;
     config.liveness_ms = 500;
     config.grace_ms = 200;
+    dp_broker_stats_t stats;
+    memset (&stats, 0, sizeof stats);
+    config.stats = &stats;
     zactor_t *broker = zactor_new (dp_broker_actor, &config);
     assert (broker);
     assert (config.status == 0);
@@ -932,6 +962,15 @@ dp_broker_test (bool verbose)
     zframe_send (&junk, r1, 0);
     s_test_status (broker, &resolvers, &credit, &inflight, &queued);
     assert (resolvers == 0 && inflight == 0 && queued == 0);
+
+    //  The published stats agree: every accepted request was answered
+    //  once, as a RESULT or as one of the failures counted.
+    assert (atomic_load (&stats.resolvers) == 0 && atomic_load (&stats.queued) == 0);
+    assert (atomic_load (&stats.inflight) == 0 && atomic_load (&stats.credit) == 0);
+    assert (atomic_load (&stats.rejected) >= 2);        //  no resolver; overloaded
+    assert (atomic_load (&stats.expired) >= 1);         //  the 408s
+    assert (atomic_load (&stats.lost) >= 1);            //  the DISCONNECT above
+    assert (atomic_load (&stats.accepted) > atomic_load (&stats.expired) + atomic_load (&stats.lost));
 
     zsock_destroy (&r2);
     zsock_destroy (&r1);

@@ -38,8 +38,23 @@
 #define DP_BROKER_H_INCLUDED
 
 #include <czmq.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+//  What the broker publishes for /metrics: written by the broker thread
+//  only, read by any thread. Gauges are refreshed after every turn of the
+//  broker's loop; counters only grow.
+typedef struct {
+    atomic_int resolvers;           //  live resolvers
+    atomic_int credit;              //  their credit, summed
+    atomic_int inflight;            //  requests at resolvers
+    atomic_int queued;              //  requests waiting for credit
+    atomic_uint_fast64_t accepted;  //  EXECUTEs taken (then answered exactly once)
+    atomic_uint_fast64_t rejected;  //  EXECUTEs refused at once (no resolver, overloaded, late)
+    atomic_uint_fast64_t expired;   //  accepted requests failed with 408 (deadline)
+    atomic_uint_fast64_t lost;      //  accepted requests failed with 503 (resolver lost, stopping)
+} dp_broker_stats_t;
 
 typedef struct {
     const char *backend_endpoint;   //  bind, e.g. "tcp://*:5556" or "inproc://depot-backend"
@@ -48,6 +63,7 @@ typedef struct {
     int heartbeat_ms;               //  HEARTBEAT interval to resolvers (0: 1000)
     int liveness_ms;                //  silence after which a resolver is dead (0: 3000)
     int grace_ms;                   //  extra wait for an in-flight request past its deadline (0: 5000)
+    dp_broker_stats_t *stats;       //  NULL, or kept up to date (must outlive the actor)
     //  Written by the actor before it signals; read after zactor_new returns:
     int status;                     //  out: 0 when both endpoints are bound, else -1
 } dp_broker_config_t;

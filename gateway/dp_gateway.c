@@ -7,8 +7,9 @@
     The actor thread only starts and stops things: the broker, then
     civetweb. All request work happens on civetweb's worker threads, each
     with its own s_worker_t (DEALER, arena, encode buffer, body buffer).
-    What the workers share (the JWT verifier, limits, the id counter) is
-    read-only after start-up, except the atomic id counter.
+    What the workers share (the JWT verifier, limits, the id counter, the
+    metrics, the persisted-query store, the readiness cache) is either
+    read-only after start-up, atomic, or behind its own mutex.
 @discuss
     Responses are written as one status line + headers + body with
     mg_write rather than civetweb's mg_response_header_* calls, which send
@@ -18,17 +19,30 @@
     A request body we do not read (401, 413, 415) is drained up to a bound
     so that the client sees our answer instead of a reset; past the bound
     the connection is closed.
+    Graceful stop: $TERM first sets draining. From then on GraphQL
+    requests are refused with 503 and Connection: close (never admitted),
+    /readyz says 503, and the actor waits until every admitted request has
+    written its answer (at most drain_ms) before mg_stop, which would cut
+    a request's reads and writes short. A request counts itself admitted
+    before it looks at the flag, and the actor sets the flag before it
+    counts (both sequentially consistent), so none slips between the two.
 @end
 */
 #include "dp_gateway.h"
 #include "dp_broker.h"
 #include "dp_jwt.h"
 #include "dp_http_request.h"
+#include "dp_schema.h"
+#include "dp_validate.h"
+#include "dp_metrics.h"
+#include "dp_persisted.h"
+#include "dp_graphiql.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +55,16 @@
 
 #define S_BODY_KEEP   (64 * 1024)   //  body buffer kept by a worker between requests
 #define S_SMALL_REPLY 8192          //  replies up to this size go out in one write
+#define S_READY_TTL   1000          //  ms a readiness answer is reused
+#define S_READY_WAIT  2000          //  ms a readiness probe may take
+#define S_MAX_ORIGINS 32
+
+//  The readiness probe: a real request through a resolver to db-svc and
+//  MariaDB. Its identity may read boxes of one base that does not exist,
+//  so the one statement it runs (the count) finds nothing, at once.
+#define S_PROBE_BASE  "2147483647"
+#define S_PROBE_QUERY "query DepotReadiness { boxes(baseId: \"" S_PROBE_BASE "\", " \
+                      "paginationInput: {first: 1}) { totalCount } }"
 
 typedef struct {
     zsock_t *pipe;                  //  actor pipe
@@ -52,11 +76,33 @@ typedef struct {
     dp_jwt_t *jwt;
     char *frontend_endpoint;        //  the broker's inproc endpoint
     size_t max_body;
+    size_t max_url;                 //  longest request target (path and query), bytes
     int deadline_ms;
+    int drain_ms;                   //  how long $TERM waits for admitted requests
     dp_parse_limits_t limits;
+    dp_schema_t *schema;            //  Depot's schema, for validation
+    dp_validate_limits_t validate_limits;
+    dp_validation_cache_t *valid;   //  documents validated before (shared, locked inside)
     uint32_t execute_flags;         //  DP_EXECUTE_*
     uint32_t trace_prefix;          //  random, so trace ids differ across restarts
+    bool access_log;                //  one info line per request
+    bool graphiql;                  //  serve the explorer
+    char *cors_text;                //  the origins list, owned (cors_origins point into it)
+    const char *cors_origins [S_MAX_ORIGINS];
+    size_t n_cors_origins;
+    bool cors_any;                  //  "*": every origin
+    dp_metrics_t *metrics;
+    dp_persisted_t *persisted;      //  NULL: persisted queries off
+    dp_broker_stats_t broker_stats; //  the broker writes, /metrics and /readyz read
+    //  Shared and changing:
     atomic_uint_fast64_t next_id;   //  request ids
+    atomic_int admitted;            //  GraphQL requests being served
+    atomic_bool draining;           //  $TERM received: admit nothing more
+    pthread_mutex_t ready_mutex;    //  guards the four fields below
+    int64_t ready_at;               //  zclock_mono of the last probe's end; 0: none
+    bool ready_ok;
+    bool ready_probing;             //  a worker is probing now
+    char ready_reason [160];
 } self_t;
 
 //  One per civetweb worker thread.
@@ -67,6 +113,22 @@ typedef struct {
     char *body;                     //  request body buffer
     size_t body_cap;
 } s_worker_t;
+
+//  One HTTP request being handled.
+typedef struct {
+    self_t *self;
+    s_worker_t *worker;
+    struct mg_connection *conn;
+    const struct mg_request_info *info;
+    dp_arena_t *arena;
+    uint64_t id;                    //  also the EXECUTE's correlation id
+    const char *trace_id;           //  X-Request-Id
+    dp_route_t route;               //  for metrics
+    dp_http_media_t media;          //  type of our JSON answers (application/json until negotiated)
+    bool close;                     //  close the connection after the answer
+    uint32_t statements;            //  from the RESULT, for the access log
+    char headers [1024];            //  X-Request-Id and CORS lines, each ending in CRLF
+} s_ctx_t;
 
 
 //  --------------------------------------------------------------------------
@@ -149,27 +211,39 @@ s_keep_alive (struct mg_connection *conn)
     return info && info->http_version && strcmp (info->http_version, "1.1") == 0;
 }
 
-//  Write a complete JSON response. extra holds more header lines, each
-//  ending in CRLF, or NULL. Returns status (civetweb logs it).
-static int
-s_respond (struct mg_connection *conn, int status, const char *extra,
-           const char *body, size_t len, bool close)
+static const char *
+s_media_type (dp_http_media_t media)
 {
-    bool keep = !close && s_keep_alive (conn);
+    return media == DP_MEDIA_GRAPHQL_RESPONSE ? "application/graphql-response+json; charset=utf-8"
+                                              : "application/json; charset=utf-8";
+}
+
+//  Write a complete response. content_type NULL means the request's JSON
+//  media type; a 204 has neither type nor length. extra holds more header
+//  lines, each ending in CRLF, or NULL. Returns status.
+static int
+s_respond_as (s_ctx_t *ctx, int status, const char *extra, const char *content_type,
+              const char *body, size_t len, bool close)
+{
+    struct mg_connection *conn = ctx->conn;
+    bool keep = !close && !ctx->close && !atomic_load (&ctx->self->draining) && s_keep_alive (conn);
     if (!keep)
         mg_disable_keep_alive (conn);
+    char type_line [160] = "";
+    if (status != 204)
+        snprintf (type_line, sizeof type_line, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                  content_type ? content_type : s_media_type (ctx->media), len);
     char buffer [S_SMALL_REPLY];
     int head = snprintf (buffer, sizeof buffer,
                          "HTTP/1.1 %d %s\r\n"
-                         "Content-Type: application/json\r\n"
-                         "Content-Length: %zu\r\n"
+                         "%s"
                          "Connection: %s\r\n"
-                         "%s\r\n",
-                         status, mg_get_response_code_text (conn, status), len,
-                         keep ? "keep-alive" : "close", extra ? extra : "");
+                         "%s%s\r\n",
+                         status, mg_get_response_code_text (conn, status), type_line,
+                         keep ? "keep-alive" : "close", ctx->headers, extra ? extra : "");
     assert (head > 0 && head < (int) sizeof buffer);
-    const struct mg_request_info *info = mg_get_request_info (conn);
-    if (info && info->request_method && strcmp (info->request_method, "HEAD") == 0)
+    if (status == 204
+    ||  (ctx->info && ctx->info->request_method && strcmp (ctx->info->request_method, "HEAD") == 0))
         len = 0;                    //  the headers describe the body; it is not sent
     if ((size_t) head + len <= sizeof buffer) {
         memcpy (buffer + head, body, len);
@@ -182,14 +256,19 @@ s_respond (struct mg_connection *conn, int status, const char *extra,
     return status;
 }
 
+static int
+s_respond (s_ctx_t *ctx, int status, const char *extra, const char *body, size_t len, bool close)
+{
+    return s_respond_as (ctx, status, extra, NULL, body, len, close);
+}
+
 //  {"errors":[{"message":...}]} with status.
 static int
-s_respond_error (struct mg_connection *conn, dp_arena_t *arena, int status,
-                 const char *extra, const char *message, bool close)
+s_respond_error (s_ctx_t *ctx, int status, const char *extra, const char *message, bool close)
 {
     size_t len;
-    const char *body = dp_http_error_body (arena, message, &len);
-    return s_respond (conn, status, extra, body, len, close);
+    const char *body = dp_http_error_body (ctx->arena, message, &len);
+    return s_respond (ctx, status, extra, body, len, close);
 }
 
 //  Read and discard the rest of the request body, at most limit bytes.
@@ -211,21 +290,194 @@ s_drain (struct mg_connection *conn, size_t limit)
 //  Answer without having read the body: drain what is left (bounded) so
 //  the client reads our answer, and close if the body was too big.
 static int
-s_respond_unread (self_t *self, struct mg_connection *conn, int status, const char *extra,
-                  const char *body, size_t len)
+s_respond_unread (s_ctx_t *ctx, int status, const char *extra, const char *body, size_t len)
 {
-    bool drained = s_drain (conn, 4 * self->max_body);
-    return s_respond (conn, status, extra, body, len, !drained);
+    bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
+    return s_respond (ctx, status, extra, body, len, !drained);
+}
+
+static int
+s_respond_unread_error (s_ctx_t *ctx, int status, const char *extra, const char *message)
+{
+    size_t len;
+    const char *body = dp_http_error_body (ctx->arena, message, &len);
+    return s_respond_unread (ctx, status, extra, body, len);
 }
 
 
 //  --------------------------------------------------------------------------
-//  One POST /graphql
+//  CORS
+
+//  Is origin allowed? (The list is exact origins, or "*".)
+static bool
+s_cors_allowed (self_t *self, const char *origin)
+{
+    if (self->cors_any)
+        return true;
+    for (size_t i = 0; i < self->n_cors_origins; i++)
+        if (strcmp (self->cors_origins [i], origin) == 0)
+            return true;
+    return false;
+}
+
+//  Add the CORS lines to every answer to an allowed Origin.
+static void
+s_cors_headers (s_ctx_t *ctx)
+{
+    const char *origin = mg_get_header (ctx->conn, "Origin");
+    if (!origin || !*origin || strlen (origin) > 300 || !s_cors_allowed (ctx->self, origin))
+        return;
+    size_t used = strlen (ctx->headers);
+    snprintf (ctx->headers + used, sizeof ctx->headers - used,
+              "Access-Control-Allow-Origin: %s\r\n"
+              "Vary: Origin\r\n"
+              "Access-Control-Expose-Headers: X-Request-Id\r\n",
+              ctx->self->cors_any ? "*" : origin);
+}
+
+//  OPTIONS: a CORS preflight, or a plain question about methods.
+static int
+s_handle_options (s_ctx_t *ctx)
+{
+    const char *origin = mg_get_header (ctx->conn, "Origin");
+    const char *method = mg_get_header (ctx->conn, "Access-Control-Request-Method");
+    if (!origin || !method)
+        return s_respond_as (ctx, 204, "Allow: GET, POST, OPTIONS\r\n", NULL, "", 0, false);
+    if (!s_cors_allowed (ctx->self, origin))
+        return s_respond_unread_error (ctx, 403, NULL, "Origin not allowed.");
+    if (strcmp (method, "GET") != 0 && strcmp (method, "POST") != 0)
+        return s_respond_unread_error (ctx, 405, "Allow: GET, POST, OPTIONS\r\n",
+                                       "Method not allowed: use GET or POST.");
+    return s_respond_as (ctx, 204,
+                         "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
+                         "Access-Control-Allow-Headers: Authorization, Content-Type, Accept, "
+                         "X-Request-Id, apollographql-client-name, apollographql-client-version\r\n"
+                         "Access-Control-Max-Age: 600\r\n", NULL, "", 0, false);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Talking to the broker
+
+//  Send msg (an EXECUTE) and wait until deadline (zclock_time ms) for the
+//  answer with its id. Returns 0 with *reply (the caller closes it) and
+//  *answer decoded into arena, -1 when the broker cannot be reached, -2 at
+//  the deadline, -3 when the answer is malformed.
+static int
+s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
+            dp_arena_t *arena, zmq_msg_t *reply, dp_msg_t *answer)
+{
+    msgpack_sbuffer_clear (&worker->sbuf);
+    if (dp_msg_encode (msg, &worker->sbuf)) {
+        dp_error ("gateway: cannot encode EXECUTE %s", msg->trace_id);
+        return -3;
+    }
+    void *dealer = zsock_resolve (worker->dealer);
+    if (zmq_send (dealer, worker->sbuf.data, worker->sbuf.size, ZMQ_DONTWAIT) == -1) {
+        dp_warn ("gateway: broker not reachable: %s", zmq_strerror (zmq_errno ()));
+        return -1;
+    }
+    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+    while (true) {
+        int64_t left = deadline - zclock_time ();
+        if (left <= 0)
+            return -2;
+        int rc = zmq_poll (&item, 1, (long) left);
+        if (rc <= 0)
+            continue;               //  timeout or EINTR: the loop rechecks the time
+        zmq_msg_init (reply);
+        if (zmq_msg_recv (reply, dealer, ZMQ_DONTWAIT) == -1) {
+            zmq_msg_close (reply);
+            continue;
+        }
+        char err [128];
+        const void *data = zmq_msg_data (reply);
+        size_t size = zmq_msg_size (reply);
+        if (dp_msg_peek (data, size, answer, err, sizeof err) || answer->id != msg->id) {
+            //  A late answer to a request this thread gave up on.
+            zmq_msg_close (reply);
+            continue;
+        }
+        if (dp_msg_decode (data, size, arena, answer, err, sizeof err)) {
+            dp_error ("gateway: malformed reply for %s: %s", msg->trace_id, err);
+            zmq_msg_close (reply);
+            return -3;
+        }
+        return 0;
+    }
+}
+
+//  Send the EXECUTE and wait for its answer; write the HTTP response.
+static int
+s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request)
+{
+    self_t *self = ctx->self;
+    dp_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.version = DP_PROTO_VERSION;
+    msg.type = DP_MSG_EXECUTE;
+    msg.id = ctx->id;
+    int64_t deadline = zclock_time () + self->deadline_ms;
+    msg.deadline_ms = (uint64_t) deadline;
+    msg.trace_id = ctx->trace_id;
+    msg.u.execute.identity = *identity;
+    msg.u.execute.query = request->query;
+    msg.u.execute.query_len = (uint32_t) request->query_len;
+    msg.u.execute.operation_name = request->operation_name;
+    msg.u.execute.variables_json = request->variables_json;
+    msg.u.execute.variables_len = (uint32_t) request->variables_len;
+    msg.u.execute.flags = self->execute_flags;
+    const char *retry = "Retry-After: 1\r\n";
+
+    zmq_msg_t reply;
+    dp_msg_t answer;
+    int rc = s_exchange (self, ctx->worker, &msg, deadline, ctx->arena, &reply, &answer);
+    if (rc == -1)
+        return s_respond_error (ctx, 503, retry, "Service overloaded, retry later.", false);
+    if (rc == -2) {
+        dp_warn ("gateway: request %s timed out after %d ms", msg.trace_id, self->deadline_ms);
+        return s_respond_error (ctx, 504, NULL, "The request did not finish before its deadline.",
+                                false);
+    }
+    if (rc == -3)
+        return s_respond_error (ctx, 502, NULL, "Bad gateway: malformed reply.", false);
+    int status;
+    if (answer.type == DP_MSG_RESULT
+    &&  answer.u.result.http_status >= 200 && answer.u.result.http_status <= 599) {
+        status = (int) answer.u.result.http_status;
+        //  A GraphQL request error is 400 for application/graphql-response+json
+        //  and 200 for application/json (GraphQL over HTTP, 6.4.1).
+        if (status == 400 && ctx->media == DP_MEDIA_JSON)
+            status = 200;
+        ctx->statements = answer.u.result.statements;
+        dp_metrics_statements (self->metrics, answer.u.result.statements);
+        status = s_respond (ctx, status, NULL, answer.u.result.json, answer.u.result.json_len, false);
+    }
+    else
+    if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_UNAVAILABLE)
+        status = s_respond_error (ctx, 503, retry, "Service overloaded, retry later.", false);
+    else
+    if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_TIMEOUT)
+        status = s_respond_error (ctx, 504, NULL, "The request did not finish before its deadline.",
+                                  false);
+    else {
+        dp_warn ("gateway: request %s failed: %s %u %s", msg.trace_id,
+                 dp_msg_type_name (answer.type),
+                 answer.type == DP_MSG_ERROR ? answer.u.error.status : answer.u.result.http_status,
+                 answer.type == DP_MSG_ERROR ? answer.u.error.message : "");
+        status = s_respond_error (ctx, 502, NULL, "Bad gateway.", false);
+    }
+    zmq_msg_close (&reply);
+    return status;
+}
+
+
+//  --------------------------------------------------------------------------
+//  One GraphQL request, POST or GET /graphql
 
 //  The 401 body: {code, description[, message]}, keys sorted.
 static int
-s_respond_auth (self_t *self, struct mg_connection *conn, dp_arena_t *arena,
-                const dp_jwt_error_t *error)
+s_respond_auth (s_ctx_t *ctx, const dp_jwt_error_t *error)
 {
     json_t *json = json_pack ("{s:s,s:s}", "code", error->code, "description", error->description);
     if (json && error->message [0])
@@ -235,9 +487,10 @@ s_respond_auth (self_t *self, struct mg_connection *conn, dp_arena_t *arena,
         dp_fatal ("gateway: out of memory");
     json_decref (json);
     size_t len = strlen (text);
-    const char *body = dp_arena_strndup (arena, text, len);
+    const char *body = dp_arena_strndup (ctx->arena, text, len);
     free (text);
-    return s_respond_unread (self, conn, error->status, NULL, body, len);
+    ctx->media = DP_MEDIA_JSON;
+    return s_respond_unread (ctx, error->status, NULL, body, len);
 }
 
 //  Is the Content-Type application/json (with an optional UTF-8 charset)?
@@ -350,181 +603,445 @@ s_trace_id (self_t *self, struct mg_connection *conn, dp_arena_t *arena, uint64_
     return dp_arena_printf (arena, "%08" PRIx32 "-%" PRIu64, self->trace_prefix, id);
 }
 
-//  Send the EXECUTE and wait for its answer; write the HTTP response.
+//  Answer a request error: a malformed request is 400; a GraphQL request
+//  error is 200 for application/json and 400 for graphql-response+json.
 static int
-s_execute (self_t *self, s_worker_t *worker, struct mg_connection *conn,
-           const dp_identity_t *identity, const dp_http_request_t *request)
+s_respond_request_error (s_ctx_t *ctx, const dp_http_error_t *error)
 {
-    dp_arena_t *arena = worker->arena;
-    dp_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.version = DP_PROTO_VERSION;
-    msg.type = DP_MSG_EXECUTE;
-    msg.id = atomic_fetch_add (&self->next_id, 1);
-    int64_t deadline = zclock_time () + self->deadline_ms;
-    msg.deadline_ms = (uint64_t) deadline;
-    msg.trace_id = s_trace_id (self, conn, arena, msg.id);
-    msg.u.execute.identity = *identity;
-    msg.u.execute.query = request->query;
-    msg.u.execute.query_len = (uint32_t) request->query_len;
-    msg.u.execute.operation_name = request->operation_name;
-    msg.u.execute.variables_json = request->variables_json;
-    msg.u.execute.variables_len = (uint32_t) request->variables_len;
-    msg.u.execute.flags = self->execute_flags;
-    char extra [128], retry [160];
-    snprintf (extra, sizeof extra, "X-Request-Id: %s\r\n", msg.trace_id);
-    snprintf (retry, sizeof retry, "Retry-After: 1\r\n%s", extra);
+    int status = error->status;
+    if (error->graphql && ctx->media == DP_MEDIA_JSON)
+        status = 200;
+    return s_respond (ctx, status, NULL, error->body, error->body_len, false);
+}
 
-    msgpack_sbuffer_clear (&worker->sbuf);
-    if (dp_msg_encode (&msg, &worker->sbuf)) {
-        dp_error ("gateway: cannot encode EXECUTE %s", msg.trace_id);
-        return s_respond_error (conn, arena, 500, extra, "Internal server error.", false);
+//  Validation of the parsed document against Depot's schema: the
+//  specification's rules and Depot's limits against hostile queries. A
+//  document validated before is known by its text (the front-end sends
+//  the same few all day). A failure answers {"errors":[...]} (at most 100
+//  and graphql-js's "too many" error) as any GraphQL request error.
+//  Returns 0 to go on, or the status of the answer written.
+static int
+s_validate (s_ctx_t *ctx, const dp_http_request_t *request)
+{
+    self_t *self = ctx->self;
+    if (!self->schema || dp_validation_cache_has (self->valid, request->query, request->query_len))
+        return 0;
+    dp_validation_errors_t *errors = dp_validation_errors_new ();
+    int status = 0;
+    if (dp_validate (self->schema, request->document, &self->validate_limits, errors) == 0)
+        dp_validation_cache_add (self->valid, request->query, request->query_len);
+    else {
+        dp_json_writer_t writer;
+        dp_json_writer_init (&writer, 256);
+        dp_json_writer_raw (&writer, "{\"errors\":", 10);
+        dp_validation_errors_write (errors, &writer);
+        dp_json_writer_char (&writer, '}');
+        dp_http_error_t error = { .status = 400, .graphql = true };
+        error.body = dp_arena_strndup (ctx->arena, writer.data, writer.len);
+        error.body_len = writer.len;
+        dp_json_writer_release (&writer);
+        status = s_respond_request_error (ctx, &error);
     }
-    void *dealer = zsock_resolve (worker->dealer);
-    if (zmq_send (dealer, worker->sbuf.data, worker->sbuf.size, ZMQ_DONTWAIT) == -1) {
-        dp_warn ("gateway: broker not reachable: %s", zmq_strerror (zmq_errno ()));
-        return s_respond_error (conn, arena, 503, retry,
-                                "Service overloaded, retry later.", false);
-    }
+    dp_validation_errors_destroy (&errors);
+    return status;
+}
 
-    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
-    while (true) {
-        int64_t left = deadline - zclock_time ();
-        if (left <= 0)
-            break;
-        int rc = zmq_poll (&item, 1, (long) left);
-        if (rc <= 0)
-            continue;               //  timeout or EINTR: the loop rechecks the time
-        zmq_msg_t reply;
-        zmq_msg_init (&reply);
-        if (zmq_msg_recv (&reply, dealer, ZMQ_DONTWAIT) == -1) {
-            zmq_msg_close (&reply);
-            continue;
-        }
-        dp_msg_t answer;
-        char err [128];
-        const void *data = zmq_msg_data (&reply);
-        size_t size = zmq_msg_size (&reply);
-        if (dp_msg_peek (data, size, &answer, err, sizeof err) || answer.id != msg.id) {
-            //  A late answer to a request this thread gave up on.
-            zmq_msg_close (&reply);
-            continue;
-        }
-        int status;
-        if (dp_msg_decode (data, size, arena, &answer, err, sizeof err)) {
-            dp_error ("gateway: malformed reply for %s: %s", msg.trace_id, err);
-            status = s_respond_error (conn, arena, 502, extra, "Bad gateway: malformed reply.", false);
-        }
-        else
-        if (answer.type == DP_MSG_RESULT
-        &&  answer.u.result.http_status >= 200 && answer.u.result.http_status <= 599)
-            status = s_respond (conn, (int) answer.u.result.http_status, extra,
-                                answer.u.result.json, answer.u.result.json_len, false);
-        else
-        if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_UNAVAILABLE)
-            status = s_respond_error (conn, arena, 503, retry,
-                                      "Service overloaded, retry later.", false);
-        else
-        if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_TIMEOUT)
-            status = s_respond_error (conn, arena, 504, extra,
-                                      "The request did not finish before its deadline.", false);
-        else {
-            dp_warn ("gateway: request %s failed: %s %u %s", msg.trace_id,
-                     dp_msg_type_name (answer.type),
-                     answer.type == DP_MSG_ERROR ? answer.u.error.status : answer.u.result.http_status,
-                     answer.type == DP_MSG_ERROR ? answer.u.error.message : "");
-            status = s_respond_error (conn, arena, 502, extra, "Bad gateway.", false);
-        }
-        zmq_msg_close (&reply);
-        return status;
+//  Persisted queries: turn a hash into the query text (or refuse), and
+//  refuse unlisted operations in allow-list mode. Returns 0 to go on, or
+//  the status of the answer written.
+static int
+s_resolve_persisted (s_ctx_t *ctx, dp_http_request_t *request)
+{
+    self_t *self = ctx->self;
+    dp_http_error_t error = { .status = 400, .graphql = true };
+    dp_persisted_t *store = self->persisted;
+    if (!store) {
+        if (!request->persisted_hash)
+            return 0;
+        //  Apollo's link then falls back to sending the query every time.
+        error.body = dp_http_error_body_code (ctx->arena, "PersistedQueryNotSupported",
+                                              "PERSISTED_QUERY_NOT_SUPPORTED", &error.body_len);
+        return s_respond_request_error (ctx, &error);
     }
-    dp_warn ("gateway: request %s timed out after %d ms", msg.trace_id, self->deadline_ms);
-    return s_respond_error (conn, arena, 504, extra,
-                            "The request did not finish before its deadline.", false);
+    char hash [65];
+    if (request->query) {
+        dp_http_sha256_hex (request->query, request->query_len, hash);
+        if (request->persisted_hash && strcmp (hash, request->persisted_hash) != 0) {
+            dp_metrics_persisted (self->metrics, DP_PERSISTED_REFUSED);
+            error.graphql = false;
+            error.body = dp_http_error_body (ctx->arena, "provided sha does not match query",
+                                             &error.body_len);
+            return s_respond_request_error (ctx, &error);
+        }
+        if (dp_persisted_allow_list (store)) {
+            size_t len;
+            if (!dp_persisted_lookup (store, hash, ctx->arena, &len)) {
+                dp_metrics_persisted (self->metrics, DP_PERSISTED_REFUSED);
+                error.body = dp_http_error_body_code (ctx->arena,
+                    "Only registered operations may run on this server.",
+                    "PERSISTED_QUERY_NOT_IN_LIST", &error.body_len);
+                return s_respond_request_error (ctx, &error);
+            }
+            dp_metrics_persisted (self->metrics, DP_PERSISTED_HIT);
+        }
+        else
+        if (request->persisted_hash) {
+            dp_persisted_store (store, hash, request->query, request->query_len);
+            dp_metrics_persisted (self->metrics, DP_PERSISTED_REGISTERED);
+        }
+        return 0;
+    }
+    //  The hash alone.
+    size_t len = 0;
+    const char *query = dp_persisted_lookup (store, request->persisted_hash, ctx->arena, &len);
+    if (!query) {
+        dp_metrics_persisted (self->metrics, DP_PERSISTED_MISS);
+        error.body = dp_http_error_body_code (ctx->arena, "PersistedQueryNotFound",
+                                              "PERSISTED_QUERY_NOT_FOUND", &error.body_len);
+        return s_respond_request_error (ctx, &error);
+    }
+    dp_metrics_persisted (self->metrics, DP_PERSISTED_HIT);
+    request->query = query;
+    request->query_len = len;
+    return 0;
 }
 
 static int
-s_handle_graphql (self_t *self, s_worker_t *worker, struct mg_connection *conn)
+s_handle_graphql (s_ctx_t *ctx, bool get)
 {
-    dp_arena_t *arena = worker->arena;
+    self_t *self = ctx->self;
+    dp_arena_t *arena = ctx->arena;
 
     //  1. The token, before anything of the body is read.
     dp_identity_t identity;
     dp_jwt_error_t auth_error;
-    if (dp_jwt_verify_header (self->jwt, mg_get_header (conn, "Authorization"),
+    if (dp_jwt_verify_header (self->jwt, mg_get_header (ctx->conn, "Authorization"),
                               (int64_t) time (NULL), arena, &identity, &auth_error))
-        return s_respond_auth (self, conn, arena, &auth_error);
+        return s_respond_auth (ctx, &auth_error);
 
-    if (!s_content_type_ok (mg_get_header (conn, "Content-Type"))) {
-        size_t len;
-        const char *body = dp_http_error_body (arena, "Content-Type must be application/json.", &len);
-        return s_respond_unread (self, conn, 415, NULL, body, len);
-    }
+    //  2. What the client accepts.
+    dp_http_accept_t accept;
+    dp_http_accept (mg_get_header (ctx->conn, "Accept"), &accept);
+    if (accept.media == DP_MEDIA_NONE)
+        return s_respond_unread_error (ctx, 406, NULL, "Not acceptable: GraphQL responses are "
+                                       "application/graphql-response+json or application/json.");
+    ctx->media = accept.media;
 
-    //  2. The body, capped.
-    size_t len = 0;
-    int rc = s_read_body (self, worker, conn, &len);
-    if (rc == -1)
-        return -1;
-    if (rc == 1) {
-        size_t body_len;
-        const char *body = dp_http_error_body (arena, "Request body too large.", &body_len);
-        return s_respond_unread (self, conn, 413, NULL, body, body_len);
-    }
-
-    //  3, 4. JSON, syntax, operation.
+    //  3. The parameters: the query string, or the body (capped).
     dp_http_request_t request;
     dp_http_error_t error;
-    if (dp_http_request_parse (worker->body, len, &self->limits, arena, &request, &error))
-        return s_respond (conn, error.status, NULL, error.body, error.body_len, false);
+    if (get) {
+        if (dp_http_request_read_get (ctx->info->query_string, arena, &request, &error))
+            return s_respond_unread (ctx, error.status, NULL, error.body, error.body_len);
+    }
+    else {
+        if (!s_content_type_ok (mg_get_header (ctx->conn, "Content-Type")))
+            return s_respond_unread_error (ctx, 415, NULL, "Content-Type must be application/json.");
+        size_t len = 0;
+        int rc = s_read_body (self, ctx->worker, ctx->conn, &len);
+        if (rc == -1)
+            return -1;
+        if (rc == 1)
+            return s_respond_unread_error (ctx, 413, NULL, "Request body too large.");
+        if (dp_http_request_read_json (ctx->worker->body, len, arena, &request, &error))
+            return s_respond_request_error (ctx, &error);
+    }
 
-    //  5. To a resolver, and back.
-    return s_execute (self, worker, conn, &identity, &request);
+    //  4. Persisted queries.
+    int status = s_resolve_persisted (ctx, &request);
+    if (status)
+        return status;
+
+    //  5. Syntax, operation, validation.
+    if (dp_http_request_prepare (&request, &self->limits, arena, &error))
+        return s_respond_request_error (ctx, &error);
+    status = s_validate (ctx, &request);
+    if (status)
+        return status;
+
+    //  6. No mutation over GET: a GET must be safe.
+    if (get && request.operation != DP_OP_QUERY)
+        return s_respond_error (ctx, 405, "Allow: POST\r\n",
+                                "Only queries may be sent with GET; use POST.", false);
+
+    //  7. To a resolver, and back.
+    return s_execute (ctx, &identity, &request);
 }
 
-//  Every request comes here: POST /graphql is served, the rest refused.
+
+//  --------------------------------------------------------------------------
+//  Operations: /healthz, /readyz, /metrics
+
+//  One probe through a resolver to the database. Returns true when it
+//  answered 200; reason says why not.
+static bool
+s_probe (s_ctx_t *ctx, char *reason, size_t reason_len)
+{
+    self_t *self = ctx->self;
+    if (atomic_load (&self->broker_stats.resolvers) == 0) {
+        snprintf (reason, reason_len, "no resolver is connected");
+        return false;
+    }
+    int64_t probe_base = atoll (S_PROBE_BASE);
+    dp_permission_t permission = { "stock:read", &probe_base, 1 };
+    dp_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.version = DP_PROTO_VERSION;
+    msg.type = DP_MSG_EXECUTE;
+    msg.id = ctx->id;
+    int64_t deadline = zclock_time () + S_READY_WAIT;
+    msg.deadline_ms = (uint64_t) deadline;
+    msg.trace_id = ctx->trace_id;
+    msg.u.execute.identity.beta_user = -1;
+    msg.u.execute.identity.base_ids = &probe_base;
+    msg.u.execute.identity.n_base_ids = 1;
+    msg.u.execute.identity.permissions = &permission;
+    msg.u.execute.identity.n_permissions = 1;
+    msg.u.execute.query = S_PROBE_QUERY;
+    msg.u.execute.query_len = (uint32_t) strlen (S_PROBE_QUERY);
+    zmq_msg_t reply;
+    dp_msg_t answer;
+    int rc = s_exchange (self, ctx->worker, &msg, deadline, ctx->arena, &reply, &answer);
+    if (rc)
+        snprintf (reason, reason_len, "%s", rc == -1 ? "the broker is not reachable"
+                                          : rc == -2 ? "the probe took longer than 2 s"
+                                                     : "malformed answer");
+    else {
+        if (answer.type == DP_MSG_RESULT && answer.u.result.http_status == 200)
+            rc = 0;
+        else
+        if (answer.type == DP_MSG_RESULT) {
+            //  The resolver's own words: the database is not available, ...
+            json_t *json = json_loadb (answer.u.result.json, answer.u.result.json_len, 0, NULL);
+            const char *message = json_string_value (json_object_get (
+                json_array_get (json_object_get (json, "errors"), 0), "message"));
+            snprintf (reason, reason_len, "%u: %s", answer.u.result.http_status,
+                      message ? message : "the probe failed");
+            json_decref (json);
+            rc = -1;
+        }
+        else {
+            snprintf (reason, reason_len, "%u: %s", answer.u.error.status, answer.u.error.message);
+            rc = -1;
+        }
+        zmq_msg_close (&reply);
+    }
+    return rc == 0;
+}
+
+static int
+s_handle_readyz (s_ctx_t *ctx)
+{
+    self_t *self = ctx->self;
+    char reason [160] = "";
+    bool ready;
+    if (atomic_load (&self->draining)) {
+        ready = false;
+        snprintf (reason, sizeof reason, "draining: the gateway is stopping");
+    }
+    else {
+        //  One probe at a time, and its answer reused for S_READY_TTL ms.
+        pthread_mutex_lock (&self->ready_mutex);
+        bool fresh = self->ready_at && zclock_mono () - self->ready_at < S_READY_TTL;
+        bool probe = !fresh && !self->ready_probing;
+        if (probe)
+            self->ready_probing = true;
+        ready = self->ready_ok;
+        snprintf (reason, sizeof reason, "%s", self->ready_reason);
+        pthread_mutex_unlock (&self->ready_mutex);
+        if (probe || (!fresh && !self->ready_at)) {
+            ready = s_probe (ctx, reason, sizeof reason);
+            pthread_mutex_lock (&self->ready_mutex);
+            self->ready_ok = ready;
+            snprintf (self->ready_reason, sizeof self->ready_reason, "%s", reason);
+            self->ready_at = zclock_mono ();
+            if (probe)
+                self->ready_probing = false;
+            pthread_mutex_unlock (&self->ready_mutex);
+        }
+    }
+    dp_metrics_ready (self->metrics, ready);
+    json_t *json = ready
+        ? json_pack ("{s:s,s:i}", "status", "ready",
+                     "resolvers", atomic_load (&self->broker_stats.resolvers))
+        : json_pack ("{s:s,s:s}", "status", "unavailable", "reason", reason);
+    char *text = json ? json_dumps (json, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref (json);
+    if (!text)
+        dp_fatal ("gateway: out of memory");
+    size_t len = strlen (text);
+    const char *body = dp_arena_strndup (ctx->arena, text, len);
+    free (text);
+    if (!ready)
+        dp_info ("gateway: not ready: %s", reason);
+    return s_respond_unread (ctx, ready ? 200 : 503, ready ? NULL : "Retry-After: 1\r\n", body, len);
+}
+
+static int
+s_handle_metrics (s_ctx_t *ctx)
+{
+    size_t len;
+    char *text = dp_metrics_render (ctx->self->metrics, &ctx->self->broker_stats, &len);
+    bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
+    int status = s_respond_as (ctx, 200, "Cache-Control: no-store\r\n",
+                               "text/plain; version=0.0.4; charset=utf-8", text, len, !drained);
+    free (text);
+    return status;
+}
+
+//  The explorer's page or one of its assets.
+static int
+s_handle_graphiql (s_ctx_t *ctx, const char *path)
+{
+    const dp_graphiql_asset_t *asset = ctx->self->graphiql ? dp_graphiql_asset (path) : NULL;
+    if (!asset)
+        return s_respond_unread_error (ctx, 404, NULL, ctx->self->graphiql && !dp_graphiql_available ()
+            ? "GraphiQL is not built into this gateway: its npm assets were not installed at build time."
+            : "Not found.");
+    char extra [600];
+    snprintf (extra, sizeof extra, "Content-Security-Policy: %s\r\n"
+              "X-Content-Type-Options: nosniff\r\n"
+              "Cache-Control: %s\r\n", dp_graphiql_csp (),
+              strcmp (path, "/graphql") == 0 ? "no-cache" : "public, max-age=3600");
+    bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
+    return s_respond_as (ctx, 200, extra, asset->content_type, asset->data, asset->size, !drained);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Every request comes here.
+
+//  Route the request; returns the status written, or -1 when the client
+//  went away.
+static int
+s_route (s_ctx_t *ctx)
+{
+    self_t *self = ctx->self;
+    const char *method = ctx->info->request_method;
+    const char *path = ctx->info->local_uri ? ctx->info->local_uri : "";
+    bool get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
+
+    if (strcmp (path, "/graphql") == 0)
+        ctx->route = DP_ROUTE_GRAPHQL;
+    //  The request target's length, before anything else.
+    size_t target = strlen (ctx->info->request_uri ? ctx->info->request_uri : path)
+                  + (ctx->info->query_string ? strlen (ctx->info->query_string) + 1 : 0);
+    if (target > self->max_url)
+        return s_respond_unread_error (ctx, 414, NULL, "URI too long.");
+
+    if (strcmp (path, "/graphql") == 0) {
+        ctx->route = DP_ROUTE_GRAPHQL;
+        if (strcmp (method, "OPTIONS") == 0) {
+            ctx->route = DP_ROUTE_OTHER;
+            return s_handle_options (ctx);
+        }
+        if (get) {
+            dp_http_accept_t accept;
+            dp_http_accept (mg_get_header (ctx->conn, "Accept"), &accept);
+            if (accept.html && self->graphiql) {
+                ctx->route = DP_ROUTE_GRAPHIQL;
+                return s_handle_graphiql (ctx, path);
+            }
+        }
+        else
+        if (strcmp (method, "POST") != 0)
+            return s_respond_unread_error (ctx, 405, "Allow: GET, POST, OPTIONS\r\n",
+                                           "Method not allowed: use POST or GET.");
+        //  Admission for the graceful stop (see @discuss): count first,
+        //  then look at the flag.
+        atomic_fetch_add (&self->admitted, 1);
+        int status;
+        if (atomic_load (&self->draining))
+            status = s_respond_unread_error (ctx, 503, "Retry-After: 1\r\n",
+                                             "The server is shutting down; retry.");
+        else
+            status = s_handle_graphql (ctx, get);
+        atomic_fetch_sub (&self->admitted, 1);
+        return status;
+    }
+    if (strncmp (path, "/graphiql/", 10) == 0) {
+        ctx->route = DP_ROUTE_GRAPHIQL;
+        if (!get)
+            return s_respond_unread_error (ctx, 405, "Allow: GET\r\n", "Method not allowed: use GET.");
+        return s_handle_graphiql (ctx, path);
+    }
+    if (strcmp (path, "/healthz") == 0 || strcmp (path, "/readyz") == 0
+    ||  strcmp (path, "/metrics") == 0) {
+        ctx->route = path [1] == 'h' ? DP_ROUTE_HEALTHZ
+                   : path [1] == 'r' ? DP_ROUTE_READYZ : DP_ROUTE_METRICS;
+        if (!get)
+            return s_respond_unread_error (ctx, 405, "Allow: GET\r\n", "Method not allowed: use GET.");
+        if (ctx->route == DP_ROUTE_HEALTHZ) {
+            //  Liveness: the process answers HTTP. No token needed.
+            const char body [] = "{\"status\":\"ok\"}";
+            return s_respond_unread (ctx, 200, NULL, body, strlen (body));
+        }
+        return ctx->route == DP_ROUTE_READYZ ? s_handle_readyz (ctx) : s_handle_metrics (ctx);
+    }
+    return s_respond_unread_error (ctx, 404, NULL, "Not found.");
+}
+
+//  The access log line: one JSON object with the request's facts.
+static void
+s_access_log (s_ctx_t *ctx, int status, int64_t usecs)
+{
+    json_t *fields = json_pack ("{s:s,s:s,s:i,s:I,s:s?}",
+                                "method", ctx->info->request_method,
+                                "path", ctx->info->local_uri ? ctx->info->local_uri : "",
+                                "status", status, "us", (json_int_t) usecs,
+                                "remote", ctx->info->remote_addr);
+    if (fields && ctx->route == DP_ROUTE_GRAPHQL)
+        json_object_set_new (fields, "statements", json_integer (ctx->statements));
+    char *text = fields ? json_dumps (fields, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref (fields);
+    if (!text)
+        return;
+    //  Strip the braces: dp_log_with takes members.
+    size_t len = strlen (text);
+    text [len - 1] = 0;
+    dp_log_with (DP_LOG_INFO, text + 1, "http");
+    free (text);
+}
+
 static int
 s_handle_request (struct mg_connection *conn, void *cbdata)
 {
     self_t *self = (self_t *) cbdata;
     s_worker_t *worker = (s_worker_t *) mg_get_thread_pointer (conn);
     const struct mg_request_info *info = mg_get_request_info (conn);
+    int64_t started = zclock_usecs ();
+    dp_metrics_begin (self->metrics);
+    s_ctx_t ctx = { .self = self, .worker = worker, .conn = conn, .info = info,
+                    .route = DP_ROUTE_OTHER, .media = DP_MEDIA_JSON };
+    int status;
     if (!worker || !worker->dealer) {
         dp_error ("gateway: worker thread without broker connection");
         char body [] = "{\"errors\":[{\"message\":\"Internal server error.\"}]}";
-        return s_respond (conn, 500, NULL, body, strlen (body), true);
+        ctx.arena = NULL;
+        status = s_respond (&ctx, 500, NULL, body, strlen (body), true);
+        dp_metrics_end (self->metrics, ctx.route, status, zclock_usecs () - started);
+        return status;
     }
     dp_arena_reset (worker->arena);
-    int64_t started = zclock_usecs ();
-    int status;
-    if (info->local_uri && strcmp (info->local_uri, "/healthz") == 0
-    &&  (strcmp (info->request_method, "GET") == 0 || strcmp (info->request_method, "HEAD") == 0)) {
-        //  Liveness: the process answers HTTP. No token needed.
-        const char body [] = "{\"status\":\"ok\"}";
-        status = s_respond_unread (self, conn, 200, NULL, body, strlen (body));
-    }
-    else
-    if (!info->local_uri || strcmp (info->local_uri, "/graphql") != 0) {
-        size_t len;
-        const char *body = dp_http_error_body (worker->arena, "Not found.", &len);
-        status = s_respond_unread (self, conn, 404, NULL, body, len);
-    }
-    else
-    if (strcmp (info->request_method, "POST") != 0) {
-        size_t len;
-        const char *body = dp_http_error_body (worker->arena, "Method not allowed: use POST.", &len);
-        status = s_respond_unread (self, conn, 405, "Allow: POST\r\n", body, len);
-    }
-    else
-        status = s_handle_graphql (self, worker, conn);
+    ctx.arena = worker->arena;
+    ctx.id = atomic_fetch_add (&self->next_id, 1);
+    ctx.trace_id = s_trace_id (self, conn, ctx.arena, ctx.id);
+    dp_log_set_request (ctx.trace_id);
+    snprintf (ctx.headers, sizeof ctx.headers, "X-Request-Id: %s\r\n", ctx.trace_id);
+    s_cors_headers (&ctx);
+
+    status = s_route (&ctx);
 
     if (worker->body_cap > S_BODY_KEEP) {
         free (worker->body);
         worker->body = NULL;
         worker->body_cap = 0;
     }
-    dp_debug ("gateway: %s %s -> %d in %" PRId64 " us", info->request_method,
-              info->local_uri ? info->local_uri : "?", status, zclock_usecs () - started);
+    int64_t usecs = zclock_usecs () - started;
+    dp_metrics_end (self->metrics, ctx.route, status > 0 ? status : 499, usecs);
+    if (self->access_log)
+        s_access_log (&ctx, status > 0 ? status : 499, usecs);
+    dp_log_set_request (NULL);
     return status > 0 ? status : 500;
 }
 
@@ -532,13 +1049,18 @@ s_handle_request (struct mg_connection *conn, void *cbdata)
 static int
 s_http_error (struct mg_connection *conn, int status, const char *message)
 {
+    self_t *self = (self_t *) mg_get_user_data (mg_get_context (conn));
     json_t *json = json_pack ("{s:[{s:s}]}", "errors", "message",
                               message && *message ? message : mg_get_response_code_text (conn, status));
     char *text = json ? json_dumps (json, JSON_COMPACT) : NULL;
     json_decref (json);
-    if (!text)
+    if (!text || !self)
         return 1;                   //  let civetweb answer
-    s_respond (conn, status, NULL, text, strlen (text), true);
+    s_ctx_t ctx = { .self = self, .conn = conn, .info = mg_get_request_info (conn),
+                    .route = DP_ROUTE_OTHER, .media = DP_MEDIA_JSON };
+    dp_metrics_begin (self->metrics);
+    s_respond (&ctx, status, NULL, text, strlen (text), true);
+    dp_metrics_end (self->metrics, DP_ROUTE_OTHER, status, 0);
     free (text);
     return 0;
 }
@@ -558,6 +1080,12 @@ s_self_destroy (self_t **self_p)
         zactor_destroy (&self->broker);
         dp_jwt_destroy (&self->jwt);
         zstr_free (&self->frontend_endpoint);
+        dp_persisted_destroy (&self->persisted);
+        dp_metrics_destroy (&self->metrics);
+        dp_schema_destroy (&self->schema);
+        dp_validation_cache_destroy (&self->valid);
+        free (self->cors_text);
+        pthread_mutex_destroy (&self->ready_mutex);
         mg_exit_library ();
         free (self);
         *self_p = NULL;
@@ -572,15 +1100,68 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     self->pipe = pipe;
     mg_init_library (0);
     self->max_body = config->max_body ? config->max_body : 1024 * 1024;
+    self->max_url = config->max_url ? config->max_url : 8192;
     self->deadline_ms = config->deadline_ms > 0 ? config->deadline_ms : 30000;
+    self->drain_ms = config->drain_ms >= 0 ? config->drain_ms : self->deadline_ms + 1000;
+    self->access_log = config->access_log;
+    self->graphiql = config->graphiql;
+    self->metrics = dp_metrics_new ();
+    pthread_mutex_init (&self->ready_mutex, NULL);
+    atomic_init (&self->admitted, 0);
+    atomic_init (&self->draining, false);
     self->limits.max_tokens = config->max_tokens;
     self->limits.max_depth = config->max_depth;
     self->execute_flags = config->debug_extension ? DP_EXECUTE_DEBUG : 0;
     self->trace_prefix = (uint32_t) randof (0x7fffffff) ^ (uint32_t) zclock_time ();
     atomic_init (&self->next_id, 1);
 
-    //  The verifier.
+    //  CORS: a comma-separated list of origins, or "*".
+    if (config->cors_origins && *config->cors_origins) {
+        self->cors_text = strdup (config->cors_origins);
+        char *saved = NULL;
+        for (char *origin = strtok_r (self->cors_text, ", ", &saved); origin;
+             origin = strtok_r (NULL, ", ", &saved)) {
+            if (strcmp (origin, "*") == 0)
+                self->cors_any = true;
+            else
+            if (self->n_cors_origins < S_MAX_ORIGINS)
+                self->cors_origins [self->n_cors_origins++] = origin;
+            else
+                dp_warn ("gateway: more than %d CORS origins; %s ignored", S_MAX_ORIGINS, origin);
+        }
+    }
+
+    //  Depot's schema, once, for validating every request.
     char err [256];
+    if (!config->no_validation) {
+        self->schema = dp_schema_depot (NULL, err, sizeof err);
+        if (!self->schema) {
+            dp_error ("gateway: schema: %s", err);
+            s_self_destroy (&self);
+            return NULL;
+        }
+        self->validate_limits = config->validate_limits;
+        self->valid = dp_validation_cache_new (256, 64 * 1024);
+    }
+
+    //  Persisted queries: an allow-list from a manifest, or Apollo's APQ.
+    if (config->persisted_queries && *config->persisted_queries) {
+        self->persisted = dp_persisted_new (1);
+        int loaded = dp_persisted_load_manifest (self->persisted, config->persisted_queries,
+                                                 err, sizeof err);
+        if (loaded < 0) {
+            dp_error ("gateway: %s", err);
+            s_self_destroy (&self);
+            return NULL;
+        }
+        dp_info ("gateway: allow-list mode: %d registered operations from %s", loaded,
+                 config->persisted_queries);
+    }
+    else
+    if (config->apq_cache > 0)
+        self->persisted = dp_persisted_new ((size_t) config->apq_cache);
+
+    //  The verifier.
     if (!config->auth0_domain || !*config->auth0_domain) {
         dp_error ("gateway: AUTH0_DOMAIN is not set");
         s_self_destroy (&self);
@@ -607,6 +1188,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     broker_config.heartbeat_ms = config->heartbeat_ms;
     broker_config.liveness_ms = config->liveness_ms;
     broker_config.grace_ms = self->deadline_ms / 4 + 1000;
+    broker_config.stats = &self->broker_stats;
     self->broker = zactor_new (dp_broker_actor, &broker_config);
     if (!self->broker || broker_config.status != 0) {
         s_self_destroy (&self);
@@ -624,9 +1206,13 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     else
         snprintf (ports, sizeof ports, "%d", config->port);
     snprintf (threads_text, sizeof threads_text, "%d", threads);
+    char request_size [32];
+    snprintf (request_size, sizeof request_size, "%zu", self->max_url + 16384);
     const char *options [] = {
         "listening_ports", ports,
         "num_threads", threads_text,
+        "max_request_size", request_size,
+        "access_control_allow_origin", "",      //  CORS is ours (DEPOT_CORS_ORIGINS)
         "enable_keep_alive", "yes",
         "keep_alive_timeout_ms", "3000",
         "tcp_nodelay", "1",
@@ -662,6 +1248,23 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
 //  --------------------------------------------------------------------------
 //  The actor
 
+//  The graceful stop's first half (see @discuss): admit nothing more and
+//  wait, at most drain_ms, for the admitted requests to be answered.
+static void
+s_drain_requests (self_t *self)
+{
+    atomic_store (&self->draining, true);
+    int64_t until = zclock_mono () + self->drain_ms;
+    int admitted = atomic_load (&self->admitted);
+    if (admitted > 0)
+        dp_info ("gateway: draining, %d requests in flight", admitted);
+    while ((admitted = atomic_load (&self->admitted)) > 0 && zclock_mono () < until)
+        zclock_sleep (5);
+    if (admitted > 0)
+        dp_warn ("gateway: %d requests still in flight after %d ms; stopping anyway",
+                 admitted, self->drain_ms);
+}
+
 void
 dp_gateway_config_defaults (dp_gateway_config_t *config)
 {
@@ -670,11 +1273,17 @@ dp_gateway_config_defaults (dp_gateway_config_t *config)
     config->port = 5005;
     config->backend_endpoint = "tcp://*:5556";
     config->max_body = 1024 * 1024;
+    config->max_url = 8192;
+    config->drain_ms = -1;
+    config->apq_cache = 10000;
+    config->access_log = true;
+    config->graphiql = true;
     config->threads = 64;
     config->max_inflight = 48;
     config->deadline_ms = 30000;
     config->max_tokens = 15000;
     config->max_depth = 64;
+    dp_validate_limits_default (&config->validate_limits);
     config->jwt_leeway_s = 5;
     config->heartbeat_ms = 1000;
     config->liveness_ms = 3000;
@@ -728,6 +1337,7 @@ dp_gateway_actor (zsock_t *pipe, void *args)
         zstr_free (&command);
         zmsg_destroy (&msg);
     }
+    s_drain_requests (self);
     s_self_destroy (&self);
     //  CZMQ's actor threads are detached: free this thread's OpenSSL state
     //  (dp_jwt_new used it) now, not at some point after zactor_destroy
@@ -977,8 +1587,8 @@ s_read_response (int fd, s_response_t *response)
     }
     response->status = atoi (response->head + 9);
     const char *length = s_find_case (response->head, "\r\nContent-Length:");
-    assert (length);
-    response->body_len = (size_t) atol (length + 17);
+    assert (length || response->status == 204);
+    response->body_len = length ? (size_t) atol (length + 17) : 0;
     response->body = (char *) calloc (1, response->body_len + 1);
     size_t got = 0;
     while (got < response->body_len) {
@@ -995,11 +1605,12 @@ static void
 s_send_request (int fd, const char *method, const char *path, const char *headers,
                 const char *body, bool close)
 {
-    char head [8192];
-    snprintf (head, sizeof head, "%s %s HTTP/1.1\r\nHost: localhost\r\n%s%s"
-              "Content-Length: %zu\r\n\r\n", method, path, close ? "Connection: close\r\n" : "",
-              headers ? headers : "", body ? strlen (body) : 0);
+    char *head = zsys_sprintf ("%s %s HTTP/1.1\r\nHost: localhost\r\n%s%s"
+                               "Content-Length: %zu\r\n\r\n", method, path,
+                               close ? "Connection: close\r\n" : "", headers ? headers : "",
+                               body ? strlen (body) : 0);
     s_write_all (fd, head, strlen (head));
+    zstr_free (&head);
     if (body)
         s_write_all (fd, body, strlen (body));
 }
@@ -1041,7 +1652,8 @@ s_expect (s_response_t *response, int status, const char *fragment)
         assert (false);
     }
     const char *type = s_header (response, "Content-Type");
-    assert (type && strncmp (type, "application/json", 16) == 0);
+    assert (type && (strncmp (type, "application/json", 16) == 0
+                  || strncmp (type, "application/graphql-response+json", 33) == 0));
     //  Every body is JSON.
     json_t *json = json_loads (response->body, 0, NULL);
     assert (json_is_object (json));
@@ -1079,6 +1691,227 @@ s_wait_resolvers (zactor_t *gateway, int n)
         zclock_sleep (5);
     }
     assert (false);
+}
+
+//  GET, Accept, 406, 414, CORS, persisted queries, /readyz, /metrics and
+//  GraphiQL against the running gateway (and its echoing peer).
+static void
+s_more_http_test (zactor_t *gateway, int port, const char *auth, zactor_t *peer)
+{
+    s_response_t response;
+    char headers [4400];
+    int executes = s_peer_count (peer);
+
+    //  GET: the query string reaches the resolver; a mutation is refused.
+    s_request (port, "GET", "/graphql?query=%7B%20base(id%3A%201)%20%7B%20name%20%7D%20%7D"
+               "&variables=%7B%22x%22%3A1%7D", auth, NULL, &response);
+    s_expect (&response, 200, "\"queryLength\":24");
+    assert (strstr (response.body, "\"variables\":\"{\\\"x\\\":1}\""));
+    s_response_free (&response);
+    s_request (port, "GET", "/graphql?query=mutation%20%7B%20a%20%7D", auth, NULL, &response);
+    s_expect (&response, 405, "Only queries");
+    assert (strncmp (s_header (&response, "Allow"), "POST", 4) == 0);
+    s_response_free (&response);
+    s_request (port, "GET", "/graphql", NULL, NULL, &response);
+    s_expect (&response, 401, "authorization_header_missing");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == executes + 1);
+
+    //  Accept: the answer has the type asked for; 406 when no JSON type is.
+    snprintf (headers, sizeof headers, "%sAccept: application/graphql-response+json\r\n", auth);
+    s_request (port, "POST", "/graphql", headers, "{\"query\":\"{ a }\"}", &response);
+    s_expect (&response, 200, "\"data\"");
+    assert (strncmp (s_header (&response, "Content-Type"),
+                     "application/graphql-response+json; charset=utf-8", 48) == 0);
+    s_response_free (&response);
+    snprintf (headers, sizeof headers, "%sAccept: text/plain\r\n", auth);
+    s_request (port, "POST", "/graphql", headers, "{\"query\":\"{ a }\"}", &response);
+    s_expect (&response, 406, "Not acceptable");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == executes + 2);
+
+    //  414: the request target over max_url (8192 by default), any route.
+    char *long_url = (char *) malloc (10050);
+    strcpy (long_url, "/graphql?query=");
+    memset (long_url + 15, 'a', 10000);
+    long_url [10015] = 0;
+    s_request (port, "GET", long_url, auth, NULL, &response);
+    s_expect (&response, 414, "URI too long.");
+    s_response_free (&response);
+    free (long_url);
+
+    //  CORS: no origins configured, no CORS headers; a plain OPTIONS says
+    //  what is allowed.
+    s_request (port, "POST", "/graphql", "Origin: https://app.example\r\n", "{}", &response);
+    assert (!s_header (&response, "Access-Control-Allow-Origin"));
+    s_response_free (&response);
+    s_request (port, "OPTIONS", "/graphql", NULL, NULL, &response);
+    assert (response.status == 204 && strncmp (s_header (&response, "Allow"), "GET, POST", 9) == 0);
+    s_response_free (&response);
+
+    //  Automatic persisted queries: the hash alone is unknown at first
+    //  (PersistedQueryNotFound), then registered with its query, then
+    //  enough; a hash that does not match its query is refused.
+    char hash [65];
+    const char *text = "{ persisted }";
+    dp_http_sha256_hex (text, strlen (text), hash);
+    char body [600];
+    snprintf (body, sizeof body, "{\"extensions\":{\"persistedQuery\":{\"version\":1,"
+              "\"sha256Hash\":\"%s\"}}}", hash);
+    s_request (port, "POST", "/graphql", auth, body, &response);
+    s_expect (&response, 200, "\"PERSISTED_QUERY_NOT_FOUND\"");
+    assert (strstr (response.body, "PersistedQueryNotFound"));
+    s_response_free (&response);
+    snprintf (body, sizeof body, "{\"query\":\"%s\",\"extensions\":{\"persistedQuery\":"
+              "{\"version\":1,\"sha256Hash\":\"%s\"}}}", text, hash);
+    s_request (port, "POST", "/graphql", auth, body, &response);
+    s_expect (&response, 200, "\"queryLength\":13");
+    s_response_free (&response);
+    char get [400];
+    snprintf (get, sizeof get, "/graphql?extensions=%%7B%%22persistedQuery%%22%%3A%%7B%%22version"
+              "%%22%%3A1%%2C%%22sha256Hash%%22%%3A%%22%s%%22%%7D%%7D", hash);
+    s_request (port, "GET", get, auth, NULL, &response);
+    s_expect (&response, 200, "\"queryLength\":13");
+    s_response_free (&response);
+    snprintf (body, sizeof body, "{\"query\":\"{ other }\",\"extensions\":{\"persistedQuery\":"
+              "{\"version\":1,\"sha256Hash\":\"%s\"}}}", hash);
+    s_request (port, "POST", "/graphql", auth, body, &response);
+    s_expect (&response, 400, "provided sha does not match query");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == executes + 4);
+
+    //  /readyz: the probe went through the resolver (the echo answers 200).
+    s_request (port, "GET", "/readyz", NULL, NULL, &response);
+    s_expect (&response, 200, "\"status\":\"ready\"");
+    assert (strstr (response.body, "\"resolvers\":1"));
+    s_response_free (&response);
+    assert (s_peer_count (peer) == executes + 5);
+    //  Within a second the answer is reused: no second probe.
+    s_request (port, "GET", "/readyz", NULL, NULL, &response);
+    s_expect (&response, 200, "\"status\":\"ready\"");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == executes + 5);
+
+    //  /metrics: Prometheus text that counted what happened above.
+    s_request (port, "GET", "/metrics", NULL, NULL, &response);
+    assert (response.status == 200);
+    assert (strncmp (s_header (&response, "Content-Type"), "text/plain; version=0.0.4", 25) == 0);
+    assert (strstr (response.body, "depot_gateway_http_requests_total{route=\"graphql\",code=\"414\","
+                                   "outcome=\"uri_too_long\"} 1\n"));
+    assert (strstr (response.body, "depot_gateway_http_requests_total{route=\"graphql\",code=\"406\","
+                                   "outcome=\"not_acceptable\"} 1\n"));
+    assert (strstr (response.body, "depot_gateway_persisted_queries_total{result=\"miss\"} 1\n"));
+    assert (strstr (response.body, "depot_gateway_persisted_queries_total{result=\"registered\"} 1\n"));
+    assert (strstr (response.body, "depot_gateway_persisted_queries_total{result=\"hit\"} 1\n"));
+    assert (strstr (response.body, "depot_gateway_persisted_queries_total{result=\"refused\"} 1\n"));
+    assert (strstr (response.body, "depot_broker_resolvers 1\n"));
+    assert (strstr (response.body, "depot_gateway_ready 1\n"));
+    assert (strstr (response.body, "depot_gateway_http_requests_in_flight 1\n"));    //  this one
+    s_response_free (&response);
+
+    //  GraphiQL: a browser's GET gets the page; its assets are served.
+    s_request (port, "GET", "/graphql", "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n",
+               NULL, &response);
+    if (dp_graphiql_available ()) {
+        assert (response.status == 200);
+        assert (strncmp (s_header (&response, "Content-Type"), "text/html", 9) == 0);
+        assert (strstr (response.body, "/graphiql/graphiql.min.js"));
+        assert (strstr (s_header (&response, "Content-Security-Policy"), "default-src 'self'"));
+        s_response_free (&response);
+        s_request (port, "GET", "/graphiql/depot.js", NULL, NULL, &response);
+        assert (response.status == 200 && strstr (response.body, "createFetcher"));
+    }
+    else
+        s_expect (&response, 404, "not built into this gateway");
+    s_response_free (&response);
+    s_request (port, "GET", "/graphiql/nothing.js", NULL, NULL, &response);
+    s_expect (&response, 404, NULL);
+    s_response_free (&response);
+    assert (s_peer_count (peer) == executes + 5);
+}
+
+//  A second gateway: CORS for one origin, an allow-list, and a graceful
+//  stop that waits for the request in flight.
+static void
+s_cors_allow_list_test (dp_gateway_config_t *base, const char *auth)
+{
+    char manifest_path [] = "/tmp/dp_gateway_test-XXXXXX";
+    int fd = mkstemp (manifest_path);
+    assert (fd >= 0);
+    char hash [65], slow [65], manifest [400];
+    dp_http_sha256_hex ("{ listed }", 10, hash);
+    dp_http_sha256_hex ("{ sleep(ms: 400) }", 18, slow);
+    int len = snprintf (manifest, sizeof manifest, "{\"%s\":\"{ listed }\",\"%s\":"
+                        "\"{ sleep(ms: 400) }\"}", hash, slow);
+    assert (write (fd, manifest, (size_t) len) == len);
+    close (fd);
+    dp_gateway_config_t config = *base;
+    config.backend_endpoint = "inproc://dp-gateway-test-backend-3";
+    config.cors_origins = "https://app.example, https://other.example";
+    config.persisted_queries = manifest_path;
+    zactor_t *gateway = zactor_new (dp_gateway_actor, &config);
+    assert (gateway && config.status == 0);
+    int port = config.bound_port;
+    zactor_t *peer = zactor_new (s_peer_actor, (void *) "inproc://dp-gateway-test-backend-3");
+    s_wait_resolvers (gateway, 1);
+    s_response_t response;
+    char headers [4400];
+
+    //  CORS: the allowed origin is echoed; another gets nothing; the
+    //  preflight answers without a token.
+    snprintf (headers, sizeof headers, "%sOrigin: https://app.example\r\n", auth);
+    s_request (port, "POST", "/graphql", headers, "{\"query\":\"{ listed }\"}", &response);
+    s_expect (&response, 200, "\"queryLength\":10");
+    assert (strncmp (s_header (&response, "Access-Control-Allow-Origin"), "https://app.example\r", 20) == 0);
+    assert (strncmp (s_header (&response, "Vary"), "Origin", 6) == 0);
+    s_response_free (&response);
+    snprintf (headers, sizeof headers, "%sOrigin: https://evil.example\r\n", auth);
+    s_request (port, "POST", "/graphql", headers, "{\"query\":\"{ listed }\"}", &response);
+    assert (response.status == 200 && !s_header (&response, "Access-Control-Allow-Origin"));
+    s_response_free (&response);
+    s_request (port, "OPTIONS", "/graphql", "Origin: https://other.example\r\n"
+               "Access-Control-Request-Method: POST\r\n"
+               "Access-Control-Request-Headers: authorization, content-type\r\n", NULL, &response);
+    if (response.status != 204)
+        fprintf (stderr, "%s%s\n", response.head, response.body);
+    assert (response.status == 204);
+    assert (strncmp (s_header (&response, "Access-Control-Allow-Origin"), "https://other.example", 21) == 0);
+    assert (strstr (s_header (&response, "Access-Control-Allow-Headers"), "Authorization"));
+    assert (strstr (s_header (&response, "Access-Control-Allow-Methods"), "POST"));
+    s_response_free (&response);
+    s_request (port, "OPTIONS", "/graphql", "Origin: https://evil.example\r\n"
+               "Access-Control-Request-Method: POST\r\n", NULL, &response);
+    s_expect (&response, 403, "Origin not allowed.");
+    s_response_free (&response);
+
+    //  Allow-list: the listed operation runs by text or by hash; any other
+    //  text is refused, and nothing is registered.
+    s_request (port, "POST", "/graphql", auth, "{\"query\":\"{ unlisted }\"}", &response);
+    s_expect (&response, 200, "\"PERSISTED_QUERY_NOT_IN_LIST\"");
+    s_response_free (&response);
+    char body [400];
+    snprintf (body, sizeof body, "{\"extensions\":{\"persistedQuery\":{\"version\":1,"
+              "\"sha256Hash\":\"%s\"}}}", hash);
+    s_request (port, "POST", "/graphql", auth, body, &response);
+    s_expect (&response, 200, "\"queryLength\":10");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == 3);
+
+    //  Graceful stop: a request in flight when $TERM comes is answered in
+    //  full before the gateway stops.
+    fd = s_connect (port);
+    s_send_request (fd, "POST", "/graphql", auth, "{\"query\":\"{ sleep(ms: 400) }\"}", false);
+    zclock_sleep (100);
+    int64_t started = zclock_mono ();
+    zactor_destroy (&gateway);
+    assert (zclock_mono () - started >= 200);           //  it waited for the request
+    assert (s_read_response (fd, &response) == 0);
+    s_expect (&response, 200, "\"queryLength\":18");
+    assert (strstr (s_header (&response, "Connection"), "close"));
+    s_response_free (&response);
+    close (fd);
+    zactor_destroy (&peer);
+    remove (manifest_path);
 }
 
 void
@@ -1121,6 +1954,7 @@ dp_gateway_test (bool verbose)
     config.deadline_ms = 1500;
     config.heartbeat_ms = 100;
     config.liveness_ms = 400;
+    config.no_validation = true;    //  the fake resolver answers made-up queries ({ sleep(ms: 400) })
 
     //  Start-up failures are reported, not fatal: a bad key...
     dp_gateway_config_t bad = config;
@@ -1275,12 +2109,25 @@ dp_gateway_test (bool verbose)
     s_request (port, "POST", "/graphql", auth, "{\"query\": ", &response);
     s_expect (&response, 400, "JSON");
     s_response_free (&response);
-    s_request (port, "POST", "/graphql", auth, "{\"query\":\"{\\n  base(id: 1) {\"}", &response);
+    char graphql_auth [4200];
+    snprintf (graphql_auth, sizeof graphql_auth, "%sAccept: application/graphql-response+json\r\n", auth);
+    s_request (port, "POST", "/graphql", graphql_auth, "{\"query\":\"{\\n  base(id: 1) {\"}", &response);
     s_expect (&response, 400, "Syntax Error: Expected Name, found <EOF>.");
+    assert (strncmp (s_header (&response, "Content-Type"), "application/graphql-response+json", 33) == 0);
+    assert (!strstr (response.body, "\"data\""));
     assert (strstr (response.body, "\"locations\":[{\"column\":16,\"line\":2}]"));
     s_response_free (&response);
-    s_request (port, "POST", "/graphql", auth, "{\"query\":\"query A { a } query B { b }\"}", &response);
+    s_request (port, "POST", "/graphql", graphql_auth, "{\"query\":\"query A { a } query B { b }\"}", &response);
     s_expect (&response, 400, "Must provide operation name");
+    s_response_free (&response);
+    //  With application/json (and without Accept) a GraphQL request error
+    //  is 200; a malformed request stays 400 (GraphQL over HTTP, 6.4.1).
+    s_request (port, "POST", "/graphql", auth, "{\"query\":\"{\"}", &response);
+    s_expect (&response, 200, "Syntax Error");
+    assert (strncmp (s_header (&response, "Content-Type"), "application/json", 16) == 0);
+    s_response_free (&response);
+    s_request (port, "POST", "/graphql", graphql_auth, "{ \"not a JSON", &response);
+    s_expect (&response, 400, "invalid JSON");
     s_response_free (&response);
     s_request (port, "POST", "/graphql", auth, "{}", &response);
     s_expect (&response, 400, "Must provide query string.");
@@ -1304,13 +2151,16 @@ dp_gateway_test (bool verbose)
     s_request (port, "POST", "/graphql/x", auth, query, &response);
     s_expect (&response, 404, NULL);
     s_response_free (&response);
-    s_request (port, "GET", "/graphql", NULL, NULL, &response);
-    s_expect (&response, 405, NULL);
-    assert (s_header (&response, "Allow") && strncmp (s_header (&response, "Allow"), "POST", 4) == 0);
-    s_response_free (&response);
     s_request (port, "DELETE", "/graphql", auth, NULL, &response);
     s_expect (&response, 405, NULL);
+    assert (s_header (&response, "Allow")
+            && strncmp (s_header (&response, "Allow"), "GET, POST, OPTIONS", 18) == 0);
     s_response_free (&response);
+    s_request (port, "POST", "/healthz", NULL, "{}", &response);
+    s_expect (&response, 405, NULL);
+    s_response_free (&response);
+
+    s_more_http_test (gateway, port, auth, peer);
 
     //  A resolver slower than the deadline: 504. Its late answer reaches
     //  the same worker thread (same keep-alive connection) and is dropped:
@@ -1359,6 +2209,8 @@ dp_gateway_test (bool verbose)
     s_request (port, "POST", "/graphql", auth, query, &response);
     s_expect (&response, 503, NULL);
     s_response_free (&response);
+
+    s_cors_allow_list_test (&config, auth);
 
     zactor_destroy (&peer);
     zactor_destroy (&gateway);

@@ -6,26 +6,46 @@
 @header
     The gateway actor starts the broker actor (dp_broker), then civetweb.
     Each civetweb worker thread owns one DEALER to the broker's frontend,
-    created in init_thread and destroyed in exit_thread. A POST /graphql
-    is handled on its worker thread, in this order: the JWT (before the
-    body is read), the Content-Type, the body (capped), the JSON, the
-    GraphQL syntax and operation selection, then EXECUTE to the broker and
-    a wait for the RESULT until the deadline. The RESULT's bytes are
-    written to the socket as they came.
+    created in init_thread and destroyed in exit_thread. GraphQL over HTTP
+    (POST or GET /graphql, as the GraphQL-over-HTTP spec and graphql-http's
+    audit ask) is handled on its worker thread, in this order: the URL's
+    length, the method, the JWT (before the body is read), the Accept
+    header, the Content-Type, the body (capped) or the query string, the
+    persisted query, the GraphQL syntax and operation selection (no
+    mutation over GET), then EXECUTE to the broker and a wait for the
+    RESULT until the deadline. The RESULT's bytes are written to the
+    socket as they came.
 @discuss
-    GET /healthz answers 200 {"status":"ok"} without a token (liveness).
-    Every answer the gateway writes itself is JSON with Content-Type
-    application/json:
+    Routes, none but GraphQL needing a token:
+      POST/GET /graphql      GraphQL; GET from a browser (Accept prefers
+                             text/html) gets the GraphiQL page
+      OPTIONS /graphql       CORS preflight (DEPOT_CORS_ORIGINS)
+      GET /graphiql/...      the explorer's scripts and styles (dp_graphiql)
+      GET /healthz           200 {"status":"ok"}: the process answers
+      GET /readyz            200 {"status":"ready"} when a probe request
+                             went through a resolver, db-svc and MariaDB
+                             within 2 s (answers reused for 1 s), else 503
+                             {"status":"unavailable","reason":...}
+      GET /metrics           Prometheus text (dp_metrics)
+    GraphQL answers have the negotiated type, application/json or
+    application/graphql-response+json; a GraphQL request error (syntax,
+    validation, variables) is 200 for the first and 400 for the second,
+    a malformed request 400 for both. The gateway's own answers:
       401 {code, description[, message]}    token missing or refused
-      404 / 405                             other paths / methods
-      413 {"errors":[...]}                  body over max_body
+      404 / 405 + Allow                     other paths / methods; a mutation over GET
+      406                                   Accept names no JSON type
+      413                                   body over max_body
+      414                                   request target over max_url
       415                                   Content-Type not application/json
-      400                                   JSON, query or syntax errors
-      503 + Retry-After: 1                  no resolver, overloaded, resolver lost
+      503 + Retry-After: 1                  no resolver, overloaded, resolver lost,
+                                            stopping
       504                                   deadline passed
       502                                   any other failure reply
-    Request ids come from one atomic counter; a reply that arrives after
-    its worker gave up is recognised by id and dropped.
+    Every answer carries X-Request-Id (the client's when plain, else
+    ours); it travels in EXECUTE as the trace id and is the "req" of every
+    log line about the request in all three services. Request ids come
+    from one atomic counter; a reply that arrives after its worker gave
+    up is recognised by id and dropped.
 @end
 */
 #ifndef DP_GATEWAY_H_INCLUDED
@@ -33,6 +53,7 @@
 
 #include <czmq.h>
 #include "dp_options.h"
+#include "dp_validate.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,11 +65,25 @@ typedef struct {
     const char *auth0_audience;     //  AUTH0_AUDIENCE
     const char *public_key_pem;     //  PEM text (AUTH0_PUBLIC_KEY or the file's content)
     size_t max_body;                //  DEPOT_MAX_BODY, bytes, 1 MiB
+    size_t max_url;                 //  DEPOT_MAX_URL, request target bytes, 8192
     int threads;                    //  DEPOT_THREADS, civetweb num_threads, 64
     int max_inflight;               //  DEPOT_MAX_INFLIGHT, admission limit, 48
     int deadline_ms;                //  DEPOT_DEADLINE_MS, 30000
+    int drain_ms;                   //  DEPOT_DRAIN_MS: $TERM waits this long for admitted
+                                    //  requests; -1: deadline_ms + 1000
+    const char *cors_origins;       //  DEPOT_CORS_ORIGINS: "https://a.org,https://b.org" or "*"
+    const char *persisted_queries;  //  DEPOT_PERSISTED_QUERIES: manifest file: allow-list mode
+    int apq_cache;                  //  DEPOT_APQ_CACHE: automatic persisted queries kept,
+                                    //  10000; 0 turns them off
+    bool access_log;                //  DEPOT_ACCESS_LOG: one info line per request, on
+    bool graphiql;                  //  DEPOT_GRAPHIQL: serve the explorer, on
     size_t max_tokens;              //  DEPOT_MAX_TOKENS, parser limit, 15000
     size_t max_depth;               //  DEPOT_MAX_DEPTH, parser limit, 64
+    dp_validate_limits_t validate_limits;   //  DEPOT_MAX_QUERY_DEPTH, _ALIASES, _FIELDS, _COST,
+                                    //  _VARIABLES: Depot's limits against hostile queries
+                                    //  (dp_validate_limits_default; 0: no limit)
+    bool no_validation;             //  forward documents unvalidated: tests with a fake
+                                    //  resolver only (no option sets it)
     bool debug_extension;           //  DEPOT_DEBUG_EXTENSION: ask for extensions.debug
     int jwt_leeway_s;               //  DEPOT_JWT_LEEWAY, clock skew for exp/nbf, 5
     int heartbeat_ms;               //  broker heartbeat interval, 1000
@@ -88,9 +123,12 @@ int dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_
 //  The gateway actor. Create it with zactor_new (dp_gateway_actor, &config);
 //  config and its strings must stay valid until zactor_new returns (the
 //  actor copies what it needs). It signals 0 when listening, or -1 (with a
-//  log line, config->status set to -1) when the key, the port or the
-//  backend endpoint is unusable, and then ends. Pipe commands:
-//    $TERM     stop civetweb (in-flight requests finish), then the broker
+//  log line, config->status set to -1) when the key, the port, the
+//  backend endpoint or the persisted-query manifest is unusable, and then
+//  ends. Pipe commands:
+//    $TERM     graceful stop: admit no more GraphQL requests (503), wait up
+//              to drain_ms for the admitted ones to be answered, stop
+//              civetweb, then the broker
 //    PORT      reply "i": the TCP port listened on
 //    STATUS    reply "iiii" as dp_broker's STATUS
 //    VERBOSE   the broker logs every message at debug level

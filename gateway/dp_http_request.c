@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
+#include <strings.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 //  Dump a JSON value compactly with sorted keys into the arena.
 static const char *
@@ -44,68 +47,342 @@ dp_http_error_body (dp_arena_t *arena, const char *message, size_t *len_p)
     return text;
 }
 
+const char *
+dp_http_error_body_code (dp_arena_t *arena, const char *message, const char *code, size_t *len_p)
+{
+    assert (arena);
+    assert (message);
+    assert (code);
+    json_t *body = json_pack ("{s:[{s:s,s:{s:s}}]}", "errors", "message", message,
+                              "extensions", "code", code);
+    if (!body)
+        dp_fatal ("dp_http_request: out of memory");
+    const char *text = s_dump (arena, body, len_p);
+    json_decref (body);
+    return text;
+}
+
+void
+dp_http_sha256_hex (const char *text, size_t len, char hex [65])
+{
+    unsigned char digest [32];
+    unsigned int digest_len = 0;
+    int ok = EVP_Digest (text, len, digest, &digest_len, EVP_sha256 (), NULL);
+    if (!ok || digest_len != 32)
+        dp_fatal ("dp_http_request: SHA-256 failed");
+    static const char digits [] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex [2 * i] = digits [digest [i] >> 4];
+        hex [2 * i + 1] = digits [digest [i] & 15];
+    }
+    hex [64] = 0;
+}
+
+//  A malformed request: 400 whatever the media type.
 static int
 s_fail (dp_arena_t *arena, dp_http_error_t *error, const char *message)
 {
     error->status = 400;
+    error->graphql = false;
     error->body = dp_http_error_body (arena, message, &error->body_len);
+    return -1;
+}
+
+//  A GraphQL request error: the gateway picks the status by media type.
+static int
+s_fail_graphql (dp_arena_t *arena, dp_http_error_t *error, const char *message)
+{
+    s_fail (arena, error, message);
+    error->graphql = true;
     return -1;
 }
 
 
 //  --------------------------------------------------------------------------
-//  Read a POST body.
+//  Accept
+
+//  One media range of an Accept header, parsed in place.
+typedef struct {
+    const char *type;               //  e.g. "application/json", not NUL-terminated
+    size_t type_len;
+    double q;
+} s_range_t;
+
+//  Quality of media (a full type) under the ranges: the most specific
+//  matching range decides. Returns -1 when no range matches; *order gets
+//  the index of the deciding range.
+static double
+s_quality (const s_range_t *ranges, size_t n, const char *media, size_t *order)
+{
+    int best_specificity = -1;
+    double q = -1;
+    const char *slash = strchr (media, '/');
+    size_t major_len = (size_t) (slash - media);
+    for (size_t i = 0; i < n; i++) {
+        const s_range_t *range = &ranges [i];
+        int specificity = -1;
+        if (range->type_len == 3 && strncmp (range->type, "*/*", 3) == 0)
+            specificity = 0;
+        else
+        if (range->type_len == major_len + 2 && strncasecmp (range->type, media, major_len + 1) == 0
+        &&  range->type [major_len + 1] == '*')
+            specificity = 1;
+        else
+        if (range->type_len == strlen (media) && strncasecmp (range->type, media, range->type_len) == 0)
+            specificity = 2;
+        if (specificity > best_specificity) {
+            best_specificity = specificity;
+            q = range->q;
+            *order = specificity == 2 ? i : n + i;      //  wildcards rank after named types
+        }
+    }
+    return q;
+}
+
+void
+dp_http_accept (const char *accept, dp_http_accept_t *result)
+{
+    assert (result);
+    result->media = DP_MEDIA_JSON;
+    result->html = false;
+    if (!accept)
+        return;
+    s_range_t ranges [32];
+    size_t n = 0;
+    const char *p = accept;
+    while (*p && n < 32) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        const char *type = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+            p++;
+        s_range_t range = { type, (size_t) (p - type), 1.0 };
+        //  Parameters: only q matters.
+        while (*p && *p != ',') {
+            if (*p == ';') {
+                p++;
+                while (*p == ' ' || *p == '\t')
+                    p++;
+                if ((p [0] == 'q' || p [0] == 'Q') && p [1] == '=')
+                    range.q = strtod (p + 2, NULL);
+            }
+            else
+                p++;
+        }
+        if (range.type_len > 0)
+            ranges [n++] = range;
+    }
+    if (n == 0)
+        return;                     //  an empty header: as if absent
+    size_t json_order = 0, graphql_order = 0, html_order = 0;
+    double json = s_quality (ranges, n, "application/json", &json_order);
+    double graphql = s_quality (ranges, n, "application/graphql-response+json", &graphql_order);
+    double html = s_quality (ranges, n, "text/html", &html_order);
+    //  */* and application/* name no type: they stand for application/json.
+    if (graphql > 0 && graphql_order >= n)
+        graphql = -1;
+    double best = json;
+    if (graphql > 0 && (graphql > json || (graphql == json && graphql_order < json_order))) {
+        result->media = DP_MEDIA_GRAPHQL_RESPONSE;
+        best = graphql;
+    }
+    else
+    if (json > 0)
+        result->media = DP_MEDIA_JSON;
+    else {
+        result->media = DP_MEDIA_NONE;
+        best = 0;
+    }
+    result->html = html > 0 && html_order < n && html > best;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Reading the parameters
+
+//  Check the parameters' types and copy them into request.
+static int
+s_read_params (json_t *root, dp_arena_t *arena, dp_http_request_t *request,
+               dp_http_error_t *error)
+{
+    if (!json_is_object (root))
+        return s_fail (arena, error, "POST body must be a JSON object.");
+    json_t *query = json_object_get (root, "query");
+    json_t *variables = json_object_get (root, "variables");
+    json_t *operation_name = json_object_get (root, "operationName");
+    json_t *extensions = json_object_get (root, "extensions");
+    if (query && !json_is_null (query) && !json_is_string (query))
+        return s_fail (arena, error, "The query must be a string.");
+    if (variables && !json_is_null (variables) && !json_is_object (variables))
+        return s_fail (arena, error, "Query variables must be an object or null.");
+    if (operation_name && !json_is_null (operation_name) && !json_is_string (operation_name))
+        return s_fail (arena, error, "The operation name must be a string or null.");
+    if (extensions && !json_is_null (extensions) && !json_is_object (extensions))
+        return s_fail (arena, error, "Extensions must be an object or null.");
+    //  Apollo's automatic persisted queries.
+    json_t *persisted = json_is_object (extensions)
+                      ? json_object_get (extensions, "persistedQuery") : NULL;
+    if (persisted && !json_is_null (persisted)) {
+        json_t *version = json_object_get (persisted, "version");
+        json_t *hash = json_object_get (persisted, "sha256Hash");
+        if (!json_is_object (persisted) || !json_is_integer (version)
+        ||  json_integer_value (version) != 1)
+            return s_fail (arena, error, "Unsupported persisted query version.");
+        const char *text = json_string_value (hash);
+        bool valid = text && json_string_length (hash) == 64;
+        for (size_t i = 0; valid && i < 64; i++)
+            valid = isxdigit ((unsigned char) text [i]) != 0;
+        if (!valid)
+            return s_fail (arena, error, "persistedQuery.sha256Hash must be 64 hexadecimal digits.");
+        char *lower = dp_arena_strndup (arena, text, 64);
+        for (size_t i = 0; i < 64; i++)
+            lower [i] = (char) tolower ((unsigned char) lower [i]);
+        request->persisted_hash = lower;
+    }
+    if (!json_is_string (query) && !request->persisted_hash)
+        return s_fail (arena, error, "Must provide query string.");
+    if (json_is_string (query)) {
+        request->query_len = json_string_length (query);
+        request->query = dp_arena_strndup (arena, json_string_value (query), request->query_len);
+    }
+    if (json_is_string (operation_name))
+        request->operation_name = dp_arena_strndup (arena, json_string_value (operation_name),
+                                                    json_string_length (operation_name));
+    if (json_is_object (variables))
+        request->variables_json = s_dump (arena, variables, &request->variables_len);
+    return 0;
+}
 
 int
-dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *limits,
-                       dp_arena_t *arena, dp_http_request_t *request, dp_http_error_t *error)
+dp_http_request_read_json (const char *body, size_t len, dp_arena_t *arena,
+                           dp_http_request_t *request, dp_http_error_t *error)
 {
     assert (arena);
     assert (request);
     assert (error);
     memset (request, 0, sizeof *request);
     memset (error, 0, sizeof *error);
-
     json_error_t json_error;
     json_t *root = json_loadb (body ? body : "", len, JSON_DECODE_ANY, &json_error);
     if (!root)
         return s_fail (arena, error, "POST body sent invalid JSON.");
+    int rc = s_read_params (root, arena, request, error);
+    json_decref (root);
+    if (rc)
+        memset (request, 0, sizeof *request);
+    return rc;
+}
+
+//  Decode one application/x-www-form-urlencoded component of len bytes
+//  into the arena; *out_len gets the decoded length. Returns NULL when a
+//  %-escape is malformed.
+static char *
+s_url_decode (dp_arena_t *arena, const char *text, size_t len, size_t *out_len)
+{
+    char *out = (char *) dp_arena_alloc (arena, len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text [i];
+        if (c == '+')
+            c = ' ';
+        else
+        if (c == '%') {
+            if (i + 2 >= len)
+                return NULL;
+            if (!isxdigit ((unsigned char) text [i + 1]) || !isxdigit ((unsigned char) text [i + 2]))
+                return NULL;
+            char pair [3] = { text [i + 1], text [i + 2], 0 };
+            c = (char) strtol (pair, NULL, 16);
+            i += 2;
+        }
+        out [n++] = c;
+    }
+    out [n] = 0;
+    *out_len = n;
+    return out;
+}
+
+int
+dp_http_request_read_get (const char *query_string, dp_arena_t *arena,
+                          dp_http_request_t *request, dp_http_error_t *error)
+{
+    assert (arena);
+    assert (request);
+    assert (error);
+    memset (request, 0, sizeof *request);
+    memset (error, 0, sizeof *error);
+    //  The parameters become one JSON object, checked as a POST body is;
+    //  the first occurrence of a name counts.
+    json_t *root = json_object ();
+    if (!root)
+        dp_fatal ("dp_http_request: out of memory");
     int rc = 0;
-    if (!json_is_object (root)) {
-        rc = s_fail (arena, error, "POST body must be a JSON object.");
-        goto done;
+    const char *p = query_string ? query_string : "";
+    while (*p) {
+        const char *end = strchr (p, '&');
+        size_t len = end ? (size_t) (end - p) : strlen (p);
+        const char *equals = memchr (p, '=', len);
+        size_t name_len = equals ? (size_t) (equals - p) : len;
+        size_t decoded_name_len = 0, value_len = 0;
+        char *name = s_url_decode (arena, p, name_len, &decoded_name_len);
+        char *value = equals ? s_url_decode (arena, equals + 1, len - name_len - 1, &value_len)
+                             : dp_arena_strndup (arena, "", 0);
+        if (!name || !value) {
+            rc = s_fail (arena, error, "The query string is not properly URL-encoded.");
+            break;
+        }
+        if (strlen (name) != decoded_name_len)
+            name = "";              //  a NUL inside a name: no parameter of ours
+        bool is_json = strcmp (name, "variables") == 0 || strcmp (name, "extensions") == 0;
+        bool known = is_json || strcmp (name, "query") == 0 || strcmp (name, "operationName") == 0;
+        if (known && !json_object_get (root, name)) {
+            json_t *parsed;
+            if (is_json) {
+                json_error_t json_error;
+                parsed = value_len ? json_loadb (value, value_len, JSON_DECODE_ANY, &json_error)
+                                   : json_null ();
+                if (!parsed) {
+                    char message [80];
+                    snprintf (message, sizeof message, "The %s parameter is not valid JSON.", name);
+                    rc = s_fail (arena, error, message);
+                    break;
+                }
+            }
+            else
+                parsed = json_stringn (value, value_len);
+            if (!parsed) {
+                rc = s_fail (arena, error, "The query string is not valid UTF-8.");
+                break;
+            }
+            json_object_set_new (root, name, parsed);
+        }
+        p += len;
+        if (*p == '&')
+            p++;
     }
-    json_t *query = json_object_get (root, "query");
-    json_t *variables = json_object_get (root, "variables");
-    json_t *operation_name = json_object_get (root, "operationName");
-    json_t *extensions = json_object_get (root, "extensions");
-    if (!query || json_is_null (query)) {
-        rc = s_fail (arena, error, "Must provide query string.");
-        goto done;
-    }
-    if (!json_is_string (query)) {
-        rc = s_fail (arena, error, "The query must be a string.");
-        goto done;
-    }
-    if (variables && !json_is_null (variables) && !json_is_object (variables)) {
-        rc = s_fail (arena, error, "Query variables must be an object or null.");
-        goto done;
-    }
-    if (operation_name && !json_is_null (operation_name) && !json_is_string (operation_name)) {
-        rc = s_fail (arena, error, "The operation name must be a string or null.");
-        goto done;
-    }
-    if (extensions && !json_is_null (extensions) && !json_is_object (extensions)) {
-        rc = s_fail (arena, error, "Extensions must be an object or null.");
-        goto done;
-    }
-    request->query_len = json_string_length (query);
-    request->query = dp_arena_strndup (arena, json_string_value (query), request->query_len);
-    if (json_is_string (operation_name))
-        request->operation_name = dp_arena_strndup (arena, json_string_value (operation_name),
-                                                    json_string_length (operation_name));
-    if (json_is_object (variables))
-        request->variables_json = s_dump (arena, variables, &request->variables_len);
+    if (rc == 0)
+        rc = s_read_params (root, arena, request, error);
+    json_decref (root);
+    if (rc)
+        memset (request, 0, sizeof *request);
+    return rc;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Parsing the document and selecting the operation
+
+int
+dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *limits,
+                         dp_arena_t *arena, dp_http_error_t *error)
+{
+    assert (request);
+    assert (request->query);
+    assert (arena);
+    assert (error);
+    memset (error, 0, sizeof *error);
 
     //  Syntax.
     dp_parse_error_t parse_error;
@@ -119,10 +396,10 @@ dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *li
         if (!errors)
             dp_fatal ("dp_http_request: out of memory");
         error->status = 400;
+        error->graphql = true;
         error->body = s_dump (arena, errors, &error->body_len);
         json_decref (errors);
-        rc = -1;
-        goto done;
+        return -1;
     }
     request->document = document;
 
@@ -143,24 +420,35 @@ dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *li
             selected = def;
     }
     if (operations == 0)
-        rc = s_fail (arena, error, "Must provide an operation.");
-    else
+        return s_fail_graphql (arena, error, "Must provide an operation.");
     if (!request->operation_name && operations > 1)
-        rc = s_fail (arena, error, "Must provide operation name if query contains multiple operations.");
-    else
+        return s_fail_graphql (arena, error,
+                               "Must provide operation name if query contains multiple operations.");
     if (!selected) {
         char message [300];
         snprintf (message, sizeof message, "Unknown operation named \"%.200s\".",
                   request->operation_name);
-        rc = s_fail (arena, error, message);
+        return s_fail_graphql (arena, error, message);
     }
-    else
-        request->operation = selected->operation;
-done:
-    json_decref (root);
-    if (rc)
+    request->operation = selected->operation;
+    return 0;
+}
+
+int
+dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *limits,
+                       dp_arena_t *arena, dp_http_request_t *request, dp_http_error_t *error)
+{
+    if (dp_http_request_read_json (body, len, arena, request, error))
+        return -1;
+    if (!request->query) {
         memset (request, 0, sizeof *request);
-    return rc;
+        return s_fail (arena, error, "Must provide query string.");
+    }
+    if (dp_http_request_prepare (request, limits, arena, error)) {
+        memset (request, 0, sizeof *request);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -209,6 +497,8 @@ dp_http_request_test (bool verbose)
     assert (request.variables_len == strlen (request.variables_json));
     assert (request.operation == DP_OP_QUERY);
     assert (request.document && request.document->n_defs == 1);
+
+    assert (!request.persisted_hash);
 
     //  Null variables and operationName are absent; mutations are seen.
     body = "{\"query\":\"mutation { a }\",\"variables\":null,\"operationName\":null}";
@@ -264,11 +554,122 @@ dp_http_request_test (bool verbose)
     rc = dp_http_request_parse (body, strlen (body), &limits, arena, &request, &error);
     assert (rc == -1 && error.status == 400);
 
+    //  Malformed requests and GraphQL request errors are told apart.
+    body = "{\"query\":\"{ a \"}";
+    assert (dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error) == -1);
+    assert (error.status == 400 && error.graphql);
+    body = "{\"query\":\"query A { a } query B { b }\"}";
+    assert (dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error) == -1);
+    assert (error.graphql);
+    body = "{\"query\":1}";
+    assert (dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error) == -1);
+    assert (!error.graphql);
+    body = "{\"query\":";
+    assert (dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error) == -1);
+    assert (!error.graphql);
+
+    //  Persisted queries: the hash is read (lower-cased); with it the query
+    //  may be absent, and then only the parameters are read.
+    const char *hash = "ECDCD54F8BAE8F0B9C4C2A4DC0A3BE1B3E5E3CD3A6E2A9A7E3C7D7B9E2F1A0B1";
+    char apq [600];
+    snprintf (apq, sizeof apq, "{\"extensions\":{\"persistedQuery\":{\"version\":1,"
+              "\"sha256Hash\":\"%s\"}},\"variables\":{\"a\":1}}", hash);
+    rc = dp_http_request_read_json (apq, strlen (apq), arena, &request, &error);
+    assert (rc == 0 && !request.query && request.persisted_hash);
+    assert (strncmp (request.persisted_hash, "ecdcd54f8bae8f0b", 16) == 0);
+    assert (strlen (request.persisted_hash) == 64);
+    assert (strcmp (request.variables_json, "{\"a\":1}") == 0);
+    //  ...but dp_http_request_parse needs the query.
+    assert (dp_http_request_parse (apq, strlen (apq), NULL, arena, &request, &error) == -1);
+    assert (strstr (error.body, "Must provide query string."));
+    s_expect_error (arena, "{\"query\":\"{ a }\",\"extensions\":{\"persistedQuery\":{\"version\":2,"
+                           "\"sha256Hash\":\"00\"}}}", "Unsupported persisted query version.");
+    s_expect_error (arena, "{\"extensions\":{\"persistedQuery\":{\"version\":1,"
+                           "\"sha256Hash\":\"xyz\"}}}", "64 hexadecimal digits");
+    //  The SHA-256 of Apollo's hashes: lower-case hex of the query text.
+    char hex [65];
+    dp_http_sha256_hex ("{ __typename }", 14, hex);
+    assert (strcmp (hex, "7f56e67dd21ab3f30d1ff8b7bed08893f0a0db86449836189b361dd1e56ddb4b") == 0);
+    dp_http_sha256_hex ("", 0, hex);
+    assert (strcmp (hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
+
+    //  GET: URL-encoded parameters, variables and extensions as JSON text;
+    //  unknown names are ignored and the first occurrence counts.
+    rc = dp_http_request_read_get ("query=query%20Q(%24n%3A%20Int)%20%7B%20a%20%7D&operationName=Q"
+                                   "&variables=%7B%22n%22%3A+3%7D&x=1&query=ignored", arena,
+                                   &request, &error);
+    assert (rc == 0);
+    assert (strcmp (request.query, "query Q($n: Int) { a }") == 0);
+    assert (strcmp (request.operation_name, "Q") == 0);
+    assert (strcmp (request.variables_json, "{\"n\":3}") == 0);
+    assert (dp_http_request_prepare (&request, NULL, arena, &error) == 0);
+    assert (request.operation == DP_OP_QUERY);
+    rc = dp_http_request_read_get ("query=mutation+%7B+a+%7D", arena, &request, &error);
+    assert (rc == 0 && dp_http_request_prepare (&request, NULL, arena, &error) == 0);
+    assert (request.operation == DP_OP_MUTATION);
+    rc = dp_http_request_read_get ("extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C"
+                                   "%22sha256Hash%22%3A%22ecf4edb46db40b5132295c0291d62fb65d6759a9eed"
+                                   "fa4d5d612dd5ec54a6b38%22%7D%7D", arena, &request, &error);
+    assert (rc == 0 && !request.query && request.persisted_hash);
+    rc = dp_http_request_read_get ("query=%7B+a+%7D&variables=", arena, &request, &error);
+    assert (rc == 0 && !request.variables_json);
+    const char *bad_gets [][2] = {
+        { "", "Must provide query string." },
+        { "operationName=x", "Must provide query string." },
+        { "query=%7", "URL-encoded" },
+        { "query=%zz", "URL-encoded" },
+        { "query=%7Ba%7D&variables=%7B", "variables parameter is not valid JSON" },
+        { "query=%7Ba%7D&variables=%5B%5D", "Query variables must be" },
+        { "query=%7Ba%7D&extensions=1", "Extensions must be" },
+        { "query=%FF", "UTF-8" },
+    };
+    for (size_t i = 0; i < sizeof bad_gets / sizeof bad_gets [0]; i++) {
+        rc = dp_http_request_read_get (bad_gets [i][0], arena, &request, &error);
+        if (rc != -1 || error.status != 400 || error.graphql || !strstr (error.body, bad_gets [i][1])) {
+            fprintf (stderr, "GET %s: %d %s\n", bad_gets [i][0], rc, error.body ? error.body : "");
+            assert (false);
+        }
+    }
+
+    //  Accept negotiation.
+    struct { const char *accept; dp_http_media_t media; bool html; } accepts [] = {
+        { NULL, DP_MEDIA_JSON, false },
+        { "", DP_MEDIA_JSON, false },
+        { "*/*", DP_MEDIA_JSON, false },
+        { "application/*", DP_MEDIA_JSON, false },
+        { "application/json", DP_MEDIA_JSON, false },
+        { "application/graphql-response+json", DP_MEDIA_GRAPHQL_RESPONSE, false },
+        { "application/graphql-response+json, application/json;q=0.9", DP_MEDIA_GRAPHQL_RESPONSE, false },
+        { "application/json, application/graphql-response+json", DP_MEDIA_JSON, false },
+        { "application/json;q=0.5, application/graphql-response+json", DP_MEDIA_GRAPHQL_RESPONSE, false },
+        { "application/graphql-response+json;charset=utf-8", DP_MEDIA_GRAPHQL_RESPONSE, false },
+        { "APPLICATION/JSON", DP_MEDIA_JSON, false },
+        { "text/plain", DP_MEDIA_NONE, false },
+        { "application/json;q=0", DP_MEDIA_NONE, false },
+        { "*/*, application/json;q=0", DP_MEDIA_NONE, false },
+        { "application/graphql-response+json;q=0, */*", DP_MEDIA_JSON, false },
+        { "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", DP_MEDIA_JSON, true },
+        { "text/html", DP_MEDIA_NONE, true },
+        { "application/json, text/html", DP_MEDIA_JSON, false },
+    };
+    for (size_t i = 0; i < sizeof accepts / sizeof accepts [0]; i++) {
+        dp_http_accept_t result;
+        dp_http_accept (accepts [i].accept, &result);
+        if (result.media != accepts [i].media || result.html != accepts [i].html) {
+            fprintf (stderr, "Accept %s: media %d html %d\n", accepts [i].accept,
+                     (int) result.media, (int) result.html);
+            assert (false);
+        }
+    }
+
     //  The generic error body.
     size_t len;
     const char *text = dp_http_error_body (arena, "a \"quoted\" message", &len);
     assert (strcmp (text, "{\"errors\":[{\"message\":\"a \\\"quoted\\\" message\"}]}") == 0);
     assert (len == strlen (text));
+    text = dp_http_error_body_code (arena, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", &len);
+    assert (strcmp (text, "{\"errors\":[{\"extensions\":{\"code\":\"PERSISTED_QUERY_NOT_FOUND\"},"
+                          "\"message\":\"PersistedQueryNotFound\"}]}") == 0);
 
     dp_arena_destroy (&arena);
     printf ("OK\n");

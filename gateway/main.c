@@ -7,7 +7,8 @@
     Reads the configuration from the environment and the command line
     (flags win) through dp_gateway_options' table, starts the gateway
     actor, waits for SIGINT or SIGTERM and stops it. Resolvers connect to
-    DEPOT_BACKEND_BIND.
+    DEPOT_BACKEND_BIND. On SIGTERM the actor drains (see dp_gateway.h)
+    before this returns 0.
 @end
 */
 #include "dp_gateway.h"
@@ -33,7 +34,9 @@ main (int argc, char *argv [])
     char err [400];
     int parsed = dp_options_parse (options, n, argc, argv,
         "usage: gateway [options]\n"
-        "Depot's HTTP front: POST /graphql, JWT checks, requests to resolvers.",
+        "Depot's HTTP front: GraphQL over HTTP (POST and GET /graphql), JWT checks,\n"
+        "requests to resolvers, GraphiQL, /healthz, /readyz and /metrics. SIGTERM stops\n"
+        "it gracefully: no new requests, the admitted ones answered, exit 0.",
         err, sizeof err);
     if (parsed != 0) {
         if (parsed < 0)

@@ -12,6 +12,9 @@
 #include "dp_broker.h"
 #include "dp_gateway.h"
 #include "dp_http_request.h"
+#include "dp_metrics.h"
+#include "dp_persisted.h"
+#include "dp_graphiql.h"
 #include "dp_log.h"
 #include <assert.h>
 #include <stdio.h>
@@ -143,6 +146,9 @@ typedef struct {
 static s_test_t s_tests [] = {
     { "dp_jwt", dp_jwt_test },
     { "dp_http_request", dp_http_request_test },
+    { "dp_metrics", dp_metrics_test },
+    { "dp_persisted", dp_persisted_test },
+    { "dp_graphiql", dp_graphiql_test },
     { "dp_broker", dp_broker_test },
     { "dp_gateway", dp_gateway_test },
 };

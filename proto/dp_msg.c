@@ -101,7 +101,7 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_HEARTBEAT:  return 0;
         case DP_MSG_DISCONNECT: return 0;
         case DP_MSG_EXECUTE:    return 5;
-        case DP_MSG_RESULT:     return 2;
+        case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
         case DP_MSG_LOAD:       return 3;
         case DP_MSG_QUERY:      return 3;
         case DP_MSG_ROWS:       return 4;
@@ -264,6 +264,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             msgpack_pack_bin (pk, msg->u.result.json_len);
             if (msg->u.result.json_len)
                 msgpack_pack_bin_body (pk, msg->u.result.json, msg->u.result.json_len);
+            msgpack_pack_uint32 (pk, msg->u.result.statements);
             return 0;
         case DP_MSG_LOAD:
             msgpack_pack_uint32 (pk, msg->u.load.loader);
@@ -702,7 +703,12 @@ static int
 s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
 {
     const msgpack_object_array *payload = NULL;
-    if (s_get_array (ctx, obj, "payload", s_payload_size (msg->type), 0, &payload))
+    uint32_t size = s_payload_size (msg->type);
+    //  RESULT's statements was appended within version 1: a RESULT of the
+    //  first two fields is still read, with statements 0.
+    if (msg->type == DP_MSG_RESULT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 2)
+        size = 2;
+    if (s_get_array (ctx, obj, "payload", size, 0, &payload))
         return -2;
     const msgpack_object *f = payload->ptr;
     switch (msg->type) {
@@ -741,6 +747,9 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             //  str and bin bodies in place.
             msg->u.result.json = f [1].via.bin.ptr;
             msg->u.result.json_len = f [1].via.bin.size;
+            msg->u.result.statements = 0;
+            if (payload->size == 3)
+                return s_get_u32 (ctx, &f [2], "statements", &msg->u.result.statements);
             return 0;
         case DP_MSG_LOAD: {
             uint64_t columns;
@@ -1483,7 +1492,9 @@ dp_msg_test (bool verbose)
     in.u.result.http_status = 200;
     in.u.result.json = json;
     in.u.result.json_len = sizeof json - 1;
+    in.u.result.statements = 4000000000u;
     s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.result.statements == 4000000000u);
     assert (out.u.result.http_status == 200);
     assert (out.u.result.json_len == sizeof json - 1);
     assert (memcmp (out.u.result.json, json, sizeof json - 1) == 0);
@@ -1494,6 +1505,33 @@ dp_msg_test (bool verbose)
     in.u.result.http_status = 400;
     s_roundtrip (&in, &out, arena, &buf);
     assert (out.u.result.json_len == 0 && out.u.result.http_status == 400);
+    //  The RESULT of two fields (before statements was appended) still
+    //  reads, with statements 0; four fields do not.
+    for (int fields = 2; fields <= 4; fields += 2) {
+        msgpack_sbuffer_clear (&buf);
+        msgpack_packer packer;
+        msgpack_packer_init (&packer, &buf, msgpack_sbuffer_write);
+        msgpack_pack_array (&packer, 6);
+        msgpack_pack_uint8 (&packer, DP_PROTO_VERSION);
+        msgpack_pack_uint8 (&packer, DP_MSG_RESULT);
+        msgpack_pack_uint8 (&packer, 9);
+        msgpack_pack_uint8 (&packer, 0);
+        msgpack_pack_str (&packer, 0);
+        msgpack_pack_array (&packer, (size_t) fields);
+        msgpack_pack_uint16 (&packer, 201);
+        msgpack_pack_bin (&packer, 2);
+        msgpack_pack_bin_body (&packer, "{}", 2);
+        for (int i = 2; i < fields; i++)
+            msgpack_pack_uint8 (&packer, 5);
+        char message [200];
+        memset (&out, 0xff, sizeof out);
+        int rc = dp_msg_decode (buf.data, buf.size, arena, &out, message, sizeof message);
+        if (fields == 2)
+            assert (rc == 0 && out.u.result.http_status == 201 && out.u.result.statements == 0
+                    && out.u.result.json_len == 2);
+        else
+            assert (rc == -2);
+    }
     msgpack_sbuffer_clear (&buf);
     in.u.result.json_len = 3;           //  length without bytes: invalid
     assert (dp_msg_encode (&in, &buf) == -1);

@@ -124,6 +124,7 @@ typedef struct {
             uint32_t http_status;
             const char *json;           //  the response body; points into the input
             uint32_t json_len;
+            uint32_t statements;        //  SQL statements the request took; 0 when unknown
         } result;
         struct {
             uint32_t loader;            //  dp_loader_id_t

@@ -23,6 +23,7 @@
 #include "dp_filters.h"
 #include "dp_qr.h"
 #include "dp_page.h"
+#include "dp_introspection.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -524,6 +525,8 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
         }
         field->binding = bind;
     }
+    if (dp_introspection_bind (schema, err, err_len))
+        return -1;
     //  Report what is not served yet, once.
     size_t unbound = 0;
     for (size_t t = 0; t < dp_schema_type_count (schema); t++) {

@@ -238,6 +238,8 @@ s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t
         return;
     }
     const dp_field_t *field = dp_type_field (object, first->name);
+    if (!field && object == dp_schema_query_type (ctx->schema))
+        field = dp_schema_meta_field (ctx->schema, first->name);   //  __schema, __type
     if (!field) {
         s_fail (ctx, first->loc, "Cannot query field \"%s\" on type \"%s\".", first->name, object->name);
         return;
@@ -366,6 +368,8 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
         for (size_t g = 0; g < groups.n && !ctx->failed; g++) {
             plan_field_t *pf = &variant->fields [g];
             s_build_field (ctx, objects [o], &groups.items [g], pf, depth);
+            if (ctx->failed)
+                break;          //  pf may have no binding yet
             switch (pf->bind->kind) {
                 case BIND_COLUMN:
                 case BIND_FK:

@@ -6,16 +6,41 @@
 @header
     The resolver actor connects a DEALER to the gateway's backend ROUTER
     (announcing READY{credit}) and a DEALER to every db-svc. EXECUTEs from
-    the gateway become dp_exec_t requests; their LOADs and QUERYs go to
-    db-svc with fresh correlation ids; each ROWS reply is routed back to
-    its request, which may then send its next wave. Many requests are in
+    the gateway become dp_exec_t requests; their LOADs and QUERYs go to a
+    live db-svc with fresh correlation ids; each ROWS reply is routed back
+    to its request, which may then send its next wave. Many requests are in
     flight at once and their waves interleave: the actor never blocks on
     any one of them.
 @discuss
-    Liveness (proto/README.md): HEARTBEAT to the gateway every second; a
-    DISCONNECT from a gateway that does not know us makes us say READY
-    again. Requests past their deadline are answered 504 and forgotten;
+    Start: READY{credit} goes to the gateway once a db-svc has answered
+    (its first heartbeat reply), or after liveness_ms without any, so a
+    resolver takes no work in the moment before it can reach a db-svc.
+    Liveness (proto/README.md section 5, the zguide's Paranoid Pirate):
+    - gateway: HEARTBEAT every heartbeat_ms; any message from the gateway
+      is a sign of life. A DISCONNECT (the gateway does not know us: it
+      restarted or declared us dead) makes us say READY again. A gateway
+      silent for liveness_ms is given up: our in-flight requests are
+      dropped (the broker fails them itself), the DEALER is replaced by a
+      new one (a new routing id) and we say READY again.
+    - db-svc: HEARTBEAT to each every heartbeat_ms; db-svc echoes it. Any
+      message from a db-svc is a sign of life. One silent for liveness_ms
+      is dead: each LOAD or QUERY still waiting on it is answered as if it
+      had said ERROR{503}, so its requests fail at once (503) instead of
+      waiting for their deadline; its DEALER is replaced (dropping what
+      was queued for it); it is used again as soon as it answers a
+      heartbeat. The db DEALERs are ZMQ_IMMEDIATE: nothing is queued for a
+      db-svc that is not connected, so a send to a dead one fails at once
+      and the next live one is tried.
+    - choice of db-svc: among the live ones, the one with the fewest
+      requests waiting (round robin among equals). With none live, the
+      request fails 503.
+    Bounds: the broker sends at most `credit` EXECUTEs; one beyond that is
+    answered ERROR{503}. Requests past their deadline are answered 504 at
+    the deadline (the poll wakes up for the nearest one) and forgotten;
     replies that arrive for them later are dropped by correlation id.
+    Pipe commands: $TERM; STATS → "88" (requests answered, requests in
+    flight); DBS → "ii" (db-svc live now, db-svc configured); LOST → "8"
+    (LOADs and QUERYs failed because their db-svc died).
 @end
 */
 #include "dp_resolver_actor.h"
@@ -23,40 +48,65 @@
 #include "dp_msg.h"
 #include "dp_log.h"
 #include <czmq.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HEARTBEAT_MS 1000
+#define S_HEARTBEAT_MS  1000
+#define S_LIVENESS_MS   3000
+#define S_BATCH         64              //  messages read from one socket per turn
+#define S_MAX_DBS       32
 
-//  A small map from correlation id to request.
+//  A small map from correlation id to request and the db-svc asked.
 typedef struct {
     uint64_t id;
     dp_exec_t *exec;            //  NULL: free slot; TOMBSTONE: deleted
+    uint32_t db;                //  index of the db-svc the LOAD/QUERY went to
 } slot_t;
 
 #define TOMBSTONE ((dp_exec_t *) 1)
 
 typedef struct {
     slot_t *slots;
-    size_t cap, used;
+    size_t cap;
+    size_t used;                //  slots not free (live and tombstones)
+    size_t live;                //  slots holding an id
 } idmap_t;
 
 typedef struct {
+    char *endpoint;
+    zsock_t *sock;              //  DEALER, ZMQ_IMMEDIATE
+    int64_t last_seen;          //  zclock_mono of its last message (or of the socket)
+    bool alive;                 //  heard from within liveness_ms
+    size_t outstanding;         //  LOADs and QUERYs waiting on it
+} s_db_t;
+
+typedef struct {
     zsock_t *pipe;
+    char *gateway_endpoint;
     zsock_t *gateway;           //  DEALER to the gateway's backend
-    zsock_t **dbs;              //  DEALER to each db-svc
+    int64_t gateway_seen;       //  zclock_mono of the gateway's last message
+    bool registered;            //  READY sent
+    int64_t started;            //  zclock_mono of the start
+    s_db_t dbs [S_MAX_DBS];
     size_t n_dbs;
-    size_t next_db;             //  round robin
-    zpoller_t *poller;
+    size_t next_db;             //  round robin among equals
     dp_exec_env_t env;
     uint32_t credit;
+    int heartbeat_ms;
+    int liveness_ms;
     uint64_t next_id;           //  correlation ids of our LOADs and QUERYs
     idmap_t pending;            //  db correlation id → request
     zlistx_t *active;           //  requests in flight (dp_exec_t *)
     int64_t next_heartbeat;
     bool terminated;
     uint64_t executed;          //  requests answered
+    uint64_t lost;              //  LOADs/QUERYs failed by a dead db-svc
 } self_t;
+
+
+//  --------------------------------------------------------------------------
+//  The id map (open addressing, linear probing, tombstones)
 
 static uint64_t
 s_mix (uint64_t x)
@@ -67,29 +117,32 @@ s_mix (uint64_t x)
     return x;
 }
 
-static void s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec);
+static void s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec, uint32_t db);
 
+//  Rehash: twice the size when live ids fill a quarter of it, else the
+//  same size (tombstones dropped), so a long run never grows the table.
 static void
-s_idmap_grow (idmap_t *map)
+s_idmap_rehash (idmap_t *map)
 {
     slot_t *old = map->slots;
     size_t old_cap = map->cap;
-    map->cap = old_cap ? old_cap * 2 : 1024;
+    map->cap = !old_cap ? 1024 : (map->live + 1) * 4 > old_cap ? old_cap * 2 : old_cap;
     map->slots = calloc (map->cap, sizeof (slot_t));
     if (!map->slots)
         dp_fatal ("out of memory");
     map->used = 0;
+    map->live = 0;
     for (size_t i = 0; i < old_cap; i++)
         if (old [i].exec && old [i].exec != TOMBSTONE)
-            s_idmap_put (map, old [i].id, old [i].exec);
+            s_idmap_put (map, old [i].id, old [i].exec, old [i].db);
     free (old);
 }
 
 static void
-s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec)
+s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec, uint32_t db)
 {
     if ((map->used + 1) * 2 > map->cap)
-        s_idmap_grow (map);
+        s_idmap_rehash (map);
     size_t i = s_mix (id) & (map->cap - 1);
     while (map->slots [i].exec && map->slots [i].exec != TOMBSTONE)
         i = (i + 1) & (map->cap - 1);
@@ -97,11 +150,13 @@ s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec)
         map->used++;
     map->slots [i].id = id;
     map->slots [i].exec = exec;
+    map->slots [i].db = db;
+    map->live++;
 }
 
-//  Find and remove.
+//  Find and remove; *db_p gets the db-svc it went to.
 static dp_exec_t *
-s_idmap_take (idmap_t *map, uint64_t id)
+s_idmap_take (idmap_t *map, uint64_t id, uint32_t *db_p)
 {
     if (!map->cap)
         return NULL;
@@ -109,7 +164,9 @@ s_idmap_take (idmap_t *map, uint64_t id)
     while (map->slots [i].exec) {
         if (map->slots [i].exec != TOMBSTONE && map->slots [i].id == id) {
             dp_exec_t *exec = map->slots [i].exec;
+            *db_p = map->slots [i].db;
             map->slots [i].exec = TOMBSTONE;
+            map->live--;
             return exec;
         }
         i = (i + 1) & (map->cap - 1);
@@ -117,14 +174,9 @@ s_idmap_take (idmap_t *map, uint64_t id)
     return NULL;
 }
 
-//  Forget every id of one request (it finished or was aborted).
-static void
-s_idmap_forget (idmap_t *map, dp_exec_t *exec)
-{
-    for (size_t i = 0; i < map->cap; i++)
-        if (map->slots [i].exec == exec)
-            map->slots [i].exec = TOMBSTONE;
-}
+
+//  --------------------------------------------------------------------------
+//  Sending
 
 static void
 s_free_buffer (void *data, void *hint)
@@ -162,26 +214,68 @@ s_send_msg (zsock_t *sock, const dp_msg_t *msg)
 }
 
 static void
-s_send_control (self_t *self, dp_msg_type_t type)
+s_send_control (self_t *self, zsock_t *sock, dp_msg_type_t type)
 {
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = type, .trace_id = "" };
     msg.u.ready.credit = self->credit;
-    s_send_msg (self->gateway, &msg);
+    s_send_msg (sock, &msg);
 }
 
-//  The env's send callback: a LOAD or QUERY to the next db-svc.
+//  The env's send callback: a LOAD or QUERY to the live db-svc with the
+//  fewest requests waiting; the next one when a send fails.
 static int
 s_send_to_db (void *ctx, dp_exec_t *exec, dp_msg_t *msg)
 {
     self_t *self = ctx;
-    if (self->n_dbs == 0)
-        return -1;
     msg->id = ++self->next_id;
-    zsock_t *db = self->dbs [self->next_db++ % self->n_dbs];
-    if (s_send_msg (db, msg))
-        return -1;
-    s_idmap_put (&self->pending, msg->id, exec);
-    return 0;
+    bool tried [S_MAX_DBS] = { false };
+    while (true) {
+        s_db_t *best = NULL;
+        size_t best_index = 0;
+        for (size_t k = 0; k < self->n_dbs; k++) {
+            size_t i = (self->next_db + k) % self->n_dbs;
+            s_db_t *db = &self->dbs [i];
+            if (db->alive && !tried [i] && (!best || db->outstanding < best->outstanding)) {
+                best = db;
+                best_index = i;
+            }
+        }
+        if (!best)
+            return -1;              //  no live db-svc: the request fails 503
+        tried [best_index] = true;
+        if (s_send_msg (best->sock, msg) == 0) {
+            best->outstanding++;
+            self->next_db = best_index + 1;
+            s_idmap_put (&self->pending, msg->id, exec, (uint32_t) best_index);
+            return 0;
+        }
+    }
+}
+
+//  Forget every id of one request (it finished or was dropped).
+static void
+s_forget (self_t *self, dp_exec_t *exec)
+{
+    idmap_t *map = &self->pending;
+    for (size_t i = 0; i < map->cap; i++)
+        if (map->slots [i].exec == exec) {
+            map->slots [i].exec = TOMBSTONE;
+            map->live--;
+            s_db_t *db = &self->dbs [map->slots [i].db];
+            if (db->outstanding)
+                db->outstanding--;
+        }
+}
+
+static void
+s_drop (self_t *self, dp_exec_t *exec)
+{
+    if (dp_exec_outstanding (exec))
+        s_forget (self, exec);
+    void *handle = zlistx_find (self->active, exec);
+    if (handle)
+        zlistx_delete (self->active, handle);
+    dp_exec_destroy (&exec);
 }
 
 //  Answer the gateway and forget the request.
@@ -195,15 +289,33 @@ s_finish (self_t *self, dp_exec_t *exec)
     msg.u.result.http_status = dp_exec_http_status (exec);
     msg.u.result.json = json;
     msg.u.result.json_len = (uint32_t) len;
+    msg.u.result.statements = dp_exec_statements (exec);
     if (s_send_msg (self->gateway, &msg))
         dp_warn ("request %s: could not send its result to the gateway", dp_exec_trace_id (exec));
-    if (dp_exec_outstanding (exec))
-        s_idmap_forget (&self->pending, exec);
-    void *handle = zlistx_find (self->active, exec);
-    if (handle)
-        zlistx_delete (self->active, handle);
-    dp_exec_destroy (&exec);
+    s_drop (self, exec);
     self->executed++;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Sockets
+
+static zsock_t *
+s_dealer (const char *endpoint, bool immediate)
+{
+    zsock_t *sock = zsock_new (ZMQ_DEALER);
+    if (!sock)
+        return NULL;
+    zsock_set_sndhwm (sock, 0);         //  bounded by credit, never dropped
+    zsock_set_rcvhwm (sock, 0);
+    zsock_set_linger (sock, 0);
+    if (immediate)
+        zsock_set_immediate (sock, 1);
+    if (zsock_connect (sock, "%s", endpoint)) {
+        zsock_destroy (&sock);
+        return NULL;
+    }
+    return sock;
 }
 
 static self_t *
@@ -214,6 +326,8 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
         dp_fatal ("out of memory");
     self->pipe = pipe;
     self->credit = config->credit ? config->credit : 64;
+    self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : S_HEARTBEAT_MS;
+    self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : S_LIVENESS_MS;
     self->env.schema = config->schema;
     self->env.max_page_size = config->max_page_size ? config->max_page_size : 100000;
     self->env.max_tokens = 50000;
@@ -221,34 +335,41 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
     self->env.send = s_send_to_db;
     self->env.send_ctx = self;
     self->active = zlistx_new ();
-    self->gateway = zsock_new (ZMQ_DEALER);
-    zsock_set_sndhwm (self->gateway, 0);
-    zsock_set_rcvhwm (self->gateway, 0);
-    if (zsock_connect (self->gateway, "%s", config->gateway_endpoint)) {
+    int64_t now = zclock_mono ();
+    self->gateway_endpoint = strdup (config->gateway_endpoint);
+    self->gateway = s_dealer (config->gateway_endpoint, false);
+    self->gateway_seen = now;
+    if (!self->gateway_endpoint || !self->gateway) {
         dp_error ("resolver: cannot connect to gateway %s", config->gateway_endpoint);
         goto fail;
     }
-    self->poller = zpoller_new (pipe, self->gateway, NULL);
-    self->dbs = calloc (config->n_db_endpoints + 1, sizeof (zsock_t *));
+    if (config->n_db_endpoints > S_MAX_DBS) {
+        dp_error ("resolver: at most %d db-svc endpoints, not %zu", S_MAX_DBS,
+                  config->n_db_endpoints);
+        goto fail;
+    }
     for (size_t i = 0; i < config->n_db_endpoints; i++) {
-        zsock_t *db = zsock_new (ZMQ_DEALER);
-        zsock_set_sndhwm (db, 0);
-        zsock_set_rcvhwm (db, 0);
-        if (zsock_connect (db, "%s", config->db_endpoints [i])) {
+        s_db_t *db = &self->dbs [self->n_dbs];
+        db->endpoint = strdup (config->db_endpoints [i]);
+        db->sock = db->endpoint ? s_dealer (db->endpoint, true) : NULL;
+        if (!db->sock) {
             dp_error ("resolver: cannot connect to db-svc %s", config->db_endpoints [i]);
-            zsock_destroy (&db);
+            free (db->endpoint);
             goto fail;
         }
-        self->dbs [self->n_dbs++] = db;
-        zpoller_add (self->poller, db);
+        //  Live until proven silent: requests may go to it at once.
+        db->alive = true;
+        db->last_seen = now;
+        self->n_dbs++;
     }
     return self;
 fail:
-    for (size_t i = 0; i < self->n_dbs; i++)
-        zsock_destroy (&self->dbs [i]);
-    free (self->dbs);
-    zpoller_destroy (&self->poller);
+    for (size_t i = 0; i < self->n_dbs; i++) {
+        zsock_destroy (&self->dbs [i].sock);
+        free (self->dbs [i].endpoint);
+    }
     zsock_destroy (&self->gateway);
+    free (self->gateway_endpoint);
     zlistx_destroy (&self->active);
     free (self);
     return NULL;
@@ -267,17 +388,156 @@ s_self_destroy (self_t **self_p)
         s_finish (self, exec);
         exec = zlistx_first (self->active);
     }
-    s_send_control (self, DP_MSG_DISCONNECT);
+    s_send_control (self, self->gateway, DP_MSG_DISCONNECT);
     zlistx_destroy (&self->active);
     free (self->pending.slots);
-    zpoller_destroy (&self->poller);
-    for (size_t i = 0; i < self->n_dbs; i++)
-        zsock_destroy (&self->dbs [i]);
-    free (self->dbs);
+    for (size_t i = 0; i < self->n_dbs; i++) {
+        zsock_destroy (&self->dbs [i].sock);
+        free (self->dbs [i].endpoint);
+    }
     zsock_destroy (&self->gateway);
+    free (self->gateway_endpoint);
     free (self);
     *self_p = NULL;
 }
+
+
+//  --------------------------------------------------------------------------
+//  Liveness
+
+//  A db-svc is dead: its waiting LOADs and QUERYs fail with 503 now, and a
+//  new DEALER replaces its socket (whatever was queued for it is dropped).
+static void
+s_db_lost (self_t *self, uint32_t index, const char *why)
+{
+    s_db_t *db = &self->dbs [index];
+    dp_warn ("resolver: db-svc %s is %s; %zu request(s) waiting on it fail", db->endpoint, why,
+             db->outstanding);
+    db->alive = false;
+    //  The ids first: failing one may finish (and free) a request that
+    //  had several of them.
+    idmap_t *map = &self->pending;
+    size_t n = 0;
+    uint64_t *ids = malloc ((map->live + 1) * sizeof (uint64_t));
+    if (!ids)
+        dp_fatal ("out of memory");
+    for (size_t i = 0; i < map->cap; i++)
+        if (map->slots [i].exec && map->slots [i].exec != TOMBSTONE && map->slots [i].db == index)
+            ids [n++] = map->slots [i].id;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t which;
+        dp_exec_t *exec = s_idmap_take (map, ids [i], &which);
+        if (!exec)
+            continue;               //  its request finished meanwhile
+        self->lost++;
+        dp_msg_t error = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = ids [i],
+                           .trace_id = dp_exec_trace_id (exec) };
+        error.u.error.status = DP_STATUS_UNAVAILABLE;
+        error.u.error.message = "db-svc lost";
+        dp_exec_on_reply (exec, &error);
+        if (dp_exec_done (exec))
+            s_finish (self, exec);
+    }
+    free (ids);
+    db->outstanding = 0;
+    zsock_destroy (&db->sock);
+    db->sock = s_dealer (db->endpoint, true);
+    if (!db->sock)
+        dp_fatal ("resolver: cannot reconnect to db-svc %s", db->endpoint);
+}
+
+//  The gateway is silent: start over with a new DEALER and READY. Our
+//  requests in flight cannot be answered on the new identity; the broker
+//  fails them itself when it gives up on the old one.
+static void
+s_gateway_reset (self_t *self)
+{
+    dp_warn ("resolver: no word from the gateway for %d ms; reconnecting (%zu request(s)"
+             " dropped)", self->liveness_ms, zlistx_size (self->active));
+    dp_exec_t *exec = zlistx_first (self->active);
+    while (exec) {
+        s_drop (self, exec);
+        exec = zlistx_first (self->active);
+    }
+    zsock_destroy (&self->gateway);
+    self->gateway = s_dealer (self->gateway_endpoint, false);
+    if (!self->gateway)
+        dp_fatal ("resolver: cannot reconnect to the gateway %s", self->gateway_endpoint);
+    self->gateway_seen = zclock_mono ();
+    s_send_control (self, self->gateway, DP_MSG_READY);
+}
+
+//  Say READY for the first time.
+static void
+s_register (self_t *self)
+{
+    self->registered = true;
+    self->gateway_seen = zclock_mono ();
+    s_send_control (self, self->gateway, DP_MSG_READY);
+}
+
+//  Heartbeats out, silent peers, deadlines. Returns the ms until the next
+//  of them is due.
+static long
+s_timers (self_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (!self->registered && now >= self->started + self->liveness_ms) {
+        dp_warn ("resolver: no db-svc answered in %d ms; taking requests anyway", self->liveness_ms);
+        s_register (self);
+    }
+    if (now >= self->next_heartbeat) {
+        if (self->registered)
+            s_send_control (self, self->gateway, DP_MSG_HEARTBEAT);
+        for (size_t i = 0; i < self->n_dbs; i++)
+            s_send_control (self, self->dbs [i].sock, DP_MSG_HEARTBEAT);
+        //  Before the first answer, ask often: a send fails until the
+        //  connection is up.
+        self->next_heartbeat = now + (self->registered || self->heartbeat_ms < 20
+                                      ? self->heartbeat_ms : 20);
+    }
+    int64_t next = self->next_heartbeat - now;
+    for (size_t i = 0; i < self->n_dbs; i++) {
+        s_db_t *db = &self->dbs [i];
+        if (!db->alive)
+            continue;
+        int64_t left = db->last_seen + self->liveness_ms - now;
+        if (left < 0)
+            s_db_lost (self, (uint32_t) i, "silent");
+        else
+        if (left < next)
+            next = left;
+    }
+    int64_t left = self->registered ? self->gateway_seen + self->liveness_ms - now
+                                    : self->started + self->liveness_ms - now;
+    if (left < 0 && self->registered) {
+        s_gateway_reset (self);
+        left = self->liveness_ms;
+    }
+    if (left < next)
+        next = left < 0 ? 0 : left;
+
+    //  Deadlines: answered 504 when they pass.
+    int64_t wall = zclock_time ();
+    dp_exec_t *exec = zlistx_first (self->active);
+    while (exec) {
+        dp_exec_t *following = zlistx_next (self->active);
+        int64_t deadline = (int64_t) dp_exec_deadline (exec);
+        if (deadline && deadline <= wall) {
+            dp_exec_abort (exec, 504, "The request took longer than its deadline.");
+            s_finish (self, exec);
+        }
+        else
+        if (deadline && deadline - wall < next)
+            next = deadline - wall;
+        exec = following;
+    }
+    return next < 0 ? 0 : (long) next;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Messages
 
 static void
 s_handle_pipe (self_t *self)
@@ -293,12 +553,29 @@ s_handle_pipe (self_t *self)
     else
     if (streq (command, "STATS"))
         zsock_send (self->pipe, "88", self->executed, (uint64_t) zlistx_size (self->active));
+    else
+    if (streq (command, "DBS")) {
+        int alive = 0;
+        for (size_t i = 0; i < self->n_dbs; i++)
+            alive += self->dbs [i].alive;
+        zsock_send (self->pipe, "ii", alive, (int) self->n_dbs);
+    }
+    else
+    if (streq (command, "LOST"))
+        zsock_send (self->pipe, "8", self->lost);
     else {
         dp_error ("resolver: unknown pipe command %s", command);
         assert (false);
     }
     free (command);
     zmsg_destroy (&msg);
+}
+
+//  Is there a message waiting on sock?
+static bool
+s_readable (zsock_t *sock)
+{
+    return (zsock_events (sock) & ZMQ_POLLIN) != 0;
 }
 
 //  The last frame of a message (ROUTER/DEALER envelopes vary); caller owns it.
@@ -315,11 +592,22 @@ s_recv_payload (zsock_t *sock)
 }
 
 static void
+s_reply_error (self_t *self, uint64_t id, uint32_t status, const char *message)
+{
+    dp_msg_t reply = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = id,
+                       .trace_id = "" };
+    reply.u.error.status = status;
+    reply.u.error.message = message;
+    s_send_msg (self->gateway, &reply);
+}
+
+static void
 s_handle_gateway (self_t *self)
 {
     zframe_t *frame = s_recv_payload (self->gateway);
     if (!frame)
         return;
+    self->gateway_seen = zclock_mono ();
     dp_msg_t head;
     char err [200];
     if (dp_msg_peek (zframe_data (frame), zframe_size (frame), &head, err, sizeof err)) {
@@ -329,7 +617,16 @@ s_handle_gateway (self_t *self)
     }
     if (head.type == DP_MSG_DISCONNECT) {
         //  The gateway does not know us (it restarted): register again.
-        s_send_control (self, DP_MSG_READY);
+        if (self->registered)
+            s_send_control (self, self->gateway, DP_MSG_READY);
+    }
+    else
+    if (head.type == DP_MSG_EXECUTE && zlistx_size (self->active) >= self->credit) {
+        //  More than the credit we announced: the broker should not do
+        //  that, and we do not queue beyond it.
+        dp_warn ("resolver: EXECUTE %llu beyond our credit of %u refused",
+                 (unsigned long long) head.id, self->credit);
+        s_reply_error (self, head.id, DP_STATUS_UNAVAILABLE, "resolver overloaded");
     }
     else
     if (head.type == DP_MSG_EXECUTE) {
@@ -338,29 +635,35 @@ s_handle_gateway (self_t *self)
         if (dp_msg_decode (zframe_data (frame), zframe_size (frame), dp_exec_arena (exec), &msg,
                            err, sizeof err)) {
             dp_warn ("resolver: malformed EXECUTE %llu: %s", (unsigned long long) head.id, err);
-            dp_msg_t reply = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = head.id,
-                               .trace_id = "" };
-            reply.u.error.status = DP_STATUS_BAD_REQUEST;
-            reply.u.error.message = err;
-            s_send_msg (self->gateway, &reply);
+            s_reply_error (self, head.id, DP_STATUS_BAD_REQUEST, err);
             dp_exec_destroy (&exec);
         }
         else {
+            dp_log_set_request (msg.trace_id);      //  this request's lines carry its id
             zlistx_add_end (self->active, exec);
             dp_exec_start (exec, &msg);
             if (dp_exec_done (exec))
                 s_finish (self, exec);
+            dp_log_set_request (NULL);
         }
     }
     zframe_destroy (&frame);
 }
 
 static void
-s_handle_db (self_t *self, zsock_t *db)
+s_handle_db (self_t *self, uint32_t index)
 {
-    zframe_t *frame = s_recv_payload (db);
+    s_db_t *db = &self->dbs [index];
+    zframe_t *frame = s_recv_payload (db->sock);
     if (!frame)
         return;
+    db->last_seen = zclock_mono ();
+    if (!db->alive) {
+        db->alive = true;
+        dp_info ("resolver: db-svc %s is back", db->endpoint);
+    }
+    if (!self->registered)
+        s_register (self);
     dp_msg_t head;
     char err [200];
     if (dp_msg_peek (zframe_data (frame), zframe_size (frame), &head, err, sizeof err)) {
@@ -372,11 +675,14 @@ s_handle_db (self_t *self, zsock_t *db)
         zframe_destroy (&frame);
         return;                 //  heartbeats
     }
-    dp_exec_t *exec = s_idmap_take (&self->pending, head.id);
+    uint32_t which;
+    dp_exec_t *exec = s_idmap_take (&self->pending, head.id, &which);
     if (!exec) {
         zframe_destroy (&frame);
         return;                 //  late reply of a finished request
     }
+    if (self->dbs [which].outstanding)
+        self->dbs [which].outstanding--;
     dp_msg_t msg;
     if (dp_msg_decode (zframe_data (frame), zframe_size (frame), dp_exec_arena (exec), &msg,
                        err, sizeof err)) {
@@ -387,25 +693,16 @@ s_handle_db (self_t *self, zsock_t *db)
         msg.u.error.message = err;
     }
     zframe_destroy (&frame);
+    dp_log_set_request (dp_exec_trace_id (exec));
     dp_exec_on_reply (exec, &msg);
     if (dp_exec_done (exec))
         s_finish (self, exec);
+    dp_log_set_request (NULL);
 }
 
-static void
-s_check_deadlines (self_t *self)
-{
-    uint64_t now = (uint64_t) zclock_time ();
-    dp_exec_t *exec = zlistx_first (self->active);
-    while (exec) {
-        dp_exec_t *next = zlistx_next (self->active);
-        if (dp_exec_deadline (exec) && dp_exec_deadline (exec) <= now) {
-            dp_exec_abort (exec, 504, "The request took longer than its deadline.");
-            s_finish (self, exec);
-        }
-        exec = next;
-    }
-}
+
+//  --------------------------------------------------------------------------
+//  The actor
 
 void
 dp_resolver_actor (zsock_t *pipe, void *args)
@@ -416,27 +713,356 @@ dp_resolver_actor (zsock_t *pipe, void *args)
         return;
     }
     zsock_signal (pipe, 0);
-    s_send_control (self, DP_MSG_READY);
-    self->next_heartbeat = zclock_mono () + HEARTBEAT_MS;
+    self->started = zclock_mono ();
+    if (self->n_dbs == 0)
+        s_register (self);
+    self->next_heartbeat = self->started;           //  ask every db-svc at once
+    long timeout = s_timers (self);
+    zmq_pollitem_t items [2 + S_MAX_DBS];
+    //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
     while (!self->terminated) {
-        int64_t wait = self->next_heartbeat - zclock_mono ();
-        zsock_t *which = zpoller_wait (self->poller, wait > 0 ? (int) (wait < 100 ? wait : 100) : 0);
-        if (which == self->pipe)
-            s_handle_pipe (self);
-        else
-        if (which == self->gateway)
-            s_handle_gateway (self);
-        else
-        if (which)
-            s_handle_db (self, which);
-        else
-        if (zpoller_terminated (self->poller))
+        items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
+        items [1] = (zmq_pollitem_t) { zsock_resolve (self->gateway), 0, ZMQ_POLLIN, 0 };
+        for (size_t i = 0; i < self->n_dbs; i++)
+            items [2 + i] = (zmq_pollitem_t) { zsock_resolve (self->dbs [i].sock), 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (items, 2 + (int) self->n_dbs, timeout) == -1 && errno != EINTR) {
+            dp_error ("resolver: zmq_poll failed: %s", zmq_strerror (errno));
             break;
-        if (zclock_mono () >= self->next_heartbeat) {
-            s_send_control (self, DP_MSG_HEARTBEAT);
-            self->next_heartbeat = zclock_mono () + HEARTBEAT_MS;
-            s_check_deadlines (self);
         }
+        if (s_readable (self->pipe))
+            s_handle_pipe (self);
+        if (self->terminated)
+            break;
+        for (int n = 0; n < S_BATCH && s_readable (self->gateway); n++)
+            s_handle_gateway (self);
+        for (size_t i = 0; i < self->n_dbs; i++)
+            for (int n = 0; n < 4 * S_BATCH && s_readable (self->dbs [i].sock); n++)
+                s_handle_db (self, (uint32_t) i);
+        timeout = s_timers (self);
     }
     s_self_destroy (&self);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Selftest: the actor between a fake gateway and two fake db-svc, all
+//  ROUTER sockets the test drives itself over inproc://. Checks that a
+//  db-svc gone silent is given up within the liveness time and the request
+//  waiting on it fails 503 at once; that new work goes to the live one;
+//  that the silent one is used again once it answers; the credit bound;
+//  deadlines; and that a silent gateway makes the resolver register again.
+
+typedef struct {
+    zsock_t *gateway;           //  fake broker backend
+    zsock_t *dbs [2];           //  fake db-svc
+    bool answer [2];            //  echo heartbeats
+    zframe_t *resolver;         //  the resolver's routing id at the gateway
+    uint64_t readies;           //  READYs seen
+    dp_arena_t *arena;
+    //  The last LOAD/QUERY each db got and not yet answered.
+    zframe_t *pending_routing [2][8];
+    dp_msg_t pending [2][8];
+    int n_pending [2];
+    //  RESULTs and ERRORs the gateway got, by EXECUTE id.
+    uint64_t result_id [16];
+    uint32_t result_status [16];
+    char *result_json [16];
+    int n_results;
+    int64_t next_beat;
+} s_test_t;
+
+static void
+s_test_send (zsock_t *router, zframe_t *routing, const dp_msg_t *msg)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    int rc = dp_msg_encode (msg, &buf);
+    assert (rc == 0);
+    zframe_t *routing_copy = zframe_dup (routing);
+    zframe_send (&routing_copy, router, ZFRAME_MORE);
+    zframe_t *frame = zframe_new (buf.data, buf.size);
+    zframe_send (&frame, router, 0);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+//  Serve the fake peers for ms milliseconds.
+static void
+s_test_pump (s_test_t *t, int ms)
+{
+    int64_t until = zclock_mono () + ms;
+    while (true) {
+        int64_t now = zclock_mono ();
+        if (now >= t->next_beat && t->resolver) {
+            dp_msg_t beat = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
+            s_test_send (t->gateway, t->resolver, &beat);
+            t->next_beat = now + 50;
+        }
+        if (now >= until)
+            break;
+        zmq_pollitem_t items [] = {
+            { zsock_resolve (t->gateway), 0, ZMQ_POLLIN, 0 },
+            { zsock_resolve (t->dbs [0]), 0, ZMQ_POLLIN, 0 },
+            { zsock_resolve (t->dbs [1]), 0, ZMQ_POLLIN, 0 },
+        };
+        int64_t wait = until - now < 10 ? until - now : 10;
+        zmq_poll (items, 3, (long) wait);
+        for (int s = 0; s < 3; s++) {
+            zsock_t *sock = s == 0 ? t->gateway : t->dbs [s - 1];
+            while (s_readable (sock)) {
+                zmsg_t *msg = zmsg_recv (sock);
+                assert (msg && zmsg_size (msg) == 2);
+                zframe_t *routing = zmsg_pop (msg);
+                zframe_t *payload = zmsg_pop (msg);
+                dp_msg_t in;
+                char err [200];
+                int rc = dp_msg_decode (zframe_data (payload), zframe_size (payload), t->arena,
+                                        &in, err, sizeof err);
+                assert (rc == 0);
+                if (s == 0) {
+                    if (in.type == DP_MSG_READY) {
+                        zframe_destroy (&t->resolver);
+                        t->resolver = zframe_dup (routing);
+                        t->readies++;
+                    }
+                    else
+                    if (in.type == DP_MSG_RESULT || in.type == DP_MSG_ERROR) {
+                        assert (t->n_results < 16);
+                        t->result_id [t->n_results] = in.id;
+                        t->result_status [t->n_results] = in.type == DP_MSG_RESULT
+                            ? in.u.result.http_status : in.u.error.status;
+                        t->result_json [t->n_results] = in.type == DP_MSG_RESULT
+                            ? dp_arena_strndup (t->arena, in.u.result.json, in.u.result.json_len)
+                            : dp_arena_strdup (t->arena, in.u.error.message);
+                        t->n_results++;
+                    }
+                }
+                else {
+                    int d = s - 1;
+                    if (in.type == DP_MSG_HEARTBEAT) {
+                        if (t->answer [d])
+                            s_test_send (sock, routing, &in);
+                    }
+                    else {
+                        assert (in.type == DP_MSG_LOAD || in.type == DP_MSG_QUERY);
+                        assert (t->n_pending [d] < 8);
+                        t->pending_routing [d][t->n_pending [d]] = zframe_dup (routing);
+                        t->pending [d][t->n_pending [d]++] = in;
+                    }
+                }
+                zframe_destroy (&routing);
+                zframe_destroy (&payload);
+                zmsg_destroy (&msg);
+            }
+        }
+    }
+}
+
+//  Answer every LOAD/QUERY db d holds: a count of 7, or no rows.
+static void
+s_test_answer (s_test_t *t, int d)
+{
+    for (int i = 0; i < t->n_pending [d]; i++) {
+        dp_msg_t *in = &t->pending [d][i];
+        dp_val_t seven = { .type = DP_VAL_INT, .u.i = 7 };
+        dp_msg_t rows = { .version = DP_PROTO_VERSION, .type = DP_MSG_ROWS, .id = in->id,
+                          .trace_id = in->trace_id };
+        rows.u.rows.statements = 1;
+        if (in->type == DP_MSG_QUERY && in->u.query.query != DP_QUERY_boxes_page) {
+            rows.u.rows.n_cols = 1;
+            rows.u.rows.n_rows = 1;
+            rows.u.rows.cells = &seven;
+        }
+        else {
+            uint64_t columns = in->type == DP_MSG_QUERY ? in->u.query.columns : in->u.load.columns;
+            rows.u.rows.n_cols = 1 + (uint32_t) __builtin_popcountll (columns);
+        }
+        s_test_send (t->dbs [d], t->pending_routing [d][i], &rows);
+        zframe_destroy (&t->pending_routing [d][i]);
+    }
+    t->n_pending [d] = 0;
+}
+
+//  Send an EXECUTE of the totalCount of base 1; returns its id.
+static uint64_t
+s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
+{
+    static int64_t bases [] = { 1 };
+    static dp_permission_t permission = { "stock:read", bases, 1 };
+    static const char query [] = "{ boxes(baseId: \"1\") { totalCount } }";
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
+                     .deadline_ms = (uint64_t) (zclock_time () + deadline_in_ms),
+                     .trace_id = "selftest" };
+    msg.u.execute.identity = (dp_identity_t) { .user_id = 8, .organisation_id = 1, .beta_user = -1,
+                                               .base_ids = bases, .n_base_ids = 1,
+                                               .permissions = &permission, .n_permissions = 1 };
+    msg.u.execute.query = query;
+    msg.u.execute.query_len = sizeof query - 1;
+    s_test_send (t->gateway, t->resolver, &msg);
+    return id;
+}
+
+//  Pump until the result of id is in (at most ms); returns its index or -1.
+static int
+s_test_result (s_test_t *t, uint64_t id, int ms)
+{
+    int64_t until = zclock_mono () + ms;
+    while (true) {
+        for (int i = 0; i < t->n_results; i++)
+            if (t->result_id [i] == id)
+                return i;
+        if (zclock_mono () >= until)
+            return -1;
+        s_test_pump (t, 5);
+    }
+}
+
+static void
+s_test_dbs (zactor_t *actor, int *alive, int *total)
+{
+    zstr_send (actor, "DBS");
+    int rc = zsock_recv (actor, "ii", alive, total);
+    assert (rc == 0);
+}
+
+void
+dp_resolver_actor_test (bool verbose)
+{
+    printf (" * dp_resolver_actor: ");
+    if (verbose)
+        printf ("\n");
+    char err [256];
+    dp_schema_t *schema = dp_resolver_schema_load (NULL, err, sizeof err);
+    assert (schema);
+    s_test_t t;
+    memset (&t, 0, sizeof t);
+    t.arena = dp_arena_new (0);
+    t.gateway = zsock_new_router ("inproc://dp-resolver-test-gateway");
+    t.dbs [0] = zsock_new_router ("inproc://dp-resolver-test-db0");
+    t.dbs [1] = zsock_new_router ("inproc://dp-resolver-test-db1");
+    assert (t.gateway && t.dbs [0] && t.dbs [1]);
+    const char *endpoints [] = { "inproc://dp-resolver-test-db0", "inproc://dp-resolver-test-db1" };
+    dp_resolver_config_t config = {
+        .gateway_endpoint = "inproc://dp-resolver-test-gateway", .db_endpoints = endpoints,
+        .n_db_endpoints = 2, .schema = schema, .credit = 4, .heartbeat_ms = 50, .liveness_ms = 300
+    };
+    zactor_t *actor = zactor_new (dp_resolver_actor, &config);
+    assert (actor);
+    //  No READY while no db-svc answers; READY at once when one does.
+    s_test_pump (&t, 150);
+    assert (t.readies == 0);
+    t.answer [0] = t.answer [1] = true;
+    int64_t asked = zclock_mono ();
+    while (!t.resolver && zclock_mono () - asked < 1000)
+        s_test_pump (&t, 5);
+    assert (t.readies == 1 && t.resolver);
+    assert (zclock_mono () - asked < 100);
+    s_test_pump (&t, 100);
+    int alive, total;
+    s_test_dbs (actor, &alive, &total);
+    assert (alive == 2 && total == 2);
+
+    //  A request served by both db-svc: its two QUERYs (page and count)
+    //  go one to each, the less loaded first.
+    uint64_t id = s_test_execute (&t, 1, 5000);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] == 1 && t.n_pending [1] == 1);
+    s_test_answer (&t, 0);
+    s_test_answer (&t, 1);
+    int r = s_test_result (&t, id, 2000);
+    assert (r >= 0 && t.result_status [r] == 200);
+    assert (strstr (t.result_json [r], "\"totalCount\":7"));
+
+    //  db 0 goes silent with a QUERY of the next request in hand (db 1
+    //  answers its own): given up within the liveness time, the request
+    //  fails 503 well before its deadline.
+    t.answer [0] = false;
+    int64_t started = zclock_mono ();
+    id = s_test_execute (&t, 2, 5000);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] == 1 && t.n_pending [1] == 1);
+    s_test_answer (&t, 1);
+    r = s_test_result (&t, id, 2000);
+    int64_t noticed_ms = zclock_mono () - started;
+    assert (r >= 0 && t.result_status [r] == 503);
+    assert (noticed_ms < 1000);
+    for (int i = 0; i < t.n_pending [0]; i++)
+        zframe_destroy (&t.pending_routing [0][i]);
+    t.n_pending [0] = 0;
+    s_test_dbs (actor, &alive, &total);
+    assert (alive == 1 && total == 2);
+    zstr_send (actor, "LOST");
+    uint64_t lost;
+    zsock_recv (actor, "8", &lost);
+    assert (lost == 1);
+
+    //  New work goes to the live one only.
+    id = s_test_execute (&t, 3, 5000);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] == 0 && t.n_pending [1] == 2);
+    s_test_answer (&t, 1);
+    r = s_test_result (&t, id, 2000);
+    assert (r >= 0 && t.result_status [r] == 200);
+
+    //  db 0 answers again: used again once a heartbeat got through.
+    t.answer [0] = true;
+    s_test_pump (&t, 200);
+    s_test_dbs (actor, &alive, &total);
+    assert (alive == 2);
+    id = s_test_execute (&t, 4, 5000);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] == 1 && t.n_pending [1] == 1);
+    s_test_answer (&t, 0);
+    s_test_answer (&t, 1);
+    r = s_test_result (&t, id, 2000);
+    assert (r >= 0 && t.result_status [r] == 200);
+
+    //  Credit: a fifth request beyond a credit of four is refused at once.
+    for (uint64_t i = 10; i < 15; i++)
+        s_test_execute (&t, i, 5000);
+    r = s_test_result (&t, 14, 1000);
+    assert (r >= 0 && t.result_status [r] == DP_STATUS_UNAVAILABLE);
+    assert (strstr (t.result_json [r], "overloaded"));
+    s_test_pump (&t, 50);
+    s_test_answer (&t, 0);
+    s_test_answer (&t, 1);
+    for (uint64_t i = 10; i < 14; i++) {
+        r = s_test_result (&t, i, 2000);
+        assert (r >= 0 && t.result_status [r] == 200);
+    }
+
+    //  A request whose QUERYs are never answered: 504 at its deadline.
+    started = zclock_mono ();
+    id = s_test_execute (&t, 20, 150);
+    r = s_test_result (&t, id, 2000);
+    int64_t deadline_ms = zclock_mono () - started;
+    assert (r >= 0 && t.result_status [r] == 504);
+    assert (deadline_ms >= 140 && deadline_ms < 600);
+    for (int d = 0; d < 2; d++) {
+        for (int i = 0; i < t.n_pending [d]; i++)
+            zframe_destroy (&t.pending_routing [d][i]);
+        t.n_pending [d] = 0;
+    }
+
+    //  A silent gateway: the resolver starts over with a new identity and
+    //  says READY again.
+    zframe_t *old = zframe_dup (t.resolver);
+    zframe_destroy (&t.resolver);           //  no more heartbeats from the gateway
+    started = zclock_mono ();
+    while (!t.resolver && zclock_mono () - started < 2000)
+        s_test_pump (&t, 10);
+    assert (t.resolver && t.readies == 2);
+    assert (!zframe_eq (old, t.resolver));
+    zframe_destroy (&old);
+    if (verbose)
+        printf ("    silent db-svc noticed and its request failed in %lld ms;"
+                " deadline answered after %lld ms\n", (long long) noticed_ms, (long long) deadline_ms);
+
+    zactor_destroy (&actor);
+    zframe_destroy (&t.resolver);
+    zsock_destroy (&t.dbs [1]);
+    zsock_destroy (&t.dbs [0]);
+    zsock_destroy (&t.gateway);
+    dp_arena_destroy (&t.arena);
+    dp_schema_destroy (&schema);
+    printf ("OK\n");
 }

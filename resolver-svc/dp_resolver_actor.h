@@ -19,13 +19,22 @@ typedef struct {
     dp_schema_t *schema;            //  bound with dp_mapping_bind; shared, read-only
     uint32_t credit;                //  requests in flight at once (default 64)
     int64_t max_page_size;          //  default 100,000
+    int heartbeat_ms;               //  HEARTBEAT to the gateway and each db-svc (0: 1000)
+    int liveness_ms;                //  silence after which a peer is dead (0: 3000)
 } dp_resolver_config_t;
 
 //  The actor: zactor_new (dp_resolver_actor, &config). config must stay
-//  valid until the actor has signalled. Signals 0 when connected, 1 when
-//  an endpoint is invalid. Pipe commands: $TERM; STATS → "88" (requests
-//  answered, requests in flight).
+//  valid until the actor has signalled (the actor copies the endpoints).
+//  Signals 0 when connected, 1 when an endpoint is invalid or there are
+//  more than 32 db-svc endpoints. Pipe commands: $TERM; STATS → "88"
+//  (requests answered, requests in flight); DBS → "ii" (db-svc live,
+//  db-svc configured); LOST → "8" (LOADs and QUERYs failed because their
+//  db-svc died).
 void dp_resolver_actor (zsock_t *pipe, void *args);
+
+//  Selftest: liveness, db-svc choice, credit and deadlines against fake
+//  peers over inproc://.
+void dp_resolver_actor_test (bool verbose);
 
 //  The settings a binary turns into resolver actors (the endpoints are
 //  the binary's own).
@@ -35,6 +44,7 @@ typedef struct {
     int credit;                     //  DEPOT_CREDIT, requests in flight per actor, 64
     int max_page;                   //  DEPOT_MAX_PAGE, largest boxes page, 100000
     const char *schema;             //  DEPOT_SCHEMA, SDL file; NULL: the built-in schema
+    bool introspection;             //  DEPOT_INTROSPECTION, serve __schema/__type, true
 } dp_resolver_options_t;
 
 //  Fill opts with the defaults above.

@@ -23,6 +23,7 @@ dp_resolver_options_init (dp_resolver_options_t *opts)
     opts->resolvers = 1;
     opts->credit = 64;
     opts->max_page = 100000;
+    opts->introspection = true;
 }
 
 size_t
@@ -39,6 +40,8 @@ dp_resolver_options (dp_resolver_options_t *opts, dp_option_t *out, size_t max)
           "largest boxes page" },
         { "--schema", "DEPOT_SCHEMA", DP_OPT_STRING, &opts->schema,
           "SDL file instead of the built-in schema" },
+        { "--introspection", "DEPOT_INTROSPECTION", DP_OPT_BOOL, &opts->introspection,
+          "serve introspection (__schema, __type); 0 switches it off" },
     };
     size_t n = sizeof options / sizeof options [0];
     assert (n <= max);

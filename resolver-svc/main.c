@@ -11,6 +11,7 @@
 @end
 */
 #include "dp_resolver_actor.h"
+#include "dp_introspection.h"
 #include "dp_options.h"
 #include "dp_log.h"
 #include <czmq.h>
@@ -56,6 +57,7 @@ main (int argc, char *argv [])
         fprintf (stderr, "resolver-svc: schema: %s\n", err);
         return 1;
     }
+    dp_introspection_enable (schema, opts.introspection);
     //  Split the db endpoint list.
     char *list = strdup (dbs);
     const char *endpoints [32];

@@ -3,6 +3,8 @@
 #
 #   scripts/setup.sh [--dry-run]
 #
+# chromium is the headless browser of the GraphiQL test (driven by npm playwright-core).
+#
 # Idempotent: when every package is present it says so and touches nothing; otherwise it runs
 # `apt-get update` once and installs what is missing. Node.js, npm and python3 count as
 # present when their commands exist, wherever they came from (nodesource, pyenv, ...).
@@ -19,13 +21,13 @@ dry=0
 case "${1:-}" in
     --dry-run) dry=1 ;;
     "") ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: scripts/setup.sh [--dry-run]" >&2; exit 2 ;;
 esac
 
 packages=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev
           libcivetweb-dev libjansson-dev libssl-dev mariadb-server mariadb-client openssl
-          docker-compose wrk curl)
+          docker-compose wrk curl chromium)
 command -v python3 >/dev/null || packages+=(python3)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)

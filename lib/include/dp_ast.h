@@ -110,6 +110,8 @@ typedef struct {
     size_t n_directives;
     const char *type_condition;     //  INLINE_FRAGMENT; NULL when absent
     dp_ast_selection_set_t *selection_set;  //  NULL for a leaf field / spread
+    dp_loc_t name_loc;              //  FIELD's name (after any alias); FRAGMENT_SPREAD's name
+    dp_loc_t type_condition_loc;    //  INLINE_FRAGMENT's type condition, when present
 } dp_ast_selection_t;
 
 struct _dp_ast_selection_set_t {
@@ -130,12 +132,14 @@ typedef struct {
     dp_ast_value_t *default_value;  //  NULL when absent
     dp_ast_directive_t *directives;
     size_t n_directives;
-    dp_loc_t loc;
+    dp_loc_t loc;                   //  the '$' (where the variable starts too)
+    dp_loc_t name_loc;              //  the name after '$'
 } dp_ast_variable_def_t;
 
 //  An argument definition or an input-object field definition.
 typedef struct {
     const char *description;        //  NULL when absent
+    bool description_block;         //  the description was a block string
     const char *name;
     dp_ast_type_t *type;
     dp_ast_value_t *default_value;  //  NULL when absent
@@ -146,6 +150,7 @@ typedef struct {
 
 typedef struct {
     const char *description;
+    bool description_block;
     const char *name;
     dp_ast_input_value_t *args;
     size_t n_args;
@@ -157,6 +162,7 @@ typedef struct {
 
 typedef struct {
     const char *description;
+    bool description_block;
     const char *name;
     dp_ast_directive_t *directives;
     size_t n_directives;
@@ -167,6 +173,7 @@ typedef struct {
     dp_op_kind_t operation;
     const char *type_name;
     dp_loc_t loc;
+    dp_loc_t type_loc;              //  the type name
 } dp_ast_root_op_t;
 
 typedef enum {
@@ -187,7 +194,10 @@ typedef struct {
     bool extension;                 //  `extend ...`
     dp_loc_t loc;
     const char *description;        //  type system; NULL when absent
+    bool description_block;         //  the description was a block string
     const char *name;               //  NULL for an anonymous operation / schema
+    dp_loc_t name_loc;              //  the name, when there is one
+    dp_loc_t type_condition_loc;    //  FRAGMENT: the type condition's name
     //  OPERATION
     dp_op_kind_t operation;
     dp_ast_variable_def_t *variables;

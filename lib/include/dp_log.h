@@ -5,7 +5,7 @@
     =========================================================================
 @header
     Each log line is one JSON object: {"ts":..., "level":..., "svc":...,
-    "msg":...}. The service name is set once at start-up. dp_fatal logs
+    "msg":...[, "req":...][, more fields]}. The service name is set once at start-up. dp_fatal logs
     and aborts: for out-of-memory and broken invariants in services only.
 @end
 */
@@ -25,6 +25,17 @@ void dp_log (dp_log_level_t level, const char *fmt, ...) __attribute__ ((format 
 #define dp_info(...)  dp_log (DP_LOG_INFO, __VA_ARGS__)
 #define dp_warn(...)  dp_log (DP_LOG_WARN, __VA_ARGS__)
 #define dp_error(...) dp_log (DP_LOG_ERROR, __VA_ARGS__)
+
+//  Set the request id this thread works for now, or NULL for none: every
+//  line this thread logs then carries it as "req" (copied, at most 64
+//  bytes), so one request's lines can be found across all three services.
+void dp_log_set_request (const char *request_id);
+
+//  Log one line with extra members: fields is the text of JSON object
+//  members without braces (e.g. "\"status\":200"), which the caller has
+//  written as valid JSON; NULL or "" for none.
+void dp_log_with (dp_log_level_t level, const char *fields, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 //  Log at error level and abort. Never returns.
 void dp_fatal (const char *fmt, ...) __attribute__ ((format (printf, 1, 2), noreturn));

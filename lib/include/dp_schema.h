@@ -9,6 +9,10 @@
     coercion, execution and introspection: named types, fields with their
     arguments and wrapped types, interfaces with their implementations,
     unions, enums and input objects, plus the built-in scalars.
+    Every schema also has graphql-js's introspection types (__Schema,
+    __Type, ...), described as graphql-js describes them, and the
+    meta-fields __schema, __type and __typename, so introspection is
+    served like any other type.
 @discuss
     The schema owns all its memory in one arena. Types and fields carry an
     opaque `binding` pointer the resolver sets once at start-up (its
@@ -53,6 +57,8 @@ typedef struct {
     const char *description;
     dp_type_ref_t *type;
     const dp_ast_value_t *default_value;    //  NULL when none
+    bool deprecated;                //  @deprecated on the argument or input field
+    const char *deprecation_reason;
 } dp_input_value_t;
 
 typedef struct {
@@ -90,7 +96,49 @@ struct _dp_type_t {
     dp_input_value_t *input_fields; //  INPUT_OBJECT
     size_t n_input_fields;
     const void *binding;            //  set by the resolver (mapping entry)
+    bool one_of;                    //  INPUT_OBJECT declared with @oneOf
+    const char *specified_by_url;   //  SCALAR: @specifiedBy(url:), or NULL
 };
+
+//  Where a directive may be used, in the order of graphql-js's
+//  DirectiveLocation (dp_directive_location_name gives the GraphQL name).
+typedef enum {
+    DP_LOC_QUERY,
+    DP_LOC_MUTATION,
+    DP_LOC_SUBSCRIPTION,
+    DP_LOC_FIELD,
+    DP_LOC_FRAGMENT_DEFINITION,
+    DP_LOC_FRAGMENT_SPREAD,
+    DP_LOC_INLINE_FRAGMENT,
+    DP_LOC_VARIABLE_DEFINITION,
+    DP_LOC_SCHEMA,
+    DP_LOC_SCALAR,
+    DP_LOC_OBJECT,
+    DP_LOC_FIELD_DEFINITION,
+    DP_LOC_ARGUMENT_DEFINITION,
+    DP_LOC_INTERFACE,
+    DP_LOC_UNION,
+    DP_LOC_ENUM,
+    DP_LOC_ENUM_VALUE,
+    DP_LOC_INPUT_OBJECT,
+    DP_LOC_INPUT_FIELD_DEFINITION,
+    DP_LOC_DIRECTIVE_DEFINITION,
+    DP_LOC_COUNT_
+} dp_directive_location_t;
+
+//  A directive the schema knows: the built-in @include, @skip,
+//  @deprecated, @specifiedBy and @oneOf (as graphql-js 16 defines them),
+//  and any `directive @name ... on ...` the SDL declares.
+typedef struct {
+    const char *name;               //  without '@'
+    const char *description;        //  NULL when none
+    dp_input_value_t *args;
+    size_t n_args;
+    dp_directive_location_t *locations;     //  in declaration order
+    size_t n_locations;
+    bool repeatable;
+    bool builtin;                   //  one of the five specified directives
+} dp_directive_t;
 
 typedef struct _dp_schema_t dp_schema_t;
 
@@ -116,6 +164,46 @@ dp_type_t *dp_schema_query_type (dp_schema_t *self);
 dp_type_t *dp_schema_mutation_type (dp_schema_t *self);
 size_t dp_schema_type_count (dp_schema_t *self);
 dp_type_t *dp_schema_type_at (dp_schema_t *self, size_t index);
+
+//  Directive by name (without '@'), or NULL. Borrowed pointer valid while
+//  the schema lives. The SDL's own directives come first, then the
+//  built-in ones it does not redeclare (graphql-js's order).
+dp_directive_t *dp_schema_directive (dp_schema_t *self, const char *name);
+size_t dp_schema_directive_count (dp_schema_t *self);
+dp_directive_t *dp_schema_directive_at (dp_schema_t *self, size_t index);
+
+//  True when the directive may be used at location.
+bool dp_directive_allows (const dp_directive_t *directive, dp_directive_location_t location);
+
+//  The GraphQL name of a location ("FIELD_DEFINITION"), or NULL when
+//  location is out of range.
+const char *dp_directive_location_name (dp_directive_location_t location);
+
+//  The location named name, or -1.
+int dp_directive_location_by_name (const char *name);
+
+//  The subscription root type, or NULL (Depot has none).
+dp_type_t *dp_schema_subscription_type (dp_schema_t *self);
+
+//  The schema definition's description, or NULL.
+const char *dp_schema_description (dp_schema_t *self);
+
+//  The meta-field "__schema" or "__type" (of the query root) or
+//  "__typename" (of every composite type), or NULL for any other name.
+//  They are in no type's field list (graphql-js's are not either): a
+//  caller looking a field up tries dp_type_field first. Borrowed pointer
+//  valid while the schema lives; the resolver sets its binding.
+dp_field_t *dp_schema_meta_field (dp_schema_t *self, const char *name);
+
+//  Allocate size zeroed bytes that live as long as the schema, for what a
+//  user of the schema hangs on it at start-up (e.g. resolver bindings that
+//  point back at the schema). Never returns NULL.
+void *dp_schema_alloc (dp_schema_t *self, size_t size);
+
+//  True for the built-in scalars (Int, Float, String, Boolean, ID) and the
+//  introspection types (__Schema, ...): the types graphql-js's printSchema
+//  leaves out.
+bool dp_type_is_builtin (const dp_type_t *type);
 
 //  Field of an object or interface type by name, or NULL.
 dp_field_t *dp_type_field (const dp_type_t *type, const char *name);

@@ -25,9 +25,251 @@ struct _dp_schema_t {
     size_t n_types;
     dp_type_t *query;
     dp_type_t *mutation;
+    dp_type_t *subscription;
+    const char *description;        //  the schema definition's
+    dp_field_t meta_schema;         //  __schema, __type, __typename: in no field list
+    dp_field_t meta_type;
+    dp_field_t meta_typename;
+    dp_directive_t **directives;    //  SDL's own, then the built-in ones
+    size_t n_directives;
 };
 
 static const char *s_builtin_scalars [] = { "Int", "Float", "String", "Boolean", "ID" };
+
+//  The built-in scalars' descriptions, graphql-js's words (introspection
+//  reports them).
+static const char *s_builtin_scalar_descriptions [] = {
+    "The `Int` scalar type represents non-fractional signed whole numeric values. "
+    "Int can represent values between -(2^31) and 2^31 - 1.",
+    "The `Float` scalar type represents signed double-precision fractional values as "
+    "specified by [IEEE 754](https://en.wikipedia.org/wiki/IEEE_floating_point).",
+    "The `String` scalar type represents textual data, represented as UTF-8 character "
+    "sequences. The String type is most often used by GraphQL to represent free-form "
+    "human-readable text.",
+    "The `Boolean` scalar type represents `true` or `false`.",
+    "The `ID` scalar type represents a unique identifier, often used to refetch an object "
+    "or as key for a cache. The ID type appears in a JSON response as a String; however, "
+    "it is not intended to be human-readable. When expected as an input type, any string "
+    "(such as `\"4\"`) or integer (such as `4`) input value will be accepted as an ID."
+};
+
+//  The introspection types, exactly as graphql-js 16.15's
+//  printIntrospectionSchema prints them (descriptions included, since
+//  introspection returns them); every schema gets them after its own.
+static const char s_introspection_sdl [] =
+    "\"\"\"\n"
+    "A GraphQL Schema defines the capabilities of a GraphQL server. It exposes all available "
+    "types and directives on the server, as well as the entry points for query, mutation, "
+    "and subscription operations.\n"
+    "\"\"\"\n"
+    "type __Schema {\n"
+    "  description: String\n"
+    "\n"
+    "  \"\"\"A list of all types supported by this server.\"\"\"\n"
+    "  types: [__Type!]!\n"
+    "\n"
+    "  \"\"\"The type that query operations will be rooted at.\"\"\"\n"
+    "  queryType: __Type!\n"
+    "\n"
+    "  \"\"\"\n"
+    "  If this server supports mutation, the type that mutation operations will be rooted at.\n"
+    "  \"\"\"\n"
+    "  mutationType: __Type\n"
+    "\n"
+    "  \"\"\"\n"
+    "  If this server support subscription, the type that subscription operations will be "
+    "rooted at.\n"
+    "  \"\"\"\n"
+    "  subscriptionType: __Type\n"
+    "\n"
+    "  \"\"\"A list of all directives supported by this server.\"\"\"\n"
+    "  directives(includeDeprecated: Boolean! = false): [__Directive!]!\n"
+    "}\n"
+    "\n"
+    "\"\"\"\n"
+    "The fundamental unit of any GraphQL Schema is the type. There are many kinds of types "
+    "in GraphQL as represented by the `__TypeKind` enum.\n"
+    "\n"
+    "Depending on the kind of a type, certain fields describe information about that type. "
+    "Scalar types provide no information beyond a name, description and optional "
+    "`specifiedByURL`, while Enum types provide their values. Object and Interface types "
+    "provide the fields they describe. Abstract types, Union and Interface, provide the "
+    "Object types possible at runtime. List and NonNull types compose other types.\n"
+    "\"\"\"\n"
+    "type __Type {\n"
+    "  kind: __TypeKind!\n"
+    "  name: String\n"
+    "  description: String\n"
+    "  specifiedByURL: String\n"
+    "  fields(includeDeprecated: Boolean = false): [__Field!]\n"
+    "  interfaces: [__Type!]\n"
+    "  possibleTypes: [__Type!]\n"
+    "  enumValues(includeDeprecated: Boolean = false): [__EnumValue!]\n"
+    "  inputFields(includeDeprecated: Boolean = false): [__InputValue!]\n"
+    "  ofType: __Type\n"
+    "  isOneOf: Boolean\n"
+    "}\n"
+    "\n"
+    "\"\"\"An enum describing what kind of type a given `__Type` is.\"\"\"\n"
+    "enum __TypeKind {\n"
+    "  \"\"\"Indicates this type is a scalar.\"\"\"\n"
+    "  SCALAR\n"
+    "\n"
+    "  \"\"\"\n"
+    "  Indicates this type is an object. `fields` and `interfaces` are valid fields.\n"
+    "  \"\"\"\n"
+    "  OBJECT\n"
+    "\n"
+    "  \"\"\"\n"
+    "  Indicates this type is an interface. `fields`, `interfaces`, and `possibleTypes` are "
+    "valid fields.\n"
+    "  \"\"\"\n"
+    "  INTERFACE\n"
+    "\n"
+    "  \"\"\"Indicates this type is a union. `possibleTypes` is a valid field.\"\"\"\n"
+    "  UNION\n"
+    "\n"
+    "  \"\"\"Indicates this type is an enum. `enumValues` is a valid field.\"\"\"\n"
+    "  ENUM\n"
+    "\n"
+    "  \"\"\"\n"
+    "  Indicates this type is an input object. `inputFields` is a valid field.\n"
+    "  \"\"\"\n"
+    "  INPUT_OBJECT\n"
+    "\n"
+    "  \"\"\"Indicates this type is a list. `ofType` is a valid field.\"\"\"\n"
+    "  LIST\n"
+    "\n"
+    "  \"\"\"Indicates this type is a non-null. `ofType` is a valid field.\"\"\"\n"
+    "  NON_NULL\n"
+    "}\n"
+    "\n"
+    "\"\"\"\n"
+    "Object and Interface types are described by a list of Fields, each of which has a name, "
+    "potentially a list of arguments, and a return type.\n"
+    "\"\"\"\n"
+    "type __Field {\n"
+    "  name: String!\n"
+    "  description: String\n"
+    "  args(includeDeprecated: Boolean = false): [__InputValue!]!\n"
+    "  type: __Type!\n"
+    "  isDeprecated: Boolean!\n"
+    "  deprecationReason: String\n"
+    "}\n"
+    "\n"
+    "\"\"\"\n"
+    "Arguments provided to Fields or Directives and the input fields of an InputObject are "
+    "represented as Input Values which describe their type and optionally a default value.\n"
+    "\"\"\"\n"
+    "type __InputValue {\n"
+    "  name: String!\n"
+    "  description: String\n"
+    "  type: __Type!\n"
+    "\n"
+    "  \"\"\"\n"
+    "  A GraphQL-formatted string representing the default value for this input value.\n"
+    "  \"\"\"\n"
+    "  defaultValue: String\n"
+    "  isDeprecated: Boolean!\n"
+    "  deprecationReason: String\n"
+    "}\n"
+    "\n"
+    "\"\"\"\n"
+    "One possible value for a given Enum. Enum values are unique values, not a placeholder "
+    "for a string or numeric value. However an Enum value is returned in a JSON response as "
+    "a string.\n"
+    "\"\"\"\n"
+    "type __EnumValue {\n"
+    "  name: String!\n"
+    "  description: String\n"
+    "  isDeprecated: Boolean!\n"
+    "  deprecationReason: String\n"
+    "}\n"
+    "\n"
+    "\"\"\"\n"
+    "A Directive provides a way to describe alternate runtime execution and type validation "
+    "behavior in a GraphQL document.\n"
+    "\n"
+    "In some cases, you need to provide options to alter GraphQL's execution behavior in "
+    "ways field arguments will not suffice, such as conditionally including or skipping a "
+    "field. Directives provide this by describing additional information to the executor.\n"
+    "\"\"\"\n"
+    "type __Directive {\n"
+    "  name: String!\n"
+    "  description: String\n"
+    "  isRepeatable: Boolean!\n"
+    "  locations: [__DirectiveLocation!]!\n"
+    "  args(includeDeprecated: Boolean = false): [__InputValue!]!\n"
+    "  isDeprecated: Boolean!\n"
+    "  deprecationReason: String\n"
+    "}\n"
+    "\n"
+    "\"\"\"\n"
+    "A Directive can be adjacent to many parts of the GraphQL language, a "
+    "__DirectiveLocation describes one such possible adjacencies.\n"
+    "\"\"\"\n"
+    "enum __DirectiveLocation {\n"
+    "  \"\"\"Location adjacent to a query operation.\"\"\"\n"
+    "  QUERY\n"
+    "\n"
+    "  \"\"\"Location adjacent to a mutation operation.\"\"\"\n"
+    "  MUTATION\n"
+    "\n"
+    "  \"\"\"Location adjacent to a subscription operation.\"\"\"\n"
+    "  SUBSCRIPTION\n"
+    "\n"
+    "  \"\"\"Location adjacent to a field.\"\"\"\n"
+    "  FIELD\n"
+    "\n"
+    "  \"\"\"Location adjacent to a fragment definition.\"\"\"\n"
+    "  FRAGMENT_DEFINITION\n"
+    "\n"
+    "  \"\"\"Location adjacent to a fragment spread.\"\"\"\n"
+    "  FRAGMENT_SPREAD\n"
+    "\n"
+    "  \"\"\"Location adjacent to an inline fragment.\"\"\"\n"
+    "  INLINE_FRAGMENT\n"
+    "\n"
+    "  \"\"\"Location adjacent to a variable definition.\"\"\"\n"
+    "  VARIABLE_DEFINITION\n"
+    "\n"
+    "  \"\"\"Location adjacent to a schema definition.\"\"\"\n"
+    "  SCHEMA\n"
+    "\n"
+    "  \"\"\"Location adjacent to a scalar definition.\"\"\"\n"
+    "  SCALAR\n"
+    "\n"
+    "  \"\"\"Location adjacent to an object type definition.\"\"\"\n"
+    "  OBJECT\n"
+    "\n"
+    "  \"\"\"Location adjacent to a field definition.\"\"\"\n"
+    "  FIELD_DEFINITION\n"
+    "\n"
+    "  \"\"\"Location adjacent to an argument definition.\"\"\"\n"
+    "  ARGUMENT_DEFINITION\n"
+    "\n"
+    "  \"\"\"Location adjacent to an interface definition.\"\"\"\n"
+    "  INTERFACE\n"
+    "\n"
+    "  \"\"\"Location adjacent to a union definition.\"\"\"\n"
+    "  UNION\n"
+    "\n"
+    "  \"\"\"Location adjacent to an enum definition.\"\"\"\n"
+    "  ENUM\n"
+    "\n"
+    "  \"\"\"Location adjacent to an enum value definition.\"\"\"\n"
+    "  ENUM_VALUE\n"
+    "\n"
+    "  \"\"\"Location adjacent to an input object type definition.\"\"\"\n"
+    "  INPUT_OBJECT\n"
+    "\n"
+    "  \"\"\"Location adjacent to an input object field definition.\"\"\"\n"
+    "  INPUT_FIELD_DEFINITION\n"
+    "\n"
+    "  \"\"\"Location adjacent to a directive definition.\"\"\"\n"
+    "  DIRECTIVE_DEFINITION\n"
+    "}\n";
+
 
 static int
 s_fail (char *err, size_t err_len, dp_loc_t loc, const char *fmt, ...)
@@ -112,6 +354,8 @@ s_build_input_values (dp_schema_t *self, const dp_ast_input_value_t *ast, size_t
         value->type = s_resolve_ref (self, ast [i].type, false, err, err_len);
         if (!value->type)
             return -1;
+        s_deprecation (ast [i].directives, ast [i].n_directives, &value->deprecated,
+                       &value->deprecation_reason);
     }
     return 0;
 }
@@ -178,6 +422,212 @@ s_check_implementations (dp_schema_t *self, char *err, size_t err_len)
     return 0;
 }
 
+//  ---------------------------------------------------------------------
+//  Directives
+
+static const char *s_location_names [DP_LOC_COUNT_] = {
+    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
+    "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR",
+    "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM",
+    "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION", "DIRECTIVE_DEFINITION"
+};
+
+const char *
+dp_directive_location_name (dp_directive_location_t location)
+{
+    return (unsigned) location < DP_LOC_COUNT_ ? s_location_names [location] : NULL;
+}
+
+int
+dp_directive_location_by_name (const char *name)
+{
+    for (int i = 0; i < DP_LOC_COUNT_; i++)
+        if (strcmp (s_location_names [i], name) == 0)
+            return i;
+    return -1;
+}
+
+bool
+dp_directive_allows (const dp_directive_t *directive, dp_directive_location_t location)
+{
+    for (size_t i = 0; i < directive->n_locations; i++)
+        if (directive->locations [i] == location)
+            return true;
+    return false;
+}
+
+//  A reference to a built-in scalar, non-null when non_null.
+static dp_type_ref_t *
+s_scalar_ref (dp_schema_t *self, const char *name, bool non_null)
+{
+    dp_type_ref_t *ref = dp_arena_calloc (self->arena, 1, sizeof *ref);
+    ref->kind = DP_REF_NAMED;
+    ref->named = dp_schema_type (self, name);
+    assert (ref->named);
+    if (!non_null)
+        return ref;
+    dp_type_ref_t *wrapper = dp_arena_calloc (self->arena, 1, sizeof *wrapper);
+    wrapper->kind = DP_REF_NON_NULL;
+    wrapper->of = ref;
+    return wrapper;
+}
+
+//  One of graphql-js 16's specified directives, with at most one argument.
+static dp_directive_t *
+s_builtin_directive (dp_schema_t *self, const char *name, const char *description,
+                     const dp_directive_location_t *locations, size_t n_locations,
+                     const char *arg, const char *arg_description, dp_type_ref_t *arg_type)
+{
+    dp_directive_t *directive = dp_arena_calloc (self->arena, 1, sizeof *directive);
+    directive->name = name;
+    directive->description = description;
+    directive->builtin = true;
+    directive->locations = dp_arena_calloc (self->arena, n_locations, sizeof (dp_directive_location_t));
+    memcpy (directive->locations, locations, n_locations * sizeof (dp_directive_location_t));
+    directive->n_locations = n_locations;
+    directive->args = dp_arena_calloc (self->arena, 1, sizeof (dp_input_value_t));
+    if (arg) {
+        directive->args [0].name = arg;
+        directive->args [0].description = arg_description;
+        directive->args [0].type = arg_type;
+        directive->n_args = 1;
+    }
+    return directive;
+}
+
+static void
+s_add_directive (dp_schema_t *self, dp_directive_t *directive, size_t *capacity)
+{
+    if (self->n_directives == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 8;
+        dp_directive_t **array = dp_arena_calloc (self->arena, grown, sizeof *array);
+        if (self->n_directives)
+            memcpy (array, self->directives, self->n_directives * sizeof *array);
+        self->directives = array;
+        *capacity = grown;
+    }
+    self->directives [self->n_directives++] = directive;
+}
+
+//  The SDL's directive definitions, then the built-in directives it does
+//  not redeclare, as graphql-js's buildASTSchema orders them.
+static int
+s_build_directives (dp_schema_t *self, const dp_ast_document_t *doc, char *err, size_t err_len)
+{
+    size_t capacity = 0;
+    for (size_t d = 0; d < doc->n_defs; d++) {
+        const dp_ast_definition_t *def = &doc->defs [d];
+        if (def->kind != DP_AST_DIRECTIVE_DEF)
+            continue;
+        if (dp_schema_directive (self, def->name))
+            return s_fail (err, err_len, def->loc, "There can be only one directive named \"@%s\".",
+                           def->name);
+        dp_directive_t *directive = dp_arena_calloc (self->arena, 1, sizeof *directive);
+        directive->name = def->name;
+        directive->description = def->description;
+        directive->repeatable = def->repeatable;
+        directive->n_args = def->n_input_fields;
+        if (s_build_input_values (self, def->input_fields, def->n_input_fields,
+                                  &directive->args, err, err_len))
+            return -1;
+        directive->locations = dp_arena_calloc (self->arena, def->n_locations ? def->n_locations : 1,
+                                                sizeof (dp_directive_location_t));
+        for (size_t l = 0; l < def->n_locations; l++) {
+            int location = dp_directive_location_by_name (def->locations [l].value);
+            if (location < 0)
+                return s_fail (err, err_len, def->locations [l].loc, "Unknown directive location \"%s\".",
+                               def->locations [l].value);
+            directive->locations [directive->n_locations++] = (dp_directive_location_t) location;
+        }
+        s_add_directive (self, directive, &capacity);
+    }
+    static const dp_directive_location_t executable [] = {
+        DP_LOC_FIELD, DP_LOC_FRAGMENT_SPREAD, DP_LOC_INLINE_FRAGMENT
+    };
+    static const dp_directive_location_t deprecated [] = {
+        DP_LOC_FIELD_DEFINITION, DP_LOC_ARGUMENT_DEFINITION, DP_LOC_INPUT_FIELD_DEFINITION,
+        DP_LOC_ENUM_VALUE, DP_LOC_DIRECTIVE_DEFINITION
+    };
+    static const dp_directive_location_t scalar [] = { DP_LOC_SCALAR };
+    static const dp_directive_location_t input_object [] = { DP_LOC_INPUT_OBJECT };
+    dp_directive_t *builtins [5];
+    builtins [0] = s_builtin_directive (self, "include",
+        "Directs the executor to include this field or fragment only when the `if` argument is true.",
+        executable, 3, "if", "Included when true.", s_scalar_ref (self, "Boolean", true));
+    builtins [1] = s_builtin_directive (self, "skip",
+        "Directs the executor to skip this field or fragment when the `if` argument is true.",
+        executable, 3, "if", "Skipped when true.", s_scalar_ref (self, "Boolean", true));
+    builtins [2] = s_builtin_directive (self, "deprecated",
+        "Marks an element of a GraphQL schema as no longer supported.",
+        deprecated, 5, "reason",
+        "Explains why this element was deprecated, usually also including a suggestion for how to "
+        "access supported similar data. Formatted using the Markdown syntax, as specified by "
+        "[CommonMark](https://commonmark.org/).",
+        s_scalar_ref (self, "String", false));
+    dp_ast_value_t *reason = dp_arena_calloc (self->arena, 1, sizeof *reason);
+    reason->kind = DP_AST_STRING;
+    reason->text = "No longer supported";
+    reason->text_len = strlen (reason->text);
+    builtins [2]->args [0].default_value = reason;
+    builtins [3] = s_builtin_directive (self, "specifiedBy",
+        "Exposes a URL that specifies the behavior of this scalar.",
+        scalar, 1, "url", "The URL that specifies the behavior of this scalar.",
+        s_scalar_ref (self, "String", true));
+    builtins [4] = s_builtin_directive (self, "oneOf",
+        "Indicates exactly one field must be supplied and this field must not be `null`.",
+        input_object, 1, NULL, NULL, NULL);
+    for (size_t i = 0; i < 5; i++)
+        if (!dp_schema_directive (self, builtins [i]->name))
+            s_add_directive (self, builtins [i], &capacity);
+    return 0;
+}
+
+dp_directive_t *
+dp_schema_directive (dp_schema_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->n_directives; i++)
+        if (strcmp (self->directives [i]->name, name) == 0)
+            return self->directives [i];
+    return NULL;
+}
+
+size_t
+dp_schema_directive_count (dp_schema_t *self)
+{
+    return self->n_directives;
+}
+
+dp_directive_t *
+dp_schema_directive_at (dp_schema_t *self, size_t index)
+{
+    return index < self->n_directives ? self->directives [index] : NULL;
+}
+
+//  __schema: __Schema!, __type(name: String!): __Type and __typename:
+//  String!, as graphql-js defines its meta-fields.
+static void
+s_build_meta_fields (dp_schema_t *self)
+{
+    dp_field_t *field = &self->meta_schema;
+    field->name = "__schema";
+    field->description = "Access the current type schema of this server.";
+    field->type = s_scalar_ref (self, "__Schema", true);
+    field->args = dp_arena_calloc (self->arena, 1, sizeof (dp_input_value_t));
+    field = &self->meta_type;
+    field->name = "__type";
+    field->description = "Request the type information of a single type.";
+    field->type = s_scalar_ref (self, "__Type", false);
+    field->args = dp_arena_calloc (self->arena, 1, sizeof (dp_input_value_t));
+    field->args [0].name = "name";
+    field->args [0].type = s_scalar_ref (self, "String", true);
+    field->n_args = 1;
+    field = &self->meta_typename;
+    field->name = "__typename";
+    field->description = "The name of the current Object type at runtime.";
+    field->type = s_scalar_ref (self, "String", true);
+    field->args = dp_arena_calloc (self->arena, 1, sizeof (dp_input_value_t));
+}
+
 static dp_schema_t *
 s_build (dp_schema_t *self, const dp_ast_document_t *doc, char *err, size_t err_len)
 {
@@ -188,6 +638,7 @@ s_build (dp_schema_t *self, const dp_ast_document_t *doc, char *err, size_t err_
         dp_type_t *type = dp_arena_calloc (self->arena, 1, sizeof *type);
         type->kind = DP_TYPE_SCALAR;
         type->name = s_builtin_scalars [i];
+        type->description = s_builtin_scalar_descriptions [i];
         type->index = self->n_types;
         self->types [self->n_types++] = type;
     }
@@ -279,8 +730,16 @@ s_build (dp_schema_t *self, const dp_ast_document_t *doc, char *err, size_t err_
                 if (s_build_input_values (self, def->input_fields, def->n_input_fields,
                                           &type->input_fields, err, err_len))
                     return NULL;
+                for (size_t i = 0; i < def->n_directives; i++)
+                    if (strcmp (def->directives [i].name, "oneOf") == 0)
+                        type->one_of = true;
                 break;
             case DP_TYPE_SCALAR:
+                for (size_t i = 0; i < def->n_directives; i++)
+                    if (strcmp (def->directives [i].name, "specifiedBy") == 0
+                    &&  def->directives [i].n_args == 1
+                    &&  def->directives [i].args [0].value->kind == DP_AST_STRING)
+                        type->specified_by_url = def->directives [i].args [0].value->text;
                 break;
         }
     }
@@ -301,16 +760,23 @@ s_build (dp_schema_t *self, const dp_ast_document_t *doc, char *err, size_t err_
     }
     if (s_check_implementations (self, err, err_len))
         return NULL;
+    if (s_build_directives (self, doc, err, err_len))
+        return NULL;
     //  Root types: the schema block, or the default names.
     const char *query_name = "Query", *mutation_name = "Mutation";
-    if (schema_def)
+    const char *subscription_name = "Subscription";
+    if (schema_def) {
+        self->description = schema_def->description;
         for (size_t r = 0; r < schema_def->n_root_ops; r++) {
             if (schema_def->root_ops [r].operation == DP_OP_QUERY)
                 query_name = schema_def->root_ops [r].type_name;
             else
             if (schema_def->root_ops [r].operation == DP_OP_MUTATION)
                 mutation_name = schema_def->root_ops [r].type_name;
+            else
+                subscription_name = schema_def->root_ops [r].type_name;
         }
+    }
     self->query = dp_schema_type (self, query_name);
     if (!self->query || self->query->kind != DP_TYPE_OBJECT) {
         snprintf (err, err_len, "Query root type must be provided.");
@@ -319,7 +785,39 @@ s_build (dp_schema_t *self, const dp_ast_document_t *doc, char *err, size_t err_
     self->mutation = dp_schema_type (self, mutation_name);
     if (self->mutation && self->mutation->kind != DP_TYPE_OBJECT)
         self->mutation = NULL;
+    self->subscription = dp_schema_type (self, subscription_name);
+    if (self->subscription && self->subscription->kind != DP_TYPE_OBJECT)
+        self->subscription = NULL;
+    s_build_meta_fields (self);
     return self;
+}
+
+//  The user's SDL followed by the introspection types, as one document.
+//  Type names beginning with "__" are the introspection types' alone.
+static dp_ast_document_t *
+s_with_introspection (dp_schema_t *self, dp_ast_document_t *doc, char *err, size_t err_len)
+{
+    for (size_t d = 0; d < doc->n_defs; d++) {
+        const dp_ast_definition_t *def = &doc->defs [d];
+        if (def->name && def->kind != DP_AST_OPERATION && def->kind != DP_AST_FRAGMENT
+        &&  strncmp (def->name, "__", 2) == 0) {
+            s_fail (err, err_len, def->loc,
+                    "Name \"%s\" must not begin with \"__\", which is reserved by GraphQL introspection.",
+                    def->name);
+            return NULL;
+        }
+    }
+    dp_parse_error_t parse_error;
+    dp_ast_document_t *builtin = dp_parse (self->arena, s_introspection_sdl,
+                                           sizeof s_introspection_sdl - 1, NULL, &parse_error);
+    assert (builtin);
+    dp_ast_document_t *merged = dp_arena_calloc (self->arena, 1, sizeof *merged);
+    merged->n_defs = doc->n_defs + builtin->n_defs;
+    merged->defs = dp_arena_calloc (self->arena, merged->n_defs, sizeof (dp_ast_definition_t));
+    if (doc->n_defs)
+        memcpy (merged->defs, doc->defs, doc->n_defs * sizeof (dp_ast_definition_t));
+    memcpy (merged->defs + doc->n_defs, builtin->defs, builtin->n_defs * sizeof (dp_ast_definition_t));
+    return merged;
 }
 
 dp_schema_t *
@@ -336,7 +834,8 @@ dp_schema_new (const char *sdl, size_t len, char *err, size_t err_len)
         dp_schema_destroy (&self);
         return NULL;
     }
-    if (!s_build (self, doc, err, err_len)) {
+    doc = s_with_introspection (self, doc, err, err_len);
+    if (!doc || !s_build (self, doc, err, err_len)) {
         dp_schema_destroy (&self);
         return NULL;
     }
@@ -404,6 +903,47 @@ dp_type_t *
 dp_schema_mutation_type (dp_schema_t *self)
 {
     return self->mutation;
+}
+
+dp_type_t *
+dp_schema_subscription_type (dp_schema_t *self)
+{
+    return self->subscription;
+}
+
+const char *
+dp_schema_description (dp_schema_t *self)
+{
+    return self->description;
+}
+
+dp_field_t *
+dp_schema_meta_field (dp_schema_t *self, const char *name)
+{
+    if (strcmp (name, "__schema") == 0)
+        return &self->meta_schema;
+    if (strcmp (name, "__type") == 0)
+        return &self->meta_type;
+    if (strcmp (name, "__typename") == 0)
+        return &self->meta_typename;
+    return NULL;
+}
+
+void *
+dp_schema_alloc (dp_schema_t *self, size_t size)
+{
+    return dp_arena_calloc (self->arena, 1, size ? size : 1);
+}
+
+bool
+dp_type_is_builtin (const dp_type_t *type)
+{
+    if (strncmp (type->name, "__", 2) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof s_builtin_scalars / sizeof s_builtin_scalars [0]; i++)
+        if (strcmp (type->name, s_builtin_scalars [i]) == 0)
+            return true;
+    return false;
 }
 
 size_t
@@ -526,8 +1066,81 @@ dp_schema_test (bool verbose)
     assert (dp_type_input_field (dp_schema_type (schema, "Filter"), "n"));
     assert (dp_schema_type (schema, "ID")->kind == DP_TYPE_SCALAR);
     assert (dp_schema_mutation_type (schema) == NULL);
+    //  The five built-in directives, with graphql-js's locations and args.
+    assert (dp_schema_directive_count (schema) == 5);
+    dp_directive_t *skip = dp_schema_directive (schema, "skip");
+    assert (skip && skip->builtin && skip->n_args == 1 && !skip->repeatable);
+    dp_type_ref_print (skip->args [0].type, printed, sizeof printed);
+    assert (strcmp (printed, "Boolean!") == 0);
+    assert (dp_directive_allows (skip, DP_LOC_FIELD) && dp_directive_allows (skip, DP_LOC_INLINE_FRAGMENT));
+    assert (!dp_directive_allows (skip, DP_LOC_QUERY));
+    dp_directive_t *deprecated = dp_schema_directive (schema, "deprecated");
+    assert (strcmp (deprecated->args [0].default_value->text, "No longer supported") == 0);
+    assert (dp_directive_allows (deprecated, DP_LOC_ENUM_VALUE));
+    assert (dp_schema_directive (schema, "oneOf")->n_args == 0);
+    assert (dp_schema_directive (schema, "specifiedBy"));
+    assert (!dp_schema_directive (schema, "defer"));
+    assert (strcmp (dp_schema_directive_at (schema, 0)->name, "include") == 0);
+    assert (strcmp (dp_directive_location_name (DP_LOC_INPUT_FIELD_DEFINITION),
+                    "INPUT_FIELD_DEFINITION") == 0);
+    assert (dp_directive_location_by_name ("VARIABLE_DEFINITION") == DP_LOC_VARIABLE_DEFINITION);
+    assert (dp_directive_location_by_name ("NOWHERE") == -1);
     dp_schema_destroy (&schema);
     assert (!schema);
+
+    //  Declared directives come first and may replace a built-in one;
+    //  @oneOf marks an input object.
+    const char *with_directives =
+        "directive @auth(role: String! = \"admin\", scopes: [String]) repeatable on FIELD_DEFINITION | OBJECT\n"
+        "directive @skip(if: Boolean!) on FIELD\n"
+        "type Query { a: Int @auth }\n"
+        "input Pick @oneOf { id: ID name: String }\n";
+    schema = dp_schema_new (with_directives, strlen (with_directives), err, sizeof err);
+    assert (schema);
+    assert (dp_schema_directive_count (schema) == 6);
+    dp_directive_t *auth = dp_schema_directive_at (schema, 0);
+    assert (strcmp (auth->name, "auth") == 0 && auth->repeatable && !auth->builtin);
+    assert (auth->n_args == 2 && auth->n_locations == 2 && auth->locations [1] == DP_LOC_OBJECT);
+    assert (!dp_schema_directive (schema, "skip")->builtin);
+    assert (dp_schema_directive (schema, "skip")->n_locations == 1);
+    assert (dp_schema_type (schema, "Pick")->one_of);
+    dp_schema_destroy (&schema);
+
+    //  Every schema has graphql-js's introspection types, the meta-fields
+    //  (in no field list), built-in scalar descriptions, @specifiedBy URLs
+    //  and deprecated input values.
+    const char *introspected =
+        "\"The schema\" schema { query: Q }\n"
+        "type Q { f(old: Int @deprecated(reason: \"x\"), new: Int): Url }\n"
+        "scalar Url @specifiedBy(url: \"https://example.com\")\n";
+    schema = dp_schema_new (introspected, strlen (introspected), err, sizeof err);
+    assert (schema);
+    assert (strcmp (dp_schema_description (schema), "The schema") == 0);
+    assert (dp_schema_subscription_type (schema) == NULL);
+    dp_type_t *type_type = dp_schema_type (schema, "__Type");
+    assert (type_type && type_type->kind == DP_TYPE_OBJECT && dp_type_is_builtin (type_type));
+    assert (dp_type_field (type_type, "ofType") && dp_type_field (type_type, "isOneOf"));
+    assert (dp_schema_type (schema, "__DirectiveLocation")->n_values == DP_LOC_COUNT_);
+    assert (strncmp (dp_schema_type (schema, "String")->description, "The `String` scalar", 19) == 0);
+    assert (dp_type_is_builtin (dp_schema_type (schema, "ID")));
+    dp_type_t *url = dp_schema_type (schema, "Url");
+    assert (!dp_type_is_builtin (url) && strcmp (url->specified_by_url, "https://example.com") == 0);
+    dp_field_t *f = dp_type_field (dp_schema_query_type (schema), "f");
+    assert (f->args [0].deprecated && strcmp (f->args [0].deprecation_reason, "x") == 0);
+    assert (!f->args [1].deprecated && !f->args [1].deprecation_reason);
+    assert (!dp_type_field (dp_schema_query_type (schema), "__schema"));
+    dp_field_t *meta = dp_schema_meta_field (schema, "__type");
+    assert (meta && meta->n_args == 1 && strcmp (meta->args [0].name, "name") == 0);
+    dp_type_ref_print (meta->type, printed, sizeof printed);
+    assert (strcmp (printed, "__Type") == 0);
+    dp_type_ref_print (dp_schema_meta_field (schema, "__schema")->type, printed, sizeof printed);
+    assert (strcmp (printed, "__Schema!") == 0);
+    dp_type_ref_print (dp_schema_meta_field (schema, "__typename")->type, printed, sizeof printed);
+    assert (strcmp (printed, "String!") == 0);
+    assert (dp_schema_meta_field (schema, "__other") == NULL);
+    int *scratch = dp_schema_alloc (schema, sizeof (int));
+    assert (scratch && *scratch == 0);
+    dp_schema_destroy (&schema);
 
     //  Invalid schemas are refused with a position.
     const char *bad [][2] = {
@@ -539,6 +1152,8 @@ dp_schema_test (bool verbose)
         { "type Q { a: Int }", "Query root type must be provided." },
         { "type Query { a: Int }\nunion U = Int", "2:11: Union type U can only include Object types, it cannot include \"Int\"." },
         { "type Query { a: Int", NULL },
+        { "type Query { a: Int }\ntype __Mine { a: Int }",
+          "2:1: Name \"__Mine\" must not begin with \"__\", which is reserved by GraphQL introspection." },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         schema = dp_schema_new (bad [i][0], strlen (bad [i][0]), err, sizeof err);

@@ -290,13 +290,13 @@ s_parse_name (s_parser_t *self, dp_loc_t *loc)
 
 //  FragmentName : Name but not `on`
 static const char *
-s_parse_fragment_name (s_parser_t *self)
+s_parse_fragment_name (s_parser_t *self, dp_loc_t *loc)
 {
     if (s_value_is (&self->token, "on")) {
         s_unexpected (self, &self->token);
         return NULL;
     }
-    return s_parse_name (self, NULL);
+    return s_parse_name (self, loc);
 }
 
 //  Type :
@@ -352,9 +352,9 @@ s_parse_named (s_parser_t *self, dp_ast_name_t *name)
 
 static dp_ast_value_t *s_parse_value (s_parser_t *self, bool is_const);
 
-//  Variable : $ Name
+//  Variable : $ Name    (name_loc, when not NULL, receives the Name's position)
 static dp_ast_value_t *
-s_parse_variable (s_parser_t *self)
+s_parse_variable (s_parser_t *self, dp_loc_t *name_loc)
 {
     dp_ast_value_t *value = dp_arena_calloc (self->arena, 1, sizeof *value);
     value->kind = DP_AST_VARIABLE;
@@ -363,7 +363,7 @@ s_parse_variable (s_parser_t *self)
         return NULL;
     if (self->token.kind == DP_TOKEN_NAME)
         value->text_len = self->token.value_len;
-    value->text = s_parse_name (self, NULL);
+    value->text = s_parse_name (self, name_loc);
     return value->text ? value : NULL;
 }
 
@@ -507,7 +507,7 @@ s_parse_value (s_parser_t *self, bool is_const)
                 s_const_variable (self);
                 return NULL;
             }
-            return s_parse_variable (self);
+            return s_parse_variable (self, NULL);
         default:
             s_unexpected (self, token);
             return NULL;
@@ -578,7 +578,7 @@ s_parse_field (s_parser_t *self, dp_ast_selection_t *field)
 {
     field->kind = DP_AST_FIELD;
     field->loc = s_loc (&self->token);
-    const char *name = s_parse_name (self, NULL);
+    const char *name = s_parse_name (self, &field->name_loc);
     if (!name)
         return -1;
     int rc = s_skip (self, DP_TOKEN_COLON);
@@ -586,7 +586,7 @@ s_parse_field (s_parser_t *self, dp_ast_selection_t *field)
         return -1;
     if (rc) {
         field->alias = name;
-        name = s_parse_name (self, NULL);
+        name = s_parse_name (self, &field->name_loc);
         if (!name)
             return -1;
     }
@@ -616,7 +616,7 @@ s_parse_fragment (s_parser_t *self, dp_ast_selection_t *selection)
         return -1;
     if (!has_type_condition && s_peek (self, DP_TOKEN_NAME)) {
         selection->kind = DP_AST_FRAGMENT_SPREAD;
-        selection->name = s_parse_fragment_name (self);
+        selection->name = s_parse_fragment_name (self, &selection->name_loc);
         if (!selection->name)
             return -1;
         return s_parse_directives (self, false, &selection->directives,
@@ -624,7 +624,7 @@ s_parse_fragment (s_parser_t *self, dp_ast_selection_t *selection)
     }
     selection->kind = DP_AST_INLINE_FRAGMENT;
     if (has_type_condition) {
-        selection->type_condition = s_parse_name (self, NULL);
+        selection->type_condition = s_parse_name (self, &selection->type_condition_loc);
         if (!selection->type_condition)
             return -1;
     }
@@ -693,7 +693,7 @@ s_parse_variable_definitions (s_parser_t *self, dp_ast_definition_t *def)
     do {
         dp_ast_variable_def_t *var = s_push (self, &vec, sizeof *var);
         var->loc = s_loc (&self->token);
-        dp_ast_value_t *variable = s_parse_variable (self);
+        dp_ast_value_t *variable = s_parse_variable (self, &var->name_loc);
         if (!variable || s_expect (self, DP_TOKEN_COLON))
             return -1;
         var->name = variable->text;
@@ -731,7 +731,7 @@ s_parse_operation (s_parser_t *self, dp_ast_definition_t *def)
         if (s_parse_operation_type (self, &def->operation))
             return -1;
         if (s_peek (self, DP_TOKEN_NAME)) {
-            def->name = s_parse_name (self, NULL);
+            def->name = s_parse_name (self, &def->name_loc);
             if (!def->name)
                 return -1;
         }
@@ -751,10 +751,10 @@ s_parse_fragment_definition (s_parser_t *self, dp_ast_definition_t *def)
     def->loc = s_loc (&self->token);
     if (s_expect_keyword (self, "fragment"))
         return -1;
-    def->name = s_parse_fragment_name (self);
+    def->name = s_parse_fragment_name (self, &def->name_loc);
     if (!def->name || s_expect_keyword (self, "on"))
         return -1;
-    def->type_condition = s_parse_name (self, NULL);
+    def->type_condition = s_parse_name (self, &def->type_condition_loc);
     if (!def->type_condition
     ||  s_parse_directives (self, false, &def->directives, &def->n_directives))
         return -1;
@@ -767,10 +767,11 @@ s_parse_fragment_definition (s_parser_t *self, dp_ast_definition_t *def)
 
 //  Description : StringValue
 static int
-s_parse_description (s_parser_t *self, const char **description)
+s_parse_description (s_parser_t *self, const char **description, bool *block)
 {
     if (s_peek (self, DP_TOKEN_STRING) || s_peek (self, DP_TOKEN_BLOCK_STRING)) {
         *description = self->token.value;
+        *block = self->token.kind == DP_TOKEN_BLOCK_STRING;
         return s_advance (self);
     }
     return 0;
@@ -793,7 +794,7 @@ s_parse_root_operations (s_parser_t *self, dp_ast_definition_t *def, bool may_om
         if (s_parse_operation_type (self, &root->operation)
         ||  s_expect (self, DP_TOKEN_COLON))
             return -1;
-        root->type_name = s_parse_name (self, NULL);
+        root->type_name = s_parse_name (self, &root->type_loc);
         if (!root->type_name)
             return -1;
     } while ((rc = s_skip (self, DP_TOKEN_BRACE_R)) == 0);
@@ -832,7 +833,7 @@ static int
 s_parse_input_value (s_parser_t *self, dp_ast_input_value_t *input)
 {
     input->loc = s_loc (&self->token);
-    if (s_parse_description (self, &input->description))
+    if (s_parse_description (self, &input->description, &input->description_block))
         return -1;
     input->name = s_parse_name (self, NULL);
     if (!input->name || s_expect (self, DP_TOKEN_COLON))
@@ -886,7 +887,7 @@ s_parse_fields_definition (s_parser_t *self, dp_ast_definition_t *def)
     do {
         dp_ast_field_def_t *field = s_push (self, &vec, sizeof *field);
         field->loc = s_loc (&self->token);
-        if (s_parse_description (self, &field->description))
+        if (s_parse_description (self, &field->description, &field->description_block))
             return -1;
         field->name = s_parse_name (self, NULL);
         if (!field->name
@@ -942,7 +943,7 @@ s_parse_enum_values (s_parser_t *self, dp_ast_definition_t *def)
     do {
         dp_ast_enum_value_t *value = s_push (self, &vec, sizeof *value);
         value->loc = s_loc (&self->token);
-        if (s_parse_description (self, &value->description))
+        if (s_parse_description (self, &value->description, &value->description_block))
             return -1;
         if (s_value_is (&self->token, "true") || s_value_is (&self->token, "false")
         ||  s_value_is (&self->token, "null")) {
@@ -1210,7 +1211,7 @@ s_parse_definition (s_parser_t *self, dp_ast_definition_t *def)
         return s_unexpected (self, keyword);
     if (s_is_type_system_keyword (keyword, false)) {
         def->loc = s_loc (&self->token);
-        if (s_parse_description (self, &def->description))
+        if (s_parse_description (self, &def->description, &def->description_block))
             return -1;
         return s_parse_type_system (self, def);
     }
@@ -1484,13 +1485,13 @@ s_test_sdl (dp_arena_t *arena)
     assert (strcmp (defs [1].directives [0].name, "t") == 0);
 
     assert (defs [2].kind == DP_AST_SCALAR && strcmp (defs [2].name, "Date") == 0);
-    assert (strcmp (defs [2].description, "scalar desc") == 0);
+    assert (strcmp (defs [2].description, "scalar desc") == 0 && !defs [2].description_block);
     assert (strcmp (defs [2].directives [0].args [0].value->text, "x") == 0);
     assert (defs [3].kind == DP_AST_SCALAR && defs [3].extension && !defs [3].description);
 
     dp_ast_definition_t *box = &defs [4];
     assert (box->kind == DP_AST_OBJECT_TYPE && !box->extension && S_LOC_IS (box->loc, 6, 1));
-    assert (strcmp (box->description, "Type desc") == 0);
+    assert (strcmp (box->description, "Type desc") == 0 && box->description_block);
     assert (box->n_interfaces == 2 && strcmp (box->interfaces [0].value, "Node") == 0);
     assert (S_LOC_IS (box->interfaces [0].loc, 9, 23));
     assert (strcmp (box->interfaces [1].value, "Item") == 0);

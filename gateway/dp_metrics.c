@@ -1,0 +1,413 @@
+/*  =========================================================================
+    dp_metrics - the gateway's counters, written as Prometheus text
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Relaxed atomics: a scrape may see one counter of a request updated and
+    another not yet, which Prometheus tolerates (every series is
+    monotonic on its own).
+@end
+*/
+#include "dp_metrics.h"
+#include "dp_log.h"
+#include <assert.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  The status codes the gateway answers with; anything else is "other".
+static const int s_codes [] = {
+    200, 204, 400, 401, 403, 404, 405, 406, 408, 413, 414, 415, 431, 500, 502, 503, 504
+};
+#define S_CODES (sizeof s_codes / sizeof s_codes [0] + 1)
+
+static const char *s_routes [DP_ROUTE_COUNT] = {
+    "graphql", "graphiql", "healthz", "readyz", "metrics", "other"
+};
+
+static const char *s_persisted [DP_PERSISTED_COUNT] = {
+    "hit", "miss", "registered", "refused"
+};
+
+//  Upper bounds of the latency buckets, in microseconds.
+static const int64_t s_buckets [] = {
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+    1000000, 2500000, 5000000, 10000000, 30000000
+};
+#define S_BUCKETS (sizeof s_buckets / sizeof s_buckets [0])
+
+typedef atomic_uint_fast64_t s_counter_t;
+
+struct _dp_metrics_t {
+    atomic_int inflight;                            //  requests being handled
+    atomic_int ready;                               //  last readiness answer, -1 before any
+    s_counter_t requests [DP_ROUTE_COUNT][S_CODES]; //  by route and status
+    s_counter_t buckets [S_BUCKETS + 1];            //  GraphQL latency, per bucket (last: +Inf)
+    s_counter_t latency_sum_us;                     //  GraphQL latency, summed
+    s_counter_t statements;                         //  SQL statements reported in RESULT
+    s_counter_t persisted [DP_PERSISTED_COUNT];
+};
+
+dp_metrics_t *
+dp_metrics_new (void)
+{
+    dp_metrics_t *self = (dp_metrics_t *) calloc (1, sizeof (dp_metrics_t));
+    if (!self)
+        dp_fatal ("dp_metrics: out of memory");
+    //  calloc's zero bytes are a valid zero for lock-free atomics on every
+    //  platform Depot builds on; initialise anyway, as C11 asks.
+    atomic_init (&self->inflight, 0);
+    atomic_init (&self->ready, -1);
+    for (size_t r = 0; r < DP_ROUTE_COUNT; r++)
+        for (size_t c = 0; c < S_CODES; c++)
+            atomic_init (&self->requests [r][c], 0);
+    for (size_t b = 0; b <= S_BUCKETS; b++)
+        atomic_init (&self->buckets [b], 0);
+    atomic_init (&self->latency_sum_us, 0);
+    atomic_init (&self->statements, 0);
+    for (size_t p = 0; p < DP_PERSISTED_COUNT; p++)
+        atomic_init (&self->persisted [p], 0);
+    return self;
+}
+
+void
+dp_metrics_destroy (dp_metrics_t **self_p)
+{
+    assert (self_p);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+static size_t
+s_code_index (int status)
+{
+    for (size_t i = 0; i < S_CODES - 1; i++)
+        if (s_codes [i] == status)
+            return i;
+    return S_CODES - 1;
+}
+
+void
+dp_metrics_begin (dp_metrics_t *self)
+{
+    assert (self);
+    atomic_fetch_add_explicit (&self->inflight, 1, memory_order_relaxed);
+}
+
+void
+dp_metrics_end (dp_metrics_t *self, dp_route_t route, int status, int64_t usecs)
+{
+    assert (self);
+    assert (route < DP_ROUTE_COUNT);
+    atomic_fetch_sub_explicit (&self->inflight, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit (&self->requests [route][s_code_index (status)], 1,
+                               memory_order_relaxed);
+    if (route != DP_ROUTE_GRAPHQL)
+        return;
+    if (usecs < 0)
+        usecs = 0;
+    size_t bucket = 0;
+    while (bucket < S_BUCKETS && usecs > s_buckets [bucket])
+        bucket++;
+    atomic_fetch_add_explicit (&self->buckets [bucket], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit (&self->latency_sum_us, (uint64_t) usecs, memory_order_relaxed);
+}
+
+int
+dp_metrics_inflight (dp_metrics_t *self)
+{
+    assert (self);
+    return atomic_load_explicit (&self->inflight, memory_order_relaxed);
+}
+
+void
+dp_metrics_statements (dp_metrics_t *self, uint32_t statements)
+{
+    assert (self);
+    atomic_fetch_add_explicit (&self->statements, statements, memory_order_relaxed);
+}
+
+void
+dp_metrics_persisted (dp_metrics_t *self, dp_persisted_outcome_t outcome)
+{
+    assert (self);
+    assert (outcome < DP_PERSISTED_COUNT);
+    atomic_fetch_add_explicit (&self->persisted [outcome], 1, memory_order_relaxed);
+}
+
+void
+dp_metrics_ready (dp_metrics_t *self, bool ready)
+{
+    assert (self);
+    atomic_store_explicit (&self->ready, ready ? 1 : 0, memory_order_relaxed);
+}
+
+const char *
+dp_metrics_outcome (int status)
+{
+    switch (status) {
+        case 200: case 204: return "ok";
+        case 400: return "bad_request";
+        case 401: return "unauthorized";
+        case 403: return "forbidden";
+        case 404: return "not_found";
+        case 405: return "method_not_allowed";
+        case 406: return "not_acceptable";
+        case 408: return "request_timeout";
+        case 413: return "body_too_large";
+        case 414: return "uri_too_long";
+        case 415: return "unsupported_media_type";
+        case 431: return "headers_too_large";
+        case 502: return "bad_gateway";
+        case 503: return "unavailable";
+        case 504: return "timeout";
+        default:
+            return status >= 500 ? "error" : status >= 400 ? "client_error" : "other";
+    }
+}
+
+
+//  --------------------------------------------------------------------------
+//  Rendering
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} s_text_t;
+
+static void
+s_append (s_text_t *text, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_append (s_text_t *text, const char *fmt, ...)
+{
+    while (true) {
+        va_list args;
+        va_start (args, fmt);
+        int n = vsnprintf (text->data + text->len, text->cap - text->len, fmt, args);
+        va_end (args);
+        assert (n >= 0);
+        if (text->len + (size_t) n < text->cap) {
+            text->len += (size_t) n;
+            return;
+        }
+        text->cap = (text->cap + (size_t) n + 1) * 2;
+        text->data = (char *) realloc (text->data, text->cap);
+        if (!text->data)
+            dp_fatal ("dp_metrics: out of memory");
+    }
+}
+
+static uint64_t
+s_load (const s_counter_t *counter)
+{
+    return atomic_load_explicit (counter, memory_order_relaxed);
+}
+
+char *
+dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker, size_t *len_p)
+{
+    assert (self);
+    s_text_t text = { NULL, 0, 0 };
+    text.cap = 8192;
+    text.data = (char *) malloc (text.cap);
+    if (!text.data)
+        dp_fatal ("dp_metrics: out of memory");
+    text.data [0] = 0;
+
+    s_append (&text, "# HELP depot_gateway_http_requests_total HTTP requests answered, by route, "
+                     "status code and outcome.\n"
+                     "# TYPE depot_gateway_http_requests_total counter\n");
+    for (size_t r = 0; r < DP_ROUTE_COUNT; r++)
+        for (size_t c = 0; c < S_CODES; c++) {
+            uint64_t n = s_load (&self->requests [r][c]);
+            if (n == 0 && !(r == DP_ROUTE_GRAPHQL && c == 0))
+                continue;           //  graphql 200 is always there
+            if (c == S_CODES - 1)
+                s_append (&text, "depot_gateway_http_requests_total{route=\"%s\",code=\"other\","
+                                 "outcome=\"other\"} %llu\n", s_routes [r], (unsigned long long) n);
+            else
+                s_append (&text, "depot_gateway_http_requests_total{route=\"%s\",code=\"%d\","
+                                 "outcome=\"%s\"} %llu\n", s_routes [r], s_codes [c],
+                          dp_metrics_outcome (s_codes [c]), (unsigned long long) n);
+        }
+
+    s_append (&text, "# HELP depot_gateway_http_request_duration_seconds Time from reading a "
+                     "GraphQL request to its last byte written.\n"
+                     "# TYPE depot_gateway_http_request_duration_seconds histogram\n");
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < S_BUCKETS; b++) {
+        cumulative += s_load (&self->buckets [b]);
+        s_append (&text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
+                         "le=\"%g\"} %llu\n", (double) s_buckets [b] / 1e6,
+                  (unsigned long long) cumulative);
+    }
+    cumulative += s_load (&self->buckets [S_BUCKETS]);
+    s_append (&text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
+                     "le=\"+Inf\"} %llu\n", (unsigned long long) cumulative);
+    s_append (&text, "depot_gateway_http_request_duration_seconds_sum{route=\"graphql\"} %.6f\n",
+              (double) s_load (&self->latency_sum_us) / 1e6);
+    s_append (&text, "depot_gateway_http_request_duration_seconds_count{route=\"graphql\"} %llu\n",
+              (unsigned long long) cumulative);
+
+    s_append (&text, "# HELP depot_gateway_http_requests_in_flight HTTP requests being handled, "
+                     "this scrape included.\n"
+                     "# TYPE depot_gateway_http_requests_in_flight gauge\n"
+                     "depot_gateway_http_requests_in_flight %d\n",
+              atomic_load_explicit (&self->inflight, memory_order_relaxed));
+    s_append (&text, "# HELP depot_gateway_sql_statements_total SQL statements the resolvers "
+                     "ran for the gateway's requests.\n"
+                     "# TYPE depot_gateway_sql_statements_total counter\n"
+                     "depot_gateway_sql_statements_total %llu\n",
+              (unsigned long long) s_load (&self->statements));
+    s_append (&text, "# HELP depot_gateway_persisted_queries_total Persisted-query lookups by "
+                     "result.\n"
+                     "# TYPE depot_gateway_persisted_queries_total counter\n");
+    for (size_t p = 0; p < DP_PERSISTED_COUNT; p++)
+        s_append (&text, "depot_gateway_persisted_queries_total{result=\"%s\"} %llu\n",
+                  s_persisted [p], (unsigned long long) s_load (&self->persisted [p]));
+    int ready = atomic_load_explicit (&self->ready, memory_order_relaxed);
+    if (ready >= 0)
+        s_append (&text, "# HELP depot_gateway_ready The last /readyz answer: 1 ready, 0 not.\n"
+                         "# TYPE depot_gateway_ready gauge\n"
+                         "depot_gateway_ready %d\n", ready);
+
+    if (broker) {
+        s_append (&text,
+            "# HELP depot_broker_resolvers Live resolvers connected to the broker.\n"
+            "# TYPE depot_broker_resolvers gauge\n"
+            "depot_broker_resolvers %d\n"
+            "# HELP depot_broker_credit Requests the live resolvers take at once, summed.\n"
+            "# TYPE depot_broker_credit gauge\n"
+            "depot_broker_credit %d\n"
+            "# HELP depot_broker_requests_in_flight Requests at resolvers.\n"
+            "# TYPE depot_broker_requests_in_flight gauge\n"
+            "depot_broker_requests_in_flight %d\n"
+            "# HELP depot_broker_queue_depth Requests waiting in the broker for resolver credit.\n"
+            "# TYPE depot_broker_queue_depth gauge\n"
+            "depot_broker_queue_depth %d\n"
+            "# HELP depot_broker_requests_total Requests the broker saw, by result.\n"
+            "# TYPE depot_broker_requests_total counter\n"
+            "depot_broker_requests_total{result=\"accepted\"} %llu\n"
+            "depot_broker_requests_total{result=\"rejected\"} %llu\n"
+            "depot_broker_requests_total{result=\"expired\"} %llu\n"
+            "depot_broker_requests_total{result=\"lost\"} %llu\n",
+            atomic_load (&broker->resolvers), atomic_load (&broker->credit),
+            atomic_load (&broker->inflight), atomic_load (&broker->queued),
+            (unsigned long long) atomic_load (&broker->accepted),
+            (unsigned long long) atomic_load (&broker->rejected),
+            (unsigned long long) atomic_load (&broker->expired),
+            (unsigned long long) atomic_load (&broker->lost));
+    }
+    if (len_p)
+        *len_p = text.len;
+    return text.data;
+}
+
+
+//  --------------------------------------------------------------------------
+//  Selftest
+
+//  The value of the sample whose line starts with prefix; -1 when absent.
+static double
+s_sample (const char *text, const char *prefix)
+{
+    size_t len = strlen (prefix);
+    for (const char *line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+        if (strncmp (line, prefix, len) == 0 && line [len] == ' ')
+            return strtod (line + len + 1, NULL);
+    return -1;
+}
+
+void
+dp_metrics_test (bool verbose)
+{
+    printf (" * dp_metrics: ");
+    dp_metrics_t *metrics = dp_metrics_new ();
+    char *text = dp_metrics_render (metrics, NULL, NULL);
+    //  Before any request: the always-present series, at zero.
+    assert (s_sample (text, "depot_gateway_http_requests_total{route=\"graphql\",code=\"200\","
+                            "outcome=\"ok\"}") == 0);
+    assert (s_sample (text, "depot_gateway_http_request_duration_seconds_count{route=\"graphql\"}") == 0);
+    assert (s_sample (text, "depot_gateway_http_requests_in_flight") == 0);
+    assert (!strstr (text, "depot_gateway_ready"));
+    assert (!strstr (text, "depot_broker_"));
+    free (text);
+
+    //  Requests: begin/end move the gauge, the counters and the histogram.
+    dp_metrics_begin (metrics);
+    dp_metrics_begin (metrics);
+    assert (dp_metrics_inflight (metrics) == 2);
+    dp_metrics_end (metrics, DP_ROUTE_GRAPHQL, 200, 700);           //  bucket 0.001
+    dp_metrics_begin (metrics);
+    dp_metrics_end (metrics, DP_ROUTE_GRAPHQL, 400, 40000000);      //  past the last bucket
+    dp_metrics_end (metrics, DP_ROUTE_HEALTHZ, 200, 10);            //  no histogram
+    dp_metrics_begin (metrics);
+    dp_metrics_end (metrics, DP_ROUTE_OTHER, 418, 10);              //  code "other"
+    assert (dp_metrics_inflight (metrics) == 0);
+    dp_metrics_statements (metrics, 16);
+    dp_metrics_statements (metrics, 3);
+    dp_metrics_persisted (metrics, DP_PERSISTED_MISS);
+    dp_metrics_ready (metrics, true);
+    dp_broker_stats_t broker;
+    memset (&broker, 0, sizeof broker);
+    atomic_store (&broker.resolvers, 2);
+    atomic_store (&broker.queued, 5);
+    atomic_store (&broker.accepted, 7);
+
+    size_t len;
+    text = dp_metrics_render (metrics, &broker, &len);
+    assert (len == strlen (text) && text [len - 1] == '\n');
+    if (verbose)
+        printf ("\n%s", text);
+    assert (s_sample (text, "depot_gateway_http_requests_total{route=\"graphql\",code=\"200\","
+                            "outcome=\"ok\"}") == 1);
+    assert (s_sample (text, "depot_gateway_http_requests_total{route=\"graphql\",code=\"400\","
+                            "outcome=\"bad_request\"}") == 1);
+    assert (s_sample (text, "depot_gateway_http_requests_total{route=\"healthz\",code=\"200\","
+                            "outcome=\"ok\"}") == 1);
+    assert (s_sample (text, "depot_gateway_http_requests_total{route=\"other\",code=\"other\","
+                            "outcome=\"other\"}") == 1);
+    assert (s_sample (text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
+                            "le=\"0.0005\"}") == 0);
+    assert (s_sample (text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
+                            "le=\"0.001\"}") == 1);
+    assert (s_sample (text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
+                            "le=\"30\"}") == 1);
+    assert (s_sample (text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
+                            "le=\"+Inf\"}") == 2);
+    assert (s_sample (text, "depot_gateway_http_request_duration_seconds_count{route=\"graphql\"}") == 2);
+    double sum = s_sample (text, "depot_gateway_http_request_duration_seconds_sum{route=\"graphql\"}");
+    assert (sum > 40.0006 && sum < 40.0008);
+    assert (s_sample (text, "depot_gateway_sql_statements_total") == 19);
+    assert (s_sample (text, "depot_gateway_persisted_queries_total{result=\"miss\"}") == 1);
+    assert (s_sample (text, "depot_gateway_persisted_queries_total{result=\"hit\"}") == 0);
+    assert (s_sample (text, "depot_gateway_ready") == 1);
+    assert (s_sample (text, "depot_broker_resolvers") == 2);
+    assert (s_sample (text, "depot_broker_queue_depth") == 5);
+    assert (s_sample (text, "depot_broker_requests_total{result=\"accepted\"}") == 7);
+    //  Every line is a comment or "name{labels} value"; each family has
+    //  its HELP and TYPE before its samples.
+    for (char *line = text; *line; ) {
+        char *end = strchr (line, '\n');
+        assert (end);
+        if (line [0] != '#') {
+            char *space = memchr (line, ' ', (size_t) (end - line));
+            assert (space && space > line);
+            char *number_end;
+            strtod (space + 1, &number_end);
+            assert (number_end == end);
+        }
+        line = end + 1;
+    }
+    assert (strcmp (dp_metrics_outcome (503), "unavailable") == 0);
+    assert (strcmp (dp_metrics_outcome (599), "error") == 0);
+    free (text);
+    dp_metrics_destroy (&metrics);
+    assert (metrics == NULL);
+    dp_metrics_destroy (&metrics);
+    printf ("OK\n");
+}

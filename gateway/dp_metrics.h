@@ -1,0 +1,87 @@
+/*  =========================================================================
+    dp_metrics - the gateway's counters, written as Prometheus text
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Lock-free counters that every civetweb worker updates (atomics, no
+    mutex on the request path) and GET /metrics renders in the Prometheus
+    text exposition format 0.0.4: requests by route, status and outcome, a
+    latency histogram of GraphQL requests, requests in flight, the SQL
+    statements resolvers report in RESULT, persisted-query outcomes,
+    readiness, and the broker's gauges and counters (dp_broker_stats_t).
+@discuss
+    Series are fixed at compile time (routes, a list of status codes, the
+    histogram buckets), so the memory is constant and a scrape never
+    allocates per series. A status outside the list counts as code
+    "other". Series whose counter is still zero are left out, except the
+    histogram and the gauges, which are always written.
+@end
+*/
+#ifndef DP_METRICS_H_INCLUDED
+#define DP_METRICS_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dp_broker.h"
+
+typedef struct _dp_metrics_t dp_metrics_t;
+
+//  What a request was for (the route label).
+typedef enum {
+    DP_ROUTE_GRAPHQL,               //  GraphQL over POST or GET /graphql
+    DP_ROUTE_GRAPHIQL,              //  the explorer page and its assets
+    DP_ROUTE_HEALTHZ,
+    DP_ROUTE_READYZ,
+    DP_ROUTE_METRICS,
+    DP_ROUTE_OTHER,                 //  404s, CORS preflights, civetweb's own errors
+    DP_ROUTE_COUNT
+} dp_route_t;
+
+//  Outcomes of persisted-query lookups.
+typedef enum {
+    DP_PERSISTED_HIT,               //  hash found, its query ran
+    DP_PERSISTED_MISS,              //  hash unknown: PersistedQueryNotFound
+    DP_PERSISTED_REGISTERED,        //  hash and query given, stored
+    DP_PERSISTED_REFUSED,           //  not in the allow-list, or the hash did not match
+    DP_PERSISTED_COUNT
+} dp_persisted_outcome_t;
+
+//  Create the counters, all zero. Caller owns the result and must destroy
+//  it with dp_metrics_destroy, after every thread using it has stopped.
+dp_metrics_t *dp_metrics_new (void);
+
+//  Destroy; accepts NULL and nulls the caller's reference.
+void dp_metrics_destroy (dp_metrics_t **self_p);
+
+//  A request started: in-flight gauge up.
+void dp_metrics_begin (dp_metrics_t *self);
+
+//  A request ended with status after usecs microseconds: in-flight down,
+//  the route's status counter up, and for DP_ROUTE_GRAPHQL the histogram.
+void dp_metrics_end (dp_metrics_t *self, dp_route_t route, int status, int64_t usecs);
+
+//  Requests in flight now.
+int dp_metrics_inflight (dp_metrics_t *self);
+
+//  Add the SQL statements one RESULT reported.
+void dp_metrics_statements (dp_metrics_t *self, uint32_t statements);
+
+//  Count one persisted-query outcome.
+void dp_metrics_persisted (dp_metrics_t *self, dp_persisted_outcome_t outcome);
+
+//  Record the last readiness answer (1 ready, 0 not).
+void dp_metrics_ready (dp_metrics_t *self, bool ready);
+
+//  The outcome label of an HTTP status ("ok", "unauthorized", ...).
+const char *dp_metrics_outcome (int status);
+
+//  Render every series as Prometheus text, the broker's from broker when
+//  not NULL. Caller owns the result (NUL-terminated) and must free() it;
+//  *len_p gets its length when not NULL.
+char *dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker, size_t *len_p);
+
+void dp_metrics_test (bool verbose);
+
+#endif

@@ -1,0 +1,70 @@
+/*  =========================================================================
+    dp_rule_unique_operation_names - operation names are unique
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    Spec section 5.2.1.1 "Operation Name Uniqueness": no two operations of
+    a document share a name (graphql-js's UniqueOperationNamesRule).
+@end
+*/
+#include "../dp_validation.h"
+#include "../dp_validation_rules.h"
+#include <string.h>
+#include <stdio.h>
+#include <assert.h>
+
+typedef struct {
+    dp_vmap_t known;                //  name -> its first definition
+} self_t;
+
+static dp_visit_t
+s_enter (void *self_, dp_vctx_t *ctx, const dp_node_t *node, const dp_visit_path_t *path)
+{
+    self_t *self = self_;
+    if (node->kind == DP_NODE_FRAGMENT)
+        return DP_VISIT_SKIP;
+    if (node->kind != DP_NODE_OPERATION)
+        return DP_VISIT_CONTINUE;
+    const dp_ast_definition_t *def = node->definition;
+    if (def->name) {
+        const dp_ast_definition_t *first = dp_vmap_get (&self->known, def->name);
+        if (first) {
+            dp_vstr_t message;
+            dp_vstr_init (&message);
+            dp_vstr_addf (&message, "There can be only one operation named \"%s\".", def->name);
+            dp_loc_t locations [2] = { first->name_loc, def->name_loc };
+            dp_vctx_report (ctx, message.data, locations, 2);
+            dp_vstr_release (&message);
+        }
+        else
+            dp_vmap_set (&self->known, def->name, (void *) def);
+    }
+    return DP_VISIT_SKIP;
+}
+
+dp_rule_t
+dp_rule_unique_operation_names (dp_vctx_t *ctx)
+{
+    self_t *self = dp_arena_calloc (dp_vctx_arena (ctx), 1, sizeof *self);
+    dp_vmap_init (&self->known, dp_vctx_arena (ctx), true);
+    dp_rule_t rule = { s_enter, NULL, self,
+                       DP_KIND (DP_NODE_OPERATION) | DP_KIND (DP_NODE_FRAGMENT) };
+    return rule;
+}
+
+void
+dp_rule_unique_operation_names_test (bool verbose)
+{
+    const char *rule = "UniqueOperationNames";
+    dp_vtest_expect (rule, "query A { thing { __typename } } query B { thing { __typename } }"
+                           " { thing { __typename } } fragment A on Box { id }", "");
+    dp_vtest_expect (rule,
+        "query Same { thing { __typename } }\n"
+        "mutation Same { moveBox(id: 1, to: 2) { id } }\n"
+        "subscription  Same { boxMoved { id } }",
+        "There can be only one operation named \"Same\". @1:7 @2:10\n"
+        "There can be only one operation named \"Same\". @1:7 @3:15");
+    if (verbose)
+        printf (" * dp_rule_unique_operation_names: OK\n");
+}
