@@ -19,11 +19,13 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-//  Dump a JSON value compactly with sorted keys into the arena.
+//  Dump a JSON value compactly into the arena: error bodies with sorted keys
+//  (as boxtribute's Flask writes them), variables in the client's order
+//  (graphql-js shows invalid values in that order).
 static const char *
-s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
+s_dump_with (dp_arena_t *arena, json_t *value, size_t *len_p, size_t order)
 {
-    char *text = json_dumps (value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    char *text = json_dumps (value, JSON_COMPACT | order | JSON_ENCODE_ANY);
     if (!text)
         dp_fatal ("dp_http_request: out of memory");
     size_t len = strlen (text);
@@ -32,6 +34,12 @@ s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
     if (len_p)
         *len_p = len;
     return copy;
+}
+
+static const char *
+s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
+{
+    return s_dump_with (arena, value, len_p, JSON_SORT_KEYS);
 }
 
 const char *
@@ -251,7 +259,8 @@ s_read_params (json_t *root, dp_arena_t *arena, dp_http_request_t *request,
         request->operation_name = dp_arena_strndup (arena, json_string_value (operation_name),
                                                     json_string_length (operation_name));
     if (json_is_object (variables))
-        request->variables_json = s_dump (arena, variables, &request->variables_len);
+        request->variables_json = s_dump_with (arena, variables, &request->variables_len,
+                                               JSON_PRESERVE_ORDER);
     return 0;
 }
 

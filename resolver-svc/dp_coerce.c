@@ -20,6 +20,32 @@
 #include <stdlib.h>
 #include <math.h>
 #include <errno.h>
+#include <stdarg.h>
+#include "dp_suggest.h"
+
+//  A growable string for messages (malloc'd; the caller frees data).
+typedef struct {
+    char *data;
+    size_t len, cap;
+} dp_vstr_like_t;
+
+static void
+s_like_add (dp_vstr_like_t *self, const char *text)
+{
+    size_t n = strlen (text);
+    if (self->len + n + 1 > self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 64;
+        while (cap < self->len + n + 1)
+            cap *= 2;
+        char *data = realloc (self->data, cap);
+        if (!data)
+            abort ();
+        self->data = data;
+        self->cap = cap;
+    }
+    memcpy (self->data + self->len, text, n + 1);
+    self->len += n;
+}
 
 const input_t *
 input_field (const input_t *object, const char *name)
@@ -46,15 +72,6 @@ dp_input_null (dp_arena_t *arena)
     return s_new (arena, IN_NULL);
 }
 
-//  The JSON text of a value, for messages ("Int cannot represent ...: 1.5").
-static void
-s_json_text (json_t *value, char *buf, size_t size)
-{
-    char *text = json_dumps (value, JSON_ENCODE_ANY | JSON_COMPACT);
-    snprintf (buf, size, "%s", text ? text : "?");
-    free (text);
-}
-
 static bool
 s_valid_date (const char *s, bool with_time)
 {
@@ -73,47 +90,274 @@ s_valid_date (const char *s, bool with_time)
     return len == 10 || s [10] == 'T' || s [10] == ' ';
 }
 
-//  A scalar or enum leaf from JSON. Returns NULL with err.
 static input_t *
-s_leaf_from_json (dp_arena_t *arena, const dp_type_t *type, json_t *value, char *err, size_t err_len)
+s_default (dp_arena_t *arena, const dp_input_value_t *def, char *err, size_t err_len)
 {
-    char text [120];
+    return dp_coerce_literal (arena, def->type, def->default_value, NULL, err, err_len);
+}
+
+//  -------------------------------------------------------------------------
+//  Variables from JSON, as graphql-js's coerceInputValue: every error is
+//  reported (not only the first) with the invalid value shown as graphql-js's
+//  inspect() shows it and the path inside the variable.
+
+#define MAX_COERCE_ERRORS 50        //  graphql-js's maxErrors of getVariableValues
+#define MAX_PATH 64
+
+typedef struct {
+    dp_arena_t *arena;
+    const char *variable;
+    dp_loc_t loc;                   //  the variable definition
+    dp_coerce_error_t *errors;
+    size_t n_errors;
+    bool too_many;
+    //  Path inside the variable: keys (index < 0) and list indexes.
+    const char *keys [MAX_PATH];
+    long indexes [MAX_PATH];
+    size_t depth;
+} coerce_t;
+
+//  graphql-js's String(number): integers without a fraction, the shortest
+//  round-trip digits otherwise, exponents below 1e-7 and from 1e21.
+static void
+s_js_number (double value, char *buf, size_t size)
+{
+    if (value == floor (value) && fabs (value) < 1e21) {
+        snprintf (buf, size, "%.0f", value);
+        return;
+    }
+    char digits [40];
+    int precision;
+    for (precision = 1; precision <= 17; precision++) {
+        snprintf (digits, sizeof digits, "%.*e", precision - 1, value);
+        if (strtod (digits, NULL) == value)
+            break;
+    }
+    //  digits: [-]d[.ddd]e[+-]xx
+    char *e = strchr (digits, 'e');
+    int exponent = atoi (e + 1);
+    *e = 0;
+    char mantissa [40];
+    size_t m = 0;
+    for (const char *p = digits; *p; p++)
+        if (*p != '.' && *p != '-')
+            mantissa [m++] = *p;
+    mantissa [m] = 0;
+    const char *sign = value < 0 ? "-" : "";
+    if (exponent >= 21 || exponent <= -7) {
+        if (m == 1)
+            snprintf (buf, size, "%s%se%s%u", sign, mantissa, exponent < 0 ? "-" : "+",
+                      (unsigned) abs (exponent) % 1000);
+        else
+            snprintf (buf, size, "%s%c.%.20se%s%u", sign, mantissa [0], mantissa + 1,
+                      exponent < 0 ? "-" : "+", (unsigned) abs (exponent) % 1000);
+    }
+    else
+    if (exponent < 0) {
+        char zeros [8] = "";
+        for (int z = 0; z < -exponent - 1 && z < 7; z++)
+            zeros [z] = '0', zeros [z + 1] = 0;
+        snprintf (buf, size, "%s0.%s%s", sign, zeros, mantissa);
+    }
+    else
+    if ((size_t) exponent + 1 >= m)
+        snprintf (buf, size, "%s%s%0*d", sign, mantissa, (int) ((size_t) exponent + 1 - m), 0);
+    else
+        snprintf (buf, size, "%s%.*s.%s", sign, exponent + 1, mantissa, mantissa + exponent + 1);
+}
+
+static void
+s_inspect_into (dp_vstr_like_t *out, json_t *value, int depth);
+
+//  graphql-js's inspect(): strings as JSON, numbers as JavaScript prints
+//  them, { key: value } objects, [a, b] arrays, depth > 2 as [Object].
+static void
+s_inspect_into (dp_vstr_like_t *out, json_t *value, int depth)
+{
+    char number [48];
+    switch (json_typeof (value)) {
+        case JSON_STRING: {
+            char *text = json_dumps (value, JSON_ENCODE_ANY);
+            s_like_add (out, text ? text : "\"\"");
+            free (text);
+            break;
+        }
+        case JSON_INTEGER:
+            //  JavaScript reads every number as a double (2^53 + 1 becomes 2^53).
+            s_js_number ((double) json_integer_value (value), number, sizeof number);
+            s_like_add (out, number);
+            break;
+        case JSON_REAL:
+            s_js_number (json_real_value (value), number, sizeof number);
+            s_like_add (out, number);
+            break;
+        case JSON_TRUE: s_like_add (out, "true"); break;
+        case JSON_FALSE: s_like_add (out, "false"); break;
+        case JSON_NULL: s_like_add (out, "null"); break;
+        case JSON_ARRAY: {
+            size_t n = json_array_size (value);
+            if (n == 0) {
+                s_like_add (out, "[]");
+                break;
+            }
+            if (depth + 1 > 2) {
+                s_like_add (out, "[Array]");
+                break;
+            }
+            s_like_add (out, "[");
+            size_t shown = n < 10 ? n : 10;
+            for (size_t i = 0; i < shown; i++) {
+                if (i)
+                    s_like_add (out, ", ");
+                s_inspect_into (out, json_array_get (value, i), depth + 1);
+            }
+            if (n - shown == 1)
+                s_like_add (out, ", ... 1 more item");
+            else
+            if (n > shown) {
+                snprintf (number, sizeof number, ", ... %zu more items", n - shown);
+                s_like_add (out, number);
+            }
+            s_like_add (out, "]");
+            break;
+        }
+        case JSON_OBJECT: {
+            if (json_object_size (value) == 0) {
+                s_like_add (out, "{}");
+                break;
+            }
+            if (depth + 1 > 2) {
+                s_like_add (out, "[Object]");
+                break;
+            }
+            s_like_add (out, "{ ");
+            const char *key;
+            json_t *member;
+            bool first = true;
+            json_object_foreach (value, key, member) {
+                if (!first)
+                    s_like_add (out, ", ");
+                first = false;
+                s_like_add (out, key);
+                s_like_add (out, ": ");
+                s_inspect_into (out, member, depth + 1);
+            }
+            s_like_add (out, " }");
+            break;
+        }
+    }
+}
+
+static const char *
+s_inspect (dp_arena_t *arena, json_t *value)
+{
+    dp_vstr_like_t out = { 0 };
+    s_inspect_into (&out, value, 0);
+    const char *text = dp_arena_strndup (arena, out.data ? out.data : "", out.len);
+    free (out.data);
+    return text;
+}
+
+//  Report one error at the current path with the value found there.
+static void
+s_report (coerce_t *ctx, json_t *invalid, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static void
+s_report (coerce_t *ctx, json_t *invalid, const char *fmt, ...)
+{
+    if (ctx->n_errors >= MAX_COERCE_ERRORS) {
+        ctx->too_many = true;
+        return;
+    }
+    char message [600];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (message, sizeof message, fmt, args);
+    va_end (args);
+    dp_vstr_like_t path = { 0 };
+    for (size_t i = 0; i < ctx->depth && i < MAX_PATH; i++) {
+        char index [32];
+        if (ctx->keys [i]) {
+            s_like_add (&path, ".");
+            s_like_add (&path, ctx->keys [i]);
+        }
+        else {
+            snprintf (index, sizeof index, "[%ld]", ctx->indexes [i]);
+            s_like_add (&path, index);
+        }
+    }
+    const char *text = ctx->depth
+        ? dp_arena_printf (ctx->arena, "Variable \"$%s\" got invalid value %s at \"%s%s\"; %s", ctx->variable,
+                           s_inspect (ctx->arena, invalid), ctx->variable, path.data ? path.data : "", message)
+        : dp_arena_printf (ctx->arena, "Variable \"$%s\" got invalid value %s; %s", ctx->variable,
+                           s_inspect (ctx->arena, invalid), message);
+    free (path.data);
+    ctx->errors [ctx->n_errors].message = (char *) text;
+    ctx->errors [ctx->n_errors].loc = ctx->loc;
+    ctx->n_errors++;
+}
+
+static bool
+s_is_integer (json_t *value, double *number)
+{
+    if (json_is_integer (value)) {
+        *number = (double) json_integer_value (value);
+        return true;
+    }
+    if (json_is_real (value)) {
+        *number = json_real_value (value);
+        return *number == floor (*number) && isfinite (*number);
+    }
+    return false;
+}
+
+//  A scalar or enum leaf (GraphQLScalarType / GraphQLEnumType parseValue).
+static input_t *
+s_leaf_from_json (coerce_t *ctx, const dp_type_t *type, json_t *value)
+{
+    dp_arena_t *arena = ctx->arena;
     const char *name = type->name;
     if (type->kind == DP_TYPE_ENUM) {
-        if (json_is_string (value)) {
-            int index = dp_type_enum_index (type, json_string_value (value));
-            if (index >= 0) {
-                input_t *out = s_new (arena, IN_ENUM);
-                out->i = index;
-                out->s = type->values [index].name;
-                return out;
-            }
-            snprintf (err, err_len, "Value \"%s\" does not exist in \"%s\" enum.", json_string_value (value), name);
+        const char **names = dp_arena_calloc (arena, type->n_values + 1, sizeof (char *));
+        for (size_t i = 0; i < type->n_values; i++)
+            names [i] = type->values [i].name;
+        if (!json_is_string (value)) {
+            const char *shown = s_inspect (arena, value);
+            s_report (ctx, value, "Enum \"%s\" cannot represent non-string value: %s.%s", name, shown,
+                      dp_suggest (arena, "the enum value", shown, names, type->n_values));
             return NULL;
         }
-        s_json_text (value, text, sizeof text);
-        snprintf (err, err_len, "Enum \"%s\" cannot represent non-string value: %s.", name, text);
-        return NULL;
+        int index = dp_type_enum_index (type, json_string_value (value));
+        if (index < 0) {
+            s_report (ctx, value, "Value \"%s\" does not exist in \"%s\" enum.%s", json_string_value (value), name,
+                      dp_suggest (arena, "the enum value", json_string_value (value), names, type->n_values));
+            return NULL;
+        }
+        input_t *out = s_new (arena, IN_ENUM);
+        out->i = index;
+        out->s = type->values [index].name;
+        return out;
     }
-    s_json_text (value, text, sizeof text);
+    double number;
     if (strcmp (name, "Int") == 0) {
-        double d = json_number_value (value);
-        if (!json_is_number (value) || d != floor (d)) {
-            snprintf (err, err_len, "Int cannot represent non-integer value: %s", text);
+        if (!s_is_integer (value, &number)) {
+            s_report (ctx, value, "Int cannot represent non-integer value: %s", s_inspect (arena, value));
             return NULL;
         }
-        if (d > 2147483647.0 || d < -2147483648.0) {
-            snprintf (err, err_len, "Int cannot represent non 32-bit signed integer value: %s", text);
+        if (number > 2147483647.0 || number < -2147483648.0) {
+            char text [48];
+            s_js_number (number, text, sizeof text);
+            s_report (ctx, value, "Int cannot represent non 32-bit signed integer value: %s", text);
             return NULL;
         }
         input_t *out = s_new (arena, IN_INT);
-        out->i = (int64_t) d;
-        out->f = d;
+        out->i = (int64_t) number;
+        out->f = number;
         return out;
     }
     if (strcmp (name, "Float") == 0) {
         if (!json_is_number (value)) {
-            snprintf (err, err_len, "Float cannot represent non numeric value: %s", text);
+            s_report (ctx, value, "Float cannot represent non numeric value: %s", s_inspect (arena, value));
             return NULL;
         }
         input_t *out = s_new (arena, IN_FLOAT);
@@ -122,7 +366,7 @@ s_leaf_from_json (dp_arena_t *arena, const dp_type_t *type, json_t *value, char 
     }
     if (strcmp (name, "Boolean") == 0) {
         if (!json_is_boolean (value)) {
-            snprintf (err, err_len, "Boolean cannot represent a non boolean value: %s", text);
+            s_report (ctx, value, "Boolean cannot represent a non boolean value: %s", s_inspect (arena, value));
             return NULL;
         }
         input_t *out = s_new (arena, IN_BOOL);
@@ -134,140 +378,132 @@ s_leaf_from_json (dp_arena_t *arena, const dp_type_t *type, json_t *value, char 
         if (json_is_string (value))
             out->s = dp_arena_strdup (arena, json_string_value (value));
         else
-        if (json_is_integer (value))
-            out->s = dp_arena_printf (arena, "%lld", (long long) json_integer_value (value));
+        if (s_is_integer (value, &number)) {
+            char text [48];
+            s_js_number (number, text, sizeof text);
+            out->s = dp_arena_strdup (arena, text);
+        }
         else {
-            snprintf (err, err_len, "ID cannot represent value: %s", text);
+            s_report (ctx, value, "ID cannot represent value: %s", s_inspect (arena, value));
             return NULL;
         }
         return out;
     }
-    //  String, Datetime, Date and any other custom scalar: strings.
+    //  String, and the custom scalars Datetime and Date (strings, checked).
     if (!json_is_string (value)) {
-        snprintf (err, err_len, "%s cannot represent a non string value: %s", name, text);
+        s_report (ctx, value, "%s cannot represent a non string value: %s", name, s_inspect (arena, value));
         return NULL;
     }
-    const char *s = json_string_value (value);
-    if ((strcmp (name, "Date") == 0 && !s_valid_date (s, false))
-    ||  (strcmp (name, "Datetime") == 0 && !s_valid_date (s, true))) {
-        snprintf (err, err_len, "%s cannot represent an invalid date value: %s", name, text);
+    const char *text = json_string_value (value);
+    if ((strcmp (name, "Date") == 0 && !s_valid_date (text, false))
+    ||  (strcmp (name, "Datetime") == 0 && !s_valid_date (text, true))) {
+        s_report (ctx, value, "%s cannot represent an invalid date value: %s", name, s_inspect (arena, value));
         return NULL;
     }
     input_t *out = s_new (arena, IN_STRING);
-    out->s = dp_arena_strdup (arena, s);
+    out->s = dp_arena_strdup (arena, text);
     return out;
 }
 
-//  Apply an input object's defaults and reject unknown fields.
-static input_t *s_from_json (dp_arena_t *arena, const dp_type_ref_t *ref, json_t *value,
-                             const char *path, char *err, size_t err_len);
-
 static input_t *
-s_default (dp_arena_t *arena, const dp_input_value_t *def, char *err, size_t err_len)
+s_from_json (coerce_t *ctx, const dp_type_ref_t *ref, json_t *value)
 {
-    return dp_coerce_literal (arena, def->type, def->default_value, NULL, err, err_len);
-}
-
-static input_t *
-s_from_json (dp_arena_t *arena, const dp_type_ref_t *ref, json_t *value, const char *path,
-             char *err, size_t err_len)
-{
-    char inner [400];
+    dp_arena_t *arena = ctx->arena;
     if (ref->kind == DP_REF_NON_NULL) {
-        if (!value || json_is_null (value)) {
-            char printed [100];
-            dp_type_ref_print (ref, printed, sizeof printed);
-            snprintf (err, err_len, "%sExpected non-nullable type \"%s\" not to be null.", path, printed);
-            return NULL;
-        }
-        return s_from_json (arena, ref->of, value, path, err, err_len);
+        if (value && !json_is_null (value))
+            return s_from_json (ctx, ref->of, value);
+        char printed [100];
+        dp_type_ref_print (ref, printed, sizeof printed);
+        json_t *null_value = json_null ();
+        s_report (ctx, null_value, "Expected non-nullable type \"%s\" not to be null.", printed);
+        return NULL;
     }
     if (!value || json_is_null (value))
         return s_new (arena, IN_NULL);
     if (ref->kind == DP_REF_LIST) {
         input_t *list = s_new (arena, IN_LIST);
         if (!json_is_array (value)) {
+            //  A single value is a list of one.
             list->n_items = 1;
             list->items = dp_arena_alloc (arena, sizeof (input_t *));
-            list->items [0] = s_from_json (arena, ref->of, value, path, err, err_len);
+            list->items [0] = s_from_json (ctx, ref->of, value);
             return list->items [0] ? list : NULL;
         }
         list->n_items = json_array_size (value);
         list->items = dp_arena_calloc (arena, list->n_items + 1, sizeof (input_t *));
+        bool ok = true;
         for (size_t i = 0; i < list->n_items; i++) {
-            char item_path [300];
-            snprintf (item_path, sizeof item_path, "%.250sAt index %zu: ", path, i);
-            list->items [i] = s_from_json (arena, ref->of, json_array_get (value, i), item_path,
-                                           err, err_len);
-            if (!list->items [i])
-                return NULL;
+            if (ctx->depth < MAX_PATH) {
+                ctx->keys [ctx->depth] = NULL;
+                ctx->indexes [ctx->depth] = (long) i;
+            }
+            ctx->depth++;
+            list->items [i] = s_from_json (ctx, ref->of, json_array_get (value, i));
+            ctx->depth--;
+            ok = ok && list->items [i];
         }
-        return list;
+        return ok ? list : NULL;
     }
     const dp_type_t *type = ref->named;
-    if (type->kind == DP_TYPE_INPUT_OBJECT) {
-        if (!json_is_object (value)) {
-            snprintf (err, err_len, "%sExpected type \"%s\" to be an object.", path, type->name);
-            return NULL;
-        }
-        const char *key;
-        json_t *member;
-        json_object_foreach (value, key, member) {
-            if (!dp_type_input_field (type, key)) {
-                snprintf (err, err_len, "%sField \"%s\" is not defined by type \"%s\".", path, key, type->name);
-                return NULL;
+    if (type->kind != DP_TYPE_INPUT_OBJECT)
+        return s_leaf_from_json (ctx, type, value);
+    if (!json_is_object (value)) {
+        s_report (ctx, value, "Expected type \"%s\" to be an object.", type->name);
+        return NULL;
+    }
+    input_t *object = s_new (arena, IN_OBJECT);
+    object->names = dp_arena_calloc (arena, type->n_input_fields + 1, sizeof (char *));
+    object->values = dp_arena_calloc (arena, type->n_input_fields + 1, sizeof (input_t *));
+    bool ok = true;
+    for (size_t i = 0; i < type->n_input_fields; i++) {
+        const dp_input_value_t *def = &type->input_fields [i];
+        json_t *given = json_object_get (value, def->name);
+        input_t *field_value;
+        if (!given) {
+            if (def->default_value) {
+                char message [300];
+                field_value = dp_coerce_literal (arena, def->type, def->default_value, NULL,
+                                                 message, sizeof message);
             }
-        }
-        input_t *object = s_new (arena, IN_OBJECT);
-        object->names = dp_arena_calloc (arena, type->n_input_fields + 1, sizeof (char *));
-        object->values = dp_arena_calloc (arena, type->n_input_fields + 1, sizeof (input_t *));
-        for (size_t i = 0; i < type->n_input_fields; i++) {
-            const dp_input_value_t *def = &type->input_fields [i];
-            json_t *given = json_object_get (value, def->name);
-            input_t *field_value;
-            if (!given) {
-                if (def->default_value)
-                    field_value = s_default (arena, def, err, err_len);
-                else
+            else {
                 if (def->type->kind == DP_REF_NON_NULL) {
                     char printed [100];
                     dp_type_ref_print (def->type, printed, sizeof printed);
-                    snprintf (err, err_len, "%sField \"%s\" of required type \"%s\" was not provided.",
-                              path, def->name, printed);
-                    return NULL;
+                    s_report (ctx, value, "Field \"%s\" of required type \"%s\" was not provided.",
+                              def->name, printed);
+                    ok = false;
                 }
-                else
-                    continue;
+                continue;
             }
-            else
-                field_value = s_from_json (arena, def->type, given, path, err, err_len);
-            if (!field_value)
-                return NULL;
-            object->names [object->n_fields] = def->name;
-            object->values [object->n_fields++] = field_value;
         }
-        return object;
+        else {
+            if (ctx->depth < MAX_PATH)
+                ctx->keys [ctx->depth] = def->name;
+            ctx->depth++;
+            field_value = s_from_json (ctx, def->type, given);
+            ctx->depth--;
+        }
+        if (!field_value) {
+            ok = false;
+            continue;
+        }
+        object->names [object->n_fields] = def->name;
+        object->values [object->n_fields++] = field_value;
     }
-    input_t *leaf = s_leaf_from_json (arena, type, value, inner, sizeof inner);
-    if (!leaf)
-        snprintf (err, err_len, "%s%s", path, inner);
-    return leaf;
-}
-
-input_t *
-dp_coerce_variable (dp_arena_t *arena, const char *variable, const dp_type_ref_t *ref,
-                    json_t *value, char *err, size_t err_len)
-{
-    char inner [500];
-    input_t *out = s_from_json (arena, ref, value, "", inner, sizeof inner);
-    if (!out) {
-        char printed [100];
-        dp_type_ref_print (ref, printed, sizeof printed);
-        char text [120];
-        s_json_text (value, text, sizeof text);
-        snprintf (err, err_len, "Variable \"$%s\" got invalid value %s; %s", variable, text, inner);
+    //  Every given field must be defined.
+    const char **names = dp_arena_calloc (arena, type->n_input_fields + 1, sizeof (char *));
+    for (size_t i = 0; i < type->n_input_fields; i++)
+        names [i] = type->input_fields [i].name;
+    const char *key;
+    json_t *member;
+    json_object_foreach (value, key, member) {
+        if (!dp_type_input_field (type, key)) {
+            s_report (ctx, value, "Field \"%s\" is not defined by type \"%s\".%s", key, type->name,
+                      dp_suggest (arena, NULL, key, names, type->n_input_fields));
+            ok = false;
+        }
     }
-    return out;
+    return ok ? object : NULL;
 }
 
 //  A scalar or enum leaf from an AST literal.
@@ -471,52 +707,65 @@ s_ast_type_ref (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_type_t *ast
 
 dp_variables_t *
 dp_variables_coerce (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_definition_t *operation,
-                     json_t *given, dp_loc_t *err_loc, char *err, size_t err_len)
+                     json_t *given, dp_coerce_error_t **errors, size_t *n_errors)
 {
     dp_variables_t *self = dp_arena_calloc (arena, 1, sizeof *self);
     size_t n = operation->n_variables;
     self->names = dp_arena_calloc (arena, n + 1, sizeof (char *));
     self->values = dp_arena_calloc (arena, n + 1, sizeof (input_t *));
-    for (size_t i = 0; i < n; i++) {
+    coerce_t ctx = { .arena = arena };
+    ctx.errors = dp_arena_calloc (arena, MAX_COERCE_ERRORS + 1, sizeof (dp_coerce_error_t));
+    for (size_t i = 0; i < n && !ctx.too_many; i++) {
         const dp_ast_variable_def_t *def = &operation->variables [i];
-        *err_loc = def->loc;
-        dp_type_ref_t *ref = s_ast_type_ref (arena, schema, def->type, err, err_len);
-        if (!ref)
-            return NULL;
+        ctx.variable = def->name;
+        ctx.loc = def->loc;
+        ctx.depth = 0;
+        char message [300];
+        dp_type_ref_t *ref = s_ast_type_ref (arena, schema, def->type, message, sizeof message);
+        if (!ref) {
+            //  Validation refuses such documents; keep the answer a clear error all the same.
+            ctx.errors [ctx.n_errors].message = dp_arena_strdup (arena, message);
+            ctx.errors [ctx.n_errors++].loc = def->loc;
+            continue;
+        }
         json_t *value = given ? json_object_get (given, def->name) : NULL;
-        input_t *coerced;
+        input_t *coerced = NULL;
+        char printed [100];
+        dp_type_ref_print (ref, printed, sizeof printed);
         if (!value) {
-            if (def->default_value) {
-                coerced = dp_coerce_literal (arena, ref, def->default_value, NULL, err, err_len);
-                if (!coerced)
-                    return NULL;
-            }
+            if (def->default_value)
+                coerced = dp_coerce_literal (arena, ref, def->default_value, NULL, message, sizeof message);
             else
             if (ref->kind == DP_REF_NON_NULL) {
-                char printed [100];
-                dp_type_ref_print (ref, printed, sizeof printed);
-                snprintf (err, err_len, "Variable \"$%s\" of required type \"%s\" was not provided.",
-                          def->name, printed);
-                return NULL;
+                ctx.errors [ctx.n_errors].message = dp_arena_printf (arena,
+                    "Variable \"$%s\" of required type \"%s\" was not provided.", def->name, printed);
+                ctx.errors [ctx.n_errors++].loc = def->loc;
             }
-            else
+            if (!coerced)
                 continue;       //  absent: not in the map
         }
         else
         if (json_is_null (value) && ref->kind == DP_REF_NON_NULL) {
-            char printed [100];
-            dp_type_ref_print (ref, printed, sizeof printed);
-            snprintf (err, err_len, "Variable \"$%s\" of non-null type \"%s\" must not be null.",
-                      def->name, printed);
-            return NULL;
+            ctx.errors [ctx.n_errors].message = dp_arena_printf (arena,
+                "Variable \"$%s\" of non-null type \"%s\" must not be null.", def->name, printed);
+            ctx.errors [ctx.n_errors++].loc = def->loc;
+            continue;
         }
         else {
-            coerced = dp_coerce_variable (arena, def->name, ref, value, err, err_len);
+            coerced = s_from_json (&ctx, ref, value);
             if (!coerced)
-                return NULL;
+                continue;
         }
         self->names [self->count] = def->name;
         self->values [self->count++] = coerced;
     }
-    return self;
+    if (ctx.too_many) {
+        ctx.errors [ctx.n_errors].message =
+            "Too many errors processing variables, error limit reached. Execution aborted.";
+        ctx.errors [ctx.n_errors].loc.line = 0;
+        ctx.n_errors++;
+    }
+    *errors = ctx.errors;
+    *n_errors = ctx.n_errors;
+    return ctx.n_errors ? NULL : self;
 }

@@ -311,6 +311,32 @@ s_finish_request_error (dp_exec_t *self, uint32_t http_status, const char *messa
     self->done = true;
 }
 
+//  {"errors":[...]} for several request errors (variable coercion).
+static void
+s_finish_request_errors (dp_exec_t *self, uint32_t http_status, const dp_coerce_error_t *errors,
+                         size_t n_errors)
+{
+    dp_json_writer_t *out = &self->out;
+    dp_json_writer_truncate (out, 0);
+    dp_json_writer_raw (out, "{\"errors\":[", 11);
+    for (size_t i = 0; i < n_errors; i++) {
+        if (i)
+            dp_json_writer_char (out, ',');
+        dp_json_writer_raw (out, "{\"message\":", 11);
+        dp_json_writer_cstr (out, errors [i].message);
+        if (errors [i].loc.line) {
+            char text [64];
+            int n = snprintf (text, sizeof text, ",\"locations\":[{\"line\":%u,\"column\":%u}]",
+                              errors [i].loc.line, errors [i].loc.column);
+            dp_json_writer_raw (out, text, (size_t) n);
+        }
+        dp_json_writer_char (out, '}');
+    }
+    dp_json_writer_raw (out, "]}", 2);
+    self->http_status = http_status;
+    self->done = true;
+}
+
 void
 dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message)
 {
@@ -1547,13 +1573,14 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
             return;
         }
     }
-    dp_loc_t loc = { 0, 0 };
+    dp_coerce_error_t *coerce_errors;
+    size_t n_coerce_errors;
     dp_variables_t *coerced = dp_variables_coerce (self->arena, self->env->schema, operation,
                                                    json_is_object (variables) ? variables : NULL,
-                                                   &loc, message, sizeof message);
+                                                   &coerce_errors, &n_coerce_errors);
     json_decref (variables);
     if (!coerced) {
-        s_finish_request_error (self, 400, message, &loc, NULL);
+        s_finish_request_errors (self, 400, coerce_errors, n_coerce_errors);
         return;
     }
     dp_plan_error_t plan_error;
