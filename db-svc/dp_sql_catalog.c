@@ -304,6 +304,37 @@ _Static_assert (sizeof s_sql_tag_last_used / sizeof s_sql_tag_last_used [0]
                 == 0 DP_COLUMNS_tag_last_used (S_COUNT_COL),
                 "tag_last_used SQL out of step with dp_catalog.h");
 
+//  people: its columns, then two computed flags: active (deleted is NULL or
+//  the zero date: `deleted = 0` is true for the zero date) and registered.
+static const char *const s_sql_people [] = {
+    "people.id", "people.firstname", "people.lastname", "people.date_of_birth",
+    "people.comments", "people.camp_id", "people.container", "people.gender",
+    "people.parent_id", "people.deleted", "people.volunteer", "people.approvalsigned",
+    "people.phone", "people.signaturefield", "people.date_of_signature", "people.created",
+    "people.created_by", "people.modified", "people.modified_by",
+    "(people.deleted IS NULL OR people.deleted = 0)", "(people.notregistered = 0)"
+};
+_Static_assert (sizeof s_sql_people / sizeof s_sql_people [0] == 0 DP_COLUMNS_people (S_COUNT_COL),
+                "people SQL out of step with dp_catalog.h");
+//  A beneficiary's languages as one row: the ids, ascending, comma-separated.
+static const char *const s_sql_people_languages [] = {
+    "x_people_languages.people_id",
+    "GROUP_CONCAT(x_people_languages.language_id ORDER BY x_people_languages.language_id)"
+};
+//  A beneficiary's token balance: the sum of the drops of their transactions.
+static const char *const s_sql_people_tokens [] = {
+    "transactions.people_id",
+    "CAST(COALESCE(SUM(transactions.drops), 0) AS SIGNED)"
+};
+static const char *const s_sql_transactions [] = {
+    "transactions.id", "transactions.people_id", "transactions.product_id", "transactions.count",
+    "transactions.description", "transactions.drops", "transactions.created",
+    "transactions.created_by"
+};
+_Static_assert (sizeof s_sql_transactions / sizeof s_sql_transactions [0]
+                == 0 DP_COLUMNS_transactions (S_COUNT_COL),
+                "transactions SQL out of step with dp_catalog.h");
+
 #define S_COLS(set) s_sql_##set, sizeof s_sql_##set / sizeof s_sql_##set [0]
 #define S_BY_ID(set) \
     [DP_LOADER_##set##_by_id] = { #set "_by_id", #set ".id", #set, NULL, NULL, NULL, S_COLS (set) }
@@ -392,6 +423,24 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_tag_links_by_box] = {
         "tag_links_by_box", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_object)",
         "tr.object_type = 'Stock' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
+    S_BY_ID (people),
+    [DP_LOADER_people_by_base] = {
+        "people_by_base", "people.camp_id", "people", NULL, NULL,
+        "people.camp_id, people.id", S_COLS (people) },
+    [DP_LOADER_people_all] = {
+        "people_all", "0", "people", NULL, NULL, "people.id", S_COLS (people) },
+    [DP_LOADER_people_languages_by_people] = {
+        "people_languages_by_people", "x_people_languages.people_id", "x_people_languages", NULL,
+        "x_people_languages.people_id", NULL, S_COLS (people_languages) },
+    [DP_LOADER_people_tokens_by_people] = {
+        "people_tokens_by_people", "transactions.people_id", "transactions", NULL,
+        "transactions.people_id", NULL, S_COLS (people_tokens) },
+    [DP_LOADER_transactions_by_people] = {
+        "transactions_by_people", "transactions.people_id", "transactions", NULL, NULL,
+        "transactions.people_id, transactions.id", S_COLS (transactions) },
+    [DP_LOADER_tag_links_by_people] = {
+        "tag_links_by_people", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_object)",
+        "tr.object_type = 'People' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
     [DP_LOADER_products_all] = {
         "products_all", "0", "products", NULL, NULL, "products.id", S_COLS (products) },
     S_BY_ID (transfer_agreement),
@@ -927,6 +976,9 @@ dp_sql_catalog_test (bool verbose)
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr
                  || id == DP_LOADER_box_history_by_box
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
+                 || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_people_by_id)->columns
+                     && c >= DP_COL_people_active)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_shipment_by_id)->columns
                      && c >= DP_COL_shipment_source_base_name)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_tags_by_id)->columns
@@ -982,6 +1034,13 @@ dp_sql_catalog_test (bool verbose)
     s_expect (&sql, "SELECT tags_relations.tag_id, tags_relations.tag_id,"
                     " MAX(tags_relations.created_on) FROM tags_relations"
                     " WHERE tags_relations.tag_id IN (3) GROUP BY tags_relations.tag_id", verbose);
+    dp_sql_destroy (&sql);
+    //  A beneficiary's token balance: an aggregate per key.
+    assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_people_tokens_by_people),
+                               3, keys + 1, 2) == 0);
+    s_expect (&sql, "SELECT transactions.people_id, transactions.people_id,"
+                    " CAST(COALESCE(SUM(transactions.drops), 0) AS SIGNED) FROM transactions"
+                    " WHERE transactions.people_id IN (3,5) GROUP BY transactions.people_id", verbose);
     dp_sql_destroy (&sql);
     assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_active_shipment_detail_by_box),
                                1u << DP_COL_shipment_detail_id, keys + 3, 1) == 0);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <ctype.h>
 #include <stdlib.h>
+#include <time.h>
 
 //  Box.measureValue: measure_value (stored in the dimension's base unit)
 //  times the display unit's conversion factor; null without a display unit.
@@ -93,5 +94,62 @@ dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
                           : id == row_int (obj->row, DP_COL_shipment_target_base_id) ? "Incoming"
                           : "Indeterminate";
     dp_json_writer_cstr (dp_exec_out (exec), direction);
+    return 1;
+}
+
+//  Beneficiary.age: whole years from date_of_birth ("YYYY-MM-DD") to today
+//  (UTC), one less before this year's birthday; null without a date.
+int
+dp_beneficiary_age (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const dp_val_t *birth = &obj->row->cells [DP_COL_people_date_of_birth];
+    int year, month, day;
+    if (birth->type != DP_VAL_STR || birth->u.s.len < 10
+    ||  sscanf (birth->u.s.ptr, "%4d-%2d-%2d", &year, &month, &day) != 3)
+        return 0;
+    time_t now = time (NULL);
+    struct tm today;
+    gmtime_r (&now, &today);
+    int age = today.tm_year + 1900 - year;
+    if (today.tm_mon + 1 < month || (today.tm_mon + 1 == month && today.tm_mday < day))
+        age--;
+    dp_json_writer_int (dp_exec_out (exec), age);
+    return 1;
+}
+
+//  Beneficiary.languages: the ids of the person's x_people_languages rows
+//  (one computed row per person: "2,5"), as Language names (nl=1 ... ckb=6),
+//  ascending; [] when there are none.
+int
+dp_beneficiary_languages (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    static const char *const names [] = { NULL, "nl", "en", "fr", "de", "ar", "ckb" };
+    const row_t *row = dp_exec_dep_row (exec, pf, 0, obj);
+    const dp_val_t *ids = row ? &row->cells [DP_COL_people_languages_language_ids] : NULL;
+    dp_json_writer_t *out = dp_exec_out (exec);
+    size_t start = out->len;
+    dp_json_writer_char (out, '[');
+    if (ids && ids->type == DP_VAL_STR) {
+        const char *p = ids->u.s.ptr, *end = p + ids->u.s.len;
+        bool first = true;
+        while (p < end) {
+            long id = 0;
+            while (p < end && *p >= '0' && *p <= '9')
+                id = id * 10 + (*p++ - '0');
+            if (id < 1 || id > 6) {
+                dp_json_writer_truncate (out, start);
+                dp_exec_field_error (exec, pf, "INTERNAL_SERVER_ERROR", NULL,
+                                     "Field \"%s\" has a value Depot cannot represent.", pf->key);
+                return -1;
+            }
+            if (!first)
+                dp_json_writer_char (out, ',');
+            dp_json_writer_cstr (out, names [id]);
+            first = false;
+            if (p < end && *p == ',')
+                p++;
+        }
+    }
+    dp_json_writer_char (out, ']');
     return 1;
 }

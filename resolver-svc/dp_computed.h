@@ -19,6 +19,8 @@ int dp_product_type (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_category_has_gender (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_shipment_label (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_beneficiary_age (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_beneficiary_languages (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
 //  The row a dep of pf's binding points at from obj, or NULL.
 const row_t *dp_exec_dep_row (dp_exec_t *exec, const plan_field_t *pf, size_t dep, const obj_t *obj);

@@ -12,6 +12,7 @@
 #include "dp_filters.h"
 #include <string.h>
 #include <stdlib.h>
+#include <ctype.h>
 
 //  filterInput.includeDeleted, false when absent.
 static bool
@@ -122,4 +123,111 @@ dp_keep_id_argument (const plan_field_t *pf, const row_t *row)
 {
     const input_t *id = input_field (pf->args, "id");
     return id && id->kind == IN_STRING && atoll (id->s) == row_int (row, 0);
+}
+
+//  ASCII case-insensitive: does text contain needle (of needle_len bytes)?
+static bool
+s_contains_nocase (const char *text, size_t len, const char *needle, size_t needle_len)
+{
+    if (needle_len == 0)
+        return true;
+    for (size_t i = 0; i + needle_len <= len; i++) {
+        size_t j = 0;
+        while (j < needle_len
+           &&  tolower ((unsigned char) text [i + j]) == tolower ((unsigned char) needle [j]))
+            j++;
+        if (j == needle_len)
+            return true;
+    }
+    return false;
+}
+
+static bool
+s_cell_contains (const row_t *row, int column, const char *needle, size_t needle_len)
+{
+    const dp_val_t *cell = &row->cells [column];
+    return cell->type == DP_VAL_STR
+        && s_contains_nocase (cell->u.s.ptr, cell->u.s.len, needle, needle_len);
+}
+
+//  Equal as MariaDB's _ci collations compare: case-insensitive, trailing
+//  spaces ignored.
+static bool
+s_cell_equals (const row_t *row, int column, const char *value, size_t len)
+{
+    const dp_val_t *cell = &row->cells [column];
+    if (cell->type != DP_VAL_STR)
+        return false;
+    size_t cell_len = cell->u.s.len;
+    while (cell_len && cell->u.s.ptr [cell_len - 1] == ' ')
+        cell_len--;
+    while (len && value [len - 1] == ' ')
+        len--;
+    return cell_len == len && s_contains_nocase (cell->u.s.ptr, cell_len, value, len);
+}
+
+//  A flag of filterInput: -1 absent (or null), else 0 or 1.
+static int
+s_flag (const input_t *filter, const char *name)
+{
+    const input_t *flag = input_field (filter, name);
+    return flag && flag->kind == IN_BOOL ? (int) (flag->i != 0) : -1;
+}
+
+//  Query.beneficiaries and Base.beneficiaries (filterInput), as boxtribute's
+//  derive_beneficiary_filter:
+//    createdFrom   created >= the date's midnight;
+//    createdUntil  created <= the date's midnight (so that day's later hours
+//                  are out, as in boxtribute);
+//                  a NULL (or zero) created matches neither;
+//    active        deleted NULL or the zero date (the computed `active`);
+//    isVolunteer, registered  the flags;
+//    pattern       first name, last name or comment contains it, or the group
+//                  identifier equals it.
+//  The pattern is matched here, over the base's rows that are loaded anyway
+//  for the id page, rather than in SQL with an escaped argument: the page
+//  then stays one statement per loader whatever the filter, and no string
+//  crosses into SQL. The matching is case-insensitive for ASCII letters;
+//  MariaDB's utf8mb4_general_ci also folds accents and non-ASCII case,
+//  which this does not. The pattern is literal text: '%' and '_' are not
+//  wildcards.
+bool
+dp_keep_beneficiary (const plan_field_t *pf, const row_t *row)
+{
+    const input_t *filter = input_field (pf->args, "filterInput");
+    if (!filter || filter->kind != IN_OBJECT)
+        return true;
+    const input_t *from = input_field (filter, "createdFrom");
+    const input_t *until = input_field (filter, "createdUntil");
+    const dp_val_t *created = &row->cells [DP_COL_people_created];
+    //  created is "YYYY-MM-DDTHH:MM:SS+00:00"; the dates are "YYYY-MM-DD".
+    if (from && from->kind == IN_STRING
+    &&  (created->type != DP_VAL_STR || strncmp (created->u.s.ptr, from->s, 10) < 0))
+        return false;
+    if (until && until->kind == IN_STRING) {
+        if (created->type != DP_VAL_STR)
+            return false;
+        int day = strncmp (created->u.s.ptr, until->s, 10);
+        if (day > 0 || (day == 0 && strncmp (created->u.s.ptr + 10, "T00:00:00", 9) != 0))
+            return false;
+    }
+    int active = s_flag (filter, "active");
+    if (active >= 0 && (row_int (row, DP_COL_people_active) != 0) != active)
+        return false;
+    int volunteer = s_flag (filter, "isVolunteer");
+    if (volunteer >= 0 && (row_int (row, DP_COL_people_volunteer) != 0) != volunteer)
+        return false;
+    int registered = s_flag (filter, "registered");
+    if (registered >= 0 && (row_int (row, DP_COL_people_registered) != 0) != registered)
+        return false;
+    const input_t *pattern = input_field (filter, "pattern");
+    if (pattern && pattern->kind == IN_STRING) {
+        size_t len = strlen (pattern->s);
+        if (!s_cell_contains (row, DP_COL_people_firstname, pattern->s, len)
+        &&  !s_cell_contains (row, DP_COL_people_lastname, pattern->s, len)
+        &&  !s_cell_contains (row, DP_COL_people_comments, pattern->s, len)
+        &&  !s_cell_equals (row, DP_COL_people_container, pattern->s, len))
+            return false;
+    }
+    return true;
 }

@@ -23,5 +23,6 @@ bool dp_keep_agreement (const plan_field_t *pf, const row_t *row);
 bool dp_keep_id_argument (const plan_field_t *pf, const row_t *row);
 bool dp_keep_product (const plan_field_t *pf, const row_t *row);
 bool dp_keep_shipment (const plan_field_t *pf, const row_t *row);
+bool dp_keep_beneficiary (const plan_field_t *pf, const row_t *row);
 
 #endif

@@ -47,6 +47,10 @@ static const char *const s_agreement_states [] = {
 static const char *const s_agreement_types [] = {
     "SendingTo", "SendingTo", "ReceivingFrom", "ReceivingFrom", "Bidirectional", "Bidirectional", NULL
 };
+//  HumanGender by people.gender: '' (the column's default) reads as Diverse.
+static const char *const s_human_genders [] = {
+    "M", "Male", "F", "Female", "D", "Diverse", "", "Diverse", NULL
+};
 static const char *const s_shipment_states [] = {
     "Preparing", "Preparing", "Sent", "Sent", "Receiving", "Receiving", "Completed", "Completed",
     "Canceled", "Canceled", "Lost", "Lost", NULL
@@ -89,6 +93,18 @@ static const char *const s_shipment_states [] = {
                                   { .kind = BIND_LOOKUP, .column = COL (l, c), .loader = DP_LOADER_##loader_, \
                                     .value_column = COL (set, value), .conv = CONV_INT, .zero_if_missing = true }
 #define KEEP(fn, mask)            .keep = fn, .keep_mask = mask
+//  An id-ordered page at the root: rows of `by_base` per permitted base,
+//  of `all` for god (dp_page.c).
+#define ID_PAGE_ROOT(by_base, all, perm, ...) \
+                                  { .kind = BIND_ROOT, .collect = dp_id_page_root_collect, \
+                                    .write = dp_id_page_root_write, .children = dp_id_page_root_children, \
+                                    .loader = DP_LOADER_##by_base, .all_loader = DP_LOADER_##all, \
+                                    .authz = { .kind = AUTHZ_NONE, .permission = perm, .base_column = -1 }, \
+                                    __VA_ARGS__ }
+//  The columns dp_keep_beneficiary reads.
+#define BENEFICIARY_FILTER_MASK   (BIT (people, created) | BIT (people, active) | BIT (people, volunteer) \
+                                   | BIT (people, registered) | BIT (people, firstname) \
+                                   | BIT (people, lastname) | BIT (people, comments) | BIT (people, container))
 
 typedef struct {
     const char *type;
@@ -132,11 +148,16 @@ static const field_entry_t s_fields [] = {
                                            KEEP (dp_keep_shipment, BIT (shipment, state))) },
     { "Query", "shipment", ROOT_BY_ID (shipment_by_id, EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read",
                                                                 shipment, source_base_id, target_base_id)) },
-    { "Query", "products", { .kind = BIND_ROOT, .collect = dp_products_collect,
-                             .write = dp_products_write, .children = dp_products_children } },
+    { "Query", "products", ID_PAGE_ROOT (products_by_base, products_all, "product:read") },
     { "ProductPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_id_page_elements, .list = true } },
     { "ProductPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_id_page_total_count } },
     { "ProductPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_id_page_info } },
+    { "Query", "beneficiary", ROOT_BY_ID (people_by_id, TARGET_ERROR ("beneficiary:read", people, camp_id)) },
+    { "Query", "beneficiaries", ID_PAGE_ROOT (people_by_base, people_all, "beneficiary:read",
+                                              KEEP (dp_keep_beneficiary, BENEFICIARY_FILTER_MASK)) },
+    { "BeneficiaryPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_id_page_elements, .list = true } },
+    { "BeneficiaryPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_id_page_total_count } },
+    { "BeneficiaryPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_id_page_info } },
     { "Query", "sizeRanges", ROOT_ALL (sizegroups_all, "size_range:read") },
     { "Query", "transferAgreements", ROOT_IN_BASES (agreements_by_source_base, agreements_all,
                                                     "transfer_agreement:read", .has_loader2 = true,
@@ -284,9 +305,64 @@ static const field_entry_t s_fields [] = {
     { "Base", "tags", { .kind = BIND_REVERSE, .column = COL (camps, id), .loader = DP_LOADER_tags_by_base,
                         PARENT ("tag:read", camps, id),
                         KEEP (dp_keep_tag, BIT (tags, deleted) | BIT (tags, type)) } },
+    { "Base", "beneficiaries", { .kind = BIND_SYNTHETIC, .collect_obj = dp_id_page_parent_collect,
+                                 .children = dp_id_page_parent_children, .write = dp_id_page_parent_write,
+                                 .column = COL (camps, id), .loader = DP_LOADER_people_by_base,
+                                 .authz = { .kind = AUTHZ_NONE, .permission = "beneficiary:read",
+                                            .base_column = COL (camps, id) },
+                                 KEEP (dp_keep_beneficiary, BENEFICIARY_FILTER_MASK) } },
     { "Base", "products", { .kind = BIND_REVERSE, .column = COL (camps, id), .loader = DP_LOADER_products_by_base,
                             PARENT ("product:read", camps, id),
                             KEEP (dp_keep_product, BIT (products, deleted) | BIT (products, standard_product_id)) } },
+
+    //  Beneficiary ← people
+    { "Beneficiary", "id", COLUMN (people, id, CONV_ID) },
+    { "Beneficiary", "firstName", COLUMN (people, firstname, CONV_STRING) },
+    { "Beneficiary", "lastName", COLUMN (people, lastname, CONV_STRING) },
+    { "Beneficiary", "dateOfBirth", COLUMN (people, date_of_birth, CONV_DATE) },
+    { "Beneficiary", "age", { .kind = BIND_COMPUTED, .write = dp_beneficiary_age,
+                              .needs_mask = BIT (people, date_of_birth) } },
+    { "Beneficiary", "comment", COLUMN (people, comments, CONV_STRING) },
+    { "Beneficiary", "base", FK (people, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
+    { "Beneficiary", "groupIdentifier", COLUMN (people, container, CONV_STRING) },
+    { "Beneficiary", "gender", ENUM_STR (people, gender, s_human_genders) },
+    { "Beneficiary", "languages", { .kind = BIND_COMPUTED, .write = dp_beneficiary_languages,
+                                    .deps = { { COL (people, id), DP_LOADER_people_languages_by_people,
+                                                BIT (people_languages, language_ids) | 1 } },
+                                    .n_deps = 1 } },
+    { "Beneficiary", "familyHead", FK (people, parent_id, people_by_id) },
+    { "Beneficiary", "active", COLUMN (people, active, CONV_BOOL) },
+    { "Beneficiary", "isVolunteer", COLUMN (people, volunteer, CONV_BOOL) },
+    { "Beneficiary", "signed", COLUMN (people, approvalsigned, CONV_BOOL) },
+    { "Beneficiary", "registered", COLUMN (people, registered, CONV_BOOL) },
+    { "Beneficiary", "phoneNumber", COLUMN (people, phone, CONV_STRING) },
+    { "Beneficiary", "signature", COLUMN (people, signaturefield, CONV_STRING) },
+    { "Beneficiary", "dateOfSignature", COLUMN (people, date_of_signature, CONV_DATE) },
+    { "Beneficiary", "tokens", { .kind = BIND_LOOKUP, .column = COL (people, id),
+                                 .loader = DP_LOADER_people_tokens_by_people,
+                                 .value_column = COL (people_tokens, tokens), .conv = CONV_INT,
+                                 .zero_if_missing = true, ANY_BASE ("transaction:read") } },
+    { "Beneficiary", "transactions", { .kind = BIND_REVERSE, .column = COL (people, id),
+                                       .loader = DP_LOADER_transactions_by_people,
+                                       ANY_BASE ("transaction:read") } },
+    { "Beneficiary", "createdBy", FK (people, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Beneficiary", "createdOn", COLUMN (people, created, CONV_DATETIME) },
+    { "Beneficiary", "lastModifiedBy", FK (people, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Beneficiary", "lastModifiedOn", COLUMN (people, modified, CONV_DATETIME) },
+    { "Beneficiary", "tags", { .kind = BIND_THROUGH, .column = COL (people, id),
+                               .loader = DP_LOADER_tag_links_by_people,
+                               .value_column = COL (tag_link, tag_id), .target_loader = DP_LOADER_tags_by_id,
+                               FILTER ("tag:read", tags, camp_id) } },
+
+    //  Transaction ← transactions (a beneficiary's, by transactions_by_people)
+    { "Transaction", "id", COLUMN (transactions, id, CONV_ID) },
+    { "Transaction", "beneficiary", FK (transactions, people_id, people_by_id) },
+    { "Transaction", "product", FK (transactions, product_id, products_by_id) },
+    { "Transaction", "count", COLUMN (transactions, count, CONV_INT) },
+    { "Transaction", "tokens", COLUMN (transactions, drops, CONV_INT) },
+    { "Transaction", "description", COLUMN (transactions, description, CONV_STRING) },
+    { "Transaction", "createdBy", FK (transactions, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Transaction", "createdOn", COLUMN (transactions, created, CONV_DATETIME) },
 
     //  Organisation ← organisations
     { "Organisation", "id", COLUMN (organisations, id, CONV_ID) },
@@ -448,6 +524,9 @@ static const type_entry_t s_types [] = {
     { "TransferAgreement", { .loader = DP_LOADER_transfer_agreement_by_id } },
     { "BoxPage", { .synthetic = true } },
     { "ProductPage", { .synthetic = true } },
+    { "BeneficiaryPage", { .synthetic = true } },
+    { "Beneficiary", { .loader = DP_LOADER_people_by_id } },
+    { "Transaction", { .loader = DP_LOADER_transactions_by_people } },
     { "InsufficientPermissionError", { .synthetic = true } },
     { "ResourceDoesNotExistError", { .synthetic = true } },
     { "UnauthorizedForBaseError", { .synthetic = true } },
@@ -484,6 +563,10 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_agreements_all:
         case DP_LOADER_agreement_bases_by_agreement:
         case DP_LOADER_shipments_by_agreement:
+        case DP_LOADER_people_by_base:
+        case DP_LOADER_people_all:
+        case DP_LOADER_transactions_by_people:
+        case DP_LOADER_tag_links_by_people:
             return true;
         default:
             return false;

@@ -1,5 +1,5 @@
 /*  =========================================================================
-    dp_page - pages of rows: PageInfo, and id-ordered pages (ProductPage)
+    dp_page - pages of rows: PageInfo, and id-ordered pages (ProductPage, BeneficiaryPage)
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -11,9 +11,13 @@
     being base64 of the zero-padded id (e.g. "MDAwMDAwMDA=" for 0); the
     total counts every row the field could list.
 @discuss
-    The rows come from list loaders (all of a base's products in one
-    statement); the page is cut here, so no statement depends on the page
-    size or the cursor.
+    The rows come from list loaders (all of a base's products or
+    beneficiaries in one statement); the field's keep filter (its
+    filterInput) and the page cut happen here, so no statement depends on
+    the page size, the cursor or the filter. The same code serves root
+    pages (Query.products, Query.beneficiaries: the mapping names the
+    loader, the every-row loader and the permission) and pages under an
+    object (Base.beneficiaries).
 @end
 */
 #include "dp_page.h"
@@ -175,19 +179,82 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
 }
 
 //  -------------------------------------------------------------------------
-//  Query.products(baseId, paginationInput): the products of the bases the
-//  user may read (all of them, deleted ones included, as boxtribute), or of
-//  baseId among them.
+//  Gathering an id page: every row of the list loader under the page's keys,
+//  those the field's keep filter (its filterInput) lets through, cut as
+//  paginationInput says.
 
-void
-dp_products_collect (dp_exec_t *exec, plan_field_t *pf)
+static id_page_t *
+s_id_page_new (dp_exec_t *exec, const plan_field_t *pf, dp_loader_id_t loader)
 {
-    dp_arena_t *arena = dp_exec_arena (exec);
-    id_page_t *page = dp_arena_calloc (arena, 1, sizeof *page);
-    pf->root_state = page;
+    id_page_t *page = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *page);
     page->page.type = dp_type_ref_named (pf->field->type);
     page->page.synthetic = page;
-    page->loader = DP_LOADER_products_by_base;
+    page->loader = loader;
+    return page;
+}
+
+//  Ask for the rows under every key with the columns the elements' fields
+//  and the filter read.
+static void
+s_id_page_need (dp_exec_t *exec, const plan_field_t *pf, const id_page_t *page)
+{
+    uint64_t mask = 1 | pf->bind->keep_mask;
+    for (size_t v = 0; v < pf->child->n_variants; v++)
+        for (size_t f = 0; f < pf->child->variants [v].n_fields; f++)
+            if (pf->child->variants [v].fields [f].bind->children == dp_id_page_elements)
+                mask |= pf->child->variants [v].fields [f].child_mask;
+    for (size_t k = 0; k < page->n_keys; k++)
+        dp_exec_need (exec, page->loader, page->keys [k], mask);
+}
+
+//  Once the rows are in: filter and cut. False when the page failed.
+static bool
+s_id_page_fill (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page)
+{
+    if (page->failed)
+        return false;
+    size_t total = 0;
+    for (size_t k = 0; k < page->n_keys; k++) {
+        row_t **rows;
+        total += dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
+    }
+    row_t **all = dp_arena_alloc (dp_exec_arena (exec), (total + 1) * sizeof (row_t *));
+    size_t n = 0;
+    keep_fn_t keep = pf->bind->keep;
+    for (size_t k = 0; k < page->n_keys; k++) {
+        row_t **rows;
+        size_t count = dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
+        for (size_t r = 0; r < count; r++)
+            if (!keep || keep (pf, rows [r]))
+                all [n++] = rows [r];
+    }
+    s_cut (exec, pf, page, all, n);
+    return !page->failed;
+}
+
+static int
+s_id_page_write (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page)
+{
+    if (page->failed) {
+        dp_exec_field_error (exec, pf, page->code, page->description, "%s", page->description);
+        return -1;
+    }
+    return dp_exec_write_children (exec, pf, &page->page, 1, false);
+}
+
+//  -------------------------------------------------------------------------
+//  Root pages (Query.products, Query.beneficiaries): the rows of every base
+//  the user holds bind->authz.permission for (god: every row, through
+//  bind->all_loader), or of the baseId argument's base among them when the
+//  field has one. Rows of a base come from bind->loader.
+
+void
+dp_id_page_root_collect (dp_exec_t *exec, plan_field_t *pf)
+{
+    const dp_binding_t *bind = pf->bind;
+    dp_arena_t *arena = dp_exec_arena (exec);
+    id_page_t *page = s_id_page_new (exec, pf, bind->loader);
+    pf->root_state = page;
     const input_t *base = input_field (pf->args, "baseId");
     int64_t base_id = -1;
     if (base && base->kind == IN_STRING) {
@@ -200,7 +267,7 @@ dp_products_collect (dp_exec_t *exec, plan_field_t *pf)
     }
     dp_authz_t *authz = dp_exec_authz (exec);
     if (authz->identity->god && base_id < 0) {
-        page->loader = DP_LOADER_products_all;
+        page->loader = bind->all_loader;
         page->keys = dp_arena_calloc (arena, 1, sizeof (int64_t));
         page->n_keys = 1;
     }
@@ -209,62 +276,92 @@ dp_products_collect (dp_exec_t *exec, plan_field_t *pf)
         char denied [80];
         page->keys = dp_arena_alloc (arena, sizeof (int64_t));
         page->keys [0] = base_id;
-        page->n_keys = dp_authz_base (authz, "product:read", base_id, denied, sizeof denied) ? 1 : 0;
+        page->n_keys = dp_authz_base (authz, bind->authz.permission, base_id, denied, sizeof denied) ? 1 : 0;
     }
     else {
-        const dp_permission_t *grant = dp_authz_permission (authz, "product:read");
+        const dp_permission_t *grant = dp_authz_permission (authz, bind->authz.permission);
         page->n_keys = grant ? grant->n_base_ids : 0;
         page->keys = dp_arena_alloc (arena, (page->n_keys + 1) * sizeof (int64_t));
         for (size_t k = 0; k < page->n_keys; k++)
             page->keys [k] = grant->base_ids [k];
     }
-    //  Every column the elements' fields need; the page is cut from them.
-    uint64_t mask = 1;
-    for (size_t v = 0; v < pf->child->n_variants; v++)
-        for (size_t f = 0; f < pf->child->variants [v].n_fields; f++)
-            if (pf->child->variants [v].fields [f].bind->children == dp_id_page_elements)
-                mask |= pf->child->variants [v].fields [f].child_mask;
-    for (size_t k = 0; k < page->n_keys; k++)
-        dp_exec_need (exec, page->loader, page->keys [k], mask);
+    s_id_page_need (exec, pf, page);
 }
 
 void
-dp_products_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                      obj_t **children, size_t *n_children)
+dp_id_page_root_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                          obj_t **children, size_t *n_children)
 {
     id_page_t *page = pf->root_state;
     *n_children = 0;
-    if (page->failed)
-        return;
-    size_t total = 0;
-    for (size_t k = 0; k < page->n_keys; k++) {
-        row_t **rows;
-        total += dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
-    }
-    row_t **all = dp_arena_alloc (dp_exec_arena (exec), (total + 1) * sizeof (row_t *));
-    size_t n = 0;
-    for (size_t k = 0; k < page->n_keys; k++) {
-        row_t **rows;
-        size_t count = dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
-        for (size_t r = 0; r < count; r++)
-            all [n++] = rows [r];
-    }
-    s_cut (exec, pf, page, all, n);
-    if (page->failed)
+    if (!s_id_page_fill (exec, pf, page))
         return;
     *children = &page->page;
     *n_children = 1;
 }
 
 int
-dp_products_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+dp_id_page_root_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
-    id_page_t *page = pf->root_state;
-    if (page->failed) {
-        dp_exec_field_error (exec, pf, page->code, page->description, "%s", page->description);
+    return s_id_page_write (exec, pf, pf->root_state);
+}
+
+//  -------------------------------------------------------------------------
+//  Pages under an object (Base.beneficiaries): the rows of bind->loader
+//  under the object's bind->column, when the user holds the permission for
+//  the base in bind->authz.base_column (else FORBIDDEN, as boxtribute's
+//  authorize). The page is made from the cached rows where it is needed:
+//  once as the wave descends, once as it is written.
+
+static id_page_t *
+s_parent_page (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj, char *denied, size_t len)
+{
+    const dp_binding_t *bind = pf->bind;
+    id_page_t *page = s_id_page_new (exec, pf, bind->loader);
+    if (!dp_authz_base (dp_exec_authz (exec), bind->authz.permission,
+                        row_int (obj->row, bind->authz.base_column), denied, len))
+        return NULL;
+    page->keys = dp_arena_alloc (dp_exec_arena (exec), sizeof (int64_t));
+    page->keys [0] = row_int (obj->row, bind->column);
+    page->n_keys = row_is_nil (obj->row, bind->column) ? 0 : 1;
+    return page;
+}
+
+void
+dp_id_page_parent_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    char denied [80];
+    id_page_t *page = s_parent_page (exec, pf, obj, denied, sizeof denied);
+    if (page)
+        s_id_page_need (exec, pf, page);
+}
+
+void
+dp_id_page_parent_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                            obj_t **children, size_t *n_children)
+{
+    char denied [80];
+    id_page_t *page = s_parent_page (exec, pf, obj, denied, sizeof denied);
+    *n_children = 0;
+    if (!page || !s_id_page_fill (exec, pf, page))
+        return;
+    *children = &page->page;
+    *n_children = 1;
+}
+
+int
+dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    char denied [80];
+    id_page_t *page = s_parent_page (exec, pf, obj, denied, sizeof denied);
+    if (!page) {
+        char description [120];
+        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
+        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
         return -1;
     }
-    return dp_exec_write_children (exec, pf, &page->page, 1, false);
+    s_id_page_fill (exec, pf, page);
+    return s_id_page_write (exec, pf, page);
 }
 
 void

@@ -22,13 +22,24 @@ int dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *
 int dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  Query.products(baseId, paginationInput): ProductPage.
-void dp_products_collect (dp_exec_t *exec, plan_field_t *pf);
-void dp_products_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                           obj_t **children, size_t *n_children);
-int dp_products_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+//  Root id pages (Query.products, Query.beneficiaries): rows of
+//  bind->loader under each base the user holds bind->authz.permission for
+//  (god: bind->all_loader), or under the baseId argument; bind->keep
+//  filters them.
+void dp_id_page_root_collect (dp_exec_t *exec, plan_field_t *pf);
+void dp_id_page_root_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                               obj_t **children, size_t *n_children);
+int dp_id_page_root_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  Fields of id-ordered pages (ProductPage).
+//  Id pages under an object (Base.beneficiaries): rows of bind->loader
+//  under the object's bind->column, if the user holds bind->authz.permission
+//  for the base in bind->authz.base_column (else FORBIDDEN).
+void dp_id_page_parent_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+void dp_id_page_parent_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                                 obj_t **children, size_t *n_children);
+int dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
+//  Fields of id-ordered pages (ProductPage, BeneficiaryPage).
 void dp_id_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                           obj_t **children, size_t *n_children);
 void dp_id_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,

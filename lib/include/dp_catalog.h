@@ -181,6 +181,31 @@ typedef enum {
 //  The bases an agreement links (transfer_agreement_detail rows).
 #define DP_COLUMNS_agreement_base(C) \
     C(agreement_base, source_base_id, INT) C(agreement_base, target_base_id, INT)
+//  Beneficiaries (people rows). The last two columns are computed: active
+//  (deleted is NULL or the zero date) and registered (notregistered = 0).
+#define DP_COLUMNS_people(C) \
+    C(people, id, INT) C(people, firstname, STR) C(people, lastname, STR) \
+    C(people, date_of_birth, DATE) C(people, comments, STR) C(people, camp_id, INT) \
+    C(people, container, STR) C(people, gender, STR) C(people, parent_id, INT) \
+    C(people, deleted, DATETIME) C(people, volunteer, INT) C(people, approvalsigned, INT) \
+    C(people, phone, STR) C(people, signaturefield, STR) C(people, date_of_signature, DATE) \
+    C(people, created, DATETIME) C(people, created_by, INT) C(people, modified, DATETIME) \
+    C(people, modified_by, INT) C(people, active, INT) C(people, registered, INT)
+
+//  One row per beneficiary: the ids of the languages they speak, ascending,
+//  comma-separated (computed from x_people_languages).
+#define DP_COLUMNS_people_languages(C) \
+    C(people_languages, people_id, INT) C(people_languages, language_ids, STR)
+
+//  One row per beneficiary with transactions: the sum of their drops.
+#define DP_COLUMNS_people_tokens(C) \
+    C(people_tokens, people_id, INT) C(people_tokens, tokens, INT)
+
+//  Free-shop transactions (drops are the tokens).
+#define DP_COLUMNS_transactions(C) \
+    C(transactions, id, INT) C(transactions, people_id, INT) C(transactions, product_id, INT) \
+    C(transactions, count, INT) C(transactions, description, STR) C(transactions, drops, INT) \
+    C(transactions, created, DATETIME) C(transactions, created_by, INT)
 
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
@@ -232,7 +257,14 @@ typedef enum {
     L(agreements_all,         transfer_agreement, "0: every agreement") \
     L(agreement_bases_by_agreement, agreement_base, "transfer_agreement_detail.transfer_agreement_id") \
     L(shipments_by_agreement, shipment,           "shipment.transfer_agreement_id") \
-    L(cms_users_all,          cms_users,          "0: every user")
+    L(cms_users_all,          cms_users,          "0: every user") \
+    L(people_by_id,           people,             "people.id") \
+    L(people_by_base,         people,             "people.camp_id") \
+    L(people_all,             people,             "0: every beneficiary") \
+    L(people_languages_by_people, people_languages, "x_people_languages.people_id") \
+    L(people_tokens_by_people, people_tokens,     "transactions.people_id") \
+    L(transactions_by_people, transactions,       "transactions.people_id") \
+    L(tag_links_by_people,    tag_link,           "tags_relations.object_id (People)")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -272,6 +304,10 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_sizegroup)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_link)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transfer_agreement)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_agreement_base)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_languages)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_tokens)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transactions)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

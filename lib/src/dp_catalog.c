@@ -44,6 +44,10 @@ S_COLUMN_SET (sizegroup)
 S_COLUMN_SET (tag_link)
 S_COLUMN_SET (transfer_agreement)
 S_COLUMN_SET (agreement_base)
+S_COLUMN_SET (people)
+S_COLUMN_SET (people_languages)
+S_COLUMN_SET (people_tokens)
+S_COLUMN_SET (transactions)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -80,6 +84,10 @@ S_FITS_MASK (sizegroup)
 S_FITS_MASK (tag_link)
 S_FITS_MASK (transfer_agreement)
 S_FITS_MASK (agreement_base)
+S_FITS_MASK (people)
+S_FITS_MASK (people_languages)
+S_FITS_MASK (people_tokens)
+S_FITS_MASK (transactions)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
@@ -190,6 +198,16 @@ dp_catalog_test (bool verbose)
     assert (strcmp (last_used->name, "tag_last_used_by_tag") == 0);
     assert (last_used->n_columns == 2);
     assert (last_used->columns [DP_COL_tag_last_used_last_used_on].type == DP_COLTYPE_DATETIME);
+
+    //  Beneficiaries: computed columns last; dates of birth and signature are dates.
+    const dp_catalog_entry_t *people = dp_catalog_loader (DP_LOADER_people_by_base);
+    assert (strcmp (people->table, "people") == 0);
+    assert (people->n_columns == 21);
+    assert (DP_COL_people_registered == 20);
+    assert (people->columns [DP_COL_people_date_of_birth].type == DP_COLTYPE_DATE);
+    assert (people->columns [DP_COL_people_date_of_signature].type == DP_COLTYPE_DATE);
+    assert (strcmp (dp_catalog_loader (DP_LOADER_transactions_by_people)->columns
+                    [DP_COL_transactions_drops].name, "drops") == 0);
 
     //  Root queries answer stock rows (qr_by_code: qr rows); their columns are
     //  that set's.
