@@ -195,6 +195,7 @@ S_COL_SQL_SET (cms_users)
 S_COL_SQL_SET (shipment_detail)
 S_COL_SQL_SET (sizegroup)
 S_COL_SQL_SET (transfer_agreement)
+S_COL_SQL_SET (distro_events)
 
 //  tags: its columns, then when it was last assigned (computed per tag from
 //  tags_relations(tag_id, created_on), an index-only lookup).
@@ -467,6 +468,17 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "shipment.transfer_agreement_id, shipment.id", S_COLS (shipment) },
     [DP_LOADER_cms_users_all] = {
         "cms_users_all", "0", "cms_users", NULL, NULL, "cms_users.id", S_COLS (cms_users) },
+    S_BY_ID (distro_events),
+    [DP_LOADER_distro_events_by_base] = {
+        "distro_events_by_base", "locations.camp_id",
+        "distro_events JOIN locations ON locations.id = distro_events.location_id", NULL, NULL,
+        "locations.camp_id, distro_events.id", S_COLS (distro_events) },
+    [DP_LOADER_distro_events_by_location] = {
+        "distro_events_by_location", "distro_events.location_id", "distro_events", NULL, NULL,
+        "distro_events.location_id, distro_events.id", S_COLS (distro_events) },
+    [DP_LOADER_stock_by_distro_event] = {
+        "stock_by_distro_event", "stock.distro_event_id", "stock", NULL, NULL,
+        "stock.distro_event_id, stock.id", S_COLS (stock) },
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },

@@ -231,3 +231,37 @@ dp_keep_beneficiary (const plan_field_t *pf, const row_t *row)
     }
     return true;
 }
+
+//  Base.distributionSpots: the base's distribution spots.
+bool
+dp_keep_distribution_spot (const plan_field_t *pf, const row_t *row)
+{
+    return s_str_is (row, DP_COL_locations_type, "MapDistroSpot");
+}
+
+//  Distribution events that are not deleted, in one of the `states`
+//  argument's states when given.
+bool
+dp_keep_distribution_event (const plan_field_t *pf, const row_t *row)
+{
+    return row_is_nil (row, DP_COL_distro_events_deleted_on)
+        && s_state_in (pf, row, DP_COL_distro_events_state);
+}
+
+//  Events before their return from distribution: planned, packing, on distro.
+bool
+dp_keep_event_before_return (const plan_field_t *pf, const row_t *row)
+{
+    return row_is_nil (row, DP_COL_distro_events_deleted_on)
+        && (s_str_is (row, DP_COL_distro_events_state, "Planning")
+         || s_str_is (row, DP_COL_distro_events_state, "Packing")
+         || s_str_is (row, DP_COL_distro_events_state, "OnDistro"));
+}
+
+//  Events returned from distribution.
+bool
+dp_keep_event_in_return (const plan_field_t *pf, const row_t *row)
+{
+    return row_is_nil (row, DP_COL_distro_events_deleted_on)
+        && s_str_is (row, DP_COL_distro_events_state, "ReturnedFromDistribution");
+}

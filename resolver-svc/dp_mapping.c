@@ -51,6 +51,11 @@ static const char *const s_agreement_types [] = {
 static const char *const s_human_genders [] = {
     "M", "Male", "F", "Female", "D", "Diverse", "", "Diverse", NULL
 };
+static const char *const s_distribution_event_states [] = {
+    "Planning", "Planning", "Packing", "Packing", "OnDistro", "OnDistro",
+    "ReturnedFromDistribution", "ReturnedFromDistribution",
+    "ReturnTrackingInProgress", "ReturnTrackingInProgress", "Completed", "Completed", NULL
+};
 static const char *const s_shipment_states [] = {
     "Preparing", "Preparing", "Sent", "Sent", "Receiving", "Receiving", "Completed", "Completed",
     "Canceled", "Canceled", "Lost", "Lost", NULL
@@ -285,6 +290,40 @@ static const field_entry_t s_fields [] = {
     { "ClassicLocation", "createdOn", COLUMN (locations, created, CONV_DATETIME) },
     { "ClassicLocation", "lastModifiedBy", FK (locations, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ClassicLocation", "lastModifiedOn", COLUMN (locations, modified, CONV_DATETIME) },
+    { "DistributionSpot", "comment", COLUMN (locations, description, CONV_STRING) },
+    { "DistributionSpot", "latitude", COLUMN (locations, latitude, CONV_FLOAT) },
+    { "DistributionSpot", "longitude", COLUMN (locations, longitude, CONV_FLOAT) },
+    { "DistributionSpot", "distributionEvents", { .kind = BIND_REVERSE, .column = COL (locations, id),
+                                                  .loader = DP_LOADER_distro_events_by_location,
+                                                  KEEP (dp_keep_distribution_event, BIT (distro_events, state)
+                                                                                    | BIT (distro_events, deleted_on)) } },
+
+    //  DistributionEvent ← distro_events
+    { "DistributionEvent", "id", COLUMN (distro_events, id, CONV_ID) },
+    { "DistributionEvent", "name", COLUMN (distro_events, name, CONV_STRING) },
+    { "DistributionEvent", "state", ENUM_STR (distro_events, state, s_distribution_event_states) },
+    { "DistributionEvent", "plannedStartDateTime", COLUMN (distro_events, planned_start_date_time, CONV_DATETIME) },
+    { "DistributionEvent", "plannedEndDateTime", COLUMN (distro_events, planned_end_date_time, CONV_DATETIME) },
+    { "DistributionEvent", "distributionSpot", FK (distro_events, location_id, locations_by_id) },
+    { "DistributionEvent", "boxes", { .kind = BIND_REVERSE, .column = COL (distro_events, id),
+                                      .loader = DP_LOADER_stock_by_distro_event } },
+    { "Box", "distributionEvent", FK (stock, distro_event_id, distro_events_by_id) },
+    { "Base", "distributionSpots", { .kind = BIND_REVERSE, .column = COL (camps, id),
+                                     .loader = DP_LOADER_locations_by_base, PARENT ("location:read", camps, id),
+                                     KEEP (dp_keep_distribution_spot, BIT (locations, type)) } },
+    { "Base", "distributionEvents", { .kind = BIND_REVERSE, .column = COL (camps, id),
+                                      .loader = DP_LOADER_distro_events_by_base,
+                                      PARENT ("distro_event:read", camps, id),
+                                      KEEP (dp_keep_distribution_event, BIT (distro_events, state)
+                                                                        | BIT (distro_events, deleted_on)) } },
+    { "Base", "distributionEventsBeforeReturnedFromDistributionState",
+      { .kind = BIND_REVERSE, .column = COL (camps, id), .loader = DP_LOADER_distro_events_by_base,
+        PARENT ("distro_event:read", camps, id),
+        KEEP (dp_keep_event_before_return, BIT (distro_events, state) | BIT (distro_events, deleted_on)) } },
+    { "Base", "distributionEventsInReturnedFromDistributionState",
+      { .kind = BIND_REVERSE, .column = COL (camps, id), .loader = DP_LOADER_distro_events_by_base,
+        PARENT ("distro_event:read", camps, id),
+        KEEP (dp_keep_event_in_return, BIT (distro_events, state) | BIT (distro_events, deleted_on)) } },
     { "DistributionSpot", "id", COLUMN (locations, id, CONV_ID) },
     { "DistributionSpot", "name", COLUMN (locations, label, CONV_STRING) },
     { "DistributionSpot", "base", FK (locations, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
@@ -522,6 +561,7 @@ static const type_entry_t s_types [] = {
     { "HistoryEntry", { .loader = DP_LOADER_box_history_by_box } },
     { "SizeRange", { .loader = DP_LOADER_sizegroup_by_id } },
     { "TransferAgreement", { .loader = DP_LOADER_transfer_agreement_by_id } },
+    { "DistributionEvent", { .loader = DP_LOADER_distro_events_by_id } },
     { "BoxPage", { .synthetic = true } },
     { "ProductPage", { .synthetic = true } },
     { "BeneficiaryPage", { .synthetic = true } },
@@ -558,6 +598,9 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_units_by_dimension:
         case DP_LOADER_products_all:
         case DP_LOADER_cms_users_all:
+        case DP_LOADER_distro_events_by_base:
+        case DP_LOADER_distro_events_by_location:
+        case DP_LOADER_stock_by_distro_event:
         case DP_LOADER_agreements_by_source_base:
         case DP_LOADER_agreements_by_target_base:
         case DP_LOADER_agreements_all:

@@ -369,7 +369,7 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
             plan_field_t *pf = &variant->fields [g];
             s_build_field (ctx, objects [o], &groups.items [g], pf, depth);
             if (ctx->failed)
-                break;          //  pf may have no binding yet
+                return NULL;    //  pf may be half built (no binding)
             switch (pf->bind->kind) {
                 case BIND_COLUMN:
                 case BIND_FK:

@@ -78,7 +78,8 @@ typedef enum {
     C(locations, modified, DATETIME) C(locations, modified_by, INT) \
     C(locations, visible, INT) C(locations, container_stock, INT) \
     C(locations, is_market, INT) C(locations, is_donated, INT) C(locations, is_lost, INT) \
-    C(locations, type, STR) C(locations, deleted, DATETIME) C(locations, box_state_id, INT)
+    C(locations, type, STR) C(locations, deleted, DATETIME) C(locations, box_state_id, INT) \
+    C(locations, latitude, FLOAT) C(locations, longitude, FLOAT) C(locations, description, STR)
 
 #define DP_COLUMNS_camps(C) \
     C(camps, id, INT) C(camps, name, STR) C(camps, organisation_id, INT) \
@@ -207,6 +208,13 @@ typedef enum {
     C(transactions, count, INT) C(transactions, description, STR) C(transactions, drops, INT) \
     C(transactions, created, DATETIME) C(transactions, created_by, INT)
 
+//  Distribution events (mobile distribution), at a distribution spot.
+#define DP_COLUMNS_distro_events(C) \
+    C(distro_events, id, INT) C(distro_events, name, STR) \
+    C(distro_events, planned_start_date_time, DATETIME) \
+    C(distro_events, planned_end_date_time, DATETIME) C(distro_events, location_id, INT) \
+    C(distro_events, state, STR) C(distro_events, deleted_on, DATETIME)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -258,6 +266,10 @@ typedef enum {
     L(agreement_bases_by_agreement, agreement_base, "transfer_agreement_detail.transfer_agreement_id") \
     L(shipments_by_agreement, shipment,           "shipment.transfer_agreement_id") \
     L(cms_users_all,          cms_users,          "0: every user") \
+    L(distro_events_by_id,    distro_events,      "distro_events.id") \
+    L(distro_events_by_base,  distro_events,      "locations.camp_id (of the event's spot)") \
+    L(distro_events_by_location, distro_events,   "distro_events.location_id") \
+    L(stock_by_distro_event,  stock,              "stock.distro_event_id") \
     L(people_by_id,           people,             "people.id") \
     L(people_by_base,         people,             "people.camp_id") \
     L(people_all,             people,             "0: every beneficiary") \
@@ -304,6 +316,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_sizegroup)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_tag_link)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transfer_agreement)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_agreement_base)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_distro_events)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_languages)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_tokens)

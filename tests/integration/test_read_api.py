@@ -392,6 +392,58 @@ class ReadApi(unittest.TestCase):
         linked = {r[0]: r[1] for r in self.rows("SELECT id, transfer_agreement_id FROM shipment")}
         self.assertTrue(all((s["transferAgreement"] or {}).get("id") == linked[s["id"]] for s in shipment))
 
+    def test_distribution_events(self):
+        """The distribution fields BoxView reads: Box.distributionEvent, the base's events
+        before and in return from distribution, its spots; rows written by this test."""
+        self.db.sql("INSERT INTO locations (id, label, camp_id, type, description, latitude, longitude, box_state_id) "
+                    "VALUES (9001, 'Spot A', 1, 'MapDistroSpot', 'By the gate', 51.5, -0.12, 1)")
+        events = [(9101, "Planning"), (9102, "OnDistro"), (9103, "ReturnedFromDistribution"),
+                  (9104, "Completed"), (9105, "Packing")]
+        for event_id, state in events:
+            self.db.sql(f"INSERT INTO distro_events (id, name, planned_start_date_time, planned_end_date_time, "
+                        f"location_id, state, created_on) VALUES ({event_id}, 'Event {event_id}', "
+                        f"'2025-05-01 10:00:00', '2025-05-01 14:00:00', 9001, '{state}', NOW())")
+        self.db.sql("UPDATE distro_events SET deleted_on = NOW() WHERE id = 9105")
+        box_id, label = self.rows("SELECT s.id, s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                                  "WHERE l.camp_id = 1 ORDER BY s.id LIMIT 1")[0]
+        self.db.sql(f"UPDATE stock SET distro_event_id = 9102 WHERE id = {box_id}")
+        try:
+            response = self.query("""query($l: String!) { box(labelIdentifier: $l) {
+                distributionEvent { id name state plannedStartDateTime distributionSpot { id name comment latitude longitude } }
+                location { base { distributionEventsBeforeReturnedFromDistributionState { id state }
+                                  distributionEventsInReturnedFromDistributionState { id }
+                                  distributionEvents(states: [Completed]) { id }
+                                  distributionSpots { id distributionEvents { id } } } } } }""",
+                                  variables={"l": label})
+            self.assertNotIn("errors", response)
+            box = response["data"]["box"]
+            self.assertEqual(box["distributionEvent"], {
+                "id": "9102", "name": "Event 9102", "state": "OnDistro",
+                "plannedStartDateTime": "2025-05-01T10:00:00+00:00",
+                "distributionSpot": {"id": "9001", "name": "Spot A", "comment": "By the gate",
+                                     "latitude": 51.5, "longitude": -0.12}})
+            base = box["location"]["base"]
+            def events(states):
+                return [r[0] for r in self.rows(
+                    "SELECT e.id FROM distro_events e JOIN locations l ON l.id = e.location_id WHERE l.camp_id = 1 "
+                    f"AND e.deleted_on IS NULL AND e.state IN ({states}) ORDER BY e.id")]
+            before = base["distributionEventsBeforeReturnedFromDistributionState"]
+            self.assertEqual([e["id"] for e in before], events("'Planning', 'Packing', 'OnDistro'"))
+            self.assertIn({"id": "9102", "state": "OnDistro"}, before)
+            self.assertNotIn("9105", [e["id"] for e in before], "deleted events are left out")
+            self.assertEqual([e["id"] for e in base["distributionEventsInReturnedFromDistributionState"]],
+                             events("'ReturnedFromDistribution'"))
+            self.assertEqual([e["id"] for e in base["distributionEvents"]], events("'Completed'"))
+            spots = [s["id"] for s in base["distributionSpots"]]
+            self.assertEqual(spots, [r[0] for r in self.rows(
+                "SELECT id FROM locations WHERE camp_id = 1 AND type = 'MapDistroSpot' ORDER BY id")])
+            spot = [s for s in base["distributionSpots"] if s["id"] == "9001"][0]
+            self.assertEqual([e["id"] for e in spot["distributionEvents"]], ["9101", "9102", "9103", "9104"])
+        finally:
+            self.db.sql(f"UPDATE stock SET distro_event_id = NULL WHERE id = {box_id}")
+            self.db.sql("DELETE FROM distro_events WHERE id BETWEEN 9101 AND 9105")
+            self.db.sql("DELETE FROM locations WHERE id = 9001")
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
