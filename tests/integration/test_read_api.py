@@ -444,6 +444,37 @@ class ReadApi(unittest.TestCase):
             self.db.sql("DELETE FROM distro_events WHERE id BETWEEN 9101 AND 9105")
             self.db.sql("DELETE FROM locations WHERE id = 9001")
 
+    def test_null_propagation_and_abstract_types(self):
+        """Spec 6.4.4: a FORBIDDEN non-null field (Tag.base without base:read) nulls its Tag, and
+        since Box.tags is [Tag!] the whole list becomes null, with one error per failed field at
+        its path; the box and its other fields stay. Fragments on an interface pick the
+        concrete type's fields."""
+        permissions = [f"base_1/{r}:read" for r in harness.RESOURCES if r != "base"]
+        token = self.keys.token(permissions=permissions)
+        response = self.query("""{ boxes(baseId: "1", paginationInput: {first: 20}) { elements {
+                labelIdentifier tags { id base { id } }
+                location { __typename ... on ClassicLocation { isShop } ... on DistributionSpot { latitude } } } } }""",
+                              token=token)
+        boxes = response["data"]["boxes"]["elements"]
+        self.assertEqual(len(boxes), 20)
+        tagged = [i for i, b in enumerate(boxes) if b["tags"] is None]
+        expected_tagged = [i for i, r in enumerate(self.rows(
+            "SELECT (SELECT COUNT(*) FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id WHERE tr.object_type = 'Stock' "
+            "AND tr.object_id = s.id AND tr.deleted_on IS NULL AND (t.deleted IS NULL OR t.deleted = 0)) "
+            "FROM stock s JOIN locations l ON l.id = s.location_id WHERE l.camp_id = 1 AND (s.deleted IS NULL OR s.deleted = 0) "
+            "ORDER BY s.modified DESC, s.id DESC LIMIT 20")) if int(r[0]) > 0]
+        self.assertEqual(tagged, expected_tagged)
+        self.assertTrue(tagged, "some of the 20 boxes have tags")
+        self.assertTrue(all(b["tags"] == [] for i, b in enumerate(boxes) if i not in tagged))
+        paths = [e["path"] for e in response["errors"]]
+        self.assertTrue(all(p[:3] == ["boxes", "elements", p[2]] and p[3] == "tags" and p[5] == "base" for p in paths))
+        self.assertEqual(sorted({p[2] for p in paths}), tagged)
+        self.assertTrue(all(e["extensions"]["code"] == "FORBIDDEN" for e in response["errors"]))
+        for b in boxes:
+            self.assertEqual(b["location"]["__typename"], "ClassicLocation")
+            self.assertIn("isShop", b["location"])
+            self.assertNotIn("latitude", b["location"])
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
