@@ -14,7 +14,9 @@
 
       boxes_page, boxes_count, boxes_has_previous:
         args   = [base_id:int, filter:array|nil, limit:int|nil,
-                  after_modified:str|nil, after_id:int|nil]
+                  after_modified:str|nil, after_id:int|nil, backward:bool|nil]
+        backward (boxes_page): the `limit` rows just BEFORE the cursor, in
+        ascending order (the resolver reverses them); needs the cursor.
         filter = [states:[int]|nil, location_ids:[int]|nil,
                   last_modified_from:str|nil, last_modified_until:str|nil,
                   product_gender_ids:[int]|nil, product_category_ids:[int]|nil,
@@ -698,9 +700,9 @@ dp_sql_boxes_parse (uint32_t query, const dp_val_t *values, uint32_t n_values,
     assert (arena);
     memset (args, 0, sizeof *args);
     args->limit = -1;
-    if (n_values > 5)
-        return S_FAIL ("boxes queries take at most 5 arguments, got %u", n_values);
-    const dp_val_t *arg [5] = { NULL };
+    if (n_values > 6)
+        return S_FAIL ("boxes queries take at most 6 arguments, got %u", n_values);
+    const dp_val_t *arg [6] = { NULL };
     for (uint32_t i = 0; i < n_values; i++)
         arg [i] = &values [i];
 
@@ -756,6 +758,13 @@ dp_sql_boxes_parse (uint32_t query, const dp_val_t *values, uint32_t n_values,
     else
     if (has_modified)
         return S_FAIL ("after_modified given without after_id");
+    if (arg [5] && arg [5]->type != DP_VAL_NIL) {
+        if (arg [5]->type != DP_VAL_BOOL && arg [5]->type != DP_VAL_INT)
+            return S_FAIL ("backward (argument 5) must be a bool or nil");
+        args->backward = arg [5]->u.i != 0;
+        if (args->backward && !args->has_cursor)
+            return S_FAIL ("a backward page needs a cursor (arguments 3 and 4)");
+    }
     return 0;
 }
 
@@ -899,8 +908,11 @@ dp_sql_build_boxes_page (dp_sql_t *sql, const dp_sql_boxes_args_t *args, uint64_
     dp_sql_append (sql, ")");
     s_append_filter (sql, args);
     if (args->has_cursor)
-        s_append_cursor (sql, args, true);
-    dp_sql_printf (sql, " ORDER BY stock.modified DESC, stock.id DESC LIMIT %lld",
+        s_append_cursor (sql, args, !args->backward);
+    //  Backwards: the rows just before the cursor, nearest first (the caller
+    //  puts them back in the page's order).
+    dp_sql_printf (sql, args->backward ? " ORDER BY stock.modified ASC, stock.id ASC LIMIT %lld"
+                                       : " ORDER BY stock.modified DESC, stock.id DESC LIMIT %lld",
                    (long long) args->limit);
 }
 

@@ -113,6 +113,7 @@ typedef struct {
     int64_t base_id;
     int64_t limit;                  //  rows wanted (boxes_page); -1 when nil
     bool has_cursor;                //  after_id given
+    bool backward;                  //  boxes_page: the rows before the cursor
     int64_t after_id;
     bool after_modified_nil;        //  the cursor row's modified is NULL or zero
     char after_modified [20];       //  "YYYY-MM-DD HH:MM:SS" (or "YYYY-MM-DD")

@@ -43,6 +43,7 @@ typedef struct {
     bool has_previous;
     int64_t total;
     bool after_given;
+    bool backward;              //  last/before: the page ends just before the cursor
 } boxes_state_t;
 
 static void
@@ -172,15 +173,24 @@ s_page_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows
     const dp_catalog_entry_t *entry = dp_catalog_loader (DP_LOADER_stock_by_id);
     uint64_t mask = s_elements_mask (pf->child) | ((uint64_t) 1 << DP_COL_stock_modified);
     size_t n = rows->u.rows.n_rows;
-    state->has_next = (int64_t) n > state->first;
-    if (state->has_next)
+    bool more = (int64_t) n > state->first;
+    if (more)
         n = (size_t) state->first;
     state->rows = dp_arena_calloc (dp_exec_arena (exec), n + 1, sizeof (row_t *));
-    for (size_t r = 0; r < n; r++)
-        state->rows [r] = dp_exec_make_row (exec, entry, mask,
-                                            rows->u.rows.cells + r * rows->u.rows.n_cols,
-                                            rows->u.rows.n_cols);
+    for (size_t r = 0; r < n; r++) {
+        //  Backwards the rows came nearest-to-the-cursor first: reverse them.
+        size_t at = state->backward ? n - 1 - r : r;
+        state->rows [at] = dp_exec_make_row (exec, entry, mask,
+                                             rows->u.rows.cells + r * rows->u.rows.n_cols,
+                                             rows->u.rows.n_cols);
+    }
     state->n_rows = n;
+    if (state->backward) {
+        state->has_previous = more;
+        state->has_next = true;         //  the `before` box itself follows
+    }
+    else
+        state->has_next = more;
 }
 
 static void
@@ -261,29 +271,37 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
         s_fail (state, exec, "FORBIDDEN", "You don't have access to '%s'", denied);
         return;
     }
-    //  Pagination: forwards from `after`, `first` boxes.
+    //  Pagination: forwards from `after` (`first` boxes), as boxtribute does
+    //  when first or after is given or nothing is; else backwards, the `last`
+    //  boxes before `before` (which is then required).
     const input_t *pagination = input_field (pf->args, "paginationInput");
     const input_t *first = input_field (pagination, "first");
     const input_t *after = input_field (pagination, "after");
     const input_t *last = input_field (pagination, "last");
     const input_t *before = input_field (pagination, "before");
-    if ((last && last->kind != IN_NULL) || (before && before->kind != IN_NULL)) {
-        s_fail (state, exec, "BAD_USER_INPUT",
-                "Backward pagination (last/before) of boxes is not available in this version of Depot.");
+    bool given_first = first && first->kind == IN_INT, given_after = after && after->kind == IN_STRING;
+    bool given_last = last && last->kind == IN_INT, given_before = before && before->kind == IN_STRING;
+    state->backward = !given_first && !given_after && (given_last || given_before);
+    if (state->backward && !given_before) {
+        s_fail (state, exec, "BAD_USER_INPUT", "Invalid pagination input: missing 'before' field.");
         return;
     }
-    state->first = first && first->kind == IN_INT ? first->i : 50;
+    const input_t *page_size = state->backward ? last : first;
+    state->first = page_size && page_size->kind == IN_INT ? page_size->i : 50;
     if (state->first < 0) {
-        s_fail (state, exec, "BAD_USER_INPUT", "Invalid pagination input: 'first' must not be negative.");
+        s_fail (state, exec, "BAD_USER_INPUT", "Invalid pagination input: '%s' must not be negative.",
+                state->backward ? "last" : "first");
         return;
     }
     if (state->first > dp_exec_max_page_size (exec))
         state->first = dp_exec_max_page_size (exec);
     char *after_modified = NULL;
     int64_t after_id = 0;
-    if (after && after->kind == IN_STRING) {
-        if (!s_decode_cursor (arena, after->s, &after_modified, &after_id)) {
-            s_fail (state, exec, "BAD_USER_INPUT", "Invalid pagination input: malformed 'after' cursor.");
+    const input_t *cursor = state->backward ? before : after;
+    if (cursor && cursor->kind == IN_STRING) {
+        if (!s_decode_cursor (arena, cursor->s, &after_modified, &after_id)) {
+            s_fail (state, exec, "BAD_USER_INPUT", "Invalid pagination input: malformed '%s' cursor.",
+                    state->backward ? "before" : "after");
             return;
         }
         state->after_given = true;
@@ -314,17 +332,21 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
     filter_value.u.a.items = filter_items;
     filter_value.u.a.count = FILTER_FIELDS;
 
-    dp_val_t *args = dp_arena_calloc (arena, 5, sizeof (dp_val_t));
+    dp_val_t *args = dp_arena_calloc (arena, 6, sizeof (dp_val_t));
     args [0] = s_int (base_id);
     args [1] = filter_value;
-    args [2] = s_int (state->first + 1);    //  one more tells whether a next page exists
+    args [2] = s_int (state->first + 1);    //  one more tells whether a further page exists
     args [3] = after_modified ? s_str (arena, after_modified) : s_nil ();
     args [4] = state->after_given ? s_int (after_id) : s_nil ();
+    args [5] = s_int (state->backward);
+    args [5].type = DP_VAL_BOOL;
     uint64_t columns = s_elements_mask (pf->child) | ((uint64_t) 1 << DP_COL_stock_modified);
-    dp_exec_query (exec, DP_QUERY_boxes_page, columns, args, 5, pf, state, s_page_done);
+    dp_exec_query (exec, DP_QUERY_boxes_page, columns, args, 6, pf, state, s_page_done);
     if (s_selects (pf->child, dp_page_total_count, NULL))
         dp_exec_query (exec, DP_QUERY_boxes_count, 0, args, 5, pf, state, s_count_done);
-    if (state->after_given && s_selects (pf->child, dp_page_has_previous, NULL))
+    //  Forwards, a previous page exists when a box comes before `after`;
+    //  backwards the page query itself tells (it asked for one more).
+    if (!state->backward && state->after_given && s_selects (pf->child, dp_page_has_previous, NULL))
         dp_exec_query (exec, DP_QUERY_boxes_has_previous, 0, args, 5, pf, state, s_previous_done);
 }
 

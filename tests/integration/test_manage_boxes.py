@@ -218,7 +218,8 @@ class ManageBoxes(unittest.TestCase):
                 self.assertEqual([b["id"] for b in page["elements"]], [b["id"] for b in expected])
 
     def test_cursor_pages_walk_every_box_once(self):
-        """Following endCursor with first: 1000 visits every box exactly once, in order."""
+        """Following endCursor with first: 1000 visits every box exactly once, in order; and
+        following startCursor with last: 1000 backwards from the last box does too."""
         query = """query($after: String) { boxes(baseId: "1", paginationInput: {first: 1000, after: $after}) {
                      pageInfo { hasNextPage hasPreviousPage endCursor } elements { id } } }"""
         ids, after, pages = [], None, 0
@@ -231,11 +232,33 @@ class ManageBoxes(unittest.TestCase):
             ids += [b["id"] for b in page["elements"]]
             pages += 1
             if not page["pageInfo"]["hasNextPage"]:
+                after_last_page_end = page["pageInfo"]["endCursor"]
                 break
             after = page["pageInfo"]["endCursor"]
         expected = [r[0] for r in self.db.sql(f"SELECT s.id {BOXES_FROM} ORDER BY s.modified DESC, s.id DESC")]
         self.assertEqual(ids, expected)
         self.assertEqual(pages, 9)
+
+        # The same backwards: from the last box, `last: 1000` before each page's first box.
+        back_query = """query($before: String) { boxes(baseId: "1", paginationInput: {last: 1000, before: $before}) {
+                          pageInfo { hasNextPage hasPreviousPage startCursor } elements { id } } }"""
+        walked, before, pages = [], after_last_page_end, 0
+        while True:
+            status, response, _ = harness.post(self.depot.url, {"query": back_query, "variables": {"before": before}},
+                                               self.token)
+            self.assertEqual(status, 200, response)
+            page = response["data"]["boxes"]
+            self.assertTrue(page["pageInfo"]["hasNextPage"])
+            walked = [b["id"] for b in page["elements"]] + walked
+            pages += 1
+            if not page["pageInfo"]["hasPreviousPage"]:
+                break
+            before = page["pageInfo"]["startCursor"]
+        self.assertEqual(walked, expected[:-1], "every box but the last (the first cursor), once, in order")
+        self.assertEqual(pages, 9)
+        status, response, _ = harness.post(self.depot.url, {"query": '{ boxes(baseId: "1", paginationInput: {last: 5}) { totalCount } }'},
+                                           self.token)
+        self.assertEqual(response["errors"][0]["message"], "Invalid pagination input: missing 'before' field.")
 
     def test_other_base_is_forbidden(self):
         """A base the user has no stock:read for: FORBIDDEN, and data null (BoxPage! propagates)."""
