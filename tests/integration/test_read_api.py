@@ -475,6 +475,55 @@ class ReadApi(unittest.TestCase):
             self.assertIn("isShop", b["location"])
             self.assertNotIn("latitude", b["location"])
 
+    def test_every_box_filter(self):
+        """Every FilterBoxInput field alone, and combined, against SQL written here; the
+        statements do not depend on the filter."""
+        base = "FROM stock s JOIN locations l ON l.id = s.location_id JOIN products p ON p.id = s.product_id " \
+               "WHERE l.camp_id = 1 AND (s.deleted IS NULL OR s.deleted = 0)"
+        one = lambda sql: self.db.scalar(sql)  # noqa: E731
+        product = one(f"SELECT s.product_id {base} GROUP BY s.product_id ORDER BY COUNT(*) DESC LIMIT 1")
+        product2 = one(f"SELECT s.product_id {base} AND s.product_id <> {product} GROUP BY s.product_id "
+                       f"ORDER BY COUNT(*) DESC LIMIT 1")
+        category = one(f"SELECT p.category_id {base} GROUP BY p.category_id ORDER BY COUNT(*) DESC LIMIT 1")
+        size = one(f"SELECT s.size_id {base} AND s.size_id IS NOT NULL GROUP BY s.size_id ORDER BY COUNT(*) DESC LIMIT 1")
+        location = one(f"SELECT s.location_id {base} GROUP BY s.location_id ORDER BY COUNT(*) DESC LIMIT 1")
+        tag = one("SELECT tag_id FROM tags_relations WHERE object_type = 'Stock' AND deleted_on IS NULL "
+                  "GROUP BY tag_id ORDER BY COUNT(*) DESC LIMIT 1")
+        middle = one(f"SELECT DATE(s.modified) {base} AND s.modified IS NOT NULL ORDER BY s.modified LIMIT 1 "
+                     f"OFFSET {int(one(f'SELECT COUNT(*) {base} AND s.modified IS NOT NULL')) // 2}")
+        has_tag = "EXISTS (SELECT 1 FROM tags_relations tr WHERE tr.object_type = 'Stock' AND tr.object_id = s.id " \
+                  "AND tr.deleted_on IS NULL AND tr.tag_id IN ({}))"
+        cases = [
+            ({"states": ["InStock", "Donated"]}, "s.box_state_id IN (1, 5)"),
+            ({"lastModifiedFrom": middle}, f"s.modified >= '{middle}'"),
+            ({"lastModifiedUntil": middle}, f"s.modified <= '{middle}'"),
+            ({"productGender": "Women"}, "p.gender_id = 1"),
+            ({"productGenders": ["Men", "Boy"]}, "p.gender_id IN (2, 5)"),
+            ({"productCategoryId": int(category)}, f"p.category_id = {category}"),
+            ({"productCategoryIds": [int(category), 1]}, f"p.category_id IN ({category}, 1)"),
+            ({"productId": int(product)}, f"s.product_id = {product}"),
+            ({"productIds": [int(product), int(product2)]}, f"s.product_id IN ({product}, {product2})"),
+            ({"sizeId": int(size)}, f"s.size_id = {size}"),
+            ({"tagIds": [int(tag)]}, has_tag.format(tag)),
+            ({"locationIds": [int(location)]}, f"s.location_id = {location}"),
+            ({"states": ["InStock"], "productGenders": ["Women", "Men"], "tagIds": [int(tag)],
+              "lastModifiedFrom": middle},
+             f"s.box_state_id = 1 AND p.gender_id IN (1, 2) AND {has_tag.format(tag)} AND s.modified >= '{middle}'"),
+        ]
+        query = """query($f: FilterBoxInput) { boxes(baseId: "1", filterInput: $f, paginationInput: {first: 100000}) {
+                     totalCount elements { id } } }"""
+        counts = set()
+        for filter_input, where in cases:
+            with self.subTest(filter=filter_input):
+                expected = [r[0] for r in self.rows(f"SELECT s.id {base} AND {where} ORDER BY s.modified DESC, s.id DESC")]
+                self.assertTrue(expected, "the filter selects something")
+                response = self.query(query, variables={"f": filter_input})
+                self.assertNotIn("errors", response)
+                self.assertEqual([b["id"] for b in response["data"]["boxes"]["elements"]], expected)
+                self.assertEqual(response["data"]["boxes"]["totalCount"], len(expected))
+                counts.add(response["extensions"]["debug"]["sqlStatements"])
+        self.assertEqual(len(counts), 1, f"statements per filter: {counts}")
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
