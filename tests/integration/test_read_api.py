@@ -524,6 +524,49 @@ class ReadApi(unittest.TestCase):
                 counts.add(response["extensions"]["debug"]["sqlStatements"])
         self.assertEqual(len(counts), 1, f"statements per filter: {counts}")
 
+    def test_bad_tokens_never_reach_a_resolver(self):
+        """Missing, expired, wrong audience, wrong issuer, wrong key, alg none, HS256 signed with
+        the public key as secret, RS512, truncated, garbage: each is a 401 with boxtribute's code,
+        and no SQL runs for any of them."""
+        import subprocess
+        tool = harness.binary("gateway", "depot-token")
+        other_folder = os.path.join(self.scratch.path, "other-key")
+        os.makedirs(other_folder, exist_ok=True)
+        other = harness.Keys(other_folder)
+
+        def mint(*extra, key=None, domain=harness.DOMAIN, audience=harness.AUDIENCE):
+            args = [tool, "--domain", domain, "--audience", audience, "--sub", "auth0|8", "--org", "1",
+                    "--base-ids", "1", "--roles", "base_1_coordinator", "--permissions", "base_1/stock:read"]
+            if key:
+                args += ["--key", key]
+            return subprocess.run(args + list(extra), check=True, capture_output=True, text=True).stdout.strip()
+
+        good = mint(key=self.keys.private)
+        cases = [
+            (None, "authorization_header_missing"),
+            (mint("--exp-offset", "-3600", key=self.keys.private), "token_expired"),
+            (mint(key=self.keys.private, audience="someone-else"), "invalid_claims"),
+            (mint(key=self.keys.private, domain="evil.example"), "invalid_claims"),
+            (mint(key=other.private), "invalid_header"),
+            (mint("--alg", "none"), "invalid_header"),
+            (mint("--alg", "HS256", "--secret", open(self.keys.public).read()), "invalid_header"),
+            (mint("--alg", "RS512", key=self.keys.private), "invalid_header"),
+            (good[:-12], "invalid_header"),
+            ("garbage.garbage.garbage", "invalid_header"),
+        ]
+        overhead = self.db.status("Com_select")
+        overhead = self.db.status("Com_select") - overhead
+        before = self.db.status("Com_select")
+        for token, code in cases:
+            with self.subTest(code=code, token=(token or "")[:20]):
+                status, response, _ = harness.post(self.depot.url, {"query": '{ boxes(baseId: "1") { totalCount } }'},
+                                                   token)
+                self.assertEqual(status, 401)
+                self.assertEqual(response["code"], code)
+                self.assertTrue(response["description"])
+        self.assertEqual(self.db.status("Com_select") - before, overhead, "no request reached the database")
+        self.assertIn("data", self.query('{ boxes(baseId: "1") { totalCount } }', token=good))
+
     QR_QUERY = """query($code: String!) { qrCode(code: $code) { __typename
         ... on QrCode { code box { __typename ... on Box { labelIdentifier }
                                    ... on InsufficientPermissionError { name }
