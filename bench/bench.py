@@ -7,6 +7,7 @@ one-process `depot` (Release build), then measures:
       throughput at 16 and 64 connections (wrk), request bodies varied over the front-end's
       four mount-time filters;
   P2  the full preload (first: 100000 = all 8,201 boxes): median of 10 single requests;
+  P3  BoxView: throughput at 16 connections over random labels;
   P6  latency per box for first = 50, 500, 5,000, 8,201;
 and the SQL statements per request (Depot's debug counter). Results: a Markdown table in
 bench/results/. Usage: bench/bench.py [--build DIR] [--duration SECONDS]
@@ -94,6 +95,18 @@ def main():
         _, sample = timed_post(depot.port, body(query, 50), token)
         statements_p1 = sample["extensions"]["debug"]["sqlStatements"]
         results = {"cores": os.cpu_count(), "statements_p1": statements_p1}
+        # P3: BoxView (box by label with history, tags, product counts, location.base) over
+        # 200 random labels of the base.
+        view = harness.read_query("box_view.graphql")
+        labels = [r[0] for r in db.sql("SELECT s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                                         "WHERE l.camp_id = 1 ORDER BY RAND(7) LIMIT 200")]
+        view_file = os.path.join(scratch.path, "view.txt")
+        with open(view_file, "w") as f:
+            for label in labels:
+                f.write(json.dumps({"query": view, "variables": {"labelIdentifier": label}}) + "\n")
+        _, sample = timed_post(depot.port, json.dumps({"query": view, "variables": {"labelIdentifier": labels[0]}}), token)
+        results["statements_p3"] = sample["extensions"]["debug"]["sqlStatements"]
+        results["p3_16"] = wrk(depot.url, view_file, token, 16, args.duration)
         results["p1_single"] = wrk(depot.url, bodies_file, token, 1, args.duration)
         results["p1_16"] = wrk(depot.url, bodies_file, token, 16, args.duration)
         results["p1_64"] = wrk(depot.url, bodies_file, token, 64, args.duration)
@@ -128,9 +141,10 @@ def report(r):
         f"| P1 single request p50 (wrk -c1) | {r['p1_single']['p50_ms']:.2f} ms | ≤ 5 ms |",
         f"| P1 throughput @16 connections | {r['p1_16']['rps']:.0f} req/s (p99 {r['p1_16']['p99_ms']:.1f} ms) | ≥ 600 req/s |",
         f"| P1 throughput @64 connections | {r['p1_64']['rps']:.0f} req/s (p99 {r['p1_64']['p99_ms']:.1f} ms, non-2xx {r['p1_64']['non2xx']}) | |",
+        f"| P3 BoxView throughput @16 connections (random labels) | {r['p3_16']['rps']:.0f} req/s (p50 {r['p3_16']['p50_ms']:.1f} ms, p99 {r['p3_16']['p99_ms']:.1f} ms) | |",
         f"| P2 full preload, median of 10 | {r['p2_median_ms']:.1f} ms ({r['p2_bytes'] / 1e6:.1f} MB of data) | ≤ 150 ms |",
         f"| P6 marginal cost per box | {r['p6_us_per_box']:.1f} µs | ≤ 15 µs |",
-        f"| SQL statements per request | P1 {r['statements_p1']}, P2 {r['statements_p2']} | independent of page size; P1 ≤ 16 |",
+        f"| SQL statements per request | P1 {r['statements_p1']}, P2 {r['statements_p2']}, P3 {r['statements_p3']} | independent of page size; P1 ≤ 16 |",
         "",
         "P6 medians: " + ", ".join(f"first {k}: {v:.1f} ms" for k, v in r["p6_ms"].items()),
         "",
