@@ -23,6 +23,14 @@
     dp_sql_catalog.c for why); its second statement goes to the queue's
     head so a started request finishes before new ones start.
 
+    Two classes of statements wait in two FIFO queues: large ones (a LOAD
+    chunk of more than 512 keys, a boxes page of more than 512 rows, like
+    the ManageBoxes preload) and the others. Large statements run on at
+    most half the connections, and small ones go first except when no
+    large one is running; so a burst of large requests cannot make the
+    small ones (BoxView, a page of 50) wait behind it, and large ones
+    always progress.
+
     Every LOAD and QUERY gets exactly one reply: a job is marked answered
     when its reply (ROWS or ERROR) is sent, and results arriving after that
     (other chunks of a failed job) are dropped. A job is freed when it is
@@ -89,6 +97,7 @@
 #define S_BACKOFF_MAX_MS    1000
 #define S_MAX_POLL_MS       1000        //  wake up at least this often
 #define S_RECV_BURST        256         //  messages read per poll round
+#define S_LARGE_ROWS        512         //  more keys or rows: a large statement
 
 //  ==========================================================================
 //  Configuration
@@ -132,6 +141,7 @@ struct _s_stmt_t {
     s_stmt_t *merged;           //  running: LOAD statements merged into this one
     s_stmt_t *merged_next;      //  link in that list
     uint64_t columns;           //  running merged: the columns it selects
+    bool large;                 //  in the large class (S_LARGE_ROWS)
 };
 
 typedef struct {
@@ -194,8 +204,12 @@ typedef struct {
     size_t max_queue;
     zmq_pollitem_t *items;      //  2 + n_slots poll items
     int *item_slot;             //  slot of each poll item
-    s_stmt_t *queue_head;       //  statements waiting for a connection
+    s_stmt_t *queue_head;       //  small statements waiting for a connection
     s_stmt_t *queue_tail;
+    s_stmt_t *large_head;       //  large statements waiting for a connection
+    s_stmt_t *large_tail;
+    int running_large;          //  large statements on connections now
+    int max_large;              //  at most this many (half the pool, at least 1)
     uint64_t next_expiry;       //  epoch ms of the nearest queued deadline, 0 none
     s_job_t *jobs;              //  every live job
     bool db_down;               //  no connection up and the last attempt failed
@@ -472,28 +486,43 @@ s_enqueue (s_self_t *self, s_stmt_t *stmt, bool at_head)
 {
     self->n_queued++;
     stmt->next = NULL;
-    if (!self->queue_head)
-        self->queue_head = self->queue_tail = stmt;
+    s_stmt_t **head = stmt->large? &self->large_head: &self->queue_head;
+    s_stmt_t **tail = stmt->large? &self->large_tail: &self->queue_tail;
+    if (!*head)
+        *head = *tail = stmt;
     else
     if (at_head) {
-        stmt->next = self->queue_head;
-        self->queue_head = stmt;
+        stmt->next = *head;
+        *head = stmt;
     }
     else {
-        self->queue_tail->next = stmt;
-        self->queue_tail = stmt;
+        (*tail)->next = stmt;
+        *tail = stmt;
     }
     uint64_t deadline = stmt->job->msg.deadline_ms;
     if (deadline && (self->next_expiry == 0 || deadline < self->next_expiry))
         self->next_expiry = deadline;
 }
 
+//  Empty both queues; returns their statements as one list (small first).
+static s_stmt_t *
+s_take_queued (s_self_t *self)
+{
+    s_stmt_t *list = self->queue_head;
+    if (self->queue_tail)
+        self->queue_tail->next = self->large_head;
+    else
+        list = self->large_head;
+    self->queue_head = self->queue_tail = NULL;
+    self->large_head = self->large_tail = NULL;
+    return list;
+}
+
 //  Answer every queued statement's job with status and empty the queue.
 static void
 s_fail_queue (s_self_t *self, uint32_t status, const char *message)
 {
-    s_stmt_t *stmt = self->queue_head;
-    self->queue_head = self->queue_tail = NULL;
+    s_stmt_t *stmt = s_take_queued (self);
     self->next_expiry = 0;
     self->n_queued = 0;
     while (stmt) {
@@ -512,8 +541,7 @@ s_expire_queue (s_self_t *self)
     if (!self->next_expiry || (uint64_t) zclock_time () < self->next_expiry)
         return;
     uint64_t now = (uint64_t) zclock_time ();
-    s_stmt_t *stmt = self->queue_head;
-    self->queue_head = self->queue_tail = NULL;
+    s_stmt_t *stmt = s_take_queued (self);
     self->next_expiry = 0;
     self->n_queued = 0;
     while (stmt) {
@@ -693,6 +721,7 @@ s_page_step (s_self_t *self, s_job_t *job, dp_db_conn_t *conn)
         return;
     }
     s_stmt_t *stmt = s_stmt_new (job, 1);
+    stmt->large = job->boxes.limit > S_LARGE_ROWS;
     dp_sql_build_boxes_page (&stmt->sql, &job->boxes, job->columns, ids, count);
     s_enqueue (self, stmt, true);
 }
@@ -907,6 +936,9 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         return;
     }
     s_stmt_t *stmt = slot->stmt;
+    if (stmt && stmt->large
+    && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
+        self->running_large--;
     //  The statement is over: nothing left to cancel (a KILL already sent
     //  is waited for, so it cannot reach the next statement).
     if (slot->kill == S_KILL_WANTED
@@ -1012,22 +1044,26 @@ s_merge (s_self_t *self, s_stmt_t *lead)
     uint64_t mask = lead->job->columns;
     uint64_t now = (uint64_t) zclock_time ();
     int n_merged = 0;
+    //  A small statement stays small.
+    size_t limit = lead->large || total > S_LARGE_ROWS? (size_t) self->chunk_size: S_LARGE_ROWS;
     s_stmt_t **tail = &lead->merged;        //  in queue order
+    s_stmt_t **queue_head = lead->large? &self->large_head: &self->queue_head;
+    s_stmt_t **queue_tail = lead->large? &self->large_tail: &self->queue_tail;
     s_stmt_t *prev = NULL;
-    s_stmt_t *stmt = self->queue_head;
+    s_stmt_t *stmt = *queue_head;
     for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
         s_stmt_t *next = stmt->next;
         s_job_t *job = stmt->job;
         if (s_mergeable (stmt) && job->msg.u.load.loader == loader
-        &&  total + job->n_keys <= (size_t) self->chunk_size
+        &&  total + job->n_keys <= limit
         &&  !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
             //  Out of the queue, into the lead's list.
             if (prev)
                 prev->next = next;
             else
-                self->queue_head = next;
-            if (self->queue_tail == stmt)
-                self->queue_tail = prev;
+                *queue_head = next;
+            if (*queue_tail == stmt)
+                *queue_tail = prev;
             self->n_queued--;
             stmt->next = NULL;
             stmt->merged_next = NULL;
@@ -1143,14 +1179,26 @@ s_kill_dispatch (s_self_t *self)
 static void
 s_dispatch (s_self_t *self)
 {
-    for (int i = 0; i < self->pool_size && self->queue_head; i++) {
+    for (int i = 0; i < self->pool_size && (self->queue_head || self->large_head); i++) {
         s_slot_t *slot = &self->slots [i];
-        while (self->queue_head && !slot->stmt && slot->kill == S_KILL_NONE
+        while (!slot->stmt && slot->kill == S_KILL_NONE
            &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
-            s_stmt_t *stmt = self->queue_head;
-            self->queue_head = stmt->next;
-            if (!self->queue_head)
-                self->queue_tail = NULL;
+            //  Small first, but a large one whenever none runs, and large
+            //  ones on half the connections at most.
+            bool large = self->large_head
+                      && (self->running_large == 0
+                      || (!self->queue_head && self->running_large < self->max_large));
+            if (!large && !self->queue_head)
+                break;
+            s_stmt_t **head = large? &self->large_head: &self->queue_head;
+            s_stmt_t *stmt = *head;
+            *head = stmt->next;
+            if (!*head) {
+                if (large)
+                    self->large_tail = NULL;
+                else
+                    self->queue_tail = NULL;
+            }
             assert (self->n_queued > 0);
             self->n_queued--;
             s_job_t *job = stmt->job;
@@ -1180,6 +1228,8 @@ s_dispatch (s_self_t *self)
                 dp_info ("db: request %llu [%s] on connection %d: %s",
                          (unsigned long long) job->msg.id, job->msg.trace_id, i, stmt->sql.data);
             slot->stmt = stmt;
+            if (stmt->large)
+                self->running_large++;
             s_handle_conn_event (self, slot,
                                  dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
         }
@@ -1231,6 +1281,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
                 size_t first = p * chunk;
                 size_t count = n_keys - first < chunk? n_keys - first: chunk;
                 s_stmt_t *stmt = s_stmt_new (job, p);
+                stmt->large = count > S_LARGE_ROWS;
                 int rc = dp_sql_build_load (&stmt->sql, loader, job->columns,
                                             job->msg.u.load.keys + first, count);
                 assert (rc == 0);       //  mask checked above
@@ -1496,6 +1547,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->chunk_size = config->chunk_size > 0? config->chunk_size: 10000;
     self->pool_size = config->pool_size > 0? config->pool_size: 1;
     self->n_slots = self->pool_size + 1;
+    self->max_large = self->pool_size / 2 > 0? self->pool_size / 2: 1;
     self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
     self->statement_timeout = config->statement_timeout;
     self->coalesce = config->coalesce;
@@ -1527,8 +1579,7 @@ s_self_destroy (s_self_t **self_p)
         if (slot->stmt)
             s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     }
-    s_stmt_t *stmt = self->queue_head;
-    self->queue_head = self->queue_tail = NULL;
+    s_stmt_t *stmt = s_take_queued (self);
     while (stmt) {
         s_stmt_t *next = stmt->next;
         s_stmt_finish (self, stmt);
@@ -3272,6 +3323,54 @@ s_test_concern_coalesce (s_test_t *t)
 
 
 //  --------------------------------------------------------------------------
+//  classes: large statements (here LOADs of 600 keys, held by a table lock)
+//  take at most half the connections, so a small LOAD arriving after them
+//  is served at once on the other half; and the large ones all finish.
+
+static void
+s_test_concern_classes (s_test_t *t)
+{
+    s_test_start (t, "inproc://dp-db-test-classes", 2, 10000, t->db.socket, DP_DB_TESTDB_NAME,
+                  "root", NULL);
+    enum { KEYS = 600 };
+    int64_t *many = dp_arena_alloc (t->arena, KEYS * sizeof (int64_t));
+    for (int i = 0; i < KEYS; i++)
+        many [i] = 900001 + i;          //  a few exist, most do not
+    MYSQL *locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    uint64_t large [3];
+    for (int i = 0; i < 3; i++)
+        large [i] = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, many, KEYS, 0);
+    zclock_sleep (100);
+    //  One large statement runs (blocked), the others wait for their
+    //  half of the pool; the small one takes the other connection.
+    int64_t one [] = { 900001 };
+    int64_t started = zclock_mono ();
+    dp_msg_t reply = s_test_load (t, DP_LOADER_products_by_id, 1, one, 1);
+    int64_t small_ms = zclock_mono () - started;
+    S_IS_INT (&reply.u.rows.cells [0], 900001);
+    assert (small_ms < 500);
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
+    uint32_t rows = 0;
+    for (int i = 0; i < 3; i++) {
+        dp_msg_t answer;
+        bool got = s_test_recv (t, &answer, 10000);
+        assert (got && answer.type == DP_MSG_ROWS);
+        assert (answer.id >= large [0] && answer.id <= large [2]);
+        if (rows)
+            assert (answer.u.rows.n_rows == rows);
+        rows = answer.u.rows.n_rows;
+    }
+    assert (rows > 0);
+    if (t->verbose)
+        printf ("    a small LOAD answered in %lld ms while large ones waited on a lock\n",
+                (long long) small_ms);
+    mysql_close (locker);
+    s_test_stop (t);
+}
+
+
+//  --------------------------------------------------------------------------
 
 int
 dp_db_actor_selftest (const char *concern, bool verbose)
@@ -3290,6 +3389,7 @@ dp_db_actor_selftest (const char *concern, bool verbose)
         { "deadline", s_test_concern_deadline },
         { "overload", s_test_concern_overload },
         { "coalesce", s_test_concern_coalesce },
+        { "classes", s_test_concern_classes },
     };
     s_test_t t;
     memset (&t, 0, sizeof t);

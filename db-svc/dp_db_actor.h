@@ -83,7 +83,7 @@ zactor_t *dp_db_actor_new (dp_db_config_t *config);
 
 //  Run the actor's tests for one concern ("load", "chunks", "query",
 //  "errors", "pool", "unavailable", "reconnect", "deadline", "overload",
-//  "coalesce"), or all with NULL. They need the test MariaDB of
+//  "coalesce", "classes"), or all with NULL. They need the test MariaDB of
 //  dp_db_testdb; without it they print why and return 77 (skipped). Returns 0 when the tests ran and passed; a failure
 //  asserts.
 int dp_db_actor_selftest (const char *concern, bool verbose);

@@ -496,7 +496,7 @@ s_get_uint (s_ctx_t *ctx, const msgpack_object *obj, const char *field,
 static int
 s_get_u32 (s_ctx_t *ctx, const msgpack_object *obj, const char *field, uint32_t *value)
 {
-    uint64_t wide = 0;
+    uint64_t wide = 0;                  //  set on success; zeroed for -Wmaybe-uninitialized at -O2
     if (s_get_uint (ctx, obj, field, UINT32_MAX, &wide))
         return -2;
     *value = (uint32_t) wide;

@@ -405,6 +405,13 @@ s_self_destroy (self_t **self_p)
 //  --------------------------------------------------------------------------
 //  Liveness
 
+//  Is there a message waiting on sock?
+static bool
+s_readable (zsock_t *sock)
+{
+    return (zsock_events (sock) & ZMQ_POLLIN) != 0;
+}
+
 //  A db-svc is dead: its waiting LOADs and QUERYs fail with 503 now, and a
 //  new DEALER replaces its socket (whatever was queued for it is dropped).
 static void
@@ -502,6 +509,9 @@ s_timers (self_t *self)
         if (!db->alive)
             continue;
         int64_t left = db->last_seen + self->liveness_ms - now;
+        if (left < 0 && s_readable (db->sock))
+            left = 0;                   //  it spoke; we were busy: read first
+        else
         if (left < 0)
             s_db_lost (self, (uint32_t) i, "silent");
         else
@@ -510,6 +520,9 @@ s_timers (self_t *self)
     }
     int64_t left = self->registered ? self->gateway_seen + self->liveness_ms - now
                                     : self->started + self->liveness_ms - now;
+    if (left < 0 && s_readable (self->gateway))
+        left = 0;                       //  it spoke; we were busy: read first
+    else
     if (left < 0 && self->registered) {
         s_gateway_reset (self);
         left = self->liveness_ms;
@@ -569,13 +582,6 @@ s_handle_pipe (self_t *self)
     }
     free (command);
     zmsg_destroy (&msg);
-}
-
-//  Is there a message waiting on sock?
-static bool
-s_readable (zsock_t *sock)
-{
-    return (zsock_events (sock) & ZMQ_POLLIN) != 0;
 }
 
 //  The last frame of a message (ROUTER/DEALER envelopes vary); caller owns it.
