@@ -1085,7 +1085,7 @@ dp_sql_catalog_test (bool verbose)
     dp_arena_t *arena = dp_arena_new (0);
     char err [256];
     dp_sql_boxes_args_t args;
-    dp_val_t argv [5];
+    dp_val_t argv [7];
     memset (argv, 0, sizeof argv);
     argv [0].type = DP_VAL_INT;
     argv [0].u.i = 1;
@@ -1106,7 +1106,9 @@ dp_sql_catalog_test (bool verbose)
     assert (strstr (err, "base_id"));
     argv [0].type = DP_VAL_INT;
     argv [0].u.i = 1;
-    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 6, arena, &args, err, sizeof err) == -1);
+    //  Seven arguments are one too many.
+    assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 7, arena, &args, err, sizeof err) == -1);
+    assert (strstr (err, "at most 6"));
     argv [2].u.i = -1;
     assert (dp_sql_boxes_parse (DP_QUERY_boxes_page, argv, 5, arena, &args, err, sizeof err) == -1);
     argv [2].u.i = 51;

@@ -20,7 +20,7 @@ dp_resolver_options_init (dp_resolver_options_t *opts)
 {
     assert (opts);
     memset (opts, 0, sizeof *opts);
-    opts->resolvers = 1;
+    opts->resolvers = 2;
     opts->credit = 64;
     opts->max_page = 100000;
     opts->introspection = true;

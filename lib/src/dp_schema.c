@@ -13,6 +13,7 @@
 #include "dp_schema.h"
 #include "dp_parser.h"
 #include "dp_arena.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -865,8 +866,9 @@ dp_schema_load (const char *path, char *err, size_t err_len)
     char inner [400];
     dp_schema_t *self = dp_schema_new (text, got, inner, sizeof inner);
     free (text);
+    //  "file:line:column: message" when the error has a position, else "file: message".
     if (!self)
-        snprintf (err, err_len, "%s:%s", path, inner);
+        snprintf (err, err_len, "%s:%s%s", path, isdigit ((unsigned char) inner [0])? "": " ", inner);
     return self;
 }
 

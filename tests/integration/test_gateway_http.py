@@ -46,6 +46,8 @@ class Topology:
             "DEPOT_BACKEND_BIND": f"tcp://127.0.0.1:{backend}",
             "DEPOT_BACKEND_CONNECT": f"tcp://127.0.0.1:{backend}",
             "DEPOT_DB_CONNECT": ",".join(f"tcp://127.0.0.1:{p}" for p in db_ports),
+            # One actor per resolver-svc process, so /readyz counts processes.
+            "DEPOT_RESOLVERS": "1",
         })
         common.update(env or {})
         self.procs = {}
