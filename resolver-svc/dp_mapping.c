@@ -23,6 +23,7 @@
 #include "dp_filters.h"
 #include "dp_qr.h"
 #include "dp_page.h"
+#include "dp_user_fields.h"
 #include "dp_introspection.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -516,7 +517,12 @@ static const field_entry_t s_fields [] = {
     //  User ← cms_users
     { "User", "id", COLUMN (cms_users, id, CONV_ID) },
     { "User", "name", COLUMN (cms_users, naam, CONV_STRING) },
-    { "User", "email", COLUMN (cms_users, email, CONV_STRING) },
+    { "User", "email", { .kind = BIND_COMPUTED, .write = dp_user_email_write,
+                         .needs_mask = BIT (cms_users, id) | BIT (cms_users, email) } },
+    { "User", "organisation", { .kind = BIND_SYNTHETIC, .collect_obj = dp_user_organisation_collect,
+                                .write = dp_user_organisation_write, .needs_mask = BIT (cms_users, id) } },
+    { "User", "bases", { .kind = BIND_SYNTHETIC, .collect_obj = dp_user_bases_collect,
+                         .write = dp_user_bases_write, .list = true, .needs_mask = BIT (cms_users, id) } },
     { "User", "validFirstDay", COLUMN (cms_users, valid_firstday, CONV_DATE) },
     { "User", "validLastDay", COLUMN (cms_users, valid_lastday, CONV_DATE) },
     { "User", "lastLogin", COLUMN (cms_users, lastlogin, CONV_DATETIME) },

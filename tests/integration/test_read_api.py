@@ -162,9 +162,43 @@ class ReadApi(unittest.TestCase):
         everyone = self.query("{ users { id } }", token=self.god)["data"]["users"]
         self.assertEqual([u["id"] for u in everyone], [r[0] for r in self.rows("SELECT id FROM cms_users ORDER BY id")])
         self.assertEqual(self.query("{ users { id } }")["data"]["users"], [], "only god users list users")
-        other = self.query('{ user(id: "3") { id name email } }')["data"]["user"]
-        row = self.rows("SELECT id, naam, email FROM cms_users WHERE id = 3")[0]
-        self.assertEqual(other, {"id": row[0], "name": row[1], "email": row[2]})
+
+    def test_user_fields_depend_on_caller(self):
+        """User.email, organisation and bases as boxtribute answers them: the caller sees their
+        own (organisation and bases from the token, bases ordered by id); another user's e-mail
+        is FORBIDDEN and their organisation and bases are null; god reads every e-mail, has no
+        organisation and sees every base."""
+        me_row = self.rows("SELECT u.email, o.id, o.label FROM cms_users u, organisations o "
+                           "WHERE u.id = 8 AND o.id = 1")[0]
+        bases = {r[0]: r[1] for r in self.rows("SELECT id, name FROM camps")}
+        fields = "{ id email organisation { id name } bases { id name } }"
+        me = self.query("{ user " + fields + " }")
+        self.assertNotIn("errors", me)
+        self.assertEqual(me["data"]["user"], {"id": "8", "email": me_row[0],
+                                              "organisation": {"id": me_row[1], "name": me_row[2]},
+                                              "bases": [{"id": "1", "name": bases["1"]}]})
+        # Bases come out ordered by id whatever order the token lists them in.
+        two = self.keys.token(base_ids=(2, 1), permissions=["base_2/base:read", "base_1/base:read",
+                                                            "base_1/user:read"])
+        self.assertEqual(self.query("{ user { bases { id name } } }", token=two)["data"]["user"]["bases"],
+                         [{"id": "1", "name": bases["1"]}, {"id": "2", "name": bases["2"]}])
+
+        other_row = self.rows("SELECT naam, email FROM cms_users WHERE id = 3")[0]
+        other = self.query('{ user(id: "3") { id name email organisation { id } bases { id } } }')
+        self.assertEqual(other["data"]["user"], {"id": "3", "name": other_row[0], "email": None,
+                                                 "organisation": None, "bases": None})
+        self.assertEqual(len(other["errors"]), 1)
+        self.assertEqual(other["errors"][0]["path"], ["user", "email"])
+        self.assertEqual(other["errors"][0]["extensions"],
+                         {"code": "FORBIDDEN", "description": "You don't have access to 'user=3'"})
+
+        god_other = self.query('{ user(id: "3") { email organisation { id } bases { id } } }', token=self.god)
+        self.assertNotIn("errors", god_other)
+        self.assertEqual(god_other["data"]["user"], {"email": other_row[1], "organisation": None, "bases": None})
+        god_self = self.query("{ user { organisation { id } bases { id } } }", token=self.god)
+        self.assertNotIn("errors", god_self)
+        self.assertEqual(god_self["data"]["user"], {
+            "organisation": None, "bases": [{"id": r[0]} for r in self.rows("SELECT id FROM camps ORDER BY id")]})
 
     def test_box_by_label(self):
         """box(labelIdentifier): the box with its product and location; a box of another base
