@@ -200,12 +200,16 @@ S_COL_SQL_SET (transfer_agreement)
 S_COL_SQL_SET (distro_events)
 
 //  tags: its columns, then when it was last assigned (computed per tag from
-//  tags_relations(tag_id, created_on), an index-only lookup).
+//  the index tags_relations(tag_id, created_on)). ORDER BY ... DESC LIMIT 1
+//  reads one index entry per tag; MAX() in a dependent subquery reads every
+//  assignment of the tag (ten times slower on the demo base). NULL sorts
+//  last descending, so both answer the newest non-null date or NULL.
 static const char *const s_sql_tags [] = {
     "tags.id", "tags.label", "tags.color", "tags.camp_id", "tags.deleted", "tags.created",
     "tags.created_by", "tags.modified", "tags.modified_by", "tags.description", "tags.type",
     "tags.seq",
-    "(SELECT MAX(last_used.created_on) FROM tags_relations last_used WHERE last_used.tag_id = tags.id)"
+    "(SELECT last_used.created_on FROM tags_relations last_used WHERE last_used.tag_id = tags.id"
+    " ORDER BY last_used.created_on DESC LIMIT 1)"
 };
 #define S_COUNT_TAGS(set, col, type) + 1
 _Static_assert (sizeof s_sql_tags / sizeof s_sql_tags [0] == 0 DP_COLUMNS_tags (S_COUNT_TAGS),
