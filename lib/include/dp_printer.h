@@ -27,6 +27,7 @@
 #include "dp_arena.h"
 #include "dp_ast.h"
 #include "dp_schema.h"
+#include "dp_json_writer.h"
 
 //  Print a document (executable, type system or both). Returns the text,
 //  NUL-terminated, allocated in arena (freed with it); its length in
@@ -38,6 +39,10 @@ char *dp_print_value (dp_arena_t *arena, const dp_ast_value_t *value, size_t *le
 
 //  Print a type reference ("[Box!]!"), as dp_print.
 char *dp_print_type (dp_arena_t *arena, const dp_ast_type_t *type);
+
+//  The same two, appended to out (validation messages build on them).
+void dp_print_value_into (dp_json_writer_t *out, const dp_ast_value_t *value);
+void dp_print_type_into (dp_json_writer_t *out, const dp_ast_type_t *type);
 
 //  An argument's or input field's default value as introspection reports
 //  it: graphql-js's print(astFromValue(valueFromAST(default, type), type)),

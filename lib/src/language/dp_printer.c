@@ -792,6 +792,22 @@ dp_print_value (dp_arena_t *arena, const dp_ast_value_t *value, size_t *len_p)
     return s_finish (arena, &b, len_p);
 }
 
+void
+dp_print_value_into (dp_json_writer_t *out, const dp_ast_value_t *value)
+{
+    assert (out);
+    assert (value);
+    s_value (out, value);
+}
+
+void
+dp_print_type_into (dp_json_writer_t *out, const dp_ast_type_t *type)
+{
+    assert (out);
+    assert (type);
+    s_type (out, type);
+}
+
 char *
 dp_print_type (dp_arena_t *arena, const dp_ast_type_t *type)
 {

@@ -18,6 +18,7 @@
 */
 #include "dp_validation.h"
 #include "dp_log.h"
+#include "dp_printer.h"
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -178,166 +179,25 @@ s_lower_utf16 (const char *text, uint16_t *out)
 //  ---------------------------------------------------------------------
 //  Printing
 
-//  graphql-js's printString: JSON-like escapes for C0, C1, '"' and '\'.
-static void
-s_print_string (dp_vstr_t *self, const char *text, size_t len)
-{
-    dp_vstr_add (self, "\"");
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) text [i];
-        if (c == '"')
-            dp_vstr_add (self, "\\\"");
-        else
-        if (c == '\\')
-            dp_vstr_add (self, "\\\\");
-        else
-        if (c == '\b')
-            dp_vstr_add (self, "\\b");
-        else
-        if (c == '\t')
-            dp_vstr_add (self, "\\t");
-        else
-        if (c == '\n')
-            dp_vstr_add (self, "\\n");
-        else
-        if (c == '\f')
-            dp_vstr_add (self, "\\f");
-        else
-        if (c == '\r')
-            dp_vstr_add (self, "\\r");
-        else
-        if (c < 0x20 || c == 0x7F)
-            dp_vstr_addf (self, "\\u%04X", c);
-        else
-        if (c == 0xC2 && i + 1 < len && (unsigned char) text [i + 1] >= 0x80
-                                     && (unsigned char) text [i + 1] <= 0x9F) {
-            dp_vstr_addf (self, "\\u%04X", (unsigned char) text [i + 1]);
-            i++;
-        }
-        else
-            dp_vstr_addn (self, (const char *) &text [i], 1);
-    }
-    dp_vstr_add (self, "\"");
-}
-
-static bool
-s_ends_with (const char *text, size_t len, const char *tail)
-{
-    size_t n = strlen (tail);
-    return len >= n && memcmp (text + len - n, tail, n) == 0;
-}
-
-//  graphql-js's printBlockString (without the minimize option).
-static void
-s_print_block_string (dp_vstr_t *self, const char *value, size_t len)
-{
-    dp_vstr_t escaped;
-    dp_vstr_init (&escaped);
-    for (size_t i = 0; i < len; i++) {
-        if (i + 3 <= len && memcmp (value + i, "\"\"\"", 3) == 0) {
-            dp_vstr_add (&escaped, "\\\"\"\"");
-            i += 2;
-        }
-        else
-            dp_vstr_addn (&escaped, value + i, 1);
-    }
-    //  Lines split at \r\n, \n or \r.
-    size_t n_lines = 1;
-    bool rest_indented = true;      //  every line after the first is empty or starts with space/tab
-    for (size_t i = 0; i < escaped.len; i++) {
-        char c = escaped.data [i];
-        if (c == '\r' || c == '\n') {
-            if (c == '\r' && i + 1 < escaped.len && escaped.data [i + 1] == '\n')
-                i++;
-            n_lines++;
-            char next = i + 1 < escaped.len ? escaped.data [i + 1] : 0;
-            bool empty = i + 1 >= escaped.len || next == '\r' || next == '\n';
-            if (!empty && next != ' ' && next != '\t')
-                rest_indented = false;
-        }
-    }
-    bool single_line = n_lines == 1;
-    bool force_leading = n_lines > 1 && rest_indented;
-    bool trailing_triple = s_ends_with (escaped.data, escaped.len, "\\\"\"\"");
-    bool trailing_quote = s_ends_with (value, len, "\"") && !trailing_triple;
-    bool trailing_slash = s_ends_with (value, len, "\\");
-    bool force_trailing = trailing_quote || trailing_slash;
-    bool multiple_lines = !single_line || dp_utf16_length (value, len) > 70 || force_trailing
-                       || force_leading || trailing_triple;
-    bool skip_leading = single_line && len > 0 && (value [0] == ' ' || value [0] == '\t');
-    dp_vstr_add (self, "\"\"\"");
-    if ((multiple_lines && !skip_leading) || force_leading)
-        dp_vstr_add (self, "\n");
-    dp_vstr_addn (self, escaped.data, escaped.len);
-    if (multiple_lines || force_trailing)
-        dp_vstr_add (self, "\n");
-    dp_vstr_add (self, "\"\"\"");
-    dp_vstr_release (&escaped);
-}
-
+//  Values and type nodes print as dp_print prints them (graphql-js's print).
 void
 dp_vstr_value (dp_vstr_t *self, const dp_ast_value_t *value)
 {
-    switch (value->kind) {
-        case DP_AST_VARIABLE:
-            dp_vstr_add (self, "$");
-            dp_vstr_add (self, value->text);
-            break;
-        case DP_AST_INT:
-        case DP_AST_FLOAT:
-        case DP_AST_ENUM:
-            dp_vstr_add (self, value->text);
-            break;
-        case DP_AST_STRING:
-            if (value->block)
-                s_print_block_string (self, value->text, value->text_len);
-            else
-                s_print_string (self, value->text, value->text_len);
-            break;
-        case DP_AST_BOOLEAN:
-            dp_vstr_add (self, value->boolean ? "true" : "false");
-            break;
-        case DP_AST_NULL:
-            dp_vstr_add (self, "null");
-            break;
-        case DP_AST_LIST:
-            dp_vstr_add (self, "[");
-            for (size_t i = 0; i < value->n_items; i++) {
-                if (i)
-                    dp_vstr_add (self, ", ");
-                dp_vstr_value (self, value->items [i]);
-            }
-            dp_vstr_add (self, "]");
-            break;
-        case DP_AST_OBJECT:
-            dp_vstr_add (self, "{");
-            for (size_t i = 0; i < value->n_fields; i++) {
-                if (i)
-                    dp_vstr_add (self, ", ");
-                dp_vstr_add (self, value->fields [i].name);
-                dp_vstr_add (self, ": ");
-                dp_vstr_value (self, value->fields [i].value);
-            }
-            dp_vstr_add (self, "}");
-            break;
-    }
+    dp_json_writer_t out;
+    dp_json_writer_init (&out, 64);
+    dp_print_value_into (&out, value);
+    dp_vstr_addn (self, out.data, out.len);
+    dp_json_writer_release (&out);
 }
 
 void
 dp_vstr_ast_type (dp_vstr_t *self, const dp_ast_type_t *type)
 {
-    if (type->kind == DP_AST_TYPE_NAMED)
-        dp_vstr_add (self, type->name);
-    else
-    if (type->kind == DP_AST_TYPE_LIST) {
-        dp_vstr_add (self, "[");
-        dp_vstr_ast_type (self, type->of);
-        dp_vstr_add (self, "]");
-    }
-    else {
-        dp_vstr_ast_type (self, type->of);
-        dp_vstr_add (self, "!");
-    }
+    dp_json_writer_t out;
+    dp_json_writer_init (&out, 32);
+    dp_print_type_into (&out, type);
+    dp_vstr_addn (self, out.data, out.len);
+    dp_json_writer_release (&out);
 }
 
 void
