@@ -2107,14 +2107,32 @@ s_test_all_columns (const dp_catalog_entry_t *entry)
     return entry->n_columns >= 64? UINT64_MAX: ((uint64_t) 1 << entry->n_columns) - 1;
 }
 
-//  "prefix.col1, prefix.col2, ..." for every column of entry.
+//  "prefix.col1, prefix.col2, ..." for every column of entry; stock's
+//  computed columns as the test writes them.
 static char *
 s_test_column_list (dp_arena_t *arena, const dp_catalog_entry_t *entry, const char *prefix)
 {
     dp_sql_t sql;
     dp_sql_init (&sql);
-    for (size_t c = 0; c < entry->n_columns; c++)
-        dp_sql_printf (&sql, "%s%s.%s", c? ", ": "", prefix, entry->columns [c].name);
+    const char *p = prefix;
+    for (size_t c = 0; c < entry->n_columns; c++) {
+        dp_sql_append (&sql, c? ", ": "");
+        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_base_id)
+            dp_sql_printf (&sql, "(SELECT l2.camp_id FROM locations l2 WHERE l2.id = %s.location_id)", p);
+        else
+        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_product_gender_id)
+            dp_sql_printf (&sql, "(SELECT p2.gender_id FROM products p2 WHERE p2.id = %s.product_id)", p);
+        else
+        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_product_category_id)
+            dp_sql_printf (&sql, "(SELECT p2.category_id FROM products p2 WHERE p2.id = %s.product_id)", p);
+        else
+        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_tag_ids)
+            dp_sql_printf (&sql, "(SELECT GROUP_CONCAT(r2.tag_id ORDER BY r2.tag_id) FROM tags_relations r2"
+                                 " WHERE r2.object_type = 'Stock' AND r2.object_id = %s.id"
+                                 " AND r2.deleted_on IS NULL)", p);
+        else
+            dp_sql_printf (&sql, "%s.%s", p, entry->columns [c].name);
+    }
     char *list = dp_arena_strdup (arena, sql.data);
     dp_sql_destroy (&sql);
     return list;
@@ -2346,9 +2364,13 @@ s_test_concern_load (s_test_t *t)
     entry = dp_catalog_loader (DP_LOADER_stock_by_id);
     reply = s_test_load (t, DP_LOADER_stock_by_id, s_test_all_columns (entry), boxes, 6);
     rows = s_test_rows (&reply);
-    assert (rows.n_rows == 6 && rows.n_cols == 22);
+    assert (rows.n_rows == 6 && rows.n_cols == 26);
     row = s_test_row (rows, 900001, 0);
     S_IS_INT (&row [1 + DP_COL_stock_id], 900001);
+    //  Computed: the base of its location, and its live tag relations (the
+    //  deleted tag 900003 too: a relation, not the tag, is what counts).
+    S_IS_INT (&row [1 + DP_COL_stock_base_id], 900001);
+    S_IS_STR (&row [1 + DP_COL_stock_tag_ids], "900001,900002,900003,900004");
     S_IS_STR (&row [1 + DP_COL_stock_box_id], "S900001");
     S_IS_INT (&row [1 + DP_COL_stock_qr_id], 900001);
     S_IS_INT (&row [1 + DP_COL_stock_size_id], 900001);
@@ -2359,6 +2381,7 @@ s_test_concern_load (s_test_t *t)
     S_IS_STR (&row [1 + DP_COL_stock_modified], "2024-01-28T12:00:00+00:00");
     row = s_test_row (rows, 900002, 0);
     S_IS_DOUBLE (&row [1 + DP_COL_stock_monetary_value], 12.75);
+    S_IS_NIL (&row [1 + DP_COL_stock_tag_ids]);                //  its one relation was removed
     S_IS_DOUBLE (&row [1 + DP_COL_stock_weight], 0.125);
     row = s_test_row (rows, 900003, 0);
     S_IS_DOUBLE (&row [1 + DP_COL_stock_measure_value], 1500.5);

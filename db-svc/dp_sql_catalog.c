@@ -184,7 +184,6 @@ dp_sql_append_quoted (dp_sql_t *self, const char *text, size_t len)
 #define S_COL_SQL_SET(set) \
     static const char *const s_sql_##set [] = { DP_COLUMNS_##set (S_COL_SQL) };
 
-S_COL_SQL_SET (stock)
 S_COL_SQL_SET (products)
 S_COL_SQL_SET (product_categories)
 S_COL_SQL_SET (sizes)
@@ -198,6 +197,29 @@ S_COL_SQL_SET (shipment_detail)
 S_COL_SQL_SET (sizegroup)
 S_COL_SQL_SET (transfer_agreement)
 S_COL_SQL_SET (distro_events)
+
+#define S_COUNT_COL(set, col, type) + 1
+#define DP_COLUMNS_COUNT_STOCK (0 DP_COLUMNS_stock (S_COUNT_COL))
+
+//  stock: its columns, then four computed ones (dp_catalog.h) that only
+//  lists loading whole locations or tags ask for: each is a lookup by
+//  primary key or by the index tags_relations(object_type, object_id).
+static const char *const s_sql_stock [] = {
+    "stock.id", "stock.box_id", "stock.product_id", "stock.size_id",
+    "stock.weight_display_unit_id", "stock.weight", "stock.monetary_value",
+    "stock.display_unit_id", "stock.measure_value", "stock.items", "stock.location_id",
+    "stock.distro_event_id", "stock.qr_id", "stock.comments", "stock.created",
+    "stock.created_by", "stock.modified", "stock.modified_by", "stock.deleted",
+    "stock.box_state_id", "stock.source_box_id",
+    "(SELECT box_base.camp_id FROM locations box_base WHERE box_base.id = stock.location_id)",
+    "(SELECT box_product.gender_id FROM products box_product WHERE box_product.id = stock.product_id)",
+    "(SELECT box_product.category_id FROM products box_product WHERE box_product.id = stock.product_id)",
+    "(SELECT GROUP_CONCAT(box_tags.tag_id ORDER BY box_tags.tag_id) FROM tags_relations box_tags"
+    " WHERE box_tags.object_type = 'Stock' AND box_tags.object_id = stock.id"
+    " AND box_tags.deleted_on IS NULL)"
+};
+_Static_assert (sizeof s_sql_stock / sizeof s_sql_stock [0] == 0 DP_COLUMNS_stock (S_COUNT_COL),
+                "stock SQL out of step with dp_catalog.h");
 
 //  tags: its columns, then when it was last assigned (computed per tag from
 //  the index tags_relations(tag_id, created_on)). ORDER BY ... DESC LIMIT 1
@@ -303,7 +325,6 @@ static const char *const s_sql_base_counts [] = {
 static const char *const s_sql_box_access [] = {
     "stock.id", "camps.id", "camps.name", "organisations.label"
 };
-#define S_COUNT_COL(set, col, type) + 1
 _Static_assert (sizeof s_sql_box_access / sizeof s_sql_box_access [0]
                 == 0 DP_COLUMNS_box_access (S_COUNT_COL),
                 "box_access SQL out of step with dp_catalog.h");
@@ -488,6 +509,36 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_products_by_base] = {
         "products_by_base", "products.camp_id", "products", NULL, NULL,
         "products.camp_id, products.id", S_COLS (products) },
+    [DP_LOADER_stock_by_location] = {
+        "stock_by_location", "stock.location_id", "stock", NULL, NULL,
+        "stock.location_id, stock.id", S_COLS (stock) },
+    [DP_LOADER_products_by_category] = {
+        "products_by_category", "products.category_id", "products", NULL, NULL,
+        "products.category_id, products.id", S_COLS (products) },
+    [DP_LOADER_stock_by_tag] = {
+        "stock_by_tag", "tagged.tag_id",
+        "tags_relations tagged JOIN stock ON stock.id = tagged.object_id",
+        "tagged.object_type = 'Stock' AND tagged.deleted_on IS NULL",
+        NULL, "tagged.tag_id, stock.id", S_COLS (stock) },
+    [DP_LOADER_people_by_tag] = {
+        "people_by_tag", "tagged.tag_id",
+        "tags_relations tagged JOIN people ON people.id = tagged.object_id",
+        "tagged.object_type = 'People' AND tagged.deleted_on IS NULL",
+        NULL, "tagged.tag_id, people.id", S_COLS (people) },
+    [DP_LOADER_auto_matching_product_by_detail] = {
+        "auto_matching_product_by_detail", "detail.id",
+        "shipment_detail detail"
+        " JOIN shipment matching_shipment ON matching_shipment.id = detail.shipment_id"
+        " JOIN products source_product ON source_product.id = detail.source_product_id"
+        " JOIN products ON products.standard_product_id = source_product.standard_product_id"
+        " AND products.camp_id = matching_shipment.target_base_id",
+        "(products.deleted IS NULL OR products.deleted = 0)"
+        //  Several matches: the lowest id (boxtribute keeps whichever row comes last).
+        " AND NOT EXISTS (SELECT 1 FROM products earlier"
+        " WHERE earlier.standard_product_id = products.standard_product_id"
+        " AND earlier.camp_id = products.camp_id AND earlier.id < products.id"
+        " AND (earlier.deleted IS NULL OR earlier.deleted = 0))",
+        NULL, NULL, S_COLS (products) },
 };
 
 const dp_sql_loader_t *
@@ -1011,6 +1062,8 @@ dp_sql_catalog_test (bool verbose)
                      && c >= DP_COL_shipment_source_base_name)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_tags_by_id)->columns
                      && c == DP_COL_tags_last_used_on)
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_stock_by_id)->columns
+                     && c >= DP_COL_stock_base_id)
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);
@@ -1041,7 +1094,7 @@ dp_sql_catalog_test (bool verbose)
                     " WHERE stock.id IN (-1,3,5,9)", verbose);
     dp_sql_destroy (&sql);
     //  A column the loader does not have is refused.
-    assert (dp_sql_build_load (&sql, stock, (uint64_t) 1 << 21, keys, 1) == -1);
+    assert (dp_sql_build_load (&sql, stock, (uint64_t) 1 << DP_COLUMNS_COUNT_STOCK, keys, 1) == -1);
     assert (sql.len == 0);
     //  No column at all: just the keys.
     assert (dp_sql_build_load (&sql, dp_sql_loader (DP_LOADER_sizes_by_id), 0, keys, 1) == 0);

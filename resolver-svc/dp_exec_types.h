@@ -183,6 +183,8 @@ struct _dp_binding_t {
                                 //  (loaders that answer every column only)
     keep_fn_t keep;             //  REVERSE, ROOT_LOAD: which rows to show (NULL: all)
     uint64_t keep_mask;         //  columns keep reads
+    uint64_t (*keep_columns) (const plan_field_t *pf);  //  or, when set: the columns keep
+                                //  reads for this field's arguments
     key_source_t key_source;    //  ROOT_LOAD
     const char *argument;       //  ROOT_LOAD with KEYS_ARGUMENT
     dp_loader_id_t all_loader;  //  ROOT_LOAD: the constant-keyed loader of every row

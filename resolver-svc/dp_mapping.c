@@ -21,9 +21,11 @@
 #include "dp_computed.h"
 #include "dp_root.h"
 #include "dp_filters.h"
+#include "dp_box_filter.h"
 #include "dp_qr.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
+#include "dp_tagged.h"
 #include "dp_introspection.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -107,6 +109,15 @@ static const char *const s_shipment_states [] = {
                                     .loader = DP_LOADER_##by_base, .all_loader = DP_LOADER_##all, \
                                     .authz = { .kind = AUTHZ_NONE, .permission = perm, .base_column = -1 }, \
                                     __VA_ARGS__ }
+//  A page of the boxes at a location, deleted ones too, by id, filtered by
+//  its filterInput; stock:read in the location's base or FORBIDDEN.
+#define LOCATION_BOXES            { .kind = BIND_SYNTHETIC, .collect_obj = dp_id_page_parent_collect, \
+                                    .children = dp_id_page_parent_children, .write = dp_id_page_parent_write, \
+                                    .column = COL (locations, id), .loader = DP_LOADER_stock_by_location, \
+                                    .authz = { .kind = AUTHZ_NONE, .permission = "stock:read", \
+                                               .base_column = COL (locations, camp_id) }, \
+                                    .needs_mask = BIT (locations, id) | BIT (locations, camp_id), \
+                                    .keep = dp_keep_box, .keep_columns = dp_keep_box_columns }
 //  The columns dp_keep_beneficiary reads.
 #define BENEFICIARY_FILTER_MASK   (BIT (people, created) | BIT (people, active) | BIT (people, volunteer) \
                                    | BIT (people, registered) | BIT (people, firstname) \
@@ -155,15 +166,15 @@ static const field_entry_t s_fields [] = {
     { "Query", "shipment", ROOT_BY_ID (shipment_by_id, EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read",
                                                                 shipment, source_base_id, target_base_id)) },
     { "Query", "products", ID_PAGE_ROOT (products_by_base, products_all, "product:read") },
-    { "ProductPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_id_page_elements, .list = true } },
-    { "ProductPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_id_page_total_count } },
-    { "ProductPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_id_page_info } },
+    { "ProductPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_page_elements, .list = true } },
+    { "ProductPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_page_total_count } },
+    { "ProductPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_page_info } },
     { "Query", "beneficiary", ROOT_BY_ID (people_by_id, TARGET_ERROR ("beneficiary:read", people, camp_id)) },
     { "Query", "beneficiaries", ID_PAGE_ROOT (people_by_base, people_all, "beneficiary:read",
                                               KEEP (dp_keep_beneficiary, BENEFICIARY_FILTER_MASK)) },
-    { "BeneficiaryPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_id_page_elements, .list = true } },
-    { "BeneficiaryPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_id_page_total_count } },
-    { "BeneficiaryPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_id_page_info } },
+    { "BeneficiaryPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_page_elements, .list = true } },
+    { "BeneficiaryPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_page_total_count } },
+    { "BeneficiaryPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_page_info } },
     { "Query", "sizeRanges", ROOT_ALL (sizegroups_all, "size_range:read") },
     { "Query", "transferAgreements", ROOT_IN_BASES (agreements_by_source_base, agreements_all,
                                                     "transfer_agreement:read", .has_loader2 = true,
@@ -257,6 +268,12 @@ static const field_entry_t s_fields [] = {
     //  ProductCategory ← product_categories
     { "ProductCategory", "id", COLUMN (product_categories, id, CONV_ID) },
     { "ProductCategory", "name", COLUMN (product_categories, label, CONV_STRING) },
+    { "ProductCategory", "products", { .kind = BIND_SYNTHETIC, .collect_obj = dp_id_page_parent_collect,
+                                       .children = dp_id_page_parent_children,
+                                       .write = dp_id_page_parent_write,
+                                       .column = COL (product_categories, id),
+                                       .loader = DP_LOADER_products_by_category,
+                                       FILTER ("product:read", products, camp_id) } },
     { "ProductCategory", "hasGender", { .kind = BIND_COMPUTED, .write = dp_category_has_gender,
                                         .needs_mask = BIT (product_categories, parent_id) } },
 
@@ -287,10 +304,12 @@ static const field_entry_t s_fields [] = {
     { "ClassicLocation", "isShop", COLUMN (locations, is_market, CONV_BOOL) },
     { "ClassicLocation", "isStockroom", COLUMN (locations, container_stock, CONV_BOOL) },
     { "ClassicLocation", "defaultBoxState", ENUM_INT (locations, box_state_id, s_box_states) },
+    { "ClassicLocation", "boxes", LOCATION_BOXES },
     { "ClassicLocation", "createdBy", FK (locations, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ClassicLocation", "createdOn", COLUMN (locations, created, CONV_DATETIME) },
     { "ClassicLocation", "lastModifiedBy", FK (locations, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ClassicLocation", "lastModifiedOn", COLUMN (locations, modified, CONV_DATETIME) },
+    { "DistributionSpot", "boxes", LOCATION_BOXES },
     { "DistributionSpot", "comment", COLUMN (locations, description, CONV_STRING) },
     { "DistributionSpot", "latitude", COLUMN (locations, latitude, CONV_FLOAT) },
     { "DistributionSpot", "longitude", COLUMN (locations, longitude, CONV_FLOAT) },
@@ -425,6 +444,9 @@ static const field_entry_t s_fields [] = {
     { "Tag", "lastUsedOn", { .kind = BIND_COLUMN, .column = COL (tags, last_used_on), .conv = CONV_DATETIME,
                              ANY_BASE ("tag_relation:read") } },
     { "Tag", "deletedOn", COLUMN (tags, deleted, CONV_DATETIME) },
+    { "Tag", "taggedResources", { .kind = BIND_SYNTHETIC, .collect_obj = dp_tagged_collect,
+                                  .children = dp_tagged_children, .write = dp_tagged_write,
+                                  .list = true, .needs_mask = BIT (tags, id) } },
 
     //  ShipmentDetail ← shipment_detail
     { "ShipmentDetail", "id", COLUMN (shipment_detail, id, CONV_ID) },
@@ -437,6 +459,7 @@ static const field_entry_t s_fields [] = {
     { "ShipmentDetail", "sourceQuantity", COLUMN (shipment_detail, source_quantity, CONV_INT) },
     { "ShipmentDetail", "targetQuantity", COLUMN (shipment_detail, target_quantity, CONV_INT) },
     { "ShipmentDetail", "box", FK (shipment_detail, box_id, stock_by_id) },
+    { "ShipmentDetail", "autoMatchingTargetProduct", FK (shipment_detail, id, auto_matching_product_by_detail) },
     { "ShipmentDetail", "shipment", FK (shipment_detail, shipment_id, shipment_by_id,
                                         EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read", shipment,
                                                 source_base_id, target_base_id)) },
@@ -616,6 +639,10 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_people_all:
         case DP_LOADER_transactions_by_people:
         case DP_LOADER_tag_links_by_people:
+        case DP_LOADER_stock_by_location:
+        case DP_LOADER_products_by_category:
+        case DP_LOADER_stock_by_tag:
+        case DP_LOADER_people_by_tag:
             return true;
         default:
             return false;
@@ -644,12 +671,13 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
                       entry->type, entry->field);
             return -1;
         }
-        //  A relation's target type must be fetched by the relation's loader.
+        //  A relation's loader must answer the target type's column set.
         const dp_binding_t *bind = &entry->bind;
         if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE || bind->kind == BIND_ROOT_LOAD) {
             const dp_type_t *target = dp_type_ref_named (field->type);
             const type_binding_t *tb = target->binding;
-            if (!tb || (tb->loader != bind->loader && bind->kind == BIND_FK)) {
+            if (!tb || (bind->kind == BIND_FK
+                        && dp_catalog_loader (tb->loader)->columns != dp_catalog_loader (bind->loader)->columns)) {
                 snprintf (err, err_len, "mapping of %s.%s: target type %s is not fetched by that loader",
                           entry->type, entry->field, target->name);
                 return -1;

@@ -4,8 +4,9 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Every page type (BoxPage, ProductPage, ...) makes a page_info_t for its
-    PageInfo object, so PageInfo's fields are written one way.
+    Every page type (BoxPage, ProductPage, ...) keeps a page_view_t (rows,
+    total, page_info_t) as the first member of its state, so the page and
+    PageInfo fields are written one way.
     Id-ordered pages follow boxtribute's load_into_page: forwards after a
     cursor (`first`, default 50), or backwards before one (`last`), cursors
     being base64 of the zero-padded id (e.g. "MDAwMDAwMDA=" for 0); the
@@ -17,7 +18,8 @@
     the page size, the cursor or the filter. The same code serves root
     pages (Query.products, Query.beneficiaries: the mapping names the
     loader, the every-row loader and the permission) and pages under an
-    object (Base.beneficiaries).
+    object (Base.beneficiaries, ClassicLocation.boxes,
+    ProductCategory.products).
 @end
 */
 #include "dp_page.h"
@@ -26,6 +28,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void
+dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                  obj_t **children, size_t *n_children)
+{
+    const page_view_t *view = obj->synthetic;
+    const dp_type_t *type = dp_type_ref_named (pf->field->type);
+    obj_t *objs = dp_arena_calloc (dp_exec_arena (exec), view->n_rows + 1, sizeof (obj_t));
+    for (size_t i = 0; i < view->n_rows; i++) {
+        objs [i].type = type;
+        objs [i].row = view->rows [i];
+    }
+    *children = objs;
+    *n_children = view->n_rows;
+}
+
+void
+dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+              obj_t **children, size_t *n_children)
+{
+    page_view_t *view = obj->synthetic;
+    view->info_obj.type = dp_type_ref_named (pf->field->type);
+    view->info_obj.synthetic = &view->info;
+    *children = &view->info_obj;
+    *n_children = 1;
+}
+
+int
+dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    dp_json_writer_int (dp_exec_out (exec), ((const page_view_t *) obj->synthetic)->total);
+    return 1;
+}
 
 int
 dp_page_has_next (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
@@ -59,6 +94,7 @@ dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 //  Id-ordered pages
 
 typedef struct {
+    page_view_t view;           //  first: the page object's synthetic
     bool failed;
     const char *code;
     char *description;
@@ -66,11 +102,6 @@ typedef struct {
     int64_t *keys;              //  ... and the keys whose rows the page lists
     size_t n_keys;
     obj_t page;                 //  the page object (synthetic = this state)
-    obj_t info;
-    row_t **rows;               //  the page's rows, by id
-    size_t n_rows;
-    size_t total;
-    page_info_t page_info;
 } id_page_t;
 
 static void
@@ -118,8 +149,8 @@ static void
 s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, size_t n_all)
 {
     qsort (all, n_all, sizeof (row_t *), s_by_id);
-    page->total = n_all;
-    page->page_info.start_cursor = page->page_info.end_cursor = "";
+    page->view.total = (int64_t) n_all;
+    page->view.info.start_cursor = page->view.info.end_cursor = "";
     const input_t *pagination = input_field (pf->args, "paginationInput");
     const input_t *first = input_field (pagination, "first");
     const input_t *after = input_field (pagination, "after");
@@ -144,8 +175,8 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
         while (from < n_all && row_int (all [from], 0) <= after_id)
             from++;
         count = n_all - from < (size_t) limit ? n_all - from : (size_t) limit;
-        page->page_info.has_next = from + count < n_all;
-        page->page_info.has_previous = count > 0 && from > 0;
+        page->view.info.has_next = from + count < n_all;
+        page->view.info.has_previous = count > 0 && from > 0;
     }
     else {
         int64_t before_id;
@@ -167,14 +198,14 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
             end++;
         count = end < (size_t) limit ? end : (size_t) limit;
         from = end - count;
-        page->page_info.has_previous = from > 0;
-        page->page_info.has_next = end < n_all;
+        page->view.info.has_previous = from > 0;
+        page->view.info.has_next = end < n_all;
     }
-    page->rows = all + from;
-    page->n_rows = count;
+    page->view.rows = all + from;
+    page->view.n_rows = count;
     if (count) {
-        page->page_info.start_cursor = s_cursor (exec, page->rows [0]);
-        page->page_info.end_cursor = s_cursor (exec, page->rows [count - 1]);
+        page->view.info.start_cursor = s_cursor (exec, page->view.rows [0]);
+        page->view.info.end_cursor = s_cursor (exec, page->view.rows [count - 1]);
     }
 }
 
@@ -198,10 +229,13 @@ s_id_page_new (dp_exec_t *exec, const plan_field_t *pf, dp_loader_id_t loader)
 static void
 s_id_page_need (dp_exec_t *exec, const plan_field_t *pf, const id_page_t *page)
 {
-    uint64_t mask = 1 | pf->bind->keep_mask;
+    const dp_binding_t *bind = pf->bind;
+    uint64_t mask = 1 | (bind->keep_columns ? bind->keep_columns (pf) : bind->keep_mask);
+    if (bind->authz.kind == AUTHZ_FILTER_BASE)
+        mask |= (uint64_t) 1 << bind->authz.base_column;
     for (size_t v = 0; v < pf->child->n_variants; v++)
         for (size_t f = 0; f < pf->child->variants [v].n_fields; f++)
-            if (pf->child->variants [v].fields [f].bind->children == dp_id_page_elements)
+            if (pf->child->variants [v].fields [f].bind->children == dp_page_elements)
                 mask |= pf->child->variants [v].fields [f].child_mask;
     for (size_t k = 0; k < page->n_keys; k++)
         dp_exec_need (exec, page->loader, page->keys [k], mask);
@@ -221,12 +255,19 @@ s_id_page_fill (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page)
     row_t **all = dp_arena_alloc (dp_exec_arena (exec), (total + 1) * sizeof (row_t *));
     size_t n = 0;
     keep_fn_t keep = pf->bind->keep;
+    const authz_t *authz = &pf->bind->authz;
     for (size_t k = 0; k < page->n_keys; k++) {
         row_t **rows;
         size_t count = dp_exec_cached_rows (exec, page->loader, page->keys [k], &rows);
-        for (size_t r = 0; r < count; r++)
+        for (size_t r = 0; r < count; r++) {
+            char denied [80];
+            if (authz->kind == AUTHZ_FILTER_BASE
+            &&  !dp_authz_base (dp_exec_authz (exec), authz->permission,
+                                row_int (rows [r], authz->base_column), denied, sizeof denied))
+                continue;
             if (!keep || keep (pf, rows [r]))
                 all [n++] = rows [r];
+        }
     }
     s_cut (exec, pf, page, all, n);
     return !page->failed;
@@ -318,7 +359,15 @@ s_parent_page (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj, char *
 {
     const dp_binding_t *bind = pf->bind;
     id_page_t *page = s_id_page_new (exec, pf, bind->loader);
-    if (!dp_authz_base (dp_exec_authz (exec), bind->authz.permission,
+    dp_authz_t *authz = dp_exec_authz (exec);
+    if (bind->authz.kind == AUTHZ_FILTER_BASE) {
+        if (!dp_authz_any_base (authz, bind->authz.permission)) {
+            snprintf (denied, len, "%s", bind->authz.permission);
+            return NULL;
+        }
+    }
+    else
+    if (!dp_authz_base (authz, bind->authz.permission,
                         row_int (obj->row, bind->authz.base_column), denied, len))
         return NULL;
     page->keys = dp_arena_alloc (dp_exec_arena (exec), sizeof (int64_t));
@@ -362,37 +411,4 @@ dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *o
     }
     s_id_page_fill (exec, pf, page);
     return s_id_page_write (exec, pf, page);
-}
-
-void
-dp_id_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                     obj_t **children, size_t *n_children)
-{
-    id_page_t *page = obj->synthetic;
-    const dp_type_t *type = dp_type_ref_named (pf->field->type);
-    obj_t *objs = dp_arena_calloc (dp_exec_arena (exec), page->n_rows + 1, sizeof (obj_t));
-    for (size_t i = 0; i < page->n_rows; i++) {
-        objs [i].type = type;
-        objs [i].row = page->rows [i];
-    }
-    *children = objs;
-    *n_children = page->n_rows;
-}
-
-void
-dp_id_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                 obj_t **children, size_t *n_children)
-{
-    id_page_t *page = obj->synthetic;
-    page->info.type = dp_type_ref_named (pf->field->type);
-    page->info.synthetic = &page->page_info;
-    *children = &page->info;
-    *n_children = 1;
-}
-
-int
-dp_id_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    dp_json_writer_int (dp_exec_out (exec), (int64_t) ((id_page_t *) obj->synthetic)->total);
-    return 1;
 }

@@ -17,6 +17,23 @@ typedef struct {
     const char *end_cursor;
 } page_info_t;
 
+//  What every page object (BoxPage, ProductPage, BeneficiaryPage) shows:
+//  the first member of each page kind's state, which is the page object's
+//  obj->synthetic, so one set of field hooks serves them all.
+typedef struct {
+    row_t **rows;               //  the page's rows, in page order
+    size_t n_rows;
+    int64_t total;              //  every row the field could list
+    page_info_t info;
+    obj_t info_obj;             //  the PageInfo object
+} page_view_t;
+
+//  Fields of every page type.
+void dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                       obj_t **children, size_t *n_children);
+void dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                   obj_t **children, size_t *n_children);
+int dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_page_has_next (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
@@ -31,19 +48,15 @@ void dp_id_page_root_children (dp_exec_t *exec, const plan_field_t *pf, const ob
                                obj_t **children, size_t *n_children);
 int dp_id_page_root_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  Id pages under an object (Base.beneficiaries): rows of bind->loader
-//  under the object's bind->column, if the user holds bind->authz.permission
-//  for the base in bind->authz.base_column (else FORBIDDEN).
+//  Id pages under an object (Base.beneficiaries, ClassicLocation.boxes):
+//  rows of bind->loader under the object's bind->column, if the user holds
+//  bind->authz.permission for the base in bind->authz.base_column (else
+//  FORBIDDEN). With AUTHZ_FILTER_BASE (ProductCategory.products) the
+//  permission in any base is enough, and only rows whose base column the
+//  user may read are listed.
 void dp_id_page_parent_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 void dp_id_page_parent_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                                  obj_t **children, size_t *n_children);
 int dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-
-//  Fields of id-ordered pages (ProductPage, BeneficiaryPage).
-void dp_id_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                          obj_t **children, size_t *n_children);
-void dp_id_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                      obj_t **children, size_t *n_children);
-int dp_id_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
 #endif

@@ -382,6 +382,9 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
                         variant->mask |= s_bit (pf->bind->authz.base_column)
                                        | s_bit (pf->bind->authz.base_column2);
                     break;
+                case BIND_SYNTHETIC:
+                    variant->mask |= pf->bind->needs_mask;
+                    break;
                 case BIND_COMPUTED:
                     variant->mask |= pf->bind->needs_mask;
                     for (size_t d = 0; d < pf->bind->n_deps; d++)

@@ -20,28 +20,23 @@
 @end
 */
 #include "dp_root.h"
+#include "dp_page.h"
 #include "dp_authz.h"
 #include "dp_base64.h"
+#include "dp_box_filter.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <stdarg.h>
 
-#define FILTER_FIELDS 9
-
 typedef struct {
+    page_view_t view;           //  first: the BoxPage's rows, total and PageInfo
     bool failed;
     const char *code;           //  extensions.code of the error
     char *description;
     obj_t page;                 //  the BoxPage object (synthetic = this state)
-    obj_t info;                 //  the PageInfo object
-    row_t **rows;               //  the page's boxes
-    size_t n_rows;
     int64_t first;              //  page size asked for
-    bool has_next;
-    bool has_previous;
-    int64_t total;
     bool after_given;
     bool backward;              //  last/before: the page ends just before the cursor
 } boxes_state_t;
@@ -88,50 +83,6 @@ s_str (dp_arena_t *arena, const char *s)
     return v;
 }
 
-//  A list argument of ints; map (may be NULL) turns each item into the DB
-//  id. Absent or null gives nil.
-static dp_val_t
-s_int_list (dp_arena_t *arena, const input_t *list, int64_t (*map) (const input_t *))
-{
-    if (!list || list->kind != IN_LIST)
-        return s_nil ();
-    dp_val_t v = { .type = DP_VAL_ARRAY };
-    v.u.a.count = (uint32_t) list->n_items;
-    v.u.a.items = dp_arena_calloc (arena, list->n_items + 1, sizeof (dp_val_t));
-    for (size_t i = 0; i < list->n_items; i++)
-        v.u.a.items [i] = s_int (map ? map (list->items [i]) : list->items [i]->i);
-    return v;
-}
-
-static int64_t
-s_box_state_id (const input_t *value)
-{
-    return dp_mapping_box_state_id (value->s);
-}
-
-static int64_t
-s_gender_id (const input_t *value)
-{
-    return dp_mapping_gender_id (value->s);
-}
-
-//  A one-item list from a scalar argument (productId → productIds).
-static dp_val_t
-s_merge_single (dp_arena_t *arena, dp_val_t list, const input_t *single, int64_t (*map) (const input_t *))
-{
-    if (!single || single->kind == IN_NULL)
-        return list;
-    int64_t value = map ? map (single) : single->i;
-    dp_val_t v = { .type = DP_VAL_ARRAY };
-    uint32_t n = list.type == DP_VAL_ARRAY ? list.u.a.count : 0;
-    v.u.a.items = dp_arena_calloc (arena, n + 2, sizeof (dp_val_t));
-    for (uint32_t i = 0; i < n; i++)
-        v.u.a.items [i] = list.u.a.items [i];
-    v.u.a.items [n] = s_int (value);
-    v.u.a.count = n + 1;
-    return v;
-}
-
 //  The plan fields under BoxPage / PageInfo that ask for something.
 static bool
 s_selects (const plan_node_t *node, write_fn_t write, children_fn_t children)
@@ -162,6 +113,18 @@ s_elements_mask (const plan_node_t *node)
     return mask;
 }
 
+//  The PageInfo cursors of a boxes page: keyset cursors over (modified, id).
+static const char *
+s_cursor (dp_exec_t *exec, const row_t *row)
+{
+    const dp_val_t *modified = &row->cells [DP_COL_stock_modified];
+    char text [64];
+    int len = snprintf (text, sizeof text, "%s|%lld",
+                        modified->type == DP_VAL_STR ? modified->u.s.ptr : "",
+                        (long long) row_int (row, DP_COL_stock_id));
+    return dp_base64_encode (dp_exec_arena (exec), text, (size_t) len);
+}
+
 static void
 s_page_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows, const char *error)
 {
@@ -176,21 +139,23 @@ s_page_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows
     bool more = (int64_t) n > state->first;
     if (more)
         n = (size_t) state->first;
-    state->rows = dp_arena_calloc (dp_exec_arena (exec), n + 1, sizeof (row_t *));
+    state->view.rows = dp_arena_calloc (dp_exec_arena (exec), n + 1, sizeof (row_t *));
     for (size_t r = 0; r < n; r++) {
         //  Backwards the rows came nearest-to-the-cursor first: reverse them.
         size_t at = state->backward ? n - 1 - r : r;
-        state->rows [at] = dp_exec_make_row (exec, entry, mask,
+        state->view.rows [at] = dp_exec_make_row (exec, entry, mask,
                                              rows->u.rows.cells + r * rows->u.rows.n_cols,
                                              rows->u.rows.n_cols);
     }
-    state->n_rows = n;
+    state->view.n_rows = n;
+    state->view.info.start_cursor = n ? s_cursor (exec, state->view.rows [0]) : "";
+    state->view.info.end_cursor = n ? s_cursor (exec, state->view.rows [n - 1]) : "";
     if (state->backward) {
-        state->has_previous = more;
-        state->has_next = true;         //  the `before` box itself follows
+        state->view.info.has_previous = more;
+        state->view.info.has_next = true;         //  the `before` box itself follows
     }
     else
-        state->has_next = more;
+        state->view.info.has_next = more;
 }
 
 static void
@@ -201,7 +166,7 @@ s_count_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *row
         s_fail (state, exec, "INTERNAL_SERVER_ERROR", "%s", error ? error : "bad count answer");
         return;
     }
-    state->total = rows->u.rows.cells [0].u.i;
+    state->view.total = rows->u.rows.cells [0].u.i;
 }
 
 static void
@@ -212,7 +177,7 @@ s_previous_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *
         s_fail (state, exec, "INTERNAL_SERVER_ERROR", "%s", error ? error : "bad probe answer");
         return;
     }
-    state->has_previous = rows->u.rows.cells [0].u.i != 0;
+    state->view.info.has_previous = rows->u.rows.cells [0].u.i != 0;
 }
 
 //  Parse an ID argument as a positive database id.
@@ -307,30 +272,9 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
         state->after_given = true;
     }
     //  Filter, as db-svc's positional filter array.
-    const input_t *filter = input_field (pf->args, "filterInput");
-    dp_val_t *filter_items = dp_arena_calloc (arena, FILTER_FIELDS, sizeof (dp_val_t));
-    filter_items [0] = s_int_list (arena, input_field (filter, "states"), s_box_state_id);
-    filter_items [1] = s_int_list (arena, input_field (filter, "locationIds"), NULL);
-    const input_t *from = input_field (filter, "lastModifiedFrom");
-    const input_t *until = input_field (filter, "lastModifiedUntil");
-    filter_items [2] = from && from->kind == IN_STRING ? s_str (arena, from->s) : s_nil ();
-    filter_items [3] = until && until->kind == IN_STRING ? s_str (arena, until->s) : s_nil ();
-    filter_items [4] = s_merge_single (arena, s_int_list (arena, input_field (filter, "productGenders"), s_gender_id),
-                                       input_field (filter, "productGender"), s_gender_id);
-    filter_items [5] = s_merge_single (arena, s_int_list (arena, input_field (filter, "productCategoryIds"), NULL),
-                                       input_field (filter, "productCategoryId"), NULL);
-    filter_items [6] = s_merge_single (arena, s_int_list (arena, input_field (filter, "productIds"), NULL),
-                                       input_field (filter, "productId"), NULL);
-    const input_t *size = input_field (filter, "sizeId");
-    filter_items [7] = size && size->kind == IN_INT ? s_int (size->i) : s_nil ();
-    filter_items [8] = s_int_list (arena, input_field (filter, "tagIds"), NULL);
-    //  Empty lists mean "no filter" (API.md section 4), tagIds included.
-    for (int i = 0; i < FILTER_FIELDS; i++)
-        if (filter_items [i].type == DP_VAL_ARRAY && filter_items [i].u.a.count == 0)
-            filter_items [i] = s_nil ();
-    dp_val_t filter_value = { .type = DP_VAL_ARRAY };
-    filter_value.u.a.items = filter_items;
-    filter_value.u.a.count = FILTER_FIELDS;
+    dp_box_filter_t filter;
+    dp_box_filter_read (input_field (pf->args, "filterInput"), &filter);
+    dp_val_t filter_value = dp_box_filter_args (arena, &filter);
 
     dp_val_t *args = dp_arena_calloc (arena, 6, sizeof (dp_val_t));
     args [0] = s_int (base_id);
@@ -372,63 +316,6 @@ dp_root_boxes_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
         return -1;
     }
     return dp_exec_write_children (exec, pf, &state->page, 1, false);
-}
-
-//  -------------------------------------------------------------------------
-//  BoxPage and PageInfo
-
-void
-dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                  obj_t **children, size_t *n_children)
-{
-    boxes_state_t *state = obj->synthetic;
-    const dp_type_t *box = dp_type_ref_named (pf->field->type);
-    obj_t *objs = dp_arena_calloc (dp_exec_arena (exec), state->n_rows + 1, sizeof (obj_t));
-    for (size_t i = 0; i < state->n_rows; i++) {
-        objs [i].type = box;
-        objs [i].row = state->rows [i];
-    }
-    *children = objs;
-    *n_children = state->n_rows;
-}
-
-//  The PageInfo of a boxes page, with its keyset cursors.
-static void
-s_cursor (dp_exec_t *exec, const row_t *row, const char **out)
-{
-    const dp_val_t *modified = &row->cells [DP_COL_stock_modified];
-    char text [64];
-    int len = snprintf (text, sizeof text, "%s|%lld",
-                        modified->type == DP_VAL_STR ? modified->u.s.ptr : "",
-                        (long long) row_int (row, DP_COL_stock_id));
-    *out = dp_base64_encode (dp_exec_arena (exec), text, (size_t) len);
-}
-
-void
-dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-              obj_t **children, size_t *n_children)
-{
-    boxes_state_t *state = obj->synthetic;
-    page_info_t *info = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *info);
-    info->has_next = state->has_next;
-    info->has_previous = state->has_previous;
-    info->start_cursor = info->end_cursor = "";
-    if (state->n_rows) {
-        s_cursor (exec, state->rows [0], &info->start_cursor);
-        s_cursor (exec, state->rows [state->n_rows - 1], &info->end_cursor);
-    }
-    state->info.type = dp_type_ref_named (pf->field->type);
-    state->info.synthetic = info;
-    *children = &state->info;
-    *n_children = 1;
-}
-
-int
-dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    boxes_state_t *state = obj->synthetic;
-    dp_json_writer_int (dp_exec_out (exec), state->total);
-    return 1;
 }
 
 //  -------------------------------------------------------------------------

@@ -22,13 +22,6 @@ void dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t 
                            obj_t **children, size_t *n_children);
 int dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  BoxPage and PageInfo fields.
-void dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                       obj_t **children, size_t *n_children);
-void dp_page_info (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
-                   obj_t **children, size_t *n_children);
-int dp_page_total_count (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-
 //  DB ids of enum values (by GraphQL name); 0 when unknown.
 int64_t dp_mapping_box_state_id (const char *name);
 int64_t dp_mapping_gender_id (const char *name);

@@ -43,6 +43,10 @@ typedef enum {
 
 //  Columns of each loader: C(loader, column, type). Order is the wire order
 //  and must never be changed for a released protocol version, only appended.
+//  stock's last four are computed, for filters and access checks of lists
+//  that load whole locations or tags: the base of the box's location, its
+//  product's gender and category, and the ids of the tags assigned to it
+//  (comma-separated, ascending; NULL when none).
 #define DP_COLUMNS_stock(C) \
     C(stock, id, INT) C(stock, box_id, STR) C(stock, product_id, INT) \
     C(stock, size_id, INT) C(stock, weight_display_unit_id, INT) \
@@ -51,7 +55,9 @@ typedef enum {
     C(stock, items, INT) C(stock, location_id, INT) C(stock, distro_event_id, INT) \
     C(stock, qr_id, INT) C(stock, comments, STR) C(stock, created, DATETIME) \
     C(stock, created_by, INT) C(stock, modified, DATETIME) C(stock, modified_by, INT) \
-    C(stock, deleted, DATETIME) C(stock, box_state_id, INT) C(stock, source_box_id, INT)
+    C(stock, deleted, DATETIME) C(stock, box_state_id, INT) C(stock, source_box_id, INT) \
+    C(stock, base_id, INT) C(stock, product_gender_id, INT) C(stock, product_category_id, INT) \
+    C(stock, tag_ids, STR)
 
 #define DP_COLUMNS_products(C) \
     C(products, id, INT) C(products, name, STR) C(products, category_id, INT) \
@@ -276,7 +282,12 @@ typedef enum {
     L(people_languages_by_people, people_languages, "x_people_languages.people_id") \
     L(people_tokens_by_people, people_tokens,     "transactions.people_id") \
     L(transactions_by_people, transactions,       "transactions.people_id") \
-    L(tag_links_by_people,    tag_link,           "tags_relations.object_id (People)")
+    L(tag_links_by_people,    tag_link,           "tags_relations.object_id (People)") \
+    L(stock_by_location,      stock,              "stock.location_id (deleted boxes too)") \
+    L(products_by_category,   products,           "products.category_id") \
+    L(stock_by_tag,           stock,              "tags_relations.tag_id (Stock, not removed)") \
+    L(people_by_tag,          people,             "tags_relations.tag_id (People, not removed)") \
+    L(auto_matching_product_by_detail, products,  "shipment_detail.id: a product of the target base, same standard product")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

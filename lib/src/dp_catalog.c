@@ -167,13 +167,15 @@ dp_catalog_test (bool verbose)
     assert (dp_catalog_query (DP_QUERY_COUNT) == NULL);
     assert (dp_catalog_query (UINT32_MAX) == NULL);
 
-    //  The stock set: 21 columns in wire order, enum index = array index.
+    //  The stock set: 25 columns in wire order, enum index = array index.
     const dp_catalog_entry_t *stock = dp_catalog_loader (DP_LOADER_stock_by_id);
     assert (stock);
     assert (strcmp (stock->name, "stock_by_id") == 0);
     assert (strcmp (stock->table, "stock") == 0);
-    assert (stock->n_columns == 21);
+    assert (stock->n_columns == 25);
     assert (DP_COL_stock_source_box_id == 20);
+    assert (DP_COL_stock_tag_ids == 24);
+    assert (stock->columns [DP_COL_stock_tag_ids].type == DP_COLTYPE_STR);
     assert (strcmp (stock->columns [DP_COL_stock_id].name, "id") == 0);
     assert (strcmp (stock->columns [DP_COL_stock_box_id].name, "box_id") == 0);
     assert (stock->columns [DP_COL_stock_box_id].type == DP_COLTYPE_STR);
