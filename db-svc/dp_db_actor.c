@@ -2126,6 +2126,12 @@ s_test_column_list (dp_arena_t *arena, const dp_catalog_entry_t *entry, const ch
         if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_product_category_id)
             dp_sql_printf (&sql, "(SELECT p2.category_id FROM products p2 WHERE p2.id = %s.product_id)", p);
         else
+        if (strcmp (entry->table, "shipment_detail") == 0 && c == DP_COL_shipment_detail_source_base_id)
+            dp_sql_printf (&sql, "(SELECT s2.source_base_id FROM shipment s2 WHERE s2.id = %s.shipment_id)", p);
+        else
+        if (strcmp (entry->table, "shipment_detail") == 0 && c == DP_COL_shipment_detail_target_base_id)
+            dp_sql_printf (&sql, "(SELECT s2.target_base_id FROM shipment s2 WHERE s2.id = %s.shipment_id)", p);
+        else
         if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_tag_ids)
             dp_sql_printf (&sql, "(SELECT GROUP_CONCAT(r2.tag_id ORDER BY r2.tag_id) FROM tags_relations r2"
                                  " WHERE r2.object_type = 'Stock' AND r2.object_id = %s.id"

@@ -193,7 +193,6 @@ S_COL_SQL_SET (camps)
 S_COL_SQL_SET (organisations)
 S_COL_SQL_SET (qr)
 S_COL_SQL_SET (cms_users)
-S_COL_SQL_SET (shipment_detail)
 S_COL_SQL_SET (sizegroup)
 S_COL_SQL_SET (transfer_agreement)
 S_COL_SQL_SET (distro_events)
@@ -220,6 +219,25 @@ static const char *const s_sql_stock [] = {
 };
 _Static_assert (sizeof s_sql_stock / sizeof s_sql_stock [0] == 0 DP_COLUMNS_stock (S_COUNT_COL),
                 "stock SQL out of step with dp_catalog.h");
+
+//  shipment_detail: its columns, then its shipment's bases.
+static const char *const s_sql_shipment_detail [] = {
+    "shipment_detail.id", "shipment_detail.shipment_id", "shipment_detail.box_id",
+    "shipment_detail.source_product_id", "shipment_detail.target_product_id",
+    "shipment_detail.source_quantity", "shipment_detail.target_quantity",
+    "shipment_detail.source_size_id", "shipment_detail.target_size_id",
+    "shipment_detail.source_location_id", "shipment_detail.target_location_id",
+    "shipment_detail.created_on", "shipment_detail.created_by_id", "shipment_detail.lost_on",
+    "shipment_detail.lost_by_id", "shipment_detail.received_on", "shipment_detail.received_by_id",
+    "shipment_detail.removed_on", "shipment_detail.removed_by_id",
+    "(SELECT detail_shipment.source_base_id FROM shipment detail_shipment"
+    " WHERE detail_shipment.id = shipment_detail.shipment_id)",
+    "(SELECT detail_shipment.target_base_id FROM shipment detail_shipment"
+    " WHERE detail_shipment.id = shipment_detail.shipment_id)"
+};
+_Static_assert (sizeof s_sql_shipment_detail / sizeof s_sql_shipment_detail [0]
+                == 0 DP_COLUMNS_shipment_detail (S_COUNT_COL),
+                "shipment_detail SQL out of step with dp_catalog.h");
 
 //  tags: its columns, then when it was last assigned (computed per tag from
 //  the index tags_relations(tag_id, created_on)). ORDER BY ... DESC LIMIT 1
@@ -323,7 +341,15 @@ static const char *const s_sql_base_counts [] = {
 
 //  box_access: a box with the base and organisation it is in.
 static const char *const s_sql_box_access [] = {
-    "stock.id", "camps.id", "camps.name", "organisations.label"
+    "stock.id", "camps.id", "camps.name", "organisations.label", "stock.box_state_id",
+    "(SELECT travel.source_base_id FROM shipment_detail travel_detail"
+    " JOIN shipment travel ON travel.id = travel_detail.shipment_id"
+    " WHERE travel_detail.box_id = stock.id AND travel_detail.removed_on IS NULL"
+    " AND travel_detail.received_on IS NULL ORDER BY travel_detail.id LIMIT 1)",
+    "(SELECT travel.target_base_id FROM shipment_detail travel_detail"
+    " JOIN shipment travel ON travel.id = travel_detail.shipment_id"
+    " WHERE travel_detail.box_id = stock.id AND travel_detail.removed_on IS NULL"
+    " AND travel_detail.received_on IS NULL ORDER BY travel_detail.id LIMIT 1)"
 };
 _Static_assert (sizeof s_sql_box_access / sizeof s_sql_box_access [0]
                 == 0 DP_COLUMNS_box_access (S_COUNT_COL),
@@ -412,6 +438,12 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_stock_by_qr] = { "stock_by_qr", "stock.qr_id", "stock", NULL, NULL, NULL, S_COLS (stock) },
     [DP_LOADER_box_access_by_qr] = {
         "box_access_by_qr", "stock.qr_id",
+        "stock JOIN locations ON locations.id = stock.location_id"
+        " JOIN camps ON camps.id = locations.camp_id"
+        " JOIN organisations ON organisations.id = camps.organisation_id",
+        NULL, NULL, NULL, S_COLS (box_access) },
+    [DP_LOADER_box_access_by_box] = {
+        "box_access_by_box", "stock.id",
         "stock JOIN locations ON locations.id = stock.location_id"
         " JOIN camps ON camps.id = locations.camp_id"
         " JOIN organisations ON organisations.id = camps.organisation_id",
@@ -1052,7 +1084,7 @@ dp_sql_catalog_test (bool verbose)
         //  are computed.
         for (size_t c = 0; c < loader->n_columns; c++)
             assert (loader->columns [c]
-                && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr
+                && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr || id == DP_LOADER_box_access_by_box
                  || id == DP_LOADER_box_history_by_box
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
@@ -1064,6 +1096,8 @@ dp_sql_catalog_test (bool verbose)
                      && c == DP_COL_tags_last_used_on)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_stock_by_id)->columns
                      && c >= DP_COL_stock_base_id)
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_active_shipment_detail_by_box)->columns
+                     && c >= DP_COL_shipment_detail_source_base_id)
                  || strstr (loader->columns [c], entry->columns [c].name)));
     }
     assert (dp_sql_loader (DP_LOADER_COUNT) == NULL);

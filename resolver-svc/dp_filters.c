@@ -116,15 +116,6 @@ dp_keep_agreement (const plan_field_t *pf, const row_t *row)
     return s_state_in (pf, row, DP_COL_transfer_agreement_state);
 }
 
-//  Single objects found among a list of permitted ones: the row whose id is
-//  the `id` argument (Query.transferAgreement).
-bool
-dp_keep_id_argument (const plan_field_t *pf, const row_t *row)
-{
-    const input_t *id = input_field (pf->args, "id");
-    return id && id->kind == IN_STRING && atoll (id->s) == row_int (row, 0);
-}
-
 //  ASCII case-insensitive: does text contain needle (of needle_len bytes)?
 static bool
 s_contains_nocase (const char *text, size_t len, const char *needle, size_t needle_len)

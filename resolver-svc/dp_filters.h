@@ -24,7 +24,6 @@ bool dp_keep_distribution_spot (const plan_field_t *pf, const row_t *row);
 bool dp_keep_distribution_event (const plan_field_t *pf, const row_t *row);
 bool dp_keep_event_before_return (const plan_field_t *pf, const row_t *row);
 bool dp_keep_event_in_return (const plan_field_t *pf, const row_t *row);
-bool dp_keep_id_argument (const plan_field_t *pf, const row_t *row);
 bool dp_keep_product (const plan_field_t *pf, const row_t *row);
 bool dp_keep_shipment (const plan_field_t *pf, const row_t *row);
 bool dp_keep_beneficiary (const plan_field_t *pf, const row_t *row);

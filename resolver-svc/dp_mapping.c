@@ -26,6 +26,7 @@
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
+#include "dp_agreement.h"
 #include "dp_introspection.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -109,6 +110,10 @@ static const char *const s_shipment_states [] = {
                                     .loader = DP_LOADER_##by_base, .all_loader = DP_LOADER_##all, \
                                     .authz = { .kind = AUTHZ_NONE, .permission = perm, .base_column = -1 }, \
                                     __VA_ARGS__ }
+//  What a shipment detail names (products, locations, its box): `perm` in
+//  either base of the detail's shipment, else FORBIDDEN (boxtribute).
+#define DETAIL_EITHER(perm)       EITHER (AUTHZ_PARENT_EITHER_ERROR, perm, shipment_detail, \
+                                          source_base_id, target_base_id)
 //  A page of the boxes at a location, deleted ones too, by id, filtered by
 //  its filterInput; stock:read in the location's base or FORBIDDEN.
 #define LOCATION_BOXES            { .kind = BIND_SYNTHETIC, .collect_obj = dp_id_page_parent_collect, \
@@ -139,7 +144,7 @@ static const field_entry_t s_fields [] = {
     { "Query", "qrExists", { .kind = BIND_ROOT, .collect = dp_qr_exists_collect, .write = dp_qr_exists_write } },
     { "Query", "qrCode", { .kind = BIND_ROOT, .collect = dp_qr_code_collect, .children = dp_qr_code_children } },
     { "QrCode", "box", { .kind = BIND_SYNTHETIC, .collect_obj = dp_qr_box_collect,
-                         .children = dp_qr_box_children, .needs_mask = BIT (qr, id) } },
+                         .children = dp_qr_box_children, .write = dp_qr_box_write, .needs_mask = BIT (qr, id) } },
     { "InsufficientPermissionError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
     { "ResourceDoesNotExistError", "id", { .kind = BIND_SYNTHETIC, .write = dp_error_id } },
     { "ResourceDoesNotExistError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
@@ -180,10 +185,9 @@ static const field_entry_t s_fields [] = {
                                                     "transfer_agreement:read", .has_loader2 = true,
                                                     .loader2 = DP_LOADER_agreements_by_target_base,
                                                     KEEP (dp_keep_agreement, BIT (transfer_agreement, state))) },
-    { "Query", "transferAgreement", ROOT_IN_BASES (agreements_by_source_base, agreements_all,
-                                                   "transfer_agreement:read", .has_loader2 = true,
-                                                   .loader2 = DP_LOADER_agreements_by_target_base,
-                                                   KEEP (dp_keep_id_argument, 1)) },
+    { "Query", "transferAgreement", { .kind = BIND_ROOT, .collect = dp_agreement_root_collect,
+                                      .children = dp_agreement_root_children,
+                                      .write = dp_agreement_root_write } },
     { "Query", "users", { .kind = BIND_ROOT_LOAD, .key_source = KEYS_GOD_ALL,
                           .all_loader = DP_LOADER_cms_users_all } },
     { "Query", "productCategories", ROOT_ALL (product_categories_all, "product_category:read") },
@@ -450,26 +454,30 @@ static const field_entry_t s_fields [] = {
 
     //  ShipmentDetail ← shipment_detail
     { "ShipmentDetail", "id", COLUMN (shipment_detail, id, CONV_ID) },
-    { "ShipmentDetail", "sourceProduct", FK (shipment_detail, source_product_id, products_by_id) },
-    { "ShipmentDetail", "targetProduct", FK (shipment_detail, target_product_id, products_by_id) },
-    { "ShipmentDetail", "sourceLocation", FK (shipment_detail, source_location_id, locations_by_id) },
-    { "ShipmentDetail", "targetLocation", FK (shipment_detail, target_location_id, locations_by_id) },
-    { "ShipmentDetail", "sourceSize", FK (shipment_detail, source_size_id, sizes_by_id) },
-    { "ShipmentDetail", "targetSize", FK (shipment_detail, target_size_id, sizes_by_id) },
+    { "ShipmentDetail", "sourceProduct", FK (shipment_detail, source_product_id, products_by_id,
+                                             DETAIL_EITHER ("product:read")) },
+    { "ShipmentDetail", "targetProduct", FK (shipment_detail, target_product_id, products_by_id,
+                                             DETAIL_EITHER ("product:read")) },
+    { "ShipmentDetail", "sourceLocation", FK (shipment_detail, source_location_id, locations_by_id,
+                                              DETAIL_EITHER ("location:read")) },
+    { "ShipmentDetail", "targetLocation", FK (shipment_detail, target_location_id, locations_by_id,
+                                              DETAIL_EITHER ("location:read")) },
+    { "ShipmentDetail", "sourceSize", FK (shipment_detail, source_size_id, sizes_by_id, ANY_BASE ("size:read")) },
+    { "ShipmentDetail", "targetSize", FK (shipment_detail, target_size_id, sizes_by_id, ANY_BASE ("size:read")) },
     { "ShipmentDetail", "sourceQuantity", COLUMN (shipment_detail, source_quantity, CONV_INT) },
     { "ShipmentDetail", "targetQuantity", COLUMN (shipment_detail, target_quantity, CONV_INT) },
-    { "ShipmentDetail", "box", FK (shipment_detail, box_id, stock_by_id) },
+    { "ShipmentDetail", "box", FK (shipment_detail, box_id, stock_by_id, DETAIL_EITHER ("stock:read")) },
     { "ShipmentDetail", "autoMatchingTargetProduct", FK (shipment_detail, id, auto_matching_product_by_detail) },
     { "ShipmentDetail", "shipment", FK (shipment_detail, shipment_id, shipment_by_id,
                                         EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read", shipment,
                                                 source_base_id, target_base_id)) },
-    { "ShipmentDetail", "createdBy", FK (shipment_detail, created_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "createdBy", FK (shipment_detail, created_by_id, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ShipmentDetail", "createdOn", COLUMN (shipment_detail, created_on, CONV_DATETIME) },
-    { "ShipmentDetail", "removedBy", FK (shipment_detail, removed_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "removedBy", FK (shipment_detail, removed_by_id, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ShipmentDetail", "removedOn", COLUMN (shipment_detail, removed_on, CONV_DATETIME) },
-    { "ShipmentDetail", "lostBy", FK (shipment_detail, lost_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "lostBy", FK (shipment_detail, lost_by_id, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ShipmentDetail", "lostOn", COLUMN (shipment_detail, lost_on, CONV_DATETIME) },
-    { "ShipmentDetail", "receivedBy", FK (shipment_detail, received_by_id, cms_users_by_id) },
+    { "ShipmentDetail", "receivedBy", FK (shipment_detail, received_by_id, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ShipmentDetail", "receivedOn", COLUMN (shipment_detail, received_on, CONV_DATETIME) },
 
     //  Shipment ← shipment (readable only from its source or target base)

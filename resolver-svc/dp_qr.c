@@ -19,6 +19,7 @@
 @end
 */
 #include "dp_qr.h"
+#include "dp_box_access.h"
 #include <string.h>
 #include <stdio.h>
 
@@ -168,9 +169,7 @@ dp_qr_box_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     int64_t qr_id = row_int (obj->row, DP_COL_qr_id);
     dp_exec_need (exec, DP_LOADER_stock_by_qr, qr_id, pf->child_mask | 1);
-    dp_exec_need (exec, DP_LOADER_box_access_by_qr, qr_id,
-                  ((uint64_t) 1 << DP_COL_box_access_base_id) | ((uint64_t) 1 << DP_COL_box_access_base_name)
-                  | ((uint64_t) 1 << DP_COL_box_access_organisation_name) | 1);
+    dp_exec_need (exec, DP_LOADER_box_access_by_qr, qr_id, dp_box_access_columns ());
 }
 
 void
@@ -184,26 +183,61 @@ dp_qr_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
         return;                         //  no box carries this code: null
     int64_t base_id = row_int (access, DP_COL_box_access_base_id);
     char denied [80];
-    obj_t *result;
-    if (dp_authz_base (dp_exec_authz (exec), "stock:read", base_id, denied, sizeof denied)) {
-        result = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *result);
-        result->type = s_member (pf, "Box");
-        result->row = (row_t *) box;
-    }
-    else
-    if (strcmp (denied, "stock:read") == 0)
-        result = s_error_obj (exec, pf, "InsufficientPermissionError", "stock:read", false, 0, NULL);
-    else {
-        const dp_val_t *name = &access->cells [DP_COL_box_access_base_name];
-        const dp_val_t *org = &access->cells [DP_COL_box_access_organisation_name];
-        result = s_error_obj (exec, pf, "UnauthorizedForBaseError",
-                              name->type == DP_VAL_STR ? name->u.s.ptr : "", true, base_id,
-                              org->type == DP_VAL_STR ? org->u.s.ptr : "");
+    obj_t *result = NULL;
+    switch (dp_box_access (exec, access, denied, sizeof denied)) {
+        case BOX_ACCESS_GRANTED:
+            result = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *result);
+            result->type = s_member (pf, "Box");
+            result->row = (row_t *) box;
+            break;
+        case BOX_ACCESS_NO_PERMISSION:
+            result = s_error_obj (exec, pf, "InsufficientPermissionError", "stock:read", false, 0, NULL);
+            break;
+        case BOX_ACCESS_BASE_DENIED: {
+            const dp_val_t *name = &access->cells [DP_COL_box_access_base_name];
+            const dp_val_t *org = &access->cells [DP_COL_box_access_organisation_name];
+            result = s_error_obj (exec, pf, "UnauthorizedForBaseError",
+                                  name->type == DP_VAL_STR ? name->u.s.ptr : "", true, base_id,
+                                  org->type == DP_VAL_STR ? org->u.s.ptr : "");
+            break;
+        }
+        case BOX_ACCESS_BASES_DENIED:
+        case BOX_ACCESS_NOT_FOUND:
+            return;                     //  an error on the field, written by dp_qr_box_write
     }
     if (result->type) {
         *children = result;
         *n_children = 1;
     }
+}
+
+//  Writes the box or the error object; a travelling box the caller may not
+//  see, or one without its shipment, is an error on the field instead
+//  (boxtribute re-raises those rather than answering a union member).
+int
+dp_qr_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    const row_t *access = dp_exec_cached_row (exec, DP_LOADER_box_access_by_qr, &obj->row->cells [DP_COL_qr_id]);
+    const row_t *box = dp_exec_cached_row (exec, DP_LOADER_stock_by_qr, &obj->row->cells [DP_COL_qr_id]);
+    if (!access || !box)
+        return 0;
+    char denied [80];
+    box_access_t verdict = dp_box_access (exec, access, denied, sizeof denied);
+    if (verdict == BOX_ACCESS_NOT_FOUND) {
+        const char *text = "The requested resource does not exist in the database.";
+        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
+        return -1;
+    }
+    if (verdict == BOX_ACCESS_BASES_DENIED) {
+        char description [120];
+        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
+        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
+        return -1;
+    }
+    obj_t *children;
+    size_t n;
+    dp_qr_box_children (exec, pf, obj, &children, &n);
+    return n ? dp_exec_write_children (exec, pf, children, 1, false) : 0;
 }
 
 //  -------------------------------------------------------------------------

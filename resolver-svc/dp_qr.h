@@ -17,6 +17,7 @@ void dp_qr_code_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *
                           obj_t **children, size_t *n_children);
 
 void dp_qr_box_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+int dp_qr_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 void dp_qr_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                          obj_t **children, size_t *n_children);
 

@@ -24,6 +24,7 @@
 #include "dp_authz.h"
 #include "dp_base64.h"
 #include "dp_box_filter.h"
+#include "dp_box_access.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,9 +320,8 @@ dp_root_boxes_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 }
 
 //  -------------------------------------------------------------------------
-//  Query.box(labelIdentifier): one box by its label. Visible with stock:read
-//  in the base of the box's location (boxtribute's authorize_for_accessing_box
-//  also lets both ends of an active shipment see boxes in transit: not yet).
+//  Query.box(labelIdentifier): one box by its label, visible as
+//  dp_box_access says (deleted boxes too, as boxtribute answers).
 
 typedef struct {
     bool failed;
@@ -343,8 +343,7 @@ s_box_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows,
     }
     if (rows->u.rows.n_rows == 1)
         state->row = dp_exec_make_row (exec, dp_catalog_loader (DP_LOADER_stock_by_id),
-                                       pf->child_mask | ((uint64_t) 1 << DP_COL_stock_location_id),
-                                       rows->u.rows.cells, rows->u.rows.n_cols);
+                                       pf->child_mask | 1, rows->u.rows.cells, rows->u.rows.n_cols);
 }
 
 void
@@ -357,8 +356,7 @@ dp_root_box_collect (dp_exec_t *exec, plan_field_t *pf)
     dp_val_t *args = dp_arena_calloc (arena, 1, sizeof (dp_val_t));
     args [0] = s_str (arena, label && label->kind == IN_STRING ? label->s : "");
     dp_exec_query (exec, DP_QUERY_box_by_label,
-                   pf->child_mask | ((uint64_t) 1 << DP_COL_stock_location_id), args, 1, pf, state,
-                   s_box_done);
+                   pf->child_mask | 1, args, 1, pf, state, s_box_done);
 }
 
 void
@@ -369,9 +367,9 @@ dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
     *n_children = 0;
     if (state->failed || !state->row)
         return;
-    //  Its location's base decides who may see it: load it with the box's fields.
-    dp_exec_need (exec, DP_LOADER_locations_by_id, row_int (state->row, DP_COL_stock_location_id),
-                  (uint64_t) 1 << DP_COL_locations_camp_id);
+    //  Who may see it is loaded with the box's fields.
+    dp_exec_need (exec, DP_LOADER_box_access_by_box, row_int (state->row, DP_COL_stock_id),
+                  dp_box_access_columns ());
     state->box.type = dp_type_ref_named (pf->field->type);
     state->box.row = state->row;
     *children = &state->box;
@@ -391,15 +389,19 @@ dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
         dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
         return -1;
     }
-    const row_t *location = dp_exec_cached_row (exec, DP_LOADER_locations_by_id,
-                                                &state->row->cells [DP_COL_stock_location_id]);
-    char denied [80];
-    if (!location
-    ||  !dp_authz_base (dp_exec_authz (exec), "stock:read", row_int (location, DP_COL_locations_camp_id),
-                        denied, sizeof denied)) {
+    const row_t *access = dp_exec_cached_row (exec, DP_LOADER_box_access_by_box,
+                                              &state->row->cells [DP_COL_stock_id]);
+    char denied [80] = "stock:read";
+    box_access_t verdict = access ? dp_box_access (exec, access, denied, sizeof denied)
+                                  : BOX_ACCESS_NO_PERMISSION;    //  a box outside every location
+    if (verdict == BOX_ACCESS_NOT_FOUND) {
+        const char *text = "The requested resource does not exist in the database.";
+        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
+        return -1;
+    }
+    if (verdict != BOX_ACCESS_GRANTED) {
         char description [120];
-        snprintf (description, sizeof description, "You don't have access to '%s'",
-                  location ? denied : "stock:read");
+        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
         dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
         return -1;
     }

@@ -119,6 +119,8 @@ typedef enum {
 
 //  shipment_detail rows; the loader keyed by box returns only the active
 //  detail of each box (removed_on, lost_on and received_on all NULL).
+//  A shipment detail; the last two are its shipment's bases (computed),
+//  which decide who may read the products, locations and box it names.
 #define DP_COLUMNS_shipment_detail(C) \
     C(shipment_detail, id, INT) C(shipment_detail, shipment_id, INT) \
     C(shipment_detail, box_id, INT) C(shipment_detail, source_product_id, INT) \
@@ -129,7 +131,8 @@ typedef enum {
     C(shipment_detail, created_by_id, INT) C(shipment_detail, lost_on, DATETIME) \
     C(shipment_detail, lost_by_id, INT) C(shipment_detail, received_on, DATETIME) \
     C(shipment_detail, received_by_id, INT) C(shipment_detail, removed_on, DATETIME) \
-    C(shipment_detail, removed_by_id, INT)
+    C(shipment_detail, removed_by_id, INT) C(shipment_detail, source_base_id, INT) \
+    C(shipment_detail, target_base_id, INT)
 
 //  tags rows (tags_for_box returns these columns for every non-deleted tag
 //  assigned to a box, one row per (box, tag), ordered by box then tag id).
@@ -146,10 +149,14 @@ typedef enum {
     C(tag_last_used, tag_id, INT) C(tag_last_used, last_used_on, DATETIME)
 
 //  Who may see a box: its id and the base and organisation it is in (the
-//  box_access_by_qr loader; the error objects of QrCode.box name the base).
+//  error objects of QrCode.box name the base), its state, and the bases of
+//  the shipment it travels in (its detail not removed or received), which
+//  may also see it while it is InTransit, Receiving or NotDelivered.
 #define DP_COLUMNS_box_access(C) \
     C(box_access, stock_id, INT) C(box_access, base_id, INT) \
-    C(box_access, base_name, STR) C(box_access, organisation_name, STR)
+    C(box_access, base_name, STR) C(box_access, organisation_name, STR) \
+    C(box_access, box_state_id, INT) C(box_access, shipment_source_base_id, INT) \
+    C(box_access, shipment_target_base_id, INT)
 
 //  A box's history, newest first: change rows of `history` with readable
 //  messages, then tag assignments and removals (box_history_by_box). Its
@@ -252,6 +259,7 @@ typedef enum {
     L(products_by_base,       products,           "products.camp_id") \
     L(stock_by_qr,            stock,              "stock.qr_id") \
     L(box_access_by_qr,       box_access,         "stock.qr_id") \
+    L(box_access_by_box,      box_access,         "stock.id") \
     L(box_history_by_box,     history_entry,      "history.record_id (stock)") \
     L(shipments_by_source_base, shipment,         "shipment.source_base_id") \
     L(shipments_by_target_base, shipment,         "shipment.target_base_id") \

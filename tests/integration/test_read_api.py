@@ -392,7 +392,7 @@ class ReadApi(unittest.TestCase):
     def test_transfer_agreements(self):
         """transferAgreements: those linking a base the user may read (source or target side of
         a detail), by id, filtered by state; their organisations, bases and shipments;
-        transferAgreement(id) answers one of them and null for others."""
+        transferAgreement(id) answers one of them and FORBIDDEN for others."""
         rows = self.rows("SELECT DISTINCT a.id, a.state, a.type, a.source_organisation_id, "
                          "a.target_organisation_id FROM transfer_agreement a JOIN transfer_agreement_detail d "
                          "ON d.transfer_agreement_id = a.id WHERE d.source_base_id = 1 OR d.target_base_id = 1 "
@@ -418,7 +418,9 @@ class ReadApi(unittest.TestCase):
                                "transfer_agreement_detail d WHERE d.transfer_agreement_id = a.id AND "
                                "(d.source_base_id = 1 OR d.target_base_id = 1))")
         if other:
-            self.assertIsNone(self.query(f'{{ transferAgreement(id: "{other}") {{ id }} }}')["data"]["transferAgreement"])
+            refused = self.query(f'{{ transferAgreement(id: "{other}") {{ id }} }}')
+            self.assertIsNone(refused["data"]["transferAgreement"])
+            self.assertEqual(refused["errors"][0]["extensions"]["code"], "FORBIDDEN")
         state = rows[0][1]
         only = self.query(f"{{ transferAgreements(states: [{state}]) {{ id }} }}")["data"]["transferAgreements"]
         self.assertEqual([a["id"] for a in only], [r[0] for r in rows if r[1] == state])

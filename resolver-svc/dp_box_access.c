@@ -1,0 +1,52 @@
+/*  =========================================================================
+    dp_box_access - who may see one box (boxtribute's authorize_for_accessing_box)
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+*/
+#include "dp_box_access.h"
+#include "dp_authz.h"
+#include "dp_root.h"
+#include <stdio.h>
+
+#define BIT(col) ((uint64_t) 1 << DP_COL_box_access_##col)
+
+uint64_t
+dp_box_access_columns (void)
+{
+    return 1 | BIT (base_id) | BIT (base_name) | BIT (organisation_name) | BIT (box_state_id)
+             | BIT (shipment_source_base_id) | BIT (shipment_target_base_id);
+}
+
+static bool
+s_travelling (int64_t state)
+{
+    return state == dp_mapping_box_state_id ("InTransit")
+        || state == dp_mapping_box_state_id ("Receiving")
+        || state == dp_mapping_box_state_id ("NotDelivered");
+}
+
+box_access_t
+dp_box_access (dp_exec_t *exec, const row_t *access, char *denied, size_t len)
+{
+    dp_authz_t *authz = dp_exec_authz (exec);
+    if (s_travelling (row_int (access, DP_COL_box_access_box_state_id))) {
+        if (row_is_nil (access, DP_COL_box_access_shipment_source_base_id))
+            return BOX_ACCESS_NOT_FOUND;
+        int64_t source = row_int (access, DP_COL_box_access_shipment_source_base_id);
+        int64_t target = row_int (access, DP_COL_box_access_shipment_target_base_id);
+        char unused [80];
+        if (dp_authz_base (authz, "stock:read", source, unused, sizeof unused)
+        ||  dp_authz_base (authz, "stock:read", target, unused, sizeof unused))
+            return BOX_ACCESS_GRANTED;
+        if (!dp_authz_any_base (authz, "stock:read")) {
+            snprintf (denied, len, "stock:read");
+            return BOX_ACCESS_NO_PERMISSION;
+        }
+        snprintf (denied, len, "bases=[%lld, %lld]", (long long) source, (long long) target);
+        return BOX_ACCESS_BASES_DENIED;
+    }
+    if (dp_authz_base (authz, "stock:read", row_int (access, DP_COL_box_access_base_id), denied, len))
+        return BOX_ACCESS_GRANTED;
+    return dp_authz_any_base (authz, "stock:read") ? BOX_ACCESS_BASE_DENIED : BOX_ACCESS_NO_PERMISSION;
+}
