@@ -2682,6 +2682,11 @@ s_test_concern_query (s_test_t *t)
     filter [3] = s_test_str ("2024-01-25");
     s_test_filter_case (t, "last_modified_from/until", filter,
                         "AND s.modified >= '2024-01-20' AND s.modified <= '2024-01-25'");
+    //  The zero date (box 900037) reads as null: it passes no bound.
+    filter = s_test_filter (t->arena);
+    filter [3] = s_test_str ("2024-01-25");
+    s_test_filter_case (t, "last_modified_until, zero date", filter,
+                        "AND s.modified <= '2024-01-25' AND s.modified <> '0000-00-00 00:00:00'");
     filter = s_test_filter (t->arena);
     filter [4] = s_test_ints (t->arena, 1, 2LL);
     s_test_filter_case (t, "product_gender_ids", filter, "AND p.gender_id IN (2)");
@@ -2710,7 +2715,7 @@ s_test_concern_query (s_test_t *t)
     filter [3] = s_test_str ("2024-01-28 00:00:00");
     s_test_filter_case (t, "combined", filter,
         "AND s.box_state_id IN (2, 3) AND p.gender_id IN (1, 2)"
-        " AND s.modified <= '2024-01-28 00:00:00'"
+        " AND s.modified <= '2024-01-28 00:00:00' AND s.modified <> '0000-00-00 00:00:00'"
         " AND s.id IN (SELECT r.object_id FROM tags_relations r WHERE r.object_type = 'Stock'"
         " AND r.deleted_on IS NULL AND r.tag_id IN (900001, 900002))");
     //  Empty lists are no filter, except tag_ids = [] which matches nothing

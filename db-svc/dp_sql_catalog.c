@@ -25,7 +25,8 @@
         list means "no filter", except tag_ids = [] which matches nothing.
         Dates are "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS" or the wire form
         "YYYY-MM-DDTHH:MM:SS+00:00" (also with "Z"); last_modified_from/until
-        compare as boxtribute does (modified >= from, modified <= until).
+        compare as boxtribute does (modified >= from, modified <= until),
+        except that the zero date, which reads as null, passes neither.
         limit: int >= 0, required by boxes_page (the resolver asks first+1),
         ignored by the others. The cursor is (after_modified, after_id) of
         the last row already seen: after_id int, after_modified the row's
@@ -901,7 +902,8 @@ s_append_filter (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
         dp_sql_append_quoted (sql, args->modified_from, strlen (args->modified_from));
     }
     if (args->modified_until [0]) {
-        dp_sql_append (sql, " AND stock.modified <= ");
+        //  The zero date reads as null (API.md section 4), so it is not "before" anything.
+        dp_sql_append (sql, " AND stock.modified > 0 AND stock.modified <= ");
         dp_sql_append_quoted (sql, args->modified_until, strlen (args->modified_until));
     }
     if (args->tag_ids.ids && args->tag_ids.count) {
@@ -1253,7 +1255,7 @@ dp_sql_catalog_test (bool verbose)
                     " AND stock.product_id IN (SELECT products.id FROM products WHERE 1 = 1"
                     " AND products.gender_id IN (2) AND products.category_id IN (4,5))"
                     " AND stock.product_id IN (6) AND stock.size_id = 7"
-                    " AND stock.modified >= '2023-01-01' AND stock.modified <= '2023-12-31'"
+                    " AND stock.modified >= '2023-01-01' AND stock.modified > 0 AND stock.modified <= '2023-12-31'"
                     " AND EXISTS (SELECT 1 FROM tags_relations tr WHERE tr.object_type = 'Stock'"
                     " AND tr.object_id = stock.id AND tr.deleted_on IS NULL AND tr.tag_id IN (8,9))"
                     " AND (stock.modified < '2024-01-02 03:04:05' OR (stock.modified ="

@@ -194,7 +194,7 @@ dp_catalog_test (bool verbose)
     const dp_catalog_entry_t *detail =
         dp_catalog_loader (DP_LOADER_active_shipment_detail_by_box);
     assert (strcmp (detail->table, "shipment_detail") == 0);
-    assert (detail->n_columns == 19);
+    assert (detail->n_columns == 21);
     assert (strcmp (detail->columns [DP_COL_shipment_detail_removed_by_id].name,
                     "removed_by_id") == 0);
 

@@ -532,7 +532,7 @@ class ReadApi(unittest.TestCase):
         cases = [
             ({"states": ["InStock", "Donated"]}, "s.box_state_id IN (1, 5)"),
             ({"lastModifiedFrom": middle}, f"s.modified >= '{middle}'"),
-            ({"lastModifiedUntil": middle}, f"s.modified <= '{middle}'"),
+            ({"lastModifiedUntil": middle}, f"s.modified <= '{middle}' AND s.modified > 0"),
             ({"productGender": "Women"}, "p.gender_id = 1"),
             ({"productGenders": ["Men", "Boy"]}, "p.gender_id IN (2, 5)"),
             ({"productCategoryId": int(category)}, f"p.category_id = {category}"),
