@@ -294,7 +294,8 @@ s_keep_report (self_t *self, uint32_t index, zframe_t *frame)
         snprintf (held->instance, sizeof held->instance, "%s", report->instance);
         held->taken_ms = report->taken_ms;
         held->n_values = report->n_values;
-        memcpy (held->values, report->values, report->n_values * sizeof (uint64_t));
+        if (report->n_values)
+            memcpy (held->values, report->values, report->n_values * sizeof (uint64_t));
         return;
     }
 }
