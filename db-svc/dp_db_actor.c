@@ -84,6 +84,7 @@
 #include "dp_msg.h"
 #include "dp_arena.h"
 #include "dp_log.h"
+#include "dp_instance.h"
 #include <mysqld_error.h>
 #include <assert.h>
 #include <errno.h>
@@ -221,6 +222,7 @@ typedef struct {
     uint64_t stat_killed;       //  KILL QUERY sent
     uint64_t stat_rejected;     //  requests refused: queue full
     uint64_t stat_merged;       //  LOAD statements merged into another one
+    char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
 } s_self_t;
 
 
@@ -1383,6 +1385,37 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
         s_job_destroy (self, job);
 }
 
+//  This db-svc's report for HEARTBEAT replies (values: DP_STAT_DB_COUNT
+//  of them, the caller's): the pool by connection state (the control
+//  connection, which only sends KILL QUERY, is not counted), the queue,
+//  and the counters since start.
+static void
+s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
+{
+    memset (values, 0, DP_STAT_DB_COUNT * sizeof (uint64_t));
+    for (int i = 0; i < self->pool_size; i++)
+        switch (dp_db_conn_state (self->slots [i].conn)) {
+            case DP_DB_CONN_BUSY:       values [DP_STAT_DB_BUSY]++; break;
+            case DP_DB_CONN_IDLE:       values [DP_STAT_DB_IDLE]++; break;
+            case DP_DB_CONN_CONNECTING: values [DP_STAT_DB_CONNECTING]++; break;
+            case DP_DB_CONN_DOWN:       values [DP_STAT_DB_DOWN]++; break;
+        }
+    values [DP_STAT_DB_POOL_SIZE] = (uint64_t) self->pool_size;
+    values [DP_STAT_DB_STATEMENTS] = self->stat_statements;
+    values [DP_STAT_DB_QUEUED] = self->n_queued;
+    values [DP_STAT_DB_QUEUE_LIMIT] = self->max_queue;
+    values [DP_STAT_DB_REFUSED] = self->stat_rejected;
+    values [DP_STAT_DB_COALESCED] = self->stat_merged;
+    values [DP_STAT_DB_ANSWERED] = self->stat_answered;
+    values [DP_STAT_DB_ERRORS] = self->stat_errors;
+    values [DP_STAT_DB_CANCELLED] = self->stat_killed;
+    report->service = DP_SERVICE_DB;
+    report->instance = self->instance;
+    report->taken_ms = (uint64_t) zclock_time ();
+    report->values = values;
+    report->n_values = DP_STAT_DB_COUNT;
+}
+
 //  One request: frames [routing id, msgpack] (n frames received).
 static void
 s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
@@ -1419,12 +1452,18 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
     else
     switch (msg.type) {
         case DP_MSG_HEARTBEAT: {
+            //  The answer says we are alive and carries our figures.
+            uint64_t values [DP_STAT_DB_COUNT];
+            dp_report_t report;
+            s_report (self, &report, values);
             dp_msg_t reply;
             memset (&reply, 0, sizeof reply);
             reply.version = DP_PROTO_VERSION;
             reply.type = DP_MSG_HEARTBEAT;
             reply.id = msg.id;
             reply.trace_id = msg.trace_id;
+            reply.u.heartbeat.reports = &report;
+            reply.u.heartbeat.n_reports = 1;
             s_send_msg (self, routing, &reply);
             break;
         }
@@ -1543,6 +1582,11 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
                 dp_fatal ("out of memory");
             *fields [i] = self->strings [i];
         }
+    if (config->instance)
+        snprintf (self->instance, sizeof self->instance, "%s", config->instance);
+    else
+        dp_instance_name (self->instance, sizeof self->instance, -1);
+    self->config.instance = self->instance;
     self->verbose = config->verbose;
     self->chunk_size = config->chunk_size > 0? config->chunk_size: 10000;
     self->pool_size = config->pool_size > 0? config->pool_size: 1;
@@ -2824,6 +2868,25 @@ s_test_concern_errors (s_test_t *t)
     s_test_send (t, &beat);
     bool got = s_test_recv (t, &reply, 5000);
     assert (got && reply.type == DP_MSG_HEARTBEAT && reply.id == 4242);
+    //  It carries our report: the pool of 2 by state, the default queue
+    //  limit, and the counters STATS gives.
+    assert (reply.u.heartbeat.n_reports == 1);
+    const dp_report_t *report = &reply.u.heartbeat.reports [0];
+    char instance [DP_INSTANCE_MAX + 1];
+    assert (report->service == DP_SERVICE_DB);
+    assert (strcmp (report->instance, dp_instance_name (instance, sizeof instance, -1)) == 0);
+    assert (report->n_values == DP_STAT_DB_COUNT);
+    assert (report->taken_ms + 5000 > (uint64_t) zclock_time ());
+    const uint64_t *values = report->values;
+    assert (values [DP_STAT_DB_POOL_SIZE] == 2);
+    assert (values [DP_STAT_DB_BUSY] + values [DP_STAT_DB_IDLE] + values [DP_STAT_DB_CONNECTING]
+            + values [DP_STAT_DB_DOWN] == 2);
+    assert (values [DP_STAT_DB_QUEUE_LIMIT] == 2048 && values [DP_STAT_DB_QUEUED] == 0);
+    uint64_t stat_statements, stat_answered_now, stat_errors_now;
+    s_test_stats (t, &stat_statements, &stat_answered_now, &stat_errors_now);
+    assert (values [DP_STAT_DB_STATEMENTS] == stat_statements);
+    assert (values [DP_STAT_DB_ANSWERED] == stat_answered_now);
+    assert (values [DP_STAT_DB_ERRORS] == stat_errors_now && stat_errors_now >= 6);
 
     //  A readable envelope around a bad payload: 400 with the envelope's id.
     msgpack_sbuffer buffer;

@@ -12,6 +12,11 @@
     connection through mariadb-connector-c's non-blocking API from its own
     zmq_poll loop, so no thread ever blocks on SQL.
 @discuss
+    A HEARTBEAT is answered with a HEARTBEAT (id and trace id echoed)
+    carrying this db-svc's report (proto/README.md): pool size and its
+    connections by state, statements run and queued, the queue's limit,
+    requests refused, statements coalesced; the resolvers forward it to
+    the gateway's /metrics.
     Pipe commands: "$TERM"; "STATS" replies a picture "888": statements
     run, requests answered (ROWS or ERROR to a LOAD or QUERY), error
     replies; "PRESSURE" replies "8888": statements cancelled with KILL
@@ -50,6 +55,7 @@ typedef struct {
                                 //  cancels at the deadline either way)
     bool coalesce;              //  merge queued LOADs of one loader into one statement
     bool verbose;               //  log every statement
+    const char *instance;       //  name in heartbeat reports; NULL: "<hostname>:<pid>"
     int bind_result;            //  out: set by the actor before it signals; 0 bound, -1 not
 } dp_db_config_t;
 

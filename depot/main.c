@@ -15,6 +15,8 @@
 */
 #include "dp_gateway.h"
 #include "dp_resolver_actor.h"
+#include "dp_instance.h"
+#include "dp_msg.h"
 #include "dp_introspection.h"
 #include "dp_db_actor.h"
 #include "dp_options.h"
@@ -89,9 +91,13 @@ main (int argc, char *argv [])
     };
     if (!db_actor)
         goto stop;
-    for (int i = 0; i < resolvers.resolvers; i++)
+    char instance [DP_INSTANCE_MAX + 1];
+    resolver.instance = instance;           //  each actor copies its name before it signals
+    for (int i = 0; i < resolvers.resolvers; i++) {
+        dp_instance_name (instance, sizeof instance, i);
         if (!(resolver_actors [i] = zactor_new (dp_resolver_actor, &resolver)))
             goto stop;
+    }
     gateway_actor = zactor_new (dp_gateway_actor, &gateway);
     if (!gateway_actor || gateway.status != 0) {
         fprintf (stderr, "depot: the gateway did not start (see the log above)\n");

@@ -5,11 +5,13 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    gen_msg_corpus DIR writes DIR/<type>.msgpack for READY, HEARTBEAT,
-    DISCONNECT, EXECUTE, RESULT, LOAD, QUERY (every value type, a nested
-    list), ROWS (streamed with dp_rows_writer, every cell type) and ERROR.
-    Every file is checked to decode before it is written. The committed
-    seeds were made with it; rerun it after a protocol change.
+    gen_msg_corpus DIR writes DIR/<type>.msgpack for READY, HEARTBEAT (also
+    with reports), DISCONNECT, EXECUTE, RESULT, LOAD, QUERY (every value
+    type, a nested list), ROWS (streamed with dp_rows_writer, every cell
+    type) and ERROR. Every file is checked to decode before it is written.
+    The committed seeds were made with it; rerun it after a protocol
+    change. heartbeat_empty.msgpack, the HEARTBEAT of before its reports
+    were appended, is kept by hand: decoders still read it.
 @end
 */
 #include "dp_arena.h"
@@ -71,7 +73,18 @@ main (int argc, char **argv)
     msg.u.ready.credit = 64;
     failed |= s_emit (dir, "ready", &msg);
     msg.type = DP_MSG_HEARTBEAT;
+    msg.u.heartbeat.reports = NULL;
+    msg.u.heartbeat.n_reports = 0;
     failed |= s_emit (dir, "heartbeat", &msg);
+    uint64_t resolver_values [] = { 3, 64, 12, 1000, 0, 2, 2 };
+    uint64_t db_values [] = { 8, 5, 3, 0, 0, 4242, 12, 2048, 0, 7, 1200, 1, 0 };
+    dp_report_t reports [] = {
+        { DP_SERVICE_RESOLVER, "resolver-1:7/0", 1763780000123ull, resolver_values, 7 },
+        { DP_SERVICE_DB, "db-svc-2:1", 1763780000100ull, db_values, 13 }
+    };
+    msg.u.heartbeat.reports = reports;
+    msg.u.heartbeat.n_reports = 2;
+    failed |= s_emit (dir, "heartbeat_reports", &msg);
     msg.type = DP_MSG_DISCONNECT;
     failed |= s_emit (dir, "disconnect", &msg);
 

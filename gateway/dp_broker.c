@@ -62,8 +62,9 @@ typedef struct {
     int64_t heartbeat_at;       //  zclock_mono of the next heartbeat round
     dp_broker_stats_t *stats;   //  NULL, or published for /metrics
     dp_broker_stats_t scratch;  //  stats goes here when the config gives none
+    dp_fleet_t *fleet;          //  NULL, or where resolvers' reports go
     msgpack_sbuffer sbuf;       //  encoder buffer, reused
-    dp_arena_t *arena;          //  decoding READY, reset per message
+    dp_arena_t *arena;          //  decoding READY and HEARTBEAT, reset per message
     bool verbose;
     bool terminated;
 } self_t;
@@ -139,6 +140,7 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : 3000;
     self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
     self->stats = config->stats ? config->stats : &self->scratch;
+    self->fleet = config->fleet;
     self->backend = zsock_new (ZMQ_ROUTER);
     self->frontend = zsock_new (ZMQ_ROUTER);
     assert (self->backend && self->frontend);
@@ -323,6 +325,28 @@ s_dispatch (self_t *self)
 
 
 //  --------------------------------------------------------------------------
+//  The reports of a resolver's HEARTBEAT go to the fleet.
+
+static void
+s_keep_reports (self_t *self, zframe_t *payload, const char *key)
+{
+    if (!self->fleet)
+        return;
+    dp_msg_t heartbeat;
+    char err [128];
+    dp_arena_reset (self->arena);
+    if (dp_msg_decode (zframe_data (payload), zframe_size (payload), self->arena,
+                       &heartbeat, err, sizeof err)) {
+        dp_warn ("broker: malformed HEARTBEAT from resolver %s: %s", key, err);
+        return;
+    }
+    int64_t now = zclock_mono ();
+    for (uint32_t i = 0; i < heartbeat.u.heartbeat.n_reports; i++)
+        dp_fleet_update (self->fleet, &heartbeat.u.heartbeat.reports [i], now);
+}
+
+
+//  --------------------------------------------------------------------------
 //  A message from a resolver.
 
 static void
@@ -406,7 +430,9 @@ s_handle_backend (self_t *self)
     if (envelope.type == DP_MSG_DISCONNECT)
         s_resolver_remove (self, resolver, "disconnected");
     else
-    if (envelope.type != DP_MSG_HEARTBEAT)
+    if (envelope.type == DP_MSG_HEARTBEAT)
+        s_keep_reports (self, payload, key);
+    else
         dp_warn ("broker: unexpected %s from resolver %s",
                  dp_msg_type_name (envelope.type), key);
     zstr_free (&key);
@@ -817,6 +843,8 @@ dp_broker_test (bool verbose)
     dp_broker_stats_t stats;
     memset (&stats, 0, sizeof stats);
     config.stats = &stats;
+    dp_fleet_t *fleet = dp_fleet_new (60000);
+    config.fleet = fleet;
     zactor_t *broker = zactor_new (dp_broker_actor, &config);
     assert (broker);
     assert (config.status == 0);
@@ -883,6 +911,30 @@ dp_broker_test (bool verbose)
 
     //  The broker heartbeats the resolver.
     assert (s_test_recv (r1, 500, arena, &msg, true) && msg.type == DP_MSG_HEARTBEAT);
+
+    //  The resolver's HEARTBEAT reports (its own, a db-svc's) reach the fleet.
+    uint64_t values [] = { 3, 64 };
+    dp_report_t reports [] = {
+        { DP_SERVICE_RESOLVER, "host:1/0", 10, values, 2 },
+        { DP_SERVICE_DB, "db-host:2", 11, values, 1 }
+    };
+    dp_msg_t beat = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
+    beat.u.heartbeat.reports = reports;
+    beat.u.heartbeat.n_reports = 2;
+    s_test_send (r1, &beat);
+    dp_fleet_entry_t *entries = NULL;
+    size_t n_entries = 0;
+    for (int i = 0; i < 200 && n_entries < 2; i++) {
+        free (entries);
+        zclock_sleep (5);
+        n_entries = dp_fleet_snapshot (fleet, zclock_mono (), &entries);
+    }
+    assert (n_entries == 2);
+    assert (entries [0].service == DP_SERVICE_RESOLVER && streq (entries [0].instance, "host:1/0"));
+    assert (entries [0].n_values == 2 && entries [0].values [1] == 64);
+    assert (entries [1].service == DP_SERVICE_DB && streq (entries [1].instance, "db-host:2"));
+    assert (entries [1].n_values == 1 && entries [1].taken_ms == 11);
+    free (entries);
 
     //  Two resolvers: requests spread to the one with fewer in flight.
     zsock_t *r2 = s_test_dealer (config.backend_endpoint);
@@ -976,6 +1028,7 @@ dp_broker_test (bool verbose)
     zsock_destroy (&r1);
     zsock_destroy (&worker);
     zactor_destroy (&broker);
+    dp_fleet_destroy (&fleet);
     dp_arena_destroy (&arena);
     printf ("OK\n");
 }

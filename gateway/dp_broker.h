@@ -29,6 +29,8 @@
     never answers an in-flight request has it failed with 408 a grace
     period after its deadline, which also gives the credit back.
     Every request the broker accepts gets exactly one reply.
+    The reports a resolver's HEARTBEAT carries (its own and those of the
+    db-svc it hears from) go to the fleet, for /metrics.
     A message from a resolver the broker does not know (it was declared
     dead, or the broker restarted) other than READY is answered with
     DISCONNECT, so the resolver reconnects and says READY again.
@@ -41,6 +43,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "dp_fleet.h"
 
 //  What the broker publishes for /metrics: written by the broker thread
 //  only, read by any thread. Gauges are refreshed after every turn of the
@@ -64,6 +67,8 @@ typedef struct {
     int liveness_ms;                //  silence after which a resolver is dead (0: 3000)
     int grace_ms;                   //  extra wait for an in-flight request past its deadline (0: 5000)
     dp_broker_stats_t *stats;       //  NULL, or kept up to date (must outlive the actor)
+    dp_fleet_t *fleet;              //  NULL, or given the reports of resolvers' HEARTBEATs
+                                    //  (must outlive the actor)
     //  Written by the actor before it signals; read after zactor_new returns:
     int status;                     //  out: 0 when both endpoints are bound, else -1
 } dp_broker_config_t;

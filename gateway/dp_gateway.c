@@ -94,6 +94,7 @@ typedef struct {
     dp_metrics_t *metrics;
     dp_persisted_t *persisted;      //  NULL: persisted queries off
     dp_broker_stats_t broker_stats; //  the broker writes, /metrics and /readyz read
+    dp_fleet_t *fleet;              //  the broker writes resolvers' reports, /metrics reads
     //  Shared and changing:
     atomic_uint_fast64_t next_id;   //  request ids
     atomic_int admitted;            //  GraphQL requests being served
@@ -881,7 +882,11 @@ static int
 s_handle_metrics (s_ctx_t *ctx)
 {
     size_t len;
-    char *text = dp_metrics_render (ctx->self->metrics, &ctx->self->broker_stats, &len);
+    dp_fleet_entry_t *entries;
+    size_t n_entries = dp_fleet_snapshot (ctx->self->fleet, zclock_mono (), &entries);
+    char *text = dp_metrics_render (ctx->self->metrics, &ctx->self->broker_stats,
+                                    entries, n_entries, &len);
+    free (entries);
     bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
     int status = s_respond_as (ctx, 200, "Cache-Control: no-store\r\n",
                                "text/plain; version=0.0.4; charset=utf-8", text, len, !drained);
@@ -1082,6 +1087,7 @@ s_self_destroy (self_t **self_p)
         zstr_free (&self->frontend_endpoint);
         dp_persisted_destroy (&self->persisted);
         dp_metrics_destroy (&self->metrics);
+        dp_fleet_destroy (&self->fleet);
         dp_schema_destroy (&self->schema);
         dp_validation_cache_destroy (&self->valid);
         free (self->cors_text);
@@ -1106,6 +1112,8 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     self->access_log = config->access_log;
     self->graphiql = config->graphiql;
     self->metrics = dp_metrics_new ();
+    //  A report not renewed within the liveness window is a peer gone.
+    self->fleet = dp_fleet_new (config->liveness_ms > 0 ? config->liveness_ms : 3000);
     pthread_mutex_init (&self->ready_mutex, NULL);
     atomic_init (&self->admitted, 0);
     atomic_init (&self->draining, false);
@@ -1189,6 +1197,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     broker_config.liveness_ms = config->liveness_ms;
     broker_config.grace_ms = self->deadline_ms / 4 + 1000;
     broker_config.stats = &self->broker_stats;
+    broker_config.fleet = self->fleet;
     self->broker = zactor_new (dp_broker_actor, &broker_config);
     if (!self->broker || broker_config.status != 0) {
         s_self_destroy (&self);

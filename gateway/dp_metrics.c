@@ -201,14 +201,118 @@ s_append (s_text_t *text, const char *fmt, ...)
     }
 }
 
+//  The per-instance series: one row per figure of a report, rows of one
+//  family together, the family's HELP on its first row.
+typedef struct {
+    uint32_t service;               //  dp_service_t
+    uint32_t value;                 //  index in the report's values
+    const char *name;
+    const char *type;               //  "gauge" or "counter"
+    const char *help;               //  NULL: same family as the row above
+    const char *label;              //  a label besides service_instance, or NULL
+} s_series_t;
+
+static const s_series_t s_series [] = {
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_INFLIGHT, "depot_resolver_requests_in_flight", "gauge",
+      "GraphQL requests a resolver is resolving.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_CREDIT, "depot_resolver_credit", "gauge",
+      "GraphQL requests a resolver takes at once (DEPOT_CREDIT).", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_WAITING, "depot_resolver_db_requests_waiting", "gauge",
+      "LOADs and QUERYs a resolver waits on db-svc for.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_ANSWERED, "depot_resolver_requests_total", "counter",
+      "GraphQL requests a resolver answered.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_LOST, "depot_resolver_db_requests_lost_total", "counter",
+      "LOADs and QUERYs a resolver failed because their db-svc died.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS_LIVE, "depot_resolver_db_services_live", "gauge",
+      "db-svc a resolver hears from.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS, "depot_resolver_db_services", "gauge",
+      "db-svc a resolver is configured with (DEPOT_DB_CONNECT).", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_POOL_SIZE, "depot_db_pool_size", "gauge",
+      "MariaDB connections a db-svc keeps (DEPOT_DB_POOL).", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_BUSY, "depot_db_pool_connections", "gauge",
+      "A db-svc's MariaDB connections by state.", "state=\"busy\"" },
+    { DP_SERVICE_DB, DP_STAT_DB_IDLE, "depot_db_pool_connections", "gauge", NULL, "state=\"idle\"" },
+    { DP_SERVICE_DB, DP_STAT_DB_CONNECTING, "depot_db_pool_connections", "gauge", NULL,
+      "state=\"connecting\"" },
+    { DP_SERVICE_DB, DP_STAT_DB_DOWN, "depot_db_pool_connections", "gauge", NULL, "state=\"down\"" },
+    { DP_SERVICE_DB, DP_STAT_DB_QUEUED, "depot_db_queue_depth", "gauge",
+      "Statements waiting in a db-svc for a connection.", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_QUEUE_LIMIT, "depot_db_queue_limit", "gauge",
+      "Statements a db-svc lets wait before it refuses requests (DEPOT_DB_MAX_QUEUE).", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_STATEMENTS, "depot_db_statements_total", "counter",
+      "SQL statements a db-svc ran.", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_COALESCED, "depot_db_statements_coalesced_total", "counter",
+      "LOAD statements a db-svc merged into another one (DEPOT_DB_COALESCE).", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_CANCELLED, "depot_db_statements_cancelled_total", "counter",
+      "Statements a db-svc cancelled with KILL QUERY at their deadline.", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_ANSWERED, "depot_db_requests_total", "counter",
+      "LOADs and QUERYs a db-svc answered.", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_ERRORS, "depot_db_request_errors_total", "counter",
+      "LOADs and QUERYs a db-svc answered with an error.", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_REFUSED, "depot_db_requests_refused_total", "counter",
+      "LOADs and QUERYs a db-svc refused at once because its queue was full.", NULL },
+};
+#define S_SERIES (sizeof s_series / sizeof s_series [0])
+
 static uint64_t
 s_load (const s_counter_t *counter)
 {
     return atomic_load_explicit (counter, memory_order_relaxed);
 }
 
+//  A label value as the text format wants it: backslash, quote and
+//  newline escaped.
+static void
+s_append_label_value (s_text_t *text, const char *value)
+{
+    for (const char *c = value; *c; c++)
+        if (*c == '\\' || *c == '"')
+            s_append (text, "\\%c", *c);
+        else
+        if (*c == '\n')
+            s_append (text, "\\n");
+        else
+            s_append (text, "%c", *c);
+}
+
+//  The instances by service, then every per-instance series of s_series
+//  whose service has an entry.
+static void
+s_render_fleet (s_text_t *text, const dp_fleet_entry_t *entries, size_t n_entries)
+{
+    size_t resolvers = 0, dbs = 0;
+    for (size_t e = 0; e < n_entries; e++) {
+        resolvers += entries [e].service == DP_SERVICE_RESOLVER;
+        dbs += entries [e].service == DP_SERVICE_DB;
+    }
+    s_append (text, "# HELP depot_service_instances Resolver and db-svc instances that reported "
+                    "within the liveness window.\n"
+                    "# TYPE depot_service_instances gauge\n"
+                    "depot_service_instances{service=\"resolver-svc\"} %zu\n"
+                    "depot_service_instances{service=\"db-svc\"} %zu\n", resolvers, dbs);
+    for (size_t r = 0; r < S_SERIES; r++) {
+        const s_series_t *series = &s_series [r];
+        if ((series->service == DP_SERVICE_RESOLVER ? resolvers : dbs) == 0)
+            continue;
+        if (series->help)
+            s_append (text, "# HELP %s %s\n# TYPE %s %s\n", series->name, series->help,
+                      series->name, series->type);
+        for (size_t e = 0; e < n_entries; e++) {
+            const dp_fleet_entry_t *entry = &entries [e];
+            if (entry->service != series->service || entry->n_values <= series->value)
+                continue;
+            s_append (text, "%s{service_instance=\"", series->name);
+            s_append_label_value (text, entry->instance);
+            s_append (text, "\"%s%s} %llu\n", series->label ? "," : "",
+                      series->label ? series->label : "",
+                      (unsigned long long) entry->values [series->value]);
+        }
+    }
+}
+
 char *
-dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker, size_t *len_p)
+dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
+                   const dp_fleet_entry_t *entries, size_t n_entries, size_t *len_p)
 {
     assert (self);
     s_text_t text = { NULL, 0, 0 };
@@ -302,6 +406,7 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker, size_t *
             (unsigned long long) atomic_load (&broker->expired),
             (unsigned long long) atomic_load (&broker->lost));
     }
+    s_render_fleet (&text, entries, n_entries);
     if (len_p)
         *len_p = text.len;
     return text.data;
@@ -327,7 +432,7 @@ dp_metrics_test (bool verbose)
 {
     printf (" * dp_metrics: ");
     dp_metrics_t *metrics = dp_metrics_new ();
-    char *text = dp_metrics_render (metrics, NULL, NULL);
+    char *text = dp_metrics_render (metrics, NULL, NULL, 0, NULL);
     //  Before any request: the always-present series, at zero.
     assert (s_sample (text, "depot_gateway_http_requests_total{route=\"graphql\",code=\"200\","
                             "outcome=\"ok\"}") == 0);
@@ -335,6 +440,10 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_gateway_http_requests_in_flight") == 0);
     assert (!strstr (text, "depot_gateway_ready"));
     assert (!strstr (text, "depot_broker_"));
+    //  No reports: no instances, and no per-instance families.
+    assert (s_sample (text, "depot_service_instances{service=\"db-svc\"}") == 0);
+    assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 0);
+    assert (!strstr (text, "depot_db_") && !strstr (text, "depot_resolver_"));
     free (text);
 
     //  Requests: begin/end move the gauge, the counters and the histogram.
@@ -358,8 +467,32 @@ dp_metrics_test (bool verbose)
     atomic_store (&broker.queued, 5);
     atomic_store (&broker.accepted, 7);
 
+    //  Two db-svc (one with a name to escape, one with an older report of
+    //  fewer values) and a resolver, as dp_fleet_snapshot gives them.
+    dp_fleet_entry_t entries [3];
+    memset (entries, 0, sizeof entries);
+    entries [0].service = DP_SERVICE_RESOLVER;
+    strcpy (entries [0].instance, "r:1/0");
+    entries [0].n_values = DP_STAT_RESOLVER_COUNT;
+    entries [0].values [DP_STAT_RESOLVER_INFLIGHT] = 3;
+    entries [0].values [DP_STAT_RESOLVER_CREDIT] = 64;
+    entries [1].service = DP_SERVICE_DB;
+    strcpy (entries [1].instance, "db:2");
+    entries [1].n_values = DP_STAT_DB_COUNT;
+    entries [1].values [DP_STAT_DB_POOL_SIZE] = 8;
+    entries [1].values [DP_STAT_DB_BUSY] = 5;
+    entries [1].values [DP_STAT_DB_IDLE] = 3;
+    entries [1].values [DP_STAT_DB_QUEUED] = 12;
+    entries [1].values [DP_STAT_DB_QUEUE_LIMIT] = 2048;
+    entries [1].values [DP_STAT_DB_STATEMENTS] = 123456789012ull;
+    entries [2].service = DP_SERVICE_DB;
+    strcpy (entries [2].instance, "we\"ird\\");
+    entries [2].n_values = 2;
+    entries [2].values [DP_STAT_DB_POOL_SIZE] = 1;
+    entries [2].values [DP_STAT_DB_BUSY] = 1;
+
     size_t len;
-    text = dp_metrics_render (metrics, &broker, &len);
+    text = dp_metrics_render (metrics, &broker, entries, 3, &len);
     assert (len == strlen (text) && text [len - 1] == '\n');
     if (verbose)
         printf ("\n%s", text);
@@ -389,6 +522,29 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_broker_resolvers") == 2);
     assert (s_sample (text, "depot_broker_queue_depth") == 5);
     assert (s_sample (text, "depot_broker_requests_total{result=\"accepted\"}") == 7);
+    assert (s_sample (text, "depot_service_instances{service=\"db-svc\"}") == 2);
+    assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 1);
+    assert (s_sample (text, "depot_resolver_requests_in_flight{service_instance=\"r:1/0\"}") == 3);
+    assert (s_sample (text, "depot_resolver_credit{service_instance=\"r:1/0\"}") == 64);
+    assert (s_sample (text, "depot_db_pool_size{service_instance=\"db:2\"}") == 8);
+    assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"busy\"}") == 5);
+    assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"idle\"}") == 3);
+    assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"down\"}") == 0);
+    assert (s_sample (text, "depot_db_queue_depth{service_instance=\"db:2\"}") == 12);
+    assert (s_sample (text, "depot_db_queue_limit{service_instance=\"db:2\"}") == 2048);
+    assert (strstr (text, "\ndepot_db_statements_total{service_instance=\"db:2\"} 123456789012\n"));
+    //  The escaped name, and only the values its report has.
+    assert (s_sample (text, "depot_db_pool_connections{service_instance=\"we\\\"ird\\\\\","
+                            "state=\"busy\"}") == 1);
+    assert (s_sample (text, "depot_db_queue_depth{service_instance=\"we\\\"ird\\\\\"}") == -1);
+    //  A family's samples are together, after its one HELP and TYPE.
+    char *first = strstr (text, "\ndepot_db_pool_connections{");
+    char *type = strstr (text, "# TYPE depot_db_pool_connections gauge\n");
+    assert (first && type && type < first);
+    assert (!strstr (type + 1, "# TYPE depot_db_pool_connections"));
+    char *next_family = strstr (first, "# HELP");
+    for (char *line = first + 1; line < next_family; line = strchr (line, '\n') + 1)
+        assert (strncmp (line, "depot_db_pool_connections{", 26) == 0);
     //  Every line is a comment or "name{labels} value"; each family has
     //  its HELP and TYPE before its samples.
     for (char *line = text; *line; ) {

@@ -9,7 +9,11 @@
     text exposition format 0.0.4: requests by route, status and outcome, a
     latency histogram of GraphQL requests, requests in flight, the SQL
     statements resolvers report in RESULT, persisted-query outcomes,
-    readiness, and the broker's gauges and counters (dp_broker_stats_t).
+    readiness, the broker's gauges and counters (dp_broker_stats_t), and
+    the per-instance series of every resolver and db-svc the gateway hears
+    of (dp_fleet: pool use, queue depths, statements, requests in flight),
+    labelled service_instance="<name>" (not "instance", which Prometheus
+    sets to the scraped target and would rename ours to exported_instance).
 @discuss
     Series are fixed at compile time (routes, a list of status codes, the
     histogram buckets), so the memory is constant and a scrape never
@@ -25,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dp_broker.h"
+#include "dp_fleet.h"
 
 typedef struct _dp_metrics_t dp_metrics_t;
 
@@ -78,9 +83,12 @@ void dp_metrics_ready (dp_metrics_t *self, bool ready);
 const char *dp_metrics_outcome (int status);
 
 //  Render every series as Prometheus text, the broker's from broker when
-//  not NULL. Caller owns the result (NUL-terminated) and must free() it;
-//  *len_p gets its length when not NULL.
-char *dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker, size_t *len_p);
+//  not NULL, and one series per instance and figure for the n_entries
+//  reports in entries (a dp_fleet_snapshot; NULL when n_entries is 0).
+//  Caller owns the result (NUL-terminated) and must free() it; *len_p gets
+//  its length when not NULL.
+char *dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
+                         const dp_fleet_entry_t *entries, size_t n_entries, size_t *len_p);
 
 void dp_metrics_test (bool verbose);
 

@@ -13,6 +13,7 @@
 #include "dp_gateway.h"
 #include "dp_http_request.h"
 #include "dp_metrics.h"
+#include "dp_fleet.h"
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
 #include "dp_log.h"
@@ -147,6 +148,7 @@ static s_test_t s_tests [] = {
     { "dp_jwt", dp_jwt_test },
     { "dp_http_request", dp_http_request_test },
     { "dp_metrics", dp_metrics_test },
+    { "dp_fleet", dp_fleet_test },
     { "dp_persisted", dp_persisted_test },
     { "dp_graphiql", dp_graphiql_test },
     { "dp_broker", dp_broker_test },

@@ -98,7 +98,7 @@ s_payload_size (dp_msg_type_t type)
 {
     switch (type) {
         case DP_MSG_READY:      return 1;
-        case DP_MSG_HEARTBEAT:  return 0;
+        case DP_MSG_HEARTBEAT:  return 1;     //  0 before reports was appended
         case DP_MSG_DISCONNECT: return 0;
         case DP_MSG_EXECUTE:    return 5;
         case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
@@ -143,6 +143,32 @@ s_pack_int_list (msgpack_packer *pk, const int64_t *items, uint32_t count)
     msgpack_pack_array (pk, count);
     for (uint32_t i = 0; i < count; i++)
         msgpack_pack_int64 (pk, items [i]);
+    return 0;
+}
+
+//  HEARTBEAT's reports. Returns -1 when a count, an instance name or a
+//  value list is over its limit.
+static int
+s_pack_reports (msgpack_packer *pk, const dp_report_t *reports, uint32_t count)
+{
+    if (count > DP_REPORTS_MAX || (count && !reports))
+        return -1;
+    for (uint32_t i = 0; i < count; i++)
+        if ((reports [i].instance && strlen (reports [i].instance) > DP_INSTANCE_MAX)
+        ||  reports [i].n_values > DP_REPORT_VALUES_MAX
+        ||  (reports [i].n_values && !reports [i].values))
+            return -1;
+    msgpack_pack_array (pk, count);
+    for (uint32_t i = 0; i < count; i++) {
+        const dp_report_t *report = &reports [i];
+        msgpack_pack_array (pk, 4);
+        msgpack_pack_uint32 (pk, report->service);
+        s_pack_text (pk, report->instance, 0);
+        msgpack_pack_uint64 (pk, report->taken_ms);
+        msgpack_pack_array (pk, report->n_values);
+        for (uint32_t v = 0; v < report->n_values; v++)
+            msgpack_pack_uint64 (pk, report->values [v]);
+    }
     return 0;
 }
 
@@ -235,6 +261,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             msgpack_pack_uint32 (pk, msg->u.ready.credit);
             return 0;
         case DP_MSG_HEARTBEAT:
+            return s_pack_reports (pk, msg->u.heartbeat.reports, msg->u.heartbeat.n_reports);
         case DP_MSG_DISCONNECT:
             return 0;
         case DP_MSG_EXECUTE:
@@ -699,6 +726,43 @@ s_get_identity (s_ctx_t *ctx, const msgpack_object *obj, dp_identity_t *identity
     return 0;
 }
 
+//  HEARTBEAT's reports, into the arena.
+static int
+s_get_reports (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
+{
+    const msgpack_object_array *reports = NULL;
+    if (s_get_array (ctx, obj, "reports", UINT32_MAX, DP_REPORTS_MAX, &reports))
+        return -2;
+    msg->u.heartbeat.n_reports = reports->size;
+    msg->u.heartbeat.reports = NULL;
+    if (reports->size == 0)
+        return 0;
+    dp_report_t *out = dp_arena_calloc (ctx->arena, reports->size, sizeof (dp_report_t));
+    for (uint32_t i = 0; i < reports->size; i++) {
+        dp_report_t *report = &out [i];
+        const msgpack_object_array *fields = NULL, *values = NULL;
+        if (s_get_array (ctx, &reports->ptr [i], "report", 4, 0, &fields))
+            return -2;
+        const msgpack_object *f = fields->ptr;
+        if (f [1].type == MSGPACK_OBJECT_STR && f [1].via.str.size > DP_INSTANCE_MAX)
+            return S_FAIL (ctx, "%s: report.instance is %u bytes, more than the limit of %u",
+                           ctx->what, f [1].via.str.size, DP_INSTANCE_MAX);
+        if (s_get_u32 (ctx, &f [0], "report.service", &report->service)
+        ||  s_get_str (ctx, &f [1], "report.instance", &report->instance, NULL)
+        ||  s_get_uint (ctx, &f [2], "report.taken_ms", UINT64_MAX, &report->taken_ms)
+        ||  s_get_array (ctx, &f [3], "report.values", UINT32_MAX, DP_REPORT_VALUES_MAX, &values))
+            return -2;
+        report->n_values = values->size;
+        report->values = values->size
+                       ? dp_arena_calloc (ctx->arena, values->size, sizeof (uint64_t)) : NULL;
+        for (uint32_t v = 0; v < values->size; v++)
+            if (s_get_uint (ctx, &values->ptr [v], "report value", UINT64_MAX, &report->values [v]))
+                return -2;
+    }
+    msg->u.heartbeat.reports = out;
+    return 0;
+}
+
 static int
 s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
 {
@@ -708,6 +772,9 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     //  first two fields is still read, with statements 0.
     if (msg->type == DP_MSG_RESULT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 2)
         size = 2;
+    //  So was HEARTBEAT's reports: an empty HEARTBEAT reads as no reports.
+    if (msg->type == DP_MSG_HEARTBEAT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 0)
+        size = 0;
     if (s_get_array (ctx, obj, "payload", size, 0, &payload))
         return -2;
     const msgpack_object *f = payload->ptr;
@@ -715,6 +782,9 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
         case DP_MSG_READY:
             return s_get_u32 (ctx, &f [0], "credit", &msg->u.ready.credit);
         case DP_MSG_HEARTBEAT:
+            msg->u.heartbeat.reports = NULL;
+            msg->u.heartbeat.n_reports = 0;
+            return payload->size ? s_get_reports (ctx, &f [0], msg) : 0;
         case DP_MSG_DISCONNECT:
             return 0;
         case DP_MSG_EXECUTE: {
@@ -1405,10 +1475,111 @@ dp_msg_test (bool verbose)
     in.type = DP_MSG_HEARTBEAT;
     s_roundtrip (&in, &out, arena, &buf);
     assert (strcmp (out.trace_id, "") == 0);
+    assert (out.u.heartbeat.n_reports == 0 && out.u.heartbeat.reports == NULL);
     in.type = DP_MSG_DISCONNECT;
     in.id = 12;
     s_roundtrip (&in, &out, arena, &buf);
     assert (out.id == 12);
+
+    //  HEARTBEAT with reports: a resolver's own and a db-svc's it forwards,
+    //  the largest values, an empty value list and a NULL instance ("").
+    uint64_t resolver_values [DP_STAT_RESOLVER_COUNT] = { 3, 64, 7, UINT64_MAX, 0, 2, 2 };
+    uint64_t db_values [DP_STAT_DB_COUNT] = { 8, 2, 5, 0, 1, 123456789012ull, 4, 2048, 0, 9 };
+    dp_report_t reports [3] = {
+        { DP_SERVICE_RESOLVER, "host-\xc3\xa9:42/1", 1763780000123ull, resolver_values,
+          DP_STAT_RESOLVER_COUNT },
+        { DP_SERVICE_DB, "db-1:7", UINT64_MAX, db_values, DP_STAT_DB_COUNT },
+        { 99, NULL, 0, NULL, 0 }
+    };
+    memset (&in, 0, sizeof in);
+    in.type = DP_MSG_HEARTBEAT;
+    in.u.heartbeat.reports = reports;
+    in.u.heartbeat.n_reports = 3;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.heartbeat.n_reports == 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        const dp_report_t *got = &out.u.heartbeat.reports [i];
+        assert (got->service == reports [i].service && got->taken_ms == reports [i].taken_ms);
+        assert (strcmp (got->instance, reports [i].instance ? reports [i].instance : "") == 0);
+        assert (got->n_values == reports [i].n_values);
+        for (uint32_t v = 0; v < got->n_values; v++)
+            assert (got->values [v] == reports [i].values [v]);
+    }
+    msgpack_sbuffer heartbeat_full;
+    msgpack_sbuffer_init (&heartbeat_full);
+    msgpack_sbuffer_write (&heartbeat_full, buf.data, buf.size);
+    //  Over the limits: the encoder refuses and leaves the buffer as it was.
+    char long_name [DP_INSTANCE_MAX + 2];
+    memset (long_name, 'x', sizeof long_name - 1);
+    long_name [sizeof long_name - 1] = 0;
+    reports [2].instance = long_name;
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    long_name [DP_INSTANCE_MAX] = 0;                //  exactly the limit is fine
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (strlen (out.u.heartbeat.reports [2].instance) == DP_INSTANCE_MAX);
+    reports [2].n_values = DP_REPORT_VALUES_MAX + 1;
+    reports [2].values = db_values;
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    reports [2].n_values = 0;
+    in.u.heartbeat.n_reports = DP_REPORTS_MAX + 1;
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    in.u.heartbeat.reports = NULL;
+    in.u.heartbeat.n_reports = 1;
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    //  ... and so does the decoder, for hand-made frames.
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 4);
+    msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
+    s_pack_str (&pk, long_name, DP_INSTANCE_MAX);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 4);
+    msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
+    memset (long_name, 'y', sizeof long_name - 1);
+    s_pack_str (&pk, long_name, DP_INSTANCE_MAX + 1);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    s_expect_malformed (buf.data, buf.size, arena, "more than the limit of 255");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 4);
+    msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
+    s_pack_str (&pk, "db", 2);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, DP_REPORT_VALUES_MAX + 1);
+    for (int v = 0; v <= DP_REPORT_VALUES_MAX; v++)
+        msgpack_pack_uint32 (&pk, 1);
+    s_expect_malformed (buf.data, buf.size, arena, "more than the limit of 64");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 4);
+    msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
+    s_pack_str (&pk, "db", 2);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_int32 (&pk, -1);                   //  values are unsigned
+    s_expect_malformed (buf.data, buf.size, arena, "report value");
+    //  The HEARTBEAT of version 1 before reports were appended (an empty
+    //  payload) still reads, with no reports; two fields do not.
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.type == DP_MSG_HEARTBEAT && out.u.heartbeat.n_reports == 0);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 2);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_array (&pk, 0);
+    s_expect_malformed (buf.data, buf.size, arena, "must have 1 elements");
 
     //  EXECUTE with every field set: negative ids, unicode, permissions.
     int64_t base_ids [] = { 1, 2, INT64_MAX };
@@ -1734,11 +1905,13 @@ dp_msg_test (bool verbose)
     s_truncate_every_length (&query_full, arena);
     s_truncate_every_length (&load_full, arena);
     s_truncate_every_length (&error_full, arena);
+    s_truncate_every_length (&heartbeat_full, arena);
 
     //  Every field replaced by a wrong type is rejected.
     s_mutate_every_field (&execute_full, arena, 1000);
     s_mutate_every_field (&load_full, arena, 1000);
     s_mutate_every_field (&error_full, arena, 1000);
+    s_mutate_every_field (&heartbeat_full, arena, 1000);
     s_mutate_every_field (&query_full, arena, 2);      //  args hold any value
     s_mutate_every_field (&rows_full, arena, 2);       //  cells hold several types
     dp_arena_reset (arena);
@@ -2079,6 +2252,7 @@ dp_msg_test (bool verbose)
     msgpack_sbuffer_destroy (&query_full);
     msgpack_sbuffer_destroy (&rows_full);
     msgpack_sbuffer_destroy (&error_full);
+    msgpack_sbuffer_destroy (&heartbeat_full);
     msgpack_sbuffer_destroy (&buf);
     dp_arena_destroy (&arena);
     printf ("OK\n");

@@ -98,6 +98,58 @@ typedef struct {
     uint32_t n_permissions;
 } dp_identity_t;
 
+//  A service instance's figures, carried in HEARTBEAT (proto/README.md,
+//  section 4): db-svc reports to each resolver that heartbeats it, and a
+//  resolver forwards its own report and the latest of each live db-svc to
+//  the gateway, whose /metrics prints them.
+typedef enum {
+    DP_SERVICE_RESOLVER = 1,    //  one resolver actor
+    DP_SERVICE_DB       = 2     //  one db-svc actor
+} dp_service_t;
+
+#define DP_REPORTS_MAX          256     //  reports in one HEARTBEAT
+#define DP_REPORT_VALUES_MAX    64      //  values in one report
+#define DP_INSTANCE_MAX         255     //  bytes of an instance name
+
+//  The values of a db-svc report, in wire order. Only ever appended to:
+//  a reader ignores values beyond those it knows.
+typedef enum {
+    DP_STAT_DB_POOL_SIZE,       //  MariaDB connections configured
+    DP_STAT_DB_BUSY,            //  connections running a statement
+    DP_STAT_DB_IDLE,            //  connections up, waiting for one
+    DP_STAT_DB_CONNECTING,      //  connections being set up
+    DP_STAT_DB_DOWN,            //  connections down (waiting to reconnect)
+    DP_STAT_DB_STATEMENTS,      //  statements run, total
+    DP_STAT_DB_QUEUED,          //  statements waiting for a connection
+    DP_STAT_DB_QUEUE_LIMIT,     //  most statements that may wait (DEPOT_DB_MAX_QUEUE)
+    DP_STAT_DB_REFUSED,         //  LOADs and QUERYs refused with 503: queue full, total
+    DP_STAT_DB_COALESCED,       //  LOAD statements merged into another one, total
+    DP_STAT_DB_ANSWERED,        //  LOADs and QUERYs answered (ROWS or ERROR), total
+    DP_STAT_DB_ERRORS,          //  of those, answered with ERROR, total
+    DP_STAT_DB_CANCELLED,       //  statements cancelled with KILL QUERY, total
+    DP_STAT_DB_COUNT
+} dp_stat_db_t;
+
+//  The values of a resolver report, in wire order; appended to only.
+typedef enum {
+    DP_STAT_RESOLVER_INFLIGHT,  //  GraphQL requests being resolved
+    DP_STAT_RESOLVER_CREDIT,    //  requests it takes at once (its READY credit)
+    DP_STAT_RESOLVER_DB_WAITING,//  LOADs and QUERYs waiting for db-svc's answer
+    DP_STAT_RESOLVER_ANSWERED,  //  requests answered, total
+    DP_STAT_RESOLVER_DB_LOST,   //  LOADs and QUERYs failed because their db-svc died, total
+    DP_STAT_RESOLVER_DBS_LIVE,  //  db-svc it hears from
+    DP_STAT_RESOLVER_DBS,       //  db-svc it is configured with
+    DP_STAT_RESOLVER_COUNT
+} dp_stat_resolver_t;
+
+typedef struct {
+    uint32_t service;           //  dp_service_t; readers skip services they do not know
+    const char *instance;       //  who: "host:pid" (db-svc), "host:pid/n" (resolver actor n)
+    uint64_t taken_ms;          //  when the figures were read, ms since the Unix epoch
+    uint64_t *values;           //  dp_stat_db_t or dp_stat_resolver_t order
+    uint32_t n_values;
+} dp_report_t;
+
 //  EXECUTE flags
 #define DP_EXECUTE_DEBUG  1u    //  add extensions.debug (SQL statement count) to the response
 
@@ -111,6 +163,10 @@ typedef struct {
         struct {
             uint32_t credit;
         } ready;
+        struct {
+            dp_report_t *reports;       //  may be NULL when n_reports is 0
+            uint32_t n_reports;
+        } heartbeat;
         struct {
             dp_identity_t identity;
             const char *query;          //  the GraphQL document, already validated

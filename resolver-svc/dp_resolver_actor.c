@@ -34,6 +34,10 @@
     - choice of db-svc: among the live ones, the one with the fewest
       requests waiting (round robin among equals). With none live, the
       request fails 503.
+    Reports (proto/README.md, HEARTBEAT): each db-svc answers our
+    heartbeat with its report; we keep the latest of each live db-svc
+    (forgotten when it is declared dead) and send them, after our own
+    report, in every HEARTBEAT to the gateway, whose /metrics shows them.
     Bounds: the broker sends at most `credit` EXECUTEs; one beyond that is
     answered ERROR{503}. Requests past their deadline are answered 504 at
     the deadline (the poll wakes up for the nearest one) and forgotten;
@@ -47,6 +51,7 @@
 #include "dp_exec.h"
 #include "dp_msg.h"
 #include "dp_log.h"
+#include "dp_instance.h"
 #include <czmq.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -73,12 +78,22 @@ typedef struct {
     size_t live;                //  slots holding an id
 } idmap_t;
 
+//  The latest report a db-svc sent, kept to be forwarded to the gateway.
+typedef struct {
+    bool held;                  //  a report came since the db-svc was last alive
+    char instance [DP_INSTANCE_MAX + 1];
+    uint64_t taken_ms;
+    uint64_t values [DP_REPORT_VALUES_MAX];
+    uint32_t n_values;
+} s_db_report_t;
+
 typedef struct {
     char *endpoint;
     zsock_t *sock;              //  DEALER, ZMQ_IMMEDIATE
     int64_t last_seen;          //  zclock_mono of its last message (or of the socket)
     bool alive;                 //  heard from within liveness_ms
     size_t outstanding;         //  LOADs and QUERYs waiting on it
+    s_db_report_t report;       //  its latest figures
 } s_db_t;
 
 typedef struct {
@@ -102,6 +117,8 @@ typedef struct {
     bool terminated;
     uint64_t executed;          //  requests answered
     uint64_t lost;              //  LOADs/QUERYs failed by a dead db-svc
+    char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
+    dp_arena_t *arena;          //  decoding db-svc heartbeats, reset per message
 } self_t;
 
 
@@ -217,8 +234,70 @@ static void
 s_send_control (self_t *self, zsock_t *sock, dp_msg_type_t type)
 {
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = type, .trace_id = "" };
-    msg.u.ready.credit = self->credit;
+    if (type == DP_MSG_READY)
+        msg.u.ready.credit = self->credit;
     s_send_msg (sock, &msg);
+}
+
+//  HEARTBEAT to the gateway: our report first, then the latest report of
+//  each live db-svc.
+static void
+s_send_heartbeat (self_t *self)
+{
+    dp_report_t reports [1 + S_MAX_DBS];
+    uint64_t values [DP_STAT_RESOLVER_COUNT];
+    uint64_t alive = 0;
+    for (size_t i = 0; i < self->n_dbs; i++)
+        alive += self->dbs [i].alive;
+    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active);
+    values [DP_STAT_RESOLVER_CREDIT] = self->credit;
+    values [DP_STAT_RESOLVER_DB_WAITING] = self->pending.live;
+    values [DP_STAT_RESOLVER_ANSWERED] = self->executed;
+    values [DP_STAT_RESOLVER_DB_LOST] = self->lost;
+    values [DP_STAT_RESOLVER_DBS_LIVE] = alive;
+    values [DP_STAT_RESOLVER_DBS] = self->n_dbs;
+    reports [0] = (dp_report_t) { .service = DP_SERVICE_RESOLVER, .instance = self->instance,
+                                  .taken_ms = (uint64_t) zclock_time (), .values = values,
+                                  .n_values = DP_STAT_RESOLVER_COUNT };
+    uint32_t n = 1;
+    for (size_t i = 0; i < self->n_dbs; i++) {
+        s_db_report_t *held = &self->dbs [i].report;
+        if (self->dbs [i].alive && held->held)
+            reports [n++] = (dp_report_t) { .service = DP_SERVICE_DB, .instance = held->instance,
+                                            .taken_ms = held->taken_ms, .values = held->values,
+                                            .n_values = held->n_values };
+    }
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
+    msg.u.heartbeat.reports = reports;
+    msg.u.heartbeat.n_reports = n;
+    s_send_msg (self->gateway, &msg);
+}
+
+//  A HEARTBEAT from db-svc index: keep the db-svc report it carries.
+static void
+s_keep_report (self_t *self, uint32_t index, zframe_t *frame)
+{
+    dp_msg_t msg;
+    char err [200];
+    dp_arena_reset (self->arena);
+    if (dp_msg_decode (zframe_data (frame), zframe_size (frame), self->arena, &msg,
+                       err, sizeof err)) {
+        dp_warn ("resolver: malformed HEARTBEAT from db-svc %s: %s", self->dbs [index].endpoint, err);
+        return;
+    }
+    for (uint32_t i = 0; i < msg.u.heartbeat.n_reports; i++) {
+        const dp_report_t *report = &msg.u.heartbeat.reports [i];
+        if (report->service != DP_SERVICE_DB)
+            continue;
+        s_db_report_t *held = &self->dbs [index].report;
+        held->held = true;
+        snprintf (held->instance, sizeof held->instance, "%s", report->instance);
+        held->taken_ms = report->taken_ms;
+        held->n_values = report->n_values;
+        if (report->n_values)
+            memcpy (held->values, report->values, report->n_values * sizeof (uint64_t));
+        return;
+    }
 }
 
 //  The env's send callback: a LOAD or QUERY to the live db-svc with the
@@ -328,6 +407,11 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
     self->credit = config->credit ? config->credit : 64;
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : S_HEARTBEAT_MS;
     self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : S_LIVENESS_MS;
+    if (config->instance)
+        snprintf (self->instance, sizeof self->instance, "%s", config->instance);
+    else
+        dp_instance_name (self->instance, sizeof self->instance, -1);
+    self->arena = dp_arena_new (4096);
     self->env.schema = config->schema;
     self->env.max_page_size = config->max_page_size ? config->max_page_size : 100000;
     self->env.max_tokens = 50000;
@@ -371,6 +455,7 @@ fail:
     zsock_destroy (&self->gateway);
     free (self->gateway_endpoint);
     zlistx_destroy (&self->active);
+    dp_arena_destroy (&self->arena);
     free (self);
     return NULL;
 }
@@ -397,6 +482,7 @@ s_self_destroy (self_t **self_p)
     }
     zsock_destroy (&self->gateway);
     free (self->gateway_endpoint);
+    dp_arena_destroy (&self->arena);
     free (self);
     *self_p = NULL;
 }
@@ -421,6 +507,7 @@ s_db_lost (self_t *self, uint32_t index, const char *why)
     dp_warn ("resolver: db-svc %s is %s; %zu request(s) waiting on it fail", db->endpoint, why,
              db->outstanding);
     db->alive = false;
+    db->report.held = false;            //  its figures go stale with it
     //  The ids first: failing one may finish (and free) a request that
     //  had several of them.
     idmap_t *map = &self->pending;
@@ -495,7 +582,7 @@ s_timers (self_t *self)
     }
     if (now >= self->next_heartbeat) {
         if (self->registered)
-            s_send_control (self, self->gateway, DP_MSG_HEARTBEAT);
+            s_send_heartbeat (self);
         for (size_t i = 0; i < self->n_dbs; i++)
             s_send_control (self, self->dbs [i].sock, DP_MSG_HEARTBEAT);
         //  Before the first answer, ask often: a send fails until the
@@ -678,8 +765,10 @@ s_handle_db (self_t *self, uint32_t index)
         return;
     }
     if (head.type != DP_MSG_ROWS && head.type != DP_MSG_ERROR) {
+        if (head.type == DP_MSG_HEARTBEAT)
+            s_keep_report (self, index, frame);
         zframe_destroy (&frame);
-        return;                 //  heartbeats
+        return;
     }
     uint32_t which;
     dp_exec_t *exec = s_idmap_take (&self->pending, head.id, &which);
@@ -775,6 +864,14 @@ typedef struct {
     char *result_json [16];
     int n_results;
     int64_t next_beat;
+    //  The latest HEARTBEAT the gateway got: the resolver's own report
+    //  and which fake db-svc's reports it forwarded.
+    uint32_t beats;
+    char beat_resolver [DP_INSTANCE_MAX + 1];
+    uint64_t beat_credit;
+    uint64_t beat_dbs_live;
+    bool beat_db [2];
+    uint64_t beat_db_pool [2];
 } s_test_t;
 
 static void
@@ -831,6 +928,27 @@ s_test_pump (s_test_t *t, int ms)
                         t->readies++;
                     }
                     else
+                    if (in.type == DP_MSG_HEARTBEAT) {
+                        t->beats++;
+                        t->beat_db [0] = t->beat_db [1] = false;
+                        for (uint32_t i = 0; i < in.u.heartbeat.n_reports; i++) {
+                            const dp_report_t *report = &in.u.heartbeat.reports [i];
+                            if (report->service == DP_SERVICE_RESOLVER) {
+                                assert (i == 0 && report->n_values == DP_STAT_RESOLVER_COUNT);
+                                snprintf (t->beat_resolver, sizeof t->beat_resolver, "%s",
+                                          report->instance);
+                                t->beat_credit = report->values [DP_STAT_RESOLVER_CREDIT];
+                                t->beat_dbs_live = report->values [DP_STAT_RESOLVER_DBS_LIVE];
+                            }
+                            else {
+                                int d = strcmp (report->instance, "fake-db-1") == 0;
+                                assert (report->service == DP_SERVICE_DB && report->n_values == 1);
+                                t->beat_db [d] = true;
+                                t->beat_db_pool [d] = report->values [0];
+                            }
+                        }
+                    }
+                    else
                     if (in.type == DP_MSG_RESULT || in.type == DP_MSG_ERROR) {
                         assert (t->n_results < 16);
                         t->result_id [t->n_results] = in.id;
@@ -845,6 +963,13 @@ s_test_pump (s_test_t *t, int ms)
                 else {
                     int d = s - 1;
                     if (in.type == DP_MSG_HEARTBEAT) {
+                        //  The answer carries a report, as db-svc's does.
+                        uint64_t pool = 10 + (uint64_t) d;
+                        dp_report_t report = { DP_SERVICE_DB, d ? "fake-db-1" : "fake-db-0",
+                                               (uint64_t) zclock_time (), &pool, 1 };
+                        assert (in.u.heartbeat.n_reports == 0);
+                        in.u.heartbeat.reports = &report;
+                        in.u.heartbeat.n_reports = 1;
                         if (t->answer [d])
                             s_test_send (sock, routing, &in);
                     }
@@ -949,7 +1074,8 @@ dp_resolver_actor_test (bool verbose)
     const char *endpoints [] = { "inproc://dp-resolver-test-db0", "inproc://dp-resolver-test-db1" };
     dp_resolver_config_t config = {
         .gateway_endpoint = "inproc://dp-resolver-test-gateway", .db_endpoints = endpoints,
-        .n_db_endpoints = 2, .schema = schema, .credit = 4, .heartbeat_ms = 50, .liveness_ms = 300
+        .n_db_endpoints = 2, .schema = schema, .credit = 4, .heartbeat_ms = 50, .liveness_ms = 300,
+        .instance = "selftest/0"
     };
     zactor_t *actor = zactor_new (dp_resolver_actor, &config);
     assert (actor);
@@ -966,6 +1092,14 @@ dp_resolver_actor_test (bool verbose)
     int alive, total;
     s_test_dbs (actor, &alive, &total);
     assert (alive == 2 && total == 2);
+    //  Its heartbeats to the gateway carry its own report and the latest
+    //  report of each db-svc.
+    uint32_t beats = t.beats;
+    s_test_pump (&t, 120);
+    assert (t.beats > beats);
+    assert (strcmp (t.beat_resolver, "selftest/0") == 0 && t.beat_credit == 4);
+    assert (t.beat_dbs_live == 2);
+    assert (t.beat_db [0] && t.beat_db_pool [0] == 10 && t.beat_db [1] && t.beat_db_pool [1] == 11);
 
     //  A request served by both db-svc: its two QUERYs (page and count)
     //  go one to each, the less loaded first.
@@ -996,6 +1130,9 @@ dp_resolver_actor_test (bool verbose)
     t.n_pending [0] = 0;
     s_test_dbs (actor, &alive, &total);
     assert (alive == 1 && total == 2);
+    //  The dead one's report is no longer forwarded.
+    s_test_pump (&t, 120);
+    assert (!t.beat_db [0] && t.beat_db [1] && t.beat_dbs_live == 1);
     zstr_send (actor, "LOST");
     uint64_t lost;
     zsock_recv (actor, "8", &lost);

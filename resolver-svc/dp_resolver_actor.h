@@ -21,9 +21,12 @@ typedef struct {
     int64_t max_page_size;          //  default 100,000
     int heartbeat_ms;               //  HEARTBEAT to the gateway and each db-svc (0: 1000)
     int liveness_ms;                //  silence after which a peer is dead (0: 3000)
+    const char *instance;           //  name in heartbeat reports; NULL: "<hostname>:<pid>"
 } dp_resolver_config_t;
 
-//  The actor: zactor_new (dp_resolver_actor, &config). config must stay
+//  The actor: zactor_new (dp_resolver_actor, &config). Its HEARTBEATs to
+//  the gateway carry its own report (requests in flight, credit, LOADs and
+//  QUERYs waiting, ...) and the latest report of every live db-svc. config must stay
 //  valid until the actor has signalled (the actor copies the endpoints).
 //  Signals 0 when connected, 1 when an endpoint is invalid or there are
 //  more than 32 db-svc endpoints. Pipe commands: $TERM; STATS → "88"

@@ -11,6 +11,8 @@
 @end
 */
 #include "dp_resolver_actor.h"
+#include "dp_instance.h"
+#include "dp_msg.h"
 #include "dp_introspection.h"
 #include "dp_options.h"
 #include "dp_log.h"
@@ -71,7 +73,10 @@ main (int argc, char *argv [])
     zsys_init ();
     zactor_t *running [DP_RESOLVERS_MAX];
     int started = 0;
+    char instance [DP_INSTANCE_MAX + 1];
+    config.instance = instance;             //  each actor copies its name before it signals
     for (int i = 0; i < opts.resolvers; i++) {
+        dp_instance_name (instance, sizeof instance, i);
         running [i] = zactor_new (dp_resolver_actor, &config);
         if (!running [i]) {
             fprintf (stderr, "resolver-svc: actor %d failed to start\n", i);

@@ -15,6 +15,7 @@
 #include "dp_schema.h"
 #include "dp_catalog.h"
 #include "dp_options.h"
+#include "dp_instance.h"
 #include "dp_visitor.h"
 #include "dp_validate.h"
 #include "validation/dp_validation_rules.h"
@@ -33,6 +34,7 @@ static test_item_t s_tests [] = {
     { "dp_schema", dp_schema_test },
     { "dp_catalog", dp_catalog_test },
     { "dp_options", dp_options_test },
+    { "dp_instance", dp_instance_test },
     { "dp_visitor", dp_visitor_test },
     { "dp_validate", dp_validate_test },
     { "dp_rule_executable_definitions", dp_rule_executable_definitions_test },

@@ -8,6 +8,11 @@
 #    health (db-svc after a healthy MariaDB, resolvers after a healthy gateway and db-svc, the
 #    gateway after the demo key job completed); MariaDB loads ddl, indexes and demo data in
 #    that order; every Dockerfile named exists and defines the target asked for.
+# 3. One Dockerfile per service: each built service names docker/<service>.Dockerfile, no two
+#    share one; each has two or more stages (FROM ... AS ...) and COPYs only from stages it
+#    defines. Depot's own (gateway, resolver-svc, db-svc, demo-keys): a debian:12 build stage
+#    that builds the service's own target, a debian:12-slim final stage that runs as a non-root
+#    USER with an ENTRYPOINT, and the same build-stage preamble in all (the builder shares it).
 # Exit 77 (ctest SKIP_RETURN_CODE) when docker-compose is not installed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,6 +90,64 @@ for name, s in svc.items():
     else:
         check(re.search(r"^FROM\s+debian:\$\{DEBIAN_VERSION\}", text, re.M)
               and re.search(r"^ARG DEBIAN_VERSION=12$", text, re.M), f"{name}: debian:12 based")
+# One Dockerfile per service, multi-stage; Depot's own Debian-based and non-root.
+def stages(text):
+    """[(base, name or None, [instruction lines])] of a Dockerfile, continuation lines joined."""
+    out = []
+    for line in re.sub(r"\\\n", " ", text).splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r"FROM\s+(\S+)(?:\s+AS\s+(\S+))?\s*$", line, re.I)
+        if m:
+            out.append((m.group(1), m.group(2), []))
+        elif out:
+            out[-1][2].append(line)
+    return out
+
+depot_services = {"gateway": "gateway", "resolver-svc": "resolver-svc", "db-svc": "db-svc",
+                  "demo-keys": "depot-token"}     # service -> the CMake target its image runs
+dockerfiles = {}
+preambles = {}
+for name, s in svc.items():
+    b = s.get("build")
+    check(bool(b), f"{name}: has a build section")
+    if not b:
+        continue
+    rel = b.get("dockerfile", "Dockerfile")
+    check(rel == f"docker/{name}.Dockerfile", f"{name}: builds from its own docker/{name}.Dockerfile"
+          + ("" if rel == f"docker/{name}.Dockerfile" else f" (not {rel})"))
+    path = os.path.join(b["context"], rel)
+    if not os.path.isfile(path):
+        continue
+    dockerfiles.setdefault(rel, []).append(name)
+    text = open(path).read()
+    st = stages(text)
+    names = [n for _, n, _ in st if n]
+    check(len(st) >= 2 and st[0][1], f"{name}: {len(st)} stages, the first one named (FROM ... AS ...)")
+    froms = re.findall(r"COPY\s+--from=(\S+)", text)
+    check(all(f in names for f in froms) and froms, f"{name}: COPYs from its own stages {sorted(set(froms))}")
+    if name not in depot_services:
+        continue
+    target = depot_services[name]
+    build_stage, final = st[0], st[-1]
+    check(build_stage[0] == "debian:${DEBIAN_VERSION}" and final[0] == "debian:${DEBIAN_VERSION}-slim",
+          f"{name}: built on debian:12, runs on debian:12-slim")
+    check(any(re.search(r"cmake --build .*--target\s+(\S+\s+)*" + re.escape(target) + r"(\s|$)", l)
+              for l in build_stage[2]), f"{name}: the build stage builds target {target}")
+    users = [l.split(None, 1)[1].strip() for l in final[2] if l.upper().startswith("USER ")]
+    check(users and users[-1].split(":")[0] not in ("root", "0"),
+          f"{name}: runs as a non-root user ({users[-1] if users else 'none'})")
+    check(any(l.upper().startswith("ENTRYPOINT ") for l in final[2]), f"{name}: has an ENTRYPOINT")
+    if name in ("gateway", "db-svc"):
+        check(any(l.upper().startswith("HEALTHCHECK ") for l in final[2]), f"{name}: has a HEALTHCHECK")
+        check(any(l.upper().startswith("EXPOSE ") for l in final[2]), f"{name}: EXPOSEs its ports")
+    preambles[name] = text[text.index("ARG DEBIAN_VERSION"):text.index("RUN cmake --build")]
+check(all(len(v) == 1 for v in dockerfiles.values()), f"no two services share a Dockerfile: {dockerfiles}")
+check(len(set(preambles.values())) == 1 and len(preambles) == len(depot_services),
+      "Depot's Dockerfiles begin with the same build-stage preamble (shared by the builder)")
+check(not os.path.exists(os.path.join(root, "docker", "depot.Dockerfile")),
+      "no multi-target docker/depot.Dockerfile left")
 print("PASS: compose_config" if not failures else "FAILED: compose_config")
 sys.exit(1 if failures else 0)
 PY

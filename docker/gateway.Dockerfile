@@ -1,0 +1,47 @@
+# gateway.Dockerfile - Depot's gateway: HTTP on 5005 (GraphQL, GraphiQL, /healthz, /readyz,
+# /metrics), JWT verification, and the broker that resolver-svc replicas connect to on 5556.
+#
+#   docker build -f docker/gateway.Dockerfile -t depot-gateway .      (context: the repo root)
+#   docker run --rm depot-gateway --help      every flag and its environment variable
+#
+# Two stages: "build" compiles in debian:12 with the -dev packages; the image is
+# debian:12-slim with the runtime libraries only, running as the unprivileged user depot.
+# GraphiQL's assets (graphiql, react, react-dom; pinned in tests/js/package-lock.json) are
+# installed from npm while configuring and embedded into the binary: nothing is fetched at run
+# time. The build stage's first instructions are the same in gateway.Dockerfile,
+# resolver-svc.Dockerfile, db-svc.Dockerfile and demo-keys.Dockerfile, so a builder runs them
+# (packages, sources, configure) once for all four images; only the last step, which builds
+# the one target, differs.
+ARG DEBIAN_VERSION=12
+
+FROM debian:${DEBIAN_VERSION} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
+      libcivetweb-dev libjansson-dev libssl-dev nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# No ../shared here: the tests that need it skip; only binaries are built.
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_SHARED_DIR=/nonexistent
+RUN cmake --build /build -j"$(nproc)" --target gateway depot-token
+
+FROM debian:${DEBIAN_VERSION}-slim AS gateway
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libczmq4 libzmq5 libmsgpackc2 libjansson4 libssl3 libcivetweb1 curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --no-create-home --shell /usr/sbin/nologin depot
+COPY --from=build /build/gateway/gateway /build/gateway/depot-token /usr/local/bin/
+USER depot
+LABEL org.opencontainers.image.title="depot-gateway" \
+      org.opencontainers.image.description="Depot's GraphQL gateway for boxtribute" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV DEPOT_PORT=5005 DEPOT_BACKEND_BIND=tcp://*:5556
+EXPOSE 5005 5556
+# /healthz: the process answers. Route traffic by /readyz (a probe through a resolver, db-svc
+# and MariaDB), which a container healthcheck must not gate start-up on: resolvers start
+# after the gateway.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s \
+  CMD curl -fs "http://127.0.0.1:${DEPOT_PORT:-5005}/healthz" || exit 1
+ENTRYPOINT ["/usr/local/bin/gateway"]

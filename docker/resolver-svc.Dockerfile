@@ -1,0 +1,42 @@
+# resolver-svc.Dockerfile - Depot's resolvers: run GraphQL requests from the gateway against
+# every db-svc. Scale it: each replica connects to the gateway and to every db-svc.
+#
+#   docker build -f docker/resolver-svc.Dockerfile -t depot-resolver-svc .   (context: repo root)
+#   docker run --rm depot-resolver-svc --help      every flag and its environment variable
+#
+# Two stages: "build" compiles in debian:12 (its first instructions are the same as in the
+# other Depot Dockerfiles, so a builder shares them; see gateway.Dockerfile), the image is
+# debian:12-slim with the runtime libraries only, as the unprivileged user depot.
+# The entrypoint (docker/resolver-entrypoint.sh) resolves each host in DEPOT_DB_CONNECT to
+# all its addresses, so `--scale db-svc=N` gives every resolver a connection to every db-svc
+# replica; the resolver then sends each LOAD/QUERY to the live one with the fewest waiting.
+# It listens on no port (it connects to the gateway's 5556 and db-svc's 5557), so the image
+# has no HEALTHCHECK: the gateway's /readyz and depot_broker_resolvers show live resolvers.
+ARG DEBIAN_VERSION=12
+
+FROM debian:${DEBIAN_VERSION} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
+      libcivetweb-dev libjansson-dev libssl-dev nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# No ../shared here: the tests that need it skip; only binaries are built.
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_SHARED_DIR=/nonexistent
+RUN cmake --build /build -j"$(nproc)" --target resolver-svc
+
+FROM debian:${DEBIAN_VERSION}-slim AS resolver-svc
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libczmq4 libzmq5 libmsgpackc2 libjansson4 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --no-create-home --shell /usr/sbin/nologin depot
+COPY --from=build /build/resolver-svc/resolver-svc /usr/local/bin/
+COPY docker/resolver-entrypoint.sh /usr/local/bin/resolver-entrypoint.sh
+USER depot
+LABEL org.opencontainers.image.title="depot-resolver-svc" \
+      org.opencontainers.image.description="Depot's GraphQL resolvers for boxtribute" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV DEPOT_BACKEND_CONNECT=tcp://gateway:5556 DEPOT_DB_CONNECT=tcp://db-svc:5557
+ENTRYPOINT ["/usr/local/bin/resolver-entrypoint.sh", "/usr/local/bin/resolver-svc"]
