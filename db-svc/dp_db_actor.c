@@ -36,12 +36,13 @@
     (other chunks of a failed job) are dropped. A job is freed when it is
     answered and has no statement queued or running.
 
-    Availability: while no connection is up and the last attempt failed,
-    the database counts as down and requests get 503 at once; queued
-    requests get 503 when the last connection goes. A lost connection
-    reconnects at once, then with a backoff from 100 ms doubling to 1 s,
-    so service resumes within about a second of MariaDB coming back; the
-    first connection that succeeds wakes the others at once. A statement
+    Availability: while none of a server's connections is up and the last
+    attempt failed, that server counts as down, and requests no server
+    could run get 503 at once (queued ones when the last connection goes).
+    A lost connection reconnects at once, then with a backoff from 100 ms
+    doubling to 1 s, so service resumes within about a second of MariaDB
+    coming back; the first connection to a server that succeeds wakes the
+    others to that server at once. A statement
     that was running on a lost connection fails its request (503) and is
     never run again: db-svc does not retry. (There are no transactions
     yet; when writes come, a transaction broken by a lost connection will
