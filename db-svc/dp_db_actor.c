@@ -36,12 +36,13 @@
     (other chunks of a failed job) are dropped. A job is freed when it is
     answered and has no statement queued or running.
 
-    Availability: while no connection is up and the last attempt failed,
-    the database counts as down and requests get 503 at once; queued
-    requests get 503 when the last connection goes. A lost connection
-    reconnects at once, then with a backoff from 100 ms doubling to 1 s,
-    so service resumes within about a second of MariaDB coming back; the
-    first connection that succeeds wakes the others at once. A statement
+    Availability: while none of a server's connections is up and the last
+    attempt failed, that server counts as down, and requests no server
+    could run get 503 at once (queued ones when the last connection goes).
+    A lost connection reconnects at once, then with a backoff from 100 ms
+    doubling to 1 s, so service resumes within about a second of MariaDB
+    coming back; the first connection to a server that succeeds wakes the
+    others to that server at once. A statement
     that was running on a lost connection fails its request (503) and is
     never run again: db-svc does not retry. (There are no transactions
     yet; when writes come, a transaction broken by a lost connection will
@@ -74,10 +75,23 @@
     resolver's business), so the answers are the ones each request would
     have had alone. Nothing waits to be merged: statements merge only when
     they were queued anyway, behind busy connections.
+
+    Read replica (dp_db_target has the rule): with a replica configured,
+    the slots are the primary's pool, the replica's pool, then one control
+    connection per server. Reads (every LOAD and QUERY of phase 1) wait in
+    the queues above and go to the replica's connections while one of
+    them is up, else to the primary's; statements that need the primary (a
+    write, anything in a transaction) wait in a queue of their own that
+    only the primary's connections take, ahead of reads. Each server has
+    its own availability: requests get 503 at once only when no server
+    that could run them is left. A KILL QUERY goes out on the control
+    connection of the server its statement runs on. Reads lost with a
+    replica connection fail like any lost statement (503), never re-run.
 @end
 */
 #include "dp_db_actor.h"
 #include "dp_db_conn.h"
+#include "dp_db_target.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_testdb.h"
 #include "dp_catalog.h"
@@ -157,6 +171,7 @@ struct _s_job_t {
     dp_arena_t *arena;          //  the decoded request, statements, rows
     dp_msg_t msg;               //  the decoded LOAD or QUERY
     s_job_kind_t kind;
+    dp_db_access_t access;      //  where its statements may run (dp_db_target_access)
     uint64_t columns;           //  requested column mask
     dp_coltype_t types [65];    //  wire type of each result column
     uint32_t n_cols;
@@ -178,6 +193,8 @@ typedef enum {
 
 typedef struct {
     dp_db_conn_t *conn;
+    dp_db_target_t target;      //  the server it connects to
+    bool control;               //  its target's control connection: KILL QUERY only
     s_stmt_t *stmt;             //  statement running, or NULL
     int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
     int64_t backoff;            //  ms before the next attempt after a failure
@@ -193,27 +210,29 @@ typedef struct {
     void *router_handle;        //  its libzmq socket
     int port;                   //  TCP port bound, 0 for other transports
     dp_db_config_t config;      //  copy; strings below are owned
-    char *strings [7];
+    char *strings [9];
     int chunk_size;
-    s_slot_t *slots;            //  pool_size connections, then the control connection
-    int pool_size;
-    int n_slots;                //  pool_size + 1
-    s_slot_t *control;          //  &slots [pool_size]: sends KILL QUERY, never statements
+    s_slot_t *slots;            //  the primary's pool, the replica's, then their controls
+    int pool_size [DP_DB_TARGETS];  //  connections per server (replica: 0 = none)
+    int n_pool;                 //  statement connections of both pools: slots [0, n_pool)
+    int n_slots;                //  n_pool + one control connection per server
+    s_slot_t *control [DP_DB_TARGETS];  //  sends KILL QUERY, never statements; NULL: no server
     bool statement_timeout;     //  prefix statements with their max_statement_time
     bool coalesce;              //  merge queued LOADs of one loader
     size_t n_queued;            //  statements in the queue
     size_t max_queue;
     zmq_pollitem_t *items;      //  2 + n_slots poll items
     int *item_slot;             //  slot of each poll item
+    s_stmt_t *primary_head;     //  statements that need the primary, waiting for one of its
+    s_stmt_t *primary_tail;     //  connections (taken before reads; no large class)
     s_stmt_t *queue_head;       //  small statements waiting for a connection
     s_stmt_t *queue_tail;
     s_stmt_t *large_head;       //  large statements waiting for a connection
     s_stmt_t *large_tail;
     int running_large;          //  large statements on connections now
-    int max_large;              //  at most this many (half the pool, at least 1)
     uint64_t next_expiry;       //  epoch ms of the nearest queued deadline, 0 none
     s_job_t *jobs;              //  every live job
-    bool db_down;               //  no connection up and the last attempt failed
+    bool down [DP_DB_TARGETS];  //  a server with no connection up whose last attempt failed
     bool verbose;
     bool terminated;
     uint64_t stat_statements;
@@ -223,6 +242,7 @@ typedef struct {
     uint64_t stat_rejected;     //  requests refused: queue full
     uint64_t stat_merged;       //  LOAD statements merged into another one
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
+    uint64_t stat_target [DP_DB_TARGETS];   //  statements run on each server
 } s_self_t;
 
 
@@ -417,6 +437,7 @@ s_job_new (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, const dp_
     job->routing = *routing_p;
     *routing_p = NULL;
     job->msg = *msg;
+    job->access = dp_db_target_access (msg->type, false);     //  no transactions yet
     job->next = self->jobs;
     if (self->jobs)
         self->jobs->prev = job;
@@ -488,8 +509,15 @@ s_enqueue (s_self_t *self, s_stmt_t *stmt, bool at_head)
 {
     self->n_queued++;
     stmt->next = NULL;
-    s_stmt_t **head = stmt->large? &self->large_head: &self->queue_head;
-    s_stmt_t **tail = stmt->large? &self->large_tail: &self->queue_tail;
+    s_stmt_t **head, **tail;
+    if (stmt->job->access == DP_DB_ACCESS_PRIMARY) {
+        head = &self->primary_head;
+        tail = &self->primary_tail;
+    }
+    else {
+        head = stmt->large? &self->large_head: &self->queue_head;
+        tail = stmt->large? &self->large_tail: &self->queue_tail;
+    }
     if (!*head)
         *head = *tail = stmt;
     else
@@ -506,31 +534,52 @@ s_enqueue (s_self_t *self, s_stmt_t *stmt, bool at_head)
         self->next_expiry = deadline;
 }
 
-//  Empty both queues; returns their statements as one list (small first).
+//  Empty the queues; returns their statements as one list (primary-only,
+//  then small, then large).
 static s_stmt_t *
 s_take_queued (s_self_t *self)
 {
-    s_stmt_t *list = self->queue_head;
-    if (self->queue_tail)
-        self->queue_tail->next = self->large_head;
-    else
-        list = self->large_head;
+    s_stmt_t *list = NULL;
+    s_stmt_t **link = &list;
+    s_stmt_t *heads [] = { self->primary_head, self->queue_head, self->large_head };
+    for (size_t i = 0; i < sizeof heads / sizeof heads [0]; i++) {
+        *link = heads [i];
+        while (*link)
+            link = &(*link)->next;
+    }
+    self->primary_head = self->primary_tail = NULL;
     self->queue_head = self->queue_tail = NULL;
     self->large_head = self->large_tail = NULL;
     return list;
 }
 
-//  Answer every queued statement's job with status and empty the queue.
+//  No server that could run statements of this access is left: the
+//  primary is down and, for a read, there is no replica or it is down too.
+static bool
+s_unavailable (s_self_t *self, dp_db_access_t access)
+{
+    if (!self->down [DP_DB_PRIMARY])
+        return false;
+    return access == DP_DB_ACCESS_PRIMARY || !self->control [DP_DB_REPLICA]
+        || self->down [DP_DB_REPLICA];
+}
+
+//  Answer status to every queued statement's job that no server can run
+//  now (s_unavailable); the others stay queued, in order.
 static void
-s_fail_queue (s_self_t *self, uint32_t status, const char *message)
+s_fail_stranded (s_self_t *self, uint32_t status, const char *message)
 {
     s_stmt_t *stmt = s_take_queued (self);
     self->next_expiry = 0;
     self->n_queued = 0;
     while (stmt) {
         s_stmt_t *next = stmt->next;
-        s_job_fail (self, stmt->job, status, "%s", message);
-        s_stmt_finish (self, stmt);
+        if (s_unavailable (self, stmt->job->access)) {
+            s_job_fail (self, stmt->job, status, "%s", message);
+            s_stmt_finish (self, stmt);
+        }
+        else
+            s_enqueue (self, stmt, false);
         stmt = next;
     }
 }
@@ -561,13 +610,29 @@ s_expire_queue (s_self_t *self)
     }
 }
 
+//  Are all of target's statement connections down?
 static bool
-s_all_down (s_self_t *self)
+s_all_down (s_self_t *self, dp_db_target_t target)
 {
-    for (int i = 0; i < self->pool_size; i++)
-        if (dp_db_conn_state (self->slots [i].conn) != DP_DB_CONN_DOWN)
+    for (int i = 0; i < self->n_pool; i++)
+        if (self->slots [i].target == target
+        &&  dp_db_conn_state (self->slots [i].conn) != DP_DB_CONN_DOWN)
             return false;
     return true;
+}
+
+//  Connections of target's pool that are up (idle or running a statement).
+static int
+s_count_up (s_self_t *self, dp_db_target_t target)
+{
+    int up = 0;
+    for (int i = 0; i < self->n_pool; i++) {
+        dp_db_conn_state_t state = dp_db_conn_state (self->slots [i].conn);
+        if (self->slots [i].target == target
+        && (state == DP_DB_CONN_IDLE || state == DP_DB_CONN_BUSY))
+            up++;
+    }
+    return up;
 }
 
 
@@ -888,21 +953,20 @@ s_backoff (s_slot_t *slot)
     slot->retry_at = zclock_mono () + slot->backoff;
 }
 
-//  The control connection cannot send KILLs now: forget the wanted ones
-//  (MariaDB's max_statement_time still stops those statements).
+//  A control connection cannot send KILLs now: forget the wanted ones on
+//  its server (MariaDB's max_statement_time still stops those statements).
 static void
-s_kills_drop (s_self_t *self)
+s_kills_drop (s_self_t *self, dp_db_target_t target)
 {
-    for (int i = 0; i < self->pool_size; i++)
-        if (self->slots [i].kill == S_KILL_WANTED)
+    for (int i = 0; i < self->n_pool; i++)
+        if (self->slots [i].target == target && self->slots [i].kill == S_KILL_WANTED)
             self->slots [i].kill = S_KILL_NONE;
 }
 
-//  An event of the control connection.
+//  An event of a control connection.
 static void
-s_control_event (s_self_t *self, dp_db_conn_event_t event)
+s_control_event (s_self_t *self, s_slot_t *control, dp_db_conn_event_t event)
 {
-    s_slot_t *control = self->control;
     if (event == DP_DB_CONN_WAITING)
         return;
     if (event == DP_DB_CONN_READY) {
@@ -913,30 +977,31 @@ s_control_event (s_self_t *self, dp_db_conn_event_t event)
     //  finish: its slot may take statements again.
     if (control->killing >= 0) {
         if (event == DP_DB_CONN_FAILED)
-            dp_info ("db: KILL QUERY on connection %d: %s", control->killing,
-                     dp_db_conn_error (control->conn));
+            dp_info ("db: KILL QUERY on %s connection %d: %s", dp_db_target_name (control->target),
+                     control->killing, dp_db_conn_error (control->conn));
         self->slots [control->killing].kill = S_KILL_NONE;
         control->killing = -1;
     }
     dp_db_conn_free_result (control->conn);
     if (event == DP_DB_CONN_CONNECT_FAILED) {
         s_backoff (control);
-        s_kills_drop (self);
+        s_kills_drop (self, control->target);
     }
     else
     if (event == DP_DB_CONN_LOST) {
         control->retry_at = zclock_mono ();
-        s_kills_drop (self);
+        s_kills_drop (self, control->target);
     }
 }
 
 static void
 s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
 {
-    if (slot == self->control) {
-        s_control_event (self, event);
+    if (slot->control) {
+        s_control_event (self, slot, event);
         return;
     }
+    const char *server = dp_db_target_name (slot->target);
     s_stmt_t *stmt = slot->stmt;
     if (stmt && stmt->large
     && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
@@ -950,29 +1015,33 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         case DP_DB_CONN_WAITING:
             break;
         case DP_DB_CONN_READY:
-            if (self->db_down || slot->backoff) {
-                dp_info ("db: connected to MariaDB");
-                //  It is back: the other connections need not wait for
-                //  their backoff to end.
+            if (self->down [slot->target] || slot->backoff) {
+                dp_info ("db: connected to MariaDB (%s)", server);
+                //  It is back: the other connections to that server need
+                //  not wait for their backoff to end.
                 int64_t now = zclock_mono ();
                 for (int i = 0; i < self->n_slots; i++)
-                    if (dp_db_conn_state (self->slots [i].conn) == DP_DB_CONN_DOWN
+                    if (self->slots [i].target == slot->target
+                    &&  dp_db_conn_state (self->slots [i].conn) == DP_DB_CONN_DOWN
                     &&  self->slots [i].retry_at > now)
                         self->slots [i].retry_at = now;
             }
             slot->backoff = 0;
-            self->db_down = false;
+            self->down [slot->target] = false;
             break;
         case DP_DB_CONN_CONNECT_FAILED:
             if (slot->backoff == 0)
-                dp_warn ("db: cannot connect to MariaDB: %s", dp_db_conn_error (slot->conn));
+                dp_warn ("db: cannot connect to MariaDB (%s): %s", server,
+                         dp_db_conn_error (slot->conn));
             s_backoff (slot);
-            if (s_all_down (self)) {
-                self->db_down = true;
+            if (s_all_down (self, slot->target)) {
+                if (!self->down [slot->target] && slot->target == DP_DB_REPLICA)
+                    dp_warn ("db: the replica is down: reads go to the primary");
+                self->down [slot->target] = true;
                 char message [600];
                 snprintf (message, sizeof message, "database unavailable: %s",
                           dp_db_conn_error (slot->conn));
-                s_fail_queue (self, DP_STATUS_UNAVAILABLE, message);
+                s_fail_stranded (self, DP_STATUS_UNAVAILABLE, message);
             }
             break;
         case DP_DB_CONN_DONE:
@@ -1002,7 +1071,7 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
             break;
         case DP_DB_CONN_LOST:
             slot->stmt = NULL;
-            dp_warn ("db: connection lost: %s", dp_db_conn_error (slot->conn));
+            dp_warn ("db: %s connection lost: %s", server, dp_db_conn_error (slot->conn));
             slot->retry_at = zclock_mono ();        //  reconnect at once
             if (stmt) {
                 char lost [600];
@@ -1026,11 +1095,13 @@ s_reconnect_due (s_self_t *self)
     }
 }
 
-//  Can this queued statement be merged with others of its loader?
+//  Can this queued statement be merged with others of its loader? Reads
+//  only: a statement that needs the primary keeps its own.
 static bool
 s_mergeable (s_stmt_t *stmt)
 {
-    return stmt->job->kind == S_JOB_LOAD && stmt->job->n_parts == 1 && !stmt->job->answered;
+    return stmt->job->kind == S_JOB_LOAD && stmt->job->n_parts == 1 && !stmt->job->answered
+        && stmt->job->access == DP_DB_ACCESS_READ;
 }
 
 #define S_MERGE_SCAN 256        //  queued statements looked at for a merge
@@ -1125,8 +1196,7 @@ static void
 s_expire_running (s_self_t *self)
 {
     uint64_t now = (uint64_t) zclock_time ();
-    bool control_up = dp_db_conn_state (self->control->conn) != DP_DB_CONN_DOWN;
-    for (int i = 0; i < self->pool_size; i++) {
+    for (int i = 0; i < self->n_pool; i++) {
         s_slot_t *slot = &self->slots [i];
         s_stmt_t *stmt = slot->stmt;
         if (!stmt || stmt->expired)
@@ -1143,22 +1213,24 @@ s_expire_running (s_self_t *self)
         stmt->expired = true;
         s_job_fail (self, stmt->job, DP_STATUS_TIMEOUT,
                     "deadline passed while the statement ran; it is cancelled");
+        //  The KILL must go to the server the statement runs on.
+        bool control_up = dp_db_conn_state (self->control [slot->target]->conn)
+                       != DP_DB_CONN_DOWN;
         if (control_up && slot->kill == S_KILL_NONE)
             slot->kill = S_KILL_WANTED;
     }
 }
 
-//  Send the wanted KILLs, one at a time, on the control connection.
+//  Send the wanted KILLs of control's server, one at a time.
 static void
-s_kill_dispatch (s_self_t *self)
+s_kill_dispatch_on (s_self_t *self, s_slot_t *control)
 {
-    s_slot_t *control = self->control;
     while (control->killing < 0 && dp_db_conn_state (control->conn) == DP_DB_CONN_IDLE) {
         int i;
-        for (i = 0; i < self->pool_size; i++)
-            if (self->slots [i].kill == S_KILL_WANTED)
+        for (i = 0; i < self->n_pool; i++)
+            if (self->slots [i].target == control->target && self->slots [i].kill == S_KILL_WANTED)
                 break;
-        if (i == self->pool_size)
+        if (i == self->n_pool)
             return;
         s_slot_t *slot = &self->slots [i];
         if (!slot->stmt || !slot->thread_id) {
@@ -1170,39 +1242,77 @@ s_kill_dispatch (s_self_t *self)
         control->killing = i;
         self->stat_killed++;
         dp_info ("db: request %llu [%s]: deadline passed, cancelling its statement on"
-                 " connection %d (%s)", (unsigned long long) slot->stmt->job->msg.id,
-                 slot->stmt->job->msg.trace_id, i, control->kill_sql);
+                 " %s connection %d (%s)", (unsigned long long) slot->stmt->job->msg.id,
+                 slot->stmt->job->msg.trace_id, dp_db_target_name (slot->target), i,
+                 control->kill_sql);
         s_handle_conn_event (self, control, dp_db_conn_query (control->conn, control->kill_sql,
                                                               strlen (control->kill_sql)));
     }
+}
+
+//  Send the wanted KILLs, each on the control connection of the server
+//  its statement runs on.
+static void
+s_kill_dispatch (s_self_t *self)
+{
+    for (int target = 0; target < DP_DB_TARGETS; target++)
+        if (self->control [target])
+            s_kill_dispatch_on (self, self->control [target]);
+}
+
+//  Take the statement an idle connection of target runs next, or NULL.
+//  reads is the server reads go to now (dp_db_target_route). The primary
+//  takes statements that need it first; the server of reads takes small
+//  reads first, but a large one whenever none runs, and large ones on half
+//  its connections at most.
+static s_stmt_t *
+s_next_stmt (s_self_t *self, dp_db_target_t target, dp_db_target_t reads)
+{
+    s_stmt_t **head = NULL, **tail = NULL;
+    if (target == DP_DB_PRIMARY && self->primary_head) {
+        head = &self->primary_head;
+        tail = &self->primary_tail;
+    }
+    else
+    if (target == reads) {
+        int max_large = self->pool_size [reads] / 2 > 0? self->pool_size [reads] / 2: 1;
+        bool large = self->large_head
+                  && (self->running_large == 0
+                  || (!self->queue_head && self->running_large < max_large));
+        if (large) {
+            head = &self->large_head;
+            tail = &self->large_tail;
+        }
+        else
+        if (self->queue_head) {
+            head = &self->queue_head;
+            tail = &self->queue_tail;
+        }
+    }
+    if (!head)
+        return NULL;
+    s_stmt_t *stmt = *head;
+    *head = stmt->next;
+    if (!*head)
+        *tail = NULL;
+    assert (self->n_queued > 0);
+    self->n_queued--;
+    return stmt;
 }
 
 //  Give queued statements to idle connections.
 static void
 s_dispatch (s_self_t *self)
 {
-    for (int i = 0; i < self->pool_size && (self->queue_head || self->large_head); i++) {
+    dp_db_target_t reads = dp_db_target_route (DP_DB_ACCESS_READ,
+                                               s_count_up (self, DP_DB_REPLICA) > 0);
+    for (int i = 0; i < self->n_pool && self->n_queued > 0; i++) {
         s_slot_t *slot = &self->slots [i];
         while (!slot->stmt && slot->kill == S_KILL_NONE
            &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
-            //  Small first, but a large one whenever none runs, and large
-            //  ones on half the connections at most.
-            bool large = self->large_head
-                      && (self->running_large == 0
-                      || (!self->queue_head && self->running_large < self->max_large));
-            if (!large && !self->queue_head)
+            s_stmt_t *stmt = s_next_stmt (self, slot->target, reads);
+            if (!stmt)
                 break;
-            s_stmt_t **head = large? &self->large_head: &self->queue_head;
-            s_stmt_t *stmt = *head;
-            *head = stmt->next;
-            if (!*head) {
-                if (large)
-                    self->large_tail = NULL;
-                else
-                    self->queue_tail = NULL;
-            }
-            assert (self->n_queued > 0);
-            self->n_queued--;
             s_job_t *job = stmt->job;
             int64_t left = job->msg.deadline_ms? (int64_t) job->msg.deadline_ms - zclock_time (): 0;
             if (!job->answered && job->msg.deadline_ms && left <= 0)
@@ -1226,9 +1336,11 @@ s_dispatch (s_self_t *self)
             job->started = true;
             job->statements++;
             self->stat_statements++;
+            self->stat_target [slot->target]++;
             if (self->verbose)
-                dp_info ("db: request %llu [%s] on connection %d: %s",
-                         (unsigned long long) job->msg.id, job->msg.trace_id, i, stmt->sql.data);
+                dp_info ("db: request %llu [%s] on %s connection %d: %s",
+                         (unsigned long long) job->msg.id, job->msg.trace_id,
+                         dp_db_target_name (slot->target), i, stmt->sql.data);
             slot->stmt = stmt;
             if (stmt->large)
                 self->running_large++;
@@ -1273,7 +1385,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
         if (n_keys == 0)
             s_reply_fixed (self, job, job->n_cols, 0, 0);
         else
-        if (self->db_down)
+        if (s_unavailable (self, job->access))
             s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
         else {
             size_t chunk = (size_t) self->chunk_size;
@@ -1325,7 +1437,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
         if (job->msg.deadline_ms && (uint64_t) zclock_time () >= job->msg.deadline_ms)
             s_job_fail (self, job, DP_STATUS_TIMEOUT, "deadline passed before the request started");
         else
-        if (self->db_down)
+        if (s_unavailable (self, job->access))
             s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
         else {
             s_stmt_t *stmt = s_stmt_new (job, 0);
@@ -1368,7 +1480,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
             s_reply_fixed (self, job, 1, 1, 0);
     }
     else
-    if (self->db_down)
+    if (s_unavailable (self, job->access))
         s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
     else {
         s_stmt_t *stmt = s_stmt_new (job, 0);
@@ -1387,20 +1499,21 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
 
 //  This db-svc's report for HEARTBEAT replies (values: DP_STAT_DB_COUNT
 //  of them, the caller's): the pool by connection state (the control
-//  connection, which only sends KILL QUERY, is not counted), the queue,
+//  connections, which only send KILL QUERY, are not counted; a replica's
+//  pool counts with the primary's), the queue,
 //  and the counters since start.
 static void
 s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
 {
     memset (values, 0, DP_STAT_DB_COUNT * sizeof (uint64_t));
-    for (int i = 0; i < self->pool_size; i++)
+    for (int i = 0; i < self->n_pool; i++)
         switch (dp_db_conn_state (self->slots [i].conn)) {
             case DP_DB_CONN_BUSY:       values [DP_STAT_DB_BUSY]++; break;
             case DP_DB_CONN_IDLE:       values [DP_STAT_DB_IDLE]++; break;
             case DP_DB_CONN_CONNECTING: values [DP_STAT_DB_CONNECTING]++; break;
             case DP_DB_CONN_DOWN:       values [DP_STAT_DB_DOWN]++; break;
         }
-    values [DP_STAT_DB_POOL_SIZE] = (uint64_t) self->pool_size;
+    values [DP_STAT_DB_POOL_SIZE] = (uint64_t) self->n_pool;     //  the replica's too
     values [DP_STAT_DB_STATEMENTS] = self->stat_statements;
     values [DP_STAT_DB_QUEUED] = self->n_queued;
     values [DP_STAT_DB_QUEUE_LIMIT] = self->max_queue;
@@ -1547,6 +1660,12 @@ s_handle_pipe (s_self_t *self)
         zsock_send (self->pipe, "8888", self->stat_killed, self->stat_rejected,
                     (uint64_t) self->n_queued, (uint64_t) self->max_queue);
     else
+    if (streq (command, "TARGETS"))
+        zsock_send (self->pipe, "iiii88", s_count_up (self, DP_DB_PRIMARY),
+                    self->pool_size [DP_DB_PRIMARY], s_count_up (self, DP_DB_REPLICA),
+                    self->pool_size [DP_DB_REPLICA], self->stat_target [DP_DB_PRIMARY],
+                    self->stat_target [DP_DB_REPLICA]);
+    else
     if (streq (command, "PORT"))
         zsock_send (self->pipe, "i", self->port);
     else
@@ -1574,7 +1693,8 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->config = *config;
     const char **fields [] = { &self->config.host, &self->config.socket, &self->config.user,
                                &self->config.password, &self->config.database,
-                               &self->config.endpoint };
+                               &self->config.endpoint, &self->config.replica_host,
+                               &self->config.replica_socket };
     for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++)
         if (*fields [i]) {
             self->strings [i] = strdup (*fields [i]);
@@ -1589,9 +1709,15 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->config.instance = self->instance;
     self->verbose = config->verbose;
     self->chunk_size = config->chunk_size > 0? config->chunk_size: 10000;
-    self->pool_size = config->pool_size > 0? config->pool_size: 1;
-    self->n_slots = self->pool_size + 1;
-    self->max_large = self->pool_size / 2 > 0? self->pool_size / 2: 1;
+    //  Slots: the primary's pool, the replica's pool, then one control
+    //  connection per server.
+    int n_targets = 0;
+    for (int target = 0; target < DP_DB_TARGETS; target++) {
+        self->pool_size [target] = dp_db_target_pool_size (&self->config, target);
+        self->n_pool += self->pool_size [target];
+        n_targets += self->pool_size [target] > 0;
+    }
+    self->n_slots = self->n_pool + n_targets;
     self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
     self->statement_timeout = config->statement_timeout;
     self->coalesce = config->coalesce;
@@ -1600,11 +1726,26 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->item_slot = calloc ((size_t) self->n_slots + 2, sizeof (int));
     if (!self->slots || !self->items || !self->item_slot)
         dp_fatal ("out of memory");
-    for (int i = 0; i < self->n_slots; i++) {
-        self->slots [i].conn = dp_db_conn_new (&self->config);
-        self->slots [i].killing = -1;
+    int next = 0;
+    int next_control = self->n_pool;
+    for (int target = 0; target < DP_DB_TARGETS; target++) {
+        if (self->pool_size [target] == 0)
+            continue;
+        dp_db_config_t server;
+        dp_db_target_config (&self->config, target, &server);
+        for (int i = 0; i < self->pool_size [target]; i++, next++) {
+            self->slots [next].conn = dp_db_conn_new (&server);
+            self->slots [next].target = target;
+            self->slots [next].killing = -1;
+        }
+        s_slot_t *control = &self->slots [next_control++];
+        control->conn = dp_db_conn_new (&server);
+        control->target = target;
+        control->control = true;
+        control->killing = -1;
+        self->control [target] = control;
     }
-    self->control = &self->slots [self->pool_size];
+    assert (next == self->n_pool && next_control == self->n_slots);
     return self;
 }
 
@@ -1651,7 +1792,7 @@ s_poll_timeout (s_self_t *self)
     int64_t now = zclock_mono ();
     int64_t timeout = S_MAX_POLL_MS;
     //  Running statements reach their deadline.
-    for (int i = 0; i < self->pool_size; i++) {
+    for (int i = 0; i < self->n_pool; i++) {
         s_stmt_t *stmt = self->slots [i].stmt;
         if (!stmt || stmt->expired)
             continue;
@@ -1702,9 +1843,18 @@ dp_db_actor (zsock_t *pipe, void *args)
     config->bind_result = 0;
     self->router_handle = zsock_resolve (self->router);
     dp_db_conn_thread_init ();
-    dp_info ("db: listening on %s, %d connection(s), chunks of %d keys, at most %zu statements"
-             " queued, max_statement_time %s, coalescing %s", self->config.endpoint,
-             self->pool_size, self->chunk_size, self->max_queue,
+    char primary [300], replica [300] = "none";
+    dp_db_target_describe (&self->config, DP_DB_PRIMARY, primary, sizeof primary);
+    if (self->control [DP_DB_REPLICA]) {
+        char server [280];
+        snprintf (replica, sizeof replica, "%s with %d connection(s), for reads",
+                  dp_db_target_describe (&self->config, DP_DB_REPLICA, server, sizeof server),
+                  self->pool_size [DP_DB_REPLICA]);
+    }
+    dp_info ("db: listening on %s, primary %s with %d connection(s), replica %s, chunks of %d"
+             " keys, at most %zu statements queued, max_statement_time %s, coalescing %s",
+             self->config.endpoint, primary, self->pool_size [DP_DB_PRIMARY], replica,
+             self->chunk_size, self->max_queue,
              self->statement_timeout? "from deadlines": "off", self->coalesce? "on": "off");
     zsock_signal (pipe, 0);
 
@@ -3468,6 +3618,170 @@ s_test_concern_classes (s_test_t *t)
 
 
 //  --------------------------------------------------------------------------
+//  replica: with a replica configured, reads run on the replica's
+//  connections while one is up, on the primary's while none is, and on the
+//  replica's again within a second of it coming back; with the primary
+//  down, the replica serves reads alone, and a statement of it past its
+//  deadline is cancelled by the replica's own control connection. The
+//  test's one server plays both parts; the replica is reached through a
+//  symlink to the server's socket, which the test removes and restores.
+//  (tests/integration/test_resilience_replica.py runs two real servers
+//  with replication.)
+
+#define S_REPLICA_USER "dp_actor_test"
+
+static void
+s_test_targets (s_test_t *t, int *primary_up, int *replica_up, uint64_t *on_primary,
+                uint64_t *on_replica)
+{
+    int primary_size, replica_size;
+    zstr_send (t->actor, "TARGETS");
+    int rc = zsock_recv (t->actor, "iiii88", primary_up, &primary_size, replica_up,
+                         &replica_size, on_primary, on_replica);
+    assert (rc == 0);
+}
+
+//  Wait until exactly primary and replica connections are up; returns
+//  the ms it took. Asserts after 3 s.
+static int64_t
+s_test_wait_targets (s_test_t *t, int primary, int replica)
+{
+    int64_t started = zclock_mono ();
+    while (true) {
+        int primary_up, replica_up;
+        uint64_t on_primary, on_replica;
+        s_test_targets (t, &primary_up, &replica_up, &on_primary, &on_replica);
+        if (primary_up == primary && replica_up == replica)
+            return zclock_mono () - started;
+        if (zclock_mono () - started > 3000) {
+            printf ("    waited for %d primary and %d replica connections, have %d and %d\n",
+                    primary, replica, primary_up, replica_up);
+            assert (false);
+        }
+        zclock_sleep (20);
+    }
+}
+
+//  n reads (LOADs and a QUERY), each answered with the rows the test
+//  expects; then the statements run on each server must be as given.
+static void
+s_test_reads (s_test_t *t, int n, uint64_t on_primary, uint64_t on_replica)
+{
+    int64_t keys [] = { 900001 };
+    for (int i = 0; i < n - 1; i++) {
+        dp_msg_t reply = s_test_load (t, DP_LOADER_stock_by_id, 1, keys, 1);
+        S_IS_INT (&reply.u.rows.cells [0], 900001);
+    }
+    dp_val_t *args = s_test_boxes_args (t->arena, 1, NULL, 10, NULL, -1);
+    dp_msg_t reply = s_test_query (t, DP_QUERY_boxes_count, 0, args);
+    assert (reply.u.rows.n_rows == 1);
+    int primary_up, replica_up;
+    uint64_t primary, replica;
+    s_test_targets (t, &primary_up, &replica_up, &primary, &replica);
+    if (primary != on_primary || replica != on_replica) {
+        printf ("    statements: %llu on the primary, %llu on the replica; expected %llu, %llu\n",
+                (unsigned long long) primary, (unsigned long long) replica,
+                (unsigned long long) on_primary, (unsigned long long) on_replica);
+        assert (false);
+    }
+}
+
+static void
+s_test_concern_replica (s_test_t *t)
+{
+    dp_db_testdb_exec (t->admin, "CREATE USER IF NOT EXISTS '" S_REPLICA_USER "'@'localhost'"
+                                 " IDENTIFIED BY 'dp-test-pw'");
+    dp_db_testdb_exec (t->admin, "GRANT ALL ON " DP_DB_TESTDB_NAME ".* TO '"
+                                 S_REPLICA_USER "'@'localhost'");
+    char link [600];
+    snprintf (link, sizeof link, "%s.replica", t->db.socket);
+    unlink (link);
+    int rc = symlink (t->db.socket, link);
+    assert (rc == 0);
+
+    dp_db_config_t config;
+    dp_db_config_init (&config);
+    config.socket = t->db.socket;
+    config.replica_socket = link;
+    config.database = DP_DB_TESTDB_NAME;
+    config.user = S_REPLICA_USER;
+    config.password = "dp-test-pw";
+    config.endpoint = "inproc://dp-db-test-replica";
+    config.pool_size = 2;
+    config.replica_pool_size = 3;
+    config.verbose = getenv ("DP_DB_TEST_LOG_SQL") != NULL;
+    t->actor = dp_db_actor_new (&config);
+    assert (t->actor);
+    t->dealer = zsock_new_dealer (config.endpoint);
+    assert (t->dealer);
+    s_test_wait_targets (t, 2, 3);
+
+    //  Reads go to the replica.
+    s_test_reads (t, 6, 0, 6);
+
+    //  The replica goes away (its connections killed, its socket gone):
+    //  reads fall back to the primary, which reconnects at once.
+    unlink (link);
+    s_test_kill_actor_connections (t);
+    int64_t fallback_ms = s_test_wait_targets (t, 2, 0);
+    s_test_reads (t, 6, 6, 6);
+
+    //  It is back: its connections reconnect within their backoff (at most
+    //  a second) and take the reads again.
+    rc = symlink (t->db.socket, link);
+    assert (rc == 0);
+    int64_t back_ms = s_test_wait_targets (t, 2, 3);
+    assert (back_ms < 1500);
+    s_test_reads (t, 6, 6, 12);
+    uint64_t statements, answered, errors;
+    s_test_stats (t, &statements, &answered, &errors);
+    assert (statements == 18 && answered == 18 && errors == 0);
+    s_test_stop (t);
+    if (t->verbose)
+        printf ("    reads on the replica; on the primary %lld ms after the replica went,"
+                " on the replica %lld ms after it came back\n",
+                (long long) fallback_ms, (long long) back_ms);
+
+    //  The primary down, the replica up: reads are served by the replica,
+    //  and a statement past its deadline is cancelled there, by the
+    //  replica's control connection (the primary's cannot connect).
+    config.socket = "/nonexistent/dp-db-test/mysqld.sock";
+    config.statement_timeout = false;         //  only a KILL QUERY can stop it
+    config.endpoint = "inproc://dp-db-test-replica-only";
+    t->actor = dp_db_actor_new (&config);
+    assert (t->actor);
+    t->dealer = zsock_new_dealer (config.endpoint);
+    s_test_wait_targets (t, 0, 3);
+    s_test_reads (t, 3, 0, 3);
+    MYSQL *locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    int64_t keys [] = { 900001 };
+    uint64_t late = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1,
+                                      (uint64_t) zclock_time () + 300);
+    s_test_error_reply (t, late, DP_STATUS_TIMEOUT);
+    long long running = 1;
+    for (int waited = 0; running > 0 && waited < 2000; waited += 20) {
+        running = dp_db_testdb_int (t->admin, "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                                              " WHERE USER = '" S_REPLICA_USER "'"
+                                              " AND COMMAND = 'Query'");
+        if (running > 0)
+            zclock_sleep (20);
+    }
+    assert (running == 0);
+    uint64_t killed, rejected, queued, limit;
+    s_test_pressure (t, &killed, &rejected, &queued, &limit);
+    assert (killed == 1);
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
+    mysql_close (locker);
+    s_test_reads (t, 3, 0, 7);
+    s_test_stop (t);
+
+    unlink (link);
+    dp_db_testdb_exec (t->admin, "DROP USER '" S_REPLICA_USER "'@'localhost'");
+}
+
+
+//  --------------------------------------------------------------------------
 
 int
 dp_db_actor_selftest (const char *concern, bool verbose)
@@ -3487,6 +3801,7 @@ dp_db_actor_selftest (const char *concern, bool verbose)
         { "overload", s_test_concern_overload },
         { "coalesce", s_test_concern_coalesce },
         { "classes", s_test_concern_classes },
+        { "replica", s_test_concern_replica },
     };
     s_test_t t;
     memset (&t, 0, sizeof t);

@@ -22,13 +22,18 @@
     replies; "PRESSURE" replies "8888": statements cancelled with KILL
     QUERY, requests refused because the queue was full, statements queued
     now, the queue's limit; "MERGED" replies "8": LOAD statements merged
-    into another one (coalescing); "PORT" replies "i", the TCP port bound (0 for
-    other transports); "VERBOSE" logs every statement.
+    into another one (coalescing); "TARGETS" replies "iiii88": primary
+    connections up, the primary's pool size, replica connections up, the
+    replica's pool size (0: no replica), statements run on the primary, on
+    the replica (dp_db_target says which runs where); "PORT" replies "i",
+    the TCP port bound (0 for other transports); "VERBOSE" logs every
+    statement.
     Error statuses: 400 malformed request, unknown loader, query, column or
     argument; 408 the deadline passed (before the request started, or
     while its statement ran: the statement is then cancelled); 502 MariaDB
-    answered with an error; 503 no connection to MariaDB (down, or lost
-    while the request ran) or the statement queue is full ("db-svc
+    answered with an error; 503 no connection to a server that could run
+    it (the primary down, and for a read the replica too or none; or the
+    connection lost while the request ran) or the statement queue is full ("db-svc
     overloaded"); 500 a result that does not fit its types.
 @end
 */
@@ -46,8 +51,12 @@ typedef struct {
     const char *user;           //  NULL = the current user
     const char *password;       //  NULL = none
     const char *database;       //  schema to USE, or NULL
+    const char *replica_host;   //  read replica's host (dp_db_target), or NULL
+    int replica_port;           //  its TCP port; 0 = 3306
+    const char *replica_socket; //  its unix socket, or NULL; no host and no socket: no replica
     const char *endpoint;       //  ROUTER bind endpoint, e.g. "inproc://db", "tcp://*:5557"
     int pool_size;              //  connections to MariaDB (>= 1)
+    int replica_pool_size;      //  connections to the replica; 0 = pool_size
     int chunk_size;             //  max keys per statement (>= 1)
     int max_queue;              //  statements waiting for a connection; beyond: 503 (>= 1)
     bool statement_timeout;     //  run each statement under SET STATEMENT max_statement_time
@@ -60,7 +69,8 @@ typedef struct {
 } dp_db_config_t;
 
 //  Fill config with the defaults: host NULL, port 0, socket NULL, user
-//  "root", password NULL, database "dropapp_dev", endpoint "tcp://*:5557",
+//  "root", password NULL, database "dropapp_dev", no replica (host,
+//  socket NULL, port 0, replica_pool_size 0), endpoint "tcp://*:5557",
 //  pool_size 8, chunk_size 10000, max_queue 2048, statement_timeout true,
 //  coalesce true, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
@@ -72,8 +82,8 @@ void dp_db_config_init (dp_db_config_t *config);
 //  when max is too small.
 size_t dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max);
 
-//  Check the parsed settings: port in [0, 65535], pool, chunk and queue
-//  sizes positive. Returns 0, or -1 with err filled, naming the setting.
+//  Check the parsed settings: ports in [0, 65535], pool, chunk and queue
+//  sizes positive, the replica's pool size not negative. Returns 0, or -1 with err filled, naming the setting.
 int dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len);
 
 //  The actor, for zactor_new (dp_db_actor, config). config must stay valid
@@ -89,7 +99,7 @@ zactor_t *dp_db_actor_new (dp_db_config_t *config);
 
 //  Run the actor's tests for one concern ("load", "chunks", "query",
 //  "errors", "pool", "unavailable", "reconnect", "deadline", "overload",
-//  "coalesce", "classes"), or all with NULL. They need the test MariaDB of
+//  "coalesce", "classes", "replica"), or all with NULL. They need the test MariaDB of
 //  dp_db_testdb; without it they print why and return 77 (skipped). Returns 0 when the tests ran and passed; a failure
 //  asserts.
 int dp_db_actor_selftest (const char *concern, bool verbose);

@@ -8,6 +8,8 @@
 #   scripts/mariadb.sh status DIR         exit 0 when it answers
 #
 # The server runs as the current user; root connects over the socket without a password.
+# MARIADB_EXTRA_ARGS (space-separated) is appended to mariadbd's options, after the defaults
+# below, so a test can override them (e.g. --log-bin --server-id=1 for a replication primary).
 set -euo pipefail
 cmd=${1:?usage: mariadb.sh start|stop|status DIR [PORT]}
 dir=${2:?usage: mariadb.sh start|stop|status DIR [PORT]}
@@ -40,7 +42,7 @@ start)
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --default-time-zone=+00:00 --max-connections=500 \
     --sql-mode=NO_ENGINE_SUBSTITUTION --innodb-buffer-pool-size=256M \
-    --innodb-flush-log-at-trx-commit=2 --skip-log-bin >/dev/null 2>&1 &
+    --innodb-flush-log-at-trx-commit=2 --skip-log-bin ${MARIADB_EXTRA_ARGS:-} >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
     answers && { echo "$sock"; exit 0; }
     sleep 0.1

@@ -4,9 +4,9 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | sql_catalog | conn | load |
-    chunks | query | errors | pool | unavailable | reconnect | deadline |
-    overload | coalesce | classes | all] [-q]
+    Usage: dp_db_selftest [setup | cleanup | sql_catalog | target | conn |
+    load | chunks | query | errors | pool | unavailable | reconnect |
+    deadline | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
     cleanup stops it; "all" (the default) runs setup, every test, cleanup.
     A test that finds no MariaDB exits 77 (ctest: skipped).
@@ -14,6 +14,7 @@
 */
 #include "dp_db_actor.h"
 #include "dp_db_conn.h"
+#include "dp_db_target.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_testdb.h"
 #include "dp_log.h"
@@ -53,11 +54,15 @@ s_run (const char *name, bool verbose)
         dp_sql_catalog_test (verbose);
         return 0;
     }
+    if (strcmp (name, "target") == 0) {
+        dp_db_target_test (verbose);
+        return 0;
+    }
     if (strcmp (name, "conn") == 0)
         return dp_db_conn_selftest (verbose);
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
-        "deadline", "overload", "coalesce", "classes"
+        "deadline", "overload", "coalesce", "classes", "replica"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)
@@ -83,8 +88,8 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "sql_catalog", "conn", "load", "chunks", "query", "errors",
-        "pool", "unavailable", "reconnect"
+        "setup", "sql_catalog", "target", "conn", "load", "chunks", "query", "errors",
+        "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;
     for (size_t i = 0; i < sizeof all / sizeof all [0]; i++) {

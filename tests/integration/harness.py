@@ -44,16 +44,24 @@ def free_port():
 
 
 class MariaDB:
-    """A private mariadbd in a temporary folder, with one database."""
+    """A private mariadbd in a temporary folder, with one database; on a TCP port of
+    127.0.0.1 too when port is given, with extra mariadbd options when args are."""
 
-    def __init__(self, folder, database="dropapp_dev"):
+    def __init__(self, folder, database="dropapp_dev", port=0, args=()):
         self.folder = folder
         self.database = database
-        out = subprocess.run([os.path.join(REPO, "scripts", "mariadb.sh"), "start",
-                              os.path.join(folder, "mariadb")],
-                             check=True, capture_output=True, text=True, timeout=STARTUP_SECONDS)
-        self.socket = out.stdout.strip().splitlines()[-1]
+        self.port = port
+        self.args = list(args)
+        self.start()
         self.sql(f"CREATE DATABASE IF NOT EXISTS {database} CHARACTER SET utf8mb4", db=None)
+
+    def start(self):
+        """Start the server (again, after stop) on its datadir, socket, port and options."""
+        env = dict(os.environ, MARIADB_EXTRA_ARGS=" ".join(self.args))
+        out = subprocess.run([os.path.join(REPO, "scripts", "mariadb.sh"), "start",
+                              os.path.join(self.folder, "mariadb")] + ([str(self.port)] if self.port else []),
+                             check=True, capture_output=True, text=True, timeout=STARTUP_SECONDS, env=env)
+        self.socket = out.stdout.strip().splitlines()[-1]
 
     def stop(self):
         subprocess.run([os.path.join(REPO, "scripts", "mariadb.sh"), "stop",
