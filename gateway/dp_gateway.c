@@ -127,6 +127,8 @@ typedef struct {
     dp_http_media_t media;          //  type of our JSON answers (application/json until negotiated)
     bool close;                     //  close the connection after the answer
     uint32_t statements;            //  from the RESULT, for the access log
+    int64_t budget_ms;              //  the request's deadline from its EXECUTE: the
+                                    //  gateway's, or the shorter one the client asked for
     char headers [1024];            //  X-Request-Id and CORS lines, each ending in CRLF
 } s_ctx_t;
 
@@ -351,7 +353,8 @@ s_handle_options (s_ctx_t *ctx)
     return s_respond_as (ctx, 204,
                          "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
                          "Access-Control-Allow-Headers: Authorization, Content-Type, Accept, "
-                         "X-Request-Id, apollographql-client-name, apollographql-client-version\r\n"
+                         "X-Request-Id, X-Request-Timeout-Ms, apollographql-client-name, "
+                         "apollographql-client-version\r\n"
                          "Access-Control-Max-Age: 600\r\n", NULL, "", 0, false);
 }
 
@@ -417,7 +420,7 @@ s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t 
     msg.version = DP_PROTO_VERSION;
     msg.type = DP_MSG_EXECUTE;
     msg.id = ctx->id;
-    int64_t deadline = zclock_time () + self->deadline_ms;
+    int64_t deadline = zclock_time () + ctx->budget_ms;
     msg.deadline_ms = (uint64_t) deadline;
     msg.trace_id = ctx->trace_id;
     msg.u.execute.identity = *identity;
@@ -435,7 +438,7 @@ s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t 
     if (rc == -1)
         return s_respond_error (ctx, 503, retry, "Service overloaded, retry later.", false);
     if (rc == -2) {
-        dp_warn ("gateway: request %s timed out after %d ms", msg.trace_id, self->deadline_ms);
+        dp_warn ("gateway: request %s timed out after %" PRId64 " ms", msg.trace_id, ctx->budget_ms);
         return s_respond_error (ctx, 504, NULL, "The request did not finish before its deadline.",
                                 false);
     }
@@ -726,6 +729,14 @@ s_handle_graphql (s_ctx_t *ctx, bool get)
         return s_respond_unread_error (ctx, 406, NULL, "Not acceptable: GraphQL responses are "
                                        "application/graphql-response+json or application/json.");
     ctx->media = accept.media;
+
+    //  The deadline: the gateway's, or a shorter one the client asks for
+    //  (a longer one is capped: the gateway's bounds every request).
+    int64_t asked = dp_http_request_timeout (mg_get_header (ctx->conn, "X-Request-Timeout-Ms"));
+    if (asked < 0)
+        return s_respond_unread_error (ctx, 400, NULL, "X-Request-Timeout-Ms must be a whole "
+                                       "number of milliseconds, at least 1.");
+    ctx->budget_ms = asked > 0 && asked < self->deadline_ms ? asked : self->deadline_ms;
 
     //  3. The parameters: the query string, or the body (capped).
     dp_http_request_t request;
@@ -2176,6 +2187,31 @@ dp_gateway_test (bool verbose)
     s_expect (&response, 200, "\"queryLength\":24");
     s_response_free (&response);
     close (fd);
+
+    //  A client's shorter deadline (X-Request-Timeout-Ms) on a request the
+    //  resolver answers after 1000 ms: 504 after about 300 ms, not at the
+    //  gateway's 1500. A longer one is capped, so it changes nothing; a
+    //  malformed one is 400 before anything reaches a resolver.
+    char timeout_headers [4400];
+    snprintf (timeout_headers, sizeof timeout_headers, "%sX-Request-Timeout-Ms: 300\r\n", auth);
+    int64_t asked_at = zclock_mono ();
+    s_request (port, "POST", "/graphql", timeout_headers, "{\"query\":\"{ sleep(ms: 1000) }\"}",
+               &response);
+    int64_t asked_ms = zclock_mono () - asked_at;
+    s_expect (&response, 504, "deadline");
+    s_response_free (&response);
+    assert (asked_ms >= 290 && asked_ms < 900);
+    snprintf (timeout_headers, sizeof timeout_headers, "%sX-Request-Timeout-Ms: 99999999\r\n", auth);
+    s_request (port, "POST", "/graphql", timeout_headers, query, &response);
+    s_expect (&response, 200, "\"queryLength\":24");
+    s_response_free (&response);
+    int before = s_peer_count (peer);
+    snprintf (timeout_headers, sizeof timeout_headers, "%sX-Request-Timeout-Ms: 0.5\r\n", auth);
+    s_request (port, "POST", "/graphql", timeout_headers, query, &response);
+    s_expect (&response, 400, "X-Request-Timeout-Ms");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == before);
+    zclock_sleep (800);             //  the late RESULT of the 504 arrives and is dropped
 
     //  Admission: credit 2 and max_inflight 3; of four concurrent slow
     //  requests three are answered and one is refused with 503 at once.
