@@ -16,6 +16,9 @@
     each header line as its own write. We decide keep-alive the way
     civetweb does (the client's Connection header, else HTTP/1.1) and tell
     civetweb to close when we say close.
+    While a worker waits for its request's answer it watches the client's
+    socket (dp_client_watch): a client that went away gets no answer, and
+    the broker gets a CANCEL so that the request's SQL stops too.
     A request body we do not read (401, 413, 415) is drained up to a bound
     so that the client sees our answer instead of a reset; past the bound
     the connection is closed.
@@ -37,6 +40,7 @@
 #include "dp_metrics.h"
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
+#include "dp_client_watch.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include <assert.h>
@@ -58,6 +62,8 @@
 #define S_READY_TTL   1000          //  ms a readiness answer is reused
 #define S_READY_WAIT  2000          //  ms a readiness probe may take
 #define S_MAX_ORIGINS 32
+#define S_WATCH_AFTER 20            //  ms a request waits before its client is watched
+#define S_WATCH_EVERY 200           //  ms between checks of a client that sent more bytes
 
 //  The readiness probe: a real request through a resolver to db-svc and
 //  MariaDB. Its identity may read boxes of one base that does not exist,
@@ -112,6 +118,7 @@ typedef struct {
     msgpack_sbuffer sbuf;           //  EXECUTE encoding
     char *body;                     //  request body buffer
     size_t body_cap;
+    int client_fd;                  //  the socket dp_client_watch found last, or -1
 } s_worker_t;
 
 //  One HTTP request being handled.
@@ -154,6 +161,7 @@ s_init_thread (const struct mg_context *ctx, int thread_type)
     }
     worker->arena = dp_arena_new (0);
     msgpack_sbuffer_init (&worker->sbuf);
+    worker->client_fd = -1;
     return worker;
 }
 
@@ -362,13 +370,28 @@ s_handle_options (s_ctx_t *ctx)
 //  --------------------------------------------------------------------------
 //  Talking to the broker
 
-//  Send msg (an EXECUTE) and wait until deadline (zclock_time ms) for the
-//  answer with its id. Returns 0 with *reply (the caller closes it) and
-//  *answer decoded into arena, -1 when the broker cannot be reached, -2 at
-//  the deadline, -3 when the answer is malformed.
+//  The socket of the request's connection, to watch while it waits; -1
+//  when it cannot be found (the request is then not watched).
 static int
-s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
-            dp_arena_t *arena, zmq_msg_t *reply, dp_msg_t *answer)
+s_client_fd (s_worker_t *worker, struct mg_connection *conn)
+{
+    const struct mg_request_info *info = mg_get_request_info (conn);
+    if (!info || info->is_ssl)
+        return -1;
+    worker->client_fd = dp_client_watch_find (info->remote_addr, info->remote_port,
+                                              info->server_port, worker->client_fd);
+    return worker->client_fd;
+}
+
+//  Send msg (an EXECUTE) and wait until deadline (zclock_time ms) for the
+//  answer with its id. While it waits longer than S_WATCH_AFTER, the
+//  client of conn (NULL: none) is watched. Returns 0 with *reply (the
+//  caller closes it) and *answer decoded into arena, -1 when the broker
+//  cannot be reached, -2 at the deadline, -3 when the answer is
+//  malformed, -4 when the client went away.
+static int
+s_exchange (self_t *self, s_worker_t *worker, struct mg_connection *conn, dp_msg_t *msg,
+            int64_t deadline, dp_arena_t *arena, zmq_msg_t *reply, dp_msg_t *answer)
 {
     msgpack_sbuffer_clear (&worker->sbuf);
     if (dp_msg_encode (msg, &worker->sbuf)) {
@@ -380,14 +403,49 @@ s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
         dp_warn ("gateway: broker not reachable: %s", zmq_strerror (zmq_errno ()));
         return -1;
     }
-    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+    //  Most answers come at once; the client's socket is looked for only
+    //  when one does not. Until the client sends more bytes (a pipelined
+    //  request) its socket's readability wakes us; after that it is
+    //  checked every S_WATCH_EVERY ms.
+    zmq_pollitem_t items [2] = { { dealer, 0, ZMQ_POLLIN, 0 }, { NULL, -1, ZMQ_POLLIN, 0 } };
+    int n_items = 1;
+    int64_t watch_at = conn ? zclock_mono () + S_WATCH_AFTER : INT64_MAX;
+    int client = -1;
     while (true) {
         int64_t left = deadline - zclock_time ();
         if (left <= 0)
             return -2;
-        int rc = zmq_poll (&item, 1, (long) left);
+        int64_t now = zclock_mono ();
+        if (now >= watch_at) {
+            if (client < 0) {
+                client = s_client_fd (worker, conn);
+                if (client < 0)
+                    watch_at = INT64_MAX;
+                else {
+                    items [1].fd = client;
+                    n_items = 2;
+                }
+            }
+            if (client >= 0) {
+                dp_client_state_t state = dp_client_watch_check (client);
+                if (state == DP_CLIENT_GONE)
+                    return -4;
+                if (state == DP_CLIENT_SENDING) {
+                    n_items = 1;
+                    watch_at = now + S_WATCH_EVERY;
+                }
+                else
+                    watch_at = n_items == 2 ? INT64_MAX : now + S_WATCH_EVERY;
+            }
+        }
+        long wait = watch_at - now < left ? (long) (watch_at - now) : (long) left;
+        int rc = zmq_poll (items, n_items, wait < 0 ? 0 : wait);
         if (rc <= 0)
             continue;               //  timeout or EINTR: the loop rechecks the time
+        if (n_items == 2 && items [1].revents)
+            watch_at = now;         //  the client's socket stirred: check it first
+        if (!(items [0].revents & ZMQ_POLLIN))
+            continue;
         zmq_msg_init (reply);
         if (zmq_msg_recv (reply, dealer, ZMQ_DONTWAIT) == -1) {
             zmq_msg_close (reply);
@@ -408,6 +466,20 @@ s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
         }
         return 0;
     }
+}
+
+//  The client is gone: tell the broker, which cancels the request at its
+//  resolver (and so its SQL). The answer still comes and is dropped.
+static void
+s_cancel (s_worker_t *worker, uint64_t id, const char *trace_id)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = id,
+                     .trace_id = trace_id };
+    msgpack_sbuffer_clear (&worker->sbuf);
+    if (dp_msg_encode (&msg, &worker->sbuf) == 0
+    &&  zmq_send (zsock_resolve (worker->dealer), worker->sbuf.data, worker->sbuf.size,
+                  ZMQ_DONTWAIT) == -1)
+        dp_warn ("gateway: cannot send CANCEL %s: %s", trace_id, zmq_strerror (zmq_errno ()));
 }
 
 //  Send the EXECUTE and wait for its answer; write the HTTP response.
@@ -434,7 +506,13 @@ s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t 
 
     zmq_msg_t reply;
     dp_msg_t answer;
-    int rc = s_exchange (self, ctx->worker, &msg, deadline, ctx->arena, &reply, &answer);
+    int rc = s_exchange (self, ctx->worker, ctx->conn, &msg, deadline, ctx->arena, &reply, &answer);
+    if (rc == -4) {
+        dp_info ("gateway: request %s: the client went away; cancelling it", msg.trace_id);
+        s_cancel (ctx->worker, msg.id, msg.trace_id);
+        mg_disable_keep_alive (ctx->conn);
+        return -1;
+    }
     if (rc == -1)
         return s_respond_error (ctx, 503, retry, "Service overloaded, retry later.", false);
     if (rc == -2) {
@@ -812,7 +890,7 @@ s_probe (s_ctx_t *ctx, char *reason, size_t reason_len)
     msg.u.execute.query_len = (uint32_t) strlen (S_PROBE_QUERY);
     zmq_msg_t reply;
     dp_msg_t answer;
-    int rc = s_exchange (self, ctx->worker, &msg, deadline, ctx->arena, &reply, &answer);
+    int rc = s_exchange (self, ctx->worker, NULL, &msg, deadline, ctx->arena, &reply, &answer);
     if (rc)
         snprintf (reason, reason_len, "%s", rc == -1 ? "the broker is not reachable"
                                           : rc == -2 ? "the probe took longer than 2 s"
@@ -1375,11 +1453,13 @@ dp_gateway_actor (zsock_t *pipe, void *args)
 //  The test resolver: a DEALER on the backend that says READY{credit},
 //  heartbeats, and answers each EXECUTE with a RESULT echoing what it was
 //  given. A query containing "sleep(ms: N)" is answered N ms later; one
-//  containing "die" makes the peer drop its socket without a word.
+//  containing "die" makes the peer drop its socket without a word. A
+//  CANCEL is answered at once with ERROR 499, as a resolver does.
 typedef struct {
     zsock_t *pipe;
     zsock_t *dealer;
     int executes;                   //  EXECUTEs received
+    int cancels;                    //  CANCELs received for requests it held
     zlistx_t *pending;              //  s_pending_t, answers due later
     bool dead;
 } s_peer_t;
@@ -1440,6 +1520,25 @@ s_peer_execute (s_peer_t *peer, dp_msg_t *execute)
 }
 
 static void
+s_peer_cancel (s_peer_t *peer, uint64_t id)
+{
+    for (s_pending_t *pending = (s_pending_t *) zlistx_first (peer->pending); pending;
+         pending = (s_pending_t *) zlistx_next (peer->pending))
+        if (pending->id == id) {
+            dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = id,
+                             .trace_id = "" };
+            msg.u.error.status = DP_STATUS_CANCELLED;
+            msg.u.error.message = "cancelled";
+            s_peer_send (peer, &msg);
+            zlistx_delete (peer->pending, zlistx_cursor (peer->pending));
+            free (pending->json);
+            free (pending);
+            peer->cancels++;
+            return;
+        }
+}
+
+static void
 s_peer_flush (s_peer_t *peer)
 {
     int64_t now = zclock_mono ();
@@ -1495,6 +1594,9 @@ s_peer_actor (zsock_t *pipe, void *args)
             else
             if (command && streq (command, "COUNT"))
                 zsock_send (pipe, "i", peer.executes);
+            else
+            if (command && streq (command, "CANCELS"))
+                zsock_send (pipe, "i", peer.cancels);
             zstr_free (&command);
         }
         if (!peer.dead && (items [1].revents & ZMQ_POLLIN)) {
@@ -1506,6 +1608,9 @@ s_peer_actor (zsock_t *pipe, void *args)
                                         &msg, err, sizeof err) == 0
             &&  msg.type == DP_MSG_EXECUTE)
                 s_peer_execute (&peer, &msg);
+            else
+            if (frame && msg.type == DP_MSG_CANCEL)
+                s_peer_cancel (&peer, msg.id);
             zframe_destroy (&frame);
         }
         if (!peer.dead && zclock_mono () >= heartbeat_at) {
@@ -1529,6 +1634,15 @@ s_peer_count (zactor_t *peer)
 {
     int count = -1;
     zstr_send (peer, "COUNT");
+    zsock_recv (peer, "i", &count);
+    return count;
+}
+
+static int
+s_peer_cancels (zactor_t *peer)
+{
+    int count = -1;
+    zstr_send (peer, "CANCELS");
     zsock_recv (peer, "i", &count);
     return count;
 }
@@ -2212,6 +2326,32 @@ dp_gateway_test (bool verbose)
     s_response_free (&response);
     assert (s_peer_count (peer) == before);
     zclock_sleep (800);             //  the late RESULT of the 504 arrives and is dropped
+
+    //  The client goes away while its request runs: the gateway notices and
+    //  the resolver gets a CANCEL for it, long before the answer was due;
+    //  the gateway serves on. Also when the client sent more bytes first
+    //  (a pipelined request the gateway never read).
+    for (int pipelined = 0; pipelined < 2; pipelined++) {
+        int cancels = s_peer_cancels (peer);
+        fd = s_connect (port);
+        s_send_request (fd, "POST", "/graphql", auth, "{\"query\":\"{ sleep(ms: 1400) }\"}", false);
+        if (pipelined)
+            s_send_request (fd, "POST", "/graphql", auth, query, false);
+        zclock_sleep (200);
+        int64_t closed_at = zclock_mono ();
+        close (fd);
+        while (s_peer_cancels (peer) == cancels && zclock_mono () - closed_at < 1000)
+            zclock_sleep (5);
+        int64_t noticed_ms = zclock_mono () - closed_at;
+        assert (s_peer_cancels (peer) == cancels + 1);
+        assert (noticed_ms < (pipelined ? 600 : 300));
+        if (verbose)
+            printf ("    client gone%s: CANCEL at the resolver %lld ms later\n",
+                    pipelined ? " (after a pipelined request)" : "", (long long) noticed_ms);
+        s_request (port, "POST", "/graphql", auth, query, &response);
+        s_expect (&response, 200, "\"queryLength\":24");
+        s_response_free (&response);
+    }
 
     //  Admission: credit 2 and max_inflight 3; of four concurrent slow
     //  requests three are answered and one is refused with 503 at once.

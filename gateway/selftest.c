@@ -15,6 +15,7 @@
 #include "dp_metrics.h"
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
+#include "dp_client_watch.h"
 #include "dp_log.h"
 #include <assert.h>
 #include <stdio.h>
@@ -149,6 +150,7 @@ static s_test_t s_tests [] = {
     { "dp_metrics", dp_metrics_test },
     { "dp_persisted", dp_persisted_test },
     { "dp_graphiql", dp_graphiql_test },
+    { "dp_client_watch", dp_client_watch_test },
     { "dp_broker", dp_broker_test },
     { "dp_gateway", dp_gateway_test },
 };

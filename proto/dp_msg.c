@@ -75,6 +75,7 @@ dp_msg_type_name (dp_msg_type_t type)
         case DP_MSG_READY:      return "READY";
         case DP_MSG_HEARTBEAT:  return "HEARTBEAT";
         case DP_MSG_DISCONNECT: return "DISCONNECT";
+        case DP_MSG_CANCEL:     return "CANCEL";
         case DP_MSG_EXECUTE:    return "EXECUTE";
         case DP_MSG_RESULT:     return "RESULT";
         case DP_MSG_LOAD:       return "LOAD";
@@ -100,6 +101,7 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_READY:      return 1;
         case DP_MSG_HEARTBEAT:  return 0;
         case DP_MSG_DISCONNECT: return 0;
+        case DP_MSG_CANCEL:     return 0;
         case DP_MSG_EXECUTE:    return 5;
         case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
         case DP_MSG_LOAD:       return 3;
@@ -236,6 +238,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             return 0;
         case DP_MSG_HEARTBEAT:
         case DP_MSG_DISCONNECT:
+        case DP_MSG_CANCEL:
             return 0;
         case DP_MSG_EXECUTE:
             if (s_pack_identity (pk, &msg->u.execute.identity)
@@ -716,6 +719,7 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             return s_get_u32 (ctx, &f [0], "credit", &msg->u.ready.credit);
         case DP_MSG_HEARTBEAT:
         case DP_MSG_DISCONNECT:
+        case DP_MSG_CANCEL:
             return 0;
         case DP_MSG_EXECUTE: {
             if (s_get_identity (ctx, &f [0], &msg->u.execute.identity)
@@ -1409,6 +1413,14 @@ dp_msg_test (bool verbose)
     in.id = 12;
     s_roundtrip (&in, &out, arena, &buf);
     assert (out.id == 12);
+
+    //  CANCEL: empty payload, the id of the request it abandons.
+    in.type = DP_MSG_CANCEL;
+    in.id = UINT64_MAX;
+    in.trace_id = "req-1";
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.type == DP_MSG_CANCEL && out.id == UINT64_MAX && strcmp (out.trace_id, "req-1") == 0);
+    assert (strcmp (dp_msg_type_name (DP_MSG_CANCEL), "CANCEL") == 0);
 
     //  EXECUTE with every field set: negative ids, unicode, permissions.
     int64_t base_ids [] = { 1, 2, INT64_MAX };

@@ -4,11 +4,16 @@
   header: a request whose SQL outlives it is answered 504 with a JSON timeout error after
   about the asked time, not the gateway's DEPOT_DEADLINE_MS, and its statement is gone from
   the server afterwards; a longer one is capped to the gateway's; a malformed one is 400.
+- A client that closes its connection while its request's SQL runs has that SQL cancelled:
+  the gateway notices, sends CANCEL to the resolver, which sends CANCEL to db-svc, which
+  KILLs the statement (MariaDB's Com_kill counts it) seconds before its deadline would have
+  stopped it; Depot serves on.
 
 The slow SQL is made as in test_resilience_deadline.py: LOCK TABLES stock WRITE from the
 test's own MariaDB session, so Depot's statements on stock wait until the test lets them go
 or they are cancelled. Licensed under the Apache License 2.0.
 """
+import http.client
 import json
 import os
 import sys
@@ -101,6 +106,36 @@ class Cancel(unittest.TestCase):
             status, parsed, _ = self.post(self.body, {"X-Request-Timeout-Ms": value})
             self.assertEqual(status, 400, (value, parsed))
             self.assertIn("X-Request-Timeout-Ms", parsed["errors"][0]["message"], value)
+
+    def test_client_gone(self):
+        """The client goes away 0.5 s into its request: the statement is KILLed at once."""
+        self.served()
+        kills = self.db.status("Com_kill")
+        locker = resilience.Locker(self.db, "stock")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.depot.port, timeout=10)
+            started = time.monotonic()
+            conn.request("POST", "/graphql", self.body,
+                         {"Content-Type": "application/json",
+                          "Authorization": f"Bearer {self.token}"})
+            time.sleep(0.5)
+            self.assertNotEqual(resilience.running_statements(self.db, locker.id), [],
+                                "the request's statement should be waiting on the lock")
+            conn.close()
+            closed = time.monotonic() - started
+            gone = self.wait_no_statements(locker, 2.0)
+            self.assertIsNotNone(gone, "statements still running after the client went away")
+            # Stopped by the KILL, well before the deadline's max_statement_time.
+            self.assertLess(closed + gone, DEADLINE_MS / 1000 - 1.0)
+            self.assertGreater(self.db.status("Com_kill"), kills)
+            print(f"\n  client closed after {closed * 1000:.0f} ms: statements gone "
+                  f"{gone * 1000:.0f} ms later (deadline {DEADLINE_MS} ms), KILL QUERY sent: "
+                  f"{self.db.status('Com_kill') - kills}", flush=True)
+        finally:
+            locker.release()
+        self.served()
+        for _ in range(3):
+            self.served()
 
 
 if __name__ == "__main__":
