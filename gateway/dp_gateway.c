@@ -15,7 +15,9 @@
     mg_write rather than civetweb's mg_response_header_* calls, which send
     each header line as its own write. We decide keep-alive the way
     civetweb does (the client's Connection header, else HTTP/1.1) and tell
-    civetweb to close when we say close.
+    civetweb to close when we say close. We also say close when every
+    worker thread holds a connection (s_crowded), so that connections
+    waiting for a thread get one.
     While a worker waits for its request's answer it watches the client's
     socket (dp_client_watch): a client that went away gets no answer, and
     the broker gets a CANCEL so that the request's SQL stops too.
@@ -85,6 +87,7 @@ typedef struct {
     size_t max_url;                 //  longest request target (path and query), bytes
     int deadline_ms;
     int drain_ms;                   //  how long $TERM waits for admitted requests
+    int threads;                    //  civetweb's worker threads
     dp_parse_limits_t limits;
     dp_schema_t *schema;            //  Depot's schema, for validation
     dp_validate_limits_t validate_limits;
@@ -103,6 +106,7 @@ typedef struct {
     //  Shared and changing:
     atomic_uint_fast64_t next_id;   //  request ids
     atomic_int admitted;            //  GraphQL requests being served
+    atomic_int connections;         //  connections held by worker threads (one each)
     atomic_bool draining;           //  $TERM received: admit nothing more
     pthread_mutex_t ready_mutex;    //  guards the four fields below
     int64_t ready_at;               //  zclock_mono of the last probe's end; 0: none
@@ -178,6 +182,38 @@ s_exit_thread (const struct mg_context *ctx, int thread_type, void *thread_point
     free (worker);
 }
 
+//  A worker thread takes a connection, for as long as it stays open.
+static int
+s_init_connection (const struct mg_connection *conn, void **conn_data)
+{
+    self_t *self = (self_t *) mg_get_user_data (mg_get_context (conn));
+    atomic_fetch_add (&self->connections, 1);
+    *conn_data = self;              //  counted: the close callback may uncount it
+    return 0;
+}
+
+static void
+s_connection_close (const struct mg_connection *conn)
+{
+    self_t *self = (self_t *) mg_get_user_connection_data (conn);
+    if (self)
+        atomic_fetch_sub (&self->connections, 1);
+}
+
+//  Is every worker thread held by a connection? Then more connections may
+//  wait for a thread, which only a closing connection frees: civetweb
+//  serves a kept-alive connection on its thread until it closes or idles
+//  for keep_alive_timeout_ms, and reads nothing from a waiting one, so it
+//  cannot even be answered 503. At capacity every answer therefore closes
+//  its connection: the threads rotate among all the clients, each gets an
+//  answer (data, or 503 from admission) after a wait of a few requests,
+//  and clients reconnect, which on a LAN costs far less than waiting.
+static bool
+s_crowded (self_t *self)
+{
+    return atomic_load (&self->connections) >= self->threads;
+}
+
 static int
 s_log_message (const struct mg_connection *conn, const char *message)
 {
@@ -236,7 +272,8 @@ s_respond_as (s_ctx_t *ctx, int status, const char *extra, const char *content_t
               const char *body, size_t len, bool close)
 {
     struct mg_connection *conn = ctx->conn;
-    bool keep = !close && !ctx->close && !atomic_load (&ctx->self->draining) && s_keep_alive (conn);
+    bool keep = !close && !ctx->close && !atomic_load (&ctx->self->draining)
+             && !s_crowded (ctx->self) && s_keep_alive (conn);
     if (!keep)
         mg_disable_keep_alive (conn);
     char type_line [160] = "";
@@ -1197,6 +1234,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     self->metrics = dp_metrics_new ();
     pthread_mutex_init (&self->ready_mutex, NULL);
     atomic_init (&self->admitted, 0);
+    atomic_init (&self->connections, 0);
     atomic_init (&self->draining, false);
     self->limits.max_tokens = config->max_tokens;
     self->limits.max_depth = config->max_depth;
@@ -1286,6 +1324,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
 
     //  civetweb.
     int threads = config->threads > 0 ? config->threads : 64;
+    self->threads = threads;
     if (config->max_inflight >= threads)
         dp_warn ("gateway: DEPOT_MAX_INFLIGHT (%d) >= DEPOT_THREADS (%d): a saturated "
                  "gateway cannot answer 503", config->max_inflight, threads);
@@ -1312,6 +1351,8 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     memset (&callbacks, 0, sizeof callbacks);
     callbacks.init_thread = s_init_thread;
     callbacks.exit_thread = s_exit_thread;
+    callbacks.init_connection = s_init_connection;
+    callbacks.connection_close = s_connection_close;
     callbacks.log_message = s_log_message;
     callbacks.http_error = s_http_error;
     struct mg_init_data init = { &callbacks, self, options };
@@ -2352,6 +2393,30 @@ dp_gateway_test (bool verbose)
         s_expect (&response, 200, "\"queryLength\":24");
         s_response_free (&response);
     }
+
+    //  Kept-alive connections on every one of the 8 threads: the answer
+    //  that fills the last thread closes its connection, so that a ninth
+    //  client, which would otherwise wait for a kept-alive one to end, is
+    //  served at once.
+    int held [8];
+    for (int i = 0; i < 8; i++) {
+        held [i] = s_connect (port);
+        s_send_request (held [i], "POST", "/graphql", auth, query, false);
+        assert (s_read_response (held [i], &response) == 0);
+        s_expect (&response, 200, NULL);
+        const char *connection = s_header (&response, "Connection");
+        assert (connection && strncmp (connection, i < 7 ? "keep-alive" : "close",
+                                       i < 7 ? 10 : 5) == 0);
+        s_response_free (&response);
+    }
+    int64_t ninth_at = zclock_mono ();
+    s_request (port, "POST", "/graphql", auth, query, &response);
+    s_expect (&response, 200, "\"queryLength\":24");
+    s_response_free (&response);
+    assert (zclock_mono () - ninth_at < 1000);
+    for (int i = 0; i < 8; i++)
+        close (held [i]);
+    zclock_sleep (100);
 
     //  Admission: credit 2 and max_inflight 3; of four concurrent slow
     //  requests three are answered and one is refused with 503 at once.
