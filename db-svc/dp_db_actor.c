@@ -3247,7 +3247,9 @@ s_test_concern_deadline (s_test_t *t)
 //  of it never runs, a running one is stopped by KILL QUERY long before
 //  its max_statement_time (the lock that holds it is still there), and
 //  the connection then serves the next request. A CANCEL from another
-//  requester, or for a request already answered, changes nothing.
+//  requester, or for a request already answered, changes nothing. A
+//  statement that serves two coalesced LOADs runs on while one of them
+//  still wants it.
 
 static uint64_t
 s_test_cancelled (s_test_t *t)
@@ -3347,6 +3349,45 @@ s_test_concern_cancel (s_test_t *t)
     if (t->verbose)
         printf ("    cancelled: answered 499 at once, statement gone from the server %d ms later"
                 " (KILL QUERY), the queued one never ran\n", waited);
+
+    //  Two LOADs of one loader merged into one statement: cancelling one
+    //  leaves the statement running for the other; cancelling both KILLs
+    //  it. (products is locked too, so that they queue, and merge, behind
+    //  a LOAD of products on the only connection.)
+    MYSQL *products_locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (products_locker, "LOCK TABLES products WRITE");
+    uint64_t blocker = s_test_send_load (t, DP_LOADER_products_by_id, 1, keys, 1, far);
+    zclock_sleep (100);
+    int64_t other [] = { 900002 };
+    uint64_t first = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1, far);
+    uint64_t second = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, other, 1, far);
+    zclock_sleep (50);
+    dp_db_testdb_exec (products_locker, "UNLOCK TABLES");
+    reply = s_test_rows_reply (t, blocker);
+    zclock_sleep (150);
+    assert (s_test_running (t) == 1);       //  one statement for both, on the lock
+    s_test_send_cancel (t->dealer, first);
+    reply = s_test_error_reply (t, first, DP_STATUS_CANCELLED);
+    zclock_sleep (150);
+    assert (s_test_running (t) == 1);
+    s_test_pressure (t, &killed, &rejected, &queue, &limit);
+    assert (killed == 1);
+    s_test_send_cancel (t->dealer, second);
+    reply = s_test_error_reply (t, second, DP_STATUS_CANCELLED);
+    waited = 0;
+    while (s_test_running (t) > 0 && waited < 2000) {
+        zclock_sleep (20);
+        waited += 20;
+    }
+    assert (s_test_running (t) == 0);
+    s_test_pressure (t, &killed, &rejected, &queue, &limit);
+    assert (killed == 2);
+    uint64_t merged = 0;
+    zstr_send (t->actor, "MERGED");
+    zsock_recv (t->actor, "8", &merged);
+    assert (merged == 1);
+    mysql_close (products_locker);
+
     dp_db_testdb_exec (locker, "UNLOCK TABLES");
     mysql_close (locker);
     s_test_stop (t);
