@@ -7,7 +7,7 @@
 - A client that closes its connection while its request's SQL runs has that SQL cancelled:
   the gateway notices, sends CANCEL to the resolver, which sends CANCEL to db-svc, which
   KILLs the statement (MariaDB's Com_kill counts it) seconds before its deadline would have
-  stopped it; Depot serves on.
+  stopped it; Depot serves on. Both in the one-process form and across three processes.
 
 The slow SQL is made as in test_resilience_deadline.py: LOCK TABLES stock WRITE from the
 test's own MariaDB session, so Depot's statements on stock wait until the test lets them go
@@ -48,9 +48,9 @@ class Cancel(unittest.TestCase):
         cls.scratch.remove()
         assert codes == [0], codes
 
-    def post(self, body, headers=None):
+    def post(self, body, headers=None, depot=None):
         started = time.monotonic()
-        status, parsed, _ = harness.post(self.depot.url, json.loads(body), self.token,
+        status, parsed, _ = harness.post((depot or self.depot).url, json.loads(body), self.token,
                                          headers=headers, timeout=30)
         return status, parsed, time.monotonic() - started
 
@@ -64,9 +64,9 @@ class Cancel(unittest.TestCase):
             time.sleep(0.05)
         return None
 
-    def served(self):
+    def served(self, depot=None):
         """Depot still serves: the same request succeeds with data."""
-        status, parsed, _ = self.post(self.body)
+        status, parsed, _ = self.post(self.body, depot=depot)
         self.assertEqual(status, 200, parsed)
         self.assertNotIn("errors", parsed)
 
@@ -109,11 +109,26 @@ class Cancel(unittest.TestCase):
 
     def test_client_gone(self):
         """The client goes away 0.5 s into its request: the statement is KILLed at once."""
-        self.served()
+        self.client_gone(self.depot)
+
+    def test_client_gone_three_processes(self):
+        """The same across processes: gateway, resolver-svc and db-svc over tcp://."""
+        folder = os.path.join(self.scratch.path, "three")
+        os.makedirs(folder)
+        depot = harness.Depot(self.db, self.keys, folder, form="three",
+                              extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
+        try:
+            self.client_gone(depot)
+        finally:
+            codes = depot.stop()
+        self.assertEqual(codes, [0, 0, 0])
+
+    def client_gone(self, depot):
+        self.served(depot)
         kills = self.db.status("Com_kill")
         locker = resilience.Locker(self.db, "stock")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.depot.port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", depot.port, timeout=10)
             started = time.monotonic()
             conn.request("POST", "/graphql", self.body,
                          {"Content-Type": "application/json",
@@ -133,9 +148,8 @@ class Cancel(unittest.TestCase):
                   f"{self.db.status('Com_kill') - kills}", flush=True)
         finally:
             locker.release()
-        self.served()
         for _ in range(3):
-            self.served()
+            self.served(depot)
 
 
 if __name__ == "__main__":
