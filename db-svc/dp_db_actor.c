@@ -61,6 +61,13 @@
     statement. An interrupted statement (ER_STATEMENT_TIMEOUT,
     ER_QUERY_INTERRUPTED) is answered 408, not 502.
 
+    Cancellation: a CANCEL names a LOAD or QUERY its requester no longer
+    wants (the HTTP client went away). The request is answered 499 at
+    once, its queued statements are dropped, and its running statements
+    are cancelled with KILL QUERY as at a deadline, except one that also
+    serves requests still waiting (coalesced LOADs), which runs on for
+    them.
+
     Back-pressure: at most max_queue statements wait for a connection; a
     LOAD or QUERY arriving when the queue is full is answered 503 ("db-svc
     overloaded") at once, so memory stays bounded whatever the load.
@@ -151,7 +158,8 @@ struct _s_stmt_t {
     s_job_t *job;               //  the request it serves
     uint32_t part;              //  chunk index (LOAD) or step (PAGE)
     dp_sql_t sql;               //  the text (malloc'd)
-    bool expired;               //  its deadline passed while it ran (answered, cancelled)
+    bool expired;               //  every request it serves was answered while it ran
+                                //  (deadline or CANCEL): it is being cancelled
     uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
     s_stmt_t *merged;           //  running: LOAD statements merged into this one
     s_stmt_t *merged_next;      //  link in that list
@@ -231,6 +239,7 @@ typedef struct {
     s_stmt_t *large_tail;
     int running_large;          //  large statements on connections now
     uint64_t next_expiry;       //  epoch ms of the nearest queued deadline, 0 none
+    bool purge;                 //  the queue holds statements of cancelled requests
     s_job_t *jobs;              //  every live job
     bool down [DP_DB_TARGETS];  //  a server with no connection up whose last attempt failed
     bool verbose;
@@ -243,6 +252,7 @@ typedef struct {
     uint64_t stat_merged;       //  LOAD statements merged into another one
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
     uint64_t stat_target [DP_DB_TARGETS];   //  statements run on each server
+    uint64_t stat_cancelled;    //  requests cancelled by their requester
 } s_self_t;
 
 
@@ -589,8 +599,9 @@ s_fail_stranded (s_self_t *self, uint32_t status, const char *message)
 static void
 s_expire_queue (s_self_t *self)
 {
-    if (!self->next_expiry || (uint64_t) zclock_time () < self->next_expiry)
+    if (!self->purge && (!self->next_expiry || (uint64_t) zclock_time () < self->next_expiry))
         return;
+    self->purge = false;
     uint64_t now = (uint64_t) zclock_time ();
     s_stmt_t *stmt = s_take_queued (self);
     self->next_expiry = 0;
@@ -1221,6 +1232,43 @@ s_expire_running (s_self_t *self)
     }
 }
 
+//  The requester abandoned its request id (CANCEL: the client went away).
+//  The request gets its one reply now (499; the requester no longer reads
+//  it), its queued statements are dropped, and a running statement of it
+//  is cancelled with KILL QUERY like one past its deadline, unless it
+//  also serves requests that still wait (LOADs merged into it).
+static void
+s_cancel (s_self_t *self, zframe_t *routing, uint64_t id)
+{
+    s_job_t *job = self->jobs;
+    while (job && !(job->msg.id == id && zframe_eq (job->routing, routing)))
+        job = job->next;
+    if (!job || job->answered)
+        return;                 //  answered already
+    s_job_fail (self, job, DP_STATUS_CANCELLED, "cancelled by the requester");
+    self->stat_cancelled++;
+    self->purge = true;
+    for (int i = 0; i < self->n_pool; i++) {
+        s_slot_t *slot = &self->slots [i];
+        s_stmt_t *stmt = slot->stmt;
+        if (!stmt || stmt->expired)
+            continue;
+        bool serves = stmt->job == job, abandoned = stmt->job->answered;
+        for (s_stmt_t *member = stmt->merged; member; member = member->merged_next) {
+            serves = serves || member->job == job;
+            abandoned = abandoned && member->job->answered;
+        }
+        if (!serves || !abandoned)
+            continue;
+        stmt->expired = true;
+        //  The KILL must go to the server the statement runs on.
+        bool control_up = dp_db_conn_state (self->control [slot->target]->conn)
+                       != DP_DB_CONN_DOWN;
+        if (control_up && slot->kill == S_KILL_NONE)
+            slot->kill = S_KILL_WANTED;
+    }
+}
+
 //  Send the wanted KILLs of control's server, one at a time.
 static void
 s_kill_dispatch_on (s_self_t *self, s_slot_t *control)
@@ -1241,8 +1289,8 @@ s_kill_dispatch_on (s_self_t *self, s_slot_t *control)
         slot->kill = S_KILL_SENT;
         control->killing = i;
         self->stat_killed++;
-        dp_info ("db: request %llu [%s]: deadline passed, cancelling its statement on"
-                 " %s connection %d (%s)", (unsigned long long) slot->stmt->job->msg.id,
+        dp_info ("db: request %llu [%s]: abandoned (deadline passed or cancelled), cancelling"
+                 " its statement on %s connection %d (%s)", (unsigned long long) slot->stmt->job->msg.id,
                  slot->stmt->job->msg.trace_id, dp_db_target_name (slot->target), i,
                  control->kill_sql);
         s_handle_conn_event (self, control, dp_db_conn_query (control->conn, control->kill_sql,
@@ -1582,6 +1630,9 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
         }
         case DP_MSG_DISCONNECT:
             break;
+        case DP_MSG_CANCEL:
+            s_cancel (self, routing, msg.id);
+            break;
         case DP_MSG_LOAD:
         case DP_MSG_QUERY:
             //  Back-pressure: a full queue refuses new work at once.
@@ -1655,6 +1706,9 @@ s_handle_pipe (s_self_t *self)
     else
     if (streq (command, "MERGED"))
         zsock_send (self->pipe, "8", self->stat_merged);
+    else
+    if (streq (command, "CANCELLED"))
+        zsock_send (self->pipe, "8", self->stat_cancelled);
     else
     if (streq (command, "PRESSURE"))
         zsock_send (self->pipe, "8888", self->stat_killed, self->stat_rejected,
@@ -3438,6 +3492,159 @@ s_test_concern_deadline (s_test_t *t)
 
 
 //  --------------------------------------------------------------------------
+//  cancel: a CANCEL answers its request 499 at once; a queued statement
+//  of it never runs, a running one is stopped by KILL QUERY long before
+//  its max_statement_time (the lock that holds it is still there), and
+//  the connection then serves the next request. A CANCEL from another
+//  requester, or for a request already answered, changes nothing. A
+//  statement that serves two coalesced LOADs runs on while one of them
+//  still wants it.
+
+static uint64_t
+s_test_cancelled (s_test_t *t)
+{
+    uint64_t cancelled = 0;
+    zstr_send (t->actor, "CANCELLED");
+    int rc = zsock_recv (t->actor, "8", &cancelled);
+    assert (rc == 0);
+    return cancelled;
+}
+
+static void
+s_test_send_cancel (zsock_t *dealer, uint64_t id)
+{
+    dp_msg_t msg;
+    memset (&msg, 0, sizeof msg);
+    msg.version = DP_PROTO_VERSION;
+    msg.type = DP_MSG_CANCEL;
+    msg.id = id;
+    msg.trace_id = "selftest";
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    int rc = dp_msg_encode (&msg, &buffer);
+    assert (rc == 0);
+    zframe_t *frame = zframe_new (buffer.data, buffer.size);
+    msgpack_sbuffer_destroy (&buffer);
+    rc = zframe_send (&frame, dealer, 0);
+    assert (rc == 0);
+}
+
+static void
+s_test_concern_cancel (s_test_t *t)
+{
+    dp_db_testdb_exec (t->admin, "CREATE USER IF NOT EXISTS '" S_DEADLINE_USER "'@'localhost'"
+                                 " IDENTIFIED BY 'dp-test-pw'");
+    dp_db_testdb_exec (t->admin, "GRANT ALL ON " DP_DB_TESTDB_NAME ".* TO '"
+                                 S_DEADLINE_USER "'@'localhost'");
+    const char *endpoint = "inproc://dp-db-test-cancel";
+    s_test_start (t, endpoint, 1, 10000, t->db.socket, DP_DB_TESTDB_NAME, S_DEADLINE_USER,
+                  "dp-test-pw");
+    int64_t keys [] = { 900001 };
+    s_test_load (t, DP_LOADER_sizes_by_id, 1, keys, 1);
+    long long kills_before = s_test_status (t, "Com_kill");
+
+    MYSQL *locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    uint64_t far = (uint64_t) zclock_time () + 60000;
+    uint64_t running = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1, far);
+    zclock_sleep (150);
+    assert (s_test_running (t) == 1);
+    uint64_t queued = s_test_send_load (t, DP_LOADER_products_by_id, 1, keys, 1, far);
+    zclock_sleep (50);
+    uint64_t statements_before, answered, errors;
+    s_test_stats (t, &statements_before, &answered, &errors);
+
+    //  Another requester cannot cancel them (the ids are ours).
+    zsock_t *stranger = zsock_new_dealer (endpoint);
+    assert (stranger);
+    s_test_send_cancel (stranger, running);
+    s_test_send_cancel (stranger, queued);
+    zclock_sleep (100);
+    assert (s_test_running (t) == 1 && s_test_cancelled (t) == 0);
+    zsock_destroy (&stranger);
+
+    int64_t started = zclock_mono ();
+    s_test_send_cancel (t->dealer, queued);
+    s_test_send_cancel (t->dealer, running);
+    dp_msg_t reply = s_test_error_reply (t, queued, DP_STATUS_CANCELLED);
+    reply = s_test_error_reply (t, running, DP_STATUS_CANCELLED);
+    assert (strstr (reply.u.error.message, "cancelled"));
+    assert (zclock_mono () - started < 500);
+    int waited = 0;
+    while (s_test_running (t) > 0 && waited < 2000) {
+        zclock_sleep (20);
+        waited += 20;
+    }
+    assert (s_test_running (t) == 0);
+    assert (s_test_status (t, "Com_kill") >= kills_before + 1);
+    uint64_t killed, rejected, queue, limit;
+    s_test_pressure (t, &killed, &rejected, &queue, &limit);
+    assert (killed == 1 && queue == 0);
+    assert (s_test_cancelled (t) == 2);
+
+    //  A CANCEL for an answered request: nothing, no second reply.
+    s_test_send_cancel (t->dealer, running);
+    dp_msg_t extra;
+    assert (!s_test_recv (t, &extra, 200));
+
+    //  The connection serves the next request; the queued statement never ran.
+    started = zclock_mono ();
+    reply = s_test_load (t, DP_LOADER_products_by_id, 1, keys, 1);
+    S_IS_INT (&reply.u.rows.cells [0], 900001);
+    assert (zclock_mono () - started < 1000);
+    uint64_t statements_after;
+    s_test_stats (t, &statements_after, &answered, &errors);
+    assert (statements_after == statements_before + 1);
+    if (t->verbose)
+        printf ("    cancelled: answered 499 at once, statement gone from the server %d ms later"
+                " (KILL QUERY), the queued one never ran\n", waited);
+
+    //  Two LOADs of one loader merged into one statement: cancelling one
+    //  leaves the statement running for the other; cancelling both KILLs
+    //  it. (products is locked too, so that they queue, and merge, behind
+    //  a LOAD of products on the only connection.)
+    MYSQL *products_locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (products_locker, "LOCK TABLES products WRITE");
+    uint64_t blocker = s_test_send_load (t, DP_LOADER_products_by_id, 1, keys, 1, far);
+    zclock_sleep (100);
+    int64_t other [] = { 900002 };
+    uint64_t first = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, keys, 1, far);
+    uint64_t second = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, other, 1, far);
+    zclock_sleep (50);
+    dp_db_testdb_exec (products_locker, "UNLOCK TABLES");
+    reply = s_test_rows_reply (t, blocker);
+    zclock_sleep (150);
+    assert (s_test_running (t) == 1);       //  one statement for both, on the lock
+    s_test_send_cancel (t->dealer, first);
+    reply = s_test_error_reply (t, first, DP_STATUS_CANCELLED);
+    zclock_sleep (150);
+    assert (s_test_running (t) == 1);
+    s_test_pressure (t, &killed, &rejected, &queue, &limit);
+    assert (killed == 1);
+    s_test_send_cancel (t->dealer, second);
+    reply = s_test_error_reply (t, second, DP_STATUS_CANCELLED);
+    waited = 0;
+    while (s_test_running (t) > 0 && waited < 2000) {
+        zclock_sleep (20);
+        waited += 20;
+    }
+    assert (s_test_running (t) == 0);
+    s_test_pressure (t, &killed, &rejected, &queue, &limit);
+    assert (killed == 2);
+    uint64_t merged = 0;
+    zstr_send (t->actor, "MERGED");
+    zsock_recv (t->actor, "8", &merged);
+    assert (merged == 1);
+    mysql_close (products_locker);
+
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
+    mysql_close (locker);
+    s_test_stop (t);
+    dp_db_testdb_exec (t->admin, "DROP USER '" S_DEADLINE_USER "'@'localhost'");
+}
+
+
+//  --------------------------------------------------------------------------
 //  overload: with the statement queue full, new requests are refused with
 //  503 at once (never queued without bound), and every request admitted is
 //  answered with its rows once the connection frees up.
@@ -3798,6 +4005,7 @@ dp_db_actor_selftest (const char *concern, bool verbose)
         { "unavailable", s_test_concern_unavailable },
         { "reconnect", s_test_concern_reconnect },
         { "deadline", s_test_concern_deadline },
+        { "cancel", s_test_concern_cancel },
         { "overload", s_test_concern_overload },
         { "coalesce", s_test_concern_coalesce },
         { "classes", s_test_concern_classes },

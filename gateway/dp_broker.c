@@ -43,6 +43,7 @@ typedef struct {
     int64_t deadline;           //  ms since the epoch; 0 = none
     s_resolver_t *resolver;     //  NULL while queued
     void *queue_handle;         //  its place in self->queue while queued
+    bool cancelled;             //  its worker sent CANCEL; the resolver was told
 } s_request_t;
 
 typedef struct {
@@ -239,7 +240,11 @@ s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char 
     if (self->verbose)
         dp_debug ("broker: request %" PRIu64 " fails: %u %s", request->id, status, message);
     s_reply_error (self, request->worker, request->id, status, message);
-    atomic_fetch_add (status == DP_STATUS_TIMEOUT ? &self->stats->expired : &self->stats->lost, 1);
+    if (status == DP_STATUS_TIMEOUT)
+        atomic_fetch_add (&self->stats->expired, 1);
+    else
+    if (status != DP_STATUS_CANCELLED)
+        atomic_fetch_add (&self->stats->lost, 1);
     if (request->resolver) {
         request->resolver->inflight--;
         self->n_inflight--;
@@ -444,7 +449,38 @@ done:
 
 
 //  --------------------------------------------------------------------------
-//  An EXECUTE from a worker thread.
+//  A CANCEL from a worker thread: its client went away. A queued request
+//  is answered (499, which the worker drops) and forgotten; one at a
+//  resolver is cancelled there, and the resolver's answer, which still
+//  comes, gives the credit back as any answer does.
+
+static void
+s_handle_cancel (self_t *self, zframe_t *worker, const dp_msg_t *envelope)
+{
+    s_request_t *request = (s_request_t *) zhashx_lookup (self->requests, &envelope->id);
+    if (!request || !zframe_eq (request->worker, worker))
+        return;                     //  answered already, or not that worker's
+    if (!request->resolver) {
+        s_request_fail (self, request, DP_STATUS_CANCELLED, "cancelled while queued");
+        return;
+    }
+    if (request->cancelled)
+        return;
+    request->cancelled = true;
+    zframe_t *cancel = s_encode (self, DP_MSG_CANCEL, request->id, 0, NULL);
+    if (s_send (self->backend, request->resolver->routing_id, cancel) == -1)
+        dp_warn ("broker: cannot send CANCEL %" PRIu64 " to resolver %s", request->id,
+                 request->resolver->key);
+    else
+    if (self->verbose)
+        dp_debug ("broker: request %" PRIu64 " cancelled at resolver %s", request->id,
+                  request->resolver->key);
+    zframe_destroy (&cancel);
+}
+
+
+//  --------------------------------------------------------------------------
+//  An EXECUTE (or a CANCEL) from a worker thread.
 
 static void
 s_handle_frontend (self_t *self)
@@ -455,13 +491,18 @@ s_handle_frontend (self_t *self)
     zframe_t *worker = zmsg_pop (msg);
     zframe_t *payload = zmsg_pop (msg);
     dp_msg_t envelope;
-    char err [128];
+    char err [128] = "";
     if (!worker || !payload || zmsg_size (msg) != 0) {
         dp_warn ("broker: worker sent a message that is not one frame");
         goto done;
     }
-    if (dp_msg_peek (zframe_data (payload), zframe_size (payload), &envelope, err, sizeof err)
-    ||  envelope.type != DP_MSG_EXECUTE) {
+    int peeked = dp_msg_peek (zframe_data (payload), zframe_size (payload), &envelope,
+                              err, sizeof err);
+    if (peeked == 0 && envelope.type == DP_MSG_CANCEL) {
+        s_handle_cancel (self, worker, &envelope);
+        goto done;
+    }
+    if (peeked || envelope.type != DP_MSG_EXECUTE) {
         dp_warn ("broker: worker sent something other than EXECUTE: %s",
                  err [0] ? err : dp_msg_type_name (envelope.type));
         goto done;
@@ -908,6 +949,42 @@ dp_broker_test (bool verbose)
     s_test_result (r1, 21, "{}");           //  never asked: dropped
     assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == 20);
     assert (!s_test_recv (worker, 100, arena, &msg, false));
+
+    //  CANCEL from the worker: the request in flight is cancelled at its
+    //  resolver, whose answer still frees the credit; the queued one is
+    //  answered 499 at once and never reaches a resolver. A CANCEL from
+    //  another worker, or for an id the broker does not hold, does nothing.
+    s_test_execute (worker, 25, (uint64_t) zclock_time () + 5000);
+    s_test_execute (worker, 26, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (r1, 1000, arena, &msg, false) && msg.id == 25);
+    zsock_t *stranger = s_test_dealer (config.frontend_endpoint);
+    dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = 25, .trace_id = "t" };
+    s_test_send (stranger, &cancel);
+    cancel.id = 999;
+    s_test_send (worker, &cancel);
+    assert (!s_test_recv (r1, 100, arena, &msg, false));
+    cancel.id = 25;
+    s_test_send (worker, &cancel);
+    s_test_send (worker, &cancel);          //  twice: told once
+    assert (s_test_recv (r1, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_CANCEL && msg.id == 25);
+    assert (!s_test_recv (r1, 100, arena, &msg, false));
+    cancel.id = 26;
+    s_test_send (worker, &cancel);
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 26 && msg.u.error.status == DP_STATUS_CANCELLED);
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (inflight == 1 && queued == 0);
+    dp_msg_t cancelled = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = 25, .trace_id = "" };
+    cancelled.u.error.status = DP_STATUS_CANCELLED;
+    cancelled.u.error.message = "cancelled";
+    s_test_send (r1, &cancelled);
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 25 && msg.u.error.status == DP_STATUS_CANCELLED);
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (inflight == 0 && queued == 0);
+    assert (!s_test_recv (stranger, 50, arena, &msg, false));
+    zsock_destroy (&stranger);
 
     //  The broker heartbeats the resolver.
     assert (s_test_recv (r1, 500, arena, &msg, true) && msg.type == DP_MSG_HEARTBEAT);

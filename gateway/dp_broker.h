@@ -31,6 +31,10 @@
     Every request the broker accepts gets exactly one reply.
     The reports a resolver's HEARTBEAT carries (its own and those of the
     db-svc it hears from) go to the fleet, for /metrics.
+    A CANCEL from the worker that sent a request (its HTTP client went
+    away) answers a queued request 499 at once; one at a resolver is
+    cancelled there with a CANCEL of its own, and its answer, which still
+    comes, gives the credit back.
     A message from a resolver the broker does not know (it was declared
     dead, or the broker restarted) other than READY is answered with
     DISCONNECT, so the resolver reconnects and says READY again.

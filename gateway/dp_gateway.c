@@ -15,7 +15,12 @@
     mg_write rather than civetweb's mg_response_header_* calls, which send
     each header line as its own write. We decide keep-alive the way
     civetweb does (the client's Connection header, else HTTP/1.1) and tell
-    civetweb to close when we say close.
+    civetweb to close when we say close. We also say close when every
+    worker thread holds a connection (s_crowded), so that connections
+    waiting for a thread get one.
+    While a worker waits for its request's answer it watches the client's
+    socket (dp_client_watch): a client that went away gets no answer, and
+    the broker gets a CANCEL so that the request's SQL stops too.
     A request body we do not read (401, 413, 415) is drained up to a bound
     so that the client sees our answer instead of a reset; past the bound
     the connection is closed.
@@ -37,6 +42,7 @@
 #include "dp_metrics.h"
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
+#include "dp_client_watch.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include <assert.h>
@@ -58,6 +64,8 @@
 #define S_READY_TTL   1000          //  ms a readiness answer is reused
 #define S_READY_WAIT  2000          //  ms a readiness probe may take
 #define S_MAX_ORIGINS 32
+#define S_WATCH_AFTER 20            //  ms a request waits before its client is watched
+#define S_WATCH_EVERY 200           //  ms between checks of a client that sent more bytes
 
 //  The readiness probe: a real request through a resolver to db-svc and
 //  MariaDB. Its identity may read boxes of one base that does not exist,
@@ -79,6 +87,7 @@ typedef struct {
     size_t max_url;                 //  longest request target (path and query), bytes
     int deadline_ms;
     int drain_ms;                   //  how long $TERM waits for admitted requests
+    int threads;                    //  civetweb's worker threads
     dp_parse_limits_t limits;
     dp_schema_t *schema;            //  Depot's schema, for validation
     dp_validate_limits_t validate_limits;
@@ -98,6 +107,7 @@ typedef struct {
     //  Shared and changing:
     atomic_uint_fast64_t next_id;   //  request ids
     atomic_int admitted;            //  GraphQL requests being served
+    atomic_int connections;         //  connections held by worker threads (one each)
     atomic_bool draining;           //  $TERM received: admit nothing more
     pthread_mutex_t ready_mutex;    //  guards the four fields below
     int64_t ready_at;               //  zclock_mono of the last probe's end; 0: none
@@ -113,6 +123,7 @@ typedef struct {
     msgpack_sbuffer sbuf;           //  EXECUTE encoding
     char *body;                     //  request body buffer
     size_t body_cap;
+    int client_fd;                  //  the socket dp_client_watch found last, or -1
 } s_worker_t;
 
 //  One HTTP request being handled.
@@ -128,6 +139,8 @@ typedef struct {
     dp_http_media_t media;          //  type of our JSON answers (application/json until negotiated)
     bool close;                     //  close the connection after the answer
     uint32_t statements;            //  from the RESULT, for the access log
+    int64_t budget_ms;              //  the request's deadline from its EXECUTE: the
+                                    //  gateway's, or the shorter one the client asked for
     char headers [1024];            //  X-Request-Id and CORS lines, each ending in CRLF
 } s_ctx_t;
 
@@ -153,6 +166,7 @@ s_init_thread (const struct mg_context *ctx, int thread_type)
     }
     worker->arena = dp_arena_new (0);
     msgpack_sbuffer_init (&worker->sbuf);
+    worker->client_fd = -1;
     return worker;
 }
 
@@ -167,6 +181,38 @@ s_exit_thread (const struct mg_context *ctx, int thread_type, void *thread_point
     msgpack_sbuffer_destroy (&worker->sbuf);
     free (worker->body);
     free (worker);
+}
+
+//  A worker thread takes a connection, for as long as it stays open.
+static int
+s_init_connection (const struct mg_connection *conn, void **conn_data)
+{
+    self_t *self = (self_t *) mg_get_user_data (mg_get_context (conn));
+    atomic_fetch_add (&self->connections, 1);
+    *conn_data = self;              //  counted: the close callback may uncount it
+    return 0;
+}
+
+static void
+s_connection_close (const struct mg_connection *conn)
+{
+    self_t *self = (self_t *) mg_get_user_connection_data (conn);
+    if (self)
+        atomic_fetch_sub (&self->connections, 1);
+}
+
+//  Is every worker thread held by a connection? Then more connections may
+//  wait for a thread, which only a closing connection frees: civetweb
+//  serves a kept-alive connection on its thread until it closes or idles
+//  for keep_alive_timeout_ms, and reads nothing from a waiting one, so it
+//  cannot even be answered 503. At capacity every answer therefore closes
+//  its connection: the threads rotate among all the clients, each gets an
+//  answer (data, or 503 from admission) after a wait of a few requests,
+//  and clients reconnect, which on a LAN costs far less than waiting.
+static bool
+s_crowded (self_t *self)
+{
+    return atomic_load (&self->connections) >= self->threads;
 }
 
 static int
@@ -227,7 +273,8 @@ s_respond_as (s_ctx_t *ctx, int status, const char *extra, const char *content_t
               const char *body, size_t len, bool close)
 {
     struct mg_connection *conn = ctx->conn;
-    bool keep = !close && !ctx->close && !atomic_load (&ctx->self->draining) && s_keep_alive (conn);
+    bool keep = !close && !ctx->close && !atomic_load (&ctx->self->draining)
+             && !s_crowded (ctx->self) && s_keep_alive (conn);
     if (!keep)
         mg_disable_keep_alive (conn);
     char type_line [160] = "";
@@ -352,7 +399,8 @@ s_handle_options (s_ctx_t *ctx)
     return s_respond_as (ctx, 204,
                          "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
                          "Access-Control-Allow-Headers: Authorization, Content-Type, Accept, "
-                         "X-Request-Id, apollographql-client-name, apollographql-client-version\r\n"
+                         "X-Request-Id, X-Request-Timeout-Ms, apollographql-client-name, "
+                         "apollographql-client-version\r\n"
                          "Access-Control-Max-Age: 600\r\n", NULL, "", 0, false);
 }
 
@@ -360,13 +408,28 @@ s_handle_options (s_ctx_t *ctx)
 //  --------------------------------------------------------------------------
 //  Talking to the broker
 
-//  Send msg (an EXECUTE) and wait until deadline (zclock_time ms) for the
-//  answer with its id. Returns 0 with *reply (the caller closes it) and
-//  *answer decoded into arena, -1 when the broker cannot be reached, -2 at
-//  the deadline, -3 when the answer is malformed.
+//  The socket of the request's connection, to watch while it waits; -1
+//  when it cannot be found (the request is then not watched).
 static int
-s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
-            dp_arena_t *arena, zmq_msg_t *reply, dp_msg_t *answer)
+s_client_fd (s_worker_t *worker, struct mg_connection *conn)
+{
+    const struct mg_request_info *info = mg_get_request_info (conn);
+    if (!info || info->is_ssl)
+        return -1;
+    worker->client_fd = dp_client_watch_find (info->remote_addr, info->remote_port,
+                                              info->server_port, worker->client_fd);
+    return worker->client_fd;
+}
+
+//  Send msg (an EXECUTE) and wait until deadline (zclock_time ms) for the
+//  answer with its id. While it waits longer than S_WATCH_AFTER, the
+//  client of conn (NULL: none) is watched. Returns 0 with *reply (the
+//  caller closes it) and *answer decoded into arena, -1 when the broker
+//  cannot be reached, -2 at the deadline, -3 when the answer is
+//  malformed, -4 when the client went away.
+static int
+s_exchange (self_t *self, s_worker_t *worker, struct mg_connection *conn, dp_msg_t *msg,
+            int64_t deadline, dp_arena_t *arena, zmq_msg_t *reply, dp_msg_t *answer)
 {
     msgpack_sbuffer_clear (&worker->sbuf);
     if (dp_msg_encode (msg, &worker->sbuf)) {
@@ -378,14 +441,49 @@ s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
         dp_warn ("gateway: broker not reachable: %s", zmq_strerror (zmq_errno ()));
         return -1;
     }
-    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+    //  Most answers come at once; the client's socket is looked for only
+    //  when one does not. Until the client sends more bytes (a pipelined
+    //  request) its socket's readability wakes us; after that it is
+    //  checked every S_WATCH_EVERY ms.
+    zmq_pollitem_t items [2] = { { dealer, 0, ZMQ_POLLIN, 0 }, { NULL, -1, ZMQ_POLLIN, 0 } };
+    int n_items = 1;
+    int64_t watch_at = conn ? zclock_mono () + S_WATCH_AFTER : INT64_MAX;
+    int client = -1;
     while (true) {
         int64_t left = deadline - zclock_time ();
         if (left <= 0)
             return -2;
-        int rc = zmq_poll (&item, 1, (long) left);
+        int64_t now = zclock_mono ();
+        if (now >= watch_at) {
+            if (client < 0) {
+                client = s_client_fd (worker, conn);
+                if (client < 0)
+                    watch_at = INT64_MAX;
+                else {
+                    items [1].fd = client;
+                    n_items = 2;
+                }
+            }
+            if (client >= 0) {
+                dp_client_state_t state = dp_client_watch_check (client);
+                if (state == DP_CLIENT_GONE)
+                    return -4;
+                if (state == DP_CLIENT_SENDING) {
+                    n_items = 1;
+                    watch_at = now + S_WATCH_EVERY;
+                }
+                else
+                    watch_at = n_items == 2 ? INT64_MAX : now + S_WATCH_EVERY;
+            }
+        }
+        long wait = watch_at - now < left ? (long) (watch_at - now) : (long) left;
+        int rc = zmq_poll (items, n_items, wait < 0 ? 0 : wait);
         if (rc <= 0)
             continue;               //  timeout or EINTR: the loop rechecks the time
+        if (n_items == 2 && items [1].revents)
+            watch_at = now;         //  the client's socket stirred: check it first
+        if (!(items [0].revents & ZMQ_POLLIN))
+            continue;
         zmq_msg_init (reply);
         if (zmq_msg_recv (reply, dealer, ZMQ_DONTWAIT) == -1) {
             zmq_msg_close (reply);
@@ -408,6 +506,20 @@ s_exchange (self_t *self, s_worker_t *worker, dp_msg_t *msg, int64_t deadline,
     }
 }
 
+//  The client is gone: tell the broker, which cancels the request at its
+//  resolver (and so its SQL). The answer still comes and is dropped.
+static void
+s_cancel (s_worker_t *worker, uint64_t id, const char *trace_id)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = id,
+                     .trace_id = trace_id };
+    msgpack_sbuffer_clear (&worker->sbuf);
+    if (dp_msg_encode (&msg, &worker->sbuf) == 0
+    &&  zmq_send (zsock_resolve (worker->dealer), worker->sbuf.data, worker->sbuf.size,
+                  ZMQ_DONTWAIT) == -1)
+        dp_warn ("gateway: cannot send CANCEL %s: %s", trace_id, zmq_strerror (zmq_errno ()));
+}
+
 //  Send the EXECUTE and wait for its answer; write the HTTP response.
 static int
 s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request)
@@ -418,7 +530,7 @@ s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t 
     msg.version = DP_PROTO_VERSION;
     msg.type = DP_MSG_EXECUTE;
     msg.id = ctx->id;
-    int64_t deadline = zclock_time () + self->deadline_ms;
+    int64_t deadline = zclock_time () + ctx->budget_ms;
     msg.deadline_ms = (uint64_t) deadline;
     msg.trace_id = ctx->trace_id;
     msg.u.execute.identity = *identity;
@@ -432,11 +544,17 @@ s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t 
 
     zmq_msg_t reply;
     dp_msg_t answer;
-    int rc = s_exchange (self, ctx->worker, &msg, deadline, ctx->arena, &reply, &answer);
+    int rc = s_exchange (self, ctx->worker, ctx->conn, &msg, deadline, ctx->arena, &reply, &answer);
+    if (rc == -4) {
+        dp_info ("gateway: request %s: the client went away; cancelling it", msg.trace_id);
+        s_cancel (ctx->worker, msg.id, msg.trace_id);
+        mg_disable_keep_alive (ctx->conn);
+        return -1;
+    }
     if (rc == -1)
         return s_respond_error (ctx, 503, retry, "Service overloaded, retry later.", false);
     if (rc == -2) {
-        dp_warn ("gateway: request %s timed out after %d ms", msg.trace_id, self->deadline_ms);
+        dp_warn ("gateway: request %s timed out after %" PRId64 " ms", msg.trace_id, ctx->budget_ms);
         return s_respond_error (ctx, 504, NULL, "The request did not finish before its deadline.",
                                 false);
     }
@@ -728,6 +846,14 @@ s_handle_graphql (s_ctx_t *ctx, bool get)
                                        "application/graphql-response+json or application/json.");
     ctx->media = accept.media;
 
+    //  The deadline: the gateway's, or a shorter one the client asks for
+    //  (a longer one is capped: the gateway's bounds every request).
+    int64_t asked = dp_http_request_timeout (mg_get_header (ctx->conn, "X-Request-Timeout-Ms"));
+    if (asked < 0)
+        return s_respond_unread_error (ctx, 400, NULL, "X-Request-Timeout-Ms must be a whole "
+                                       "number of milliseconds, at least 1.");
+    ctx->budget_ms = asked > 0 && asked < self->deadline_ms ? asked : self->deadline_ms;
+
     //  3. The parameters: the query string, or the body (capped).
     dp_http_request_t request;
     dp_http_error_t error;
@@ -802,7 +928,7 @@ s_probe (s_ctx_t *ctx, char *reason, size_t reason_len)
     msg.u.execute.query_len = (uint32_t) strlen (S_PROBE_QUERY);
     zmq_msg_t reply;
     dp_msg_t answer;
-    int rc = s_exchange (self, ctx->worker, &msg, deadline, ctx->arena, &reply, &answer);
+    int rc = s_exchange (self, ctx->worker, NULL, &msg, deadline, ctx->arena, &reply, &answer);
     if (rc)
         snprintf (reason, reason_len, "%s", rc == -1 ? "the broker is not reachable"
                                           : rc == -2 ? "the probe took longer than 2 s"
@@ -1116,6 +1242,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     self->fleet = dp_fleet_new (config->liveness_ms > 0 ? config->liveness_ms : 3000);
     pthread_mutex_init (&self->ready_mutex, NULL);
     atomic_init (&self->admitted, 0);
+    atomic_init (&self->connections, 0);
     atomic_init (&self->draining, false);
     self->limits.max_tokens = config->max_tokens;
     self->limits.max_depth = config->max_depth;
@@ -1206,6 +1333,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
 
     //  civetweb.
     int threads = config->threads > 0 ? config->threads : 64;
+    self->threads = threads;
     if (config->max_inflight >= threads)
         dp_warn ("gateway: DEPOT_MAX_INFLIGHT (%d) >= DEPOT_THREADS (%d): a saturated "
                  "gateway cannot answer 503", config->max_inflight, threads);
@@ -1232,6 +1360,8 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     memset (&callbacks, 0, sizeof callbacks);
     callbacks.init_thread = s_init_thread;
     callbacks.exit_thread = s_exit_thread;
+    callbacks.init_connection = s_init_connection;
+    callbacks.connection_close = s_connection_close;
     callbacks.log_message = s_log_message;
     callbacks.http_error = s_http_error;
     struct mg_init_data init = { &callbacks, self, options };
@@ -1373,11 +1503,13 @@ dp_gateway_actor (zsock_t *pipe, void *args)
 //  The test resolver: a DEALER on the backend that says READY{credit},
 //  heartbeats, and answers each EXECUTE with a RESULT echoing what it was
 //  given. A query containing "sleep(ms: N)" is answered N ms later; one
-//  containing "die" makes the peer drop its socket without a word.
+//  containing "die" makes the peer drop its socket without a word. A
+//  CANCEL is answered at once with ERROR 499, as a resolver does.
 typedef struct {
     zsock_t *pipe;
     zsock_t *dealer;
     int executes;                   //  EXECUTEs received
+    int cancels;                    //  CANCELs received for requests it held
     zlistx_t *pending;              //  s_pending_t, answers due later
     bool dead;
 } s_peer_t;
@@ -1438,6 +1570,25 @@ s_peer_execute (s_peer_t *peer, dp_msg_t *execute)
 }
 
 static void
+s_peer_cancel (s_peer_t *peer, uint64_t id)
+{
+    for (s_pending_t *pending = (s_pending_t *) zlistx_first (peer->pending); pending;
+         pending = (s_pending_t *) zlistx_next (peer->pending))
+        if (pending->id == id) {
+            dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = id,
+                             .trace_id = "" };
+            msg.u.error.status = DP_STATUS_CANCELLED;
+            msg.u.error.message = "cancelled";
+            s_peer_send (peer, &msg);
+            zlistx_delete (peer->pending, zlistx_cursor (peer->pending));
+            free (pending->json);
+            free (pending);
+            peer->cancels++;
+            return;
+        }
+}
+
+static void
 s_peer_flush (s_peer_t *peer)
 {
     int64_t now = zclock_mono ();
@@ -1493,6 +1644,9 @@ s_peer_actor (zsock_t *pipe, void *args)
             else
             if (command && streq (command, "COUNT"))
                 zsock_send (pipe, "i", peer.executes);
+            else
+            if (command && streq (command, "CANCELS"))
+                zsock_send (pipe, "i", peer.cancels);
             zstr_free (&command);
         }
         if (!peer.dead && (items [1].revents & ZMQ_POLLIN)) {
@@ -1504,6 +1658,9 @@ s_peer_actor (zsock_t *pipe, void *args)
                                         &msg, err, sizeof err) == 0
             &&  msg.type == DP_MSG_EXECUTE)
                 s_peer_execute (&peer, &msg);
+            else
+            if (frame && msg.type == DP_MSG_CANCEL)
+                s_peer_cancel (&peer, msg.id);
             zframe_destroy (&frame);
         }
         if (!peer.dead && zclock_mono () >= heartbeat_at) {
@@ -1527,6 +1684,15 @@ s_peer_count (zactor_t *peer)
 {
     int count = -1;
     zstr_send (peer, "COUNT");
+    zsock_recv (peer, "i", &count);
+    return count;
+}
+
+static int
+s_peer_cancels (zactor_t *peer)
+{
+    int count = -1;
+    zstr_send (peer, "CANCELS");
     zsock_recv (peer, "i", &count);
     return count;
 }
@@ -2185,6 +2351,81 @@ dp_gateway_test (bool verbose)
     s_expect (&response, 200, "\"queryLength\":24");
     s_response_free (&response);
     close (fd);
+
+    //  A client's shorter deadline (X-Request-Timeout-Ms) on a request the
+    //  resolver answers after 1000 ms: 504 after about 300 ms, not at the
+    //  gateway's 1500. A longer one is capped, so it changes nothing; a
+    //  malformed one is 400 before anything reaches a resolver.
+    char timeout_headers [4400];
+    snprintf (timeout_headers, sizeof timeout_headers, "%sX-Request-Timeout-Ms: 300\r\n", auth);
+    int64_t asked_at = zclock_mono ();
+    s_request (port, "POST", "/graphql", timeout_headers, "{\"query\":\"{ sleep(ms: 1000) }\"}",
+               &response);
+    int64_t asked_ms = zclock_mono () - asked_at;
+    s_expect (&response, 504, "deadline");
+    s_response_free (&response);
+    assert (asked_ms >= 290 && asked_ms < 900);
+    snprintf (timeout_headers, sizeof timeout_headers, "%sX-Request-Timeout-Ms: 99999999\r\n", auth);
+    s_request (port, "POST", "/graphql", timeout_headers, query, &response);
+    s_expect (&response, 200, "\"queryLength\":24");
+    s_response_free (&response);
+    int before = s_peer_count (peer);
+    snprintf (timeout_headers, sizeof timeout_headers, "%sX-Request-Timeout-Ms: 0.5\r\n", auth);
+    s_request (port, "POST", "/graphql", timeout_headers, query, &response);
+    s_expect (&response, 400, "X-Request-Timeout-Ms");
+    s_response_free (&response);
+    assert (s_peer_count (peer) == before);
+    zclock_sleep (800);             //  the late RESULT of the 504 arrives and is dropped
+
+    //  The client goes away while its request runs: the gateway notices and
+    //  the resolver gets a CANCEL for it, long before the answer was due;
+    //  the gateway serves on. Also when the client sent more bytes first
+    //  (a pipelined request the gateway never read).
+    for (int pipelined = 0; pipelined < 2; pipelined++) {
+        int cancels = s_peer_cancels (peer);
+        fd = s_connect (port);
+        s_send_request (fd, "POST", "/graphql", auth, "{\"query\":\"{ sleep(ms: 1400) }\"}", false);
+        if (pipelined)
+            s_send_request (fd, "POST", "/graphql", auth, query, false);
+        zclock_sleep (200);
+        int64_t closed_at = zclock_mono ();
+        close (fd);
+        while (s_peer_cancels (peer) == cancels && zclock_mono () - closed_at < 1000)
+            zclock_sleep (5);
+        int64_t noticed_ms = zclock_mono () - closed_at;
+        assert (s_peer_cancels (peer) == cancels + 1);
+        assert (noticed_ms < (pipelined ? 600 : 300));
+        if (verbose)
+            printf ("    client gone%s: CANCEL at the resolver %lld ms later\n",
+                    pipelined ? " (after a pipelined request)" : "", (long long) noticed_ms);
+        s_request (port, "POST", "/graphql", auth, query, &response);
+        s_expect (&response, 200, "\"queryLength\":24");
+        s_response_free (&response);
+    }
+
+    //  Kept-alive connections on every one of the 8 threads: the answer
+    //  that fills the last thread closes its connection, so that a ninth
+    //  client, which would otherwise wait for a kept-alive one to end, is
+    //  served at once.
+    int held [8];
+    for (int i = 0; i < 8; i++) {
+        held [i] = s_connect (port);
+        s_send_request (held [i], "POST", "/graphql", auth, query, false);
+        assert (s_read_response (held [i], &response) == 0);
+        s_expect (&response, 200, NULL);
+        const char *connection = s_header (&response, "Connection");
+        assert (connection && strncmp (connection, i < 7 ? "keep-alive" : "close",
+                                       i < 7 ? 10 : 5) == 0);
+        s_response_free (&response);
+    }
+    int64_t ninth_at = zclock_mono ();
+    s_request (port, "POST", "/graphql", auth, query, &response);
+    s_expect (&response, 200, "\"queryLength\":24");
+    s_response_free (&response);
+    assert (zclock_mono () - ninth_at < 1000);
+    for (int i = 0; i < 8; i++)
+        close (held [i]);
+    zclock_sleep (100);
 
     //  Admission: credit 2 and max_inflight 3; of four concurrent slow
     //  requests three are answered and one is refused with 503 at once.

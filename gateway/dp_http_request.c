@@ -460,6 +460,25 @@ dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *li
     return 0;
 }
 
+int64_t
+dp_http_request_timeout (const char *value)
+{
+    if (!value)
+        return 0;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    int64_t ms = 0;
+    const char *p = value;
+    for (; isdigit ((unsigned char) *p); p++) {
+        int digit = *p - '0';
+        ms = ms > (INT64_MAX - digit) / 10 ? INT64_MAX : ms * 10 + digit;
+    }
+    bool digits = p > value;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return digits && *p == 0 && ms > 0 ? ms : -1;
+}
+
 
 //  --------------------------------------------------------------------------
 //  Selftest
@@ -681,5 +700,15 @@ dp_http_request_test (bool verbose)
                           "\"message\":\"PersistedQueryNotFound\"}]}") == 0);
 
     dp_arena_destroy (&arena);
+    //  The client's deadline header: whole milliseconds or nothing.
+    assert (dp_http_request_timeout (NULL) == 0);
+    assert (dp_http_request_timeout ("800") == 800);
+    assert (dp_http_request_timeout (" 1 ") == 1);
+    assert (dp_http_request_timeout ("99999999999999999999999") == INT64_MAX);
+    const char *malformed [] = { "", " ", "0", "000", "-5", "+5", "1.5", "5ms", "1e3", "0x10",
+                                 "5 5", "abc" };
+    for (size_t i = 0; i < sizeof malformed / sizeof malformed [0]; i++)
+        assert (dp_http_request_timeout (malformed [i]) == -1);
+
     printf ("OK\n");
 }

@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "dp_arena.h"
 #include "dp_ast.h"
 #include "dp_parser.h"
@@ -111,6 +112,14 @@ const char *dp_http_error_body (dp_arena_t *arena, const char *message, size_t *
 //  The same with extensions.code (e.g. "PERSISTED_QUERY_NOT_FOUND").
 const char *dp_http_error_body_code (dp_arena_t *arena, const char *message, const char *code,
                                      size_t *len_p);
+
+//  The deadline a client asks for in the X-Request-Timeout-Ms header (value
+//  NULL when absent): a whole number of milliseconds, digits only, blanks
+//  around them allowed. Returns the milliseconds asked for (numbers beyond
+//  INT64_MAX read as INT64_MAX: the gateway caps them to its own deadline
+//  anyway), 0 when the header is absent, or -1 when it is malformed (empty,
+//  not digits, a sign, a fraction, or 0).
+int64_t dp_http_request_timeout (const char *value);
 
 //  The lower-case hex SHA-256 of len bytes of text into hex (65 bytes).
 void dp_http_sha256_hex (const char *text, size_t len, char hex [65]);

@@ -75,6 +75,7 @@ dp_msg_type_name (dp_msg_type_t type)
         case DP_MSG_READY:      return "READY";
         case DP_MSG_HEARTBEAT:  return "HEARTBEAT";
         case DP_MSG_DISCONNECT: return "DISCONNECT";
+        case DP_MSG_CANCEL:     return "CANCEL";
         case DP_MSG_EXECUTE:    return "EXECUTE";
         case DP_MSG_RESULT:     return "RESULT";
         case DP_MSG_LOAD:       return "LOAD";
@@ -100,6 +101,7 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_READY:      return 1;
         case DP_MSG_HEARTBEAT:  return 1;     //  0 before reports was appended
         case DP_MSG_DISCONNECT: return 0;
+        case DP_MSG_CANCEL:     return 0;
         case DP_MSG_EXECUTE:    return 5;
         case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
         case DP_MSG_LOAD:       return 3;
@@ -263,6 +265,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
         case DP_MSG_HEARTBEAT:
             return s_pack_reports (pk, msg->u.heartbeat.reports, msg->u.heartbeat.n_reports);
         case DP_MSG_DISCONNECT:
+        case DP_MSG_CANCEL:
             return 0;
         case DP_MSG_EXECUTE:
             if (s_pack_identity (pk, &msg->u.execute.identity)
@@ -786,6 +789,7 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             msg->u.heartbeat.n_reports = 0;
             return payload->size ? s_get_reports (ctx, &f [0], msg) : 0;
         case DP_MSG_DISCONNECT:
+        case DP_MSG_CANCEL:
             return 0;
         case DP_MSG_EXECUTE: {
             if (s_get_identity (ctx, &f [0], &msg->u.execute.identity)
@@ -1580,6 +1584,13 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, 0);
     msgpack_pack_array (&pk, 0);
     s_expect_malformed (buf.data, buf.size, arena, "must have 1 elements");
+    //  CANCEL: empty payload, the id of the request it abandons.
+    in.type = DP_MSG_CANCEL;
+    in.id = UINT64_MAX;
+    in.trace_id = "req-1";
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.type == DP_MSG_CANCEL && out.id == UINT64_MAX && strcmp (out.trace_id, "req-1") == 0);
+    assert (strcmp (dp_msg_type_name (DP_MSG_CANCEL), "CANCEL") == 0);
 
     //  EXECUTE with every field set: negative ids, unicode, permissions.
     int64_t base_ids [] = { 1, 2, INT64_MAX };

@@ -34,6 +34,7 @@ typedef enum {
     DP_MSG_READY      = 1,      //  resolver -> gateway: I take `credit` requests at once
     DP_MSG_HEARTBEAT  = 2,      //  either way, liveness
     DP_MSG_DISCONNECT = 3,      //  either way, going away
+    DP_MSG_CANCEL     = 4,      //  requester -> its peer: abandon request `id` (no reply)
     DP_MSG_EXECUTE    = 10,     //  gateway -> resolver: run one GraphQL operation
     DP_MSG_RESULT     = 11,     //  resolver -> gateway: the HTTP status and JSON body
     DP_MSG_LOAD       = 20,     //  resolver -> db: rows of a loader by keys
@@ -47,6 +48,7 @@ typedef enum {
 #define DP_STATUS_OK             200
 #define DP_STATUS_BAD_REQUEST    400    //  malformed or unknown message
 #define DP_STATUS_TIMEOUT        408    //  deadline passed before done
+#define DP_STATUS_CANCELLED      499    //  the requester cancelled it (CANCEL)
 #define DP_STATUS_INTERNAL       500
 #define DP_STATUS_DB_ERROR       502    //  MariaDB answered with an error
 #define DP_STATUS_UNAVAILABLE    503    //  no connection / overloaded

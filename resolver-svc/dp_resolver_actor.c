@@ -42,9 +42,14 @@
     answered ERROR{503}. Requests past their deadline are answered 504 at
     the deadline (the poll wakes up for the nearest one) and forgotten;
     replies that arrive for them later are dropped by correlation id.
+    Cancellation: a CANCEL from the gateway (the client went away) ends
+    the request at once (ERROR 499 to the gateway, which drops it) and
+    sends a CANCEL for each LOAD or QUERY it still waits for to the db-svc
+    holding it, so its SQL stops too.
     Pipe commands: $TERM; STATS → "88" (requests answered, requests in
     flight); DBS → "ii" (db-svc live now, db-svc configured); LOST → "8"
-    (LOADs and QUERYs failed because their db-svc died).
+    (LOADs and QUERYs failed because their db-svc died); CANCELLED → "8"
+    (requests the gateway cancelled).
 @end
 */
 #include "dp_resolver_actor.h"
@@ -119,6 +124,7 @@ typedef struct {
     uint64_t lost;              //  LOADs/QUERYs failed by a dead db-svc
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
     dp_arena_t *arena;          //  decoding db-svc heartbeats, reset per message
+    uint64_t cancelled;         //  requests the gateway cancelled (CANCEL)
 } self_t;
 
 
@@ -663,6 +669,9 @@ s_handle_pipe (self_t *self)
     else
     if (streq (command, "LOST"))
         zsock_send (self->pipe, "8", self->lost);
+    else
+    if (streq (command, "CANCELLED"))
+        zsock_send (self->pipe, "8", self->cancelled);
     else {
         dp_error ("resolver: unknown pipe command %s", command);
         assert (false);
@@ -694,6 +703,43 @@ s_reply_error (self_t *self, uint64_t id, uint32_t status, const char *message)
     s_send_msg (self->gateway, &reply);
 }
 
+//  The gateway cancelled request id (its client went away): each LOAD or
+//  QUERY it still waits for is cancelled at its db-svc (which drops it
+//  from its queue or KILLs its statement), the EXECUTE gets its one reply
+//  (ERROR 499, which nobody reads) and the request is forgotten.
+static void
+s_cancel (self_t *self, uint64_t id)
+{
+    dp_exec_t *exec = zlistx_first (self->active);
+    while (exec && dp_exec_id (exec) != id)
+        exec = zlistx_next (self->active);
+    if (!exec)
+        return;                 //  answered already
+    const char *trace_id = dp_exec_trace_id (exec);
+    idmap_t *map = &self->pending;
+    size_t told = 0;
+    for (size_t i = 0; i < map->cap; i++) {
+        slot_t *slot = &map->slots [i];
+        if (slot->exec != exec || !self->dbs [slot->db].alive)
+            continue;
+        dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = slot->id,
+                            .trace_id = trace_id };
+        if (s_send_msg (self->dbs [slot->db].sock, &cancel) == 0)
+            told++;
+    }
+    dp_log_set_request (trace_id);
+    dp_info ("resolver: request cancelled by the gateway; %zu LOAD/QUERY cancelled at db-svc",
+             told);
+    dp_log_set_request (NULL);
+    dp_msg_t reply = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = id,
+                       .trace_id = trace_id };
+    reply.u.error.status = DP_STATUS_CANCELLED;
+    reply.u.error.message = "cancelled";
+    s_send_msg (self->gateway, &reply);
+    s_drop (self, exec);
+    self->cancelled++;
+}
+
 static void
 s_handle_gateway (self_t *self)
 {
@@ -713,6 +759,9 @@ s_handle_gateway (self_t *self)
         if (self->registered)
             s_send_control (self, self->gateway, DP_MSG_READY);
     }
+    else
+    if (head.type == DP_MSG_CANCEL)
+        s_cancel (self, head.id);
     else
     if (head.type == DP_MSG_EXECUTE && zlistx_size (self->active) >= self->credit) {
         //  More than the credit we announced: the broker should not do
@@ -872,6 +921,9 @@ typedef struct {
     uint64_t beat_dbs_live;
     bool beat_db [2];
     uint64_t beat_db_pool [2];
+    //  CANCELs each db got: the ids they named.
+    uint64_t cancelled [2][8];
+    int n_cancelled [2];
 } s_test_t;
 
 static void
@@ -972,6 +1024,11 @@ s_test_pump (s_test_t *t, int ms)
                         in.u.heartbeat.n_reports = 1;
                         if (t->answer [d])
                             s_test_send (sock, routing, &in);
+                    }
+                    else
+                    if (in.type == DP_MSG_CANCEL) {
+                        assert (t->n_cancelled [d] < 8);
+                        t->cancelled [d][t->n_cancelled [d]++] = in.id;
                     }
                     else {
                         assert (in.type == DP_MSG_LOAD || in.type == DP_MSG_QUERY);
@@ -1172,6 +1229,37 @@ dp_resolver_actor_test (bool verbose)
         r = s_test_result (&t, i, 2000);
         assert (r >= 0 && t.result_status [r] == 200);
     }
+
+    //  CANCEL from the gateway (its client went away): the request ends at
+    //  once (499) and each QUERY it waited for is cancelled at the db-svc
+    //  holding it; their late answers are dropped.
+    id = s_test_execute (&t, 30, 5000);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] == 1 && t.n_pending [1] == 1);
+    uint64_t waited_for [2] = { t.pending [0][0].id, t.pending [1][0].id };
+    dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = id,
+                        .trace_id = "selftest" };
+    s_test_send (t.gateway, t.resolver, &cancel);
+    r = s_test_result (&t, id, 1000);
+    assert (r >= 0 && t.result_status [r] == DP_STATUS_CANCELLED);
+    s_test_pump (&t, 50);
+    for (int d = 0; d < 2; d++)
+        assert (t.n_cancelled [d] == 1 && t.cancelled [d][0] == waited_for [d]);
+    s_test_answer (&t, 0);
+    s_test_answer (&t, 1);
+    s_test_pump (&t, 50);
+    int answers = 0;
+    for (int i = 0; i < t.n_results; i++)
+        answers += t.result_id [i] == id;
+    assert (answers == 1);
+    zstr_send (actor, "CANCELLED");
+    uint64_t cancelled;
+    zsock_recv (actor, "8", &cancelled);
+    assert (cancelled == 1);
+    //  A CANCEL for a request already answered changes nothing.
+    s_test_send (t.gateway, t.resolver, &cancel);
+    s_test_pump (&t, 50);
+    assert (t.n_cancelled [0] == 1 && t.n_cancelled [1] == 1);
 
     //  A request whose QUERYs are never answered: 504 at its deadline.
     started = zclock_mono ();

@@ -6,7 +6,7 @@
 @header
     Usage: dp_db_selftest [setup | cleanup | sql_catalog | target | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
-    deadline | overload | coalesce | classes | replica | all] [-q]
+    deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
     cleanup stops it; "all" (the default) runs setup, every test, cleanup.
     A test that finds no MariaDB exits 77 (ctest: skipped).
@@ -62,7 +62,7 @@ s_run (const char *name, bool verbose)
         return dp_db_conn_selftest (verbose);
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
-        "deadline", "overload", "coalesce", "classes", "replica"
+        "deadline", "cancel", "overload", "coalesce", "classes", "replica"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)

@@ -8,6 +8,7 @@ Only the standard library is used. Licensed under the Apache License 2.0.
 """
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -129,6 +130,38 @@ class Load:
     def snapshot(self):
         with self.lock:
             return list(self.outcomes)
+
+
+def _load_process(queue, port, token, bodies, clients, seconds, timeout, keep_alive):
+    load = Load(port, token, bodies, clients, timeout=timeout, keep_alive=keep_alive).start()
+    time.sleep(seconds)
+    hung = load.stop()
+    queue.put(([(o.started, o.elapsed, o.status, o.ok, o.message, o.retry_after)
+                for o in load.snapshot()], len(hung)))
+
+
+def load_in_processes(port, token, bodies, clients, seconds, processes=8, timeout=60.0,
+                      keep_alive=True):
+    """Like Load for `seconds`, with the clients spread over `processes` processes, so that
+    one interpreter's lock does not make the clients themselves the bottleneck (200 client
+    threads in one process stall each other for seconds). Returns (outcomes, clients that
+    were still waiting for an answer when told to stop)."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    share = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    workers = [context.Process(target=_load_process,
+                               args=(queue, port, token, bodies, n, seconds, timeout, keep_alive))
+               for n in share if n]
+    for w in workers:
+        w.start()
+    outcomes, hung = [], 0
+    for _ in workers:
+        rows, stuck = queue.get(timeout=seconds + 180)
+        outcomes.extend(Outcome(*row) for row in rows)
+        hung += stuck
+    for w in workers:
+        w.join(30)
+    return outcomes, hung
 
 
 class Locker:

@@ -5,10 +5,13 @@ against the three-process form. Every queue between the actors is bounded, so:
 no request goes unanswered, and the resident memory of each process stays under twice its
 idle size plus 64 MB.
 
-The clients open a connection per request: civetweb gives each kept-alive connection a
-worker thread for as long as it stays open, so clients beyond DEPOT_THREADS that keep their
-connections alive wait for a thread instead of being answered 503 (a gateway limitation this
-test does not cover). Licensed under the Apache License 2.0.
+In the first test the clients open a connection per request. In the second they keep their
+connections alive, as browsers and HTTP client libraries do: civetweb gives a kept-alive
+connection a worker thread for as long as it stays open, so without the gateway's rotation
+(DEPOT_THREADS in README.md: at capacity every answer closes its connection) clients beyond
+DEPOT_THREADS would wait for a thread for as long as the others keep sending. With it every
+answer is 200 with data or 503 with Retry-After, and none takes more than a few seconds.
+Licensed under the Apache License 2.0.
 """
 import os
 import sys
@@ -21,6 +24,8 @@ import resilience  # noqa: E402
 
 CLIENTS = 192                   # three times DEPOT_THREADS, four times DEPOT_MAX_INFLIGHT
 SECONDS = 12
+KEEP_ALIVE_CLIENTS = 200        # each on one kept-alive connection, sending all the time
+LONGEST = 10.0                  # seconds any of their requests may take, waiting included
 
 
 class Saturation(unittest.TestCase):
@@ -85,6 +90,29 @@ class Saturation(unittest.TestCase):
         for name in names:
             print(f"  {name}: RSS idle {idle[name] / 1024:.1f} MB, peak {peak[name] / 1024:.1f} MB "
                   f"(limit {(2 * idle[name] + 64 * 1024) / 1024:.1f} MB)", flush=True)
+
+    def test_keep_alive_clients_beyond_threads(self):
+        bodies = resilience.varied_bodies()
+        outcomes, hung = resilience.load_in_processes(self.depot.port, self.token, bodies,
+                                                      KEEP_ALIVE_CLIENTS, SECONDS)
+        self.assertEqual(hung, 0, "clients still waiting for an answer")
+        self.assertEqual([p.poll() for p in self.depot.processes], [None, None, None])
+        refused = [o for o in outcomes if o.status == 503]
+        admitted = [o for o in outcomes if o.status != 503]
+        for o in refused:
+            self.assertEqual(o.retry_after, "1")
+            self.assertTrue(o.message)
+        for o in admitted:
+            self.assertTrue(o.ok, (o.status, o.message))
+        slowest = max(outcomes, key=lambda o: o.elapsed)
+        self.assertLess(slowest.elapsed, LONGEST,
+                        f"a request waited {slowest.elapsed:.1f} s (status {slowest.status})")
+        # Every client was served, not only the first DEPOT_THREADS of them.
+        served = len(outcomes)
+        self.assertGreaterEqual(served, KEEP_ALIVE_CLIENTS)
+        print(f"\n  {KEEP_ALIVE_CLIENTS} kept-alive clients for {SECONDS} s: {len(admitted)} "
+              f"answered with data, {len(refused)} refused 503 with Retry-After; slowest "
+              f"{slowest.elapsed * 1000:.0f} ms", flush=True)
 
 
 if __name__ == "__main__":
