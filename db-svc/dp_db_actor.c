@@ -80,8 +80,12 @@
     with its own columns, in the order the statement returned them. A
     loader's rows depend only on the keys asked (access rules are the
     resolver's business), so the answers are the ones each request would
-    have had alone. Nothing waits to be merged: statements merge only when
-    they were queued anyway, behind busy connections.
+    have had alone. A root QUERY's statement takes along the queued
+    statements with the same SQL text (the same page, count or lookup of
+    several callers, each of whom the resolver authorised before asking):
+    one statement, the same rows for each. Nothing waits to be merged:
+    statements merge only when they were queued anyway, behind busy
+    connections.
 
     Read replica (dp_db_target has the rule): with a replica configured,
     the slots are the primary's pool, the replica's pool, then one control
@@ -161,7 +165,7 @@ struct _s_stmt_t {
     bool expired;               //  every request it serves was answered while it ran
                                 //  (deadline or CANCEL): it is being cancelled
     uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
-    s_stmt_t *merged;           //  running: LOAD statements merged into this one
+    s_stmt_t *merged;           //  running: statements merged into this one
     s_stmt_t *merged_next;      //  link in that list
     uint64_t columns;           //  running merged: the columns it selects
     bool large;                 //  in the large class (S_LARGE_ROWS)
@@ -226,7 +230,7 @@ typedef struct {
     int n_slots;                //  n_pool + one control connection per server
     s_slot_t *control [DP_DB_TARGETS];  //  sends KILL QUERY, never statements; NULL: no server
     bool statement_timeout;     //  prefix statements with their max_statement_time
-    bool coalesce;              //  merge queued LOADs of one loader
+    bool coalesce;              //  merge queued LOADs of one loader, and identical QUERYs
     size_t n_queued;            //  statements in the queue
     size_t max_queue;
     zmq_pollitem_t *items;      //  2 + n_slots poll items
@@ -249,7 +253,7 @@ typedef struct {
     uint64_t stat_errors;
     uint64_t stat_killed;       //  KILL QUERY sent
     uint64_t stat_rejected;     //  requests refused: queue full
-    uint64_t stat_merged;       //  LOAD statements merged into another one
+    uint64_t stat_merged;       //  statements merged into another one
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
     uint64_t stat_target [DP_DB_TARGETS];   //  statements run on each server
     uint64_t stat_cancelled;    //  requests cancelled by their requester
@@ -910,41 +914,57 @@ s_stmt_fail (s_self_t *self, s_stmt_t *stmt, uint32_t status, const char *messag
     s_stmt_finish (self, stmt);
 }
 
+//  Answer the request of one statement from the stored result.
+static void
+s_answer (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
+{
+    s_job_t *job = stmt->job;
+    if (job->answered)
+        return;
+    switch (job->kind) {
+        case S_JOB_LOAD:
+            if (job->n_parts == 1)
+                s_reply_stream (self, job, conn);
+            else
+            if (s_copy_part (self, job, &job->parts [stmt->part], conn) == 0) {
+                bool all = true;
+                for (uint32_t p = 0; p < job->n_parts; p++)
+                    all = all && job->parts [p].done;
+                if (all)
+                    s_reply_parts (self, job);
+            }
+            break;
+        case S_JOB_PAGE:
+            if (stmt->part == 0)
+                s_page_step (self, job, conn);
+            else
+                s_reply_stream (self, job, conn);
+            break;
+        case S_JOB_COUNT:
+        case S_JOB_HAS_PREVIOUS:
+        case S_JOB_LOOKUP:
+            s_reply_stream (self, job, conn);
+            break;
+    }
+}
+
 //  A statement finished on slot's connection with its result stored.
 static void
 s_stmt_done (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
 {
-    if (stmt->merged) {
+    if (stmt->merged && stmt->job->kind == S_JOB_LOAD) {
         s_group_done (self, stmt, conn);
         return;
     }
-    s_job_t *job = stmt->job;
-    if (!job->answered) {
-        switch (job->kind) {
-            case S_JOB_LOAD:
-                if (job->n_parts == 1)
-                    s_reply_stream (self, job, conn);
-                else
-                if (s_copy_part (self, job, &job->parts [stmt->part], conn) == 0) {
-                    bool all = true;
-                    for (uint32_t p = 0; p < job->n_parts; p++)
-                        all = all && job->parts [p].done;
-                    if (all)
-                        s_reply_parts (self, job);
-                }
-                break;
-            case S_JOB_PAGE:
-                if (stmt->part == 0)
-                    s_page_step (self, job, conn);
-                else
-                    s_reply_stream (self, job, conn);
-                break;
-            case S_JOB_COUNT:
-            case S_JOB_HAS_PREVIOUS:
-            case S_JOB_LOOKUP:
-                s_reply_stream (self, job, conn);
-                break;
-        }
+    s_answer (self, stmt, conn);
+    //  Identical QUERYs merged into it: the same rows for each.
+    s_stmt_t *member = stmt->merged;
+    while (member) {
+        s_stmt_t *next = member->merged_next;
+        dp_db_conn_rewind (conn);
+        s_answer (self, member, conn);
+        s_stmt_finish (self, member);
+        member = next;
     }
     dp_db_conn_free_result (conn);
     s_stmt_finish (self, stmt);
@@ -1187,6 +1207,65 @@ s_merge (s_self_t *self, s_stmt_t *lead)
                  (unsigned long long) lead->job->msg.id, n_merged);
 }
 
+//  Is stmt, queued, the same read as lead: a root QUERY's statement with
+//  the same SQL text and columns (identical requests of several callers:
+//  the same page of the same base with the same filter)? Access was
+//  checked by each caller's resolver before it asked, so the rows are
+//  everyone's.
+static bool
+s_same_query (const s_stmt_t *lead, const s_stmt_t *stmt)
+{
+    const s_job_t *a = lead->job, *b = stmt->job;
+    return b->kind == a->kind && b->kind != S_JOB_LOAD && !b->answered
+        && b->access == DP_DB_ACCESS_READ && stmt->part == lead->part
+        && b->columns == a->columns && stmt->large == lead->large
+        && stmt->sql.len == lead->sql.len && memcmp (stmt->sql.data, lead->sql.data, lead->sql.len) == 0;
+}
+
+//  The QUERY statement lead is about to run: take the queued statements of
+//  the same read along; each gets the rows of the one statement.
+static void
+s_merge_queries (s_self_t *self, s_stmt_t *lead)
+{
+    uint64_t now = (uint64_t) zclock_time ();
+    int n_merged = 0;
+    s_stmt_t **tail = &lead->merged;
+    s_stmt_t **queue_head = lead->large? &self->large_head: &self->queue_head;
+    s_stmt_t **queue_tail = lead->large? &self->large_tail: &self->queue_tail;
+    s_stmt_t *prev = NULL;
+    s_stmt_t *stmt = *queue_head;
+    for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
+        s_stmt_t *next = stmt->next;
+        s_job_t *job = stmt->job;
+        if (s_same_query (lead, stmt) && !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
+            if (prev)
+                prev->next = next;
+            else
+                *queue_head = next;
+            if (*queue_tail == stmt)
+                *queue_tail = prev;
+            self->n_queued--;
+            stmt->next = NULL;
+            stmt->merged_next = NULL;
+            *tail = stmt;
+            tail = &stmt->merged_next;
+            if (!job->msg.deadline_ms || !lead->deadline)
+                lead->deadline = 0;
+            else
+            if (job->msg.deadline_ms > lead->deadline)
+                lead->deadline = job->msg.deadline_ms;
+            n_merged++;
+        }
+        else
+            prev = stmt;
+        stmt = next;
+    }
+    self->stat_merged += (uint64_t) n_merged;
+    if (n_merged && self->verbose)
+        dp_info ("db: request %llu: %d identical QUERY statement(s) merged into its statement",
+                 (unsigned long long) lead->job->msg.id, n_merged);
+}
+
 //  Run the statement under MariaDB's max_statement_time of the ms left.
 static void
 s_stmt_limit (s_stmt_t *stmt, int64_t left_ms)
@@ -1374,6 +1453,9 @@ s_dispatch (s_self_t *self)
             stmt->deadline = job->msg.deadline_ms;
             if (self->coalesce && s_mergeable (stmt))
                 s_merge (self, stmt);
+            else
+            if (self->coalesce && job->kind != S_JOB_LOAD && job->access == DP_DB_ACCESS_READ)
+                s_merge_queries (self, stmt);
             if (self->statement_timeout && stmt->deadline)
                 s_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
             slot->thread_id = dp_db_conn_thread_id (slot->conn);
@@ -3768,6 +3850,46 @@ s_test_concern_coalesce (s_test_t *t)
         }
         if (t->verbose)
             printf ("    coalescing %s: 4 LOADs queued together took %lld statements\n",
+                    variant == 0? "on": "off", statements);
+
+        //  Identical QUERYs (the same page of the same base, three callers)
+        //  run once; a different one runs on its own. The page takes two
+        //  statements (locations, then the page), each merged.
+        dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+        blocking = s_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+        zclock_sleep (100);
+        selects = s_test_com_select (t->admin);
+        uint64_t columns = (1u << DP_COL_stock_box_id) | (1u << DP_COL_stock_modified);
+        uint32_t queries [] = { DP_QUERY_boxes_count, DP_QUERY_boxes_count, DP_QUERY_boxes_count,
+                                DP_QUERY_boxes_page, DP_QUERY_boxes_page, DP_QUERY_boxes_count };
+        int64_t bases [] = { 900001, 900001, 900001, 900001, 900001, 900002 };
+        enum { Q = sizeof queries / sizeof queries [0] };
+        uint64_t query_ids [Q];
+        for (int i = 0; i < Q; i++)
+            query_ids [i] = s_test_send_query (t, queries [i], queries [i] == DP_QUERY_boxes_page? columns: 0,
+                                               s_test_boxes_args (t->arena, bases [i], NULL, 5, NULL, -1), 5, 0);
+        dp_db_testdb_exec (locker, "UNLOCK TABLES");
+        reply = s_test_rows_reply (t, blocking);
+        dp_msg_t answers [Q];
+        for (int i = 0; i < Q; i++) {
+            bool got = s_test_recv (t, &reply, 10000);
+            assert (got && reply.type == DP_MSG_ROWS);
+            assert (reply.id >= query_ids [0] && reply.id <= query_ids [Q - 1]);
+            answers [reply.id - query_ids [0]] = reply;
+        }
+        statements = s_test_com_select (t->admin) - selects;
+        //  Merged: one count of base 900001, one page (two statements), one
+        //  count of 900002; alone: three counts, two pages, one count.
+        assert (statements == (variant == 0? 4: 8));
+        for (int i = 0; i < Q; i++) {
+            dp_msg_t alone = s_test_rows_reply (t, s_test_send_query (
+                t, queries [i], queries [i] == DP_QUERY_boxes_page? columns: 0,
+                s_test_boxes_args (t->arena, bases [i], NULL, 5, NULL, -1), 5, 0));
+            assert (alone.u.rows.n_rows > 0);
+            s_test_same (t, "merged QUERY", s_test_rows (&alone), s_test_rows (&answers [i]), false);
+        }
+        if (t->verbose)
+            printf ("    coalescing %s: 6 QUERYs queued together took %lld statements\n",
                     variant == 0? "on": "off", statements);
         mysql_close (locker);
         s_test_stop (t);
