@@ -49,20 +49,22 @@ class Liveness(unittest.TestCase):
         load = resilience.Load(self.cluster.port, self.token, resilience.varied_bodies(),
                                CLIENTS, timeout=30).start()
         events = [("steady", time.monotonic())]
+        # Each event's time is taken before its action: a request the action fails may be
+        # answered before kill() returns, and belongs to the new phase, not the last one.
         time.sleep(PHASE_S)
+        events.append(("db0 and resolver0 killed", time.monotonic()))
         self.cluster.kill("db0")
         self.cluster.kill("resolver0")
-        events.append(("db0 and resolver0 killed", time.monotonic()))
         time.sleep(PHASE_S)
+        events.append(("db0 and resolver0 restarted", time.monotonic()))
         self.cluster.start("db0")
         self.cluster.start("resolver0")
-        events.append(("db0 and resolver0 restarted", time.monotonic()))
         time.sleep(PHASE_S)
-        self.cluster.kill("db1")
         events.append(("db1 killed: db0 serves both resolvers", time.monotonic()))
+        self.cluster.kill("db1")
         time.sleep(PHASE_S)
-        self.cluster.kill("resolver1")
         events.append(("resolver1 killed: resolver0 serves alone", time.monotonic()))
+        self.cluster.kill("resolver1")
         time.sleep(PHASE_S)
         events.append(("end", time.monotonic()))
         hung = load.stop()
