@@ -263,7 +263,7 @@ def report(r, prefix):
               "(wrk -c4) loop P2, the full ManageBoxes preload of 8,201 boxes.", "",
               "| resolver actors (DEPOT_RESOLVERS) | one preload alone | P3 p50 / p99 alone "
               "| P3 p50 / p99 under P2 | p99 ratio | target |", "|---|---|---|---|---|---|"]
-    for n in (1, 2):
+    for n in sorted(int(k.rsplit("_", 1)[1]) for k in r if k.startswith("p5_resolvers_")):
         x = r[f"p5_resolvers_{n}"]
         lines.append(f"| {n} | {x['preload_alone_ms']:.0f} ms | {x['p50_alone_ms']:.1f} / "
                      f"{x['p99_alone_ms']:.1f} ms | {x['p50_loaded_ms']:.1f} / {x['p99_loaded_ms']:.1f} ms "
@@ -296,6 +296,7 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--pool", type=int, default=8, help="DEPOT_DB_POOL (Depot's default: 8)")
     parser.add_argument("--only", default="p4,p5,coalescing")
+    parser.add_argument("--p5-resolvers", default="1,2,4", help="DEPOT_RESOLVERS values P5 compares")
     args = parser.parse_args()
     only = args.only.split(",")
     s = Setup(args.build, args.pool)
@@ -305,11 +306,11 @@ def main():
             for pool in sorted({args.pool, 32}):
                 p4(s, args.duration, results, pool)
         if "p5" in only:
-            p5(s, results, 1)
-            p5(s, results, 2)
+            for resolvers in (int(r) for r in args.p5_resolvers.split(",")):
+                p5(s, results, resolvers)
         if "coalescing" in only:
             coalescing(s, args.duration, results)
-        if only != ["p4", "p5", "coalescing"]:
+        if sorted(only) != ["coalescing", "p4", "p5"]:
             print(json.dumps(results, indent=1))
             return
         prefix = os.path.join(HERE, "results", f"{datetime.date.today().isoformat()}-p4-p5-coalescing")
