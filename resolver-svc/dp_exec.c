@@ -197,7 +197,10 @@ struct _dp_exec_t {
     size_t n_pending, cap_pending;
     size_t outstanding;
     uint32_t statements;
+    size_t rows_made;           //  rows the request holds (dp_exec_make_row)
     //  Result
+    bool wants_writer;          //  waves done; the answer is large: written elsewhere
+    bool written_elsewhere;
     bool done;
     bool fatal;
     uint32_t http_status;
@@ -274,6 +277,18 @@ const char *dp_exec_trace_id (dp_exec_t *self) { return self->trace_id; }
 size_t dp_exec_outstanding (dp_exec_t *self) { return self->outstanding; }
 uint32_t dp_exec_statements (dp_exec_t *self) { return self->statements; }
 bool dp_exec_done (dp_exec_t *self) { return self->done; }
+bool dp_exec_wants_writer (dp_exec_t *self) { return self->wants_writer && !self->done; }
+
+static void s_write_result (dp_exec_t *self);
+
+void
+dp_exec_write (dp_exec_t *self, bool elsewhere)
+{
+    if (self->done)
+        return;
+    self->written_elsewhere = elsewhere;
+    s_write_result (self);
+}
 uint32_t dp_exec_http_status (dp_exec_t *self) { return self->http_status; }
 
 const char *
@@ -468,6 +483,7 @@ row_t *
 dp_exec_make_row (dp_exec_t *exec, const dp_catalog_entry_t *entry, uint64_t mask,
                   const dp_val_t *cells, uint32_t n_cols)
 {
+    exec->rows_made++;
     row_t *row = dp_arena_alloc (exec->arena, sizeof *row);
     row->cells = dp_arena_calloc (exec->arena, entry->n_columns, sizeof (dp_val_t));
     row->mask = 0;
@@ -1508,9 +1524,10 @@ s_write_result (dp_exec_t *self)
     if (self->errors)
         s_write_errors (self);
     if (self->flags & DP_EXECUTE_DEBUG) {
-        char text [96];
-        int n = snprintf (text, sizeof text, ",\"extensions\":{\"debug\":{\"sqlStatements\":%u,\"waves\":%u}}",
-                          self->statements, self->wave);
+        char text [128];
+        int n = snprintf (text, sizeof text, ",\"extensions\":{\"debug\":{\"sqlStatements\":%u,\"waves\":%u%s}}",
+                          self->statements, self->wave,
+                          self->written_elsewhere ? ",\"lowPriorityWrite\":true" : "");
         dp_json_writer_raw (out, text, (size_t) n);
     }
     dp_json_writer_char (out, '}');
@@ -1542,6 +1559,11 @@ s_advance (dp_exec_t *self)
             self->batches = next;
             self->collected = false;
             if (self->batches.n == 0) {
+                //  A large answer is written away from the actor (dp_writer).
+                if (self->env->large_answer_rows && self->rows_made > self->env->large_answer_rows) {
+                    self->wants_writer = true;
+                    return;
+                }
                 s_write_result (self);
                 return;
             }

@@ -30,6 +30,10 @@ typedef struct {
     //  correlation id) before encoding. Returns 0, or -1 when it could not
     //  be sent (the request then fails with 503).
     int (*send) (void *ctx, dp_exec_t *exec, dp_msg_t *msg);
+    //  A request holding more rows than this, once its waves are done,
+    //  waits for its answer to be written elsewhere (dp_exec_wants_writer);
+    //  0: every answer is written at once.
+    size_t large_answer_rows;
     void *send_ctx;
 } dp_exec_env_t;
 
@@ -51,6 +55,12 @@ void dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply);
 void dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message);
 
 bool dp_exec_done (dp_exec_t *self);
+//  True when the waves are done and the answer, large, is left to write:
+//  call dp_exec_write from one thread, nothing else touching the request.
+bool dp_exec_wants_writer (dp_exec_t *self);
+//  Write the answer now (elsewhere: on a writer thread, which the debug
+//  extension reports as lowPriorityWrite); done() turns true.
+void dp_exec_write (dp_exec_t *self, bool elsewhere);
 
 //  Once done: the HTTP status and the response body (borrowed, valid until
 //  the request is destroyed).

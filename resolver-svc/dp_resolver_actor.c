@@ -42,6 +42,10 @@
     answered ERROR{503}. Requests past their deadline are answered 504 at
     the deadline (the poll wakes up for the nearest one) and forgotten;
     replies that arrive for them later are dropped by correlation id.
+    Large answers: a request holding more than large_answer_rows rows once
+    its waves are done goes to the actor's writer thread (dp_writer, nice
+    +10), which writes its JSON and hands it back on a PULL socket; it
+    leaves our lists meanwhile and still counts against the credit.
     Cancellation: a CANCEL from the gateway (the client went away) ends
     the request at once (ERROR 499 to the gateway, which drops it) and
     sends a CANCEL for each LOAD or QUERY it still waits for to the db-svc
@@ -53,6 +57,7 @@
 @end
 */
 #include "dp_resolver_actor.h"
+#include "dp_writer.h"
 #include "dp_exec.h"
 #include "dp_msg.h"
 #include "dp_log.h"
@@ -117,7 +122,10 @@ typedef struct {
     int liveness_ms;
     uint64_t next_id;           //  correlation ids of our LOADs and QUERYs
     idmap_t pending;            //  db correlation id → request
-    zlistx_t *active;           //  requests in flight (dp_exec_t *)
+    zlistx_t *active;           //  requests in flight (dp_exec_t *), but for those ...
+    size_t writing;             //  ... the writer holds (large answers being written)
+    dp_writer_t *writer;        //  writes large answers at a lower priority
+    zsock_t *written;           //  PULL: the writer hands written requests back
     int64_t next_heartbeat;
     bool terminated;
     uint64_t executed;          //  requests answered
@@ -255,7 +263,7 @@ s_send_heartbeat (self_t *self)
     uint64_t alive = 0;
     for (size_t i = 0; i < self->n_dbs; i++)
         alive += self->dbs [i].alive;
-    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active);
+    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active) + self->writing;
     values [DP_STAT_RESOLVER_CREDIT] = self->credit;
     values [DP_STAT_RESOLVER_DB_WAITING] = self->pending.live;
     values [DP_STAT_RESOLVER_ANSWERED] = self->executed;
@@ -381,6 +389,35 @@ s_finish (self_t *self, dp_exec_t *exec)
     self->executed++;
 }
 
+//  After a request moved on: answer it when done, or hand it to the
+//  writer when its large answer is left to write (it leaves our lists:
+//  no deadline or cancel touches it while the writer has it).
+static void
+s_settle (self_t *self, dp_exec_t *exec)
+{
+    if (dp_exec_wants_writer (exec)) {
+        void *handle = zlistx_find (self->active, exec);
+        if (handle)
+            zlistx_delete (self->active, handle);
+        self->writing++;
+        dp_writer_submit (self->writer, exec);
+    }
+    else
+    if (dp_exec_done (exec))
+        s_finish (self, exec);
+}
+
+//  The writer gave a written request back: answer it.
+static void
+s_handle_written (self_t *self)
+{
+    void *pointer = NULL;
+    if (zsock_recv (self->written, "p", &pointer) || !pointer)
+        return;
+    self->writing--;
+    s_finish (self, (dp_exec_t *) pointer);
+}
+
 
 //  --------------------------------------------------------------------------
 //  Sockets
@@ -424,6 +461,13 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
     self->env.max_depth = 64;
     self->env.send = s_send_to_db;
     self->env.send_ctx = self;
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://dp-writer-%p", (void *) self);
+    self->written = zsock_new_pull (endpoint);
+    self->writer = self->written ? dp_writer_new (endpoint) : NULL;
+    if (!self->writer)
+        dp_warn ("resolver: no writer thread; large answers are written by the actor");
+    self->env.large_answer_rows = self->writer ? config->large_answer_rows : 0;
     self->active = zlistx_new ();
     int64_t now = zclock_mono ();
     self->gateway_endpoint = strdup (config->gateway_endpoint);
@@ -461,6 +505,8 @@ fail:
     zsock_destroy (&self->gateway);
     free (self->gateway_endpoint);
     zlistx_destroy (&self->active);
+    dp_writer_destroy (&self->writer);
+    zsock_destroy (&self->written);
     dp_arena_destroy (&self->arena);
     free (self);
     return NULL;
@@ -479,6 +525,15 @@ s_self_destroy (self_t **self_p)
         s_finish (self, exec);
         exec = zlistx_first (self->active);
     }
+    //  The writer finishes what it holds and hands it back: answered too.
+    dp_writer_destroy (&self->writer);
+    while (self->writing) {
+        zmq_pollitem_t item = { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (&item, 1, 1000) <= 0)
+            break;
+        s_handle_written (self);
+    }
+    zsock_destroy (&self->written);
     s_send_control (self, self->gateway, DP_MSG_DISCONNECT);
     zlistx_destroy (&self->active);
     free (self->pending.slots);
@@ -535,8 +590,7 @@ s_db_lost (self_t *self, uint32_t index, const char *why)
         error.u.error.status = DP_STATUS_UNAVAILABLE;
         error.u.error.message = "db-svc lost";
         dp_exec_on_reply (exec, &error);
-        if (dp_exec_done (exec))
-            s_finish (self, exec);
+        s_settle (self, exec);
     }
     free (ids);
     db->outstanding = 0;
@@ -658,7 +712,8 @@ s_handle_pipe (self_t *self)
         self->terminated = true;
     else
     if (streq (command, "STATS"))
-        zsock_send (self->pipe, "88", self->executed, (uint64_t) zlistx_size (self->active));
+        zsock_send (self->pipe, "88", self->executed,
+                    (uint64_t) (zlistx_size (self->active) + self->writing));
     else
     if (streq (command, "DBS")) {
         int alive = 0;
@@ -763,7 +818,7 @@ s_handle_gateway (self_t *self)
     if (head.type == DP_MSG_CANCEL)
         s_cancel (self, head.id);
     else
-    if (head.type == DP_MSG_EXECUTE && zlistx_size (self->active) >= self->credit) {
+    if (head.type == DP_MSG_EXECUTE && zlistx_size (self->active) + self->writing >= self->credit) {
         //  More than the credit we announced: the broker should not do
         //  that, and we do not queue beyond it.
         dp_warn ("resolver: EXECUTE %llu beyond our credit of %u refused",
@@ -784,8 +839,7 @@ s_handle_gateway (self_t *self)
             dp_log_set_request (msg.trace_id);      //  this request's lines carry its id
             zlistx_add_end (self->active, exec);
             dp_exec_start (exec, &msg);
-            if (dp_exec_done (exec))
-                s_finish (self, exec);
+            s_settle (self, exec);
             dp_log_set_request (NULL);
         }
     }
@@ -839,8 +893,7 @@ s_handle_db (self_t *self, uint32_t index)
     zframe_destroy (&frame);
     dp_log_set_request (dp_exec_trace_id (exec));
     dp_exec_on_reply (exec, &msg);
-    if (dp_exec_done (exec))
-        s_finish (self, exec);
+    s_settle (self, exec);
     dp_log_set_request (NULL);
 }
 
@@ -862,14 +915,17 @@ dp_resolver_actor (zsock_t *pipe, void *args)
         s_register (self);
     self->next_heartbeat = self->started;           //  ask every db-svc at once
     long timeout = s_timers (self);
-    zmq_pollitem_t items [2 + S_MAX_DBS];
+    zmq_pollitem_t items [3 + S_MAX_DBS];
     //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
     while (!self->terminated) {
         items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         items [1] = (zmq_pollitem_t) { zsock_resolve (self->gateway), 0, ZMQ_POLLIN, 0 };
         for (size_t i = 0; i < self->n_dbs; i++)
             items [2 + i] = (zmq_pollitem_t) { zsock_resolve (self->dbs [i].sock), 0, ZMQ_POLLIN, 0 };
-        if (zmq_poll (items, 2 + (int) self->n_dbs, timeout) == -1 && errno != EINTR) {
+        int n_items = 2 + (int) self->n_dbs;
+        if (self->written)
+            items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (items, n_items, timeout) == -1 && errno != EINTR) {
             dp_error ("resolver: zmq_poll failed: %s", zmq_strerror (errno));
             break;
         }
@@ -882,6 +938,8 @@ dp_resolver_actor (zsock_t *pipe, void *args)
         for (size_t i = 0; i < self->n_dbs; i++)
             for (int n = 0; n < 4 * S_BATCH && s_readable (self->dbs [i].sock); n++)
                 s_handle_db (self, (uint32_t) i);
+        while (self->written && s_readable (self->written))
+            s_handle_written (self);
         timeout = s_timers (self);
     }
     s_self_destroy (&self);

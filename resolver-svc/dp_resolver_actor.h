@@ -22,6 +22,8 @@ typedef struct {
     int heartbeat_ms;               //  HEARTBEAT to the gateway and each db-svc (0: 1000)
     int liveness_ms;                //  silence after which a peer is dead (0: 3000)
     const char *instance;           //  name in heartbeat reports; NULL: "<hostname>:<pid>"
+    size_t large_answer_rows;       //  answers of more rows are written by the low-priority
+                                    //  writer thread (dp_writer); 0: all by the actor
 } dp_resolver_config_t;
 
 //  The actor: zactor_new (dp_resolver_actor, &config). Its HEARTBEATs to
@@ -48,6 +50,7 @@ typedef struct {
     int max_page;                   //  DEPOT_MAX_PAGE, largest boxes page, 100000
     const char *schema;             //  DEPOT_SCHEMA, SDL file; NULL: the built-in schema
     bool introspection;             //  DEPOT_INTROSPECTION, serve __schema/__type, true
+    int large_answer_rows;          //  DEPOT_LARGE_ANSWER_ROWS, 5000; 0: no writer thread use
 } dp_resolver_options_t;
 
 //  Fill opts with the defaults above.

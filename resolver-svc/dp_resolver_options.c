@@ -24,6 +24,7 @@ dp_resolver_options_init (dp_resolver_options_t *opts)
     opts->credit = 64;
     opts->max_page = 100000;
     opts->introspection = true;
+    opts->large_answer_rows = 5000;
 }
 
 size_t
@@ -42,6 +43,8 @@ dp_resolver_options (dp_resolver_options_t *opts, dp_option_t *out, size_t max)
           "SDL file instead of the built-in schema" },
         { "--introspection", "DEPOT_INTROSPECTION", DP_OPT_BOOL, &opts->introspection,
           "serve introspection (__schema, __type); 0 switches it off" },
+        { "--large-answer-rows", "DEPOT_LARGE_ANSWER_ROWS", DP_OPT_INT, &opts->large_answer_rows,
+          "answers of more rows are written by a low-priority thread; 0: never" },
     };
     size_t n = sizeof options / sizeof options [0];
     assert (n <= max);
@@ -60,6 +63,11 @@ dp_resolver_options_check (const dp_resolver_options_t *opts, char *err, size_t 
     }
     if (opts->credit < 1) {
         snprintf (err, err_len, "DEPOT_CREDIT (--credit) must be positive, not %d", opts->credit);
+        return -1;
+    }
+    if (opts->large_answer_rows < 0) {
+        snprintf (err, err_len, "DEPOT_LARGE_ANSWER_ROWS (--large-answer-rows) must be 0 or more, not %d",
+                  opts->large_answer_rows);
         return -1;
     }
     if (opts->max_page < 1) {

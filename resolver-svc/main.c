@@ -68,7 +68,8 @@ main (int argc, char *argv [])
         endpoints [n_endpoints++] = token;
     dp_resolver_config_t config = {
         .gateway_endpoint = gateway, .db_endpoints = endpoints, .n_db_endpoints = n_endpoints,
-        .schema = schema, .credit = (uint32_t) opts.credit, .max_page_size = opts.max_page
+        .schema = schema, .credit = (uint32_t) opts.credit, .max_page_size = opts.max_page,
+        .large_answer_rows = (size_t) opts.large_answer_rows
     };
     zsys_init ();
     zactor_t *running [DP_RESOLVERS_MAX];
