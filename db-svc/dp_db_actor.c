@@ -1137,6 +1137,32 @@ s_mergeable (s_stmt_t *stmt)
 
 #define S_MERGE_SCAN 256        //  queued statements looked at for a merge
 
+//  Move the queued stmt (after prev, NULL: at the head) out of its queue to
+//  the end of lead's merged list (*tail); lead runs until the last
+//  deadline of those riding along.
+static void
+s_ride_along (s_self_t *self, s_stmt_t *lead, s_stmt_t *stmt, s_stmt_t *prev,
+              s_stmt_t **queue_head, s_stmt_t **queue_tail, s_stmt_t ***tail)
+{
+    if (prev)
+        prev->next = stmt->next;
+    else
+        *queue_head = stmt->next;
+    if (*queue_tail == stmt)
+        *queue_tail = prev;
+    self->n_queued--;
+    stmt->next = NULL;
+    stmt->merged_next = NULL;
+    **tail = stmt;
+    *tail = &stmt->merged_next;
+    uint64_t deadline = stmt->job->msg.deadline_ms;
+    if (!deadline || !lead->deadline)
+        lead->deadline = 0;
+    else
+    if (deadline > lead->deadline)
+        lead->deadline = deadline;
+}
+
 //  The statement lead is about to run: take the queued LOADs of the same
 //  loader along (up to chunk_size keys in all) and rebuild its SQL for the
 //  union of their keys and columns.
@@ -1161,25 +1187,9 @@ s_merge (s_self_t *self, s_stmt_t *lead)
         if (s_mergeable (stmt) && job->msg.u.load.loader == loader
         &&  total + job->n_keys <= limit
         &&  !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
-            //  Out of the queue, into the lead's list.
-            if (prev)
-                prev->next = next;
-            else
-                *queue_head = next;
-            if (*queue_tail == stmt)
-                *queue_tail = prev;
-            self->n_queued--;
-            stmt->next = NULL;
-            stmt->merged_next = NULL;
-            *tail = stmt;
-            tail = &stmt->merged_next;
+            s_ride_along (self, lead, stmt, prev, queue_head, queue_tail, &tail);
             total += job->n_keys;
             mask |= job->columns;
-            if (!job->msg.deadline_ms || !lead->deadline)
-                lead->deadline = 0;
-            else
-            if (job->msg.deadline_ms > lead->deadline)
-                lead->deadline = job->msg.deadline_ms;
             n_merged++;
         }
         else
@@ -1238,22 +1248,7 @@ s_merge_queries (s_self_t *self, s_stmt_t *lead)
         s_stmt_t *next = stmt->next;
         s_job_t *job = stmt->job;
         if (s_same_query (lead, stmt) && !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
-            if (prev)
-                prev->next = next;
-            else
-                *queue_head = next;
-            if (*queue_tail == stmt)
-                *queue_tail = prev;
-            self->n_queued--;
-            stmt->next = NULL;
-            stmt->merged_next = NULL;
-            *tail = stmt;
-            tail = &stmt->merged_next;
-            if (!job->msg.deadline_ms || !lead->deadline)
-                lead->deadline = 0;
-            else
-            if (job->msg.deadline_ms > lead->deadline)
-                lead->deadline = job->msg.deadline_ms;
+            s_ride_along (self, lead, stmt, prev, queue_head, queue_tail, &tail);
             n_merged++;
         }
         else

@@ -112,17 +112,11 @@ dp_agreement_root_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *o
         state->agreement.row = (row_t *) row;
         return dp_exec_write_children (exec, pf, &state->agreement, 1, false);
     }
-    if (denied [0]) {
-        char description [240];
-        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
-    }
-    else
-    if (state->invalid)
+    if (denied [0])
+        return dp_exec_forbidden (exec, pf, denied);
+    if (state->invalid) {
         dp_exec_field_error (exec, pf, "BAD_USER_INPUT", "Invalid ID.", "Invalid ID.");
-    else {
-        const char *text = "The requested resource does not exist in the database.";
-        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
+        return -1;
     }
-    return -1;
+    return dp_exec_not_found (exec, pf);
 }

@@ -592,10 +592,7 @@ s_any_base_denied (dp_exec_t *self, const plan_field_t *pf)
 {
     if (pf->bind->authz.kind == AUTHZ_ANY_BASE_NULL)
         return 0;
-    char description [120];
-    snprintf (description, sizeof description, "You don't have access to '%s'", pf->bind->authz.permission);
-    dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
-    return -1;
+    return dp_exec_forbidden (self, pf, pf->bind->authz.permission);
 }
 
 static void
@@ -1160,6 +1157,23 @@ dp_exec_field_error (dp_exec_t *exec, const plan_field_t *pf, const char *code,
     exec->n_errors++;
 }
 
+int
+dp_exec_forbidden (dp_exec_t *exec, const plan_field_t *pf, const char *denied)
+{
+    char description [240];
+    snprintf (description, sizeof description, "You don't have access to '%s'", denied);
+    dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
+    return -1;
+}
+
+int
+dp_exec_not_found (dp_exec_t *exec, const plan_field_t *pf)
+{
+    const char *text = "The requested resource does not exist in the database.";
+    dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
+    return -1;
+}
+
 static int s_write_object (dp_exec_t *self, const plan_node_t *node, const obj_t *obj);
 
 static int
@@ -1299,14 +1313,9 @@ s_write_not_found (dp_exec_t *self, const plan_field_t *pf)
     if (bind->authz.kind == AUTHZ_TARGET_BASE_ERROR && bind->loader == DP_LOADER_camps_by_id
     &&  root->n_keys == 1
     &&  !dp_authz_base (&self->authz, bind->authz.permission, root->keys [0], denied, sizeof denied)) {
-        char description [120];
-        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-        dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
+        return dp_exec_forbidden (self, pf, denied);
     }
-    const char *text = "The requested resource does not exist in the database.";
-    dp_exec_field_error (self, pf, "BAD_USER_INPUT", text, "%s", text);
-    return -1;
+    return dp_exec_not_found (self, pf);
 }
 
 static int
@@ -1342,9 +1351,7 @@ s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
             if ((bind->authz.kind != AUTHZ_TARGET_BASE_ERROR
                  && bind->authz.kind != AUTHZ_TARGET_EITHER_ERROR) || !denied [0])
                 return 0;
-            snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-            dp_exec_field_error (self, pf, "FORBIDDEN", description, "%s", description);
-            return -1;
+            return dp_exec_forbidden (self, pf, denied);
         }
         obj_t child = { .type = s_concrete (pf, row), .row = (row_t *) row };
         if (!child.type)

@@ -269,6 +269,12 @@ void dp_exec_field_error (dp_exec_t *exec, const plan_field_t *pf, const char *c
                           const char *description, const char *fmt, ...)
     __attribute__ ((format (printf, 5, 6)));
 
+//  Record boxtribute's FORBIDDEN error ("You don't have access to
+//  '<denied>'") or its not-found BAD_USER_INPUT at the field; both return
+//  -1, as a write hook that recorded an error does.
+int dp_exec_forbidden (dp_exec_t *exec, const plan_field_t *pf, const char *denied);
+int dp_exec_not_found (dp_exec_t *exec, const plan_field_t *pf);
+
 //  A row's cell as an int (0 when nil).
 static inline int64_t
 row_int (const row_t *row, int column)

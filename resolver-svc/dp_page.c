@@ -403,12 +403,8 @@ dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *o
 {
     char denied [80];
     id_page_t *page = s_parent_page (exec, pf, obj, denied, sizeof denied);
-    if (!page) {
-        char description [120];
-        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
-    }
+    if (!page)
+        return dp_exec_forbidden (exec, pf, denied);
     s_id_page_fill (exec, pf, page);
     return s_id_page_write (exec, pf, page);
 }

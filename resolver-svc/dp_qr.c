@@ -223,17 +223,10 @@ dp_qr_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
         return 0;
     char denied [80];
     box_access_t verdict = dp_box_access (exec, access, denied, sizeof denied);
-    if (verdict == BOX_ACCESS_NOT_FOUND) {
-        const char *text = "The requested resource does not exist in the database.";
-        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
-        return -1;
-    }
-    if (verdict == BOX_ACCESS_BASES_DENIED) {
-        char description [120];
-        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
-    }
+    if (verdict == BOX_ACCESS_NOT_FOUND)
+        return dp_exec_not_found (exec, pf);
+    if (verdict == BOX_ACCESS_BASES_DENIED)
+        return dp_exec_forbidden (exec, pf, denied);
     obj_t *children;
     size_t n;
     dp_qr_box_children (exec, pf, obj, &children, &n);

@@ -384,26 +384,16 @@ dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
         dp_exec_field_error (exec, pf, state->code, state->description, "%s", state->description);
         return -1;
     }
-    if (!state->row) {
-        const char *text = "The requested resource does not exist in the database.";
-        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
-        return -1;
-    }
+    if (!state->row)
+        return dp_exec_not_found (exec, pf);
     const row_t *access = dp_exec_cached_row (exec, DP_LOADER_box_access_by_box,
                                               &state->row->cells [DP_COL_stock_id]);
     char denied [80] = "stock:read";
     box_access_t verdict = access ? dp_box_access (exec, access, denied, sizeof denied)
                                   : BOX_ACCESS_NO_PERMISSION;    //  a box outside every location
-    if (verdict == BOX_ACCESS_NOT_FOUND) {
-        const char *text = "The requested resource does not exist in the database.";
-        dp_exec_field_error (exec, pf, "BAD_USER_INPUT", text, "%s", text);
-        return -1;
-    }
-    if (verdict != BOX_ACCESS_GRANTED) {
-        char description [120];
-        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
-    }
+    if (verdict == BOX_ACCESS_NOT_FOUND)
+        return dp_exec_not_found (exec, pf);
+    if (verdict != BOX_ACCESS_GRANTED)
+        return dp_exec_forbidden (exec, pf, denied);
     return dp_exec_write_children (exec, pf, &state->box, 1, false);
 }

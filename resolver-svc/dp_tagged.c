@@ -111,12 +111,8 @@ int
 dp_tagged_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     const char *denied = s_denied (exec);
-    if (denied) {
-        char description [80];
-        snprintf (description, sizeof description, "You don't have access to '%s'", denied);
-        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
-    }
+    if (denied)
+        return dp_exec_forbidden (exec, pf, denied);
     obj_t *children;
     size_t n;
     dp_tagged_children (exec, pf, obj, &children, &n);

@@ -28,11 +28,9 @@ int
 dp_user_email_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     if (!s_is_caller (exec, obj) && !s_identity (exec)->god) {
-        char description [80];
-        snprintf (description, sizeof description, "You don't have access to 'user=%lld'",
-                  (long long) row_int (obj->row, DP_COL_cms_users_id));
-        dp_exec_field_error (exec, pf, "FORBIDDEN", description, "%s", description);
-        return -1;
+        char denied [40];
+        snprintf (denied, sizeof denied, "user=%lld", (long long) row_int (obj->row, DP_COL_cms_users_id));
+        return dp_exec_forbidden (exec, pf, denied);
     }
     const dp_val_t *email = &obj->row->cells [DP_COL_cms_users_email];
     if (email->type != DP_VAL_STR)

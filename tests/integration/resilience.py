@@ -317,6 +317,13 @@ class Cluster:
                 codes[name] = "hung"
         for log in self.logs.values():
             log.close()
+        # A process that did not stop cleanly: show the end of its log (the sanitizer's
+        # report, an assertion) in the test's output, since the scratch folder goes away.
+        for name, code in codes.items():
+            if code != 0:
+                with open(os.path.join(self.folder, f"{name}.log"), "rb") as f:
+                    tail = f.read()[-6000:].decode("utf-8", "replace")
+                print(f"\n--- {name} exited with {code}; the end of {name}.log:\n{tail}", flush=True)
         return codes
 
 
