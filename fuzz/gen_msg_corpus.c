@@ -6,7 +6,7 @@
     =========================================================================
 @header
     gen_msg_corpus DIR writes DIR/<type>.msgpack for READY, HEARTBEAT (also
-    with reports), DISCONNECT, EXECUTE, RESULT, LOAD, QUERY (every value
+    with reports), DISCONNECT, CANCEL, EXECUTE, RESULT, LOAD, QUERY (every value
     type, a nested list), ROWS (streamed with dp_rows_writer, every cell
     type) and ERROR. Every file is checked to decode before it is written.
     The committed seeds were made with it; rerun it after a protocol
@@ -87,6 +87,10 @@ main (int argc, char **argv)
     failed |= s_emit (dir, "heartbeat_reports", &msg);
     msg.type = DP_MSG_DISCONNECT;
     failed |= s_emit (dir, "disconnect", &msg);
+    msg.type = DP_MSG_CANCEL;
+    msg.id = 77;
+    failed |= s_emit (dir, "cancel", &msg);
+    msg.id = 0;
 
     int64_t base_ids [] = { 1, 2 };
     int64_t read_bases [] = { 1 };
