@@ -10,8 +10,9 @@
     type, a nested list), ROWS (streamed with dp_rows_writer, every cell
     type) and ERROR. Every file is checked to decode before it is written.
     The committed seeds were made with it; rerun it after a protocol
-    change. heartbeat_empty.msgpack, the HEARTBEAT of before its reports
-    were appended, is kept by hand: decoders still read it.
+    change. heartbeat_empty.msgpack and result_before_statements.msgpack,
+    the HEARTBEAT and RESULT of before fields were appended to them, are
+    kept by hand: decoders still read them.
 @end
 */
 #include "dp_arena.h"
