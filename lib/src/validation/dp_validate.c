@@ -226,6 +226,17 @@ dp_vctx_report (dp_vctx_t *self, const char *message, const dp_loc_t *locations,
     self->reported++;
 }
 
+void
+dp_vctx_report_not_unique (dp_vctx_t *self, const char *what, const char *name,
+                           const dp_loc_t *locations, size_t n_locations)
+{
+    dp_vstr_t message;
+    dp_vstr_init (&message);
+    dp_vstr_addf (&message, "There can be only one %s named \"%s\".", what, name);
+    dp_vctx_report (self, message.data, locations, n_locations);
+    dp_vstr_release (&message);
+}
+
 bool
 dp_vctx_aborted (dp_vctx_t *self)
 {

@@ -238,6 +238,11 @@ dp_arena_t *dp_vctx_arena (dp_vctx_t *self);
 void dp_vctx_report (dp_vctx_t *self, const char *message, const dp_loc_t *locations,
                      size_t n_locations);
 
+//  Report graphql-js's "There can be only one <what> named "<name>"."
+//  (the Unique*Names rules), at every place the name is given.
+void dp_vctx_report_not_unique (dp_vctx_t *self, const char *what, const char *name,
+                                const dp_loc_t *locations, size_t n_locations);
+
 //  True once validation stopped (too many errors, or too much work).
 bool dp_vctx_aborted (dp_vctx_t *self);
 

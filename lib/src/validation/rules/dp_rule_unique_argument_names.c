@@ -18,8 +18,6 @@
 static void
 s_check (dp_vctx_t *ctx, const dp_ast_argument_t *args, size_t n)
 {
-    dp_vstr_t message;
-    dp_vstr_init (&message);
     for (size_t i = 0; i < n; i++) {
         bool first = true, repeated = false;
         for (size_t j = 0; j < n; j++)
@@ -36,11 +34,8 @@ s_check (dp_vctx_t *ctx, const dp_ast_argument_t *args, size_t n)
         for (size_t j = i; j < n; j++)
             if (strcmp (args [j].name, args [i].name) == 0)
                 locations [count++] = args [j].loc;
-        dp_vstr_clear (&message);
-        dp_vstr_addf (&message, "There can be only one argument named \"%s\".", args [i].name);
-        dp_vctx_report (ctx, message.data, locations, count);
+        dp_vctx_report_not_unique (ctx, "argument", args [i].name, locations, count);
     }
-    dp_vstr_release (&message);
 }
 
 static dp_visit_t

@@ -34,12 +34,8 @@ s_enter (void *self_, dp_vctx_t *ctx, const dp_node_t *node, const dp_visit_path
         const dp_ast_object_field_t *field = node->object_field;
         const dp_ast_object_field_t *first = dp_vmap_get (self->known, field->name);
         if (first) {
-            dp_vstr_t message;
-            dp_vstr_init (&message);
-            dp_vstr_addf (&message, "There can be only one input field named \"%s\".", field->name);
             dp_loc_t locations [2] = { first->loc, field->loc };
-            dp_vctx_report (ctx, message.data, locations, 2);
-            dp_vstr_release (&message);
+            dp_vctx_report_not_unique (ctx, "input field", field->name, locations, 2);
         }
         else
             dp_vmap_set (self->known, field->name, (void *) field);

@@ -30,12 +30,8 @@ s_enter (void *self_, dp_vctx_t *ctx, const dp_node_t *node, const dp_visit_path
     if (def->name) {
         const dp_ast_definition_t *first = dp_vmap_get (&self->known, def->name);
         if (first) {
-            dp_vstr_t message;
-            dp_vstr_init (&message);
-            dp_vstr_addf (&message, "There can be only one operation named \"%s\".", def->name);
             dp_loc_t locations [2] = { first->name_loc, def->name_loc };
-            dp_vctx_report (ctx, message.data, locations, 2);
-            dp_vstr_release (&message);
+            dp_vctx_report_not_unique (ctx, "operation", def->name, locations, 2);
         }
         else
             dp_vmap_set (&self->known, def->name, (void *) def);

@@ -21,8 +21,6 @@ s_enter (void *self, dp_vctx_t *ctx, const dp_node_t *node, const dp_visit_path_
     if (node->kind != DP_NODE_OPERATION)
         return DP_VISIT_CONTINUE;
     const dp_ast_definition_t *op = node->definition;
-    dp_vstr_t message;
-    dp_vstr_init (&message);
     for (size_t i = 0; i < op->n_variables; i++) {
         const char *name = op->variables [i].name;
         bool first = true, repeated = false;
@@ -40,11 +38,9 @@ s_enter (void *self, dp_vctx_t *ctx, const dp_node_t *node, const dp_visit_path_
         for (size_t j = i; j < op->n_variables; j++)
             if (strcmp (op->variables [j].name, name) == 0)
                 locations [n++] = op->variables [j].name_loc;
-        dp_vstr_clear (&message);
-        dp_vstr_addf (&message, "There can be only one variable named \"$%s\".", name);
-        dp_vctx_report (ctx, message.data, locations, n);
+        dp_vctx_report_not_unique (ctx, "variable", dp_arena_printf (dp_vctx_arena (ctx), "$%s", name),
+                                   locations, n);
     }
-    dp_vstr_release (&message);
     return DP_VISIT_CONTINUE;
 }
 
