@@ -2432,37 +2432,45 @@ s_test_all_columns (const dp_catalog_entry_t *entry)
     return entry->n_columns >= 64? UINT64_MAX: ((uint64_t) 1 << entry->n_columns) - 1;
 }
 
-//  "prefix.col1, prefix.col2, ..." for every column of entry; stock's
-//  computed columns as the test writes them.
+//  The computed columns of column sets, as the test writes them (%s: the
+//  table's alias in the query).
+static const struct {
+    const char *table;
+    int column;
+    const char *sql;
+} s_test_computed [] = {
+    { "stock", DP_COL_stock_base_id,
+      "(SELECT l2.camp_id FROM locations l2 WHERE l2.id = %s.location_id)" },
+    { "stock", DP_COL_stock_product_gender_id,
+      "(SELECT p2.gender_id FROM products p2 WHERE p2.id = %s.product_id)" },
+    { "stock", DP_COL_stock_product_category_id,
+      "(SELECT p2.category_id FROM products p2 WHERE p2.id = %s.product_id)" },
+    { "stock", DP_COL_stock_tag_ids,
+      "(SELECT GROUP_CONCAT(r2.tag_id ORDER BY r2.tag_id) FROM tags_relations r2"
+      " WHERE r2.object_type = 'Stock' AND r2.object_id = %s.id AND r2.deleted_on IS NULL)" },
+    { "shipment_detail", DP_COL_shipment_detail_source_base_id,
+      "(SELECT s2.source_base_id FROM shipment s2 WHERE s2.id = %s.shipment_id)" },
+    { "shipment_detail", DP_COL_shipment_detail_target_base_id,
+      "(SELECT s2.target_base_id FROM shipment s2 WHERE s2.id = %s.shipment_id)" },
+};
+
+//  "prefix.col1, prefix.col2, ..." for every column of entry; computed
+//  columns as s_test_computed writes them.
 static char *
 s_test_column_list (dp_arena_t *arena, const dp_catalog_entry_t *entry, const char *prefix)
 {
     dp_sql_t sql;
     dp_sql_init (&sql);
-    const char *p = prefix;
     for (size_t c = 0; c < entry->n_columns; c++) {
         dp_sql_append (&sql, c? ", ": "");
-        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_base_id)
-            dp_sql_printf (&sql, "(SELECT l2.camp_id FROM locations l2 WHERE l2.id = %s.location_id)", p);
+        const char *computed = NULL;
+        for (size_t i = 0; i < sizeof s_test_computed / sizeof s_test_computed [0]; i++)
+            if (strcmp (entry->table, s_test_computed [i].table) == 0 && (int) c == s_test_computed [i].column)
+                computed = s_test_computed [i].sql;
+        if (computed)
+            dp_sql_printf (&sql, computed, prefix);
         else
-        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_product_gender_id)
-            dp_sql_printf (&sql, "(SELECT p2.gender_id FROM products p2 WHERE p2.id = %s.product_id)", p);
-        else
-        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_product_category_id)
-            dp_sql_printf (&sql, "(SELECT p2.category_id FROM products p2 WHERE p2.id = %s.product_id)", p);
-        else
-        if (strcmp (entry->table, "shipment_detail") == 0 && c == DP_COL_shipment_detail_source_base_id)
-            dp_sql_printf (&sql, "(SELECT s2.source_base_id FROM shipment s2 WHERE s2.id = %s.shipment_id)", p);
-        else
-        if (strcmp (entry->table, "shipment_detail") == 0 && c == DP_COL_shipment_detail_target_base_id)
-            dp_sql_printf (&sql, "(SELECT s2.target_base_id FROM shipment s2 WHERE s2.id = %s.shipment_id)", p);
-        else
-        if (strcmp (entry->table, "stock") == 0 && c == DP_COL_stock_tag_ids)
-            dp_sql_printf (&sql, "(SELECT GROUP_CONCAT(r2.tag_id ORDER BY r2.tag_id) FROM tags_relations r2"
-                                 " WHERE r2.object_type = 'Stock' AND r2.object_id = %s.id"
-                                 " AND r2.deleted_on IS NULL)", p);
-        else
-            dp_sql_printf (&sql, "%s.%s", p, entry->columns [c].name);
+            dp_sql_printf (&sql, "%s.%s", prefix, entry->columns [c].name);
     }
     char *list = dp_arena_strdup (arena, sql.data);
     dp_sql_destroy (&sql);

@@ -278,6 +278,7 @@ size_t dp_exec_outstanding (dp_exec_t *self) { return self->outstanding; }
 uint32_t dp_exec_statements (dp_exec_t *self) { return self->statements; }
 bool dp_exec_done (dp_exec_t *self) { return self->done; }
 bool dp_exec_wants_writer (dp_exec_t *self) { return self->wants_writer && !self->done; }
+uint32_t dp_exec_http_status (dp_exec_t *self) { return self->http_status; }
 
 static void s_write_result (dp_exec_t *self);
 
@@ -289,7 +290,6 @@ dp_exec_write (dp_exec_t *self, bool elsewhere)
     self->written_elsewhere = elsewhere;
     s_write_result (self);
 }
-uint32_t dp_exec_http_status (dp_exec_t *self) { return self->http_status; }
 
 const char *
 dp_exec_json (dp_exec_t *self, size_t *len_p)
@@ -1300,24 +1300,24 @@ dp_exec_write_children (dp_exec_t *exec, const plan_field_t *pf, obj_t *objs, si
     return s_write_item (exec, pf, &objs [0]);
 }
 
-//  A relation's objects from the cache, authorised, for writing.
 //  A root field's object by id that the database does not have: an error,
-//  as boxtribute's get_by_id answers. When the id names a base (base(id)),
-//  the caller's access to that base is checked first, as boxtribute does.
+//  as boxtribute's get_by_id answers. When the object is itself a base (its
+//  base column is its id, column 0: base(id)), the id is the base, and the
+//  caller's access to it is checked first, as boxtribute does.
 static int
 s_write_not_found (dp_exec_t *self, const plan_field_t *pf)
 {
     const dp_binding_t *bind = pf->bind;
     const root_load_t *root = pf->root_state;
     char denied [80];
-    if (bind->authz.kind == AUTHZ_TARGET_BASE_ERROR && bind->loader == DP_LOADER_camps_by_id
+    if (bind->authz.kind == AUTHZ_TARGET_BASE_ERROR && bind->authz.base_column == 0
     &&  root->n_keys == 1
-    &&  !dp_authz_base (&self->authz, bind->authz.permission, root->keys [0], denied, sizeof denied)) {
+    &&  !dp_authz_base (&self->authz, bind->authz.permission, root->keys [0], denied, sizeof denied))
         return dp_exec_forbidden (self, pf, denied);
-    }
     return dp_exec_not_found (self, pf);
 }
 
+//  A relation's objects from the cache, authorised, for writing.
 static int
 s_write_relation (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
 {
