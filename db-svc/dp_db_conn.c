@@ -531,6 +531,32 @@ dp_db_conn_selftest (bool verbose)
     assert (dp_db_conn_fd (conn) >= 0);
     assert (dp_db_conn_thread_id (conn) > 0);
 
+    //  Destroyed at any point of an operation (db-svc stopping while a
+    //  connection is set up or a statement runs): nothing waits or breaks.
+    //  Each round stops one wait later: inside the handshake, the session
+    //  set-up, a running statement, then once all is done.
+    for (int stop_after = 0; stop_after < 64; stop_after++) {
+        dp_db_conn_t *brief = dp_db_conn_new (&config);
+        dp_db_conn_event_t step = dp_db_conn_connect (brief);
+        bool queried = false;
+        for (int waits = 0; waits < stop_after; waits++) {
+            if (step != DP_DB_CONN_WAITING) {
+                if (queried || dp_db_conn_state (brief) != DP_DB_CONN_IDLE)
+                    break;
+                const char *slow = "SELECT SLEEP(0.05)";
+                step = dp_db_conn_query (brief, slow, strlen (slow));
+                queried = true;
+                continue;
+            }
+            zmq_pollitem_t item = { NULL, dp_db_conn_fd (brief), dp_db_conn_events (brief), 0 };
+            zmq_poll (&item, 1, 100);
+            int64_t wakeup = dp_db_conn_wakeup (brief);
+            step = dp_db_conn_continue (brief, item.revents, wakeup >= 0 && zclock_mono () >= wakeup);
+        }
+        dp_db_conn_destroy (&brief);
+        assert (brief == NULL);
+    }
+
     //  The session is UTC, utf8mb4 and accepts zero dates; rows come back
     //  as text with NULL as a NULL cell.
     const char *sql = "SELECT @@session.time_zone, @@character_set_client, @@sql_mode,"

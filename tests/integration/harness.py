@@ -203,6 +203,13 @@ class Depot:
                 codes.append("hung")
         for log in self.logs:
             log.close()
+        # A process that did not stop cleanly: show the end of its log (a sanitizer's report,
+        # an assertion) in the test's output, since the scratch folder goes away.
+        for log, code in zip(reversed(self.logs), codes):
+            if code != 0:
+                with open(log.name, "rb") as f:
+                    tail = f.read()[-6000:].decode("utf-8", "replace")
+                print(f"\n--- {os.path.basename(log.name)}: exit {code}; its end:\n{tail}", flush=True)
         return codes
 
 
