@@ -1445,6 +1445,17 @@ s_dispatch (s_self_t *self)
                 s_stmt_finish (self, stmt);
                 continue;
             }
+            if (job->kind == S_JOB_LOOKUP) {
+                //  A key with a character its column cannot hold matches
+                //  no row; MariaDB would refuse to compare them.
+                const dp_val_t *key = &job->msg.u.query.args [0];
+                if (!dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn),
+                                               job->msg.u.query.query, key->u.s.ptr, key->u.s.len)) {
+                    s_reply_fixed (self, job, job->n_cols, 0, 0);
+                    s_stmt_finish (self, stmt);
+                    continue;
+                }
+            }
             stmt->deadline = job->msg.deadline_ms;
             if (self->coalesce && s_mergeable (stmt))
                 s_merge (self, stmt);

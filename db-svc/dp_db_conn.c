@@ -5,7 +5,8 @@
     =========================================================================
 @header
     Each operation is a chain of connector calls: connect = real_connect,
-    then the session setup statement; a statement = real_query, then
+    then the session setup statement, then the read of the key columns'
+    character sets (dp_db_charset); a statement = real_query, then
     store_result. Every _start/_cont call either finishes its step (status
     0) or returns the MYSQL_WAIT_* bits it waits for; s_progress walks the
     chain as far as it can without waiting and reports where it stopped.
@@ -19,6 +20,7 @@
 */
 #include "dp_db_conn.h"
 #include "dp_db_testdb.h"
+#include "dp_db_charset.h"
 #include "dp_log.h"
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -46,6 +48,8 @@ typedef enum {
     S_PHASE_NONE,
     S_PHASE_CONNECT,
     S_PHASE_SETUP,
+    S_PHASE_CHARSETS,           //  reading the key columns' character sets
+    S_PHASE_CHARSETS_STORE,
     S_PHASE_QUERY,
     S_PHASE_STORE
 } s_phase_t;
@@ -67,6 +71,8 @@ struct _dp_db_conn_t {
     unsigned int port;
     unsigned int err_no;        //  last error
     char error [512];
+    dp_sql_t charsets_sql;      //  the set-up statement that reads them
+    dp_db_charsets_t charsets;  //  of the server, read at set-up
 };
 
 static pthread_once_t s_library_once = PTHREAD_ONCE_INIT;
@@ -124,6 +130,9 @@ dp_db_conn_new (const dp_db_config_t *config)
     self->password = s_strdup_or_null (config->password);
     self->database = s_strdup_or_null (config->database && *config->database? config->database: NULL);
     self->port = config->port > 0? (unsigned int) config->port: 0;
+    dp_sql_init (&self->charsets_sql);
+    dp_db_charsets_build_sql (&self->charsets_sql);
+    dp_db_charsets_init (&self->charsets);
     return self;
 }
 
@@ -164,6 +173,7 @@ dp_db_conn_destroy (dp_db_conn_t **self_p)
         memset (self->password, 0, strlen (self->password));
     free (self->password);
     free (self->database);
+    dp_sql_destroy (&self->charsets_sql);
     free (self);
     *self_p = NULL;
 }
@@ -218,6 +228,19 @@ s_statement_failed (dp_db_conn_t *self)
     return DP_DB_CONN_FAILED;
 }
 
+//  Keep the character sets the set-up statement read; free its result.
+static void
+s_read_charsets (dp_db_conn_t *self)
+{
+    dp_db_charsets_init (&self->charsets);
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row (self->result)))
+        if (row [0] && row [1])
+            dp_db_charsets_read_row (&self->charsets, row [0], row [1], row [2]);
+    mysql_free_result (self->result);
+    self->result = NULL;
+}
+
 //  Walk the operation's steps as far as possible: wait is the status of the
 //  call just made.
 static dp_db_conn_event_t
@@ -245,11 +268,30 @@ s_progress (dp_db_conn_t *self, int wait)
                                                s_setup_sql, sizeof s_setup_sql - 1);
                 break;
             case S_PHASE_SETUP:
+            case S_PHASE_CHARSETS:
                 if (self->query_ret) {
                     s_take_error (self);
                     s_close (self);
                     return DP_DB_CONN_CONNECT_FAILED;
                 }
+                if (self->phase == S_PHASE_SETUP) {
+                    self->phase = S_PHASE_CHARSETS;
+                    wait = mysql_real_query_start (&self->query_ret, self->mysql,
+                                                   self->charsets_sql.data,
+                                                   (unsigned long) self->charsets_sql.len);
+                }
+                else {
+                    self->phase = S_PHASE_CHARSETS_STORE;
+                    wait = mysql_store_result_start (&self->result, self->mysql);
+                }
+                break;
+            case S_PHASE_CHARSETS_STORE:
+                if (!self->result) {
+                    s_take_error (self);
+                    s_close (self);
+                    return DP_DB_CONN_CONNECT_FAILED;
+                }
+                s_read_charsets (self);
                 self->phase = S_PHASE_NONE;
                 self->state = DP_DB_CONN_IDLE;
                 return DP_DB_CONN_READY;
@@ -290,6 +332,7 @@ dp_db_conn_connect (dp_db_conn_t *self)
     mysql_options (self->mysql, MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
     self->state = DP_DB_CONN_CONNECTING;
     self->phase = S_PHASE_CONNECT;
+    dp_db_charsets_init (&self->charsets);
     self->err_no = 0;
     self->error [0] = 0;
     int wait = mysql_real_connect_start (&self->connect_ret, self->mysql, self->host,
@@ -348,9 +391,11 @@ dp_db_conn_continue (dp_db_conn_t *self, short revents, bool timed_out)
             wait = mysql_real_connect_cont (&self->connect_ret, self->mysql, events);
             break;
         case S_PHASE_SETUP:
+        case S_PHASE_CHARSETS:
         case S_PHASE_QUERY:
             wait = mysql_real_query_cont (&self->query_ret, self->mysql, events);
             break;
+        case S_PHASE_CHARSETS_STORE:
         case S_PHASE_STORE:
             wait = mysql_store_result_cont (&self->result, self->mysql, events);
             break;
@@ -465,6 +510,13 @@ dp_db_conn_free_result (dp_db_conn_t *self)
         mysql_free_result (self->result);
         self->result = NULL;
     }
+}
+
+const dp_db_charsets_t *
+dp_db_conn_charsets (dp_db_conn_t *self)
+{
+    assert (self);
+    return &self->charsets;
 }
 
 unsigned long

@@ -13,7 +13,8 @@
 @discuss
     States: DOWN (not connected; the owner reconnects when it likes),
     CONNECTING (connect, then the session setup: utf8mb4, time_zone
-    '+00:00', a sql_mode that accepts zero dates), IDLE (ready; the owner
+    '+00:00', a sql_mode that accepts zero dates; then the character sets
+    of the columns lookups compare with string keys), IDLE (ready; the owner
     polls an idle connection for input too, which can only mean the server
     closed it), BUSY (a statement and the storing of its result).
     A statement's result is buffered whole (mysql_store_result) and read
@@ -30,6 +31,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include "dp_db_actor.h"
+#include "dp_db_charset.h"
 
 typedef struct _dp_db_conn_t dp_db_conn_t;
 
@@ -120,6 +122,10 @@ void dp_db_conn_rewind (dp_db_conn_t *self);
 
 //  Free the result of the last statement (no-op when there is none).
 void dp_db_conn_free_result (dp_db_conn_t *self);
+
+//  The character sets of the lookups' key columns, as read when the
+//  connection was set up (UNKNOWN before). Borrowed.
+const dp_db_charsets_t *dp_db_conn_charsets (dp_db_conn_t *self);
 
 //  The server's id of this connection (for KILL in tests), 0 when down.
 unsigned long dp_db_conn_thread_id (dp_db_conn_t *self);

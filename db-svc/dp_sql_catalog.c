@@ -383,8 +383,8 @@ static const char *const s_sql_people_tokens [] = {
 };
 static const char *const s_sql_transactions [] = {
     "transactions.id", "transactions.people_id", "transactions.product_id", "transactions.count",
-    "transactions.description", "transactions.drops", "transactions.created",
-    "transactions.created_by"
+    "transactions.description", "transactions.drops", "transactions.transaction_date",
+    "transactions.user_id"
 };
 _Static_assert (sizeof s_sql_transactions / sizeof s_sql_transactions [0]
                 == 0 DP_COLUMNS_transactions (S_COUNT_COL),
@@ -436,6 +436,9 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "locations.camp_id, locations.id", S_COLS (locations) },
     [DP_LOADER_tags_by_base] = {
         "tags_by_base", "tags.camp_id", "tags", NULL, NULL, "tags.camp_id, tags.id", S_COLS (tags) },
+    [DP_LOADER_locations_all] = {
+        "locations_all", "0", "locations", NULL, NULL, "locations.id", S_COLS (locations) },
+    [DP_LOADER_tags_all] = { "tags_all", "0", "tags", NULL, NULL, "tags.id", S_COLS (tags) },
     [DP_LOADER_stock_by_qr] = { "stock_by_qr", "stock.qr_id", "stock", NULL, NULL, NULL, S_COLS (stock) },
     [DP_LOADER_box_access_by_qr] = {
         "box_access_by_qr", "stock.qr_id",
@@ -658,25 +661,40 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
     return 0;
 }
 
+//  The lookups by a string key: the rows they answer and the column the
+//  key is compared with.
+static const struct {
+    uint32_t query;
+    dp_loader_id_t rows;
+    dp_sql_key_column_t key;
+} s_lookups [] = {
+    { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" } },
+    { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" } },
+};
+#define S_N_LOOKUPS (sizeof s_lookups / sizeof s_lookups [0])
+
+const dp_sql_key_column_t *
+dp_sql_lookup_key (uint32_t query)
+{
+    for (size_t i = 0; i < S_N_LOOKUPS; i++)
+        if (s_lookups [i].query == query)
+            return &s_lookups [i].key;
+    return NULL;
+}
+
 int
 dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *args,
                      uint32_t n_args, char *err, size_t err_len)
 {
-    const dp_sql_loader_t *table;
-    const char *key_column;
-    if (query == DP_QUERY_box_by_label) {
-        table = &s_loaders [DP_LOADER_stock_by_id];
-        key_column = "stock.box_id";
-    }
-    else
-    if (query == DP_QUERY_qr_by_code) {
-        table = &s_loaders [DP_LOADER_qr_by_id];
-        key_column = "qr.code";
-    }
-    else {
+    size_t lookup = 0;
+    while (lookup < S_N_LOOKUPS && s_lookups [lookup].query != query)
+        lookup++;
+    if (lookup == S_N_LOOKUPS) {
         snprintf (err, err_len, "query %u is not a lookup", query);
         return -1;
     }
+    const dp_sql_loader_t *table = &s_loaders [s_lookups [lookup].rows];
+    const dp_sql_key_column_t *key = &s_lookups [lookup].key;
     if (n_args != 1 || args [0].type != DP_VAL_STR) {
         snprintf (err, err_len, "a lookup takes one string argument");
         return -1;
@@ -688,7 +706,7 @@ dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_
     dp_sql_append (sql, "SELECT ");
     dp_sql_append (sql, table->key);
     s_append_columns (sql, table->columns, table->n_columns, mask);
-    dp_sql_printf (sql, " FROM %s WHERE %s = ", table->from, key_column);
+    dp_sql_printf (sql, " FROM %s WHERE %s.%s = ", table->from, key->table, key->column);
     dp_sql_append_quoted (sql, args [0].u.s.ptr, args [0].u.s.len);
     dp_sql_append (sql, " LIMIT 1");
     return 0;

@@ -57,6 +57,16 @@ void dp_sql_append_ints (dp_sql_t *self, const int64_t *values, size_t count);
 //  (backslash escapes; sessions run without NO_BACKSLASH_ESCAPES).
 void dp_sql_append_quoted (dp_sql_t *self, const char *text, size_t len);
 
+//  A table's column, by name.
+typedef struct {
+    const char *table;
+    const char *column;
+} dp_sql_key_column_t;
+
+//  The column a lookup query compares its string key with, or NULL when
+//  query is not a lookup. Borrowed, static.
+const dp_sql_key_column_t *dp_sql_lookup_key (uint32_t query);
+
 //  A lookup by a string key (box_by_label, qr_by_code): args [key:str].
 //  Builds `SELECT <id>, <columns> FROM <table> WHERE <key column> = '<key>'`
 //  with the key escaped. Returns 0, or -1 with err filled when the query is

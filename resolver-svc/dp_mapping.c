@@ -156,11 +156,11 @@ static const field_entry_t s_fields [] = {
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
     { "Query", "organisations", ROOT_ALL (organisations_all, "organisation:read") },
     { "Query", "organisation", ROOT_BY_ID (organisations_by_id, ANY_BASE ("organisation:read")) },
-    { "Query", "locations", ROOT_IN_BASES (locations_by_base, camps_all, "location:read",
+    { "Query", "locations", ROOT_IN_BASES (locations_by_base, locations_all, "location:read",
                                            KEEP (dp_keep_classic_location, BIT (locations, type))) },
     { "Query", "location", ROOT_BY_ID (locations_by_id, TARGET_ERROR ("location:read", locations, camp_id),
                                        KEEP (dp_keep_classic_location, BIT (locations, type))) },
-    { "Query", "tags", ROOT_IN_BASES (tags_by_base, camps_all, "tag:read",
+    { "Query", "tags", ROOT_IN_BASES (tags_by_base, tags_all, "tag:read",
                                       KEEP (dp_keep_tag, BIT (tags, deleted) | BIT (tags, type))) },
     { "Query", "tag", ROOT_BY_ID (tags_by_id, TARGET_ERROR ("tag:read", tags, camp_id)) },
     { "Query", "product", ROOT_BY_ID (products_by_id, TARGET_ERROR ("product:read", products, camp_id)) },
@@ -424,8 +424,9 @@ static const field_entry_t s_fields [] = {
     { "Transaction", "count", COLUMN (transactions, count, CONV_INT) },
     { "Transaction", "tokens", COLUMN (transactions, drops, CONV_INT) },
     { "Transaction", "description", COLUMN (transactions, description, CONV_STRING) },
-    { "Transaction", "createdBy", FK (transactions, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
-    { "Transaction", "createdOn", COLUMN (transactions, created, CONV_DATETIME) },
+    //  (boxtribute's model: created_on is transaction_date, created_by is user_id)
+    { "Transaction", "createdBy", FK (transactions, user_id, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "Transaction", "createdOn", COLUMN (transactions, transaction_date, CONV_DATETIME) },
 
     //  Organisation ← organisations
     { "Organisation", "id", COLUMN (organisations, id, CONV_ID) },
@@ -624,6 +625,8 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_product_categories_all:
         case DP_LOADER_locations_by_base:
         case DP_LOADER_tags_by_base:
+        case DP_LOADER_locations_all:
+        case DP_LOADER_tags_all:
         case DP_LOADER_products_by_base:
         case DP_LOADER_box_history_by_box:
         case DP_LOADER_shipments_by_source_base:
@@ -657,6 +660,59 @@ dp_mapping_loader_is_list (dp_loader_id_t loader)
     }
 }
 
+//  True when mask names only columns the loader has.
+static bool
+s_mask_fits (dp_loader_id_t loader, uint64_t mask)
+{
+    size_t n = dp_catalog_loader (loader)->n_columns;
+    return n >= 64 || (mask >> n) == 0;
+}
+
+//  Every loader a field reads its target's rows from must answer the
+//  target type's column set, since the columns a selection asks for are
+//  that set's; and its fixed masks must name columns of their loaders.
+//  Returns the first loader that breaks this, or NULL.
+static const char *
+s_loader_mismatch (const dp_binding_t *bind, const type_binding_t *target)
+{
+    dp_loader_id_t used [3];
+    size_t n_used = 0;
+    switch (bind->kind) {
+        case BIND_FK:
+        case BIND_REVERSE:
+            used [n_used++] = bind->loader;
+            break;
+        case BIND_THROUGH:
+            used [n_used++] = bind->target_loader;
+            break;
+        case BIND_ROOT_LOAD:
+            if (bind->key_source == KEYS_ARGUMENT || bind->key_source == KEYS_PERMITTED_BASES)
+                used [n_used++] = bind->loader;
+            if (bind->key_source != KEYS_ARGUMENT)
+                used [n_used++] = bind->all_loader;     //  every row; god's rows
+            if (bind->has_loader2)
+                used [n_used++] = bind->loader2;
+            break;
+        default:
+            break;
+    }
+    for (size_t i = 0; i < n_used; i++)
+        if (!target || dp_catalog_loader (used [i])->columns != dp_catalog_loader (target->loader)->columns
+        ||  !s_mask_fits (used [i], bind->keep_mask))
+            return dp_catalog_loader (used [i])->name;
+    if (bind->load_mask && !s_mask_fits (bind->loader, bind->load_mask))
+        return dp_catalog_loader (bind->loader)->name;
+    for (size_t d = 0; d < bind->n_deps; d++)
+        if (!s_mask_fits (bind->deps [d].loader, bind->deps [d].mask))
+            return dp_catalog_loader (bind->deps [d].loader)->name;
+    //  An id-ordered page root: the rows per base and every row (god) alike.
+    //  (all_loader 0 is unset: loader 0, stock_by_id, is no "*_all" loader.)
+    if (bind->kind == BIND_ROOT && bind->all_loader != 0
+    &&  dp_catalog_loader (bind->all_loader)->columns != dp_catalog_loader (bind->loader)->columns)
+        return dp_catalog_loader (bind->all_loader)->name;
+    return NULL;
+}
+
 int
 dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
 {
@@ -679,17 +735,14 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
                       entry->type, entry->field);
             return -1;
         }
-        //  A relation's loader must answer the target type's column set.
+        //  A relation's loaders must answer the target type's column set.
         const dp_binding_t *bind = &entry->bind;
-        if (bind->kind == BIND_FK || bind->kind == BIND_REVERSE || bind->kind == BIND_ROOT_LOAD) {
-            const dp_type_t *target = dp_type_ref_named (field->type);
-            const type_binding_t *tb = target->binding;
-            if (!tb || (bind->kind == BIND_FK
-                        && dp_catalog_loader (tb->loader)->columns != dp_catalog_loader (bind->loader)->columns)) {
-                snprintf (err, err_len, "mapping of %s.%s: target type %s is not fetched by that loader",
-                          entry->type, entry->field, target->name);
-                return -1;
-            }
+        const dp_type_t *target = dp_type_ref_named (field->type);
+        const char *mismatch = s_loader_mismatch (bind, target->binding);
+        if (mismatch) {
+            snprintf (err, err_len, "mapping of %s.%s: loader %s does not answer the columns of %s",
+                      entry->type, entry->field, mismatch, target->name);
+            return -1;
         }
         field->binding = bind;
     }

@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | sql_catalog | target | conn |
+    Usage: dp_db_selftest [setup | cleanup | sql_catalog | charset | target | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -16,6 +16,7 @@
 #include "dp_db_conn.h"
 #include "dp_db_target.h"
 #include "dp_sql_catalog.h"
+#include "dp_db_charset.h"
 #include "dp_db_testdb.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -54,6 +55,10 @@ s_run (const char *name, bool verbose)
         dp_sql_catalog_test (verbose);
         return 0;
     }
+    if (strcmp (name, "charset") == 0) {
+        dp_db_charset_test (verbose);
+        return 0;
+    }
     if (strcmp (name, "target") == 0) {
         dp_db_target_test (verbose);
         return 0;
@@ -88,7 +93,7 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "sql_catalog", "target", "conn", "load", "chunks", "query", "errors",
+        "setup", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
         "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;

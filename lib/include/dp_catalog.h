@@ -215,11 +215,12 @@ typedef enum {
 #define DP_COLUMNS_people_tokens(C) \
     C(people_tokens, people_id, INT) C(people_tokens, tokens, INT)
 
-//  Free-shop transactions (drops are the tokens).
+//  Free-shop transactions (drops are the tokens). When and by whom are
+//  transaction_date and user_id: dropapp never fills created/created_by.
 #define DP_COLUMNS_transactions(C) \
     C(transactions, id, INT) C(transactions, people_id, INT) C(transactions, product_id, INT) \
     C(transactions, count, INT) C(transactions, description, STR) C(transactions, drops, INT) \
-    C(transactions, created, DATETIME) C(transactions, created_by, INT)
+    C(transactions, transaction_date, DATETIME) C(transactions, user_id, INT)
 
 //  Distribution events (mobile distribution), at a distribution spot.
 #define DP_COLUMNS_distro_events(C) \
@@ -256,6 +257,8 @@ typedef enum {
     L(product_categories_all, product_categories, "0: every category") \
     L(locations_by_base,      locations,          "locations.camp_id") \
     L(tags_by_base,           tags,               "tags.camp_id") \
+    L(locations_all,          locations,          "0: every location") \
+    L(tags_all,               tags,               "0: every tag") \
     L(products_by_base,       products,           "products.camp_id") \
     L(stock_by_qr,            stock,              "stock.qr_id") \
     L(box_access_by_qr,       box_access,         "stock.qr_id") \

@@ -227,6 +227,32 @@ class ReadApi(unittest.TestCase):
         response = self.query('{ box(labelIdentifier: "x\' OR \'1\'=\'1") { id } }')
         self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
 
+    def test_four_byte_label_on_utf8mb4(self):
+        """On Depot's own schema (utf8mb4) a label with a four-byte character is an ordinary
+        key: unknown, it answers exactly as any unknown label; carried by a box, it finds the
+        box (the column's character set is read from the database, not assumed)."""
+        self.assertEqual(self.rows("SELECT CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE "
+                                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'stock' "
+                                   "AND COLUMN_NAME = 'box_id'")[0][0], "utf8mb4")
+        query = "query($l: String!) { box(labelIdentifier: $l) { id labelIdentifier } }"
+
+        def answer(label):
+            response = self.query(query, variables={"l": label})
+            response.pop("extensions", None)
+            return response
+        self.assertEqual(self.rows("SELECT COUNT(*) FROM stock WHERE box_id IN ('no-such-box', '\U0001F4E6')"),
+                         [["0"]])
+        unknown = answer("no-such-box")
+        self.assertEqual(unknown["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
+        self.assertEqual(answer("\U0001F4E6"), unknown)
+        box_id, label = self.rows("SELECT s.id, s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                                  "WHERE l.camp_id = 1 ORDER BY s.id LIMIT 1")[0]
+        self.db.sql(f"UPDATE stock SET box_id = '\U0001F4E6' WHERE id = {box_id}")
+        try:
+            self.assertEqual(answer("\U0001F4E6"), {"data": {"box": {"id": box_id, "labelIdentifier": "\U0001F4E6"}}})
+        finally:
+            self.db.sql(f"UPDATE stock SET box_id = '{label}' WHERE id = {box_id}")
+
     def expected_history(self, box_id):
         """Box.history computed here from the raw tables with boxtribute's wording."""
         names = {
