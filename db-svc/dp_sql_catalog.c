@@ -429,8 +429,10 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_camps_by_organisation] = {
         "camps_by_organisation", "camps.organisation_id", "camps", NULL, NULL,
         "camps.organisation_id, camps.id", S_COLS (camps) },
+    //  Deleted organisations are left out, as boxtribute's organisations query.
     [DP_LOADER_organisations_all] = {
-        "organisations_all", "0", "organisations", NULL, NULL, "organisations.id",
+        "organisations_all", "0", "organisations",
+        "(organisations.deleted IS NULL OR organisations.deleted = 0)", NULL, "organisations.id",
         S_COLS (organisations) },
     [DP_LOADER_product_categories_all] = {
         "product_categories_all", "0", "product_categories", NULL, NULL, "product_categories.id",

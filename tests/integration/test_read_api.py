@@ -107,9 +107,13 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(error["path"], ["base"])
 
     def test_organisations(self):
+        """organisations: those not deleted, by id, as boxtribute lists them; each with its live
+        bases; organisation(id) answers a deleted one too (boxtribute's get_by_id)."""
+        self.db.sql("INSERT INTO organisations (label, deleted) VALUES ('Gone Org', '2023-12-31 11:22:33')")
         response = self.query("{ organisations { id name bases { id } } }")
         self.assertNotIn("errors", response)
-        orgs = self.rows("SELECT id, label FROM organisations ORDER BY id")
+        orgs = self.rows("SELECT id, label FROM organisations o WHERE " + NOT_DELETED.format(t="o") + " ORDER BY id")
+        self.assertLess(len(orgs), int(self.db.scalar("SELECT COUNT(*) FROM organisations")))
         self.assertEqual([(o["id"], o["name"]) for o in response["data"]["organisations"]], [tuple(r) for r in orgs])
         for org in response["data"]["organisations"]:
             live = [r[0] for r in self.rows(f"SELECT id FROM camps c WHERE organisation_id = {org['id']} AND "
@@ -117,6 +121,9 @@ class ReadApi(unittest.TestCase):
             self.assertEqual([b["id"] for b in org["bases"]], live)
         one = self.query('{ organisation(id: "1") { id name } }')["data"]["organisation"]
         self.assertEqual(one, {"id": "1", "name": orgs[0][1]})
+        gone = self.db.scalar("SELECT MAX(id) FROM organisations WHERE label = 'Gone Org'")
+        self.assertEqual(self.query(f'{{ organisation(id: "{gone}") {{ name }} }}')["data"]["organisation"],
+                         {"name": "Gone Org"})
 
     def test_locations_and_location(self):
         """locations: the classic locations of readable bases (deleted ones too, as boxtribute);
