@@ -184,6 +184,20 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(me["data"]["user"], {"id": "8", "email": me_row[0],
                                               "organisation": {"id": me_row[1], "name": me_row[2]},
                                               "bases": [{"id": "1", "name": bases["1"]}]})
+        # The caller's organisation answers its own relations: every live base of it (boxtribute's
+        # Organisation.bases), and each base of User.bases its organisation, also beside a root
+        # field that loads the same organisation with another selection.
+        org_bases = [{"id": r[0], "name": r[1]} for r in self.rows(
+            "SELECT id, name FROM camps c WHERE organisation_id = 1 AND " + NOT_DELETED.format(t="c") + " ORDER BY id")]
+        self.assertGreater(len(org_bases), 0)
+        for text in ("{ user { organisation { id bases { id name } } bases { id organisation { id name } } } }",
+                     "{ organisations { id } user { organisation { id bases { id name } } "
+                     "bases { id organisation { id name } } } }"):
+            nested = self.query(text)
+            self.assertNotIn("errors", nested)
+            self.assertEqual(nested["data"]["user"], {
+                "organisation": {"id": "1", "bases": org_bases},
+                "bases": [{"id": "1", "organisation": {"id": me_row[1], "name": me_row[2]}}]})
         # Bases come out ordered by id whatever order the token lists them in.
         two = self.keys.token(base_ids=(2, 1), permissions=["base_2/base:read", "base_1/base:read",
                                                             "base_1/user:read"])
