@@ -54,10 +54,16 @@ class ReadExact:
     def setUpClass(cls):
         cls.scratch = harness.Scratch()
         cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-        cls.users = cls.make_users()
+        try:
+            cls.load(cls.db)
+            cls.keys = harness.Keys(cls.scratch.path)
+            cls.users = cls.make_users()
+            cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
+        except BaseException:
+            # tearDownClass does not run after a failed set-up: stop what was started.
+            cls.db.stop()
+            cls.scratch.remove()
+            raise
 
     @classmethod
     def tearDownClass(cls):
