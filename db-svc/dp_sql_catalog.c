@@ -289,7 +289,10 @@ static const char *const s_sql_history_entry [] = {
 //  A box's history with readable messages, newest first; on equal dates the
 //  history rows (id descending), then tag assignments, then removals (each by
 //  relation id ascending). Assignments made when the box was created are not
-//  history. The message texts are boxtribute's.
+//  history, nor any of a box without a creation date (boxtribute compares the
+//  dates with <>, which is never true against NULL). The message texts, and
+//  every rewrite of a history row's text, are boxtribute's ("Record created"
+//  reads "created box").
 static const char s_sql_box_history [] =
     "SELECT u.record_id, u.entry_id, u.change_date, u.user_id, u.message FROM ("
     "SELECT h.record_id, CAST(h.id AS CHAR) AS entry_id, h.changedate AS change_date,"
@@ -301,7 +304,8 @@ static const char s_sql_box_history [] =
     " WHEN h.changes = 'box_state_id' THEN CONCAT('changed box state from ', fb.label, ' to ', tb.label)"
     " WHEN h.changes = 'items' THEN CONCAT('changed the number of items from ', h.from_int, ' to ', h.to_int)"
     " WHEN h.changes LIKE 'comments%' THEN REPLACE(h.changes, 'comments changed', 'changed comments')"
-    " WHEN h.changes LIKE 'Record%' THEN CONCAT(SUBSTRING(h.changes, 8), ' record')"
+    " WHEN h.changes LIKE 'Record%' THEN CONCAT(SUBSTRING(h.changes, 8), ' box')"
+    " WHEN h.changes = 'New Qr-code assigned by pdf generation.' THEN 'created QR code label for box'"
     " ELSE h.changes END AS message, 0 AS kind, -h.id AS ord"
     " FROM history h"
     " LEFT JOIN locations fl ON h.changes = 'location_id' AND fl.id = h.from_int"
@@ -320,7 +324,7 @@ static const char s_sql_box_history [] =
     " CONCAT('assigned tag ''', t.label, ''' to box'), 1, tr.id"
     " FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id JOIN stock s ON s.id = tr.object_id"
     " WHERE tr.object_type = 'Stock' AND tr.object_id IN ({keys}) AND tr.created_on IS NOT NULL"
-    " AND NOT (tr.created_on <=> s.created)"
+    " AND tr.created_on <> s.created"
     " UNION ALL "
     "SELECT tr.object_id, CONCAT('tr', tr.id), tr.deleted_on, tr.deleted_by_id,"
     " CONCAT('removed tag ''', t.label, ''' from box'), 2, tr.id"
@@ -425,8 +429,10 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_camps_by_organisation] = {
         "camps_by_organisation", "camps.organisation_id", "camps", NULL, NULL,
         "camps.organisation_id, camps.id", S_COLS (camps) },
+    //  Deleted organisations are left out, as boxtribute's organisations query.
     [DP_LOADER_organisations_all] = {
-        "organisations_all", "0", "organisations", NULL, NULL, "organisations.id",
+        "organisations_all", "0", "organisations",
+        "(organisations.deleted IS NULL OR organisations.deleted = 0)", NULL, "organisations.id",
         S_COLS (organisations) },
     [DP_LOADER_product_categories_all] = {
         "product_categories_all", "0", "product_categories", NULL, NULL, "product_categories.id",

@@ -47,20 +47,27 @@ dp_user_organisation_collect (dp_exec_t *exec, const plan_field_t *pf, const obj
         dp_exec_need (exec, DP_LOADER_organisations_by_id, identity->organisation_id, pf->child_mask | 1);
 }
 
-int
-dp_user_organisation_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+//  The objects are handed to the descent as well as to the writer, so the
+//  organisation's and the bases' own relations (Organisation.bases,
+//  Base.organisation...) are loaded in the next wave like any other's.
+void
+dp_user_organisation_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                               obj_t **children, size_t *n_children)
 {
+    *children = NULL;
+    *n_children = 0;
     const dp_identity_t *identity = s_identity (exec);
     if (!s_is_caller (exec, obj) || identity->god || identity->organisation_id <= 0)
-        return 0;
+        return;
     dp_val_t key = { .type = DP_VAL_INT, .u.i = identity->organisation_id };
     const row_t *row = dp_exec_cached_row (exec, DP_LOADER_organisations_by_id, &key);
     if (!row)
-        return 0;               //  the token names an organisation that is gone
+        return;                 //  the token names an organisation that is gone
     obj_t *child = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *child);
     child->type = pf->child->type;
     child->row = (row_t *) row;
-    return dp_exec_write_children (exec, pf, child, 1, false);
+    *children = child;
+    *n_children = 1;
 }
 
 //  The caller's base:read bases, sorted and without repeats (into arena).
@@ -103,11 +110,14 @@ dp_user_bases_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
         dp_exec_need (exec, DP_LOADER_camps_by_id, ids [i], pf->child_mask | 1);
 }
 
-int
-dp_user_bases_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+void
+dp_user_bases_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                        obj_t **children_p, size_t *n_children)
 {
+    *children_p = NULL;
+    *n_children = 0;
     if (!s_is_caller (exec, obj))
-        return 0;
+        return;
     dp_arena_t *arena = dp_exec_arena (exec);
     if (s_identity (exec)->god) {
         row_t **rows;
@@ -117,7 +127,9 @@ dp_user_bases_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
             children [i].type = pf->child->type;
             children [i].row = rows [i];
         }
-        return dp_exec_write_children (exec, pf, children, n, true);
+        *children_p = children;
+        *n_children = n;
+        return;
     }
     int64_t *ids;
     size_t n = s_readable_bases (exec, &ids);
@@ -132,5 +144,18 @@ dp_user_bases_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
         children [found].row = (row_t *) row;
         found++;
     }
-    return dp_exec_write_children (exec, pf, children, found, true);
+    *children_p = children;
+    *n_children = found;
+}
+
+//  Null, not [], for another user's bases.
+int
+dp_user_bases_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    if (!s_is_caller (exec, obj))
+        return 0;
+    obj_t *children;
+    size_t n;
+    dp_user_bases_children (exec, pf, obj, &children, &n);
+    return dp_exec_write_children (exec, pf, children, n, true);
 }

@@ -21,11 +21,14 @@ int dp_user_email_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *o
 
 //  User.organisation: the caller's organisation; null for others and god.
 void dp_user_organisation_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_user_organisation_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+void dp_user_organisation_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                                    obj_t **children, size_t *n_children);
 
 //  User.bases: the bases the caller holds base:read for (god: every
 //  base), ordered by id; null for another user.
 void dp_user_bases_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+void dp_user_bases_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
+                             obj_t **children, size_t *n_children);
 int dp_user_bases_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
 #endif

@@ -253,7 +253,7 @@ typedef enum {
     L(tags_by_id,             tags,               "tags.id") \
     L(camps_all,              camps,              "0: every base") \
     L(camps_by_organisation,  camps,              "camps.organisation_id") \
-    L(organisations_all,      organisations,      "0: every organisation") \
+    L(organisations_all,      organisations,      "0: every organisation not deleted") \
     L(product_categories_all, product_categories, "0: every category") \
     L(locations_by_base,      locations,          "locations.camp_id") \
     L(tags_by_base,           tags,               "tags.camp_id") \

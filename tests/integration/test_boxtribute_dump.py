@@ -60,7 +60,7 @@ class BoxtributeDump(unittest.TestCase):
             '{ base(id: "1") { locations { id } } }':
                 (lambda d: [x["id"] for x in d["base"]["locations"]],
                  self.ids("SELECT id FROM locations WHERE camp_id = 1 AND type = 'Warehouse' AND deleted IS NULL ORDER BY id")),
-            '{ organisations { id } }': ("organisations", self.ids("SELECT id FROM organisations ORDER BY id")),
+            '{ organisations { id } }': ("organisations", self.ids(f"SELECT id FROM organisations o WHERE {LIVE.format(t='o')} ORDER BY id")),
             '{ organisation(id: "1") { id } }': (lambda d: [d["organisation"]["id"]], ["1"]),
             '{ user { id } }': (lambda d: [d["user"]["id"]], ["8"]),
             '{ users { id } }': ("users", []),

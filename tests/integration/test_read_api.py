@@ -107,9 +107,13 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(error["path"], ["base"])
 
     def test_organisations(self):
+        """organisations: those not deleted, by id, as boxtribute lists them; each with its live
+        bases; organisation(id) answers a deleted one too (boxtribute's get_by_id)."""
+        self.db.sql("INSERT INTO organisations (label, deleted) VALUES ('Gone Org', '2023-12-31 11:22:33')")
         response = self.query("{ organisations { id name bases { id } } }")
         self.assertNotIn("errors", response)
-        orgs = self.rows("SELECT id, label FROM organisations ORDER BY id")
+        orgs = self.rows("SELECT id, label FROM organisations o WHERE " + NOT_DELETED.format(t="o") + " ORDER BY id")
+        self.assertLess(len(orgs), int(self.db.scalar("SELECT COUNT(*) FROM organisations")))
         self.assertEqual([(o["id"], o["name"]) for o in response["data"]["organisations"]], [tuple(r) for r in orgs])
         for org in response["data"]["organisations"]:
             live = [r[0] for r in self.rows(f"SELECT id FROM camps c WHERE organisation_id = {org['id']} AND "
@@ -117,6 +121,9 @@ class ReadApi(unittest.TestCase):
             self.assertEqual([b["id"] for b in org["bases"]], live)
         one = self.query('{ organisation(id: "1") { id name } }')["data"]["organisation"]
         self.assertEqual(one, {"id": "1", "name": orgs[0][1]})
+        gone = self.db.scalar("SELECT MAX(id) FROM organisations WHERE label = 'Gone Org'")
+        self.assertEqual(self.query(f'{{ organisation(id: "{gone}") {{ name }} }}')["data"]["organisation"],
+                         {"name": "Gone Org"})
 
     def test_locations_and_location(self):
         """locations: the classic locations of readable bases (deleted ones too, as boxtribute);
@@ -177,6 +184,20 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(me["data"]["user"], {"id": "8", "email": me_row[0],
                                               "organisation": {"id": me_row[1], "name": me_row[2]},
                                               "bases": [{"id": "1", "name": bases["1"]}]})
+        # The caller's organisation answers its own relations: every live base of it (boxtribute's
+        # Organisation.bases), and each base of User.bases its organisation, also beside a root
+        # field that loads the same organisation with another selection.
+        org_bases = [{"id": r[0], "name": r[1]} for r in self.rows(
+            "SELECT id, name FROM camps c WHERE organisation_id = 1 AND " + NOT_DELETED.format(t="c") + " ORDER BY id")]
+        self.assertGreater(len(org_bases), 0)
+        for text in ("{ user { organisation { id bases { id name } } bases { id organisation { id name } } } }",
+                     "{ organisations { id } user { organisation { id bases { id name } } "
+                     "bases { id organisation { id name } } } }"):
+            nested = self.query(text)
+            self.assertNotIn("errors", nested)
+            self.assertEqual(nested["data"]["user"], {
+                "organisation": {"id": "1", "bases": org_bases},
+                "bases": [{"id": "1", "organisation": {"id": me_row[1], "name": me_row[2]}}]})
         # Bases come out ordered by id whatever order the token lists them in.
         two = self.keys.token(base_ids=(2, 1), permissions=["base_2/base:read", "base_1/base:read",
                                                             "base_1/user:read"])
@@ -274,7 +295,9 @@ class ReadApi(unittest.TestCase):
             elif changes.startswith("comments"):
                 message = changes.replace("comments changed", "changed comments")
             elif changes.startswith("Record"):
-                message = changes[7:] + " record"
+                message = changes[7:] + " box"
+            elif changes == "New Qr-code assigned by pdf generation.":
+                message = "created QR code label for box"
             else:
                 message = changes
             entries.append((date, 0, -int(hid), hid, user, message))
@@ -283,7 +306,7 @@ class ReadApi(unittest.TestCase):
                 f"SELECT tr.id, {dt('tr.created_on')}, tr.created_by_id, {dt('tr.deleted_on')}, tr.deleted_by_id, "
                 f"t.label FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id "
                 f"WHERE tr.object_type = 'Stock' AND tr.object_id = {box_id}"):
-            if on is not None and on != created:
+            if on is not None and created is not None and on != created:
                 entries.append((on, 1, int(rid), f"ta{rid}", by, f"assigned tag '{label}' to box"))
             if off is not None:
                 entries.append((off, 2, int(rid), f"tr{rid}", off_by, f"removed tag '{label}' from box"))
@@ -310,6 +333,62 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(kinds, {"history", "ta", "tr"}, "the sample covers every kind of entry")
         page = self.query('{ boxes(baseId: "1", paginationInput: {first: 100}) { elements { history { id } } } }')
         self.assertLessEqual(page["extensions"]["debug"]["sqlStatements"], 4)
+
+    def test_box_history_rewrites(self):
+        """Every rewrite boxtribute's HistoryForBoxLoader applies to a history row's text, on
+        rows written here for a box of their own: the texts expected are boxtribute's, the
+        names those of the rows the ids point to."""
+        box = self.rows("SELECT s.id, s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                        "WHERE l.camp_id = 1 AND s.display_unit_id IS NULL ORDER BY s.id LIMIT 1")[0]
+        new_id = int(self.db.scalar("SELECT MAX(id) + 1 FROM stock"))
+        self.db.sql(f"INSERT INTO stock (id, box_id, product_id, size_id, items, location_id, box_state_id, created, "
+                    f"modified) SELECT {new_id}, 'HISTORY1', product_id, size_id, items, location_id, 1, "
+                    f"'2024-01-01 08:00:00', modified FROM stock WHERE id = {box[0]}")
+        name = lambda sql: self.db.scalar(sql)  # noqa: E731
+        loc = [r[0] for r in self.rows("SELECT id FROM locations WHERE camp_id = 1 ORDER BY id LIMIT 2")]
+        prod = [r[0] for r in self.rows("SELECT id FROM products WHERE camp_id = 1 ORDER BY id LIMIT 2")]
+        size = [r[0] for r in self.rows("SELECT id FROM sizes ORDER BY id LIMIT 2")]
+        unit = [r[0] for r in self.rows("SELECT id FROM units ORDER BY id LIMIT 2")]
+        rows = [  # (changes, from_int, to_int, the text boxtribute shows)
+            ("Record created", None, None, "created box"),
+            ("New Qr-code assigned by pdf generation.", None, None, "created QR code label for box"),
+            ("location_id", loc[0], loc[1], "changed box location from {} to {}".format(
+                name(f"SELECT label FROM locations WHERE id = {loc[0]}"), name(f"SELECT label FROM locations WHERE id = {loc[1]}"))),
+            ("product_id", prod[0], prod[1], "changed product type from {} to {}".format(
+                name(f"SELECT name FROM products WHERE id = {prod[0]}"), name(f"SELECT name FROM products WHERE id = {prod[1]}"))),
+            ("size_id", size[0], size[1], "changed size from {} to {}".format(
+                name(f"SELECT label FROM sizes WHERE id = {size[0]}"), name(f"SELECT label FROM sizes WHERE id = {size[1]}"))),
+            ("display_unit_id", unit[0], unit[1], "changed unit from {} to {}".format(
+                name(f"SELECT symbol FROM units WHERE id = {unit[0]}"), name(f"SELECT symbol FROM units WHERE id = {unit[1]}"))),
+            ("box_state_id", 1, 3, "changed box state from {} to {}".format(
+                name("SELECT label FROM box_state WHERE id = 1"), name("SELECT label FROM box_state WHERE id = 3"))),
+            ("items", 12, 7, "changed the number of items from 12 to 7"),
+            ('comments changed from "old" to "new";', None, None, 'changed comments from "old" to "new";'),
+            ("box_id changed", None, None, "box_id changed"),
+            ("Record deleted", None, None, "deleted box"),
+        ]
+        for minute, (changes, old, new, _) in enumerate(rows):
+            self.db.sql("INSERT INTO history (tablename, record_id, changes, user_id, changedate, from_int, to_int) "
+                        f"VALUES ('stock', {new_id}, '{changes}', 1, '2024-01-01 09:{minute:02d}:00', "
+                        f"{'NULL' if old is None else old}, {'NULL' if new is None else new})")
+        response = self.query('{ box(labelIdentifier: "HISTORY1") { history { changes changeDate } } }')
+        self.assertNotIn("errors", response)
+        self.assertEqual(response["data"]["box"]["history"],
+                         [{"changes": text, "changeDate": f"2024-01-01T09:{minute:02d}:00+00:00"}
+                          for minute, (_, _, _, text) in reversed(list(enumerate(rows)))])
+        # A box without a creation date: boxtribute compares each tag relation's date with
+        # it by <>, so none of its tag assignments is history (a removal still is).
+        self.db.sql(f"UPDATE stock SET created = NULL WHERE id = {new_id}; DELETE FROM history WHERE record_id = {new_id};"
+                    "INSERT INTO tags_relations (tag_id, object_type, object_id, created_on, created_by_id, deleted_on, "
+                    f"deleted_by_id) SELECT id, 'Stock', {new_id}, '2024-02-01 10:00:00', 1, NULL, NULL FROM tags "
+                    "WHERE camp_id = 1 ORDER BY id LIMIT 2;"
+                    f"UPDATE tags_relations SET deleted_on = '2024-02-02 10:00:00', deleted_by_id = 1 WHERE object_id = {new_id} "
+                    "AND object_type = 'Stock' ORDER BY id LIMIT 1")
+        removed = self.db.scalar(f"SELECT t.label FROM tags_relations r JOIN tags t ON t.id = r.tag_id "
+                                 f"WHERE r.object_id = {new_id} AND r.object_type = 'Stock' AND r.deleted_on IS NOT NULL")
+        response = self.query('{ box(labelIdentifier: "HISTORY1") { history { changes changeDate } } }')
+        self.assertEqual(response["data"]["box"]["history"],
+                         [{"changes": f"removed tag '{removed}' from box", "changeDate": "2024-02-02T10:00:00+00:00"}])
 
     def test_shipments(self):
         """shipments: those leaving or reaching a base the user may read, by id, filtered by
