@@ -65,7 +65,6 @@ typedef struct {
     bool coalesce;              //  merge queued LOADs of one loader into one statement
     bool verbose;               //  log every statement
     const char *instance;       //  name in heartbeat reports; NULL: "<hostname>:<pid>"
-    int bind_result;            //  out: set by the actor before it signals; 0 bound, -1 not
 } dp_db_config_t;
 
 //  Fill config with the defaults: host NULL, port 0, socket NULL, user
@@ -87,9 +86,10 @@ size_t dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max);
 int dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len);
 
 //  The actor, for zactor_new (dp_db_actor, config). config must stay valid
-//  until zactor_new returns; the actor copies what it keeps, and sets
-//  config->bind_result before signalling (0 ok, -1 when the bind failed,
-//  after which the actor has exited).
+//  until zactor_new returns; the actor copies what it keeps. After its
+//  start-up signal it sends one message "i" on the pipe: 0 when bound, -1
+//  when the bind failed (after which the actor has exited). dp_db_actor_new
+//  reads it.
 void dp_db_actor (zsock_t *pipe, void *args);
 
 //  Start the actor and check its bind. Returns NULL, logging why, when the

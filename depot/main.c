@@ -84,6 +84,7 @@ main (int argc, char *argv [])
     zactor_t *db_actor = dp_db_actor_new (&db);
     zactor_t *resolver_actors [DP_RESOLVERS_MAX] = { 0 };
     zactor_t *gateway_actor = NULL;
+    int port = 0;                           //  the port the gateway listens on
     const char *db_endpoints [] = { DB_ENDPOINT };
     dp_resolver_config_t resolver = {
         .gateway_endpoint = BACKEND_ENDPOINT, .db_endpoints = db_endpoints, .n_db_endpoints = 1,
@@ -99,13 +100,13 @@ main (int argc, char *argv [])
         if (!(resolver_actors [i] = zactor_new (dp_resolver_actor, &resolver)))
             goto stop;
     }
-    gateway_actor = zactor_new (dp_gateway_actor, &gateway);
-    if (!gateway_actor || gateway.status != 0) {
+    gateway_actor = dp_gateway_actor_new (&gateway, &port);
+    if (!gateway_actor) {
         fprintf (stderr, "depot: the gateway did not start (see the log above)\n");
         goto stop;
     }
     dp_info ("depot: serving http://localhost:%d/graphql with %d resolver(s) and %d DB connection(s)",
-             gateway.bound_port, resolvers.resolvers, db.pool_size);
+             port, resolvers.resolvers, db.pool_size);
     while (!zsys_interrupted)
         zclock_sleep (100);
     rc = 0;

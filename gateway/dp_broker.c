@@ -693,6 +693,19 @@ s_readable (zsock_t *sock)
     return (zsock_events (sock) & ZMQ_POLLIN) != 0;
 }
 
+zactor_t *
+dp_broker_actor_new (dp_broker_config_t *config)
+{
+    assert (config);
+    zactor_t *actor = zactor_new (dp_broker_actor, config);
+    //  The outcome comes as a message, not through config: the actor's thread
+    //  writes nothing the caller's thread reads.
+    int bound = -1;
+    if (actor && (zsock_recv (actor, "i", &bound) != 0 || bound != 0))
+        zactor_destroy (&actor);
+    return actor;
+}
+
 void
 dp_broker_actor (zsock_t *pipe, void *args)
 {
@@ -701,13 +714,13 @@ dp_broker_actor (zsock_t *pipe, void *args)
     self_t *self = s_self_new (pipe, config);
     if (s_bind (self->backend, config->backend_endpoint, "backend")
     ||  s_bind (self->frontend, config->frontend_endpoint, "frontend")) {
-        config->status = -1;
         s_self_destroy (&self);
-        zsock_signal (pipe, (byte) -1);
+        zsock_signal (pipe, 0);
+        zsock_send (pipe, "i", -1);
         return;
     }
-    config->status = 0;
     zsock_signal (pipe, 0);
+    zsock_send (pipe, "i", 0);
 
     int timeout = self->heartbeat_ms;
     while (!self->terminated) {
@@ -867,10 +880,7 @@ dp_broker_test (bool verbose)
         dp_broker_config_defaults (&config);
         config.backend_endpoint = "bogus://nowhere";
         config.frontend_endpoint = "inproc://dp-broker-test-bad";
-        zactor_t *broker = zactor_new (dp_broker_actor, &config);
-        assert (broker);
-        assert (config.status == -1);
-        zactor_destroy (&broker);
+        assert (dp_broker_actor_new (&config) == NULL);
     }
 
     dp_broker_config_t config;
@@ -886,9 +896,8 @@ dp_broker_test (bool verbose)
     config.stats = &stats;
     dp_fleet_t *fleet = dp_fleet_new (60000);
     config.fleet = fleet;
-    zactor_t *broker = zactor_new (dp_broker_actor, &config);
+    zactor_t *broker = dp_broker_actor_new (&config);
     assert (broker);
-    assert (config.status == 0);
     if (verbose)
         zstr_send (broker, "VERBOSE");
     zsock_t *worker = s_test_dealer (config.frontend_endpoint);

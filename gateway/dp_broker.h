@@ -73,23 +73,26 @@ typedef struct {
     dp_broker_stats_t *stats;       //  NULL, or kept up to date (must outlive the actor)
     dp_fleet_t *fleet;              //  NULL, or given the reports of resolvers' HEARTBEATs
                                     //  (must outlive the actor)
-    //  Written by the actor before it signals; read after zactor_new returns:
-    int status;                     //  out: 0 when both endpoints are bound, else -1
 } dp_broker_config_t;
 
 //  Fill config with the defaults above; endpoints NULL, max_inflight 48.
 void dp_broker_config_defaults (dp_broker_config_t *config);
 
-//  The broker actor. Create it with zactor_new (dp_broker_actor, &config);
-//  config must stay valid until zactor_new returns; the actor copies what
-//  it needs. It signals 0 when both endpoints are bound, or -1 (with a log
-//  line, and config->status set to -1) when one cannot be bound, and then
-//  ends. Pipe commands:
+//  The broker actor; start it with dp_broker_actor_new. After its start-up
+//  signal it sends one message "i" on the pipe: 0 when both endpoints are
+//  bound, or -1 (with a log line) when one cannot be, and then it ends.
+//  Pipe commands:
 //    $TERM             stop: queued and in-flight requests get ERROR 503
 //    STATUS            reply "iiii": live resolvers, total credit,
 //                      requests in flight at resolvers, requests queued
 //    VERBOSE           log every message at debug level
 void dp_broker_actor (zsock_t *pipe, void *args);
+
+//  Start the broker actor with config, which must stay valid until this
+//  returns (the actor copies what it needs). Returns NULL when an endpoint
+//  cannot be bound. Caller owns return value and must destroy it with
+//  zactor_destroy.
+zactor_t *dp_broker_actor_new (dp_broker_config_t *config);
 
 void dp_broker_test (bool verbose);
 

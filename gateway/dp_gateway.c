@@ -1325,8 +1325,8 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     broker_config.grace_ms = self->deadline_ms / 4 + 1000;
     broker_config.stats = &self->broker_stats;
     broker_config.fleet = self->fleet;
-    self->broker = zactor_new (dp_broker_actor, &broker_config);
-    if (!self->broker || broker_config.status != 0) {
+    self->broker = dp_broker_actor_new (&broker_config);
+    if (!self->broker) {
         s_self_destroy (&self);
         return NULL;
     }
@@ -1428,6 +1428,21 @@ dp_gateway_config_defaults (dp_gateway_config_t *config)
     config->liveness_ms = 3000;
 }
 
+zactor_t *
+dp_gateway_actor_new (dp_gateway_config_t *config, int *port)
+{
+    assert (config);
+    zactor_t *actor = zactor_new (dp_gateway_actor, config);
+    //  The outcome comes as a message, not through config: the actor's thread
+    //  writes nothing the caller's thread reads.
+    int status = -1, bound_port = -1;
+    if (actor && (zsock_recv (actor, "ii", &status, &bound_port) != 0 || status != 0))
+        zactor_destroy (&actor);
+    if (actor && port)
+        *port = bound_port;
+    return actor;
+}
+
 void
 dp_gateway_actor (zsock_t *pipe, void *args)
 {
@@ -1435,15 +1450,13 @@ dp_gateway_actor (zsock_t *pipe, void *args)
     assert (config);
     self_t *self = s_self_new (pipe, config);
     if (!self) {
-        config->status = -1;
-        config->bound_port = -1;
         OPENSSL_thread_stop ();
-        zsock_signal (pipe, (byte) -1);
+        zsock_signal (pipe, 0);
+        zsock_send (pipe, "ii", -1, -1);
         return;
     }
-    config->status = 0;
-    config->bound_port = self->port;
     zsock_signal (pipe, 0);
+    zsock_send (pipe, "ii", 0, self->port);
 
     while (!self->terminated) {
         zmsg_t *msg = zmsg_recv (pipe);
@@ -1527,7 +1540,9 @@ s_peer_send (s_peer_t *peer, dp_msg_t *msg)
     msgpack_sbuffer_init (&buf);
     int rc = dp_msg_encode (msg, &buf);
     assert (rc == 0);
-    zmq_send (zsock_resolve (peer->dealer), buf.data, buf.size, 0);
+    //  Never block: once the gateway under test is gone the DEALER has no peer,
+    //  and a blocking send would keep the peer from ever reading its $TERM.
+    zmq_send (zsock_resolve (peer->dealer), buf.data, buf.size, ZMQ_DONTWAIT);
     msgpack_sbuffer_destroy (&buf);
 }
 
@@ -2024,9 +2039,9 @@ s_cors_allow_list_test (dp_gateway_config_t *base, const char *auth)
     config.backend_endpoint = "inproc://dp-gateway-test-backend-3";
     config.cors_origins = "https://app.example, https://other.example";
     config.persisted_queries = manifest_path;
-    zactor_t *gateway = zactor_new (dp_gateway_actor, &config);
-    assert (gateway && config.status == 0);
-    int port = config.bound_port;
+    int port = 0;
+    zactor_t *gateway = dp_gateway_actor_new (&config, &port);
+    assert (gateway);
     zactor_t *peer = zactor_new (s_peer_actor, (void *) "inproc://dp-gateway-test-backend-3");
     s_wait_resolvers (gateway, 1);
     s_response_t response;
@@ -2134,14 +2149,11 @@ dp_gateway_test (bool verbose)
     //  Start-up failures are reported, not fatal: a bad key...
     dp_gateway_config_t bad = config;
     bad.public_key_pem = "nonsense";
-    zactor_t *gateway = zactor_new (dp_gateway_actor, &bad);
-    assert (gateway && bad.status == -1);
-    zactor_destroy (&gateway);
+    assert (dp_gateway_actor_new (&bad, NULL) == NULL);
 
-    gateway = zactor_new (dp_gateway_actor, &config);
+    int port = 0;
+    zactor_t *gateway = dp_gateway_actor_new (&config, &port);
     assert (gateway);
-    assert (config.status == 0);
-    int port = config.bound_port;
     assert (port > 0);
     zstr_send (gateway, "PORT");
     int asked = 0;
@@ -2154,9 +2166,7 @@ dp_gateway_test (bool verbose)
     bad = config;
     bad.port = port;
     bad.backend_endpoint = "inproc://dp-gateway-test-backend-2";
-    zactor_t *second = zactor_new (dp_gateway_actor, &bad);
-    assert (second && bad.status == -1);
-    zactor_destroy (&second);
+    assert (dp_gateway_actor_new (&bad, NULL) == NULL);
 
     char *token = s_mint (pems [0], "RS256", 600, S_TEST_AUDIENCE);
     char auth [4096];

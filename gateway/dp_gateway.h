@@ -88,9 +88,6 @@ typedef struct {
     int jwt_leeway_s;               //  DEPOT_JWT_LEEWAY, clock skew for exp/nbf, 5
     int heartbeat_ms;               //  broker heartbeat interval, 1000
     int liveness_ms;                //  broker: a resolver silent this long is dead, 3000
-    //  Written by the actor before it signals; read after zactor_new returns:
-    int status;                     //  out: 0 when listening, -1 when start-up failed
-    int bound_port;                 //  out: the TCP port civetweb listens on
 } dp_gateway_config_t;
 
 //  Fill config with the defaults above (strings NULL except
@@ -120,12 +117,11 @@ int dp_gateway_config_load_key (dp_gateway_config_t *config, const char *file, c
 //  filled, naming the setting.
 int dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t err_len);
 
-//  The gateway actor. Create it with zactor_new (dp_gateway_actor, &config);
-//  config and its strings must stay valid until zactor_new returns (the
-//  actor copies what it needs). It signals 0 when listening, or -1 (with a
-//  log line, config->status set to -1) when the key, the port, the
+//  The gateway actor; start it with dp_gateway_actor_new. After its start-up
+//  signal it sends one message "ii" on the pipe: 0 and the TCP port when
+//  listening, or -1 and -1 (with a log line) when the key, the port, the
 //  backend endpoint or the persisted-query manifest is unusable, and then
-//  ends. Pipe commands:
+//  it ends. Pipe commands:
 //    $TERM     graceful stop: admit no more GraphQL requests (503), wait up
 //              to drain_ms for the admitted ones to be answered, stop
 //              civetweb, then the broker
@@ -133,6 +129,13 @@ int dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_
 //    STATUS    reply "iiii" as dp_broker's STATUS
 //    VERBOSE   the broker logs every message at debug level
 void dp_gateway_actor (zsock_t *pipe, void *args);
+
+//  Start the gateway actor with config, whose strings must stay valid until
+//  this returns (the actor copies what it needs). Returns NULL when it
+//  could not start; else the actor, with *port (when port is not NULL) the
+//  TCP port it listens on. Caller owns return value and must destroy it
+//  with zactor_destroy.
+zactor_t *dp_gateway_actor_new (dp_gateway_config_t *config, int *port);
 
 void dp_gateway_test (bool verbose);
 void dp_gateway_options_test (bool verbose);

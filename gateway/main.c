@@ -55,12 +55,10 @@ main (int argc, char *argv [])
     }
     dp_log_init ("gateway", verbose ? DP_LOG_DEBUG : DP_LOG_INFO);
 
-    zactor_t *gateway = zactor_new (dp_gateway_actor, &config);
+    zactor_t *gateway = dp_gateway_actor_new (&config, NULL);
     free (key_text);                //  the actor has its own copy now
-    if (!gateway || config.status != 0) {
-        zactor_destroy (&gateway);
+    if (!gateway)
         return 1;
-    }
     //  Wait for SIGINT/SIGTERM (CZMQ's handler sets zsys_interrupted), or
     //  for the actor to end on its own.
     zpoller_t *poller = zpoller_new (gateway, NULL);
