@@ -21,9 +21,17 @@
     While a worker waits for its request's answer it watches the client's
     socket (dp_client_watch): a client that went away gets no answer, and
     the broker gets a CANCEL so that the request's SQL stops too.
-    A request body we do not read (401, 413, 415) is drained up to a bound
-    so that the client sees our answer instead of a reset; past the bound
-    the connection is closed.
+    A request body we do not read (401, 413, 415, ...) is read past when it
+    is within max_body, so the connection can stay open. A larger one (its
+    Content-Length over max_body, or a chunked body passing it) is never
+    waited for: the answer goes out first with Connection: close, then a
+    lingering close (dp_lingering_close) drains what the client still
+    sends for a bounded time, so that it reads our answer, not a reset.
+    Kept-alive answers carry Keep-Alive: timeout=N, N a whole second or
+    more below the idle time after which we close (keep_alive_ms), so
+    that clients which honour it (Node's fetch retires a socket 2 s before
+    N, Node's http 1 s before) never send a request on a connection we
+    are closing.
     Graceful stop: $TERM first sets draining. From then on GraphQL
     requests are refused with 503 and Connection: close (never admitted),
     /readyz says 503, and the actor waits until every admitted request has
@@ -43,6 +51,7 @@
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
 #include "dp_client_watch.h"
+#include "dp_lingering_close.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include <assert.h>
@@ -66,6 +75,9 @@
 #define S_MAX_ORIGINS 32
 #define S_WATCH_AFTER 20            //  ms a request waits before its client is watched
 #define S_WATCH_EVERY 200           //  ms between checks of a client that sent more bytes
+#define S_LINGER_MS   2000          //  ms a closing connection's unread body is drained after
+                                    //  the answer, at most
+#define S_LINGER_BYTES (64u << 20)  //  bytes of it drained, at most
 
 //  The readiness probe: a real request through a resolver to db-svc and
 //  MariaDB. Its identity may read boxes of one base that does not exist,
@@ -87,6 +99,8 @@ typedef struct {
     size_t max_url;                 //  longest request target (path and query), bytes
     int deadline_ms;
     int drain_ms;                   //  how long $TERM waits for admitted requests
+    int keep_alive_ms;              //  civetweb closes a kept-alive connection idle this long
+    int keep_alive_hint_s;          //  Keep-Alive: timeout= we advertise, below keep_alive_ms
     int threads;                    //  civetweb's worker threads
     dp_parse_limits_t limits;
     dp_schema_t *schema;            //  Depot's schema, for validation
@@ -138,6 +152,7 @@ typedef struct {
     dp_route_t route;               //  for metrics
     dp_http_media_t media;          //  type of our JSON answers (application/json until negotiated)
     bool close;                     //  close the connection after the answer
+    bool body_too_large;            //  the body passed max_body: none of the rest is read
     uint32_t statements;            //  from the RESULT, for the access log
     int64_t budget_ms;              //  the request's deadline from its EXECUTE: the
                                     //  gateway's, or the shorter one the client asked for
@@ -277,6 +292,10 @@ s_respond_as (s_ctx_t *ctx, int status, const char *extra, const char *content_t
              && !s_crowded (ctx->self) && s_keep_alive (conn);
     if (!keep)
         mg_disable_keep_alive (conn);
+    char keep_alive_line [48] = "";
+    if (keep)
+        snprintf (keep_alive_line, sizeof keep_alive_line, "Keep-Alive: timeout=%d\r\n",
+                  ctx->self->keep_alive_hint_s);
     char type_line [160] = "";
     if (status != 204)
         snprintf (type_line, sizeof type_line, "Content-Type: %s\r\nContent-Length: %zu\r\n",
@@ -286,9 +305,10 @@ s_respond_as (s_ctx_t *ctx, int status, const char *extra, const char *content_t
                          "HTTP/1.1 %d %s\r\n"
                          "%s"
                          "Connection: %s\r\n"
-                         "%s%s\r\n",
+                         "%s%s%s\r\n",
                          status, mg_get_response_code_text (conn, status), type_line,
-                         keep ? "keep-alive" : "close", ctx->headers, extra ? extra : "");
+                         keep ? "keep-alive" : "close", keep_alive_line, ctx->headers,
+                         extra ? extra : "");
     assert (head > 0 && head < (int) sizeof buffer);
     if (status == 204
     ||  (ctx->info && ctx->info->request_method && strcmp (ctx->info->request_method, "HEAD") == 0))
@@ -319,15 +339,33 @@ s_respond_error (s_ctx_t *ctx, int status, const char *extra, const char *messag
     return s_respond (ctx, status, extra, body, len, close);
 }
 
-//  Read and discard the rest of the request body, at most limit bytes.
-//  Returns true when the body was consumed to its end.
-static bool
-s_drain (struct mg_connection *conn, size_t limit)
+//  The socket of the request's connection (to watch it while the request
+//  waits, or to close it lingering); -1 when it cannot be found.
+static int
+s_client_fd (s_worker_t *worker, struct mg_connection *conn)
 {
+    const struct mg_request_info *info = mg_get_request_info (conn);
+    if (!info || info->is_ssl)
+        return -1;
+    worker->client_fd = dp_client_watch_find (info->remote_addr, info->remote_port,
+                                              info->server_port, worker->client_fd);
+    return worker->client_fd;
+}
+
+//  Read and discard the rest of a request body we do not need, when it is
+//  within max_body: then the connection can stay open. A body declared or
+//  found larger is not waited for. Returns true when the body is consumed
+//  to its end.
+static bool
+s_discard_body (s_ctx_t *ctx)
+{
+    size_t limit = ctx->self->max_body;
+    if (ctx->body_too_large || ctx->info->content_length > (long long) limit)
+        return false;
     char scratch [8192];
     size_t total = 0;
     while (total <= limit) {
-        int n = mg_read (conn, scratch, sizeof scratch);
+        int n = mg_read (ctx->conn, scratch, sizeof scratch);
         if (n <= 0)
             return n == 0;
         total += (size_t) n;
@@ -335,13 +373,28 @@ s_drain (struct mg_connection *conn, size_t limit)
     return false;
 }
 
-//  Answer without having read the body: drain what is left (bounded) so
-//  the client reads our answer, and close if the body was too big.
+//  Answer without having read (all of) the body: a small rest is read past
+//  first and the connection stays; otherwise the answer goes first, with
+//  Connection: close, and the client's socket gets a lingering close so
+//  that it reads the answer rather than a reset.
+static int
+s_respond_unread_as (s_ctx_t *ctx, int status, const char *extra, const char *content_type,
+                     const char *body, size_t len)
+{
+    bool consumed = s_discard_body (ctx);
+    s_respond_as (ctx, status, extra, content_type, body, len, !consumed);
+    if (!consumed && ctx->worker) {
+        int fd = s_client_fd (ctx->worker, ctx->conn);
+        if (fd >= 0)
+            dp_lingering_close (fd, S_LINGER_BYTES, S_LINGER_MS);
+    }
+    return status;
+}
+
 static int
 s_respond_unread (s_ctx_t *ctx, int status, const char *extra, const char *body, size_t len)
 {
-    bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
-    return s_respond (ctx, status, extra, body, len, !drained);
+    return s_respond_unread_as (ctx, status, extra, NULL, body, len);
 }
 
 static int
@@ -407,19 +460,6 @@ s_handle_options (s_ctx_t *ctx)
 
 //  --------------------------------------------------------------------------
 //  Talking to the broker
-
-//  The socket of the request's connection, to watch while it waits; -1
-//  when it cannot be found (the request is then not watched).
-static int
-s_client_fd (s_worker_t *worker, struct mg_connection *conn)
-{
-    const struct mg_request_info *info = mg_get_request_info (conn);
-    if (!info || info->is_ssl)
-        return -1;
-    worker->client_fd = dp_client_watch_find (info->remote_addr, info->remote_port,
-                                              info->server_port, worker->client_fd);
-    return worker->client_fd;
-}
 
 //  Send msg (an EXECUTE) and wait until deadline (zclock_time ms) for the
 //  answer with its id. While it waits longer than S_WATCH_AFTER, the
@@ -868,8 +908,10 @@ s_handle_graphql (s_ctx_t *ctx, bool get)
         int rc = s_read_body (self, ctx->worker, ctx->conn, &len);
         if (rc == -1)
             return -1;
-        if (rc == 1)
+        if (rc == 1) {
+            ctx->body_too_large = true;
             return s_respond_unread_error (ctx, 413, NULL, "Request body too large.");
+        }
         if (dp_http_request_read_json (ctx->worker->body, len, arena, &request, &error))
             return s_respond_request_error (ctx, &error);
     }
@@ -1013,9 +1055,8 @@ s_handle_metrics (s_ctx_t *ctx)
     char *text = dp_metrics_render (ctx->self->metrics, &ctx->self->broker_stats,
                                     entries, n_entries, &len);
     free (entries);
-    bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
-    int status = s_respond_as (ctx, 200, "Cache-Control: no-store\r\n",
-                               "text/plain; version=0.0.4; charset=utf-8", text, len, !drained);
+    int status = s_respond_unread_as (ctx, 200, "Cache-Control: no-store\r\n",
+                                      "text/plain; version=0.0.4; charset=utf-8", text, len);
     free (text);
     return status;
 }
@@ -1034,8 +1075,7 @@ s_handle_graphiql (s_ctx_t *ctx, const char *path)
               "X-Content-Type-Options: nosniff\r\n"
               "Cache-Control: %s\r\n", dp_graphiql_csp (),
               strcmp (path, "/graphql") == 0 ? "no-cache" : "public, max-age=3600");
-    bool drained = s_drain (ctx->conn, 4 * ctx->self->max_body);
-    return s_respond_as (ctx, 200, extra, asset->content_type, asset->data, asset->size, !drained);
+    return s_respond_unread_as (ctx, 200, extra, asset->content_type, asset->data, asset->size);
 }
 
 
@@ -1235,6 +1275,8 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     self->max_url = config->max_url ? config->max_url : 8192;
     self->deadline_ms = config->deadline_ms > 0 ? config->deadline_ms : 30000;
     self->drain_ms = config->drain_ms >= 0 ? config->drain_ms : self->deadline_ms + 1000;
+    self->keep_alive_ms = config->keep_alive_ms >= 1000 ? config->keep_alive_ms : 5000;
+    self->keep_alive_hint_s = self->keep_alive_ms / 1000 - 1;
     self->access_log = config->access_log;
     self->graphiql = config->graphiql;
     self->metrics = dp_metrics_new ();
@@ -1343,7 +1385,8 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     else
         snprintf (ports, sizeof ports, "%d", config->port);
     snprintf (threads_text, sizeof threads_text, "%d", threads);
-    char request_size [32];
+    char request_size [32], keep_alive [16];
+    snprintf (keep_alive, sizeof keep_alive, "%d", self->keep_alive_ms);
     snprintf (request_size, sizeof request_size, "%zu", self->max_url + 16384);
     const char *options [] = {
         "listening_ports", ports,
@@ -1351,7 +1394,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
         "max_request_size", request_size,
         "access_control_allow_origin", "",      //  CORS is ours (DEPOT_CORS_ORIGINS)
         "enable_keep_alive", "yes",
-        "keep_alive_timeout_ms", "3000",
+        "keep_alive_timeout_ms", keep_alive,
         "tcp_nodelay", "1",
         "request_timeout_ms", "30000",
         NULL
@@ -1414,6 +1457,7 @@ dp_gateway_config_defaults (dp_gateway_config_t *config)
     config->max_body = 1024 * 1024;
     config->max_url = 8192;
     config->drain_ms = -1;
+    config->keep_alive_ms = 5000;
     config->apq_cache = 10000;
     config->access_log = true;
     config->graphiql = true;

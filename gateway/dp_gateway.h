@@ -71,6 +71,9 @@ typedef struct {
     int deadline_ms;                //  DEPOT_DEADLINE_MS, 30000
     int drain_ms;                   //  DEPOT_DRAIN_MS: $TERM waits this long for admitted
                                     //  requests; -1: deadline_ms + 1000
+    int keep_alive_ms;              //  DEPOT_KEEP_ALIVE_MS: an idle kept-alive connection is
+                                    //  closed after this long, 5000; answers advertise
+                                    //  Keep-Alive: timeout= a whole second less (at least)
     const char *cors_origins;       //  DEPOT_CORS_ORIGINS: "https://a.org,https://b.org" or "*"
     const char *persisted_queries;  //  DEPOT_PERSISTED_QUERIES: manifest file: allow-list mode
     int apq_cache;                  //  DEPOT_APQ_CACHE: automatic persisted queries kept,

@@ -51,6 +51,8 @@ dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
           "per-request deadline, ms" },
         { "--drain-ms", "DEPOT_DRAIN_MS", DP_OPT_INT, &config->drain_ms,
           "on SIGTERM, wait this long for admitted requests (-1: deadline + 1 s)" },
+        { "--keep-alive-ms", "DEPOT_KEEP_ALIVE_MS", DP_OPT_INT, &config->keep_alive_ms,
+          "close a kept-alive connection idle this long, ms (answers advertise 1 s less)" },
         { "--cors-origins", "DEPOT_CORS_ORIGINS", DP_OPT_STRING, &config->cors_origins,
           "origins allowed by CORS, comma-separated, or * (none: no CORS headers)" },
         { "--persisted-queries", "DEPOT_PERSISTED_QUERIES", DP_OPT_STRING,
@@ -144,6 +146,7 @@ dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t er
         { "DEPOT_MAX_BODY (--max-body)", (long long) config->max_body, 1, INT_MAX },
         { "DEPOT_MAX_URL (--max-url)", (long long) config->max_url, 256, 1048576 },
         { "DEPOT_DRAIN_MS (--drain-ms)", config->drain_ms, -1, 3600000 },
+        { "DEPOT_KEEP_ALIVE_MS (--keep-alive-ms)", config->keep_alive_ms, 1000, 600000 },
         { "DEPOT_APQ_CACHE (--apq-cache)", config->apq_cache, 0, 10000000 },
         { "DEPOT_THREADS (--threads)", config->threads, 1, 4096 },
         { "DEPOT_MAX_INFLIGHT (--max-inflight)", config->max_inflight, 1, 1000000 },
@@ -217,6 +220,10 @@ dp_gateway_options_test (bool verbose)
     assert (dp_gateway_config_check (&config, err, sizeof err) == -1);
     assert (strstr (err, "DEPOT_JWT_LEEWAY"));
     config.jwt_leeway_s = 5;
+    config.keep_alive_ms = 999;
+    assert (dp_gateway_config_check (&config, err, sizeof err) == -1);
+    assert (strstr (err, "DEPOT_KEEP_ALIVE_MS"));
+    config.keep_alive_ms = 5000;
     config.auth0_audience = NULL;
     assert (dp_gateway_config_check (&config, err, sizeof err) == -1);
     assert (strstr (err, "AUTH0_AUDIENCE"));

@@ -42,17 +42,25 @@ s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
     return s_dump_with (arena, value, len_p, JSON_SORT_KEYS);
 }
 
-const char *
-dp_http_error_body (dp_arena_t *arena, const char *message, size_t *len_p)
+//  {"errors":[{"message":...}]} for a message of len bytes, which may hold
+//  NULs (a client's operationName quoted in it).
+static const char *
+s_error_body (dp_arena_t *arena, const char *message, size_t len, size_t *len_p)
 {
-    assert (arena);
-    assert (message);
-    json_t *body = json_pack ("{s:[{s:s}]}", "errors", "message", message);
+    json_t *body = json_pack ("{s:[{s:s%}]}", "errors", "message", message, len);
     if (!body)
         dp_fatal ("dp_http_request: out of memory");
     const char *text = s_dump (arena, body, len_p);
     json_decref (body);
     return text;
+}
+
+const char *
+dp_http_error_body (dp_arena_t *arena, const char *message, size_t *len_p)
+{
+    assert (arena);
+    assert (message);
+    return s_error_body (arena, message, strlen (message), len_p);
 }
 
 const char *
@@ -102,6 +110,37 @@ s_fail_graphql (dp_arena_t *arena, dp_http_error_t *error, const char *message)
 {
     s_fail (arena, error, message);
     error->graphql = true;
+    return -1;
+}
+
+//  The operation name asked for may hold NULs (JSON's \u0000): it is
+//  compared, and quoted in errors, by its length, never cut short.
+static bool
+s_is_operation_name (const char *name, const dp_http_request_t *request)
+{
+    return strlen (name) == request->operation_name_len
+        && memcmp (name, request->operation_name, request->operation_name_len) == 0;
+}
+
+static int
+s_fail_unknown_operation (dp_arena_t *arena, dp_http_error_t *error,
+                          const dp_http_request_t *request)
+{
+    //  At most 200 bytes of the name, cut on a UTF-8 character boundary.
+    const char *name = request->operation_name;
+    size_t shown = request->operation_name_len < 200 ? request->operation_name_len : 200;
+    while (shown > 0 && shown < request->operation_name_len && (name [shown] & 0xC0) == 0x80)
+        shown--;
+    static const char prefix [] = "Unknown operation named \"";
+    size_t prefix_len = sizeof prefix - 1;
+    size_t len = prefix_len + shown + 2;
+    char *message = (char *) dp_arena_alloc (arena, len + 1);
+    memcpy (message, prefix, prefix_len);
+    memcpy (message + prefix_len, name, shown);
+    memcpy (message + prefix_len + shown, "\".", 3);
+    error->status = 400;
+    error->graphql = true;
+    error->body = s_error_body (arena, message, len, &error->body_len);
     return -1;
 }
 
@@ -255,9 +294,11 @@ s_read_params (json_t *root, dp_arena_t *arena, dp_http_request_t *request,
         request->query_len = json_string_length (query);
         request->query = dp_arena_strndup (arena, json_string_value (query), request->query_len);
     }
-    if (json_is_string (operation_name))
+    if (json_is_string (operation_name)) {
+        request->operation_name_len = json_string_length (operation_name);
         request->operation_name = dp_arena_strndup (arena, json_string_value (operation_name),
-                                                    json_string_length (operation_name));
+                                                    request->operation_name_len);
+    }
     if (json_is_object (variables))
         request->variables_json = s_dump_with (arena, variables, &request->variables_len,
                                                JSON_PRESERVE_ORDER);
@@ -274,7 +315,9 @@ dp_http_request_read_json (const char *body, size_t len, dp_arena_t *arena,
     memset (request, 0, sizeof *request);
     memset (error, 0, sizeof *error);
     json_error_t json_error;
-    json_t *root = json_loadb (body ? body : "", len, JSON_DECODE_ANY, &json_error);
+    //  \u0000 is valid JSON: strings are read with their lengths.
+    json_t *root = json_loadb (body ? body : "", len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+                               &json_error);
     if (!root)
         return s_fail (arena, error, "POST body sent invalid JSON.");
     int rc = s_read_params (root, arena, request, error);
@@ -350,7 +393,8 @@ dp_http_request_read_get (const char *query_string, dp_arena_t *arena,
             json_t *parsed;
             if (is_json) {
                 json_error_t json_error;
-                parsed = value_len ? json_loadb (value, value_len, JSON_DECODE_ANY, &json_error)
+                parsed = value_len ? json_loadb (value, value_len,
+                                                 JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error)
                                    : json_null ();
                 if (!parsed) {
                     char message [80];
@@ -421,7 +465,7 @@ dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *li
             continue;
         operations++;
         if (request->operation_name) {
-            if (def->name && strcmp (def->name, request->operation_name) == 0)
+            if (def->name && s_is_operation_name (def->name, request))
                 selected = def;
         }
         else
@@ -433,12 +477,8 @@ dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *li
     if (!request->operation_name && operations > 1)
         return s_fail_graphql (arena, error,
                                "Must provide operation name if query contains multiple operations.");
-    if (!selected) {
-        char message [300];
-        snprintf (message, sizeof message, "Unknown operation named \"%.200s\".",
-                  request->operation_name);
-        return s_fail_graphql (arena, error, message);
-    }
+    if (!selected)
+        return s_fail_unknown_operation (arena, error, request);
     request->operation = selected->operation;
     return 0;
 }
@@ -498,7 +538,7 @@ s_expect_error (dp_arena_t *arena, const char *body, const char *fragment)
     assert (strlen (error.body) == error.body_len);
     assert (request.query == NULL);
     //  Every error body is valid JSON with an errors list.
-    json_t *json = json_loads (error.body, 0, NULL);
+    json_t *json = json_loadb (error.body, error.body_len, JSON_ALLOW_NUL, NULL);
     assert (json_is_array (json_object_get (json, "errors")));
     json_decref (json);
 }
@@ -571,6 +611,26 @@ dp_http_request_test (bool verbose)
                     "Unknown operation named \\\"x\\\".");
     s_expect_error (arena, "{\"query\":\"{ a }\",\"operationName\":\"x\"}",
                     "Unknown operation named \\\"x\\\".");
+
+    //  \u0000 is valid JSON. Between tokens it is graphql-js's lexer error;
+    //  in an operation name it is part of the name, which then selects no
+    //  operation (and is shown whole, escaped, in the message).
+    body = "{\"query\":\"{ a }\",\"extensions\":{\"x\":\"\\u0000\"}}";
+    assert (dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error) == 0);
+    s_expect_error (arena, "{\"query\":\"{ a\\u0000 }\"}",
+                    "{\"errors\":[{\"locations\":[{\"column\":4,\"line\":1}],"
+                    "\"message\":\"Syntax Error: Unexpected character: U+0000.\"}]}");
+    s_expect_error (arena, "{\"query\":\"query A { a }\",\"operationName\":\"A\\u0000\"}",
+                    "{\"errors\":[{\"message\":\"Unknown operation named \\\"A\\u0000\\\".\"}]}");
+    //  A long name is cut at 200 bytes, on a character boundary (three-byte
+    //  euro signs: a cut through one would make the message invalid UTF-8).
+    char long_name [1000] = "{\"query\":\"query A { a }\",\"operationName\":\"";
+    for (int i = 0; i < 100; i++)
+        strcat (long_name, "\xe2\x82\xac");
+    strcat (long_name, "\"}");
+    rc = dp_http_request_parse (long_name, strlen (long_name), NULL, arena, &request, &error);
+    assert (rc == -1 && error.graphql);
+    assert (strstr (error.body, "\xe2\x82\xac\\\".\"}]}"));
 
     //  Parser limits apply.
     dp_parse_limits_t limits = { .max_tokens = 5, .max_depth = 2 };

@@ -46,7 +46,8 @@ typedef struct {
     const char *query;              //  the GraphQL document, NUL-terminated; NULL when
                                     //  absent (allowed only with persisted_hash)
     size_t query_len;
-    const char *operation_name;     //  NULL when absent or null
+    const char *operation_name;     //  NULL when absent or null; may hold NULs
+    size_t operation_name_len;
     const char *variables_json;     //  compact JSON object; NULL when absent or null
     size_t variables_len;
     const char *persisted_hash;     //  extensions.persistedQuery.sha256Hash, 64 lower-case

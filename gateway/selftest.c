@@ -17,6 +17,7 @@
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
 #include "dp_client_watch.h"
+#include "dp_lingering_close.h"
 #include "dp_log.h"
 #include <assert.h>
 #include <stdio.h>
@@ -153,6 +154,7 @@ static s_test_t s_tests [] = {
     { "dp_persisted", dp_persisted_test },
     { "dp_graphiql", dp_graphiql_test },
     { "dp_client_watch", dp_client_watch_test },
+    { "dp_lingering_close", dp_lingering_close_test },
     { "dp_broker", dp_broker_test },
     { "dp_gateway", dp_gateway_test },
 };
