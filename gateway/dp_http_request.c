@@ -10,6 +10,7 @@
 */
 #include "dp_http_request.h"
 #include "dp_log.h"
+#include "dp_operation.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,35 +412,21 @@ dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *li
         return -1;
     }
     request->document = document;
+    return 0;
+}
 
-    //  The operation, as graphql-js's getOperationAST selects it.
-    const dp_ast_definition_t *selected = NULL;
-    size_t operations = 0;
-    for (size_t i = 0; i < document->n_defs; i++) {
-        const dp_ast_definition_t *def = &document->defs [i];
-        if (def->kind != DP_AST_OPERATION)
-            continue;
-        operations++;
-        if (request->operation_name) {
-            if (def->name && strcmp (def->name, request->operation_name) == 0)
-                selected = def;
-        }
-        else
-        if (!selected)
-            selected = def;
-    }
-    if (operations == 0)
-        return s_fail_graphql (arena, error, "Must provide an operation.");
-    if (!request->operation_name && operations > 1)
-        return s_fail_graphql (arena, error,
-                               "Must provide operation name if query contains multiple operations.");
-    if (!selected) {
-        char message [300];
-        snprintf (message, sizeof message, "Unknown operation named \"%.200s\".",
-                  request->operation_name);
+int
+dp_http_request_select (dp_http_request_t *request, dp_arena_t *arena, dp_http_error_t *error)
+{
+    assert (request);
+    assert (request->document);
+    const char *message;
+    const dp_ast_definition_t *operation = dp_operation_select (request->document,
+                                                                request->operation_name,
+                                                                arena, &message);
+    if (!operation)
         return s_fail_graphql (arena, error, message);
-    }
-    request->operation = selected->operation;
+    request->operation = operation->operation;
     return 0;
 }
 
@@ -453,7 +440,8 @@ dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *li
         memset (request, 0, sizeof *request);
         return s_fail (arena, error, "Must provide query string.");
     }
-    if (dp_http_request_prepare (request, limits, arena, error)) {
+    if (dp_http_request_prepare (request, limits, arena, error)
+    ||  dp_http_request_select (request, arena, error)) {
         memset (request, 0, sizeof *request);
         return -1;
     }
@@ -634,6 +622,7 @@ dp_http_request_test (bool verbose)
     assert (request.operation == DP_OP_QUERY);
     rc = dp_http_request_read_get ("query=mutation+%7B+a+%7D", arena, &request, &error);
     assert (rc == 0 && dp_http_request_prepare (&request, NULL, arena, &error) == 0);
+    assert (dp_http_request_select (&request, arena, &error) == 0);
     assert (request.operation == DP_OP_MUTATION);
     rc = dp_http_request_read_get ("extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C"
                                    "%22sha256Hash%22%3A%22ecf4edb46db40b5132295c0291d62fb65d6759a9eed"
