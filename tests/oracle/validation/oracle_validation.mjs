@@ -21,11 +21,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asOctober2021 } from '../../js/october_2021.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const require = createRequire(join(root, 'tests', 'js', 'package.json'));
-const graphql = require('graphql');
+// As the October 2021 edition has it (DIRECTIVE_DEFINITION is the working draft's).
+const graphql = asOctober2021(require('graphql'));
 const { parse, validate, buildSchema, specifiedRules, version } = graphql;
 const { buildExecutionContext } = require('graphql/execution/execute');
 
