@@ -26,6 +26,7 @@
 */
 #include "dp_arena.h"
 #include "dp_parser.h"
+#include "dp_operation.h"
 #include "dp_schema.h"
 #include "dp_coerce.h"
 #include "dp_plan.h"
@@ -90,11 +91,10 @@ s_validate (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *doc
     size_t n_invalid = dp_validate (schema, doc, &limits, validation);
     s_check (n_invalid == dp_validation_errors_size (validation), "validation counts its errors");
     dp_validation_errors_destroy (&validation);
-    char message [400] = "";
-    const dp_ast_definition_t *operation = dp_plan_select_operation (doc, NULL, message,
-                                                                     sizeof message);
+    dp_operation_error_t failure = { NULL, 0 };
+    const dp_ast_definition_t *operation = dp_operation_select (doc, NULL, 0, arena, &failure);
     if (!operation) {
-        s_check (message [0] != 0, "no operation selected comes with a message");
+        s_check (failure.text && failure.len > 0, "no operation selected comes with a message");
         return;
     }
     json_t *variables = NULL;

@@ -921,12 +921,15 @@ s_handle_graphql (s_ctx_t *ctx, bool get)
     if (status)
         return status;
 
-    //  5. Syntax, operation, validation.
+    //  5. Syntax, validation of the whole document, then the operation (as
+    //  graphql-js: a document's own errors come before the choice of one).
     if (dp_http_request_prepare (&request, &self->limits, arena, &error))
         return s_respond_request_error (ctx, &error);
     status = s_validate (ctx, &request);
     if (status)
         return status;
+    if (dp_http_request_select (&request, arena, &error))
+        return s_respond_request_error (ctx, &error);
 
     //  6. No mutation over GET: a GET must be safe.
     if (get && request.operation != DP_OP_QUERY)

@@ -10,6 +10,7 @@
 */
 #include "dp_http_request.h"
 #include "dp_log.h"
+#include "dp_operation.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,47 +104,6 @@ s_fail (dp_arena_t *arena, dp_http_error_t *error, const char *message)
     error->body = dp_http_error_body (arena, message, &error->body_len);
     return -1;
 }
-
-//  A GraphQL request error: the gateway picks the status by media type.
-static int
-s_fail_graphql (dp_arena_t *arena, dp_http_error_t *error, const char *message)
-{
-    s_fail (arena, error, message);
-    error->graphql = true;
-    return -1;
-}
-
-//  The operation name asked for may hold NULs (JSON's \u0000): it is
-//  compared, and quoted in errors, by its length, never cut short.
-static bool
-s_is_operation_name (const char *name, const dp_http_request_t *request)
-{
-    return strlen (name) == request->operation_name_len
-        && memcmp (name, request->operation_name, request->operation_name_len) == 0;
-}
-
-static int
-s_fail_unknown_operation (dp_arena_t *arena, dp_http_error_t *error,
-                          const dp_http_request_t *request)
-{
-    //  At most 200 bytes of the name, cut on a UTF-8 character boundary.
-    const char *name = request->operation_name;
-    size_t shown = request->operation_name_len < 200 ? request->operation_name_len : 200;
-    while (shown > 0 && shown < request->operation_name_len && (name [shown] & 0xC0) == 0x80)
-        shown--;
-    static const char prefix [] = "Unknown operation named \"";
-    size_t prefix_len = sizeof prefix - 1;
-    size_t len = prefix_len + shown + 2;
-    char *message = (char *) dp_arena_alloc (arena, len + 1);
-    memcpy (message, prefix, prefix_len);
-    memcpy (message + prefix_len, name, shown);
-    memcpy (message + prefix_len + shown, "\".", 3);
-    error->status = 400;
-    error->graphql = true;
-    error->body = s_error_body (arena, message, len, &error->body_len);
-    return -1;
-}
-
 
 //  --------------------------------------------------------------------------
 //  Accept
@@ -455,31 +415,27 @@ dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *li
         return -1;
     }
     request->document = document;
+    return 0;
+}
 
-    //  The operation, as graphql-js's getOperationAST selects it.
-    const dp_ast_definition_t *selected = NULL;
-    size_t operations = 0;
-    for (size_t i = 0; i < document->n_defs; i++) {
-        const dp_ast_definition_t *def = &document->defs [i];
-        if (def->kind != DP_AST_OPERATION)
-            continue;
-        operations++;
-        if (request->operation_name) {
-            if (def->name && s_is_operation_name (def->name, request))
-                selected = def;
-        }
-        else
-        if (!selected)
-            selected = def;
+int
+dp_http_request_select (dp_http_request_t *request, dp_arena_t *arena, dp_http_error_t *error)
+{
+    assert (request);
+    assert (request->document);
+    dp_operation_error_t failure;
+    const dp_ast_definition_t *operation = dp_operation_select (request->document,
+                                                                request->operation_name,
+                                                                request->operation_name_len,
+                                                                arena, &failure);
+    if (!operation) {
+        //  A GraphQL request error: the gateway picks the status by media type.
+        error->status = 400;
+        error->graphql = true;
+        error->body = s_error_body (arena, failure.text, failure.len, &error->body_len);
+        return -1;
     }
-    if (operations == 0)
-        return s_fail_graphql (arena, error, "Must provide an operation.");
-    if (!request->operation_name && operations > 1)
-        return s_fail_graphql (arena, error,
-                               "Must provide operation name if query contains multiple operations.");
-    if (!selected)
-        return s_fail_unknown_operation (arena, error, request);
-    request->operation = selected->operation;
+    request->operation = operation->operation;
     return 0;
 }
 
@@ -493,7 +449,8 @@ dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *li
         memset (request, 0, sizeof *request);
         return s_fail (arena, error, "Must provide query string.");
     }
-    if (dp_http_request_prepare (request, limits, arena, error)) {
+    if (dp_http_request_prepare (request, limits, arena, error)
+    ||  dp_http_request_select (request, arena, error)) {
         memset (request, 0, sizeof *request);
         return -1;
     }
@@ -694,6 +651,7 @@ dp_http_request_test (bool verbose)
     assert (request.operation == DP_OP_QUERY);
     rc = dp_http_request_read_get ("query=mutation+%7B+a+%7D", arena, &request, &error);
     assert (rc == 0 && dp_http_request_prepare (&request, NULL, arena, &error) == 0);
+    assert (dp_http_request_select (&request, arena, &error) == 0);
     assert (request.operation == DP_OP_MUTATION);
     rc = dp_http_request_read_get ("extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C"
                                    "%22sha256Hash%22%3A%22ecf4edb46db40b5132295c0291d62fb65d6759a9eed"

@@ -20,8 +20,11 @@
     sha256Hash} (Apollo's automatic persisted queries) is read into
     persisted_hash; with it the query may be absent. Then
     dp_http_request_prepare parses the query with dp_parse under the
-    configured limits and selects the operation as graphql-js's
-    getOperationAST does. Messages follow graphql-js and express-graphql.
+    configured limits, the gateway validates the whole document, and only
+    then dp_http_request_select selects the operation as graphql-js's
+    execute does (dp_operation_select), so a document's own errors come
+    before "Must provide operation name" or "Unknown operation named".
+    Messages follow graphql-js and express-graphql.
     Error bodies are written with sorted keys, as boxtribute's Flask
     jsonify writes them.
     Two kinds of error, as the GraphQL-over-HTTP spec tells them apart: a
@@ -52,7 +55,7 @@ typedef struct {
     size_t variables_len;
     const char *persisted_hash;     //  extensions.persistedQuery.sha256Hash, 64 lower-case
                                     //  hex digits; NULL when absent
-    dp_op_kind_t operation;         //  kind of the selected operation (after _prepare)
+    dp_op_kind_t operation;         //  kind of the selected operation (after _select)
     const dp_ast_document_t *document;  //  the parsed document (after _prepare)
 } dp_http_request_t;
 
@@ -95,13 +98,20 @@ int dp_http_request_read_json (const char *body, size_t len, dp_arena_t *arena,
 int dp_http_request_read_get (const char *query_string, dp_arena_t *arena,
                               dp_http_request_t *request, dp_http_error_t *error);
 
-//  Parse request->query (which must be set) and select the operation.
-//  Returns 0 with document and operation set, or -1 with *error filled
-//  (graphql set). limits may be NULL (no parser limits).
+//  Parse request->query (which must be set). Returns 0 with document set,
+//  or -1 with *error filled (graphql set). limits may be NULL (no parser
+//  limits).
 int dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *limits,
                              dp_arena_t *arena, dp_http_error_t *error);
 
-//  _read_json then _prepare, for a POST body that must carry its query.
+//  Select the operation of the prepared document that request->operation_name
+//  names; call it after validation. Returns 0 with operation set, or -1 with
+//  *error filled (graphql set).
+int dp_http_request_select (dp_http_request_t *request, dp_arena_t *arena,
+                            dp_http_error_t *error);
+
+//  _read_json, _prepare then _select, for a POST body that must carry its
+//  query, with no schema to validate against (selftests, fuzzing).
 int dp_http_request_parse (const char *body, size_t len, const dp_parse_limits_t *limits,
                            dp_arena_t *arena, dp_http_request_t *request,
                            dp_http_error_t *error);

@@ -25,6 +25,7 @@
 #include "dp_computed.h"
 #include "dp_authz.h"
 #include "dp_parser.h"
+#include "dp_operation.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -1612,11 +1613,14 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
         s_finish_request_error (self, 400, parse_error.message, &parse_error.loc, NULL);
         return;
     }
-    char message [400];
-    const dp_ast_definition_t *operation = dp_plan_select_operation (
-        self->doc, execute->u.execute.operation_name, message, sizeof message);
+    //  The gateway validated the document and selected this operation
+    //  already; the resolver selects its own copy the same way.
+    const char *name = execute->u.execute.operation_name;
+    dp_operation_error_t failure;
+    const dp_ast_definition_t *operation = dp_operation_select (
+        self->doc, name, name ? strlen (name) : 0, self->arena, &failure);
     if (!operation) {
-        s_finish_request_error (self, 400, message, NULL, NULL);
+        s_finish_request_error (self, 400, failure.text, NULL, NULL);
         return;
     }
     //  Variables

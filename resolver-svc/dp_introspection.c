@@ -885,7 +885,7 @@ dp_introspection_test (bool verbose)
         "{\"name\":\"skip\",\"isRepeatable\":false,\"locations\":[\"FIELD\",\"FRAGMENT_SPREAD\",\"INLINE_FRAGMENT\"],"
         "\"args\":[{\"name\":\"if\",\"type\":{\"name\":null},\"defaultValue\":null}]},"
         "{\"name\":\"deprecated\",\"isRepeatable\":false,\"locations\":[\"FIELD_DEFINITION\",\"ARGUMENT_DEFINITION\","
-        "\"INPUT_FIELD_DEFINITION\",\"ENUM_VALUE\",\"DIRECTIVE_DEFINITION\"],"
+        "\"INPUT_FIELD_DEFINITION\",\"ENUM_VALUE\"],"
         "\"args\":[{\"name\":\"reason\",\"type\":{\"name\":\"String\"},\"defaultValue\":\"\\\"No longer supported\\\"\"}]},"
         "{\"name\":\"specifiedBy\",\"isRepeatable\":false,\"locations\":[\"SCALAR\"],"
         "\"args\":[{\"name\":\"url\",\"type\":{\"name\":null},\"defaultValue\":null}]},"

@@ -417,29 +417,3 @@ dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *
     const dp_ast_selection_set_t *sets [1] = { operation->selection_set };
     return s_build_node (&ctx, root, sets, 1, 0);
 }
-
-const dp_ast_definition_t *
-dp_plan_select_operation (const dp_ast_document_t *doc, const char *name, char *err, size_t err_len)
-{
-    const dp_ast_definition_t *found = NULL;
-    size_t n_operations = 0;
-    for (size_t i = 0; i < doc->n_defs; i++) {
-        const dp_ast_definition_t *def = &doc->defs [i];
-        if (def->kind != DP_AST_OPERATION)
-            continue;
-        n_operations++;
-        if (name ? (def->name && strcmp (def->name, name) == 0) : !found)
-            found = def;
-    }
-    if (name && !found) {
-        snprintf (err, err_len, "Unknown operation named \"%s\".", name);
-        return NULL;
-    }
-    if (!name && n_operations > 1) {
-        snprintf (err, err_len, "Must provide operation name if query contains multiple operations.");
-        return NULL;
-    }
-    if (!found)
-        snprintf (err, err_len, "Must provide an operation.");
-    return found;
-}

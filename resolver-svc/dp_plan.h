@@ -24,9 +24,4 @@ plan_node_t *dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast
                             const dp_ast_definition_t *operation, const dp_variables_t *variables,
                             dp_plan_error_t *err);
 
-//  The operation to run: the one named `name`, or the only one. Returns a
-//  borrowed pointer into doc, or NULL with err filled (graphql-js words).
-const dp_ast_definition_t *dp_plan_select_operation (const dp_ast_document_t *doc, const char *name,
-                                                     char *err, size_t err_len);
-
 #endif

@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh [--dry-run]
 #
-# chromium is the headless browser of the GraphiQL test (driven by npm playwright-core).
+# chromium is the headless browser of the GraphiQL test (driven by npm playwright-core, pinned to
+# a release that runs on bookworm's Node.js 18, the nodejs installed here when there is no node).
 #
 # Idempotent: when every package is present it says so and touches nothing; otherwise it runs
 # `apt-get update` once and installs what is missing. Node.js, npm and python3 count as

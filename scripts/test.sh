@@ -14,8 +14,13 @@ build=${DEPOT_TEST_BUILD:-build-test}
 
 scripts/setup.sh
 # graphql-js (pinned in tests/js/package-lock.json) is the dev-only oracle of the contract tests.
-if [ ! -d tests/js/node_modules/graphql ]; then
+# npm ci again whenever the lock file changed since the last install (a copy of it is kept in
+# node_modules), so a new pin (playwright-core, say) is never run against old packages.
+# tests/js/.npmrc has engine-strict: a node older than a package needs stops the install, saying so.
+stamp=tests/js/node_modules/.depot-package-lock.json
+if ! cmp -s tests/js/package-lock.json "$stamp"; then
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/js/package-lock.json "$stamp"
 fi
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DDEPOT_SANITIZE=ON >/dev/null

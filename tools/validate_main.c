@@ -10,7 +10,14 @@
     when the document does not parse, or
         {"file":"...","errors":[{"message":"...","locations":[...]}, ...]}
     with the validation errors (an empty list for a valid document), as
-    graphql-js's GraphQLError.toJSON writes them.
+    graphql-js's GraphQLError.toJSON writes them. A valid document's line
+    also says which operation a request would run, selected after
+    validation as graphql-js's execute selects it:
+        "operation":{"operation":"query","name":"A"} (name null when
+    anonymous), or "operationError":{"message":"..."} when none can be.
+    Among the files, --operation-name NAME sets the request's operationName
+    for the files after it, and --no-operation-name clears it (the
+    default).
 @discuss
     Options: --schema FILE validates against that SDL instead of Depot's
     compiled-in schema; --limits applies Depot's default limits against
@@ -26,6 +33,7 @@
 #include "dp_parser.h"
 #include "dp_schema.h"
 #include "dp_validate.h"
+#include "dp_operation.h"
 #include "dp_json_writer.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +68,31 @@ s_read_file (const char *path, size_t *len)
 //  Append a string literal, unquoted.
 #define S_RAW(out, literal) dp_json_writer_raw ((out), (literal), sizeof (literal) - 1)
 
+//  The operation a request naming operation_name would run, or why none.
+static void
+s_write_operation (dp_json_writer_t *out, const dp_ast_document_t *doc,
+                   const char *operation_name, dp_arena_t *arena)
+{
+    static const char *kinds [] = { "query", "mutation", "subscription" };
+    dp_operation_error_t failure;
+    const dp_ast_definition_t *operation = dp_operation_select (
+        doc, operation_name, operation_name ? strlen (operation_name) : 0, arena, &failure);
+    if (!operation) {
+        S_RAW (out, ",\"operationError\":{\"message\":");
+        dp_json_writer_string (out, failure.text, failure.len);
+    }
+    else {
+        S_RAW (out, ",\"operation\":{\"operation\":");
+        dp_json_writer_cstr (out, kinds [operation->operation]);
+        S_RAW (out, ",\"name\":");
+        if (operation->name)
+            dp_json_writer_cstr (out, operation->name);
+        else
+            S_RAW (out, "null");
+    }
+    dp_json_writer_char (out, '}');
+}
+
 static double
 s_now (void)
 {
@@ -85,7 +118,11 @@ main (int argc, char *argv [])
         { "--max-fields", &limits.max_fields }, { "--max-cost", &limits.max_cost },
         { "--max-variables", &limits.max_variables }
     };
-    while (first < argc && strncmp (argv [first], "--", 2) == 0) {
+    //  Options up to the first file (or the first --operation-name, which
+    //  belongs among the files).
+    while (first < argc && strncmp (argv [first], "--", 2) == 0
+           && strcmp (argv [first], "--operation-name") != 0
+           && strcmp (argv [first], "--no-operation-name") != 0) {
         if (strcmp (argv [first], "--schema") == 0 && first + 1 < argc)
             schema_path = argv [first + 1], first += 2;
         else
@@ -106,12 +143,13 @@ main (int argc, char *argv [])
                 continue;
             }
             fprintf (stderr, "usage: depot-validate [--schema FILE] [--limits] [--max-depth N] ... "
-                             "[--repeat N] FILE...\n");
+                             "[--repeat N] [--operation-name NAME | --no-operation-name] FILE...\n");
             return 2;
         }
     }
     if (first == argc || repeat < 1) {
-        fprintf (stderr, "usage: depot-validate [--schema FILE] [--limits] [--repeat N] FILE...\n");
+        fprintf (stderr, "usage: depot-validate [--schema FILE] [--limits] [--repeat N] "
+                         "[--operation-name NAME | --no-operation-name] FILE...\n");
         return 2;
     }
     char err [400];
@@ -126,7 +164,16 @@ main (int argc, char *argv [])
     double spent = 0;
     size_t validated = 0;
     int rc = 0;
+    const char *operation_name = NULL;
     for (int i = first; i < argc; i++) {
+        if (strcmp (argv [i], "--operation-name") == 0 && i + 1 < argc) {
+            operation_name = argv [++i];
+            continue;
+        }
+        if (strcmp (argv [i], "--no-operation-name") == 0) {
+            operation_name = NULL;
+            continue;
+        }
         size_t len;
         char *source = s_read_file (argv [i], &len);
         if (!source) {
@@ -158,6 +205,8 @@ main (int argc, char *argv [])
             validated++;
             S_RAW (&out, ",\"errors\":");
             dp_validation_errors_write (errors, &out);
+            if (dp_validation_errors_size (errors) == 0)
+                s_write_operation (&out, doc, operation_name, arena);
             dp_json_writer_char (&out, '}');
         }
         dp_json_writer_char (&out, '\n');

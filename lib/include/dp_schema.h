@@ -102,6 +102,10 @@ struct _dp_type_t {
 
 //  Where a directive may be used, in the order of graphql-js's
 //  DirectiveLocation (dp_directive_location_name gives the GraphQL name).
+//  They are the October 2021 edition's, as the parser knows them: not
+//  DIRECTIVE_DEFINITION, which graphql-js 16.14 took from the working
+//  draft, since clients built on earlier graphql-js 16 releases read
+//  introspection with the edition's enum.
 typedef enum {
     DP_LOC_QUERY,
     DP_LOC_MUTATION,
@@ -122,7 +126,6 @@ typedef enum {
     DP_LOC_ENUM_VALUE,
     DP_LOC_INPUT_OBJECT,
     DP_LOC_INPUT_FIELD_DEFINITION,
-    DP_LOC_DIRECTIVE_DEFINITION,
     DP_LOC_COUNT_
 } dp_directive_location_t;
 

@@ -20,6 +20,8 @@
 #include <stdarg.h>
 #include <assert.h>
 
+#define S_COUNT(array) (sizeof (array) / sizeof (array) [0])
+
 struct _dp_schema_t {
     dp_arena_t *arena;          //  owns everything, the AST included
     dp_type_t **types;
@@ -266,9 +268,6 @@ static const char s_introspection_sdl [] =
     "\n"
     "  \"\"\"Location adjacent to an input object field definition.\"\"\"\n"
     "  INPUT_FIELD_DEFINITION\n"
-    "\n"
-    "  \"\"\"Location adjacent to a directive definition.\"\"\"\n"
-    "  DIRECTIVE_DEFINITION\n"
     "}\n";
 
 
@@ -430,7 +429,7 @@ static const char *s_location_names [DP_LOC_COUNT_] = {
     "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
     "FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR",
     "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM",
-    "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION", "DIRECTIVE_DEFINITION"
+    "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION"
 };
 
 const char *
@@ -547,20 +546,22 @@ s_build_directives (dp_schema_t *self, const dp_ast_document_t *doc, char *err, 
     };
     static const dp_directive_location_t deprecated [] = {
         DP_LOC_FIELD_DEFINITION, DP_LOC_ARGUMENT_DEFINITION, DP_LOC_INPUT_FIELD_DEFINITION,
-        DP_LOC_ENUM_VALUE, DP_LOC_DIRECTIVE_DEFINITION
+        DP_LOC_ENUM_VALUE
     };
     static const dp_directive_location_t scalar [] = { DP_LOC_SCALAR };
     static const dp_directive_location_t input_object [] = { DP_LOC_INPUT_OBJECT };
     dp_directive_t *builtins [5];
     builtins [0] = s_builtin_directive (self, "include",
         "Directs the executor to include this field or fragment only when the `if` argument is true.",
-        executable, 3, "if", "Included when true.", s_scalar_ref (self, "Boolean", true));
+        executable, S_COUNT (executable), "if", "Included when true.",
+        s_scalar_ref (self, "Boolean", true));
     builtins [1] = s_builtin_directive (self, "skip",
         "Directs the executor to skip this field or fragment when the `if` argument is true.",
-        executable, 3, "if", "Skipped when true.", s_scalar_ref (self, "Boolean", true));
+        executable, S_COUNT (executable), "if", "Skipped when true.",
+        s_scalar_ref (self, "Boolean", true));
     builtins [2] = s_builtin_directive (self, "deprecated",
         "Marks an element of a GraphQL schema as no longer supported.",
-        deprecated, 5, "reason",
+        deprecated, S_COUNT (deprecated), "reason",
         "Explains why this element was deprecated, usually also including a suggestion for how to "
         "access supported similar data. Formatted using the Markdown syntax, as specified by "
         "[CommonMark](https://commonmark.org/).",
@@ -572,11 +573,11 @@ s_build_directives (dp_schema_t *self, const dp_ast_document_t *doc, char *err, 
     builtins [2]->args [0].default_value = reason;
     builtins [3] = s_builtin_directive (self, "specifiedBy",
         "Exposes a URL that specifies the behavior of this scalar.",
-        scalar, 1, "url", "The URL that specifies the behavior of this scalar.",
+        scalar, S_COUNT (scalar), "url", "The URL that specifies the behavior of this scalar.",
         s_scalar_ref (self, "String", true));
     builtins [4] = s_builtin_directive (self, "oneOf",
         "Indicates exactly one field must be supplied and this field must not be `null`.",
-        input_object, 1, NULL, NULL, NULL);
+        input_object, S_COUNT (input_object), NULL, NULL, NULL);
     for (size_t i = 0; i < 5; i++)
         if (!dp_schema_directive (self, builtins [i]->name))
             s_add_directive (self, builtins [i], &capacity);
@@ -1079,6 +1080,8 @@ dp_schema_test (bool verbose)
     dp_directive_t *deprecated = dp_schema_directive (schema, "deprecated");
     assert (strcmp (deprecated->args [0].default_value->text, "No longer supported") == 0);
     assert (dp_directive_allows (deprecated, DP_LOC_ENUM_VALUE));
+    assert (deprecated->n_locations == 4);
+    assert (dp_directive_location_by_name ("DIRECTIVE_DEFINITION") == -1);
     assert (dp_schema_directive (schema, "oneOf")->n_args == 0);
     assert (dp_schema_directive (schema, "specifiedBy"));
     assert (!dp_schema_directive (schema, "defer"));
@@ -1108,6 +1111,11 @@ dp_schema_test (bool verbose)
     assert (dp_schema_type (schema, "Pick")->one_of);
     dp_schema_destroy (&schema);
 
+    //  No directive may claim a location the edition does not have.
+    const char *draft_location = "directive @meta on DIRECTIVE_DEFINITION\ntype Query { a: Int }\n";
+    assert (!dp_schema_new (draft_location, strlen (draft_location), err, sizeof err));
+    assert (strstr (err, "Unexpected Name \"DIRECTIVE_DEFINITION\""));
+
     //  Every schema has graphql-js's introspection types, the meta-fields
     //  (in no field list), built-in scalar descriptions, @specifiedBy URLs
     //  and deprecated input values.
@@ -1122,7 +1130,11 @@ dp_schema_test (bool verbose)
     dp_type_t *type_type = dp_schema_type (schema, "__Type");
     assert (type_type && type_type->kind == DP_TYPE_OBJECT && dp_type_is_builtin (type_type));
     assert (dp_type_field (type_type, "ofType") && dp_type_field (type_type, "isOneOf"));
-    assert (dp_schema_type (schema, "__DirectiveLocation")->n_values == DP_LOC_COUNT_);
+    //  The October 2021 edition's directive locations, in its order.
+    dp_type_t *locations = dp_schema_type (schema, "__DirectiveLocation");
+    assert (locations->n_values == DP_LOC_COUNT_ && DP_LOC_COUNT_ == 19);
+    for (int i = 0; i < DP_LOC_COUNT_; i++)
+        assert (strcmp (locations->values [i].name, dp_directive_location_name (i)) == 0);
     assert (strncmp (dp_schema_type (schema, "String")->description, "The `String` scalar", 19) == 0);
     assert (dp_type_is_builtin (dp_schema_type (schema, "ID")));
     dp_type_t *url = dp_schema_type (schema, "Url");

@@ -5,20 +5,23 @@
 //   node graphql_js.mjs introspection-query [OPTIONS-JSON]
 //       prints getIntrospectionQuery(options)
 //   node graphql_js.mjs check-introspection SDL-FILE [OPTIONS-JSON] < RESPONSE-JSON
-//       judges Depot's response to that query: prints {"sameAnswer", "sameSdl",
+//       judges Depot's response to that query: prints {"sameAnswer", "valid", "sameSdl",
 //       "expected", "rebuiltSdl", "sdl"}: whether the response equals graphql-js's own
-//       execution over the SDL, and whether printSchema(buildClientSchema(data)) equals
-//       printSchema(buildSchema(SDL))
+//       execution over the SDL, whether buildClientSchema(data) passes assertValidSchema
+//       (valid: true, or its message), and whether printSchema(buildClientSchema(data))
+//       equals printSchema(buildSchema(SDL))
 //   node graphql_js.mjs type SDL-FILE NAME
 //       prints [{"name", "type"}] for the fields of type NAME ("[Box!]!" style types)
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { asOctober2021 } from '../js/october_2021.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '..', 'js', 'package.json'));
-const graphql = require('graphql');
+// As the October 2021 edition has it: Depot serves that edition's directive locations.
+const graphql = asOctober2021(require('graphql'));
 
 const [command, ...args] = process.argv.slice(2);
 if (command === 'introspection-query') {
@@ -33,13 +36,22 @@ if (command === 'check-introspection') {
   const expected = graphql.graphqlSync({ schema, source: graphql.getIntrospectionQuery(options) });
   const printed = graphql.printSchema(schema);
   let rebuilt = null;
+  let valid = null;
   try {
-    rebuilt = graphql.printSchema(graphql.buildClientSchema(response.data));
+    const client = graphql.buildClientSchema(response.data);
+    try {
+      graphql.assertValidSchema(client);
+      valid = true;
+    } catch (e) {
+      valid = `assertValidSchema failed: ${e.message}`;
+    }
+    rebuilt = graphql.printSchema(client);
   } catch (e) {
-    rebuilt = `buildClientSchema failed: ${e.message}`;
+    rebuilt = valid = `buildClientSchema failed: ${e.message}`;
   }
   process.stdout.write(JSON.stringify({
     sameAnswer: JSON.stringify(expected) === JSON.stringify(response),
+    valid,
     sameSdl: rebuilt === printed,
     expected, rebuiltSdl: rebuilt, sdl: printed,
   }));

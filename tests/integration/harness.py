@@ -37,6 +37,24 @@ def binary(*parts):
     return path
 
 
+def node():
+    """The node to run tests/js with: the one on PATH, if it is as new as tests/js/package.json's
+    engines ask (the GraphiQL test's playwright-core is pinned to a release that runs on Debian
+    12's Node.js 18). None when there is no node (the caller skips); a clear error when it is too
+    old, rather than a failure deep inside a package."""
+    path = shutil.which("node")
+    if not path:
+        return None
+    with open(os.path.join(REPO, "tests", "js", "package.json")) as f:
+        wanted = json.load(f)["engines"]["node"]
+    minimum = int(wanted.lstrip(">= ").split(".")[0])
+    version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < minimum:
+        raise RuntimeError(f"tests/js needs Node.js {wanted} (tests/js/package.json engines); "
+                           f"{path} is {version}: install Debian's nodejs (scripts/setup.sh) or newer")
+    return path
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

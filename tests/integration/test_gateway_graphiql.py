@@ -21,7 +21,7 @@ JS = os.path.join(harness.REPO, "tests", "js")
 class GraphiQLBrowserTest(unittest.TestCase):
 
     def test_graphiql_runs_a_query_in_chromium(self):
-        node = shutil.which("node")
+        node = harness.node()
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         if not node or not chromium or not os.path.isdir(os.path.join(JS, "node_modules", "playwright-core")):
             self.skipTest("needs node, Debian's chromium and npm playwright-core (scripts/setup.sh, npm ci)")

@@ -190,7 +190,7 @@ class GatewayHttpTest(unittest.TestCase):
     def test_graphql_http_audit(self):
         """npm graphql-http's auditServer, with the token added by its fetchFn: every MUST and
         every SHOULD audit is ok."""
-        node = shutil.which("node")
+        node = harness.node()
         if not node or not os.path.isdir(os.path.join(JS, "node_modules", "graphql-http")):
             self.skipTest("node or npm graphql-http missing (npm ci in tests/js)")
         out = subprocess.run([node, os.path.join(JS, "gateway_audit.mjs"), self.depot.url, self.token],

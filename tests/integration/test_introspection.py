@@ -3,7 +3,9 @@ generators send it, through the gateway and the resolver of a running Depot (rea
 real token, a real MariaDB behind it), judged by graphql-js itself.
 
 Pins down: the answer is byte for byte graphql-js's own execution of the query over
-schema/depot.graphql; buildClientSchema on it prints exactly Depot's SDL; __type and
+schema/depot.graphql (graphql-js made the October 2021 edition: tests/js/october_2021.mjs);
+buildClientSchema on it passes assertValidSchema and prints exactly Depot's SDL; the directive
+locations are the edition's (no DIRECTIVE_DEFINITION); __type and
 __typename answer as the spec says; introspection needs a token, reads no SQL, and
 DEPOT_INTROSPECTION=0 switches it off while the rest of the API keeps working.
 Licensed under the Apache License 2.0.
@@ -22,6 +24,12 @@ ORACLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "graphql_js.mj
 # Everything getIntrospectionQuery can ask, as recent GraphiQL and codegen ask it.
 ALL_OPTIONS = {"descriptions": True, "specifiedByUrl": True, "directiveIsRepeatable": True,
                "schemaDescription": True, "inputValueDeprecation": True, "oneOf": True}
+# The GraphQL specification's __DirectiveLocation, October 2021 edition (section 4.2).
+OCTOBER_2021_DIRECTIVE_LOCATIONS = [
+    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION",
+    "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT",
+    "INPUT_FIELD_DEFINITION"]
 
 
 def node(*args, stdin=None):
@@ -84,6 +92,7 @@ class Introspection(unittest.TestCase):
             self.fail(f"answer differs from graphql-js's at {at}: "
                       f"expected ...{expected[max(0, at - 100):at + 100]} "
                       f"got ...{got[max(0, at - 100):at + 100]}")
+        self.assertIs(verdict["valid"], True, verdict["valid"])
         self.assertTrue(verdict["sameSdl"], verdict["rebuiltSdl"][:2000])
         return response
 
@@ -101,6 +110,22 @@ class Introspection(unittest.TestCase):
         """Every option on: specifiedByURL, isRepeatable, schema description, input value
         deprecation, isOneOf."""
         self.check_full_introspection(ALL_OPTIONS)
+
+    def test_directive_locations_are_the_october_2021_editions(self):
+        """__DirectiveLocation and @deprecated's locations are those of the spec edition Depot
+        follows, which graphql-js 16.0 to 16.13 (in GraphiQL, codegen, Apollo's tooling) know:
+        no DIRECTIVE_DEFINITION, which graphql-js 16.14 took from the working draft."""
+        status, response, _ = self.post(
+            '{ __type(name: "__DirectiveLocation") { enumValues { name } } '
+            '__schema { directives { name locations } } }')
+        self.assertEqual(status, 200, response)
+        self.assertEqual([v["name"] for v in response["data"]["__type"]["enumValues"]],
+                         OCTOBER_2021_DIRECTIVE_LOCATIONS)
+        directives = {d["name"]: d["locations"] for d in response["data"]["__schema"]["directives"]}
+        self.assertEqual(directives["deprecated"],
+                         ["FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"])
+        for name, locations in directives.items():
+            self.assertLessEqual(set(locations), set(OCTOBER_2021_DIRECTIVE_LOCATIONS), name)
 
     def test_type_box(self):
         """__type(name: "Box"): its fields, in SDL order, with their exact types; unknown

@@ -8,15 +8,22 @@ breaks a rule gets {"errors": [...]} with graphql-js's messages and locations an
 (400 for application/graphql-response+json, 200 for application/json, as the
 GraphQL-over-HTTP spec asks); at most 100 errors plus graphql-js's "too many" error; deep
 nesting, alias bombs, fragment bombs and fragment cycles are refused quickly with clear
-errors; and a refused document never reaches a resolver (no SQL statement is run).
+errors; a refused document never reaches a resolver (no SQL statement is run); and, as
+graphql-js, the whole document is validated before an operation is selected, so a document's
+own errors come before "Must provide operation name" or "Unknown operation named", over POST
+and GET alike.
 
 Run: DEPOT_BUILD_DIR=build python3 tests/integration/test_validation.py
 """
+import json
 import os
 import subprocess
 import sys
 import time
 import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -31,6 +38,48 @@ def introspection_query():
     graphql = os.path.join(harness.REPO, "tests", "js", "node_modules", "graphql")
     return subprocess.run(["node", "-e", script, graphql], capture_output=True, text=True,
                           check=True).stdout
+
+
+# Each document with operationNames a request might send (None: no operationName).
+MULTI_OPERATION_CASES = [
+    # LoneAnonymousOperation: one error for each anonymous operation.
+    ("{ bases { id } }\n{ organisations { id } }", [None, "A"]),
+    # UniqueOperationNames.
+    ("query A { bases { id } }\nquery A { organisations { id } }", [None, "A"]),
+    # ExecutableDefinitions next to the operations.
+    ("query A { bases { id } }\ntype Extra { id: ID }\nquery B { organisations { id } }", [None, "A", "Nope"]),
+    # NoUnusedVariables in the second operation.
+    ("query A { bases { id } }\nquery B($unused: ID) { organisations { id } }", [None, "A", "B"]),
+    # A valid document: the request's operationName decides.
+    ("query A { bases { id } }\nquery B { organisations { id } }", [None, "Nope", "B"]),
+]
+
+
+def graphql_js_request_errors(cases):
+    """For each (query, operationName): graphql-js's validation errors over the whole document,
+    else execute's error when it cannot select an operation, else None (the operation runs),
+    each error as (message, [(line, column)...])."""
+    script = r"""
+const [graphql, sdl] = process.argv.slice(1);
+const g = require(graphql);
+const { buildExecutionContext } = require(graphql + '/execution/execute');
+const schema = g.buildSchema(require('fs').readFileSync(sdl, 'utf8'));
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(cases.map(([query, operationName]) => {
+  const document = g.parse(query);
+  const invalid = g.validate(schema, document);
+  if (invalid.length) return invalid.map((e) => e.toJSON());
+  const context = buildExecutionContext({ schema, document, operationName, variableValues: {} });
+  return Array.isArray(context) ? context.map((e) => e.toJSON()) : null;
+})));
+"""
+    graphql = os.path.join(harness.REPO, "tests", "js", "node_modules", "graphql")
+    sdl = os.path.join(harness.REPO, "schema", "depot.graphql")
+    out = subprocess.run(["node", "-e", script, graphql, sdl], input=json.dumps(cases),
+                         capture_output=True, text=True, check=True)
+    return [None if errors is None else
+            [(e["message"], [(l["line"], l["column"]) for l in e.get("locations", [])]) for e in errors]
+            for errors in json.loads(out.stdout)]
 
 
 class Validation(unittest.TestCase):
@@ -69,6 +118,42 @@ class Validation(unittest.TestCase):
                for e in response["errors"]]
         self.assertEqual(got, expected)
         return response
+
+    def get(self, query, operation=None):
+        params = {"query": query}
+        if operation is not None:
+            params["operationName"] = operation
+        url = self.depot.url + "?" + urllib.parse.urlencode(params)
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}",
+                                                       "Accept": GRAPHQL_RESPONSE})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.status, json.loads(response.read()), dict(response.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read()), dict(e.headers)
+
+    def test_whole_document_validated_before_the_operation_is_selected(self):
+        """Documents with several operations, with and without operationName, over POST and
+        GET: graphql-js's validation errors of the whole document when it has any (400),
+        else its selection error (400), else the operation runs."""
+        cases = [(query, name) for query, names in MULTI_OPERATION_CASES for name in names]
+        expected = graphql_js_request_errors(cases)
+        self.assertIn([("This anonymous operation must be the only defined operation.", [(1, 1)]),
+                       ("This anonymous operation must be the only defined operation.", [(2, 1)])], expected)
+        for (query, name), errors in zip(cases, expected):
+            for method in ("POST", "GET"):
+                with self.subTest(query=query, operationName=name, method=method):
+                    status, response, _ = (self.post(query, operation=name) if method == "POST"
+                                           else self.get(query, name))
+                    if errors is None:
+                        self.assertEqual(status, 200, response)
+                        self.assertEqual(list(response["data"]), ["organisations"])
+                        continue
+                    self.assertEqual(status, 400, response)
+                    self.assertNotIn("data", response)
+                    got = [(e["message"], [(l["line"], l["column"]) for l in e.get("locations", [])])
+                           for e in response["errors"]]
+                    self.assertEqual(got, errors)
 
     def test_front_end_queries_pass(self):
         """Boxtribute's front-end queries are valid and run (no validation error), twice."""

@@ -23,11 +23,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { asOctober2021 } from '../../js/october_2021.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const require = createRequire(join(root, 'tests', 'js', 'package.json'));
-const graphql = require('graphql');
+// As the October 2021 edition has it: Depot serves that edition's directive locations.
+const graphql = asOctober2021(require('graphql'));
 
 const tool = process.argv[2];
 if (!tool) {

@@ -63,7 +63,6 @@ s_location (const dp_node_t *owner, const dp_visit_path_t *path)
                 case DP_AST_UNION: return DP_LOC_UNION;
                 case DP_AST_ENUM_TYPE: return DP_LOC_ENUM;
                 case DP_AST_INPUT_OBJECT: return DP_LOC_INPUT_OBJECT;
-                case DP_AST_DIRECTIVE_DEF: return DP_LOC_DIRECTIVE_DEFINITION;
                 default: return -1;
             }
         default:
