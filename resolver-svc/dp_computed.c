@@ -83,16 +83,28 @@ dp_shipment_label (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
     return 1;
 }
 
-//  Shipment.direction(baseId): Outgoing from the source base, Incoming to the
-//  target base, Indeterminate for any other base.
+//  Shipment.direction(baseId), as boxtribute: base:read in baseId is needed
+//  (else FORBIDDEN); Outgoing from that base, Incoming to it. A shipment
+//  between two other bases is seen from the user's bases: Outgoing when only
+//  its source is one of them, Incoming when only its target is, Indeterminate
+//  when both are (and always for god users).
 int
 dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     const input_t *base = input_field (pf->args, "baseId");
     long long id = base && base->kind == IN_STRING ? atoll (base->s) : -1;
-    const char *direction = id == row_int (obj->row, DP_COL_shipment_source_base_id) ? "Outgoing"
-                          : id == row_int (obj->row, DP_COL_shipment_target_base_id) ? "Incoming"
-                          : "Indeterminate";
+    dp_authz_t *authz = dp_exec_authz (exec);
+    char denied [64];
+    if (!dp_authz_base (authz, "base:read", id, denied, sizeof denied))
+        return dp_exec_forbidden (exec, pf, denied);
+    int64_t source = row_int (obj->row, DP_COL_shipment_source_base_id);
+    int64_t target = row_int (obj->row, DP_COL_shipment_target_base_id);
+    bool from_mine = dp_authz_base (authz, "base:read", source, NULL, 0);
+    bool to_mine = dp_authz_base (authz, "base:read", target, NULL, 0);
+    const char *direction = id == source ? "Outgoing"
+                          : id == target ? "Incoming"
+                          : from_mine == to_mine ? "Indeterminate"
+                          : from_mine ? "Outgoing" : "Incoming";
     dp_json_writer_cstr (dp_exec_out (exec), direction);
     return 1;
 }

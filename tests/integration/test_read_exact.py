@@ -13,117 +13,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-
-DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
-FOUR_BYTES = "box\U0001F4E6"   # a string argument outside utf8mb3
-# box_state ids as boxtribute's BoxState enum names them (its labels differ: "Instock").
-STATES = ["InStock", "Lost", "MarkedForShipment", "Receiving", "Donated", "Scrap", "InTransit", "NotDelivered"]
+from read_exact import FOUR_BYTES, STATES, BoxtributeDump, DepotDdl, Reads, dt, forbidden, live  # noqa: E402
 
 
-def live(alias):
-    """boxtribute's "not deleted": NULL or the zero date."""
-    return f"({alias}.deleted IS NULL OR {alias}.deleted = 0)"
-
-
-def dt(column):
-    """A DATETIME as Depot's Datetime: ISO-8601 with +00:00; the zero date as null."""
-    return (f"IF({column} IS NULL OR {column} = 0, NULL, "
-            f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00'))")
-
-
-def forbidden(path, denied):
-    return {"path": path, "extensions": {"code": "FORBIDDEN", "description": f"You don't have access to '{denied}'"}}
-
-
-class User:
-    """A caller: its token and what boxtribute's authz lets it read."""
-
-    def __init__(self, name, token, user_id, organisation_id, base_ids, god=False):
-        self.name, self.token, self.user_id = name, token, user_id
-        self.organisation_id, self.base_ids, self.god = organisation_id, base_ids, god
-
-    def bases_in(self, column):
-        """SQL: the column names a base this user may read."""
-        return "TRUE" if self.god else f"{column} IN ({','.join(str(b) for b in self.base_ids)})"
-
-
-class ReadExact:
-    """The cases; a subclass supplies the database (load) and its name."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        try:
-            cls.load(cls.db)
-            cls.keys = harness.Keys(cls.scratch.path)
-            cls.users = cls.make_users()
-            cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-        except BaseException:
-            # tearDownClass does not run after a failed set-up: stop what was started.
-            cls.db.stop()
-            cls.scratch.remove()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-
-    @classmethod
-    def make_users(cls):
-        db = cls.db
-        org2_bases = [int(r[0]) for r in db.sql(f"SELECT id FROM camps c WHERE organisation_id = 2 AND {live('c')} ORDER BY id")]
-        if not org2_bases:
-            raise unittest.SkipTest("the database has no live base of organisation 2")
-        in_org2 = ("SELECT MIN(u.id) FROM cms_users u JOIN cms_usergroups g ON g.id = u.cms_usergroups_id "
-                   "WHERE g.organisation_id = 2")
-        has_groups = db.scalar("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-                               "AND TABLE_NAME = 'cms_usergroups' AND COLUMN_NAME = 'organisation_id'") != "0"
-        org2_user = (has_groups and db.scalar(in_org2)) or db.scalar("SELECT MAX(id) FROM cms_users")
-        god_user = db.scalar("SELECT MIN(id) FROM cms_users WHERE id <> 8")
-        org2_permissions = [f"base_{'-'.join(map(str, org2_bases))}/{r}:read" for r in harness.RESOURCES]
-        return [
-            User("coordinator", cls.keys.token(), 8, 1, [1]),
-            User("org2", cls.keys.token(sub=f"auth0|{org2_user}", org=2, base_ids=org2_bases,
-                                        roles=(f"base_{org2_bases[0]}_coordinator",), permissions=org2_permissions),
-                 int(org2_user), 2, org2_bases),
-            User("god", cls.keys.token(sub=f"auth0|{god_user}", org=0, base_ids=(), roles=("boxtribute_god",),
-                                       permissions=["*"]), int(god_user), None, [], god=True),
-        ]
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def rows(self, sql):
-        return self.db.sql(sql)
-
-    def charset(self, table, column):
-        """The column's character set, read from the live database."""
-        return self.db.scalar("SELECT CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE "
-                              f"TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}' AND COLUMN_NAME = '{column}'")
-
-    def ask(self, user, text, variables=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}}, user.token)
-        self.assertEqual(status, 200, response)
-        response.pop("extensions", None)
-        for error in response.get("errors", []):
-            error.pop("locations", None)
-            error.pop("message", None)
-        return response
-
-    def check(self, name, text, expected_for, variables=None):
-        """Every user's whole answer against expected_for(user): {"data": ..., ["errors": ...]}."""
-        for user in self.users:
-            with self.subTest(query=name, user=user.name):
-                self.assertEqual(self.ask(user, text, variables), expected_for(user))
-
-    def bases_of(self, where):
-        return [{"id": r[0], "name": r[1]} for r in self.rows(f"SELECT id, name FROM camps c WHERE {where} ORDER BY id")]
-
-    def organisation(self, org_id):
-        r = self.rows(f"SELECT id, label FROM organisations WHERE id = {org_id}")[0]
-        return {"id": r[0], "name": r[1]}
+class ReadExact(Reads):
+    """The cases; a database class supplies load()."""
 
     # -- one case per root query ---------------------------------------------------------------
 
@@ -244,31 +138,12 @@ class ReadExact:
         self.check("box", "query($l: String!) { box(labelIdentifier: $l) { labelIdentifier } }", expected, {"l": label})
 
 
-class OnBoxtributeDump(ReadExact, unittest.TestCase):
-    """boxtribute's own dump, unchanged, plus Depot's indexes."""
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(DUMP):
-            raise unittest.SkipTest(f"{DUMP} is absent: boxtribute's dump is not available here")
-        super().setUpClass()
-
-    @staticmethod
-    def load(db):
-        db.load_file(DUMP)
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
-
+class OnBoxtributeDump(BoxtributeDump, ReadExact, unittest.TestCase):
     def test_dump_is_partly_utf8mb3(self):
         self.assertEqual(self.charset("stock", "box_id"), "utf8mb3")
 
 
-class OnDepotDdl(ReadExact, unittest.TestCase):
-    """db/ddl.sql with depot-gen's data."""
-
-    @staticmethod
-    def load(db):
-        harness.load_demo(db, boxes=400)
-
+class OnDepotDdl(DepotDdl, ReadExact, unittest.TestCase):
     def test_ddl_is_utf8mb4(self):
         self.assertEqual(self.charset("stock", "box_id"), "utf8mb4")
 
