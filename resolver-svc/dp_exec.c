@@ -20,7 +20,7 @@
 */
 #include "dp_exec.h"
 #include "dp_plan.h"
-#include "dp_coerce.h"
+#include "dp_values.h"
 #include "dp_mapping.h"
 #include "dp_computed.h"
 #include "dp_authz.h"
@@ -304,53 +304,26 @@ dp_exec_json (dp_exec_t *self, size_t *len_p)
 
 //  {"errors":[{"message":..., "locations":[...]}]} with an HTTP status.
 static void
-s_finish_request_error (dp_exec_t *self, uint32_t http_status, const char *message,
-                        const dp_loc_t *loc, const char *code)
+s_finish_request_errors (dp_exec_t *self, uint32_t http_status, const dp_error_t *errors,
+                         size_t n_errors)
 {
-    dp_json_writer_t *out = &self->out;
-    dp_json_writer_truncate (out, 0);
-    dp_json_writer_raw (out, "{\"errors\":[{\"message\":", 22);
-    dp_json_writer_cstr (out, message);
-    if (loc && loc->line) {
-        char text [64];
-        int n = snprintf (text, sizeof text, ",\"locations\":[{\"line\":%u,\"column\":%u}]",
-                          loc->line, loc->column);
-        dp_json_writer_raw (out, text, (size_t) n);
-    }
-    if (code) {
-        dp_json_writer_raw (out, ",\"extensions\":{\"code\":", 22);
-        dp_json_writer_cstr (out, code);
-        dp_json_writer_char (out, '}');
-    }
-    dp_json_writer_raw (out, "}]}", 3);
+    dp_json_writer_truncate (&self->out, 0);
+    dp_errors_response (errors, n_errors, DP_ERROR_KEYS_GRAPHQL_JS, &self->out);
     self->http_status = http_status;
     self->done = true;
 }
 
-//  {"errors":[...]} for several request errors (variable coercion).
+//  {"errors":[...]} of one request error (line 0 or no loc: no location).
 static void
-s_finish_request_errors (dp_exec_t *self, uint32_t http_status, const dp_coerce_error_t *errors,
-                         size_t n_errors)
+s_finish_request_error (dp_exec_t *self, uint32_t http_status, const char *message,
+                        const dp_loc_t *loc, const char *code)
 {
-    dp_json_writer_t *out = &self->out;
-    dp_json_writer_truncate (out, 0);
-    dp_json_writer_raw (out, "{\"errors\":[", 11);
-    for (size_t i = 0; i < n_errors; i++) {
-        if (i)
-            dp_json_writer_char (out, ',');
-        dp_json_writer_raw (out, "{\"message\":", 11);
-        dp_json_writer_cstr (out, errors [i].message);
-        if (errors [i].loc.line) {
-            char text [64];
-            int n = snprintf (text, sizeof text, ",\"locations\":[{\"line\":%u,\"column\":%u}]",
-                              errors [i].loc.line, errors [i].loc.column);
-            dp_json_writer_raw (out, text, (size_t) n);
-        }
-        dp_json_writer_char (out, '}');
+    dp_error_t error = { .message = message, .code = code };
+    if (loc && loc->line) {
+        error.locations = loc;
+        error.n_locations = 1;
     }
-    dp_json_writer_raw (out, "]}", 2);
-    self->http_status = http_status;
-    self->done = true;
+    s_finish_request_errors (self, http_status, &error, 1);
 }
 
 void
@@ -656,7 +629,7 @@ s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
         if (!value || value->kind == IN_NULL)
             id = self->identity.user_id;
         else
-        if (value->kind == IN_STRING) {
+        if (dp_input_text (value)) {
             id = strtoll (value->s, &end, 10);
             if (*end || end == value->s)
                 id = -1;
@@ -1628,14 +1601,14 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
     if (execute->u.execute.variables_json && execute->u.execute.variables_len) {
         json_error_t json_error;
         variables = json_loadb (execute->u.execute.variables_json, execute->u.execute.variables_len,
-                                JSON_DECODE_ANY, &json_error);
+                                JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
         if (!variables || !(json_is_object (variables) || json_is_null (variables))) {
             json_decref (variables);
             s_finish_request_error (self, 400, "Variables are invalid JSON.", NULL, NULL);
             return;
         }
     }
-    dp_coerce_error_t *coerce_errors;
+    dp_error_t *coerce_errors;
     size_t n_coerce_errors;
     dp_variables_t *coerced = dp_variables_coerce (self->arena, self->env->schema, operation,
                                                    json_is_object (variables) ? variables : NULL,

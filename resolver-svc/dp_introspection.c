@@ -160,8 +160,8 @@ s_root_type (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
 {
     const intro_t *intro = s_from_type_bind (pf);
     const input_t *name = input_field (pf->args, "name");
-    if (!intro->enabled || !name || name->kind != IN_STRING)
-        return;
+    if (!intro->enabled || !dp_input_text (name))
+        return;                 //  a name with a NUL names no type
     const dp_type_t *type = dp_schema_type (intro->schema, name->s);
     if (!type)
         return;
