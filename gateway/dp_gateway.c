@@ -47,6 +47,7 @@
 #include "dp_http_request.h"
 #include "dp_schema.h"
 #include "dp_validate.h"
+#include "dp_msg_variables.h"
 #include "dp_metrics.h"
 #include "dp_persisted.h"
 #include "dp_graphiql.h"
@@ -577,9 +578,20 @@ s_execute (s_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t 
     msg.u.execute.query = request->query;
     msg.u.execute.query_len = (uint32_t) request->query_len;
     msg.u.execute.operation_name = request->operation_name;
-    msg.u.execute.variables_json = request->variables_json;
-    msg.u.execute.variables_len = (uint32_t) request->variables_len;
     msg.u.execute.flags = self->execute_flags;
+    if (request->variables) {
+        //  Prepared (proto/README.md, EXECUTE): the operation and typed variables.
+        msg.u.execute.prepared = true;
+        msg.u.execute.operation = request->operation_index;
+        if (dp_msg_variables_encode (request->variables, &request->document->defs [request->operation_index],
+                                     ctx->arena, &msg.u.execute.variables, &msg.u.execute.n_variables))
+            dp_fatal ("gateway: variables of request %s do not match their operation", ctx->trace_id);
+    }
+    else {
+        //  Without a schema (the selftest's fake resolver) the JSON travels as it came.
+        msg.u.execute.variables_json = request->variables_json;
+        msg.u.execute.variables_len = (uint32_t) request->variables_len;
+    }
     const char *retry = "Retry-After: 1\r\n";
 
     zmq_msg_t reply;
@@ -930,6 +942,9 @@ s_handle_graphql (s_ctx_t *ctx, bool get)
         return status;
     if (dp_http_request_select (&request, arena, &error))
         return s_respond_request_error (ctx, &error);
+    //  The variables, coerced once here: the resolver receives them typed.
+    if (self->schema && dp_http_request_coerce (&request, self->schema, arena, &error))
+        return s_respond_request_error (ctx, &error);
 
     //  6. No mutation over GET: a GET must be safe.
     if (get && request.operation != DP_OP_QUERY)
@@ -971,6 +986,7 @@ s_probe (s_ctx_t *ctx, char *reason, size_t reason_len)
     msg.u.execute.identity.n_permissions = 1;
     msg.u.execute.query = S_PROBE_QUERY;
     msg.u.execute.query_len = (uint32_t) strlen (S_PROBE_QUERY);
+    msg.u.execute.prepared = true;          //  its only operation, no variables
     zmq_msg_t reply;
     dp_msg_t answer;
     int rc = s_exchange (self, ctx->worker, NULL, &msg, deadline, ctx->arena, &reply, &answer);

@@ -436,7 +436,41 @@ dp_http_request_select (dp_http_request_t *request, dp_arena_t *arena, dp_http_e
         return -1;
     }
     request->operation = operation->operation;
+    request->operation_index = (uint32_t) (operation - request->document->defs);
     return 0;
+}
+
+int
+dp_http_request_coerce (dp_http_request_t *request, dp_schema_t *schema, dp_arena_t *arena,
+                        dp_http_error_t *error)
+{
+    assert (request);
+    assert (request->document);
+    assert (schema);
+    json_t *given = NULL;
+    if (request->variables_json) {
+        //  The client's object, read again with its NULs (read_json checked it).
+        given = json_loadb (request->variables_json, request->variables_len, JSON_ALLOW_NUL, NULL);
+        assert (json_is_object (given));
+    }
+    dp_error_t *errors;
+    size_t n_errors;
+    request->variables = dp_variables_coerce (arena, schema,
+                                              &request->document->defs [request->operation_index],
+                                              given, &errors, &n_errors);
+    json_decref (given);
+    if (request->variables)
+        return 0;
+    //  A GraphQL request error: the gateway picks the status by media type.
+    dp_json_writer_t writer;
+    dp_json_writer_init (&writer, 256);
+    dp_errors_response (errors, n_errors, DP_ERROR_KEYS_GRAPHQL_JS, &writer);
+    error->status = 400;
+    error->graphql = true;
+    error->body = dp_arena_strndup (arena, writer.data, writer.len);
+    error->body_len = writer.len;
+    dp_json_writer_release (&writer);
+    return -1;
 }
 
 int
@@ -716,6 +750,26 @@ dp_http_request_test (bool verbose)
     text = dp_http_error_body_code (arena, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", &len);
     assert (strcmp (text, "{\"errors\":[{\"extensions\":{\"code\":\"PERSISTED_QUERY_NOT_FOUND\"},"
                           "\"message\":\"PersistedQueryNotFound\"}]}") == 0);
+
+    //  Variables are coerced once, here, against the schema: the operation's
+    //  index and typed values, or graphql-js's errors at the definitions.
+    char err [256];
+    dp_schema_t *schema = dp_schema_depot (NULL, err, sizeof err);
+    assert (schema);
+    body = "{\"query\":\"query A { __typename } query B($id: ID!) { base(id: $id) { id } }\","
+           "\"operationName\":\"B\",\"variables\":{\"id\":\"1\\u0000x\"}}";
+    rc = dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error);
+    assert (rc == 0 && request.operation_index == 1);
+    assert (dp_http_request_coerce (&request, schema, arena, &error) == 0);
+    const input_t *id = dp_variables_get (request.variables, "id");
+    assert (id && id->kind == IN_STRING && id->len == 3 && memcmp (id->s, "1\0x", 3) == 0);
+    body = "{\"query\":\"query B($id: ID!) { base(id: $id) { id } }\",\"variables\":{}}";
+    rc = dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error);
+    assert (rc == 0 && dp_http_request_coerce (&request, schema, arena, &error) == -1);
+    assert (error.status == 400 && error.graphql);
+    assert (strcmp (error.body, "{\"errors\":[{\"message\":\"Variable \\\"$id\\\" of required type \\\"ID!\\\" "
+                                "was not provided.\",\"locations\":[{\"line\":1,\"column\":9}]}]}") == 0);
+    dp_schema_destroy (&schema);
 
     dp_arena_destroy (&arena);
     //  The client's deadline header: whole milliseconds or nothing.

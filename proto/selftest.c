@@ -1,5 +1,5 @@
 /*  =========================================================================
-    selftest - runs the selftest of proto/ (dp_msg)
+    selftest - runs the selftest of one class of proto/, or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -8,16 +8,30 @@
 #include <string.h>
 #include <stdbool.h>
 #include "dp_msg.h"
+#include "dp_msg_variables.h"
+
+static const struct {
+    const char *name;
+    void (*test) (bool verbose);
+} s_tests [] = {
+    { "dp_msg", dp_msg_test },
+    { "dp_msg_variables", dp_msg_variables_test },
+};
 
 int
 main (int argc, char *argv [])
 {
     const char *only = argc > 1 ? argv [1] : NULL;
     bool verbose = !(argc > 2 && strcmp (argv [2], "-q") == 0);
-    if (only && strcmp (only, "dp_msg") != 0) {
+    int ran = 0;
+    for (size_t i = 0; i < sizeof s_tests / sizeof s_tests [0]; i++)
+        if (!only || strcmp (only, s_tests [i].name) == 0) {
+            s_tests [i].test (verbose);
+            ran++;
+        }
+    if (!ran) {
         fprintf (stderr, "no such test: %s\n", only);
         return 1;
     }
-    dp_msg_test (verbose);
     return 0;
 }
