@@ -224,6 +224,37 @@ dp_persisted_store (dp_persisted_t *self, const char *hash, const char *query, s
     return rc;
 }
 
+dp_persisted_outcome_t
+dp_persisted_resolve (dp_persisted_t *self, const char *hash, const char **query_p,
+                      size_t *len_p, dp_arena_t *arena)
+{
+    assert (query_p);
+    assert (len_p);
+    assert (*query_p || hash);
+    if (!self)
+        return hash ? DP_PERSISTED_OFF : DP_PERSISTED_UNUSED;
+    size_t len = 0;
+    if (*query_p) {
+        char text_hash [65];
+        dp_http_sha256_hex (*query_p, *len_p, text_hash);
+        if (hash && strcmp (text_hash, hash) != 0)
+            return DP_PERSISTED_MISMATCH;
+        if (self->allow_list)
+            return dp_persisted_lookup (self, text_hash, arena, &len) ? DP_PERSISTED_HIT
+                                                                      : DP_PERSISTED_NOT_IN_LIST;
+        if (!hash)
+            return DP_PERSISTED_UNUSED;
+        dp_persisted_store (self, text_hash, *query_p, *len_p);
+        return DP_PERSISTED_REGISTERED;
+    }
+    const char *query = dp_persisted_lookup (self, hash, arena, &len);
+    if (!query)
+        return DP_PERSISTED_MISS;
+    *query_p = query;
+    *len_p = len;
+    return DP_PERSISTED_HIT;
+}
+
 size_t
 dp_persisted_size (dp_persisted_t *self)
 {
