@@ -14,7 +14,11 @@
     persisted query, the GraphQL syntax and operation selection (no
     mutation over GET), then EXECUTE to the broker and a wait for the
     RESULT until the deadline. The RESULT's bytes are written to the
-    socket as they came.
+    socket as they came. Where each part lives: dp_router (routing,
+    admission, ids, logs), dp_route_* (one file per route), dp_http_reply
+    (writing answers), dp_worker (a worker thread's state and its exchange
+    with the broker), dp_gateway_server (what the workers share),
+    dp_persisted (the persisted-query policy).
 @discuss
     Routes, none but GraphQL needing a token:
       POST/GET /graphql      GraphQL; GET from a browser (Accept prefers

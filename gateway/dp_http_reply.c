@@ -136,6 +136,7 @@ dp_http_reply_error (dp_http_ctx_t *ctx, int status, const char *extra, const ch
     const char *body = dp_http_error_body (ctx->arena, message, &len);
     return dp_http_reply (ctx, status, extra, body, len, close);
 }
+
 //  Read and discard the rest of a request body we do not need, when it is
 //  within max_body: then the connection can stay open. A body declared or
 //  found larger is not waited for. Returns true when the body is consumed

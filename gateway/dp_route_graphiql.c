@@ -17,11 +17,12 @@ int
 dp_route_graphiql (dp_http_ctx_t *ctx, const char *path)
 {
     const dp_graphiql_asset_t *asset = ctx->server->graphiql ? dp_graphiql_asset (path) : NULL;
-    if (!asset)
-        return dp_http_reply_unread_error (ctx, 404, NULL,
-            ctx->server->graphiql && !dp_graphiql_available ()
+    if (!asset) {
+        const char *message = ctx->server->graphiql && !dp_graphiql_available ()
             ? "GraphiQL is not built into this gateway: its npm assets were not installed at build time."
-            : "Not found.");
+            : "Not found.";
+        return dp_http_reply_unread_error (ctx, 404, NULL, message);
+    }
     char extra [600];
     snprintf (extra, sizeof extra, "Content-Security-Policy: %s\r\n"
               "X-Content-Type-Options: nosniff\r\n"

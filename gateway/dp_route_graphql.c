@@ -16,6 +16,7 @@
 #include "dp_log.h"
 #include <assert.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -247,8 +248,8 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
         status = dp_http_reply_error (ctx, 503, retry, "Service overloaded, retry later.", false);
     else
     if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_TIMEOUT)
-        status = dp_http_reply_error (ctx, 504, NULL, "The request did not finish before its deadline.",
-                                  false);
+        status = dp_http_reply_error (ctx, 504, NULL,
+                                      "The request did not finish before its deadline.", false);
     else {
         dp_warn ("gateway: request %s failed: %s %u %s", msg.trace_id,
                  dp_msg_type_name (answer.type),
@@ -279,7 +280,7 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     dp_http_accept (mg_get_header (ctx->conn, "Accept"), &accept);
     if (accept.media == DP_MEDIA_NONE)
         return dp_http_reply_unread_error (ctx, 406, NULL, "Not acceptable: GraphQL responses are "
-                                       "application/graphql-response+json or application/json.");
+                                           "application/graphql-response+json or application/json.");
     ctx->media = accept.media;
 
     //  The deadline: the gateway's, or a shorter one the client asks for
@@ -287,7 +288,7 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     int64_t asked = dp_http_request_timeout (mg_get_header (ctx->conn, "X-Request-Timeout-Ms"));
     if (asked < 0)
         return dp_http_reply_unread_error (ctx, 400, NULL, "X-Request-Timeout-Ms must be a whole "
-                                       "number of milliseconds, at least 1.");
+                                           "number of milliseconds, at least 1.");
     ctx->budget_ms = asked > 0 && asked < server->deadline_ms ? asked : server->deadline_ms;
 
     //  3. The parameters: the query string, or the body (capped).
@@ -299,7 +300,8 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     }
     else {
         if (!s_content_type_ok (mg_get_header (ctx->conn, "Content-Type")))
-            return dp_http_reply_unread_error (ctx, 415, NULL, "Content-Type must be application/json.");
+            return dp_http_reply_unread_error (ctx, 415, NULL,
+                                               "Content-Type must be application/json.");
         size_t len = 0;
         int rc = dp_worker_read_body (ctx->worker, ctx->conn, server->max_body, &len);
         if (rc == -1)
@@ -327,7 +329,7 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     //  6. No mutation over GET: a GET must be safe.
     if (get && request.operation != DP_OP_QUERY)
         return dp_http_reply_error (ctx, 405, "Allow: POST\r\n",
-                                "Only queries may be sent with GET; use POST.", false);
+                                    "Only queries may be sent with GET; use POST.", false);
 
     //  7. To a resolver, and back.
     return s_execute (ctx, &identity, &request);
