@@ -97,14 +97,7 @@ void dp_db_actor (zsock_t *pipe, void *args);
 //  with zactor_destroy.
 zactor_t *dp_db_actor_new (dp_db_config_t *config);
 
-//  Run the actor's tests for one concern ("load", "chunks", "query",
-//  "errors", "pool", "unavailable", "reconnect", "deadline", "overload",
-//  "coalesce", "classes", "replica"), or all with NULL. They need the test MariaDB of
-//  dp_db_testdb; without it they print why and return 77 (skipped). Returns 0 when the tests ran and passed; a failure
-//  asserts.
-int dp_db_actor_selftest (const char *concern, bool verbose);
-
-//  All concerns (CLASS selftest form).
-void dp_db_actor_test (bool verbose);
+//  The actor's tests need the test MariaDB and live in db-svc/tests/
+//  (dp_db_test.h: one concern per ctest, dp_db_load ... dp_db_replica).
 
 #endif

@@ -12,12 +12,10 @@
     A test that finds no MariaDB exits 77 (ctest: skipped).
 @end
 */
-#include "dp_db_actor.h"
-#include "dp_db_conn.h"
+#include "dp_db_test.h"
 #include "dp_db_target.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_charset.h"
-#include "dp_db_testdb.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,14 +62,14 @@ s_run (const char *name, bool verbose)
         return 0;
     }
     if (strcmp (name, "conn") == 0)
-        return dp_db_conn_selftest (verbose);
+        return dp_db_conn_test (verbose);
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
         "deadline", "cancel", "overload", "coalesce", "classes", "replica"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)
-            return dp_db_actor_selftest (name, verbose);
+            return dp_db_test_run (name, verbose);
     fprintf (stderr, "dp_db_selftest: no such test: %s\n", name);
     return 2;
 }
