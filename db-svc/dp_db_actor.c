@@ -125,24 +125,6 @@
 #define S_LARGE_ROWS        512         //  more keys or rows: a large statement
 
 //  ==========================================================================
-//  Configuration
-
-void
-dp_db_config_init (dp_db_config_t *config)
-{
-    assert (config);
-    memset (config, 0, sizeof *config);
-    config->user = "root";
-    config->database = "dropapp_dev";
-    config->endpoint = "tcp://*:5557";
-    config->pool_size = 8;
-    config->chunk_size = 10000;
-    config->max_queue = 2048;
-    config->statement_timeout = true;
-    config->coalesce = true;
-}
-
-//  ==========================================================================
 //  Structures
 
 typedef enum {

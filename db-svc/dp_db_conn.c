@@ -21,6 +21,7 @@
 #include "dp_db_conn.h"
 #include "dp_db_charset.h"
 #include "dp_log.h"
+#include <czmq.h>
 #include <mysql.h>
 #include <mysqld_error.h>
 #include <errmsg.h>

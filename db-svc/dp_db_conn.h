@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
-#include "dp_db_actor.h"
+#include "dp_db_config.h"
 #include "dp_db_charset.h"
 
 typedef struct _dp_db_conn_t dp_db_conn_t;

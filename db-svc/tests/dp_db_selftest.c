@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | sql_catalog | charset | target | conn |
+    Usage: dp_db_selftest [setup | cleanup | config | sql_catalog | charset | target | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -49,6 +49,10 @@ s_run (const char *name, bool verbose)
     }
     if (strcmp (name, "cleanup") == 0)
         return dp_db_testdb_cleanup () == 0? 0: 1;
+    if (strcmp (name, "config") == 0) {
+        dp_db_config_test (verbose);
+        return 0;
+    }
     if (strcmp (name, "sql_catalog") == 0) {
         dp_sql_catalog_test (verbose);
         return 0;
@@ -91,7 +95,7 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
+        "setup", "config", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
         "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;
