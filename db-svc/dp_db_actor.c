@@ -103,6 +103,10 @@
 #include "dp_db_actor.h"
 #include "dp_db_conn.h"
 #include "dp_db_target.h"
+#include "dp_db_job.h"
+#include "dp_db_queue.h"
+#include "dp_db_reply.h"
+#include "dp_db_rows.h"
 #include "dp_sql_catalog.h"
 #include "dp_catalog.h"
 #include "dp_msg.h"
@@ -122,61 +126,10 @@
 #define S_BACKOFF_MAX_MS    1000
 #define S_MAX_POLL_MS       1000        //  wake up at least this often
 #define S_RECV_BURST        256         //  messages read per poll round
-#define S_LARGE_ROWS        512         //  more keys or rows: a large statement
+
 
 //  ==========================================================================
 //  Structures
-
-typedef enum {
-    S_JOB_LOAD,
-    S_JOB_PAGE,                 //  part 0: base locations; part 1: the page
-    S_JOB_COUNT,
-    S_JOB_HAS_PREVIOUS,
-    S_JOB_LOOKUP                //  one statement by a string key (box_by_label, qr_by_code)
-} s_job_kind_t;
-
-typedef struct _s_job_t s_job_t;
-typedef struct _s_stmt_t s_stmt_t;
-
-struct _s_stmt_t {
-    s_stmt_t *next;             //  queue link
-    s_job_t *job;               //  the request it serves
-    uint32_t part;              //  chunk index (LOAD) or step (PAGE)
-    dp_sql_t sql;               //  the text (malloc'd)
-    bool expired;               //  every request it serves was answered while it ran
-                                //  (deadline or CANCEL): it is being cancelled
-    uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
-    s_stmt_t *merged;           //  running: statements merged into this one
-    s_stmt_t *merged_next;      //  link in that list
-    uint64_t columns;           //  running merged: the columns it selects
-    bool large;                 //  in the large class (S_LARGE_ROWS)
-};
-
-typedef struct {
-    dp_val_t *cells;            //  converted cells, in the job's arena
-    uint64_t n_rows;
-    bool done;
-} s_part_t;
-
-struct _s_job_t {
-    s_job_t *prev, *next;       //  list of live jobs
-    zframe_t *routing;          //  the requester's routing id
-    dp_arena_t *arena;          //  the decoded request, statements, rows
-    dp_msg_t msg;               //  the decoded LOAD or QUERY
-    s_job_kind_t kind;
-    dp_db_access_t access;      //  where its statements may run (dp_db_target_access)
-    uint64_t columns;           //  requested column mask
-    dp_coltype_t types [65];    //  wire type of each result column
-    uint32_t n_cols;
-    dp_sql_boxes_args_t boxes;  //  QUERY arguments
-    size_t n_keys;              //  LOAD: distinct keys (msg.u.load.keys, sorted)
-    uint32_t n_parts;           //  LOAD chunks
-    s_part_t *parts;
-    uint32_t statements;        //  statements run so far
-    uint32_t pending;           //  statements queued or running
-    bool started;               //  a statement went to a connection
-    bool answered;              //  the one reply was sent
-};
 
 typedef enum {
     S_KILL_NONE,
@@ -188,7 +141,7 @@ typedef struct {
     dp_db_conn_t *conn;
     dp_db_target_t target;      //  the server it connects to
     bool control;               //  its target's control connection: KILL QUERY only
-    s_stmt_t *stmt;             //  statement running, or NULL
+    dp_db_stmt_t *stmt;             //  statement running, or NULL
     int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
     int64_t backoff;            //  ms before the next attempt after a failure
     s_kill_t kill;              //  pool slot: cancelling its statement (no new one until NONE)
@@ -212,26 +165,15 @@ typedef struct {
     s_slot_t *control [DP_DB_TARGETS];  //  sends KILL QUERY, never statements; NULL: no server
     bool statement_timeout;     //  prefix statements with their max_statement_time
     bool coalesce;              //  merge queued LOADs of one loader, and identical QUERYs
-    size_t n_queued;            //  statements in the queue
-    size_t max_queue;
+    size_t max_queue;           //  statements queued at most; beyond: 503
     zmq_pollitem_t *items;      //  2 + n_slots poll items
     int *item_slot;             //  slot of each poll item
-    s_stmt_t *primary_head;     //  statements that need the primary, waiting for one of its
-    s_stmt_t *primary_tail;     //  connections (taken before reads; no large class)
-    s_stmt_t *queue_head;       //  small statements waiting for a connection
-    s_stmt_t *queue_tail;
-    s_stmt_t *large_head;       //  large statements waiting for a connection
-    s_stmt_t *large_tail;
-    int running_large;          //  large statements on connections now
-    uint64_t next_expiry;       //  epoch ms of the nearest queued deadline, 0 none
-    bool purge;                 //  the queue holds statements of cancelled requests
-    s_job_t *jobs;              //  every live job
+    dp_db_queue_t *queue;       //  statements waiting for a connection
+    dp_db_reply_t out;          //  replies on the ROUTER, answers counted
+    dp_db_job_t *jobs;          //  every live job
     bool down [DP_DB_TARGETS];  //  a server with no connection up whose last attempt failed
-    bool verbose;
     bool terminated;
     uint64_t stat_statements;
-    uint64_t stat_answered;
-    uint64_t stat_errors;
     uint64_t stat_killed;       //  KILL QUERY sent
     uint64_t stat_rejected;     //  requests refused: queue full
     uint64_t stat_merged;       //  statements merged into another one
@@ -241,312 +183,9 @@ typedef struct {
 } s_self_t;
 
 
-//  ==========================================================================
-//  Replies
-
-static void
-s_free_buffer (void *data, void *hint)
-{
-    free (data);
-}
-
-//  Send [routing, buffer]; takes the buffer's memory.
-static void
-s_send (s_self_t *self, zframe_t *routing, msgpack_sbuffer *buffer)
-{
-    size_t size = buffer->size;
-    char *data = msgpack_sbuffer_release (buffer);
-    if (zmq_send (self->router_handle, zframe_data (routing), zframe_size (routing),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1) {
-        dp_warn ("db: reply dropped: %s", zmq_strerror (errno));
-        free (data);
-        return;
-    }
-    zmq_msg_t msg;
-    if (zmq_msg_init_data (&msg, data, size, s_free_buffer, NULL) == -1)
-        dp_fatal ("db: zmq_msg_init_data failed");
-    if (zmq_msg_send (&msg, self->router_handle, ZMQ_DONTWAIT) == -1) {
-        dp_warn ("db: reply dropped: %s", zmq_strerror (errno));
-        zmq_msg_close (&msg);
-    }
-}
-
-//  Encode and send a message built from request's id and trace id.
-static void
-s_send_msg (s_self_t *self, zframe_t *routing, dp_msg_t *reply)
-{
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    if (dp_msg_encode (reply, &buffer))
-        dp_fatal ("db: cannot encode a %s reply", dp_msg_type_name (reply->type));
-    s_send (self, routing, &buffer);
-}
-
-static void
-s_reply_error (s_self_t *self, zframe_t *routing, uint64_t id, const char *trace_id,
-               uint32_t status, const char *fmt, ...)
-    __attribute__ ((format (printf, 6, 7)));
-
-static void
-s_reply_error (s_self_t *self, zframe_t *routing, uint64_t id, const char *trace_id,
-               uint32_t status, const char *fmt, ...)
-{
-    char message [1024];
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (message, sizeof message, fmt, args);
-    va_end (args);
-    dp_msg_t reply;
-    memset (&reply, 0, sizeof reply);
-    reply.version = DP_PROTO_VERSION;
-    reply.type = DP_MSG_ERROR;
-    reply.id = id;
-    reply.trace_id = trace_id? trace_id: "";
-    reply.u.error.status = status;
-    reply.u.error.message = message;
-    //  Faults of the service or of MariaDB are logged; the request's own
-    //  faults and "database unavailable" (logged once when it goes down)
-    //  only in verbose mode.
-    if (status == DP_STATUS_INTERNAL || status == DP_STATUS_DB_ERROR)
-        dp_warn ("db: request %llu [%s]: %u %s", (unsigned long long) id, reply.trace_id,
-                 status, message);
-    else
-    if (self->verbose)
-        dp_info ("db: request %llu [%s]: %u %s", (unsigned long long) id, reply.trace_id,
-                 status, message);
-    s_send_msg (self, routing, &reply);
-    self->stat_answered++;
-    self->stat_errors++;
-}
-
-//  A ROWS header for job.
-static void
-s_rows_header (s_job_t *job, dp_msg_t *header, uint32_t n_cols, uint32_t n_rows)
-{
-    memset (header, 0, sizeof *header);
-    header->version = DP_PROTO_VERSION;
-    header->type = DP_MSG_ROWS;
-    header->id = job->msg.id;
-    header->trace_id = job->msg.trace_id;
-    header->u.rows.n_cols = n_cols;
-    header->u.rows.n_rows = n_rows;
-    header->u.rows.statements = job->statements;
-}
-
 
 //  ==========================================================================
-//  Cells: MariaDB's text protocol to wire types
-
-//  Convert one text cell (NUL-terminated, len bytes, NULL for SQL NULL) to
-//  its wire value. A DATETIME is rewritten into scratch (26 bytes). Returns
-//  -1 when the text does not fit the type (the value is then nil).
-static int
-s_convert (dp_coltype_t type, const char *text, unsigned long len, dp_val_t *value,
-           char *scratch)
-{
-    value->type = DP_VAL_NIL;
-    if (!text)
-        return 0;
-    switch (type) {
-        case DP_COLTYPE_INT: {
-            char *end;
-            errno = 0;
-            long long number = strtoll (text, &end, 10);
-            if (errno || end != text + len || len == 0)
-                return -1;
-            value->type = DP_VAL_INT;
-            value->u.i = number;
-            return 0;
-        }
-        case DP_COLTYPE_FLOAT: {
-            char *end;
-            double number = strtod (text, &end);
-            if (end != text + len || len == 0)
-                return -1;
-            value->type = DP_VAL_DOUBLE;
-            value->u.d = number;
-            return 0;
-        }
-        case DP_COLTYPE_STR:
-            value->type = DP_VAL_STR;
-            value->u.s.ptr = text;
-            value->u.s.len = (uint32_t) len;
-            return 0;
-        case DP_COLTYPE_DATETIME:
-        case DP_COLTYPE_DATE:
-            //  "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS[.ffffff]"; zero date = nil
-            if (len < 10 || text [4] != '-' || text [7] != '-')
-                return -1;
-            if (memcmp (text, "0000-00-00", 10) == 0)
-                return 0;
-            if (type == DP_COLTYPE_DATE) {
-                value->type = DP_VAL_STR;
-                value->u.s.ptr = text;
-                value->u.s.len = 10;
-                return 0;
-            }
-            if (len == 10)
-                snprintf (scratch, 26, "%.10sT00:00:00+00:00", text);
-            else
-            if (len >= 19 && text [10] == ' ' && text [13] == ':' && text [16] == ':')
-                snprintf (scratch, 26, "%.10sT%.8s+00:00", text, text + 11);
-            else
-                return -1;
-            value->type = DP_VAL_STR;
-            value->u.s.ptr = scratch;
-            value->u.s.len = 25;
-            return 0;
-    }
-    return -1;
-}
-
-static void
-s_write_value (dp_rows_writer_t *writer, const dp_val_t *value)
-{
-    switch (value->type) {
-        case DP_VAL_INT:
-            dp_rows_writer_int (writer, value->u.i);
-            break;
-        case DP_VAL_DOUBLE:
-            dp_rows_writer_double (writer, value->u.d);
-            break;
-        case DP_VAL_STR:
-            dp_rows_writer_str (writer, value->u.s.ptr, value->u.s.len);
-            break;
-        default:
-            dp_rows_writer_nil (writer);
-            break;
-    }
-}
-
-
-//  ==========================================================================
-//  Jobs
-
-static s_job_t *
-s_job_new (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, const dp_msg_t *msg)
-{
-    s_job_t *job = dp_arena_calloc (*arena_p, 1, sizeof (s_job_t));
-    job->arena = *arena_p;
-    *arena_p = NULL;
-    job->routing = *routing_p;
-    *routing_p = NULL;
-    job->msg = *msg;
-    job->access = dp_db_target_access (msg->type, false);     //  no transactions yet
-    job->next = self->jobs;
-    if (self->jobs)
-        self->jobs->prev = job;
-    self->jobs = job;
-    return job;
-}
-
-static void
-s_job_destroy (s_self_t *self, s_job_t *job)
-{
-    assert (job->pending == 0);
-    if (job->prev)
-        job->prev->next = job->next;
-    else
-        self->jobs = job->next;
-    if (job->next)
-        job->next->prev = job->prev;
-    zframe_destroy (&job->routing);
-    dp_arena_t *arena = job->arena;
-    dp_arena_destroy (&arena);          //  job itself lives in the arena
-}
-
-//  Answer job with an error (once); later results are dropped.
-static void
-s_job_fail (s_self_t *self, s_job_t *job, uint32_t status, const char *fmt, ...)
-    __attribute__ ((format (printf, 4, 5)));
-
-static void
-s_job_fail (s_self_t *self, s_job_t *job, uint32_t status, const char *fmt, ...)
-{
-    if (job->answered)
-        return;
-    char message [1024];
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (message, sizeof message, fmt, args);
-    va_end (args);
-    s_reply_error (self, job->routing, job->msg.id, job->msg.trace_id, status, "%s", message);
-    job->answered = true;
-}
-
-//  A new statement for job (pending counted); the caller enqueues it.
-static s_stmt_t *
-s_stmt_new (s_job_t *job, uint32_t part)
-{
-    s_stmt_t *stmt = dp_arena_calloc (job->arena, 1, sizeof (s_stmt_t));
-    stmt->job = job;
-    stmt->part = part;
-    dp_sql_init (&stmt->sql);
-    job->pending++;
-    return stmt;
-}
-
-//  A statement is over (done, failed or dropped): free its text, and the
-//  job when it is answered and has nothing left under way.
-static void
-s_stmt_finish (s_self_t *self, s_stmt_t *stmt)
-{
-    s_job_t *job = stmt->job;
-    dp_sql_destroy (&stmt->sql);
-    assert (job->pending > 0);
-    job->pending--;
-    if (job->pending == 0 && job->answered)
-        s_job_destroy (self, job);
-}
-
-static void
-s_enqueue (s_self_t *self, s_stmt_t *stmt, bool at_head)
-{
-    self->n_queued++;
-    stmt->next = NULL;
-    s_stmt_t **head, **tail;
-    if (stmt->job->access == DP_DB_ACCESS_PRIMARY) {
-        head = &self->primary_head;
-        tail = &self->primary_tail;
-    }
-    else {
-        head = stmt->large? &self->large_head: &self->queue_head;
-        tail = stmt->large? &self->large_tail: &self->queue_tail;
-    }
-    if (!*head)
-        *head = *tail = stmt;
-    else
-    if (at_head) {
-        stmt->next = *head;
-        *head = stmt;
-    }
-    else {
-        (*tail)->next = stmt;
-        *tail = stmt;
-    }
-    uint64_t deadline = stmt->job->msg.deadline_ms;
-    if (deadline && (self->next_expiry == 0 || deadline < self->next_expiry))
-        self->next_expiry = deadline;
-}
-
-//  Empty the queues; returns their statements as one list (primary-only,
-//  then small, then large).
-static s_stmt_t *
-s_take_queued (s_self_t *self)
-{
-    s_stmt_t *list = NULL;
-    s_stmt_t **link = &list;
-    s_stmt_t *heads [] = { self->primary_head, self->queue_head, self->large_head };
-    for (size_t i = 0; i < sizeof heads / sizeof heads [0]; i++) {
-        *link = heads [i];
-        while (*link)
-            link = &(*link)->next;
-    }
-    self->primary_head = self->primary_tail = NULL;
-    self->queue_head = self->queue_tail = NULL;
-    self->large_head = self->large_tail = NULL;
-    return list;
-}
+//  Servers
 
 //  No server that could run statements of this access is left: the
 //  primary is down and, for a read, there is no replica or it is down too.
@@ -557,53 +196,6 @@ s_unavailable (s_self_t *self, dp_db_access_t access)
         return false;
     return access == DP_DB_ACCESS_PRIMARY || !self->control [DP_DB_REPLICA]
         || self->down [DP_DB_REPLICA];
-}
-
-//  Answer status to every queued statement's job that no server can run
-//  now (s_unavailable); the others stay queued, in order.
-static void
-s_fail_stranded (s_self_t *self, uint32_t status, const char *message)
-{
-    s_stmt_t *stmt = s_take_queued (self);
-    self->next_expiry = 0;
-    self->n_queued = 0;
-    while (stmt) {
-        s_stmt_t *next = stmt->next;
-        if (s_unavailable (self, stmt->job->access)) {
-            s_job_fail (self, stmt->job, status, "%s", message);
-            s_stmt_finish (self, stmt);
-        }
-        else
-            s_enqueue (self, stmt, false);
-        stmt = next;
-    }
-}
-
-//  Drop queued statements of answered jobs, and answer 408 to jobs whose
-//  deadline passed while a statement of theirs waited.
-static void
-s_expire_queue (s_self_t *self)
-{
-    if (!self->purge && (!self->next_expiry || (uint64_t) zclock_time () < self->next_expiry))
-        return;
-    self->purge = false;
-    uint64_t now = (uint64_t) zclock_time ();
-    s_stmt_t *stmt = s_take_queued (self);
-    self->next_expiry = 0;
-    self->n_queued = 0;
-    while (stmt) {
-        s_stmt_t *next = stmt->next;
-        s_job_t *job = stmt->job;
-        if (!job->answered && job->msg.deadline_ms && now >= job->msg.deadline_ms)
-            s_job_fail (self, job, DP_STATUS_TIMEOUT, job->started
-                        ? "deadline passed while the request waited for a connection"
-                        : "deadline passed before the request started");
-        if (job->answered)
-            s_stmt_finish (self, stmt);
-        else
-            s_enqueue (self, stmt, false);
-        stmt = next;
-    }
 }
 
 //  Are all of target's statement connections down?
@@ -635,139 +227,13 @@ s_count_up (s_self_t *self, dp_db_target_t target)
 //  ==========================================================================
 //  Results
 
-//  Stream the connection's stored result to the requester as ROWS.
-static void
-s_reply_stream (s_self_t *self, s_job_t *job, dp_db_conn_t *conn)
-{
-    uint64_t n_rows = dp_db_conn_num_rows (conn);
-    if (dp_db_conn_num_fields (conn) != job->n_cols || n_rows > UINT32_MAX) {
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "result has %u columns and %llu rows,"
-                    " expected %u columns", dp_db_conn_num_fields (conn),
-                    (unsigned long long) n_rows, job->n_cols);
-        return;
-    }
-    dp_msg_t header;
-    s_rows_header (job, &header, job->n_cols, (uint32_t) n_rows);
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    dp_rows_writer_t writer;
-    dp_rows_writer_begin (&writer, &buffer, &header);
-    char **row;
-    unsigned long *lengths;
-    unsigned int bad = 0;
-    while ((row = dp_db_conn_fetch_row (conn, &lengths))) {
-        for (uint32_t c = 0; c < job->n_cols; c++) {
-            char scratch [26];
-            dp_val_t value;
-            if (s_convert (job->types [c], row [c], row [c]? lengths [c]: 0, &value, scratch))
-                bad++;
-            s_write_value (&writer, &value);
-        }
-    }
-    if (bad)
-        dp_warn ("db: request %llu: %u cells did not fit their column type, sent as nil",
-                 (unsigned long long) job->msg.id, bad);
-    if (dp_rows_writer_end (&writer)) {
-        msgpack_sbuffer_destroy (&buffer);
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "ROWS encoding failed (%llu rows)",
-                    (unsigned long long) n_rows);
-        return;
-    }
-    s_send (self, job->routing, &buffer);
-    job->answered = true;
-    self->stat_answered++;
-}
-
-//  Copy one chunk's result into the job's arena as wire values.
-static int
-s_copy_part (s_self_t *self, s_job_t *job, s_part_t *part, dp_db_conn_t *conn)
-{
-    uint64_t n_rows = dp_db_conn_num_rows (conn);
-    if (dp_db_conn_num_fields (conn) != job->n_cols) {
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "result has %u columns, expected %u",
-                    dp_db_conn_num_fields (conn), job->n_cols);
-        return -1;
-    }
-    part->cells = dp_arena_alloc (job->arena, (size_t) (n_rows * job->n_cols + 1) * sizeof (dp_val_t));
-    part->n_rows = n_rows;
-    dp_val_t *cell = part->cells;
-    char **row;
-    unsigned long *lengths;
-    while ((row = dp_db_conn_fetch_row (conn, &lengths))) {
-        for (uint32_t c = 0; c < job->n_cols; c++, cell++) {
-            char scratch [26];
-            if (s_convert (job->types [c], row [c], row [c]? lengths [c]: 0, cell, scratch))
-                dp_warn ("db: request %llu: a cell did not fit its column type, sent as nil",
-                         (unsigned long long) job->msg.id);
-            if (cell->type == DP_VAL_STR)
-                cell->u.s.ptr = dp_arena_strndup (job->arena, cell->u.s.ptr, cell->u.s.len);
-        }
-    }
-    part->done = true;
-    return 0;
-}
-
-//  Every chunk is in: send them in chunk order.
-static void
-s_reply_parts (s_self_t *self, s_job_t *job)
-{
-    uint64_t n_rows = 0;
-    for (uint32_t p = 0; p < job->n_parts; p++)
-        n_rows += job->parts [p].n_rows;
-    if (n_rows > UINT32_MAX) {
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "too many rows: %llu",
-                    (unsigned long long) n_rows);
-        return;
-    }
-    dp_msg_t header;
-    s_rows_header (job, &header, job->n_cols, (uint32_t) n_rows);
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    dp_rows_writer_t writer;
-    dp_rows_writer_begin (&writer, &buffer, &header);
-    for (uint32_t p = 0; p < job->n_parts; p++) {
-        uint64_t count = job->parts [p].n_rows * job->n_cols;
-        for (uint64_t i = 0; i < count; i++)
-            s_write_value (&writer, &job->parts [p].cells [i]);
-    }
-    if (dp_rows_writer_end (&writer)) {
-        msgpack_sbuffer_destroy (&buffer);
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "ROWS encoding failed (%llu rows)",
-                    (unsigned long long) n_rows);
-        return;
-    }
-    s_send (self, job->routing, &buffer);
-    job->answered = true;
-    self->stat_answered++;
-}
-
-//  Answer ROWS without SQL: n_rows rows of one INT each (value), or no
-//  rows of n_cols columns.
-static void
-s_reply_fixed (s_self_t *self, s_job_t *job, uint32_t n_cols, uint32_t n_rows, int64_t value)
-{
-    dp_msg_t header;
-    s_rows_header (job, &header, n_cols, n_rows);
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    dp_rows_writer_t writer;
-    dp_rows_writer_begin (&writer, &buffer, &header);
-    for (uint32_t i = 0; i < n_rows * n_cols; i++)
-        dp_rows_writer_int (&writer, value);
-    int rc = dp_rows_writer_end (&writer);
-    assert (rc == 0);
-    s_send (self, job->routing, &buffer);
-    job->answered = true;
-    self->stat_answered++;
-}
-
 //  The base's locations are in: queue the page itself.
 static void
-s_page_step (s_self_t *self, s_job_t *job, dp_db_conn_t *conn)
+s_page_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
 {
     uint64_t n_rows = dp_db_conn_num_rows (conn);
     if (dp_db_conn_num_fields (conn) != 1) {
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "locations result has %u columns",
+        dp_db_job_fail (job, &self->out, DP_STATUS_INTERNAL, "locations result has %u columns",
                     dp_db_conn_num_fields (conn));
         return;
     }
@@ -778,179 +244,94 @@ s_page_step (s_self_t *self, s_job_t *job, dp_db_conn_t *conn)
     while ((row = dp_db_conn_fetch_row (conn, &lengths)))
         if (row [0])
             ids [count++] = strtoll (row [0], NULL, 10);
-    count = dp_sql_filter_locations (&job->boxes, ids, count);
+    count = dp_sql_filter_locations (&job->args.boxes, ids, count);
     if (count == 0) {
-        s_reply_fixed (self, job, job->n_cols, 0, 0);
+        dp_db_rows_none (&self->out, job);
         return;
     }
-    s_stmt_t *stmt = s_stmt_new (job, 1);
-    stmt->large = job->boxes.limit > S_LARGE_ROWS;
-    dp_sql_build_boxes_page (&stmt->sql, &job->boxes, job->columns, ids, count);
-    s_enqueue (self, stmt, true);
-}
-
-//  Is a row's key (text) among the sorted keys?
-static bool
-s_has_key (const int64_t *keys, size_t n_keys, const char *text)
-{
-    if (!text)
-        return false;
-    int64_t key = strtoll (text, NULL, 10);
-    size_t low = 0, high = n_keys;
-    while (low < high) {
-        size_t middle = low + (high - low) / 2;
-        if (keys [middle] < key)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    return low < n_keys && keys [low] == key;
-}
-
-//  Answer a LOAD that rode along a merged statement: the rows of its own
-//  keys, with its own columns, from the stored result of the statement
-//  (which selected the columns of mask).
-static void
-s_reply_projected (s_self_t *self, s_job_t *job, dp_db_conn_t *conn, uint64_t mask)
-{
-    uint32_t index [65];
-    uint32_t n = 0;
-    index [n++] = 0;
-    for (uint32_t bit = 0; bit < 64; bit++)
-        if (job->columns & ((uint64_t) 1 << bit))
-            index [n++] = 1 + (uint32_t) __builtin_popcountll (mask & (((uint64_t) 1 << bit) - 1));
-    if (n != job->n_cols || (job->columns & ~mask)
-    ||  dp_db_conn_num_fields (conn) != 1 + (uint32_t) __builtin_popcountll (mask)) {
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "merged result has %u columns for mask 0x%llx",
-                    dp_db_conn_num_fields (conn), (unsigned long long) mask);
-        return;
-    }
-    const int64_t *keys = job->msg.u.load.keys;
-    char **row;
-    unsigned long *lengths;
-    uint64_t n_rows = 0;
-    dp_db_conn_rewind (conn);
-    while ((row = dp_db_conn_fetch_row (conn, &lengths)))
-        n_rows += s_has_key (keys, job->n_keys, row [0]);
-    dp_msg_t header;
-    s_rows_header (job, &header, job->n_cols, (uint32_t) n_rows);
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    dp_rows_writer_t writer;
-    dp_rows_writer_begin (&writer, &buffer, &header);
-    dp_db_conn_rewind (conn);
-    while ((row = dp_db_conn_fetch_row (conn, &lengths))) {
-        if (!s_has_key (keys, job->n_keys, row [0]))
-            continue;
-        for (uint32_t c = 0; c < job->n_cols; c++) {
-            char scratch [26];
-            dp_val_t value;
-            const char *cell = row [index [c]];
-            if (s_convert (job->types [c], cell, cell? lengths [index [c]]: 0, &value, scratch))
-                dp_warn ("db: request %llu: a cell did not fit its column type, sent as nil",
-                         (unsigned long long) job->msg.id);
-            s_write_value (&writer, &value);
-        }
-    }
-    if (dp_rows_writer_end (&writer)) {
-        msgpack_sbuffer_destroy (&buffer);
-        s_job_fail (self, job, DP_STATUS_INTERNAL, "ROWS encoding failed");
-        return;
-    }
-    s_send (self, job->routing, &buffer);
-    job->answered = true;
-    self->stat_answered++;
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 1);
+    stmt->large = job->args.boxes.limit > DP_DB_LARGE_ROWS;
+    dp_sql_build_boxes_page (&stmt->sql, &job->args.boxes, job->columns, ids, count);
+    dp_db_queue_push (self->queue, stmt, true);
 }
 
 //  A merged statement finished: every LOAD it ran for gets its rows.
 static void
-s_group_done (s_self_t *self, s_stmt_t *lead, dp_db_conn_t *conn)
+s_group_done (s_self_t *self, dp_db_stmt_t *lead, dp_db_conn_t *conn)
 {
     if (!lead->job->answered)
-        s_reply_projected (self, lead->job, conn, lead->columns);
-    s_stmt_t *member = lead->merged;
+        dp_db_rows_from_merged (&self->out, lead->job, conn, lead->columns);
+    dp_db_stmt_t *member = lead->merged;
     while (member) {
-        s_stmt_t *next = member->merged_next;
+        dp_db_stmt_t *next = member->merged_next;
         if (!member->job->answered)
-            s_reply_projected (self, member->job, conn, lead->columns);
-        s_stmt_finish (self, member);
+            dp_db_rows_from_merged (&self->out, member->job, conn, lead->columns);
+        dp_db_stmt_finish (member);
         member = next;
     }
     dp_db_conn_free_result (conn);
-    s_stmt_finish (self, lead);
+    dp_db_stmt_finish (lead);
 }
 
 //  A statement failed: every request it ran for gets the error.
 static void
-s_stmt_fail (s_self_t *self, s_stmt_t *stmt, uint32_t status, const char *message)
+s_stmt_fail (s_self_t *self, dp_db_stmt_t *stmt, uint32_t status, const char *message)
 {
-    s_stmt_t *member = stmt->merged;
+    dp_db_stmt_t *member = stmt->merged;
     while (member) {
-        s_stmt_t *next = member->merged_next;
-        s_job_fail (self, member->job, status, "%s", message);
-        s_stmt_finish (self, member);
+        dp_db_stmt_t *next = member->merged_next;
+        dp_db_job_fail (member->job, &self->out, status, "%s", message);
+        dp_db_stmt_finish (member);
         member = next;
     }
-    s_job_fail (self, stmt->job, status, "%s", message);
-    s_stmt_finish (self, stmt);
+    dp_db_job_fail (stmt->job, &self->out, status, "%s", message);
+    dp_db_stmt_finish (stmt);
 }
 
 //  Answer the request of one statement from the stored result.
 static void
-s_answer (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
+s_answer (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
-    s_job_t *job = stmt->job;
+    dp_db_job_t *job = stmt->job;
     if (job->answered)
         return;
-    switch (job->kind) {
-        case S_JOB_LOAD:
-            if (job->n_parts == 1)
-                s_reply_stream (self, job, conn);
-            else
-            if (s_copy_part (self, job, &job->parts [stmt->part], conn) == 0) {
-                bool all = true;
-                for (uint32_t p = 0; p < job->n_parts; p++)
-                    all = all && job->parts [p].done;
-                if (all)
-                    s_reply_parts (self, job);
-            }
-            break;
-        case S_JOB_PAGE:
-            if (stmt->part == 0)
-                s_page_step (self, job, conn);
-            else
-                s_reply_stream (self, job, conn);
-            break;
-        case S_JOB_COUNT:
-        case S_JOB_HAS_PREVIOUS:
-        case S_JOB_LOOKUP:
-            s_reply_stream (self, job, conn);
-            break;
+    if (!job->query && job->n_parts > 1) {
+        if (dp_db_rows_copy_part (&self->out, job, &job->parts [stmt->part], conn) == 0) {
+            bool all = true;
+            for (uint32_t p = 0; p < job->n_parts; p++)
+                all = all && job->parts [p].done;
+            if (all)
+                dp_db_rows_from_parts (&self->out, job);
+        }
     }
+    else
+    if (job->query && job->query->kind == DP_SQL_QUERY_PAGE && stmt->part == 0)
+        s_page_step (self, job, conn);
+    else
+        dp_db_rows_from_result (&self->out, job, conn);
 }
 
 //  A statement finished on slot's connection with its result stored.
 static void
-s_stmt_done (s_self_t *self, s_stmt_t *stmt, dp_db_conn_t *conn)
+s_stmt_done (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
-    if (stmt->merged && stmt->job->kind == S_JOB_LOAD) {
+    if (stmt->merged && !stmt->job->query) {
         s_group_done (self, stmt, conn);
         return;
     }
     s_answer (self, stmt, conn);
     //  Identical QUERYs merged into it: the same rows for each.
-    s_stmt_t *member = stmt->merged;
+    dp_db_stmt_t *member = stmt->merged;
     while (member) {
-        s_stmt_t *next = member->merged_next;
+        dp_db_stmt_t *next = member->merged_next;
         dp_db_conn_rewind (conn);
         s_answer (self, member, conn);
-        s_stmt_finish (self, member);
+        dp_db_stmt_finish (member);
         member = next;
     }
     dp_db_conn_free_result (conn);
-    s_stmt_finish (self, stmt);
+    dp_db_stmt_finish (stmt);
 }
-
 
 //  ==========================================================================
 //  Connections
@@ -1014,10 +395,10 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         return;
     }
     const char *server = dp_db_target_name (slot->target);
-    s_stmt_t *stmt = slot->stmt;
-    if (stmt && stmt->large
+    dp_db_stmt_t *stmt = slot->stmt;
+    if (stmt
     && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
-        self->running_large--;
+        dp_db_queue_ended (self->queue, stmt);
     //  The statement is over: nothing left to cancel (a KILL already sent
     //  is waited for, so it cannot reach the next statement).
     if (slot->kill == S_KILL_WANTED
@@ -1053,7 +434,10 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
                 char message [600];
                 snprintf (message, sizeof message, "database unavailable: %s",
                           dp_db_conn_error (slot->conn));
-                s_fail_stranded (self, DP_STATUS_UNAVAILABLE, message);
+                bool stranded [2] = { s_unavailable (self, DP_DB_ACCESS_READ),
+                                      s_unavailable (self, DP_DB_ACCESS_PRIMARY) };
+                dp_db_queue_fail_stranded (self->queue, &self->out, stranded,
+                                           DP_STATUS_UNAVAILABLE, message);
             }
             break;
         case DP_DB_CONN_DONE:
@@ -1107,154 +491,6 @@ s_reconnect_due (s_self_t *self)
     }
 }
 
-//  Can this queued statement be merged with others of its loader? Reads
-//  only: a statement that needs the primary keeps its own.
-static bool
-s_mergeable (s_stmt_t *stmt)
-{
-    return stmt->job->kind == S_JOB_LOAD && stmt->job->n_parts == 1 && !stmt->job->answered
-        && stmt->job->access == DP_DB_ACCESS_READ;
-}
-
-#define S_MERGE_SCAN 256        //  queued statements looked at for a merge
-
-//  Move the queued stmt (after prev, NULL: at the head) out of its queue to
-//  the end of lead's merged list (*tail); lead runs until the last
-//  deadline of those riding along.
-static void
-s_ride_along (s_self_t *self, s_stmt_t *lead, s_stmt_t *stmt, s_stmt_t *prev,
-              s_stmt_t **queue_head, s_stmt_t **queue_tail, s_stmt_t ***tail)
-{
-    if (prev)
-        prev->next = stmt->next;
-    else
-        *queue_head = stmt->next;
-    if (*queue_tail == stmt)
-        *queue_tail = prev;
-    self->n_queued--;
-    stmt->next = NULL;
-    stmt->merged_next = NULL;
-    **tail = stmt;
-    *tail = &stmt->merged_next;
-    uint64_t deadline = stmt->job->msg.deadline_ms;
-    if (!deadline || !lead->deadline)
-        lead->deadline = 0;
-    else
-    if (deadline > lead->deadline)
-        lead->deadline = deadline;
-}
-
-//  The statement lead is about to run: take the queued LOADs of the same
-//  loader along (up to chunk_size keys in all) and rebuild its SQL for the
-//  union of their keys and columns.
-static void
-s_merge (s_self_t *self, s_stmt_t *lead)
-{
-    uint32_t loader = lead->job->msg.u.load.loader;
-    size_t total = lead->job->n_keys;
-    uint64_t mask = lead->job->columns;
-    uint64_t now = (uint64_t) zclock_time ();
-    int n_merged = 0;
-    //  A small statement stays small.
-    size_t limit = lead->large || total > S_LARGE_ROWS? (size_t) self->chunk_size: S_LARGE_ROWS;
-    s_stmt_t **tail = &lead->merged;        //  in queue order
-    s_stmt_t **queue_head = lead->large? &self->large_head: &self->queue_head;
-    s_stmt_t **queue_tail = lead->large? &self->large_tail: &self->queue_tail;
-    s_stmt_t *prev = NULL;
-    s_stmt_t *stmt = *queue_head;
-    for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
-        s_stmt_t *next = stmt->next;
-        s_job_t *job = stmt->job;
-        if (s_mergeable (stmt) && job->msg.u.load.loader == loader
-        &&  total + job->n_keys <= limit
-        &&  !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
-            s_ride_along (self, lead, stmt, prev, queue_head, queue_tail, &tail);
-            total += job->n_keys;
-            mask |= job->columns;
-            n_merged++;
-        }
-        else
-            prev = stmt;
-        stmt = next;
-    }
-    if (n_merged == 0)
-        return;
-    int64_t *keys = dp_arena_alloc (lead->job->arena, total * sizeof (int64_t));
-    memcpy (keys, lead->job->msg.u.load.keys, lead->job->n_keys * sizeof (int64_t));
-    size_t count = lead->job->n_keys;
-    for (stmt = lead->merged; stmt; stmt = stmt->merged_next) {
-        memcpy (keys + count, stmt->job->msg.u.load.keys, stmt->job->n_keys * sizeof (int64_t));
-        count += stmt->job->n_keys;
-    }
-    count = dp_sql_unique_keys (keys, count);
-    dp_sql_destroy (&lead->sql);
-    dp_sql_init (&lead->sql);
-    int rc = dp_sql_build_load (&lead->sql, dp_sql_loader (loader), mask, keys, count);
-    assert (rc == 0);           //  each mask was checked, so is their union
-    lead->columns = mask;
-    self->stat_merged += (uint64_t) n_merged;
-    if (self->verbose)
-        dp_info ("db: request %llu: %d LOAD(s) of the same loader merged into its statement",
-                 (unsigned long long) lead->job->msg.id, n_merged);
-}
-
-//  Is stmt, queued, the same read as lead: a root QUERY's statement with
-//  the same SQL text and columns (identical requests of several callers:
-//  the same page of the same base with the same filter)? Access was
-//  checked by each caller's resolver before it asked, so the rows are
-//  everyone's.
-static bool
-s_same_query (const s_stmt_t *lead, const s_stmt_t *stmt)
-{
-    const s_job_t *a = lead->job, *b = stmt->job;
-    return b->kind == a->kind && b->kind != S_JOB_LOAD && !b->answered
-        && b->access == DP_DB_ACCESS_READ && stmt->part == lead->part
-        && b->columns == a->columns && stmt->large == lead->large
-        && stmt->sql.len == lead->sql.len && memcmp (stmt->sql.data, lead->sql.data, lead->sql.len) == 0;
-}
-
-//  The QUERY statement lead is about to run: take the queued statements of
-//  the same read along; each gets the rows of the one statement.
-static void
-s_merge_queries (s_self_t *self, s_stmt_t *lead)
-{
-    uint64_t now = (uint64_t) zclock_time ();
-    int n_merged = 0;
-    s_stmt_t **tail = &lead->merged;
-    s_stmt_t **queue_head = lead->large? &self->large_head: &self->queue_head;
-    s_stmt_t **queue_tail = lead->large? &self->large_tail: &self->queue_tail;
-    s_stmt_t *prev = NULL;
-    s_stmt_t *stmt = *queue_head;
-    for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
-        s_stmt_t *next = stmt->next;
-        s_job_t *job = stmt->job;
-        if (s_same_query (lead, stmt) && !(job->msg.deadline_ms && now >= job->msg.deadline_ms)) {
-            s_ride_along (self, lead, stmt, prev, queue_head, queue_tail, &tail);
-            n_merged++;
-        }
-        else
-            prev = stmt;
-        stmt = next;
-    }
-    self->stat_merged += (uint64_t) n_merged;
-    if (n_merged && self->verbose)
-        dp_info ("db: request %llu: %d identical QUERY statement(s) merged into its statement",
-                 (unsigned long long) lead->job->msg.id, n_merged);
-}
-
-//  Run the statement under MariaDB's max_statement_time of the ms left.
-static void
-s_stmt_limit (s_stmt_t *stmt, int64_t left_ms)
-{
-    dp_sql_t text;
-    dp_sql_init (&text);
-    dp_sql_printf (&text, "SET STATEMENT max_statement_time=%lld.%03lld FOR ",
-                   (long long) (left_ms / 1000), (long long) (left_ms % 1000));
-    dp_sql_append (&text, stmt->sql.data);
-    dp_sql_destroy (&stmt->sql);
-    stmt->sql = text;
-}
-
 //  Running statements whose request's deadline passed: the request is
 //  answered 408 now and the statement cancelled (when the control
 //  connection can send the KILL).
@@ -1264,20 +500,20 @@ s_expire_running (s_self_t *self)
     uint64_t now = (uint64_t) zclock_time ();
     for (int i = 0; i < self->n_pool; i++) {
         s_slot_t *slot = &self->slots [i];
-        s_stmt_t *stmt = slot->stmt;
+        dp_db_stmt_t *stmt = slot->stmt;
         if (!stmt || stmt->expired)
             continue;
         //  Requests riding along a merged statement each keep their own
         //  deadline; the statement runs until the last of them.
-        for (s_stmt_t *member = stmt->merged; member; member = member->merged_next)
+        for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next)
             if (!member->job->answered && member->job->msg.deadline_ms
             &&  now >= member->job->msg.deadline_ms)
-                s_job_fail (self, member->job, DP_STATUS_TIMEOUT,
+                dp_db_job_fail (member->job, &self->out, DP_STATUS_TIMEOUT,
                             "deadline passed while the statement ran");
         if (!stmt->deadline || now < stmt->deadline)
             continue;
         stmt->expired = true;
-        s_job_fail (self, stmt->job, DP_STATUS_TIMEOUT,
+        dp_db_job_fail (stmt->job, &self->out, DP_STATUS_TIMEOUT,
                     "deadline passed while the statement ran; it is cancelled");
         //  The KILL must go to the server the statement runs on.
         bool control_up = dp_db_conn_state (self->control [slot->target]->conn)
@@ -1295,21 +531,19 @@ s_expire_running (s_self_t *self)
 static void
 s_cancel (s_self_t *self, zframe_t *routing, uint64_t id)
 {
-    s_job_t *job = self->jobs;
-    while (job && !(job->msg.id == id && zframe_eq (job->routing, routing)))
-        job = job->next;
+    dp_db_job_t *job = dp_db_job_find (self->jobs, routing, id);
     if (!job || job->answered)
         return;                 //  answered already
-    s_job_fail (self, job, DP_STATUS_CANCELLED, "cancelled by the requester");
+    dp_db_job_fail (job, &self->out, DP_STATUS_CANCELLED, "cancelled by the requester");
     self->stat_cancelled++;
-    self->purge = true;
+    dp_db_queue_purge (self->queue);
     for (int i = 0; i < self->n_pool; i++) {
         s_slot_t *slot = &self->slots [i];
-        s_stmt_t *stmt = slot->stmt;
+        dp_db_stmt_t *stmt = slot->stmt;
         if (!stmt || stmt->expired)
             continue;
         bool serves = stmt->job == job, abandoned = stmt->job->answered;
-        for (s_stmt_t *member = stmt->merged; member; member = member->merged_next) {
+        for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next) {
             serves = serves || member->job == job;
             abandoned = abandoned && member->job->answered;
         }
@@ -1363,90 +597,52 @@ s_kill_dispatch (s_self_t *self)
             s_kill_dispatch_on (self, self->control [target]);
 }
 
-//  Take the statement an idle connection of target runs next, or NULL.
-//  reads is the server reads go to now (dp_db_target_route). The primary
-//  takes statements that need it first; the server of reads takes small
-//  reads first, but a large one whenever none runs, and large ones on half
-//  its connections at most.
-static s_stmt_t *
-s_next_stmt (s_self_t *self, dp_db_target_t target, dp_db_target_t reads)
-{
-    s_stmt_t **head = NULL, **tail = NULL;
-    if (target == DP_DB_PRIMARY && self->primary_head) {
-        head = &self->primary_head;
-        tail = &self->primary_tail;
-    }
-    else
-    if (target == reads) {
-        int max_large = self->pool_size [reads] / 2 > 0? self->pool_size [reads] / 2: 1;
-        bool large = self->large_head
-                  && (self->running_large == 0
-                  || (!self->queue_head && self->running_large < max_large));
-        if (large) {
-            head = &self->large_head;
-            tail = &self->large_tail;
-        }
-        else
-        if (self->queue_head) {
-            head = &self->queue_head;
-            tail = &self->queue_tail;
-        }
-    }
-    if (!head)
-        return NULL;
-    s_stmt_t *stmt = *head;
-    *head = stmt->next;
-    if (!*head)
-        *tail = NULL;
-    assert (self->n_queued > 0);
-    self->n_queued--;
-    return stmt;
-}
-
 //  Give queued statements to idle connections.
 static void
 s_dispatch (s_self_t *self)
 {
     dp_db_target_t reads = dp_db_target_route (DP_DB_ACCESS_READ,
                                                s_count_up (self, DP_DB_REPLICA) > 0);
-    for (int i = 0; i < self->n_pool && self->n_queued > 0; i++) {
+    //  Large statements take at most half the connections of that server.
+    int max_large = self->pool_size [reads] / 2 > 0? self->pool_size [reads] / 2: 1;
+    for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
         s_slot_t *slot = &self->slots [i];
         while (!slot->stmt && slot->kill == S_KILL_NONE
            &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
-            s_stmt_t *stmt = s_next_stmt (self, slot->target, reads);
+            dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large);
             if (!stmt)
                 break;
-            s_job_t *job = stmt->job;
-            int64_t left = job->msg.deadline_ms? (int64_t) job->msg.deadline_ms - zclock_time (): 0;
-            if (!job->answered && job->msg.deadline_ms && left <= 0)
-                s_job_fail (self, job, DP_STATUS_TIMEOUT, job->started
-                            ? "deadline passed while the request waited for a connection"
-                            : "deadline passed before the request started");
+            dp_db_job_t *job = stmt->job;
+            if (!job->answered && dp_db_job_late (job, (uint64_t) zclock_time ()))
+                dp_db_job_fail_late (job, &self->out);
             if (job->answered) {
-                s_stmt_finish (self, stmt);
+                dp_db_stmt_finish (stmt);
                 continue;
             }
-            if (job->kind == S_JOB_LOOKUP) {
+            if (job->query && job->query->kind == DP_SQL_QUERY_LOOKUP) {
                 //  A key with a character its column cannot hold matches
                 //  no row; MariaDB would refuse to compare them.
                 const dp_val_t *key = &job->msg.u.query.args [0];
                 if (!dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn),
                                                job->msg.u.query.query, key->u.s.ptr, key->u.s.len)) {
-                    s_reply_fixed (self, job, job->n_cols, 0, 0);
-                    s_stmt_finish (self, stmt);
+                    dp_db_rows_none (&self->out, job);
+                    dp_db_stmt_finish (stmt);
                     continue;
                 }
             }
             stmt->deadline = job->msg.deadline_ms;
-            if (self->coalesce && s_mergeable (stmt))
-                s_merge (self, stmt);
-            else
-            if (self->coalesce && job->kind != S_JOB_LOAD && job->access == DP_DB_ACCESS_READ)
-                s_merge_queries (self, stmt);
+            if (self->coalesce) {
+                int n_merged = dp_db_queue_merge (self->queue, stmt);
+                self->stat_merged += (uint64_t) n_merged;
+                if (n_merged && self->out.verbose)
+                    dp_info ("db: request %llu: %d %s merged into its statement",
+                             (unsigned long long) job->msg.id, n_merged,
+                             job->query? "identical QUERY statement(s)": "LOAD(s) of the same loader");
+            }
             if (self->statement_timeout && stmt->deadline)
-                s_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
+                dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
             slot->thread_id = dp_db_conn_thread_id (slot->conn);
-            for (s_stmt_t *member = stmt->merged; member; member = member->merged_next) {
+            for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next) {
                 member->job->started = true;
                 member->job->statements++;
             }
@@ -1454,13 +650,12 @@ s_dispatch (s_self_t *self)
             job->statements++;
             self->stat_statements++;
             self->stat_target [slot->target]++;
-            if (self->verbose)
+            if (self->out.verbose)
                 dp_info ("db: request %llu [%s] on %s connection %d: %s",
                          (unsigned long long) job->msg.id, job->msg.trace_id,
                          dp_db_target_name (slot->target), i, stmt->sql.data);
             slot->stmt = stmt;
-            if (stmt->large)
-                self->running_large++;
+            dp_db_queue_started (self->queue, stmt);
             s_handle_conn_event (self, slot,
                                  dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
         }
@@ -1478,140 +673,103 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
     const dp_sql_loader_t *loader = dp_sql_loader (msg->u.load.loader);
     const dp_catalog_entry_t *entry = dp_catalog_loader (msg->u.load.loader);
     if (!loader || !entry) {
-        s_reply_error (self, *routing_p, msg->id, msg->trace_id, DP_STATUS_BAD_REQUEST,
+        dp_db_reply_error (&self->out, *routing_p, msg->id, msg->trace_id, DP_STATUS_BAD_REQUEST,
                        "unknown loader %u", msg->u.load.loader);
         return;
     }
-    s_job_t *job = s_job_new (self, routing_p, arena_p, msg);
-    job->kind = S_JOB_LOAD;
+    dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
     job->columns = msg->u.load.columns;
     job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
     if (job->n_cols == 0)
-        s_job_fail (self, job, DP_STATUS_BAD_REQUEST, "loader %s has no column in mask 0x%llx",
+        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "loader %s has no column in mask 0x%llx",
                     loader->name, (unsigned long long) job->columns);
     else
     if (loader->sql_template && job->columns != ((uint64_t) 1 << loader->n_columns) - 1)
-        s_job_fail (self, job, DP_STATUS_BAD_REQUEST, "loader %s answers every column only",
+        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "loader %s answers every column only",
                     loader->name);
     else
-    if (job->msg.deadline_ms && (uint64_t) zclock_time () >= job->msg.deadline_ms)
-        s_job_fail (self, job, DP_STATUS_TIMEOUT, "deadline passed before the request started");
+    if (dp_db_job_late (job, (uint64_t) zclock_time ()))
+        dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
+                        "deadline passed before the request started");
     else {
         size_t n_keys = dp_sql_unique_keys (job->msg.u.load.keys, job->msg.u.load.n_keys);
         job->n_keys = n_keys;
         if (n_keys == 0)
-            s_reply_fixed (self, job, job->n_cols, 0, 0);
+            dp_db_rows_none (&self->out, job);
         else
         if (s_unavailable (self, job->access))
-            s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
+            dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
         else {
             size_t chunk = (size_t) self->chunk_size;
             job->n_parts = (uint32_t) ((n_keys + chunk - 1) / chunk);
-            job->parts = dp_arena_calloc (job->arena, job->n_parts, sizeof (s_part_t));
+            job->parts = dp_arena_calloc (job->arena, job->n_parts, sizeof (dp_db_part_t));
             for (uint32_t p = 0; p < job->n_parts; p++) {
                 size_t first = p * chunk;
                 size_t count = n_keys - first < chunk? n_keys - first: chunk;
-                s_stmt_t *stmt = s_stmt_new (job, p);
-                stmt->large = count > S_LARGE_ROWS;
+                dp_db_stmt_t *stmt = dp_db_stmt_new (job, p);
+                stmt->large = count > DP_DB_LARGE_ROWS;
                 int rc = dp_sql_build_load (&stmt->sql, loader, job->columns,
                                             job->msg.u.load.keys + first, count);
                 assert (rc == 0);       //  mask checked above
-                s_enqueue (self, stmt, false);
+                dp_db_queue_push (self->queue, stmt, false);
             }
         }
     }
-    if (job->answered && job->pending == 0)
-        s_job_destroy (self, job);
+    dp_db_job_release (&job);
 }
 
-//  Start a QUERY: validate and parse its arguments, answer what needs no
-//  SQL, queue the first statement.
+//  Start a QUERY: validate and parse its arguments through its entry of
+//  the SQL catalog's query table, answer what needs no SQL, queue the
+//  first statement.
 static void
 s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
 {
     const dp_catalog_entry_t *entry = dp_catalog_query (msg->u.query.query);
-    if (!entry) {
-        s_reply_error (self, *routing_p, msg->id, msg->trace_id, DP_STATUS_BAD_REQUEST,
-                       "unknown query %u", msg->u.query.query);
+    const dp_sql_query_t *query = dp_sql_query (msg->u.query.query);
+    if (!entry || !query) {
+        dp_db_reply_error (&self->out, *routing_p, msg->id, msg->trace_id, DP_STATUS_BAD_REQUEST,
+                           "unknown query %u", msg->u.query.query);
         return;
     }
-    s_job_t *job = s_job_new (self, routing_p, arena_p, msg);
+    dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
+    job->query = query;
     job->columns = msg->u.query.columns;
-    char err [256];
-    uint32_t query = job->msg.u.query.query;
-    if (query == DP_QUERY_box_by_label || query == DP_QUERY_qr_by_code) {
-        //  Lookups by a string key: one statement, streamed back.
-        job->kind = S_JOB_LOOKUP;
-        job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
-        dp_sql_t sql;
-        dp_sql_init (&sql);
-        if (job->n_cols == 0
-        ||  dp_sql_build_lookup (&sql, query, job->columns, job->msg.u.query.args,
-                                 job->msg.u.query.n_args, err, sizeof err))
-            s_job_fail (self, job, DP_STATUS_BAD_REQUEST, "%s: %s", entry->name,
-                        job->n_cols ? err : "no column in mask");
-        else
-        if (job->msg.deadline_ms && (uint64_t) zclock_time () >= job->msg.deadline_ms)
-            s_job_fail (self, job, DP_STATUS_TIMEOUT, "deadline passed before the request started");
-        else
-        if (s_unavailable (self, job->access))
-            s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
-        else {
-            s_stmt_t *stmt = s_stmt_new (job, 0);
-            stmt->sql = sql;            //  the statement owns the text now
-            dp_sql_init (&sql);
-            s_enqueue (self, stmt, false);
-        }
-        dp_sql_destroy (&sql);
-        if (job->answered && job->pending == 0)
-            s_job_destroy (self, job);
-        return;
-    }
-    if (query == DP_QUERY_boxes_page) {
-        job->kind = S_JOB_PAGE;
-        job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
-    }
-    else {
-        job->kind = query == DP_QUERY_boxes_count? S_JOB_COUNT: S_JOB_HAS_PREVIOUS;
+    if (query->kind == DP_SQL_QUERY_SCALAR) {
         job->n_cols = 1;
         job->types [0] = DP_COLTYPE_INT;
     }
+    else
+        job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
+    char err [256];
     if (job->n_cols == 0)
-        s_job_fail (self, job, DP_STATUS_BAD_REQUEST, "query %s has no column in mask 0x%llx",
-                    entry->name, (unsigned long long) job->columns);
+        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST,
+                        "query %s has no column in mask 0x%llx", entry->name,
+                        (unsigned long long) job->columns);
     else
-    if (dp_sql_boxes_parse (query, job->msg.u.query.args, job->msg.u.query.n_args,
-                            job->arena, &job->boxes, err, sizeof err))
-        s_job_fail (self, job, DP_STATUS_BAD_REQUEST, "%s: %s", entry->name, err);
+    if (dp_sql_query_parse (query, job->msg.u.query.query, job->columns, job->msg.u.query.args,
+                            job->msg.u.query.n_args, job->arena, &job->args, err, sizeof err))
+        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "%s: %s", entry->name, err);
     else
-    if (job->msg.deadline_ms && (uint64_t) zclock_time () >= job->msg.deadline_ms)
-        s_job_fail (self, job, DP_STATUS_TIMEOUT, "deadline passed before the request started");
+    if (dp_db_job_late (job, (uint64_t) zclock_time ()))
+        dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
+                        "deadline passed before the request started");
     else
-    if (dp_sql_boxes_match_nothing (&job->boxes)
-    ||  (job->kind == S_JOB_PAGE && job->boxes.limit == 0)
-    ||  (job->kind == S_JOB_HAS_PREVIOUS && !job->boxes.has_cursor)) {
+    if (dp_sql_query_nothing (query, &job->args)) {
         //  Known without SQL: no rows, a zero count, no previous row.
-        if (job->kind == S_JOB_PAGE)
-            s_reply_fixed (self, job, job->n_cols, 0, 0);
+        if (query->kind == DP_SQL_QUERY_SCALAR)
+            dp_db_rows_zero (&self->out, job);
         else
-            s_reply_fixed (self, job, 1, 1, 0);
+            dp_db_rows_none (&self->out, job);
     }
     else
     if (s_unavailable (self, job->access))
-        s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "database unavailable");
+        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
     else {
-        s_stmt_t *stmt = s_stmt_new (job, 0);
-        if (job->kind == S_JOB_PAGE)
-            dp_sql_build_base_locations (&stmt->sql, &job->boxes);
-        else
-        if (job->kind == S_JOB_COUNT)
-            dp_sql_build_boxes_count (&stmt->sql, &job->boxes);
-        else
-            dp_sql_build_boxes_has_previous (&stmt->sql, &job->boxes);
-        s_enqueue (self, stmt, false);
+        dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+        dp_sql_query_build (query, &stmt->sql, &job->args);
+        dp_db_queue_push (self->queue, stmt, false);
     }
-    if (job->answered && job->pending == 0)
-        s_job_destroy (self, job);
+    dp_db_job_release (&job);
 }
 
 //  This db-svc's report for HEARTBEAT replies (values: DP_STAT_DB_COUNT
@@ -1632,12 +790,12 @@ s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
         }
     values [DP_STAT_DB_POOL_SIZE] = (uint64_t) self->n_pool;     //  the replica's too
     values [DP_STAT_DB_STATEMENTS] = self->stat_statements;
-    values [DP_STAT_DB_QUEUED] = self->n_queued;
+    values [DP_STAT_DB_QUEUED] = dp_db_queue_size (self->queue);
     values [DP_STAT_DB_QUEUE_LIMIT] = self->max_queue;
     values [DP_STAT_DB_REFUSED] = self->stat_rejected;
     values [DP_STAT_DB_COALESCED] = self->stat_merged;
-    values [DP_STAT_DB_ANSWERED] = self->stat_answered;
-    values [DP_STAT_DB_ERRORS] = self->stat_errors;
+    values [DP_STAT_DB_ANSWERED] = self->out.answered;
+    values [DP_STAT_DB_ERRORS] = self->out.errors;
     values [DP_STAT_DB_CANCELLED] = self->stat_killed;
     report->service = DP_SERVICE_DB;
     report->instance = self->instance;
@@ -1661,7 +819,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
     dp_msg_t msg;
     if (n != 2 || too_many) {
         if (dp_msg_peek (data, size, &msg, err, sizeof err) == 0)
-            s_reply_error (self, routing, msg.id, "", DP_STATUS_BAD_REQUEST,
+            dp_db_reply_error (&self->out, routing, msg.id, "", DP_STATUS_BAD_REQUEST,
                            "malformed request: expected [routing id, message], got %s%d frames",
                            too_many? "more than ": "", n);
         else
@@ -1674,7 +832,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
         dp_msg_t envelope;
         char peek_err [256];
         if (dp_msg_peek (data, size, &envelope, peek_err, sizeof peek_err) == 0)
-            s_reply_error (self, routing, envelope.id, "", DP_STATUS_BAD_REQUEST,
+            dp_db_reply_error (&self->out, routing, envelope.id, "", DP_STATUS_BAD_REQUEST,
                            "malformed request: %s", err);
         else
             dp_warn ("db: dropping a malformed message: %s", err);
@@ -1694,7 +852,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
             reply.trace_id = msg.trace_id;
             reply.u.heartbeat.reports = &report;
             reply.u.heartbeat.n_reports = 1;
-            s_send_msg (self, routing, &reply);
+            dp_db_reply_msg (&self->out, routing, &reply);
             break;
         }
         case DP_MSG_DISCONNECT:
@@ -1705,10 +863,10 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
         case DP_MSG_LOAD:
         case DP_MSG_QUERY:
             //  Back-pressure: a full queue refuses new work at once.
-            if (self->n_queued >= self->max_queue) {
+            if (dp_db_queue_size (self->queue) >= self->max_queue) {
                 self->stat_rejected++;
-                s_reply_error (self, routing, msg.id, msg.trace_id, DP_STATUS_UNAVAILABLE,
-                               "db-svc overloaded: %zu statements queued", self->n_queued);
+                dp_db_reply_error (&self->out, routing, msg.id, msg.trace_id, DP_STATUS_UNAVAILABLE,
+                               "db-svc overloaded: %zu statements queued", dp_db_queue_size (self->queue));
             }
             else
             if (msg.type == DP_MSG_LOAD)
@@ -1717,7 +875,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
                 s_start_query (self, &routing, &arena, &msg);
             break;
         default:
-            s_reply_error (self, routing, msg.id, msg.trace_id, DP_STATUS_BAD_REQUEST,
+            dp_db_reply_error (&self->out, routing, msg.id, msg.trace_id, DP_STATUS_BAD_REQUEST,
                            "db-svc does not take %s messages", dp_msg_type_name (msg.type));
             break;
     }
@@ -1770,8 +928,8 @@ s_handle_pipe (s_self_t *self)
         self->terminated = true;
     else
     if (streq (command, "STATS"))
-        zsock_send (self->pipe, "888", self->stat_statements, self->stat_answered,
-                    self->stat_errors);
+        zsock_send (self->pipe, "888", self->stat_statements, self->out.answered,
+                    self->out.errors);
     else
     if (streq (command, "MERGED"))
         zsock_send (self->pipe, "8", self->stat_merged);
@@ -1781,7 +939,7 @@ s_handle_pipe (s_self_t *self)
     else
     if (streq (command, "PRESSURE"))
         zsock_send (self->pipe, "8888", self->stat_killed, self->stat_rejected,
-                    (uint64_t) self->n_queued, (uint64_t) self->max_queue);
+                    (uint64_t) dp_db_queue_size (self->queue), (uint64_t) self->max_queue);
     else
     if (streq (command, "TARGETS"))
         zsock_send (self->pipe, "iiii88", s_count_up (self, DP_DB_PRIMARY),
@@ -1793,7 +951,7 @@ s_handle_pipe (s_self_t *self)
         zsock_send (self->pipe, "i", self->port);
     else
     if (streq (command, "VERBOSE"))
-        self->verbose = true;
+        self->out.verbose = true;
     else {
         dp_error ("db: invalid pipe command '%s'", command);
         assert (false);
@@ -1830,8 +988,9 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     else
         dp_instance_name (self->instance, sizeof self->instance, -1);
     self->config.instance = self->instance;
-    self->verbose = config->verbose;
     self->chunk_size = config->chunk_size > 0? config->chunk_size: 10000;
+    self->queue = dp_db_queue_new (self->chunk_size);
+    dp_db_reply_init (&self->out, NULL, config->verbose);   //  the ROUTER comes with the bind
     //  Slots: the primary's pool, the replica's pool, then one control
     //  connection per server.
     int n_targets = 0;
@@ -1879,20 +1038,15 @@ s_self_destroy (s_self_t **self_p)
     if (!self)
         return;
     //  Requests still under way get their one reply before we go.
-    for (s_job_t *job = self->jobs; job; job = job->next)
-        s_job_fail (self, job, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
+    for (dp_db_job_t *job = self->jobs; job; job = job->next)
+        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
         dp_db_conn_destroy (&slot->conn);
         if (slot->stmt)
             s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     }
-    s_stmt_t *stmt = s_take_queued (self);
-    while (stmt) {
-        s_stmt_t *next = stmt->next;
-        s_stmt_finish (self, stmt);
-        stmt = next;
-    }
+    dp_db_queue_destroy (&self->queue);
     assert (self->jobs == NULL);
     zsock_destroy (&self->router);
     for (size_t i = 0; i < sizeof self->strings / sizeof self->strings [0]; i++) {
@@ -1916,11 +1070,11 @@ s_poll_timeout (s_self_t *self)
     int64_t timeout = S_MAX_POLL_MS;
     //  Running statements reach their deadline.
     for (int i = 0; i < self->n_pool; i++) {
-        s_stmt_t *stmt = self->slots [i].stmt;
+        dp_db_stmt_t *stmt = self->slots [i].stmt;
         if (!stmt || stmt->expired)
             continue;
         uint64_t nearest = stmt->deadline;
-        for (s_stmt_t *member = stmt->merged; member; member = member->merged_next)
+        for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next)
             if (!member->job->answered && member->job->msg.deadline_ms
             && (!nearest || member->job->msg.deadline_ms < nearest))
                 nearest = member->job->msg.deadline_ms;
@@ -1937,8 +1091,9 @@ s_poll_timeout (s_self_t *self)
         if (at >= 0 && at - now < timeout)
             timeout = at - now;
     }
-    if (self->next_expiry) {
-        int64_t left = (int64_t) self->next_expiry - zclock_time ();
+    uint64_t next_expiry = dp_db_queue_next_expiry (self->queue);
+    if (next_expiry) {
+        int64_t left = (int64_t) next_expiry - zclock_time ();
         if (left < timeout)
             timeout = left;
     }
@@ -1964,6 +1119,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         return;
     }
     self->router_handle = zsock_resolve (self->router);
+    self->out.router = self->router_handle;
     dp_db_conn_thread_init ();
     char primary [300], replica [300] = "none";
     dp_db_target_describe (&self->config, DP_DB_PRIMARY, primary, sizeof primary);
@@ -2025,7 +1181,7 @@ dp_db_actor (zsock_t *pipe, void *args)
                                      dp_db_conn_continue (slot->conn, revents, timed_out));
         }
         s_reconnect_due (self);
-        s_expire_queue (self);
+        dp_db_queue_expire (self->queue, &self->out);
         s_expire_running (self);
         s_kill_dispatch (self);
         s_dispatch (self);

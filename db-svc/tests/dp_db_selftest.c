@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | config | sql_catalog | charset | target | conn |
+    Usage: dp_db_selftest [setup | cleanup | config | job | rows | sql_catalog | charset | target | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -14,6 +14,8 @@
 */
 #include "dp_db_test.h"
 #include "dp_db_target.h"
+#include "dp_db_job.h"
+#include "dp_db_rows.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_charset.h"
 #include "dp_log.h"
@@ -51,6 +53,14 @@ s_run (const char *name, bool verbose)
         return dp_db_testdb_cleanup () == 0? 0: 1;
     if (strcmp (name, "config") == 0) {
         dp_db_config_test (verbose);
+        return 0;
+    }
+    if (strcmp (name, "job") == 0) {
+        dp_db_job_test (verbose);
+        return 0;
+    }
+    if (strcmp (name, "rows") == 0) {
+        dp_db_rows_test (verbose);
         return 0;
     }
     if (strcmp (name, "sql_catalog") == 0) {
@@ -95,7 +105,7 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "config", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
+        "setup", "config", "job", "rows", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
         "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;
