@@ -142,13 +142,8 @@ s_test_job (dp_db_job_t **jobs, const char *peer, uint64_t id, uint64_t deadline
 {
     dp_arena_t *arena = dp_arena_new (0);
     zframe_t *routing = zframe_new (peer, strlen (peer));
-    dp_msg_t msg;
-    memset (&msg, 0, sizeof msg);
-    msg.version = DP_PROTO_VERSION;
-    msg.type = DP_MSG_LOAD;
-    msg.id = id;
-    msg.trace_id = "t";
-    msg.deadline_ms = deadline;
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = id,
+                     .trace_id = "t", .deadline_ms = deadline };
     dp_db_job_t *job = dp_db_job_new (jobs, &routing, &arena, &msg);
     assert (!routing && !arena);
     return job;

@@ -1,11 +1,11 @@
 /*  =========================================================================
-    dp_db_test_deadlines - the DB actor's tests: deadline, cancel, overload: requests past their deadline, abandoned
-    by their requester, or beyond the queue
+    dp_db_test_deadlines - the DB actor's deadlines, cancellation and back-pressure
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Each concern runs the actor against the test MariaDB (dp_db_test.h).
+    deadline, cancel and overload: work nobody waits for any more is
+    dropped or killed on the server, and a full queue refuses at once.
 @end
 */
 #include "dp_db_test.h"

@@ -1,11 +1,11 @@
 /*  =========================================================================
-    dp_db_test_faults - the DB actor's tests: errors, pool, unavailable, reconnect: bad requests, a busy pool,
-    MariaDB gone and back
+    dp_db_test_faults - the DB actor under faults: bad requests, a busy pool, MariaDB gone
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Each concern runs the actor against the test MariaDB (dp_db_test.h).
+    errors, pool, unavailable and reconnect: each fault gets its status
+    at once, and the service carries on once MariaDB is back.
 @end
 */
 #include "dp_db_test.h"

@@ -1,11 +1,11 @@
 /*  =========================================================================
-    dp_db_test_reads - the DB actor's tests: load, chunks, query: what the actor answers (rows of every loader,
-    chunked key lists, boxes pages, counts and filters)
+    dp_db_test_reads - the DB actor's answers: rows of every loader, chunked key lists, boxes pages
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Each concern runs the actor against the test MariaDB (dp_db_test.h).
+    load, chunks and query: what the actor answers is checked cell by cell
+    against the test's own SQL on the same database.
 @end
 */
 #include "dp_db_test.h"

@@ -1,11 +1,11 @@
 /*  =========================================================================
-    dp_db_test_sharing - the DB actor's tests: coalesce, classes, replica: statements shared between requests,
-    large and small statements, reads on a replica
+    dp_db_test_sharing - the DB actor's shared statements, statement classes and replica
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Each concern runs the actor against the test MariaDB (dp_db_test.h).
+    coalesce, classes and replica: statements shared between requests,
+    large ones kept to half the pool, reads routed to a replica.
 @end
 */
 #include "dp_db_test.h"
