@@ -348,3 +348,101 @@ dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead)
         s_build_union (lead, total);
     return n_merged;
 }
+
+
+//  ==========================================================================
+//  Selftest: order, classes, merging and expiry, no database.
+
+static dp_db_stmt_t *
+s_test_load (dp_db_job_t **jobs, uint64_t id, const int64_t *keys, size_t n_keys,
+             uint64_t deadline, bool large)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    zframe_t *routing = zframe_new ("peer", 4);
+    int64_t *copy = dp_arena_alloc (arena, n_keys * sizeof (int64_t));
+    memcpy (copy, keys, n_keys * sizeof (int64_t));
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = id,
+                     .trace_id = "t", .deadline_ms = deadline };
+    msg.u.load.loader = DP_LOADER_stock_by_id;
+    msg.u.load.columns = 1;
+    msg.u.load.keys = copy;
+    msg.u.load.n_keys = (uint32_t) n_keys;
+    dp_db_job_t *job = dp_db_job_new (jobs, &routing, &arena, &msg);
+    job->columns = 1;
+    job->n_keys = n_keys;
+    job->n_parts = 1;
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+    stmt->large = large;
+    int rc = dp_sql_build_load (&stmt->sql, dp_sql_loader (DP_LOADER_stock_by_id), 1, copy, n_keys);
+    assert (rc == 0);
+    return stmt;
+}
+
+void
+dp_db_queue_test (bool verbose)
+{
+    printf (" * dp_db_queue: ");
+    zsock_t *router = zsock_new_router ("inproc://dp_db_queue_test");
+    assert (router);
+    dp_db_reply_t out;
+    dp_db_reply_init (&out, zsock_resolve (router), verbose);
+    dp_db_job_t *jobs = NULL;
+    dp_db_queue_t *queue = dp_db_queue_new (10000);
+
+    //  The primary takes what needs it first; reads go small before large
+    //  while a large one runs, large first when none does.
+    dp_db_stmt_t *small = s_test_load (&jobs, 1, (int64_t []) { 1, 2 }, 2, 0, false);
+    dp_db_stmt_t *large = s_test_load (&jobs, 2, (int64_t []) { 3 }, 1, 0, true);
+    dp_db_stmt_t *write = s_test_load (&jobs, 3, (int64_t []) { 4 }, 1, 0, false);
+    write->job->access = DP_DB_ACCESS_PRIMARY;
+    dp_db_queue_push (queue, small, false);
+    dp_db_queue_push (queue, large, false);
+    dp_db_queue_push (queue, write, false);
+    assert (dp_db_queue_size (queue) == 3);
+    assert (dp_db_queue_next (queue, DP_DB_REPLICA, DP_DB_PRIMARY, 1) == NULL);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1) == write);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1) == large);
+    dp_db_queue_started (queue, large);
+    dp_db_stmt_t *large2 = s_test_load (&jobs, 4, (int64_t []) { 5 }, 1, 0, true);
+    dp_db_queue_push (queue, large2, false);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 4) == small);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1) == NULL);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 2) == large2);
+    dp_db_queue_ended (queue, large);
+    assert (dp_db_queue_size (queue) == 0);
+
+    //  Queued LOADs of the same loader ride along the one that runs: one
+    //  statement for the union of their keys.
+    dp_db_stmt_t *lead = s_test_load (&jobs, 5, (int64_t []) { 7 }, 1, 0, false);
+    dp_db_stmt_t *rider = s_test_load (&jobs, 6, (int64_t []) { 8, 9 }, 2, 0, false);
+    dp_db_queue_push (queue, rider, false);
+    assert (dp_db_queue_merge (queue, lead) == 1);
+    assert (lead->merged == rider && dp_db_queue_size (queue) == 0);
+    assert (strstr (lead->sql.data, "7,8,9"));
+
+    //  A queued statement past its deadline: 408 at the next expiry, dropped.
+    dp_db_stmt_t *late = s_test_load (&jobs, 7, (int64_t []) { 10 }, 1, 1, false);
+    dp_db_queue_push (queue, late, false);
+    assert (dp_db_queue_next_expiry (queue) == 1);
+    dp_db_queue_expire (queue, &out);
+    assert (dp_db_queue_size (queue) == 0 && out.answered == 1 && out.errors == 1);
+
+    //  Stranded reads are answered 503 and dropped; writes stay.
+    dp_db_stmt_t *read = s_test_load (&jobs, 8, (int64_t []) { 11 }, 1, 0, false);
+    dp_db_queue_push (queue, read, false);
+    bool stranded [2] = { true, false };
+    dp_db_queue_fail_stranded (queue, &out, stranded, DP_STATUS_UNAVAILABLE, "down");
+    assert (dp_db_queue_size (queue) == 0 && out.errors == 2);
+
+    //  Whatever was taken is answered and finished; the queue is empty.
+    dp_db_stmt_t *taken [] = { small, large, write, large2, rider, lead };
+    for (size_t i = 0; i < sizeof taken / sizeof taken [0]; i++) {
+        dp_db_job_fail (taken [i]->job, &out, DP_STATUS_UNAVAILABLE, "test over");
+        dp_db_stmt_finish (taken [i]);
+    }
+    assert (jobs == NULL);
+    dp_db_queue_destroy (&queue);
+    assert (queue == NULL);
+    zsock_destroy (&router);
+    printf ("OK\n");
+}

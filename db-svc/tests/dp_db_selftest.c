@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | config | job | rows | sql_catalog | charset | target | conn |
+    Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | charset | target | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -16,6 +16,7 @@
 #include "dp_db_target.h"
 #include "dp_db_job.h"
 #include "dp_db_rows.h"
+#include "dp_db_queue.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_charset.h"
 #include "dp_log.h"
@@ -57,6 +58,10 @@ s_run (const char *name, bool verbose)
     }
     if (strcmp (name, "job") == 0) {
         dp_db_job_test (verbose);
+        return 0;
+    }
+    if (strcmp (name, "queue") == 0) {
+        dp_db_queue_test (verbose);
         return 0;
     }
     if (strcmp (name, "rows") == 0) {
@@ -105,7 +110,7 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "config", "job", "rows", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
+        "setup", "config", "job", "queue", "rows", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
         "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;
