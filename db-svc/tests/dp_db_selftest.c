@@ -52,34 +52,21 @@ s_run (const char *name, bool verbose)
     }
     if (strcmp (name, "cleanup") == 0)
         return dp_db_testdb_cleanup () == 0? 0: 1;
-    if (strcmp (name, "config") == 0) {
-        dp_db_config_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "job") == 0) {
-        dp_db_job_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "queue") == 0) {
-        dp_db_queue_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "rows") == 0) {
-        dp_db_rows_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "sql_catalog") == 0) {
-        dp_sql_catalog_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "charset") == 0) {
-        dp_db_charset_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "target") == 0) {
-        dp_db_target_test (verbose);
-        return 0;
-    }
+    //  The classes that need no database (CLASS selftests).
+    static const struct {
+        const char *name;
+        void (*test) (bool verbose);
+    } classes [] = {
+        { "config", dp_db_config_test }, { "job", dp_db_job_test },
+        { "queue", dp_db_queue_test }, { "rows", dp_db_rows_test },
+        { "sql_catalog", dp_sql_catalog_test }, { "charset", dp_db_charset_test },
+        { "target", dp_db_target_test },
+    };
+    for (size_t i = 0; i < sizeof classes / sizeof classes [0]; i++)
+        if (strcmp (name, classes [i].name) == 0) {
+            classes [i].test (verbose);
+            return 0;
+        }
     if (strcmp (name, "conn") == 0)
         return dp_db_conn_test (verbose);
     static const char *concerns [] = {
