@@ -13,6 +13,7 @@
 #include "dp_parser.h"
 #include "dp_printer.h"
 #include "dp_schema.h"
+#include "dp_introspection.h"
 #include "dp_options.h"
 #include "dp_instance.h"
 #include "dp_visitor.h"
@@ -32,6 +33,7 @@ static test_item_t s_tests [] = {
     { "dp_parser", dp_parser_test },
     { "dp_printer", dp_printer_test },
     { "dp_schema", dp_schema_test },
+    { "dp_introspection", dp_introspection_test },
     { "dp_options", dp_options_test },
     { "dp_instance", dp_instance_test },
     { "dp_visitor", dp_visitor_test },
