@@ -38,6 +38,7 @@ static test_item_t s_tests [] = {
     { "dp_instance", dp_instance_test },
     { "dp_visitor", dp_visitor_test },
     { "dp_validate", dp_validate_test },
+    { "dp_validation_context", dp_validation_context_test },
     { "dp_operation", dp_operation_test },
     { "dp_rule_executable_definitions", dp_rule_executable_definitions_test },
     { "dp_rule_unique_operation_names", dp_rule_unique_operation_names_test },
