@@ -688,19 +688,20 @@ dp_sql_lookup_key (uint32_t query)
     return NULL;
 }
 
-int
-dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *args,
-                     uint32_t n_args, char *err, size_t err_len)
+//  Check a lookup's query, arguments and mask; sets *lookup to its entry
+//  of s_lookups. Returns 0, or -1 with err filled.
+static int
+s_lookup_check (uint32_t query, uint64_t mask, const dp_val_t *args, uint32_t n_args,
+                size_t *lookup, char *err, size_t err_len)
 {
-    size_t lookup = 0;
-    while (lookup < S_N_LOOKUPS && s_lookups [lookup].query != query)
-        lookup++;
-    if (lookup == S_N_LOOKUPS) {
+    *lookup = 0;
+    while (*lookup < S_N_LOOKUPS && s_lookups [*lookup].query != query)
+        (*lookup)++;
+    if (*lookup == S_N_LOOKUPS) {
         snprintf (err, err_len, "query %u is not a lookup", query);
         return -1;
     }
-    const dp_sql_loader_t *table = &s_loaders [s_lookups [lookup].rows];
-    const dp_sql_key_column_t *key = &s_lookups [lookup].key;
+    const dp_sql_loader_t *table = &s_loaders [s_lookups [*lookup].rows];
     if (n_args != 1 || args [0].type != DP_VAL_STR) {
         snprintf (err, err_len, "a lookup takes one string argument");
         return -1;
@@ -709,12 +710,31 @@ dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_
         snprintf (err, err_len, "bad column mask 0x%llx", (unsigned long long) mask);
         return -1;
     }
+    return 0;
+}
+
+//  Append a checked lookup's statement.
+static void
+s_append_lookup (dp_sql_t *sql, size_t lookup, uint64_t mask, const dp_val_t *key_value)
+{
+    const dp_sql_loader_t *table = &s_loaders [s_lookups [lookup].rows];
+    const dp_sql_key_column_t *key = &s_lookups [lookup].key;
     dp_sql_append (sql, "SELECT ");
     dp_sql_append (sql, table->key);
     s_append_columns (sql, table->columns, table->n_columns, mask);
     dp_sql_printf (sql, " FROM %s WHERE %s.%s = ", table->from, key->table, key->column);
-    dp_sql_append_quoted (sql, args [0].u.s.ptr, args [0].u.s.len);
+    dp_sql_append_quoted (sql, key_value->u.s.ptr, key_value->u.s.len);
     dp_sql_append (sql, " LIMIT 1");
+}
+
+int
+dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *args,
+                     uint32_t n_args, char *err, size_t err_len)
+{
+    size_t lookup;
+    if (s_lookup_check (query, mask, args, n_args, &lookup, err, err_len))
+        return -1;
+    s_append_lookup (sql, lookup, mask, &args [0]);
     return 0;
 }
 
@@ -1054,6 +1074,121 @@ dp_sql_build_boxes_has_previous (dp_sql_t *sql, const dp_sql_boxes_args_t *args)
 
 
 //  ==========================================================================
+//  Root queries: the table db-svc runs them from
+
+static int
+s_parse_lookup (const dp_val_t *values, uint32_t n_values, dp_arena_t *arena,
+                dp_sql_query_args_t *args, char *err, size_t err_len)
+{
+    size_t lookup;
+    if (s_lookup_check (args->query, args->mask, values, n_values, &lookup, err, err_len))
+        return -1;
+    args->key = values [0];
+    return 0;
+}
+
+static void
+s_build_lookup (dp_sql_t *sql, const dp_sql_query_args_t *args)
+{
+    size_t lookup;
+    char err [128];
+    int rc = s_lookup_check (args->query, args->mask, &args->key, 1, &lookup, err, sizeof err);
+    assert (rc == 0);           //  parsed before
+    s_append_lookup (sql, lookup, args->mask, &args->key);
+}
+
+static int
+s_parse_boxes (const dp_val_t *values, uint32_t n_values, dp_arena_t *arena,
+               dp_sql_query_args_t *args, char *err, size_t err_len)
+{
+    return dp_sql_boxes_parse (args->query, values, n_values, arena, &args->boxes, err, err_len);
+}
+
+//  Known without SQL: no box passes the filter, a page of none, no cursor
+//  to look before.
+static bool
+s_page_nothing (const dp_sql_query_args_t *args)
+{
+    return dp_sql_boxes_match_nothing (&args->boxes) || args->boxes.limit == 0;
+}
+
+static bool
+s_count_nothing (const dp_sql_query_args_t *args)
+{
+    return dp_sql_boxes_match_nothing (&args->boxes);
+}
+
+static bool
+s_has_previous_nothing (const dp_sql_query_args_t *args)
+{
+    return dp_sql_boxes_match_nothing (&args->boxes) || !args->boxes.has_cursor;
+}
+
+static void
+s_build_page (dp_sql_t *sql, const dp_sql_query_args_t *args)
+{
+    dp_sql_build_base_locations (sql, &args->boxes);
+}
+
+static void
+s_build_count (dp_sql_t *sql, const dp_sql_query_args_t *args)
+{
+    dp_sql_build_boxes_count (sql, &args->boxes);
+}
+
+static void
+s_build_has_previous (dp_sql_t *sql, const dp_sql_query_args_t *args)
+{
+    dp_sql_build_boxes_has_previous (sql, &args->boxes);
+}
+
+//  One entry per root query of dp_catalog.h, as Redis keeps its command
+//  table: how db-svc runs it (kind), how its arguments are read, when its
+//  answer needs no SQL, and its first statement.
+static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
+    [DP_QUERY_boxes_page] = { DP_SQL_QUERY_PAGE, s_parse_boxes, s_page_nothing, s_build_page },
+    [DP_QUERY_boxes_count] = { DP_SQL_QUERY_SCALAR, s_parse_boxes, s_count_nothing,
+                               s_build_count },
+    [DP_QUERY_boxes_has_previous] = { DP_SQL_QUERY_SCALAR, s_parse_boxes,
+                                      s_has_previous_nothing, s_build_has_previous },
+    [DP_QUERY_box_by_label] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
+    [DP_QUERY_qr_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
+};
+
+const dp_sql_query_t *
+dp_sql_query (uint32_t id)
+{
+    return id < DP_QUERY_COUNT && s_queries [id].parse? &s_queries [id]: NULL;
+}
+
+int
+dp_sql_query_parse (const dp_sql_query_t *self, uint32_t query, uint64_t mask,
+                    const dp_val_t *values, uint32_t n_values, dp_arena_t *arena,
+                    dp_sql_query_args_t *args, char *err, size_t err_len)
+{
+    assert (self && args && arena);
+    memset (args, 0, sizeof *args);
+    args->query = query;
+    args->mask = mask;
+    return self->parse (values, n_values, arena, args, err, err_len);
+}
+
+bool
+dp_sql_query_nothing (const dp_sql_query_t *self, const dp_sql_query_args_t *args)
+{
+    assert (self && args);
+    return self->nothing && self->nothing (args);
+}
+
+void
+dp_sql_query_build (const dp_sql_query_t *self, dp_sql_t *sql, const dp_sql_query_args_t *args)
+{
+    assert (self && sql && args);
+    self->build (sql, args);
+}
+
+
+//  ==========================================================================
 //  Selftest
 
 //  Build a dp_val_t list of ints in arena.
@@ -1329,6 +1464,62 @@ dp_sql_catalog_test (bool verbose)
     filter [7] = s_test_str ("7");
     assert (dp_sql_boxes_parse (DP_QUERY_boxes_count, argv, 5, arena, &args, err, sizeof err) == -1);
     assert (strstr (err, "size_id"));
+
+    //  The root query table: every query of the contract has an entry, run
+    //  as its kind; unknown ids have none.
+    for (uint32_t q = 0; q < DP_QUERY_COUNT; q++)
+        assert (dp_sql_query (q));
+    assert (dp_sql_query (DP_QUERY_COUNT) == NULL && dp_sql_query (UINT32_MAX) == NULL);
+    assert (dp_sql_query (DP_QUERY_boxes_page)->kind == DP_SQL_QUERY_PAGE);
+    assert (dp_sql_query (DP_QUERY_boxes_count)->kind == DP_SQL_QUERY_SCALAR);
+    assert (dp_sql_query (DP_QUERY_boxes_has_previous)->kind == DP_SQL_QUERY_SCALAR);
+    assert (dp_sql_query (DP_QUERY_box_by_label)->kind == DP_SQL_QUERY_LOOKUP);
+    assert (dp_sql_query (DP_QUERY_qr_by_code)->kind == DP_SQL_QUERY_LOOKUP);
+    {
+        //  A lookup: its key, checked at parse time; it always needs SQL.
+        const dp_sql_query_t *lookup = dp_sql_query (DP_QUERY_qr_by_code);
+        dp_sql_query_args_t qargs;
+        dp_val_t key = s_test_str ("abc'd");
+        assert (dp_sql_query_parse (lookup, DP_QUERY_qr_by_code, 1, &key, 1, arena, &qargs,
+                                    err, sizeof err) == 0);
+        assert (!dp_sql_query_nothing (lookup, &qargs));
+        dp_sql_t built;
+        dp_sql_init (&built);
+        dp_sql_query_build (lookup, &built, &qargs);
+        dp_sql_t direct;
+        dp_sql_init (&direct);
+        assert (dp_sql_build_lookup (&direct, DP_QUERY_qr_by_code, 1, &key, 1, err, sizeof err) == 0);
+        assert (strcmp (built.data, direct.data) == 0);
+        dp_sql_destroy (&built);
+        dp_sql_destroy (&direct);
+        assert (dp_sql_query_parse (lookup, DP_QUERY_qr_by_code, 0, &key, 1, arena, &qargs,
+                                    err, sizeof err) == -1);
+        assert (strstr (err, "mask"));
+        dp_val_t number = { .type = DP_VAL_INT };
+        assert (dp_sql_query_parse (lookup, DP_QUERY_qr_by_code, 1, &number, 1, arena, &qargs,
+                                    err, sizeof err) == -1);
+        assert (strstr (err, "string"));
+
+        //  Boxes queries: an empty tag list, a page of none and a count
+        //  without a cursor are known without SQL; a count of a base is not.
+        const dp_sql_query_t *page = dp_sql_query (DP_QUERY_boxes_page);
+        const dp_sql_query_t *count = dp_sql_query (DP_QUERY_boxes_count);
+        const dp_sql_query_t *previous = dp_sql_query (DP_QUERY_boxes_has_previous);
+        dp_val_t base [3] = { { .type = DP_VAL_INT, .u.i = 1 }, { .type = DP_VAL_NIL },
+                              { .type = DP_VAL_INT, .u.i = 0 } };
+        assert (dp_sql_query_parse (page, DP_QUERY_boxes_page, 1, base, 3, arena, &qargs,
+                                    err, sizeof err) == 0);
+        assert (dp_sql_query_nothing (page, &qargs));
+        assert (dp_sql_query_parse (count, DP_QUERY_boxes_count, 0, base, 1, arena, &qargs,
+                                    err, sizeof err) == 0);
+        assert (!dp_sql_query_nothing (count, &qargs));
+        assert (dp_sql_query_parse (previous, DP_QUERY_boxes_has_previous, 0, base, 1, arena,
+                                    &qargs, err, sizeof err) == 0);
+        assert (dp_sql_query_nothing (previous, &qargs));
+        assert (dp_sql_query_parse (page, DP_QUERY_boxes_page, 1, base, 1, arena, &qargs,
+                                    err, sizeof err) == -1);
+        assert (strstr (err, "limit"));
+    }
 
     dp_arena_destroy (&arena);
     printf ("OK\n");
