@@ -182,15 +182,23 @@ s_root_schema (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
     s_objects (exec, pf, &value, children, n);
 }
 
+//  Write hook of a root meta-field: its one object (or null), or the
+//  error when introspection is off.
 static int
-s_root_schema_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+s_root_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj, bool enabled)
 {
-    if (!s_from_schema_bind (pf)->enabled)
+    if (!enabled)
         return s_disabled (exec, pf);
     obj_t *children = NULL;
     size_t n = 0;
-    s_root_schema (exec, pf, obj, &children, &n);
+    pf->bind->children (exec, pf, obj, &children, &n);
     return dp_exec_write_children (exec, pf, children, n, false);
+}
+
+static int
+s_root_schema_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    return s_root_write (exec, pf, obj, s_from_schema_bind (pf)->enabled);
 }
 
 static void
@@ -209,12 +217,7 @@ s_root_type (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
 static int
 s_root_type_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
-    if (!s_from_type_bind (pf)->enabled)
-        return s_disabled (exec, pf);
-    obj_t *children = NULL;
-    size_t n = 0;
-    s_root_type (exec, pf, obj, &children, &n);
-    return dp_exec_write_children (exec, pf, children, n, false);
+    return s_root_write (exec, pf, obj, s_from_type_bind (pf)->enabled);
 }
 
 //  -------------------------------------------------------------------------

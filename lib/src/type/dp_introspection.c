@@ -741,17 +741,19 @@ s_expect_names (dp_arena_t *arena, const char *type, dp_introspection_value_t li
 void
 dp_introspection_test (bool verbose)
 {
+    //  graphql-js 16 answers the same for this SDL (tests/js, buildSchema).
     const char *sdl =
-        "\"The root\" type Query { box(id: ID!): Box  find(q: String = \"x\", old: Int @deprecated): Result }\n"
-        "interface Node { id: ID! }\n"
-        "type Box implements Node { id: ID!  state: State  label: String @deprecated(reason: \"gone\")\n"
-        "  items(first: Int = 10, filter: Filter = {states: InStock}): [Item!]! }\n"
-        "type Item implements Node { id: ID! }\n"
-        "union Result = Item | Box\n"
-        "enum State { InStock Lost @deprecated }\n"
-        "input Filter { states: [State!] limit: Int = 5 }\n"
-        "input Pick @oneOf { id: ID }\n"
-        "scalar Url @specifiedBy(url: \"https://example.com/url\")\n";
+        "\"Entry points\" type Query { crate(code: ID!): Crate\n"
+        "  search(text: String = \"all\", legacy: Int @deprecated): Found }\n"
+        "interface Thing { code: ID! }\n"
+        "type Crate implements Thing { code: ID!  status: Status  note: String @deprecated(reason: \"unused\")\n"
+        "  bottles(limit: Int = 12, where: Where = {statuses: Full}): [Bottle!]! }\n"
+        "type Bottle implements Thing { code: ID! }\n"
+        "union Found = Bottle | Crate\n"
+        "enum Status { Full Empty @deprecated }\n"
+        "input Where { statuses: [Status!] max: Int = 3 }\n"
+        "input Choose @oneOf { code: ID }\n"
+        "scalar Link @specifiedBy(url: \"https://example.com/link\")\n";
     char err [300];
     dp_schema_t *schema = dp_schema_new (sdl, strlen (sdl), err, sizeof err);
     assert (schema);
@@ -777,7 +779,7 @@ dp_introspection_test (bool verbose)
     dp_introspection_schema_value (intro, &root);
     assert (root.kind == DP_INTROSPECTION_OBJECT && root.count == 1 && root.items [0] == intro);
     s_expect_names (arena, "__Type", s_resolve (arena, "__Schema", "types", intro, false),
-        "Query ID String Int Node Box Item Result State Filter Pick Url Boolean "
+        "Query ID String Int Thing Crate Bottle Found Status Where Choose Link Boolean "
         "__Schema __Type __TypeKind __Field __InputValue __EnumValue __Directive __DirectiveLocation");
     assert (dp_introspection_type_count (intro) == 21);
     assert (strcmp (dp_introspection_type_at (intro, 0)->name, "Query") == 0);
@@ -785,26 +787,26 @@ dp_introspection_test (bool verbose)
     dp_introspection_value_t query = s_resolve (arena, "__Schema", "queryType", intro, false);
     assert (query.kind == DP_INTROSPECTION_OBJECT);
     assert (strcmp (s_resolve (arena, "__Type", "name", query.items [0], false).string, "Query") == 0);
-    assert (strcmp (s_resolve (arena, "__Type", "description", query.items [0], false).string, "The root") == 0);
+    assert (strcmp (s_resolve (arena, "__Type", "description", query.items [0], false).string, "Entry points") == 0);
     assert (s_resolve (arena, "__Schema", "mutationType", intro, false).kind == DP_INTROSPECTION_NULL);
     assert (s_resolve (arena, "__Schema", "description", intro, false).kind == DP_INTROSPECTION_NULL);
     s_expect_names (arena, "__Directive", s_resolve (arena, "__Schema", "directives", intro, false),
         "include skip deprecated specifiedBy oneOf");
 
     //  __type: a type's fields, deprecated ones only when asked for.
-    dp_introspection_value_t box;
-    dp_introspection_type_value (intro, "Box", arena, &box);
-    assert (box.kind == DP_INTROSPECTION_OBJECT);
-    assert (strcmp (s_resolve (arena, "__Type", "kind", box.items [0], false).string, "OBJECT") == 0);
-    s_expect_names (arena, "__Field", s_resolve (arena, "__Type", "fields", box.items [0], false),
-        "id state items");
-    dp_introspection_value_t all = s_resolve (arena, "__Type", "fields", box.items [0], true);
-    s_expect_names (arena, "__Field", all, "id state label items");
+    dp_introspection_value_t crate;
+    dp_introspection_type_value (intro, "Crate", arena, &crate);
+    assert (crate.kind == DP_INTROSPECTION_OBJECT);
+    assert (strcmp (s_resolve (arena, "__Type", "kind", crate.items [0], false).string, "OBJECT") == 0);
+    s_expect_names (arena, "__Field", s_resolve (arena, "__Type", "fields", crate.items [0], false),
+        "code status bottles");
+    dp_introspection_value_t all = s_resolve (arena, "__Type", "fields", crate.items [0], true);
+    s_expect_names (arena, "__Field", all, "code status note bottles");
     assert (s_resolve (arena, "__Field", "isDeprecated", all.items [2], false).boolean);
-    assert (strcmp (s_resolve (arena, "__Field", "deprecationReason", all.items [2], false).string, "gone") == 0);
-    s_expect_names (arena, "__Type", s_resolve (arena, "__Type", "interfaces", box.items [0], false), "Node");
+    assert (strcmp (s_resolve (arena, "__Field", "deprecationReason", all.items [2], false).string, "unused") == 0);
+    s_expect_names (arena, "__Type", s_resolve (arena, "__Type", "interfaces", crate.items [0], false), "Thing");
 
-    //  Wrapped types through ofType: [Item!]! is NON_NULL, LIST, NON_NULL, Item.
+    //  Wrapped types through ofType: [Bottle!]! is NON_NULL, LIST, NON_NULL, Bottle.
     dp_introspection_value_t type = s_resolve (arena, "__Field", "type", all.items [3], false);
     const char *chain [] = { "NON_NULL", "LIST", "NON_NULL", "OBJECT" };
     for (size_t i = 0; i < 4; i++) {
@@ -818,37 +820,37 @@ dp_introspection_test (bool verbose)
 
     //  Arguments with their defaults printed as graphql-js prints them.
     dp_introspection_value_t args = s_resolve (arena, "__Field", "args", all.items [3], false);
-    s_expect_names (arena, "__InputValue", args, "first filter");
-    assert (strcmp (s_resolve (arena, "__InputValue", "defaultValue", args.items [0], false).string, "10") == 0);
+    s_expect_names (arena, "__InputValue", args, "limit where");
+    assert (strcmp (s_resolve (arena, "__InputValue", "defaultValue", args.items [0], false).string, "12") == 0);
     assert (strcmp (s_resolve (arena, "__InputValue", "defaultValue", args.items [1], false).string,
-                    "{states: [InStock], limit: 5}") == 0);
+                    "{statuses: [Full], max: 3}") == 0);
 
     //  Lists that are null for other kinds; enum values; deprecated args.
-    dp_introspection_value_t state;
-    dp_introspection_type_value (intro, "State", arena, &state);
-    assert (s_resolve (arena, "__Type", "fields", state.items [0], false).kind == DP_INTROSPECTION_NULL);
-    assert (s_resolve (arena, "__Type", "inputFields", state.items [0], false).kind == DP_INTROSPECTION_NULL);
-    s_expect_names (arena, "__EnumValue", s_resolve (arena, "__Type", "enumValues", state.items [0], false),
-                    "InStock");
-    s_expect_names (arena, "__EnumValue", s_resolve (arena, "__Type", "enumValues", state.items [0], true),
-                    "InStock Lost");
-    dp_introspection_value_t find = s_resolve (arena, "__Type", "fields", query.items [0], false);
-    s_expect_names (arena, "__InputValue", s_resolve (arena, "__Field", "args", find.items [1], false), "q");
-    s_expect_names (arena, "__InputValue", s_resolve (arena, "__Field", "args", find.items [1], true), "q old");
+    dp_introspection_value_t status;
+    dp_introspection_type_value (intro, "Status", arena, &status);
+    assert (s_resolve (arena, "__Type", "fields", status.items [0], false).kind == DP_INTROSPECTION_NULL);
+    assert (s_resolve (arena, "__Type", "inputFields", status.items [0], false).kind == DP_INTROSPECTION_NULL);
+    s_expect_names (arena, "__EnumValue", s_resolve (arena, "__Type", "enumValues", status.items [0], false),
+                    "Full");
+    s_expect_names (arena, "__EnumValue", s_resolve (arena, "__Type", "enumValues", status.items [0], true),
+                    "Full Empty");
+    dp_introspection_value_t search = s_resolve (arena, "__Type", "fields", query.items [0], false);
+    s_expect_names (arena, "__InputValue", s_resolve (arena, "__Field", "args", search.items [1], false), "text");
+    s_expect_names (arena, "__InputValue", s_resolve (arena, "__Field", "args", search.items [1], true), "text legacy");
 
     //  Possible types, specifiedByURL, @oneOf, directive locations.
-    dp_introspection_value_t result, url, pick, filter, nope;
-    dp_introspection_type_value (intro, "Result", arena, &result);
-    s_expect_names (arena, "__Type", s_resolve (arena, "__Type", "possibleTypes", result.items [0], false),
-                    "Item Box");
-    dp_introspection_type_value (intro, "Url", arena, &url);
-    assert (strcmp (s_resolve (arena, "__Type", "specifiedByURL", url.items [0], false).string,
-                    "https://example.com/url") == 0);
-    assert (s_resolve (arena, "__Type", "isOneOf", url.items [0], false).kind == DP_INTROSPECTION_NULL);
-    dp_introspection_type_value (intro, "Pick", arena, &pick);
-    assert (s_resolve (arena, "__Type", "isOneOf", pick.items [0], false).boolean);
-    dp_introspection_type_value (intro, "Filter", arena, &filter);
-    dp_introspection_value_t is_one_of = s_resolve (arena, "__Type", "isOneOf", filter.items [0], false);
+    dp_introspection_value_t found, link, choose, where, nope;
+    dp_introspection_type_value (intro, "Found", arena, &found);
+    s_expect_names (arena, "__Type", s_resolve (arena, "__Type", "possibleTypes", found.items [0], false),
+                    "Bottle Crate");
+    dp_introspection_type_value (intro, "Link", arena, &link);
+    assert (strcmp (s_resolve (arena, "__Type", "specifiedByURL", link.items [0], false).string,
+                    "https://example.com/link") == 0);
+    assert (s_resolve (arena, "__Type", "isOneOf", link.items [0], false).kind == DP_INTROSPECTION_NULL);
+    dp_introspection_type_value (intro, "Choose", arena, &choose);
+    assert (s_resolve (arena, "__Type", "isOneOf", choose.items [0], false).boolean);
+    dp_introspection_type_value (intro, "Where", arena, &where);
+    dp_introspection_value_t is_one_of = s_resolve (arena, "__Type", "isOneOf", where.items [0], false);
     assert (is_one_of.kind == DP_INTROSPECTION_BOOLEAN && !is_one_of.boolean);
     dp_introspection_type_value (intro, "Nope", arena, &nope);
     assert (nope.kind == DP_INTROSPECTION_NULL);
@@ -867,7 +869,7 @@ dp_introspection_test (bool verbose)
     s_expect_names (arena, "__Type", s_resolve (arena, "__Schema", "types", other_intro, false),
         "Query Int Boolean String __Schema __Type __TypeKind __Field __InputValue __EnumValue "
         "__Directive __DirectiveLocation");
-    dp_introspection_type_value (other_intro, "Box", arena, &nope);
+    dp_introspection_type_value (other_intro, "Crate", arena, &nope);
     assert (nope.kind == DP_INTROSPECTION_NULL);
     dp_schema_destroy (&other);
 
