@@ -21,7 +21,8 @@
 #ifndef DP_VALIDATION_H_INCLUDED
 #define DP_VALIDATION_H_INCLUDED
 
-#include "dp_validate.h"
+#include "dp_ast.h"
+#include "dp_schema.h"
 #include "dp_arena.h"
 #include <stdarg.h>
 #include <stdint.h>

@@ -12,6 +12,7 @@
 #ifndef DP_VALIDATION_RULES_H_INCLUDED
 #define DP_VALIDATION_RULES_H_INCLUDED
 
+#include "dp_validate.h"
 #include "dp_validation_context.h"
 
 //  ---------------------------------------------------------------------
