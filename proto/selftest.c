@@ -1,5 +1,6 @@
 /*  =========================================================================
-    selftest - runs the selftest of one class of proto/, or all
+    selftest - runs the selftest of one class of proto/ (dp_msg, dp_catalog,
+    dp_msg_variables), or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -8,13 +9,17 @@
 #include <string.h>
 #include <stdbool.h>
 #include "dp_msg.h"
+#include "dp_catalog.h"
 #include "dp_msg_variables.h"
 
-static const struct {
+typedef struct {
     const char *name;
     void (*test) (bool verbose);
-} s_tests [] = {
+} test_item_t;
+
+static test_item_t s_tests [] = {
     { "dp_msg", dp_msg_test },
+    { "dp_catalog", dp_catalog_test },
     { "dp_msg_variables", dp_msg_variables_test },
 };
 
@@ -29,7 +34,7 @@ main (int argc, char *argv [])
             s_tests [i].test (verbose);
             ran++;
         }
-    if (!ran) {
+    if (ran == 0) {
         fprintf (stderr, "no such test: %s\n", only);
         return 1;
     }

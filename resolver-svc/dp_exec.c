@@ -22,7 +22,7 @@
 #include "dp_plan.h"
 #include "dp_values.h"
 #include "dp_msg_variables.h"
-#include "dp_mapping.h"
+#include "dp_loader.h"
 #include "dp_computed.h"
 #include "dp_authz.h"
 #include "dp_parser.h"
@@ -437,7 +437,7 @@ s_send_loads (dp_exec_t *self)
         cache->keys = NULL;
         cache->n_keys = cache->cap_keys = 0;
         cache->mask = 0;
-        if (dp_mapping_loader_is_list (p->loader))
+        if (dp_loader_is_list (p->loader))
             for (size_t k = 0; k < p->n_keys; k++)
                 s_cache_find (cache, p->keys [k])->n_rows = 0;
         dp_msg_t msg = { .type = DP_MSG_LOAD };
@@ -488,7 +488,7 @@ s_store_load (dp_exec_t *self, pending_t *p, const dp_msg_t *rows)
 {
     const dp_catalog_entry_t *entry = dp_catalog_loader (p->loader);
     cache_t *cache = &self->caches [p->loader];
-    bool list = dp_mapping_loader_is_list (p->loader);
+    bool list = dp_loader_is_list (p->loader);
     uint32_t n_cols = rows->u.rows.n_cols;
     for (uint32_t r = 0; r < rows->u.rows.n_rows; r++) {
         const dp_val_t *cells = rows->u.rows.cells + (size_t) r * n_cols;
@@ -793,7 +793,7 @@ s_candidate_rows (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj,
         for (size_t l = 0; l < n_loaders; l++)
             for (size_t k = 0; k < root->n_keys; k++) {
                 entry_t *e = s_cache_find (&self->caches [loaders [l]], root->keys [k]);
-                total += !e ? 0 : dp_mapping_loader_is_list (loaders [l]) ? e->n_rows : (e->row != NULL);
+                total += !e ? 0 : dp_loader_is_list (loaders [l]) ? e->n_rows : (e->row != NULL);
             }
         row_t **all = dp_arena_alloc (self->arena, (total + 1) * sizeof (row_t *));
         size_t n = 0;
@@ -802,7 +802,7 @@ s_candidate_rows (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj,
                 entry_t *e = s_cache_find (&self->caches [loaders [l]], root->keys [k]);
                 if (!e)
                     continue;
-                if (dp_mapping_loader_is_list (loaders [l]))
+                if (dp_loader_is_list (loaders [l]))
                     for (uint32_t r = 0; r < e->n_rows; r++)
                         all [n++] = e->rows [r];
                 else

@@ -27,7 +27,6 @@
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
 #include "dp_agreement.h"
-#include "dp_introspection.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -612,55 +611,6 @@ static const type_entry_t s_types [] = {
     { "PageInfo", { .synthetic = true } },
 };
 
-//  Loaders whose answer is a list per key.
-bool
-dp_mapping_loader_is_list (dp_loader_id_t loader)
-{
-    switch (loader) {
-        case DP_LOADER_tags_by_box:
-        case DP_LOADER_tag_links_by_box:
-        case DP_LOADER_active_shipment_detail_by_box:
-        case DP_LOADER_camps_all:
-        case DP_LOADER_camps_by_organisation:
-        case DP_LOADER_organisations_all:
-        case DP_LOADER_product_categories_all:
-        case DP_LOADER_locations_by_base:
-        case DP_LOADER_tags_by_base:
-        case DP_LOADER_locations_all:
-        case DP_LOADER_tags_all:
-        case DP_LOADER_products_by_base:
-        case DP_LOADER_box_history_by_box:
-        case DP_LOADER_shipments_by_source_base:
-        case DP_LOADER_shipments_by_target_base:
-        case DP_LOADER_shipment_details_by_shipment:
-        case DP_LOADER_shipments_all:
-        case DP_LOADER_sizegroups_all:
-        case DP_LOADER_sizes_by_sizegroup:
-        case DP_LOADER_units_by_dimension:
-        case DP_LOADER_products_all:
-        case DP_LOADER_cms_users_all:
-        case DP_LOADER_distro_events_by_base:
-        case DP_LOADER_distro_events_by_location:
-        case DP_LOADER_stock_by_distro_event:
-        case DP_LOADER_agreements_by_source_base:
-        case DP_LOADER_agreements_by_target_base:
-        case DP_LOADER_agreements_all:
-        case DP_LOADER_agreement_bases_by_agreement:
-        case DP_LOADER_shipments_by_agreement:
-        case DP_LOADER_people_by_base:
-        case DP_LOADER_people_all:
-        case DP_LOADER_transactions_by_people:
-        case DP_LOADER_tag_links_by_people:
-        case DP_LOADER_stock_by_location:
-        case DP_LOADER_products_by_category:
-        case DP_LOADER_stock_by_tag:
-        case DP_LOADER_people_by_tag:
-            return true;
-        default:
-            return false;
-    }
-}
-
 //  True when mask names only columns the loader has.
 static bool
 s_mask_fits (dp_loader_id_t loader, uint64_t mask)
@@ -747,9 +697,7 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
         }
         field->binding = bind;
     }
-    if (dp_introspection_bind (schema, err, err_len))
-        return -1;
-    //  Report what is not served yet, once.
+    //  Report what is not served yet, once (introspection is bound first).
     size_t unbound = 0;
     for (size_t t = 0; t < dp_schema_type_count (schema); t++) {
         dp_type_t *type = dp_schema_type_at (schema, t);

@@ -14,7 +14,4 @@
 //  schema is read-only afterwards). Returns 0, or -1 with err filled.
 int dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len);
 
-//  True when the loader answers a list of rows per key.
-bool dp_mapping_loader_is_list (dp_loader_id_t loader);
-
 #endif

@@ -1,0 +1,61 @@
+/*  =========================================================================
+    dp_loader - what the resolver knows of a loader beyond the wire catalog
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    db-svc answers every loader with rows per key; whether those rows are
+    one object or a list of them is the resolver's reading, which the
+    cache and the writer need. Its own file so execution depends on it
+    without depending on the mapping table (which depends on execution).
+@end
+*/
+#include "dp_loader.h"
+
+bool
+dp_loader_is_list (dp_loader_id_t loader)
+{
+    switch (loader) {
+        case DP_LOADER_tags_by_box:
+        case DP_LOADER_tag_links_by_box:
+        case DP_LOADER_active_shipment_detail_by_box:
+        case DP_LOADER_camps_all:
+        case DP_LOADER_camps_by_organisation:
+        case DP_LOADER_organisations_all:
+        case DP_LOADER_product_categories_all:
+        case DP_LOADER_locations_by_base:
+        case DP_LOADER_tags_by_base:
+        case DP_LOADER_locations_all:
+        case DP_LOADER_tags_all:
+        case DP_LOADER_products_by_base:
+        case DP_LOADER_box_history_by_box:
+        case DP_LOADER_shipments_by_source_base:
+        case DP_LOADER_shipments_by_target_base:
+        case DP_LOADER_shipment_details_by_shipment:
+        case DP_LOADER_shipments_all:
+        case DP_LOADER_sizegroups_all:
+        case DP_LOADER_sizes_by_sizegroup:
+        case DP_LOADER_units_by_dimension:
+        case DP_LOADER_products_all:
+        case DP_LOADER_cms_users_all:
+        case DP_LOADER_distro_events_by_base:
+        case DP_LOADER_distro_events_by_location:
+        case DP_LOADER_stock_by_distro_event:
+        case DP_LOADER_agreements_by_source_base:
+        case DP_LOADER_agreements_by_target_base:
+        case DP_LOADER_agreements_all:
+        case DP_LOADER_agreement_bases_by_agreement:
+        case DP_LOADER_shipments_by_agreement:
+        case DP_LOADER_people_by_base:
+        case DP_LOADER_people_all:
+        case DP_LOADER_transactions_by_people:
+        case DP_LOADER_tag_links_by_people:
+        case DP_LOADER_stock_by_location:
+        case DP_LOADER_products_by_category:
+        case DP_LOADER_stock_by_tag:
+        case DP_LOADER_people_by_tag:
+            return true;
+        default:
+            return false;
+    }
+}
