@@ -20,8 +20,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-//  Dump a JSON value compactly into the arena: error bodies with sorted keys
-//  (as boxtribute's Flask writes them), variables in the client's order
+//  Dump the variables compactly into the arena, in the client's order
 //  (graphql-js shows invalid values in that order).
 static const char *
 s_dump_with (dp_arena_t *arena, json_t *value, size_t *len_p, size_t order)
@@ -37,10 +36,19 @@ s_dump_with (dp_arena_t *arena, json_t *value, size_t *len_p, size_t order)
     return copy;
 }
 
+//  {"errors":[error]} in arena, keys sorted as boxtribute's Flask jsonify
+//  writes them; *len_p gets its length when not NULL.
 static const char *
-s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
+s_errors_body (dp_arena_t *arena, const dp_error_t *error, size_t *len_p)
 {
-    return s_dump_with (arena, value, len_p, JSON_SORT_KEYS);
+    dp_json_writer_t writer;
+    dp_json_writer_init (&writer, 128);
+    dp_errors_response (error, 1, DP_ERROR_KEYS_SORTED, &writer);
+    const char *text = dp_arena_strndup (arena, writer.data, writer.len);
+    if (len_p)
+        *len_p = writer.len;
+    dp_json_writer_release (&writer);
+    return text;
 }
 
 //  {"errors":[{"message":...}]} for a message of len bytes, which may hold
@@ -48,12 +56,8 @@ s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
 static const char *
 s_error_body (dp_arena_t *arena, const char *message, size_t len, size_t *len_p)
 {
-    json_t *body = json_pack ("{s:[{s:s%}]}", "errors", "message", message, len);
-    if (!body)
-        dp_fatal ("dp_http_request: out of memory");
-    const char *text = s_dump (arena, body, len_p);
-    json_decref (body);
-    return text;
+    dp_error_t error = { .message = message, .message_len = len };
+    return s_errors_body (arena, &error, len_p);
 }
 
 const char *
@@ -70,13 +74,8 @@ dp_http_error_body_code (dp_arena_t *arena, const char *message, const char *cod
     assert (arena);
     assert (message);
     assert (code);
-    json_t *body = json_pack ("{s:[{s:s,s:{s:s}}]}", "errors", "message", message,
-                              "extensions", "code", code);
-    if (!body)
-        dp_fatal ("dp_http_request: out of memory");
-    const char *text = s_dump (arena, body, len_p);
-    json_decref (body);
-    return text;
+    dp_error_t error = { .message = message, .code = code };
+    return s_errors_body (arena, &error, len_p);
 }
 
 void
@@ -402,16 +401,11 @@ dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *li
     dp_ast_document_t *document = dp_parse (arena, request->query, request->query_len,
                                             limits, &parse_error);
     if (!document) {
-        json_t *errors = json_pack ("{s:[{s:s,s:[{s:i,s:i}]}]}", "errors",
-                                    "message", parse_error.message,
-                                    "locations", "line", (json_int_t) parse_error.loc.line,
-                                    "column", (json_int_t) parse_error.loc.column);
-        if (!errors)
-            dp_fatal ("dp_http_request: out of memory");
+        dp_error_t syntax = { .message = parse_error.message, .locations = &parse_error.loc,
+                              .n_locations = 1 };
         error->status = 400;
         error->graphql = true;
-        error->body = s_dump (arena, errors, &error->body_len);
-        json_decref (errors);
+        error->body = s_errors_body (arena, &syntax, &error->body_len);
         return -1;
     }
     request->document = document;

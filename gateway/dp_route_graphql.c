@@ -102,16 +102,20 @@ s_respond_request_error (dp_http_ctx_t *ctx, const dp_http_error_t *error)
 }
 
 //  The validation errors as the answer's body, {"errors":[...]}, in arena;
-//  *len_p gets its length. (The one place the gateway writes them; the
-//  library's error serialiser will take its place.)
+//  *len_p gets its length (each error written by lib's dp_error).
 static const char *
 s_validation_errors_json (dp_validation_errors_t *errors, dp_arena_t *arena, size_t *len_p)
 {
+    size_t n = dp_validation_errors_size (errors);
+    dp_error_t *list = dp_arena_calloc (arena, n + 1, sizeof *list);
+    for (size_t i = 0; i < n; i++) {
+        const dp_validation_error_t *item = dp_validation_errors_at (errors, i);
+        list [i] = (dp_error_t) { .message = item->message, .locations = item->locations,
+                                  .n_locations = item->n_locations };
+    }
     dp_json_writer_t writer;
     dp_json_writer_init (&writer, 256);
-    dp_json_writer_raw (&writer, "{\"errors\":", 10);
-    dp_validation_errors_write (errors, &writer);
-    dp_json_writer_char (&writer, '}');
+    dp_errors_response (list, n, DP_ERROR_KEYS_GRAPHQL_JS, &writer);
     const char *body = dp_arena_strndup (arena, writer.data, writer.len);
     *len_p = writer.len;
     dp_json_writer_release (&writer);

@@ -14,7 +14,7 @@
     Keys are written in graphql-js's order (message, locations, path,
     extensions), or sorted (extensions, locations, message, path) where
     Depot answers as boxtribute's Flask jsonify does (the gateway's own
-    errors). extensions holds what boxtribute puts there: code and, for
+    errors, locations as {"column", "line"} too). extensions holds what boxtribute puts there: code and, for
     authorisation errors, description.
 @end
 */
@@ -47,7 +47,7 @@ typedef struct {
 //  How the keys of an error object are ordered.
 typedef enum {
     DP_ERROR_KEYS_GRAPHQL_JS,   //  message, locations, path, extensions
-    DP_ERROR_KEYS_SORTED        //  extensions, locations, message, path
+    DP_ERROR_KEYS_SORTED        //  extensions, locations ({column, line}), message, path
 } dp_error_keys_t;
 
 //  Write one error as a JSON object.

@@ -18,13 +18,17 @@ s_write_message (const dp_error_t *self, dp_json_writer_t *out)
 }
 
 static void
-s_write_locations (const dp_error_t *self, dp_json_writer_t *out)
+s_write_locations (const dp_error_t *self, dp_error_keys_t keys, dp_json_writer_t *out)
 {
     char text [64];                 //  {"line":N,"column":N} with 32-bit numbers
     dp_json_writer_raw (out, "\"locations\":[", 13);
     for (size_t i = 0; i < self->n_locations; i++) {
-        int n = snprintf (text, sizeof text, "%s{\"line\":%u,\"column\":%u}", i ? "," : "",
-                          self->locations [i].line, self->locations [i].column);
+        const dp_loc_t *loc = &self->locations [i];
+        int n = keys == DP_ERROR_KEYS_SORTED
+              ? snprintf (text, sizeof text, "%s{\"column\":%u,\"line\":%u}", i ? "," : "",
+                          loc->column, loc->line)
+              : snprintf (text, sizeof text, "%s{\"line\":%u,\"column\":%u}", i ? "," : "",
+                          loc->line, loc->column);
         dp_json_writer_raw (out, text, (size_t) n);
     }
     dp_json_writer_char (out, ']');
@@ -75,7 +79,7 @@ dp_error_write (const dp_error_t *self, dp_error_keys_t keys, dp_json_writer_t *
             dp_json_writer_char (out, ',');
         }
         if (locations) {
-            s_write_locations (self, out);
+            s_write_locations (self, keys, out);
             dp_json_writer_char (out, ',');
         }
         s_write_message (self, out);
@@ -88,7 +92,7 @@ dp_error_write (const dp_error_t *self, dp_error_keys_t keys, dp_json_writer_t *
         s_write_message (self, out);
         if (locations) {
             dp_json_writer_char (out, ',');
-            s_write_locations (self, out);
+            s_write_locations (self, keys, out);
         }
         if (path) {
             dp_json_writer_char (out, ',');
@@ -173,7 +177,7 @@ dp_error_test (bool verbose)
     dp_error_write (&full, DP_ERROR_KEYS_SORTED, &out);
     s_expect (&out, "{\"extensions\":{\"code\":\"FORBIDDEN\","
                     "\"description\":\"You don't have access to 'base=2'\"},"
-                    "\"locations\":[{\"line\":1,\"column\":3},{\"line\":2,\"column\":10}],"
+                    "\"locations\":[{\"column\":3,\"line\":1},{\"column\":10,\"line\":2}],"
                     "\"message\":\"You don't have access to 'base=2'\",\"path\":[\"boxes\",2,\"product\"]}");
 
     //  An empty path is written (a root error has one key at least, but the
