@@ -28,7 +28,7 @@
 #include "dp_parser.h"
 #include "dp_operation.h"
 #include "dp_schema.h"
-#include "dp_coerce.h"
+#include "dp_values.h"
 #include "dp_plan.h"
 #include "dp_validate.h"
 #include "dp_resolver_actor.h"
@@ -100,9 +100,9 @@ s_validate (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *doc
     json_t *variables = NULL;
     if (variables_text) {
         json_error_t json_error;
-        variables = json_loadb (variables_text, variables_len, JSON_DECODE_ANY, &json_error);
+        variables = json_loadb (variables_text, variables_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &json_error);
     }
-    dp_coerce_error_t *errors;
+    dp_error_t *errors;
     size_t n_errors;
     dp_variables_t *coerced = dp_variables_coerce (arena, schema, operation,
                                                    json_is_object (variables) ? variables : NULL,
@@ -111,7 +111,7 @@ s_validate (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *doc
     if (!coerced) {
         s_check (n_errors > 0, "a failed coercion reports an error");
         for (size_t i = 0; i < n_errors; i++)
-            s_check (errors [i].message && errors [i].message [0], "a variable error has a message");
+            s_check (errors [i].message && (errors [i].message_len || errors [i].message [0]), "a variable error has a message");
         return;
     }
     dp_plan_error_t plan_error = { "", { 0, 0 } };

@@ -54,7 +54,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_check (request.document != NULL, "an accepted body has a parsed document");
         if (request.variables_json) {
             json_error_t json_error;
-            json_t *variables = json_loadb (request.variables_json, request.variables_len, 0,
+            json_t *variables = json_loadb (request.variables_json, request.variables_len, JSON_ALLOW_NUL,
                                             &json_error);
             s_check (json_is_object (variables), "variables are re-read as a JSON object");
             json_decref (variables);

@@ -10,9 +10,10 @@
     type, a nested list), ROWS (streamed with dp_rows_writer, every cell
     type) and ERROR. Every file is checked to decode before it is written.
     The committed seeds were made with it; rerun it after a protocol
-    change. heartbeat_empty.msgpack and result_before_statements.msgpack,
-    the HEARTBEAT and RESULT of before fields were appended to them, are
-    kept by hand: decoders still read them.
+    change. heartbeat_empty.msgpack, result_before_statements.msgpack and
+    execute_five_fields.msgpack, the HEARTBEAT, RESULT and EXECUTE of
+    before fields were appended to them, are kept by hand: decoders still
+    read them.
 @end
 */
 #include "dp_arena.h"
@@ -101,7 +102,9 @@ main (int argc, char **argv)
     const char *query = "query ManageBoxes($baseId: ID!) { boxes(baseId: $baseId, "
                         "paginationInput: {first: 2}) { totalCount elements { labelIdentifier "
                         "product { name } } } }";
-    const char *variables = "{\"baseId\":\"1\"}";
+    //  As the gateway sends it: prepared, the operation's index and the
+    //  coerced $baseId (definition 0) typed, no JSON.
+    dp_val_t variables [] = { { .type = DP_VAL_INT, .u.i = 0 }, { .type = DP_VAL_STR, .u.s = { "1", 1 } } };
     memset (&msg, 0, sizeof msg);
     msg.type = DP_MSG_EXECUTE;
     msg.id = 7;
@@ -117,8 +120,10 @@ main (int argc, char **argv)
     msg.u.execute.query = query;
     msg.u.execute.query_len = (uint32_t) strlen (query);
     msg.u.execute.operation_name = "ManageBoxes";
-    msg.u.execute.variables_json = variables;
-    msg.u.execute.variables_len = (uint32_t) strlen (variables);
+    msg.u.execute.prepared = true;
+    msg.u.execute.operation = 0;
+    msg.u.execute.variables = variables;
+    msg.u.execute.n_variables = 2;
     msg.u.execute.flags = DP_EXECUTE_DEBUG;
     failed |= s_emit (dir, "execute", &msg);
 

@@ -20,8 +20,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-//  Dump a JSON value compactly into the arena: error bodies with sorted keys
-//  (as boxtribute's Flask writes them), variables in the client's order
+//  Dump the variables compactly into the arena, in the client's order
 //  (graphql-js shows invalid values in that order).
 static const char *
 s_dump_with (dp_arena_t *arena, json_t *value, size_t *len_p, size_t order)
@@ -37,10 +36,19 @@ s_dump_with (dp_arena_t *arena, json_t *value, size_t *len_p, size_t order)
     return copy;
 }
 
+//  {"errors":[error]} in arena, keys sorted as boxtribute's Flask jsonify
+//  writes them; *len_p gets its length when not NULL.
 static const char *
-s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
+s_errors_body (dp_arena_t *arena, const dp_error_t *error, size_t *len_p)
 {
-    return s_dump_with (arena, value, len_p, JSON_SORT_KEYS);
+    dp_json_writer_t writer;
+    dp_json_writer_init (&writer, 128);
+    dp_errors_response (error, 1, DP_ERROR_KEYS_SORTED, &writer);
+    const char *text = dp_arena_strndup (arena, writer.data, writer.len);
+    if (len_p)
+        *len_p = writer.len;
+    dp_json_writer_release (&writer);
+    return text;
 }
 
 //  {"errors":[{"message":...}]} for a message of len bytes, which may hold
@@ -48,12 +56,8 @@ s_dump (dp_arena_t *arena, json_t *value, size_t *len_p)
 static const char *
 s_error_body (dp_arena_t *arena, const char *message, size_t len, size_t *len_p)
 {
-    json_t *body = json_pack ("{s:[{s:s%}]}", "errors", "message", message, len);
-    if (!body)
-        dp_fatal ("dp_http_request: out of memory");
-    const char *text = s_dump (arena, body, len_p);
-    json_decref (body);
-    return text;
+    dp_error_t error = { .message = message, .message_len = len };
+    return s_errors_body (arena, &error, len_p);
 }
 
 const char *
@@ -70,13 +74,8 @@ dp_http_error_body_code (dp_arena_t *arena, const char *message, const char *cod
     assert (arena);
     assert (message);
     assert (code);
-    json_t *body = json_pack ("{s:[{s:s,s:{s:s}}]}", "errors", "message", message,
-                              "extensions", "code", code);
-    if (!body)
-        dp_fatal ("dp_http_request: out of memory");
-    const char *text = s_dump (arena, body, len_p);
-    json_decref (body);
-    return text;
+    dp_error_t error = { .message = message, .code = code };
+    return s_errors_body (arena, &error, len_p);
 }
 
 void
@@ -402,16 +401,11 @@ dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t *li
     dp_ast_document_t *document = dp_parse (arena, request->query, request->query_len,
                                             limits, &parse_error);
     if (!document) {
-        json_t *errors = json_pack ("{s:[{s:s,s:[{s:i,s:i}]}]}", "errors",
-                                    "message", parse_error.message,
-                                    "locations", "line", (json_int_t) parse_error.loc.line,
-                                    "column", (json_int_t) parse_error.loc.column);
-        if (!errors)
-            dp_fatal ("dp_http_request: out of memory");
+        dp_error_t syntax = { .message = parse_error.message, .locations = &parse_error.loc,
+                              .n_locations = 1 };
         error->status = 400;
         error->graphql = true;
-        error->body = s_dump (arena, errors, &error->body_len);
-        json_decref (errors);
+        error->body = s_errors_body (arena, &syntax, &error->body_len);
         return -1;
     }
     request->document = document;
@@ -436,7 +430,41 @@ dp_http_request_select (dp_http_request_t *request, dp_arena_t *arena, dp_http_e
         return -1;
     }
     request->operation = operation->operation;
+    request->operation_index = (uint32_t) (operation - request->document->defs);
     return 0;
+}
+
+int
+dp_http_request_coerce (dp_http_request_t *request, dp_schema_t *schema, dp_arena_t *arena,
+                        dp_http_error_t *error)
+{
+    assert (request);
+    assert (request->document);
+    assert (schema);
+    json_t *given = NULL;
+    if (request->variables_json) {
+        //  The client's object, read again with its NULs (read_json checked it).
+        given = json_loadb (request->variables_json, request->variables_len, JSON_ALLOW_NUL, NULL);
+        assert (json_is_object (given));
+    }
+    dp_error_t *errors;
+    size_t n_errors;
+    request->variables = dp_variables_coerce (arena, schema,
+                                              &request->document->defs [request->operation_index],
+                                              given, &errors, &n_errors);
+    json_decref (given);
+    if (request->variables)
+        return 0;
+    //  A GraphQL request error: the gateway picks the status by media type.
+    dp_json_writer_t writer;
+    dp_json_writer_init (&writer, 256);
+    dp_errors_response (errors, n_errors, DP_ERROR_KEYS_GRAPHQL_JS, &writer);
+    error->status = 400;
+    error->graphql = true;
+    error->body = dp_arena_strndup (arena, writer.data, writer.len);
+    error->body_len = writer.len;
+    dp_json_writer_release (&writer);
+    return -1;
 }
 
 int
@@ -716,6 +744,26 @@ dp_http_request_test (bool verbose)
     text = dp_http_error_body_code (arena, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", &len);
     assert (strcmp (text, "{\"errors\":[{\"extensions\":{\"code\":\"PERSISTED_QUERY_NOT_FOUND\"},"
                           "\"message\":\"PersistedQueryNotFound\"}]}") == 0);
+
+    //  Variables are coerced once, here, against the schema: the operation's
+    //  index and typed values, or graphql-js's errors at the definitions.
+    char err [256];
+    dp_schema_t *schema = dp_schema_depot (NULL, err, sizeof err);
+    assert (schema);
+    body = "{\"query\":\"query A { __typename } query B($id: ID!) { base(id: $id) { id } }\","
+           "\"operationName\":\"B\",\"variables\":{\"id\":\"1\\u0000x\"}}";
+    rc = dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error);
+    assert (rc == 0 && request.operation_index == 1);
+    assert (dp_http_request_coerce (&request, schema, arena, &error) == 0);
+    const input_t *id = dp_variables_get (request.variables, "id");
+    assert (id && id->kind == IN_STRING && id->len == 3 && memcmp (id->s, "1\0x", 3) == 0);
+    body = "{\"query\":\"query B($id: ID!) { base(id: $id) { id } }\",\"variables\":{}}";
+    rc = dp_http_request_parse (body, strlen (body), NULL, arena, &request, &error);
+    assert (rc == 0 && dp_http_request_coerce (&request, schema, arena, &error) == -1);
+    assert (error.status == 400 && error.graphql);
+    assert (strcmp (error.body, "{\"errors\":[{\"message\":\"Variable \\\"$id\\\" of required type \\\"ID!\\\" "
+                                "was not provided.\",\"locations\":[{\"line\":1,\"column\":9}]}]}") == 0);
+    dp_schema_destroy (&schema);
 
     dp_arena_destroy (&arena);
     //  The client's deadline header: whole milliseconds or nothing.

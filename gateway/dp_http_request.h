@@ -24,6 +24,8 @@
     then dp_http_request_select selects the operation as graphql-js's
     execute does (dp_operation_select), so a document's own errors come
     before "Must provide operation name" or "Unknown operation named".
+    dp_http_request_coerce then coerces the variables (dp_values), so the
+    resolver receives the operation and typed values, never JSON.
     Messages follow graphql-js and express-graphql.
     Error bodies are written with sorted keys, as boxtribute's Flask
     jsonify writes them.
@@ -44,6 +46,8 @@
 #include "dp_arena.h"
 #include "dp_ast.h"
 #include "dp_parser.h"
+#include "dp_schema.h"
+#include "dp_values.h"
 
 typedef struct {
     const char *query;              //  the GraphQL document, NUL-terminated; NULL when
@@ -57,6 +61,8 @@ typedef struct {
                                     //  hex digits; NULL when absent
     dp_op_kind_t operation;         //  kind of the selected operation (after _select)
     const dp_ast_document_t *document;  //  the parsed document (after _prepare)
+    uint32_t operation_index;       //  the selected operation's place in document->defs
+    const dp_variables_t *variables;    //  the coerced variables (after _coerce)
 } dp_http_request_t;
 
 typedef struct {
@@ -108,6 +114,13 @@ int dp_http_request_prepare (dp_http_request_t *request, const dp_parse_limits_t
 //  names; call it after validation. Returns 0 with operation set, or -1 with
 //  *error filled (graphql set).
 int dp_http_request_select (dp_http_request_t *request, dp_arena_t *arena,
+                            dp_http_error_t *error);
+
+//  Coerce the variables of the selected operation from request->variables_json
+//  against schema, as graphql-js's getVariableValues; call it after _select.
+//  Returns 0 with variables set, or -1 with *error filled (graphql set):
+//  every variable's errors, each at its definition.
+int dp_http_request_coerce (dp_http_request_t *request, dp_schema_t *schema, dp_arena_t *arena,
                             dp_http_error_t *error);
 
 //  _read_json, _prepare then _select, for a POST body that must carry its

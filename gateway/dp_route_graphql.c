@@ -12,6 +12,7 @@
 */
 #include "dp_route_graphql.h"
 #include "dp_persisted.h"
+#include "dp_msg_variables.h"
 #include "dp_json_writer.h"
 #include "dp_log.h"
 #include <assert.h>
@@ -101,16 +102,20 @@ s_respond_request_error (dp_http_ctx_t *ctx, const dp_http_error_t *error)
 }
 
 //  The validation errors as the answer's body, {"errors":[...]}, in arena;
-//  *len_p gets its length. (The one place the gateway writes them; the
-//  library's error serialiser will take its place.)
+//  *len_p gets its length (each error written by lib's dp_error).
 static const char *
 s_validation_errors_json (dp_validation_errors_t *errors, dp_arena_t *arena, size_t *len_p)
 {
+    size_t n = dp_validation_errors_size (errors);
+    dp_error_t *list = dp_arena_calloc (arena, n + 1, sizeof *list);
+    for (size_t i = 0; i < n; i++) {
+        const dp_validation_error_t *item = dp_validation_errors_at (errors, i);
+        list [i] = (dp_error_t) { .message = item->message, .locations = item->locations,
+                                  .n_locations = item->n_locations };
+    }
     dp_json_writer_t writer;
     dp_json_writer_init (&writer, 256);
-    dp_json_writer_raw (&writer, "{\"errors\":", 10);
-    dp_validation_errors_write (errors, &writer);
-    dp_json_writer_char (&writer, '}');
+    dp_errors_response (list, n, DP_ERROR_KEYS_GRAPHQL_JS, &writer);
     const char *body = dp_arena_strndup (arena, writer.data, writer.len);
     *len_p = writer.len;
     dp_json_writer_release (&writer);
@@ -203,9 +208,20 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
     msg.u.execute.query = request->query;
     msg.u.execute.query_len = (uint32_t) request->query_len;
     msg.u.execute.operation_name = request->operation_name;
-    msg.u.execute.variables_json = request->variables_json;
-    msg.u.execute.variables_len = (uint32_t) request->variables_len;
     msg.u.execute.flags = server->execute_flags;
+    if (request->variables) {
+        //  Prepared (proto/README.md, EXECUTE): the operation and typed variables.
+        msg.u.execute.prepared = true;
+        msg.u.execute.operation = request->operation_index;
+        if (dp_msg_variables_encode (request->variables, &request->document->defs [request->operation_index],
+                                     ctx->arena, &msg.u.execute.variables, &msg.u.execute.n_variables))
+            dp_fatal ("gateway: variables of request %s do not match their operation", ctx->trace_id);
+    }
+    else {
+        //  Without a schema (the selftest's test peer) the JSON travels as it came.
+        msg.u.execute.variables_json = request->variables_json;
+        msg.u.execute.variables_len = (uint32_t) request->variables_len;
+    }
     const char *retry = "Retry-After: 1\r\n";
 
     zmq_msg_t reply;
@@ -327,6 +343,9 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     if (status)
         return status;
     if (dp_http_request_select (&request, arena, &error))
+        return s_respond_request_error (ctx, &error);
+    //  The variables, coerced once here: the resolver receives them typed.
+    if (server->schema && dp_http_request_coerce (&request, server->schema, arena, &error))
         return s_respond_request_error (ctx, &error);
 
     //  6. No mutation over GET: a GET must be safe.

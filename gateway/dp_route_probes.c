@@ -58,6 +58,7 @@ s_probe (dp_http_ctx_t *ctx, char *reason, size_t reason_len)
     msg.u.execute.identity.n_permissions = 1;
     msg.u.execute.query = S_PROBE_QUERY;
     msg.u.execute.query_len = (uint32_t) strlen (S_PROBE_QUERY);
+    msg.u.execute.prepared = true;          //  its only operation, no variables
     zmq_msg_t reply;
     dp_msg_t answer;
     dp_exchange_t outcome = dp_worker_exchange (ctx->worker, NULL, &msg, deadline, ctx->arena,

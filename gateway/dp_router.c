@@ -14,6 +14,7 @@
 #include "dp_route_probes.h"
 #include "dp_route_metrics.h"
 #include "dp_log.h"
+#include "dp_error.h"
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -194,18 +195,19 @@ dp_router_http_error (struct mg_connection *conn, int status, const char *messag
 {
     dp_gateway_server_t *server =
         (dp_gateway_server_t *) mg_get_user_data (mg_get_context (conn));
-    json_t *json = json_pack ("{s:[{s:s}]}", "errors", "message", message && *message
-                              ? message : mg_get_response_code_text (conn, status));
-    char *text = json ? json_dumps (json, JSON_COMPACT) : NULL;
-    json_decref (json);
-    if (!text || !server)
+    if (!server)
         return 1;                   //  let civetweb answer
+    dp_error_t error = { .message = message && *message ? message
+                                                        : mg_get_response_code_text (conn, status) };
+    dp_json_writer_t text;
+    dp_json_writer_init (&text, 128);
+    dp_errors_response (&error, 1, DP_ERROR_KEYS_SORTED, &text);
     dp_http_ctx_t ctx = { .server = server, .conn = conn, .info = mg_get_request_info (conn),
                           .route = DP_ROUTE_OTHER, .media = DP_MEDIA_JSON };
     dp_metrics_begin (server->metrics);
-    dp_http_reply (&ctx, status, NULL, text, strlen (text), true);
+    dp_http_reply (&ctx, status, NULL, text.data, text.len, true);
     dp_metrics_end (server->metrics, DP_ROUTE_OTHER, status, 0);
-    free (text);
+    dp_json_writer_release (&text);
     return 0;
 }
 

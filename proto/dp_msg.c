@@ -40,6 +40,8 @@
 #define S_MAX_BIN           (1024u << 20)   //  RESULT json
 #define S_MAX_PERMISSIONS   1000u
 #define S_MAX_VALUE_DEPTH   4               //  arrays nested in one QUERY argument
+#define S_MAX_VARIABLE_DEPTH 12             //  arrays nested in one EXECUTE variable
+#define S_MAX_VARIABLES     200u            //  EXECUTE variables entries (index, value pairs)
 #define S_MAX_DEPTH         16              //  msgpack nesting of a whole frame
 
 //  Rows writer state when more cells were written than announced or the
@@ -102,7 +104,7 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_HEARTBEAT:  return 1;     //  0 before reports was appended
         case DP_MSG_DISCONNECT: return 0;
         case DP_MSG_CANCEL:     return 0;
-        case DP_MSG_EXECUTE:    return 5;
+        case DP_MSG_EXECUTE:    return 7;     //  5 before operation and variables were appended
         case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
         case DP_MSG_LOAD:       return 3;
         case DP_MSG_QUERY:      return 3;
@@ -175,9 +177,9 @@ s_pack_reports (msgpack_packer *pk, const dp_report_t *reports, uint32_t count)
 }
 
 //  Pack one typed value. cell restricts the type to a ROWS cell (nil, int,
-//  double, str); depth counts the arrays around the value.
+//  double, str); depth counts the arrays around the value, at most max_depth.
 static int
-s_pack_val (msgpack_packer *pk, const dp_val_t *val, bool cell, int depth)
+s_pack_val (msgpack_packer *pk, const dp_val_t *val, bool cell, int depth, int max_depth)
 {
     switch (val->type) {
         case DP_VAL_NIL:
@@ -200,13 +202,13 @@ s_pack_val (msgpack_packer *pk, const dp_val_t *val, bool cell, int depth)
                 msgpack_pack_false (pk);
             return 0;
         case DP_VAL_ARRAY:
-            if (cell || depth >= S_MAX_VALUE_DEPTH)
+            if (cell || depth >= max_depth)
                 return -1;
             if (val->u.a.count > S_MAX_VALUES || (val->u.a.count && !val->u.a.items))
                 return -1;
             msgpack_pack_array (pk, val->u.a.count);
             for (uint32_t i = 0; i < val->u.a.count; i++)
-                if (s_pack_val (pk, &val->u.a.items [i], false, depth + 1))
+                if (s_pack_val (pk, &val->u.a.items [i], false, depth + 1, max_depth))
                     return -1;
             return 0;
     }
@@ -285,6 +287,20 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             else
                 msgpack_pack_nil (pk);
             msgpack_pack_uint32 (pk, msg->u.execute.flags);
+            if (!msg->u.execute.prepared) {
+                msgpack_pack_nil (pk);
+                msgpack_pack_nil (pk);
+                return 0;
+            }
+            if (msg->u.execute.n_variables > S_MAX_VARIABLES
+            ||  msg->u.execute.n_variables % 2
+            ||  (msg->u.execute.n_variables && !msg->u.execute.variables))
+                return -1;
+            msgpack_pack_uint32 (pk, msg->u.execute.operation);
+            msgpack_pack_array (pk, msg->u.execute.n_variables);
+            for (uint32_t i = 0; i < msg->u.execute.n_variables; i++)
+                if (s_pack_val (pk, &msg->u.execute.variables [i], false, 0, S_MAX_VARIABLE_DEPTH))
+                    return -1;
             return 0;
         case DP_MSG_RESULT:
             if (msg->u.result.json_len > S_MAX_BIN
@@ -308,7 +324,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             msgpack_pack_uint64 (pk, msg->u.query.columns);
             msgpack_pack_array (pk, msg->u.query.n_args);
             for (uint32_t i = 0; i < msg->u.query.n_args; i++)
-                if (s_pack_val (pk, &msg->u.query.args [i], false, 0))
+                if (s_pack_val (pk, &msg->u.query.args [i], false, 0, S_MAX_VALUE_DEPTH))
                     return -1;
             return 0;
         case DP_MSG_ROWS: {
@@ -320,7 +336,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             msgpack_pack_uint32 (pk, msg->u.rows.statements);
             msgpack_pack_array (pk, (size_t) count);
             for (uint64_t i = 0; i < count; i++)
-                if (s_pack_val (pk, &msg->u.rows.cells [i], true, 0))
+                if (s_pack_val (pk, &msg->u.rows.cells [i], true, 0, 0))
                     return -1;
             return 0;
         }
@@ -618,7 +634,7 @@ s_get_int_list (s_ctx_t *ctx, const msgpack_object *obj, const char *field,
 //  counts the arrays around it. where is the field name for errors.
 static int
 s_get_val (s_ctx_t *ctx, const msgpack_object *obj, const char *where, uint32_t index,
-           bool cell, int depth, dp_val_t *val)
+           bool cell, int depth, int max_depth, dp_val_t *val)
 {
     switch (obj->type) {
         case MSGPACK_OBJECT_NIL:
@@ -659,9 +675,9 @@ s_get_val (s_ctx_t *ctx, const msgpack_object *obj, const char *where, uint32_t 
         case MSGPACK_OBJECT_ARRAY: {
             if (cell)
                 break;
-            if (depth >= S_MAX_VALUE_DEPTH)
+            if (depth >= max_depth)
                 return S_FAIL (ctx, "%s: %s %u: arrays nested deeper than %d",
-                               ctx->what, where, index, S_MAX_VALUE_DEPTH);
+                               ctx->what, where, index, max_depth);
             uint32_t count = obj->via.array.size;
             if (count > S_MAX_VALUES)
                 return S_FAIL (ctx, "%s: %s %u: array of %u values, more than the limit of %u",
@@ -674,7 +690,7 @@ s_get_val (s_ctx_t *ctx, const msgpack_object *obj, const char *where, uint32_t 
             dp_val_t *items = dp_arena_alloc (ctx->arena, count * sizeof (dp_val_t));
             for (uint32_t i = 0; i < count; i++)
                 if (s_get_val (ctx, &obj->via.array.ptr [i], where, index, false,
-                               depth + 1, &items [i]))
+                               depth + 1, max_depth, &items [i]))
                     return -2;
             val->u.a.items = items;
             return 0;
@@ -684,6 +700,40 @@ s_get_val (s_ctx_t *ctx, const msgpack_object *obj, const char *where, uint32_t 
     }
     return S_FAIL (ctx, "%s: %s %u: type %s is not allowed here",
                    ctx->what, where, index, s_object_type_name (obj->type));
+}
+
+//  EXECUTE's operation and variables (fields 5 and 6): both nil, or absent
+//  (the older form), for a request the gateway did not prepare.
+static int
+s_get_prepared (s_ctx_t *ctx, const msgpack_object_array *payload, dp_msg_t *msg)
+{
+    msg->u.execute.prepared = false;
+    msg->u.execute.operation = 0;
+    msg->u.execute.variables = NULL;
+    msg->u.execute.n_variables = 0;
+    if (payload->size < 7)
+        return 0;
+    const msgpack_object *f = payload->ptr;
+    if (f [5].type == MSGPACK_OBJECT_NIL && f [6].type == MSGPACK_OBJECT_NIL)
+        return 0;
+    const msgpack_object_array *variables = NULL;
+    if (s_get_u32 (ctx, &f [5], "operation", &msg->u.execute.operation)
+    ||  s_get_array (ctx, &f [6], "variables", UINT32_MAX, S_MAX_VARIABLES, &variables))
+        return -2;
+    if (variables->size % 2)
+        return S_FAIL (ctx, "%s: variables has %u values, not index and value pairs",
+                       ctx->what, variables->size);
+    msg->u.execute.prepared = true;
+    msg->u.execute.n_variables = variables->size;
+    if (variables->size == 0)
+        return 0;
+    dp_val_t *values = dp_arena_alloc (ctx->arena, variables->size * sizeof (dp_val_t));
+    for (uint32_t i = 0; i < variables->size; i++)
+        if (s_get_val (ctx, &variables->ptr [i], "variable", i / 2, false, 0,
+                       S_MAX_VARIABLE_DEPTH, &values [i]))
+            return -2;
+    msg->u.execute.variables = values;
+    return 0;
 }
 
 static int
@@ -775,6 +825,10 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     //  first two fields is still read, with statements 0.
     if (msg->type == DP_MSG_RESULT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 2)
         size = 2;
+    //  And EXECUTE's operation and variables: the EXECUTE of five fields
+    //  reads as not prepared.
+    if (msg->type == DP_MSG_EXECUTE && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 5)
+        size = 5;
     //  So was HEARTBEAT's reports: an empty HEARTBEAT reads as no reports.
     if (msg->type == DP_MSG_HEARTBEAT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 0)
         size = 0;
@@ -807,7 +861,9 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             &&  s_get_str (ctx, &f [3], "variables_json",
                            &msg->u.execute.variables_json, &msg->u.execute.variables_len))
                 return -2;
-            return s_get_u32 (ctx, &f [4], "flags", &msg->u.execute.flags);
+            if (s_get_u32 (ctx, &f [4], "flags", &msg->u.execute.flags))
+                return -2;
+            return s_get_prepared (ctx, payload, msg);
         }
         case DP_MSG_RESULT:
             if (s_get_u32 (ctx, &f [0], "http_status", &msg->u.result.http_status))
@@ -848,7 +904,7 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
                 return 0;
             dp_val_t *values = dp_arena_alloc (ctx->arena, args->size * sizeof (dp_val_t));
             for (uint32_t i = 0; i < args->size; i++)
-                if (s_get_val (ctx, &args->ptr [i], "arg", i, false, 0, &values [i]))
+                if (s_get_val (ctx, &args->ptr [i], "arg", i, false, 0, S_MAX_VALUE_DEPTH, &values [i]))
                     return -2;
             msg->u.query.args = values;
             return 0;
@@ -875,7 +931,7 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             dp_val_t *cells = dp_arena_alloc (ctx->arena, (size_t) count * sizeof (dp_val_t));
             const msgpack_object *in = f [3].via.array.ptr;
             for (uint32_t i = 0; i < (uint32_t) count; i++)
-                if (s_get_val (ctx, &in [i], "cell", i, true, 0, &cells [i]))
+                if (s_get_val (ctx, &in [i], "cell", i, true, 0, 0, &cells [i]))
                     return -2;
             msg->u.rows.cells = cells;
             return 0;
@@ -1618,7 +1674,34 @@ dp_msg_test (bool verbose)
     in.u.execute.operation_name = "Q";
     in.u.execute.variables_json = "{\"x\":[1,\"\xc3\xa9\"]}";
     in.u.execute.flags = DP_EXECUTE_DEBUG;
+    //  Prepared: the operation's index and typed variables, a NUL inside a
+    //  string value included (values carry their length).
+    dp_val_t object [] = {
+        { .type = DP_VAL_STR, .u.s = { "first", 5 } }, { .type = DP_VAL_INT, .u.i = -7 },
+        { .type = DP_VAL_STR, .u.s = { "after", 5 } }, { .type = DP_VAL_STR, .u.s = { "1\0x", 3 } }
+    };
+    dp_val_t variables [] = {
+        { .type = DP_VAL_INT, .u.i = 0 }, { .type = DP_VAL_ARRAY, .u.a = { object, 4 } },
+        { .type = DP_VAL_INT, .u.i = 2 }, { .type = DP_VAL_DOUBLE, .u.d = 0.5 },
+        { .type = DP_VAL_INT, .u.i = 3 }, { .type = DP_VAL_BOOL, .u.i = 1 },
+        { .type = DP_VAL_INT, .u.i = 4 }, { .type = DP_VAL_NIL }
+    };
+    in.u.execute.prepared = true;
+    in.u.execute.operation = 3;
+    in.u.execute.variables = variables;
+    in.u.execute.n_variables = 8;
     s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.execute.prepared && out.u.execute.operation == 3 && out.u.execute.n_variables == 8);
+    const dp_val_t *got = out.u.execute.variables;
+    assert (got [1].type == DP_VAL_ARRAY && got [1].u.a.count == 4);
+    assert (got [1].u.a.items [3].u.s.len == 3 && memcmp (got [1].u.a.items [3].u.s.ptr, "1\0x", 3) == 0);
+    assert (got [1].u.a.items [1].u.i == -7 && got [3].u.d == 0.5 && got [5].type == DP_VAL_BOOL);
+    assert (got [7].type == DP_VAL_NIL && got [6].u.i == 4);
+    //  The message every truncation and type swap below starts from: any
+    //  type is a valid variable value, so it carries an empty list.
+    in.u.execute.n_variables = 0;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.execute.prepared && out.u.execute.n_variables == 0);
     const dp_identity_t *identity = &out.u.execute.identity;
     assert (identity->user_id == -5);
     assert (identity->organisation_id == 0);
@@ -1651,6 +1734,7 @@ dp_msg_test (bool verbose)
     in.u.execute.query = "{ me }trailing";
     in.u.execute.query_len = 6;
     s_roundtrip (&in, &out, arena, &buf);
+    assert (!out.u.execute.prepared && out.u.execute.variables == NULL);
     assert (out.u.execute.operation_name == NULL);
     assert (out.u.execute.variables_json == NULL);
     assert (out.u.execute.variables_len == 0);
@@ -1660,6 +1744,43 @@ dp_msg_test (bool verbose)
     assert (!out.u.execute.identity.god);
     assert (out.u.execute.identity.beta_user == 3);
     assert (strcmp (out.u.execute.query, "{ me }") == 0);
+    //  The EXECUTE of five fields (before operation and variables were
+    //  appended) still reads, as not prepared; variables must come in
+    //  index and value pairs, nested at most 12 deep.
+    for (int form = 0; form < 4; form++) {
+        msgpack_sbuffer_clear (&buf);
+        s_pack_head (&pk, 1, DP_MSG_EXECUTE, form == 0 ? 5 : 7);
+        msgpack_pack_array (&pk, 6);
+        msgpack_pack_int64 (&pk, 1);
+        msgpack_pack_int64 (&pk, 0);
+        msgpack_pack_false (&pk);
+        msgpack_pack_int32 (&pk, -1);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_array (&pk, 0);
+        s_pack_str (&pk, "{ a }", 5);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_uint32 (&pk, 0);
+        if (form > 0) {
+            msgpack_pack_uint32 (&pk, 0);
+            msgpack_pack_array (&pk, form == 1 ? 1 : 2);
+            msgpack_pack_uint32 (&pk, 0);
+            int depth = form == 2 ? 12 : 13;
+            for (int d = 0; form > 1 && d < depth; d++)
+                msgpack_pack_array (&pk, 1);
+            if (form > 1)
+                msgpack_pack_nil (&pk);
+        }
+        if (form == 1)
+            s_expect_malformed (buf.data, buf.size, arena, "not index and value pairs");
+        else
+        if (form == 3)
+            s_expect_malformed (buf.data, buf.size, arena, "nested deeper than 12");
+        else {
+            assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+            assert (out.u.execute.prepared == (form == 2) && strcmp (out.u.execute.query, "{ a }") == 0);
+        }
+    }
     in.u.execute.query = "{ m\0e }";
     in.u.execute.query_len = 7;
     msgpack_sbuffer_clear (&buf);

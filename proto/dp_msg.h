@@ -174,9 +174,15 @@ typedef struct {
             const char *query;          //  the GraphQL document, already validated
             uint32_t query_len;
             const char *operation_name; //  NULL when absent
-            const char *variables_json; //  JSON object text; NULL when absent
+            const char *variables_json; //  JSON object text; NULL when absent or prepared
             uint32_t variables_len;
             uint32_t flags;             //  DP_EXECUTE_*
+            //  Set when the gateway prepared the request (proto/README.md):
+            bool prepared;              //  operation and variables are given
+            uint32_t operation;         //  index of the operation in the document's definitions
+            dp_val_t *variables;        //  [definition index, value, ...]: the coerced
+                                        //  variables (dp_msg_variables); NULL when none
+            uint32_t n_variables;       //  values in variables: twice the variables
         } execute;
         struct {
             uint32_t http_status;

@@ -1,6 +1,6 @@
 /*  =========================================================================
-    selftest - runs the selftest of one class of proto/ (dp_msg, dp_catalog),
-    or all
+    selftest - runs the selftest of one class of proto/ (dp_msg, dp_catalog,
+    dp_msg_variables), or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "dp_msg.h"
 #include "dp_catalog.h"
+#include "dp_msg_variables.h"
 
 typedef struct {
     const char *name;
@@ -19,6 +20,7 @@ typedef struct {
 static test_item_t s_tests [] = {
     { "dp_msg", dp_msg_test },
     { "dp_catalog", dp_catalog_test },
+    { "dp_msg_variables", dp_msg_variables_test },
 };
 
 int

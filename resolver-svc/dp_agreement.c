@@ -26,9 +26,10 @@ dp_agreement_root_collect (dp_exec_t *exec, plan_field_t *pf)
     if (!dp_authz_any_base (dp_exec_authz (exec), PERMISSION))
         return;
     const input_t *value = input_field (pf->args, "id");
+    const char *text = dp_input_text (value);
     char *end = NULL;
-    state->id = value && value->kind == IN_STRING ? strtoll (value->s, &end, 10) : -1;
-    if (!end || *end || end == value->s || state->id < 0) {
+    state->id = text ? strtoll (text, &end, 10) : -1;
+    if (!end || *end || end == text || state->id < 0) {
         state->invalid = true;
         return;
     }

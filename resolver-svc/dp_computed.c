@@ -92,7 +92,8 @@ int
 dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
 {
     const input_t *base = input_field (pf->args, "baseId");
-    long long id = base && base->kind == IN_STRING ? atoll (base->s) : -1;
+    const char *text = dp_input_text (base);
+    long long id = text ? atoll (text) : -1;
     dp_authz_t *authz = dp_exec_authz (exec);
     char denied [64];
     if (!dp_authz_base (authz, "base:read", id, denied, sizeof denied))

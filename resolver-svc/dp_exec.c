@@ -20,19 +20,18 @@
 */
 #include "dp_exec.h"
 #include "dp_plan.h"
-#include "dp_coerce.h"
+#include "dp_values.h"
+#include "dp_msg_variables.h"
 #include "dp_loader.h"
 #include "dp_computed.h"
 #include "dp_authz.h"
 #include "dp_parser.h"
-#include "dp_operation.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
 #include <assert.h>
-#include <jansson.h>
 #include <czmq.h>
 
 #define MAX_PATH 300
@@ -304,53 +303,26 @@ dp_exec_json (dp_exec_t *self, size_t *len_p)
 
 //  {"errors":[{"message":..., "locations":[...]}]} with an HTTP status.
 static void
-s_finish_request_error (dp_exec_t *self, uint32_t http_status, const char *message,
-                        const dp_loc_t *loc, const char *code)
+s_finish_request_errors (dp_exec_t *self, uint32_t http_status, const dp_error_t *errors,
+                         size_t n_errors)
 {
-    dp_json_writer_t *out = &self->out;
-    dp_json_writer_truncate (out, 0);
-    dp_json_writer_raw (out, "{\"errors\":[{\"message\":", 22);
-    dp_json_writer_cstr (out, message);
-    if (loc && loc->line) {
-        char text [64];
-        int n = snprintf (text, sizeof text, ",\"locations\":[{\"line\":%u,\"column\":%u}]",
-                          loc->line, loc->column);
-        dp_json_writer_raw (out, text, (size_t) n);
-    }
-    if (code) {
-        dp_json_writer_raw (out, ",\"extensions\":{\"code\":", 22);
-        dp_json_writer_cstr (out, code);
-        dp_json_writer_char (out, '}');
-    }
-    dp_json_writer_raw (out, "}]}", 3);
+    dp_json_writer_truncate (&self->out, 0);
+    dp_errors_response (errors, n_errors, DP_ERROR_KEYS_GRAPHQL_JS, &self->out);
     self->http_status = http_status;
     self->done = true;
 }
 
-//  {"errors":[...]} for several request errors (variable coercion).
+//  {"errors":[...]} of one request error (line 0 or no loc: no location).
 static void
-s_finish_request_errors (dp_exec_t *self, uint32_t http_status, const dp_coerce_error_t *errors,
-                         size_t n_errors)
+s_finish_request_error (dp_exec_t *self, uint32_t http_status, const char *message,
+                        const dp_loc_t *loc, const char *code)
 {
-    dp_json_writer_t *out = &self->out;
-    dp_json_writer_truncate (out, 0);
-    dp_json_writer_raw (out, "{\"errors\":[", 11);
-    for (size_t i = 0; i < n_errors; i++) {
-        if (i)
-            dp_json_writer_char (out, ',');
-        dp_json_writer_raw (out, "{\"message\":", 11);
-        dp_json_writer_cstr (out, errors [i].message);
-        if (errors [i].loc.line) {
-            char text [64];
-            int n = snprintf (text, sizeof text, ",\"locations\":[{\"line\":%u,\"column\":%u}]",
-                              errors [i].loc.line, errors [i].loc.column);
-            dp_json_writer_raw (out, text, (size_t) n);
-        }
-        dp_json_writer_char (out, '}');
+    dp_error_t error = { .message = message, .code = code };
+    if (loc && loc->line) {
+        error.locations = loc;
+        error.n_locations = 1;
     }
-    dp_json_writer_raw (out, "]}", 2);
-    self->http_status = http_status;
-    self->done = true;
+    s_finish_request_errors (self, http_status, &error, 1);
 }
 
 void
@@ -656,7 +628,7 @@ s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
         if (!value || value->kind == IN_NULL)
             id = self->identity.user_id;
         else
-        if (value->kind == IN_STRING) {
+        if (dp_input_text (value)) {
             id = strtoll (value->s, &end, 10);
             if (*end || end == value->s)
                 id = -1;
@@ -1594,6 +1566,32 @@ s_copy_identity (dp_exec_t *self, const dp_identity_t *identity)
     dp_authz_init (&self->authz, &self->identity);
 }
 
+//  The operation an EXECUTE names: the definition at its index when the
+//  gateway prepared it, else (tools and selftests) the document's only
+//  operation, which must come without variables_json.
+static const dp_ast_definition_t *
+s_execute_operation (const dp_ast_document_t *doc, const dp_msg_t *execute, char *err, size_t err_len)
+{
+    size_t index = execute->u.execute.operation;
+    if (!execute->u.execute.prepared) {
+        size_t operations = 0;
+        for (size_t i = 0; i < doc->n_defs; i++)
+            if (doc->defs [i].kind == DP_AST_OPERATION) {
+                index = i;
+                operations++;
+            }
+        if (execute->u.execute.variables_json || operations != 1) {
+            snprintf (err, err_len, "EXECUTE: a request that was not prepared must be one operation without variables");
+            return NULL;
+        }
+    }
+    if (index >= doc->n_defs || doc->defs [index].kind != DP_AST_OPERATION) {
+        snprintf (err, err_len, "EXECUTE: definition %zu is not an operation", index);
+        return NULL;
+    }
+    return &doc->defs [index];
+}
+
 void
 dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
 {
@@ -1613,36 +1611,17 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
         s_finish_request_error (self, 400, parse_error.message, &parse_error.loc, NULL);
         return;
     }
-    //  The gateway validated the document and selected this operation
-    //  already; the resolver selects its own copy the same way.
-    const char *name = execute->u.execute.operation_name;
-    dp_operation_error_t failure;
-    const dp_ast_definition_t *operation = dp_operation_select (
-        self->doc, name, name ? strlen (name) : 0, self->arena, &failure);
-    if (!operation) {
-        s_finish_request_error (self, 400, failure.text, NULL, NULL);
-        return;
-    }
-    //  Variables
-    json_t *variables = NULL;
-    if (execute->u.execute.variables_json && execute->u.execute.variables_len) {
-        json_error_t json_error;
-        variables = json_loadb (execute->u.execute.variables_json, execute->u.execute.variables_len,
-                                JSON_DECODE_ANY, &json_error);
-        if (!variables || !(json_is_object (variables) || json_is_null (variables))) {
-            json_decref (variables);
-            s_finish_request_error (self, 400, "Variables are invalid JSON.", NULL, NULL);
-            return;
-        }
-    }
-    dp_coerce_error_t *coerce_errors;
-    size_t n_coerce_errors;
-    dp_variables_t *coerced = dp_variables_coerce (self->arena, self->env->schema, operation,
-                                                   json_is_object (variables) ? variables : NULL,
-                                                   &coerce_errors, &n_coerce_errors);
-    json_decref (variables);
+    //  The gateway validated the document, selected the operation and
+    //  coerced the variables (proto/README.md, EXECUTE): the resolver takes
+    //  them as they come and reads no JSON.
+    char err [256];
+    const dp_ast_definition_t *operation = s_execute_operation (self->doc, execute, err, sizeof err);
+    dp_variables_t *coerced = operation
+        ? dp_msg_variables_decode (execute->u.execute.variables, execute->u.execute.n_variables,
+                                   operation, self->env->schema, self->arena, err, sizeof err)
+        : NULL;
     if (!coerced) {
-        s_finish_request_errors (self, 400, coerce_errors, n_coerce_errors);
+        s_finish_request_error (self, 400, err, NULL, NULL);
         return;
     }
     dp_plan_error_t plan_error;

@@ -29,34 +29,12 @@
 #include "dp_msg.h"
 #include "dp_json_writer.h"
 #include "dp_authz.h"
+#include "dp_values.h"         //  input_t: coerced arguments and variables
 
 typedef struct _dp_exec_t dp_exec_t;
 typedef struct _plan_node_t plan_node_t;
 typedef struct _plan_field_t plan_field_t;
 typedef struct _dp_binding_t dp_binding_t;
-
-//  -------------------------------------------------------------------------
-//  Coerced input values (arguments and variables after coercion)
-
-typedef enum {
-    IN_NULL, IN_INT, IN_FLOAT, IN_STRING, IN_BOOL, IN_ENUM, IN_LIST, IN_OBJECT
-} input_kind_t;
-
-typedef struct _input_t input_t;
-struct _input_t {
-    input_kind_t kind;
-    int64_t i;                  //  INT, BOOL; ENUM: value index in its enum type
-    double f;                   //  FLOAT (also set for INT)
-    const char *s;              //  STRING, ENUM name; ID values are STRING
-    input_t **items;            //  LIST
-    size_t n_items;
-    const char **names;         //  OBJECT: field names ...
-    input_t **values;           //  ... and values (only fields that were given or defaulted)
-    size_t n_fields;
-};
-
-//  The value of OBJECT field `name`, or NULL when absent.
-const input_t *input_field (const input_t *object, const char *name);
 
 //  -------------------------------------------------------------------------
 //  Loaded rows

@@ -213,7 +213,7 @@ dp_keep_beneficiary (const plan_field_t *pf, const row_t *row)
         return false;
     const input_t *pattern = input_field (filter, "pattern");
     if (pattern && pattern->kind == IN_STRING) {
-        size_t len = strlen (pattern->s);
+        size_t len = pattern->len;
         if (!s_cell_contains (row, DP_COL_people_firstname, pattern->s, len)
         &&  !s_cell_contains (row, DP_COL_people_lastname, pattern->s, len)
         &&  !s_cell_contains (row, DP_COL_people_comments, pattern->s, len)

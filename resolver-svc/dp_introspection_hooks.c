@@ -207,8 +207,8 @@ s_root_type (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
 {
     const state_t *state = s_from_type_bind (pf);
     const input_t *name = input_field (pf->args, "name");
-    if (!state->enabled || !name || name->kind != IN_STRING)
-        return;
+    if (!state->enabled || !dp_input_text (name))
+        return;                 //  a name with a NUL names no type
     dp_introspection_value_t value;
     dp_introspection_type_value (state->intro, name->s, dp_exec_arena (exec), &value);
     s_objects (exec, pf, &value, children, n);

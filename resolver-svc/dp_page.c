@@ -161,7 +161,8 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
     size_t from = 0, count = 0;
     if (forwards) {
         int64_t after_id = 0;
-        if (after && after->kind == IN_STRING && !s_cursor_id (exec, after->s, &after_id)) {
+        if (after && after->kind == IN_STRING
+        &&  !(dp_input_text (after) && s_cursor_id (exec, after->s, &after_id))) {
             s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: malformed 'after' cursor.");
             return;
         }
@@ -184,7 +185,7 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
             s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: missing 'before' field.");
             return;
         }
-        if (!s_cursor_id (exec, before->s, &before_id)) {
+        if (!dp_input_text (before) || !s_cursor_id (exec, before->s, &before_id)) {
             s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid pagination input: malformed 'before' cursor.");
             return;
         }
@@ -299,9 +300,10 @@ dp_id_page_root_collect (dp_exec_t *exec, plan_field_t *pf)
     const input_t *base = input_field (pf->args, "baseId");
     int64_t base_id = -1;
     if (base && base->kind == IN_STRING) {
-        char *end;
-        base_id = strtoll (base->s, &end, 10);
-        if (*end || end == base->s || base_id < 0) {
+        const char *text = dp_input_text (base);
+        char *end = NULL;
+        base_id = text ? strtoll (text, &end, 10) : -1;
+        if (!text || *end || end == text || base_id < 0) {
             s_page_fail (exec, page, "BAD_USER_INPUT", "Invalid base id.");
             return;
         }

@@ -17,7 +17,7 @@
 @end
 */
 #include "dp_plan.h"
-#include "dp_coerce.h"
+#include "dp_values.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdarg.h>

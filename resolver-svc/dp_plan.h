@@ -8,7 +8,7 @@
 #define DP_PLAN_H_INCLUDED
 
 #include "dp_exec_types.h"
-#include "dp_coerce.h"
+#include "dp_values.h"
 
 typedef struct {
     char message [400];

@@ -62,11 +62,12 @@ s_code_arg (dp_exec_t *exec, const plan_field_t *pf)
 {
     dp_arena_t *arena = dp_exec_arena (exec);
     const input_t *code = input_field (pf->args, "code");
-    const char *text = code && code->kind == IN_STRING ? code->s : "";
+    //  By its length: a code with a NUL is a code no QR code has.
+    bool given = code && code->kind == IN_STRING;
     dp_val_t *args = dp_arena_calloc (arena, 1, sizeof (dp_val_t));
     args [0].type = DP_VAL_STR;
-    args [0].u.s.ptr = dp_arena_strdup (arena, text);
-    args [0].u.s.len = (uint32_t) strlen (text);
+    args [0].u.s.ptr = dp_arena_strndup (arena, given ? code->s : "", given ? code->len : 0);
+    args [0].u.s.len = (uint32_t) (given ? code->len : 0);
     return args;
 }
 

@@ -75,12 +75,14 @@ s_nil (void)
     return v;
 }
 
+//  A str argument of len bytes (a label may hold a NUL: it is then a
+//  label no box has).
 static dp_val_t
-s_str (dp_arena_t *arena, const char *s)
+s_str (dp_arena_t *arena, const char *s, size_t len)
 {
     dp_val_t v = { .type = DP_VAL_STR };
-    v.u.s.ptr = dp_arena_strdup (arena, s);
-    v.u.s.len = (uint32_t) strlen (s);
+    v.u.s.ptr = dp_arena_strndup (arena, s, len);
+    v.u.s.len = (uint32_t) len;
     return v;
 }
 
@@ -185,7 +187,7 @@ s_previous_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *
 static bool
 s_parse_id (const input_t *value, int64_t *id)
 {
-    if (!value || value->kind != IN_STRING || !value->s [0])
+    if (!dp_input_text (value) || !value->s [0])
         return false;
     errno = 0;
     char *end;
@@ -265,7 +267,7 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
     int64_t after_id = 0;
     const input_t *cursor = state->backward ? before : after;
     if (cursor && cursor->kind == IN_STRING) {
-        if (!s_decode_cursor (arena, cursor->s, &after_modified, &after_id)) {
+        if (!dp_input_text (cursor) || !s_decode_cursor (arena, cursor->s, &after_modified, &after_id)) {
             s_fail (state, exec, "BAD_USER_INPUT", "Invalid pagination input: malformed '%s' cursor.",
                     state->backward ? "before" : "after");
             return;
@@ -281,7 +283,7 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
     args [0] = s_int (base_id);
     args [1] = filter_value;
     args [2] = s_int (state->first + 1);    //  one more tells whether a further page exists
-    args [3] = after_modified ? s_str (arena, after_modified) : s_nil ();
+    args [3] = after_modified ? s_str (arena, after_modified, strlen (after_modified)) : s_nil ();
     args [4] = state->after_given ? s_int (after_id) : s_nil ();
     args [5] = s_int (state->backward);
     args [5].type = DP_VAL_BOOL;
@@ -354,7 +356,8 @@ dp_root_box_collect (dp_exec_t *exec, plan_field_t *pf)
     pf->root_state = state;
     const input_t *label = input_field (pf->args, "labelIdentifier");
     dp_val_t *args = dp_arena_calloc (arena, 1, sizeof (dp_val_t));
-    args [0] = s_str (arena, label && label->kind == IN_STRING ? label->s : "");
+    bool given = label && label->kind == IN_STRING;
+    args [0] = s_str (arena, given ? label->s : "", given ? label->len : 0);
     dp_exec_query (exec, DP_QUERY_box_by_label,
                    pf->child_mask | 1, args, 1, pf, state, s_box_done);
 }

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include "dp_arena.h"
 
-//  " Did you mean [sub ]"a", "b", or "c"?" for the options close to input,
-//  or "" when none is. In arena.
-const char *dp_suggest (dp_arena_t *arena, const char *sub, const char *input,
+//  " Did you mean [sub ]"a", "b", or "c"?" for the options close to input
+//  (input_len bytes, which may hold NULs), or "" when none is. In arena.
+const char *dp_suggest (dp_arena_t *arena, const char *sub, const char *input, size_t input_len,
                         const char **options, size_t n_options);
 
 #endif

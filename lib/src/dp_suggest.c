@@ -8,11 +8,11 @@
 #include "validation/dp_validation.h"
 
 const char *
-dp_suggest (dp_arena_t *arena, const char *sub, const char *input, const char **options,
-            size_t n_options)
+dp_suggest (dp_arena_t *arena, const char *sub, const char *input, size_t input_len,
+            const char **options, size_t n_options)
 {
     const char **close;
-    size_t n = dp_suggestion_list (arena, input, options, n_options, &close);
+    size_t n = dp_suggestion_list_n (arena, input, input_len, options, n_options, &close);
     if (n == 0)
         return "";
     dp_vstr_t text;

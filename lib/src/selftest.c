@@ -19,6 +19,8 @@
 #include "dp_visitor.h"
 #include "dp_validate.h"
 #include "dp_operation.h"
+#include "dp_values.h"
+#include "dp_error.h"
 #include "validation/dp_validation_rules.h"
 
 typedef struct {
@@ -40,6 +42,8 @@ static test_item_t s_tests [] = {
     { "dp_validate", dp_validate_test },
     { "dp_validation_context", dp_validation_context_test },
     { "dp_operation", dp_operation_test },
+    { "dp_values", dp_values_test },
+    { "dp_error", dp_error_test },
     { "dp_rule_executable_definitions", dp_rule_executable_definitions_test },
     { "dp_rule_unique_operation_names", dp_rule_unique_operation_names_test },
     { "dp_rule_lone_anonymous_operation", dp_rule_lone_anonymous_operation_test },

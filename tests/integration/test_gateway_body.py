@@ -5,6 +5,10 @@ Pins down (issue 10):
 - A JSON body whose strings contain \\u0000 is valid JSON and is read as such; a U+0000
   between the document's tokens gets graphql-js's lexer error with its location; an
   operationName with a U+0000 in it selects no operation (it is not cut short at the NUL).
+- A variable's string holding U+0000 is a value of its own length wherever it is used (issue
+  11): an ID "1\\u0000x" is no ID (not base 1), an enum name with a NUL is unknown with
+  graphql-js's message, a label or QR code with a NUL matches no box, a cursor with one is
+  malformed, __type(name:) with one names no type.
 - A body over DEPOT_MAX_BODY gets 413 as soon as it is known to be too large: from the
   Content-Length header alone (nothing of the body is waited for), or once a chunked body
   passes the limit. The client reads that 413 (it is answered first, the connection then
@@ -49,6 +53,15 @@ def graphql_js_parse_error(document):
                          input=document, capture_output=True, text=True, check=True, timeout=60)
     error = json.loads(out.stdout)
     return error["message"], error["locations"]
+
+
+def graphql_js_variable_errors(query, variables):
+    """graphql-js's getVariableValues errors for the operation of query on Depot's schema."""
+    script = os.path.join(harness.REPO, "tests", "oracle", "coercion", "variables.mjs")
+    out = subprocess.run(["node", script, os.path.join(harness.REPO, "schema", "depot.graphql")],
+                         input=json.dumps([{"query": query, "variables": variables}]),
+                         capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(out.stdout)[0]
 
 
 def read_response(sock):
@@ -156,6 +169,73 @@ class GatewayBodyTest(unittest.TestCase):
         body = json.dumps({"query": "query Q { __typename }", "operationName": "Q\u0000"}).encode()
         status, parsed = self.post_raw(body)
         self.assertEqual((status, parsed), (200, {"errors": [{"message": 'Unknown operation named "Q\u0000".'}]}))
+
+    def post_variables(self, query, variables):
+        """POST query with variables as Python's JSON writes them (U+0000 as \\u0000)."""
+        body = json.dumps({"query": query, "variables": variables})
+        self.assertNotIn("\0", body)
+        return self.post_raw(body.encode())
+
+    def test_nul_in_id_variable_is_no_id(self):
+        """ID "1\\u0000x" is a valid ID value (graphql-js coerces it) but not the id 1: base 1,
+        which exists, is not answered; the answer is that of any malformed id."""
+        self.assertEqual(self.depot_db_scalar("SELECT COUNT(*) FROM camps WHERE id = 1"), "1")
+        query = "query Q($id: ID!) { base(id: $id) { id } }"
+        self.assertEqual(graphql_js_variable_errors(query, {"id": "1\u0000x"}), [])
+        status, parsed = self.post_variables(query, {"id": "1"})
+        self.assertEqual((status, parsed), (200, {"data": {"base": {"id": "1"}}}))
+        status, nul = self.post_variables(query, {"id": "1\u0000x"})
+        _, malformed = self.post_variables(query, {"id": "1x"})
+        self.assertEqual(status, 200, nul)
+        self.assertEqual(nul["data"], {"base": None})
+        self.assertEqual(nul, malformed)
+
+    def test_nul_in_enum_variable_is_unknown_value(self):
+        """An enum name with a NUL is no enum value: graphql-js's errors, word for word
+        (the message quotes the name whole, NUL included)."""
+        for tag_type in ("Box\u0000", "Bo\u0000x"):
+            query = "query Q($t: TagType) { tags(tagType: $t) { id } }"
+            expected = graphql_js_variable_errors(query, {"t": tag_type})
+            self.assertEqual(len(expected), 1)
+            status, parsed = self.post_variables(query, {"t": tag_type})
+            self.assertEqual((status, parsed), (200, {"errors": expected}))
+
+    def test_nul_in_label_and_qr_code_matches_nothing(self):
+        """A label or a QR code with a NUL after a real one is an unknown one: box is null with
+        BAD_USER_INPUT as for any unknown label, qrExists is false."""
+        label = self.depot_db_scalar("SELECT s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
+                                     "WHERE l.camp_id = 1 AND s.deleted IS NULL ORDER BY s.id LIMIT 1")
+        query = "query Q($l: String!) { box(labelIdentifier: $l) { labelIdentifier } }"
+        status, parsed = self.post_variables(query, {"l": label})
+        self.assertEqual((status, parsed), (200, {"data": {"box": {"labelIdentifier": label}}}))
+        status, parsed = self.post_variables(query, {"l": label + "\u0000"})
+        self.assertEqual(status, 200, parsed)
+        self.assertEqual(parsed["data"], {"box": None})
+        self.assertEqual(parsed["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
+        code = self.depot_db_scalar("SELECT q.code FROM qr q JOIN stock s ON s.qr_id = q.id JOIN locations l "
+                                    "ON l.id = s.location_id WHERE l.camp_id = 1 ORDER BY q.id LIMIT 1")
+        query = "query Q($a: String, $b: String) { yes: qrExists(code: $a) no: qrExists(code: $b) }"
+        status, parsed = self.post_variables(query, {"a": code, "b": code + "\u0000"})
+        self.assertEqual((status, parsed), (200, {"data": {"yes": True, "no": False}}))
+
+    def test_nul_in_cursor_and_type_name(self):
+        """A real cursor with a NUL after it is malformed; __type(name: "Box\\u0000") is null."""
+        query = ('query Q($a: String) { products(baseId: "1", paginationInput: {first: 1, after: $a}) '
+                 '{ pageInfo { endCursor } } }')
+        status, parsed = self.post_variables(query, {"a": None})
+        self.assertEqual(status, 200, parsed)
+        cursor = parsed["data"]["products"]["pageInfo"]["endCursor"]
+        status, parsed = self.post_variables(query, {"a": cursor + "\u0000"})
+        self.assertEqual(status, 200, parsed)
+        self.assertEqual(parsed["errors"][0]["message"], "Invalid pagination input: malformed 'after' cursor.")
+        query = "query Q($n: String!) { __type(name: $n) { name } }"
+        self.assertEqual(self.post_variables(query, {"n": "Box"}), (200, {"data": {"__type": {"name": "Box"}}}))
+        self.assertEqual(self.post_variables(query, {"n": "Box\u0000"}), (200, {"data": {"__type": None}}))
+
+    def depot_db_scalar(self, sql):
+        value = self.db.scalar(sql)
+        self.assertIsNotNone(value, sql)
+        return value
 
     # -- Bodies over the limit ----------------------------------------------------------------
 

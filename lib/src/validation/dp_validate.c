@@ -22,6 +22,7 @@
 #include "dp_validation_rules.h"
 #include "dp_parser.h"
 #include "dp_log.h"
+#include "dp_error.h"
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -107,24 +108,14 @@ s_errors_add (void *self_, const char *message, const dp_loc_t *locations, size_
 void
 dp_validation_errors_write (const dp_validation_errors_t *self, dp_json_writer_t *writer)
 {
-    char number [64];               //  ",{"line":N,"column":N}" with 32-bit numbers
     dp_json_writer_char (writer, '[');
     for (size_t i = 0; i < self->count; i++) {
-        const dp_validation_error_t *error = &self->items [i];
+        const dp_validation_error_t *item = &self->items [i];
+        dp_error_t error = { .message = item->message, .locations = item->locations,
+                             .n_locations = item->n_locations };
         if (i)
             dp_json_writer_char (writer, ',');
-        dp_json_writer_raw (writer, "{\"message\":", 11);
-        dp_json_writer_string (writer, error->message, strlen (error->message));
-        if (error->n_locations) {
-            dp_json_writer_raw (writer, ",\"locations\":[", 14);
-            for (size_t l = 0; l < error->n_locations; l++) {
-                snprintf (number, sizeof number, "%s{\"line\":%u,\"column\":%u}",
-                          l ? "," : "", error->locations [l].line, error->locations [l].column);
-                dp_json_writer_raw (writer, number, strlen (number));
-            }
-            dp_json_writer_char (writer, ']');
-        }
-        dp_json_writer_char (writer, '}');
+        dp_error_write (&error, DP_ERROR_KEYS_GRAPHQL_JS, writer);
     }
     dp_json_writer_char (writer, ']');
 }

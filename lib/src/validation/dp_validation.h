@@ -58,6 +58,11 @@ void dp_vstr_did_you_mean (dp_vstr_t *self, const char *sub, const char **sugges
 size_t dp_suggestion_list (dp_arena_t *arena, const char *input, const char **options,
                            size_t n_options, const char ***out);
 
+//  The same for an input of input_bytes bytes, which may hold NULs (a
+//  variable's value from JSON).
+size_t dp_suggestion_list_n (dp_arena_t *arena, const char *input, size_t input_bytes,
+                             const char **options, size_t n_options, const char ***out);
+
 //  graphql-js's naturalCompare.
 int dp_natural_compare (const char *a, const char *b);
 

@@ -145,9 +145,9 @@ dp_utf16_length (const char *text, size_t len)
 //  Other code units are kept: GraphQL names are ASCII, so a non-ASCII
 //  character never matches an option either way.
 static size_t
-s_lower_utf16 (const char *text, uint16_t *out)
+s_lower_utf16 (const char *text, size_t len, uint16_t *out)
 {
-    size_t n = 0, len = strlen (text);
+    size_t n = 0;
     for (size_t i = 0; i < len;) {
         size_t size;
         uint32_t code = s_decode ((const unsigned char *) text + i, len - i, &size);
@@ -288,18 +288,18 @@ dp_natural_compare (const char *a, const char *b)
 //  graphql-js's LexicalDistance.measure: a Damerau-Levenshtein distance
 //  on lower-cased UTF-16 units, or -1 when over threshold.
 static int
-s_lexical_distance (const char *input, const uint16_t *input_lower, size_t input_lower_len,
-                    const char *option, int threshold, int *rows)
+s_lexical_distance (const char *input, size_t input_bytes, const uint16_t *input_lower,
+                    size_t input_lower_len, const char *option, int threshold, int *rows)
 {
-    if (strcmp (input, option) == 0)
-        return 0;
     size_t option_bytes = strlen (option);
+    if (input_bytes == option_bytes && memcmp (input, option, input_bytes) == 0)
+        return 0;
     uint16_t stack_units [256];
     uint16_t *option_lower = option_bytes * 2 + 2 <= 256 ? stack_units
                            : malloc ((option_bytes * 2 + 2) * sizeof (uint16_t));
     if (!option_lower)
         dp_fatal ("out of memory");
-    size_t option_lower_len = s_lower_utf16 (option, option_lower);
+    size_t option_lower_len = s_lower_utf16 (option, option_bytes, option_lower);
     int result;
     if (option_lower_len == input_lower_len
     &&  memcmp (option_lower, input_lower, input_lower_len * sizeof (uint16_t)) == 0)
@@ -373,16 +373,22 @@ size_t
 dp_suggestion_list (dp_arena_t *arena, const char *input, const char **options,
                     size_t n_options, const char ***out)
 {
+    return dp_suggestion_list_n (arena, input, strlen (input), options, n_options, out);
+}
+
+size_t
+dp_suggestion_list_n (dp_arena_t *arena, const char *input, size_t input_bytes,
+                      const char **options, size_t n_options, const char ***out)
+{
     *out = NULL;
     if (n_options == 0)
         return 0;
-    size_t input_bytes = strlen (input);
     size_t input_units = dp_utf16_length (input, input_bytes);
     int threshold = (int) ((input_units * 2) / 5) + 1;     //  floor (length * 0.4) + 1
     uint16_t *input_lower = malloc ((input_bytes * 2 + 2) * sizeof (uint16_t));
     if (!input_lower)
         dp_fatal ("out of memory");
-    size_t input_lower_len = s_lower_utf16 (input, input_lower);
+    size_t input_lower_len = s_lower_utf16 (input, input_bytes, input_lower);
     size_t longest = input_lower_len;
     for (size_t i = 0; i < n_options; i++) {
         size_t units = strlen (options [i]) * 2;
@@ -400,8 +406,8 @@ dp_suggestion_list (dp_arena_t *arena, const char *input, const char **options,
             seen = strcmp (found [k].option, options [i]) == 0;
         if (seen)
             continue;
-        int distance = s_lexical_distance (input, input_lower, input_lower_len, options [i],
-                                           threshold, rows);
+        int distance = s_lexical_distance (input, input_bytes, input_lower, input_lower_len,
+                                           options [i], threshold, rows);
         if (distance >= 0) {
             found [n_found].option = options [i];
             found [n_found].distance = distance;

@@ -1,5 +1,5 @@
 /*  =========================================================================
-    dp_coerce - variable values and argument literals to typed inputs
+    dp_values - variable values and argument literals to typed inputs
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -11,17 +11,20 @@
 @discuss
     Error messages follow graphql-js's wording, naming the variable and the
     path inside it, so a client sees the same text from Depot as from any
-    other GraphQL server.
+    other GraphQL server. JSON strings are read with their lengths (they
+    may hold U+0000), and so are the messages that quote them.
 @end
 */
-#include "dp_coerce.h"
+#include "dp_values.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <math.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <assert.h>
 #include "dp_suggest.h"
+#include "dp_parser.h"
 
 //  A growable string for messages (malloc'd; the caller frees data).
 typedef struct {
@@ -30,9 +33,8 @@ typedef struct {
 } dp_vstr_like_t;
 
 static void
-s_like_add (dp_vstr_like_t *self, const char *text)
+s_like_add_n (dp_vstr_like_t *self, const char *text, size_t n)
 {
-    size_t n = strlen (text);
     if (self->len + n + 1 > self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 64;
         while (cap < self->len + n + 1)
@@ -43,8 +45,15 @@ s_like_add (dp_vstr_like_t *self, const char *text)
         self->data = data;
         self->cap = cap;
     }
-    memcpy (self->data + self->len, text, n + 1);
+    memcpy (self->data + self->len, text, n);
     self->len += n;
+    self->data [self->len] = 0;
+}
+
+static void
+s_like_add (dp_vstr_like_t *self, const char *text)
+{
+    s_like_add_n (self, text, strlen (text));
 }
 
 const input_t *
@@ -67,16 +76,42 @@ s_new (dp_arena_t *arena, input_kind_t kind)
 }
 
 input_t *
+dp_input_new (dp_arena_t *arena, input_kind_t kind)
+{
+    return s_new (arena, kind);
+}
+
+input_t *
 dp_input_null (dp_arena_t *arena)
 {
     return s_new (arena, IN_NULL);
 }
 
+const char *
+dp_input_text (const input_t *value)
+{
+    if (!value || value->kind != IN_STRING || memchr (value->s, 0, value->len))
+        return NULL;
+    return value->s;
+}
+
+//  A STRING value of len bytes of text, copied into arena.
+static input_t *
+s_string (dp_arena_t *arena, const char *text, size_t len)
+{
+    input_t *out = s_new (arena, IN_STRING);
+    out->s = dp_arena_strndup (arena, text, len);
+    out->len = len;
+    return out;
+}
+
 static bool
-s_valid_date (const char *s, bool with_time)
+s_valid_date (const char *s, size_t len, bool with_time)
 {
     //  YYYY-MM-DD, or for Datetime an ISO-8601 date-time; checked by shape.
-    size_t len = strlen (s);
+    //  No date holds a NUL.
+    if (memchr (s, 0, len))
+        return false;
     if (len < 10)
         return false;
     for (int i = 0; i < 10; i++)
@@ -108,7 +143,7 @@ typedef struct {
     dp_arena_t *arena;
     const char *variable;
     dp_loc_t loc;                   //  the variable definition
-    dp_coerce_error_t *errors;
+    dp_error_t *errors;
     size_t n_errors;
     bool too_many;
     //  Path inside the variable: keys (index < 0) and list indexes.
@@ -177,7 +212,7 @@ s_inspect_into (dp_vstr_like_t *out, json_t *value, int depth)
     char number [48];
     switch (json_typeof (value)) {
         case JSON_STRING: {
-            char *text = json_dumps (value, JSON_ENCODE_ANY);
+            char *text = json_dumps (value, JSON_ENCODE_ANY);     //  a NUL as \u0000
             s_like_add (out, text ? text : "\"\"");
             free (text);
             break;
@@ -258,43 +293,80 @@ s_inspect (dp_arena_t *arena, json_t *value)
     return text;
 }
 
-//  Report one error at the current path with the value found there.
+//  A message that quotes a JSON text of its own (which may hold NULs):
+//  before, the text, after.
+static void
+s_quoting (dp_vstr_like_t *message, const char *before, const char *text, size_t len,
+           const char *after)
+{
+    s_like_add (message, before);
+    s_like_add_n (message, text, len);
+    s_like_add (message, after);
+}
+
+//  Give error the location loc (line 0: none).
+static void
+s_error_at (dp_arena_t *arena, dp_error_t *error, dp_loc_t loc)
+{
+    if (!loc.line)
+        return;
+    dp_loc_t *copy = dp_arena_alloc (arena, sizeof *copy);
+    *copy = loc;
+    error->locations = copy;
+    error->n_locations = 1;
+}
+
+//  Report one error at the current path with the value found there; the
+//  message is of len bytes and may hold NULs.
+static void
+s_report_text (coerce_t *ctx, json_t *invalid, const char *message, size_t len)
+{
+    if (ctx->n_errors >= MAX_COERCE_ERRORS) {
+        ctx->too_many = true;
+        return;
+    }
+    dp_vstr_like_t text = { 0 };
+    s_like_add (&text, "Variable \"$");
+    s_like_add (&text, ctx->variable);
+    s_like_add (&text, "\" got invalid value ");
+    s_inspect_into (&text, invalid, 0);
+    if (ctx->depth) {
+        s_like_add (&text, " at \"");
+        s_like_add (&text, ctx->variable);
+        for (size_t i = 0; i < ctx->depth && i < MAX_PATH; i++) {
+            char index [32];
+            if (ctx->keys [i]) {
+                s_like_add (&text, ".");
+                s_like_add (&text, ctx->keys [i]);
+            }
+            else {
+                snprintf (index, sizeof index, "[%ld]", ctx->indexes [i]);
+                s_like_add (&text, index);
+            }
+        }
+        s_like_add (&text, "\"");
+    }
+    s_like_add (&text, "; ");
+    s_like_add_n (&text, message, len);
+    dp_error_t *error = &ctx->errors [ctx->n_errors++];
+    error->message = dp_arena_strndup (ctx->arena, text.data, text.len);
+    error->message_len = text.len;
+    s_error_at (ctx->arena, error, ctx->loc);
+    free (text.data);
+}
+
 static void
 s_report (coerce_t *ctx, json_t *invalid, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
 static void
 s_report (coerce_t *ctx, json_t *invalid, const char *fmt, ...)
 {
-    if (ctx->n_errors >= MAX_COERCE_ERRORS) {
-        ctx->too_many = true;
-        return;
-    }
     char message [600];
     va_list args;
     va_start (args, fmt);
     vsnprintf (message, sizeof message, fmt, args);
     va_end (args);
-    dp_vstr_like_t path = { 0 };
-    for (size_t i = 0; i < ctx->depth && i < MAX_PATH; i++) {
-        char index [32];
-        if (ctx->keys [i]) {
-            s_like_add (&path, ".");
-            s_like_add (&path, ctx->keys [i]);
-        }
-        else {
-            snprintf (index, sizeof index, "[%ld]", ctx->indexes [i]);
-            s_like_add (&path, index);
-        }
-    }
-    const char *text = ctx->depth
-        ? dp_arena_printf (ctx->arena, "Variable \"$%s\" got invalid value %s at \"%s%s\"; %s", ctx->variable,
-                           s_inspect (ctx->arena, invalid), ctx->variable, path.data ? path.data : "", message)
-        : dp_arena_printf (ctx->arena, "Variable \"$%s\" got invalid value %s; %s", ctx->variable,
-                           s_inspect (ctx->arena, invalid), message);
-    free (path.data);
-    ctx->errors [ctx->n_errors].message = (char *) text;
-    ctx->errors [ctx->n_errors].loc = ctx->loc;
-    ctx->n_errors++;
+    s_report_text (ctx, invalid, message, strlen (message));
 }
 
 static bool
@@ -324,18 +396,27 @@ s_leaf_from_json (coerce_t *ctx, const dp_type_t *type, json_t *value)
         if (!json_is_string (value)) {
             const char *shown = s_inspect (arena, value);
             s_report (ctx, value, "Enum \"%s\" cannot represent non-string value: %s.%s", name, shown,
-                      dp_suggest (arena, "the enum value", shown, names, type->n_values));
+                      dp_suggest (arena, "the enum value", shown, strlen (shown), names, type->n_values));
             return NULL;
         }
-        int index = dp_type_enum_index (type, json_string_value (value));
+        const char *text = json_string_value (value);
+        size_t len = json_string_length (value);
+        //  A name with a NUL is no enum value ("Box\u0000" is not Box).
+        int index = memchr (text, 0, len) ? -1 : dp_type_enum_index (type, text);
         if (index < 0) {
-            s_report (ctx, value, "Value \"%s\" does not exist in \"%s\" enum.%s", json_string_value (value), name,
-                      dp_suggest (arena, "the enum value", json_string_value (value), names, type->n_values));
+            dp_vstr_like_t message = { 0 };
+            s_quoting (&message, "Value \"", text, len, "\" does not exist in \"");
+            s_like_add (&message, name);
+            s_like_add (&message, "\" enum.");
+            s_like_add (&message, dp_suggest (arena, "the enum value", text, len, names, type->n_values));
+            s_report_text (ctx, value, message.data, message.len);
+            free (message.data);
             return NULL;
         }
         input_t *out = s_new (arena, IN_ENUM);
         out->i = index;
         out->s = type->values [index].name;
+        out->len = strlen (out->s);
         return out;
     }
     double number;
@@ -374,20 +455,15 @@ s_leaf_from_json (coerce_t *ctx, const dp_type_t *type, json_t *value)
         return out;
     }
     if (strcmp (name, "ID") == 0) {
-        input_t *out = s_new (arena, IN_STRING);
         if (json_is_string (value))
-            out->s = dp_arena_strdup (arena, json_string_value (value));
-        else
+            return s_string (arena, json_string_value (value), json_string_length (value));
         if (s_is_integer (value, &number)) {
             char text [48];
             s_js_number (number, text, sizeof text);
-            out->s = dp_arena_strdup (arena, text);
+            return s_string (arena, text, strlen (text));
         }
-        else {
-            s_report (ctx, value, "ID cannot represent value: %s", s_inspect (arena, value));
-            return NULL;
-        }
-        return out;
+        s_report (ctx, value, "ID cannot represent value: %s", s_inspect (arena, value));
+        return NULL;
     }
     //  String, and the custom scalars Datetime and Date (strings, checked).
     if (!json_is_string (value)) {
@@ -395,14 +471,13 @@ s_leaf_from_json (coerce_t *ctx, const dp_type_t *type, json_t *value)
         return NULL;
     }
     const char *text = json_string_value (value);
-    if ((strcmp (name, "Date") == 0 && !s_valid_date (text, false))
-    ||  (strcmp (name, "Datetime") == 0 && !s_valid_date (text, true))) {
+    size_t len = json_string_length (value);
+    if ((strcmp (name, "Date") == 0 && !s_valid_date (text, len, false))
+    ||  (strcmp (name, "Datetime") == 0 && !s_valid_date (text, len, true))) {
         s_report (ctx, value, "%s cannot represent an invalid date value: %s", name, s_inspect (arena, value));
         return NULL;
     }
-    input_t *out = s_new (arena, IN_STRING);
-    out->s = dp_arena_strdup (arena, text);
-    return out;
+    return s_string (arena, text, len);
 }
 
 static input_t *
@@ -494,12 +569,13 @@ s_from_json (coerce_t *ctx, const dp_type_ref_t *ref, json_t *value)
     const char **names = dp_arena_calloc (arena, type->n_input_fields + 1, sizeof (char *));
     for (size_t i = 0; i < type->n_input_fields; i++)
         names [i] = type->input_fields [i].name;
+    //  (jansson refuses a key with a NUL, so a body holding one never gets here.)
     const char *key;
     json_t *member;
     json_object_foreach (value, key, member) {
         if (!dp_type_input_field (type, key)) {
             s_report (ctx, value, "Field \"%s\" is not defined by type \"%s\".%s", key, type->name,
-                      dp_suggest (arena, NULL, key, names, type->n_input_fields));
+                      dp_suggest (arena, NULL, key, strlen (key), names, type->n_input_fields));
             ok = false;
         }
     }
@@ -522,6 +598,7 @@ s_leaf_from_literal (dp_arena_t *arena, const dp_type_t *type, const dp_ast_valu
         input_t *out = s_new (arena, IN_ENUM);
         out->i = index;
         out->s = type->values [index].name;
+        out->len = strlen (out->s);
         return out;
     }
     if (strcmp (name, "Int") == 0 && value->kind == DP_AST_INT) {
@@ -546,20 +623,24 @@ s_leaf_from_literal (dp_arena_t *arena, const dp_type_t *type, const dp_ast_valu
         out->i = value->boolean;
         return out;
     }
+    //  A string literal may hold a NUL ("\u0000"): its bytes are text_len.
+    size_t len = value->kind == DP_AST_STRING ? value->text_len : (value->text ? strlen (value->text) : 0);
     if (strcmp (name, "ID") == 0 && (value->kind == DP_AST_STRING || value->kind == DP_AST_INT)) {
         input_t *out = s_new (arena, IN_STRING);
         out->s = value->text;
+        out->len = len;
         return out;
     }
     if (strcmp (name, "Int") != 0 && strcmp (name, "Float") != 0 && strcmp (name, "Boolean") != 0
     &&  strcmp (name, "ID") != 0 && value->kind == DP_AST_STRING) {
-        if ((strcmp (name, "Date") == 0 && !s_valid_date (value->text, false))
-        ||  (strcmp (name, "Datetime") == 0 && !s_valid_date (value->text, true))) {
+        if ((strcmp (name, "Date") == 0 && !s_valid_date (value->text, len, false))
+        ||  (strcmp (name, "Datetime") == 0 && !s_valid_date (value->text, len, true))) {
             snprintf (err, err_len, "%s cannot represent an invalid date value: \"%s\"", name, value->text);
             return NULL;
         }
         input_t *out = s_new (arena, IN_STRING);
         out->s = value->text;
+        out->len = len;
         return out;
     }
     snprintf (err, err_len, "%s cannot represent value: %s", name,
@@ -668,8 +749,28 @@ dp_coerce_literal (dp_arena_t *arena, const dp_type_ref_t *ref, const dp_ast_val
 struct _dp_variables_t {
     const char **names;
     input_t **values;
-    size_t count;
+    size_t count, capacity;
 };
+
+dp_variables_t *
+dp_variables_new (dp_arena_t *arena, size_t capacity)
+{
+    dp_variables_t *self = dp_arena_calloc (arena, 1, sizeof *self);
+    self->names = dp_arena_calloc (arena, capacity + 1, sizeof (char *));
+    self->values = dp_arena_calloc (arena, capacity + 1, sizeof (input_t *));
+    self->capacity = capacity;
+    return self;
+}
+
+int
+dp_variables_add (dp_variables_t *self, const char *name, input_t *value)
+{
+    if (self->count == self->capacity || dp_variables_get (self, name))
+        return -1;
+    self->names [self->count] = name;
+    self->values [self->count++] = value;
+    return 0;
+}
 
 const input_t *
 dp_variables_get (const dp_variables_t *self, const char *name)
@@ -680,10 +781,28 @@ dp_variables_get (const dp_variables_t *self, const char *name)
     return NULL;
 }
 
+size_t
+dp_variables_size (const dp_variables_t *self)
+{
+    return self->count;
+}
+
+const char *
+dp_variables_name (const dp_variables_t *self, size_t i)
+{
+    return i < self->count ? self->names [i] : NULL;
+}
+
+const input_t *
+dp_variables_value (const dp_variables_t *self, size_t i)
+{
+    return i < self->count ? self->values [i] : NULL;
+}
+
 //  Resolve an AST type (of a variable definition) against the schema.
-static dp_type_ref_t *
-s_ast_type_ref (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_type_t *ast,
-                char *err, size_t err_len)
+dp_type_ref_t *
+dp_values_type_ref (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_type_t *ast,
+                    char *err, size_t err_len)
 {
     dp_type_ref_t *ref = dp_arena_calloc (arena, 1, sizeof *ref);
     if (ast->kind == DP_AST_TYPE_NAMED) {
@@ -701,31 +820,37 @@ s_ast_type_ref (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_type_t *ast
         return ref;
     }
     ref->kind = ast->kind == DP_AST_TYPE_LIST ? DP_REF_LIST : DP_REF_NON_NULL;
-    ref->of = s_ast_type_ref (arena, schema, ast->of, err, err_len);
+    ref->of = dp_values_type_ref (arena, schema, ast->of, err, err_len);
     return ref->of ? ref : NULL;
+}
+
+//  A whole-variable error (no value to show) at the definition.
+static void
+s_variable_error (coerce_t *ctx, const char *message)
+{
+    dp_error_t *error = &ctx->errors [ctx->n_errors++];
+    error->message = message;
+    s_error_at (ctx->arena, error, ctx->loc);
 }
 
 dp_variables_t *
 dp_variables_coerce (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_definition_t *operation,
-                     json_t *given, dp_coerce_error_t **errors, size_t *n_errors)
+                     json_t *given, dp_error_t **errors, size_t *n_errors)
 {
-    dp_variables_t *self = dp_arena_calloc (arena, 1, sizeof *self);
     size_t n = operation->n_variables;
-    self->names = dp_arena_calloc (arena, n + 1, sizeof (char *));
-    self->values = dp_arena_calloc (arena, n + 1, sizeof (input_t *));
+    dp_variables_t *self = dp_variables_new (arena, n);
     coerce_t ctx = { .arena = arena };
-    ctx.errors = dp_arena_calloc (arena, MAX_COERCE_ERRORS + 1, sizeof (dp_coerce_error_t));
+    ctx.errors = dp_arena_calloc (arena, MAX_COERCE_ERRORS + 1, sizeof (dp_error_t));
     for (size_t i = 0; i < n && !ctx.too_many; i++) {
         const dp_ast_variable_def_t *def = &operation->variables [i];
         ctx.variable = def->name;
         ctx.loc = def->loc;
         ctx.depth = 0;
         char message [300];
-        dp_type_ref_t *ref = s_ast_type_ref (arena, schema, def->type, message, sizeof message);
+        dp_type_ref_t *ref = dp_values_type_ref (arena, schema, def->type, message, sizeof message);
         if (!ref) {
             //  Validation refuses such documents; keep the answer a clear error all the same.
-            ctx.errors [ctx.n_errors].message = dp_arena_strdup (arena, message);
-            ctx.errors [ctx.n_errors++].loc = def->loc;
+            s_variable_error (&ctx, dp_arena_strdup (arena, message));
             continue;
         }
         json_t *value = given ? json_object_get (given, def->name) : NULL;
@@ -737,18 +862,16 @@ dp_variables_coerce (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_defini
                 coerced = dp_coerce_literal (arena, ref, def->default_value, NULL, message, sizeof message);
             else
             if (ref->kind == DP_REF_NON_NULL) {
-                ctx.errors [ctx.n_errors].message = dp_arena_printf (arena,
-                    "Variable \"$%s\" of required type \"%s\" was not provided.", def->name, printed);
-                ctx.errors [ctx.n_errors++].loc = def->loc;
+                s_variable_error (&ctx, dp_arena_printf (arena,
+                    "Variable \"$%s\" of required type \"%s\" was not provided.", def->name, printed));
             }
             if (!coerced)
                 continue;       //  absent: not in the map
         }
         else
         if (json_is_null (value) && ref->kind == DP_REF_NON_NULL) {
-            ctx.errors [ctx.n_errors].message = dp_arena_printf (arena,
-                "Variable \"$%s\" of non-null type \"%s\" must not be null.", def->name, printed);
-            ctx.errors [ctx.n_errors++].loc = def->loc;
+            s_variable_error (&ctx, dp_arena_printf (arena,
+                "Variable \"$%s\" of non-null type \"%s\" must not be null.", def->name, printed));
             continue;
         }
         else {
@@ -756,16 +879,92 @@ dp_variables_coerce (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_defini
             if (!coerced)
                 continue;
         }
-        self->names [self->count] = def->name;
-        self->values [self->count++] = coerced;
+        dp_variables_add (self, def->name, coerced);
     }
     if (ctx.too_many) {
-        ctx.errors [ctx.n_errors].message =
-            "Too many errors processing variables, error limit reached. Execution aborted.";
-        ctx.errors [ctx.n_errors].loc.line = 0;
-        ctx.n_errors++;
+        ctx.loc.line = 0;
+        s_variable_error (&ctx, "Too many errors processing variables, error limit reached. Execution aborted.");
     }
     *errors = ctx.errors;
     *n_errors = ctx.n_errors;
     return ctx.n_errors ? NULL : self;
+}
+
+//  -------------------------------------------------------------------------
+//  Self test
+
+//  Coerce the variables JSON text for the operation of document against
+//  Depot's schema.
+static dp_variables_t *
+s_test_coerce (dp_arena_t *arena, dp_schema_t *schema, const char *document, const char *json,
+               size_t json_len, dp_error_t **errors, size_t *n_errors)
+{
+    dp_parse_error_t parse_error;
+    dp_ast_document_t *doc = dp_parse (arena, document, strlen (document), NULL, &parse_error);
+    assert (doc && doc->n_defs == 1);
+    json_error_t json_error;
+    json_t *given = json_loadb (json, json_len, JSON_ALLOW_NUL, &json_error);
+    if (!given)
+        fprintf (stderr, "dp_values: %.*s: %s\n", (int) json_len, json, json_error.text);
+    assert (given);
+    dp_variables_t *variables = dp_variables_coerce (arena, schema, &doc->defs [0], given,
+                                                     errors, n_errors);
+    json_decref (given);
+    return variables;
+}
+
+void
+dp_values_test (bool verbose)
+{
+    if (verbose)
+        printf (" * dp_values: ");
+    char err [256];
+    dp_schema_t *schema = dp_schema_depot (NULL, err, sizeof err);
+    assert (schema);
+    dp_arena_t *arena = dp_arena_new (4096);
+    dp_error_t *errors;
+    size_t n_errors;
+
+    //  An ID holding U+0000 is a value of its own length: not the ID "1".
+    static const char id_json [] = "{\"id\":\"1\\u0000x\"}";
+    dp_variables_t *variables = s_test_coerce (arena, schema, "query ($id: ID!) { base(id: $id) { id } }",
+                                               id_json, sizeof id_json - 1, &errors, &n_errors);
+    assert (variables && dp_variables_size (variables) == 1);
+    const input_t *id = dp_variables_get (variables, "id");
+    assert (id->kind == IN_STRING && id->len == 3 && memcmp (id->s, "1\0x", 3) == 0);
+    assert (!dp_input_text (id));
+    assert (strcmp (dp_variables_name (variables, 0), "id") == 0 && dp_variables_value (variables, 0) == id);
+
+    //  An enum name with a NUL is unknown; graphql-js's message quotes it whole.
+    static const char enum_json [] = "{\"t\":\"Bo\\u0000x\"}";
+    variables = s_test_coerce (arena, schema, "query ($t: TagType) { tags(tagType: $t) { id } }",
+                               enum_json, sizeof enum_json - 1, &errors, &n_errors);
+    assert (!variables && n_errors == 1);
+    static const char enum_message [] = "Variable \"$t\" got invalid value \"Bo\\u0000x\"; Value \"Bo\0x\" "
+                                        "does not exist in \"TagType\" enum. Did you mean the enum value \"Box\"?";
+    assert (errors [0].message_len == sizeof enum_message - 1);
+    assert (memcmp (errors [0].message, enum_message, sizeof enum_message - 1) == 0);
+    assert (errors [0].n_locations == 1 && errors [0].locations [0].line == 1
+            && errors [0].locations [0].column == 8);
+
+    //  A Date holds no NUL.
+    static const char date_json [] = "{\"f\":{\"lastModifiedFrom\":\"2024-01-01\\u0000\"}}";
+    variables = s_test_coerce (arena, schema,
+                               "query ($f: FilterBoxInput) { boxes(baseId: 1, filterInput: $f) { totalCount } }",
+                               date_json, sizeof date_json - 1, &errors, &n_errors);
+    assert (!variables && n_errors == 1);
+    assert (strstr (errors [0].message, "Date cannot represent an invalid date value"));
+
+    //  Values that arrive coerced (the resolver's side of EXECUTE).
+    variables = dp_variables_new (arena, 1);
+    input_t *flag = dp_input_new (arena, IN_BOOL);
+    flag->i = 1;
+    assert (dp_variables_add (variables, "x", flag) == 0);
+    assert (dp_variables_add (variables, "y", flag) == -1);      //  full
+    assert (dp_variables_get (variables, "x") == flag && !dp_variables_get (variables, "y"));
+
+    dp_arena_destroy (&arena);
+    dp_schema_destroy (&schema);
+    if (verbose)
+        printf ("OK\n");
 }
