@@ -5,6 +5,7 @@
     =========================================================================
 */
 #include "dp_agreement.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
     =========================================================================
 */
 #include "dp_box_access.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include "dp_root.h"
 #include <stdio.h>

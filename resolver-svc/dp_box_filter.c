@@ -5,6 +5,7 @@
     =========================================================================
 */
 #include "dp_box_filter.h"
+#include "dp_plan.h"
 #include "dp_root.h"
 #include <stdlib.h>
 #include <string.h>

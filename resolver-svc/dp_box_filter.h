@@ -18,7 +18,9 @@
 #ifndef DP_BOX_FILTER_H_INCLUDED
 #define DP_BOX_FILTER_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
+#include "dp_input.h"
+#include "dp_arena.h"
 
 //  The fields of one FilterBoxInput: NULL when absent, null or an empty list.
 typedef struct {

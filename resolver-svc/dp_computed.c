@@ -10,6 +10,7 @@
 @end
 */
 #include "dp_computed.h"
+#include "dp_exec_hooks.h"
 #include <stdio.h>
 #include <string.h>
 #include <ctype.h>

@@ -10,6 +10,7 @@
 @end
 */
 #include "dp_filters.h"
+#include "dp_plan.h"
 #include <string.h>
 #include <stdlib.h>
 #include <ctype.h>

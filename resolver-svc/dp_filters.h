@@ -12,7 +12,7 @@
 #ifndef DP_FILTERS_H_INCLUDED
 #define DP_FILTERS_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 bool dp_keep_base (const plan_field_t *pf, const row_t *row);
 bool dp_keep_classic_location (const plan_field_t *pf, const row_t *row);

@@ -18,6 +18,7 @@
 @end
 */
 #include "dp_mapping.h"
+#include "dp_plan.h"
 #include "dp_computed.h"
 #include "dp_root.h"
 #include "dp_filters.h"

@@ -23,6 +23,7 @@
 @end
 */
 #include "dp_page.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include "dp_base64.h"
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #ifndef DP_PAGE_H_INCLUDED
 #define DP_PAGE_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 //  What a PageInfo object shows (obj->synthetic of every PageInfo).
 typedef struct {

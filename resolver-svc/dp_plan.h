@@ -3,12 +3,48 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    The plan is what the waves walk and the writer writes: per concrete
+    type, the fields selected (fragments, @skip/@include and aliases
+    applied), each with its binding, coerced arguments, and the columns
+    its child rows must carry.
+@end
 */
 #ifndef DP_PLAN_H_INCLUDED
 #define DP_PLAN_H_INCLUDED
 
-#include "dp_exec_types.h"
-#include "dp_coerce.h"
+#include "dp_arena.h"
+#include "dp_ast.h"
+#include "dp_schema.h"
+#include "dp_binding.h"
+#include "dp_input.h"
+
+typedef struct _plan_node_t plan_node_t;
+typedef struct _dp_variables_t dp_variables_t;
+
+struct _plan_field_t {
+    const char *key;            //  response key (alias or name)
+    const dp_field_t *field;    //  NULL for __typename
+    const dp_binding_t *bind;
+    dp_loc_t loc;
+    input_t *args;              //  OBJECT of coerced arguments
+    plan_node_t *child;         //  composite fields
+    uint64_t child_mask;        //  columns the child rows must have
+    void *root_state;           //  ROOT: the root hook's own data
+};
+
+typedef struct {
+    const dp_type_t *object;    //  concrete object type
+    plan_field_t *fields;
+    size_t n_fields;
+    uint64_t mask;              //  columns this variant's fields read
+} variant_t;
+
+struct _plan_node_t {
+    const dp_type_t *type;      //  declared type (may be abstract)
+    variant_t *variants;
+    size_t n_variants;
+};
 
 typedef struct {
     char message [400];

@@ -19,6 +19,7 @@
 @end
 */
 #include "dp_qr.h"
+#include "dp_exec_hooks.h"
 #include "dp_box_access.h"
 #include <string.h>
 #include <stdio.h>

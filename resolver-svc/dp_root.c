@@ -20,6 +20,7 @@
 @end
 */
 #include "dp_root.h"
+#include "dp_exec_hooks.h"
 #include "dp_page.h"
 #include "dp_authz.h"
 #include "dp_base64.h"

@@ -19,6 +19,7 @@
 @end
 */
 #include "dp_tagged.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include <stdio.h>
 #include <string.h>

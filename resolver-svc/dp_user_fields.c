@@ -5,6 +5,7 @@
     =========================================================================
 */
 #include "dp_user_fields.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include "dp_arena.h"
 #include "dp_catalog.h"
