@@ -3,6 +3,10 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_read_api.py and
+    test_read_exact_more.py (box, qrCode.box).
+@end
 */
 #include "dp_box_access.h"
 #include "dp_exec_hooks.h"

@@ -3,6 +3,10 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_manage_boxes.py and test_read_api.py
+    (filterInput).
+@end
 */
 #include "dp_box_filter.h"
 #include "dp_plan.h"

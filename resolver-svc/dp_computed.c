@@ -7,6 +7,9 @@
     The few fields that are not a column or a relation. Their inputs were
     loaded in the same waves as everything else (the binding's deps), so
     computing them is arithmetic and formatting, never a query.
+
+    Covered by tests/integration/test_read_api.py, test_read_exact_more.py
+    and test_beneficiaries.py.
 @end
 */
 #include "dp_computed.h"

@@ -7,6 +7,8 @@
     DATETIME cells arrive as nil for NULL and for MySQL's zero date, so
     "not deleted" (deleted IS NULL OR deleted = 0, API.md section 4) is a
     nil deleted cell.
+
+    Covered by tests/integration/test_read_api.py and test_read_exact.py.
 @end
 */
 #include "dp_filters.h"

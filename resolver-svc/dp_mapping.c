@@ -15,6 +15,10 @@
     Adding a field is one line in schema/depot.graphql and one line here.
     Fields the schema has and this table does not are reported at start-up
     and resolve to an error naming the field, never to invented data.
+
+    Covered by tests/integration/test_schema_startup.py (the start-up
+    check) and test_read_exact.py (every root query, as boxtribute
+    answers).
 @end
 */
 #include "dp_mapping.h"

@@ -20,6 +20,9 @@
     loader, the every-row loader and the permission) and pages under an
     object (Base.beneficiaries, ClassicLocation.boxes,
     ProductCategory.products).
+
+    Covered by tests/integration/test_beneficiaries.py and
+    test_read_api.py (pages, cursors).
 @end
 */
 #include "dp_page.h"

@@ -60,4 +60,14 @@ plan_node_t *dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast
                             const dp_ast_definition_t *operation, const dp_variables_t *variables,
                             dp_plan_error_t *err);
 
+//  The plan of a document's only operation from its text and its variables
+//  as JSON (NULL: none), for selftests and tools: parse, select, coerce,
+//  build. Returns the root node (in arena), or NULL with err->message
+//  filled by the first step that refused.
+plan_node_t *dp_plan_build_text (dp_arena_t *arena, dp_schema_t *schema, const char *query,
+                                 const char *variables_json, dp_plan_error_t *err);
+
+//  Selftest: plans of small documents over a small schema.
+void dp_plan_test (bool verbose);
+
 #endif

@@ -3,6 +3,10 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_read_api.py (User.email,
+    organisation, bases).
+@end
 */
 #include "dp_user_fields.h"
 #include "dp_exec_hooks.h"

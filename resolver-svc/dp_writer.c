@@ -3,6 +3,10 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_read_relations.py
+    (DEPOT_LARGE_ANSWER_ROWS, lowPriorityWrite).
+@end
 */
 #define _GNU_SOURCE
 #include "dp_writer.h"
