@@ -55,4 +55,7 @@ bool dp_box_filter_keeps (const dp_box_filter_t *filter, const row_t *row);
 bool dp_keep_box (const plan_field_t *pf, const row_t *row);
 uint64_t dp_keep_box_columns (const plan_field_t *pf);
 
+//  Selftest.
+void dp_box_filter_test (bool verbose);
+
 #endif

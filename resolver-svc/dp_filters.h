@@ -28,4 +28,7 @@ bool dp_keep_product (const plan_field_t *pf, const row_t *row);
 bool dp_keep_shipment (const plan_field_t *pf, const row_t *row);
 bool dp_keep_beneficiary (const plan_field_t *pf, const row_t *row);
 
+//  Selftest.
+void dp_filters_test (bool verbose);
+
 #endif

@@ -12,6 +12,8 @@
 #include "dp_resolver_actor.h"
 #include "dp_exec.h"
 #include "dp_plan.h"
+#include "dp_filters.h"
+#include "dp_box_filter.h"
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
 #include "dp_authz.h"
@@ -22,6 +24,8 @@
 static const dp_selftest_t s_tests [] = {
     { "base64", dp_base64_test },
     { "authz", dp_authz_test },
+    { "filters", dp_filters_test },
+    { "box_filter", dp_box_filter_test },
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
