@@ -11,7 +11,7 @@
 #include "dp_box_access.h"
 #include "dp_exec_hooks.h"
 #include "dp_authz.h"
-#include "dp_root.h"
+#include "dp_enums.h"
 #include <stdio.h>
 
 #define BIT(col) ((uint64_t) 1 << DP_COL_box_access_##col)
@@ -26,9 +26,9 @@ dp_box_access_columns (void)
 static bool
 s_travelling (int64_t state)
 {
-    return state == dp_mapping_box_state_id ("InTransit")
-        || state == dp_mapping_box_state_id ("Receiving")
-        || state == dp_mapping_box_state_id ("NotDelivered");
+    return state == dp_enums_box_state_id ("InTransit")
+        || state == dp_enums_box_state_id ("Receiving")
+        || state == dp_enums_box_state_id ("NotDelivered");
 }
 
 box_access_t

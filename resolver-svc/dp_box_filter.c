@@ -11,7 +11,7 @@
 */
 #include "dp_box_filter.h"
 #include "dp_plan.h"
-#include "dp_root.h"
+#include "dp_enums.h"
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -62,8 +62,8 @@ dp_box_filter_read (const input_t *input, dp_box_filter_t *filter)
 typedef int64_t (*map_fn_t) (const input_t *value);
 
 static int64_t s_int_of (const input_t *value) { return value->i; }
-static int64_t s_state_of (const input_t *value) { return dp_mapping_box_state_id (value->s); }
-static int64_t s_gender_of (const input_t *value) { return dp_mapping_gender_id (value->s); }
+static int64_t s_state_of (const input_t *value) { return dp_enums_box_state_id (value->s); }
+static int64_t s_gender_of (const input_t *value) { return dp_enums_gender_id (value->s); }
 
 //  The items of `list` and the scalar `single` as one array of ids; nil
 //  when both are absent.

@@ -26,7 +26,7 @@
 */
 #include "dp_exec_private.h"
 #include "dp_coerce.h"
-#include "dp_mapping.h"
+#include "dp_loader_lists.h"
 #include "dp_parser.h"
 #include "dp_operation.h"
 #include "dp_log.h"
@@ -72,7 +72,7 @@ dp_exec_new (const dp_exec_env_t *env)
     self->arena = dp_arena_new (256 * 1024);
     self->trace_id = "";
     self->http_status = 200;
-    self->cache = dp_exec_cache_new (self->arena, dp_mapping_loader_is_list);
+    self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list);
     dp_json_writer_init (&self->out, 16 * 1024);
     return self;
 }

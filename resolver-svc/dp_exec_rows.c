@@ -16,7 +16,7 @@
 @end
 */
 #include "dp_exec_private.h"
-#include "dp_mapping.h"
+#include "dp_loader_lists.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +148,7 @@ s_unique_by_id (row_t **rows, size_t n)
 static size_t
 s_rows_under (dp_exec_t *self, dp_loader_id_t loader, int64_t key, row_t **out)
 {
-    if (!dp_mapping_loader_is_list (loader)) {
+    if (!dp_loader_is_list (loader)) {
         row_t *row = dp_exec_cache_row (self->cache, loader, key);
         if (row && out)
             out [0] = row;

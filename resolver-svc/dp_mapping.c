@@ -33,19 +33,12 @@
 #include "dp_tagged.h"
 #include "dp_agreement.h"
 #include "dp_introspection.h"
+#include "dp_enums.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
 
-//  Enum tables: BoxState by box_state.id, ProductGender by genders.id.
-static const char *const s_box_states [] = {
-    NULL, "InStock", "Lost", "MarkedForShipment", "Receiving", "Donated", "Scrap",
-    "InTransit", "NotDelivered"
-};
-static const char *const s_genders [] = {
-    NULL, "Women", "Men", "UnisexAdult", "Girl", "Boy", "UnisexKid", "BabyGirl", "BabyBoy",
-    "UnisexBaby", "none", NULL, "TeenGirl", "TeenBoy"
-};
+//  Enum tables (BoxState and ProductGender by DB id: dp_enums.c).
 static const char *const s_tag_types [] = {
     "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
 };
@@ -225,7 +218,7 @@ static const field_entry_t s_fields [] = {
                                .deps = { { COL (stock, display_unit_id), DP_LOADER_units_by_id,
                                            BIT (units, conversion_factor) | 1 } },
                                .n_deps = 1 } },
-    { "Box", "state", ENUM_INT (stock, box_state_id, s_box_states) },
+    { "Box", "state", ENUM_INT (stock, box_state_id, dp_enums_box_states) },
     { "Box", "qrCode", FK (stock, qr_id, qr_by_id, ANY_BASE ("qr:read")) },
     { "Box", "createdBy", FK (stock, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Box", "createdOn", COLUMN (stock, created, CONV_DATETIME) },
@@ -263,7 +256,7 @@ static const field_entry_t s_fields [] = {
                                  ANY_BASE ("product_category:read")) },
     { "Product", "base", FK (products, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
     { "Product", "price", COLUMN (products, value, CONV_FLOAT) },
-    { "Product", "gender", ENUM_INT (products, gender_id, s_genders) },
+    { "Product", "gender", ENUM_INT (products, gender_id, dp_enums_genders) },
     { "Product", "comment", COLUMN (products, comments, CONV_STRING) },
     { "Product", "inShop", COLUMN (products, stockincontainer, CONV_BOOL) },
     { "Product", "instockItemsCount", COUNT (products, id, product_counts_by_product, product_counts, instock_items) },
@@ -312,7 +305,7 @@ static const field_entry_t s_fields [] = {
     { "ClassicLocation", "seq", COLUMN (locations, seq, CONV_INT) },
     { "ClassicLocation", "isShop", COLUMN (locations, is_market, CONV_BOOL) },
     { "ClassicLocation", "isStockroom", COLUMN (locations, container_stock, CONV_BOOL) },
-    { "ClassicLocation", "defaultBoxState", ENUM_INT (locations, box_state_id, s_box_states) },
+    { "ClassicLocation", "defaultBoxState", ENUM_INT (locations, box_state_id, dp_enums_box_states) },
     { "ClassicLocation", "boxes", LOCATION_BOXES },
     { "ClassicLocation", "createdBy", FK (locations, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ClassicLocation", "createdOn", COLUMN (locations, created, CONV_DATETIME) },
@@ -617,55 +610,6 @@ static const type_entry_t s_types [] = {
     { "PageInfo", { .synthetic = true } },
 };
 
-//  Loaders whose answer is a list per key.
-bool
-dp_mapping_loader_is_list (dp_loader_id_t loader)
-{
-    switch (loader) {
-        case DP_LOADER_tags_by_box:
-        case DP_LOADER_tag_links_by_box:
-        case DP_LOADER_active_shipment_detail_by_box:
-        case DP_LOADER_camps_all:
-        case DP_LOADER_camps_by_organisation:
-        case DP_LOADER_organisations_all:
-        case DP_LOADER_product_categories_all:
-        case DP_LOADER_locations_by_base:
-        case DP_LOADER_tags_by_base:
-        case DP_LOADER_locations_all:
-        case DP_LOADER_tags_all:
-        case DP_LOADER_products_by_base:
-        case DP_LOADER_box_history_by_box:
-        case DP_LOADER_shipments_by_source_base:
-        case DP_LOADER_shipments_by_target_base:
-        case DP_LOADER_shipment_details_by_shipment:
-        case DP_LOADER_shipments_all:
-        case DP_LOADER_sizegroups_all:
-        case DP_LOADER_sizes_by_sizegroup:
-        case DP_LOADER_units_by_dimension:
-        case DP_LOADER_products_all:
-        case DP_LOADER_cms_users_all:
-        case DP_LOADER_distro_events_by_base:
-        case DP_LOADER_distro_events_by_location:
-        case DP_LOADER_stock_by_distro_event:
-        case DP_LOADER_agreements_by_source_base:
-        case DP_LOADER_agreements_by_target_base:
-        case DP_LOADER_agreements_all:
-        case DP_LOADER_agreement_bases_by_agreement:
-        case DP_LOADER_shipments_by_agreement:
-        case DP_LOADER_people_by_base:
-        case DP_LOADER_people_all:
-        case DP_LOADER_transactions_by_people:
-        case DP_LOADER_tag_links_by_people:
-        case DP_LOADER_stock_by_location:
-        case DP_LOADER_products_by_category:
-        case DP_LOADER_stock_by_tag:
-        case DP_LOADER_people_by_tag:
-            return true;
-        default:
-            return false;
-    }
-}
-
 //  True when mask names only columns the loader has.
 static bool
 s_mask_fits (dp_loader_id_t loader, uint64_t mask)
@@ -766,25 +710,4 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
     }
     dp_debug ("mapping: %zu fields bound, %zu not served in this version", N (s_fields), unbound);
     return 0;
-}
-
-static int64_t
-s_index_of (const char *const *names, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (names [i] && strcmp (names [i], name) == 0)
-            return (int64_t) i;
-    return 0;
-}
-
-int64_t
-dp_mapping_box_state_id (const char *name)
-{
-    return s_index_of (s_box_states, N (s_box_states), name);
-}
-
-int64_t
-dp_mapping_gender_id (const char *name)
-{
-    return s_index_of (s_genders, N (s_genders), name);
 }

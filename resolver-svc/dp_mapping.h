@@ -7,16 +7,12 @@
 #ifndef DP_MAPPING_H_INCLUDED
 #define DP_MAPPING_H_INCLUDED
 
-#include <stdbool.h>
-#include "dp_catalog.h"
+#include <stddef.h>
 #include "dp_schema.h"
 
 //  Check the mapping table against the schema and hang each entry on its
 //  type or field. Call once at start-up, before any actor runs (the
 //  schema is read-only afterwards). Returns 0, or -1 with err filled.
 int dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len);
-
-//  True when the loader answers a list of rows per key.
-bool dp_mapping_loader_is_list (dp_loader_id_t loader);
 
 #endif

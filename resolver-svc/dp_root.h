@@ -22,8 +22,5 @@ void dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t 
                            obj_t **children, size_t *n_children);
 int dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  DB ids of enum values (by GraphQL name); 0 when unknown.
-int64_t dp_mapping_box_state_id (const char *name);
-int64_t dp_mapping_gender_id (const char *name);
 
 #endif

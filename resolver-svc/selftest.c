@@ -13,6 +13,7 @@
 #include "dp_exec.h"
 #include "dp_plan.h"
 #include "dp_filters.h"
+#include "dp_enums.h"
 #include "dp_box_filter.h"
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
@@ -24,6 +25,7 @@
 static const dp_selftest_t s_tests [] = {
     { "base64", dp_base64_test },
     { "authz", dp_authz_test },
+    { "enums", dp_enums_test },
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
     { "plan", dp_plan_test },
