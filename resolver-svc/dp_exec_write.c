@@ -543,14 +543,6 @@ static const dp_binding_t s_test_size_id = { .kind = BIND_COLUMN, .column = DP_C
 static const dp_binding_t s_test_size_name = {
     .kind = BIND_COLUMN, .column = DP_COL_sizes_label, .conv = CONV_STRING };
 
-static void
-s_test_bind (dp_schema_t *schema, const char *type, const char *field, const dp_binding_t *bind)
-{
-    dp_field_t *f = dp_type_field (dp_schema_type (schema, type), field);
-    assert (f);
-    f->binding = bind;
-}
-
 //  A stock row: id, label (NULL: null), items (-1: null), size id (0: null).
 static row_t *
 s_test_stock (dp_arena_t *arena, int64_t id, const char *label, int64_t items, int64_t size_id)
@@ -613,18 +605,13 @@ dp_exec_write_test (bool verbose)
 {
     (void) verbose;
     printf (" * dp_exec_write: ");
-    char err [256];
-    dp_schema_t *schema = dp_schema_new (s_test_sdl, strlen (s_test_sdl), err, sizeof err);
-    assert (schema);
-    s_test_bind (schema, "Query", "boxes", &s_test_root_list);
-    s_test_bind (schema, "Query", "box", &s_test_root_one);
-    s_test_bind (schema, "Box", "id", &s_test_id);
-    s_test_bind (schema, "Box", "label", &s_test_label);
-    s_test_bind (schema, "Box", "items", &s_test_items);
-    s_test_bind (schema, "Box", "size", &s_test_size);
-    s_test_bind (schema, "Box", "sizeLabel", &s_test_size_label);
-    s_test_bind (schema, "Size", "id", &s_test_size_id);
-    s_test_bind (schema, "Size", "label", &s_test_size_name);
+    const dp_plan_test_binding_t bindings [] = {
+        { "Query.boxes", &s_test_root_list }, { "Query.box", &s_test_root_one },
+        { "Box.id", &s_test_id }, { "Box.label", &s_test_label }, { "Box.items", &s_test_items },
+        { "Box.size", &s_test_size }, { "Box.sizeLabel", &s_test_size_label },
+        { "Size.id", &s_test_size_id }, { "Size.label", &s_test_size_name }, { NULL, NULL },
+    };
+    dp_schema_t *schema = dp_plan_test_schema (s_test_sdl, bindings);
     dp_exec_env_t env = { .schema = schema, .max_page_size = 100 };
     dp_arena_t *arena = dp_arena_new (0);
     const dp_type_t *box = dp_schema_type (schema, "Box");

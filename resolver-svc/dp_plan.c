@@ -454,6 +454,24 @@ dp_plan_build_text (dp_arena_t *arena, dp_schema_t *schema, const char *query, c
     return dp_plan_build (arena, schema, doc, operation, variables, err);
 }
 
+dp_schema_t *
+dp_plan_test_schema (const char *sdl, const dp_plan_test_binding_t *bindings)
+{
+    char err [256];
+    dp_schema_t *schema = dp_schema_new (sdl, strlen (sdl), err, sizeof err);
+    assert (schema);
+    for (const dp_plan_test_binding_t *b = bindings; b->field; b++) {
+        char type [64];
+        const char *dot = strchr (b->field, '.');
+        assert (dot && (size_t) (dot - b->field) < sizeof type);
+        snprintf (type, sizeof type, "%.*s", (int) (dot - b->field), b->field);
+        dp_field_t *field = dp_type_field (dp_schema_type (schema, type), dot + 1);
+        assert (field);
+        field->binding = b->bind;
+    }
+    return schema;
+}
+
 //  -------------------------------------------------------------------------
 //  Selftest: plans of small documents over a small schema, two of its
 //  fields bound as columns and one as a foreign key.
@@ -483,12 +501,11 @@ dp_plan_test (bool verbose)
 {
     (void) verbose;
     printf (" * dp_plan: ");
-    char text [256];
-    dp_schema_t *schema = dp_schema_new (s_test_sdl, strlen (s_test_sdl), text, sizeof text);
-    assert (schema);
-    dp_type_field (dp_schema_type (schema, "Item"), "label")->binding = &s_test_label;
-    dp_type_field (dp_schema_type (schema, "Item"), "owner")->binding = &s_test_owner;
-    dp_type_field (dp_schema_type (schema, "User"), "name")->binding = &s_test_name;
+    const dp_plan_test_binding_t bindings [] = {
+        { "Item.label", &s_test_label }, { "Item.owner", &s_test_owner },
+        { "User.name", &s_test_name }, { NULL, NULL },
+    };
+    dp_schema_t *schema = dp_plan_test_schema (s_test_sdl, bindings);
     dp_arena_t *arena = dp_arena_new (0);
     dp_plan_error_t err;
 

@@ -67,6 +67,16 @@ plan_node_t *dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast
 plan_node_t *dp_plan_build_text (dp_arena_t *arena, dp_schema_t *schema, const char *query,
                                  const char *variables_json, dp_plan_error_t *err);
 
+//  For selftests: a schema from sdl whose fields named "Type.field" get
+//  the bindings given (a list ended by a NULL field). Asserts on an SDL
+//  error or an unknown field. Caller owns the schema and must destroy it
+//  with dp_schema_destroy.
+typedef struct {
+    const char *field;
+    const dp_binding_t *bind;
+} dp_plan_test_binding_t;
+dp_schema_t *dp_plan_test_schema (const char *sdl, const dp_plan_test_binding_t *bindings);
+
 //  Selftest: plans of small documents over a small schema.
 void dp_plan_test (bool verbose);
 
