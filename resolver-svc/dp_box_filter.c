@@ -251,12 +251,6 @@ dp_keep_box_columns (const plan_field_t *pf)
 //  over loaded rows. State ids are boxtribute's box_state table's
 //  (Instock 1, Donated 5).
 
-static dp_val_t
-s_test_text (const char *text)
-{
-    return (dp_val_t) { .type = DP_VAL_STR, .u.s = { text, (uint32_t) strlen (text) } };
-}
-
 void
 dp_box_filter_test (bool verbose)
 {
@@ -297,19 +291,19 @@ dp_box_filter_test (bool verbose)
     dp_val_t cells [64] = { 0 };        //  more than the stock columns
     cells [DP_COL_stock_box_state_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 5 };
     cells [DP_COL_stock_product_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 42 };
-    cells [DP_COL_stock_modified] = s_test_text ("2024-03-05T00:00:00+00:00");
-    cells [DP_COL_stock_tag_ids] = s_test_text ("13,3");
+    cells [DP_COL_stock_modified] = row_text_cell ("2024-03-05T00:00:00+00:00");
+    cells [DP_COL_stock_tag_ids] = row_text_cell ("13,3");
     row_t row = { .cells = cells };
     assert (dp_box_filter_keeps (&filter, &row));
-    cells [DP_COL_stock_tag_ids] = s_test_text ("13,33");
+    cells [DP_COL_stock_tag_ids] = row_text_cell ("13,33");
     assert (!dp_box_filter_keeps (&filter, &row));          //  33 is not 3
-    cells [DP_COL_stock_tag_ids] = s_test_text ("3");
+    cells [DP_COL_stock_tag_ids] = row_text_cell ("3");
     assert (dp_box_filter_keeps (&filter, &row));
-    cells [DP_COL_stock_modified] = s_test_text ("2024-03-04T23:59:59+00:00");
+    cells [DP_COL_stock_modified] = row_text_cell ("2024-03-04T23:59:59+00:00");
     assert (!dp_box_filter_keeps (&filter, &row));          //  before the day
     cells [DP_COL_stock_modified] = (dp_val_t) { .type = DP_VAL_NIL };
     assert (!dp_box_filter_keeps (&filter, &row));          //  never modified: no bound passes
-    cells [DP_COL_stock_modified] = s_test_text ("2025-01-01T08:00:00+00:00");
+    cells [DP_COL_stock_modified] = row_text_cell ("2025-01-01T08:00:00+00:00");
     assert (dp_box_filter_keeps (&filter, &row));
     cells [DP_COL_stock_box_state_id].u.i = 2;
     assert (!dp_box_filter_keeps (&filter, &row));          //  Lost

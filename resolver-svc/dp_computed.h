@@ -22,4 +22,7 @@ int dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t 
 int dp_beneficiary_age (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_beneficiary_languages (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
+//  Selftest of the fields computed from their own row alone.
+void dp_computed_test (bool verbose);
+
 #endif

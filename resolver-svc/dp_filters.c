@@ -266,15 +266,6 @@ dp_keep_event_in_return (const plan_field_t *pf, const row_t *row)
 //  -------------------------------------------------------------------------
 //  Selftest: the filters over rows and arguments written here.
 
-//  A string cell (NULL: nil).
-static dp_val_t
-s_test_str (const char *text)
-{
-    if (!text)
-        return (dp_val_t) { .type = DP_VAL_NIL };
-    return (dp_val_t) { .type = DP_VAL_STR, .u.s = { text, (uint32_t) strlen (text) } };
-}
-
 //  A field whose arguments are {name: value}, one level or, with inner
 //  set, {name: {inner: value}}.
 static plan_field_t
@@ -302,26 +293,26 @@ dp_filters_test (bool verbose)
 
     //  Tags: deleted never; a resource type keeps its own and All.
     dp_val_t tag [DP_COL_tags_last_used_on + 1] = { 0 };
-    tag [DP_COL_tags_type] = s_test_str ("People");
+    tag [DP_COL_tags_type] = row_text_cell ("People");
     input_t box = { .kind = IN_ENUM, .s = "Box" }, beneficiary = { .kind = IN_ENUM, .s = "Beneficiary" };
     row_t row = { .cells = tag };
     plan_field_t pf = s_test_field (&args, &outer, names, values, "resourceType", NULL, &box);
     assert (dp_keep_tag (&plain, &row) && !dp_keep_tag (&pf, &row));
     pf = s_test_field (&args, &outer, names, values, "tagType", NULL, &beneficiary);
     assert (dp_keep_tag (&pf, &row));
-    tag [DP_COL_tags_type] = s_test_str ("All");
+    tag [DP_COL_tags_type] = row_text_cell ("All");
     pf = s_test_field (&args, &outer, names, values, "resourceType", NULL, &box);
     assert (dp_keep_tag (&pf, &row));
-    tag [DP_COL_tags_deleted] = s_test_str ("2024-01-01T00:00:00+00:00");
+    tag [DP_COL_tags_deleted] = row_text_cell ("2024-01-01T00:00:00+00:00");
     assert (!dp_keep_tag (&plain, &row) && !dp_keep_live_tag (&plain, &row));
 
     //  Beneficiaries: the pattern in a name or comment whatever its case,
     //  or the whole group identifier (trailing spaces ignored).
     dp_val_t person [DP_COL_people_registered + 1] = { 0 };
-    person [DP_COL_people_firstname] = s_test_str ("Anna");
-    person [DP_COL_people_lastname] = s_test_str ("Svensson");
-    person [DP_COL_people_container] = s_test_str ("G12 ");
-    person [DP_COL_people_created] = s_test_str ("2024-03-05T00:00:00+00:00");
+    person [DP_COL_people_firstname] = row_text_cell ("Anna");
+    person [DP_COL_people_lastname] = row_text_cell ("Svensson");
+    person [DP_COL_people_container] = row_text_cell ("G12 ");
+    person [DP_COL_people_created] = row_text_cell ("2024-03-05T00:00:00+00:00");
     person [DP_COL_people_active] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 1 };
     row.cells = person;
     assert (dp_keep_beneficiary (&plain, &row));
@@ -337,11 +328,11 @@ dp_filters_test (bool verbose)
     input_t day = { .kind = IN_STRING, .s = "2024-03-05" };
     pf = s_test_field (&args, &outer, names, values, "filterInput", "createdUntil", &day);
     assert (dp_keep_beneficiary (&pf, &row));
-    person [DP_COL_people_created] = s_test_str ("2024-03-05T09:30:00+00:00");
+    person [DP_COL_people_created] = row_text_cell ("2024-03-05T09:30:00+00:00");
     assert (!dp_keep_beneficiary (&pf, &row));
     pf = s_test_field (&args, &outer, names, values, "filterInput", "createdFrom", &day);
     assert (dp_keep_beneficiary (&pf, &row));
-    person [DP_COL_people_created] = s_test_str (NULL);
+    person [DP_COL_people_created] = row_text_cell (NULL);
     assert (!dp_keep_beneficiary (&pf, &row));
     input_t no = { .kind = IN_BOOL, .i = 0 };
     pf = s_test_field (&args, &outer, names, values, "filterInput", "active", &no);
@@ -351,7 +342,7 @@ dp_filters_test (bool verbose)
 
     //  Bases: deleted ones only with includeDeleted.
     dp_val_t base [DP_COL_camps_seq + 1] = { 0 };
-    base [DP_COL_camps_deleted] = s_test_str ("2023-01-01T00:00:00+00:00");
+    base [DP_COL_camps_deleted] = row_text_cell ("2023-01-01T00:00:00+00:00");
     row.cells = base;
     input_t yes = { .kind = IN_BOOL, .i = 1 };
     pf = s_test_field (&args, &outer, names, values, "filterInput", "includeDeleted", &yes);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 #include "dp_msg.h"
 #include "dp_schema.h"
 
@@ -42,6 +43,16 @@ static inline bool
 row_is_nil (const row_t *row, int column)
 {
     return row->cells [column].type == DP_VAL_NIL;
+}
+
+//  A string cell over text (borrowed; NULL: nil), as ROWS decodes one;
+//  for rows written by hand (selftests).
+static inline dp_val_t
+row_text_cell (const char *text)
+{
+    if (!text)
+        return (dp_val_t) { .type = DP_VAL_NIL };
+    return (dp_val_t) { .type = DP_VAL_STR, .u.s = { text, (uint32_t) strlen (text) } };
 }
 
 #endif

@@ -14,6 +14,7 @@
 #include "dp_plan.h"
 #include "dp_filters.h"
 #include "dp_enums.h"
+#include "dp_computed.h"
 #include "dp_box_filter.h"
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
@@ -28,6 +29,7 @@ static const dp_selftest_t s_tests [] = {
     { "enums", dp_enums_test },
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
+    { "computed", dp_computed_test },
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
