@@ -15,6 +15,7 @@
 #include "dp_filters.h"
 #include "dp_enums.h"
 #include "dp_computed.h"
+#include "dp_writer.h"
 #include "dp_box_filter.h"
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
@@ -33,6 +34,7 @@ static const dp_selftest_t s_tests [] = {
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
+    { "writer", dp_writer_test },
     { "options", dp_resolver_options_test },
     { "actor", dp_resolver_actor_test },
 };
