@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
-#include "dp_db_actor.h"
+#include "dp_db_config.h"
 #include "dp_db_charset.h"
 
 typedef struct _dp_db_conn_t dp_db_conn_t;
@@ -130,9 +130,7 @@ const dp_db_charsets_t *dp_db_conn_charsets (dp_db_conn_t *self);
 //  The server's id of this connection (for KILL in tests), 0 when down.
 unsigned long dp_db_conn_thread_id (dp_db_conn_t *self);
 
-//  Selftest against the test MariaDB (dp_db_testdb); returns 77 (skipped)
-//  when there is none, else 0.
-int dp_db_conn_selftest (bool verbose);
-void dp_db_conn_test (bool verbose);
+//  The selftest lives in tests/dp_db_conn_test.c (it needs the test
+//  MariaDB, which the production library does not link).
 
 #endif

@@ -11,7 +11,7 @@
     MYSQL_REPLICA_PORT complete it for a replica reached over TCP.
 @end
 */
-#include "dp_db_actor.h"
+#include "dp_db_config.h"
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,38 +58,4 @@ dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max)
     assert (n <= max);
     memcpy (out, options, sizeof options);
     return n;
-}
-
-int
-dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len)
-{
-    assert (config);
-    if (config->port < 0 || config->port > 65535) {
-        snprintf (err, err_len, "MYSQL_PORT (--mysql-port) must be in [0, 65535], not %d", config->port);
-        return -1;
-    }
-    if (config->replica_port < 0 || config->replica_port > 65535) {
-        snprintf (err, err_len, "MYSQL_REPLICA_PORT (--mysql-replica-port) must be in [0, 65535],"
-                  " not %d", config->replica_port);
-        return -1;
-    }
-    if (config->replica_pool_size < 0) {
-        snprintf (err, err_len, "DEPOT_DB_REPLICA_POOL (--db-replica-pool) must not be negative,"
-                  " not %d", config->replica_pool_size);
-        return -1;
-    }
-    if (config->pool_size < 1) {
-        snprintf (err, err_len, "DEPOT_DB_POOL (--db-pool) must be positive, not %d", config->pool_size);
-        return -1;
-    }
-    if (config->chunk_size < 1) {
-        snprintf (err, err_len, "DEPOT_DB_CHUNK (--db-chunk) must be positive, not %d", config->chunk_size);
-        return -1;
-    }
-    if (config->max_queue < 1) {
-        snprintf (err, err_len, "DEPOT_DB_MAX_QUEUE (--db-max-queue) must be positive, not %d",
-                  config->max_queue);
-        return -1;
-    }
-    return 0;
 }

@@ -12,6 +12,7 @@
 */
 #include "dp_db_target.h"
 #include "dp_msg.h"
+#include <czmq.h>
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>

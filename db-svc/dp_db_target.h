@@ -35,7 +35,7 @@
 #ifndef DP_DB_TARGET_H_INCLUDED
 #define DP_DB_TARGET_H_INCLUDED
 
-#include "dp_db_actor.h"
+#include "dp_db_config.h"
 #include <stdbool.h>
 #include <stddef.h>
 

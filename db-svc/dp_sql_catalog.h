@@ -170,6 +170,56 @@ void dp_sql_build_boxes_count (dp_sql_t *sql, const dp_sql_boxes_args_t *args);
 //  comes before the cursor in page order, else 0. Requires a cursor.
 void dp_sql_build_boxes_has_previous (dp_sql_t *sql, const dp_sql_boxes_args_t *args);
 
+//  -------------------------------------------------------------------------
+//  Root queries as db-svc runs them: one table entry per query id
+
+//  How db-svc runs a root query and what it answers.
+typedef enum {
+    DP_SQL_QUERY_LOOKUP,        //  one statement by a string key: at most one row
+                                //  [id, columns of mask]
+    DP_SQL_QUERY_PAGE,          //  two statements: the base's locations, then the page
+                                //  (dp_sql_build_boxes_page) [id, columns of mask]
+    DP_SQL_QUERY_SCALAR         //  one statement answering one row of one INT
+} dp_sql_query_kind_t;
+
+//  A root query's arguments, parsed.
+typedef struct {
+    uint32_t query;             //  the query id
+    uint64_t mask;              //  the columns asked
+    dp_val_t key;               //  lookups: the string key, borrowed from the message
+    dp_sql_boxes_args_t boxes;  //  boxes queries
+} dp_sql_query_args_t;
+
+typedef struct {
+    dp_sql_query_kind_t kind;
+    //  Read the positional arguments into args (query and mask are set);
+    //  id lists are copied into arena. -1 with err filled: a bad request.
+    int (*parse) (const dp_val_t *values, uint32_t n_values, dp_arena_t *arena,
+                  dp_sql_query_args_t *args, char *err, size_t err_len);
+    //  True when the answer is known without SQL: no rows, or the INT 0.
+    //  NULL: never.
+    bool (*nothing) (const dp_sql_query_args_t *args);
+    //  Append the first statement (the only one but for PAGE).
+    void (*build) (dp_sql_t *sql, const dp_sql_query_args_t *args);
+} dp_sql_query_t;
+
+//  Returns a borrowed pointer to the static table entry of root query id,
+//  or NULL when id is unknown (wire input is hostile).
+const dp_sql_query_t *dp_sql_query (uint32_t id);
+
+//  Parse QUERY arguments through self's entry into args. Returns 0, or -1
+//  with err filled when they are malformed (the caller answers 400).
+int dp_sql_query_parse (const dp_sql_query_t *self, uint32_t query, uint64_t mask,
+                        const dp_val_t *values, uint32_t n_values, dp_arena_t *arena,
+                        dp_sql_query_args_t *args, char *err, size_t err_len);
+
+//  True when the parsed query's answer is known without SQL.
+bool dp_sql_query_nothing (const dp_sql_query_t *self, const dp_sql_query_args_t *args);
+
+//  Append the parsed query's first statement to sql.
+void dp_sql_query_build (const dp_sql_query_t *self, dp_sql_t *sql,
+                         const dp_sql_query_args_t *args);
+
 //  Selftest: builds SQL and checks its text (no database needed).
 void dp_sql_catalog_test (bool verbose);
 

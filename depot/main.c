@@ -17,7 +17,7 @@
 #include "dp_resolver_actor.h"
 #include "dp_instance.h"
 #include "dp_msg.h"
-#include "dp_introspection.h"
+#include "dp_introspection_hooks.h"
 #include "dp_db_actor.h"
 #include "dp_options.h"
 #include "dp_log.h"
@@ -77,7 +77,7 @@ main (int argc, char *argv [])
         free (key_text);
         return 1;
     }
-    dp_introspection_enable (schema, resolvers.introspection);
+    dp_introspection_hooks_enable (schema, resolvers.introspection);
     zsys_init ();
     zsys_set_max_sockets (0);
     int rc = 1;

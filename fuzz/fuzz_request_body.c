@@ -26,7 +26,7 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-//  The gateway's defaults (dp_gateway.c).
+//  The gateway's defaults (dp_gateway_config.c).
 static const dp_parse_limits_t s_limits = { 15000, 64 };
 
 static void

@@ -28,8 +28,14 @@ static const char *s_routes [DP_ROUTE_COUNT] = {
     "graphql", "graphiql", "healthz", "readyz", "metrics", "other"
 };
 
-static const char *s_persisted [DP_PERSISTED_COUNT] = {
-    "hit", "miss", "registered", "refused"
+//  The result labels of persisted-query outcomes, and the one each
+//  outcome is counted under (-1: not counted).
+static const char *s_persisted [] = { "hit", "miss", "registered", "refused" };
+#define S_PERSISTED (sizeof s_persisted / sizeof s_persisted [0])
+static const int s_persisted_result [DP_PERSISTED_COUNT] = {
+    [DP_PERSISTED_HIT] = 0, [DP_PERSISTED_MISS] = 1, [DP_PERSISTED_REGISTERED] = 2,
+    [DP_PERSISTED_NOT_IN_LIST] = 3, [DP_PERSISTED_MISMATCH] = 3,
+    [DP_PERSISTED_UNUSED] = -1, [DP_PERSISTED_OFF] = -1
 };
 
 //  Upper bounds of the latency buckets, in microseconds.
@@ -48,7 +54,7 @@ struct _dp_metrics_t {
     s_counter_t buckets [S_BUCKETS + 1];            //  GraphQL latency, per bucket (last: +Inf)
     s_counter_t latency_sum_us;                     //  GraphQL latency, summed
     s_counter_t statements;                         //  SQL statements reported in RESULT
-    s_counter_t persisted [DP_PERSISTED_COUNT];
+    s_counter_t persisted [S_PERSISTED];            //  by result label
 };
 
 dp_metrics_t *
@@ -68,7 +74,7 @@ dp_metrics_new (void)
         atomic_init (&self->buckets [b], 0);
     atomic_init (&self->latency_sum_us, 0);
     atomic_init (&self->statements, 0);
-    for (size_t p = 0; p < DP_PERSISTED_COUNT; p++)
+    for (size_t p = 0; p < S_PERSISTED; p++)
         atomic_init (&self->persisted [p], 0);
     return self;
 }
@@ -135,7 +141,9 @@ dp_metrics_persisted (dp_metrics_t *self, dp_persisted_outcome_t outcome)
 {
     assert (self);
     assert (outcome < DP_PERSISTED_COUNT);
-    atomic_fetch_add_explicit (&self->persisted [outcome], 1, memory_order_relaxed);
+    int result = s_persisted_result [outcome];
+    if (result >= 0)
+        atomic_fetch_add_explicit (&self->persisted [result], 1, memory_order_relaxed);
 }
 
 void
@@ -370,7 +378,7 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
     s_append (&text, "# HELP depot_gateway_persisted_queries_total Persisted-query lookups by "
                      "result.\n"
                      "# TYPE depot_gateway_persisted_queries_total counter\n");
-    for (size_t p = 0; p < DP_PERSISTED_COUNT; p++)
+    for (size_t p = 0; p < S_PERSISTED; p++)
         s_append (&text, "depot_gateway_persisted_queries_total{result=\"%s\"} %llu\n",
                   s_persisted [p], (unsigned long long) s_load (&self->persisted [p]));
     int ready = atomic_load_explicit (&self->ready, memory_order_relaxed);

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include "dp_broker.h"
 #include "dp_fleet.h"
+#include "dp_persisted.h"
 
 typedef struct _dp_metrics_t dp_metrics_t;
 
@@ -43,15 +44,6 @@ typedef enum {
     DP_ROUTE_OTHER,                 //  404s, CORS preflights, civetweb's own errors
     DP_ROUTE_COUNT
 } dp_route_t;
-
-//  Outcomes of persisted-query lookups.
-typedef enum {
-    DP_PERSISTED_HIT,               //  hash found, its query ran
-    DP_PERSISTED_MISS,              //  hash unknown: PersistedQueryNotFound
-    DP_PERSISTED_REGISTERED,        //  hash and query given, stored
-    DP_PERSISTED_REFUSED,           //  not in the allow-list, or the hash did not match
-    DP_PERSISTED_COUNT
-} dp_persisted_outcome_t;
 
 //  Create the counters, all zero. Caller owns the result and must destroy
 //  it with dp_metrics_destroy, after every thread using it has stopped.
@@ -73,7 +65,9 @@ int dp_metrics_inflight (dp_metrics_t *self);
 //  Add the SQL statements one RESULT reported.
 void dp_metrics_statements (dp_metrics_t *self, uint32_t statements);
 
-//  Count one persisted-query outcome.
+//  Count one persisted-query outcome under its result label: hit, miss,
+//  registered, or refused (not in the list, or a hash that does not
+//  match); requests that use no persisted query are not counted.
 void dp_metrics_persisted (dp_metrics_t *self, dp_persisted_outcome_t outcome);
 
 //  Record the last readiness answer (1 ready, 0 not).

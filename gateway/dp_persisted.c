@@ -224,6 +224,37 @@ dp_persisted_store (dp_persisted_t *self, const char *hash, const char *query, s
     return rc;
 }
 
+dp_persisted_outcome_t
+dp_persisted_resolve (dp_persisted_t *self, const char *hash, const char **query_p,
+                      size_t *len_p, dp_arena_t *arena)
+{
+    assert (query_p);
+    assert (len_p);
+    assert (*query_p || hash);
+    if (!self)
+        return hash ? DP_PERSISTED_OFF : DP_PERSISTED_UNUSED;
+    size_t len = 0;
+    if (*query_p) {
+        char text_hash [65];
+        dp_http_sha256_hex (*query_p, *len_p, text_hash);
+        if (hash && strcmp (text_hash, hash) != 0)
+            return DP_PERSISTED_MISMATCH;
+        if (self->allow_list)
+            return dp_persisted_lookup (self, text_hash, arena, &len) ? DP_PERSISTED_HIT
+                                                                      : DP_PERSISTED_NOT_IN_LIST;
+        if (!hash)
+            return DP_PERSISTED_UNUSED;
+        dp_persisted_store (self, text_hash, *query_p, *len_p);
+        return DP_PERSISTED_REGISTERED;
+    }
+    const char *query = dp_persisted_lookup (self, hash, arena, &len);
+    if (!query)
+        return DP_PERSISTED_MISS;
+    *query_p = query;
+    *len_p = len;
+    return DP_PERSISTED_HIT;
+}
+
 size_t
 dp_persisted_size (dp_persisted_t *self)
 {
@@ -325,7 +356,50 @@ dp_persisted_test (bool verbose)
     assert (text && strcmp (text, "{ b }") == 0);
     assert (dp_persisted_store (store, h3, "{ c }", 5) == -1);
     assert (dp_persisted_lookup (store, h3, arena, &len) == NULL);
+    //  The policy in allow-list mode: listed texts and hashes run, others
+    //  are refused, and nothing is registered.
+    const char *query = "{ a }";
+    len = 5;
+    assert (dp_persisted_resolve (store, NULL, &query, &len, arena) == DP_PERSISTED_HIT);
+    query = "{ c }";
+    assert (dp_persisted_resolve (store, NULL, &query, &len, arena) == DP_PERSISTED_NOT_IN_LIST);
+    assert (dp_persisted_resolve (store, h3, &query, &len, arena) == DP_PERSISTED_NOT_IN_LIST);
+    query = NULL;
+    assert (dp_persisted_resolve (store, h2, &query, &len, arena) == DP_PERSISTED_HIT);
+    assert (query && len == 5 && strcmp (query, "{ b }") == 0);
+    assert (dp_persisted_size (store) == 2);
     dp_persisted_destroy (&store);
+
+    //  The policy in automatic mode (Apollo's APQ): a hash alone is unknown
+    //  at first, then registered with its text, then enough; a hash that is
+    //  not its text's is refused; a text alone runs as sent.
+    store = dp_persisted_new (10);
+    query = "{ a }";
+    len = 5;
+    assert (dp_persisted_resolve (store, NULL, &query, &len, arena) == DP_PERSISTED_UNUSED);
+    assert (dp_persisted_size (store) == 0);
+    query = NULL;
+    assert (dp_persisted_resolve (store, h1, &query, &len, arena) == DP_PERSISTED_MISS);
+    assert (query == NULL);
+    query = "{ a }";
+    assert (dp_persisted_resolve (store, h1, &query, &len, arena) == DP_PERSISTED_REGISTERED);
+    assert (dp_persisted_size (store) == 1);
+    query = NULL;
+    len = 0;
+    assert (dp_persisted_resolve (store, h1, &query, &len, arena) == DP_PERSISTED_HIT);
+    assert (query && len == 5 && strcmp (query, "{ a }") == 0);
+    query = "{ b }";
+    assert (dp_persisted_resolve (store, h1, &query, &len, arena) == DP_PERSISTED_MISMATCH);
+    assert (dp_persisted_lookup (store, h2, arena, &len) == NULL);
+    assert (dp_persisted_size (store) == 1);
+    dp_persisted_destroy (&store);
+
+    //  Persisted queries off (no store): a hash is not supported, a text
+    //  alone runs.
+    query = NULL;
+    assert (dp_persisted_resolve (NULL, h1, &query, &len, arena) == DP_PERSISTED_OFF);
+    query = "{ a }";
+    assert (dp_persisted_resolve (NULL, NULL, &query, &len, arena) == DP_PERSISTED_UNUSED);
 
     //  The plain {hash: query} form.
     snprintf (manifest, sizeof manifest, "{\"%s\": \"{ c }\"}", h3);

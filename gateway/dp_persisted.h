@@ -34,6 +34,19 @@
 
 typedef struct _dp_persisted_t dp_persisted_t;
 
+//  What the persisted-query policy decided for one request
+//  (dp_persisted_resolve). The first three let the request go on.
+typedef enum {
+    DP_PERSISTED_HIT,               //  the hash was found, or the text is in the allow-list
+    DP_PERSISTED_MISS,              //  the hash alone, unknown: PersistedQueryNotFound
+    DP_PERSISTED_REGISTERED,        //  hash and matching text: stored (automatic mode)
+    DP_PERSISTED_UNUSED,            //  automatic mode, no hash: the text runs as sent
+    DP_PERSISTED_NOT_IN_LIST,       //  allow-list mode, the text is not listed: refused
+    DP_PERSISTED_MISMATCH,          //  the hash is not the text's SHA-256: refused
+    DP_PERSISTED_OFF,               //  a hash, but persisted queries are off
+    DP_PERSISTED_COUNT
+} dp_persisted_outcome_t;
+
 //  Create an empty store in automatic mode keeping at most max_entries
 //  documents (at least 1). Caller owns the result and must destroy it with
 //  dp_persisted_destroy once no thread uses it.
@@ -60,6 +73,18 @@ const char *dp_persisted_lookup (dp_persisted_t *self, const char *hash, dp_aren
 //  its SHA-256). Returns 0 (stored, or already there), or -1 in allow-list
 //  mode, where nothing is stored.
 int dp_persisted_store (dp_persisted_t *self, const char *hash, const char *query, size_t len);
+
+//  The policy for one request: self is the store, NULL when persisted
+//  queries are off; hash is the request's persisted-query hash (64
+//  lower-case hex digits) or NULL; *query_p and *len_p its query text, or
+//  NULL (then hash must be given). A hash is checked against the text it
+//  comes with; in allow-list mode only listed texts run; in automatic mode
+//  a hash with its text is stored, and a hash alone is looked up, its text
+//  then put in *query_p and *len_p (copied into arena, the arena's).
+//  Returns the outcome; nothing changes on a refusal.
+dp_persisted_outcome_t dp_persisted_resolve (dp_persisted_t *self, const char *hash,
+                                             const char **query_p, size_t *len_p,
+                                             dp_arena_t *arena);
 
 //  Documents held now.
 size_t dp_persisted_size (dp_persisted_t *self);

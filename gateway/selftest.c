@@ -11,6 +11,8 @@
 #include "dp_jwt.h"
 #include "dp_broker.h"
 #include "dp_gateway.h"
+#include "dp_gateway_config.h"
+#include "dp_cors.h"
 #include "dp_http_request.h"
 #include "dp_metrics.h"
 #include "dp_fleet.h"
@@ -153,6 +155,8 @@ static const dp_selftest_t s_tests [] = {
     { "dp_lingering_close", dp_lingering_close_test },
     { "dp_broker", dp_broker_test },
     { "dp_gateway", dp_gateway_test },
+    { "dp_gateway_config", dp_gateway_config_test },
+    { "dp_cors", dp_cors_test },
 };
 
 int

@@ -26,7 +26,7 @@
 */
 #include "dp_exec_private.h"
 #include "dp_coerce.h"
-#include "dp_loader_lists.h"
+#include "dp_loader.h"
 #include "dp_parser.h"
 #include "dp_operation.h"
 #include "dp_log.h"

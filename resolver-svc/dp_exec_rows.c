@@ -16,7 +16,7 @@
 @end
 */
 #include "dp_exec_private.h"
-#include "dp_loader_lists.h"
+#include "dp_loader.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -32,7 +32,6 @@
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
 #include "dp_agreement.h"
-#include "dp_introspection.h"
 #include "dp_enums.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -696,9 +695,7 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
         }
         field->binding = bind;
     }
-    if (dp_introspection_bind (schema, err, err_len))
-        return -1;
-    //  Report what is not served yet, once.
+    //  Report what is not served yet, once (introspection is bound first).
     size_t unbound = 0;
     for (size_t t = 0; t < dp_schema_type_count (schema); t++) {
         dp_type_t *type = dp_schema_type_at (schema, t);

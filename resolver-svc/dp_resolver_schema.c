@@ -5,13 +5,14 @@
     =========================================================================
 @header
     The schema (compiled into libdepot_core, or a file) with the resolver's
-    mapping table hung on its types and fields.
+    introspection hooks and mapping table hung on its types and fields.
 
     Covered by tests/integration/test_schema_startup.py.
 @end
 */
 #include "dp_resolver_actor.h"
 #include "dp_mapping.h"
+#include "dp_introspection_hooks.h"
 #include <stdio.h>
 
 dp_schema_t *
@@ -21,7 +22,8 @@ dp_resolver_schema_load (const char *path, char *err, size_t err_len)
     if (!schema)
         return NULL;
     char inner [300];
-    if (dp_mapping_bind (schema, inner, sizeof inner)) {
+    if (dp_introspection_hooks_bind (schema, inner, sizeof inner)
+    ||  dp_mapping_bind (schema, inner, sizeof inner)) {
         snprintf (err, err_len, "%s", inner);
         dp_schema_destroy (&schema);
     }

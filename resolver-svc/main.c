@@ -16,7 +16,7 @@
 #include "dp_resolver_actor.h"
 #include "dp_instance.h"
 #include "dp_msg.h"
-#include "dp_introspection.h"
+#include "dp_introspection_hooks.h"
 #include "dp_options.h"
 #include "dp_log.h"
 #include <czmq.h>
@@ -62,7 +62,7 @@ main (int argc, char *argv [])
         fprintf (stderr, "resolver-svc: schema: %s\n", err);
         return 1;
     }
-    dp_introspection_enable (schema, opts.introspection);
+    dp_introspection_hooks_enable (schema, opts.introspection);
     //  Split the db endpoint list.
     char *list = strdup (dbs);
     const char *endpoints [32];

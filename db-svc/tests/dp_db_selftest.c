@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | sql_catalog | charset | target | conn |
+    Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | charset | target | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -12,12 +12,13 @@
     A test that finds no MariaDB exits 77 (ctest: skipped).
 @end
 */
-#include "dp_db_actor.h"
-#include "dp_db_conn.h"
+#include "dp_db_test.h"
 #include "dp_db_target.h"
+#include "dp_db_job.h"
+#include "dp_db_rows.h"
+#include "dp_db_queue.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_charset.h"
-#include "dp_db_testdb.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,27 +52,30 @@ s_run (const char *name, bool verbose)
     }
     if (strcmp (name, "cleanup") == 0)
         return dp_db_testdb_cleanup () == 0? 0: 1;
-    if (strcmp (name, "sql_catalog") == 0) {
-        dp_sql_catalog_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "charset") == 0) {
-        dp_db_charset_test (verbose);
-        return 0;
-    }
-    if (strcmp (name, "target") == 0) {
-        dp_db_target_test (verbose);
-        return 0;
-    }
+    //  The classes that need no database (CLASS selftests).
+    static const struct {
+        const char *name;
+        void (*test) (bool verbose);
+    } classes [] = {
+        { "config", dp_db_config_test }, { "job", dp_db_job_test },
+        { "queue", dp_db_queue_test }, { "rows", dp_db_rows_test },
+        { "sql_catalog", dp_sql_catalog_test }, { "charset", dp_db_charset_test },
+        { "target", dp_db_target_test },
+    };
+    for (size_t i = 0; i < sizeof classes / sizeof classes [0]; i++)
+        if (strcmp (name, classes [i].name) == 0) {
+            classes [i].test (verbose);
+            return 0;
+        }
     if (strcmp (name, "conn") == 0)
-        return dp_db_conn_selftest (verbose);
+        return dp_db_conn_test (verbose);
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
         "deadline", "cancel", "overload", "coalesce", "classes", "replica"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)
-            return dp_db_actor_selftest (name, verbose);
+            return dp_db_test_run (name, verbose);
     fprintf (stderr, "dp_db_selftest: no such test: %s\n", name);
     return 2;
 }
@@ -93,7 +97,7 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
+        "setup", "config", "job", "queue", "rows", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
         "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;

@@ -18,6 +18,13 @@
     opaque `binding` pointer the resolver sets once at start-up (its
     mapping-table entry), so execution never looks a field up by name per
     row.
+
+    Nothing here is global: a process may hold several schemas (say a
+    public one served on its own route beside Depot's). Each is built with
+    dp_schema_new from its own SDL (dp_schema_depot is the built-in one),
+    gets its own introspection (dp_introspection_build) and its own
+    bindings from the service that serves it, and is read-only, shared by
+    that service's threads, once bound.
 @end
 */
 #ifndef DP_SCHEMA_H_INCLUDED

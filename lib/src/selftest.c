@@ -14,7 +14,7 @@
 #include "dp_parser.h"
 #include "dp_printer.h"
 #include "dp_schema.h"
-#include "dp_catalog.h"
+#include "dp_introspection.h"
 #include "dp_options.h"
 #include "dp_instance.h"
 #include "dp_visitor.h"
@@ -29,11 +29,12 @@ static const dp_selftest_t s_tests [] = {
     { "dp_parser", dp_parser_test },
     { "dp_printer", dp_printer_test },
     { "dp_schema", dp_schema_test },
-    { "dp_catalog", dp_catalog_test },
+    { "dp_introspection", dp_introspection_test },
     { "dp_options", dp_options_test },
     { "dp_instance", dp_instance_test },
     { "dp_visitor", dp_visitor_test },
     { "dp_validate", dp_validate_test },
+    { "dp_validation_context", dp_validation_context_test },
     { "dp_operation", dp_operation_test },
     { "dp_rule_executable_definitions", dp_rule_executable_definitions_test },
     { "dp_rule_unique_operation_names", dp_rule_unique_operation_names_test },

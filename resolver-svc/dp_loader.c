@@ -1,20 +1,16 @@
 /*  =========================================================================
-    dp_loader_lists - which loaders answer a list of rows per key
+    dp_loader - what the resolver knows of a loader beyond the wire catalog
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    A loader keyed by a row's own id answers one row per key; one keyed by
-    a foreign key (a base's locations, a box's tags) or the constant 0
-    ("every row") answers a list. The request's cache files rows by it and
-    the mapping binds list fields to these loaders. A table of its own so
-    that neither the execution nor the mapping depends on the other for it.
-
-    A table of data; covered by tests/integration/test_read_relations.py
-    and test_read_exact.py (every list a loader answers).
+    db-svc answers every loader with rows per key; whether those rows are
+    one object or a list of them is the resolver's reading, which the
+    cache and the writer need. Its own file so execution depends on it
+    without depending on the mapping table (which depends on execution).
 @end
 */
-#include "dp_loader_lists.h"
+#include "dp_loader.h"
 
 bool
 dp_loader_is_list (dp_loader_id_t loader)

@@ -4,14 +4,16 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    depot-introspect --selftest           dp_introspection's selftest
+    depot-introspect --selftest           dp_introspection_hooks's selftest
     depot-introspect SCHEMA QUERY...      execute each query file against
                                           the schema and print each response
                                           on its own line
     SCHEMA is "depot" (Depot's schema with its mapping table bound, as the
     resolver loads it) or an SDL file (introspection bound alone). The
     requests run through the resolver's real plan, waves and writer; an
-    introspection query never reaches db-svc, so none is needed.
+    introspection query never reaches db-svc, so none is needed. It lives
+    with the resolver because it drives the resolver's execution: the
+    answers themselves come from lib's dp_introspection.
 @discuss
     tests/oracle/introspection/oracle_introspection.mjs compares these
     responses with graphql-js's execution of the same queries over the
@@ -20,8 +22,7 @@
 @end
 */
 #include "dp_resolver_actor.h"
-#include "dp_introspection.h"
-#include "dp_mapping.h"
+#include "dp_introspection_hooks.h"
 #include "dp_exec.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -56,7 +57,7 @@ int
 main (int argc, char *argv [])
 {
     if (argc == 2 && strcmp (argv [1], "--selftest") == 0) {
-        dp_introspection_test (true);
+        dp_introspection_hooks_test (true);
         return 0;
     }
     if (argc < 3) {
@@ -70,7 +71,7 @@ main (int argc, char *argv [])
         schema = dp_resolver_schema_load (NULL, err, sizeof err);
     else {
         schema = dp_schema_load (argv [1], err, sizeof err);
-        if (schema && dp_introspection_bind (schema, err, sizeof err))
+        if (schema && dp_introspection_hooks_bind (schema, err, sizeof err))
             dp_schema_destroy (&schema);
     }
     if (!schema) {

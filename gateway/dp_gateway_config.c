@@ -1,5 +1,5 @@
 /*  =========================================================================
-    dp_gateway_options - the gateway's settings as one dp_options table
+    dp_gateway_config - the gateway's settings: type, defaults, options, checks
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -7,10 +7,12 @@
     The gateway's flags and environment variables, written once and used by
     both binaries that run a gateway actor: gateway (which adds its own
     --backend-bind) and depot (which fixes the backend to inproc://). Also
-    the checks of the parsed values and the reading of the PEM key file.
+    the defaults, the checks of the parsed values and the reading of the
+    PEM key file.
 @end
 */
-#include "dp_gateway.h"
+#include "dp_gateway_config.h"
+#include <czmq.h>
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +20,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+void
+dp_gateway_config_defaults (dp_gateway_config_t *config)
+{
+    assert (config);
+    memset (config, 0, sizeof *config);
+    config->port = 5005;
+    config->backend_endpoint = "tcp://*:5556";
+    config->max_body = 1024 * 1024;
+    config->max_url = 8192;
+    config->drain_ms = -1;
+    config->keep_alive_ms = 5000;
+    config->apq_cache = 10000;
+    config->access_log = true;
+    config->graphiql = true;
+    config->threads = 64;
+    config->max_inflight = 48;
+    config->deadline_ms = 30000;
+    config->max_tokens = 15000;
+    config->max_depth = 64;
+    dp_validate_limits_default (&config->validate_limits);
+    config->jwt_leeway_s = 5;
+    config->heartbeat_ms = 1000;
+    config->liveness_ms = 3000;
+}
 
 size_t
 dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
@@ -172,9 +199,9 @@ dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t er
 }
 
 void
-dp_gateway_options_test (bool verbose)
+dp_gateway_config_test (bool verbose)
 {
-    printf (" * dp_gateway_options: ");
+    printf (" * dp_gateway_config: ");
     dp_gateway_config_t config;
     dp_gateway_config_defaults (&config);
     const char *key_file = NULL;

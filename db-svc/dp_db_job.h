@@ -1,0 +1,128 @@
+/*  =========================================================================
+    dp_db_job - one LOAD or QUERY under way in the DB actor, and its
+    statements
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    A request becomes a job: its arena holds the decoded message, the
+    statements and any rows copied from MariaDB, so the job and all it
+    owns are freed at once. A job has one or more statements (dp_db_stmt_t:
+    a LOAD's chunks, a boxes page's two steps), which wait in the queue
+    (dp_db_queue) and run on the pool's connections. Every job gets exactly
+    one reply: it is marked answered when its ROWS or ERROR is sent, and is
+    freed once answered with no statement queued or running (pending 0).
+@discuss
+    Live jobs are linked in a list the actor owns (dp_db_job_new links, the
+    last dp_db_stmt_finish or dp_db_job_release unlinks), so a CANCEL can
+    find its job and shutdown can answer them all.
+    Transactions will live here: a job that holds a pinned connection
+    (BEGIN ... COMMIT/ROLLBACK of one request) gains the pool slot it pins;
+    its statements then run on that connection only, in order, with
+    dp_db_target_access (..., true) sending them to the primary; a pinned
+    connection lost mid-transaction fails the job, never replays it.
+@end
+*/
+#ifndef DP_DB_JOB_H_INCLUDED
+#define DP_DB_JOB_H_INCLUDED
+
+#include <czmq.h>
+#include "dp_db_reply.h"
+#include "dp_db_target.h"
+#include "dp_sql_catalog.h"
+#include "dp_msg.h"
+#include "dp_arena.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DP_DB_LARGE_ROWS 512    //  more keys or rows: a large statement (dp_db_queue)
+
+typedef struct _dp_db_job_t dp_db_job_t;
+typedef struct _dp_db_stmt_t dp_db_stmt_t;
+
+struct _dp_db_stmt_t {
+    dp_db_stmt_t *next;         //  queue link
+    dp_db_job_t *job;           //  the request it serves
+    uint32_t part;              //  chunk index (LOAD) or step (boxes page)
+    dp_sql_t sql;               //  the text (malloc'd)
+    bool expired;               //  every request it serves was answered while it ran
+                                //  (deadline or CANCEL): it is being cancelled
+    uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
+    dp_db_stmt_t *merged;       //  running: statements merged into this one
+    dp_db_stmt_t *merged_next;  //  link in that list
+    uint64_t columns;           //  running merged LOAD: the columns it selects
+    bool large;                 //  in the large class (DP_DB_LARGE_ROWS)
+};
+
+//  The rows of one chunk of a multi-chunk LOAD, converted to wire values.
+typedef struct {
+    dp_val_t *cells;            //  n_rows * n_cols cells, in the job's arena
+    uint64_t n_rows;
+    bool done;
+} dp_db_part_t;
+
+struct _dp_db_job_t {
+    dp_db_job_t *prev, *next;   //  list of live jobs
+    dp_db_job_t **list;         //  that list's head
+    zframe_t *routing;          //  the requester's routing id
+    dp_arena_t *arena;          //  the decoded request, statements, rows; holds the job
+    dp_msg_t msg;               //  the decoded LOAD or QUERY
+    const dp_sql_query_t *query;    //  a QUERY's entry of the SQL catalog; NULL: a LOAD
+    dp_sql_query_args_t args;   //  a QUERY's parsed arguments
+    dp_db_access_t access;      //  where its statements may run (dp_db_target_access)
+    uint64_t columns;           //  requested column mask
+    dp_coltype_t types [65];    //  wire type of each result column
+    uint32_t n_cols;
+    size_t n_keys;              //  LOAD: distinct keys (msg.u.load.keys, sorted)
+    uint32_t n_parts;           //  LOAD chunks
+    dp_db_part_t *parts;
+    uint32_t statements;        //  statements run so far
+    uint32_t pending;           //  statements queued or running
+    bool started;               //  a statement went to a connection
+    bool answered;              //  the one reply was sent
+};
+
+//  A job for the decoded msg, linked at the head of *jobs. Takes ownership
+//  of the routing frame and of the arena msg was decoded into, and
+//  nullifies the caller's references; the job lives in that arena.
+dp_db_job_t *dp_db_job_new (dp_db_job_t **jobs, zframe_t **routing_p, dp_arena_t **arena_p,
+                            const dp_msg_t *msg);
+
+//  Unlink and free the job (with its arena) and null *self_p. Its
+//  statements must all be finished.
+void dp_db_job_destroy (dp_db_job_t **self_p);
+
+//  Free the job when it is answered and has nothing under way; else keep it.
+void dp_db_job_release (dp_db_job_t **self_p);
+
+//  The live job of request id from routing, or NULL. Borrowed.
+dp_db_job_t *dp_db_job_find (dp_db_job_t *jobs, zframe_t *routing, uint64_t id);
+
+//  True when the job's deadline has passed at now (epoch ms).
+bool dp_db_job_late (const dp_db_job_t *self, uint64_t now);
+
+//  Answer the job with an ERROR through out, once; later calls and later
+//  results are dropped.
+void dp_db_job_fail (dp_db_job_t *self, dp_db_reply_t *out, uint32_t status,
+                     const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+//  Answer 408 to a job whose deadline passed before its statement got a
+//  connection (saying whether an earlier statement of it had run).
+void dp_db_job_fail_late (dp_db_job_t *self, dp_db_reply_t *out);
+
+//  A new statement of job, for step or chunk part, its text empty; counted
+//  as pending. Lives in the job's arena; the caller fills and queues it.
+dp_db_stmt_t *dp_db_stmt_new (dp_db_job_t *job, uint32_t part);
+
+//  A statement is over (done, failed or dropped): free its text, and its
+//  job when that is answered and has nothing left under way.
+void dp_db_stmt_finish (dp_db_stmt_t *self);
+
+//  Prefix the statement with MariaDB's max_statement_time of left_ms.
+void dp_db_stmt_limit (dp_db_stmt_t *self, int64_t left_ms);
+
+//  Selftest (needs no database).
+void dp_db_job_test (bool verbose);
+
+#endif
