@@ -19,9 +19,10 @@
     touches, whatever the number of rows. Which rows a relation shows is
     dp_exec_rows's, asked by descend and the writer alike.
 
-    Covered by tests/integration/test_manage_boxes.py (the waves, the
-    statement count) and the other integration tests that query Depot;
-    its cache and writer have their own selftests.
+    Covered by dp_writer's and dp_introspection's selftests (requests
+    started and run through the waves without a database) and, with
+    LOADs, tests/integration/test_manage_boxes.py (the waves, the
+    statement count); its cache and writer have their own selftests.
 @end
 */
 #include "dp_exec_private.h"
