@@ -59,4 +59,7 @@ void dp_id_page_parent_children (dp_exec_t *exec, const plan_field_t *pf, const 
                                  obj_t **children, size_t *n_children);
 int dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
+//  Selftest of the cursors.
+void dp_page_test (bool verbose);
+
 #endif

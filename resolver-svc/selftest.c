@@ -16,6 +16,7 @@
 #include "dp_enums.h"
 #include "dp_computed.h"
 #include "dp_writer.h"
+#include "dp_page.h"
 #include "dp_box_filter.h"
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
@@ -31,6 +32,7 @@ static const dp_selftest_t s_tests [] = {
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
     { "computed", dp_computed_test },
+    { "page", dp_page_test },
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
