@@ -21,6 +21,7 @@
 #include "dp_client_watch.h"
 #include "dp_lingering_close.h"
 #include "dp_log.h"
+#include "dp_selftest.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,12 +144,7 @@ s_token_test (const char *binary, bool verbose)
     printf ("OK\n");
 }
 
-typedef struct {
-    const char *name;
-    void (*test) (bool verbose);
-} s_test_t;
-
-static s_test_t s_tests [] = {
+static const dp_selftest_t s_tests [] = {
     { "dp_jwt", dp_jwt_test },
     { "dp_http_request", dp_http_request_test },
     { "dp_metrics", dp_metrics_test },
@@ -177,15 +173,5 @@ main (int argc, char *argv [])
         s_token_test (argv [2], verbose);
         return 0;
     }
-    int ran = 0;
-    for (size_t i = 0; i < sizeof s_tests / sizeof s_tests [0]; i++)
-        if (!only || streq (only, s_tests [i].name)) {
-            s_tests [i].test (verbose);
-            ran++;
-        }
-    if (ran == 0) {
-        fprintf (stderr, "no test named '%s'\n", only);
-        return 2;
-    }
-    return 0;
+    return dp_selftest_run (s_tests, sizeof s_tests / sizeof s_tests [0], only, verbose);
 }

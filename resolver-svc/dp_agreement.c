@@ -3,8 +3,13 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_read_api.py and
+    test_read_relations.py (transferAgreement).
+@end
 */
 #include "dp_agreement.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 #ifndef DP_AGREEMENT_H_INCLUDED
 #define DP_AGREEMENT_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 void dp_agreement_root_collect (dp_exec_t *exec, plan_field_t *pf);
 void dp_agreement_root_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,

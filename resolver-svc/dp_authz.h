@@ -50,4 +50,7 @@ const dp_permission_t *dp_authz_permission (dp_authz_t *self, const char *permis
 bool dp_authz_base (dp_authz_t *self, const char *permission, int64_t base_id,
                     char *denied, size_t denied_len);
 
+//  Selftest.
+void dp_authz_test (bool verbose);
+
 #endif

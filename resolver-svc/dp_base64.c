@@ -7,6 +7,8 @@
 #include "dp_base64.h"
 #include <string.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <assert.h>
 
 static const char s_alphabet [] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -61,4 +63,43 @@ dp_base64_decode (dp_arena_t *arena, const char *text, size_t *len_p)
     out [o] = 0;
     *len_p = o;
     return out;
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: RFC 4648's test vectors both ways, and malformed input.
+
+void
+dp_base64_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_base64: ");
+    dp_arena_t *arena = dp_arena_new (0);
+    const char *vectors [][2] = {
+        { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+        { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" }, { "BoxPage:42", "Qm94UGFnZTo0Mg==" },
+    };
+    for (size_t i = 0; i < sizeof vectors / sizeof vectors [0]; i++) {
+        char *encoded = dp_base64_encode (arena, vectors [i][0], strlen (vectors [i][0]));
+        assert (strcmp (encoded, vectors [i][1]) == 0);
+        size_t len;
+        char *decoded = dp_base64_decode (arena, vectors [i][1], &len);
+        assert (decoded && len == strlen (vectors [i][0]));
+        assert (memcmp (decoded, vectors [i][0], len) == 0 && decoded [len] == 0);
+    }
+    //  Bytes beyond ASCII, NUL included, survive.
+    const char bytes [] = { 0, (char) 0xff, 'a' };
+    size_t len;
+    char *decoded = dp_base64_decode (arena, dp_base64_encode (arena, bytes, 3), &len);
+    assert (len == 3 && memcmp (decoded, bytes, 3) == 0);
+    //  Malformed: empty, not a multiple of 4, a foreign character, padding
+    //  before the end or in the wrong place, too long.
+    const char *bad [] = { "", "Zg=", "Zm9v!A==", "Zg==Zm9v", "Z===", "Zm=v" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++)
+        assert (dp_base64_decode (arena, bad [i], &len) == NULL);
+    char *long_text = dp_arena_alloc (arena, 4101);
+    memset (long_text, 'A', 4100);
+    long_text [4100] = 0;
+    assert (dp_base64_decode (arena, long_text, &len) == NULL);
+    dp_arena_destroy (&arena);
+    printf ("OK\n");
 }

@@ -3,10 +3,15 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_read_api.py and
+    test_read_exact_more.py (box, qrCode.box).
+@end
 */
 #include "dp_box_access.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
-#include "dp_root.h"
+#include "dp_enums.h"
 #include <stdio.h>
 
 #define BIT(col) ((uint64_t) 1 << DP_COL_box_access_##col)
@@ -21,9 +26,9 @@ dp_box_access_columns (void)
 static bool
 s_travelling (int64_t state)
 {
-    return state == dp_mapping_box_state_id ("InTransit")
-        || state == dp_mapping_box_state_id ("Receiving")
-        || state == dp_mapping_box_state_id ("NotDelivered");
+    return state == dp_enums_box_state_id ("InTransit")
+        || state == dp_enums_box_state_id ("Receiving")
+        || state == dp_enums_box_state_id ("NotDelivered");
 }
 
 box_access_t

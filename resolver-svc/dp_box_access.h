@@ -15,7 +15,7 @@
 #ifndef DP_BOX_ACCESS_H_INCLUDED
 #define DP_BOX_ACCESS_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 typedef enum {
     BOX_ACCESS_GRANTED,

@@ -3,11 +3,19 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Its selftest reads a filter and applies it; through Depot,
+    tests/integration/test_manage_boxes.py and test_read_api.py
+    (filterInput).
+@end
 */
 #include "dp_box_filter.h"
-#include "dp_root.h"
+#include "dp_plan.h"
+#include "dp_enums.h"
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <assert.h>
 
 #define BIT(col) ((uint64_t) 1 << DP_COL_stock_##col)
 
@@ -54,8 +62,8 @@ dp_box_filter_read (const input_t *input, dp_box_filter_t *filter)
 typedef int64_t (*map_fn_t) (const input_t *value);
 
 static int64_t s_int_of (const input_t *value) { return value->i; }
-static int64_t s_state_of (const input_t *value) { return dp_mapping_box_state_id (value->s); }
-static int64_t s_gender_of (const input_t *value) { return dp_mapping_gender_id (value->s); }
+static int64_t s_state_of (const input_t *value) { return dp_enums_box_state_id (value->s); }
+static int64_t s_gender_of (const input_t *value) { return dp_enums_gender_id (value->s); }
 
 //  The items of `list` and the scalar `single` as one array of ids; nil
 //  when both are absent.
@@ -236,4 +244,76 @@ dp_keep_box_columns (const plan_field_t *pf)
     dp_box_filter_t filter;
     dp_box_filter_read (input_field (pf->args, "filterInput"), &filter);
     return dp_box_filter_columns (&filter);
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: a FilterBoxInput read once, then as db-svc's arguments and
+//  over loaded rows. State ids are boxtribute's box_state table's
+//  (Instock 1, Donated 5).
+
+void
+dp_box_filter_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_box_filter: ");
+    dp_arena_t *arena = dp_arena_new (0);
+    input_t in_stock = { .kind = IN_ENUM, .s = "InStock" }, donated = { .kind = IN_ENUM, .s = "Donated" };
+    input_t *state_items [] = { &in_stock, &donated };
+    input_t states = { .kind = IN_LIST, .items = state_items, .n_items = 2 };
+    input_t product = { .kind = IN_INT, .i = 42 };
+    input_t from = { .kind = IN_STRING, .s = "2024-03-05", .len = 10 };
+    input_t tag_3 = { .kind = IN_INT, .i = 3 };
+    input_t *tag_items [] = { &tag_3 };
+    input_t tags = { .kind = IN_LIST, .items = tag_items, .n_items = 1 };
+    input_t empty = { .kind = IN_LIST };
+    const char *names [] = { "states", "productId", "lastModifiedFrom", "tagIds", "locationIds" };
+    input_t *values [] = { &states, &product, &from, &tags, &empty };
+    input_t input = { .kind = IN_OBJECT, .names = names, .values = values, .n_fields = 5 };
+    dp_box_filter_t filter;
+    dp_box_filter_read (&input, &filter);
+    assert (filter.states == &states && filter.product_id == &product && filter.tag_ids == &tags);
+    assert (filter.location_ids == NULL);       //  an empty list filters nothing
+    assert (dp_box_filter_columns (&filter) == (BIT (box_state_id) | BIT (product_id)
+                                                | BIT (modified) | BIT (tag_ids)));
+
+    //  db-svc's arguments: positional, nil where no filter.
+    dp_val_t args = dp_box_filter_args (arena, &filter);
+    assert (args.type == DP_VAL_ARRAY && args.u.a.count == 9);
+    const dp_val_t *item = args.u.a.items;
+    assert (item [0].type == DP_VAL_ARRAY && item [0].u.a.count == 2);
+    assert (item [0].u.a.items [0].u.i == 1 && item [0].u.a.items [1].u.i == 5);
+    assert (item [1].type == DP_VAL_NIL && item [3].type == DP_VAL_NIL);
+    assert (item [2].type == DP_VAL_STR && strcmp (item [2].u.s.ptr, "2024-03-05") == 0);
+    assert (item [6].type == DP_VAL_ARRAY && item [6].u.a.items [0].u.i == 42);
+    assert (item [8].u.a.count == 1 && item [8].u.a.items [0].u.i == 3);
+
+    //  Loaded rows: every condition must hold.
+    dp_val_t cells [64] = { 0 };        //  more than the stock columns
+    cells [DP_COL_stock_box_state_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 5 };
+    cells [DP_COL_stock_product_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 42 };
+    cells [DP_COL_stock_modified] = row_text_cell ("2024-03-05T00:00:00+00:00");
+    cells [DP_COL_stock_tag_ids] = row_text_cell ("13,3");
+    row_t row = { .cells = cells };
+    assert (dp_box_filter_keeps (&filter, &row));
+    cells [DP_COL_stock_tag_ids] = row_text_cell ("13,33");
+    assert (!dp_box_filter_keeps (&filter, &row));          //  33 is not 3
+    cells [DP_COL_stock_tag_ids] = row_text_cell ("3");
+    assert (dp_box_filter_keeps (&filter, &row));
+    cells [DP_COL_stock_modified] = row_text_cell ("2024-03-04T23:59:59+00:00");
+    assert (!dp_box_filter_keeps (&filter, &row));          //  before the day
+    cells [DP_COL_stock_modified] = (dp_val_t) { .type = DP_VAL_NIL };
+    assert (!dp_box_filter_keeps (&filter, &row));          //  never modified: no bound passes
+    cells [DP_COL_stock_modified] = row_text_cell ("2025-01-01T08:00:00+00:00");
+    assert (dp_box_filter_keeps (&filter, &row));
+    cells [DP_COL_stock_box_state_id].u.i = 2;
+    assert (!dp_box_filter_keeps (&filter, &row));          //  Lost
+    cells [DP_COL_stock_box_state_id].u.i = 1;
+    cells [DP_COL_stock_product_id] = (dp_val_t) { .type = DP_VAL_NIL };
+    assert (!dp_box_filter_keeps (&filter, &row));          //  no product matches no id
+
+    //  No filter input: everything passes, nothing is read.
+    dp_box_filter_read (NULL, &filter);
+    assert (dp_box_filter_columns (&filter) == 0 && dp_box_filter_keeps (&filter, &row));
+    dp_arena_destroy (&arena);
+    printf ("OK\n");
 }

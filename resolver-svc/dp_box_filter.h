@@ -18,7 +18,9 @@
 #ifndef DP_BOX_FILTER_H_INCLUDED
 #define DP_BOX_FILTER_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
+#include "dp_values.h"
+#include "dp_arena.h"
 
 //  The fields of one FilterBoxInput: NULL when absent, null or an empty list.
 typedef struct {
@@ -52,5 +54,8 @@ bool dp_box_filter_keeps (const dp_box_filter_t *filter, const row_t *row);
 //  keep_fn_t of the location box pages: the field's filterInput.
 bool dp_keep_box (const plan_field_t *pf, const row_t *row);
 uint64_t dp_keep_box_columns (const plan_field_t *pf);
+
+//  Selftest.
+void dp_box_filter_test (bool verbose);
 
 #endif

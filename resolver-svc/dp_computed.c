@@ -7,14 +7,22 @@
     The few fields that are not a column or a relation. Their inputs were
     loaded in the same waves as everything else (the binding's deps), so
     computing them is arithmetic and formatting, never a query.
+
+    Its selftest covers the fields computed from their own row; the others
+    (they read other rows or the user) are covered by
+    tests/integration/test_read_api.py, test_read_exact_more.py and
+    test_beneficiaries.py.
 @end
 */
 #include "dp_computed.h"
+#include "dp_exec_hooks.h"
 #include <stdio.h>
 #include <string.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <time.h>
+#include <assert.h>
+#include "dp_exec.h"
 
 //  Box.measureValue: measure_value (stored in the dimension's base unit)
 //  times the display unit's conversion factor; null without a display unit.
@@ -165,4 +173,87 @@ dp_beneficiary_languages (dp_exec_t *exec, const plan_field_t *pf, const obj_t *
     }
     dp_json_writer_char (out, ']');
     return 1;
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: the fields computed from their own row alone, written into a
+//  request's output. (measureValue, direction and languages read other
+//  rows or the user: tests/integration/test_read_api.py and
+//  test_beneficiaries.py.)
+
+//  Call fn on a row of cells; returns what it wrote ("" for null).
+static const char *
+s_test_write (dp_exec_t *exec, write_fn_t fn, dp_val_t *cells, char *text, size_t size)
+{
+    dp_json_writer_t *out = dp_exec_out (exec);
+    dp_json_writer_truncate (out, 0);
+    row_t row = { .cells = cells };
+    obj_t obj = { .row = &row };
+    plan_field_t pf = { .key = "value" };
+    int written = fn (exec, &pf, &obj);
+    snprintf (text, size, "%.*s", written == 1 ? (int) out->len : 0, out->data);
+    return text;
+}
+
+static bool
+s_streq (const char *a, const char *b)
+{
+    return strcmp (a, b) == 0;
+}
+
+void
+dp_computed_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_computed: ");
+    dp_exec_env_t env = { .max_page_size = 100 };
+    dp_exec_t *exec = dp_exec_new (&env);
+    char text [128];
+    dp_val_t cells [64] = { 0 };        //  more than any table's columns
+
+    //  Shipment.labelIdentifier: S, the id's last three digits, the start
+    //  date as YYMMDD, the two bases' first letters.
+    cells [DP_COL_shipment_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 42 };
+    cells [DP_COL_shipment_started_on] = row_text_cell ("2024-03-05T10:00:00+00:00");
+    cells [DP_COL_shipment_source_base_name] = row_text_cell ("lesvos");
+    cells [DP_COL_shipment_target_base_name] = row_text_cell ("Athens");
+    assert (s_streq (s_test_write (exec, dp_shipment_label, cells, text, sizeof text), "\"S042-240305-LExAT\""));
+    cells [DP_COL_shipment_id].u.i = 1234;
+    cells [DP_COL_shipment_target_base_name] = row_text_cell ("X");
+    assert (s_streq (s_test_write (exec, dp_shipment_label, cells, text, sizeof text), "\"S234-240305-LExX\""));
+    cells [DP_COL_shipment_started_on] = (dp_val_t) { .type = DP_VAL_NIL };
+    assert (s_streq (s_test_write (exec, dp_shipment_label, cells, text, sizeof text), ""));
+
+    //  Product.type and ProductCategory.hasGender (under Clothing, id 12).
+    memset (cells, 0, sizeof cells);
+    assert (s_streq (s_test_write (exec, dp_product_type, cells, text, sizeof text), "\"Custom\""));
+    cells [DP_COL_products_standard_product_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 3 };
+    assert (s_streq (s_test_write (exec, dp_product_type, cells, text, sizeof text),
+                   "\"StandardInstantiation\""));
+    memset (cells, 0, sizeof cells);
+    cells [DP_COL_product_categories_parent_id] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 12 };
+    assert (s_streq (s_test_write (exec, dp_category_has_gender, cells, text, sizeof text), "true"));
+    cells [DP_COL_product_categories_parent_id].u.i = 1;
+    assert (s_streq (s_test_write (exec, dp_category_has_gender, cells, text, sizeof text), "false"));
+
+    //  Beneficiary.age: whole years to today; born on 1 January 2000, the
+    //  birthday has always passed this year.
+    memset (cells, 0, sizeof cells);
+    time_t now = time (NULL);
+    struct tm today;
+    gmtime_r (&now, &today);
+    char expected [16];
+    snprintf (expected, sizeof expected, "%d", today.tm_year + 1900 - 2000);
+    cells [DP_COL_people_date_of_birth] = row_text_cell ("2000-01-01");
+    assert (s_streq (s_test_write (exec, dp_beneficiary_age, cells, text, sizeof text), expected));
+    //  Born on 31 December: a year less until the last day of the year.
+    snprintf (expected, sizeof expected, "%d", today.tm_year + 1900 - 2000 - 1
+                                                + (today.tm_mon == 11 && today.tm_mday == 31));
+    cells [DP_COL_people_date_of_birth] = row_text_cell ("2000-12-31");
+    assert (s_streq (s_test_write (exec, dp_beneficiary_age, cells, text, sizeof text), expected));
+    cells [DP_COL_people_date_of_birth] = row_text_cell ("unknown");
+    assert (s_streq (s_test_write (exec, dp_beneficiary_age, cells, text, sizeof text), ""));
+
+    dp_exec_destroy (&exec);
+    printf ("OK\n");
 }

@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Every computed field has the write_fn_t signature (dp_exec_types.h):
+    Every computed field has the write_fn_t signature (dp_binding.h):
     it reads the object's row and the rows its binding declared as deps,
     writes the JSON value and returns 1, or returns 0 for null.
 @end
@@ -12,7 +12,7 @@
 #ifndef DP_COMPUTED_H_INCLUDED
 #define DP_COMPUTED_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 int dp_box_measure_value (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_product_type (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
@@ -22,7 +22,7 @@ int dp_shipment_direction (dp_exec_t *exec, const plan_field_t *pf, const obj_t 
 int dp_beneficiary_age (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_beneficiary_languages (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  The row a dep of pf's binding points at from obj, or NULL.
-const row_t *dp_exec_dep_row (dp_exec_t *exec, const plan_field_t *pf, size_t dep, const obj_t *obj);
+//  Selftest of the fields computed from their own row alone.
+void dp_computed_test (bool verbose);
 
 #endif

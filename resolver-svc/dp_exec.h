@@ -19,7 +19,14 @@
 #ifndef DP_EXEC_H_INCLUDED
 #define DP_EXEC_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dp_arena.h"
+#include "dp_msg.h"
+#include "dp_schema.h"
+
+typedef struct _dp_exec_t dp_exec_t;
 
 typedef struct {
     dp_schema_t *schema;        //  bound with dp_mapping_bind; read-only
@@ -42,6 +49,10 @@ typedef struct {
 dp_exec_t *dp_exec_new (const dp_exec_env_t *env);
 
 void dp_exec_destroy (dp_exec_t **self_p);
+
+//  The request's arena: everything of the request lives in it (decoded
+//  messages too) and goes with dp_exec_destroy.
+dp_arena_t *dp_exec_arena (dp_exec_t *exec);
 
 //  Start executing a decoded EXECUTE (decoded into dp_exec_arena (self),
 //  so its strings live as long as the request).
@@ -77,5 +88,9 @@ size_t dp_exec_outstanding (dp_exec_t *self);
 
 //  SQL statements db-svc reported for this request so far.
 uint32_t dp_exec_statements (dp_exec_t *self);
+
+//  Selftest of the answer's writer (dp_exec_write.c): a plan over a small
+//  schema and rows in the cache, no database.
+void dp_exec_write_test (bool verbose);
 
 #endif

@@ -7,12 +7,18 @@
     DATETIME cells arrive as nil for NULL and for MySQL's zero date, so
     "not deleted" (deleted IS NULL OR deleted = 0, API.md section 4) is a
     nil deleted cell.
+
+    Its selftest runs each filter over rows written in it; through Depot,
+    tests/integration/test_read_api.py and test_beneficiaries.py.
 @end
 */
 #include "dp_filters.h"
+#include "dp_plan.h"
 #include <string.h>
 #include <stdlib.h>
 #include <ctype.h>
+#include <stdio.h>
+#include <assert.h>
 
 //  filterInput.includeDeleted, false when absent.
 static bool
@@ -255,4 +261,92 @@ dp_keep_event_in_return (const plan_field_t *pf, const row_t *row)
 {
     return row_is_nil (row, DP_COL_distro_events_deleted_on)
         && s_str_is (row, DP_COL_distro_events_state, "ReturnedFromDistribution");
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: the filters over rows and arguments written here.
+
+//  A field whose arguments are {name: value}, one level or, with inner
+//  set, {name: {inner: value}}.
+static plan_field_t
+s_test_field (input_t *args, input_t *outer, const char **names, input_t **values,
+              const char *name, const char *inner, input_t *value)
+{
+    *outer = (input_t) { .kind = IN_OBJECT, .names = names + 1, .values = values + 1, .n_fields = 1 };
+    names [1] = inner;
+    values [1] = value;
+    *args = (input_t) { .kind = IN_OBJECT, .names = names, .values = values, .n_fields = 1 };
+    names [0] = name;
+    values [0] = inner ? outer : value;
+    return (plan_field_t) { .args = args };
+}
+
+void
+dp_filters_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_filters: ");
+    input_t args, outer, *values [2];
+    const char *names [2];
+    input_t none = { .kind = IN_OBJECT };
+    plan_field_t plain = { .args = &none };
+
+    //  Tags: deleted never; a resource type keeps its own and All.
+    dp_val_t tag [DP_COL_tags_last_used_on + 1] = { 0 };
+    tag [DP_COL_tags_type] = row_text_cell ("People");
+    input_t box = { .kind = IN_ENUM, .s = "Box" }, beneficiary = { .kind = IN_ENUM, .s = "Beneficiary" };
+    row_t row = { .cells = tag };
+    plan_field_t pf = s_test_field (&args, &outer, names, values, "resourceType", NULL, &box);
+    assert (dp_keep_tag (&plain, &row) && !dp_keep_tag (&pf, &row));
+    pf = s_test_field (&args, &outer, names, values, "tagType", NULL, &beneficiary);
+    assert (dp_keep_tag (&pf, &row));
+    tag [DP_COL_tags_type] = row_text_cell ("All");
+    pf = s_test_field (&args, &outer, names, values, "resourceType", NULL, &box);
+    assert (dp_keep_tag (&pf, &row));
+    tag [DP_COL_tags_deleted] = row_text_cell ("2024-01-01T00:00:00+00:00");
+    assert (!dp_keep_tag (&plain, &row) && !dp_keep_live_tag (&plain, &row));
+
+    //  Beneficiaries: the pattern in a name or comment whatever its case,
+    //  or the whole group identifier (trailing spaces ignored).
+    dp_val_t person [DP_COL_people_registered + 1] = { 0 };
+    person [DP_COL_people_firstname] = row_text_cell ("Anna");
+    person [DP_COL_people_lastname] = row_text_cell ("Svensson");
+    person [DP_COL_people_container] = row_text_cell ("G12 ");
+    person [DP_COL_people_created] = row_text_cell ("2024-03-05T00:00:00+00:00");
+    person [DP_COL_people_active] = (dp_val_t) { .type = DP_VAL_INT, .u.i = 1 };
+    row.cells = person;
+    assert (dp_keep_beneficiary (&plain, &row));
+    struct { const char *pattern; bool kept; } patterns [] = {
+        { "ann", true }, { "SVENS", true }, { "g12", true }, { "G1", false }, { "50%", false },
+    };
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns [0]; i++) {
+        input_t value = { .kind = IN_STRING, .s = patterns [i].pattern,
+                          .len = strlen (patterns [i].pattern) };
+        pf = s_test_field (&args, &outer, names, values, "filterInput", "pattern", &value);
+        assert (dp_keep_beneficiary (&pf, &row) == patterns [i].kept);
+    }
+    //  createdUntil is that day's midnight: a later hour of the day is out.
+    input_t day = { .kind = IN_STRING, .s = "2024-03-05", .len = 10 };
+    pf = s_test_field (&args, &outer, names, values, "filterInput", "createdUntil", &day);
+    assert (dp_keep_beneficiary (&pf, &row));
+    person [DP_COL_people_created] = row_text_cell ("2024-03-05T09:30:00+00:00");
+    assert (!dp_keep_beneficiary (&pf, &row));
+    pf = s_test_field (&args, &outer, names, values, "filterInput", "createdFrom", &day);
+    assert (dp_keep_beneficiary (&pf, &row));
+    person [DP_COL_people_created] = row_text_cell (NULL);
+    assert (!dp_keep_beneficiary (&pf, &row));
+    input_t no = { .kind = IN_BOOL, .i = 0 };
+    pf = s_test_field (&args, &outer, names, values, "filterInput", "active", &no);
+    assert (!dp_keep_beneficiary (&pf, &row));
+    person [DP_COL_people_active].u.i = 0;
+    assert (dp_keep_beneficiary (&pf, &row));
+
+    //  Bases: deleted ones only with includeDeleted.
+    dp_val_t base [DP_COL_camps_seq + 1] = { 0 };
+    base [DP_COL_camps_deleted] = row_text_cell ("2023-01-01T00:00:00+00:00");
+    row.cells = base;
+    input_t yes = { .kind = IN_BOOL, .i = 1 };
+    pf = s_test_field (&args, &outer, names, values, "filterInput", "includeDeleted", &yes);
+    assert (!dp_keep_base (&plain, &row) && dp_keep_base (&pf, &row));
+    printf ("OK\n");
 }

@@ -12,7 +12,7 @@
 #ifndef DP_FILTERS_H_INCLUDED
 #define DP_FILTERS_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 bool dp_keep_base (const plan_field_t *pf, const row_t *row);
 bool dp_keep_classic_location (const plan_field_t *pf, const row_t *row);
@@ -27,5 +27,8 @@ bool dp_keep_event_in_return (const plan_field_t *pf, const row_t *row);
 bool dp_keep_product (const plan_field_t *pf, const row_t *row);
 bool dp_keep_shipment (const plan_field_t *pf, const row_t *row);
 bool dp_keep_beneficiary (const plan_field_t *pf, const row_t *row);
+
+//  Selftest.
+void dp_filters_test (bool verbose);
 
 #endif

@@ -21,7 +21,7 @@
 */
 #include "dp_introspection_hooks.h"
 #include "dp_introspection.h"
-#include "dp_exec_types.h"
+#include "dp_exec_hooks.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -15,9 +15,14 @@
     Adding a field is one line in schema/depot.graphql and one line here.
     Fields the schema has and this table does not are reported at start-up
     and resolve to an error naming the field, never to invented data.
+
+    Covered by tests/integration/test_schema_startup.py (the start-up
+    check) and test_read_exact.py (every root query, as boxtribute
+    answers).
 @end
 */
 #include "dp_mapping.h"
+#include "dp_plan.h"
 #include "dp_computed.h"
 #include "dp_root.h"
 #include "dp_filters.h"
@@ -27,19 +32,12 @@
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
 #include "dp_agreement.h"
+#include "dp_enums.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
 
-//  Enum tables: BoxState by box_state.id, ProductGender by genders.id.
-static const char *const s_box_states [] = {
-    NULL, "InStock", "Lost", "MarkedForShipment", "Receiving", "Donated", "Scrap",
-    "InTransit", "NotDelivered"
-};
-static const char *const s_genders [] = {
-    NULL, "Women", "Men", "UnisexAdult", "Girl", "Boy", "UnisexKid", "BabyGirl", "BabyBoy",
-    "UnisexBaby", "none", NULL, "TeenGirl", "TeenBoy"
-};
+//  Enum tables (BoxState and ProductGender by DB id: dp_enums.c).
 static const char *const s_tag_types [] = {
     "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
 };
@@ -219,7 +217,7 @@ static const field_entry_t s_fields [] = {
                                .deps = { { COL (stock, display_unit_id), DP_LOADER_units_by_id,
                                            BIT (units, conversion_factor) | 1 } },
                                .n_deps = 1 } },
-    { "Box", "state", ENUM_INT (stock, box_state_id, s_box_states) },
+    { "Box", "state", ENUM_INT (stock, box_state_id, dp_enums_box_states) },
     { "Box", "qrCode", FK (stock, qr_id, qr_by_id, ANY_BASE ("qr:read")) },
     { "Box", "createdBy", FK (stock, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Box", "createdOn", COLUMN (stock, created, CONV_DATETIME) },
@@ -257,7 +255,7 @@ static const field_entry_t s_fields [] = {
                                  ANY_BASE ("product_category:read")) },
     { "Product", "base", FK (products, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
     { "Product", "price", COLUMN (products, value, CONV_FLOAT) },
-    { "Product", "gender", ENUM_INT (products, gender_id, s_genders) },
+    { "Product", "gender", ENUM_INT (products, gender_id, dp_enums_genders) },
     { "Product", "comment", COLUMN (products, comments, CONV_STRING) },
     { "Product", "inShop", COLUMN (products, stockincontainer, CONV_BOOL) },
     { "Product", "instockItemsCount", COUNT (products, id, product_counts_by_product, product_counts, instock_items) },
@@ -306,7 +304,7 @@ static const field_entry_t s_fields [] = {
     { "ClassicLocation", "seq", COLUMN (locations, seq, CONV_INT) },
     { "ClassicLocation", "isShop", COLUMN (locations, is_market, CONV_BOOL) },
     { "ClassicLocation", "isStockroom", COLUMN (locations, container_stock, CONV_BOOL) },
-    { "ClassicLocation", "defaultBoxState", ENUM_INT (locations, box_state_id, s_box_states) },
+    { "ClassicLocation", "defaultBoxState", ENUM_INT (locations, box_state_id, dp_enums_box_states) },
     { "ClassicLocation", "boxes", LOCATION_BOXES },
     { "ClassicLocation", "createdBy", FK (locations, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ClassicLocation", "createdOn", COLUMN (locations, created, CONV_DATETIME) },
@@ -709,25 +707,4 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
     }
     dp_debug ("mapping: %zu fields bound, %zu not served in this version", N (s_fields), unbound);
     return 0;
-}
-
-static int64_t
-s_index_of (const char *const *names, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (names [i] && strcmp (names [i], name) == 0)
-            return (int64_t) i;
-    return 0;
-}
-
-int64_t
-dp_mapping_box_state_id (const char *name)
-{
-    return s_index_of (s_box_states, N (s_box_states), name);
-}
-
-int64_t
-dp_mapping_gender_id (const char *name)
-{
-    return s_index_of (s_genders, N (s_genders), name);
 }

@@ -7,7 +7,8 @@
 #ifndef DP_MAPPING_H_INCLUDED
 #define DP_MAPPING_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include <stddef.h>
+#include "dp_schema.h"
 
 //  Check the mapping table against the schema and hang each entry on its
 //  type or field. Call once at start-up, before any actor runs (the

@@ -20,14 +20,20 @@
     loader, the every-row loader and the permission) and pages under an
     object (Base.beneficiaries, ClassicLocation.boxes,
     ProductCategory.products).
+
+    Its selftest covers the cursors; the pages are covered by
+    tests/integration/test_beneficiaries.py and test_read_api.py.
 @end
 */
 #include "dp_page.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include "dp_base64.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <assert.h>
+#include "dp_exec.h"
 
 void
 dp_page_elements (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
@@ -409,4 +415,31 @@ dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *o
         return dp_exec_forbidden (exec, pf, denied);
     s_id_page_fill (exec, pf, page);
     return s_id_page_write (exec, pf, page);
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: cursors as boxtribute writes them (base64 of the id as eight
+//  digits, graph_ql/pagination.py), and cursors that are not ours. The
+//  pages themselves: tests/integration/test_beneficiaries.py.
+
+void
+dp_page_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_page: ");
+    dp_exec_env_t env = { .max_page_size = 100 };
+    dp_exec_t *exec = dp_exec_new (&env);
+    dp_val_t cells [1] = { { .type = DP_VAL_INT, .u.i = 42 } };
+    row_t row = { .cells = cells };
+    assert (strcmp (s_cursor (exec, &row), "MDAwMDAwNDI=") == 0);
+    cells [0].u.i = 123456789;
+    assert (strcmp (s_cursor (exec, &row), "MTIzNDU2Nzg5") == 0);
+    int64_t id = 0;
+    assert (s_cursor_id (exec, "MDAwMDAwNDI=", &id) && id == 42);
+    assert (s_cursor_id (exec, "MTIzNDU2Nzg5", &id) && id == 123456789);
+    const char *foreign [] = { "", "42", "YWJj" /* abc */, "LTE=" /* -1 */, "MTJh" /* 12a */ };
+    for (size_t i = 0; i < sizeof foreign / sizeof foreign [0]; i++)
+        assert (!s_cursor_id (exec, foreign [i], &id));
+    dp_exec_destroy (&exec);
+    printf ("OK\n");
 }

@@ -7,7 +7,7 @@
 #ifndef DP_PAGE_H_INCLUDED
 #define DP_PAGE_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 //  What a PageInfo object shows (obj->synthetic of every PageInfo).
 typedef struct {
@@ -58,5 +58,8 @@ void dp_id_page_parent_collect (dp_exec_t *exec, const plan_field_t *pf, const o
 void dp_id_page_parent_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                                  obj_t **children, size_t *n_children);
 int dp_id_page_parent_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
+
+//  Selftest of the cursors.
+void dp_page_test (bool verbose);
 
 #endif

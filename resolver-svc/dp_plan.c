@@ -14,10 +14,17 @@
     per-row work in waves and in the writer is a walk over arrays. Column
     masks are computed here too: each plan field knows which columns its
     child rows must carry, which is what a LOAD asks db-svc for.
+
+    Covered by dp_exec_write's selftest (plans of small documents) and
+    tests/integration/test_manage_boxes.py.
 @end
 */
 #include "dp_plan.h"
 #include "dp_values.h"
+#include "dp_parser.h"
+#include "dp_operation.h"
+#include <assert.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdarg.h>
@@ -416,4 +423,148 @@ dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *
     }
     const dp_ast_selection_set_t *sets [1] = { operation->selection_set };
     return s_build_node (&ctx, root, sets, 1, 0);
+}
+
+plan_node_t *
+dp_plan_build_text (dp_arena_t *arena, dp_schema_t *schema, const char *query, const char *variables_json,
+                    dp_plan_error_t *err)
+{
+    memset (err, 0, sizeof *err);
+    dp_parse_error_t parse_error;
+    const dp_ast_document_t *doc = dp_parse (arena, query, strlen (query), NULL, &parse_error);
+    if (!doc) {
+        snprintf (err->message, sizeof err->message, "%s", parse_error.message);
+        return NULL;
+    }
+    dp_operation_error_t failure;
+    const dp_ast_definition_t *operation = dp_operation_select (doc, NULL, 0, arena, &failure);
+    if (!operation) {
+        snprintf (err->message, sizeof err->message, "%s", failure.text);
+        return NULL;
+    }
+    json_t *given = variables_json ? json_loads (variables_json, 0, NULL) : NULL;
+    dp_error_t *errors;
+    size_t n_errors;
+    dp_variables_t *variables = dp_variables_coerce (arena, schema, operation, given, &errors, &n_errors);
+    json_decref (given);
+    if (!variables) {
+        snprintf (err->message, sizeof err->message, "%s", errors [0].message);
+        return NULL;
+    }
+    return dp_plan_build (arena, schema, doc, operation, variables, err);
+}
+
+dp_schema_t *
+dp_plan_test_schema (const char *sdl, const dp_plan_test_binding_t *bindings)
+{
+    char err [256];
+    dp_schema_t *schema = dp_schema_new (sdl, strlen (sdl), err, sizeof err);
+    assert (schema);
+    for (const dp_plan_test_binding_t *b = bindings; b->field; b++) {
+        char type [64];
+        const char *dot = strchr (b->field, '.');
+        assert (dot && (size_t) (dot - b->field) < sizeof type);
+        snprintf (type, sizeof type, "%.*s", (int) (dot - b->field), b->field);
+        dp_field_t *field = dp_type_field (dp_schema_type (schema, type), dot + 1);
+        assert (field);
+        field->binding = b->bind;
+    }
+    return schema;
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: plans of small documents over a small schema, two of its
+//  fields bound as columns and one as a foreign key.
+
+static const char *s_test_sdl =
+    "type Query { item(id: ID!): Item items: [Item] thing: Thing }\n"
+    "interface Thing { id: ID! }\n"
+    "type Item implements Thing { id: ID! label: String owner: User }\n"
+    "type User implements Thing { id: ID! name: String }\n";
+
+static const dp_binding_t s_test_label = { .kind = BIND_COLUMN, .column = 3 };
+static const dp_binding_t s_test_owner = { .kind = BIND_FK, .column = 5 };
+static const dp_binding_t s_test_name = { .kind = BIND_COLUMN, .column = 2 };
+
+//  The field of variant v of node under response key, or NULL.
+static const plan_field_t *
+s_test_field (const plan_node_t *node, size_t v, const char *key)
+{
+    for (size_t f = 0; f < node->variants [v].n_fields; f++)
+        if (strcmp (node->variants [v].fields [f].key, key) == 0)
+            return &node->variants [v].fields [f];
+    return NULL;
+}
+
+void
+dp_plan_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_plan: ");
+    const dp_plan_test_binding_t bindings [] = {
+        { "Item.label", &s_test_label }, { "Item.owner", &s_test_owner },
+        { "User.name", &s_test_name }, { NULL, NULL },
+    };
+    dp_schema_t *schema = dp_plan_test_schema (s_test_sdl, bindings);
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_plan_error_t err;
+
+    //  Response keys in query order, aliases kept, sub-selections of one key
+    //  merged (fragment included), arguments coerced, @skip applied; the
+    //  columns the rows must carry: what the variant reads, and what the
+    //  child's variant reads for the owner.
+    plan_node_t *root = dp_plan_build_text (arena, schema,
+        "query ($no: Boolean!) { first: item(id: 7) { label owner { id } }"
+        "  first: item(id: 7) { ...Extra } items @skip(if: $no) { id } }"
+        "fragment Extra on Item { owner { name } __typename }", "{\"no\": true}", &err);
+    assert (root);
+    assert (root->n_variants == 1 && root->variants [0].n_fields == 1);
+    const plan_field_t *first = s_test_field (root, 0, "first");
+    assert (first && strcmp (first->field->name, "item") == 0);
+    const input_t *id = input_field (first->args, "id");
+    assert (id && id->kind == IN_STRING && strcmp (id->s, "7") == 0);
+    const variant_t *item = &first->child->variants [0];
+    assert (item->n_fields == 3);
+    assert (strcmp (item->fields [0].key, "label") == 0 && item->fields [0].bind == &s_test_label);
+    assert (strcmp (item->fields [1].key, "owner") == 0 && strcmp (item->fields [2].key, "__typename") == 0);
+    assert (item->fields [2].field == NULL);
+    assert (item->mask == (1 | (1 << 3) | (1 << 5)));
+    assert (first->child_mask == item->mask);
+    const plan_field_t *owner = &item->fields [1];
+    assert (owner->child->variants [0].n_fields == 2);      //  id and name, merged
+    assert (owner->child_mask == (1 | (1 << 2)));
+
+    //  An abstract type: one variant per possible type, each with the
+    //  fields its fragments select.
+    root = dp_plan_build_text (arena, schema,
+        "{ thing { id ... on User { name } ... on Item { label } } }", NULL, &err);
+    assert (root);
+    const plan_node_t *thing = s_test_field (root, 0, "thing")->child;
+    assert (thing->n_variants == 2);
+    for (size_t v = 0; v < 2; v++) {
+        bool user = strcmp (thing->variants [v].object->name, "User") == 0;
+        assert (thing->variants [v].n_fields == 2);
+        assert (s_test_field (thing, v, user ? "name" : "label"));
+        assert (!s_test_field (thing, v, user ? "label" : "name"));
+    }
+
+    //  Refused: a leaf with a selection, a composite without one, an
+    //  unknown field, a missing required argument, a mutation.
+    const char *refused [][2] = {
+        { "{ item(id: 1) { label { x } } }", "Field \"label\" must not have a selection" },
+        { "{ items }", "Field \"items\" of type \"[Item]\" must have a selection of subfields" },
+        { "{ item(id: 1) { nope } }", "Cannot query field \"nope\" on type \"Item\"." },
+        { "{ item { id } }", "Field \"item\" argument \"id\" of type \"ID!\" is required" },
+        { "mutation { item }", "Schema is not configured to execute mutation operation." },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused [0]; i++) {
+        assert (dp_plan_build_text (arena, schema, refused [i][0], NULL, &err) == NULL);
+        if (strncmp (err.message, refused [i][1], strlen (refused [i][1])) != 0) {
+            fprintf (stderr, "%s: %s\n", refused [i][0], err.message);
+            assert (false);
+        }
+    }
+    dp_arena_destroy (&arena);
+    dp_schema_destroy (&schema);
+    printf ("OK\n");
 }

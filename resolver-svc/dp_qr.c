@@ -16,9 +16,13 @@
     (stock_by_qr) and who may see it (box_access_by_qr: its base and that
     base's organisation, joined in SQL), so deciding between the box and
     an error object needs no further wave.
+
+    Covered by tests/integration/test_read_exact_more.py and
+    test_read_api.py (qrExists, qrCode).
 @end
 */
 #include "dp_qr.h"
+#include "dp_exec_hooks.h"
 #include "dp_box_access.h"
 #include <string.h>
 #include <stdio.h>

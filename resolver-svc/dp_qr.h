@@ -7,7 +7,7 @@
 #ifndef DP_QR_H_INCLUDED
 #define DP_QR_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 void dp_qr_exists_collect (dp_exec_t *exec, plan_field_t *pf);
 int dp_qr_exists_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);

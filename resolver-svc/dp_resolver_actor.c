@@ -60,6 +60,7 @@
 #include "dp_writer.h"
 #include "dp_exec.h"
 #include "dp_msg.h"
+#include "dp_catalog.h"
 #include "dp_log.h"
 #include "dp_instance.h"
 #include <czmq.h>

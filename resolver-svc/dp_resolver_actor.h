@@ -67,6 +67,9 @@ size_t dp_resolver_options (dp_resolver_options_t *opts, dp_option_t *out, size_
 //  setting.
 int dp_resolver_options_check (const dp_resolver_options_t *opts, char *err, size_t err_len);
 
+//  Selftest of the settings (dp_resolver_options.c).
+void dp_resolver_options_test (bool verbose);
+
 //  Load the schema embedded in the binary (schema/depot.graphql at build
 //  time), or the file at path when path is not NULL, and bind the mapping.
 //  Returns NULL with err filled. Caller owns the schema.

@@ -76,3 +76,40 @@ dp_resolver_options_check (const dp_resolver_options_t *opts, char *err, size_t 
     }
     return 0;
 }
+
+//  -------------------------------------------------------------------------
+//  Selftest: the table parses flags into the settings, and the check
+//  names the setting it refuses.
+
+void
+dp_resolver_options_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_resolver_options: ");
+    dp_resolver_options_t opts;
+    dp_resolver_options_init (&opts);
+    char err [256];
+    assert (dp_resolver_options_check (&opts, err, sizeof err) == 0);
+    dp_option_t table [16];
+    size_t n = dp_resolver_options (&opts, table, 16);
+    char *argv [] = { "resolver-svc", "--resolvers", "3", "--credit", "7", "--introspection=0",
+                      "--large-answer-rows", "0", NULL };
+    assert (dp_options_parse (table, n, 8, argv, "usage", err, sizeof err) == 0);
+    assert (opts.resolvers == 3 && opts.credit == 7 && !opts.introspection);
+    assert (opts.large_answer_rows == 0 && opts.max_page == 100000);
+    assert (dp_resolver_options_check (&opts, err, sizeof err) == 0);
+    struct { int *setting; int value; const char *named; } bad [] = {
+        { &opts.resolvers, 0, "DEPOT_RESOLVERS" },
+        { &opts.resolvers, DP_RESOLVERS_MAX + 1, "DEPOT_RESOLVERS" },
+        { &opts.credit, 0, "DEPOT_CREDIT" },
+        { &opts.large_answer_rows, -1, "DEPOT_LARGE_ANSWER_ROWS" },
+        { &opts.max_page, 0, "DEPOT_MAX_PAGE" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        dp_resolver_options_init (&opts);
+        *bad [i].setting = bad [i].value;
+        assert (dp_resolver_options_check (&opts, err, sizeof err) == -1);
+        assert (strncmp (err, bad [i].named, strlen (bad [i].named)) == 0);
+    }
+    printf ("OK\n");
+}

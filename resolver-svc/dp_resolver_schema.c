@@ -6,6 +6,8 @@
 @header
     The schema (compiled into libdepot_core, or a file) with the resolver's
     introspection hooks and mapping table hung on its types and fields.
+
+    Covered by tests/integration/test_schema_startup.py.
 @end
 */
 #include "dp_resolver_actor.h"

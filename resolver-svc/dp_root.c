@@ -17,9 +17,13 @@
     BoxPage.elements hands the page's stock rows to the next wave.
     Cursors are base64 of "<modified>|<id>" (modified empty when NULL):
     opaque to clients, exact for the keyset.
+
+    Covered by tests/integration/test_manage_boxes.py (boxes, its pages
+    and statement count).
 @end
 */
 #include "dp_root.h"
+#include "dp_exec_hooks.h"
 #include "dp_page.h"
 #include "dp_authz.h"
 #include "dp_base64.h"

@@ -7,10 +7,10 @@
 #ifndef DP_ROOT_H_INCLUDED
 #define DP_ROOT_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 #include "dp_page.h"
 
-//  Query.boxes hooks (see dp_exec_types.h for the hook signatures).
+//  Query.boxes hooks (see dp_binding.h for the hook signatures).
 void dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf);
 void dp_root_boxes_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                              obj_t **children, size_t *n_children);
@@ -22,8 +22,5 @@ void dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t 
                            obj_t **children, size_t *n_children);
 int dp_root_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
-//  DB ids of enum values (by GraphQL name); 0 when unknown.
-int64_t dp_mapping_box_state_id (const char *name);
-int64_t dp_mapping_gender_id (const char *name);
 
 #endif

@@ -16,9 +16,13 @@
     Two list loaders keyed by tag id (stock_by_tag, people_by_tag) fetch
     the rows of every tag of the wave in two statements; each loader asks
     for the columns of its own union member's selections only.
+
+    Covered by tests/integration/test_read_relations.py and
+    test_read_exact_more.py.
 @end
 */
 #include "dp_tagged.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include <stdio.h>
 #include <string.h>

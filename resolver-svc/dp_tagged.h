@@ -7,7 +7,7 @@
 #ifndef DP_TAGGED_H_INCLUDED
 #define DP_TAGGED_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 void dp_tagged_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 void dp_tagged_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,

@@ -3,8 +3,13 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Covered by tests/integration/test_read_api.py (User.email,
+    organisation, bases).
+@end
 */
 #include "dp_user_fields.h"
+#include "dp_exec_hooks.h"
 #include "dp_authz.h"
 #include "dp_arena.h"
 #include "dp_catalog.h"

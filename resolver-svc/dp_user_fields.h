@@ -14,7 +14,7 @@
 #ifndef DP_USER_FIELDS_H_INCLUDED
 #define DP_USER_FIELDS_H_INCLUDED
 
-#include "dp_exec_types.h"
+#include "dp_binding.h"
 
 //  User.email: the caller's own (or any, for god); else FORBIDDEN.
 int dp_user_email_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);

@@ -3,6 +3,11 @@
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
+@header
+    Its selftest hands it requests on a real thread and PULL socket;
+    through Depot, tests/integration/test_read_relations.py
+    (DEPOT_LARGE_ANSWER_ROWS, lowPriorityWrite).
+@end
 */
 #define _GNU_SOURCE
 #include "dp_writer.h"
@@ -118,4 +123,105 @@ dp_writer_submit (dp_writer_t *self, dp_exec_t *exec)
     self->tail = item;
     pthread_cond_signal (&self->wake);
     pthread_mutex_unlock (&self->lock);
+}
+
+//  -------------------------------------------------------------------------
+//  Selftest: requests whose waves are done and whose answers are large
+//  are written on the writer's thread and come back to a PULL socket, also
+//  those still queued when the writer is destroyed.
+
+#include "dp_plan.h"
+#include "dp_exec_hooks.h"
+#include <assert.h>
+
+//  Query.rows: makes two rows in wave 1, so the request is "large" for a
+//  threshold of one row, and writes 2.
+static void
+s_test_rows_collect (dp_exec_t *exec, plan_field_t *pf)
+{
+    (void) pf;
+    dp_val_t cells [2] = { { .type = DP_VAL_INT, .u.i = 1 }, { .type = DP_VAL_INT, .u.i = 1 } };
+    const dp_catalog_entry_t *sizes = dp_catalog_loader (DP_LOADER_sizes_by_id);
+    dp_exec_make_row (exec, sizes, 1, cells, 2);
+    dp_exec_make_row (exec, sizes, 1, cells, 2);
+}
+
+static int
+s_test_rows_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
+{
+    (void) pf, (void) obj;
+    dp_json_writer_int (dp_exec_out (exec), 2);
+    return 1;
+}
+
+static const dp_binding_t s_test_rows = {
+    .kind = BIND_ROOT, .collect = s_test_rows_collect, .write = s_test_rows_write };
+
+static int
+s_test_no_send (void *ctx, dp_exec_t *exec, dp_msg_t *msg)
+{
+    (void) ctx, (void) exec, (void) msg;
+    assert (false);             //  the request loads nothing
+    return -1;
+}
+
+//  A request started and left for the writer.
+static dp_exec_t *
+s_test_request (const dp_exec_env_t *env)
+{
+    dp_exec_t *exec = dp_exec_new (env);
+    const char *query = "{ rows }";
+    dp_msg_t execute = { .type = DP_MSG_EXECUTE, .id = 7, .trace_id = "writer-test" };
+    execute.u.execute.query = query;
+    execute.u.execute.query_len = (uint32_t) strlen (query);
+    execute.u.execute.flags = DP_EXECUTE_DEBUG;
+    dp_exec_start (exec, &execute);
+    assert (dp_exec_wants_writer (exec) && !dp_exec_done (exec));
+    return exec;
+}
+
+//  Receive one written request from pull, check its answer and free it.
+static void
+s_test_receive (zsock_t *pull)
+{
+    dp_exec_t *exec;
+    assert (zsock_recv (pull, "p", &exec) == 0);
+    assert (dp_exec_done (exec) && !dp_exec_wants_writer (exec));
+    size_t len;
+    const char *json = dp_exec_json (exec, &len);
+    const char *data = "{\"data\":{\"rows\":2}";
+    assert (len > strlen (data) && memcmp (json, data, strlen (data)) == 0);
+    assert (strstr (json, "\"lowPriorityWrite\":true"));
+    dp_exec_destroy (&exec);
+}
+
+void
+dp_writer_test (bool verbose)
+{
+    (void) verbose;
+    printf (" * dp_writer: ");
+    const char *sdl = "type Query { rows: Int }";
+    const dp_plan_test_binding_t bindings [] = { { "Query.rows", &s_test_rows }, { NULL, NULL } };
+    dp_schema_t *schema = dp_plan_test_schema (sdl, bindings);
+    dp_exec_env_t env = { .schema = schema, .max_page_size = 100, .send = s_test_no_send,
+                          .large_answer_rows = 1 };
+    zsock_t *pull = zsock_new_pull ("inproc://dp-writer-test");
+    assert (pull);
+    zsock_set_rcvtimeo (pull, 5000);
+    dp_writer_t *writer = dp_writer_new ("inproc://dp-writer-test");
+    assert (writer);
+    for (int i = 0; i < 3; i++)
+        dp_writer_submit (writer, s_test_request (&env));
+    for (int i = 0; i < 3; i++)
+        s_test_receive (pull);
+    //  Destroy writes what is still queued and sends it back first.
+    dp_writer_submit (writer, s_test_request (&env));
+    dp_writer_submit (writer, s_test_request (&env));
+    dp_writer_destroy (&writer);
+    assert (writer == NULL);
+    s_test_receive (pull);
+    s_test_receive (pull);
+    zsock_destroy (&pull);
+    dp_schema_destroy (&schema);
+    printf ("OK\n");
 }

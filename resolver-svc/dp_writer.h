@@ -37,4 +37,7 @@ void dp_writer_destroy (dp_writer_t **self_p);
 //  Hand a request over (its waves done: dp_exec_wants_writer).
 void dp_writer_submit (dp_writer_t *self, dp_exec_t *exec);
 
+//  Selftest: large answers written on the thread and sent back.
+void dp_writer_test (bool verbose);
+
 #endif

@@ -8,6 +8,9 @@
     win), loads the schema, starts N resolver actors that connect to the
     gateway and to every db-svc, waits for SIGINT/SIGTERM and stops them.
     Scale by running more processes.
+
+    Covered by tests/integration/test_gateway_http.py (three resolver-svc
+    processes) and test_schema_startup.py.
 @end
 */
 #include "dp_resolver_actor.h"

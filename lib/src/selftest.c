@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdbool.h>
+#include "dp_selftest.h"
 #include "dp_arena.h"
 #include "dp_json_writer.h"
 #include "dp_lexer.h"
@@ -23,12 +24,7 @@
 #include "dp_error.h"
 #include "validation/dp_validation_rules.h"
 
-typedef struct {
-    const char *name;
-    void (*test) (bool verbose);
-} test_item_t;
-
-static test_item_t s_tests [] = {
+static const dp_selftest_t s_tests [] = {
     { "dp_arena", dp_arena_test },
     { "dp_json_writer", dp_json_writer_test },
     { "dp_lexer", dp_lexer_test },
@@ -78,15 +74,5 @@ int
 main (int argc, char *argv [])
 {
     const char *only = argc > 1 ? argv [1] : NULL;
-    int ran = 0;
-    for (size_t i = 0; i < sizeof s_tests / sizeof s_tests [0]; i++)
-        if (!only || strcmp (only, s_tests [i].name) == 0) {
-            s_tests [i].test (true);
-            ran++;
-        }
-    if (ran == 0) {
-        fprintf (stderr, "no such test: %s\n", only);
-        return 1;
-    }
-    return 0;
+    return dp_selftest_run (s_tests, sizeof s_tests / sizeof s_tests [0], only, true);
 }

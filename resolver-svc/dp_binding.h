@@ -1,61 +1,29 @@
 /*  =========================================================================
-    dp_exec_types - the private structures of one executing request
+    dp_binding - where a field's value comes from, and its hooks
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Shared by the resolver's execution files (plan, waves, writer, root
-    fields, mapping). Nothing outside resolver-svc includes this header.
-@discuss
-    Execution has three phases. PLAN: the operation's selection sets are
-    collected per concrete type into a tree of plan nodes, arguments
-    coerced. FETCH: breadth-first waves; each wave gathers every key every
-    batch of objects needs, sends one LOAD per loader (and the root
-    QUERYs), and when all answers are in, descends one level. WRITE: one
-    recursive pass writes the JSON from the loaded rows, applying
-    authorisation and null propagation.
+    The mapping table (dp_mapping.c) binds each schema field to one of
+    these: a column, a foreign key, a reverse relation, a lookup, a link
+    table, or hooks (computed, synthetic and root fields). The plan points
+    at the bindings; the exec reads them; hooks get the narrow API of
+    dp_exec_hooks.h.
 @end
 */
-#ifndef DP_EXEC_TYPES_H_INCLUDED
-#define DP_EXEC_TYPES_H_INCLUDED
+#ifndef DP_BINDING_H_INCLUDED
+#define DP_BINDING_H_INCLUDED
 
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "dp_arena.h"
-#include "dp_ast.h"
-#include "dp_schema.h"
 #include "dp_catalog.h"
-#include "dp_msg.h"
-#include "dp_json_writer.h"
-#include "dp_authz.h"
-#include "dp_values.h"         //  input_t: coerced arguments and variables
+#include "dp_schema.h"
+#include "dp_row.h"
 
 typedef struct _dp_exec_t dp_exec_t;
-typedef struct _plan_node_t plan_node_t;
 typedef struct _plan_field_t plan_field_t;
 typedef struct _dp_binding_t dp_binding_t;
-
-//  -------------------------------------------------------------------------
-//  Loaded rows
-
-//  A row of a loader's column set; cells are full width (one per catalog
-//  column), only the columns in `mask` are meaningful.
-typedef struct {
-    dp_val_t *cells;
-    uint64_t mask;
-    uint32_t stamp;             //  last batch that listed this row (dedup)
-} row_t;
-
-//  An object being resolved: its concrete type and where its data is.
-typedef struct {
-    const dp_type_t *type;
-    row_t *row;                 //  table-backed objects
-    void *synthetic;            //  e.g. a page (BoxPage, PageInfo)
-} obj_t;
-
-//  -------------------------------------------------------------------------
-//  Plan
 
 //  How the writer formats a scalar cell.
 typedef enum {
@@ -179,112 +147,5 @@ typedef struct {
     const dp_type_t *(*resolve_type) (const dp_type_t *abstract, const row_t *row);
     uint64_t type_mask;         //  columns resolve_type reads
 } type_binding_t;
-
-struct _plan_field_t {
-    const char *key;            //  response key (alias or name)
-    const dp_field_t *field;    //  NULL for __typename
-    const dp_binding_t *bind;
-    dp_loc_t loc;
-    input_t *args;              //  OBJECT of coerced arguments
-    plan_node_t *child;         //  composite fields
-    uint64_t child_mask;        //  columns the child rows must have
-    void *root_state;           //  ROOT: the root hook's own data
-};
-
-typedef struct {
-    const dp_type_t *object;    //  concrete object type
-    plan_field_t *fields;
-    size_t n_fields;
-    uint64_t mask;              //  columns this variant's fields read
-} variant_t;
-
-struct _plan_node_t {
-    const dp_type_t *type;      //  declared type (may be abstract)
-    variant_t *variants;
-    size_t n_variants;
-};
-
-//  -------------------------------------------------------------------------
-//  Execution
-
-//  A batch: objects waiting to have one plan node's fields resolved.
-typedef struct {
-    plan_node_t *node;
-    obj_t *objs;
-    size_t n_objs;
-    plan_field_t *through;      //  set: the links of `through` are loaded and its targets are
-                                //  being loaded; the next descend yields the targets as a batch
-} batch_t;
-
-//  Errors collected during execution.
-typedef struct _exec_error_t {
-    char *message;
-    dp_loc_t loc;
-    bool has_loc;
-    char *path_json;            //  "["boxes","elements",3,"size"]" or NULL
-    const char *code;           //  extensions.code or NULL
-    char *description;          //  extensions.description or NULL
-    struct _exec_error_t *next;
-} exec_error_t;
-
-//  Per-request state; defined in dp_exec.c, used by the hooks through
-//  these functions.
-dp_arena_t *dp_exec_arena (dp_exec_t *exec);
-dp_authz_t *dp_exec_authz (dp_exec_t *exec);
-dp_json_writer_t *dp_exec_out (dp_exec_t *exec);
-
-//  Queue a root QUERY for the current wave; when its ROWS arrive, `done`
-//  runs with them (or with NULL and an error message).
-typedef void (*query_done_fn_t) (dp_exec_t *exec, plan_field_t *pf, void *slot,
-                                 const dp_msg_t *rows, const char *error);
-void dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns,
-                    dp_val_t *args, uint32_t n_args, plan_field_t *pf, void *slot,
-                    query_done_fn_t done);
-
-//  Record an error at the field being resolved or written (path filled
-//  by the writer when writing; NULL path in wave 0).
-void dp_exec_field_error (dp_exec_t *exec, const plan_field_t *pf, const char *code,
-                          const char *description, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
-
-//  Record boxtribute's FORBIDDEN error ("You don't have access to
-//  '<denied>'") or its not-found BAD_USER_INPUT at the field; both return
-//  -1, as a write hook that recorded an error does.
-int dp_exec_forbidden (dp_exec_t *exec, const plan_field_t *pf, const char *denied);
-int dp_exec_not_found (dp_exec_t *exec, const plan_field_t *pf);
-
-//  A row's cell as an int (0 when nil).
-static inline int64_t
-row_int (const row_t *row, int column)
-{
-    return row->cells [column].type == DP_VAL_INT ? row->cells [column].u.i : 0;
-}
-
-static inline bool
-row_is_nil (const row_t *row, int column)
-{
-    return row->cells [column].type == DP_VAL_NIL;
-}
-
-//  Write a composite value: one object (n == 1 and !list) or a list,
-//  through pf's child plan. Returns 1/0/-1 as write_fn_t.
-int dp_exec_write_children (dp_exec_t *exec, const plan_field_t *pf, obj_t *objs, size_t n, bool list);
-
-//  Ask for (loader, key) with at least mask columns in the coming wave (from
-//  a children hook, which runs as a wave ends).
-void dp_exec_need (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, uint64_t mask);
-
-//  The cached rows of a list loader under key (borrowed); returns the count.
-size_t dp_exec_cached_rows (dp_exec_t *exec, dp_loader_id_t loader, int64_t key, row_t ***rows);
-
-//  The cached row of a single-row loader under key_cell, or NULL.
-const row_t *dp_exec_cached_row (dp_exec_t *exec, dp_loader_id_t loader, const dp_val_t *key_cell);
-
-//  The max page size (configured), read by the boxes root hook.
-int64_t dp_exec_max_page_size (dp_exec_t *exec);
-
-//  The rows under a synthetic page: set by the page hooks.
-row_t *dp_exec_make_row (dp_exec_t *exec, const dp_catalog_entry_t *entry,
-                         uint64_t mask, const dp_val_t *cells, uint32_t n_cols);
 
 #endif

@@ -1,0 +1,51 @@
+/*  =========================================================================
+    selftest - runs one resolver-svc selftest, or all of them
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    depot_resolver_selftest [class]: one ctest per class, named
+    dp_resolver_<class>. Files without a selftest of their own name, in
+    their header, the test that covers them.
+@end
+*/
+#include "dp_resolver_actor.h"
+#include "dp_exec.h"
+#include "dp_plan.h"
+#include "dp_filters.h"
+#include "dp_enums.h"
+#include "dp_computed.h"
+#include "dp_writer.h"
+#include "dp_page.h"
+#include "dp_box_filter.h"
+#include "dp_exec_cache.h"
+#include "dp_base64.h"
+#include "dp_authz.h"
+#include "dp_log.h"
+#include "dp_selftest.h"
+#include <stdlib.h>
+
+static const dp_selftest_t s_tests [] = {
+    { "base64", dp_base64_test },
+    { "authz", dp_authz_test },
+    { "enums", dp_enums_test },
+    { "filters", dp_filters_test },
+    { "box_filter", dp_box_filter_test },
+    { "computed", dp_computed_test },
+    { "page", dp_page_test },
+    { "plan", dp_plan_test },
+    { "exec_cache", dp_exec_cache_test },
+    { "exec_write", dp_exec_write_test },
+    { "writer", dp_writer_test },
+    { "options", dp_resolver_options_test },
+    { "actor", dp_resolver_actor_test },
+};
+
+int
+main (int argc, char *argv [])
+{
+    const char *only = argc > 1 ? argv [1] : NULL;
+    bool verbose = getenv ("DEPOT_TEST_VERBOSE") != NULL;
+    dp_log_init ("resolver-test", verbose ? DP_LOG_DEBUG : DP_LOG_WARN);
+    return dp_selftest_run (s_tests, sizeof s_tests / sizeof s_tests [0], only, verbose);
+}
