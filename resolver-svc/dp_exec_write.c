@@ -17,6 +17,7 @@
 @end
 */
 #include "dp_exec_private.h"
+#include "dp_error.h"
 #include "dp_log.h"
 #include <assert.h>
 #include <stdarg.h>
@@ -405,34 +406,18 @@ s_write_object (dp_exec_t *self, const plan_node_t *node, const obj_t *obj)
     return 1;
 }
 
-//  One error object: message, locations (loc NULL: none), path (NULL:
-//  none), extensions with code and description (code NULL: none).
+//  One error object, written by lib's one error serialiser in graphql-js's
+//  key order: message, locations (loc NULL: none), path (NULL: none),
+//  extensions with code and description (code NULL: none).
 static void
 s_error_json (dp_json_writer_t *out, const char *message, const dp_loc_t *loc,
               const char *path_json, const char *code, const char *description)
 {
-    dp_json_writer_raw (out, "{\"message\":", 11);
-    dp_json_writer_cstr (out, message);
-    if (loc) {
-        char text [64];
-        int n = snprintf (text, sizeof text, ",\"locations\":[{\"line\":%u,\"column\":%u}]",
-                          loc->line, loc->column);
-        dp_json_writer_raw (out, text, (size_t) n);
-    }
-    if (path_json) {
-        dp_json_writer_raw (out, ",\"path\":", 8);
-        dp_json_writer_raw (out, path_json, strlen (path_json));
-    }
-    if (code) {
-        dp_json_writer_raw (out, ",\"extensions\":{\"code\":", 22);
-        dp_json_writer_cstr (out, code);
-        if (description) {
-            dp_json_writer_raw (out, ",\"description\":", 15);
-            dp_json_writer_cstr (out, description);
-        }
-        dp_json_writer_char (out, '}');
-    }
-    dp_json_writer_char (out, '}');
+    dp_error_t error = {
+        .message = message, .locations = loc, .n_locations = loc ? 1 : 0,
+        .path_json = path_json, .code = code, .description = description
+    };
+    dp_error_write (&error, DP_ERROR_KEYS_GRAPHQL_JS, out);
 }
 
 static void

@@ -40,6 +40,8 @@ typedef struct {
     size_t n_locations;
     const dp_error_path_t *path;    //  NULL: no path
     size_t path_len;
+    const char *path_json;      //  or the path already written as a JSON array (an
+                                //  executor that keeps its path as text); NULL: none
     const char *code;           //  extensions.code; NULL: no extensions
     const char *description;    //  extensions.description; NULL: none
 } dp_error_t;

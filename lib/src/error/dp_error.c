@@ -37,6 +37,11 @@ s_write_locations (const dp_error_t *self, dp_error_keys_t keys, dp_json_writer_
 static void
 s_write_path (const dp_error_t *self, dp_json_writer_t *out)
 {
+    if (self->path_json) {
+        dp_json_writer_raw (out, "\"path\":", 7);
+        dp_json_writer_raw (out, self->path_json, strlen (self->path_json));
+        return;
+    }
     dp_json_writer_raw (out, "\"path\":[", 8);
     for (size_t i = 0; i < self->path_len; i++) {
         if (i)
@@ -70,7 +75,7 @@ dp_error_write (const dp_error_t *self, dp_error_keys_t keys, dp_json_writer_t *
     assert (self);
     assert (out);
     bool locations = self->n_locations > 0;
-    bool path = self->path != NULL;
+    bool path = self->path != NULL || self->path_json != NULL;
     bool extensions = self->code != NULL;
     dp_json_writer_char (out, '{');
     if (keys == DP_ERROR_KEYS_SORTED) {
