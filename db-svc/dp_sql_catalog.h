@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    lib/include/dp_catalog.h says which loaders and root queries exist and
+    proto/dp_catalog.h says which loaders and root queries exist and
     which columns each returns, with their wire types. This class says how
     MariaDB computes them: per loader the key expression, FROM/JOIN, extra
     WHERE, GROUP BY, ORDER BY and one SQL expression per catalog column;
