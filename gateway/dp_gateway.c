@@ -36,6 +36,10 @@
 typedef struct {
     zsock_t *pipe;                  //  actor pipe
     zactor_t *broker;               //  the broker actor
+    dp_broker_config_t broker_config;   //  what the broker read as it started: kept for
+                                    //  its lifetime, not on a stack frame that later
+                                    //  calls reuse (a reuse ThreadSanitizer cannot see
+                                    //  is ordered by the start-up handshake in libzmq)
     struct mg_context *civet;       //  civetweb, NULL until started
     int port;                       //  the port listened on
     int drain_ms;                   //  how long $TERM waits for admitted requests
@@ -126,17 +130,17 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     self->keep_alive_ms = config->keep_alive_ms >= 1000 ? config->keep_alive_ms : 5000;
 
     //  The broker.
-    dp_broker_config_t broker_config;
-    dp_broker_config_defaults (&broker_config);
-    broker_config.backend_endpoint = config->backend_endpoint;
-    broker_config.frontend_endpoint = self->server->frontend_endpoint;
-    broker_config.max_inflight = config->max_inflight;
-    broker_config.heartbeat_ms = config->heartbeat_ms;
-    broker_config.liveness_ms = config->liveness_ms;
-    broker_config.grace_ms = self->server->deadline_ms / 4 + 1000;
-    broker_config.stats = &self->server->broker_stats;
-    broker_config.fleet = self->server->fleet;
-    self->broker = dp_broker_actor_new (&broker_config);
+    dp_broker_config_t *broker_config = &self->broker_config;
+    dp_broker_config_defaults (broker_config);
+    broker_config->backend_endpoint = config->backend_endpoint;
+    broker_config->frontend_endpoint = self->server->frontend_endpoint;
+    broker_config->max_inflight = config->max_inflight;
+    broker_config->heartbeat_ms = config->heartbeat_ms;
+    broker_config->liveness_ms = config->liveness_ms;
+    broker_config->grace_ms = self->server->deadline_ms / 4 + 1000;
+    broker_config->stats = &self->server->broker_stats;
+    broker_config->fleet = self->server->fleet;
+    self->broker = dp_broker_actor_new (broker_config);
     if (!self->broker) {
         s_self_destroy (&self);
         return NULL;

@@ -412,11 +412,11 @@ s_settle (self_t *self, dp_exec_t *exec)
 static void
 s_handle_written (self_t *self)
 {
-    void *pointer = NULL;
-    if (zsock_recv (self->written, "p", &pointer) || !pointer)
+    dp_exec_t *exec = dp_writer_receive (self->writer, self->written);
+    if (!exec)
         return;
     self->writing--;
-    s_finish (self, (dp_exec_t *) pointer);
+    s_finish (self, exec);
 }
 
 

@@ -33,6 +33,7 @@ struct _dp_writer_t {
     pthread_cond_t wake;
     s_item_t *head, *tail;      //  submitted, not yet written
     bool stopping;
+    size_t written;             //  answers written (under lock: see dp_writer_receive)
     char *endpoint;
 };
 
@@ -62,6 +63,12 @@ s_run (void *arg)
         if (!item)
             break;              //  stopping, and nothing left
         dp_exec_write (item->exec, true);
+        //  Publish what was written before the pointer leaves: the receiver
+        //  takes the same lock (dp_writer_receive), so the hand-back is
+        //  ordered by a mutex both threads see, not only inside libzmq.
+        pthread_mutex_lock (&self->lock);
+        self->written++;
+        pthread_mutex_unlock (&self->lock);
         if (back)
             zsock_send (back, "p", item->exec);
         free (item);
@@ -87,6 +94,19 @@ dp_writer_new (const char *endpoint)
         return NULL;
     }
     return self;
+}
+
+dp_exec_t *
+dp_writer_receive (dp_writer_t *self, zsock_t *pull)
+{
+    void *pointer = NULL;
+    if (zsock_recv (pull, "p", &pointer) || !pointer)
+        return NULL;
+    if (self) {
+        pthread_mutex_lock (&self->lock);
+        pthread_mutex_unlock (&self->lock);
+    }
+    return (dp_exec_t *) pointer;
 }
 
 void
@@ -182,10 +202,10 @@ s_test_request (const dp_exec_env_t *env)
 
 //  Receive one written request from pull, check its answer and free it.
 static void
-s_test_receive (zsock_t *pull)
+s_test_receive (dp_writer_t *writer, zsock_t *pull)
 {
-    dp_exec_t *exec;
-    assert (zsock_recv (pull, "p", &exec) == 0);
+    dp_exec_t *exec = dp_writer_receive (writer, pull);
+    assert (exec);
     assert (dp_exec_done (exec) && !dp_exec_wants_writer (exec));
     size_t len;
     const char *json = dp_exec_json (exec, &len);
@@ -213,14 +233,14 @@ dp_writer_test (bool verbose)
     for (int i = 0; i < 3; i++)
         dp_writer_submit (writer, s_test_request (&env));
     for (int i = 0; i < 3; i++)
-        s_test_receive (pull);
+        s_test_receive (writer, pull);
     //  Destroy writes what is still queued and sends it back first.
     dp_writer_submit (writer, s_test_request (&env));
     dp_writer_submit (writer, s_test_request (&env));
     dp_writer_destroy (&writer);
     assert (writer == NULL);
-    s_test_receive (pull);
-    s_test_receive (pull);
+    s_test_receive (writer, pull);     //  NULL now: joined, nothing to order
+    s_test_receive (writer, pull);
     zsock_destroy (&pull);
     dp_schema_destroy (&schema);
     printf ("OK\n");

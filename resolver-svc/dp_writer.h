@@ -34,6 +34,13 @@ dp_writer_t *dp_writer_new (const char *endpoint);
 //  Write what was submitted, send it back, stop the thread.
 void dp_writer_destroy (dp_writer_t **self_p);
 
+//  Receive one written request from pull (the endpoint given to
+//  dp_writer_new) and return it, or NULL when none came. Use this, not a bare
+//  zsock_recv: it also orders the writer's writes before the caller's reads
+//  with the writer's mutex. self may be NULL once destroyed (the join
+//  ordered everything).
+dp_exec_t *dp_writer_receive (dp_writer_t *self, zsock_t *pull);
+
 //  Hand a request over (its waves done: dp_exec_wants_writer).
 void dp_writer_submit (dp_writer_t *self, dp_exec_t *exec);
 
