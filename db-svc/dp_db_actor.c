@@ -178,6 +178,7 @@ typedef struct {
     uint64_t stat_rejected;     //  requests refused: queue full
     uint64_t stat_merged;       //  statements merged into another one
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
+    uint64_t instance_id;       //  our identity, new at every start (dp_instance_id)
     uint64_t stat_target [DP_DB_TARGETS];   //  statements run on each server
     uint64_t stat_cancelled;    //  requests cancelled by their requester
 } s_self_t;
@@ -852,6 +853,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
             reply.trace_id = msg.trace_id;
             reply.u.heartbeat.reports = &report;
             reply.u.heartbeat.n_reports = 1;
+            reply.u.heartbeat.instance_id = self->instance_id;
             dp_db_reply_msg (&self->out, routing, &reply);
             break;
         }
@@ -988,6 +990,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     else
         dp_instance_name (self->instance, sizeof self->instance, -1);
     self->config.instance = self->instance;
+    self->instance_id = dp_instance_id ();
     self->chunk_size = config->chunk_size > 0? config->chunk_size: 10000;
     self->queue = dp_db_queue_new (self->chunk_size);
     dp_db_reply_init (&self->out, NULL, config->verbose);   //  the ROUTER comes with the bind

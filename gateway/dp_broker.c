@@ -21,6 +21,7 @@
 #include "dp_broker.h"
 #include "dp_msg.h"
 #include "dp_log.h"
+#include "dp_instance.h"
 #include <assert.h>
 #include <inttypes.h>
 #include <string.h>
@@ -66,6 +67,7 @@ typedef struct {
     dp_fleet_t *fleet;          //  NULL, or where resolvers' reports go
     msgpack_sbuffer sbuf;       //  encoder buffer, reused
     dp_arena_t *arena;          //  decoding READY and HEARTBEAT, reset per message
+    uint64_t instance_id;       //  the gateway's identity, new at every start, in its HEARTBEATs
     bool verbose;
     bool terminated;
 } self_t;
@@ -142,6 +144,7 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
     self->stats = config->stats ? config->stats : &self->scratch;
     self->fleet = config->fleet;
+    self->instance_id = dp_instance_id ();
     self->backend = zsock_new (ZMQ_ROUTER);
     self->frontend = zsock_new (ZMQ_ROUTER);
     assert (self->backend && self->frontend);
@@ -213,6 +216,8 @@ s_encode (self_t *self, dp_msg_type_t type, uint64_t id, uint32_t status, const 
     msg.type = type;
     msg.id = id;
     msg.trace_id = "";
+    if (type == DP_MSG_HEARTBEAT)
+        msg.u.heartbeat.instance_id = self->instance_id;
     if (type == DP_MSG_ERROR) {
         msg.u.error.status = status;
         msg.u.error.message = message;

@@ -209,6 +209,10 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
     msg.u.execute.query_len = (uint32_t) request->query_len;
     msg.u.execute.operation_name = request->operation_name;
     msg.u.execute.flags = server->execute_flags;
+    //  A query only reads: the broker may send it again to another resolver
+    //  when the one running it dies (proto/README.md, section 5).
+    if (request->operation == DP_OP_QUERY)
+        msg.u.execute.flags |= DP_EXECUTE_READ_ONLY;
     if (request->variables) {
         //  Prepared (proto/README.md, EXECUTE): the operation and typed variables.
         msg.u.execute.prepared = true;

@@ -100,8 +100,8 @@ static uint32_t
 s_payload_size (dp_msg_type_t type)
 {
     switch (type) {
-        case DP_MSG_READY:      return 1;
-        case DP_MSG_HEARTBEAT:  return 1;     //  0 before reports was appended
+        case DP_MSG_READY:      return 3;     //  1 before instance_id and instance were appended
+        case DP_MSG_HEARTBEAT:  return 2;     //  0 before reports, 1 before instance_id
         case DP_MSG_DISCONNECT: return 0;
         case DP_MSG_CANCEL:     return 0;
         case DP_MSG_EXECUTE:    return 7;     //  5 before operation and variables were appended
@@ -262,10 +262,20 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
 {
     switch (msg->type) {
         case DP_MSG_READY:
+            if (msg->u.ready.instance && strlen (msg->u.ready.instance) > DP_INSTANCE_MAX)
+                return -1;
             msgpack_pack_uint32 (pk, msg->u.ready.credit);
+            msgpack_pack_uint64 (pk, msg->u.ready.instance_id);
+            if (msg->u.ready.instance)
+                s_pack_text (pk, msg->u.ready.instance, 0);
+            else
+                msgpack_pack_nil (pk);
             return 0;
         case DP_MSG_HEARTBEAT:
-            return s_pack_reports (pk, msg->u.heartbeat.reports, msg->u.heartbeat.n_reports);
+            if (s_pack_reports (pk, msg->u.heartbeat.reports, msg->u.heartbeat.n_reports))
+                return -1;
+            msgpack_pack_uint64 (pk, msg->u.heartbeat.instance_id);
+            return 0;
         case DP_MSG_DISCONNECT:
         case DP_MSG_CANCEL:
             return 0;
@@ -829,19 +839,44 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     //  reads as not prepared.
     if (msg->type == DP_MSG_EXECUTE && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 5)
         size = 5;
-    //  So was HEARTBEAT's reports: an empty HEARTBEAT reads as no reports.
-    if (msg->type == DP_MSG_HEARTBEAT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 0)
-        size = 0;
+    //  So were HEARTBEAT's reports and instance_id: an empty HEARTBEAT reads
+    //  as no reports, one of reports only as of an unknown instance.
+    if (msg->type == DP_MSG_HEARTBEAT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size < 2)
+        size = obj->via.array.size;
+    //  And READY's instance_id and instance: a READY of credit only reads as
+    //  of an unknown instance.
+    if (msg->type == DP_MSG_READY && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 1)
+        size = 1;
     if (s_get_array (ctx, obj, "payload", size, 0, &payload))
         return -2;
     const msgpack_object *f = payload->ptr;
     switch (msg->type) {
         case DP_MSG_READY:
-            return s_get_u32 (ctx, &f [0], "credit", &msg->u.ready.credit);
+            msg->u.ready.instance_id = 0;
+            msg->u.ready.instance = NULL;
+            if (s_get_u32 (ctx, &f [0], "credit", &msg->u.ready.credit))
+                return -2;
+            if (payload->size < 3)
+                return 0;
+            if (f [2].type == MSGPACK_OBJECT_STR && f [2].via.str.size > DP_INSTANCE_MAX)
+                return S_FAIL (ctx, "%s: instance is %u bytes, more than the limit of %u",
+                               ctx->what, f [2].via.str.size, DP_INSTANCE_MAX);
+            if (s_get_uint (ctx, &f [1], "instance_id", UINT64_MAX, &msg->u.ready.instance_id))
+                return -2;
+            if (f [2].type != MSGPACK_OBJECT_NIL
+            &&  s_get_str (ctx, &f [2], "instance", &msg->u.ready.instance, NULL))
+                return -2;
+            return 0;
         case DP_MSG_HEARTBEAT:
             msg->u.heartbeat.reports = NULL;
             msg->u.heartbeat.n_reports = 0;
-            return payload->size ? s_get_reports (ctx, &f [0], msg) : 0;
+            msg->u.heartbeat.instance_id = 0;
+            if (payload->size >= 1 && s_get_reports (ctx, &f [0], msg))
+                return -2;
+            if (payload->size >= 2
+            &&  s_get_uint (ctx, &f [1], "instance_id", UINT64_MAX, &msg->u.heartbeat.instance_id))
+                return -2;
+            return 0;
         case DP_MSG_DISCONNECT:
         case DP_MSG_CANCEL:
             return 0;
@@ -1527,8 +1562,16 @@ dp_msg_test (bool verbose)
     in.deadline_ms = UINT64_MAX - 1;
     in.trace_id = "req-\xc3\xa9t\xc3\xa9";
     in.u.ready.credit = UINT32_MAX;
+    in.u.ready.instance_id = UINT64_MAX;
+    in.u.ready.instance = "host:1/0";
     s_roundtrip (&in, &out, arena, &buf);
     assert (out.u.ready.credit == UINT32_MAX);
+    assert (out.u.ready.instance_id == UINT64_MAX);
+    assert (strcmp (out.u.ready.instance, "host:1/0") == 0);
+    //  A READY without a name sends nil and reads back as NULL.
+    in.u.ready.instance = NULL;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.ready.instance == NULL && out.u.ready.instance_id == UINT64_MAX);
 
     //  HEARTBEAT and DISCONNECT: empty payloads; a NULL trace id goes as "".
     memset (&in, 0, sizeof in);
@@ -1536,6 +1579,11 @@ dp_msg_test (bool verbose)
     s_roundtrip (&in, &out, arena, &buf);
     assert (strcmp (out.trace_id, "") == 0);
     assert (out.u.heartbeat.n_reports == 0 && out.u.heartbeat.reports == NULL);
+    assert (out.u.heartbeat.instance_id == 0);
+    in.u.heartbeat.instance_id = 0x123456789abcdef0ull;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.heartbeat.instance_id == 0x123456789abcdef0ull);
+    in.u.heartbeat.instance_id = 0;
     in.type = DP_MSG_DISCONNECT;
     in.id = 12;
     s_roundtrip (&in, &out, arena, &buf);
@@ -1630,16 +1678,30 @@ dp_msg_test (bool verbose)
     msgpack_pack_int32 (&pk, -1);                   //  values are unsigned
     s_expect_malformed (buf.data, buf.size, arena, "report value");
     //  The HEARTBEAT of version 1 before reports were appended (an empty
-    //  payload) still reads, with no reports; two fields do not.
+    //  payload) still reads, with no reports, and so does the one before
+    //  instance_id (reports only), of instance 0; three fields do not, nor
+    //  an instance_id that is not an unsigned integer.
     msgpack_sbuffer_clear (&buf);
     s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 0);
     assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
     assert (out.type == DP_MSG_HEARTBEAT && out.u.heartbeat.n_reports == 0);
+    assert (out.u.heartbeat.instance_id == 0);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 1);
+    msgpack_pack_array (&pk, 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.type == DP_MSG_HEARTBEAT && out.u.heartbeat.instance_id == 0);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 3);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_uint32 (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    s_expect_malformed (buf.data, buf.size, arena, "must have 2 elements");
     msgpack_sbuffer_clear (&buf);
     s_pack_head (&pk, 1, DP_MSG_HEARTBEAT, 2);
     msgpack_pack_array (&pk, 0);
-    msgpack_pack_array (&pk, 0);
-    s_expect_malformed (buf.data, buf.size, arena, "must have 1 elements");
+    msgpack_pack_int32 (&pk, -1);
+    s_expect_malformed (buf.data, buf.size, arena, "instance_id");
     //  CANCEL: empty payload, the id of the request it abandons.
     in.type = DP_MSG_CANCEL;
     in.id = UINT64_MAX;
@@ -2071,10 +2133,10 @@ dp_msg_test (bool verbose)
     msgpack_pack_uint32 (&pk, 1);
     s_expect_malformed (buf.data, buf.size, arena, "unknown message type");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_READY, 2);              //  one field too many
+    s_pack_head (&pk, 1, DP_MSG_READY, 2);              //  neither the old form nor the new
     msgpack_pack_uint32 (&pk, 1);
     msgpack_pack_uint32 (&pk, 1);
-    s_expect_malformed (buf.data, buf.size, arena, "must have 1 elements");
+    s_expect_malformed (buf.data, buf.size, arena, "must have 3 elements");
     //  ... but peek still finds the id of a message with a bad payload.
     assert (dp_msg_peek (buf.data, buf.size, &out, err, sizeof err) == 0);
     assert (out.id == 1 && out.type == DP_MSG_READY);
@@ -2082,6 +2144,23 @@ dp_msg_test (bool verbose)
     s_pack_head (&pk, 1, DP_MSG_READY, 1);
     msgpack_pack_uint64 (&pk, 1ull << 32);              //  credit is a uint32
     s_expect_malformed (buf.data, buf.size, arena, "out of range");
+    //  The READY of before instance_id and instance (credit only) reads as
+    //  of an unknown instance; a name over the limit does not read.
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_READY, 1);
+    msgpack_pack_uint32 (&pk, 7);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.ready.credit == 7 && out.u.ready.instance_id == 0 && out.u.ready.instance == NULL);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_READY, 3);
+    msgpack_pack_uint32 (&pk, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    {
+        char name [DP_INSTANCE_MAX + 2];
+        memset (name, 'n', sizeof name);
+        s_pack_str (&pk, name, DP_INSTANCE_MAX + 1);
+    }
+    s_expect_malformed (buf.data, buf.size, arena, "more than the limit of 255");
     msgpack_sbuffer_clear (&buf);
     msgpack_pack_array (&pk, 5);                        //  envelope of 5
     msgpack_pack_uint32 (&pk, 1);

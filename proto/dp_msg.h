@@ -154,6 +154,8 @@ typedef struct {
 
 //  EXECUTE flags
 #define DP_EXECUTE_DEBUG  1u    //  add extensions.debug (SQL statement count) to the response
+#define DP_EXECUTE_READ_ONLY 2u //  the operation only reads (a query): it may be sent again
+                                //  to another resolver when the one running it dies
 
 typedef struct {
     uint8_t version;
@@ -164,10 +166,13 @@ typedef struct {
     union {
         struct {
             uint32_t credit;
+            uint64_t instance_id;       //  the sender's identity, new at every start; 0 = unknown
+            const char *instance;       //  the sender's name (dp_instance_name); NULL = unknown
         } ready;
         struct {
             dp_report_t *reports;       //  may be NULL when n_reports is 0
             uint32_t n_reports;
+            uint64_t instance_id;       //  the sender's identity; 0 = unknown (older sender)
         } heartbeat;
         struct {
             dp_identity_t identity;

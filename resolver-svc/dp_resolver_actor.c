@@ -132,6 +132,7 @@ typedef struct {
     uint64_t executed;          //  requests answered
     uint64_t lost;              //  LOADs/QUERYs failed by a dead db-svc
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
+    uint64_t instance_id;       //  our identity, new at every start (dp_instance_id)
     dp_arena_t *arena;          //  decoding db-svc heartbeats, reset per message
     uint64_t cancelled;         //  requests the gateway cancelled (CANCEL)
 } self_t;
@@ -249,8 +250,13 @@ static void
 s_send_control (self_t *self, zsock_t *sock, dp_msg_type_t type)
 {
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = type, .trace_id = "" };
-    if (type == DP_MSG_READY)
+    if (type == DP_MSG_READY) {
         msg.u.ready.credit = self->credit;
+        msg.u.ready.instance_id = self->instance_id;
+        msg.u.ready.instance = self->instance;
+    }
+    if (type == DP_MSG_HEARTBEAT)
+        msg.u.heartbeat.instance_id = self->instance_id;
     s_send_msg (sock, &msg);
 }
 
@@ -285,6 +291,7 @@ s_send_heartbeat (self_t *self)
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
     msg.u.heartbeat.reports = reports;
     msg.u.heartbeat.n_reports = n;
+    msg.u.heartbeat.instance_id = self->instance_id;
     s_send_msg (self->gateway, &msg);
 }
 
@@ -455,6 +462,7 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
         snprintf (self->instance, sizeof self->instance, "%s", config->instance);
     else
         dp_instance_name (self->instance, sizeof self->instance, -1);
+    self->instance_id = dp_instance_id ();
     self->arena = dp_arena_new (4096);
     self->env.schema = config->schema;
     self->env.max_page_size = config->max_page_size ? config->max_page_size : 100000;
