@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | charset | target | conn |
+    Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | charset | target | pool_limit | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -19,6 +19,7 @@
 #include "dp_db_queue.h"
 #include "dp_sql_catalog.h"
 #include "dp_db_charset.h"
+#include "dp_db_pool_limit.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ s_run (const char *name, bool verbose)
         { "config", dp_db_config_test }, { "job", dp_db_job_test },
         { "queue", dp_db_queue_test }, { "rows", dp_db_rows_test },
         { "sql_catalog", dp_sql_catalog_test }, { "charset", dp_db_charset_test },
-        { "target", dp_db_target_test },
+        { "target", dp_db_target_test }, { "pool_limit", dp_db_pool_limit_test },
     };
     for (size_t i = 0; i < sizeof classes / sizeof classes [0]; i++)
         if (strcmp (name, classes [i].name) == 0) {
@@ -97,7 +98,7 @@ main (int argc, char *argv [])
         return s_run (name, verbose);
 
     static const char *all [] = {
-        "setup", "config", "job", "queue", "rows", "sql_catalog", "charset", "target", "conn", "load", "chunks", "query", "errors",
+        "setup", "config", "job", "queue", "rows", "sql_catalog", "charset", "target", "pool_limit", "conn", "load", "chunks", "query", "errors",
         "pool", "unavailable", "reconnect", "replica"
     };
     int failures = 0;
