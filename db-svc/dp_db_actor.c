@@ -103,6 +103,7 @@
 #include "dp_db_actor.h"
 #include "dp_db_conn.h"
 #include "dp_db_target.h"
+#include "dp_db_pool_limit.h"
 #include "dp_db_job.h"
 #include "dp_db_queue.h"
 #include "dp_db_reply.h"
@@ -140,6 +141,7 @@ typedef enum {
 typedef struct {
     dp_db_conn_t *conn;
     dp_db_target_t target;      //  the server it connects to
+    bool parked;                //  pool slot beyond its pool's limit: closed, not reconnected
     bool control;               //  its target's control connection: KILL QUERY only
     dp_db_stmt_t *stmt;             //  statement running, or NULL
     int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
@@ -159,7 +161,8 @@ typedef struct {
     char *strings [9];
     int chunk_size;
     s_slot_t *slots;            //  the primary's pool, the replica's, then their controls
-    int pool_size [DP_DB_TARGETS];  //  connections per server (replica: 0 = none)
+    int pool_size [DP_DB_TARGETS];  //  most connections per server (replica: 0 = none)
+    dp_db_pool_limit_t *limit [DP_DB_TARGETS];  //  how many of them now; NULL: no server
     int n_pool;                 //  statement connections of both pools: slots [0, n_pool)
     int n_slots;                //  n_pool + one control connection per server
     s_slot_t *control [DP_DB_TARGETS];  //  sends KILL QUERY, never statements; NULL: no server
@@ -400,6 +403,11 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
     if (stmt
     && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
         dp_db_queue_ended (self->queue, stmt);
+    //  What the pool's limit learns from: a statement's wait and its time
+    //  on the connection (not a lost one's: that is no latency).
+    if (stmt && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED))
+        dp_db_pool_limit_sample (self->limit [slot->target], stmt->started_us - stmt->created_us,
+                                 zclock_usecs () - stmt->started_us);
     //  The statement is over: nothing left to cancel (a KILL already sent
     //  is waited for, so it cannot reach the next statement).
     if (slot->kill == S_KILL_WANTED
@@ -415,7 +423,7 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
                 //  not wait for their backoff to end.
                 int64_t now = zclock_mono ();
                 for (int i = 0; i < self->n_slots; i++)
-                    if (self->slots [i].target == slot->target
+                    if (self->slots [i].target == slot->target && !self->slots [i].parked
                     &&  dp_db_conn_state (self->slots [i].conn) == DP_DB_CONN_DOWN
                     &&  self->slots [i].retry_at > now)
                         self->slots [i].retry_at = now;
@@ -487,7 +495,8 @@ s_reconnect_due (s_self_t *self)
     int64_t now = zclock_mono ();
     for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
-        if (dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN && now >= slot->retry_at)
+        if (!slot->parked && dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN
+        &&  now >= slot->retry_at)
             s_handle_conn_event (self, slot, dp_db_conn_connect (slot->conn));
     }
 }
@@ -598,14 +607,62 @@ s_kill_dispatch (s_self_t *self)
             s_kill_dispatch_on (self, self->control [target]);
 }
 
+//  Each pool follows its limit (dp_db_pool_limit): parked slots connect
+//  when the target rises, idle connections close when it falls, the
+//  highest slots first (dispatch fills the lowest, so those idled
+//  longest). A busy connection, one being set up or cancelling, and the
+//  control connection are never closed.
+static void
+s_pool_adapt (s_self_t *self)
+{
+    int64_t now = zclock_mono ();
+    for (dp_db_target_t target = 0; target < DP_DB_TARGETS; target++) {
+        if (!self->limit [target])
+            continue;
+        dp_db_pool_state_t state = { 0, 0, dp_db_queue_size (self->queue) };
+        int open = 0;
+        for (int i = 0; i < self->n_pool; i++) {
+            s_slot_t *slot = &self->slots [i];
+            if (slot->target != target || slot->parked)
+                continue;
+            open++;
+            dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
+            state.up += conn_state == DP_DB_CONN_IDLE || conn_state == DP_DB_CONN_BUSY;
+            state.busy += conn_state == DP_DB_CONN_BUSY;
+        }
+        int wanted = dp_db_pool_limit_update (self->limit [target], &state, now);
+        for (int i = 0; i < self->n_pool && open < wanted; i++) {
+            s_slot_t *slot = &self->slots [i];
+            if (slot->target == target && slot->parked) {
+                slot->parked = false;
+                slot->backoff = 0;
+                slot->retry_at = now;       //  s_reconnect_due connects it
+                open++;
+            }
+        }
+        for (int i = self->n_pool - 1; i >= 0 && open > wanted; i--) {
+            s_slot_t *slot = &self->slots [i];
+            dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
+            if (slot->target == target && !slot->parked && !slot->stmt && slot->kill == S_KILL_NONE
+            && (conn_state == DP_DB_CONN_IDLE || conn_state == DP_DB_CONN_DOWN)) {
+                dp_db_conn_close (slot->conn);
+                slot->parked = true;
+                open--;
+            }
+        }
+    }
+}
+
 //  Give queued statements to idle connections.
 static void
 s_dispatch (s_self_t *self)
 {
     dp_db_target_t reads = dp_db_target_route (DP_DB_ACCESS_READ,
                                                s_count_up (self, DP_DB_REPLICA) > 0);
-    //  Large statements take at most half the connections of that server.
-    int max_large = self->pool_size [reads] / 2 > 0? self->pool_size [reads] / 2: 1;
+    //  Large statements take at most half the connections that server
+    //  has now.
+    int now_open = dp_db_pool_limit_target (self->limit [reads]);
+    int max_large = now_open / 2 > 0? now_open / 2: 1;
     for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
         s_slot_t *slot = &self->slots [i];
         while (!slot->stmt && slot->kill == S_KILL_NONE
@@ -656,6 +713,7 @@ s_dispatch (s_self_t *self)
                          (unsigned long long) job->msg.id, job->msg.trace_id,
                          dp_db_target_name (slot->target), i, stmt->sql.data);
             slot->stmt = stmt;
+            stmt->started_us = zclock_usecs ();
             dp_db_queue_started (self->queue, stmt);
             s_handle_conn_event (self, slot,
                                  dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
@@ -775,14 +833,16 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
 
 //  This db-svc's report for HEARTBEAT replies (values: DP_STAT_DB_COUNT
 //  of them, the caller's): the pool by connection state (the control
-//  connections, which only send KILL QUERY, are not counted; a replica's
-//  pool counts with the primary's), the queue,
+//  connections, which only send KILL QUERY, and the slots closed by the
+//  pool's limit are not counted; a replica's pool counts with the
+//  primary's), its most and its target, the queue,
 //  and the counters since start.
 static void
 s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
 {
     memset (values, 0, DP_STAT_DB_COUNT * sizeof (uint64_t));
     for (int i = 0; i < self->n_pool; i++)
+        if (!self->slots [i].parked)
         switch (dp_db_conn_state (self->slots [i].conn)) {
             case DP_DB_CONN_BUSY:       values [DP_STAT_DB_BUSY]++; break;
             case DP_DB_CONN_IDLE:       values [DP_STAT_DB_IDLE]++; break;
@@ -798,6 +858,9 @@ s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
     values [DP_STAT_DB_ANSWERED] = self->out.answered;
     values [DP_STAT_DB_ERRORS] = self->out.errors;
     values [DP_STAT_DB_CANCELLED] = self->stat_killed;
+    for (int target = 0; target < DP_DB_TARGETS; target++)
+        if (self->limit [target])
+            values [DP_STAT_DB_POOL_TARGET] += (uint64_t) dp_db_pool_limit_target (self->limit [target]);
     report->service = DP_SERVICE_DB;
     report->instance = self->instance;
     report->taken_ms = (uint64_t) zclock_time ();
@@ -1018,10 +1081,14 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
             continue;
         dp_db_config_t server;
         dp_db_target_config (&self->config, target, &server);
+        int min = config->pool_min < self->pool_size [target]
+                ? (config->pool_min > 0? config->pool_min: 1): self->pool_size [target];
+        self->limit [target] = dp_db_pool_limit_new (min, self->pool_size [target]);
         for (int i = 0; i < self->pool_size [target]; i++, next++) {
             self->slots [next].conn = dp_db_conn_new (&server);
             self->slots [next].target = target;
             self->slots [next].killing = -1;
+            self->slots [next].parked = i >= min;
         }
         s_slot_t *control = &self->slots [next_control++];
         control->conn = dp_db_conn_new (&server);
@@ -1050,6 +1117,8 @@ s_self_destroy (s_self_t **self_p)
             s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     }
     dp_db_queue_destroy (&self->queue);
+    for (int target = 0; target < DP_DB_TARGETS; target++)
+        dp_db_pool_limit_destroy (&self->limit [target]);
     assert (self->jobs == NULL);
     zsock_destroy (&self->router);
     for (size_t i = 0; i < sizeof self->strings / sizeof self->strings [0]; i++) {
@@ -1089,6 +1158,8 @@ s_poll_timeout (s_self_t *self)
     }
     for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
+        if (slot->parked)
+            continue;
         int64_t at = dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN
                    ? slot->retry_at: dp_db_conn_wakeup (slot->conn);
         if (at >= 0 && at - now < timeout)
@@ -1128,13 +1199,15 @@ dp_db_actor (zsock_t *pipe, void *args)
     dp_db_target_describe (&self->config, DP_DB_PRIMARY, primary, sizeof primary);
     if (self->control [DP_DB_REPLICA]) {
         char server [280];
-        snprintf (replica, sizeof replica, "%s with %d connection(s), for reads",
+        snprintf (replica, sizeof replica, "%s with %d to %d connection(s), for reads",
                   dp_db_target_describe (&self->config, DP_DB_REPLICA, server, sizeof server),
+                  dp_db_pool_limit_target (self->limit [DP_DB_REPLICA]),
                   self->pool_size [DP_DB_REPLICA]);
     }
-    dp_info ("db: listening on %s, primary %s with %d connection(s), replica %s, chunks of %d"
-             " keys, at most %zu statements queued, max_statement_time %s, coalescing %s",
-             self->config.endpoint, primary, self->pool_size [DP_DB_PRIMARY], replica,
+    dp_info ("db: listening on %s, primary %s with %d to %d connection(s) (following latency"
+             " and queueing), replica %s, chunks of %d keys, at most %zu statements queued,"
+             " max_statement_time %s, coalescing %s", self->config.endpoint, primary,
+             dp_db_pool_limit_target (self->limit [DP_DB_PRIMARY]), self->pool_size [DP_DB_PRIMARY], replica,
              self->chunk_size, self->max_queue,
              self->statement_timeout? "from deadlines": "off", self->coalesce? "on": "off");
     zsock_signal (pipe, 0);
@@ -1188,6 +1261,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         s_expire_running (self);
         s_kill_dispatch (self);
         s_dispatch (self);
+        s_pool_adapt (self);
     }
     s_self_destroy (&self);
     dp_db_conn_thread_end ();

@@ -20,7 +20,8 @@ dp_db_config_init (dp_db_config_t *config)
     config->user = "root";
     config->database = "dropapp_dev";
     config->endpoint = "tcp://*:5557";
-    config->pool_size = 8;
+    config->pool_size = 32;
+    config->pool_min = 2;
     config->chunk_size = 10000;
     config->max_queue = 2048;
     config->statement_timeout = true;
@@ -49,6 +50,11 @@ dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len)
         snprintf (err, err_len, "DEPOT_DB_POOL (--db-pool) must be positive, not %d", config->pool_size);
         return -1;
     }
+    if (config->pool_min < 1) {
+        snprintf (err, err_len, "DEPOT_DB_POOL_MIN (--db-pool-min) must be positive, not %d",
+                  config->pool_min);
+        return -1;
+    }
     if (config->chunk_size < 1) {
         snprintf (err, err_len, "DEPOT_DB_CHUNK (--db-chunk) must be positive, not %d", config->chunk_size);
         return -1;
@@ -74,7 +80,7 @@ dp_db_config_test (bool verbose)
     assert (strcmp (config.user, "root") == 0);
     assert (strcmp (config.database, "dropapp_dev") == 0);
     assert (strcmp (config.endpoint, "tcp://*:5557") == 0);
-    assert (config.pool_size == 8 && config.chunk_size == 10000 && config.max_queue == 2048);
+    assert (config.pool_size == 32 && config.pool_min == 2 && config.chunk_size == 10000 && config.max_queue == 2048);
     assert (config.statement_timeout && config.coalesce && !config.verbose);
     assert (!config.host && !config.socket && !config.replica_host && !config.replica_socket);
     char err [256];
@@ -96,6 +102,10 @@ dp_db_config_test (bool verbose)
     config.pool_size = 0;
     assert (dp_db_config_check (&config, err, sizeof err) == -1);
     assert (strstr (err, "DEPOT_DB_POOL"));
+    dp_db_config_init (&config);
+    config.pool_min = 0;
+    assert (dp_db_config_check (&config, err, sizeof err) == -1);
+    assert (strstr (err, "DEPOT_DB_POOL_MIN"));
     dp_db_config_init (&config);
     config.chunk_size = 0;
     assert (dp_db_config_check (&config, err, sizeof err) == -1);

@@ -29,7 +29,9 @@ typedef struct {
     int replica_port;           //  its TCP port; 0 = 3306
     const char *replica_socket; //  its unix socket, or NULL; no host and no socket: no replica
     const char *endpoint;       //  ROUTER bind endpoint, e.g. "inproc://db", "tcp://*:5557"
-    int pool_size;              //  connections to MariaDB (>= 1)
+    int pool_size;              //  most connections to MariaDB (>= 1)
+    int pool_min;               //  fewest (>= 1; above pool_size: pool_size); in between,
+                                //  the pool follows latency and queueing (dp_db_pool_limit)
     int replica_pool_size;      //  connections to the replica; 0 = pool_size
     int chunk_size;             //  max keys per statement (>= 1)
     int max_queue;              //  statements waiting for a connection; beyond: 503 (>= 1)
@@ -44,7 +46,7 @@ typedef struct {
 //  Fill config with the defaults: host NULL, port 0, socket NULL, user
 //  "root", password NULL, database "dropapp_dev", no replica (host,
 //  socket NULL, port 0, replica_pool_size 0), endpoint "tcp://*:5557",
-//  pool_size 8, chunk_size 10000, max_queue 2048, statement_timeout true,
+//  pool_size 32, pool_min 2, chunk_size 10000, max_queue 2048, statement_timeout true,
 //  coalesce true, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
 
@@ -55,8 +57,8 @@ void dp_db_config_init (dp_db_config_t *config);
 //  when max is too small.
 size_t dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max);
 
-//  Check the parsed settings: ports in [0, 65535], pool, chunk and queue
-//  sizes positive, the replica's pool size not negative. Returns 0, or -1 with err filled, naming the setting.
+//  Check the parsed settings: ports in [0, 65535], pool, pool minimum,
+//  chunk and queue sizes positive, the replica's pool size not negative. Returns 0, or -1 with err filled, naming the setting.
 int dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len);
 
 //  Selftest (needs no database).

@@ -159,6 +159,13 @@ s_close (dp_db_conn_t *self)
 }
 
 void
+dp_db_conn_close (dp_db_conn_t *self)
+{
+    assert (self);
+    s_close (self);
+}
+
+void
 dp_db_conn_destroy (dp_db_conn_t **self_p)
 {
     assert (self_p);

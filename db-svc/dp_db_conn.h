@@ -68,6 +68,10 @@ dp_db_conn_t *dp_db_conn_new (const dp_db_config_t *config);
 //  caller's reference. Accepts NULL.
 void dp_db_conn_destroy (dp_db_conn_t **self_p);
 
+//  Close the connection, whatever its state, and go DOWN (the pool
+//  shrinks); it may be connected again later.
+void dp_db_conn_close (dp_db_conn_t *self);
+
 //  Start connecting a DOWN connection. Returns WAITING, READY or
 //  CONNECT_FAILED.
 dp_db_conn_event_t dp_db_conn_connect (dp_db_conn_t *self);

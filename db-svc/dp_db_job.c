@@ -106,6 +106,7 @@ dp_db_stmt_new (dp_db_job_t *job, uint32_t part)
     dp_db_stmt_t *self = dp_arena_calloc (job->arena, 1, sizeof (dp_db_stmt_t));
     self->job = job;
     self->part = part;
+    self->created_us = zclock_usecs ();
     dp_sql_init (&self->sql);
     job->pending++;
     return self;

@@ -52,6 +52,8 @@ struct _dp_db_stmt_t {
     dp_db_stmt_t *merged_next;  //  link in that list
     uint64_t columns;           //  running merged LOAD: the columns it selects
     bool large;                 //  in the large class (DP_DB_LARGE_ROWS)
+    int64_t created_us;         //  zclock_usecs when made (and queued): its wait for a connection
+    int64_t started_us;         //  zclock_usecs when it went to a connection
 };
 
 //  The rows of one chunk of a multi-chunk LOAD, converted to wire values.

@@ -142,8 +142,8 @@ dp_db_target_test (bool verbose)
     assert (!dp_db_target_has_replica (&config));
     config.replica_socket = "/run/replica.sock";
     assert (dp_db_target_has_replica (&config));
-    assert (dp_db_target_pool_size (&config, DP_DB_PRIMARY) == 8);
-    assert (dp_db_target_pool_size (&config, DP_DB_REPLICA) == 8);
+    assert (dp_db_target_pool_size (&config, DP_DB_PRIMARY) == config.pool_size);
+    assert (dp_db_target_pool_size (&config, DP_DB_REPLICA) == config.pool_size);
     config.replica_pool_size = 3;
     assert (dp_db_target_pool_size (&config, DP_DB_REPLICA) == 3);
     dp_db_config_t server;

@@ -105,8 +105,9 @@ main (int argc, char *argv [])
         fprintf (stderr, "depot: the gateway did not start (see the log above)\n");
         goto stop;
     }
-    dp_info ("depot: serving http://localhost:%d/graphql with %d resolver(s) and %d DB connection(s)",
-             port, resolvers.resolvers, db.pool_size);
+    dp_info ("depot: serving http://localhost:%d/graphql with %d resolver(s) and %d to %d DB"
+             " connection(s)", port, resolvers.resolvers,
+             db.pool_min < db.pool_size? db.pool_min: db.pool_size, db.pool_size);
     while (!zsys_interrupted)
         zclock_sleep (100);
     rc = 0;

@@ -236,7 +236,9 @@ static const s_series_t s_series [] = {
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS, "depot_resolver_db_services", "gauge",
       "db-svc a resolver is configured with (DEPOT_DB_CONNECT).", NULL },
     { DP_SERVICE_DB, DP_STAT_DB_POOL_SIZE, "depot_db_pool_size", "gauge",
-      "MariaDB connections a db-svc keeps (DEPOT_DB_POOL).", NULL },
+      "Most MariaDB connections a db-svc keeps (DEPOT_DB_POOL).", NULL },
+    { DP_SERVICE_DB, DP_STAT_DB_POOL_TARGET, "depot_db_pool_target", "gauge",
+      "MariaDB connections a db-svc's pool wants now, from the latency and queueing it sees.", NULL },
     { DP_SERVICE_DB, DP_STAT_DB_BUSY, "depot_db_pool_connections", "gauge",
       "A db-svc's MariaDB connections by state.", "state=\"busy\"" },
     { DP_SERVICE_DB, DP_STAT_DB_IDLE, "depot_db_pool_connections", "gauge", NULL, "state=\"idle\"" },
@@ -488,6 +490,7 @@ dp_metrics_test (bool verbose)
     strcpy (entries [1].instance, "db:2");
     entries [1].n_values = DP_STAT_DB_COUNT;
     entries [1].values [DP_STAT_DB_POOL_SIZE] = 8;
+    entries [1].values [DP_STAT_DB_POOL_TARGET] = 6;
     entries [1].values [DP_STAT_DB_BUSY] = 5;
     entries [1].values [DP_STAT_DB_IDLE] = 3;
     entries [1].values [DP_STAT_DB_QUEUED] = 12;
@@ -535,6 +538,7 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_resolver_requests_in_flight{service_instance=\"r:1/0\"}") == 3);
     assert (s_sample (text, "depot_resolver_credit{service_instance=\"r:1/0\"}") == 64);
     assert (s_sample (text, "depot_db_pool_size{service_instance=\"db:2\"}") == 8);
+    assert (s_sample (text, "depot_db_pool_target{service_instance=\"db:2\"}") == 6);
     assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"busy\"}") == 5);
     assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"idle\"}") == 3);
     assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"down\"}") == 0);

@@ -116,7 +116,7 @@ typedef enum {
 //  The values of a db-svc report, in wire order. Only ever appended to:
 //  a reader ignores values beyond those it knows.
 typedef enum {
-    DP_STAT_DB_POOL_SIZE,       //  MariaDB connections configured
+    DP_STAT_DB_POOL_SIZE,       //  most MariaDB connections (DEPOT_DB_POOL)
     DP_STAT_DB_BUSY,            //  connections running a statement
     DP_STAT_DB_IDLE,            //  connections up, waiting for one
     DP_STAT_DB_CONNECTING,      //  connections being set up
@@ -129,6 +129,7 @@ typedef enum {
     DP_STAT_DB_ANSWERED,        //  LOADs and QUERYs answered (ROWS or ERROR), total
     DP_STAT_DB_ERRORS,          //  of those, answered with ERROR, total
     DP_STAT_DB_CANCELLED,       //  statements cancelled with KILL QUERY, total
+    DP_STAT_DB_POOL_TARGET,     //  connections the pool wants now (dp_db_pool_limit)
     DP_STAT_DB_COUNT
 } dp_stat_db_t;
 

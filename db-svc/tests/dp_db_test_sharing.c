@@ -276,6 +276,7 @@ dp_db_test_concern_replica (dp_db_test_t *t)
     config.endpoint = "inproc://dp-db-test-replica";
     config.pool_size = 2;
     config.replica_pool_size = 3;
+    config.pool_min = 3;            //  fixed pools, every connection up (dp_db_pool has the adaptive one)
     config.verbose = getenv ("DP_DB_TEST_LOG_SQL") != NULL;
     t->actor = dp_db_actor_new (&config);
     assert (t->actor);
