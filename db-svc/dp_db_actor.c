@@ -48,6 +48,12 @@
     yet; when writes come, a transaction broken by a lost connection will
     fail the same way, never be replayed on a new connection.)
 
+    Pool size: each server's pool keeps between pool_min and pool_size
+    connections. dp_db_pool_limit decides how many from the wait and run
+    time of every finished statement: statements go to that many slots
+    only, a parked slot among them connects, and a connection beyond them
+    closes once it has been idle for DP_DB_POOL_LIMIT_IDLE_MS.
+
     Deadlines: a request whose deadline has passed before its statement
     gets a connection is answered 408 without SQL. A statement is sent as
     SET STATEMENT max_statement_time=<seconds left> FOR <statement> (unless
@@ -142,6 +148,7 @@ typedef struct {
     dp_db_conn_t *conn;
     dp_db_target_t target;      //  the server it connects to
     bool parked;                //  pool slot beyond its pool's limit: closed, not reconnected
+    int64_t idle_since;         //  pool slot: zclock_mono ms when it last became idle
     bool control;               //  its target's control connection: KILL QUERY only
     dp_db_stmt_t *stmt;             //  statement running, or NULL
     int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
@@ -405,9 +412,11 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         dp_db_queue_ended (self->queue, stmt);
     //  What the pool's limit learns from: a statement's wait and its time
     //  on the connection (not a lost one's: that is no latency).
-    if (stmt && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED))
+    if (stmt && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED)) {
         dp_db_pool_limit_sample (self->limit [slot->target], stmt->started_us - stmt->created_us,
                                  zclock_usecs () - stmt->started_us);
+        slot->idle_since = zclock_mono ();
+    }
     //  The statement is over: nothing left to cancel (a KILL already sent
     //  is waited for, so it cannot reach the next statement).
     if (slot->kill == S_KILL_WANTED
@@ -429,6 +438,7 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
                         self->slots [i].retry_at = now;
             }
             slot->backoff = 0;
+            slot->idle_since = zclock_mono ();
             self->down [slot->target] = false;
             break;
         case DP_DB_CONN_CONNECT_FAILED:
@@ -607,11 +617,28 @@ s_kill_dispatch (s_self_t *self)
             s_kill_dispatch_on (self, self->control [target]);
 }
 
-//  Each pool follows its limit (dp_db_pool_limit): parked slots connect
-//  when the target rises, idle connections close when it falls, the
-//  highest slots first (dispatch fills the lowest, so those idled
-//  longest). A busy connection, one being set up or cancelling, and the
-//  control connection are never closed.
+//  A pool slot's place in its server's pool: statements go to the first
+//  `target` of them only (s_in_limit).
+static int
+s_rank (s_self_t *self, int index)
+{
+    return self->slots [index].target == DP_DB_REPLICA? index - self->pool_size [DP_DB_PRIMARY]: index;
+}
+
+//  May this pool slot take statements under its pool's limit now?
+static bool
+s_in_limit (s_self_t *self, int index)
+{
+    s_slot_t *slot = &self->slots [index];
+    return s_rank (self, index) < dp_db_pool_limit_target (self->limit [slot->target]);
+}
+
+//  Each pool follows its limit (dp_db_pool_limit): statements go to the
+//  first `target` slots (s_dispatch), a parked one among them connects,
+//  and a connection beyond them closes once it stayed idle for the idle
+//  time, so a limit that falls for a moment costs no reconnect. A busy
+//  connection, one being set up or cancelling, and the control connection
+//  are never closed.
 static void
 s_pool_adapt (s_self_t *self)
 {
@@ -620,34 +647,33 @@ s_pool_adapt (s_self_t *self)
         if (!self->limit [target])
             continue;
         dp_db_pool_state_t state = { 0, 0, dp_db_queue_size (self->queue) };
-        int open = 0;
         for (int i = 0; i < self->n_pool; i++) {
             s_slot_t *slot = &self->slots [i];
-            if (slot->target != target || slot->parked)
+            if (slot->target != target || !s_in_limit (self, i))
                 continue;
-            open++;
             dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
             state.up += conn_state == DP_DB_CONN_IDLE || conn_state == DP_DB_CONN_BUSY;
             state.busy += conn_state == DP_DB_CONN_BUSY;
         }
-        int wanted = dp_db_pool_limit_update (self->limit [target], &state, now);
-        for (int i = 0; i < self->n_pool && open < wanted; i++) {
+        dp_db_pool_limit_update (self->limit [target], &state, now);
+        for (int i = 0; i < self->n_pool; i++) {
             s_slot_t *slot = &self->slots [i];
-            if (slot->target == target && slot->parked) {
-                slot->parked = false;
-                slot->backoff = 0;
-                slot->retry_at = now;       //  s_reconnect_due connects it
-                open++;
-            }
-        }
-        for (int i = self->n_pool - 1; i >= 0 && open > wanted; i--) {
-            s_slot_t *slot = &self->slots [i];
+            if (slot->target != target)
+                continue;
             dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
-            if (slot->target == target && !slot->parked && !slot->stmt && slot->kill == S_KILL_NONE
-            && (conn_state == DP_DB_CONN_IDLE || conn_state == DP_DB_CONN_DOWN)) {
+            if (s_in_limit (self, i)) {
+                if (slot->parked) {
+                    slot->parked = false;
+                    slot->backoff = 0;
+                    slot->retry_at = now;       //  s_reconnect_due connects it
+                }
+            }
+            else
+            if (!slot->parked && !slot->stmt && slot->kill == S_KILL_NONE
+            && (conn_state == DP_DB_CONN_DOWN
+            || (conn_state == DP_DB_CONN_IDLE && now - slot->idle_since >= DP_DB_POOL_LIMIT_IDLE_MS))) {
                 dp_db_conn_close (slot->conn);
                 slot->parked = true;
-                open--;
             }
         }
     }
@@ -665,7 +691,7 @@ s_dispatch (s_self_t *self)
     int max_large = now_open / 2 > 0? now_open / 2: 1;
     for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
         s_slot_t *slot = &self->slots [i];
-        while (!slot->stmt && slot->kill == S_KILL_NONE
+        while (!slot->stmt && slot->kill == S_KILL_NONE && s_in_limit (self, i)
            &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
             dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large);
             if (!stmt)

@@ -86,16 +86,18 @@ s_decide (dp_db_pool_limit_t *self, const dp_db_pool_state_t *state, int64_t now
         self->baseline_us -= (self->baseline_us - ran) * S_BASELINE_FALL;
     else
         self->baseline_us += (ran - self->baseline_us) * DP_DB_POOL_LIMIT_DRIFT;
-    double gradient = DP_DB_POOL_LIMIT_TOLERANCE * self->baseline_us / (ran > 0? ran: 1);
-    if (gradient < 0.5)
-        gradient = 0.5;
-    if (gradient < 1.0) {
+    double rise = ran / (self->baseline_us > 0? self->baseline_us: 1);
+    if (rise > DP_DB_POOL_LIMIT_SATURATED) {
         //  Saturated: fewer connections, in proportion to the rise.
+        double gradient = DP_DB_POOL_LIMIT_SATURATED / rise;
+        if (gradient < 0.5)
+            gradient = 0.5;
         int step = (int) (self->target * (1.0 - gradient) / 2);
         self->target = s_clamp (self, self->target - (step > 1? step: 1));
     }
     else
-    if (waited * 4 > ran && state->up >= self->target && self->target < self->max) {
+    if (rise <= DP_DB_POOL_LIMIT_TOLERANCE && waited * 4 > ran && state->up >= self->target
+    &&  self->target < self->max) {
         //  Statements wait and the server keeps its pace: more connections.
         int step = self->target / 4;
         self->target = s_clamp (self, self->target + (step > 1? step: 1));
@@ -208,16 +210,17 @@ dp_db_pool_limit_test (bool verbose)
     dp_db_pool_limit_destroy (&calm);
 
     //  Queueing while statement latency doubles: the server is saturated,
-    //  the target does not grow but falls, and stops at the minimum.
+    //  the target does not grow; latency rising further, it falls, and
+    //  stops at the minimum.
     dp_db_pool_limit_t *busy = dp_db_pool_limit_new (2, 32);
     target = s_feed (busy, &now, 8, 50, 4000, 1000, -1, 40);
     assert (target > 8);
     int before = target;
-    target = s_feed (busy, &now, 1, 50, 4000, 2000, -1, 40);
-    assert (target < before);
-    target = s_feed (busy, &now, 3, 50, 8000, 4000, -1, 40);
+    target = s_feed (busy, &now, 10, 50, 4000, 2000, -1, 40);
+    assert (target == before);
+    target = s_feed (busy, &now, 1, 50, 8000, 4000, -1, 40);
     assert (target < before && target >= 2);
-    target = s_feed (busy, &now, 20, 50, 8000, 8000, -1, 40);
+    target = s_feed (busy, &now, 30, 50, 8000, 8000, -1, 40);
     assert (target == 2);
     dp_db_pool_limit_destroy (&busy);
 
@@ -226,7 +229,7 @@ dp_db_pool_limit_test (bool verbose)
     dp_db_pool_limit_t *moved = dp_db_pool_limit_new (2, 32);
     assert (s_feed (moved, &now, 10, 50, 1000, 1000, -1, 40) > 8);
     assert (s_feed (moved, &now, 5, 50, 10000, 10000, -1, 40) < 8);
-    target = s_feed (moved, &now, 150, 50, 10000, 10000, -1, 40);
+    target = s_feed (moved, &now, 400, 50, 10000, 10000, -1, 40);
     assert (target == 32);
     assert (dp_db_pool_limit_baseline_us (moved) > 6000);
     dp_db_pool_limit_destroy (&moved);

@@ -8,10 +8,11 @@
     A pure decision: no ZeroMQ, no MariaDB, time passed in. The DB actor
     feeds it one sample per finished statement (time waited in the queue,
     time on its connection, the round trip included) and, once per poll
-    round, the pool's state (connections up, busy, statements queued); it
-    answers the number of connections the pool should have, always in
-    [min, max]. The actor opens connections when the target rises and
-    closes idle ones when it falls.
+    round, the state of the connections within the target (up, busy) and
+    the statements queued; it answers how many connections may run
+    statements now, always in [min, max]. The actor runs statements on
+    that many, opens connections when the target rises and closes those
+    beyond it once they have been idle for DP_DB_POOL_LIMIT_IDLE_MS.
 @discuss
     The rule, decided every DP_DB_POOL_LIMIT_INTERVAL_MS with enough
     samples (a gradient, as Netflix concurrency-limits' Gradient2):
@@ -20,14 +21,17 @@
       share per interval (DP_DB_POOL_LIMIT_DRIFT), so it follows a network
       or server that became slower and is re-probed instead of staying at
       an old minimum forever;
-    - when the mean rose over DP_DB_POOL_LIMIT_TOLERANCE times the
+    - when the mean rose over DP_DB_POOL_LIMIT_SATURATED times the
       baseline, the server is saturated (more connections only add
-      contention): the target falls in proportion to the rise, at most by
-      half of the gap per interval;
-    - otherwise, when statements waited for a connection (their mean wait
-      over a quarter of their mean run time) and every connection wanted
-      is up, the target grows by a quarter (at least one): at a 10 ms
-      round trip, more connections are more statements in flight;
+      contention): the target falls in proportion to the rise (a gradient,
+      SATURATED * baseline / mean, at least 0.5), by half of that share per
+      interval;
+    - when the mean stays within DP_DB_POOL_LIMIT_TOLERANCE times the
+      baseline, statements waited for a connection (their mean wait over
+      a quarter of their mean run time) and every connection wanted is up,
+      the target grows by a quarter (at least one): at a 10 ms round trip,
+      more connections are more statements in flight;
+    - in between, the target holds (a band, so it does not swing);
     - connections left idle: when the most connections busy at once over
       the last DP_DB_POOL_LIMIT_IDLE_MS stayed under the target and the
       target has not risen in that time, the target falls to that peak
@@ -43,8 +47,9 @@
 
 #define DP_DB_POOL_LIMIT_INTERVAL_MS   100     //  decide at most this often
 #define DP_DB_POOL_LIMIT_MIN_SAMPLES   8       //  ... with this many samples (or one a second)
-#define DP_DB_POOL_LIMIT_TOLERANCE     1.5     //  mean over baseline that means saturated
-#define DP_DB_POOL_LIMIT_DRIFT         0.02    //  share of the gap the baseline rises per decision
+#define DP_DB_POOL_LIMIT_TOLERANCE     1.5     //  mean over baseline under which the pool may grow
+#define DP_DB_POOL_LIMIT_SATURATED     2.0     //  mean over baseline over which it shrinks
+#define DP_DB_POOL_LIMIT_DRIFT         0.005   //  share of the gap the baseline rises per decision
 #define DP_DB_POOL_LIMIT_IDLE_MS       5000    //  unused that long: connections close
 
 typedef struct _dp_db_pool_limit_t dp_db_pool_limit_t;
@@ -67,8 +72,9 @@ void dp_db_pool_limit_destroy (dp_db_pool_limit_t **self_p);
 //  connection (negative values count as 0).
 void dp_db_pool_limit_sample (dp_db_pool_limit_t *self, int64_t waited_us, int64_t ran_us);
 
-//  Decide with the pool's state at now_ms (a monotonic clock). Returns the
-//  target, in [min, max].
+//  Decide with the pool's state at now_ms (a monotonic clock): state
+//  counts the connections within the target only. Returns the target, in
+//  [min, max].
 int dp_db_pool_limit_update (dp_db_pool_limit_t *self, const dp_db_pool_state_t *state,
                              int64_t now_ms);
 
