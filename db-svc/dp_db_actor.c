@@ -134,6 +134,9 @@
 #define S_MAX_POLL_MS       1000        //  wake up at least this often
 #define S_RECV_BURST        256         //  messages read per poll round
 
+_Static_assert (DP_LOADER_COUNT + 2 * DP_QUERY_COUNT <= DP_DB_POOL_LIMIT_KINDS,
+                "every loader and query step has a kind of its own in dp_db_pool_limit");
+
 
 //  ==========================================================================
 //  Structures
@@ -398,6 +401,17 @@ s_control_event (s_self_t *self, s_slot_t *control, dp_db_conn_event_t event)
     }
 }
 
+//  A statement's kind for the pool's limit: its loader, or its query and
+//  step (a boxes page's locations, then the page itself).
+static unsigned
+s_stmt_kind (dp_db_stmt_t *stmt)
+{
+    const dp_msg_t *msg = &stmt->job->msg;
+    if (!stmt->job->query)
+        return msg->u.load.loader;
+    return DP_LOADER_COUNT + 2 * msg->u.query.query + (stmt->part > 0);
+}
+
 static void
 s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
 {
@@ -413,7 +427,8 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
     //  What the pool's limit learns from: a statement's wait and its time
     //  on the connection (not a lost one's: that is no latency).
     if (stmt && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED)) {
-        dp_db_pool_limit_sample (self->limit [slot->target], stmt->started_us - stmt->created_us,
+        dp_db_pool_limit_sample (self->limit [slot->target], s_stmt_kind (stmt),
+                                 stmt->started_us - stmt->created_us,
                                  zclock_usecs () - stmt->started_us);
         slot->idle_since = zclock_mono ();
     }

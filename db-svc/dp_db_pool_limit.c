@@ -20,6 +20,13 @@
 #define S_BASELINE_FALL     0.5
 #define S_MAX_WAIT_MS       1000    //  decide with fewer samples after this long
 
+//  One kind of statement: its samples this interval and its baseline.
+typedef struct {
+    uint32_t n_samples;
+    double sum_ran_us;
+    double baseline_us;             //  0 before its first decision
+} s_kind_t;
+
 struct _dp_db_pool_limit_t {
     int min, max;
     int target;
@@ -27,7 +34,7 @@ struct _dp_db_pool_limit_t {
     int64_t interval_start;         //  ms; -1 before the first update
     uint32_t n_samples;
     double sum_waited_us, sum_ran_us;
-    double baseline_us;             //  0 before the first decision
+    s_kind_t kinds [DP_DB_POOL_LIMIT_KINDS];
     //  Most connections busy at once: in the current idle window and the
     //  one before, so max of both covers at least DP_DB_POOL_LIMIT_IDLE_MS.
     int64_t window_start;
@@ -59,12 +66,17 @@ dp_db_pool_limit_destroy (dp_db_pool_limit_t **self_p)
 }
 
 void
-dp_db_pool_limit_sample (dp_db_pool_limit_t *self, int64_t waited_us, int64_t ran_us)
+dp_db_pool_limit_sample (dp_db_pool_limit_t *self, unsigned kind, int64_t waited_us,
+                         int64_t ran_us)
 {
     assert (self);
+    double ran = ran_us > 0? (double) ran_us: 0;
     self->n_samples++;
     self->sum_waited_us += waited_us > 0? (double) waited_us: 0;
-    self->sum_ran_us += ran_us > 0? (double) ran_us: 0;
+    self->sum_ran_us += ran;
+    s_kind_t *of_kind = &self->kinds [kind < DP_DB_POOL_LIMIT_KINDS? kind: DP_DB_POOL_LIMIT_KINDS - 1];
+    of_kind->n_samples++;
+    of_kind->sum_ran_us += ran;
 }
 
 static int
@@ -79,14 +91,27 @@ s_decide (dp_db_pool_limit_t *self, const dp_db_pool_state_t *state, int64_t now
 {
     double ran = self->sum_ran_us / self->n_samples;
     double waited = self->sum_waited_us / self->n_samples;
-    if (self->baseline_us == 0)
-        self->baseline_us = ran;
-    else
-    if (ran < self->baseline_us)
-        self->baseline_us -= (self->baseline_us - ran) * S_BASELINE_FALL;
-    else
-        self->baseline_us += (ran - self->baseline_us) * DP_DB_POOL_LIMIT_DRIFT;
-    double rise = ran / (self->baseline_us > 0? self->baseline_us: 1);
+    //  Each kind's mean against its own baseline, weighed by its samples:
+    //  a different mix of statements is no rise.
+    double sum_rise = 0;
+    for (int k = 0; k < DP_DB_POOL_LIMIT_KINDS; k++) {
+        s_kind_t *kind = &self->kinds [k];
+        if (kind->n_samples == 0)
+            continue;
+        double mean = kind->sum_ran_us / kind->n_samples;
+        if (kind->baseline_us == 0)
+            kind->baseline_us = mean > 1? mean: 1;
+        sum_rise += kind->n_samples * mean / kind->baseline_us;
+        if (mean < kind->baseline_us)
+            kind->baseline_us -= (kind->baseline_us - mean) * S_BASELINE_FALL;
+        else
+            kind->baseline_us += (mean - kind->baseline_us) * DP_DB_POOL_LIMIT_DRIFT;
+        if (kind->baseline_us < 1)
+            kind->baseline_us = 1;
+        kind->n_samples = 0;
+        kind->sum_ran_us = 0;
+    }
+    double rise = sum_rise / self->n_samples;
     if (rise > DP_DB_POOL_LIMIT_SATURATED) {
         //  Saturated: fewer connections, in proportion to the rise.
         double gradient = DP_DB_POOL_LIMIT_SATURATED / rise;
@@ -96,7 +121,8 @@ s_decide (dp_db_pool_limit_t *self, const dp_db_pool_state_t *state, int64_t now
         self->target = s_clamp (self, self->target - (step > 1? step: 1));
     }
     else
-    if (rise <= DP_DB_POOL_LIMIT_TOLERANCE && waited * 4 > ran && state->up >= self->target
+    if (rise <= DP_DB_POOL_LIMIT_TOLERANCE && waited > ran * DP_DB_POOL_LIMIT_WAITED
+    &&  state->up >= self->target
     &&  self->target < self->max) {
         //  Statements wait and the server keeps its pace: more connections.
         int step = self->target / 4;
@@ -155,10 +181,10 @@ dp_db_pool_limit_target (dp_db_pool_limit_t *self)
 }
 
 double
-dp_db_pool_limit_baseline_us (dp_db_pool_limit_t *self)
+dp_db_pool_limit_baseline_us (dp_db_pool_limit_t *self, unsigned kind)
 {
     assert (self);
-    return self->baseline_us;
+    return self->kinds [kind < DP_DB_POOL_LIMIT_KINDS? kind: DP_DB_POOL_LIMIT_KINDS - 1].baseline_us;
 }
 
 
@@ -175,7 +201,7 @@ s_feed (dp_db_pool_limit_t *limit, int64_t *now, int intervals, int n, int64_t w
     int target = dp_db_pool_limit_target (limit);
     for (int i = 0; i < intervals; i++) {
         for (int s = 0; s < n; s++)
-            dp_db_pool_limit_sample (limit, waited, ran);
+            dp_db_pool_limit_sample (limit, 7, waited, ran);
         *now += DP_DB_POOL_LIMIT_INTERVAL_MS;
         dp_db_pool_state_t state = { target, busy < 0? target: busy, queued };
         target = dp_db_pool_limit_update (limit, &state, *now);
@@ -200,11 +226,11 @@ dp_db_pool_limit_test (bool verbose)
     assert (target == 3);
     target = s_feed (limit, &now, 20, 50, 10000, 10000, -1, 40);
     assert (target == 32);
-    assert (dp_db_pool_limit_baseline_us (limit) == 10000);
+    assert (dp_db_pool_limit_baseline_us (limit, 7) == 10000);
     //  ... and never over it.
     assert (s_feed (limit, &now, 10, 50, 20000, 10000, -1, 400) == 32);
 
-    //  No wait to speak of (under a quarter of the run time): no growth.
+    //  No wait to speak of (under an eighth of the run time): no growth.
     dp_db_pool_limit_t *calm = dp_db_pool_limit_new (2, 32);
     assert (s_feed (calm, &now, 30, 50, 1000, 10000, -1, 0) == 2);
     dp_db_pool_limit_destroy (&calm);
@@ -231,7 +257,7 @@ dp_db_pool_limit_test (bool verbose)
     assert (s_feed (moved, &now, 5, 50, 10000, 10000, -1, 40) < 8);
     target = s_feed (moved, &now, 400, 50, 10000, 10000, -1, 40);
     assert (target == 32);
-    assert (dp_db_pool_limit_baseline_us (moved) > 6000);
+    assert (dp_db_pool_limit_baseline_us (moved, 7) > 6000);
     dp_db_pool_limit_destroy (&moved);
 
     //  Idle: at most 3 connections busy at once for a whole idle window,
@@ -252,7 +278,7 @@ dp_db_pool_limit_test (bool verbose)
     dp_db_pool_limit_t *refused = dp_db_pool_limit_new (2, 32);
     for (int i = 0; i < 30; i++) {
         for (int s = 0; s < 50; s++)
-            dp_db_pool_limit_sample (refused, 10000, 10000);
+            dp_db_pool_limit_sample (refused, 0, 10000, 10000);
         now += DP_DB_POOL_LIMIT_INTERVAL_MS;
         dp_db_pool_state_t state = { 4, 4, 40 };
         target = dp_db_pool_limit_update (refused, &state, now);
@@ -260,11 +286,28 @@ dp_db_pool_limit_test (bool verbose)
     assert (target == 5);
     dp_db_pool_limit_destroy (&refused);
 
+    //  A changing mix of statements, each kind at its own pace (a 1 ms
+    //  lookup, a 20 ms count), is no rise in latency: the pool grows.
+    dp_db_pool_limit_t *mixed = dp_db_pool_limit_new (2, 32);
+    for (int i = 0; i < 30; i++) {
+        int counts = i % 3 == 0? 40: 2;
+        for (int s = 0; s < 50; s++)
+            dp_db_pool_limit_sample (mixed, s < counts? 1: 2, 30000, s < counts? 20000: 1000);
+        now += DP_DB_POOL_LIMIT_INTERVAL_MS;
+        dp_db_pool_state_t state = { dp_db_pool_limit_target (mixed),
+                                     dp_db_pool_limit_target (mixed), 40 };
+        target = dp_db_pool_limit_update (mixed, &state, now);
+    }
+    assert (target == 32);
+    //  A kind past the table shares its last entry.
+    dp_db_pool_limit_sample (mixed, DP_DB_POOL_LIMIT_KINDS + 5, 0, 1000);
+    dp_db_pool_limit_destroy (&mixed);
+
     //  Bounds: min == max stays put whatever it is fed.
     dp_db_pool_limit_t *fixed = dp_db_pool_limit_new (4, 4);
     assert (s_feed (fixed, &now, 0, 0, 0, 0, 0, 0) == 4);
     for (int i = 0; i < 100; i++) {
-        dp_db_pool_limit_sample (fixed, i % 7 * 5000, 1000 + i % 13 * 3000);
+        dp_db_pool_limit_sample (fixed, (unsigned) i, i % 7 * 5000, 1000 + i % 13 * 3000);
         now += 37;
         dp_db_pool_state_t state = { 4, i % 5, (size_t) (i % 3) * 10 };
         assert (dp_db_pool_limit_update (fixed, &state, now) == 4);

@@ -16,11 +16,14 @@
 @discuss
     The rule, decided every DP_DB_POOL_LIMIT_INTERVAL_MS with enough
     samples (a gradient, as Netflix concurrency-limits' Gradient2):
-    - latency: the interval's mean statement time against a baseline, the
-      lowest mean seen, which drifts up toward the current mean by a small
-      share per interval (DP_DB_POOL_LIMIT_DRIFT), so it follows a network
-      or server that became slower and is re-probed instead of staying at
-      an old minimum forever;
+    - latency: each kind of statement (a loader, a query) has its own
+      baseline, about the lowest mean time seen for it (it falls half-way
+      to a lower interval mean), which drifts up toward the current mean by
+      a small share per interval (DP_DB_POOL_LIMIT_DRIFT), so it follows a
+      network or server that became slower and is re-probed instead of
+      staying at an old minimum forever; the interval's rise is the mean,
+      over its samples, of each kind's mean over its baseline, so a count
+      that takes 20 ms among 1 ms lookups is no rise, only a slower count;
     - when the mean rose over DP_DB_POOL_LIMIT_SATURATED times the
       baseline, the server is saturated (more connections only add
       contention): the target falls in proportion to the rise (a gradient,
@@ -28,7 +31,9 @@
       interval;
     - when the mean stays within DP_DB_POOL_LIMIT_TOLERANCE times the
       baseline, statements waited for a connection (their mean wait over
-      a quarter of their mean run time) and every connection wanted is up,
+      DP_DB_POOL_LIMIT_WAITED of their mean run time: a lone request whose
+      eight LOADs share six connections 10 ms away waits that much) and
+      every connection wanted is up,
       the target grows by a quarter (at least one): at a 10 ms round trip,
       more connections are more statements in flight;
     - in between, the target holds (a band, so it does not swing);
@@ -49,8 +54,10 @@
 #define DP_DB_POOL_LIMIT_MIN_SAMPLES   8       //  ... with this many samples (or one a second)
 #define DP_DB_POOL_LIMIT_TOLERANCE     1.5     //  mean over baseline under which the pool may grow
 #define DP_DB_POOL_LIMIT_SATURATED     2.0     //  mean over baseline over which it shrinks
+#define DP_DB_POOL_LIMIT_WAITED        0.125   //  mean wait over mean run time that means waiting
 #define DP_DB_POOL_LIMIT_DRIFT         0.005   //  share of the gap the baseline rises per decision
 #define DP_DB_POOL_LIMIT_IDLE_MS       5000    //  unused that long: connections close
+#define DP_DB_POOL_LIMIT_KINDS         256     //  kinds of statement with a baseline each
 
 typedef struct _dp_db_pool_limit_t dp_db_pool_limit_t;
 
@@ -68,9 +75,12 @@ dp_db_pool_limit_t *dp_db_pool_limit_new (int min, int max);
 //  Free the limit; nullifies the caller's reference. Accepts NULL.
 void dp_db_pool_limit_destroy (dp_db_pool_limit_t **self_p);
 
-//  One statement finished: waited_us in the queue, ran_us on its
-//  connection (negative values count as 0).
-void dp_db_pool_limit_sample (dp_db_pool_limit_t *self, int64_t waited_us, int64_t ran_us);
+//  One statement of kind (its loader or query: statements of one kind take
+//  about as long as each other; kinds past the table share its last entry)
+//  finished: waited_us in the queue, ran_us on its connection (negative
+//  values count as 0).
+void dp_db_pool_limit_sample (dp_db_pool_limit_t *self, unsigned kind, int64_t waited_us,
+                              int64_t ran_us);
 
 //  Decide with the pool's state at now_ms (a monotonic clock): state
 //  counts the connections within the target only. Returns the target, in
@@ -81,8 +91,8 @@ int dp_db_pool_limit_update (dp_db_pool_limit_t *self, const dp_db_pool_state_t 
 //  The target the last update returned (min before any).
 int dp_db_pool_limit_target (dp_db_pool_limit_t *self);
 
-//  The latency baseline in µs (0 before the first decision), for logs.
-double dp_db_pool_limit_baseline_us (dp_db_pool_limit_t *self);
+//  The latency baseline of a kind in µs (0 before its first decision).
+double dp_db_pool_limit_baseline_us (dp_db_pool_limit_t *self, unsigned kind);
 
 //  Selftest (needs no database).
 void dp_db_pool_limit_test (bool verbose);
