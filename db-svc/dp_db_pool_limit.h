@@ -24,19 +24,22 @@
       staying at an old minimum forever; the interval's rise is the mean,
       over its samples, of each kind's mean over its baseline, so a count
       that takes 20 ms among 1 ms lookups is no rise, only a slower count;
-    - when the mean rose over DP_DB_POOL_LIMIT_SATURATED times the
+    - when the mean rose to DP_DB_POOL_LIMIT_SATURATED times the
       baseline, the server is saturated (more connections only add
       contention): the target falls in proportion to the rise (a gradient,
       SATURATED * baseline / mean, at least 0.5), by half of that share per
       interval;
-    - when the mean stays within DP_DB_POOL_LIMIT_TOLERANCE times the
+    - when the mean stays under DP_DB_POOL_LIMIT_TOLERANCE times the
       baseline, statements waited for a connection (their mean wait over
       DP_DB_POOL_LIMIT_WAITED of their mean run time: a lone request whose
       eight LOADs share six connections 10 ms away waits that much) and
       every connection wanted is up,
       the target grows by a quarter (at least one): at a 10 ms round trip,
       more connections are more statements in flight;
-    - in between, the target holds (a band, so it does not swing);
+    - in between, under DP_DB_POOL_LIMIT_PROBE times the baseline, it
+      grows by one only while statements wait longer than they run (a
+      probe: a pool that shrank under a passing load does not stay small);
+      otherwise it holds;
     - connections left idle: when the most connections busy at once over
       the last DP_DB_POOL_LIMIT_IDLE_MS stayed under the target and the
       target has not risen in that time, the target falls to that peak
@@ -53,6 +56,7 @@
 #define DP_DB_POOL_LIMIT_INTERVAL_MS   100     //  decide at most this often
 #define DP_DB_POOL_LIMIT_MIN_SAMPLES   8       //  ... with this many samples (or one a second)
 #define DP_DB_POOL_LIMIT_TOLERANCE     1.5     //  mean over baseline under which the pool may grow
+#define DP_DB_POOL_LIMIT_PROBE         1.75    //  ... under which it may still grow by one
 #define DP_DB_POOL_LIMIT_SATURATED     2.0     //  mean over baseline over which it shrinks
 #define DP_DB_POOL_LIMIT_WAITED        0.125   //  mean wait over mean run time that means waiting
 #define DP_DB_POOL_LIMIT_DRIFT         0.005   //  share of the gap the baseline rises per decision
