@@ -64,6 +64,15 @@ def post_ms(port, payload, token):
     return elapsed * 1000
 
 
+def write_report(prefix, text, results):
+    """Print the Markdown report; write it to prefix.md and the results to prefix.json."""
+    print(text)
+    with open(prefix + ".md", "w") as f:
+        f.write(text)
+    with open(prefix + ".json", "w") as f:
+        json.dump(results, f, indent=1)
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -107,7 +116,8 @@ class Setup:
         os.makedirs(folder, exist_ok=True)
         env = dict(LIMITS, MYSQL_HOST="127.0.0.1", DEPOT_RESOLVERS=str(resolvers),
                    MYSQL_PORT=str(self.proxy_port if delayed else self.mariadb_port),
-                   DEPOT_DB_COALESCE="1" if coalesce else "0", DEPOT_DB_POOL=str(pool or self.pool))
+                   DEPOT_DB_COALESCE="1" if coalesce else "0", DEPOT_DB_POOL=str(pool or self.pool),
+                   DEPOT_DB_POOL_MIN=str(pool or self.pool))
         return harness.Depot(self.db, self.keys, folder, form="one", debug=False, extra_env=env)
 
     def close(self):
@@ -280,12 +290,7 @@ def report(r, prefix):
         lines.append(f"| {c} | {off['statements_per_request']:.2f} | {off['rps']:.0f} "
                      f"| {on['statements_per_request']:.2f} | {on['rps']:.0f} |")
     lines.append("")
-    text = "\n".join(lines)
-    print(text)
-    with open(prefix + ".md", "w") as f:
-        f.write(text)
-    with open(prefix + ".json", "w") as f:
-        json.dump(r, f, indent=1)
+    write_report(prefix, "\n".join(lines), r)
     svg(r, prefix + ".svg")
     print(f"written to {prefix}.md, .json, .svg")
 
@@ -294,7 +299,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--pool", type=int, default=8, help="DEPOT_DB_POOL (Depot's default: 8)")
+    parser.add_argument("--pool", type=int, default=8, help="DEPOT_DB_POOL, fixed (DEPOT_DB_POOL_MIN the same); 8 was Depot's default before "
+                        "the adaptive pool of issue 12")
     parser.add_argument("--only", default="p4,p5,coalescing")
     parser.add_argument("--p5-resolvers", default="1,2,4", help="DEPOT_RESOLVERS values P5 compares")
     args = parser.parse_args()

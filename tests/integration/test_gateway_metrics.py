@@ -4,8 +4,8 @@ db-svc and two resolver-svc, as `docker compose up --scale resolver-svc=2 --scal
 runs them.
 
 Pins down: both db-svc instances are listed once each (every resolver forwards both), with
-the pool size and queue limit the test configured and their connections adding up to the
-pool; each resolver with the credit configured; the statement counter moves by what MariaDB
+the pool size and queue limit the test configured, an idle pool's target at the minimum
+configured and its connections adding up to it; each resolver with the credit configured; the statement counter moves by what MariaDB
 itself counts (Com_select); a db-svc killed with SIGKILL leaves /metrics within seconds while
 the other stays. Instance names are `<hostname>:<pid>`, checked against the processes the test
 started. Expected values come from the test's configuration and from MariaDB, never from Depot.
@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from test_gateway_http import PAGE_QUERY, Topology, parse_prometheus, request  # noqa: E402
 
-POOL = 3            # DEPOT_DB_POOL of each db-svc
+POOL = 3            # DEPOT_DB_POOL of each db-svc: the most connections
+POOL_MIN = 2        # DEPOT_DB_POOL_MIN: the fewest, all an idle db-svc keeps
 MAX_QUEUE = 77      # DEPOT_DB_MAX_QUEUE
 CREDIT = 5          # DEPOT_CREDIT of each resolver
 STATES = ("busy", "idle", "connecting", "down")
@@ -53,7 +54,8 @@ class GatewayMetricsTest(unittest.TestCase):
         folder = os.path.join(cls.scratch.path, "metrics")
         os.makedirs(folder)
         cls.topo = Topology(cls.db, cls.keys, folder, resolvers=2, dbs=2, env={
-            "DEPOT_DB_POOL": str(POOL), "DEPOT_DB_MAX_QUEUE": str(MAX_QUEUE),
+            "DEPOT_DB_POOL": str(POOL), "DEPOT_DB_POOL_MIN": str(POOL_MIN),
+            "DEPOT_DB_MAX_QUEUE": str(MAX_QUEUE),
             "DEPOT_CREDIT": str(CREDIT)})
         cls.topo.wait_ready(resolvers=2)
         host = socket.gethostname()
@@ -104,7 +106,9 @@ class GatewayMetricsTest(unittest.TestCase):
             connections = {state: by_instance(samples, "depot_db_pool_connections", state=state).get(name)
                            for state in STATES}
             self.assertNotIn(None, connections.values(), connections)
-            self.assertEqual(sum(connections.values()), POOL, connections)
+            # Idle: the pool wants its minimum, and its connections add up to it.
+            self.assertEqual(by_instance(samples, "depot_db_pool_target")[name], POOL_MIN)
+            self.assertEqual(sum(connections.values()), POOL_MIN, connections)
             self.assertIn(name, by_instance(samples, "depot_db_statements_total"))
         for name in self.resolver_names:
             self.assertEqual(by_instance(samples, "depot_resolver_credit")[name], CREDIT)
