@@ -16,9 +16,13 @@
     time, so a busy backend cannot starve the frontend or the pipe, then
     runs the timers (heartbeats, liveness, deadlines). Timers walk every
     resolver and request; both sets are small (max_inflight requests).
+    A request that only reads keeps its EXECUTE frame while at a resolver,
+    so that it can be sent again when that resolver dies; the registry of
+    resolvers, and which READY supersedes which, is dp_broker_resolvers.
 @end
 */
 #include "dp_broker.h"
+#include "dp_broker_resolvers.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include "dp_instance.h"
@@ -28,23 +32,25 @@
 
 #define S_BATCH 64              //  messages read from one socket per turn
 
-typedef struct {
-    char *key;                  //  hex of the routing id (owned)
-    zframe_t *routing_id;       //  the resolver's ROUTER identity
-    uint32_t credit;            //  requests it takes at once
-    uint32_t inflight;          //  requests it has now
-    int64_t last_seen;          //  zclock_mono of its last message
-    void *handle;               //  its place in self->order
-} s_resolver_t;
+//  A read whose resolvers keep dying is sent at most this many times
+//  again: a query that crashes resolvers cannot take them all down in turn.
+#define S_MAX_RESENDS 2
+#define S_STRINGIFY(x) #x
+#define S_RESENDS_SPENT(n) "resolver lost; not sent again after " S_STRINGIFY (n) " re-sends"
+
+typedef dp_broker_resolver_t s_resolver_t;
 
 typedef struct {
     uint64_t id;                //  correlation id (the hash key points here)
     zframe_t *worker;           //  the worker's routing id
-    zframe_t *payload;          //  the EXECUTE while queued; NULL once sent
+    zframe_t *payload;          //  the EXECUTE while queued, and while at a resolver
+                                //  when it may be sent again; else NULL once sent
     int64_t deadline;           //  ms since the epoch; 0 = none
     s_resolver_t *resolver;     //  NULL while queued
     void *queue_handle;         //  its place in self->queue while queued
     bool cancelled;             //  its worker sent CANCEL; the resolver was told
+    bool read_only;             //  DP_EXECUTE_READ_ONLY: may be sent again if its resolver dies
+    uint32_t resends;           //  times it was sent again
 } s_request_t;
 
 typedef struct {
@@ -52,8 +58,7 @@ typedef struct {
     zsock_t *backend;           //  ROUTER for resolvers
     zsock_t *frontend;          //  ROUTER for worker threads
     zpoller_t *poller;
-    zhashx_t *resolvers;        //  key -> s_resolver_t (owns them)
-    zlistx_t *order;            //  s_resolver_t *, round-robin order
+    dp_broker_resolvers_t *resolvers;   //  registered resolvers, by connection and instance
     zhashx_t *requests;         //  &id -> s_request_t (owns them)
     zlistx_t *queue;            //  s_request_t * waiting for credit, FIFO
     uint32_t n_inflight;        //  requests at resolvers
@@ -91,18 +96,6 @@ s_id_compare (const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
     return (x > y) - (x < y);
-}
-
-static void
-s_resolver_destroy (void **item)
-{
-    s_resolver_t *resolver = (s_resolver_t *) *item;
-    if (resolver) {
-        zframe_destroy (&resolver->routing_id);
-        zstr_free (&resolver->key);
-        free (resolver);
-        *item = NULL;
-    }
 }
 
 static void
@@ -154,9 +147,7 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     zsock_set_sndtimeo (self->frontend, 0);
     zsock_set_linger (self->backend, 0);
     zsock_set_linger (self->frontend, 0);
-    self->resolvers = zhashx_new ();
-    zhashx_set_destructor (self->resolvers, s_resolver_destroy);
-    self->order = zlistx_new ();
+    self->resolvers = dp_broker_resolvers_new ();
     self->requests = zhashx_new ();
     zhashx_set_key_hasher (self->requests, s_id_hash);
     zhashx_set_key_comparator (self->requests, s_id_compare);
@@ -181,8 +172,7 @@ s_self_destroy (self_t **self_p)
         zpoller_destroy (&self->poller);
         zlistx_destroy (&self->queue);
         zhashx_destroy (&self->requests);
-        zlistx_destroy (&self->order);
-        zhashx_destroy (&self->resolvers);
+        dp_broker_resolvers_destroy (&self->resolvers);
         zsock_destroy (&self->frontend);
         zsock_destroy (&self->backend);
         msgpack_sbuffer_destroy (&self->sbuf);
@@ -263,46 +253,61 @@ s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char 
 //  --------------------------------------------------------------------------
 //  Resolvers
 
-static void s_dispatch (self_t *self);
+//  A request whose resolver died: a read that may still be answered in
+//  time goes back to the front of the queue, to be sent to a live
+//  resolver; anything else fails, since a write may have begun and must
+//  never run twice.
+static void
+s_request_orphaned (self_t *self, s_request_t *request)
+{
+    if (request->cancelled)
+        s_request_fail (self, request, DP_STATUS_CANCELLED, "cancelled; resolver lost");
+    else
+    if (!request->read_only)
+        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, "resolver lost");
+    else
+    if (request->deadline && request->deadline <= zclock_time ())
+        s_request_fail (self, request, DP_STATUS_TIMEOUT, "deadline passed; resolver lost");
+    else
+    if (request->resends >= S_MAX_RESENDS)
+        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, S_RESENDS_SPENT (S_MAX_RESENDS));
+    else {
+        request->resolver->inflight--;
+        self->n_inflight--;
+        request->resolver = NULL;
+        request->resends++;
+        request->queue_handle = zlistx_add_start (self->queue, request);
+        atomic_fetch_add (&self->stats->resent, 1);
+        if (self->verbose)
+            dp_debug ("broker: request %" PRIu64 " queued again (%u)", request->id,
+                      request->resends);
+    }
+}
 
-//  Forget a resolver: its in-flight requests get 503 at once; with no
-//  resolver left, so do the queued ones.
+//  Forget a resolver: its requests in flight are sent again or fail
+//  (s_request_orphaned); with no resolver left, the queued ones fail.
+//  The caller dispatches what went back to the queue.
 static void
 s_resolver_remove (self_t *self, s_resolver_t *resolver, const char *reason)
 {
-    dp_warn ("broker: resolver %s removed (%s), %u requests in flight",
-             resolver->key, reason, resolver->inflight);
-    zlistx_t *doomed = zlistx_new ();
+    dp_warn ("broker: resolver %s (%s) removed (%s), %u requests in flight", resolver->key,
+             resolver->name ? resolver->name : "unnamed", reason, resolver->inflight);
+    zlistx_t *orphans = zlistx_new ();
     for (s_request_t *request = (s_request_t *) zhashx_first (self->requests); request;
          request = (s_request_t *) zhashx_next (self->requests))
         if (request->resolver == resolver)
-            zlistx_add_end (doomed, request);
-    for (s_request_t *request = (s_request_t *) zlistx_first (doomed); request;
-         request = (s_request_t *) zlistx_next (doomed))
-        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, "resolver lost");
-    zlistx_destroy (&doomed);
+            zlistx_add_end (orphans, request);
+    for (s_request_t *request = (s_request_t *) zlistx_first (orphans); request;
+         request = (s_request_t *) zlistx_next (orphans))
+        s_request_orphaned (self, request);
+    zlistx_destroy (&orphans);
     assert (resolver->inflight == 0);
-    zlistx_delete (self->order, resolver->handle);
-    zhashx_delete (self->resolvers, resolver->key);
+    dp_broker_resolvers_remove (self->resolvers, &resolver);
 
-    if (zhashx_size (self->resolvers) == 0)
+    if (dp_broker_resolvers_size (self->resolvers) == 0)
         while (zlistx_size (self->queue) > 0)
             s_request_fail (self, (s_request_t *) zlistx_first (self->queue),
                             DP_STATUS_UNAVAILABLE, "no resolver available");
-}
-
-//  The live resolver with spare credit and the fewest requests in flight;
-//  among equals, the one served longest ago. NULL when none has credit.
-static s_resolver_t *
-s_resolver_pick (self_t *self)
-{
-    s_resolver_t *best = NULL;
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order))
-        if (resolver->inflight < resolver->credit
-        &&  (!best || resolver->inflight < best->inflight))
-            best = resolver;
-    return best;
 }
 
 //  Send queued requests to resolvers while there is credit.
@@ -310,7 +315,7 @@ static void
 s_dispatch (self_t *self)
 {
     while (zlistx_size (self->queue) > 0) {
-        s_resolver_t *resolver = s_resolver_pick (self);
+        s_resolver_t *resolver = dp_broker_resolvers_pick (self->resolvers);
         if (!resolver)
             break;
         s_request_t *request = (s_request_t *) zlistx_first (self->queue);
@@ -322,11 +327,12 @@ s_dispatch (self_t *self)
         }
         zlistx_delete (self->queue, request->queue_handle);
         request->queue_handle = NULL;
-        zframe_destroy (&request->payload);
+        if (!request->read_only)
+            zframe_destroy (&request->payload);     //  never sent again
         request->resolver = resolver;
         resolver->inflight++;
         self->n_inflight++;
-        zlistx_move_end (self->order, resolver->handle);
+        dp_broker_resolvers_served (self->resolvers, resolver);
         if (self->verbose)
             dp_debug ("broker: request %" PRIu64 " -> resolver %s (%u/%u)",
                       request->id, resolver->key, resolver->inflight, resolver->credit);
@@ -357,6 +363,34 @@ s_keep_reports (self_t *self, zframe_t *payload, const char *key)
 
 
 //  --------------------------------------------------------------------------
+//  A READY from a connection not registered: a resolver joins. When it is
+//  a new instance under a registered resolver's name, or the same
+//  instance on a new connection, the resolver registered before is gone:
+//  it is removed at once (its reads go to a live resolver) instead of
+//  after the liveness time. The newcomer hears our HEARTBEAT first, before
+//  any EXECUTE, so it knows which gateway instance it serves.
+
+static s_resolver_t *
+s_resolver_register (self_t *self, zframe_t *routing_id, const dp_msg_t *ready)
+{
+    const char *why;
+    s_resolver_t *superseded = dp_broker_resolvers_superseded (
+        self->resolvers, ready->u.ready.instance_id, ready->u.ready.instance, &why);
+    s_resolver_t *resolver = dp_broker_resolvers_add (
+        self->resolvers, routing_id, ready->u.ready.instance_id, ready->u.ready.instance);
+    dp_info ("broker: resolver %s (%s, instance %016" PRIx64 ") ready, credit %u", resolver->key,
+             resolver->name ? resolver->name : "unnamed", resolver->instance_id,
+             ready->u.ready.credit);
+    zframe_t *heartbeat = s_encode (self, DP_MSG_HEARTBEAT, 0, 0, NULL);
+    s_send (self->backend, resolver->routing_id, heartbeat);
+    zframe_destroy (&heartbeat);
+    if (superseded)
+        s_resolver_remove (self, superseded, why);
+    return resolver;
+}
+
+
+//  --------------------------------------------------------------------------
 //  A message from a resolver.
 
 static void
@@ -372,7 +406,7 @@ s_handle_backend (self_t *self)
         goto done;
     }
     char *key = zframe_strhex (routing_id);
-    s_resolver_t *resolver = (s_resolver_t *) zhashx_lookup (self->resolvers, key);
+    s_resolver_t *resolver = dp_broker_resolvers_lookup (self->resolvers, key);
     if (resolver)
         resolver->last_seen = zclock_mono ();
 
@@ -396,17 +430,8 @@ s_handle_backend (self_t *self)
             zstr_free (&key);
             goto done;
         }
-        if (!resolver) {
-            resolver = (s_resolver_t *) zmalloc (sizeof (s_resolver_t));
-            assert (resolver);
-            resolver->key = key;
-            key = NULL;
-            resolver->routing_id = zframe_dup (routing_id);
-            resolver->last_seen = zclock_mono ();
-            zhashx_insert (self->resolvers, resolver->key, resolver);
-            resolver->handle = zlistx_add_end (self->order, resolver);
-            dp_info ("broker: resolver %s ready, credit %u", resolver->key, ready.u.ready.credit);
-        }
+        if (!resolver)
+            resolver = s_resolver_register (self, routing_id, &ready);
         resolver->credit = ready.u.ready.credit;
         s_dispatch (self);
     }
@@ -437,8 +462,10 @@ s_handle_backend (self_t *self)
             dp_debug ("broker: late reply for request %" PRIu64 " dropped", envelope.id);
     }
     else
-    if (envelope.type == DP_MSG_DISCONNECT)
+    if (envelope.type == DP_MSG_DISCONNECT) {
         s_resolver_remove (self, resolver, "disconnected");
+        s_dispatch (self);
+    }
     else
     if (envelope.type == DP_MSG_HEARTBEAT)
         s_keep_reports (self, payload, key);
@@ -485,6 +512,23 @@ s_handle_cancel (self_t *self, zframe_t *worker, const dp_msg_t *envelope)
 
 
 //  --------------------------------------------------------------------------
+//  Does the EXECUTE in payload only read (DP_EXECUTE_READ_ONLY), so that it
+//  may be sent again? One the broker cannot decode is not taken for one
+//  (its resolver answers it 400).
+
+static bool
+s_read_only (self_t *self, zframe_t *payload)
+{
+    dp_msg_t execute;
+    char err [128];
+    dp_arena_reset (self->arena);
+    return dp_msg_decode (zframe_data (payload), zframe_size (payload), self->arena,
+                          &execute, err, sizeof err) == 0
+        && (execute.u.execute.flags & DP_EXECUTE_READ_ONLY) != 0;
+}
+
+
+//  --------------------------------------------------------------------------
 //  An EXECUTE (or a CANCEL) from a worker thread.
 
 static void
@@ -517,7 +561,7 @@ s_handle_frontend (self_t *self)
         s_reply_error (self, worker, envelope.id, DP_STATUS_INTERNAL, "duplicate request id");
         goto done;
     }
-    if (zhashx_size (self->resolvers) == 0) {
+    if (dp_broker_resolvers_size (self->resolvers) == 0) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "no resolver available");
         atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
@@ -539,6 +583,7 @@ s_handle_frontend (self_t *self)
     request->worker = worker;
     request->payload = payload;
     request->deadline = (int64_t) envelope.deadline_ms;
+    request->read_only = s_read_only (self, payload);
     worker = NULL;
     payload = NULL;
     zhashx_insert (self->requests, &request->id, request);
@@ -564,8 +609,8 @@ s_timers (self_t *self)
     if (mono >= self->heartbeat_at) {
         zframe_t *heartbeat = s_encode (self, DP_MSG_HEARTBEAT, 0, 0, NULL);
         zlistx_t *unreachable = zlistx_new ();
-        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-             resolver = (s_resolver_t *) zlistx_next (self->order))
+        for (s_resolver_t *resolver = dp_broker_resolvers_first (self->resolvers); resolver;
+             resolver = dp_broker_resolvers_next (self->resolvers))
             if (s_send (self->backend, resolver->routing_id, heartbeat) == -1
             &&  zmq_errno () == EHOSTUNREACH)
                 zlistx_add_end (unreachable, resolver);
@@ -580,8 +625,8 @@ s_timers (self_t *self)
 
     //  Silent resolvers are dead.
     zlistx_t *doomed = zlistx_new ();
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order)) {
+    for (s_resolver_t *resolver = dp_broker_resolvers_first (self->resolvers); resolver;
+         resolver = dp_broker_resolvers_next (self->resolvers)) {
         int64_t left = resolver->last_seen + self->liveness_ms - mono;
         if (left < 0)
             zlistx_add_end (doomed, resolver);
@@ -592,6 +637,8 @@ s_timers (self_t *self)
     for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (doomed); resolver;
          resolver = (s_resolver_t *) zlistx_next (doomed))
         s_resolver_remove (self, resolver, "silent");
+    //  Reads of the resolvers removed went back to the queue.
+    s_dispatch (self);
     zlistx_purge (doomed);
 
     //  Deadlines: queued requests at their deadline, in-flight ones a
@@ -632,12 +679,8 @@ s_timers (self_t *self)
 static void
 s_publish (self_t *self)
 {
-    int credit = 0;
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order))
-        credit += (int) resolver->credit;
-    atomic_store (&self->stats->resolvers, (int) zhashx_size (self->resolvers));
-    atomic_store (&self->stats->credit, credit);
+    atomic_store (&self->stats->resolvers, (int) dp_broker_resolvers_size (self->resolvers));
+    atomic_store (&self->stats->credit, (int) dp_broker_resolvers_credit (self->resolvers));
     atomic_store (&self->stats->inflight, (int) self->n_inflight);
     atomic_store (&self->stats->queued, (int) zlistx_size (self->queue));
 }
@@ -657,14 +700,10 @@ s_handle_pipe (self_t *self)
     if (streq (command, "$TERM"))
         self->terminated = true;
     else
-    if (streq (command, "STATUS")) {
-        uint32_t credit = 0;
-        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-             resolver = (s_resolver_t *) zlistx_next (self->order))
-            credit += resolver->credit;
-        zsock_send (self->pipe, "iiii", (int) zhashx_size (self->resolvers), (int) credit,
+    if (streq (command, "STATUS"))
+        zsock_send (self->pipe, "iiii", (int) dp_broker_resolvers_size (self->resolvers),
+                    (int) dp_broker_resolvers_credit (self->resolvers),
                     (int) self->n_inflight, (int) zlistx_size (self->queue));
-    }
     else
     if (streq (command, "VERBOSE"))
         self->verbose = true;
@@ -744,8 +783,8 @@ dp_broker_actor (zsock_t *pipe, void *args)
         s_request_fail (self, (s_request_t *) zhashx_first (self->requests),
                         DP_STATUS_UNAVAILABLE, "gateway stopping");
     zframe_t *disconnect = s_encode (self, DP_MSG_DISCONNECT, 0, 0, NULL);
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order))
+    for (s_resolver_t *resolver = dp_broker_resolvers_first (self->resolvers); resolver;
+         resolver = dp_broker_resolvers_next (self->resolvers))
         s_send (self->backend, resolver->routing_id, disconnect);
     zframe_destroy (&disconnect);
     s_publish (self);
@@ -869,6 +908,286 @@ s_test_dealer (const char *endpoint)
     int rc = zsock_connect (dealer, "%s", endpoint);
     assert (rc == 0);
     return dealer;
+}
+
+//  READY of a resolver instance (id, name) with credit.
+static void
+s_test_ready_as (zsock_t *dealer, uint32_t credit, uint64_t instance_id, const char *name)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_READY, .trace_id = "" };
+    msg.u.ready.credit = credit;
+    msg.u.ready.instance_id = instance_id;
+    msg.u.ready.instance = name;
+    s_test_send (dealer, &msg);
+}
+
+//  An EXECUTE with flags, due in 5 s.
+static void
+s_test_execute_flags (zsock_t *dealer, uint64_t id, uint32_t flags)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
+                     .deadline_ms = (uint64_t) zclock_time () + 5000, .trace_id = "t" };
+    msg.u.execute.query = "{ a }";
+    msg.u.execute.query_len = 5;
+    msg.u.execute.flags = flags;
+    s_test_send (dealer, &msg);
+}
+
+//  A broker of its own for one case: heartbeats every 100 ms, liveness
+//  1 s (longer than any "at once" the cases check).
+static zactor_t *
+s_test_broker (const char *name, dp_broker_stats_t *stats, char *backend, char *frontend)
+{
+    sprintf (backend, "inproc://dp-broker-test-%s-backend", name);
+    sprintf (frontend, "inproc://dp-broker-test-%s-frontend", name);
+    dp_broker_config_t config;
+    dp_broker_config_defaults (&config);
+    config.backend_endpoint = backend;
+    config.frontend_endpoint = frontend;
+    config.heartbeat_ms = 100;
+    config.liveness_ms = 1000;
+    memset (stats, 0, sizeof *stats);
+    config.stats = stats;
+    zactor_t *broker = dp_broker_actor_new (&config);
+    assert (broker);
+    return broker;
+}
+
+//  Which of n dealers gets an EXECUTE within timeout ms (-1: none); its id
+//  in *id.
+static int
+s_test_recv_any (zsock_t **dealers, int n, int timeout, dp_arena_t *arena, uint64_t *id)
+{
+    int64_t until = zclock_mono () + timeout;
+    while (zclock_mono () < until)
+        for (int i = 0; i < n; i++) {
+            dp_msg_t msg;
+            if (s_test_recv (dealers [i], 5, arena, &msg, false) && msg.type == DP_MSG_EXECUTE) {
+                *id = msg.id;
+                return i;
+            }
+        }
+    return -1;
+}
+
+//  Resolvers by instance (proto/README.md, section 5), each case with a
+//  broker of its own.
+
+//  (a) A read at resolver A; A restarts: a new connection says READY with
+//  A's name and a new instance id. It hears the gateway's HEARTBEAT first,
+//  then gets the read at once (not after the 1 s liveness); its RESULT
+//  reaches the worker once, and A's late answer is dropped (A is told to
+//  reconnect). An older sender (no instance id, no name) replaces nobody.
+static void
+s_test_restart_read (bool verbose)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    dp_msg_t msg;
+    int resolvers, credit, inflight, queued;
+    zactor_t *broker = s_test_broker ("restart-read", &stats, backend, frontend);
+    if (verbose)
+        zstr_send (broker, "VERBOSE");
+    zsock_t *worker = s_test_dealer (frontend);
+    zsock_t *a = s_test_dealer (backend);
+    s_test_ready_as (a, 1, 0xa1, "res/0");
+    s_test_wait_credit (broker, 1, 1);
+    s_test_execute_flags (worker, 1, DP_EXECUTE_READ_ONLY);
+    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 1);
+    zsock_t *a2 = s_test_dealer (backend);
+    int64_t restarted = zclock_mono ();
+    s_test_ready_as (a2, 1, 0xa2, "res/0");
+    assert (s_test_recv (a2, 1000, arena, &msg, true));
+    assert (msg.type == DP_MSG_HEARTBEAT && msg.u.heartbeat.instance_id != 0);
+    assert (s_test_recv (a2, 1000, arena, &msg, false));
+    int64_t resent_ms = zclock_mono () - restarted;
+    assert (msg.type == DP_MSG_EXECUTE && msg.id == 1 && resent_ms < 500);
+    assert (strcmp (msg.u.execute.query, "{ a }") == 0
+         && (msg.u.execute.flags & DP_EXECUTE_READ_ONLY));
+    s_test_result (a2, 1, "{\"data\":{\"a\":2}}");
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_RESULT && msg.id == 1);
+    assert (strcmp (msg.u.result.json, "{\"data\":{\"a\":2}}") == 0);
+    s_test_result (a, 1, "{\"data\":{\"a\":1}}");        //  the old instance, late
+    assert (s_test_recv (a, 1000, arena, &msg, true) && msg.type == DP_MSG_DISCONNECT);
+    assert (!s_test_recv (worker, 200, arena, &msg, false));
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 1 && credit == 1 && inflight == 0 && queued == 0);
+    assert (atomic_load (&stats.resent) == 1 && atomic_load (&stats.lost) == 0);
+
+    zsock_t *old = s_test_dealer (backend);
+    s_test_ready_as (old, 1, 0, NULL);
+    s_test_wait_credit (broker, 2, 2);
+    zsock_destroy (&old);
+    zsock_destroy (&a2);
+    zsock_destroy (&a);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+    dp_arena_destroy (&arena);
+}
+
+//  (b) The same for a request not flagged read-only: it may have begun a
+//  write, so it fails 503 "resolver lost" at once, and the new instance
+//  never sees it.
+static void
+s_test_restart_write (void)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    dp_msg_t msg;
+    zactor_t *broker = s_test_broker ("restart-write", &stats, backend, frontend);
+    zsock_t *worker = s_test_dealer (frontend);
+    zsock_t *a = s_test_dealer (backend);
+    s_test_ready_as (a, 1, 0xb1, "res/0");
+    s_test_wait_credit (broker, 1, 1);
+    s_test_execute_flags (worker, 2, 0);
+    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 2);
+    zsock_t *a2 = s_test_dealer (backend);
+    int64_t restarted = zclock_mono ();
+    s_test_ready_as (a2, 1, 0xb2, "res/0");
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    int64_t failed_ms = zclock_mono () - restarted;
+    assert (msg.type == DP_MSG_ERROR && msg.id == 2 && msg.u.error.status == 503);
+    assert (strcmp (msg.u.error.message, "resolver lost") == 0 && failed_ms < 500);
+    assert (!s_test_recv (a2, 200, arena, &msg, false));
+    assert (atomic_load (&stats.resent) == 0 && atomic_load (&stats.lost) == 1);
+    zsock_destroy (&a2);
+    zsock_destroy (&a);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+    dp_arena_destroy (&arena);
+}
+
+//  (c) Silence: resolver A falls silent with a read and a write in hand;
+//  after the liveness time the read goes to B (answered once), the write
+//  fails 503.
+static void
+s_test_silence (void)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    dp_msg_t msg;
+    zactor_t *broker = s_test_broker ("silence", &stats, backend, frontend);
+    zsock_t *worker = s_test_dealer (frontend);
+    zsock_t *a = s_test_dealer (backend);
+    zsock_t *b = s_test_dealer (backend);
+    s_test_ready_as (a, 2, 0xc1, "res/0");
+    s_test_wait_credit (broker, 1, 2);
+    s_test_execute_flags (worker, 3, DP_EXECUTE_READ_ONLY);
+    s_test_execute_flags (worker, 4, 0);
+    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 3);
+    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 4);
+    s_test_ready_as (b, 2, 0xc2, "res/1");
+    s_test_wait_credit (broker, 2, 4);
+    bool resent = false, write_lost = false, answered = false;
+    int64_t until = zclock_mono () + 3000;
+    while (!(resent && write_lost && answered) && zclock_mono () < until) {
+        s_test_simple (b, DP_MSG_HEARTBEAT);
+        if (s_test_recv (b, 20, arena, &msg, false)) {
+            assert (msg.type == DP_MSG_EXECUTE && msg.id == 3);
+            resent = true;
+            s_test_result (b, 3, "{}");
+        }
+        if (s_test_recv (worker, 20, arena, &msg, false)) {
+            if (msg.id == 4) {
+                assert (msg.type == DP_MSG_ERROR && msg.u.error.status == 503);
+                write_lost = true;
+            }
+            else {
+                assert (msg.type == DP_MSG_RESULT && msg.id == 3 && resent && !answered);
+                answered = true;
+            }
+        }
+    }
+    assert (resent && write_lost && answered);
+    assert (atomic_load (&stats.resent) == 1);
+    zsock_destroy (&b);
+    zsock_destroy (&a);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+    dp_arena_destroy (&arena);
+}
+
+//  (d) The bound: a read whose every resolver dies (DISCONNECT) is sent
+//  again twice, then fails 503 saying so, with a live resolver left.
+static void
+s_test_resend_bound (void)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    dp_msg_t msg;
+    zactor_t *broker = s_test_broker ("bound", &stats, backend, frontend);
+    zsock_t *worker = s_test_dealer (frontend);
+    zsock_t *ring [4];
+    const char *names [4] = { "r/0", "r/1", "r/2", "r/3" };
+    for (int i = 0; i < 4; i++) {
+        ring [i] = s_test_dealer (backend);
+        s_test_ready_as (ring [i], 1, 0xd0 + (uint64_t) i, names [i]);
+    }
+    s_test_wait_credit (broker, 4, 4);
+    s_test_execute_flags (worker, 5, DP_EXECUTE_READ_ONLY);
+    for (int round = 0; round < 3; round++) {
+        uint64_t id = 0;
+        int at = s_test_recv_any (ring, 4, 1000, arena, &id);
+        assert (at >= 0 && id == 5);
+        s_test_simple (ring [at], DP_MSG_DISCONNECT);
+    }
+    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 5 && msg.u.error.status == 503);
+    assert (strcmp (msg.u.error.message, S_RESENDS_SPENT (S_MAX_RESENDS)) == 0);
+    uint64_t never = 0;
+    assert (s_test_recv_any (ring, 4, 200, arena, &never) == -1);
+    s_test_wait_resolvers (broker, 1);
+    assert (atomic_load (&stats.resent) == S_MAX_RESENDS);
+    for (int i = 0; i < 4; i++)
+        zsock_destroy (&ring [i]);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+    dp_arena_destroy (&arena);
+}
+
+//  (e) Two live resolvers misconfigured with one name: Q's READY replaces
+//  P, but P speaks again (told to reconnect, it says READY); from then on
+//  the name is matched no more, so neither knocks the other out, nor does
+//  a third under that name.
+static void
+s_test_same_name (void)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    dp_msg_t msg;
+    int resolvers, credit, inflight, queued;
+    zactor_t *broker = s_test_broker ("same-name", &stats, backend, frontend);
+    zsock_t *p = s_test_dealer (backend);
+    zsock_t *q = s_test_dealer (backend);
+    s_test_ready_as (p, 1, 0xe1, "dup/0");
+    s_test_wait_resolvers (broker, 1);
+    s_test_ready_as (q, 1, 0xe2, "dup/0");
+    s_test_simple (p, DP_MSG_HEARTBEAT);
+    bool told = false;
+    while (!told && s_test_recv (p, 1000, arena, &msg, true))
+        told = msg.type == DP_MSG_DISCONNECT;
+    assert (told);
+    s_test_ready_as (p, 1, 0xe1, "dup/0");
+    s_test_wait_credit (broker, 2, 2);
+    s_test_ready_as (q, 2, 0xe2, "dup/0");
+    s_test_wait_credit (broker, 2, 3);
+    zsock_t *r = s_test_dealer (backend);
+    s_test_ready_as (r, 1, 0xe3, "dup/0");
+    s_test_wait_credit (broker, 3, 4);
+    zclock_sleep (100);
+    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 3 && credit == 4);
+    zsock_destroy (&r);
+    zsock_destroy (&q);
+    zsock_destroy (&p);
+    zactor_destroy (&broker);
+    dp_arena_destroy (&arena);
 }
 
 void
@@ -1121,5 +1440,10 @@ dp_broker_test (bool verbose)
     zactor_destroy (&broker);
     dp_fleet_destroy (&fleet);
     dp_arena_destroy (&arena);
+    s_test_restart_read (verbose);
+    s_test_restart_write ();
+    s_test_silence ();
+    s_test_resend_bound ();
+    s_test_same_name ();
     printf ("OK\n");
 }

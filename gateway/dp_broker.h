@@ -11,10 +11,16 @@
                 msgpack].
       frontend  a unique inproc:// endpoint; every worker thread connects
                 its own DEALER; frames [worker_id, msgpack].
-    Resolvers announce READY{credit} (how many requests they take at
-    once; again whenever they like) and send HEARTBEAT. The broker sends
-    HEARTBEAT to each live resolver every heartbeat_ms, and declares a
-    resolver silent for liveness_ms dead: its in-flight requests are
+    Resolvers announce READY{credit, instance_id, instance} (how many
+    requests they take at once, again whenever they like; who they are)
+    and send HEARTBEAT. The broker sends HEARTBEAT (with its own instance
+    id) to each live resolver every heartbeat_ms, and at once to one that
+    joins. A resolver is dead when it is silent for liveness_ms, says
+    DISCONNECT, cannot be sent to, or is superseded by a READY from a new
+    connection of the same instance or from a new instance under its name
+    (dp_broker_resolvers). Its requests flagged DP_EXECUTE_READ_ONLY, not
+    cancelled and not past their deadline, go back to the front of the
+    queue for a live resolver (at most twice per request); the others are
     answered ERROR{503, "resolver lost"} at once.
 @discuss
     An EXECUTE from a worker goes to the live resolver with spare credit
@@ -61,6 +67,7 @@ typedef struct {
     atomic_uint_fast64_t rejected;  //  EXECUTEs refused at once (no resolver, overloaded, late)
     atomic_uint_fast64_t expired;   //  accepted requests failed with 408 (deadline)
     atomic_uint_fast64_t lost;      //  accepted requests failed with 503 (resolver lost, stopping)
+    atomic_uint_fast64_t resent;    //  reads sent again to another resolver after theirs died
 } dp_broker_stats_t;
 
 typedef struct {

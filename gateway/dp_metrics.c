@@ -406,13 +406,18 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
             "depot_broker_requests_total{result=\"accepted\"} %llu\n"
             "depot_broker_requests_total{result=\"rejected\"} %llu\n"
             "depot_broker_requests_total{result=\"expired\"} %llu\n"
-            "depot_broker_requests_total{result=\"lost\"} %llu\n",
+            "depot_broker_requests_total{result=\"lost\"} %llu\n"
+            "# HELP depot_broker_requests_resent_total Reads sent again to a live resolver "
+            "after theirs died.\n"
+            "# TYPE depot_broker_requests_resent_total counter\n"
+            "depot_broker_requests_resent_total %llu\n",
             atomic_load (&broker->resolvers), atomic_load (&broker->credit),
             atomic_load (&broker->inflight), atomic_load (&broker->queued),
             (unsigned long long) atomic_load (&broker->accepted),
             (unsigned long long) atomic_load (&broker->rejected),
             (unsigned long long) atomic_load (&broker->expired),
-            (unsigned long long) atomic_load (&broker->lost));
+            (unsigned long long) atomic_load (&broker->lost),
+            (unsigned long long) atomic_load (&broker->resent));
     }
     s_render_fleet (&text, entries, n_entries);
     if (len_p)
@@ -474,6 +479,7 @@ dp_metrics_test (bool verbose)
     atomic_store (&broker.resolvers, 2);
     atomic_store (&broker.queued, 5);
     atomic_store (&broker.accepted, 7);
+    atomic_store (&broker.resent, 3);
 
     //  Two db-svc (one with a name to escape, one with an older report of
     //  fewer values) and a resolver, as dp_fleet_snapshot gives them.
@@ -530,6 +536,7 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_broker_resolvers") == 2);
     assert (s_sample (text, "depot_broker_queue_depth") == 5);
     assert (s_sample (text, "depot_broker_requests_total{result=\"accepted\"}") == 7);
+    assert (s_sample (text, "depot_broker_requests_resent_total") == 3);
     assert (s_sample (text, "depot_service_instances{service=\"db-svc\"}") == 2);
     assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 1);
     assert (s_sample (text, "depot_resolver_requests_in_flight{service_instance=\"r:1/0\"}") == 3);

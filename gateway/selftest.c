@@ -10,6 +10,7 @@
 */
 #include "dp_jwt.h"
 #include "dp_broker.h"
+#include "dp_broker_resolvers.h"
 #include "dp_gateway.h"
 #include "dp_gateway_config.h"
 #include "dp_cors.h"
@@ -153,6 +154,7 @@ static const dp_selftest_t s_tests [] = {
     { "dp_graphiql", dp_graphiql_test },
     { "dp_client_watch", dp_client_watch_test },
     { "dp_lingering_close", dp_lingering_close_test },
+    { "dp_broker_resolvers", dp_broker_resolvers_test },
     { "dp_broker", dp_broker_test },
     { "dp_gateway", dp_gateway_test },
     { "dp_gateway_config", dp_gateway_config_test },
