@@ -18,10 +18,12 @@
     Liveness (proto/README.md section 5, the zguide's Paranoid Pirate):
     - gateway: HEARTBEAT every heartbeat_ms; any message from the gateway
       is a sign of life. A DISCONNECT (the gateway does not know us: it
-      restarted or declared us dead) makes us say READY again. A gateway
-      silent for liveness_ms is given up: our in-flight requests are
-      dropped (the broker fails them itself), the DEALER is replaced by a
-      new one (a new routing id) and we say READY again.
+      restarted or declared us dead), or a HEARTBEAT with a new gateway
+      instance id (it restarted), makes us abandon our requests in flight
+      (cancelled at db-svc, never answered: the broker re-sent or failed
+      them, and a new gateway reuses request ids) and say READY again. A
+      gateway silent for liveness_ms is given up the same way, and the
+      DEALER is replaced by a new one (a new routing id) before READY.
     - db-svc: HEARTBEAT to each every heartbeat_ms; db-svc echoes it. Any
       message from a db-svc is a sign of life. One silent for liveness_ms
       is dead: each LOAD or QUERY still waiting on it is answered as if it
@@ -112,6 +114,7 @@ typedef struct {
     char *gateway_endpoint;
     zsock_t *gateway;           //  DEALER to the gateway's backend
     int64_t gateway_seen;       //  zclock_mono of the gateway's last message
+    uint64_t gateway_instance_id;   //  the gateway's identity (its HEARTBEATs); 0 = not known yet
     bool registered;            //  READY sent
     int64_t started;            //  zclock_mono of the start
     s_db_t dbs [S_MAX_DBS];
@@ -124,7 +127,8 @@ typedef struct {
     uint64_t next_id;           //  correlation ids of our LOADs and QUERYs
     idmap_t pending;            //  db correlation id → request
     zlistx_t *active;           //  requests in flight (dp_exec_t *), but for those ...
-    size_t writing;             //  ... the writer holds (large answers being written)
+    zlistx_t *writing;          //  ... the writer holds (dp_exec_t *: large answers being written)
+    zlistx_t *orphans;          //  requests at the writer the gateway no longer holds: dropped on return
     dp_writer_t *writer;        //  writes large answers at a lower priority
     zsock_t *written;           //  PULL: the writer hands written requests back
     int64_t next_heartbeat;
@@ -270,7 +274,7 @@ s_send_heartbeat (self_t *self)
     uint64_t alive = 0;
     for (size_t i = 0; i < self->n_dbs; i++)
         alive += self->dbs [i].alive;
-    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active) + self->writing;
+    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active) + zlistx_size (self->writing);
     values [DP_STAT_RESOLVER_CREDIT] = self->credit;
     values [DP_STAT_RESOLVER_DB_WAITING] = self->pending.live;
     values [DP_STAT_RESOLVER_ANSWERED] = self->executed;
@@ -407,7 +411,7 @@ s_settle (self_t *self, dp_exec_t *exec)
         void *handle = zlistx_find (self->active, exec);
         if (handle)
             zlistx_delete (self->active, handle);
-        self->writing++;
+        zlistx_add_end (self->writing, exec);
         dp_writer_submit (self->writer, exec);
     }
     else
@@ -422,7 +426,13 @@ s_handle_written (self_t *self)
     dp_exec_t *exec = dp_writer_receive (self->writer, self->written);
     if (!exec)
         return;
-    self->writing--;
+    void *orphan = zlistx_find (self->orphans, exec);
+    if (orphan) {
+        zlistx_delete (self->orphans, orphan);
+        s_drop (self, exec);
+        return;
+    }
+    zlistx_delete (self->writing, zlistx_find (self->writing, exec));
     s_finish (self, exec);
 }
 
@@ -478,6 +488,8 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
         dp_warn ("resolver: no writer thread; large answers are written by the actor");
     self->env.large_answer_rows = self->writer ? config->large_answer_rows : 0;
     self->active = zlistx_new ();
+    self->writing = zlistx_new ();
+    self->orphans = zlistx_new ();
     int64_t now = zclock_mono ();
     self->gateway_endpoint = strdup (config->gateway_endpoint);
     self->gateway = s_dealer (config->gateway_endpoint, false);
@@ -514,6 +526,8 @@ fail:
     zsock_destroy (&self->gateway);
     free (self->gateway_endpoint);
     zlistx_destroy (&self->active);
+    zlistx_destroy (&self->writing);
+    zlistx_destroy (&self->orphans);
     dp_writer_destroy (&self->writer);
     zsock_destroy (&self->written);
     dp_arena_destroy (&self->arena);
@@ -536,7 +550,7 @@ s_self_destroy (self_t **self_p)
     }
     //  The writer finishes what it holds and hands it back: answered too.
     dp_writer_destroy (&self->writer);
-    while (self->writing) {
+    while (zlistx_size (self->writing) + zlistx_size (self->orphans)) {
         zmq_pollitem_t item = { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
         if (zmq_poll (&item, 1, 1000) <= 0)
             break;
@@ -545,6 +559,8 @@ s_self_destroy (self_t **self_p)
     zsock_destroy (&self->written);
     s_send_control (self, self->gateway, DP_MSG_DISCONNECT);
     zlistx_destroy (&self->active);
+    zlistx_destroy (&self->writing);
+    zlistx_destroy (&self->orphans);
     free (self->pending.slots);
     for (size_t i = 0; i < self->n_dbs; i++) {
         zsock_destroy (&self->dbs [i].sock);
@@ -609,19 +625,40 @@ s_db_lost (self_t *self, uint32_t index, const char *why)
         dp_fatal ("resolver: cannot reconnect to db-svc %s", db->endpoint);
 }
 
+static size_t s_cancel_at_db (self_t *self, dp_exec_t *exec);
+
+//  The gateway no longer holds our requests in flight: it restarted (a
+//  new instance id in its HEARTBEAT), told us DISCONNECT (it does not know
+//  us), or fell silent (it fails them itself). Each is abandoned as for a
+//  CANCEL (its LOADs and QUERYs cancelled at db-svc) but without an
+//  answer: a restarted gateway numbers its requests from 1 again, so an
+//  old answer could reach another client. Those the writer holds are
+//  dropped when it hands them back.
+static void
+s_abandon_requests (self_t *self, const char *why)
+{
+    size_t n = zlistx_size (self->active) + zlistx_size (self->writing);
+    if (n)
+        dp_warn ("resolver: %s; %zu request(s) in flight abandoned", why, n);
+    dp_exec_t *exec;
+    while ((exec = zlistx_first (self->active))) {
+        s_cancel_at_db (self, exec);
+        s_drop (self, exec);
+    }
+    while ((exec = zlistx_first (self->writing))) {
+        zlistx_delete (self->writing, zlistx_cursor (self->writing));
+        zlistx_add_end (self->orphans, exec);
+    }
+}
+
 //  The gateway is silent: start over with a new DEALER and READY. Our
 //  requests in flight cannot be answered on the new identity; the broker
 //  fails them itself when it gives up on the old one.
 static void
 s_gateway_reset (self_t *self)
 {
-    dp_warn ("resolver: no word from the gateway for %d ms; reconnecting (%zu request(s)"
-             " dropped)", self->liveness_ms, zlistx_size (self->active));
-    dp_exec_t *exec = zlistx_first (self->active);
-    while (exec) {
-        s_drop (self, exec);
-        exec = zlistx_first (self->active);
-    }
+    dp_warn ("resolver: no word from the gateway for %d ms; reconnecting", self->liveness_ms);
+    s_abandon_requests (self, "the gateway is silent");
     zsock_destroy (&self->gateway);
     self->gateway = s_dealer (self->gateway_endpoint, false);
     if (!self->gateway)
@@ -722,7 +759,7 @@ s_handle_pipe (self_t *self)
     else
     if (streq (command, "STATS"))
         zsock_send (self->pipe, "88", self->executed,
-                    (uint64_t) (zlistx_size (self->active) + self->writing));
+                    (uint64_t) (zlistx_size (self->active) + zlistx_size (self->writing)));
     else
     if (streq (command, "DBS")) {
         int alive = 0;
@@ -771,14 +808,11 @@ s_reply_error (self_t *self, uint64_t id, uint32_t status, const char *message)
 //  QUERY it still waits for is cancelled at its db-svc (which drops it
 //  from its queue or KILLs its statement), the EXECUTE gets its one reply
 //  (ERROR 499, which nobody reads) and the request is forgotten.
-static void
-s_cancel (self_t *self, uint64_t id)
+//  Send CANCEL for each LOAD or QUERY exec still waits for to the db-svc
+//  holding it. Returns how many were sent.
+static size_t
+s_cancel_at_db (self_t *self, dp_exec_t *exec)
 {
-    dp_exec_t *exec = zlistx_first (self->active);
-    while (exec && dp_exec_id (exec) != id)
-        exec = zlistx_next (self->active);
-    if (!exec)
-        return;                 //  answered already
     const char *trace_id = dp_exec_trace_id (exec);
     idmap_t *map = &self->pending;
     size_t told = 0;
@@ -791,6 +825,19 @@ s_cancel (self_t *self, uint64_t id)
         if (s_send_msg (self->dbs [slot->db].sock, &cancel) == 0)
             told++;
     }
+    return told;
+}
+
+static void
+s_cancel (self_t *self, uint64_t id)
+{
+    dp_exec_t *exec = zlistx_first (self->active);
+    while (exec && dp_exec_id (exec) != id)
+        exec = zlistx_next (self->active);
+    if (!exec)
+        return;                 //  answered already
+    const char *trace_id = dp_exec_trace_id (exec);
+    size_t told = s_cancel_at_db (self, exec);
     dp_log_set_request (trace_id);
     dp_info ("resolver: request cancelled by the gateway; %zu LOAD/QUERY cancelled at db-svc",
              told);
@@ -802,6 +849,31 @@ s_cancel (self_t *self, uint64_t id)
     s_send_msg (self->gateway, &reply);
     s_drop (self, exec);
     self->cancelled++;
+}
+
+//  A HEARTBEAT from the gateway: one with a new instance id means the
+//  gateway restarted (a HEARTBEAT from it comes before any EXECUTE):
+//  abandon what the old one sent and say READY at once.
+static void
+s_gateway_heartbeat (self_t *self, zframe_t *frame)
+{
+    dp_msg_t heartbeat;
+    char err [200];
+    dp_arena_reset (self->arena);
+    if (dp_msg_decode (zframe_data (frame), zframe_size (frame), self->arena, &heartbeat,
+                       err, sizeof err)) {
+        dp_warn ("resolver: malformed HEARTBEAT from gateway: %s", err);
+        return;
+    }
+    uint64_t id = heartbeat.u.heartbeat.instance_id;
+    if (id == 0 || id == self->gateway_instance_id)
+        return;                 //  an older gateway, or the one we know
+    bool restarted = self->gateway_instance_id != 0;
+    self->gateway_instance_id = id;
+    if (restarted && self->registered) {
+        s_abandon_requests (self, "the gateway restarted");
+        s_send_control (self, self->gateway, DP_MSG_READY);
+    }
 }
 
 static void
@@ -819,15 +891,22 @@ s_handle_gateway (self_t *self)
         return;
     }
     if (head.type == DP_MSG_DISCONNECT) {
-        //  The gateway does not know us (it restarted): register again.
-        if (self->registered)
+        //  The gateway does not know us (it restarted, or declared us
+        //  dead): it holds none of our requests; register again.
+        if (self->registered) {
+            s_abandon_requests (self, "the gateway does not know us");
             s_send_control (self, self->gateway, DP_MSG_READY);
+        }
     }
+    else
+    if (head.type == DP_MSG_HEARTBEAT)
+        s_gateway_heartbeat (self, frame);
     else
     if (head.type == DP_MSG_CANCEL)
         s_cancel (self, head.id);
     else
-    if (head.type == DP_MSG_EXECUTE && zlistx_size (self->active) + self->writing >= self->credit) {
+    if (head.type == DP_MSG_EXECUTE
+    &&  zlistx_size (self->active) + zlistx_size (self->writing) >= self->credit) {
         //  More than the credit we announced: the broker should not do
         //  that, and we do not queue beyond it.
         dp_warn ("resolver: EXECUTE %llu beyond our credit of %u refused",
@@ -968,6 +1047,7 @@ typedef struct {
     zsock_t *dbs [2];           //  fake db-svc
     bool answer [2];            //  echo heartbeats
     zframe_t *resolver;         //  the resolver's routing id at the gateway
+    uint64_t gateway_id;        //  the instance id in the fake gateway's HEARTBEATs
     uint64_t readies;           //  READYs seen
     dp_arena_t *arena;
     //  The last LOAD/QUERY each db got and not yet answered.
@@ -1016,6 +1096,7 @@ s_test_pump (s_test_t *t, int ms)
         int64_t now = zclock_mono ();
         if (now >= t->next_beat && t->resolver) {
             dp_msg_t beat = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
+            beat.u.heartbeat.instance_id = t->gateway_id;
             s_test_send (t->gateway, t->resolver, &beat);
             t->next_beat = now + 50;
         }
@@ -1169,6 +1250,42 @@ s_test_result (s_test_t *t, uint64_t id, int ms)
             return -1;
         s_test_pump (t, 5);
     }
+}
+
+//  A request in flight (its QUERYs at both db-svc) when the gateway
+//  forgets it: a new gateway instance id in its HEARTBEAT, or a
+//  DISCONNECT. READY comes at once (well within the liveness time), the
+//  QUERYs are cancelled at db-svc, and no answer for the request goes out.
+static void
+s_test_gateway_forgets (s_test_t *t, zactor_t *actor, uint64_t id, bool disconnect)
+{
+    s_test_execute (t, id, 5000);
+    s_test_pump (t, 50);
+    assert (t->n_pending [0] == 1 && t->n_pending [1] == 1);
+    uint64_t waited_for [2] = { t->pending [0][0].id, t->pending [1][0].id };
+    int cancelled [2] = { t->n_cancelled [0], t->n_cancelled [1] };
+    uint64_t readies = t->readies;
+    int64_t started = zclock_mono ();
+    if (disconnect) {
+        dp_msg_t bye = { .version = DP_PROTO_VERSION, .type = DP_MSG_DISCONNECT, .trace_id = "" };
+        s_test_send (t->gateway, t->resolver, &bye);
+    }
+    else
+        t->gateway_id++;
+    while (t->readies == readies && zclock_mono () - started < 1000)
+        s_test_pump (t, 5);
+    assert (t->readies == readies + 1 && zclock_mono () - started < 200);
+    s_test_pump (t, 50);
+    for (int d = 0; d < 2; d++)
+        assert (t->n_cancelled [d] == cancelled [d] + 1
+             && t->cancelled [d][cancelled [d]] == waited_for [d]);
+    s_test_answer (t, 0);
+    s_test_answer (t, 1);
+    assert (s_test_result (t, id, 200) == -1);
+    zstr_send (actor, "STATS");
+    uint64_t executed, inflight;
+    zsock_recv (actor, "88", &executed, &inflight);
+    assert (inflight == 0);
 }
 
 static void
@@ -1341,6 +1458,17 @@ dp_resolver_actor_test (bool verbose)
         t.n_pending [d] = 0;
     }
 
+    //  The gateway restarts: its HEARTBEAT carries a new instance id. The
+    //  resolver says READY at once and abandons the request the old one
+    //  sent: its QUERYs are cancelled at db-svc, and no answer goes out
+    //  (a new gateway numbers requests anew), even when db-svc answers.
+    t.gateway_id = 0x1111;
+    s_test_pump (&t, 100);                  //  the first id: nothing to abandon
+    assert (t.readies == 1);
+    s_test_gateway_forgets (&t, actor, 40, false);
+    //  A DISCONNECT (the gateway does not know us) does the same.
+    s_test_gateway_forgets (&t, actor, 41, true);
+
     //  A silent gateway: the resolver starts over with a new identity and
     //  says READY again.
     zframe_t *old = zframe_dup (t.resolver);
@@ -1348,7 +1476,7 @@ dp_resolver_actor_test (bool verbose)
     started = zclock_mono ();
     while (!t.resolver && zclock_mono () - started < 2000)
         s_test_pump (&t, 10);
-    assert (t.resolver && t.readies == 2);
+    assert (t.resolver && t.readies == 4);
     assert (!zframe_eq (old, t.resolver));
     zframe_destroy (&old);
     if (verbose)
