@@ -235,9 +235,11 @@ class Cluster:
     """Depot's three-process form with `dbs` db-svc and `resolvers` resolver-svc processes
     (every resolver connects to every db-svc) and one gateway, on free ports. Processes are
     named "db0", "db1", ..., "resolver0", ..., "gateway" and can be killed and restarted one
-    by one; each restart appends to the same log."""
+    by one; each restart appends to the same log. With instance_names, each process is also
+    DEPOT_INSTANCE_NAME=<its name>, as a container's hostname stays across its restarts."""
 
-    def __init__(self, db, keys, folder, dbs=2, resolvers=2, extra_env=None):
+    def __init__(self, db, keys, folder, dbs=2, resolvers=2, extra_env=None,
+                 instance_names=False):
         self.folder = folder
         self.port = harness.free_port()
         self.url = f"http://127.0.0.1:{self.port}/graphql"
@@ -261,6 +263,9 @@ class Cluster:
         for i in range(resolvers):
             self.commands[f"resolver{i}"] = ([harness.binary("resolver-svc", "resolver-svc")], {})
         self.commands["gateway"] = ([harness.binary("gateway", "gateway")], {})
+        if instance_names:
+            for name, (_, extra) in self.commands.items():
+                extra["DEPOT_INSTANCE_NAME"] = name
         self.processes = {}
         self.logs = {}
         for name in self.commands:
