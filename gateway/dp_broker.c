@@ -38,7 +38,7 @@
 #define S_STRINGIFY(x) #x
 #define S_RESENDS_SPENT(n) "resolver lost; not sent again after " S_STRINGIFY (n) " re-sends"
 
-typedef dp_broker_resolver_t s_resolver_t;
+typedef dp_broker_resolver_t s_resolver_t;     //  the registry's record, by a short name
 
 typedef struct {
     uint64_t id;                //  correlation id (the hash key points here)
@@ -933,24 +933,43 @@ s_test_execute_flags (zsock_t *dealer, uint64_t id, uint32_t flags)
     s_test_send (dealer, &msg);
 }
 
-//  A broker of its own for one case: heartbeats every 100 ms, liveness
-//  1 s (longer than any "at once" the cases check).
-static zactor_t *
-s_test_broker (const char *name, dp_broker_stats_t *stats, char *backend, char *frontend)
+//  One case's broker of its own (heartbeats every 100 ms, liveness 1 s:
+//  longer than any "at once" the cases check), a worker and an arena.
+typedef struct {
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    zactor_t *broker;
+    zsock_t *worker;
+    dp_arena_t *arena;
+} s_case_t;
+
+static void
+s_case_start (s_case_t *c, const char *name, bool verbose)
 {
-    sprintf (backend, "inproc://dp-broker-test-%s-backend", name);
-    sprintf (frontend, "inproc://dp-broker-test-%s-frontend", name);
+    memset (c, 0, sizeof *c);
+    snprintf (c->backend, sizeof c->backend, "inproc://dp-broker-test-%s-backend", name);
+    snprintf (c->frontend, sizeof c->frontend, "inproc://dp-broker-test-%s-frontend", name);
     dp_broker_config_t config;
     dp_broker_config_defaults (&config);
-    config.backend_endpoint = backend;
-    config.frontend_endpoint = frontend;
+    config.backend_endpoint = c->backend;
+    config.frontend_endpoint = c->frontend;
     config.heartbeat_ms = 100;
     config.liveness_ms = 1000;
-    memset (stats, 0, sizeof *stats);
-    config.stats = stats;
-    zactor_t *broker = dp_broker_actor_new (&config);
-    assert (broker);
-    return broker;
+    config.stats = &c->stats;
+    c->broker = dp_broker_actor_new (&config);
+    assert (c->broker);
+    if (verbose)
+        zstr_send (c->broker, "VERBOSE");
+    c->worker = s_test_dealer (c->frontend);
+    c->arena = dp_arena_new (0);
+}
+
+static void
+s_case_end (s_case_t *c)
+{
+    zsock_destroy (&c->worker);
+    zactor_destroy (&c->broker);
+    dp_arena_destroy (&c->arena);
 }
 
 //  Which of n dealers gets an EXECUTE within timeout ms (-1: none); its id
@@ -973,125 +992,116 @@ s_test_recv_any (zsock_t **dealers, int n, int timeout, dp_arena_t *arena, uint6
 //  Resolvers by instance (proto/README.md, section 5), each case with a
 //  broker of its own.
 
-//  (a) A read at resolver A; A restarts: a new connection says READY with
-//  A's name and a new instance id. It hears the gateway's HEARTBEAT first,
-//  then gets the read at once (not after the 1 s liveness); its RESULT
-//  reaches the worker once, and A's late answer is dropped (A is told to
-//  reconnect). An older sender (no instance id, no name) replaces nobody.
+//  Request id with flags at resolver "res/0" (dealer *old_p), which then
+//  restarts: a new connection (*new_p) says READY with its name and a new
+//  instance id. Returns zclock_mono of that READY.
+static int64_t
+s_test_restart_with (s_case_t *c, uint64_t id, uint32_t flags, zsock_t **old_p, zsock_t **new_p)
+{
+    dp_msg_t msg;
+    *old_p = s_test_dealer (c->backend);
+    s_test_ready_as (*old_p, 1, 0xa0 + id, "res/0");
+    s_test_wait_credit (c->broker, 1, 1);
+    s_test_execute_flags (c->worker, id, flags);
+    assert (s_test_recv (*old_p, 1000, c->arena, &msg, false) && msg.id == id);
+    *new_p = s_test_dealer (c->backend);
+    int64_t restarted = zclock_mono ();
+    s_test_ready_as (*new_p, 1, 0xb0 + id, "res/0");
+    return restarted;
+}
+
+//  (a) A read at a resolver that restarts: the new instance hears the
+//  gateway's HEARTBEAT first, then gets the read at once (not after the
+//  1 s liveness); its RESULT reaches the worker once, and the old
+//  instance's late answer is dropped (it is told to reconnect). An older
+//  sender (no instance id, no name) replaces nobody.
 static void
 s_test_restart_read (bool verbose)
 {
-    dp_arena_t *arena = dp_arena_new (0);
-    dp_broker_stats_t stats;
-    char backend [100], frontend [100];
+    s_case_t c;
+    s_case_start (&c, "restart-read", verbose);
     dp_msg_t msg;
     int resolvers, credit, inflight, queued;
-    zactor_t *broker = s_test_broker ("restart-read", &stats, backend, frontend);
-    if (verbose)
-        zstr_send (broker, "VERBOSE");
-    zsock_t *worker = s_test_dealer (frontend);
-    zsock_t *a = s_test_dealer (backend);
-    s_test_ready_as (a, 1, 0xa1, "res/0");
-    s_test_wait_credit (broker, 1, 1);
-    s_test_execute_flags (worker, 1, DP_EXECUTE_READ_ONLY);
-    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 1);
-    zsock_t *a2 = s_test_dealer (backend);
-    int64_t restarted = zclock_mono ();
-    s_test_ready_as (a2, 1, 0xa2, "res/0");
-    assert (s_test_recv (a2, 1000, arena, &msg, true));
+    zsock_t *a, *a2;
+    int64_t restarted = s_test_restart_with (&c, 1, DP_EXECUTE_READ_ONLY, &a, &a2);
+    assert (s_test_recv (a2, 1000, c.arena, &msg, true));
     assert (msg.type == DP_MSG_HEARTBEAT && msg.u.heartbeat.instance_id != 0);
-    assert (s_test_recv (a2, 1000, arena, &msg, false));
+    assert (s_test_recv (a2, 1000, c.arena, &msg, false));
     int64_t resent_ms = zclock_mono () - restarted;
     assert (msg.type == DP_MSG_EXECUTE && msg.id == 1 && resent_ms < 500);
     assert (strcmp (msg.u.execute.query, "{ a }") == 0
          && (msg.u.execute.flags & DP_EXECUTE_READ_ONLY));
     s_test_result (a2, 1, "{\"data\":{\"a\":2}}");
-    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
     assert (msg.type == DP_MSG_RESULT && msg.id == 1);
     assert (strcmp (msg.u.result.json, "{\"data\":{\"a\":2}}") == 0);
     s_test_result (a, 1, "{\"data\":{\"a\":1}}");        //  the old instance, late
-    assert (s_test_recv (a, 1000, arena, &msg, true) && msg.type == DP_MSG_DISCONNECT);
-    assert (!s_test_recv (worker, 200, arena, &msg, false));
-    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    assert (s_test_recv (a, 1000, c.arena, &msg, true) && msg.type == DP_MSG_DISCONNECT);
+    assert (!s_test_recv (c.worker, 200, c.arena, &msg, false));
+    s_test_status (c.broker, &resolvers, &credit, &inflight, &queued);
     assert (resolvers == 1 && credit == 1 && inflight == 0 && queued == 0);
-    assert (atomic_load (&stats.resent) == 1 && atomic_load (&stats.lost) == 0);
+    assert (atomic_load (&c.stats.resent) == 1 && atomic_load (&c.stats.lost) == 0);
 
-    zsock_t *old = s_test_dealer (backend);
+    zsock_t *old = s_test_dealer (c.backend);
     s_test_ready_as (old, 1, 0, NULL);
-    s_test_wait_credit (broker, 2, 2);
+    s_test_wait_credit (c.broker, 2, 2);
     zsock_destroy (&old);
     zsock_destroy (&a2);
     zsock_destroy (&a);
-    zsock_destroy (&worker);
-    zactor_destroy (&broker);
-    dp_arena_destroy (&arena);
+    s_case_end (&c);
 }
 
 //  (b) The same for a request not flagged read-only: it may have begun a
 //  write, so it fails 503 "resolver lost" at once, and the new instance
 //  never sees it.
 static void
-s_test_restart_write (void)
+s_test_restart_write (bool verbose)
 {
-    dp_arena_t *arena = dp_arena_new (0);
-    dp_broker_stats_t stats;
-    char backend [100], frontend [100];
+    s_case_t c;
+    s_case_start (&c, "restart-write", verbose);
     dp_msg_t msg;
-    zactor_t *broker = s_test_broker ("restart-write", &stats, backend, frontend);
-    zsock_t *worker = s_test_dealer (frontend);
-    zsock_t *a = s_test_dealer (backend);
-    s_test_ready_as (a, 1, 0xb1, "res/0");
-    s_test_wait_credit (broker, 1, 1);
-    s_test_execute_flags (worker, 2, 0);
-    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 2);
-    zsock_t *a2 = s_test_dealer (backend);
-    int64_t restarted = zclock_mono ();
-    s_test_ready_as (a2, 1, 0xb2, "res/0");
-    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    zsock_t *a, *a2;
+    int64_t restarted = s_test_restart_with (&c, 2, 0, &a, &a2);
+    assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
     int64_t failed_ms = zclock_mono () - restarted;
     assert (msg.type == DP_MSG_ERROR && msg.id == 2 && msg.u.error.status == 503);
     assert (strcmp (msg.u.error.message, "resolver lost") == 0 && failed_ms < 500);
-    assert (!s_test_recv (a2, 200, arena, &msg, false));
-    assert (atomic_load (&stats.resent) == 0 && atomic_load (&stats.lost) == 1);
+    assert (!s_test_recv (a2, 200, c.arena, &msg, false));
+    assert (atomic_load (&c.stats.resent) == 0 && atomic_load (&c.stats.lost) == 1);
     zsock_destroy (&a2);
     zsock_destroy (&a);
-    zsock_destroy (&worker);
-    zactor_destroy (&broker);
-    dp_arena_destroy (&arena);
+    s_case_end (&c);
 }
 
 //  (c) Silence: resolver A falls silent with a read and a write in hand;
 //  after the liveness time the read goes to B (answered once), the write
 //  fails 503.
 static void
-s_test_silence (void)
+s_test_silence (bool verbose)
 {
-    dp_arena_t *arena = dp_arena_new (0);
-    dp_broker_stats_t stats;
-    char backend [100], frontend [100];
+    s_case_t c;
+    s_case_start (&c, "silence", verbose);
     dp_msg_t msg;
-    zactor_t *broker = s_test_broker ("silence", &stats, backend, frontend);
-    zsock_t *worker = s_test_dealer (frontend);
-    zsock_t *a = s_test_dealer (backend);
-    zsock_t *b = s_test_dealer (backend);
+    zsock_t *a = s_test_dealer (c.backend);
+    zsock_t *b = s_test_dealer (c.backend);
     s_test_ready_as (a, 2, 0xc1, "res/0");
-    s_test_wait_credit (broker, 1, 2);
-    s_test_execute_flags (worker, 3, DP_EXECUTE_READ_ONLY);
-    s_test_execute_flags (worker, 4, 0);
-    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 3);
-    assert (s_test_recv (a, 1000, arena, &msg, false) && msg.id == 4);
+    s_test_wait_credit (c.broker, 1, 2);
+    s_test_execute_flags (c.worker, 3, DP_EXECUTE_READ_ONLY);
+    s_test_execute_flags (c.worker, 4, 0);
+    assert (s_test_recv (a, 1000, c.arena, &msg, false) && msg.id == 3);
+    assert (s_test_recv (a, 1000, c.arena, &msg, false) && msg.id == 4);
     s_test_ready_as (b, 2, 0xc2, "res/1");
-    s_test_wait_credit (broker, 2, 4);
+    s_test_wait_credit (c.broker, 2, 4);
     bool resent = false, write_lost = false, answered = false;
     int64_t until = zclock_mono () + 3000;
     while (!(resent && write_lost && answered) && zclock_mono () < until) {
         s_test_simple (b, DP_MSG_HEARTBEAT);
-        if (s_test_recv (b, 20, arena, &msg, false)) {
+        if (s_test_recv (b, 20, c.arena, &msg, false)) {
             assert (msg.type == DP_MSG_EXECUTE && msg.id == 3);
             resent = true;
             s_test_result (b, 3, "{}");
         }
-        if (s_test_recv (worker, 20, arena, &msg, false)) {
+        if (s_test_recv (c.worker, 20, c.arena, &msg, false)) {
             if (msg.id == 4) {
                 assert (msg.type == DP_MSG_ERROR && msg.u.error.status == 503);
                 write_lost = true;
@@ -1103,51 +1113,44 @@ s_test_silence (void)
         }
     }
     assert (resent && write_lost && answered);
-    assert (atomic_load (&stats.resent) == 1);
+    assert (atomic_load (&c.stats.resent) == 1);
     zsock_destroy (&b);
     zsock_destroy (&a);
-    zsock_destroy (&worker);
-    zactor_destroy (&broker);
-    dp_arena_destroy (&arena);
+    s_case_end (&c);
 }
 
 //  (d) The bound: a read whose every resolver dies (DISCONNECT) is sent
 //  again twice, then fails 503 saying so, with a live resolver left.
 static void
-s_test_resend_bound (void)
+s_test_resend_bound (bool verbose)
 {
-    dp_arena_t *arena = dp_arena_new (0);
-    dp_broker_stats_t stats;
-    char backend [100], frontend [100];
+    s_case_t c;
+    s_case_start (&c, "bound", verbose);
     dp_msg_t msg;
-    zactor_t *broker = s_test_broker ("bound", &stats, backend, frontend);
-    zsock_t *worker = s_test_dealer (frontend);
     zsock_t *ring [4];
     const char *names [4] = { "r/0", "r/1", "r/2", "r/3" };
     for (int i = 0; i < 4; i++) {
-        ring [i] = s_test_dealer (backend);
+        ring [i] = s_test_dealer (c.backend);
         s_test_ready_as (ring [i], 1, 0xd0 + (uint64_t) i, names [i]);
     }
-    s_test_wait_credit (broker, 4, 4);
-    s_test_execute_flags (worker, 5, DP_EXECUTE_READ_ONLY);
+    s_test_wait_credit (c.broker, 4, 4);
+    s_test_execute_flags (c.worker, 5, DP_EXECUTE_READ_ONLY);
     for (int round = 0; round < 3; round++) {
         uint64_t id = 0;
-        int at = s_test_recv_any (ring, 4, 1000, arena, &id);
+        int at = s_test_recv_any (ring, 4, 1000, c.arena, &id);
         assert (at >= 0 && id == 5);
         s_test_simple (ring [at], DP_MSG_DISCONNECT);
     }
-    assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
     assert (msg.type == DP_MSG_ERROR && msg.id == 5 && msg.u.error.status == 503);
     assert (strcmp (msg.u.error.message, S_RESENDS_SPENT (S_MAX_RESENDS)) == 0);
     uint64_t never = 0;
-    assert (s_test_recv_any (ring, 4, 200, arena, &never) == -1);
-    s_test_wait_resolvers (broker, 1);
-    assert (atomic_load (&stats.resent) == S_MAX_RESENDS);
+    assert (s_test_recv_any (ring, 4, 200, c.arena, &never) == -1);
+    s_test_wait_resolvers (c.broker, 1);
+    assert (atomic_load (&c.stats.resent) == S_MAX_RESENDS);
     for (int i = 0; i < 4; i++)
         zsock_destroy (&ring [i]);
-    zsock_destroy (&worker);
-    zactor_destroy (&broker);
-    dp_arena_destroy (&arena);
+    s_case_end (&c);
 }
 
 //  (e) Two live resolvers misconfigured with one name: Q's READY replaces
@@ -1155,39 +1158,36 @@ s_test_resend_bound (void)
 //  the name is matched no more, so neither knocks the other out, nor does
 //  a third under that name.
 static void
-s_test_same_name (void)
+s_test_same_name (bool verbose)
 {
-    dp_arena_t *arena = dp_arena_new (0);
-    dp_broker_stats_t stats;
-    char backend [100], frontend [100];
+    s_case_t c;
+    s_case_start (&c, "same-name", verbose);
     dp_msg_t msg;
     int resolvers, credit, inflight, queued;
-    zactor_t *broker = s_test_broker ("same-name", &stats, backend, frontend);
-    zsock_t *p = s_test_dealer (backend);
-    zsock_t *q = s_test_dealer (backend);
+    zsock_t *p = s_test_dealer (c.backend);
+    zsock_t *q = s_test_dealer (c.backend);
     s_test_ready_as (p, 1, 0xe1, "dup/0");
-    s_test_wait_resolvers (broker, 1);
+    s_test_wait_resolvers (c.broker, 1);
     s_test_ready_as (q, 1, 0xe2, "dup/0");
     s_test_simple (p, DP_MSG_HEARTBEAT);
     bool told = false;
-    while (!told && s_test_recv (p, 1000, arena, &msg, true))
+    while (!told && s_test_recv (p, 1000, c.arena, &msg, true))
         told = msg.type == DP_MSG_DISCONNECT;
     assert (told);
     s_test_ready_as (p, 1, 0xe1, "dup/0");
-    s_test_wait_credit (broker, 2, 2);
+    s_test_wait_credit (c.broker, 2, 2);
     s_test_ready_as (q, 2, 0xe2, "dup/0");
-    s_test_wait_credit (broker, 2, 3);
-    zsock_t *r = s_test_dealer (backend);
+    s_test_wait_credit (c.broker, 2, 3);
+    zsock_t *r = s_test_dealer (c.backend);
     s_test_ready_as (r, 1, 0xe3, "dup/0");
-    s_test_wait_credit (broker, 3, 4);
+    s_test_wait_credit (c.broker, 3, 4);
     zclock_sleep (100);
-    s_test_status (broker, &resolvers, &credit, &inflight, &queued);
+    s_test_status (c.broker, &resolvers, &credit, &inflight, &queued);
     assert (resolvers == 3 && credit == 4);
     zsock_destroy (&r);
     zsock_destroy (&q);
     zsock_destroy (&p);
-    zactor_destroy (&broker);
-    dp_arena_destroy (&arena);
+    s_case_end (&c);
 }
 
 void
@@ -1441,9 +1441,9 @@ dp_broker_test (bool verbose)
     dp_fleet_destroy (&fleet);
     dp_arena_destroy (&arena);
     s_test_restart_read (verbose);
-    s_test_restart_write ();
-    s_test_silence ();
-    s_test_resend_bound ();
-    s_test_same_name ();
+    s_test_restart_write (verbose);
+    s_test_silence (verbose);
+    s_test_resend_bound (verbose);
+    s_test_same_name (verbose);
     printf ("OK\n");
 }
