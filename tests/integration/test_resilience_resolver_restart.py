@@ -34,8 +34,7 @@ class ResolverRestart(unittest.TestCase):
         self.keys = harness.Keys(self.scratch.path)
         self.token = self.keys.token()
         self.cluster = resilience.Cluster(self.db, self.keys, self.scratch.path, dbs=1,
-                                          resolvers=2, instance_names=True,
-                                          extra_env={"DEPOT_DEADLINE_MS": "10000"})
+                                          resolvers=2, extra_env={"DEPOT_DEADLINE_MS": "10000"})
 
     def tearDown(self):
         codes = self.cluster.stop()
