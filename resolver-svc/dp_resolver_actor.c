@@ -400,20 +400,21 @@ s_timers (self_t *self)
     if (left < next)
         next = left < 0 ? 0 : left;
 
-    //  Deadlines: answered 504 when they pass.
+    //  Deadlines: answered 504 when they pass. Answering one moves the
+    //  list's cursor (s_drop finds it), so the walk starts over after it.
     int64_t wall = zclock_time ();
     dp_exec_t *exec = zlistx_first (self->active);
     while (exec) {
-        dp_exec_t *following = zlistx_next (self->active);
         int64_t deadline = (int64_t) dp_exec_deadline (exec);
         if (deadline && deadline <= wall) {
             dp_exec_abort (exec, 504, "The request took longer than its deadline.");
             s_finish (self, exec);
+            exec = zlistx_first (self->active);
+            continue;
         }
-        else
         if (deadline && deadline - wall < next)
             next = deadline - wall;
-        exec = following;
+        exec = zlistx_next (self->active);
     }
     return next < 0 ? 0 : (long) next;
 }
@@ -668,9 +669,9 @@ typedef struct {
     dp_msg_t pending [2][8];
     int n_pending [2];
     //  RESULTs and ERRORs the gateway got, by EXECUTE id.
-    uint64_t result_id [16];
-    uint32_t result_status [16];
-    char *result_json [16];
+    uint64_t result_id [32];
+    uint32_t result_status [32];
+    char *result_json [32];
     int n_results;
     int64_t next_beat;
     //  The latest HEARTBEAT the gateway got: the resolver's own report
@@ -762,7 +763,7 @@ s_test_pump (s_test_t *t, int ms)
                     }
                     else
                     if (in.type == DP_MSG_RESULT || in.type == DP_MSG_ERROR) {
-                        assert (t->n_results < 16);
+                        assert (t->n_results < 32);
                         t->result_id [t->n_results] = in.id;
                         t->result_status [t->n_results] = in.type == DP_MSG_RESULT
                             ? in.u.result.http_status : in.u.error.status;
@@ -831,15 +832,16 @@ s_test_answer (s_test_t *t, int d)
     t->n_pending [d] = 0;
 }
 
-//  Send an EXECUTE of the totalCount of base 1; returns its id.
+//  Send an EXECUTE of the totalCount of base 1 with a deadline (ms since
+//  the epoch); returns its id.
 static uint64_t
-s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
+s_test_execute_until (s_test_t *t, uint64_t id, int64_t deadline_ms)
 {
     static int64_t bases [] = { 1 };
     static dp_permission_t permission = { "stock:read", bases, 1 };
     static const char query [] = "{ boxes(baseId: \"1\") { totalCount } }";
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
-                     .deadline_ms = (uint64_t) (zclock_time () + deadline_in_ms),
+                     .deadline_ms = (uint64_t) deadline_ms,
                      .trace_id = "selftest" };
     msg.u.execute.identity = (dp_identity_t) { .user_id = 8, .organisation_id = 1, .beta_user = -1,
                                                .base_ids = bases, .n_base_ids = 1,
@@ -848,6 +850,12 @@ s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
     msg.u.execute.query_len = sizeof query - 1;
     s_test_send (t->gateway, t->resolver, &msg);
     return id;
+}
+
+static uint64_t
+s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
+{
+    return s_test_execute_until (t, id, zclock_time () + deadline_in_ms);
 }
 
 //  Pump until the result of id is in (at most ms); returns its index or -1.
@@ -1056,6 +1064,15 @@ dp_resolver_actor_test (bool verbose)
     int64_t deadline_ms = zclock_mono () - started;
     assert (r >= 0 && t.result_status [r] == 504);
     assert (deadline_ms >= 140 && deadline_ms < 600);
+    //  Three requests whose deadlines pass at once: each answered 504 (the
+    //  walk over the requests survives answering them).
+    int64_t together = zclock_time () + 150;
+    for (uint64_t i = 21; i < 24; i++)
+        s_test_execute_until (&t, i, together);
+    for (uint64_t i = 21; i < 24; i++) {
+        r = s_test_result (&t, i, 2000);
+        assert (r >= 0 && t.result_status [r] == 504);
+    }
     for (int d = 0; d < 2; d++) {
         for (int i = 0; i < t.n_pending [d]; i++)
             zframe_destroy (&t.pending_routing [d][i]);
