@@ -33,7 +33,9 @@ SETTLE_S = 5.0          # liveness is 3 s; a failed request's answer comes befor
 PHASE_S = 8.0
 
 
-class Liveness(unittest.TestCase):
+class ClusterCase(unittest.TestCase):
+    """A cluster of DBS db-svc and RESOLVERS resolver-svc processes over demo data."""
+    DBS = RESOLVERS = 2
 
     def setUp(self):
         self.scratch = harness.Scratch()
@@ -41,7 +43,8 @@ class Liveness(unittest.TestCase):
         harness.load_demo(self.db, boxes=600)
         self.keys = harness.Keys(self.scratch.path)
         self.token = self.keys.token()
-        self.cluster = resilience.Cluster(self.db, self.keys, self.scratch.path, dbs=2, resolvers=2,
+        self.cluster = resilience.Cluster(self.db, self.keys, self.scratch.path, dbs=self.DBS,
+                                          resolvers=self.RESOLVERS,
                                           extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
 
     def tearDown(self):
@@ -49,6 +52,9 @@ class Liveness(unittest.TestCase):
         self.db.stop()
         self.scratch.remove()
         self.assertEqual(set(codes.values()), {0}, codes)
+
+
+class Liveness(ClusterCase):
 
     def test_kill_and_restart_db_svc_and_resolver(self):
         gateway = self.cluster.pid("gateway")
@@ -103,22 +109,8 @@ class Liveness(unittest.TestCase):
                                                 "resolver1": False, "gateway": True})
 
 
-class QuickDbRestart(unittest.TestCase):
-
-    def setUp(self):
-        self.scratch = harness.Scratch()
-        self.db = harness.MariaDB(self.scratch.path)
-        harness.load_demo(self.db, boxes=600)
-        self.keys = harness.Keys(self.scratch.path)
-        self.token = self.keys.token()
-        self.cluster = resilience.Cluster(self.db, self.keys, self.scratch.path, dbs=1, resolvers=1,
-                                          extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
-
-    def tearDown(self):
-        codes = self.cluster.stop()
-        self.db.stop()
-        self.scratch.remove()
-        self.assertEqual(set(codes.values()), {0}, codes)
+class QuickDbRestart(ClusterCase):
+    DBS = RESOLVERS = 1
 
     def test_db_svc_killed_and_restarted_after_2_s_loses_nothing(self):
         load = resilience.Load(self.cluster.port, self.token, resilience.varied_bodies(),
@@ -142,8 +134,9 @@ class QuickDbRestart(unittest.TestCase):
               f"{len(failed)} failed {resilience.summary(failed)}", flush=True)
         self.assertEqual(failed, [], {(o.status, o.message) for o in failed})
         self.assertGreaterEqual(len(across), 16)    # every client had one waiting
-        # Nobody waited for more than the outage and a little: none stuck until a deadline.
-        self.assertLess(max(o.elapsed for o in outcomes), 6.0)
+        # None stuck until its deadline (10 s, where the old resolver left them): the slowest
+        # waited for the outage and the new db-svc's start, seconds on a loaded machine.
+        self.assertLess(max(o.elapsed for o in outcomes), DEADLINE_MS / 1000 - 2)
         self.assertTrue(after, "no request after the restart")
 
 
