@@ -395,8 +395,8 @@ s_timers (self_t *self)
     if (left < next)
         next = left < 0 ? 0 : left;
 
-    //  Deadlines: answered 504 when they pass. Answering one moves the
-    //  list's cursor (s_drop finds it), so the walk starts over after it.
+    //  Deadlines: answered 504 when they pass. Finishing a request moves
+    //  the list's cursor (s_drop finds it), so the walk starts over.
     int64_t wall = zclock_time ();
     dp_exec_t *exec = zlistx_first (self->active);
     while (exec) {
@@ -827,8 +827,8 @@ s_test_answer (s_test_t *t, int d)
     t->n_pending [d] = 0;
 }
 
-//  Send an EXECUTE of the totalCount of base 1 with a deadline (ms since
-//  the epoch); returns its id.
+//  Send an EXECUTE of the totalCount of base 1 with a deadline of
+//  deadline_ms (wall clock); returns its id.
 static uint64_t
 s_test_execute_until (s_test_t *t, uint64_t id, int64_t deadline_ms)
 {
@@ -836,8 +836,7 @@ s_test_execute_until (s_test_t *t, uint64_t id, int64_t deadline_ms)
     static dp_permission_t permission = { "stock:read", bases, 1 };
     static const char query [] = "{ boxes(baseId: \"1\") { totalCount } }";
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
-                     .deadline_ms = (uint64_t) deadline_ms,
-                     .trace_id = "selftest" };
+                     .deadline_ms = (uint64_t) deadline_ms, .trace_id = "selftest" };
     msg.u.execute.identity = (dp_identity_t) { .user_id = 8, .organisation_id = 1, .beta_user = -1,
                                                .base_ids = bases, .n_base_ids = 1,
                                                .permissions = &permission, .n_permissions = 1 };
@@ -1063,13 +1062,12 @@ dp_resolver_actor_test (bool verbose)
     int64_t deadline_ms = zclock_mono () - started;
     assert (r >= 0 && t.result_status [r] == 504);
     assert (deadline_ms >= 140 && deadline_ms < 600);
-    //  Three requests whose deadlines pass at once: each answered 504 (the
-    //  walk over the requests survives answering them).
+    //  Three whose deadline passes at the same moment: each answered 504.
     int64_t together = zclock_time () + 150;
-    for (uint64_t i = 21; i < 24; i++)
-        s_test_execute_until (&t, i, together);
-    for (uint64_t i = 21; i < 24; i++) {
-        r = s_test_result (&t, i, 2000);
+    for (uint64_t same = 21; same <= 23; same++)
+        s_test_execute_until (&t, same, together);
+    for (uint64_t same = 21; same <= 23; same++) {
+        r = s_test_result (&t, same, 2000);
         assert (r >= 0 && t.result_status [r] == 504);
     }
     for (int d = 0; d < 2; d++) {
