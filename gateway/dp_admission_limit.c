@@ -20,10 +20,10 @@
 
 #define S_WINDOW_US      100000     //  a window lasts at least this long...
 #define S_WINDOW_SAMPLES 8          //  ...and holds at least this many samples
-#define S_BASELINE_UP    20.0       //  the baseline rises over about this many windows...
+#define S_BASELINE_UP    10.0       //  the baseline rises over about this many windows...
 #define S_BASELINE_DOWN  5.0        //  ...and falls over this many
 #define S_TOLERANCE      1.5        //  latency within this factor of the baseline is no queueing
-#define S_SMOOTHING      0.5        //  a decrease moves this share of the way at once
+#define S_SMOOTHING      0.2        //  a decrease moves this share of the way at once
 
 struct _dp_admission_limit_t {
     int min;                    //  the limit's bounds
@@ -169,15 +169,22 @@ dp_admission_limit_test (bool verbose)
     assert (dp_admission_limit_current (limit) == 100);
     assert (fabs (dp_admission_limit_baseline_us (limit) - 10000) < 1000);
 
-    //  Latency doubles (queueing): the limit falls, window after window,
-    //  but not below the minimum.
+    //  Latency doubles (queueing): the limit falls, and stays below its
+    //  maximum while the latency is new; tripled, it falls faster.
+    s_test_windows (limit, 1, 20, 1, &now);
+    assert (dp_admission_limit_current (limit) < 100);
+    s_test_windows (limit, 2, 20, 1, &now);
+    assert (dp_admission_limit_current (limit) < 100);
+    s_test_windows (limit, 30, 10, 1, &now);
+    assert (dp_admission_limit_current (limit) == 100);
     int before = dp_admission_limit_current (limit);
     for (int w = 0; w < 3; w++) {
-        s_test_windows (limit, 1, 20, 1, &now);
+        s_test_windows (limit, 1, 30, 1, &now);
         int after = dp_admission_limit_current (limit);
         assert (after < before);
         before = after;
     }
+    assert (before < 90);
 
     //  App-limited samples (held a quarter of the limit), latency back at
     //  its baseline: the limit does not grow on them.
@@ -202,7 +209,7 @@ dp_admission_limit_test (bool verbose)
     s_test_windows (limit, 15, 10, 1, &now);
     assert (dp_admission_limit_baseline_us (limit) < 14000);
     assert (dp_admission_limit_current (limit) == 100);
-    s_test_windows (limit, 3, 20, 1, &now);
+    s_test_windows (limit, 1, 20, 1, &now);
     assert (dp_admission_limit_current (limit) < 100);
 
     //  Latency ten times the baseline for long: the limit reaches its

@@ -16,7 +16,7 @@
     Samples are gathered in windows (at least 100 ms and 8 samples). At
     the end of a window, with rtt its mean round trip:
       baseline  an exponential average of the windows' rtt, rising over
-                about 20 windows and falling over 5: it re-measures
+                about 10 windows and falling over 5: it re-measures
                 itself all the time, so it follows a network that became
                 slower or faster, and latency back to normal after a long
                 overload is soon the baseline again (Gradient2 pulls its
@@ -25,7 +25,7 @@
                 latency stays within 1.5 times its baseline.
       limit     gradient 1: limit + sqrt (limit) (more concurrency did
                 not cost latency: try more); below 1: the limit moves a
-                half of the way to limit * gradient + sqrt (limit).
+                fifth of the way to limit * gradient + sqrt (limit).
     A window whose most requests held was under half the limit is
     app-limited (there was no demand for the slots the limit offers):
     its latency says nothing about the limit, which stays as it is.
