@@ -16,6 +16,13 @@
     the owner turns that into a poll timeout and calls back with
     timed_out. Closing uses the blocking mysql_close: on a lost or idle
     connection it writes at most one small COM_QUIT packet.
+    Over a Unix socket, the connector (3.3, Debian 12) closes its socket
+    twice when connect() fails (no such file, or nobody listening): the
+    second close() hits whatever descriptor another thread opened with that
+    number in between, such as one of libzmq's signalers, which libzmq then
+    aborts on ("pfd.revents & POLLIN"). So a Unix socket is first tried with
+    a connect() of our own, which fails cleanly, and the connector is only
+    called once something listens there.
 @end
 */
 #include "dp_db_conn.h"
@@ -30,6 +37,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #ifndef ER_CLIENT_INTERACTION_TIMEOUT
 #   define ER_CLIENT_INTERACTION_TIMEOUT 4031  //  MariaDB 10.x+: idle client disconnected
@@ -314,11 +326,52 @@ s_progress (dp_db_conn_t *self, int wait)
     }
 }
 
+//  Does this connection go over a Unix socket? As the connector decides:
+//  a socket path with no host or "localhost".
+static bool
+s_over_unix_socket (const dp_db_conn_t *self)
+{
+    return self->socket && (!self->host || strcmp (self->host, "localhost") == 0);
+}
+
+//  Is something listening on the Unix socket? Returns 0, or -1 with the
+//  reason in buf (see the header: the connector's own failure path closes
+//  a descriptor twice).
+static int
+s_probe_unix_socket (const char *path, char *buf, size_t size)
+{
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    if (strlen (path) >= sizeof address.sun_path) {
+        snprintf (buf, size, "the socket path '%s' is too long", path);
+        return -1;
+    }
+    strcpy (address.sun_path, path);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd == -1) {
+        snprintf (buf, size, "cannot open a socket: %s", strerror (errno));
+        return -1;
+    }
+    //  A full backlog (EAGAIN) still means a server is there.
+    int rc = connect (fd, (struct sockaddr *) &address, sizeof address);
+    int error = errno;
+    close (fd);
+    if (rc == 0 || error == EAGAIN || error == EINPROGRESS)
+        return 0;
+    snprintf (buf, size, "Can't connect to local server through socket '%s' (%d: %s)",
+              path, error, strerror (error));
+    return -1;
+}
+
 dp_db_conn_event_t
 dp_db_conn_connect (dp_db_conn_t *self)
 {
     assert (self);
     assert (self->state == DP_DB_CONN_DOWN);
+    char reason [sizeof self->error];
+    if (s_over_unix_socket (self) && s_probe_unix_socket (self->socket, reason, sizeof reason)) {
+        s_set_error (self, CR_CONNECTION_ERROR, reason);
+        return DP_DB_CONN_CONNECT_FAILED;
+    }
     self->mysql = mysql_init (NULL);
     if (!self->mysql)
         dp_fatal ("out of memory in mysql_init");

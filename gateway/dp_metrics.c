@@ -230,11 +230,15 @@ static const s_series_t s_series [] = {
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_ANSWERED, "depot_resolver_requests_total", "counter",
       "GraphQL requests a resolver answered.", NULL },
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_LOST, "depot_resolver_db_requests_lost_total", "counter",
-      "LOADs and QUERYs a resolver failed because their db-svc died.", NULL },
+      "LOADs and QUERYs a resolver failed because no db-svc would answer them.", NULL },
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS_LIVE, "depot_resolver_db_services_live", "gauge",
       "db-svc a resolver hears from.", NULL },
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS, "depot_resolver_db_services", "gauge",
       "db-svc a resolver is configured with (DEPOT_DB_CONNECT).", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_RESENT, "depot_resolver_db_requests_resent_total",
+      "counter", "LOADs and QUERYs a resolver sent again because their db-svc died.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_PARKED, "depot_resolver_db_requests_parked", "gauge",
+      "LOADs and QUERYs a resolver holds until a db-svc can take them (DEPOT_DB_WAIT_MS).", NULL },
     { DP_SERVICE_DB, DP_STAT_DB_POOL_SIZE, "depot_db_pool_size", "gauge",
       "MariaDB connections a db-svc keeps (DEPOT_DB_POOL).", NULL },
     { DP_SERVICE_DB, DP_STAT_DB_BUSY, "depot_db_pool_connections", "gauge",
@@ -500,6 +504,8 @@ dp_metrics_test (bool verbose)
     entries [0].n_values = DP_STAT_RESOLVER_COUNT;
     entries [0].values [DP_STAT_RESOLVER_INFLIGHT] = 3;
     entries [0].values [DP_STAT_RESOLVER_CREDIT] = 64;
+    entries [0].values [DP_STAT_RESOLVER_DB_RESENT] = 4;
+    entries [0].values [DP_STAT_RESOLVER_DB_PARKED] = 2;
     entries [1].service = DP_SERVICE_DB;
     strcpy (entries [1].instance, "db:2");
     entries [1].n_values = DP_STAT_DB_COUNT;
@@ -553,6 +559,8 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 1);
     assert (s_sample (text, "depot_resolver_requests_in_flight{service_instance=\"r:1/0\"}") == 3);
     assert (s_sample (text, "depot_resolver_credit{service_instance=\"r:1/0\"}") == 64);
+    assert (s_sample (text, "depot_resolver_db_requests_resent_total{service_instance=\"r:1/0\"}") == 4);
+    assert (s_sample (text, "depot_resolver_db_requests_parked{service_instance=\"r:1/0\"}") == 2);
     assert (s_sample (text, "depot_db_pool_size{service_instance=\"db:2\"}") == 8);
     assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"busy\"}") == 5);
     assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"idle\"}") == 3);

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 //  Poll the connection until its operation ends (or until_ms passes, for
 //  an idle connection); returns the event.
@@ -228,7 +231,30 @@ dp_db_conn_test (bool verbose)
     assert (dp_db_conn_errno (conn) >= CR_MIN_ERROR);
     if (verbose)
         printf ("    no server: %s\n", dp_db_conn_error (conn));
+    //  Our own probe said so, not the connector, whose failure path closes
+    //  its socket twice (see dp_db_conn.c): the message is the probe's.
+    assert (strstr (dp_db_conn_error (conn), "No such file or directory"));
+    assert (strstr (dp_db_conn_error (conn), "/nonexistent/mysqld.sock"));
     dp_db_conn_destroy (&conn);
+
+    //  A socket file nobody listens on (a server killed without cleaning
+    //  up): the probe fails it the same way, with connection refused.
+    char stale [64];
+    snprintf (stale, sizeof stale, "/tmp/dp-db-conn-stale-%ld.sock", (long) getpid ());
+    unlink (stale);
+    int bound = socket (AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    snprintf (address.sun_path, sizeof address.sun_path, "%s", stale);
+    assert (bound >= 0 && bind (bound, (struct sockaddr *) &address, sizeof address) == 0);
+    config.socket = stale;
+    conn = dp_db_conn_new (&config);
+    event = s_test_drive (conn, dp_db_conn_connect (conn), 0);
+    assert (event == DP_DB_CONN_CONNECT_FAILED);
+    assert (dp_db_conn_errno (conn) == CR_CONNECTION_ERROR);
+    assert (strstr (dp_db_conn_error (conn), "Connection refused"));
+    dp_db_conn_destroy (&conn);
+    close (bound);
+    unlink (stale);
 
     //  Wrong password: CONNECT_FAILED with MariaDB's access-denied error.
     config.socket = db.socket;
