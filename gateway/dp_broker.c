@@ -23,6 +23,7 @@
 */
 #include "dp_broker.h"
 #include "dp_broker_resolvers.h"
+#include "dp_admission.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include "dp_instance.h"
@@ -31,6 +32,7 @@
 #include <string.h>
 
 #define S_BATCH 64              //  messages read from one socket per turn
+#define S_BUSY "server busy"    //  the ERROR of a request the admission limit refused
 
 //  A read whose resolvers keep dying is sent at most this many times
 //  again: a query that crashes resolvers cannot take them all down in turn.
@@ -51,6 +53,9 @@ typedef struct {
     bool cancelled;             //  its worker sent CANCEL; the resolver was told
     bool read_only;             //  DP_EXECUTE_READ_ONLY: may be sent again if its resolver dies
     uint32_t resends;           //  times it was sent again
+    void *wait_handle;          //  its place in the admission's wait list while waiting
+    int64_t admitted_us;        //  zclock_usecs when it took its admission slot
+    int held;                   //  slots held then, itself included
 } s_request_t;
 
 typedef struct {
@@ -62,7 +67,7 @@ typedef struct {
     zhashx_t *requests;         //  &id -> s_request_t (owns them)
     zlistx_t *queue;            //  s_request_t * waiting for credit, FIFO
     uint32_t n_inflight;        //  requests at resolvers
-    int max_inflight;
+    dp_admission_t *admission;  //  slots for requests held (at resolvers + queued)
     int heartbeat_ms;
     int liveness_ms;
     int grace_ms;
@@ -131,7 +136,12 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     self_t *self = (self_t *) zmalloc (sizeof (self_t));
     assert (self);
     self->pipe = pipe;
-    self->max_inflight = config->max_inflight > 0 ? config->max_inflight : 48;
+    int max = config->max_inflight > 0 ? config->max_inflight : 96;
+    int min = config->admission_min > 0 && config->admission_min < max ? config->admission_min : max;
+    dp_admission_config_t admission = { .min = min, .max = max,
+        .wait_ms = config->admission_wait_ms >= 0 ? config->admission_wait_ms : 100,
+        .max_waiting = max };
+    self->admission = dp_admission_new (&admission);
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
     self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : 3000;
     self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
@@ -173,6 +183,7 @@ s_self_destroy (self_t **self_p)
         zlistx_destroy (&self->queue);
         zhashx_destroy (&self->requests);
         dp_broker_resolvers_destroy (&self->resolvers);
+        dp_admission_destroy (&self->admission);
         zsock_destroy (&self->frontend);
         zsock_destroy (&self->backend);
         msgpack_sbuffer_destroy (&self->sbuf);
@@ -246,6 +257,11 @@ s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char 
     }
     if (request->queue_handle)
         zlistx_delete (self->queue, request->queue_handle);
+    if (request->wait_handle)
+        dp_admission_withdraw (self->admission, request->wait_handle);
+    else
+        dp_admission_release (self->admission, request->admitted_us, request->held,
+                              zclock_usecs (), false);
     zhashx_delete (self->requests, &request->id);
 }
 
@@ -337,6 +353,48 @@ s_dispatch (self_t *self)
             dp_debug ("broker: request %" PRIu64 " -> resolver %s (%u/%u)",
                       request->id, resolver->key, resolver->inflight, resolver->credit);
     }
+}
+
+
+//  A request took an admission slot: it queues for credit.
+static void
+s_request_admitted (self_t *self, s_request_t *request)
+{
+    atomic_fetch_add (&self->stats->accepted, 1);
+    request->queue_handle = zlistx_add_end (self->queue, request);
+    s_dispatch (self);
+}
+
+//  Waiters take the slots freed, oldest first; one whose wait is over is
+//  refused (503, busy); with no resolver left nobody waits for one.
+//  Returns the ms until the next wait is over, or -1.
+static int
+s_admission_turn (self_t *self)
+{
+    int64_t now = zclock_usecs ();
+    bool resolvers = dp_broker_resolvers_size (self->resolvers) > 0;
+    s_request_t *request;
+    int held;
+    while (resolvers
+    &&     (request = (s_request_t *) dp_admission_admit_next (self->admission, &held))) {
+        request->wait_handle = NULL;
+        request->admitted_us = now;
+        request->held = held;
+        s_request_admitted (self, request);
+    }
+    //  Without a resolver every wait is over at once.
+    while ((request = (s_request_t *) dp_admission_expired (self->admission,
+                                                            resolvers ? now : INT64_MAX))) {
+        request->wait_handle = NULL;
+        atomic_fetch_add (&self->stats->rejected, 1);
+        if (resolvers)
+            atomic_fetch_add (&self->stats->busy, 1);
+        s_reply_error (self, request->worker, request->id, DP_STATUS_UNAVAILABLE,
+                       resolvers ? S_BUSY : "no resolver available");
+        zhashx_delete (self->requests, &request->id);
+    }
+    int64_t next = dp_admission_next_expiry_us (self->admission, now);
+    return next < 0 ? -1 : (int) ((next + 999) / 1000);
 }
 
 
@@ -454,6 +512,8 @@ s_handle_backend (self_t *self)
                 dp_debug ("broker: worker for request %" PRIu64 " is gone", request->id);
             resolver->inflight--;
             self->n_inflight--;
+            dp_admission_release (self->admission, request->admitted_us, request->held,
+                                  zclock_usecs (), true);
             zhashx_delete (self->requests, &envelope.id);
             s_dispatch (self);
         }
@@ -566,19 +626,24 @@ s_handle_frontend (self_t *self)
         atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
-    if (zhashx_size (self->requests) >= (size_t) self->max_inflight) {
-        s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "overloaded");
-        atomic_fetch_add (&self->stats->rejected, 1);
-        goto done;
-    }
     if (envelope.deadline_ms && (int64_t) envelope.deadline_ms <= zclock_time ()) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_TIMEOUT, "deadline passed");
         atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
-    atomic_fetch_add (&self->stats->accepted, 1);
     s_request_t *request = (s_request_t *) zmalloc (sizeof (s_request_t));
     assert (request);
+    request->admitted_us = zclock_usecs ();
+    dp_admission_verdict_t verdict = dp_admission_offer (self->admission, request,
+                                                         request->admitted_us,
+                                                         &request->wait_handle, &request->held);
+    if (verdict == DP_ADMISSION_REFUSE) {
+        free (request);
+        atomic_fetch_add (&self->stats->rejected, 1);
+        atomic_fetch_add (&self->stats->busy, 1);
+        s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, S_BUSY);
+        goto done;
+    }
     request->id = envelope.id;
     request->worker = worker;
     request->payload = payload;
@@ -587,8 +652,8 @@ s_handle_frontend (self_t *self)
     worker = NULL;
     payload = NULL;
     zhashx_insert (self->requests, &request->id, request);
-    request->queue_handle = zlistx_add_end (self->queue, request);
-    s_dispatch (self);
+    if (verdict == DP_ADMISSION_ADMIT)
+        s_request_admitted (self, request);
 done:
     zframe_destroy (&worker);
     zframe_destroy (&payload);
@@ -683,6 +748,8 @@ s_publish (self_t *self)
     atomic_store (&self->stats->credit, (int) dp_broker_resolvers_credit (self->resolvers));
     atomic_store (&self->stats->inflight, (int) self->n_inflight);
     atomic_store (&self->stats->queued, (int) zlistx_size (self->queue));
+    atomic_store (&self->stats->limit, dp_admission_limit (self->admission));
+    atomic_store (&self->stats->waiting, dp_admission_waiting (self->admission));
 }
 
 
@@ -724,7 +791,9 @@ dp_broker_config_defaults (dp_broker_config_t *config)
 {
     assert (config);
     memset (config, 0, sizeof *config);
-    config->max_inflight = 48;
+    config->max_inflight = 96;
+    config->admission_min = 32;
+    config->admission_wait_ms = 100;
     config->heartbeat_ms = 1000;
     config->liveness_ms = 3000;
     config->grace_ms = 5000;
@@ -775,7 +844,10 @@ dp_broker_actor (zsock_t *pipe, void *args)
             s_handle_backend (self);
         for (int i = 0; i < S_BATCH && s_readable (self->frontend); i++)
             s_handle_frontend (self);
+        int wait = s_admission_turn (self);
         timeout = s_timers (self);
+        if (wait >= 0 && wait < timeout)
+            timeout = wait;
         s_publish (self);
     }
     //  Whatever is left gets an answer, and resolvers learn we are gone.
@@ -1190,6 +1262,141 @@ s_test_same_name (bool verbose)
     s_case_end (&c);
 }
 
+//  Wait until the broker publishes n requests waiting for a slot.
+static void
+s_test_wait_waiting (dp_broker_stats_t *stats, int n)
+{
+    for (int i = 0; i < 200 && atomic_load (&stats->waiting) != n; i++)
+        zclock_sleep (5);
+    assert (atomic_load (&stats->waiting) == n);
+}
+
+//  Expect ERROR{status} for request id next on the worker.
+static void
+s_test_expect_error (zsock_t *worker, dp_arena_t *arena, uint64_t id, uint32_t status)
+{
+    dp_msg_t msg;
+    assert (s_test_recv (worker, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == id && msg.u.error.status == status);
+}
+
+//  The resolver r answers request id (which must be the next it gets) and
+//  the worker gets its RESULT.
+static void
+s_test_serve (zsock_t *r, zsock_t *worker, dp_arena_t *arena, uint64_t id)
+{
+    dp_msg_t msg;
+    assert (s_test_recv (r, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_EXECUTE && msg.id == id);
+    s_test_result (r, id, "{}");
+    assert (s_test_recv (worker, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_RESULT && msg.id == id);
+}
+
+//  Admission with a full limit: a request waits for a slot, first come
+//  first served, for admission_wait_ms at most; then 503 "server busy".
+static void
+s_test_admission_wait (bool verbose, dp_arena_t *arena)
+{
+    dp_broker_config_t config;
+    dp_broker_config_defaults (&config);
+    config.backend_endpoint = "inproc://dp-broker-test-admission-backend";
+    config.frontend_endpoint = "inproc://dp-broker-test-admission-frontend";
+    config.max_inflight = 2;                //  a fixed limit of 2 (admission_min above it)
+    config.admission_wait_ms = 300;
+    dp_broker_stats_t stats;
+    memset (&stats, 0, sizeof stats);
+    config.stats = &stats;
+    zactor_t *broker = dp_broker_actor_new (&config);
+    assert (broker);
+    if (verbose)
+        zstr_send (broker, "VERBOSE");
+    zsock_t *worker = s_test_dealer (config.frontend_endpoint);
+    zsock_t *r = s_test_dealer (config.backend_endpoint);
+    s_test_ready (r, 1);
+    s_test_wait_resolvers (broker, 1);
+    uint64_t deadline = (uint64_t) zclock_time () + 60000;
+    dp_msg_t msg;
+
+    //  Two held (one at the resolver, one queued for its credit); the third
+    //  waits, and is served when a slot frees within its wait.
+    s_test_execute (worker, 60, deadline);
+    s_test_execute (worker, 61, deadline);
+    s_test_execute (worker, 62, deadline);
+    s_test_wait_waiting (&stats, 1);
+    assert (atomic_load (&stats.limit) == 2);
+    s_test_serve (r, worker, arena, 60);
+    s_test_wait_waiting (&stats, 0);
+    s_test_serve (r, worker, arena, 61);
+    s_test_serve (r, worker, arena, 62);
+
+    //  No slot frees within the wait: 503 "server busy".
+    s_test_execute (worker, 63, deadline);
+    s_test_execute (worker, 64, deadline);
+    s_test_execute (worker, 65, deadline);
+    assert (s_test_recv (worker, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 65 && msg.u.error.status == 503);
+    assert (streq (msg.u.error.message, "server busy"));
+    assert (atomic_load (&stats.busy) == 1);
+    s_test_serve (r, worker, arena, 63);
+    s_test_serve (r, worker, arena, 64);
+
+    //  A waiter whose client went away (CANCEL) leaves the list: 499 at
+    //  once, and the slot freed later goes to nobody.
+    s_test_execute (worker, 70, deadline);
+    s_test_execute (worker, 71, deadline);
+    s_test_execute (worker, 72, deadline);
+    s_test_wait_waiting (&stats, 1);
+    dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = 72, .trace_id = "t" };
+    s_test_send (worker, &cancel);
+    s_test_expect_error (worker, arena, 72, DP_STATUS_CANCELLED);
+    s_test_wait_waiting (&stats, 0);
+    s_test_serve (r, worker, arena, 70);
+    s_test_serve (r, worker, arena, 71);
+    assert (!s_test_recv (r, 100, arena, &msg, false));
+
+    //  Two waiters are admitted in their order; with as many waiting as
+    //  the limit, one more is refused at once (before the waiters' 503s).
+    s_test_execute (worker, 80, deadline);
+    s_test_execute (worker, 81, deadline);
+    s_test_execute (worker, 82, deadline);
+    s_test_execute (worker, 83, deadline);
+    s_test_wait_waiting (&stats, 2);
+    s_test_execute (worker, 84, deadline);
+    s_test_expect_error (worker, arena, 84, 503);
+    s_test_serve (r, worker, arena, 80);
+    s_test_serve (r, worker, arena, 81);
+    s_test_serve (r, worker, arena, 82);
+    s_test_serve (r, worker, arena, 83);
+
+    //  A waiter whose deadline passes gets 408, as a queued request does.
+    s_test_execute (worker, 90, deadline);
+    s_test_execute (worker, 91, deadline);
+    s_test_execute (worker, 92, (uint64_t) zclock_time () + 100);
+    s_test_expect_error (worker, arena, 92, DP_STATUS_TIMEOUT);
+    s_test_serve (r, worker, arena, 90);
+    s_test_serve (r, worker, arena, 91);
+
+    //  The last resolver goes: waiters get 503 at once, not after their wait.
+    s_test_execute (worker, 93, deadline);
+    s_test_execute (worker, 94, deadline);
+    s_test_execute (worker, 95, deadline);
+    s_test_wait_waiting (&stats, 1);
+    assert (s_test_recv (r, 1000, arena, &msg, false) && msg.id == 93);
+    s_test_simple (r, DP_MSG_DISCONNECT);
+    for (int i = 0; i < 3; i++) {
+        assert (s_test_recv (worker, 2000, arena, &msg, false));
+        assert (msg.type == DP_MSG_ERROR && msg.u.error.status == 503);
+        assert (!streq (msg.u.error.message, "server busy"));
+    }
+    s_test_wait_waiting (&stats, 0);
+    assert (atomic_load (&stats.busy) == 2);
+
+    zsock_destroy (&r);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+}
+
 void
 dp_broker_test (bool verbose)
 {
@@ -1259,7 +1466,7 @@ dp_broker_test (bool verbose)
     assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == 4);
 
     //  Admission: max_inflight 4 held at once (1 in flight, 3 queued); the
-    //  fifth is refused with 503 at once.
+    //  fifth waits for a slot, none frees, and it gets 503.
     for (uint64_t id = 10; id < 15; id++)
         s_test_execute (worker, id, (uint64_t) zclock_time () + 5000);
     assert (s_test_recv (worker, 1000, arena, &msg, false));
@@ -1439,6 +1646,8 @@ dp_broker_test (bool verbose)
     zsock_destroy (&worker);
     zactor_destroy (&broker);
     dp_fleet_destroy (&fleet);
+
+    s_test_admission_wait (verbose, arena);
     dp_arena_destroy (&arena);
     s_test_restart_read (verbose);
     s_test_restart_write (verbose);

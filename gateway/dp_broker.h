@@ -25,10 +25,14 @@
 @discuss
     An EXECUTE from a worker goes to the live resolver with spare credit
     that has the fewest requests in flight (ties go round robin). Without
-    spare credit it waits in a FIFO queue. Admission: the broker holds at
-    most max_inflight requests (in flight plus queued); beyond that, or
-    when no resolver is connected at all, the worker gets ERROR 503 at
-    once. A queued request whose deadline passes gets ERROR 408.
+    spare credit it waits in a FIFO queue. Admission (dp_admission): the
+    broker holds at most as many requests (in flight plus queued) as its
+    limit, which follows their latency between admission_min and
+    max_inflight; a request beyond it waits, first come first served, up
+    to admission_wait_ms for a slot, then gets ERROR 503 "server busy"
+    (at once when max_inflight are waiting already). With no resolver
+    connected at all the worker gets ERROR 503 at once. A queued or
+    waiting request whose deadline passes gets ERROR 408.
     RESULT and ERROR from a resolver are routed back by correlation id;
     the bytes are forwarded untouched (only the envelope is peeked). A
     reply for an id the broker no longer knows is dropped. A resolver that
@@ -68,12 +72,20 @@ typedef struct {
     atomic_uint_fast64_t expired;   //  accepted requests failed with 408 (deadline)
     atomic_uint_fast64_t lost;      //  accepted requests failed with 503 (resolver lost, stopping)
     atomic_uint_fast64_t resent;    //  reads sent again to another resolver after theirs died
+    atomic_int limit;               //  the admission limit now
+    atomic_int waiting;             //  requests waiting for an admission slot
+    atomic_uint_fast64_t busy;      //  EXECUTEs refused 503 "server busy" by the admission limit
 } dp_broker_stats_t;
 
 typedef struct {
     const char *backend_endpoint;   //  bind, e.g. "tcp://*:5556" or "inproc://depot-backend"
     const char *frontend_endpoint;  //  bind, a unique "inproc://..." for the workers
-    int max_inflight;               //  requests held at once (in flight + queued), >= 1
+    int max_inflight;               //  the admission limit's maximum: requests held at once
+                                    //  (in flight + queued), >= 1; also the wait list's bound
+    int admission_min;              //  the admission limit's minimum (>= max_inflight or 0:
+                                    //  a fixed limit of max_inflight)
+    int admission_wait_ms;          //  a request over the limit waits this long for a slot
+                                    //  before 503 (0: refused at once; -1: 100)
     int heartbeat_ms;               //  HEARTBEAT interval to resolvers (0: 1000)
     int liveness_ms;                //  silence after which a resolver is dead (0: 3000)
     int grace_ms;                   //  extra wait for an in-flight request past its deadline (0: 5000)
@@ -82,7 +94,8 @@ typedef struct {
                                     //  (must outlive the actor)
 } dp_broker_config_t;
 
-//  Fill config with the defaults above; endpoints NULL, max_inflight 48.
+//  Fill config with the defaults; endpoints NULL, max_inflight 96,
+//  admission_min 32, admission_wait_ms 100.
 void dp_broker_config_defaults (dp_broker_config_t *config);
 
 //  The broker actor; start it with dp_broker_actor_new. After its start-up

@@ -414,14 +414,27 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
             "# HELP depot_broker_requests_resent_total Reads sent again to a live resolver "
             "after theirs died.\n"
             "# TYPE depot_broker_requests_resent_total counter\n"
-            "depot_broker_requests_resent_total %llu\n",
+            "depot_broker_requests_resent_total %llu\n"
+            "# HELP depot_broker_admission_limit Requests the broker holds at once now "
+            "(the limit that follows latency).\n"
+            "# TYPE depot_broker_admission_limit gauge\n"
+            "depot_broker_admission_limit %d\n"
+            "# HELP depot_broker_admission_waiting Requests waiting for an admission slot.\n"
+            "# TYPE depot_broker_admission_waiting gauge\n"
+            "depot_broker_admission_waiting %d\n"
+            "# HELP depot_broker_admission_refused_total Requests answered 503 by the admission "
+            "limit (no slot within the wait).\n"
+            "# TYPE depot_broker_admission_refused_total counter\n"
+            "depot_broker_admission_refused_total %llu\n",
             atomic_load (&broker->resolvers), atomic_load (&broker->credit),
             atomic_load (&broker->inflight), atomic_load (&broker->queued),
             (unsigned long long) atomic_load (&broker->accepted),
             (unsigned long long) atomic_load (&broker->rejected),
             (unsigned long long) atomic_load (&broker->expired),
             (unsigned long long) atomic_load (&broker->lost),
-            (unsigned long long) atomic_load (&broker->resent));
+            (unsigned long long) atomic_load (&broker->resent),
+            atomic_load (&broker->limit), atomic_load (&broker->waiting),
+            (unsigned long long) atomic_load (&broker->busy));
     }
     s_render_fleet (&text, entries, n_entries);
     if (len_p)
@@ -484,6 +497,9 @@ dp_metrics_test (bool verbose)
     atomic_store (&broker.queued, 5);
     atomic_store (&broker.accepted, 7);
     atomic_store (&broker.resent, 3);
+    atomic_store (&broker.limit, 61);
+    atomic_store (&broker.waiting, 4);
+    atomic_store (&broker.busy, 9);
 
     //  Two db-svc (one with a name to escape, one with an older report of
     //  fewer values) and a resolver, as dp_fleet_snapshot gives them.
@@ -543,6 +559,9 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_broker_queue_depth") == 5);
     assert (s_sample (text, "depot_broker_requests_total{result=\"accepted\"}") == 7);
     assert (s_sample (text, "depot_broker_requests_resent_total") == 3);
+    assert (s_sample (text, "depot_broker_admission_limit") == 61);
+    assert (s_sample (text, "depot_broker_admission_waiting") == 4);
+    assert (s_sample (text, "depot_broker_admission_refused_total") == 9);
     assert (s_sample (text, "depot_service_instances{service=\"db-svc\"}") == 2);
     assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 1);
     assert (s_sample (text, "depot_resolver_requests_in_flight{service_instance=\"r:1/0\"}") == 3);

@@ -476,18 +476,24 @@ static void
 s_handle_db (dp_db_links_t *self, size_t index, zframe_t *frame)
 {
     s_db_t *db = &self->dbs [index];
+    dp_msg_t head;
+    char err [200];
+    if (dp_msg_peek (zframe_data (frame), zframe_size (frame), &head, err, sizeof err)) {
+        dp_warn ("resolver: malformed message from db-svc %s: %s", db->endpoint, err);
+        return;
+    }
+    //  Going away on purpose (stopped, not killed): what it held goes
+    //  elsewhere now, or waits for the instance that takes its place.
+    if (head.type == DP_MSG_DISCONNECT) {
+        s_db_dead (self, index, "is going away");
+        return;
+    }
     db->last_seen = zclock_mono ();
     self->heard = true;
     bool back = !db->alive;
     if (back) {
         db->alive = true;
         dp_info ("resolver: db-svc %s answers", db->endpoint);
-    }
-    dp_msg_t head;
-    char err [200];
-    if (dp_msg_peek (zframe_data (frame), zframe_size (frame), &head, err, sizeof err)) {
-        dp_warn ("resolver: malformed message from db-svc %s: %s", db->endpoint, err);
-        return;
     }
     if (head.type == DP_MSG_HEARTBEAT) {
         s_heartbeat_answer (self, index, frame);
@@ -1017,6 +1023,20 @@ dp_db_links_test (bool verbose)
     s_test_answer (&t, 7);
     s_test_pump (&t, 30);
     assert (t.n_replied == 2);
+
+    //  (e) A db-svc going away on purpose (DISCONNECT, as a stopped db-svc
+    //  answers what it holds): the LOAD it held goes to the other one at
+    //  once, and is answered there.
+    uint64_t held_there = s_test_load (&t, true);
+    S_TEST_UNTIL (&t, t.n_got == 9, 1000);
+    int leaving = t.got_db [8];
+    dp_msg_t bye = { .version = DP_PROTO_VERSION, .type = DP_MSG_DISCONNECT, .trace_id = "" };
+    s_test_send (t.dbs [leaving], t.got_routing [8], &bye);
+    S_TEST_UNTIL (&t, t.n_got == 10, 1000);
+    assert (t.got_id [9] == held_there && t.got_db [9] == 1 - leaving);
+    s_test_answer (&t, 9);
+    S_TEST_UNTIL (&t, t.n_replied == 3, 1000);
+    assert (t.replied [2] == held_there && t.n_failed == 2);
     s_test_stop (&t);
 
     //  (b) A tcp db-svc whose socket goes away and comes back on the same

@@ -364,7 +364,7 @@ dp_gateway_test (bool verbose)
 
     //  No resolver connected: 503 with Retry-After.
     dp_test_http_request (port, "POST", "/graphql", auth, query, &response);
-    dp_test_http_expect (&response, 503, "Service overloaded, retry later.");
+    dp_test_http_expect (&response, 503, "The server is busy: retry later.");
     assert (dp_test_http_header (&response, "Retry-After")
             && atoi (dp_test_http_header (&response, "Retry-After")) == 1);
     dp_test_http_free (&response);
@@ -651,7 +651,7 @@ dp_gateway_test (bool verbose)
         if (response.status == 200)
             ok++;
         else {
-            dp_test_http_expect (&response, 503, "Service overloaded");
+            dp_test_http_expect (&response, 503, "The server is busy");
             refused++;
         }
         dp_test_http_free (&response);
@@ -663,7 +663,7 @@ dp_gateway_test (bool verbose)
     //  deadline, and with no resolver left, 503 again.
     int64_t started = zclock_mono ();
     dp_test_http_request (port, "POST", "/graphql", auth, "{\"query\":\"{ die }\"}", &response);
-    dp_test_http_expect (&response, 503, "Service overloaded");
+    dp_test_http_expect (&response, 503, "The server is busy");
     dp_test_http_free (&response);
     assert (zclock_mono () - started < 1400);
     s_wait_resolvers (gateway, 0);
