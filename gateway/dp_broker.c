@@ -72,6 +72,8 @@ typedef struct {
     int liveness_ms;
     int grace_ms;
     int64_t heartbeat_at;       //  zclock_mono of the next heartbeat round
+    int resolver_wait_ms;       //  how long requests wait for a resolver when none is there
+    int64_t alone_since;        //  zclock_mono when the last resolver left (or the start)
     dp_broker_stats_t *stats;   //  NULL, or published for /metrics
     dp_broker_stats_t scratch;  //  stats goes here when the config gives none
     dp_fleet_t *fleet;          //  NULL, or where resolvers' reports go
@@ -143,6 +145,8 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
         .max_waiting = max };
     self->admission = dp_admission_new (&admission);
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
+    self->resolver_wait_ms = config->resolver_wait_ms > 0 ? config->resolver_wait_ms : 0;
+    self->alone_since = zclock_mono ();
     self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : 3000;
     self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
     self->stats = config->stats ? config->stats : &self->scratch;
@@ -300,6 +304,25 @@ s_request_orphaned (self_t *self, s_request_t *request)
     }
 }
 
+//  Are requests taken now? Yes while a resolver is registered, and for
+//  resolver_wait_ms after the last one left (or after the start): a gateway
+//  that restarted, or resolvers that restart, are waited for, not failed.
+static bool
+s_serving (self_t *self)
+{
+    return dp_broker_resolvers_size (self->resolvers) > 0
+        || zclock_mono () - self->alone_since < self->resolver_wait_ms;
+}
+
+//  Nobody is serving any more: what waits for a resolver fails.
+static void
+s_fail_unserved (self_t *self)
+{
+    while (zlistx_size (self->queue) > 0)
+        s_request_fail (self, (s_request_t *) zlistx_first (self->queue),
+                        DP_STATUS_UNAVAILABLE, "no resolver available");
+}
+
 //  Forget a resolver: its requests in flight are sent again or fail
 //  (s_request_orphaned); with no resolver left, the queued ones fail.
 //  The caller dispatches what went back to the queue.
@@ -320,10 +343,11 @@ s_resolver_remove (self_t *self, s_resolver_t *resolver, const char *reason)
     assert (resolver->inflight == 0);
     dp_broker_resolvers_remove (self->resolvers, &resolver);
 
-    if (dp_broker_resolvers_size (self->resolvers) == 0)
-        while (zlistx_size (self->queue) > 0)
-            s_request_fail (self, (s_request_t *) zlistx_first (self->queue),
-                            DP_STATUS_UNAVAILABLE, "no resolver available");
+    if (dp_broker_resolvers_size (self->resolvers) == 0) {
+        self->alone_since = zclock_mono ();
+        if (!s_serving (self))
+            s_fail_unserved (self);
+    }
 }
 
 //  Send queued requests to resolvers while there is credit.
@@ -372,7 +396,7 @@ static int
 s_admission_turn (self_t *self)
 {
     int64_t now = zclock_usecs ();
-    bool resolvers = dp_broker_resolvers_size (self->resolvers) > 0;
+    bool resolvers = s_serving (self);
     s_request_t *request;
     int held;
     while (resolvers
@@ -621,7 +645,7 @@ s_handle_frontend (self_t *self)
         s_reply_error (self, worker, envelope.id, DP_STATUS_INTERNAL, "duplicate request id");
         goto done;
     }
-    if (dp_broker_resolvers_size (self->resolvers) == 0) {
+    if (!s_serving (self)) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "no resolver available");
         atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
@@ -705,6 +729,15 @@ s_timers (self_t *self)
     //  Reads of the resolvers removed went back to the queue.
     s_dispatch (self);
     zlistx_purge (doomed);
+    //  No resolver: what waits for one fails once the wait for it is over.
+    if (dp_broker_resolvers_size (self->resolvers) == 0 && zlistx_size (self->queue) > 0) {
+        int64_t left = self->alone_since + self->resolver_wait_ms - mono;
+        if (left <= 0)
+            s_fail_unserved (self);
+        else
+        if (left < next)
+            next = left;
+    }
 
     //  Deadlines: queued requests at their deadline, in-flight ones a
     //  grace period later (the resolver should have answered 408 itself).
@@ -794,6 +827,7 @@ dp_broker_config_defaults (dp_broker_config_t *config)
     config->max_inflight = 96;
     config->admission_min = 32;
     config->admission_wait_ms = 100;
+    config->resolver_wait_ms = 3000;
     config->heartbeat_ms = 1000;
     config->liveness_ms = 3000;
     config->grace_ms = 5000;
@@ -1091,6 +1125,24 @@ static void
 s_test_restart_read (bool verbose)
 {
     s_case_t c;
+    s_case_start (&c, "await", verbose);
+    {
+        //  A gateway that has just (re)started, before any resolver said
+        //  READY: the request waits, and the first resolver serves it.
+        s_test_execute (c.worker, 1, (uint64_t) zclock_time () + 5000);
+        dp_msg_t msg;
+        assert (!s_test_recv (c.worker, 200, c.arena, &msg, false));
+        zsock_t *r = s_test_dealer (c.backend);
+        s_test_ready (r, 1);
+        uint64_t id = 0;
+        assert (s_test_recv_any (&r, 1, 1000, c.arena, &id) == 0 && id == 1);
+        s_test_result (r, 1, "{}");
+        assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
+        assert (msg.type == DP_MSG_RESULT && msg.id == 1);
+        zsock_destroy (&r);
+    }
+    s_case_end (&c);
+
     s_case_start (&c, "restart-read", verbose);
     dp_msg_t msg;
     int resolvers, credit, inflight, queued;
@@ -1304,6 +1356,7 @@ s_test_admission_wait (bool verbose, dp_arena_t *arena)
     config.frontend_endpoint = "inproc://dp-broker-test-admission-frontend";
     config.max_inflight = 2;                //  a fixed limit of 2 (admission_min above it)
     config.admission_wait_ms = 300;
+    config.resolver_wait_ms = 200;
     dp_broker_stats_t stats;
     memset (&stats, 0, sizeof stats);
     config.stats = &stats;
@@ -1377,7 +1430,8 @@ s_test_admission_wait (bool verbose, dp_arena_t *arena)
     s_test_serve (r, worker, arena, 90);
     s_test_serve (r, worker, arena, 91);
 
-    //  The last resolver goes: waiters get 503 at once, not after their wait.
+    //  The last resolver goes: waiters and requests wait resolver_wait_ms
+    //  for another, then get 503 "no resolver", not "server busy".
     s_test_execute (worker, 93, deadline);
     s_test_execute (worker, 94, deadline);
     s_test_execute (worker, 95, deadline);
@@ -1422,6 +1476,7 @@ dp_broker_test (bool verbose)
     config.heartbeat_ms = 100;
     config.liveness_ms = 500;
     config.grace_ms = 200;
+    config.resolver_wait_ms = 300;
     dp_broker_stats_t stats;
     memset (&stats, 0, sizeof stats);
     config.stats = &stats;
@@ -1433,9 +1488,15 @@ dp_broker_test (bool verbose)
         zstr_send (broker, "VERBOSE");
     zsock_t *worker = s_test_dealer (config.frontend_endpoint);
 
-    //  No resolver: 503 at once.
+    //  No resolver since the start: a request waits resolver_wait_ms for
+    //  one, then 503; after that wait, 503 at once.
     s_test_execute (worker, 1, (uint64_t) zclock_time () + 5000);
+    assert (!s_test_recv (worker, 100, arena, &msg, false));
     assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 1 && msg.u.error.status == 503);
+    assert (strstr (msg.u.error.message, "no resolver"));
+    s_test_execute (worker, 1, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (worker, 50, arena, &msg, false));
     assert (msg.type == DP_MSG_ERROR && msg.id == 1 && msg.u.error.status == 503);
 
     //  One resolver with credit 1: the request reaches it, its RESULT comes

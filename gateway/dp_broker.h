@@ -86,6 +86,9 @@ typedef struct {
                                     //  a fixed limit of max_inflight)
     int admission_wait_ms;          //  a request over the limit waits this long for a slot
                                     //  before 503 (0: refused at once; -1: 100)
+    int resolver_wait_ms;           //  with no resolver registered, requests wait this long
+                                    //  (from when the last one left, or from the start) for
+                                    //  one before 503 (0: refused at once)
     int heartbeat_ms;               //  HEARTBEAT interval to resolvers (0: 1000)
     int liveness_ms;                //  silence after which a resolver is dead (0: 3000)
     int grace_ms;                   //  extra wait for an in-flight request past its deadline (0: 5000)
@@ -95,7 +98,7 @@ typedef struct {
 } dp_broker_config_t;
 
 //  Fill config with the defaults; endpoints NULL, max_inflight 96,
-//  admission_min 32, admission_wait_ms 100.
+//  admission_min 32, admission_wait_ms 100, resolver_wait_ms 3000.
 void dp_broker_config_defaults (dp_broker_config_t *config);
 
 //  The broker actor; start it with dp_broker_actor_new. After its start-up

@@ -137,6 +137,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     broker_config->max_inflight = config->max_inflight;
     broker_config->admission_min = config->admission_min;
     broker_config->admission_wait_ms = config->admission_wait_ms;
+    broker_config->resolver_wait_ms = config->resolver_wait_ms;
     broker_config->heartbeat_ms = config->heartbeat_ms;
     broker_config->liveness_ms = config->liveness_ms;
     broker_config->grace_ms = self->server->deadline_ms / 4 + 1000;

@@ -33,6 +33,8 @@ typedef struct {
     int admission_min;              //  DEPOT_ADMISSION_MIN, the admission limit's minimum, 32
     int admission_wait_ms;          //  DEPOT_ADMISSION_WAIT_MS, a request over the limit
                                     //  waits this long for a slot before 503, 100
+    int resolver_wait_ms;           //  DEPOT_RESOLVER_WAIT_MS, with no resolver registered
+                                    //  requests wait this long for one before 503, 3000
     int deadline_ms;                //  DEPOT_DEADLINE_MS, 30000
     int drain_ms;                   //  DEPOT_DRAIN_MS: $TERM waits this long for admitted
                                     //  requests; -1: deadline_ms + 1000

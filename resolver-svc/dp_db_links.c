@@ -22,6 +22,7 @@
 @end
 */
 #include "dp_db_links.h"
+#include "dp_link_watch.h"
 #include "dp_send.h"
 #include "dp_log.h"
 #include <errno.h>
@@ -76,7 +77,7 @@ typedef struct {
 typedef struct {
     char *endpoint;
     zsock_t *sock;              //  DEALER, ZMQ_IMMEDIATE
-    zsock_t *monitor;           //  PAIR on the DEALER's socket monitor
+    dp_link_watch_t *watch;     //  the DEALER's socket monitor; NULL when none
     int64_t last_seen;          //  zclock_mono of its last message (or of the socket)
     bool alive;                 //  heard from within liveness_ms
     uint64_t instance;          //  the id its HEARTBEAT answers carry; 0: not known
@@ -92,7 +93,6 @@ struct _dp_db_links_t {
     uint64_t next_id;           //  correlation ids
     s_idmap_t map;              //  id → entry
     zlistx_t *parked;           //  entries waiting for a db-svc, oldest first
-    uint32_t monitors;          //  monitor endpoints made, for unique names
     dp_arena_t *arena;          //  decoding HEARTBEAT answers, reset per message
     int64_t started;
     int64_t next_heartbeat;
@@ -329,16 +329,8 @@ s_db_connect (dp_db_links_t *self, s_db_t *db)
     zsock_set_rcvhwm (db->sock, 0);
     zsock_set_linger (db->sock, 0);
     zsock_set_immediate (db->sock, 1);      //  nothing queued for a db-svc not connected
-    char endpoint [96];
-    snprintf (endpoint, sizeof endpoint, "inproc://dp-db-links-%p-%u", (void *) self,
-              ++self->monitors);
-    if (zmq_socket_monitor (zsock_resolve (db->sock), endpoint,
-                            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) == 0) {
-        db->monitor = zsock_new (ZMQ_PAIR);
-        if (db->monitor && zsock_connect (db->monitor, "%s", endpoint))
-            zsock_destroy (&db->monitor);
-    }
-    if (!db->monitor)
+    db->watch = dp_link_watch_new (db->sock);
+    if (!db->watch)
         dp_warn ("resolver: no socket monitor on db-svc %s; restarts are seen by id and"
                  " silence only", db->endpoint);
     if (zsock_connect (db->sock, "%s", db->endpoint))
@@ -350,9 +342,7 @@ s_db_connect (dp_db_links_t *self, s_db_t *db)
 static void
 s_db_close (s_db_t *db)
 {
-    if (db->sock && db->monitor)
-        zmq_socket_monitor (zsock_resolve (db->sock), NULL, 0);
-    zsock_destroy (&db->monitor);
+    dp_link_watch_destroy (&db->watch);
     zsock_destroy (&db->sock);
 }
 
@@ -456,18 +446,11 @@ static void
 s_handle_monitor (dp_db_links_t *self, size_t index)
 {
     s_db_t *db = &self->dbs [index];
-    zmsg_t *event = zmsg_recv (db->monitor);
-    if (!event)
-        return;
-    zframe_t *head = zmsg_first (event);
-    uint16_t type = 0;
-    if (head && zframe_size (head) >= sizeof type)
-        memcpy (&type, zframe_data (head), sizeof type);
-    zmsg_destroy (&event);
-    if (type == ZMQ_EVENT_DISCONNECTED)
+    dp_link_event_t event = dp_link_watch_next (db->watch);
+    if (event == DP_LINK_DISCONNECTED)
         s_db_dead (self, index, "disconnected");
     else
-    if (type == ZMQ_EVENT_CONNECTED)
+    if (event == DP_LINK_CONNECTED)
         s_send_heartbeat (self, db);    //  learn the new instance's id now
 }
 
@@ -638,8 +621,8 @@ dp_db_links_pollitems (dp_db_links_t *self, zmq_pollitem_t *items)
     int n = 0;
     for (size_t i = 0; i < self->n_dbs; i++) {
         items [n++] = (zmq_pollitem_t) { zsock_resolve (self->dbs [i].sock), 0, ZMQ_POLLIN, 0 };
-        if (self->dbs [i].monitor)
-            items [n++] = (zmq_pollitem_t) { zsock_resolve (self->dbs [i].monitor), 0,
+        if (self->dbs [i].watch)
+            items [n++] = (zmq_pollitem_t) { zsock_resolve (dp_link_watch_sock (self->dbs [i].watch)), 0,
                                              ZMQ_POLLIN, 0 };
     }
     return n;
@@ -651,13 +634,13 @@ dp_db_links_handle (dp_db_links_t *self)
     assert (self);
     for (size_t i = 0; i < self->n_dbs; i++) {
         s_db_t *db = &self->dbs [i];
-        while (s_readable (db->monitor))
+        while (dp_link_watch_pending (db->watch))
             s_handle_monitor (self, i);
         for (int n = 0; n < S_BATCH && s_readable (db->sock); n++) {
             zmsg_t *msg = zmsg_recv (db->sock);
             //  Events that came before this message first (a DISCONNECTED
             //  before what the new instance says).
-            while (s_readable (db->monitor))
+            while (dp_link_watch_pending (db->watch))
                 s_handle_monitor (self, i);
             zframe_t *frame = msg ? zmsg_last (msg) : NULL;
             if (frame)

@@ -56,6 +56,7 @@
 #include "dp_resolver_actor.h"
 #include "dp_writer.h"
 #include "dp_db_links.h"
+#include "dp_link_watch.h"
 #include "dp_send.h"
 #include "dp_exec.h"
 #include "dp_msg.h"
@@ -75,6 +76,7 @@ typedef struct {
     zsock_t *pipe;
     char *gateway_endpoint;
     zsock_t *gateway;           //  DEALER to the gateway's backend
+    dp_link_watch_t *gateway_watch; //  its socket monitor (tcp only; NULL when none)
     int64_t gateway_seen;       //  zclock_mono of the gateway's last message
     uint64_t gateway_instance_id;   //  the gateway's identity (its HEARTBEATs); 0 = not known yet
     dp_arena_t *arena;          //  decoding the gateway's HEARTBEATs, reset per message
@@ -227,8 +229,10 @@ static dp_db_links_failed_fn s_db_failed;
 //  --------------------------------------------------------------------------
 //  Sockets
 
+//  The DEALER to the gateway, watched (before it connects) so that a
+//  gateway that comes back is told READY at once.
 static zsock_t *
-s_dealer (const char *endpoint)
+s_dealer (const char *endpoint, dp_link_watch_t **watch)
 {
     zsock_t *sock = zsock_new (ZMQ_DEALER);
     if (!sock)
@@ -236,11 +240,20 @@ s_dealer (const char *endpoint)
     zsock_set_sndhwm (sock, 0);         //  bounded by credit, never dropped
     zsock_set_rcvhwm (sock, 0);
     zsock_set_linger (sock, 0);
+    *watch = dp_link_watch_new (sock);
     if (zsock_connect (sock, "%s", endpoint)) {
+        dp_link_watch_destroy (watch);
         zsock_destroy (&sock);
         return NULL;
     }
     return sock;
+}
+
+static void
+s_dealer_close (self_t *self)
+{
+    dp_link_watch_destroy (&self->gateway_watch);
+    zsock_destroy (&self->gateway);
 }
 
 static self_t *
@@ -277,7 +290,7 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
     self->arena = dp_arena_new (1024);
     int64_t now = zclock_mono ();
     self->gateway_endpoint = strdup (config->gateway_endpoint);
-    self->gateway = s_dealer (config->gateway_endpoint);
+    self->gateway = s_dealer (config->gateway_endpoint, &self->gateway_watch);
     self->gateway_seen = now;
     if (!self->gateway_endpoint || !self->gateway) {
         dp_error ("resolver: cannot connect to gateway %s", config->gateway_endpoint);
@@ -298,7 +311,7 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
     }
     return self;
 fail:
-    zsock_destroy (&self->gateway);
+    s_dealer_close (self);
     free (self->gateway_endpoint);
     zlistx_destroy (&self->active);
     zlistx_destroy (&self->writing);
@@ -338,7 +351,7 @@ s_self_destroy (self_t **self_p)
     zlistx_destroy (&self->orphans);
     dp_arena_destroy (&self->arena);
     dp_db_links_destroy (&self->dbs);
-    zsock_destroy (&self->gateway);
+    s_dealer_close (self);
     free (self->gateway_endpoint);
     free (self);
     *self_p = NULL;
@@ -387,8 +400,8 @@ s_gateway_reset (self_t *self)
 {
     dp_warn ("resolver: no word from the gateway for %d ms; reconnecting", self->liveness_ms);
     s_abandon_requests (self, "the gateway is silent");
-    zsock_destroy (&self->gateway);
-    self->gateway = s_dealer (self->gateway_endpoint);
+    s_dealer_close (self);
+    self->gateway = s_dealer (self->gateway_endpoint, &self->gateway_watch);
     if (!self->gateway)
         dp_fatal ("resolver: cannot reconnect to the gateway %s", self->gateway_endpoint);
     self->gateway_seen = zclock_mono ();
@@ -682,12 +695,15 @@ dp_resolver_actor (zsock_t *pipe, void *args)
     if (dbs.configured == 0)
         s_register (self);
     long timeout = s_timers (self);
-    zmq_pollitem_t items [3 + 2 * DP_DB_LINKS_MAX];
+    zmq_pollitem_t items [4 + 2 * DP_DB_LINKS_MAX];
     //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
     while (!self->terminated) {
         items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         items [1] = (zmq_pollitem_t) { zsock_resolve (self->gateway), 0, ZMQ_POLLIN, 0 };
         int n_items = 2 + dp_db_links_pollitems (self->dbs, items + 2);
+        if (self->gateway_watch)
+            items [n_items++] = (zmq_pollitem_t) {
+                zsock_resolve (dp_link_watch_sock (self->gateway_watch)), 0, ZMQ_POLLIN, 0 };
         if (self->written)
             items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
         if (zmq_poll (items, n_items, timeout) == -1 && errno != EINTR) {
@@ -698,6 +714,12 @@ dp_resolver_actor (zsock_t *pipe, void *args)
             s_handle_pipe (self);
         if (self->terminated)
             break;
+        //  A connection to the gateway came up again (it restarted, or the
+        //  network dropped): READY now rather than at the next heartbeat,
+        //  so a restarted gateway has a resolver within milliseconds.
+        while (dp_link_watch_pending (self->gateway_watch))
+            if (dp_link_watch_next (self->gateway_watch) == DP_LINK_CONNECTED && self->registered)
+                s_send_control (self, self->gateway, DP_MSG_READY);
         for (int n = 0; n < S_BATCH && s_readable (self->gateway); n++)
             s_handle_gateway (self);
         dp_db_links_handle (self->dbs);

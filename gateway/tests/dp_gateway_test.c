@@ -331,6 +331,7 @@ dp_gateway_test (bool verbose)
     config.deadline_ms = 1500;
     config.heartbeat_ms = 100;
     config.liveness_ms = 400;
+    config.resolver_wait_ms = 200;  //  with no resolver, requests wait this long for one
     config.no_validation = true;    //  the fake resolver answers made-up queries ({ sleep(ms: 400) })
 
     //  Start-up failures are reported, not fatal: a bad key...
@@ -362,7 +363,8 @@ dp_gateway_test (bool verbose)
     const char *query = "{\"query\":\"{ base(id: 1) { name } }\"}";
     dp_test_http_response_t response;
 
-    //  No resolver connected: 503 with Retry-After.
+    //  No resolver connected (for longer than resolver_wait_ms since the
+    //  start): 503 with Retry-After.
     dp_test_http_request (port, "POST", "/graphql", auth, query, &response);
     dp_test_http_expect (&response, 503, "The server is busy: retry later.");
     assert (dp_test_http_header (&response, "Retry-After")
