@@ -52,20 +52,29 @@ def timed_post(port, payload, token):
     return elapsed, json.loads(data)
 
 
-def wrk(url, bodies_file, token, connections, duration):
+def wrk(url, bodies_file, token, connections, duration, timeout=None):
+    """wrk's figures; `timeout` (s) replaces wrk's 2 s, past which an answer counts as a
+    socket timeout instead of a latency."""
     env = dict(os.environ, DEPOT_BENCH_BODIES=bodies_file, DEPOT_BENCH_TOKEN=token)
     threads = min(2, connections)
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-s", os.path.join(HERE, "manage_boxes.lua"), url],
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+                         + ([f"--timeout={timeout}s"] if timeout else [])
+                         + ["-s", os.path.join(HERE, "manage_boxes.lua"), url],
                          env=env, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {"rps": rps, "p50_ms": float(p50.group(1)) * scale[p50.group(2)],
             "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
-            "non2xx": int(errors.group(1)) if errors else 0}
+            "non2xx": int(errors.group(1)) if errors else 0,
+            # Answers by HTTP status (manage_boxes.lua's end lines), and connections that failed.
+            "statuses": {int(code): int(count)
+                         for code, count in re.findall(r"^status (\d+) (\d+)$", out, re.M)},
+            "socket_errors": dict(zip(("connect", "read", "write", "timeout"),
+                                      map(int, sockets.groups()))) if sockets else {}}
 
 
 def main():

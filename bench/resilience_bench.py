@@ -13,8 +13,12 @@ data, and the one-process `depot` (Release build) against it, then measures:
   Coalescing: SQL statements per request (MariaDB's Com_select over requests answered) at 1, 16
       and 64 connections, DEPOT_DB_COALESCE on and off, on varied requests (random bases of the
       organisation, page sizes, filters; BoxView on random labels).
+  503s (issue 12, `--only shed`, not part of the default run): P1 and P3 at 64 and 256
+      connections against Depot at its default settings (threads, admission limit, pool): the
+      share of answers that are 503, p50/p99 of all answers, throughput of all answers and of
+      the 200s alone; printed as a Markdown table.
 Results: a Markdown table, the JSON and an SVG plot in bench/results/.
-Usage: bench/resilience_bench.py [--build DIR] [--duration SECONDS] [--pool N] [--only p4,p5,coalescing]
+Usage: bench/resilience_bench.py [--build DIR] [--duration SECONDS] [--pool N] [--only p4,p5,coalescing,shed]
 Licensed under the Apache License 2.0.
 """
 import argparse
@@ -112,13 +116,28 @@ class Setup:
         self.bv = harness.read_query("box_view.graphql")
 
     def depot(self, name, delayed, coalesce=True, resolvers=1, pool=None):
-        folder = os.path.join(self.scratch.path, name)
-        os.makedirs(folder, exist_ok=True)
-        env = dict(LIMITS, MYSQL_HOST="127.0.0.1", DEPOT_RESOLVERS=str(resolvers),
-                   MYSQL_PORT=str(self.proxy_port if delayed else self.mariadb_port),
+        env = dict(LIMITS, DEPOT_RESOLVERS=str(resolvers),
                    DEPOT_DB_COALESCE="1" if coalesce else "0", DEPOT_DB_POOL=str(pool or self.pool),
                    DEPOT_DB_POOL_MIN=str(pool or self.pool))
+        return self.depot_with(name, delayed, env)
+
+    def depot_with(self, name, delayed, env):
+        """Depot reaching MariaDB over TCP (through the proxy when delayed), with env on top
+        of its defaults."""
+        folder = os.path.join(self.scratch.path, name)
+        os.makedirs(folder, exist_ok=True)
+        env = dict(env, MYSQL_HOST="127.0.0.1",
+                   MYSQL_PORT=str(self.proxy_port if delayed else self.mariadb_port))
         return harness.Depot(self.db, self.keys, folder, form="one", debug=False, extra_env=env)
+
+    def workloads(self):
+        """{"p1": file, "p3": file} of wrk's request bodies: ManageBoxes first 50 with the
+        front-end's filters, BoxView on 200 random labels."""
+        rng = random.Random(5)
+        return {"p1": write_bodies(os.path.join(self.scratch.path, "p1.txt"),
+                                   [manage_boxes(self.mb, 1, 50, f) for f in FILTERS]),
+                "p3": write_bodies(os.path.join(self.scratch.path, "p3.txt"),
+                                   [box_view(self.bv, rng.choice(self.labels)) for _ in range(200)])}
 
     def close(self):
         self.proxy.terminate()
@@ -128,16 +147,12 @@ class Setup:
 
 
 def p4(s, duration, results, pool):
-    p1_file = write_bodies(os.path.join(s.scratch.path, "p1.txt"),
-                           [manage_boxes(s.mb, 1, 50, f) for f in FILTERS])
-    rng = random.Random(5)
-    p3_file = write_bodies(os.path.join(s.scratch.path, "p3.txt"),
-                           [box_view(s.bv, rng.choice(s.labels)) for _ in range(200)])
+    workloads = s.workloads()
     out = {}
     for delayed in (False, True):
         depot = s.depot(f"p4-{pool}-{'delayed' if delayed else 'direct'}", delayed, pool=pool)
         try:
-            for name, path in (("p1", p1_file), ("p3", p3_file)):
+            for name, path in workloads.items():
                 with open(path) as f:
                     bodies = f.read().splitlines()
                 for b in bodies[:8]:
@@ -216,6 +231,48 @@ def coalescing(s, duration, results):
         finally:
             depot.stop()
     results["coalescing"] = figures
+
+
+SHED_CONNECTIONS = (64, 256)
+SHED_TIMEOUT_S = 30     # wrk's own 2 s would count slow answers as socket timeouts
+
+
+def shed(s, duration, results):
+    """The share of 503s at Depot's default settings, P1 and P3 at 64 and 256 connections."""
+    workloads = s.workloads()
+    depot = s.depot_with("shed", delayed=False, env={})
+    try:
+        for name, path in workloads.items():
+            with open(path) as f:
+                for b in f.read().splitlines()[:8]:
+                    bench.timed_post(depot.port, b, s.token)        # warm up
+            for connections in SHED_CONNECTIONS:
+                w = bench.wrk(depot.url, path, s.token, connections, duration, timeout=SHED_TIMEOUT_S)
+                answers = sum(w["statuses"].values())
+                w["share_503"] = w["statuses"].get(503, 0) / answers if answers else 0.0
+                w["rps_200"] = w["statuses"].get(200, 0) / duration
+                results[f"shed_{name}_{connections}"] = w
+    finally:
+        depot.stop()
+
+
+def shed_report(r, duration):
+    lines = [f"Depot at its default settings, {duration} s per run, one-process `depot`, "
+             f"{r['cores']} cores shared with MariaDB and wrk (--timeout {SHED_TIMEOUT_S}s).", "",
+             "| workload | connections | answers | 503 share | p50 / p99 (all answers) "
+             "| req/s (all) | req/s (200) | other statuses | socket errors |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, label in (("p1", "P1 ManageBoxes first 50"), ("p3", "P3 BoxView")):
+        for connections in SHED_CONNECTIONS:
+            w = r[f"shed_{name}_{connections}"]
+            other = {k: v for k, v in w["statuses"].items() if k not in (200, 503)}
+            sockets = {k: v for k, v in w["socket_errors"].items() if v}
+            lines.append(f"| {label} | {connections} | {sum(w['statuses'].values())} "
+                         f"| {w['share_503'] * 100:.1f}% | {w['p50_ms']:.1f} / {w['p99_ms']:.1f} ms "
+                         f"| {w['rps']:.0f} | {w['rps_200']:.0f} | {other or '-'} | {sockets or '-'} |")
+    text = "\n".join(lines)
+    print(text)
+    return text
 
 
 def svg(results, path):
@@ -316,6 +373,9 @@ def main():
                 p5(s, results, resolvers)
         if "coalescing" in only:
             coalescing(s, args.duration, results)
+        if "shed" in only:
+            shed(s, args.duration, results)
+            shed_report(results, args.duration)
         if sorted(only) != ["coalescing", "p4", "p5"]:
             print(json.dumps(results, indent=1))
             return

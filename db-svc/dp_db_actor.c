@@ -1148,9 +1148,19 @@ s_self_destroy (s_self_t **self_p)
     s_self_t *self = *self_p;
     if (!self)
         return;
-    //  Requests still under way get their one reply before we go.
-    for (dp_db_job_t *job = self->jobs; job; job = job->next)
-        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
+    //  Requests still under way: each requester is told once that we are
+    //  going away (DISCONNECT, proto/README.md section 5), which answers all
+    //  it sent us: it sends those reads again to another db-svc, or to the
+    //  one that takes our place, rather than failing them.
+    for (dp_db_job_t *job = self->jobs; job; job = job->next) {
+        if (job->answered)
+            continue;
+        dp_msg_t bye = { .version = DP_PROTO_VERSION, .type = DP_MSG_DISCONNECT, .trace_id = "" };
+        dp_db_reply_msg (&self->out, job->routing, &bye);
+        for (dp_db_job_t *other = job; other; other = other->next)
+            if (zframe_eq (other->routing, job->routing))
+                other->answered = true;
+    }
     for (int i = 0; i < self->n_slots; i++) {
         s_slot_t *slot = &self->slots [i];
         dp_db_conn_destroy (&slot->conn);

@@ -89,7 +89,8 @@ main (int argc, char *argv [])
     dp_resolver_config_t resolver = {
         .gateway_endpoint = BACKEND_ENDPOINT, .db_endpoints = db_endpoints, .n_db_endpoints = 1,
         .schema = schema, .credit = (uint32_t) resolvers.credit, .max_page_size = resolvers.max_page,
-        .large_answer_rows = (size_t) resolvers.large_answer_rows
+        .large_answer_rows = (size_t) resolvers.large_answer_rows,
+        .db_wait_ms = resolvers.db_wait_ms ? resolvers.db_wait_ms : -1
     };
     if (!db_actor)
         goto stop;

@@ -16,9 +16,14 @@
     time, so a busy backend cannot starve the frontend or the pipe, then
     runs the timers (heartbeats, liveness, deadlines). Timers walk every
     resolver and request; both sets are small (max_inflight requests).
+    A request that only reads keeps its EXECUTE frame while at a resolver,
+    so that it can be sent again when that resolver dies; the registry of
+    resolvers, and which READY supersedes which, is dp_broker_resolvers.
 @end
 */
 #include "dp_broker.h"
+#include "dp_broker_resolvers.h"
+#include "dp_admission.h"
 #include "dp_msg.h"
 #include "dp_log.h"
 #include "dp_instance.h"
@@ -27,24 +32,30 @@
 #include <string.h>
 
 #define S_BATCH 64              //  messages read from one socket per turn
+#define S_BUSY "server busy"    //  the ERROR of a request the admission limit refused
 
-typedef struct {
-    char *key;                  //  hex of the routing id (owned)
-    zframe_t *routing_id;       //  the resolver's ROUTER identity
-    uint32_t credit;            //  requests it takes at once
-    uint32_t inflight;          //  requests it has now
-    int64_t last_seen;          //  zclock_mono of its last message
-    void *handle;               //  its place in self->order
-} s_resolver_t;
+//  A read whose resolvers keep dying is sent at most this many times
+//  again: a query that crashes resolvers cannot take them all down in turn.
+#define S_MAX_RESENDS 2
+#define S_STRINGIFY(x) #x
+#define S_RESENDS_SPENT(n) "resolver lost; not sent again after " S_STRINGIFY (n) " re-sends"
+
+typedef dp_broker_resolver_t s_resolver_t;     //  the registry's record, by a short name
 
 typedef struct {
     uint64_t id;                //  correlation id (the hash key points here)
     zframe_t *worker;           //  the worker's routing id
-    zframe_t *payload;          //  the EXECUTE while queued; NULL once sent
+    zframe_t *payload;          //  the EXECUTE while queued, and while at a resolver
+                                //  when it may be sent again; else NULL once sent
     int64_t deadline;           //  ms since the epoch; 0 = none
     s_resolver_t *resolver;     //  NULL while queued
     void *queue_handle;         //  its place in self->queue while queued
     bool cancelled;             //  its worker sent CANCEL; the resolver was told
+    bool read_only;             //  DP_EXECUTE_READ_ONLY: may be sent again if its resolver dies
+    uint32_t resends;           //  times it was sent again
+    void *wait_handle;          //  its place in the admission's wait list while waiting
+    int64_t admitted_us;        //  zclock_usecs when it took its admission slot
+    int held;                   //  slots held then, itself included
 } s_request_t;
 
 typedef struct {
@@ -52,16 +63,17 @@ typedef struct {
     zsock_t *backend;           //  ROUTER for resolvers
     zsock_t *frontend;          //  ROUTER for worker threads
     zpoller_t *poller;
-    zhashx_t *resolvers;        //  key -> s_resolver_t (owns them)
-    zlistx_t *order;            //  s_resolver_t *, round-robin order
+    dp_broker_resolvers_t *resolvers;   //  registered resolvers, by connection and instance
     zhashx_t *requests;         //  &id -> s_request_t (owns them)
     zlistx_t *queue;            //  s_request_t * waiting for credit, FIFO
     uint32_t n_inflight;        //  requests at resolvers
-    int max_inflight;
+    dp_admission_t *admission;  //  slots for requests held (at resolvers + queued)
     int heartbeat_ms;
     int liveness_ms;
     int grace_ms;
     int64_t heartbeat_at;       //  zclock_mono of the next heartbeat round
+    int resolver_wait_ms;       //  how long requests wait for a resolver when none is there
+    int64_t alone_since;        //  zclock_mono when the last resolver left (or the start)
     dp_broker_stats_t *stats;   //  NULL, or published for /metrics
     dp_broker_stats_t scratch;  //  stats goes here when the config gives none
     dp_fleet_t *fleet;          //  NULL, or where resolvers' reports go
@@ -91,18 +103,6 @@ s_id_compare (const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
     return (x > y) - (x < y);
-}
-
-static void
-s_resolver_destroy (void **item)
-{
-    s_resolver_t *resolver = (s_resolver_t *) *item;
-    if (resolver) {
-        zframe_destroy (&resolver->routing_id);
-        zstr_free (&resolver->key);
-        free (resolver);
-        *item = NULL;
-    }
 }
 
 static void
@@ -138,8 +138,15 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     self_t *self = (self_t *) zmalloc (sizeof (self_t));
     assert (self);
     self->pipe = pipe;
-    self->max_inflight = config->max_inflight > 0 ? config->max_inflight : 48;
+    int max = config->max_inflight > 0 ? config->max_inflight : 96;
+    int min = config->admission_min > 0 && config->admission_min < max ? config->admission_min : max;
+    dp_admission_config_t admission = { .min = min, .max = max,
+        .wait_ms = config->admission_wait_ms >= 0 ? config->admission_wait_ms : 100,
+        .max_waiting = max };
+    self->admission = dp_admission_new (&admission);
     self->heartbeat_ms = config->heartbeat_ms > 0 ? config->heartbeat_ms : 1000;
+    self->resolver_wait_ms = config->resolver_wait_ms > 0 ? config->resolver_wait_ms : 0;
+    self->alone_since = zclock_mono ();
     self->liveness_ms = config->liveness_ms > 0 ? config->liveness_ms : 3000;
     self->grace_ms = config->grace_ms > 0 ? config->grace_ms : 5000;
     self->stats = config->stats ? config->stats : &self->scratch;
@@ -154,9 +161,7 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     zsock_set_sndtimeo (self->frontend, 0);
     zsock_set_linger (self->backend, 0);
     zsock_set_linger (self->frontend, 0);
-    self->resolvers = zhashx_new ();
-    zhashx_set_destructor (self->resolvers, s_resolver_destroy);
-    self->order = zlistx_new ();
+    self->resolvers = dp_broker_resolvers_new ();
     self->requests = zhashx_new ();
     zhashx_set_key_hasher (self->requests, s_id_hash);
     zhashx_set_key_comparator (self->requests, s_id_compare);
@@ -181,8 +186,8 @@ s_self_destroy (self_t **self_p)
         zpoller_destroy (&self->poller);
         zlistx_destroy (&self->queue);
         zhashx_destroy (&self->requests);
-        zlistx_destroy (&self->order);
-        zhashx_destroy (&self->resolvers);
+        dp_broker_resolvers_destroy (&self->resolvers);
+        dp_admission_destroy (&self->admission);
         zsock_destroy (&self->frontend);
         zsock_destroy (&self->backend);
         msgpack_sbuffer_destroy (&self->sbuf);
@@ -256,6 +261,11 @@ s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char 
     }
     if (request->queue_handle)
         zlistx_delete (self->queue, request->queue_handle);
+    if (request->wait_handle)
+        dp_admission_withdraw (self->admission, request->wait_handle);
+    else
+        dp_admission_release (self->admission, request->admitted_us, request->held,
+                              zclock_usecs (), false);
     zhashx_delete (self->requests, &request->id);
 }
 
@@ -263,46 +273,81 @@ s_request_fail (self_t *self, s_request_t *request, uint32_t status, const char 
 //  --------------------------------------------------------------------------
 //  Resolvers
 
-static void s_dispatch (self_t *self);
+//  A request whose resolver died: a read that may still be answered in
+//  time goes back to the front of the queue, to be sent to a live
+//  resolver; anything else fails, since a write may have begun and must
+//  never run twice.
+static void
+s_request_orphaned (self_t *self, s_request_t *request)
+{
+    if (request->cancelled)
+        s_request_fail (self, request, DP_STATUS_CANCELLED, "cancelled; resolver lost");
+    else
+    if (!request->read_only)
+        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, "resolver lost");
+    else
+    if (request->deadline && request->deadline <= zclock_time ())
+        s_request_fail (self, request, DP_STATUS_TIMEOUT, "deadline passed; resolver lost");
+    else
+    if (request->resends >= S_MAX_RESENDS)
+        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, S_RESENDS_SPENT (S_MAX_RESENDS));
+    else {
+        request->resolver->inflight--;
+        self->n_inflight--;
+        request->resolver = NULL;
+        request->resends++;
+        request->queue_handle = zlistx_add_start (self->queue, request);
+        atomic_fetch_add (&self->stats->resent, 1);
+        if (self->verbose)
+            dp_debug ("broker: request %" PRIu64 " queued again (%u)", request->id,
+                      request->resends);
+    }
+}
 
-//  Forget a resolver: its in-flight requests get 503 at once; with no
-//  resolver left, so do the queued ones.
+//  Are requests taken now? Yes while a resolver is registered, and for
+//  resolver_wait_ms after the last one left (or after the start): a gateway
+//  that restarted, or resolvers that restart, are waited for, not failed.
+static bool
+s_serving (self_t *self)
+{
+    return dp_broker_resolvers_size (self->resolvers) > 0
+        || zclock_mono () - self->alone_since < self->resolver_wait_ms;
+}
+
+//  Nobody is serving any more: what waits for a resolver fails.
+static void
+s_fail_unserved (self_t *self)
+{
+    while (zlistx_size (self->queue) > 0)
+        s_request_fail (self, (s_request_t *) zlistx_first (self->queue),
+                        DP_STATUS_UNAVAILABLE, "no resolver available");
+}
+
+//  Forget a resolver: its requests in flight are sent again or fail
+//  (s_request_orphaned); with no resolver left, the queued ones fail.
+//  The caller dispatches what went back to the queue.
 static void
 s_resolver_remove (self_t *self, s_resolver_t *resolver, const char *reason)
 {
-    dp_warn ("broker: resolver %s removed (%s), %u requests in flight",
-             resolver->key, reason, resolver->inflight);
-    zlistx_t *doomed = zlistx_new ();
+    dp_warn ("broker: resolver %s (%s) removed (%s), %u requests in flight", resolver->key,
+             resolver->name ? resolver->name : "unnamed", reason, resolver->inflight);
+    zlistx_t *orphans = zlistx_new ();
     for (s_request_t *request = (s_request_t *) zhashx_first (self->requests); request;
          request = (s_request_t *) zhashx_next (self->requests))
         if (request->resolver == resolver)
-            zlistx_add_end (doomed, request);
-    for (s_request_t *request = (s_request_t *) zlistx_first (doomed); request;
-         request = (s_request_t *) zlistx_next (doomed))
-        s_request_fail (self, request, DP_STATUS_UNAVAILABLE, "resolver lost");
-    zlistx_destroy (&doomed);
+            zlistx_add_end (orphans, request);
+    for (s_request_t *request = (s_request_t *) zlistx_first (orphans); request;
+         request = (s_request_t *) zlistx_next (orphans))
+        s_request_orphaned (self, request);
+    zlistx_destroy (&orphans);
     assert (resolver->inflight == 0);
-    zlistx_delete (self->order, resolver->handle);
-    zhashx_delete (self->resolvers, resolver->key);
+    dp_broker_resolvers_remove (self->resolvers, &resolver);
 
-    if (zhashx_size (self->resolvers) == 0)
-        while (zlistx_size (self->queue) > 0)
-            s_request_fail (self, (s_request_t *) zlistx_first (self->queue),
-                            DP_STATUS_UNAVAILABLE, "no resolver available");
-}
-
-//  The live resolver with spare credit and the fewest requests in flight;
-//  among equals, the one served longest ago. NULL when none has credit.
-static s_resolver_t *
-s_resolver_pick (self_t *self)
-{
-    s_resolver_t *best = NULL;
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order))
-        if (resolver->inflight < resolver->credit
-        &&  (!best || resolver->inflight < best->inflight))
-            best = resolver;
-    return best;
+    if (dp_broker_resolvers_size (self->resolvers) == 0) {
+        self->alone_since = zclock_mono ();
+        if (!s_serving (self))
+            s_fail_unserved (self);
+    }
 }
 
 //  Send queued requests to resolvers while there is credit.
@@ -310,7 +355,7 @@ static void
 s_dispatch (self_t *self)
 {
     while (zlistx_size (self->queue) > 0) {
-        s_resolver_t *resolver = s_resolver_pick (self);
+        s_resolver_t *resolver = dp_broker_resolvers_pick (self->resolvers);
         if (!resolver)
             break;
         s_request_t *request = (s_request_t *) zlistx_first (self->queue);
@@ -322,15 +367,58 @@ s_dispatch (self_t *self)
         }
         zlistx_delete (self->queue, request->queue_handle);
         request->queue_handle = NULL;
-        zframe_destroy (&request->payload);
+        if (!request->read_only)
+            zframe_destroy (&request->payload);     //  never sent again
         request->resolver = resolver;
         resolver->inflight++;
         self->n_inflight++;
-        zlistx_move_end (self->order, resolver->handle);
+        dp_broker_resolvers_served (self->resolvers, resolver);
         if (self->verbose)
             dp_debug ("broker: request %" PRIu64 " -> resolver %s (%u/%u)",
                       request->id, resolver->key, resolver->inflight, resolver->credit);
     }
+}
+
+
+//  A request took an admission slot: it queues for credit.
+static void
+s_request_admitted (self_t *self, s_request_t *request)
+{
+    atomic_fetch_add (&self->stats->accepted, 1);
+    request->queue_handle = zlistx_add_end (self->queue, request);
+    s_dispatch (self);
+}
+
+//  Waiters take the slots freed, oldest first; one whose wait is over is
+//  refused (503, busy); with no resolver left nobody waits for one.
+//  Returns the ms until the next wait is over, or -1.
+static int
+s_admission_turn (self_t *self)
+{
+    int64_t now = zclock_usecs ();
+    bool resolvers = s_serving (self);
+    s_request_t *request;
+    int held;
+    while (resolvers
+    &&     (request = (s_request_t *) dp_admission_admit_next (self->admission, &held))) {
+        request->wait_handle = NULL;
+        request->admitted_us = now;
+        request->held = held;
+        s_request_admitted (self, request);
+    }
+    //  Without a resolver every wait is over at once.
+    while ((request = (s_request_t *) dp_admission_expired (self->admission,
+                                                            resolvers ? now : INT64_MAX))) {
+        request->wait_handle = NULL;
+        atomic_fetch_add (&self->stats->rejected, 1);
+        if (resolvers)
+            atomic_fetch_add (&self->stats->busy, 1);
+        s_reply_error (self, request->worker, request->id, DP_STATUS_UNAVAILABLE,
+                       resolvers ? S_BUSY : "no resolver available");
+        zhashx_delete (self->requests, &request->id);
+    }
+    int64_t next = dp_admission_next_expiry_us (self->admission, now);
+    return next < 0 ? -1 : (int) ((next + 999) / 1000);
 }
 
 
@@ -357,6 +445,34 @@ s_keep_reports (self_t *self, zframe_t *payload, const char *key)
 
 
 //  --------------------------------------------------------------------------
+//  A READY from a connection not registered: a resolver joins. When it is
+//  a new instance under a registered resolver's name, or the same
+//  instance on a new connection, the resolver registered before is gone:
+//  it is removed at once (its reads go to a live resolver) instead of
+//  after the liveness time. The newcomer hears our HEARTBEAT first, before
+//  any EXECUTE, so it knows which gateway instance it serves.
+
+static s_resolver_t *
+s_resolver_register (self_t *self, zframe_t *routing_id, const dp_msg_t *ready)
+{
+    const char *why;
+    s_resolver_t *superseded = dp_broker_resolvers_superseded (
+        self->resolvers, ready->u.ready.instance_id, ready->u.ready.instance, &why);
+    s_resolver_t *resolver = dp_broker_resolvers_add (
+        self->resolvers, routing_id, ready->u.ready.instance_id, ready->u.ready.instance);
+    dp_info ("broker: resolver %s (%s, instance %016" PRIx64 ") ready, credit %u", resolver->key,
+             resolver->name ? resolver->name : "unnamed", resolver->instance_id,
+             ready->u.ready.credit);
+    zframe_t *heartbeat = s_encode (self, DP_MSG_HEARTBEAT, 0, 0, NULL);
+    s_send (self->backend, resolver->routing_id, heartbeat);
+    zframe_destroy (&heartbeat);
+    if (superseded)
+        s_resolver_remove (self, superseded, why);
+    return resolver;
+}
+
+
+//  --------------------------------------------------------------------------
 //  A message from a resolver.
 
 static void
@@ -372,7 +488,7 @@ s_handle_backend (self_t *self)
         goto done;
     }
     char *key = zframe_strhex (routing_id);
-    s_resolver_t *resolver = (s_resolver_t *) zhashx_lookup (self->resolvers, key);
+    s_resolver_t *resolver = dp_broker_resolvers_lookup (self->resolvers, key);
     if (resolver)
         resolver->last_seen = zclock_mono ();
 
@@ -396,17 +512,8 @@ s_handle_backend (self_t *self)
             zstr_free (&key);
             goto done;
         }
-        if (!resolver) {
-            resolver = (s_resolver_t *) zmalloc (sizeof (s_resolver_t));
-            assert (resolver);
-            resolver->key = key;
-            key = NULL;
-            resolver->routing_id = zframe_dup (routing_id);
-            resolver->last_seen = zclock_mono ();
-            zhashx_insert (self->resolvers, resolver->key, resolver);
-            resolver->handle = zlistx_add_end (self->order, resolver);
-            dp_info ("broker: resolver %s ready, credit %u", resolver->key, ready.u.ready.credit);
-        }
+        if (!resolver)
+            resolver = s_resolver_register (self, routing_id, &ready);
         resolver->credit = ready.u.ready.credit;
         s_dispatch (self);
     }
@@ -429,6 +536,8 @@ s_handle_backend (self_t *self)
                 dp_debug ("broker: worker for request %" PRIu64 " is gone", request->id);
             resolver->inflight--;
             self->n_inflight--;
+            dp_admission_release (self->admission, request->admitted_us, request->held,
+                                  zclock_usecs (), true);
             zhashx_delete (self->requests, &envelope.id);
             s_dispatch (self);
         }
@@ -437,8 +546,10 @@ s_handle_backend (self_t *self)
             dp_debug ("broker: late reply for request %" PRIu64 " dropped", envelope.id);
     }
     else
-    if (envelope.type == DP_MSG_DISCONNECT)
+    if (envelope.type == DP_MSG_DISCONNECT) {
         s_resolver_remove (self, resolver, "disconnected");
+        s_dispatch (self);
+    }
     else
     if (envelope.type == DP_MSG_HEARTBEAT)
         s_keep_reports (self, payload, key);
@@ -485,6 +596,23 @@ s_handle_cancel (self_t *self, zframe_t *worker, const dp_msg_t *envelope)
 
 
 //  --------------------------------------------------------------------------
+//  Does the EXECUTE in payload only read (DP_EXECUTE_READ_ONLY), so that it
+//  may be sent again? One the broker cannot decode is not taken for one
+//  (its resolver answers it 400).
+
+static bool
+s_read_only (self_t *self, zframe_t *payload)
+{
+    dp_msg_t execute;
+    char err [128];
+    dp_arena_reset (self->arena);
+    return dp_msg_decode (zframe_data (payload), zframe_size (payload), self->arena,
+                          &execute, err, sizeof err) == 0
+        && (execute.u.execute.flags & DP_EXECUTE_READ_ONLY) != 0;
+}
+
+
+//  --------------------------------------------------------------------------
 //  An EXECUTE (or a CANCEL) from a worker thread.
 
 static void
@@ -517,13 +645,8 @@ s_handle_frontend (self_t *self)
         s_reply_error (self, worker, envelope.id, DP_STATUS_INTERNAL, "duplicate request id");
         goto done;
     }
-    if (zhashx_size (self->resolvers) == 0) {
+    if (!s_serving (self)) {
         s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "no resolver available");
-        atomic_fetch_add (&self->stats->rejected, 1);
-        goto done;
-    }
-    if (zhashx_size (self->requests) >= (size_t) self->max_inflight) {
-        s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, "overloaded");
         atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
@@ -532,18 +655,29 @@ s_handle_frontend (self_t *self)
         atomic_fetch_add (&self->stats->rejected, 1);
         goto done;
     }
-    atomic_fetch_add (&self->stats->accepted, 1);
     s_request_t *request = (s_request_t *) zmalloc (sizeof (s_request_t));
     assert (request);
+    request->admitted_us = zclock_usecs ();
+    dp_admission_verdict_t verdict = dp_admission_offer (self->admission, request,
+                                                         request->admitted_us,
+                                                         &request->wait_handle, &request->held);
+    if (verdict == DP_ADMISSION_REFUSE) {
+        free (request);
+        atomic_fetch_add (&self->stats->rejected, 1);
+        atomic_fetch_add (&self->stats->busy, 1);
+        s_reply_error (self, worker, envelope.id, DP_STATUS_UNAVAILABLE, S_BUSY);
+        goto done;
+    }
     request->id = envelope.id;
     request->worker = worker;
     request->payload = payload;
     request->deadline = (int64_t) envelope.deadline_ms;
+    request->read_only = s_read_only (self, payload);
     worker = NULL;
     payload = NULL;
     zhashx_insert (self->requests, &request->id, request);
-    request->queue_handle = zlistx_add_end (self->queue, request);
-    s_dispatch (self);
+    if (verdict == DP_ADMISSION_ADMIT)
+        s_request_admitted (self, request);
 done:
     zframe_destroy (&worker);
     zframe_destroy (&payload);
@@ -564,8 +698,8 @@ s_timers (self_t *self)
     if (mono >= self->heartbeat_at) {
         zframe_t *heartbeat = s_encode (self, DP_MSG_HEARTBEAT, 0, 0, NULL);
         zlistx_t *unreachable = zlistx_new ();
-        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-             resolver = (s_resolver_t *) zlistx_next (self->order))
+        for (s_resolver_t *resolver = dp_broker_resolvers_first (self->resolvers); resolver;
+             resolver = dp_broker_resolvers_next (self->resolvers))
             if (s_send (self->backend, resolver->routing_id, heartbeat) == -1
             &&  zmq_errno () == EHOSTUNREACH)
                 zlistx_add_end (unreachable, resolver);
@@ -580,8 +714,8 @@ s_timers (self_t *self)
 
     //  Silent resolvers are dead.
     zlistx_t *doomed = zlistx_new ();
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order)) {
+    for (s_resolver_t *resolver = dp_broker_resolvers_first (self->resolvers); resolver;
+         resolver = dp_broker_resolvers_next (self->resolvers)) {
         int64_t left = resolver->last_seen + self->liveness_ms - mono;
         if (left < 0)
             zlistx_add_end (doomed, resolver);
@@ -592,7 +726,18 @@ s_timers (self_t *self)
     for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (doomed); resolver;
          resolver = (s_resolver_t *) zlistx_next (doomed))
         s_resolver_remove (self, resolver, "silent");
+    //  Reads of the resolvers removed went back to the queue.
+    s_dispatch (self);
     zlistx_purge (doomed);
+    //  No resolver: what waits for one fails once the wait for it is over.
+    if (dp_broker_resolvers_size (self->resolvers) == 0 && zlistx_size (self->queue) > 0) {
+        int64_t left = self->alone_since + self->resolver_wait_ms - mono;
+        if (left <= 0)
+            s_fail_unserved (self);
+        else
+        if (left < next)
+            next = left;
+    }
 
     //  Deadlines: queued requests at their deadline, in-flight ones a
     //  grace period later (the resolver should have answered 408 itself).
@@ -632,14 +777,12 @@ s_timers (self_t *self)
 static void
 s_publish (self_t *self)
 {
-    int credit = 0;
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order))
-        credit += (int) resolver->credit;
-    atomic_store (&self->stats->resolvers, (int) zhashx_size (self->resolvers));
-    atomic_store (&self->stats->credit, credit);
+    atomic_store (&self->stats->resolvers, (int) dp_broker_resolvers_size (self->resolvers));
+    atomic_store (&self->stats->credit, (int) dp_broker_resolvers_credit (self->resolvers));
     atomic_store (&self->stats->inflight, (int) self->n_inflight);
     atomic_store (&self->stats->queued, (int) zlistx_size (self->queue));
+    atomic_store (&self->stats->limit, dp_admission_limit (self->admission));
+    atomic_store (&self->stats->waiting, dp_admission_waiting (self->admission));
 }
 
 
@@ -657,14 +800,10 @@ s_handle_pipe (self_t *self)
     if (streq (command, "$TERM"))
         self->terminated = true;
     else
-    if (streq (command, "STATUS")) {
-        uint32_t credit = 0;
-        for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-             resolver = (s_resolver_t *) zlistx_next (self->order))
-            credit += resolver->credit;
-        zsock_send (self->pipe, "iiii", (int) zhashx_size (self->resolvers), (int) credit,
+    if (streq (command, "STATUS"))
+        zsock_send (self->pipe, "iiii", (int) dp_broker_resolvers_size (self->resolvers),
+                    (int) dp_broker_resolvers_credit (self->resolvers),
                     (int) self->n_inflight, (int) zlistx_size (self->queue));
-    }
     else
     if (streq (command, "VERBOSE"))
         self->verbose = true;
@@ -685,7 +824,10 @@ dp_broker_config_defaults (dp_broker_config_t *config)
 {
     assert (config);
     memset (config, 0, sizeof *config);
-    config->max_inflight = 48;
+    config->max_inflight = 96;
+    config->admission_min = 32;
+    config->admission_wait_ms = 100;
+    config->resolver_wait_ms = 3000;
     config->heartbeat_ms = 1000;
     config->liveness_ms = 3000;
     config->grace_ms = 5000;
@@ -736,7 +878,10 @@ dp_broker_actor (zsock_t *pipe, void *args)
             s_handle_backend (self);
         for (int i = 0; i < S_BATCH && s_readable (self->frontend); i++)
             s_handle_frontend (self);
+        int wait = s_admission_turn (self);
         timeout = s_timers (self);
+        if (wait >= 0 && wait < timeout)
+            timeout = wait;
         s_publish (self);
     }
     //  Whatever is left gets an answer, and resolvers learn we are gone.
@@ -744,8 +889,8 @@ dp_broker_actor (zsock_t *pipe, void *args)
         s_request_fail (self, (s_request_t *) zhashx_first (self->requests),
                         DP_STATUS_UNAVAILABLE, "gateway stopping");
     zframe_t *disconnect = s_encode (self, DP_MSG_DISCONNECT, 0, 0, NULL);
-    for (s_resolver_t *resolver = (s_resolver_t *) zlistx_first (self->order); resolver;
-         resolver = (s_resolver_t *) zlistx_next (self->order))
+    for (s_resolver_t *resolver = dp_broker_resolvers_first (self->resolvers); resolver;
+         resolver = dp_broker_resolvers_next (self->resolvers))
         s_send (self->backend, resolver->routing_id, disconnect);
     zframe_destroy (&disconnect);
     s_publish (self);
@@ -871,6 +1016,441 @@ s_test_dealer (const char *endpoint)
     return dealer;
 }
 
+//  READY of a resolver instance (id, name) with credit.
+static void
+s_test_ready_as (zsock_t *dealer, uint32_t credit, uint64_t instance_id, const char *name)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_READY, .trace_id = "" };
+    msg.u.ready.credit = credit;
+    msg.u.ready.instance_id = instance_id;
+    msg.u.ready.instance = name;
+    s_test_send (dealer, &msg);
+}
+
+//  An EXECUTE with flags, due in 5 s.
+static void
+s_test_execute_flags (zsock_t *dealer, uint64_t id, uint32_t flags)
+{
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
+                     .deadline_ms = (uint64_t) zclock_time () + 5000, .trace_id = "t" };
+    msg.u.execute.query = "{ a }";
+    msg.u.execute.query_len = 5;
+    msg.u.execute.flags = flags;
+    s_test_send (dealer, &msg);
+}
+
+//  One case's broker of its own (heartbeats every 100 ms, liveness 1 s:
+//  longer than any "at once" the cases check), a worker and an arena.
+typedef struct {
+    dp_broker_stats_t stats;
+    char backend [100], frontend [100];
+    zactor_t *broker;
+    zsock_t *worker;
+    dp_arena_t *arena;
+} s_case_t;
+
+static void
+s_case_start (s_case_t *c, const char *name, bool verbose)
+{
+    memset (c, 0, sizeof *c);
+    snprintf (c->backend, sizeof c->backend, "inproc://dp-broker-test-%s-backend", name);
+    snprintf (c->frontend, sizeof c->frontend, "inproc://dp-broker-test-%s-frontend", name);
+    dp_broker_config_t config;
+    dp_broker_config_defaults (&config);
+    config.backend_endpoint = c->backend;
+    config.frontend_endpoint = c->frontend;
+    config.heartbeat_ms = 100;
+    config.liveness_ms = 1000;
+    config.stats = &c->stats;
+    c->broker = dp_broker_actor_new (&config);
+    assert (c->broker);
+    if (verbose)
+        zstr_send (c->broker, "VERBOSE");
+    c->worker = s_test_dealer (c->frontend);
+    c->arena = dp_arena_new (0);
+}
+
+static void
+s_case_end (s_case_t *c)
+{
+    zsock_destroy (&c->worker);
+    zactor_destroy (&c->broker);
+    dp_arena_destroy (&c->arena);
+}
+
+//  Which of n dealers gets an EXECUTE within timeout ms (-1: none); its id
+//  in *id.
+static int
+s_test_recv_any (zsock_t **dealers, int n, int timeout, dp_arena_t *arena, uint64_t *id)
+{
+    int64_t until = zclock_mono () + timeout;
+    while (zclock_mono () < until)
+        for (int i = 0; i < n; i++) {
+            dp_msg_t msg;
+            if (s_test_recv (dealers [i], 5, arena, &msg, false) && msg.type == DP_MSG_EXECUTE) {
+                *id = msg.id;
+                return i;
+            }
+        }
+    return -1;
+}
+
+//  Resolvers by instance (proto/README.md, section 5), each case with a
+//  broker of its own.
+
+//  Request id with flags at resolver "res/0" (dealer *old_p), which then
+//  restarts: a new connection (*new_p) says READY with its name and a new
+//  instance id. Returns zclock_mono of that READY.
+static int64_t
+s_test_restart_with (s_case_t *c, uint64_t id, uint32_t flags, zsock_t **old_p, zsock_t **new_p)
+{
+    dp_msg_t msg;
+    *old_p = s_test_dealer (c->backend);
+    s_test_ready_as (*old_p, 1, 0xa0 + id, "res/0");
+    s_test_wait_credit (c->broker, 1, 1);
+    s_test_execute_flags (c->worker, id, flags);
+    assert (s_test_recv (*old_p, 1000, c->arena, &msg, false) && msg.id == id);
+    *new_p = s_test_dealer (c->backend);
+    int64_t restarted = zclock_mono ();
+    s_test_ready_as (*new_p, 1, 0xb0 + id, "res/0");
+    return restarted;
+}
+
+//  (a) A read at a resolver that restarts: the new instance hears the
+//  gateway's HEARTBEAT first, then gets the read at once (not after the
+//  1 s liveness); its RESULT reaches the worker once, and the old
+//  instance's late answer is dropped (it is told to reconnect). An older
+//  sender (no instance id, no name) replaces nobody.
+static void
+s_test_restart_read (bool verbose)
+{
+    s_case_t c;
+    s_case_start (&c, "await", verbose);
+    {
+        //  A gateway that has just (re)started, before any resolver said
+        //  READY: the request waits, and the first resolver serves it.
+        s_test_execute (c.worker, 1, (uint64_t) zclock_time () + 5000);
+        dp_msg_t msg;
+        assert (!s_test_recv (c.worker, 200, c.arena, &msg, false));
+        zsock_t *r = s_test_dealer (c.backend);
+        s_test_ready (r, 1);
+        uint64_t id = 0;
+        assert (s_test_recv_any (&r, 1, 1000, c.arena, &id) == 0 && id == 1);
+        s_test_result (r, 1, "{}");
+        assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
+        assert (msg.type == DP_MSG_RESULT && msg.id == 1);
+        zsock_destroy (&r);
+    }
+    s_case_end (&c);
+
+    s_case_start (&c, "restart-read", verbose);
+    dp_msg_t msg;
+    int resolvers, credit, inflight, queued;
+    zsock_t *a, *a2;
+    int64_t restarted = s_test_restart_with (&c, 1, DP_EXECUTE_READ_ONLY, &a, &a2);
+    assert (s_test_recv (a2, 1000, c.arena, &msg, true));
+    assert (msg.type == DP_MSG_HEARTBEAT && msg.u.heartbeat.instance_id != 0);
+    assert (s_test_recv (a2, 1000, c.arena, &msg, false));
+    int64_t resent_ms = zclock_mono () - restarted;
+    assert (msg.type == DP_MSG_EXECUTE && msg.id == 1 && resent_ms < 500);
+    assert (strcmp (msg.u.execute.query, "{ a }") == 0
+         && (msg.u.execute.flags & DP_EXECUTE_READ_ONLY));
+    s_test_result (a2, 1, "{\"data\":{\"a\":2}}");
+    assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
+    assert (msg.type == DP_MSG_RESULT && msg.id == 1);
+    assert (strcmp (msg.u.result.json, "{\"data\":{\"a\":2}}") == 0);
+    s_test_result (a, 1, "{\"data\":{\"a\":1}}");        //  the old instance, late
+    assert (s_test_recv (a, 1000, c.arena, &msg, true) && msg.type == DP_MSG_DISCONNECT);
+    assert (!s_test_recv (c.worker, 200, c.arena, &msg, false));
+    s_test_status (c.broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 1 && credit == 1 && inflight == 0 && queued == 0);
+    assert (atomic_load (&c.stats.resent) == 1 && atomic_load (&c.stats.lost) == 0);
+
+    zsock_t *old = s_test_dealer (c.backend);
+    s_test_ready_as (old, 1, 0, NULL);
+    s_test_wait_credit (c.broker, 2, 2);
+    zsock_destroy (&old);
+    zsock_destroy (&a2);
+    zsock_destroy (&a);
+    s_case_end (&c);
+}
+
+//  (b) The same for a request not flagged read-only: it may have begun a
+//  write, so it fails 503 "resolver lost" at once, and the new instance
+//  never sees it.
+static void
+s_test_restart_write (bool verbose)
+{
+    s_case_t c;
+    s_case_start (&c, "restart-write", verbose);
+    dp_msg_t msg;
+    zsock_t *a, *a2;
+    int64_t restarted = s_test_restart_with (&c, 2, 0, &a, &a2);
+    assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
+    int64_t failed_ms = zclock_mono () - restarted;
+    assert (msg.type == DP_MSG_ERROR && msg.id == 2 && msg.u.error.status == 503);
+    assert (strcmp (msg.u.error.message, "resolver lost") == 0 && failed_ms < 500);
+    assert (!s_test_recv (a2, 200, c.arena, &msg, false));
+    assert (atomic_load (&c.stats.resent) == 0 && atomic_load (&c.stats.lost) == 1);
+    zsock_destroy (&a2);
+    zsock_destroy (&a);
+    s_case_end (&c);
+}
+
+//  (c) Silence: resolver A falls silent with a read and a write in hand;
+//  after the liveness time the read goes to B (answered once), the write
+//  fails 503.
+static void
+s_test_silence (bool verbose)
+{
+    s_case_t c;
+    s_case_start (&c, "silence", verbose);
+    dp_msg_t msg;
+    zsock_t *a = s_test_dealer (c.backend);
+    zsock_t *b = s_test_dealer (c.backend);
+    s_test_ready_as (a, 2, 0xc1, "res/0");
+    s_test_wait_credit (c.broker, 1, 2);
+    s_test_execute_flags (c.worker, 3, DP_EXECUTE_READ_ONLY);
+    s_test_execute_flags (c.worker, 4, 0);
+    assert (s_test_recv (a, 1000, c.arena, &msg, false) && msg.id == 3);
+    assert (s_test_recv (a, 1000, c.arena, &msg, false) && msg.id == 4);
+    s_test_ready_as (b, 2, 0xc2, "res/1");
+    s_test_wait_credit (c.broker, 2, 4);
+    bool resent = false, write_lost = false, answered = false;
+    int64_t until = zclock_mono () + 3000;
+    while (!(resent && write_lost && answered) && zclock_mono () < until) {
+        s_test_simple (b, DP_MSG_HEARTBEAT);
+        if (s_test_recv (b, 20, c.arena, &msg, false)) {
+            assert (msg.type == DP_MSG_EXECUTE && msg.id == 3);
+            resent = true;
+            s_test_result (b, 3, "{}");
+        }
+        if (s_test_recv (c.worker, 20, c.arena, &msg, false)) {
+            if (msg.id == 4) {
+                assert (msg.type == DP_MSG_ERROR && msg.u.error.status == 503);
+                write_lost = true;
+            }
+            else {
+                assert (msg.type == DP_MSG_RESULT && msg.id == 3 && resent && !answered);
+                answered = true;
+            }
+        }
+    }
+    assert (resent && write_lost && answered);
+    assert (atomic_load (&c.stats.resent) == 1);
+    zsock_destroy (&b);
+    zsock_destroy (&a);
+    s_case_end (&c);
+}
+
+//  (d) The bound: a read whose every resolver dies (DISCONNECT) is sent
+//  again twice, then fails 503 saying so, with a live resolver left.
+static void
+s_test_resend_bound (bool verbose)
+{
+    s_case_t c;
+    s_case_start (&c, "bound", verbose);
+    dp_msg_t msg;
+    zsock_t *ring [4];
+    const char *names [4] = { "r/0", "r/1", "r/2", "r/3" };
+    for (int i = 0; i < 4; i++) {
+        ring [i] = s_test_dealer (c.backend);
+        s_test_ready_as (ring [i], 1, 0xd0 + (uint64_t) i, names [i]);
+    }
+    s_test_wait_credit (c.broker, 4, 4);
+    s_test_execute_flags (c.worker, 5, DP_EXECUTE_READ_ONLY);
+    for (int round = 0; round < 3; round++) {
+        uint64_t id = 0;
+        int at = s_test_recv_any (ring, 4, 1000, c.arena, &id);
+        assert (at >= 0 && id == 5);
+        s_test_simple (ring [at], DP_MSG_DISCONNECT);
+    }
+    assert (s_test_recv (c.worker, 1000, c.arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 5 && msg.u.error.status == 503);
+    assert (strcmp (msg.u.error.message, S_RESENDS_SPENT (S_MAX_RESENDS)) == 0);
+    uint64_t never = 0;
+    assert (s_test_recv_any (ring, 4, 200, c.arena, &never) == -1);
+    s_test_wait_resolvers (c.broker, 1);
+    assert (atomic_load (&c.stats.resent) == S_MAX_RESENDS);
+    for (int i = 0; i < 4; i++)
+        zsock_destroy (&ring [i]);
+    s_case_end (&c);
+}
+
+//  (e) Two live resolvers misconfigured with one name: Q's READY replaces
+//  P, but P speaks again (told to reconnect, it says READY); from then on
+//  the name is matched no more, so neither knocks the other out, nor does
+//  a third under that name.
+static void
+s_test_same_name (bool verbose)
+{
+    s_case_t c;
+    s_case_start (&c, "same-name", verbose);
+    dp_msg_t msg;
+    int resolvers, credit, inflight, queued;
+    zsock_t *p = s_test_dealer (c.backend);
+    zsock_t *q = s_test_dealer (c.backend);
+    s_test_ready_as (p, 1, 0xe1, "dup/0");
+    s_test_wait_resolvers (c.broker, 1);
+    s_test_ready_as (q, 1, 0xe2, "dup/0");
+    s_test_simple (p, DP_MSG_HEARTBEAT);
+    bool told = false;
+    while (!told && s_test_recv (p, 1000, c.arena, &msg, true))
+        told = msg.type == DP_MSG_DISCONNECT;
+    assert (told);
+    s_test_ready_as (p, 1, 0xe1, "dup/0");
+    s_test_wait_credit (c.broker, 2, 2);
+    s_test_ready_as (q, 2, 0xe2, "dup/0");
+    s_test_wait_credit (c.broker, 2, 3);
+    zsock_t *r = s_test_dealer (c.backend);
+    s_test_ready_as (r, 1, 0xe3, "dup/0");
+    s_test_wait_credit (c.broker, 3, 4);
+    zclock_sleep (100);
+    s_test_status (c.broker, &resolvers, &credit, &inflight, &queued);
+    assert (resolvers == 3 && credit == 4);
+    zsock_destroy (&r);
+    zsock_destroy (&q);
+    zsock_destroy (&p);
+    s_case_end (&c);
+}
+
+//  Wait until the broker publishes n requests waiting for a slot.
+static void
+s_test_wait_waiting (dp_broker_stats_t *stats, int n)
+{
+    for (int i = 0; i < 200 && atomic_load (&stats->waiting) != n; i++)
+        zclock_sleep (5);
+    assert (atomic_load (&stats->waiting) == n);
+}
+
+//  Expect ERROR{status} for request id next on the worker.
+static void
+s_test_expect_error (zsock_t *worker, dp_arena_t *arena, uint64_t id, uint32_t status)
+{
+    dp_msg_t msg;
+    assert (s_test_recv (worker, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == id && msg.u.error.status == status);
+}
+
+//  The resolver r answers request id (which must be the next it gets) and
+//  the worker gets its RESULT.
+static void
+s_test_serve (zsock_t *r, zsock_t *worker, dp_arena_t *arena, uint64_t id)
+{
+    dp_msg_t msg;
+    assert (s_test_recv (r, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_EXECUTE && msg.id == id);
+    s_test_result (r, id, "{}");
+    assert (s_test_recv (worker, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_RESULT && msg.id == id);
+}
+
+//  Admission with a full limit: a request waits for a slot, first come
+//  first served, for admission_wait_ms at most; then 503 "server busy".
+static void
+s_test_admission_wait (bool verbose, dp_arena_t *arena)
+{
+    dp_broker_config_t config;
+    dp_broker_config_defaults (&config);
+    config.backend_endpoint = "inproc://dp-broker-test-admission-backend";
+    config.frontend_endpoint = "inproc://dp-broker-test-admission-frontend";
+    config.max_inflight = 2;                //  a fixed limit of 2 (admission_min above it)
+    config.admission_wait_ms = 300;
+    config.resolver_wait_ms = 200;
+    dp_broker_stats_t stats;
+    memset (&stats, 0, sizeof stats);
+    config.stats = &stats;
+    zactor_t *broker = dp_broker_actor_new (&config);
+    assert (broker);
+    if (verbose)
+        zstr_send (broker, "VERBOSE");
+    zsock_t *worker = s_test_dealer (config.frontend_endpoint);
+    zsock_t *r = s_test_dealer (config.backend_endpoint);
+    s_test_ready (r, 1);
+    s_test_wait_resolvers (broker, 1);
+    uint64_t deadline = (uint64_t) zclock_time () + 60000;
+    dp_msg_t msg;
+
+    //  Two held (one at the resolver, one queued for its credit); the third
+    //  waits, and is served when a slot frees within its wait.
+    s_test_execute (worker, 60, deadline);
+    s_test_execute (worker, 61, deadline);
+    s_test_execute (worker, 62, deadline);
+    s_test_wait_waiting (&stats, 1);
+    assert (atomic_load (&stats.limit) == 2);
+    s_test_serve (r, worker, arena, 60);
+    s_test_wait_waiting (&stats, 0);
+    s_test_serve (r, worker, arena, 61);
+    s_test_serve (r, worker, arena, 62);
+
+    //  No slot frees within the wait: 503 "server busy".
+    s_test_execute (worker, 63, deadline);
+    s_test_execute (worker, 64, deadline);
+    s_test_execute (worker, 65, deadline);
+    assert (s_test_recv (worker, 2000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 65 && msg.u.error.status == 503);
+    assert (streq (msg.u.error.message, "server busy"));
+    assert (atomic_load (&stats.busy) == 1);
+    s_test_serve (r, worker, arena, 63);
+    s_test_serve (r, worker, arena, 64);
+
+    //  A waiter whose client went away (CANCEL) leaves the list: 499 at
+    //  once, and the slot freed later goes to nobody.
+    s_test_execute (worker, 70, deadline);
+    s_test_execute (worker, 71, deadline);
+    s_test_execute (worker, 72, deadline);
+    s_test_wait_waiting (&stats, 1);
+    dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = 72, .trace_id = "t" };
+    s_test_send (worker, &cancel);
+    s_test_expect_error (worker, arena, 72, DP_STATUS_CANCELLED);
+    s_test_wait_waiting (&stats, 0);
+    s_test_serve (r, worker, arena, 70);
+    s_test_serve (r, worker, arena, 71);
+    assert (!s_test_recv (r, 100, arena, &msg, false));
+
+    //  Two waiters are admitted in their order; with as many waiting as
+    //  the limit, one more is refused at once (before the waiters' 503s).
+    s_test_execute (worker, 80, deadline);
+    s_test_execute (worker, 81, deadline);
+    s_test_execute (worker, 82, deadline);
+    s_test_execute (worker, 83, deadline);
+    s_test_wait_waiting (&stats, 2);
+    s_test_execute (worker, 84, deadline);
+    s_test_expect_error (worker, arena, 84, 503);
+    s_test_serve (r, worker, arena, 80);
+    s_test_serve (r, worker, arena, 81);
+    s_test_serve (r, worker, arena, 82);
+    s_test_serve (r, worker, arena, 83);
+
+    //  A waiter whose deadline passes gets 408, as a queued request does.
+    s_test_execute (worker, 90, deadline);
+    s_test_execute (worker, 91, deadline);
+    s_test_execute (worker, 92, (uint64_t) zclock_time () + 100);
+    s_test_expect_error (worker, arena, 92, DP_STATUS_TIMEOUT);
+    s_test_serve (r, worker, arena, 90);
+    s_test_serve (r, worker, arena, 91);
+
+    //  The last resolver goes: waiters and requests wait resolver_wait_ms
+    //  for another, then get 503 "no resolver", not "server busy".
+    s_test_execute (worker, 93, deadline);
+    s_test_execute (worker, 94, deadline);
+    s_test_execute (worker, 95, deadline);
+    s_test_wait_waiting (&stats, 1);
+    assert (s_test_recv (r, 1000, arena, &msg, false) && msg.id == 93);
+    s_test_simple (r, DP_MSG_DISCONNECT);
+    for (int i = 0; i < 3; i++) {
+        assert (s_test_recv (worker, 2000, arena, &msg, false));
+        assert (msg.type == DP_MSG_ERROR && msg.u.error.status == 503);
+        assert (!streq (msg.u.error.message, "server busy"));
+    }
+    s_test_wait_waiting (&stats, 0);
+    assert (atomic_load (&stats.busy) == 2);
+
+    zsock_destroy (&r);
+    zsock_destroy (&worker);
+    zactor_destroy (&broker);
+}
+
 void
 dp_broker_test (bool verbose)
 {
@@ -896,6 +1476,7 @@ dp_broker_test (bool verbose)
     config.heartbeat_ms = 100;
     config.liveness_ms = 500;
     config.grace_ms = 200;
+    config.resolver_wait_ms = 300;
     dp_broker_stats_t stats;
     memset (&stats, 0, sizeof stats);
     config.stats = &stats;
@@ -907,9 +1488,15 @@ dp_broker_test (bool verbose)
         zstr_send (broker, "VERBOSE");
     zsock_t *worker = s_test_dealer (config.frontend_endpoint);
 
-    //  No resolver: 503 at once.
+    //  No resolver since the start: a request waits resolver_wait_ms for
+    //  one, then 503; after that wait, 503 at once.
     s_test_execute (worker, 1, (uint64_t) zclock_time () + 5000);
+    assert (!s_test_recv (worker, 100, arena, &msg, false));
     assert (s_test_recv (worker, 1000, arena, &msg, false));
+    assert (msg.type == DP_MSG_ERROR && msg.id == 1 && msg.u.error.status == 503);
+    assert (strstr (msg.u.error.message, "no resolver"));
+    s_test_execute (worker, 1, (uint64_t) zclock_time () + 5000);
+    assert (s_test_recv (worker, 50, arena, &msg, false));
     assert (msg.type == DP_MSG_ERROR && msg.id == 1 && msg.u.error.status == 503);
 
     //  One resolver with credit 1: the request reaches it, its RESULT comes
@@ -940,7 +1527,7 @@ dp_broker_test (bool verbose)
     assert (s_test_recv (worker, 1000, arena, &msg, false) && msg.id == 4);
 
     //  Admission: max_inflight 4 held at once (1 in flight, 3 queued); the
-    //  fifth is refused with 503 at once.
+    //  fifth waits for a slot, none frees, and it gets 503.
     for (uint64_t id = 10; id < 15; id++)
         s_test_execute (worker, id, (uint64_t) zclock_time () + 5000);
     assert (s_test_recv (worker, 1000, arena, &msg, false));
@@ -1120,6 +1707,13 @@ dp_broker_test (bool verbose)
     zsock_destroy (&worker);
     zactor_destroy (&broker);
     dp_fleet_destroy (&fleet);
+
+    s_test_admission_wait (verbose, arena);
     dp_arena_destroy (&arena);
+    s_test_restart_read (verbose);
+    s_test_restart_write (verbose);
+    s_test_silence (verbose);
+    s_test_resend_bound (verbose);
+    s_test_same_name (verbose);
     printf ("OK\n");
 }

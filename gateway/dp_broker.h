@@ -11,18 +11,28 @@
                 msgpack].
       frontend  a unique inproc:// endpoint; every worker thread connects
                 its own DEALER; frames [worker_id, msgpack].
-    Resolvers announce READY{credit} (how many requests they take at
-    once; again whenever they like) and send HEARTBEAT. The broker sends
-    HEARTBEAT to each live resolver every heartbeat_ms, and declares a
-    resolver silent for liveness_ms dead: its in-flight requests are
+    Resolvers announce READY{credit, instance_id, instance} (how many
+    requests they take at once, again whenever they like; who they are)
+    and send HEARTBEAT. The broker sends HEARTBEAT (with its own instance
+    id) to each live resolver every heartbeat_ms, and at once to one that
+    joins. A resolver is dead when it is silent for liveness_ms, says
+    DISCONNECT, cannot be sent to, or is superseded by a READY from a new
+    connection of the same instance or from a new instance under its name
+    (dp_broker_resolvers). Its requests flagged DP_EXECUTE_READ_ONLY, not
+    cancelled and not past their deadline, go back to the front of the
+    queue for a live resolver (at most twice per request); the others are
     answered ERROR{503, "resolver lost"} at once.
 @discuss
     An EXECUTE from a worker goes to the live resolver with spare credit
     that has the fewest requests in flight (ties go round robin). Without
-    spare credit it waits in a FIFO queue. Admission: the broker holds at
-    most max_inflight requests (in flight plus queued); beyond that, or
-    when no resolver is connected at all, the worker gets ERROR 503 at
-    once. A queued request whose deadline passes gets ERROR 408.
+    spare credit it waits in a FIFO queue. Admission (dp_admission): the
+    broker holds at most as many requests (in flight plus queued) as its
+    limit, which follows their latency between admission_min and
+    max_inflight; a request beyond it waits, first come first served, up
+    to admission_wait_ms for a slot, then gets ERROR 503 "server busy"
+    (at once when max_inflight are waiting already). With no resolver
+    connected at all the worker gets ERROR 503 at once. A queued or
+    waiting request whose deadline passes gets ERROR 408.
     RESULT and ERROR from a resolver are routed back by correlation id;
     the bytes are forwarded untouched (only the envelope is peeked). A
     reply for an id the broker no longer knows is dropped. A resolver that
@@ -61,12 +71,24 @@ typedef struct {
     atomic_uint_fast64_t rejected;  //  EXECUTEs refused at once (no resolver, overloaded, late)
     atomic_uint_fast64_t expired;   //  accepted requests failed with 408 (deadline)
     atomic_uint_fast64_t lost;      //  accepted requests failed with 503 (resolver lost, stopping)
+    atomic_uint_fast64_t resent;    //  reads sent again to another resolver after theirs died
+    atomic_int limit;               //  the admission limit now
+    atomic_int waiting;             //  requests waiting for an admission slot
+    atomic_uint_fast64_t busy;      //  EXECUTEs refused 503 "server busy" by the admission limit
 } dp_broker_stats_t;
 
 typedef struct {
     const char *backend_endpoint;   //  bind, e.g. "tcp://*:5556" or "inproc://depot-backend"
     const char *frontend_endpoint;  //  bind, a unique "inproc://..." for the workers
-    int max_inflight;               //  requests held at once (in flight + queued), >= 1
+    int max_inflight;               //  the admission limit's maximum: requests held at once
+                                    //  (in flight + queued), >= 1; also the wait list's bound
+    int admission_min;              //  the admission limit's minimum (>= max_inflight or 0:
+                                    //  a fixed limit of max_inflight)
+    int admission_wait_ms;          //  a request over the limit waits this long for a slot
+                                    //  before 503 (0: refused at once; -1: 100)
+    int resolver_wait_ms;           //  with no resolver registered, requests wait this long
+                                    //  (from when the last one left, or from the start) for
+                                    //  one before 503 (0: refused at once)
     int heartbeat_ms;               //  HEARTBEAT interval to resolvers (0: 1000)
     int liveness_ms;                //  silence after which a resolver is dead (0: 3000)
     int grace_ms;                   //  extra wait for an in-flight request past its deadline (0: 5000)
@@ -75,7 +97,8 @@ typedef struct {
                                     //  (must outlive the actor)
 } dp_broker_config_t;
 
-//  Fill config with the defaults above; endpoints NULL, max_inflight 48.
+//  Fill config with the defaults; endpoints NULL, max_inflight 96,
+//  admission_min 32, admission_wait_ms 100, resolver_wait_ms 3000.
 void dp_broker_config_defaults (dp_broker_config_t *config);
 
 //  The broker actor; start it with dp_broker_actor_new. After its start-up

@@ -135,6 +135,9 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     broker_config->backend_endpoint = config->backend_endpoint;
     broker_config->frontend_endpoint = self->server->frontend_endpoint;
     broker_config->max_inflight = config->max_inflight;
+    broker_config->admission_min = config->admission_min;
+    broker_config->admission_wait_ms = config->admission_wait_ms;
+    broker_config->resolver_wait_ms = config->resolver_wait_ms;
     broker_config->heartbeat_ms = config->heartbeat_ms;
     broker_config->liveness_ms = config->liveness_ms;
     broker_config->grace_ms = self->server->deadline_ms / 4 + 1000;

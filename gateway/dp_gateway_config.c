@@ -35,8 +35,11 @@ dp_gateway_config_defaults (dp_gateway_config_t *config)
     config->apq_cache = 10000;
     config->access_log = true;
     config->graphiql = true;
-    config->threads = 64;
-    config->max_inflight = 48;
+    config->threads = 128;
+    config->max_inflight = 96;
+    config->admission_min = 32;
+    config->admission_wait_ms = 100;
+    config->resolver_wait_ms = 3000;
     config->deadline_ms = 30000;
     config->max_tokens = 15000;
     config->max_depth = 64;
@@ -73,7 +76,13 @@ dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
         { "--threads", "DEPOT_THREADS", DP_OPT_INT, &config->threads,
           "HTTP worker threads, 1-4096" },
         { "--max-inflight", "DEPOT_MAX_INFLIGHT", DP_OPT_INT, &config->max_inflight,
-          "requests admitted at once (keep below --threads)" },
+          "most requests admitted at once: the admission limit's maximum (keep below --threads)" },
+        { "--admission-min", "DEPOT_ADMISSION_MIN", DP_OPT_INT, &config->admission_min,
+          "least the admission limit falls to when latency rises (at least the maximum: fixed)" },
+        { "--admission-wait-ms", "DEPOT_ADMISSION_WAIT_MS", DP_OPT_INT, &config->admission_wait_ms,
+          "a request over the admission limit waits this long for a slot before 503, ms" },
+        { "--resolver-wait-ms", "DEPOT_RESOLVER_WAIT_MS", DP_OPT_INT, &config->resolver_wait_ms,
+          "with no resolver registered (at start, or all gone), requests wait this long for one before 503, ms" },
         { "--deadline-ms", "DEPOT_DEADLINE_MS", DP_OPT_INT, &config->deadline_ms,
           "per-request deadline, ms" },
         { "--drain-ms", "DEPOT_DRAIN_MS", DP_OPT_INT, &config->drain_ms,
@@ -177,6 +186,9 @@ dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t er
         { "DEPOT_APQ_CACHE (--apq-cache)", config->apq_cache, 0, 10000000 },
         { "DEPOT_THREADS (--threads)", config->threads, 1, 4096 },
         { "DEPOT_MAX_INFLIGHT (--max-inflight)", config->max_inflight, 1, 1000000 },
+        { "DEPOT_ADMISSION_MIN (--admission-min)", config->admission_min, 1, 1000000 },
+        { "DEPOT_ADMISSION_WAIT_MS (--admission-wait-ms)", config->admission_wait_ms, 0, 60000 },
+        { "DEPOT_RESOLVER_WAIT_MS (--resolver-wait-ms)", config->resolver_wait_ms, 0, 600000 },
         { "DEPOT_DEADLINE_MS (--deadline-ms)", config->deadline_ms, 1, 3600000 },
         { "DEPOT_MAX_TOKENS (--max-tokens)", (long long) config->max_tokens, 0, INT_MAX },
         { "DEPOT_MAX_DEPTH (--max-depth)", (long long) config->max_depth, 0, 100000 },

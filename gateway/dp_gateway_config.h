@@ -28,8 +28,13 @@ typedef struct {
     const char *public_key_pem;     //  PEM text (AUTH0_PUBLIC_KEY or the file's content)
     size_t max_body;                //  DEPOT_MAX_BODY, bytes, 1 MiB
     size_t max_url;                 //  DEPOT_MAX_URL, request target bytes, 8192
-    int threads;                    //  DEPOT_THREADS, civetweb num_threads, 64
-    int max_inflight;               //  DEPOT_MAX_INFLIGHT, admission limit, 48
+    int threads;                    //  DEPOT_THREADS, civetweb num_threads, 128
+    int max_inflight;               //  DEPOT_MAX_INFLIGHT, the admission limit's maximum, 96
+    int admission_min;              //  DEPOT_ADMISSION_MIN, the admission limit's minimum, 32
+    int admission_wait_ms;          //  DEPOT_ADMISSION_WAIT_MS, a request over the limit
+                                    //  waits this long for a slot before 503, 100
+    int resolver_wait_ms;           //  DEPOT_RESOLVER_WAIT_MS, with no resolver registered
+                                    //  requests wait this long for one before 503, 3000
     int deadline_ms;                //  DEPOT_DEADLINE_MS, 30000
     int drain_ms;                   //  DEPOT_DRAIN_MS: $TERM waits this long for admitted
                                     //  requests; -1: deadline_ms + 1000

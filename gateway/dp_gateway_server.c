@@ -12,6 +12,7 @@
 #include "dp_gateway_server.h"
 #include "dp_log.h"
 #include "dp_msg.h"
+#include "dp_instance.h"
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,7 +44,10 @@ dp_gateway_server_new (const dp_gateway_config_t *config)
     self->limits.max_depth = config->max_depth;
     self->execute_flags = config->debug_extension ? DP_EXECUTE_DEBUG : 0;
     self->trace_prefix = (uint32_t) randof (0x7fffffff) ^ (uint32_t) zclock_time ();
-    atomic_init (&self->next_id, 1);
+    //  Request ids start at a random point (below 2^52), not at 1: a
+    //  restarted gateway must not reuse the ids of its previous instance,
+    //  whose late answers may still be on their way from a resolver.
+    atomic_init (&self->next_id, 1 + (dp_instance_id () >> 12));
     self->frontend_endpoint = zsys_sprintf ("inproc://dp-gateway-frontend-%p-%08" PRIx32,
                                             (void *) self, self->trace_prefix);
     self->cors = dp_cors_new (config->cors_origins);

@@ -230,11 +230,15 @@ static const s_series_t s_series [] = {
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_ANSWERED, "depot_resolver_requests_total", "counter",
       "GraphQL requests a resolver answered.", NULL },
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_LOST, "depot_resolver_db_requests_lost_total", "counter",
-      "LOADs and QUERYs a resolver failed because their db-svc died.", NULL },
+      "LOADs and QUERYs a resolver failed because no db-svc would answer them.", NULL },
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS_LIVE, "depot_resolver_db_services_live", "gauge",
       "db-svc a resolver hears from.", NULL },
     { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DBS, "depot_resolver_db_services", "gauge",
       "db-svc a resolver is configured with (DEPOT_DB_CONNECT).", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_RESENT, "depot_resolver_db_requests_resent_total",
+      "counter", "LOADs and QUERYs a resolver sent again because their db-svc died.", NULL },
+    { DP_SERVICE_RESOLVER, DP_STAT_RESOLVER_DB_PARKED, "depot_resolver_db_requests_parked", "gauge",
+      "LOADs and QUERYs a resolver holds until a db-svc can take them (DEPOT_DB_WAIT_MS).", NULL },
     { DP_SERVICE_DB, DP_STAT_DB_POOL_SIZE, "depot_db_pool_size", "gauge",
       "Most MariaDB connections a db-svc keeps (DEPOT_DB_POOL).", NULL },
     { DP_SERVICE_DB, DP_STAT_DB_POOL_TARGET, "depot_db_pool_target", "gauge",
@@ -408,13 +412,31 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
             "depot_broker_requests_total{result=\"accepted\"} %llu\n"
             "depot_broker_requests_total{result=\"rejected\"} %llu\n"
             "depot_broker_requests_total{result=\"expired\"} %llu\n"
-            "depot_broker_requests_total{result=\"lost\"} %llu\n",
+            "depot_broker_requests_total{result=\"lost\"} %llu\n"
+            "# HELP depot_broker_requests_resent_total Reads sent again to a live resolver "
+            "after theirs died.\n"
+            "# TYPE depot_broker_requests_resent_total counter\n"
+            "depot_broker_requests_resent_total %llu\n"
+            "# HELP depot_broker_admission_limit Requests the broker holds at once now "
+            "(the limit that follows latency).\n"
+            "# TYPE depot_broker_admission_limit gauge\n"
+            "depot_broker_admission_limit %d\n"
+            "# HELP depot_broker_admission_waiting Requests waiting for an admission slot.\n"
+            "# TYPE depot_broker_admission_waiting gauge\n"
+            "depot_broker_admission_waiting %d\n"
+            "# HELP depot_broker_admission_refused_total Requests answered 503 by the admission "
+            "limit (no slot within the wait).\n"
+            "# TYPE depot_broker_admission_refused_total counter\n"
+            "depot_broker_admission_refused_total %llu\n",
             atomic_load (&broker->resolvers), atomic_load (&broker->credit),
             atomic_load (&broker->inflight), atomic_load (&broker->queued),
             (unsigned long long) atomic_load (&broker->accepted),
             (unsigned long long) atomic_load (&broker->rejected),
             (unsigned long long) atomic_load (&broker->expired),
-            (unsigned long long) atomic_load (&broker->lost));
+            (unsigned long long) atomic_load (&broker->lost),
+            (unsigned long long) atomic_load (&broker->resent),
+            atomic_load (&broker->limit), atomic_load (&broker->waiting),
+            (unsigned long long) atomic_load (&broker->busy));
     }
     s_render_fleet (&text, entries, n_entries);
     if (len_p)
@@ -476,6 +498,10 @@ dp_metrics_test (bool verbose)
     atomic_store (&broker.resolvers, 2);
     atomic_store (&broker.queued, 5);
     atomic_store (&broker.accepted, 7);
+    atomic_store (&broker.resent, 3);
+    atomic_store (&broker.limit, 61);
+    atomic_store (&broker.waiting, 4);
+    atomic_store (&broker.busy, 9);
 
     //  Two db-svc (one with a name to escape, one with an older report of
     //  fewer values) and a resolver, as dp_fleet_snapshot gives them.
@@ -486,6 +512,8 @@ dp_metrics_test (bool verbose)
     entries [0].n_values = DP_STAT_RESOLVER_COUNT;
     entries [0].values [DP_STAT_RESOLVER_INFLIGHT] = 3;
     entries [0].values [DP_STAT_RESOLVER_CREDIT] = 64;
+    entries [0].values [DP_STAT_RESOLVER_DB_RESENT] = 4;
+    entries [0].values [DP_STAT_RESOLVER_DB_PARKED] = 2;
     entries [1].service = DP_SERVICE_DB;
     strcpy (entries [1].instance, "db:2");
     entries [1].n_values = DP_STAT_DB_COUNT;
@@ -533,10 +561,16 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_broker_resolvers") == 2);
     assert (s_sample (text, "depot_broker_queue_depth") == 5);
     assert (s_sample (text, "depot_broker_requests_total{result=\"accepted\"}") == 7);
+    assert (s_sample (text, "depot_broker_requests_resent_total") == 3);
+    assert (s_sample (text, "depot_broker_admission_limit") == 61);
+    assert (s_sample (text, "depot_broker_admission_waiting") == 4);
+    assert (s_sample (text, "depot_broker_admission_refused_total") == 9);
     assert (s_sample (text, "depot_service_instances{service=\"db-svc\"}") == 2);
     assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 1);
     assert (s_sample (text, "depot_resolver_requests_in_flight{service_instance=\"r:1/0\"}") == 3);
     assert (s_sample (text, "depot_resolver_credit{service_instance=\"r:1/0\"}") == 64);
+    assert (s_sample (text, "depot_resolver_db_requests_resent_total{service_instance=\"r:1/0\"}") == 4);
+    assert (s_sample (text, "depot_resolver_db_requests_parked{service_instance=\"r:1/0\"}") == 2);
     assert (s_sample (text, "depot_db_pool_size{service_instance=\"db:2\"}") == 8);
     assert (s_sample (text, "depot_db_pool_target{service_instance=\"db:2\"}") == 6);
     assert (s_sample (text, "depot_db_pool_connections{service_instance=\"db:2\",state=\"busy\"}") == 5);

@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+//  Every 503 of a GraphQL request (admission limit, no resolver, resolver
+//  lost) comes with Retry-After: 1 and this message.
+#define S_BUSY "The server is busy: retry later."
 #include <time.h>
 #include <jansson.h>
 #include <civetweb.h>
@@ -241,7 +245,7 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
             mg_disable_keep_alive (ctx->conn);
             return -1;
         case DP_EXCHANGE_UNREACHABLE:
-            return dp_http_reply_error (ctx, 503, retry, "Service overloaded, retry later.", false);
+            return dp_http_reply_error (ctx, 503, retry, S_BUSY, false);
         case DP_EXCHANGE_TIMEOUT:
             dp_warn ("gateway: request %s timed out after %" PRId64 " ms", msg.trace_id,
                      ctx->budget_ms);
@@ -265,7 +269,7 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
     }
     else
     if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_UNAVAILABLE)
-        status = dp_http_reply_error (ctx, 503, retry, "Service overloaded, retry later.", false);
+        status = dp_http_reply_error (ctx, 503, retry, S_BUSY, false);
     else
     if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_TIMEOUT)
         status = dp_http_reply_error (ctx, 504, NULL,

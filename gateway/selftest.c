@@ -9,7 +9,10 @@
 @end
 */
 #include "dp_jwt.h"
+#include "dp_admission.h"
+#include "dp_admission_limit.h"
 #include "dp_broker.h"
+#include "dp_broker_resolvers.h"
 #include "dp_gateway.h"
 #include "dp_gateway_config.h"
 #include "dp_cors.h"
@@ -153,6 +156,9 @@ static const dp_selftest_t s_tests [] = {
     { "dp_graphiql", dp_graphiql_test },
     { "dp_client_watch", dp_client_watch_test },
     { "dp_lingering_close", dp_lingering_close_test },
+    { "dp_broker_resolvers", dp_broker_resolvers_test },
+    { "dp_admission_limit", dp_admission_limit_test },
+    { "dp_admission", dp_admission_test },
     { "dp_broker", dp_broker_test },
     { "dp_gateway", dp_gateway_test },
     { "dp_gateway_config", dp_gateway_config_test },

@@ -142,6 +142,8 @@ typedef enum {
     DP_STAT_RESOLVER_DB_LOST,   //  LOADs and QUERYs failed because their db-svc died, total
     DP_STAT_RESOLVER_DBS_LIVE,  //  db-svc it hears from
     DP_STAT_RESOLVER_DBS,       //  db-svc it is configured with
+    DP_STAT_RESOLVER_DB_RESENT, //  LOADs and QUERYs sent again after their db-svc died, total
+    DP_STAT_RESOLVER_DB_PARKED, //  LOADs and QUERYs waiting for a db-svc that can take them
     DP_STAT_RESOLVER_COUNT
 } dp_stat_resolver_t;
 

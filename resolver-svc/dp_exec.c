@@ -717,7 +717,10 @@ dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply)
             s_set_fatal (self, 504, "The request took longer than its deadline.");
         else
         if (status == DP_STATUS_UNAVAILABLE)
-            s_set_fatal (self, 503, "The database is not available right now; retry later.");
+            //  Why, in a few words (db-svc's or the resolver's own), helps
+            //  an operator; it names no table or statement.
+            s_set_fatal (self, 503, dp_arena_printf (self->arena, "The database is not available"
+                                                     " right now (%s); retry later.", text));
         else
             s_set_fatal (self, 500, "The database failed to perform the requested action.");
     }

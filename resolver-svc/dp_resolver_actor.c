@@ -18,22 +18,18 @@
     Liveness (proto/README.md section 5, the zguide's Paranoid Pirate):
     - gateway: HEARTBEAT every heartbeat_ms; any message from the gateway
       is a sign of life. A DISCONNECT (the gateway does not know us: it
-      restarted or declared us dead) makes us say READY again. A gateway
-      silent for liveness_ms is given up: our in-flight requests are
-      dropped (the broker fails them itself), the DEALER is replaced by a
-      new one (a new routing id) and we say READY again.
-    - db-svc: HEARTBEAT to each every heartbeat_ms; db-svc echoes it. Any
-      message from a db-svc is a sign of life. One silent for liveness_ms
-      is dead: each LOAD or QUERY still waiting on it is answered as if it
-      had said ERROR{503}, so its requests fail at once (503) instead of
-      waiting for their deadline; its DEALER is replaced (dropping what
-      was queued for it); it is used again as soon as it answers a
-      heartbeat. The db DEALERs are ZMQ_IMMEDIATE: nothing is queued for a
-      db-svc that is not connected, so a send to a dead one fails at once
-      and the next live one is tried.
-    - choice of db-svc: among the live ones, the one with the fewest
-      requests waiting (round robin among equals). With none live, the
-      request fails 503.
+      restarted or declared us dead), or a HEARTBEAT with a new gateway
+      instance id (it restarted), makes us abandon our requests in flight
+      (cancelled at db-svc, never answered: the broker re-sent or failed
+      them, and a new gateway reuses request ids) and say READY again. A
+      gateway silent for liveness_ms is given up the same way, and the
+      DEALER is replaced by a new one (a new routing id) before READY.
+    - db-svc: dp_db_links owns the DEALERs and every LOAD and QUERY
+      waiting on them. A db-svc is known by its instance id: one that
+      restarted (a new id), dropped its TCP connection or went silent for
+      liveness_ms is dead at once, and what waited there is sent again to
+      a live db-svc (reads only, at most twice); with no db-svc to take
+      it, a LOAD or QUERY waits up to db_wait_ms, then fails 503.
     Reports (proto/README.md, HEARTBEAT): each db-svc answers our
     heartbeat with its report; we keep the latest of each live db-svc
     (forgotten when it is declared dead) and send them, after our own
@@ -52,12 +48,16 @@
     holding it, so its SQL stops too.
     Pipe commands: $TERM; STATS → "88" (requests answered, requests in
     flight); DBS → "ii" (db-svc live now, db-svc configured); LOST → "8"
-    (LOADs and QUERYs failed because their db-svc died); CANCELLED → "8"
-    (requests the gateway cancelled).
+    (LOADs and QUERYs no db-svc would answer); RESENT → "8" (LOADs and
+    QUERYs sent again after their db-svc died); CANCELLED → "8" (requests
+    the gateway cancelled).
 @end
 */
 #include "dp_resolver_actor.h"
 #include "dp_writer.h"
+#include "dp_db_links.h"
+#include "dp_link_watch.h"
+#include "dp_send.h"
 #include "dp_exec.h"
 #include "dp_msg.h"
 #include "dp_catalog.h"
@@ -70,181 +70,39 @@
 
 #define S_HEARTBEAT_MS  1000
 #define S_LIVENESS_MS   3000
-#define S_BATCH         64              //  messages read from one socket per turn
-#define S_MAX_DBS       32
-
-//  A small map from correlation id to request and the db-svc asked.
-typedef struct {
-    uint64_t id;
-    dp_exec_t *exec;            //  NULL: free slot; TOMBSTONE: deleted
-    uint32_t db;                //  index of the db-svc the LOAD/QUERY went to
-} slot_t;
-
-#define TOMBSTONE ((dp_exec_t *) 1)
-
-typedef struct {
-    slot_t *slots;
-    size_t cap;
-    size_t used;                //  slots not free (live and tombstones)
-    size_t live;                //  slots holding an id
-} idmap_t;
-
-//  The latest report a db-svc sent, kept to be forwarded to the gateway.
-typedef struct {
-    bool held;                  //  a report came since the db-svc was last alive
-    char instance [DP_INSTANCE_MAX + 1];
-    uint64_t taken_ms;
-    uint64_t values [DP_REPORT_VALUES_MAX];
-    uint32_t n_values;
-} s_db_report_t;
-
-typedef struct {
-    char *endpoint;
-    zsock_t *sock;              //  DEALER, ZMQ_IMMEDIATE
-    int64_t last_seen;          //  zclock_mono of its last message (or of the socket)
-    bool alive;                 //  heard from within liveness_ms
-    size_t outstanding;         //  LOADs and QUERYs waiting on it
-    s_db_report_t report;       //  its latest figures
-} s_db_t;
+#define S_BATCH  64              //  messages read from one socket per turn
 
 typedef struct {
     zsock_t *pipe;
     char *gateway_endpoint;
     zsock_t *gateway;           //  DEALER to the gateway's backend
+    dp_link_watch_t *gateway_watch; //  its socket monitor (tcp only; NULL when none)
     int64_t gateway_seen;       //  zclock_mono of the gateway's last message
+    uint64_t gateway_instance_id;   //  the gateway's identity (its HEARTBEATs); 0 = not known yet
+    dp_arena_t *arena;          //  decoding the gateway's HEARTBEATs, reset per message
     bool registered;            //  READY sent
     int64_t started;            //  zclock_mono of the start
-    s_db_t dbs [S_MAX_DBS];
-    size_t n_dbs;
-    size_t next_db;             //  round robin among equals
+    dp_db_links_t *dbs;         //  the db-svc, and the LOADs and QUERYs waiting on them
     dp_exec_env_t env;
     uint32_t credit;
     int heartbeat_ms;
     int liveness_ms;
-    uint64_t next_id;           //  correlation ids of our LOADs and QUERYs
-    idmap_t pending;            //  db correlation id → request
     zlistx_t *active;           //  requests in flight (dp_exec_t *), but for those ...
-    size_t writing;             //  ... the writer holds (large answers being written)
+    zlistx_t *writing;          //  ... the writer holds (dp_exec_t *: large answers being written)
+    zlistx_t *orphans;          //  requests at the writer the gateway no longer holds: dropped on return
     dp_writer_t *writer;        //  writes large answers at a lower priority
     zsock_t *written;           //  PULL: the writer hands written requests back
     int64_t next_heartbeat;
     bool terminated;
     uint64_t executed;          //  requests answered
-    uint64_t lost;              //  LOADs/QUERYs failed by a dead db-svc
     char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
     uint64_t instance_id;       //  our identity, new at every start (dp_instance_id)
-    dp_arena_t *arena;          //  decoding db-svc heartbeats, reset per message
     uint64_t cancelled;         //  requests the gateway cancelled (CANCEL)
 } self_t;
 
 
 //  --------------------------------------------------------------------------
-//  The id map (open addressing, linear probing, tombstones)
-
-static uint64_t
-s_mix (uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static void s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec, uint32_t db);
-
-//  Rehash: twice the size when live ids fill a quarter of it, else the
-//  same size (tombstones dropped), so a long run never grows the table.
-static void
-s_idmap_rehash (idmap_t *map)
-{
-    slot_t *old = map->slots;
-    size_t old_cap = map->cap;
-    map->cap = !old_cap ? 1024 : (map->live + 1) * 4 > old_cap ? old_cap * 2 : old_cap;
-    map->slots = calloc (map->cap, sizeof (slot_t));
-    if (!map->slots)
-        dp_fatal ("out of memory");
-    map->used = 0;
-    map->live = 0;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old [i].exec && old [i].exec != TOMBSTONE)
-            s_idmap_put (map, old [i].id, old [i].exec, old [i].db);
-    free (old);
-}
-
-static void
-s_idmap_put (idmap_t *map, uint64_t id, dp_exec_t *exec, uint32_t db)
-{
-    if ((map->used + 1) * 2 > map->cap)
-        s_idmap_rehash (map);
-    size_t i = s_mix (id) & (map->cap - 1);
-    while (map->slots [i].exec && map->slots [i].exec != TOMBSTONE)
-        i = (i + 1) & (map->cap - 1);
-    if (!map->slots [i].exec)
-        map->used++;
-    map->slots [i].id = id;
-    map->slots [i].exec = exec;
-    map->slots [i].db = db;
-    map->live++;
-}
-
-//  Find and remove; *db_p gets the db-svc it went to.
-static dp_exec_t *
-s_idmap_take (idmap_t *map, uint64_t id, uint32_t *db_p)
-{
-    if (!map->cap)
-        return NULL;
-    size_t i = s_mix (id) & (map->cap - 1);
-    while (map->slots [i].exec) {
-        if (map->slots [i].exec != TOMBSTONE && map->slots [i].id == id) {
-            dp_exec_t *exec = map->slots [i].exec;
-            *db_p = map->slots [i].db;
-            map->slots [i].exec = TOMBSTONE;
-            map->live--;
-            return exec;
-        }
-        i = (i + 1) & (map->cap - 1);
-    }
-    return NULL;
-}
-
-
-//  --------------------------------------------------------------------------
 //  Sending
-
-static void
-s_free_buffer (void *data, void *hint)
-{
-    free (data);
-}
-
-//  Send one encoded message as a single frame without copying it.
-static int
-s_send_buffer (zsock_t *sock, msgpack_sbuffer *buf)
-{
-    zmq_msg_t msg;
-    if (zmq_msg_init_data (&msg, buf->data, buf->size, s_free_buffer, NULL)) {
-        msgpack_sbuffer_destroy (buf);
-        return -1;
-    }
-    buf->data = NULL;
-    if (zmq_msg_send (&msg, zsock_resolve (sock), ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-s_send_msg (zsock_t *sock, const dp_msg_t *msg)
-{
-    msgpack_sbuffer buf;
-    msgpack_sbuffer_init (&buf);
-    if (dp_msg_encode (msg, &buf)) {
-        msgpack_sbuffer_destroy (&buf);
-        return -1;
-    }
-    return s_send_buffer (sock, &buf);
-}
 
 static void
 s_send_control (self_t *self, zsock_t *sock, dp_msg_type_t type)
@@ -257,7 +115,7 @@ s_send_control (self_t *self, zsock_t *sock, dp_msg_type_t type)
     }
     if (type == DP_MSG_HEARTBEAT)
         msg.u.heartbeat.instance_id = self->instance_id;
-    s_send_msg (sock, &msg);
+    dp_send_msg (sock, &msg);
 }
 
 //  HEARTBEAT to the gateway: our report first, then the latest report of
@@ -265,114 +123,45 @@ s_send_control (self_t *self, zsock_t *sock, dp_msg_type_t type)
 static void
 s_send_heartbeat (self_t *self)
 {
-    dp_report_t reports [1 + S_MAX_DBS];
+    dp_report_t reports [1 + DP_DB_LINKS_MAX];
     uint64_t values [DP_STAT_RESOLVER_COUNT];
-    uint64_t alive = 0;
-    for (size_t i = 0; i < self->n_dbs; i++)
-        alive += self->dbs [i].alive;
-    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active) + self->writing;
+    dp_db_links_stats_t dbs;
+    dp_db_links_stats (self->dbs, &dbs);
+    values [DP_STAT_RESOLVER_INFLIGHT] = zlistx_size (self->active) + zlistx_size (self->writing);
     values [DP_STAT_RESOLVER_CREDIT] = self->credit;
-    values [DP_STAT_RESOLVER_DB_WAITING] = self->pending.live;
+    values [DP_STAT_RESOLVER_DB_WAITING] = dbs.waiting;
     values [DP_STAT_RESOLVER_ANSWERED] = self->executed;
-    values [DP_STAT_RESOLVER_DB_LOST] = self->lost;
-    values [DP_STAT_RESOLVER_DBS_LIVE] = alive;
-    values [DP_STAT_RESOLVER_DBS] = self->n_dbs;
+    values [DP_STAT_RESOLVER_DB_LOST] = dbs.lost;
+    values [DP_STAT_RESOLVER_DBS_LIVE] = dbs.live;
+    values [DP_STAT_RESOLVER_DBS] = dbs.configured;
+    values [DP_STAT_RESOLVER_DB_RESENT] = dbs.resent;
+    values [DP_STAT_RESOLVER_DB_PARKED] = dbs.parked;
     reports [0] = (dp_report_t) { .service = DP_SERVICE_RESOLVER, .instance = self->instance,
                                   .taken_ms = (uint64_t) zclock_time (), .values = values,
                                   .n_values = DP_STAT_RESOLVER_COUNT };
-    uint32_t n = 1;
-    for (size_t i = 0; i < self->n_dbs; i++) {
-        s_db_report_t *held = &self->dbs [i].report;
-        if (self->dbs [i].alive && held->held)
-            reports [n++] = (dp_report_t) { .service = DP_SERVICE_DB, .instance = held->instance,
-                                            .taken_ms = held->taken_ms, .values = held->values,
-                                            .n_values = held->n_values };
-    }
+    uint32_t n = 1 + dp_db_links_reports (self->dbs, reports + 1, DP_DB_LINKS_MAX);
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
     msg.u.heartbeat.reports = reports;
     msg.u.heartbeat.n_reports = n;
     msg.u.heartbeat.instance_id = self->instance_id;
-    s_send_msg (self->gateway, &msg);
+    dp_send_msg (self->gateway, &msg);
 }
 
-//  A HEARTBEAT from db-svc index: keep the db-svc report it carries.
-static void
-s_keep_report (self_t *self, uint32_t index, zframe_t *frame)
-{
-    dp_msg_t msg;
-    char err [200];
-    dp_arena_reset (self->arena);
-    if (dp_msg_decode (zframe_data (frame), zframe_size (frame), self->arena, &msg,
-                       err, sizeof err)) {
-        dp_warn ("resolver: malformed HEARTBEAT from db-svc %s: %s", self->dbs [index].endpoint, err);
-        return;
-    }
-    for (uint32_t i = 0; i < msg.u.heartbeat.n_reports; i++) {
-        const dp_report_t *report = &msg.u.heartbeat.reports [i];
-        if (report->service != DP_SERVICE_DB)
-            continue;
-        s_db_report_t *held = &self->dbs [index].report;
-        held->held = true;
-        snprintf (held->instance, sizeof held->instance, "%s", report->instance);
-        held->taken_ms = report->taken_ms;
-        held->n_values = report->n_values;
-        if (report->n_values)
-            memcpy (held->values, report->values, report->n_values * sizeof (uint64_t));
-        return;
-    }
-}
-
-//  The env's send callback: a LOAD or QUERY to the live db-svc with the
-//  fewest requests waiting; the next one when a send fails.
+//  The env's send callback: a LOAD or QUERY to a db-svc (or waiting for
+//  one). Both are reads: they may be sent again when their db-svc dies.
 static int
 s_send_to_db (void *ctx, dp_exec_t *exec, dp_msg_t *msg)
 {
     self_t *self = ctx;
-    msg->id = ++self->next_id;
-    bool tried [S_MAX_DBS] = { false };
-    while (true) {
-        s_db_t *best = NULL;
-        size_t best_index = 0;
-        for (size_t k = 0; k < self->n_dbs; k++) {
-            size_t i = (self->next_db + k) % self->n_dbs;
-            s_db_t *db = &self->dbs [i];
-            if (db->alive && !tried [i] && (!best || db->outstanding < best->outstanding)) {
-                best = db;
-                best_index = i;
-            }
-        }
-        if (!best)
-            return -1;              //  no live db-svc: the request fails 503
-        tried [best_index] = true;
-        if (s_send_msg (best->sock, msg) == 0) {
-            best->outstanding++;
-            self->next_db = best_index + 1;
-            s_idmap_put (&self->pending, msg->id, exec, (uint32_t) best_index);
-            return 0;
-        }
-    }
-}
-
-//  Forget every id of one request (it finished or was dropped).
-static void
-s_forget (self_t *self, dp_exec_t *exec)
-{
-    idmap_t *map = &self->pending;
-    for (size_t i = 0; i < map->cap; i++)
-        if (map->slots [i].exec == exec) {
-            map->slots [i].exec = TOMBSTONE;
-            map->live--;
-            s_db_t *db = &self->dbs [map->slots [i].db];
-            if (db->outstanding)
-                db->outstanding--;
-        }
+    bool read_only = msg->type == DP_MSG_LOAD || msg->type == DP_MSG_QUERY;
+    return dp_db_links_send (self->dbs, exec, msg, read_only);
 }
 
 static void
 s_drop (self_t *self, dp_exec_t *exec)
 {
     if (dp_exec_outstanding (exec))
-        s_forget (self, exec);
+        dp_db_links_forget (self->dbs, exec);
     void *handle = zlistx_find (self->active, exec);
     if (handle)
         zlistx_delete (self->active, handle);
@@ -391,7 +180,7 @@ s_finish (self_t *self, dp_exec_t *exec)
     msg.u.result.json = json;
     msg.u.result.json_len = (uint32_t) len;
     msg.u.result.statements = dp_exec_statements (exec);
-    if (s_send_msg (self->gateway, &msg))
+    if (dp_send_msg (self->gateway, &msg))
         dp_warn ("request %s: could not send its result to the gateway", dp_exec_trace_id (exec));
     s_drop (self, exec);
     self->executed++;
@@ -407,7 +196,7 @@ s_settle (self_t *self, dp_exec_t *exec)
         void *handle = zlistx_find (self->active, exec);
         if (handle)
             zlistx_delete (self->active, handle);
-        self->writing++;
+        zlistx_add_end (self->writing, exec);
         dp_writer_submit (self->writer, exec);
     }
     else
@@ -422,16 +211,28 @@ s_handle_written (self_t *self)
     dp_exec_t *exec = dp_writer_receive (self->writer, self->written);
     if (!exec)
         return;
-    self->writing--;
+    void *orphan = zlistx_find (self->orphans, exec);
+    if (orphan) {
+        zlistx_delete (self->orphans, orphan);
+        s_drop (self, exec);
+        return;
+    }
+    zlistx_delete (self->writing, zlistx_find (self->writing, exec));
     s_finish (self, exec);
 }
+
+
+static dp_db_links_reply_fn s_db_reply;
+static dp_db_links_failed_fn s_db_failed;
 
 
 //  --------------------------------------------------------------------------
 //  Sockets
 
+//  The DEALER to the gateway, watched (before it connects) so that a
+//  gateway that comes back is told READY at once.
 static zsock_t *
-s_dealer (const char *endpoint, bool immediate)
+s_dealer (const char *endpoint, dp_link_watch_t **watch)
 {
     zsock_t *sock = zsock_new (ZMQ_DEALER);
     if (!sock)
@@ -439,13 +240,20 @@ s_dealer (const char *endpoint, bool immediate)
     zsock_set_sndhwm (sock, 0);         //  bounded by credit, never dropped
     zsock_set_rcvhwm (sock, 0);
     zsock_set_linger (sock, 0);
-    if (immediate)
-        zsock_set_immediate (sock, 1);
+    *watch = dp_link_watch_new (sock);
     if (zsock_connect (sock, "%s", endpoint)) {
+        dp_link_watch_destroy (watch);
         zsock_destroy (&sock);
         return NULL;
     }
     return sock;
+}
+
+static void
+s_dealer_close (self_t *self)
+{
+    dp_link_watch_destroy (&self->gateway_watch);
+    zsock_destroy (&self->gateway);
 }
 
 static self_t *
@@ -463,7 +271,6 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
     else
         dp_instance_name (self->instance, sizeof self->instance, -1);
     self->instance_id = dp_instance_id ();
-    self->arena = dp_arena_new (4096);
     self->env.schema = config->schema;
     self->env.max_page_size = config->max_page_size ? config->max_page_size : 100000;
     self->env.max_tokens = 50000;
@@ -478,45 +285,40 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
         dp_warn ("resolver: no writer thread; large answers are written by the actor");
     self->env.large_answer_rows = self->writer ? config->large_answer_rows : 0;
     self->active = zlistx_new ();
+    self->writing = zlistx_new ();
+    self->orphans = zlistx_new ();
+    self->arena = dp_arena_new (1024);
     int64_t now = zclock_mono ();
     self->gateway_endpoint = strdup (config->gateway_endpoint);
-    self->gateway = s_dealer (config->gateway_endpoint, false);
+    self->gateway = s_dealer (config->gateway_endpoint, &self->gateway_watch);
     self->gateway_seen = now;
     if (!self->gateway_endpoint || !self->gateway) {
         dp_error ("resolver: cannot connect to gateway %s", config->gateway_endpoint);
         goto fail;
     }
-    if (config->n_db_endpoints > S_MAX_DBS) {
-        dp_error ("resolver: at most %d db-svc endpoints, not %zu", S_MAX_DBS,
-                  config->n_db_endpoints);
+    dp_db_links_config_t links = {
+        .endpoints = config->db_endpoints, .n_endpoints = config->n_db_endpoints,
+        .heartbeat_ms = self->heartbeat_ms, .liveness_ms = self->liveness_ms,
+        .wait_ms = config->db_wait_ms, .max_resends = config->db_max_resends,
+        .instance_id = self->instance_id, .on_reply = s_db_reply, .on_failed = s_db_failed,
+        .ctx = self
+    };
+    char err [200];
+    self->dbs = dp_db_links_new (&links, err, sizeof err);
+    if (!self->dbs) {
+        dp_error ("resolver: %s", err);
         goto fail;
-    }
-    for (size_t i = 0; i < config->n_db_endpoints; i++) {
-        s_db_t *db = &self->dbs [self->n_dbs];
-        db->endpoint = strdup (config->db_endpoints [i]);
-        db->sock = db->endpoint ? s_dealer (db->endpoint, true) : NULL;
-        if (!db->sock) {
-            dp_error ("resolver: cannot connect to db-svc %s", config->db_endpoints [i]);
-            free (db->endpoint);
-            goto fail;
-        }
-        //  Live until proven silent: requests may go to it at once.
-        db->alive = true;
-        db->last_seen = now;
-        self->n_dbs++;
     }
     return self;
 fail:
-    for (size_t i = 0; i < self->n_dbs; i++) {
-        zsock_destroy (&self->dbs [i].sock);
-        free (self->dbs [i].endpoint);
-    }
-    zsock_destroy (&self->gateway);
+    s_dealer_close (self);
     free (self->gateway_endpoint);
     zlistx_destroy (&self->active);
+    zlistx_destroy (&self->writing);
+    zlistx_destroy (&self->orphans);
+    dp_arena_destroy (&self->arena);
     dp_writer_destroy (&self->writer);
     zsock_destroy (&self->written);
-    dp_arena_destroy (&self->arena);
     free (self);
     return NULL;
 }
@@ -536,7 +338,7 @@ s_self_destroy (self_t **self_p)
     }
     //  The writer finishes what it holds and hands it back: answered too.
     dp_writer_destroy (&self->writer);
-    while (self->writing) {
+    while (zlistx_size (self->writing) + zlistx_size (self->orphans)) {
         zmq_pollitem_t item = { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
         if (zmq_poll (&item, 1, 1000) <= 0)
             break;
@@ -545,14 +347,12 @@ s_self_destroy (self_t **self_p)
     zsock_destroy (&self->written);
     s_send_control (self, self->gateway, DP_MSG_DISCONNECT);
     zlistx_destroy (&self->active);
-    free (self->pending.slots);
-    for (size_t i = 0; i < self->n_dbs; i++) {
-        zsock_destroy (&self->dbs [i].sock);
-        free (self->dbs [i].endpoint);
-    }
-    zsock_destroy (&self->gateway);
-    free (self->gateway_endpoint);
+    zlistx_destroy (&self->writing);
+    zlistx_destroy (&self->orphans);
     dp_arena_destroy (&self->arena);
+    dp_db_links_destroy (&self->dbs);
+    s_dealer_close (self);
+    free (self->gateway_endpoint);
     free (self);
     *self_p = NULL;
 }
@@ -568,45 +368,28 @@ s_readable (zsock_t *sock)
     return (zsock_events (sock) & ZMQ_POLLIN) != 0;
 }
 
-//  A db-svc is dead: its waiting LOADs and QUERYs fail with 503 now, and a
-//  new DEALER replaces its socket (whatever was queued for it is dropped).
+//  The gateway no longer holds our requests in flight: it restarted (a
+//  new instance id in its HEARTBEAT), told us DISCONNECT (it does not know
+//  us), or fell silent (it fails them itself). Each is abandoned as for a
+//  CANCEL (its LOADs and QUERYs cancelled at db-svc) but without an
+//  answer: a restarted gateway numbers its requests from 1 again, so an
+//  old answer could reach another client. Those the writer holds are
+//  dropped when it hands them back.
 static void
-s_db_lost (self_t *self, uint32_t index, const char *why)
+s_abandon_requests (self_t *self, const char *why)
 {
-    s_db_t *db = &self->dbs [index];
-    dp_warn ("resolver: db-svc %s is %s; %zu request(s) waiting on it fail", db->endpoint, why,
-             db->outstanding);
-    db->alive = false;
-    db->report.held = false;            //  its figures go stale with it
-    //  The ids first: failing one may finish (and free) a request that
-    //  had several of them.
-    idmap_t *map = &self->pending;
-    size_t n = 0;
-    uint64_t *ids = malloc ((map->live + 1) * sizeof (uint64_t));
-    if (!ids)
-        dp_fatal ("out of memory");
-    for (size_t i = 0; i < map->cap; i++)
-        if (map->slots [i].exec && map->slots [i].exec != TOMBSTONE && map->slots [i].db == index)
-            ids [n++] = map->slots [i].id;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t which;
-        dp_exec_t *exec = s_idmap_take (map, ids [i], &which);
-        if (!exec)
-            continue;               //  its request finished meanwhile
-        self->lost++;
-        dp_msg_t error = { .version = DP_PROTO_VERSION, .type = DP_MSG_ERROR, .id = ids [i],
-                           .trace_id = dp_exec_trace_id (exec) };
-        error.u.error.status = DP_STATUS_UNAVAILABLE;
-        error.u.error.message = "db-svc lost";
-        dp_exec_on_reply (exec, &error);
-        s_settle (self, exec);
+    size_t n = zlistx_size (self->active) + zlistx_size (self->writing);
+    if (n)
+        dp_warn ("resolver: %s; %zu request(s) in flight abandoned", why, n);
+    dp_exec_t *exec;
+    while ((exec = zlistx_first (self->active))) {
+        dp_db_links_cancel (self->dbs, exec, dp_exec_trace_id (exec));
+        s_drop (self, exec);
     }
-    free (ids);
-    db->outstanding = 0;
-    zsock_destroy (&db->sock);
-    db->sock = s_dealer (db->endpoint, true);
-    if (!db->sock)
-        dp_fatal ("resolver: cannot reconnect to db-svc %s", db->endpoint);
+    while ((exec = zlistx_first (self->writing))) {
+        zlistx_delete (self->writing, zlistx_cursor (self->writing));
+        zlistx_add_end (self->orphans, exec);
+    }
 }
 
 //  The gateway is silent: start over with a new DEALER and READY. Our
@@ -615,15 +398,10 @@ s_db_lost (self_t *self, uint32_t index, const char *why)
 static void
 s_gateway_reset (self_t *self)
 {
-    dp_warn ("resolver: no word from the gateway for %d ms; reconnecting (%zu request(s)"
-             " dropped)", self->liveness_ms, zlistx_size (self->active));
-    dp_exec_t *exec = zlistx_first (self->active);
-    while (exec) {
-        s_drop (self, exec);
-        exec = zlistx_first (self->active);
-    }
-    zsock_destroy (&self->gateway);
-    self->gateway = s_dealer (self->gateway_endpoint, false);
+    dp_warn ("resolver: no word from the gateway for %d ms; reconnecting", self->liveness_ms);
+    s_abandon_requests (self, "the gateway is silent");
+    s_dealer_close (self);
+    self->gateway = s_dealer (self->gateway_endpoint, &self->gateway_watch);
     if (!self->gateway)
         dp_fatal ("resolver: cannot reconnect to the gateway %s", self->gateway_endpoint);
     self->gateway_seen = zclock_mono ();
@@ -649,31 +427,14 @@ s_timers (self_t *self)
         dp_warn ("resolver: no db-svc answered in %d ms; taking requests anyway", self->liveness_ms);
         s_register (self);
     }
-    if (now >= self->next_heartbeat) {
-        if (self->registered)
-            s_send_heartbeat (self);
-        for (size_t i = 0; i < self->n_dbs; i++)
-            s_send_control (self, self->dbs [i].sock, DP_MSG_HEARTBEAT);
-        //  Before the first answer, ask often: a send fails until the
-        //  connection is up.
-        self->next_heartbeat = now + (self->registered || self->heartbeat_ms < 20
-                                      ? self->heartbeat_ms : 20);
+    if (self->registered && now >= self->next_heartbeat) {
+        s_send_heartbeat (self);
+        self->next_heartbeat = now + self->heartbeat_ms;
     }
-    int64_t next = self->next_heartbeat - now;
-    for (size_t i = 0; i < self->n_dbs; i++) {
-        s_db_t *db = &self->dbs [i];
-        if (!db->alive)
-            continue;
-        int64_t left = db->last_seen + self->liveness_ms - now;
-        if (left < 0 && s_readable (db->sock))
-            left = 0;                   //  it spoke; we were busy: read first
-        else
-        if (left < 0)
-            s_db_lost (self, (uint32_t) i, "silent");
-        else
-        if (left < next)
-            next = left;
-    }
+    int64_t next = self->registered ? self->next_heartbeat - now : self->heartbeat_ms;
+    long db_next = dp_db_links_timers (self->dbs);
+    if (db_next < next)
+        next = db_next;
     int64_t left = self->registered ? self->gateway_seen + self->liveness_ms - now
                                     : self->started + self->liveness_ms - now;
     if (left < 0 && s_readable (self->gateway))
@@ -686,20 +447,21 @@ s_timers (self_t *self)
     if (left < next)
         next = left < 0 ? 0 : left;
 
-    //  Deadlines: answered 504 when they pass.
+    //  Deadlines: answered 504 when they pass. Finishing a request moves
+    //  the list's cursor (s_drop finds it), so the walk starts over.
     int64_t wall = zclock_time ();
     dp_exec_t *exec = zlistx_first (self->active);
     while (exec) {
-        dp_exec_t *following = zlistx_next (self->active);
         int64_t deadline = (int64_t) dp_exec_deadline (exec);
         if (deadline && deadline <= wall) {
             dp_exec_abort (exec, 504, "The request took longer than its deadline.");
             s_finish (self, exec);
+            exec = zlistx_first (self->active);
+            continue;
         }
-        else
         if (deadline && deadline - wall < next)
             next = deadline - wall;
-        exec = following;
+        exec = zlistx_next (self->active);
     }
     return next < 0 ? 0 : (long) next;
 }
@@ -722,17 +484,19 @@ s_handle_pipe (self_t *self)
     else
     if (streq (command, "STATS"))
         zsock_send (self->pipe, "88", self->executed,
-                    (uint64_t) (zlistx_size (self->active) + self->writing));
+                    (uint64_t) (zlistx_size (self->active) + zlistx_size (self->writing)));
     else
     if (streq (command, "DBS")) {
-        int alive = 0;
-        for (size_t i = 0; i < self->n_dbs; i++)
-            alive += self->dbs [i].alive;
-        zsock_send (self->pipe, "ii", alive, (int) self->n_dbs);
+        dp_db_links_stats_t dbs;
+        dp_db_links_stats (self->dbs, &dbs);
+        zsock_send (self->pipe, "ii", (int) dbs.live, (int) dbs.configured);
     }
     else
-    if (streq (command, "LOST"))
-        zsock_send (self->pipe, "8", self->lost);
+    if (streq (command, "LOST") || streq (command, "RESENT")) {
+        dp_db_links_stats_t dbs;
+        dp_db_links_stats (self->dbs, &dbs);
+        zsock_send (self->pipe, "8", streq (command, "LOST") ? dbs.lost : dbs.resent);
+    }
     else
     if (streq (command, "CANCELLED"))
         zsock_send (self->pipe, "8", self->cancelled);
@@ -764,7 +528,7 @@ s_reply_error (self_t *self, uint64_t id, uint32_t status, const char *message)
                        .trace_id = "" };
     reply.u.error.status = status;
     reply.u.error.message = message;
-    s_send_msg (self->gateway, &reply);
+    dp_send_msg (self->gateway, &reply);
 }
 
 //  The gateway cancelled request id (its client went away): each LOAD or
@@ -780,17 +544,7 @@ s_cancel (self_t *self, uint64_t id)
     if (!exec)
         return;                 //  answered already
     const char *trace_id = dp_exec_trace_id (exec);
-    idmap_t *map = &self->pending;
-    size_t told = 0;
-    for (size_t i = 0; i < map->cap; i++) {
-        slot_t *slot = &map->slots [i];
-        if (slot->exec != exec || !self->dbs [slot->db].alive)
-            continue;
-        dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL, .id = slot->id,
-                            .trace_id = trace_id };
-        if (s_send_msg (self->dbs [slot->db].sock, &cancel) == 0)
-            told++;
-    }
+    size_t told = dp_db_links_cancel (self->dbs, exec, trace_id);
     dp_log_set_request (trace_id);
     dp_info ("resolver: request cancelled by the gateway; %zu LOAD/QUERY cancelled at db-svc",
              told);
@@ -799,9 +553,34 @@ s_cancel (self_t *self, uint64_t id)
                        .trace_id = trace_id };
     reply.u.error.status = DP_STATUS_CANCELLED;
     reply.u.error.message = "cancelled";
-    s_send_msg (self->gateway, &reply);
+    dp_send_msg (self->gateway, &reply);
     s_drop (self, exec);
     self->cancelled++;
+}
+
+//  A HEARTBEAT from the gateway: one with a new instance id means the
+//  gateway restarted (a HEARTBEAT from it comes before any EXECUTE):
+//  abandon what the old one sent and say READY at once.
+static void
+s_gateway_heartbeat (self_t *self, zframe_t *frame)
+{
+    dp_msg_t heartbeat;
+    char err [200];
+    dp_arena_reset (self->arena);
+    if (dp_msg_decode (zframe_data (frame), zframe_size (frame), self->arena, &heartbeat,
+                       err, sizeof err)) {
+        dp_warn ("resolver: malformed HEARTBEAT from gateway: %s", err);
+        return;
+    }
+    uint64_t id = heartbeat.u.heartbeat.instance_id;
+    if (id == 0 || id == self->gateway_instance_id)
+        return;                 //  an older gateway, or the one we know
+    bool restarted = self->gateway_instance_id != 0;
+    self->gateway_instance_id = id;
+    if (restarted && self->registered) {
+        s_abandon_requests (self, "the gateway restarted");
+        s_send_control (self, self->gateway, DP_MSG_READY);
+    }
 }
 
 static void
@@ -819,15 +598,22 @@ s_handle_gateway (self_t *self)
         return;
     }
     if (head.type == DP_MSG_DISCONNECT) {
-        //  The gateway does not know us (it restarted): register again.
-        if (self->registered)
+        //  The gateway does not know us (it restarted, or declared us
+        //  dead): it holds none of our requests; register again.
+        if (self->registered) {
+            s_abandon_requests (self, "the gateway does not know us");
             s_send_control (self, self->gateway, DP_MSG_READY);
+        }
     }
+    else
+    if (head.type == DP_MSG_HEARTBEAT)
+        s_gateway_heartbeat (self, frame);
     else
     if (head.type == DP_MSG_CANCEL)
         s_cancel (self, head.id);
     else
-    if (head.type == DP_MSG_EXECUTE && zlistx_size (self->active) + self->writing >= self->credit) {
+    if (head.type == DP_MSG_EXECUTE
+    &&  zlistx_size (self->active) + zlistx_size (self->writing) >= self->credit) {
         //  More than the credit we announced: the broker should not do
         //  that, and we do not queue beyond it.
         dp_warn ("resolver: EXECUTE %llu beyond our credit of %u refused",
@@ -855,53 +641,37 @@ s_handle_gateway (self_t *self)
     zframe_destroy (&frame);
 }
 
+//  dp_db_links's callback: a db-svc answered one of exec's LOADs or QUERYs.
 static void
-s_handle_db (self_t *self, uint32_t index)
+s_db_reply (void *ctx, void *owner, const dp_msg_t *head, zframe_t *frame)
 {
-    s_db_t *db = &self->dbs [index];
-    zframe_t *frame = s_recv_payload (db->sock);
-    if (!frame)
-        return;
-    db->last_seen = zclock_mono ();
-    if (!db->alive) {
-        db->alive = true;
-        dp_info ("resolver: db-svc %s is back", db->endpoint);
-    }
-    if (!self->registered)
-        s_register (self);
-    dp_msg_t head;
-    char err [200];
-    if (dp_msg_peek (zframe_data (frame), zframe_size (frame), &head, err, sizeof err)) {
-        dp_warn ("resolver: malformed message from db-svc: %s", err);
-        zframe_destroy (&frame);
-        return;
-    }
-    if (head.type != DP_MSG_ROWS && head.type != DP_MSG_ERROR) {
-        if (head.type == DP_MSG_HEARTBEAT)
-            s_keep_report (self, index, frame);
-        zframe_destroy (&frame);
-        return;
-    }
-    uint32_t which;
-    dp_exec_t *exec = s_idmap_take (&self->pending, head.id, &which);
-    if (!exec) {
-        zframe_destroy (&frame);
-        return;                 //  late reply of a finished request
-    }
-    if (self->dbs [which].outstanding)
-        self->dbs [which].outstanding--;
+    self_t *self = ctx;
+    dp_exec_t *exec = owner;
     dp_msg_t msg;
+    char err [200];
     if (dp_msg_decode (zframe_data (frame), zframe_size (frame), dp_exec_arena (exec), &msg,
                        err, sizeof err)) {
         dp_warn ("resolver: malformed reply from db-svc: %s", err);
-        msg = head;
+        msg = *head;
         msg.type = DP_MSG_ERROR;
         msg.u.error.status = DP_STATUS_INTERNAL;
         msg.u.error.message = err;
     }
-    zframe_destroy (&frame);
     dp_log_set_request (dp_exec_trace_id (exec));
     dp_exec_on_reply (exec, &msg);
+    s_settle (self, exec);
+    dp_log_set_request (NULL);
+}
+
+//  dp_db_links's callback: one of exec's LOADs or QUERYs will never be
+//  answered (no db-svc reachable, or lost too often).
+static void
+s_db_failed (void *ctx, void *owner, const dp_msg_t *error)
+{
+    self_t *self = ctx;
+    dp_exec_t *exec = owner;
+    dp_log_set_request (dp_exec_trace_id (exec));
+    dp_exec_on_reply (exec, error);
     s_settle (self, exec);
     dp_log_set_request (NULL);
 }
@@ -920,18 +690,20 @@ dp_resolver_actor (zsock_t *pipe, void *args)
     }
     zsock_signal (pipe, 0);
     self->started = zclock_mono ();
-    if (self->n_dbs == 0)
+    dp_db_links_stats_t dbs;
+    dp_db_links_stats (self->dbs, &dbs);
+    if (dbs.configured == 0)
         s_register (self);
-    self->next_heartbeat = self->started;           //  ask every db-svc at once
     long timeout = s_timers (self);
-    zmq_pollitem_t items [3 + S_MAX_DBS];
+    zmq_pollitem_t items [4 + 2 * DP_DB_LINKS_MAX];
     //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
     while (!self->terminated) {
         items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         items [1] = (zmq_pollitem_t) { zsock_resolve (self->gateway), 0, ZMQ_POLLIN, 0 };
-        for (size_t i = 0; i < self->n_dbs; i++)
-            items [2 + i] = (zmq_pollitem_t) { zsock_resolve (self->dbs [i].sock), 0, ZMQ_POLLIN, 0 };
-        int n_items = 2 + (int) self->n_dbs;
+        int n_items = 2 + dp_db_links_pollitems (self->dbs, items + 2);
+        if (self->gateway_watch)
+            items [n_items++] = (zmq_pollitem_t) {
+                zsock_resolve (dp_link_watch_sock (self->gateway_watch)), 0, ZMQ_POLLIN, 0 };
         if (self->written)
             items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
         if (zmq_poll (items, n_items, timeout) == -1 && errno != EINTR) {
@@ -942,11 +714,17 @@ dp_resolver_actor (zsock_t *pipe, void *args)
             s_handle_pipe (self);
         if (self->terminated)
             break;
+        //  A connection to the gateway came up again (it restarted, or the
+        //  network dropped): READY now rather than at the next heartbeat,
+        //  so a restarted gateway has a resolver within milliseconds.
+        while (dp_link_watch_pending (self->gateway_watch))
+            if (dp_link_watch_next (self->gateway_watch) == DP_LINK_CONNECTED && self->registered)
+                s_send_control (self, self->gateway, DP_MSG_READY);
         for (int n = 0; n < S_BATCH && s_readable (self->gateway); n++)
             s_handle_gateway (self);
-        for (size_t i = 0; i < self->n_dbs; i++)
-            for (int n = 0; n < 4 * S_BATCH && s_readable (self->dbs [i].sock); n++)
-                s_handle_db (self, (uint32_t) i);
+        dp_db_links_handle (self->dbs);
+        if (!self->registered && dp_db_links_heard (self->dbs))
+            s_register (self);
         while (self->written && s_readable (self->written))
             s_handle_written (self);
         timeout = s_timers (self);
@@ -958,16 +736,21 @@ dp_resolver_actor (zsock_t *pipe, void *args)
 //  --------------------------------------------------------------------------
 //  Selftest: the actor between a fake gateway and two fake db-svc, all
 //  ROUTER sockets the test drives itself over inproc://. Checks that a
-//  db-svc gone silent is given up within the liveness time and the request
-//  waiting on it fails 503 at once; that new work goes to the live one;
-//  that the silent one is used again once it answers; the credit bound;
-//  deadlines; and that a silent gateway makes the resolver register again.
+//  db-svc gone silent is given up within the liveness time and the QUERY
+//  waiting on it is sent to the live one; that new work goes to the live
+//  one; that the silent one is used again once it answers; that a db-svc
+//  answering with a new instance id gets its QUERYs again; the credit
+//  bound; deadlines; that with no db-svc at all a request fails 503 after
+//  the wait; and that a silent gateway makes the resolver register again.
+//  dp_db_links's own selftest covers tcp disconnects and the bounds.
 
 typedef struct {
     zsock_t *gateway;           //  fake broker backend
     zsock_t *dbs [2];           //  fake db-svc
     bool answer [2];            //  echo heartbeats
+    uint64_t db_instance [2];   //  the instance id in their answers
     zframe_t *resolver;         //  the resolver's routing id at the gateway
+    uint64_t gateway_id;        //  the instance id in the fake gateway's HEARTBEATs
     uint64_t readies;           //  READYs seen
     dp_arena_t *arena;
     //  The last LOAD/QUERY each db got and not yet answered.
@@ -975,9 +758,9 @@ typedef struct {
     dp_msg_t pending [2][8];
     int n_pending [2];
     //  RESULTs and ERRORs the gateway got, by EXECUTE id.
-    uint64_t result_id [16];
-    uint32_t result_status [16];
-    char *result_json [16];
+    uint64_t result_id [32];
+    uint32_t result_status [32];
+    char *result_json [32];
     int n_results;
     int64_t next_beat;
     //  The latest HEARTBEAT the gateway got: the resolver's own report
@@ -1016,6 +799,7 @@ s_test_pump (s_test_t *t, int ms)
         int64_t now = zclock_mono ();
         if (now >= t->next_beat && t->resolver) {
             dp_msg_t beat = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
+            beat.u.heartbeat.instance_id = t->gateway_id;
             s_test_send (t->gateway, t->resolver, &beat);
             t->next_beat = now + 50;
         }
@@ -1069,7 +853,7 @@ s_test_pump (s_test_t *t, int ms)
                     }
                     else
                     if (in.type == DP_MSG_RESULT || in.type == DP_MSG_ERROR) {
-                        assert (t->n_results < 16);
+                        assert (t->n_results < 32);
                         t->result_id [t->n_results] = in.id;
                         t->result_status [t->n_results] = in.type == DP_MSG_RESULT
                             ? in.u.result.http_status : in.u.error.status;
@@ -1089,6 +873,7 @@ s_test_pump (s_test_t *t, int ms)
                         assert (in.u.heartbeat.n_reports == 0);
                         in.u.heartbeat.reports = &report;
                         in.u.heartbeat.n_reports = 1;
+                        in.u.heartbeat.instance_id = t->db_instance [d];
                         if (t->answer [d])
                             s_test_send (sock, routing, &in);
                     }
@@ -1137,16 +922,16 @@ s_test_answer (s_test_t *t, int d)
     t->n_pending [d] = 0;
 }
 
-//  Send an EXECUTE of the totalCount of base 1; returns its id.
+//  Send an EXECUTE of the totalCount of base 1 with a deadline of
+//  deadline_ms (wall clock); returns its id.
 static uint64_t
-s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
+s_test_execute_until (s_test_t *t, uint64_t id, int64_t deadline_ms)
 {
     static int64_t bases [] = { 1 };
     static dp_permission_t permission = { "stock:read", bases, 1 };
     static const char query [] = "{ boxes(baseId: \"1\") { totalCount } }";
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_EXECUTE, .id = id,
-                     .deadline_ms = (uint64_t) (zclock_time () + deadline_in_ms),
-                     .trace_id = "selftest" };
+                     .deadline_ms = (uint64_t) deadline_ms, .trace_id = "selftest" };
     msg.u.execute.identity = (dp_identity_t) { .user_id = 8, .organisation_id = 1, .beta_user = -1,
                                                .base_ids = bases, .n_base_ids = 1,
                                                .permissions = &permission, .n_permissions = 1 };
@@ -1154,6 +939,12 @@ s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
     msg.u.execute.query_len = sizeof query - 1;
     s_test_send (t->gateway, t->resolver, &msg);
     return id;
+}
+
+static uint64_t
+s_test_execute (s_test_t *t, uint64_t id, int deadline_in_ms)
+{
+    return s_test_execute_until (t, id, zclock_time () + deadline_in_ms);
 }
 
 //  Pump until the result of id is in (at most ms); returns its index or -1.
@@ -1169,6 +960,42 @@ s_test_result (s_test_t *t, uint64_t id, int ms)
             return -1;
         s_test_pump (t, 5);
     }
+}
+
+//  A request in flight (its QUERYs at both db-svc) when the gateway
+//  forgets it: a new gateway instance id in its HEARTBEAT, or a
+//  DISCONNECT. READY comes at once (well within the liveness time), the
+//  QUERYs are cancelled at db-svc, and no answer for the request goes out.
+static void
+s_test_gateway_forgets (s_test_t *t, zactor_t *actor, uint64_t id, bool disconnect)
+{
+    s_test_execute (t, id, 5000);
+    s_test_pump (t, 50);
+    assert (t->n_pending [0] == 1 && t->n_pending [1] == 1);
+    uint64_t waited_for [2] = { t->pending [0][0].id, t->pending [1][0].id };
+    int cancelled [2] = { t->n_cancelled [0], t->n_cancelled [1] };
+    uint64_t readies = t->readies;
+    int64_t started = zclock_mono ();
+    if (disconnect) {
+        dp_msg_t bye = { .version = DP_PROTO_VERSION, .type = DP_MSG_DISCONNECT, .trace_id = "" };
+        s_test_send (t->gateway, t->resolver, &bye);
+    }
+    else
+        t->gateway_id++;
+    while (t->readies == readies && zclock_mono () - started < 1000)
+        s_test_pump (t, 5);
+    assert (t->readies == readies + 1 && zclock_mono () - started < 200);
+    s_test_pump (t, 50);
+    for (int d = 0; d < 2; d++)
+        assert (t->n_cancelled [d] == cancelled [d] + 1
+             && t->cancelled [d][cancelled [d]] == waited_for [d]);
+    s_test_answer (t, 0);
+    s_test_answer (t, 1);
+    assert (s_test_result (t, id, 200) == -1);
+    zstr_send (actor, "STATS");
+    uint64_t executed, inflight;
+    zsock_recv (actor, "88", &executed, &inflight);
+    assert (inflight == 0);
 }
 
 static void
@@ -1199,7 +1026,7 @@ dp_resolver_actor_test (bool verbose)
     dp_resolver_config_t config = {
         .gateway_endpoint = "inproc://dp-resolver-test-gateway", .db_endpoints = endpoints,
         .n_db_endpoints = 2, .schema = schema, .credit = 4, .heartbeat_ms = 50, .liveness_ms = 300,
-        .instance = "selftest/0"
+        .instance = "selftest/0", .db_wait_ms = 200
     };
     zactor_t *actor = zactor_new (dp_resolver_actor, &config);
     assert (actor);
@@ -1207,6 +1034,8 @@ dp_resolver_actor_test (bool verbose)
     s_test_pump (&t, 150);
     assert (t.readies == 0);
     t.answer [0] = t.answer [1] = true;
+    t.db_instance [0] = 100;
+    t.db_instance [1] = 200;
     int64_t asked = zclock_mono ();
     while (!t.resolver && zclock_mono () - asked < 1000)
         s_test_pump (&t, 5);
@@ -1236,31 +1065,60 @@ dp_resolver_actor_test (bool verbose)
     assert (r >= 0 && t.result_status [r] == 200);
     assert (strstr (t.result_json [r], "\"totalCount\":7"));
 
+    int64_t started;
+    //  db 0 restarts with a QUERY of the next request in hand (its
+    //  answers show a new instance id; db 1 answers its own): that QUERY
+    //  is sent again at once, and the request completes with data.
+    id = s_test_execute (&t, 5, 5000);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] == 1 && t.n_pending [1] == 1);
+    uint64_t held_by_old = t.pending [0][0].id;
+    zframe_destroy (&t.pending_routing [0][0]);
+    t.n_pending [0] = 0;                    //  the old instance took it with it
+    t.db_instance [0] = 101;
+    s_test_answer (&t, 1);
+    started = zclock_mono ();               //  a heartbeat or two
+    while (t.n_pending [0] + t.n_pending [1] == 0 && zclock_mono () - started < 2000)
+        s_test_pump (&t, 5);
+    s_test_pump (&t, 50);
+    assert (t.n_pending [0] + t.n_pending [1] == 1);
+    assert ((t.n_pending [0] ? t.pending [0][0] : t.pending [1][0]).id == held_by_old);
+    s_test_answer (&t, 0);
+    s_test_answer (&t, 1);
+    r = s_test_result (&t, id, 2000);
+    assert (r >= 0 && t.result_status [r] == 200);
+    assert (strstr (t.result_json [r], "\"totalCount\":7"));
+
     //  db 0 goes silent with a QUERY of the next request in hand (db 1
-    //  answers its own): given up within the liveness time, the request
-    //  fails 503 well before its deadline.
+    //  answers its own): given up within the liveness time, its QUERY is
+    //  sent to db 1, and the request completes well before its deadline.
     t.answer [0] = false;
-    int64_t started = zclock_mono ();
+    started = zclock_mono ();
     id = s_test_execute (&t, 2, 5000);
     s_test_pump (&t, 50);
     assert (t.n_pending [0] == 1 && t.n_pending [1] == 1);
     s_test_answer (&t, 1);
-    r = s_test_result (&t, id, 2000);
-    int64_t noticed_ms = zclock_mono () - started;
-    assert (r >= 0 && t.result_status [r] == 503);
-    assert (noticed_ms < 1000);
     for (int i = 0; i < t.n_pending [0]; i++)
         zframe_destroy (&t.pending_routing [0][i]);
     t.n_pending [0] = 0;
+    while (t.n_pending [1] == 0 && zclock_mono () - started < 2000)
+        s_test_pump (&t, 5);
+    int64_t noticed_ms = zclock_mono () - started;
+    assert (t.n_pending [1] == 1 && noticed_ms < 1000);
+    s_test_answer (&t, 1);
+    r = s_test_result (&t, id, 2000);
+    assert (r >= 0 && t.result_status [r] == 200);
     s_test_dbs (actor, &alive, &total);
     assert (alive == 1 && total == 2);
     //  The dead one's report is no longer forwarded.
     s_test_pump (&t, 120);
     assert (!t.beat_db [0] && t.beat_db [1] && t.beat_dbs_live == 1);
+    uint64_t lost, resent;
     zstr_send (actor, "LOST");
-    uint64_t lost;
     zsock_recv (actor, "8", &lost);
-    assert (lost == 1);
+    zstr_send (actor, "RESENT");
+    zsock_recv (actor, "8", &resent);
+    assert (lost == 0 && resent == 2);
 
     //  New work goes to the live one only.
     id = s_test_execute (&t, 3, 5000);
@@ -1335,25 +1193,63 @@ dp_resolver_actor_test (bool verbose)
     int64_t deadline_ms = zclock_mono () - started;
     assert (r >= 0 && t.result_status [r] == 504);
     assert (deadline_ms >= 140 && deadline_ms < 600);
+    //  Three whose deadline passes at the same moment: each answered 504.
+    int64_t together = zclock_time () + 150;
+    for (uint64_t same = 21; same <= 23; same++)
+        s_test_execute_until (&t, same, together);
+    for (uint64_t same = 21; same <= 23; same++) {
+        r = s_test_result (&t, same, 2000);
+        assert (r >= 0 && t.result_status [r] == 504);
+    }
     for (int d = 0; d < 2; d++) {
         for (int i = 0; i < t.n_pending [d]; i++)
             zframe_destroy (&t.pending_routing [d][i]);
         t.n_pending [d] = 0;
     }
 
+    //  No db-svc answers at all: a request waits for one (db_wait_ms),
+    //  then fails 503 saying so, well before its deadline.
+    t.answer [0] = t.answer [1] = false;
+    s_test_pump (&t, 400);                  //  both given up
+    s_test_dbs (actor, &alive, &total);
+    assert (alive == 0);
+    started = zclock_mono ();
+    id = s_test_execute (&t, 40, 5000);
+    r = s_test_result (&t, id, 2000);
+    int64_t waited_ms = zclock_mono () - started;
+    assert (r >= 0 && t.result_status [r] == 503);
+    assert (strstr (t.result_json [r], "no db-svc reachable"));
+    assert (waited_ms >= 190 && waited_ms < 1000);
+    zstr_send (actor, "LOST");
+    zsock_recv (actor, "8", &lost);
+    assert (lost == 2);                     //  its page and its count
+    t.answer [0] = t.answer [1] = true;
+
+    //  The gateway restarts: its HEARTBEAT carries a new instance id. The
+    //  resolver says READY at once and abandons the request the old one
+    //  sent: its QUERYs are cancelled at db-svc, and no answer goes out
+    //  (a new gateway numbers requests anew), even when db-svc answers.
+    t.gateway_id = 0x1111;
+    s_test_pump (&t, 100);                  //  the first id: nothing to abandon
+    s_test_gateway_forgets (&t, actor, 60, false);
+    //  A DISCONNECT (the gateway does not know us) does the same.
+    s_test_gateway_forgets (&t, actor, 61, true);
+
     //  A silent gateway: the resolver starts over with a new identity and
     //  says READY again.
     zframe_t *old = zframe_dup (t.resolver);
+    uint64_t readies = t.readies;
     zframe_destroy (&t.resolver);           //  no more heartbeats from the gateway
     started = zclock_mono ();
     while (!t.resolver && zclock_mono () - started < 2000)
         s_test_pump (&t, 10);
-    assert (t.resolver && t.readies == 2);
+    assert (t.resolver && t.readies == readies + 1);
     assert (!zframe_eq (old, t.resolver));
     zframe_destroy (&old);
     if (verbose)
-        printf ("    silent db-svc noticed and its request failed in %lld ms;"
-                " deadline answered after %lld ms\n", (long long) noticed_ms, (long long) deadline_ms);
+        printf ("    silent db-svc noticed and its QUERY sent on in %lld ms; deadline answered"
+                " after %lld ms; no db-svc: 503 after %lld ms\n", (long long) noticed_ms,
+                (long long) deadline_ms, (long long) waited_ms);
 
     zactor_destroy (&actor);
     zframe_destroy (&t.resolver);

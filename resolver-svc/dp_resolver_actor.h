@@ -24,6 +24,10 @@ typedef struct {
     const char *instance;           //  name in heartbeat reports; NULL: "<hostname>:<pid>"
     size_t large_answer_rows;       //  answers of more rows are written by the low-priority
                                     //  writer thread (dp_writer); 0: all by the actor
+    int db_wait_ms;                 //  how long a LOAD/QUERY waits for a db-svc that can take
+                                    //  it (0: 5000; negative: not at all, 503 at once)
+    uint32_t db_max_resends;        //  times a LOAD/QUERY is sent again after its db-svc
+                                    //  died (0: 2)
 } dp_resolver_config_t;
 
 //  The actor: zactor_new (dp_resolver_actor, &config). Its HEARTBEATs to
@@ -33,8 +37,10 @@ typedef struct {
 //  Signals 0 when connected, 1 when an endpoint is invalid or there are
 //  more than 32 db-svc endpoints. Pipe commands: $TERM; STATS → "88"
 //  (requests answered, requests in flight); DBS → "ii" (db-svc live,
-//  db-svc configured); LOST → "8" (LOADs and QUERYs failed because their
-//  db-svc died).
+//  db-svc configured); LOST → "8" (LOADs and QUERYs failed because no
+//  db-svc would answer them); RESENT → "8" (LOADs and QUERYs sent again
+//  after their db-svc died); CANCELLED → "8" (requests the gateway
+//  cancelled).
 void dp_resolver_actor (zsock_t *pipe, void *args);
 
 //  Selftest: liveness, db-svc choice, credit and deadlines against fake
@@ -51,6 +57,8 @@ typedef struct {
     const char *schema;             //  DEPOT_SCHEMA, SDL file; NULL: the built-in schema
     bool introspection;             //  DEPOT_INTROSPECTION, serve __schema/__type, true
     int large_answer_rows;          //  DEPOT_LARGE_ANSWER_ROWS, 5000; 0: no writer thread use
+    int db_wait_ms;                 //  DEPOT_DB_WAIT_MS, 5000; 0: a LOAD/QUERY with no db-svc
+                                    //  to take it fails at once
 } dp_resolver_options_t;
 
 //  Fill opts with the defaults above.

@@ -25,6 +25,7 @@ dp_resolver_options_init (dp_resolver_options_t *opts)
     opts->max_page = 100000;
     opts->introspection = true;
     opts->large_answer_rows = 5000;
+    opts->db_wait_ms = 5000;
 }
 
 size_t
@@ -45,6 +46,8 @@ dp_resolver_options (dp_resolver_options_t *opts, dp_option_t *out, size_t max)
           "serve introspection (__schema, __type); 0 switches it off" },
         { "--large-answer-rows", "DEPOT_LARGE_ANSWER_ROWS", DP_OPT_INT, &opts->large_answer_rows,
           "answers of more rows are written by a low-priority thread; 0: never" },
+        { "--db-wait-ms", "DEPOT_DB_WAIT_MS", DP_OPT_INT, &opts->db_wait_ms,
+          "how long a database request waits for a db-svc to come back; 0: 503 at once" },
     };
     size_t n = sizeof options / sizeof options [0];
     assert (n <= max);
@@ -70,6 +73,11 @@ dp_resolver_options_check (const dp_resolver_options_t *opts, char *err, size_t 
                   opts->large_answer_rows);
         return -1;
     }
+    if (opts->db_wait_ms < 0) {
+        snprintf (err, err_len, "DEPOT_DB_WAIT_MS (--db-wait-ms) must be 0 or more, not %d",
+                  opts->db_wait_ms);
+        return -1;
+    }
     if (opts->max_page < 1) {
         snprintf (err, err_len, "DEPOT_MAX_PAGE (--max-page) must be positive, not %d", opts->max_page);
         return -1;
@@ -93,10 +101,10 @@ dp_resolver_options_test (bool verbose)
     dp_option_t table [16];
     size_t n = dp_resolver_options (&opts, table, 16);
     char *argv [] = { "resolver-svc", "--resolvers", "3", "--credit", "7", "--introspection=0",
-                      "--large-answer-rows", "0", NULL };
-    assert (dp_options_parse (table, n, 8, argv, "usage", err, sizeof err) == 0);
+                      "--large-answer-rows", "0", "--db-wait-ms", "250", NULL };
+    assert (dp_options_parse (table, n, 10, argv, "usage", err, sizeof err) == 0);
     assert (opts.resolvers == 3 && opts.credit == 7 && !opts.introspection);
-    assert (opts.large_answer_rows == 0 && opts.max_page == 100000);
+    assert (opts.large_answer_rows == 0 && opts.max_page == 100000 && opts.db_wait_ms == 250);
     assert (dp_resolver_options_check (&opts, err, sizeof err) == 0);
     struct { int *setting; int value; const char *named; } bad [] = {
         { &opts.resolvers, 0, "DEPOT_RESOLVERS" },
@@ -104,6 +112,7 @@ dp_resolver_options_test (bool verbose)
         { &opts.credit, 0, "DEPOT_CREDIT" },
         { &opts.large_answer_rows, -1, "DEPOT_LARGE_ANSWER_ROWS" },
         { &opts.max_page, 0, "DEPOT_MAX_PAGE" },
+        { &opts.db_wait_ms, -1, "DEPOT_DB_WAIT_MS" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
         dp_resolver_options_init (&opts);

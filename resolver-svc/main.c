@@ -72,7 +72,8 @@ main (int argc, char *argv [])
     dp_resolver_config_t config = {
         .gateway_endpoint = gateway, .db_endpoints = endpoints, .n_db_endpoints = n_endpoints,
         .schema = schema, .credit = (uint32_t) opts.credit, .max_page_size = opts.max_page,
-        .large_answer_rows = (size_t) opts.large_answer_rows
+        .large_answer_rows = (size_t) opts.large_answer_rows,
+        .db_wait_ms = opts.db_wait_ms ? opts.db_wait_ms : -1
     };
     zsys_init ();
     zactor_t *running [DP_RESOLVERS_MAX];

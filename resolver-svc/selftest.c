@@ -16,6 +16,8 @@
 #include "dp_enums.h"
 #include "dp_computed.h"
 #include "dp_writer.h"
+#include "dp_db_links.h"
+#include "dp_link_watch.h"
 #include "dp_page.h"
 #include "dp_box_filter.h"
 #include "dp_exec_cache.h"
@@ -39,6 +41,8 @@ static const dp_selftest_t s_tests [] = {
     { "writer", dp_writer_test },
     { "options", dp_resolver_options_test },
     { "actor", dp_resolver_actor_test },
+    { "db_links", dp_db_links_test },
+    { "link_watch", dp_link_watch_test },
 };
 
 int

@@ -8,6 +8,12 @@
 #   scripts/mariadb.sh status DIR         exit 0 when it answers
 #
 # The server runs as the current user; root connects over the socket without a password.
+# Nothing needs the machine's host name to resolve (a container or sandbox whose /etc/hosts
+# names neither it nor localhost): mariadb-install-db is told to go on without looking it up
+# (--force; its --skip-name-resolve alone still refuses when neither name resolves), and the
+# server never looks up a client's address (--skip-name-resolve), so grants name addresses:
+# root is 'root'@'localhost' over the socket and 'root'@'127.0.0.1' over TCP, both made by
+# mariadb-install-db.
 # MARIADB_EXTRA_ARGS (space-separated) is appended to mariadbd's options, after the defaults
 # below, so a test can override them (e.g. --log-bin --server-id=1 for a replication primary).
 set -euo pipefail
@@ -31,6 +37,7 @@ start)
   if [ ! -d "$dir/data/mysql" ]; then
     rm -rf "$dir/data"
     mariadb-install-db --no-defaults --auth-root-authentication-method=normal \
+      --force --skip-name-resolve \
       --datadir="$dir/data" --tmpdir="$dir/tmp" --user="$(id -un)" --skip-test-db \
       >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
   fi
@@ -38,7 +45,7 @@ start)
   [ "$port" != 0 ] && net=(--port="$port" --bind-address=127.0.0.1)
   # Settings: utf8mb4, UTC, room for many connections, the dump's zero dates accepted.
   mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --pid-file="$pidfile" \
-    --user="$(id -un)" "${net[@]}" --log-error="$dir/mysqld.err" --tmpdir="$dir/tmp" \
+    --user="$(id -un)" "${net[@]}" --skip-name-resolve --log-error="$dir/mysqld.err" --tmpdir="$dir/tmp" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --default-time-zone=+00:00 --max-connections=500 \
     --sql-mode=NO_ENGINE_SUBSTITUTION --innodb-buffer-pool-size=256M \

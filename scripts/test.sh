@@ -36,10 +36,5 @@ cmake --build "$build" -j"$(nproc)"
 cmake -S . -B "$build-tsan" -DCMAKE_BUILD_TYPE=Debug -DDEPOT_TSAN=ON >/dev/null
 cmake --build "$build-tsan" -j"$(nproc)"
 cd "$build-tsan"
-# --repeat until-pass:2: about one TSan run in ten, a db-svc actor selftest (dp_db_replica,
-# dp_db_coalesce) aborts inside libzmq ("pfd.revents & POLLIN", signaler.cpp) while connections
-# to a missing server fail and reconnect; never seen under ASan or without TSan. Until its cause
-# is found, a test that fails is run once more and must pass then; its first output stays in
-# the log above, so the failure is seen, not hidden.
 TSAN_OPTIONS="halt_on_error=1 ignore_noninstrumented_modules=1 second_deadlock_stack=1" \
-    ctest --output-on-failure --timeout 900 -j2 -L threads --repeat until-pass:2 "$@"
+    ctest --output-on-failure --timeout 900 -j2 -L threads "$@"

@@ -235,6 +235,20 @@ dp_db_test_concern_pool (dp_db_test_t *t)
     if (t->verbose)
         printf ("    fast LOAD answered in %lld ms while another waited on a lock\n",
                 (long long) fast_ms);
+
+    //  Stopped with a statement still waiting on a lock: the requester is
+    //  told DISCONNECT (we are going away), not 503, so it sends its reads
+    //  again elsewhere (proto/README.md, section 5).
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+    dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+    zclock_sleep (100);
+    zactor_destroy (&t->actor);
+    dp_msg_t bye;
+    assert (dp_db_test_recv (t, &bye, 2000));
+    assert (bye.type == DP_MSG_DISCONNECT);
+    assert (!dp_db_test_recv (t, &extra, 100));   //  once per requester
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
     mysql_close (locker);
     dp_db_test_stop (t);
 }

@@ -331,6 +331,7 @@ dp_gateway_test (bool verbose)
     config.deadline_ms = 1500;
     config.heartbeat_ms = 100;
     config.liveness_ms = 400;
+    config.resolver_wait_ms = 200;  //  with no resolver, requests wait this long for one
     config.no_validation = true;    //  the fake resolver answers made-up queries ({ sleep(ms: 400) })
 
     //  Start-up failures are reported, not fatal: a bad key...
@@ -362,9 +363,10 @@ dp_gateway_test (bool verbose)
     const char *query = "{\"query\":\"{ base(id: 1) { name } }\"}";
     dp_test_http_response_t response;
 
-    //  No resolver connected: 503 with Retry-After.
+    //  No resolver connected (for longer than resolver_wait_ms since the
+    //  start): 503 with Retry-After.
     dp_test_http_request (port, "POST", "/graphql", auth, query, &response);
-    dp_test_http_expect (&response, 503, "Service overloaded, retry later.");
+    dp_test_http_expect (&response, 503, "The server is busy: retry later.");
     assert (dp_test_http_header (&response, "Retry-After")
             && atoi (dp_test_http_header (&response, "Retry-After")) == 1);
     dp_test_http_free (&response);
@@ -651,7 +653,7 @@ dp_gateway_test (bool verbose)
         if (response.status == 200)
             ok++;
         else {
-            dp_test_http_expect (&response, 503, "Service overloaded");
+            dp_test_http_expect (&response, 503, "The server is busy");
             refused++;
         }
         dp_test_http_free (&response);
@@ -663,7 +665,7 @@ dp_gateway_test (bool verbose)
     //  deadline, and with no resolver left, 503 again.
     int64_t started = zclock_mono ();
     dp_test_http_request (port, "POST", "/graphql", auth, "{\"query\":\"{ die }\"}", &response);
-    dp_test_http_expect (&response, 503, "Service overloaded");
+    dp_test_http_expect (&response, 503, "The server is busy");
     dp_test_http_free (&response);
     assert (zclock_mono () - started < 1400);
     s_wait_resolvers (gateway, 0);

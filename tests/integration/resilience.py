@@ -15,10 +15,12 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 
 import harness
 
 MANAGE_BOXES = harness.read_query("manage_boxes.graphql")
+BOX_VIEW = harness.read_query("box_view.graphql")
 # The front-end's mount-time filters and a few more, so requests vary.
 FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]},
            {"states": ["InStock", "MarkedForShipment"]}, {"states": ["Lost"]}]
@@ -37,6 +39,25 @@ def varied_bodies(count=24, seed=5):
     return [manage_boxes(rng.choice([10, 20, 50]), rng.choice(FILTERS)) for _ in range(count)]
 
 
+def box_view(label):
+    return json.dumps({"query": BOX_VIEW, "operationName": "BoxByLabelIdentifier",
+                       "variables": {"labelIdentifier": label}}).encode()
+
+
+def mixed_reads(labels, count=48, seed=7):
+    """The front-end's two busiest reads in turn: ManageBoxes (varied) and BoxView on labels."""
+    rng = random.Random(seed)
+    manage = varied_bodies(count // 2, seed)
+    return [body for pair in zip(manage, (box_view(rng.choice(labels)) for _ in manage))
+            for body in pair]
+
+
+# What a client sees when the server's process is gone (refused, reset, closed mid-answer), as
+# http.client raises it; a timeout is not among them (it is a request left waiting).
+CONNECTION_ERRORS = ("ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError",
+                     "BrokenPipeError", "RemoteDisconnected", "IncompleteRead")
+
+
 class Outcome:
     """One request: when it started (monotonic s), how long it took, its status (0 when the
     connection failed), whether it carried data without errors, and its error message."""
@@ -49,6 +70,14 @@ class Outcome:
     def clear_error(self):
         """An HTTP error with a JSON body naming what went wrong."""
         return self.status >= 500 and bool(self.message)
+
+    def connection_failed(self):
+        """No HTTP answer because the connection was refused or broken (not a timeout)."""
+        return self.status == 0 and self.message.startswith(CONNECTION_ERRORS)
+
+    @property
+    def finished(self):
+        return self.started + self.elapsed
 
 
 def post_once(conn, body, token, timeout, keep_alive=True):
@@ -77,11 +106,15 @@ def classify(status, parsed, headers, started, elapsed):
 
 class Load:
     """`clients` threads, each on its own connection (kept alive, or a new one per request),
-    posting bodies in a loop until stop(); every request's Outcome is kept."""
+    posting bodies in a loop until stop(); every request's Outcome is kept. After a connection
+    error a client waits `retry_pause` s before its next request, as a real client backs off
+    instead of spinning on a refused port."""
 
-    def __init__(self, port, token, bodies, clients, timeout=60.0, pause=0.0, keep_alive=True):
+    def __init__(self, port, token, bodies, clients, timeout=60.0, pause=0.0, keep_alive=True,
+                 retry_pause=0.0):
         self.port, self.token, self.bodies = port, token, bodies
         self.timeout, self.pause, self.keep_alive = timeout, pause, keep_alive
+        self.retry_pause = retry_pause
         self.outcomes = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -117,13 +150,18 @@ class Load:
                 self.outcomes.append(outcome)
             if self.pause:
                 time.sleep(self.pause)
+            if self.retry_pause and outcome.status == 0:
+                time.sleep(self.retry_pause)
         if conn is not None:
             conn.close()
 
     def stop(self, join_timeout=120):
+        """Stop the clients; returns those still waiting for an answer after join_timeout s
+        (one bound for all of them, not one each)."""
         self.stopping.set()
+        deadline = time.monotonic() + join_timeout
         for t in self.threads:
-            t.join(join_timeout)
+            t.join(max(0.0, deadline - time.monotonic()))
         hung = [t for t in self.threads if t.is_alive()]
         return hung
 
@@ -235,7 +273,9 @@ class Cluster:
     """Depot's three-process form with `dbs` db-svc and `resolvers` resolver-svc processes
     (every resolver connects to every db-svc) and one gateway, on free ports. Processes are
     named "db0", "db1", ..., "resolver0", ..., "gateway" and can be killed and restarted one
-    by one; each restart appends to the same log."""
+    by one; each restart appends to the same log. Each process has its name as
+    DEPOT_INSTANCE_NAME, as a container keeps its host name across restarts: a restarted
+    process is the same place to its peers, with a new instance id."""
 
     def __init__(self, db, keys, folder, dbs=2, resolvers=2, extra_env=None):
         self.folder = folder
@@ -271,7 +311,7 @@ class Cluster:
         args, extra = self.commands[name]
         log = self.logs.get(name) or open(os.path.join(self.folder, f"{name}.log"), "ab")
         self.logs[name] = log
-        env = dict(self.env)
+        env = dict(self.env, DEPOT_INSTANCE_NAME=name)
         env.update(extra)
         self.processes[name] = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -302,6 +342,20 @@ class Cluster:
                 pass
             time.sleep(0.1)
         raise RuntimeError("the cluster did not answer in time")
+
+    def wait_serving(self, seconds):
+        """Poll GET /readyz (a real request through a resolver, db-svc and MariaDB) until it
+        answers 200; returns the monotonic time it did, or None after `seconds`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=5) as r:
+                    if r.status == 200:
+                        return time.monotonic()
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.02)
+        return None
 
     def stop(self):
         """SIGTERM every process still running; returns {name: exit code} of those."""

@@ -1,5 +1,6 @@
 """Saturation (issue 5): far more concurrent clients than Depot's limits, at the default
-limits (DEPOT_THREADS 64, DEPOT_MAX_INFLIGHT 48, DEPOT_CREDIT 64, DEPOT_DB_MAX_QUEUE 2048),
+limits (DEPOT_THREADS 128, DEPOT_MAX_INFLIGHT 96 with its latency-following limit and wait,
+DEPOT_CREDIT 64, DEPOT_DB_MAX_QUEUE 2048),
 against the three-process form. Every queue between the actors is bounded, so:
 503 answers with Retry-After appear, every request that was admitted succeeds with data,
 no request goes unanswered, and the resident memory of each process stays under twice its
@@ -22,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import resilience  # noqa: E402
 
-CLIENTS = 192                   # three times DEPOT_THREADS, four times DEPOT_MAX_INFLIGHT
+CLIENTS = 192                   # 1.5 times DEPOT_THREADS, twice DEPOT_MAX_INFLIGHT
 SECONDS = 12
 KEEP_ALIVE_CLIENTS = 200        # each on one kept-alive connection, sending all the time
 LONGEST = 10.0                  # seconds any of their requests may take, waiting included
