@@ -4,7 +4,7 @@ db-svc and two resolver-svc, as `docker compose up --scale resolver-svc=2 --scal
 runs them.
 
 Pins down: both db-svc instances are listed once each (every resolver forwards both), with
-the pool size and queue limit the test configured, an idle pool's target at the minimum
+the pool size and queue limit the test configured, the pool's target at the minimum
 configured and its connections adding up to it; each resolver with the credit configured; the statement counter moves by what MariaDB
 itself counts (Com_select); a db-svc killed with SIGKILL leaves /metrics within seconds while
 the other stays. Instance names are `<hostname>:<pid>`, checked against the processes the test
@@ -23,8 +23,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from test_gateway_http import PAGE_QUERY, Topology, parse_prometheus, request  # noqa: E402
 
-POOL = 3            # DEPOT_DB_POOL of each db-svc: the most connections
-POOL_MIN = 2        # DEPOT_DB_POOL_MIN: the fewest, all an idle db-svc keeps
+POOL = 3            # DEPOT_DB_POOL of each db-svc
+# DEPOT_DB_POOL_MIN the same: a fixed pool, so MariaDB's Com_select counts the requests'
+# statements only (a connection the adaptive pool opens runs a SELECT of its own to set up).
+POOL_MIN = POOL
 MAX_QUEUE = 77      # DEPOT_DB_MAX_QUEUE
 CREDIT = 5          # DEPOT_CREDIT of each resolver
 STATES = ("busy", "idle", "connecting", "down")
@@ -106,7 +108,7 @@ class GatewayMetricsTest(unittest.TestCase):
             connections = {state: by_instance(samples, "depot_db_pool_connections", state=state).get(name)
                            for state in STATES}
             self.assertNotIn(None, connections.values(), connections)
-            # Idle: the pool wants its minimum, and its connections add up to it.
+            # The pool wants its minimum (here its size), and its connections add up to it.
             self.assertEqual(by_instance(samples, "depot_db_pool_target")[name], POOL_MIN)
             self.assertEqual(sum(connections.values()), POOL_MIN, connections)
             self.assertIn(name, by_instance(samples, "depot_db_statements_total"))
