@@ -75,9 +75,11 @@ class Coalescing(unittest.TestCase):
         os.makedirs(folder)
         depot = harness.Depot(self.db, self.keys, folder, form="one", debug=False,
                               extra_env={"DEPOT_DB_COALESCE": "1" if coalesce == "on" else "0",
-                                         # 64 connections admitted at once (limits are
-                                         # test_resilience_saturation's subject)
-                                         "DEPOT_THREADS": "80", "DEPOT_MAX_INFLIGHT": "72"})
+                                         # 64 connections admitted at once: a fixed admission
+                                         # limit (limits are the subject of
+                                         # test_resilience_saturation and _admission)
+                                         "DEPOT_THREADS": "80", "DEPOT_MAX_INFLIGHT": "72",
+                                         "DEPOT_ADMISSION_MIN": "72"})
         try:
             # Alone: one request at a time.
             alone = {}
