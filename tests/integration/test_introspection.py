@@ -57,7 +57,8 @@ class Introspection(unittest.TestCase):
         harness.load_demo(cls.db, boxes=300)
         cls.keys = harness.Keys(cls.scratch.path)
         cls.token = cls.keys.token()
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", debug=False)
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", debug=False,
+                                  extra_env=harness.FIXED_POOL)
 
     @classmethod
     def tearDownClass(cls):

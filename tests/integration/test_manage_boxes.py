@@ -118,7 +118,8 @@ class ManageBoxes(unittest.TestCase):
         cls.keys = harness.Keys(cls.scratch.path)
         cls.token = cls.keys.token()
         cls.query = harness.read_query("manage_boxes.graphql")
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one",
+                                  extra_env=harness.FIXED_POOL)
 
     @classmethod
     def tearDownClass(cls):
@@ -322,7 +323,7 @@ class ManageBoxes(unittest.TestCase):
         the same data as the one-process form."""
         folder = os.path.join(self.scratch.path, "three")
         os.makedirs(folder, exist_ok=True)
-        three = harness.Depot(self.db, self.keys, folder, form="three")
+        three = harness.Depot(self.db, self.keys, folder, form="three", extra_env=harness.FIXED_POOL)
         try:
             one = self.run_query(50)
             other = self.run_query(50, url=three.url)

@@ -29,7 +29,8 @@ class ReadApi(unittest.TestCase):
         cls.keys = harness.Keys(cls.scratch.path)
         cls.token = cls.keys.token()
         cls.god = cls.keys.token(roles=("boxtribute_god",), permissions=["*"], org=1)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one",
+                                  extra_env=harness.FIXED_POOL)
 
     @classmethod
     def tearDownClass(cls):

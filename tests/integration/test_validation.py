@@ -92,7 +92,8 @@ class Validation(unittest.TestCase):
         harness.load_demo(cls.db)
         cls.keys = harness.Keys(cls.scratch.path)
         cls.token = cls.keys.token()
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one",
+                                  extra_env=harness.FIXED_POOL)
 
     @classmethod
     def tearDownClass(cls):
