@@ -30,6 +30,7 @@
 #include "dp_log.h"
 #include <czmq.h>
 #include <mysql.h>
+#include <openssl/crypto.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
 #include <assert.h>
@@ -113,6 +114,13 @@ void
 dp_db_conn_thread_end (void)
 {
     mysql_thread_end ();
+    //  The connector's TLS and authentication use OpenSSL, which keeps
+    //  state per thread and frees it from a thread-exit destructor. That
+    //  destructor runs after the actor has told its owner it is done, so it
+    //  raced with the process's own clean-up (mysql_library_end, OpenSSL's
+    //  atexit handler) and crashed in libcrypto at shutdown. Free it here,
+    //  while the owner still waits for us.
+    OPENSSL_thread_stop ();
 }
 
 static char *
