@@ -65,7 +65,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         s_check (error.status == 400, "a refused body is a 400");
         s_check (error.body != NULL && error.body_len > 0, "a refused body has an error body");
         json_error_t json_error;
-        json_t *body = json_loadb (error.body, error.body_len, 0, &json_error);
+        json_t *body = json_loadb (error.body, error.body_len, JSON_ALLOW_NUL, &json_error);
         s_check (json_is_object (body), "the error body is a JSON object");
         s_check (json_is_array (json_object_get (body, "errors")),
                  "the error body has an errors array");
