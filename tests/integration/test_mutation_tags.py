@@ -132,22 +132,23 @@ FRONTEND_DELETE_TAGS = """
 
 TAG = """id name description color type base { id } createdBy { id } createdOn
          lastModifiedBy { id } lastModifiedOn deletedOn"""
+# Each union's error members (a fragment on a type outside the union is invalid).
 # ResourceDoesNotExistError.id (ID) and InvalidColorError.color (String!) differ in type from
 # Tag's fields of those names, so they are aliased (graphql's OverlappingFieldsCanBeMerged).
-ERRORS = """... on InsufficientPermissionError { name }
-            ... on UnauthorizedForBaseError { id name organisationName }
-            ... on ResourceDoesNotExistError { missingId: id name }
-            ... on EmptyNameError { _ }
-            ... on DeletedTagError { name }
-            ... on InvalidColorError { invalidColor: color }"""
+PERMISSION = """... on InsufficientPermissionError { name }"""
+BASE = """... on UnauthorizedForBaseError { id name organisationName }"""
+MISSING = """... on ResourceDoesNotExistError { missingId: id name }"""
+COLOR = """... on InvalidColorError { invalidColor: color }"""
 CREATE = f"""mutation($input: TagCreationInput) {{ createTag(creationInput: $input) {{
-             __typename ... on Tag {{ {TAG} taggedResources {{ __typename }} lastUsedOn }} {ERRORS} }} }}"""
+             __typename ... on Tag {{ {TAG} taggedResources {{ __typename }} lastUsedOn }}
+             {PERMISSION} {BASE} {COLOR} }} }}"""
 UPDATE = f"""mutation($input: TagUpdateInput) {{ updateTag(updateInput: $input) {{
-             __typename ... on Tag {{ {TAG} }} {ERRORS} }} }}"""
+             __typename ... on Tag {{ {TAG} }} {PERMISSION} {BASE} {MISSING} {COLOR}
+             ... on EmptyNameError {{ _ }} ... on DeletedTagError {{ name }} }} }}"""
 DELETE = f"""mutation($id: ID!) {{ deleteTag(id: $id) {{
-             __typename ... on Tag {{ {TAG} taggedResources {{ __typename }} }} {ERRORS} }} }}"""
+             __typename ... on Tag {{ {TAG} taggedResources {{ __typename }} }} {PERMISSION} {BASE} {MISSING} }} }}"""
 DELETE_MANY = f"""mutation($ids: [Int!]!) {{ deleteTags(ids: $ids) {{
-             __typename ... on TagsResult {{ updatedTags {{ {TAG} }} invalidTagIds }} {ERRORS} }} }}"""
+             __typename ... on TagsResult {{ updatedTags {{ {TAG} }} invalidTagIds }} {PERMISSION} }} }}"""
 RESOURCE = """__typename
               ... on Box { id labelIdentifier tags { id } lastModifiedOn lastModifiedBy { id } }
               ... on Beneficiary { id tags { id } lastModifiedOn lastModifiedBy { id } }"""
