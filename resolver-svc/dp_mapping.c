@@ -38,9 +38,6 @@
 #include <string.h>
 
 //  Enum tables (BoxState and ProductGender by DB id: dp_enums.c).
-static const char *const s_tag_types [] = {
-    "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
-};
 static const char *const s_agreement_states [] = {
     "UnderReview", "UnderReview", "Accepted", "Accepted", "Rejected", "Rejected",
     "Canceled", "Canceled", "Expired", "Expired", NULL
@@ -437,7 +434,7 @@ static const field_entry_t s_fields [] = {
     { "Tag", "name", COLUMN (tags, label, CONV_STRING) },
     { "Tag", "description", COLUMN (tags, description, CONV_STRING) },
     { "Tag", "color", COLUMN (tags, color, CONV_STRING) },
-    { "Tag", "type", ENUM_STR (tags, type, s_tag_types) },
+    { "Tag", "type", ENUM_STR (tags, type, dp_enums_tag_types) },
     { "Tag", "base", FK (tags, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
     { "Tag", "createdBy", FK (tags, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Tag", "createdOn", COLUMN (tags, created, CONV_DATETIME) },
