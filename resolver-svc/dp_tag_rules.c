@@ -16,6 +16,9 @@ dp_tag_color_valid (const char *color)
     if (!color || color [0] != '#')
         return false;
     size_t digits = strlen (color + 1);
+    //  Python's $ also matches before one final newline.
+    if (digits > 0 && color [digits] == '\n')
+        digits--;
     if (digits != 3 && digits != 6)
         return false;
     for (size_t i = 1; i <= digits; i++)
@@ -53,6 +56,9 @@ dp_tag_rules_test (bool verbose)
     assert (!dp_tag_color_valid ("#"));
     assert (!dp_tag_color_valid (""));
     assert (!dp_tag_color_valid (NULL));
+    assert (dp_tag_color_valid ("#abc\n"));         //  re.match's $, as boxtribute checks
+    assert (!dp_tag_color_valid ("#abc\n\n"));
+    assert (!dp_tag_color_valid ("#\n"));
     assert (dp_tag_type_fits ("All", "Stock") && dp_tag_type_fits ("All", "People"));
     assert (dp_tag_type_fits ("Stock", "Stock") && !dp_tag_type_fits ("Stock", "People"));
     assert (dp_tag_type_fits ("People", "People") && !dp_tag_type_fits ("People", "Stock"));

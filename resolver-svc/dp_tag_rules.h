@@ -14,8 +14,9 @@
 
 #include <stdbool.h>
 
-//  True for "#RGB" or "#RRGGBB" (hex digits of either case), as
-//  boxtribute's _is_valid_hex_color; false for NULL.
+//  True for "#RGB" or "#RRGGBB" (hex digits of either case), with one
+//  final newline allowed, as boxtribute's _is_valid_hex_color (re.match
+//  with $); false for NULL.
 bool dp_tag_color_valid (const char *color);
 
 //  True when a tag of stored type tag_type may be applied to a resource of
