@@ -247,12 +247,17 @@ class TagMutationCases:
         self.assertEqual(self.checksum(), before, "a refused call changed nothing")
 
     def beta_refused(self, text, variables, token):
-        """boxtribute's beta-level check: HTTP 400, "Insufficient beta-level", nothing written."""
+        """boxtribute's beta-level check: "Insufficient beta-level" and no data, nothing
+        written. boxtribute answers 400; Depot answers as the GraphQL-over-HTTP spec says for
+        a request error (API.md section 1): 400 for application/graphql-response+json, 200 for
+        application/json."""
         before = self.checksum()
-        status, response = self.call(text, variables, token)
-        self.assertEqual(status, 400, response)
-        self.assertEqual([e["message"] for e in response["errors"]], ["Insufficient beta-level"])
-        self.assertNotIn("data", response)
+        for accept, code in [("application/graphql-response+json", 400), ("application/json", 200)]:
+            status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables},
+                                               token, headers={"Accept": accept})
+            self.assertEqual(status, code, response)
+            self.assertEqual([e["message"] for e in response["errors"]], ["Insufficient beta-level"])
+            self.assertNotIn("data", response)
         self.assertEqual(self.checksum(), before)
 
     # --- rows written here ---------------------------------------------------------------
