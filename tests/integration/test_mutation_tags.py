@@ -12,6 +12,7 @@ and other-base tags on assignTag/unassignTag; no write when nothing is unassigne
 "Deliberate choices" says so.
 Licensed under the Apache License 2.0.
 """
+import concurrent.futures
 import json
 import os
 import sys
@@ -845,6 +846,44 @@ class TagMutationCases:
         self.assertEqual([e["path"] for e in response["errors"]], [["b"]])
         self.assertEqual([r["tag_id"] for r in self.relation_rows(f"object_id = {box} AND object_type = 'Stock'")],
                          [int(good)])
+
+    def test_concurrent_assignments_of_one_pair(self):
+        """Eight clients assign one tag to one box at once: one relation, as if one after
+        another (the tag's and the pair's rows are locked)."""
+        tag, box = self.new_tag(kind="Box"), self.new_box()
+        variables = {"input": {"id": tag, "resourceId": box, "resourceType": "Box"}}
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: self.call(ASSIGN, variables), range(8)))
+        for status, response in answers:
+            self.assertEqual(status, 200, response)
+            self.assertNotIn("errors", response, response)
+        self.assertEqual(len(self.relation_rows(f"tag_id = {tag} AND deleted_on IS NULL")), 1)
+
+    def test_assignments_racing_a_deletion(self):
+        """A tag assigned to eight boxes while it is deleted: every assignment either came
+        first (and deleteTag removed its relation) or was refused as deleted; no live relation
+        of the deleted tag is left."""
+        tag, boxes = self.new_tag(kind="Box"), [self.new_box() for _ in range(8)]
+
+        def assign(box):
+            return self.call(ASSIGN, {"input": {"id": tag, "resourceId": box, "resourceType": "Box"}})
+
+        with concurrent.futures.ThreadPoolExecutor(9) as pool:
+            assigned = [pool.submit(assign, box) for box in boxes]
+            deleted = pool.submit(self.call, DELETE, {"id": tag})
+            answers = [f.result() for f in assigned]
+            self.assertEqual(deleted.result()[1]["data"]["deleteTag"]["__typename"], "Tag")
+        when = self.tag_row(tag)["deleted"]
+        self.assertIsNotNone(when)
+        self.assertEqual(self.relation_rows(f"tag_id = {tag} AND deleted_on IS NULL"), [])
+        made = self.relation_rows(f"tag_id = {tag}")
+        for status, response in answers:
+            self.assertEqual(status, 200, response)
+            if response.get("errors"):
+                self.assertEqual(response["errors"][0]["extensions"]["description"], f"The tag with ID {tag} is deleted.")
+        self.assertEqual(len(made), sum(1 for _, r in answers if not r.get("errors")))
+        for r in made:
+            self.assertEqual((r["deleted_on"], r["deleted_by_id"]), (when, 8))
 
 
 # Depot's DDL with the few rows the cases need: two organisations, a base each, their users,
