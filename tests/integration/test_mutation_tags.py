@@ -565,6 +565,18 @@ class TagMutationCases:
             self.assertEqual(self.checksum(), before)
             self.assertEqual(self.tag_row(tag)["label"], "Plain")
 
+    def test_update_tag_name_too_long(self):
+        """A name longer than tags.label's 255 characters is refused with an error and
+        nothing written, never cut short."""
+        tag = self.new_tag(name="Short")
+        before = self.checksum()
+        response = self.mutate(UPDATE, {"input": {"id": tag, "name": "n" * 256}})
+        self.assertEqual(response.get("data"), {"updateTag": None}, response)
+        self.assertTrue(response["errors"], response)
+        self.assertEqual(self.checksum(), before)
+        self.field(UPDATE, {"input": {"id": tag, "name": "n" * 255}})
+        self.assertEqual(self.tag_row(tag)["label"], "n" * 255)
+
     def test_aliased_updates_each_their_own_outcome(self):
         """Two aliased updateTag fields in one document: the first commits, the second is
         refused and writes nothing, the third commits."""
