@@ -89,6 +89,16 @@ size_t dp_exec_outstanding (dp_exec_t *self);
 //  SQL statements db-svc reported for this request so far.
 uint32_t dp_exec_statements (dp_exec_t *self);
 
+//  A mutation's transaction still open at db-svc (or being begun or
+//  ended), or 0: the actor rolls it back when it drops the request
+//  (deadline, CANCEL, stopping).
+uint64_t dp_exec_open_txn (dp_exec_t *self);
+
+//  A mutation pausing before it runs a field again (a conflict): the wall
+//  clock ms at which dp_exec_wake must be called; 0 when not pausing.
+int64_t dp_exec_wake_at (dp_exec_t *self);
+void dp_exec_wake (dp_exec_t *self);
+
 //  Selftest of the answer's writer (dp_exec_write.c): a plan over a small
 //  schema and rows in the cache, no database.
 void dp_exec_write_test (bool verbose);

@@ -255,6 +255,14 @@ dp_record_t *dp_record_does_not_exist (dp_mutation_t *m, bool has_id, int64_t id
                                   .collect_obj = dp_record_field_collect, \
                                   .children = dp_record_field_children }
 
+//  For the executor: the objects under pf of n records (their types the
+//  members of pf's type named by the records); *objs in arena. Returns
+//  the count.
+size_t dp_record_objs (dp_exec_t *exec, const plan_field_t *pf, dp_record_t *const *records,
+                       size_t n, obj_t **objs);
+//  For hooks outside a mutation (dp_qr.c's union members): a record in arena.
+dp_record_t *dp_record_new_in (dp_arena_t *arena, const char *type_name);
+
 int dp_record_field_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 void dp_record_field_collect (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 void dp_record_field_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
