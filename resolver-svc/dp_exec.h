@@ -103,4 +103,8 @@ void dp_exec_wake (dp_exec_t *self);
 //  schema and rows in the cache, no database.
 void dp_exec_write_test (bool verbose);
 
+//  Selftest of the mutation executor (dp_exec_mutation.c): TXN, STMT and
+//  LOAD answered by hand, no database.
+void dp_exec_mutation_test (bool verbose);
+
 #endif
