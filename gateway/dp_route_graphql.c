@@ -11,6 +11,7 @@
 @end
 */
 #include "dp_route_graphql.h"
+#include "dp_beta_level.h"
 #include "dp_persisted.h"
 #include "dp_msg_variables.h"
 #include "dp_json_writer.h"
@@ -195,6 +196,11 @@ s_resolve_persisted (dp_http_ctx_t *ctx, dp_http_request_t *request)
     return s_respond_request_error (ctx, &error);
 }
 
+static const char s_beta_body [] = "{\"errors\":[{\"message\":\"" DP_BETA_LEVEL_REFUSED "\"}]}";
+static const dp_http_error_t s_beta_refused = {
+    .status = 400, .graphql = true, .body = s_beta_body, .body_len = sizeof s_beta_body - 1
+};
+
 //  Send the EXECUTE and wait for its answer; write the HTTP response.
 static int
 s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request)
@@ -347,6 +353,11 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     //  graphql-js: a document's own errors come before the choice of one).
     if (dp_http_request_prepare (&request, &server->limits, arena, &error))
         return s_respond_request_error (ctx, &error);
+    //  boxtribute refuses mutations above the caller's beta level as it
+    //  parses, before validation: the whole document, whatever it selects
+    //  (a GET runs no mutation at all: refused 405 below).
+    if (!get && !dp_beta_level_allows (&identity, request.document))
+        return s_respond_request_error (ctx, &s_beta_refused);
     status = s_validate (ctx, &request);
     if (status)
         return status;
