@@ -196,6 +196,8 @@ s_resolve_persisted (dp_http_ctx_t *ctx, dp_http_request_t *request)
     return s_respond_request_error (ctx, &error);
 }
 
+#define S_MUTATION_GRACE_MS 1000
+
 static const char s_beta_body [] = "{\"errors\":[{\"message\":\"" DP_BETA_LEVEL_REFUSED "\"}]}";
 static const dp_http_error_t s_beta_refused = {
     .status = 400, .graphql = true, .body = s_beta_body, .body_len = sizeof s_beta_body - 1
@@ -240,7 +242,11 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
 
     zmq_msg_t reply;
     dp_msg_t answer;
-    dp_exchange_t outcome = dp_worker_exchange (ctx->worker, ctx->conn, &msg, deadline, ctx->arena,
+    //  A mutation's answer is awaited a moment past its deadline: the
+    //  resolver answers then with each field's outcome (which committed,
+    //  which did not), which a bare 504 here would hide.
+    int64_t wait_until = deadline + (request->operation == DP_OP_MUTATION ? S_MUTATION_GRACE_MS : 0);
+    dp_exchange_t outcome = dp_worker_exchange (ctx->worker, ctx->conn, &msg, wait_until, ctx->arena,
                                                 &reply, &answer);
     switch (outcome) {
         case DP_EXCHANGE_OK:

@@ -138,6 +138,12 @@ dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message)
 {
     if (self->done)
         return;
+    //  A mutation's deadline is each field's outcome: those committed
+    //  before it stand, as when db-svc reports it.
+    if (self->mutation && http_status == 504) {
+        dp_exec_mutation_deadline (self);
+        return;
+    }
     s_finish_request_error (self, http_status, message, NULL,
                             http_status == 504 ? "TIMEOUT" : "INTERNAL_SERVER_ERROR");
 }

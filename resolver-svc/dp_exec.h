@@ -62,7 +62,9 @@ void dp_exec_start (dp_exec_t *self, const dp_msg_t *execute);
 //  QUERYs; decoded into dp_exec_arena (self).
 void dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply);
 
-//  Fail the request now (deadline passed, service stopping).
+//  Fail the request now (deadline passed, service stopping). A mutation's
+//  deadline (504) fails its current field and those after it; fields
+//  committed before keep their values, and the answer is 200.
 void dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message);
 
 bool dp_exec_done (dp_exec_t *self);

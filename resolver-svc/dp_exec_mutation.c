@@ -154,6 +154,20 @@ s_errors_restore (dp_exec_t *self)
     self->n_errors = run->n_errors_mark;
 }
 
+//  Keep the current field's "key":value, written now from the cache.
+static void
+s_keep_field (dp_exec_t *self, plan_field_t *pf)
+{
+    mutation_run_t *run = s_run (self);
+    dp_json_writer_t *out = &self->out;
+    size_t start = out->len;
+    int r = dp_exec_write_field (self, pf, &self->root_obj);
+    run->json [run->current] = dp_arena_strndup (self->arena, out->data + start, out->len - start);
+    run->json_len [run->current] = out->len - start;
+    run->non_null_failed [run->current] = r != 0;
+    dp_json_writer_truncate (out, start);
+}
+
 static void
 s_next_field (dp_exec_t *self)
 {
@@ -161,14 +175,19 @@ s_next_field (dp_exec_t *self)
     self->txn = 0;
     run->txn = 0;
     run->txn_open = false;
-    run->current++;
-    if (run->current >= run->n_fields) {
-        run->phase = RUN_DONE;
-        dp_exec_write_result (self);
-        return;
+    while (++run->current < run->n_fields) {
+        plan_field_t *pf = s_field (self);
+        if (pf->field && pf->bind->kind == BIND_MUTATION) {
+            run->attempt = 1;
+            s_attempt (self);
+            return;
+        }
+        //  __typename, or a field not served yet (an error naming it):
+        //  nothing to run in a transaction.
+        s_keep_field (self, pf);
     }
-    run->attempt = 1;
-    s_attempt (self);
+    run->phase = RUN_DONE;
+    dp_exec_write_result (self);
 }
 
 //  The field is over without a value of its own: null, with its error.
@@ -364,13 +383,7 @@ dp_exec_mutation_waves_done (dp_exec_t *self)
         return;
     }
     //  The field's "key":value, written while its rows are in the cache.
-    dp_json_writer_t *out = &self->out;
-    size_t start = out->len;
-    int r = dp_exec_write_field (self, run->m->pf, &self->root_obj);
-    run->json [run->current] = dp_arena_strndup (self->arena, out->data + start, out->len - start);
-    run->json_len [run->current] = out->len - start;
-    run->non_null_failed [run->current] = r != 0;
-    dp_json_writer_truncate (out, start);
+    s_keep_field (self, run->m->pf);
     dp_mutation_t *m = run->m;
     s_end (self, m->outcome != MUT_RECORD || m->commit);
 }
@@ -493,9 +506,42 @@ uint64_t
 dp_exec_open_txn (dp_exec_t *self)
 {
     mutation_run_t *run = self->mutation;
+    if (run && run->abandoned_txn)
+        return run->abandoned_txn;
     if (!run || !run->txn || run->phase == RUN_PAUSE || run->phase == RUN_DONE)
         return 0;
     return run->txn_open || self->outstanding ? run->txn : 0;
+}
+
+void
+dp_exec_mutation_deadline (dp_exec_t *self)
+{
+    mutation_run_t *run = s_run (self);
+    if (run->phase == RUN_DONE)
+        return;
+    //  The open transaction is left to the actor to roll back; a COMMIT
+    //  under way may have committed.
+    bool committing = run->phase == RUN_END && run->committing && self->outstanding;
+    run->abandoned_txn = dp_exec_open_txn (self);
+    if (run->phase != RUN_PAUSE)
+        s_errors_restore (self);
+    const char *message = committing
+        ? "The request's deadline passed while its commit was under way: whether this change "
+          "was saved is unknown (outcome unknown). Check before retrying."
+        : "The request took longer than its deadline; nothing was changed.";
+    for (; run->current < run->n_fields; run->current++) {
+        plan_field_t *pf = s_field (self);
+        if (!pf->field || pf->bind->kind != BIND_MUTATION) {
+            s_keep_field (self, pf);
+            continue;
+        }
+        run->json [run->current] = NULL;
+        dp_exec_root_error (self, pf, "TIMEOUT", message);
+        run->non_null_failed [run->current] = pf->field->type->kind == DP_REF_NON_NULL;
+        message = "The request took longer than its deadline; nothing was changed.";
+    }
+    run->phase = RUN_DONE;
+    dp_exec_write_result (self);
 }
 
 int64_t

@@ -140,6 +140,7 @@ typedef struct {
     bool *non_null_failed;      //  a non-null field that failed: data is null
     exec_error_t *errors_mark;  //  errors recorded before the attempt (dropped on retry)
     size_t n_errors_mark;
+    uint64_t abandoned_txn;     //  open when the deadline passed: the actor rolls it back
     plan_node_t node;           //  the current field alone, for the payload's waves
     variant_t variant;
 } mutation_run_t;
@@ -204,6 +205,10 @@ void dp_exec_advance (dp_exec_t *self);
 
 //  Start running the root fields of self->root (a Mutation plan).
 void dp_exec_mutation_start (dp_exec_t *self);
+//  The deadline passed: the current field and those after it are null
+//  with a TIMEOUT error (fields committed before keep their values); the
+//  answer is written.
+void dp_exec_mutation_deadline (dp_exec_t *self);
 //  Every reply of a mutation operation (p answered, outstanding counted).
 void dp_exec_mutation_on_reply (dp_exec_t *self, pending_t *p, const dp_msg_t *reply);
 //  The current field's payload waves are done.

@@ -22,7 +22,7 @@
 
 static const char *s_test_sdl =
     "type Query { x: Int }\n"
-    "type Mutation { make(n: Int!, fail: Boolean): Tag  made(n: Int!): Tag! }\n"
+    "type Mutation { make(n: Int!, fail: Boolean): Tag  made(n: Int!): Tag!  unserved: Int }\n"
     "type Tag { id: ID! name: String }\n";
 
 //  -------------------------------------------------------------------------
@@ -264,6 +264,17 @@ dp_exec_mutation_test (bool verbose)
     assert (c.next == c.n_sent);
     dp_exec_destroy (&exec);
 
+    //  __typename and a field not served need no transaction: answered at
+    //  once, between the fields that run.
+    exec = s_start (&env, "mutation { t: __typename unserved make(n: 1) { id } }");
+    s_field_ok (&c, exec, 51);
+    s_check_answer (exec, "{\"data\":{\"t\":\"Mutation\",\"unserved\":null,\"make\":{\"id\":\"51\"}},"
+                    "\"errors\":[{\"message\":\"Field \\\"Mutation.unserved\\\" is not served by this version "
+                    "of Depot.\",\"locations\":[{\"line\":1,\"column\":26}],\"path\":[\"unserved\"],"
+                    "\"extensions\":{\"code\":\"NOT_IMPLEMENTED\"}}],"
+                    "\"extensions\":{\"debug\":{\"sqlStatements\":4,\"waves\":3}}}");
+    dp_exec_destroy (&exec);
+
     //  A conflict (409) on the INSERT: db-svc ended the transaction; the
     //  field pauses on a timer, then runs again from BEGIN with a new
     //  transaction and a fresh state, and commits.
@@ -328,15 +339,33 @@ dp_exec_mutation_test (bool verbose)
                     "the requested action; nothing was changed.\""));
     dp_exec_destroy (&exec);
 
-    //  Dropped mid-transaction (deadline, client gone): the open
-    //  transaction is what the actor rolls back.
-    exec = s_start (&env, "mutation { make(n: 1) { id } }");
+    //  The deadline passes in the second field's transaction: the first,
+    //  committed, keeps its value; the second and third are null with a
+    //  TIMEOUT error; the open transaction is what the actor rolls back.
+    exec = s_start (&env, "mutation { a: make(n: 1) { id } b: make(n: 2) { id } c: make(n: 3) { id } }");
+    s_field_ok (&c, exec, 61);
     txn = s_txn_ok (&c, exec, DP_TXN_BEGIN);
     assert (dp_exec_open_txn (exec) == txn);
     dp_exec_abort (exec, 504, "The request took longer than its deadline.");
-    assert (dp_exec_open_txn (exec) == txn && dp_exec_http_status (exec) == 504);
+    assert (dp_exec_done (exec) && dp_exec_http_status (exec) == 200);
+    assert (dp_exec_open_txn (exec) == txn);
+    json = dp_exec_json (exec, &len);
+    assert (strncmp (json, "{\"data\":{\"a\":{\"id\":\"61\"},\"b\":null,\"c\":null},\"errors\":[{\"message\":"
+                     "\"The request took longer than its deadline; nothing was changed.\"", 118) == 0);
+    assert (strstr (json, "\"path\":[\"c\"],\"extensions\":{\"code\":\"TIMEOUT\""));
     dp_exec_destroy (&exec);
     c.next = c.n_sent;
+
+    //  The deadline passes while COMMIT is under way: outcome unknown.
+    exec = s_start (&env, "mutation { make(n: 1) { id } }");
+    txn = s_txn_ok (&c, exec, DP_TXN_BEGIN);
+    s_insert_ok (&c, exec, txn, 71);
+    s_load_tag (&c, exec, txn, 71);
+    s_expect (&c, DP_MSG_TXN, DP_TXN_COMMIT);
+    dp_exec_abort (exec, 504, "The request took longer than its deadline.");
+    json = dp_exec_json (exec, &len);
+    assert (strstr (json, "whether this change was saved is unknown"));
+    dp_exec_destroy (&exec);
 
     //  No db-svc to send BEGIN to: the field fails 503-style, the next runs.
     c.refuse = true;
