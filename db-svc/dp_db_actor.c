@@ -44,9 +44,17 @@
     coming back; the first connection to a server that succeeds wakes the
     others to that server at once. A statement
     that was running on a lost connection fails its request (503) and is
-    never run again: db-svc does not retry. (There are no transactions
-    yet; when writes come, a transaction broken by a lost connection will
-    fail the same way, never be replayed on a new connection.)
+    never run again: db-svc does not retry. A transaction broken by a lost
+    connection fails the same way and is never replayed.
+
+    Transactions (dp_db_txn.h; proto/README.md section 5): a BEGIN waits in
+    the primary's queue while half the primary's pool is pinned already,
+    then pins the connection that ran its START TRANSACTION; the
+    transaction's statements wait in its own FIFO and run there one at a
+    time. Any error, the BEGIN's deadline, a CANCEL of the txn, the
+    requester's DISCONNECT or 3 s of silence end it: its waiting requests
+    are answered, a running statement is cancelled, ROLLBACK runs, and only
+    then is the failed request answered and the connection unpinned.
 
     Pool size: each server's pool keeps between pool_min and pool_size
     connections. dp_db_pool_limit decides how many from the wait and run
