@@ -931,7 +931,7 @@ s_test_fake (s_test_t *t, int d)
         t->cancel_db [t->n_cancels++] = d;
     }
     else
-    if (in.type == DP_MSG_LOAD) {
+    if (in.type == DP_MSG_LOAD || in.type == DP_MSG_TXN) {
         assert (t->n_got < S_TEST_MAX);
         t->got_db [t->n_got] = d;
         t->got_id [t->n_got] = in.id;
@@ -1128,6 +1128,42 @@ dp_db_links_test (bool verbose)
     s_test_answer (&t, 9);
     S_TEST_UNTIL (&t, t.n_replied == 3, 1000);
     assert (t.replied [2] == held_there && t.n_failed == 2);
+
+    //  (f) A transaction: BEGIN goes to a live db-svc and pins it; the
+    //  transaction's later requests all go there, whatever the load. Its
+    //  instance restarting fails them 503 at once, none sent again, and
+    //  nothing more can be sent in it.
+    dp_msg_t begin = { .version = DP_PROTO_VERSION, .type = DP_MSG_TXN, .trace_id = "" };
+    begin.u.txn.txn = 77;
+    begin.u.txn.op = DP_TXN_BEGIN;
+    assert (dp_db_links_send_txn (t.links, &t, &begin, 77, true) == 0);
+    S_TEST_UNTIL (&t, t.n_got == 11, 1000);
+    int pinned = t.got_db [10];
+    uint64_t in_txn [3];
+    for (int i = 0; i < 3; i++) {
+        dp_msg_t load = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .trace_id = "" };
+        load.u.load.txn = 77;
+        assert (dp_db_links_send_txn (t.links, &t, &load, 77, false) == 0);
+        in_txn [i] = load.id;
+    }
+    S_TEST_UNTIL (&t, t.n_got == 14, 1000);
+    for (int i = 11; i < 14; i++)
+        assert (t.got_db [i] == pinned);
+    s_test_answer (&t, 10);                     //  BEGIN answered
+    S_TEST_UNTIL (&t, t.n_replied == 4, 1000);
+    t.instance [pinned]++;                      //  the pinned instance restarts
+    S_TEST_UNTIL (&t, t.n_failed == 5, 1000);
+    for (int i = 0; i < 3; i++)
+        assert (t.failed [2 + i] == in_txn [0] || t.failed [2 + i] == in_txn [1]
+             || t.failed [2 + i] == in_txn [2]);
+    s_test_pump (&t, 30);
+    assert (t.n_got == 14);                     //  none sent again
+    dp_msg_t late = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .trace_id = "" };
+    late.u.load.txn = 77;
+    assert (dp_db_links_send_txn (t.links, &t, &late, 77, false) == -1);
+    //  Ended: the pin is forgotten; a request of it has nowhere to go.
+    dp_db_links_txn_end (t.links, &t, 0, "");
+    assert (dp_db_links_send_txn (t.links, &t, &late, 77, false) == -1);
     s_test_stop (&t);
 
     //  (b) A tcp db-svc whose socket goes away and comes back on the same
