@@ -46,6 +46,13 @@
     the request at once (ERROR 499 to the gateway, which drops it) and
     sends a CANCEL for each LOAD or QUERY it still waits for to the db-svc
     holding it, so its SQL stops too.
+    Mutations (dp_exec_mutation.c): a request's transaction goes to the
+    db-svc instance that answered its BEGIN (dp_db_links_send_txn) and is
+    never sent again; a request dropped with its transaction open (its
+    deadline, a CANCEL, the gateway gone, the actor stopping) has it rolled
+    back: its running statements cancelled, then CANCEL of the txn and TXN
+    ROLLBACK. A field pausing before it runs again after a conflict wakes
+    from the same timers as the deadlines.
     Pipe commands: $TERM; STATS → "88" (requests answered, requests in
     flight); DBS → "ii" (db-svc live now, db-svc configured); LOST → "8"
     (LOADs and QUERYs no db-svc would answer); RESENT → "8" (LOADs and
