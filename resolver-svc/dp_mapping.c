@@ -30,6 +30,7 @@
 #include "dp_qr.h"
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
+#include "dp_mut_tags.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -151,6 +152,8 @@ static const field_entry_t s_fields [] = {
 
     //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
     { "Mutation", "createTag", DP_MUTATION_BIND (&dp_mut_create_tag) },
+    { "Mutation", "assignTag", DP_MUTATION_BIND (&dp_mut_assign_tag) },
+    { "Mutation", "unassignTag", DP_MUTATION_BIND (&dp_mut_unassign_tag) },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
