@@ -32,26 +32,38 @@ s_travelling (int64_t state)
 }
 
 box_access_t
-dp_box_access (dp_exec_t *exec, const row_t *access, char *denied, size_t len)
+dp_box_access_check (dp_authz_t *authz, const char *permission, const dp_box_facts_t *facts,
+                     char *denied, size_t len)
 {
-    dp_authz_t *authz = dp_exec_authz (exec);
-    if (s_travelling (row_int (access, DP_COL_box_access_box_state_id))) {
-        if (row_is_nil (access, DP_COL_box_access_shipment_source_base_id))
+    if (s_travelling (facts->box_state_id)) {
+        if (!facts->in_shipment)
             return BOX_ACCESS_NOT_FOUND;
-        int64_t source = row_int (access, DP_COL_box_access_shipment_source_base_id);
-        int64_t target = row_int (access, DP_COL_box_access_shipment_target_base_id);
         char unused [80];
-        if (dp_authz_base (authz, "stock:read", source, unused, sizeof unused)
-        ||  dp_authz_base (authz, "stock:read", target, unused, sizeof unused))
+        if (dp_authz_base (authz, permission, facts->source_base_id, unused, sizeof unused)
+        ||  dp_authz_base (authz, permission, facts->target_base_id, unused, sizeof unused))
             return BOX_ACCESS_GRANTED;
-        if (!dp_authz_any_base (authz, "stock:read")) {
-            snprintf (denied, len, "stock:read");
+        if (!dp_authz_any_base (authz, permission)) {
+            snprintf (denied, len, "%s", permission);
             return BOX_ACCESS_NO_PERMISSION;
         }
-        snprintf (denied, len, "bases=[%lld, %lld]", (long long) source, (long long) target);
+        snprintf (denied, len, "bases=[%lld, %lld]", (long long) facts->source_base_id,
+                  (long long) facts->target_base_id);
         return BOX_ACCESS_BASES_DENIED;
     }
-    if (dp_authz_base (authz, "stock:read", row_int (access, DP_COL_box_access_base_id), denied, len))
+    if (dp_authz_base (authz, permission, facts->base_id, denied, len))
         return BOX_ACCESS_GRANTED;
-    return dp_authz_any_base (authz, "stock:read") ? BOX_ACCESS_BASE_DENIED : BOX_ACCESS_NO_PERMISSION;
+    return dp_authz_any_base (authz, permission) ? BOX_ACCESS_BASE_DENIED : BOX_ACCESS_NO_PERMISSION;
+}
+
+box_access_t
+dp_box_access (dp_exec_t *exec, const row_t *access, char *denied, size_t len)
+{
+    dp_box_facts_t facts = {
+        .base_id = row_int (access, DP_COL_box_access_base_id),
+        .box_state_id = row_int (access, DP_COL_box_access_box_state_id),
+        .in_shipment = !row_is_nil (access, DP_COL_box_access_shipment_source_base_id),
+        .source_base_id = row_int (access, DP_COL_box_access_shipment_source_base_id),
+        .target_base_id = row_int (access, DP_COL_box_access_shipment_target_base_id),
+    };
+    return dp_box_access_check (dp_exec_authz (exec), "stock:read", &facts, denied, len);
 }
