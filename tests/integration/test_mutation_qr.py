@@ -285,7 +285,7 @@ class QrMutations:
         self.assertEqual([r[0] for r in self.db.sql(f"SELECT id FROM qr WHERE id > {qr_id} ORDER BY id")],
                          [a["id"], c["id"]])
         for answer in (a, c):
-            self.assertEqual(self.qr_row(answer["id"])[:2], ("1", answer["code"]))
+            self.assertEqual(self.qr_row(answer["id"])[:2], ["1", answer["code"]])
         self.assertEqual(self.db.scalar(f"SELECT qr_id FROM stock WHERE id = {box_id}"), c["id"])
 
 
