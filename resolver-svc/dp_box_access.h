@@ -47,4 +47,6 @@ box_access_t dp_box_access_check (dp_authz_t *authz, const char *permission,
 //  The rule for stock:read over a box_access row.
 box_access_t dp_box_access (dp_exec_t *exec, const row_t *access, char *denied, size_t len);
 
+void dp_box_access_test (bool verbose);
+
 #endif
