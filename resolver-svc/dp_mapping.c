@@ -31,6 +31,7 @@
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
 #include "dp_mut_tags.h"
+#include "dp_mut_qr_create.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -151,6 +152,7 @@ static const field_entry_t s_fields [] = {
     { "InvalidColorError", "color", DP_RECORD_FIELD_BIND },
 
     //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
+    { "Mutation", "createQrCode", DP_MUTATION_BIND (&dp_mut_create_qr_code) },
     { "Mutation", "createTag", DP_MUTATION_BIND (&dp_mut_create_tag) },
     { "Mutation", "assignTag", DP_MUTATION_BIND (&dp_mut_assign_tag) },
     { "Mutation", "unassignTag", DP_MUTATION_BIND (&dp_mut_unassign_tag) },
