@@ -679,6 +679,16 @@ class TagMutationCases:
             "updatedTags": [self.expected_tag(t) for t in sorted(valid, key=int)],
             "invalidTagIds": [str(i) for i in sorted({int(other_base), int(deleted), 99999, 100000})]})
 
+    def test_zero_date_is_not_deleted(self):
+        """A tag whose deleted is the zero date is live (Depot's "not deleted", README):
+        it may be assigned and is deleted by deleteTags."""
+        tag, box = self.new_tag(kind="Box", deleted="0000-00-00 00:00:00"), self.new_box()
+        self.field(ASSIGN, {"input": {"id": tag, "resourceId": box, "resourceType": "Box"}})
+        self.assertEqual(len(self.relation_rows(f"tag_id = {tag} AND deleted_on IS NULL")), 1)
+        result = self.field(DELETE_MANY, {"ids": [int(tag)]})
+        self.assertEqual((result["invalidTagIds"], [t["id"] for t in result["updatedTags"]]), ([], [tag]))
+        self.assertNotEqual(self.tag_row(tag)["deleted"], "0000-00-00 00:00:00")
+
     def test_delete_tags_by_user(self):
         """Without tag:write anywhere: InsufficientPermissionError. Another organisation's
         coordinator: every base-1 tag is invalid. A god user: every live tag is valid.
