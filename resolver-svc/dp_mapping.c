@@ -150,10 +150,17 @@ static const field_entry_t s_fields [] = {
     { "UnauthorizedForBaseError", "name", DP_RECORD_FIELD_BIND },
     { "UnauthorizedForBaseError", "organisationName", DP_RECORD_FIELD_BIND },
     { "InvalidColorError", "color", DP_RECORD_FIELD_BIND },
+    { "DeletedTagError", "name", DP_RECORD_FIELD_BIND },
+    { "EmptyNameError", "_", DP_RECORD_FIELD_BIND },
+    { "TagsResult", "updatedTags", DP_RECORD_FIELD_BIND },
+    { "TagsResult", "invalidTagIds", DP_RECORD_FIELD_BIND },
 
     //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
     { "Mutation", "createQrCode", DP_MUTATION_BIND (&dp_mut_create_qr_code) },
     { "Mutation", "createTag", DP_MUTATION_BIND (&dp_mut_create_tag) },
+    { "Mutation", "updateTag", DP_MUTATION_BIND (&dp_mut_update_tag) },
+    { "Mutation", "deleteTag", DP_MUTATION_BIND (&dp_mut_delete_tag) },
+    { "Mutation", "deleteTags", DP_MUTATION_BIND (&dp_mut_delete_tags) },
     { "Mutation", "assignTag", DP_MUTATION_BIND (&dp_mut_assign_tag) },
     { "Mutation", "unassignTag", DP_MUTATION_BIND (&dp_mut_unassign_tag) },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
@@ -615,6 +622,9 @@ static const type_entry_t s_types [] = {
     { "ResourceDoesNotExistError", { .synthetic = true } },
     { "UnauthorizedForBaseError", { .synthetic = true } },
     { "InvalidColorError", { .synthetic = true } },
+    { "DeletedTagError", { .synthetic = true } },
+    { "EmptyNameError", { .synthetic = true } },
+    { "TagsResult", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

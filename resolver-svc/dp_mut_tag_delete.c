@@ -22,7 +22,7 @@
 #include "dp_tables.h"
 #include "dp_mut_values.h"
 #include "dp_mut_denied.h"
-#include "dp_history.h"
+#include "dp_tag_history.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,12 +66,10 @@ s_delete (dp_mutation_t *m, const int64_t *ids, size_t n)
                         removal, relations, 2);
     dp_mutation_where_t tags = { DP_TCOL_tags_id, tag_ids, (uint32_t) n };
     dp_mutation_update (m, DP_TABLE_tags, DP_TBIT (tags, deleted), &now_value, &tags, 1);
-    dp_history_t *history = dp_history_new ("tags", user_id, now);
+    const char **changes = dp_arena_calloc (dp_mutation_arena (m), n, sizeof *changes);
     for (size_t i = 0; i < n; i++)
-        dp_history_deleted (history, ids [i]);
-    dp_mutation_insert (m, DP_TABLE_history, DP_HISTORY_COLUMNS, dp_history_cells (history),
-                        dp_history_size (history));
-    dp_history_destroy (&history);
+        changes [i] = DP_TAG_HISTORY_DELETED;
+    dp_tag_history_insert (m, ids, changes, n);
 }
 
 //  -------------------------------------------------------------------------

@@ -23,7 +23,7 @@
 #include "dp_mut_denied.h"
 #include "dp_tag_rules.h"
 #include "dp_enums.h"
-#include "dp_history.h"
+#include "dp_tag_history.h"
 #include <string.h>
 
 //  The tag's columns read, and their places in the SELECT's reply.
@@ -93,23 +93,21 @@ s_decide (dp_mutation_t *m, update_state_t *state, const input_t *input)
     };
     dp_val_t set [DP_TCOL_tags_seq + 1];
     uint64_t columns = 0;
-    dp_history_t *history = dp_history_new ("tags", dp_mutation_identity (m)->user_id, dp_mutation_now (m));
+    const char *changes [4];
+    int64_t records [4];
+    size_t n_changes = 0;
     for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++) {
-        if (!fields [i].value)
-            continue;
-        dp_history_change_t change = {
-            .column = dp_table (DP_TABLE_tags)->columns [fields [i].column].name,
-            .kind = DP_HISTORY_TEXT,
-            .from = *dp_mutation_cell (tag, 0, fields [i].cell),
-            .to = dp_mut_text (fields [i].value),
-        };
-        if (dp_history_change (history, state->id, &change)) {
-            set [fields [i].column] = change.to;
-            columns |= 1ull << fields [i].column;
-        }
+        const dp_val_t *old = dp_mutation_cell (tag, 0, fields [i].cell);
+        const char *old_value = old->type == DP_VAL_STR ? old->u.s.ptr : NULL;
+        if (!fields [i].value || (old_value && strcmp (old_value, fields [i].value) == 0))
+            continue;           //  not given, or unchanged: no history, not written
+        const char *column = dp_table (DP_TABLE_tags)->columns [fields [i].column].name;
+        changes [n_changes] = dp_tag_history_changed (m, column, old_value, fields [i].value);
+        records [n_changes++] = state->id;
+        set [fields [i].column] = dp_mut_text (fields [i].value);
+        columns |= 1ull << fields [i].column;
     }
     if (columns == 0) {
-        dp_history_destroy (&history);
         dp_mutation_return_object (m, DP_LOADER_tags_by_id, state->id);
         return;
     }
@@ -125,9 +123,7 @@ s_decide (dp_mutation_t *m, update_state_t *state, const input_t *input)
     dp_val_t id = dp_mut_int (state->id);
     dp_mutation_where_t by_id = { DP_TCOL_tags_id, &id, 1 };
     dp_mutation_update (m, DP_TABLE_tags, columns, values, &by_id, 1);
-    dp_mutation_insert (m, DP_TABLE_history, DP_HISTORY_COLUMNS, dp_history_cells (history),
-                        dp_history_size (history));
-    dp_history_destroy (&history);
+    dp_tag_history_insert (m, records, changes, n_changes);
 
     //  A Box tag leaves the beneficiaries, a Beneficiary tag the boxes
     //  (boxtribute's update_tag); All keeps both.
