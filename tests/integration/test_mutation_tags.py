@@ -28,108 +28,11 @@ TYPE_TO_DB = {"Box": "Stock", "Beneficiary": "People", "All": "All"}
 DB_TO_TYPE = {v: k for k, v in TYPE_TO_DB.items()}
 WRITTEN = "tags, tags_relations, history, stock, people"  # every table a tag mutation writes
 
-# The front-end's own documents (front/src/views/Tags/CreateTag/CreateTagView.tsx,
-# UpdateTag/UpdateTagView.tsx, front/src/hooks/useDeleteTags.ts), as it sends them.
-FRONTEND_CREATE_TAG = """
-    mutation CreateTag(
-      $baseId: Int!
-      $name: String!
-      $type: TagType!
-      $color: String!
-      $description: String
-    ) {
-      createTag(
-        creationInput: {
-          baseId: $baseId
-          name: $name
-          type: $type
-          color: $color
-          description: $description
-        }
-      ) {
-        __typename
-        ... on Tag {
-          id
-          name
-          description
-          color
-          type
-          base {
-            id
-            name
-          }
-          createdBy {
-            id
-            name
-          }
-          lastUsedOn
-          createdOn
-        }
-        ... on InsufficientPermissionError {
-          name
-        }
-        ... on UnauthorizedForBaseError {
-          name
-        }
-      }
-    }
-"""
-FRONTEND_UPDATE_TAG = """
-    mutation UpdateTag(
-      $id: ID!
-      $name: String!
-      $type: TagType!
-      $color: String!
-      $description: String
-    ) {
-      updateTag(
-        updateInput: { id: $id, name: $name, type: $type, color: $color, description: $description }
-      ) {
-        __typename
-        ... on Tag {
-          id
-          name
-          description
-          color
-          type
-          base {
-            id
-            name
-          }
-          createdBy {
-            id
-            name
-          }
-          lastUsedOn
-          createdOn
-        }
-        ... on InsufficientPermissionError {
-          name
-        }
-        ... on UnauthorizedForBaseError {
-          name
-        }
-      }
-    }
-"""
-FRONTEND_DELETE_TAGS = """
-  mutation deleteTags($ids: [Int!]!) {
-    deleteTags(ids: $ids) {
-      __typename
-      ... on TagsResult {
-        updatedTags {
-          id
-          name
-          deletedOn
-        }
-        invalidTagIds
-      }
-      ... on InsufficientPermissionError {
-        name
-      }
-    }
-  }
-"""
+# The front-end's own documents as it sends them (tests/queries/mutations/: the Tags pages'
+# CreateTag and UpdateTag forms, useDeleteTags).
+FRONTEND_CREATE_TAG = harness.read_query(os.path.join("mutations", "CreateTag.graphql"))
+FRONTEND_UPDATE_TAG = harness.read_query(os.path.join("mutations", "UpdateTag.graphql"))
+FRONTEND_DELETE_TAGS = harness.read_query(os.path.join("mutations", "DeleteTags.graphql"))
 
 TAG = """id name description color type base { id } createdBy { id } createdOn
          lastModifiedBy { id } lastModifiedOn deletedOn"""
@@ -438,9 +341,10 @@ class TagMutationCases:
         base_name = self.db.scalar("SELECT name FROM camps WHERE id = 1")
         user_name = self.db.scalar("SELECT naam FROM cms_users WHERE id = 8")
         self.assertEqual(created, {"__typename": "Tag", "id": tag, "name": "From the form", "description": "",
-                                   "color": "#c0ffee", "type": "Box", "base": {"id": "1", "name": base_name},
-                                   "createdBy": {"id": "8", "name": user_name}, "lastUsedOn": None,
-                                   "createdOn": row["created"].replace(" ", "T") + "+00:00"})
+                                   "color": "#c0ffee", "type": "Box",
+                                   "base": {"id": "1", "name": base_name, "__typename": "Base"},
+                                   "createdBy": {"id": "8", "name": user_name, "__typename": "User"},
+                                   "lastUsedOn": None, "createdOn": row["created"].replace(" ", "T") + "+00:00"})
 
     # --- updateTag -------------------------------------------------------------------------
 
@@ -709,7 +613,8 @@ class TagMutationCases:
         tags = [self.new_tag(), self.new_tag()]
         result = self.field(FRONTEND_DELETE_TAGS, {"ids": [int(t) for t in tags]})
         self.assertEqual(result, {"__typename": "TagsResult", "invalidTagIds": [], "updatedTags": [
-            {"id": t, "name": self.tag_row(t)["label"], "deletedOn": self.expected_tag(t)["deletedOn"]} for t in tags]})
+            {"id": t, "name": self.tag_row(t)["label"], "deletedOn": self.expected_tag(t)["deletedOn"],
+             "__typename": "Tag"} for t in tags]})
 
     def test_delete_tags_statements_do_not_depend_on_the_number(self):
         """deleteTags of 2 tags and of 12 (each with relations) takes the same number of SQL
