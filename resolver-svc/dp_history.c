@@ -401,17 +401,11 @@ dp_history_row (dp_history_t *self, size_t index)
     return self->cells + index * DP_HISTORY_COLS;
 }
 
-dp_val_t
-dp_history_values (dp_history_t *self)
+const dp_val_t *
+dp_history_cells (dp_history_t *self)
 {
     assert (self);
-    dp_val_t *rows = dp_arena_calloc (self->arena, self->n_rows ? self->n_rows : 1, sizeof *rows);
-    for (size_t index = 0; index < self->n_rows; index++)
-        rows [index] = (dp_val_t) {
-            .type = DP_VAL_ARRAY,
-            .u.a = { .items = self->cells + index * DP_HISTORY_COLS, .count = DP_HISTORY_COLS }
-        };
-    return (dp_val_t) { .type = DP_VAL_ARRAY, .u.a = { .items = rows, .count = (uint32_t) self->n_rows } };
+    return self->cells;
 }
 
 //  --------------------------------------------------------------------------
@@ -591,12 +585,13 @@ dp_history_test (bool verbose)
     dp_history_deleted (history, 42);
     s_expect_str (&dp_history_row (history, 11) [DP_HISTORY_COL_CHANGES], "Record deleted");
 
-    //  one STMT INSERT's values: rows of DP_HISTORY_COLS values
-    dp_val_t values = dp_history_values (history);
-    assert (values.type == DP_VAL_ARRAY && values.u.a.count == 12);
-    assert (values.u.a.items [11].type == DP_VAL_ARRAY);
-    assert (values.u.a.items [11].u.a.count == DP_HISTORY_COLS);
-    s_expect_str (&values.u.a.items [1].u.a.items [DP_HISTORY_COL_CHANGES], "items");
+    //  one STMT INSERT's values: rows of DP_HISTORY_COLS values, every
+    //  column of history but id
+    assert (__builtin_popcountll (DP_HISTORY_COLUMNS) == DP_HISTORY_COLS);
+    assert (!(DP_HISTORY_COLUMNS & DP_TBIT (history, id)));
+    const dp_val_t *cells = dp_history_cells (history);
+    s_expect_str (&cells [1 * DP_HISTORY_COLS + DP_HISTORY_COL_CHANGES], "items");
+    s_expect_str (&cells [11 * DP_HISTORY_COLS + DP_HISTORY_COL_CHANGES], "Record deleted");
 
     dp_history_destroy (&history);
     assert (history == NULL);

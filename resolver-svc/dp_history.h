@@ -17,7 +17,7 @@
 
     A dp_history_t collects the rows of one mutation, all with one table,
     user and timestamp, and hands them out as the values of one STMT INSERT
-    into history (DP_HISTORY_COL_* order: every column but id).
+    into history (DP_HISTORY_COLUMNS: every column but id).
 @discuss
     Numbers in the text are rounded to two places as Python's Decimal does
     (round half to even). A value read from the database is a DECIMAL: it is
@@ -31,6 +31,7 @@
 #define DP_HISTORY_H_INCLUDED
 
 #include "dp_msg.h"
+#include "dp_tables.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,20 +41,24 @@
 #define DP_HISTORY_DELETED      "Record deleted"
 #define DP_HISTORY_QR_ASSIGNED  "New Qr-code assigned by pdf generation."
 
-//  The columns of one row, in the table's order (id is AUTO_INCREMENT).
+//  The columns of one row: history's columns in proto/dp_tables.h but id
+//  (AUTO_INCREMENT), in that order.
 typedef enum {
-    DP_HISTORY_COL_TABLENAME,
-    DP_HISTORY_COL_RECORD_ID,
-    DP_HISTORY_COL_CHANGES,
-    DP_HISTORY_COL_USER_ID,
-    DP_HISTORY_COL_IP,
-    DP_HISTORY_COL_CHANGEDATE,
-    DP_HISTORY_COL_FROM_INT,
-    DP_HISTORY_COL_TO_INT,
-    DP_HISTORY_COL_FROM_FLOAT,
-    DP_HISTORY_COL_TO_FLOAT,
+    DP_HISTORY_COL_TABLENAME = DP_TCOL_history_tablename - 1,
+    DP_HISTORY_COL_RECORD_ID = DP_TCOL_history_record_id - 1,
+    DP_HISTORY_COL_CHANGES = DP_TCOL_history_changes - 1,
+    DP_HISTORY_COL_USER_ID = DP_TCOL_history_user_id - 1,
+    DP_HISTORY_COL_IP = DP_TCOL_history_ip - 1,
+    DP_HISTORY_COL_CHANGEDATE = DP_TCOL_history_changedate - 1,
+    DP_HISTORY_COL_FROM_INT = DP_TCOL_history_from_int - 1,
+    DP_HISTORY_COL_TO_INT = DP_TCOL_history_to_int - 1,
+    DP_HISTORY_COL_FROM_FLOAT = DP_TCOL_history_from_float - 1,
+    DP_HISTORY_COL_TO_FLOAT = DP_TCOL_history_to_float - 1,
     DP_HISTORY_COLS
 } dp_history_col_t;
+
+//  The STMT INSERT column mask of the rows: every column of history but id.
+#define DP_HISTORY_COLUMNS (((1ull << (DP_TCOL_history_to_float + 1)) - 1) & ~DP_TBIT (history, id))
 
 //  How boxtribute records a field (create_history_entries's branches).
 typedef enum {
@@ -128,10 +133,11 @@ size_t dp_history_size (dp_history_t *self);
 //  until the next append or dp_history_destroy.
 const dp_val_t *dp_history_row (dp_history_t *self, size_t index);
 
-//  All rows as one ARRAY value of ARRAY rows, the `values` of a STMT INSERT.
-//  Returns a value whose arrays are borrowed, valid until the next append
-//  or dp_history_destroy.
-dp_val_t dp_history_values (dp_history_t *self);
+//  All rows' values, row-major (dp_history_size rows of DP_HISTORY_COLS):
+//  the values of one STMT INSERT into DP_TABLE_history with the columns
+//  DP_HISTORY_COLUMNS. Returns a borrowed pointer valid until the next
+//  append or dp_history_destroy.
+const dp_val_t *dp_history_cells (dp_history_t *self);
 
 //  Write value rounded to two places as Python's round(Decimal, 2) prints
 //  it into buf: stored = true for a DECIMAL read from the database
