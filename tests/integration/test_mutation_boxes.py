@@ -478,8 +478,8 @@ class BoxMutations:
         __typename ... on Box { id labelIdentifier numberOfItems state location { id } product { id } size { id } }
         ... on InsufficientPermissionError { name } ... on ResourceDoesNotExistError { missingId: id name }
         ... on UnauthorizedForBaseError { baseId: id name organisationName } ... on DeletedLocationError { name }
-        ... on DeletedBoxError { labelIdentifier } ... on InvalidBoxStateError { state }
-        ... on InvalidNumberOfItemsError { numberOfItems } } }"""
+        ... on DeletedBoxError { labelIdentifier } ... on InvalidBoxStateError { invalidState: state }
+        ... on InvalidNumberOfItemsError { invalidNumber: numberOfItems } } }"""
 
     def test_create_box_from_box(self):
         """The new box copies product and size, is made in the source's location with 0 items
@@ -521,15 +521,15 @@ class BoxMutations:
         source_id, source_label = self.fresh_box("09", items=10)
         cases = [
             ({"sourceBoxLabelIdentifier": source_label, "numberOfItems": 11, "locationId": 910}, None,
-             {"__typename": "InvalidNumberOfItemsError", "numberOfItems": 11}),
+             {"__typename": "InvalidNumberOfItemsError", "invalidNumber": 11}),
             ({"sourceBoxLabelIdentifier": source_label, "numberOfItems": -1, "locationId": 910}, None,
-             {"__typename": "InvalidNumberOfItemsError", "numberOfItems": -1}),
+             {"__typename": "InvalidNumberOfItemsError", "invalidNumber": -1}),
             ({"sourceBoxLabelIdentifier": "90100003", "numberOfItems": 1, "locationId": 910}, None,
              {"__typename": "DeletedBoxError", "labelIdentifier": "90100003"}),
             ({"sourceBoxLabelIdentifier": source_label, "numberOfItems": 1, "locationId": 912}, None,
              {"__typename": "DeletedLocationError", "name": "A1 Gone"}),
             ({"sourceBoxLabelIdentifier": "90100005", "numberOfItems": 1, "locationId": 910}, None,
-             {"__typename": "InvalidBoxStateError", "state": "MarkedForShipment"}),
+             {"__typename": "InvalidBoxStateError", "invalidState": "MarkedForShipment"}),
             ({"sourceBoxLabelIdentifier": source_label, "numberOfItems": 1, "locationId": 99999}, None,
              {"__typename": "ResourceDoesNotExistError", "missingId": "99999", "name": "Location"}),
             ({"sourceBoxLabelIdentifier": "99999999", "numberOfItems": 1, "locationId": 910}, None,
