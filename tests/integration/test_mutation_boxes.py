@@ -192,13 +192,13 @@ class BoxMutations:
 
     def fresh_box(self, label_suffix, items=10, location=910, size_index=0, comment=None):
         """A box of this test alone (tests must not depend on each other's writes)."""
-        box_id = 960 + int(label_suffix)
-        self.db.sql(f"INSERT INTO stock (id, box_id, product_id, size_id, items, location_id, comments, created, "
-                    f"created_by, modified, modified_by, deleted, box_state_id) VALUES ({box_id}, '901900{label_suffix:0>2}', "
+        label = f"901900{label_suffix:0>2}"
+        self.db.sql(f"INSERT INTO stock (box_id, product_id, size_id, items, location_id, comments, created, "
+                    f"created_by, modified, modified_by, deleted, box_state_id) VALUES ('{label}', "
                     f"920, {self.sizes[size_index]}, {items}, {location}, "
                     f"{'NULL' if comment is None else repr(comment)}, '2024-02-01 10:00:00', 901, "
                     f"'2024-02-01 10:00:00', 901, '{ZERO}', (SELECT box_state_id FROM locations WHERE id = {location}))")
-        return box_id, f"901900{label_suffix:0>2}"
+        return int(self.db.scalar(f"SELECT id FROM stock WHERE box_id = '{label}'")), label
 
     # -- createBox --------------------------------------------------------------------------
 
@@ -440,17 +440,26 @@ class BoxMutations:
                 self.error(self.UPDATE, {"input": update_input}, token, extensions, field="updateBox")
 
     def test_update_box_is_atomic(self):
-        """A failure after the tags were handled (a new tag's name longer than its column)
-        leaves the tags as they were too: boxtribute has written the tag relations by then."""
+        """A statement failing after the tags were changed (the box's history rows, refused by
+        a trigger the test adds) leaves the tags as they were too: boxtribute has written the
+        tag relations and new tags outside its transaction by then."""
         box_id, label = self.fresh_box("05")
         self.db.sql(f"INSERT INTO tags_relations (object_id, object_type, tag_id, created_on, created_by_id) "
                     f"VALUES ({box_id}, 'Stock', 930, '2024-02-01 10:00:00', 901)")
-        before = self.snapshot()
-        response = self.answer(self.UPDATE, {"input": {"labelIdentifier": label, "numberOfItems": 1,
-                                                       "tagIds": [931], "newTagNames": ["x" * 300]}})
-        self.assertIn("errors", response)
-        self.assertIsNone((response.get("data") or {}).get("updateBox"))
-        self.assertEqual(self.snapshot(), before)
+        self.db.load_bytes(f"DELIMITER //\nCREATE TRIGGER refuse_history_{box_id} BEFORE INSERT ON history "
+                           f"FOR EACH ROW IF NEW.tablename = 'stock' AND NEW.record_id = {box_id} THEN "
+                           f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF //\n".encode())
+        try:
+            before = self.snapshot()
+            response = self.answer(self.UPDATE, {"input": {"labelIdentifier": label, "numberOfItems": 1,
+                                                           "tagIds": [931], "newTagNames": ["late"]}})
+            self.assertEqual(len(response.get("errors", [])), 1, response)
+            self.assertEqual(response["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR")
+            self.assertIsNone((response.get("data") or {}).get("updateBox"))
+            self.assertEqual(self.snapshot(), before)
+            self.assertEqual(self.relations(box_id), [("930", "2024-02-01 10:00:00", "901", None, None)])
+        finally:
+            self.db.sql(f"DROP TRIGGER refuse_history_{box_id}")
 
     def test_update_box_callers(self):
         """god updates any box; beta level 0 may update (boxtribute's lowest level has updateBox)."""
