@@ -575,6 +575,37 @@ class BoxMutations:
         self.assertEqual(self.snapshot(), before)
 
 
+    # -- the front-end's documents -----------------------------------------------------------
+
+    def test_front_end_documents(self):
+        """BoxCreate, BoxEdit and BoxView's documents (tests/queries/mutations/) as the front-end
+        sends them: each answers without errors and writes what it asks."""
+        data = self.ok(harness.read_query("mutations/CreateBox.graphql"), {
+            "locationId": 910, "productId": 920, "sizeId": self.sizes[0], "numberOfItems": 3,
+            "comment": "from the form", "tagIds": [930], "newTagNames": [], "qrCode": None})["createBox"]
+        label = data["labelIdentifier"]
+        self.assertEqual(self.row(f"SELECT items, comments, location_id FROM stock WHERE box_id = '{label}'"),
+                         ["3", "from the form", "910"])
+        self.ok(harness.read_query("mutations/UpdateContentOfBox.graphql"), {
+            "boxLabelIdentifier": label, "productId": 920, "locationId": 910, "numberOfItems": 5,
+            "sizeId": self.sizes[1], "comment": "edited", "tagIds": [931], "newTagNames": ["from edit"]})
+        self.assertEqual(self.row(f"SELECT items, size_id, comments FROM stock WHERE box_id = '{label}'"),
+                         ["5", str(self.sizes[1]), "edited"])
+        self.ok(harness.read_query("mutations/UpdateNumberOfItems.graphql"),
+                {"boxLabelIdentifier": label, "numberOfItems": 4})
+        self.ok(harness.read_query("mutations/UpdateState.graphql"), {"boxLabelIdentifier": label, "newState": "Lost"})
+        self.ok(harness.read_query("mutations/UpdateLocationOfBox.graphql"),
+                {"boxLabelIdentifier": label, "newLocationId": 911})
+        self.assertEqual(self.row(f"SELECT items, box_state_id, location_id FROM stock WHERE box_id = '{label}'"),
+                         ["4", "5", "911"])
+        data = self.ok(harness.read_query("mutations/CreateBoxFromBox.graphql"), {
+            "sourceBoxLabelIdentifier": label, "numberOfItems": 1, "locationId": 910})["createBoxFromBox"]
+        self.assertEqual(data["__typename"], "Box")
+        self.assertEqual(self.row(f"SELECT items FROM stock WHERE box_id = '{label}'"), ["3"])
+        self.assertEqual(self.row(f"SELECT items, location_id FROM stock WHERE box_id = '{data['labelIdentifier']}'"),
+                         ["1", "910"])
+
+
 class OnDepotSchema(BoxMutations, unittest.TestCase):
     """db/ddl.sql with the generator's demo data and the test's rows."""
 
