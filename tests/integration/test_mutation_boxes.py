@@ -387,6 +387,12 @@ class BoxMutations:
                                                "locationId": 910, "tagIds": []}})["updateBox"]
         self.assertEqual(data["numberOfItems"], 4)
         self.assertEqual(self.snapshot(), before)
+        # a float sent again is no change either (boxtribute compares Decimal(0.1), the float's
+        # binary value, with the stored DECIMAL 0.1 and writes a row each time)
+        self.ok(self.UPDATE, {"input": {"labelIdentifier": label, "weight": 0.1, "monetaryValue": 0.1}})
+        before = self.snapshot()
+        self.ok(self.UPDATE, {"input": {"labelIdentifier": label, "weight": 0.1, "monetaryValue": 0.1}})
+        self.assertEqual(self.snapshot(), before)
 
     def test_update_box_tags_only(self):
         """Only the tags change: the box's modified and modified_by move, no history row."""
