@@ -268,6 +268,10 @@ class BoxMutations:
         self.assertEqual(box["box_state_id"], "1")
         self.assertEqual(box["comments"], "")  # boxtribute's default comment
         self.assertEqual(data["measureValue"], 750)
+        # an explicit null comment is passed on to create_box, which stores it
+        nulled = self.ok(self.CREATE, {"input": {"productId": 920, "locationId": 910, "sizeId": self.sizes[0],
+                                                 "comment": None}})["createBox"]
+        self.assertIsNone(self.box_row(nulled["id"])["comments"])
 
     def test_create_box_refused(self):
         """Each of boxtribute's validations: an error, the field null, no row written."""
