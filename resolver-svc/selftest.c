@@ -23,6 +23,7 @@
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
 #include "dp_authz.h"
+#include "dp_box_access.h"
 #include "dp_history.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
@@ -34,11 +35,13 @@ static const dp_selftest_t s_tests [] = {
     { "enums", dp_enums_test },
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
+    { "box_access", dp_box_access_test },
     { "computed", dp_computed_test },
     { "page", dp_page_test },
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
+    { "exec_mutation", dp_exec_mutation_test },
     { "writer", dp_writer_test },
     { "options", dp_resolver_options_test },
     { "actor", dp_resolver_actor_test },
