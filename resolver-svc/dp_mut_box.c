@@ -133,13 +133,25 @@ dp_box_size_in_range (const dp_mutation_reply_t *sizes, int64_t size_id)
 //  -------------------------------------------------------------------------
 //  The box row
 
-dp_mutation_reply_t *
-dp_box_select (dp_mutation_t *m, int column, dp_val_t value)
+static dp_mutation_reply_t *
+s_box_select (dp_mutation_t *m, int column, dp_val_t value, bool lock)
 {
     dp_val_t *values = dp_arena_alloc (dp_mutation_arena (m), sizeof *values);
     *values = value;
     dp_mutation_where_t where = { column, values, 1 };
-    return dp_mutation_select (m, DP_TABLE_stock, DP_BOX_COLUMNS, &where, 1, true);
+    return dp_mutation_select (m, DP_TABLE_stock, DP_BOX_COLUMNS, &where, 1, lock);
+}
+
+dp_mutation_reply_t *
+dp_box_select (dp_mutation_t *m, int column, dp_val_t value)
+{
+    return s_box_select (m, column, value, true);
+}
+
+dp_mutation_reply_t *
+dp_box_select_unlocked (dp_mutation_t *m, int column, dp_val_t value)
+{
+    return s_box_select (m, column, value, false);
 }
 
 bool
@@ -208,7 +220,7 @@ dp_box_try_label (dp_mutation_t *m, char *label)
 {
     dp_box_new_label (label);
     char *copy = dp_arena_strdup (dp_mutation_arena (m), label);
-    return dp_box_select (m, DP_TCOL_stock_box_id, dp_val_str (copy));
+    return dp_box_select_unlocked (m, DP_TCOL_stock_box_id, dp_val_str (copy));
 }
 
 bool

@@ -59,6 +59,9 @@ enum {
 //  FOR UPDATE. Returns the reply (dp_box_parse reads it).
 dp_mutation_reply_t *dp_box_select (dp_mutation_t *m, int column, dp_val_t value);
 
+//  The same without a lock.
+dp_mutation_reply_t *dp_box_select_unlocked (dp_mutation_t *m, int column, dp_val_t value);
+
 //  Parse row 0 of a dp_box_select reply into box; false when there is none.
 //  Strings are borrowed from the reply (request arena).
 bool dp_box_parse (const dp_mutation_reply_t *reply, dp_box_t *box);
@@ -79,10 +82,11 @@ void dp_box_new_label (char *label);
 #define DP_BOX_LABEL_ATTEMPTS 10
 #define DP_BOX_CREATION_FAILED "The box could not be added to the database."
 
-//  Draw a new label into label (9 bytes) and SELECT the box holding it FOR
-//  UPDATE (a free label's gap stays locked until COMMIT): the label is free
-//  when the reply has no row. A label taken between this and the INSERT
-//  is a duplicate key: the whole field runs again.
+//  Draw a new label into label (9 bytes) and SELECT the box holding it,
+//  without a lock: the label is free when the reply has no row. (A locking
+//  read of a free label would lock the index gap it falls in, and two
+//  transactions inserting into one gap would deadlock.) A label taken
+//  between this and the INSERT is a duplicate key: the field runs again.
 dp_mutation_reply_t *dp_box_try_label (dp_mutation_t *m, char *label);
 
 //  True when a label could be stored in stock.box_id at all: ASCII only

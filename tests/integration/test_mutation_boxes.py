@@ -14,6 +14,7 @@ Licensed under the Apache License 2.0.
 import os
 import sys
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -584,6 +585,33 @@ class BoxMutations:
         self.assertEqual([e["message"] for e in response["errors"]], ["Insufficient beta-level"])
         self.assertEqual(self.snapshot(), before)
 
+
+    # -- at the same time -------------------------------------------------------------------
+
+    def test_concurrent_creations(self):
+        """Sixteen createBox at once all succeed with distinct labels, and sixteen
+        createBoxFromBox at once on a box of 5 items take exactly its 5 items: the source is
+        read FOR UPDATE (boxtribute checks the items before its three transactions, so each
+        call could take one)."""
+        create = "mutation ($input: BoxCreationInput) { createBox(creationInput: $input) { labelIdentifier } }"
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda _: self.answer(create, {"input": {
+                "productId": 920, "locationId": 910, "sizeId": self.sizes[0], "numberOfItems": 1}}), range(16)))
+        self.assertEqual([a.get("errors") for a in answers], [None] * 16)
+        labels = {a["data"]["createBox"]["labelIdentifier"] for a in answers}
+        self.assertEqual(len(labels), 16)
+        self.assertEqual(int(self.db.scalar("SELECT COUNT(*) FROM stock WHERE box_id IN ('" + "','".join(labels) + "')")), 16)
+
+        source_id, source_label = self.fresh_box("12", items=5)
+        take = {"input": {"sourceBoxLabelIdentifier": source_label, "numberOfItems": 1, "locationId": 910}}
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda _: self.answer(self.FROM_BOX, take), range(16)))
+        self.assertEqual([a.get("errors") for a in answers], [None] * 16)
+        kinds = sorted(a["data"]["createBoxFromBox"]["__typename"] for a in answers)
+        self.assertEqual(kinds, ["Box"] * 5 + ["InvalidNumberOfItemsError"] * 11)
+        self.assertEqual(self.box_row(source_id)["items"], "0")
+        self.assertEqual(self.db.scalar(f"SELECT SUM(items) FROM stock WHERE source_box_id = {source_id}"), "5")
+        self.assertEqual(len(self.history("stock", source_id)), 5)
 
     # -- the front-end's documents -----------------------------------------------------------
 
