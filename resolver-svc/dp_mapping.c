@@ -31,6 +31,9 @@
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
 #include "dp_mut_tags.h"
+#include "dp_mut_box_create.h"
+#include "dp_mut_box_update.h"
+#include "dp_mut_box_from_box.h"
 #include "dp_mut_qr_create.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
@@ -154,6 +157,10 @@ static const field_entry_t s_fields [] = {
     { "EmptyNameError", "_", DP_RECORD_FIELD_BIND },
     { "TagsResult", "updatedTags", DP_RECORD_FIELD_BIND },
     { "TagsResult", "invalidTagIds", DP_RECORD_FIELD_BIND },
+    { "DeletedLocationError", "name", DP_RECORD_FIELD_BIND },
+    { "DeletedBoxError", "labelIdentifier", DP_RECORD_FIELD_BIND },
+    { "InvalidBoxStateError", "state", DP_RECORD_FIELD_BIND },
+    { "InvalidNumberOfItemsError", "numberOfItems", DP_RECORD_FIELD_BIND },
 
     //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
     { "Mutation", "createQrCode", DP_MUTATION_BIND (&dp_mut_create_qr_code) },
@@ -163,6 +170,9 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "deleteTags", DP_MUTATION_BIND (&dp_mut_delete_tags) },
     { "Mutation", "assignTag", DP_MUTATION_BIND (&dp_mut_assign_tag) },
     { "Mutation", "unassignTag", DP_MUTATION_BIND (&dp_mut_unassign_tag) },
+    { "Mutation", "createBox", DP_MUTATION_BIND (&dp_mut_create_box) },
+    { "Mutation", "updateBox", DP_MUTATION_BIND (&dp_mut_update_box) },
+    { "Mutation", "createBoxFromBox", DP_MUTATION_BIND (&dp_mut_create_box_from_box) },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
