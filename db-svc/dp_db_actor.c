@@ -112,6 +112,15 @@
     that could run them is left. A KILL QUERY goes out on the control
     connection of the server its statement runs on. Reads lost with a
     replica connection fail like any lost statement (503), never re-run.
+
+    Read your own writes: a read whose request carries a GTID position
+    (min_gtid) that the replica is not known to have reached runs, on the
+    replica connection that took it, SELECT MASTER_GTID_WAIT first (bounded
+    by DEPOT_REPLICA_WAIT_MS and the deadline); 0 puts it back at the head
+    of the reads' queue, known reached; anything else moves it (and the
+    rest of its request) to the primary's queue. Such a read is not merged
+    with others while it waits. A COMMIT answers the @@last_gtid its OK
+    packet reported (dp_db_conn_last_gtid).
 @end
 */
 #include "dp_db_actor.h"
