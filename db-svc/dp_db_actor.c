@@ -112,6 +112,15 @@
     that could run them is left. A KILL QUERY goes out on the control
     connection of the server its statement runs on. Reads lost with a
     replica connection fail like any lost statement (503), never re-run.
+
+    Read your own writes: a read whose request carries a GTID position
+    (min_gtid) that the replica is not known to have reached runs, on the
+    replica connection that took it, SELECT MASTER_GTID_WAIT first (bounded
+    by DEPOT_REPLICA_WAIT_MS and the deadline); 0 puts it back at the head
+    of the reads' queue, known reached; anything else moves it (and the
+    rest of its request) to the primary's queue. Such a read is not merged
+    with others while it waits. A COMMIT answers the @@last_gtid its OK
+    packet reported (dp_db_conn_last_gtid).
 @end
 */
 #include "dp_db_actor.h"
@@ -125,6 +134,7 @@
 #include "dp_sql_catalog.h"
 #include "dp_sql_tables.h"
 #include "dp_db_txn.h"
+#include "dp_gtid.h"
 #include "dp_catalog.h"
 #include "dp_msg.h"
 #include "dp_arena.h"
@@ -172,6 +182,8 @@ typedef struct {
     char kill_sql [64];         //  control slot: the KILL statement (lives while it runs)
     dp_db_txn_t *txn;           //  pool slot: the transaction it is pinned to, or NULL
     bool beginning;             //  pool slot: running a BEGIN's START TRANSACTION
+    bool gtid_waiting;          //  replica slot: running stmt's MASTER_GTID_WAIT, not stmt
+    char wait_sql [DP_GTID_MAX + 64];   //  that wait's text (lives while it runs)
 } s_slot_t;
 
 typedef struct {
@@ -210,6 +222,15 @@ typedef struct {
     int n_pinned;               //  slots pinned to a transaction or starting one
     int max_pinned;             //  at most this many (half the primary's pool)
     uint64_t stat_txn_ended;    //  transactions db-svc rolled back on its own
+    //  Read-your-writes: a GTID position the replica is known to have
+    //  applied (a MASTER_GTID_WAIT returned 0 for it); "" when none, and
+    //  again whenever a replica connection is lost (the replica may have
+    //  been replaced). Positions only grow, so it may lag, never lead.
+    char replica_reached [DP_GTID_MAX + 1];
+    int replica_wait_ms;        //  DEPOT_REPLICA_WAIT_MS
+    bool requeued;              //  a read moved to the primary's queue: dispatch again
+    uint64_t stat_gtid_waits;   //  MASTER_GTID_WAITs run
+    uint64_t stat_gtid_primary; //  reads with a position the replica had not reached in time
 } s_self_t;
 
 
@@ -219,6 +240,7 @@ static void s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt,
 static void s_txn_lost (s_self_t *self, s_slot_t *slot);
 static void s_push (s_self_t *self, dp_db_stmt_t *stmt, bool at_head);
 static void s_txn_dispatch (s_self_t *self, dp_db_txn_t *txn);
+static void s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event);
 
 //  ==========================================================================
 //  Servers
@@ -441,6 +463,13 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         s_control_event (self, slot, event);
         return;
     }
+    if (slot->gtid_waiting && event != DP_DB_CONN_WAITING) {
+        s_gtid_waited (self, slot, event);
+        return;
+    }
+    if (slot->target == DP_DB_REPLICA
+    && (event == DP_DB_CONN_LOST || event == DP_DB_CONN_CONNECT_FAILED))
+        self->replica_reached [0] = 0;
     const char *server = dp_db_target_name (slot->target);
     dp_db_stmt_t *stmt = slot->stmt;
     if (stmt
@@ -781,10 +810,139 @@ s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
     return true;
 }
 
+//  ==========================================================================
+//  Read your own writes (README): a read whose request carries a GTID
+//  position (min_gtid) runs on the replica only once MASTER_GTID_WAIT said
+//  the replica has applied it, within DEPOT_REPLICA_WAIT_MS; else on the
+//  primary, which has every write it acknowledged.
+
+//  The read goes to the primary's queue (or fails 503 with the primary down).
+static void
+s_gtid_to_primary (s_self_t *self, dp_db_stmt_t *stmt)
+{
+    dp_db_job_t *job = stmt->job;
+    job->access = DP_DB_ACCESS_PRIMARY;
+    job->min_gtid = NULL;
+    self->stat_gtid_primary++;
+    if (self->out.verbose)
+        dp_info ("db: request %llu [%s]: the replica has not reached its GTID position: on the primary",
+                 (unsigned long long) job->msg.id, job->msg.trace_id);
+    if (s_unavailable (self, DP_DB_ACCESS_PRIMARY)) {
+        s_stmt_fail (self, stmt, DP_STATUS_UNAVAILABLE,
+                     "database unavailable: the replica lags and the primary is down");
+        return;
+    }
+    dp_db_queue_push (self->queue, stmt, true);
+    self->requeued = true;
+}
+
+//  Before stmt runs on pool slot i: true when it was taken instead (its
+//  replica's MASTER_GTID_WAIT started on that slot, or it went to the
+//  primary's queue); false when it may run there now.
+static bool
+s_gtid_gate (s_self_t *self, int i, dp_db_stmt_t *stmt)
+{
+    s_slot_t *slot = &self->slots [i];
+    dp_db_job_t *job = stmt->job;
+    if (!job->min_gtid)
+        return false;
+    if (job->access == DP_DB_ACCESS_PRIMARY && slot->target == DP_DB_REPLICA) {
+        //  Another statement of the job found the replica behind: follow it.
+        s_gtid_to_primary (self, stmt);
+        return true;
+    }
+    if (slot->target == DP_DB_PRIMARY || dp_gtid_covers (self->replica_reached, job->min_gtid)) {
+        job->min_gtid = NULL;
+        return false;
+    }
+    int64_t wait_ms = self->replica_wait_ms;
+    if (job->msg.deadline_ms && (int64_t) job->msg.deadline_ms - zclock_time () < wait_ms)
+        wait_ms = (int64_t) job->msg.deadline_ms - zclock_time ();
+    if (wait_ms <= 0) {
+        s_gtid_to_primary (self, stmt);
+        return true;
+    }
+    snprintf (slot->wait_sql, sizeof slot->wait_sql, "SELECT MASTER_GTID_WAIT('%s', %lld.%03lld)",
+              job->min_gtid, (long long) (wait_ms / 1000), (long long) (wait_ms % 1000));
+    slot->gtid_waiting = true;
+    slot->stmt = stmt;
+    slot->thread_id = dp_db_conn_thread_id (slot->conn);
+    job->started = true;
+    job->statements++;
+    self->stat_statements++;
+    self->stat_target [slot->target]++;
+    self->stat_gtid_waits++;
+    if (self->out.verbose)
+        dp_info ("db: request %llu [%s] on %s connection %d: %s", (unsigned long long) job->msg.id,
+                 job->msg.trace_id, dp_db_target_name (slot->target), i, slot->wait_sql);
+    s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, slot->wait_sql,
+                                                       strlen (slot->wait_sql)));
+    return true;
+}
+
+//  A MASTER_GTID_WAIT finished: 0 means the replica has applied the
+//  position, and the read goes back to the head of the reads' queue (any
+//  replica connection sees it now); a timeout (-1), an error or a lost
+//  connection send it to the primary. The read itself has not run.
+static void
+s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
+{
+    dp_db_stmt_t *stmt = slot->stmt;
+    dp_db_job_t *job = stmt->job;
+    slot->gtid_waiting = false;
+    slot->stmt = NULL;
+    if (slot->kill == S_KILL_WANTED)
+        slot->kill = S_KILL_NONE;
+    bool reached = false;
+    if (event == DP_DB_CONN_DONE) {
+        unsigned long *lengths;
+        char **row = dp_db_conn_fetch_row (slot->conn, &lengths);
+        reached = row && row [0] && strcmp (row [0], "0") == 0;
+        slot->idle_since = zclock_mono ();
+    }
+    else
+    if (event == DP_DB_CONN_FAILED)
+        dp_info ("db: MASTER_GTID_WAIT on the replica failed: %s", dp_db_conn_error (slot->conn));
+    else
+    if (event == DP_DB_CONN_LOST) {
+        dp_warn ("db: replica connection lost: %s", dp_db_conn_error (slot->conn));
+        slot->retry_at = zclock_mono ();
+        self->replica_reached [0] = 0;
+    }
+    if (event != DP_DB_CONN_LOST)
+        dp_db_conn_free_result (slot->conn);
+    if (job->answered) {                    //  its deadline passed, or it was cancelled
+        dp_db_stmt_finish (stmt);
+        return;
+    }
+    if (!reached) {
+        s_gtid_to_primary (self, stmt);
+        return;
+    }
+    char merged [DP_GTID_MAX + 1];
+    if (dp_gtid_merge (self->replica_reached, job->min_gtid, merged, sizeof merged) == 0)
+        memcpy (self->replica_reached, merged, sizeof merged);
+    job->min_gtid = NULL;
+    dp_db_queue_push (self->queue, stmt, true);
+}
+
 //  Give queued statements to idle connections: each pinned connection
-//  its transaction's next one, the others the queue's.
+//  its transaction's next one, the others the queue's (again when a read
+//  moved to the primary's queue on the way).
+static void
+s_dispatch_once (s_self_t *self);
+
 static void
 s_dispatch (s_self_t *self)
+{
+    do {
+        self->requeued = false;
+        s_dispatch_once (self);
+    } while (self->requeued);
+}
+
+static void
+s_dispatch_once (s_self_t *self)
 {
     dp_db_target_t reads = dp_db_target_route (DP_DB_ACCESS_READ,
                                                s_count_up (self, DP_DB_REPLICA) > 0);
@@ -808,6 +966,8 @@ s_dispatch (s_self_t *self)
                 continue;
             dp_db_job_t *job = stmt->job;
             stmt->deadline = job->msg.deadline_ms;
+            if (s_gtid_gate (self, i, stmt))
+                continue;
             if (job->msg.type == DP_MSG_TXN) {
                 //  A BEGIN: this connection is reserved for it from now on.
                 slot->beginning = true;
@@ -944,6 +1104,30 @@ s_stmt_answer (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
     dp_db_rows_from_parts (&self->out, job);
 }
 
+//  Answer the requester's COMMIT (or ROLLBACK): a COMMIT's ROWS carries
+//  the primary's GTID position after it (1 x 1, a str) when the server
+//  reported one (it keeps a binary log and the transaction wrote), so the
+//  client can ask its next reads to see it; otherwise no rows.
+static void
+s_txn_closed_answer (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+{
+    char gtid [DP_GTID_MAX + 1];
+    if (job->msg.u.txn.op != DP_TXN_COMMIT || !dp_db_conn_last_gtid (conn, gtid, sizeof gtid)
+    ||  !dp_gtid_valid (gtid, strlen (gtid))) {
+        dp_db_rows_none (&self->out, job);
+        return;
+    }
+    dp_val_t *cell = dp_arena_alloc (job->arena, sizeof (dp_val_t));
+    const char *copy = dp_arena_strdup (job->arena, gtid);
+    *cell = (dp_val_t) { .type = DP_VAL_STR, .u.s = { copy, (uint32_t) strlen (copy) } };
+    job->n_cols = 1;
+    job->types [0] = DP_COLTYPE_STR;
+    job->parts = dp_arena_calloc (job->arena, 1, sizeof (dp_db_part_t));
+    job->parts [0] = (dp_db_part_t) { .cells = cell, .n_rows = 1, .done = true };
+    job->n_parts = 1;
+    dp_db_rows_from_parts (&self->out, job);
+}
+
 //  A BEGIN's START TRANSACTION finished on slot: the transaction is open
 //  and pinned there, or the slot goes back.
 static void
@@ -994,9 +1178,9 @@ s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_even
     }
     if (stmt == txn->closer) {
         if (event == DP_DB_CONN_DONE) {
-            dp_db_conn_free_result (slot->conn);
             if (!job->answered)
-                dp_db_rows_none (&self->out, job);
+                s_txn_closed_answer (self, job, slot->conn);
+            dp_db_conn_free_result (slot->conn);
             dp_db_stmt_finish (stmt);
             s_txn_release (self, txn);
             return;
@@ -1240,6 +1424,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
         return;
     dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
     s_job_join (job, txn);
+    job->min_gtid = txn ? NULL : job->msg.u.load.min_gtid;
     job->columns = msg->u.load.columns;
     job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
     if (job->n_cols == 0)
@@ -1298,6 +1483,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
         return;
     dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
     s_job_join (job, txn);
+    job->min_gtid = txn ? NULL : job->msg.u.query.min_gtid;
     job->query = query;
     job->columns = msg->u.query.columns;
     if (query->kind == DP_SQL_QUERY_SCALAR) {
@@ -1594,6 +1780,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
     self->statement_timeout = config->statement_timeout;
     self->coalesce = config->coalesce;
+    self->replica_wait_ms = config->replica_wait_ms;
     //  Transactions pin at most half the primary's pool: reads keep the rest.
     self->max_pinned = self->pool_size [DP_DB_PRIMARY] / 2 > 0? self->pool_size [DP_DB_PRIMARY] / 2: 1;
     self->slots = calloc ((size_t) self->n_slots, sizeof (s_slot_t));

@@ -26,6 +26,7 @@ dp_db_config_init (dp_db_config_t *config)
     config->max_queue = 2048;
     config->statement_timeout = true;
     config->coalesce = true;
+    config->replica_wait_ms = 100;
 }
 
 int
@@ -39,6 +40,11 @@ dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len)
     if (config->replica_port < 0 || config->replica_port > 65535) {
         snprintf (err, err_len, "MYSQL_REPLICA_PORT (--mysql-replica-port) must be in [0, 65535],"
                   " not %d", config->replica_port);
+        return -1;
+    }
+    if (config->replica_wait_ms < 0) {
+        snprintf (err, err_len, "DEPOT_REPLICA_WAIT_MS (--replica-wait-ms) must not be negative, not %d",
+                  config->replica_wait_ms);
         return -1;
     }
     if (config->replica_pool_size < 0) {

@@ -33,6 +33,9 @@ typedef struct {
     int pool_min;               //  fewest (>= 1; above pool_size: pool_size); in between,
                                 //  the pool follows latency and queueing (dp_db_pool_limit)
     int replica_pool_size;      //  connections to the replica; 0 = pool_size
+    int replica_wait_ms;        //  read-your-writes: how long a read with a GTID position
+                                //  waits for the replica to reach it before it runs on
+                                //  the primary (MASTER_GTID_WAIT); 0: at once (>= 0)
     int chunk_size;             //  max keys per statement (>= 1)
     int max_queue;              //  statements waiting for a connection; beyond: 503 (>= 1)
     bool statement_timeout;     //  run each statement under SET STATEMENT max_statement_time

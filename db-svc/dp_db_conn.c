@@ -54,8 +54,12 @@
 
 //  The session every connection runs in: UTC, and a sql_mode without
 //  NO_ZERO_DATE / strict modes so boxtribute's zero dates read back.
+//  Its OK packets carry @@last_gtid whenever it changes (session state
+//  tracking), so a COMMIT answers the primary's GTID position without one
+//  more statement (read-your-writes, dp_db_conn_last_gtid).
 static const char s_setup_sql [] =
-    "SET NAMES utf8mb4, time_zone = '+00:00', sql_mode = 'NO_ENGINE_SUBSTITUTION'";
+    "SET NAMES utf8mb4, time_zone = '+00:00', sql_mode = 'NO_ENGINE_SUBSTITUTION',"
+    " session_track_system_variables = 'last_gtid'";
 
 typedef enum {
     S_PHASE_NONE,
@@ -546,6 +550,32 @@ dp_db_conn_affected_rows (dp_db_conn_t *self)
 {
     assert (self && self->mysql);
     return (uint64_t) mysql_affected_rows (self->mysql);
+}
+
+bool
+dp_db_conn_last_gtid (dp_db_conn_t *self, char *buf, size_t len)
+{
+    assert (self && self->mysql && buf && len);
+    *buf = 0;
+    const char *data;
+    size_t size;
+    //  The tracker reports name, then value, for each variable that changed.
+    if (mysql_session_track_get_first (self->mysql, SESSION_TRACK_SYSTEM_VARIABLES, &data, &size))
+        return false;
+    do {
+        bool is_last_gtid = size == strlen ("last_gtid") && memcmp (data, "last_gtid", size) == 0;
+        if (mysql_session_track_get_next (self->mysql, SESSION_TRACK_SYSTEM_VARIABLES, &data, &size))
+            return false;
+        if (is_last_gtid) {
+            if (size == 0 || size >= len)
+                return false;       //  no binary log: no GTID
+            memcpy (buf, data, size);
+            buf [size] = 0;
+            return true;
+        }
+    } while (mysql_session_track_get_next (self->mysql, SESSION_TRACK_SYSTEM_VARIABLES,
+                                           &data, &size) == 0);
+    return false;
 }
 
 uint64_t

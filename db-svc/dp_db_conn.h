@@ -126,6 +126,12 @@ char **dp_db_conn_fetch_row (dp_db_conn_t *self, unsigned long **lengths);
 uint64_t dp_db_conn_affected_rows (dp_db_conn_t *self);
 uint64_t dp_db_conn_insert_id (dp_db_conn_t *self);
 
+//  After DONE of a statement that generated a GTID (a COMMIT with writes,
+//  on a server with a binary log): @@last_gtid, as the server's session
+//  state tracking reported it with the OK packet, copied into buf (len
+//  bytes). Returns false, buf "", when the statement reported none.
+bool dp_db_conn_last_gtid (dp_db_conn_t *self, char *buf, size_t len);
+
 //  After DONE: read the result again from its first row (the next fetch
 //  returns the first row).
 void dp_db_conn_rewind (dp_db_conn_t *self);

@@ -85,6 +85,9 @@ struct _dp_db_job_t {
     bool answered;              //  the one reply was sent
     dp_db_txn_t *txn;           //  the transaction it runs in (on its pinned
                                 //  connection), or NULL
+    const char *min_gtid;       //  read-your-writes: the GTID position the replica must
+                                //  have applied before it reads there (in msg); NULL
+                                //  when none, or once known reached or on the primary
 };
 
 //  A job for the decoded msg, linked at the head of *jobs. Takes ownership

@@ -46,6 +46,9 @@ dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max)
           "fewest connections to MariaDB (the pool grows and shrinks in between)" },
         { "--db-replica-pool", "DEPOT_DB_REPLICA_POOL", DP_OPT_INT, &config->replica_pool_size,
           "most connections to the read replica (0: as many as DEPOT_DB_POOL)" },
+        { "--replica-wait-ms", "DEPOT_REPLICA_WAIT_MS", DP_OPT_INT, &config->replica_wait_ms,
+          "how long a read that must see a client's write (X-Depot-Min-Gtid) waits for the"
+          " replica to reach it before it runs on the primary (0: at once)" },
         { "--db-chunk", "DEPOT_DB_CHUNK", DP_OPT_INT, &config->chunk_size,
           "most keys per statement" },
         { "--db-max-queue", "DEPOT_DB_MAX_QUEUE", DP_OPT_INT, &config->max_queue,

@@ -235,7 +235,7 @@ s_mergeable_load (const dp_db_stmt_t *stmt)
 {
     const dp_db_job_t *job = stmt->job;
     return !job->query && job->n_parts == 1 && !job->answered
-        && job->access == DP_DB_ACCESS_READ;
+        && job->access == DP_DB_ACCESS_READ && !job->min_gtid;
 }
 
 //  Is stmt, queued, the same read as lead: a root QUERY's statement with
@@ -247,7 +247,7 @@ static bool
 s_same_query (const dp_db_stmt_t *lead, const dp_db_stmt_t *stmt)
 {
     const dp_db_job_t *a = lead->job, *b = stmt->job;
-    return b->query && b->query == a->query && !b->answered
+    return b->query && b->query == a->query && !b->answered && !b->min_gtid
         && b->access == DP_DB_ACCESS_READ && stmt->part == lead->part
         && b->columns == a->columns && stmt->large == lead->large
         && stmt->sql.len == lead->sql.len && memcmp (stmt->sql.data, lead->sql.data, lead->sql.len) == 0;
@@ -332,7 +332,9 @@ s_build_union (dp_db_stmt_t *lead, size_t total)
 int
 dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead)
 {
-    if (lead->job->access != DP_DB_ACCESS_READ)
+    //  A read still waiting to know the replica reached its GTID position
+    //  neither leads nor joins (dp_db_actor's read-your-writes gate).
+    if (lead->job->access != DP_DB_ACCESS_READ || lead->job->min_gtid)
         return 0;
     if (lead->job->query) {
         size_t none = 0;

@@ -29,7 +29,9 @@
     it answers may be slightly stale. Boxtribute accepts that for its
     statistics; Depot accepts it for every read outside a transaction.
     A request that must read its own writes does so inside its transaction,
-    which runs on the primary.
+    which runs on the primary, or, after it, carries the GTID position its
+    COMMIT answered: the DB actor then reads on the replica only once the
+    replica has applied it (MASTER_GTID_WAIT), else on the primary.
 @end
 */
 #ifndef DP_DB_TARGET_H_INCLUDED

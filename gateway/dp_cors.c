@@ -83,7 +83,7 @@ dp_cors_headers (dp_cors_t *self, const char *origin, char *headers, size_t size
     snprintf (headers + used, size - used,
               "Access-Control-Allow-Origin: %s\r\n"
               "Vary: Origin\r\n"
-              "Access-Control-Expose-Headers: X-Request-Id\r\n",
+              "Access-Control-Expose-Headers: X-Request-Id, X-Depot-Gtid\r\n",
               self->any ? "*" : origin);
 }
 
@@ -108,7 +108,7 @@ dp_cors_test (bool verbose)
     assert (strcmp (headers, "X-Request-Id: 1\r\n"
                              "Access-Control-Allow-Origin: https://app.example\r\n"
                              "Vary: Origin\r\n"
-                             "Access-Control-Expose-Headers: X-Request-Id\r\n") == 0);
+                             "Access-Control-Expose-Headers: X-Request-Id, X-Depot-Gtid\r\n") == 0);
     //  Nothing for an unlisted, absent or empty origin.
     snprintf (headers, sizeof headers, "X-Request-Id: 1\r\n");
     dp_cors_headers (cors, "https://evil.example", headers, sizeof headers);

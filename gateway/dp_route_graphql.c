@@ -14,6 +14,7 @@
 #include "dp_beta_level.h"
 #include "dp_persisted.h"
 #include "dp_msg_variables.h"
+#include "dp_gtid.h"
 #include "dp_json_writer.h"
 #include "dp_log.h"
 #include <assert.h>
@@ -204,8 +205,10 @@ static const dp_http_error_t s_beta_refused = {
 };
 
 //  Send the EXECUTE and wait for its answer; write the HTTP response.
+//  min_gtid: the client's X-Depot-Min-Gtid (checked), or NULL.
 static int
-s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request)
+s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request,
+           const char *min_gtid)
 {
     dp_gateway_server_t *server = ctx->server;
     dp_msg_t msg;
@@ -221,6 +224,7 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
     msg.u.execute.query_len = (uint32_t) request->query_len;
     msg.u.execute.operation_name = request->operation_name;
     msg.u.execute.flags = server->execute_flags;
+    msg.u.execute.min_gtid = min_gtid;
     //  A query only reads: the broker may send it again to another resolver
     //  when the one running it dies (proto/README.md, section 5).
     if (request->operation == DP_OP_QUERY)
@@ -276,8 +280,13 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
             status = 200;
         ctx->statements = answer.u.result.statements;
         dp_metrics_statements (server->metrics, answer.u.result.statements);
-        status = dp_http_reply (ctx, status, NULL, answer.u.result.json, answer.u.result.json_len,
-                                false);
+        //  Read your own writes: the primary's position after the request's
+        //  COMMITs, for the client to send back as X-Depot-Min-Gtid.
+        char gtid_line [DP_GTID_MAX + 32] = "";
+        if (answer.u.result.gtid)
+            snprintf (gtid_line, sizeof gtid_line, "X-Depot-Gtid: %s\r\n", answer.u.result.gtid);
+        status = dp_http_reply (ctx, status, *gtid_line ? gtid_line : NULL, answer.u.result.json,
+                                answer.u.result.json_len, false);
     }
     else
     if (answer.type == DP_MSG_ERROR && answer.u.error.status == DP_STATUS_UNAVAILABLE)
@@ -326,6 +335,17 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
         return dp_http_reply_unread_error (ctx, 400, NULL, "X-Request-Timeout-Ms must be a whole "
                                            "number of milliseconds, at least 1.");
     ctx->budget_ms = asked > 0 && asked < server->deadline_ms ? asked : server->deadline_ms;
+
+    //  Read your own writes: a GTID position the reads must see (a header
+    //  for the reason X-Request-Timeout-Ms is one; README). It ends up in
+    //  SQL at db-svc, so only a well-formed position passes; empty is none.
+    const char *min_gtid = mg_get_header (ctx->conn, "X-Depot-Min-Gtid");
+    if (min_gtid && !*min_gtid)
+        min_gtid = NULL;
+    if (min_gtid && !dp_gtid_valid (min_gtid, strlen (min_gtid)))
+        return dp_http_reply_unread_error (ctx, 400, NULL, "X-Depot-Min-Gtid must be a GTID "
+                                           "position as X-Depot-Gtid gave it: domain-server-sequence, "
+                                           "comma-separated.");
 
     //  3. The parameters: the query string, or the body (capped).
     dp_http_request_t request;
@@ -379,6 +399,6 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
                                     "Only queries may be sent with GET; use POST.", false);
 
     //  7. To a resolver, and back.
-    return s_execute (ctx, &identity, &request);
+    return s_execute (ctx, &identity, &request, min_gtid);
 }
 

@@ -56,7 +56,7 @@ s_preflight (dp_http_ctx_t *ctx)
     return dp_http_reply_as (ctx, 204,
                              "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n"
                              "Access-Control-Allow-Headers: Authorization, Content-Type, Accept, "
-                             "X-Request-Id, X-Request-Timeout-Ms, apollographql-client-name, "
+                             "X-Request-Id, X-Request-Timeout-Ms, X-Depot-Min-Gtid, apollographql-client-name, "
                              "apollographql-client-version\r\n"
                              "Access-Control-Max-Age: 600\r\n", NULL, "", 0, false);
 }

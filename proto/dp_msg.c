@@ -22,6 +22,7 @@
 @end
 */
 #include "dp_msg.h"
+#include "dp_gtid.h"
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -37,6 +38,7 @@
 #define S_MAX_VALUES        1000000u        //  items of one QUERY array value
 #define S_MAX_CELLS         50000000u       //  ROWS cells
 #define S_MAX_STR           (64u << 20)     //  any str
+#define S_MAX_IDEMPOTENCY_KEY 255u          //  EXECUTE idempotency_key bytes
 #define S_MAX_BIN           (1024u << 20)   //  RESULT json
 #define S_MAX_PERMISSIONS   1000u
 #define S_MAX_VALUE_DEPTH   4               //  arrays nested in one QUERY argument
@@ -107,10 +109,11 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_HEARTBEAT:  return 2;     //  0 before reports, 1 before instance_id
         case DP_MSG_DISCONNECT: return 0;
         case DP_MSG_CANCEL:     return 0;
-        case DP_MSG_EXECUTE:    return 7;     //  5 before operation and variables were appended
-        case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
-        case DP_MSG_LOAD:       return 4;     //  3 before txn was appended
-        case DP_MSG_QUERY:      return 4;     //  3 before txn was appended
+        case DP_MSG_EXECUTE:    return 9;     //  5 before operation and variables, 7 before
+                                              //  idempotency_key, 8 before min_gtid
+        case DP_MSG_RESULT:     return 4;     //  2 before statements, 3 before gtid
+        case DP_MSG_LOAD:       return 5;     //  3 before txn, 4 before min_gtid
+        case DP_MSG_QUERY:      return 5;     //  3 before txn, 4 before min_gtid
         case DP_MSG_ROWS:       return 4;
         case DP_MSG_TXN:        return 2;
         case DP_MSG_STMT:       return 7;
@@ -142,6 +145,28 @@ s_pack_text (msgpack_packer *pk, const char *ptr, uint32_t len)
         return -1;
     s_pack_str (pk, ptr, size);
     return 0;
+}
+
+//  An optional text: nil when absent, else a str of at most max bytes.
+static int
+s_pack_optional (msgpack_packer *pk, const char *text, size_t max)
+{
+    if (!text) {
+        msgpack_pack_nil (pk);
+        return 0;
+    }
+    if (strlen (text) > max)
+        return -1;
+    return s_pack_text (pk, text, 0);
+}
+
+//  A GTID position: nil when absent; an invalid one is a programmer error.
+static int
+s_pack_gtid (msgpack_packer *pk, const char *gtid)
+{
+    if (gtid && !dp_gtid_valid (gtid, strlen (gtid)))
+        return -1;
+    return s_pack_optional (pk, gtid, DP_GTID_MAX);
 }
 
 static int
@@ -363,18 +388,21 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             if (!msg->u.execute.prepared) {
                 msgpack_pack_nil (pk);
                 msgpack_pack_nil (pk);
-                return 0;
             }
-            if (msg->u.execute.n_variables > S_MAX_VARIABLES
-            ||  msg->u.execute.n_variables % 2
-            ||  (msg->u.execute.n_variables && !msg->u.execute.variables))
-                return -1;
-            msgpack_pack_uint32 (pk, msg->u.execute.operation);
-            msgpack_pack_array (pk, msg->u.execute.n_variables);
-            for (uint32_t i = 0; i < msg->u.execute.n_variables; i++)
-                if (s_pack_val (pk, &msg->u.execute.variables [i], false, 0, S_MAX_VARIABLE_DEPTH))
+            else {
+                if (msg->u.execute.n_variables > S_MAX_VARIABLES
+                ||  msg->u.execute.n_variables % 2
+                ||  (msg->u.execute.n_variables && !msg->u.execute.variables))
                     return -1;
-            return 0;
+                msgpack_pack_uint32 (pk, msg->u.execute.operation);
+                msgpack_pack_array (pk, msg->u.execute.n_variables);
+                for (uint32_t i = 0; i < msg->u.execute.n_variables; i++)
+                    if (s_pack_val (pk, &msg->u.execute.variables [i], false, 0, S_MAX_VARIABLE_DEPTH))
+                        return -1;
+            }
+            if (s_pack_optional (pk, msg->u.execute.idempotency_key, S_MAX_IDEMPOTENCY_KEY))
+                return -1;
+            return s_pack_gtid (pk, msg->u.execute.min_gtid);
         case DP_MSG_RESULT:
             if (msg->u.result.json_len > S_MAX_BIN
             || (msg->u.result.json_len && !msg->u.result.json))
@@ -384,14 +412,14 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             if (msg->u.result.json_len)
                 msgpack_pack_bin_body (pk, msg->u.result.json, msg->u.result.json_len);
             msgpack_pack_uint32 (pk, msg->u.result.statements);
-            return 0;
+            return s_pack_gtid (pk, msg->u.result.gtid);
         case DP_MSG_LOAD:
             msgpack_pack_uint32 (pk, msg->u.load.loader);
             msgpack_pack_uint64 (pk, msg->u.load.columns);
             if (s_pack_int_list (pk, msg->u.load.keys, msg->u.load.n_keys))
                 return -1;
             msgpack_pack_uint64 (pk, msg->u.load.txn);
-            return 0;
+            return s_pack_gtid (pk, msg->u.load.min_gtid);
         case DP_MSG_TXN:
             if (!s_txn_valid (msg->u.txn.txn, msg->u.txn.op, DP_TXN_BEGIN, DP_TXN_ROLLBACK))
                 return -1;
@@ -411,7 +439,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
                 if (s_pack_val (pk, &msg->u.query.args [i], false, 0, S_MAX_VALUE_DEPTH))
                     return -1;
             msgpack_pack_uint64 (pk, msg->u.query.txn);
-            return 0;
+            return s_pack_gtid (pk, msg->u.query.min_gtid);
         case DP_MSG_ROWS: {
             uint64_t count = (uint64_t) msg->u.rows.n_cols * msg->u.rows.n_rows;
             if (count > S_MAX_CELLS || (count && !msg->u.rows.cells))
@@ -821,6 +849,38 @@ s_get_prepared (s_ctx_t *ctx, const msgpack_object_array *payload, dp_msg_t *msg
     return 0;
 }
 
+//  An optional GTID position (nil, or a str dp_gtid_valid accepts) of a
+//  payload of size fields at index: absent in an older form.
+static int
+s_get_gtid (s_ctx_t *ctx, const msgpack_object_array *payload, uint32_t index,
+            const char *field, const char **gtid)
+{
+    *gtid = NULL;
+    if (payload->size <= index || payload->ptr [index].type == MSGPACK_OBJECT_NIL)
+        return 0;
+    const msgpack_object *obj = &payload->ptr [index];
+    if (obj->type == MSGPACK_OBJECT_STR
+    &&  !dp_gtid_valid (obj->via.str.ptr, obj->via.str.size))
+        return S_FAIL (ctx, "%s: %s is not a GTID position (domain-server-sequence, comma-separated)",
+                       ctx->what, field);
+    return s_get_str (ctx, obj, field, gtid, NULL);
+}
+
+//  EXECUTE's idempotency_key (field 7): nil, absent (older forms), or a
+//  str of at most 255 bytes.
+static int
+s_get_idempotency_key (s_ctx_t *ctx, const msgpack_object_array *payload, const char **key)
+{
+    *key = NULL;
+    if (payload->size <= 7 || payload->ptr [7].type == MSGPACK_OBJECT_NIL)
+        return 0;
+    const msgpack_object *obj = &payload->ptr [7];
+    if (obj->type == MSGPACK_OBJECT_STR && obj->via.str.size > S_MAX_IDEMPOTENCY_KEY)
+        return S_FAIL (ctx, "%s: idempotency_key is %u bytes, more than the limit of %u",
+                       ctx->what, obj->via.str.size, S_MAX_IDEMPOTENCY_KEY);
+    return s_get_str (ctx, obj, "idempotency_key", key, NULL);
+}
+
 static int
 s_get_identity (s_ctx_t *ctx, const msgpack_object *obj, dp_identity_t *identity)
 {
@@ -976,9 +1036,14 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     if (msg->type == DP_MSG_RESULT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 2)
         size = 2;
     //  And EXECUTE's operation and variables: the EXECUTE of five fields
-    //  reads as not prepared.
-    if (msg->type == DP_MSG_EXECUTE && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 5)
-        size = 5;
+    //  reads as not prepared; then its idempotency_key and min_gtid, read as
+    //  none when absent.
+    if (msg->type == DP_MSG_EXECUTE && obj->type == MSGPACK_OBJECT_ARRAY
+    && (obj->via.array.size == 5 || obj->via.array.size == 7 || obj->via.array.size == 8))
+        size = obj->via.array.size;
+    //  And RESULT's gtid.
+    if (msg->type == DP_MSG_RESULT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 3)
+        size = 3;
     //  So were HEARTBEAT's reports and instance_id: an empty HEARTBEAT reads
     //  as no reports, one of reports only as of an unknown instance.
     if (msg->type == DP_MSG_HEARTBEAT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size < 2)
@@ -990,8 +1055,8 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     //  And LOAD's and QUERY's txn: one of three fields reads as outside any
     //  transaction.
     if ((msg->type == DP_MSG_LOAD || msg->type == DP_MSG_QUERY)
-    &&  obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 3)
-        size = 3;
+    &&  obj->type == MSGPACK_OBJECT_ARRAY && (obj->via.array.size == 3 || obj->via.array.size == 4))
+        size = obj->via.array.size;
     if (s_get_array (ctx, obj, "payload", size, 0, &payload))
         return -2;
     const msgpack_object *f = payload->ptr;
@@ -1041,9 +1106,11 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             &&  s_get_str (ctx, &f [3], "variables_json",
                            &msg->u.execute.variables_json, &msg->u.execute.variables_len))
                 return -2;
-            if (s_get_u32 (ctx, &f [4], "flags", &msg->u.execute.flags))
+            if (s_get_u32 (ctx, &f [4], "flags", &msg->u.execute.flags)
+            ||  s_get_prepared (ctx, payload, msg)
+            ||  s_get_idempotency_key (ctx, payload, &msg->u.execute.idempotency_key))
                 return -2;
-            return s_get_prepared (ctx, payload, msg);
+            return s_get_gtid (ctx, payload, 8, "min_gtid", &msg->u.execute.min_gtid);
         }
         case DP_MSG_RESULT:
             if (s_get_u32 (ctx, &f [0], "http_status", &msg->u.result.http_status))
@@ -1058,9 +1125,10 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             msg->u.result.json = f [1].via.bin.ptr;
             msg->u.result.json_len = f [1].via.bin.size;
             msg->u.result.statements = 0;
-            if (payload->size == 3)
-                return s_get_u32 (ctx, &f [2], "statements", &msg->u.result.statements);
-            return 0;
+            if (payload->size >= 3
+            &&  s_get_u32 (ctx, &f [2], "statements", &msg->u.result.statements))
+                return -2;
+            return s_get_gtid (ctx, payload, 3, "gtid", &msg->u.result.gtid);
         case DP_MSG_LOAD: {
             uint64_t columns;
             if (s_get_u32 (ctx, &f [0], "loader", &msg->u.load.loader)
@@ -1069,9 +1137,10 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
                 return -2;
             msg->u.load.columns = columns;
             msg->u.load.txn = 0;
-            if (payload->size == 4)
-                return s_get_uint (ctx, &f [3], "txn", UINT64_MAX, &msg->u.load.txn);
-            return 0;
+            if (payload->size >= 4
+            &&  s_get_uint (ctx, &f [3], "txn", UINT64_MAX, &msg->u.load.txn))
+                return -2;
+            return s_get_gtid (ctx, payload, 4, "min_gtid", &msg->u.load.min_gtid);
         }
         case DP_MSG_TXN: {
             uint64_t op = 0;
@@ -1097,8 +1166,10 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             msg->u.query.n_args = args->size;
             msg->u.query.args = NULL;
             msg->u.query.txn = 0;
-            if (payload->size == 4
+            if (payload->size >= 4
             &&  s_get_uint (ctx, &f [3], "txn", UINT64_MAX, &msg->u.query.txn))
+                return -2;
+            if (s_get_gtid (ctx, payload, 4, "min_gtid", &msg->u.query.min_gtid))
                 return -2;
             if (args->size == 0)
                 return 0;
@@ -1942,15 +2013,16 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
     s_pack_head (&pk, 1, DP_MSG_LOAD, 2);
     msgpack_pack_uint32 (&pk, 1);
     msgpack_pack_uint64 (&pk, 3);
-    s_expect_malformed (buf.data, buf.size, arena, "must have 4 elements, not 2");
+    s_expect_malformed (buf.data, buf.size, arena, "must have 5 elements, not 2");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_QUERY, 5);
+    s_pack_head (&pk, 1, DP_MSG_QUERY, 6);
     msgpack_pack_uint32 (&pk, 2);
     msgpack_pack_uint64 (&pk, 3);
     msgpack_pack_array (&pk, 0);
     msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_nil (&pk);
     msgpack_pack_uint64 (&pk, 1);
-    s_expect_malformed (buf.data, buf.size, arena, "must have 4 elements, not 5");
+    s_expect_malformed (buf.data, buf.size, arena, "must have 5 elements, not 6");
     msgpack_sbuffer_clear (&buf);
     s_pack_head (&pk, 1, DP_MSG_LOAD, 4);
     msgpack_pack_uint32 (&pk, 1);
@@ -1958,6 +2030,158 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
     msgpack_pack_array (&pk, 0);
     msgpack_pack_int (&pk, -1);                             //  txn is a uint64
     s_expect_malformed (buf.data, buf.size, arena, "txn must not be negative");
+    msgpack_sbuffer_destroy (&buf);
+    dp_arena_reset (arena);
+}
+
+//  Read-your-writes: min_gtid on EXECUTE, LOAD and QUERY, gtid on RESULT;
+//  the forms before them still decode, a malformed position never does.
+static void
+s_test_gtid_fields (dp_arena_t *arena)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
+    char err [256];
+    dp_msg_t in, out;
+
+    //  LOAD and QUERY: round trip with and without a position.
+    int64_t keys [] = { 7 };
+    memset (&in, 0, sizeof in);
+    in.version = DP_PROTO_VERSION;
+    in.type = DP_MSG_LOAD;
+    in.id = 5;
+    in.trace_id = "";
+    in.u.load.loader = 1;
+    in.u.load.columns = 1;
+    in.u.load.keys = keys;
+    in.u.load.n_keys = 1;
+    in.u.load.min_gtid = "0-1-1234,1-2-3";
+    assert (dp_msg_encode (&in, &buf) == 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.load.min_gtid && (strcmp (out.u.load.min_gtid, "0-1-1234,1-2-3") == 0));
+    msgpack_sbuffer_clear (&buf);
+    in.u.load.min_gtid = NULL;
+    assert (dp_msg_encode (&in, &buf) == 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.load.min_gtid == NULL);
+    msgpack_sbuffer_clear (&buf);
+    in.u.load.min_gtid = "0-1-x";                           //  the encoder refuses it too
+    assert (dp_msg_encode (&in, &buf) == -1);
+    msgpack_sbuffer_clear (&buf);
+    memset (&in, 0, sizeof in);
+    in.version = DP_PROTO_VERSION;
+    in.type = DP_MSG_QUERY;
+    in.trace_id = "";
+    in.u.query.query = 2;
+    in.u.query.columns = 1;
+    in.u.query.min_gtid = "0-1-9";
+    assert (dp_msg_encode (&in, &buf) == 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.query.min_gtid && (strcmp (out.u.query.min_gtid, "0-1-9") == 0));
+    msgpack_sbuffer_clear (&buf);
+    //  The form of four fields (with txn, before min_gtid) reads as none.
+    s_pack_head (&pk, 1, DP_MSG_QUERY, 4);
+    msgpack_pack_uint32 (&pk, 2);
+    msgpack_pack_uint64 (&pk, 3);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_uint64 (&pk, 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.query.min_gtid == NULL);
+    msgpack_sbuffer_clear (&buf);
+    //  Not a position: refused, whatever it might do inside SQL.
+    const char *bad [] = { "0-1-2' OR '1'='1", "", "0-1", "0-1-2,0-1-3" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        s_pack_head (&pk, 1, DP_MSG_LOAD, 5);
+        msgpack_pack_uint32 (&pk, 1);
+        msgpack_pack_uint64 (&pk, 1);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_uint64 (&pk, 0);
+        msgpack_pack_str (&pk, strlen (bad [i]));
+        msgpack_pack_str_body (&pk, bad [i], strlen (bad [i]));
+        s_expect_malformed (buf.data, buf.size, arena, "min_gtid is not a GTID position");
+        msgpack_sbuffer_clear (&buf);
+    }
+    s_pack_head (&pk, 1, DP_MSG_LOAD, 5);
+    msgpack_pack_uint32 (&pk, 1);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_uint64 (&pk, 0);
+    msgpack_pack_uint64 (&pk, 12);
+    s_expect_malformed (buf.data, buf.size, arena, "min_gtid must be a str");
+    msgpack_sbuffer_clear (&buf);
+
+    //  RESULT: gtid round trip; the form of three fields reads as none.
+    memset (&in, 0, sizeof in);
+    in.version = DP_PROTO_VERSION;
+    in.type = DP_MSG_RESULT;
+    in.trace_id = "";
+    in.u.result.http_status = 200;
+    in.u.result.json = "{}";
+    in.u.result.json_len = 2;
+    in.u.result.statements = 7;
+    in.u.result.gtid = "0-1-77";
+    assert (dp_msg_encode (&in, &buf) == 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.result.statements == 7 && (strcmp (out.u.result.gtid, "0-1-77") == 0));
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_RESULT, 3);
+    msgpack_pack_uint32 (&pk, 200);
+    msgpack_pack_bin (&pk, 2);
+    msgpack_pack_bin_body (&pk, "{}", 2);
+    msgpack_pack_uint32 (&pk, 3);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.result.statements == 3 && out.u.result.gtid == NULL);
+    msgpack_sbuffer_clear (&buf);
+
+    //  EXECUTE: 9 fields (idempotency_key nil here, then min_gtid); 7 and
+    //  8 still decode, with none.
+    dp_permission_t none [1];
+    memset (&in, 0, sizeof in);
+    in.version = DP_PROTO_VERSION;
+    in.type = DP_MSG_EXECUTE;
+    in.trace_id = "";
+    in.u.execute.identity.permissions = none;
+    in.u.execute.query = "{ tags { id } }";
+    in.u.execute.query_len = (uint32_t) strlen (in.u.execute.query);
+    in.u.execute.prepared = true;
+    in.u.execute.min_gtid = "0-1-5";
+    assert (dp_msg_encode (&in, &buf) == 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.execute.prepared && (strcmp (out.u.execute.min_gtid, "0-1-5") == 0)
+            && out.u.execute.idempotency_key == NULL);
+    msgpack_sbuffer_clear (&buf);
+    in.u.execute.idempotency_key = "key-1";
+    in.u.execute.min_gtid = NULL;
+    in.u.execute.prepared = false;
+    assert (dp_msg_encode (&in, &buf) == 0);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (!out.u.execute.prepared && (strcmp (out.u.execute.idempotency_key, "key-1") == 0)
+            && out.u.execute.min_gtid == NULL);
+    msgpack_sbuffer_clear (&buf);
+    for (uint32_t fields = 7; fields <= 8; fields++) {
+        s_pack_head (&pk, 1, DP_MSG_EXECUTE, fields);
+        msgpack_pack_array (&pk, 6);
+        msgpack_pack_int (&pk, 1);
+        msgpack_pack_int (&pk, 1);
+        msgpack_pack_false (&pk);
+        msgpack_pack_int (&pk, -1);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_str (&pk, 1);
+        msgpack_pack_str_body (&pk, "x", 1);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_uint32 (&pk, 0);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        if (fields == 8)
+            msgpack_pack_nil (&pk);
+        assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+        assert (out.u.execute.min_gtid == NULL && out.u.execute.idempotency_key == NULL);
+        msgpack_sbuffer_clear (&buf);
+    }
     msgpack_sbuffer_destroy (&buf);
     dp_arena_reset (arena);
 }
@@ -2515,6 +2739,7 @@ dp_msg_test (bool verbose)
 
     msgpack_sbuffer txn_full, stmt_full;
     s_test_transactions (arena, &txn_full, &stmt_full);
+    s_test_gtid_fields (arena);
 
     //  An unknown type is a programmer error for the encoder.
     memset (&in, 0, sizeof in);

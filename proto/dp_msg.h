@@ -237,12 +237,17 @@ typedef struct {
             dp_val_t *variables;        //  [definition index, value, ...]: the coerced
                                         //  variables (dp_msg_variables); NULL when none
             uint32_t n_variables;       //  values in variables: twice the variables
+            const char *idempotency_key;    //  the client's Idempotency-Key; NULL when none
+            const char *min_gtid;       //  the GTID position its reads must see
+                                        //  (dp_gtid_valid); NULL when none
         } execute;
         struct {
             uint32_t http_status;
             const char *json;           //  the response body; points into the input
             uint32_t json_len;
             uint32_t statements;        //  SQL statements the request took; 0 when unknown
+            const char *gtid;           //  the primary's GTID position after the request's
+                                        //  last COMMIT; NULL when none
         } result;
         struct {
             uint32_t loader;            //  dp_loader_id_t
@@ -250,6 +255,8 @@ typedef struct {
             int64_t *keys;
             uint32_t n_keys;
             uint64_t txn;               //  the transaction it reads in; 0 = none
+            const char *min_gtid;       //  outside a transaction: the GTID position it
+                                        //  must see; NULL = none
         } load;
         struct {
             uint32_t query;             //  dp_query_id_t
@@ -257,6 +264,7 @@ typedef struct {
             dp_val_t *args;
             uint32_t n_args;
             uint64_t txn;               //  the transaction it reads in; 0 = none
+            const char *min_gtid;       //  as LOAD's
         } query;
         struct {
             uint64_t txn;               //  the requester's id for it: non-zero

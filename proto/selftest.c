@@ -1,6 +1,6 @@
 /*  =========================================================================
     selftest - runs the selftest of one class of proto/ (dp_msg, dp_catalog,
-    dp_tables, dp_msg_variables), or all
+    dp_tables, dp_msg_variables, dp_gtid), or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -12,6 +12,7 @@
 #include "dp_catalog.h"
 #include "dp_tables.h"
 #include "dp_msg_variables.h"
+#include "dp_gtid.h"
 #include "dp_selftest.h"
 
 static const dp_selftest_t s_tests [] = {
@@ -19,6 +20,7 @@ static const dp_selftest_t s_tests [] = {
     { "dp_catalog", dp_catalog_test },
     { "dp_tables", dp_tables_test },
     { "dp_msg_variables", dp_msg_variables_test },
+    { "dp_gtid", dp_gtid_test },
 };
 
 int

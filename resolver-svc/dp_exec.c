@@ -100,6 +100,7 @@ uint64_t dp_exec_deadline (dp_exec_t *self) { return self->deadline; }
 const char *dp_exec_trace_id (dp_exec_t *self) { return self->trace_id; }
 size_t dp_exec_outstanding (dp_exec_t *self) { return self->outstanding; }
 uint32_t dp_exec_statements (dp_exec_t *self) { return self->statements; }
+const char *dp_exec_gtid (dp_exec_t *self) { return self->gtid; }
 bool dp_exec_done (dp_exec_t *self) { return self->done; }
 bool dp_exec_wants_writer (dp_exec_t *self) { return self->wants_writer && !self->done; }
 uint32_t dp_exec_http_status (dp_exec_t *self) { return self->http_status; }
@@ -211,6 +212,7 @@ dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns, dp_val_t 
     msg.u.query.args = args;
     msg.u.query.n_args = n_args;
     msg.u.query.txn = exec->txn;
+    msg.u.query.min_gtid = exec->txn ? NULL : exec->min_gtid;
     dp_exec_send (exec, &msg, p);
 }
 
@@ -243,6 +245,8 @@ s_send_loads (dp_exec_t *self)
         msg.u.load.keys = p->keys;
         msg.u.load.n_keys = (uint32_t) p->n_keys;
         msg.u.load.txn = self->txn;
+        //  In a transaction its reads see its writes: no position needed.
+        msg.u.load.min_gtid = self->txn ? NULL : self->min_gtid;
         dp_exec_send (self, &msg, p);
     }
 }
@@ -662,6 +666,7 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
     self->deadline = execute->deadline_ms;
     self->trace_id = execute->trace_id ? execute->trace_id : "";
     self->flags = execute->u.execute.flags;
+    self->min_gtid = execute->u.execute.min_gtid;
     s_copy_identity (self, &execute->u.execute.identity);
 
     //  Parse (the gateway parsed it already; this copy is the resolver's own).

@@ -91,6 +91,11 @@ size_t dp_exec_outstanding (dp_exec_t *self);
 //  SQL statements db-svc reported for this request so far.
 uint32_t dp_exec_statements (dp_exec_t *self);
 
+//  The primary's GTID position after the request's COMMITs (every one
+//  included), for the gateway's X-Depot-Gtid; NULL when it committed
+//  nothing or the primary keeps no binary log.
+const char *dp_exec_gtid (dp_exec_t *self);
+
 //  A mutation's transaction still open at db-svc (or being begun or
 //  ended), or 0: the actor rolls it back when it drops the request
 //  (deadline, CANCEL, stopping).

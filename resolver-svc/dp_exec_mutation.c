@@ -33,6 +33,7 @@
 */
 #include "dp_exec_private.h"
 #include "dp_loader.h"
+#include "dp_gtid.h"
 #include "dp_log.h"
 #include <czmq.h>
 #include <stdatomic.h>
@@ -344,6 +345,22 @@ s_check (dp_exec_t *self)
     }
 }
 
+//  A COMMIT's ROWS may carry the primary's GTID position after it (one
+//  str cell): the request's answer carries every COMMIT's, merged.
+static void
+s_note_commit_gtid (dp_exec_t *self, const dp_msg_t *reply)
+{
+    if (reply->u.rows.n_rows != 1 || reply->u.rows.n_cols != 1
+    ||  reply->u.rows.cells [0].type != DP_VAL_STR)
+        return;
+    char merged [DP_GTID_MAX + 1];
+    if (dp_gtid_merge (self->gtid, reply->u.rows.cells [0].u.s.ptr, merged, sizeof merged) == 0)
+        self->gtid = dp_arena_strdup (self->arena, merged);
+    else
+        dp_warn ("request %s: COMMIT answered a GTID position that is not one: %s",
+                 self->trace_id, reply->u.rows.cells [0].u.s.ptr);
+}
+
 void
 dp_exec_mutation_on_reply (dp_exec_t *self, pending_t *p, const dp_msg_t *reply)
 {
@@ -361,6 +378,9 @@ dp_exec_mutation_on_reply (dp_exec_t *self, pending_t *p, const dp_msg_t *reply)
                 r->last_insert_id = r->cells [1].type == DP_VAL_INT ? r->cells [1].u.i : 0;
             }
         }
+        else
+        if (p->is_txn && p->txn_op == DP_TXN_COMMIT)
+            s_note_commit_gtid (self, reply);
         else
         if (!p->is_txn && !run->failed)
             dp_exec_file_rows (self, p, reply);

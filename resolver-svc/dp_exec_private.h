@@ -183,6 +183,11 @@ struct _dp_exec_t {
     //  A mutation operation (NULL for a query)
     mutation_run_t *mutation;
     uint64_t txn;               //  set: every LOAD and QUERY is sent in this transaction
+    //  Read-your-writes (README): the position the client's reads must see,
+    //  sent on every LOAD and QUERY outside a transaction; and the primary's
+    //  position after this request's COMMITs, for the gateway's answer.
+    const char *min_gtid;       //  EXECUTE's (in arena); NULL: none
+    char *gtid;                 //  in arena; NULL: nothing committed or no binary log
 };
 
 //  -------------------------------------------------------------------------

@@ -202,6 +202,7 @@ s_finish (self_t *self, dp_exec_t *exec)
     msg.u.result.json = json;
     msg.u.result.json_len = (uint32_t) len;
     msg.u.result.statements = dp_exec_statements (exec);
+    msg.u.result.gtid = dp_exec_gtid (exec);
     if (dp_send_msg (self->gateway, &msg))
         dp_warn ("request %s: could not send its result to the gateway", dp_exec_trace_id (exec));
     s_drop (self, exec);
