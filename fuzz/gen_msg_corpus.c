@@ -7,13 +7,14 @@
 @header
     gen_msg_corpus DIR writes DIR/<type>.msgpack for READY, HEARTBEAT (also
     with reports), DISCONNECT, CANCEL, EXECUTE, RESULT, LOAD, QUERY (every value
-    type, a nested list), ROWS (streamed with dp_rows_writer, every cell
+    type, a nested list; both in a transaction), TXN, STMT, ROWS (streamed with dp_rows_writer, every cell
     type) and ERROR. Every file is checked to decode before it is written.
     The committed seeds were made with it; rerun it after a protocol
     change. heartbeat_empty.msgpack, result_before_statements.msgpack and
-    execute_five_fields.msgpack, the HEARTBEAT, RESULT and EXECUTE of
-    before fields were appended to them, are kept by hand: decoders still
-    read them.
+    execute_five_fields.msgpack, load_three_fields.msgpack and
+    query_three_fields.msgpack, the HEARTBEAT, RESULT, EXECUTE, LOAD and
+    QUERY of before fields were appended to them, are kept by hand:
+    decoders still read them.
 @end
 */
 #include "dp_arena.h"
@@ -146,6 +147,7 @@ main (int argc, char **argv)
     msg.u.load.columns = 0x17;
     msg.u.load.keys = keys;
     msg.u.load.n_keys = 4;
+    msg.u.load.txn = 77;
     failed |= s_emit (dir, "load", &msg);
 
     dp_val_t items [] = {
@@ -167,7 +169,36 @@ main (int argc, char **argv)
     msg.u.query.columns = 0xff;
     msg.u.query.args = args;
     msg.u.query.n_args = 6;
+    msg.u.query.txn = 77;
     failed |= s_emit (dir, "query", &msg);
+
+    memset (&msg, 0, sizeof msg);
+    msg.type = DP_MSG_TXN;
+    msg.id = 14;
+    msg.trace_id = "t";
+    msg.u.txn.txn = 77;
+    msg.u.txn.op = DP_TXN_BEGIN;
+    failed |= s_emit (dir, "txn", &msg);
+
+    dp_val_t row [] = {
+        { .type = DP_VAL_STR, .u.s = { "12345678", 8 } }, { .type = DP_VAL_INT, .u.i = 3 },
+        { .type = DP_VAL_NIL }, { .type = DP_VAL_DOUBLE, .u.d = 0.5 }
+    };
+    dp_val_t ids [] = { { .type = DP_VAL_INT, .u.i = 5 }, { .type = DP_VAL_NIL } };
+    dp_stmt_cond_t where [] = { { 0, ids, 2 }, { 3, NULL, 0 } };
+    memset (&msg, 0, sizeof msg);
+    msg.type = DP_MSG_STMT;
+    msg.id = 15;
+    msg.trace_id = "t";
+    msg.u.stmt.txn = 77;
+    msg.u.stmt.table = 0;
+    msg.u.stmt.op = DP_STMT_UPDATE;
+    msg.u.stmt.columns = 0x0f;
+    msg.u.stmt.values = row;
+    msg.u.stmt.n_rows = 1;
+    msg.u.stmt.where = where;
+    msg.u.stmt.n_where = 2;
+    failed |= s_emit (dir, "stmt", &msg);
 
     memset (&msg, 0, sizeof msg);
     msg.type = DP_MSG_ROWS;

@@ -43,6 +43,7 @@
 #define S_MAX_VARIABLE_DEPTH 12             //  arrays nested in one EXECUTE variable
 #define S_MAX_VARIABLES     200u            //  EXECUTE variables entries (index, value pairs)
 #define S_MAX_DEPTH         16              //  msgpack nesting of a whole frame
+#define S_MAX_STMT_VALUES   1000000u        //  STMT values: rows x columns, and one condition's
 
 //  Rows writer state when more cells were written than announced or the
 //  announced count was over the limit: every later call is a no-op and
@@ -83,6 +84,8 @@ dp_msg_type_name (dp_msg_type_t type)
         case DP_MSG_LOAD:       return "LOAD";
         case DP_MSG_QUERY:      return "QUERY";
         case DP_MSG_ROWS:       return "ROWS";
+        case DP_MSG_TXN:        return "TXN";
+        case DP_MSG_STMT:       return "STMT";
         case DP_MSG_ERROR:      return "ERROR";
     }
     return "?";
@@ -106,9 +109,11 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_CANCEL:     return 0;
         case DP_MSG_EXECUTE:    return 7;     //  5 before operation and variables were appended
         case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
-        case DP_MSG_LOAD:       return 3;
-        case DP_MSG_QUERY:      return 3;
+        case DP_MSG_LOAD:       return 4;     //  3 before txn was appended
+        case DP_MSG_QUERY:      return 4;     //  3 before txn was appended
         case DP_MSG_ROWS:       return 4;
+        case DP_MSG_TXN:        return 2;
+        case DP_MSG_STMT:       return 7;
         case DP_MSG_ERROR:      return 2;
     }
     return 0;
@@ -257,6 +262,64 @@ s_pack_envelope (msgpack_packer *pk, const dp_msg_t *msg)
     return 0;
 }
 
+//  A transaction id is non-zero (0 means "none" in LOAD and QUERY) and
+//  its operation one of the enum's.
+static bool
+s_txn_valid (uint64_t txn, uint64_t op, uint32_t first_op, uint32_t last_op)
+{
+    return txn != 0 && op >= first_op && op <= last_op;
+}
+
+//  Values in a STMT's rows: n_rows * popcount(columns), within the limit
+//  (the product is computed in 64 bits: both factors are small enough).
+static bool
+s_stmt_values_fit (uint64_t columns, uint64_t n_rows, uint64_t *count)
+{
+    *count = n_rows * (uint64_t) __builtin_popcountll (columns);
+    return n_rows <= S_MAX_STMT_VALUES && *count <= S_MAX_STMT_VALUES;
+}
+
+static int
+s_pack_stmt (msgpack_packer *pk, const dp_msg_t *msg)
+{
+    const dp_stmt_t *stmt = &msg->u.stmt;
+    uint64_t count = 0;
+    if (!s_txn_valid (stmt->txn, stmt->op, DP_STMT_SELECT, DP_STMT_DELETE)
+    ||  !s_stmt_values_fit (stmt->columns, stmt->n_rows, &count)
+    ||  (count && !stmt->values)
+    ||  stmt->n_where > DP_STMT_WHERE_MAX || (stmt->n_where && !stmt->where))
+        return -1;
+    msgpack_pack_uint64 (pk, stmt->txn);
+    msgpack_pack_uint32 (pk, stmt->table);
+    msgpack_pack_uint32 (pk, stmt->op);
+    msgpack_pack_uint64 (pk, stmt->columns);
+    uint32_t per_row = (uint32_t) __builtin_popcountll (stmt->columns);
+    msgpack_pack_array (pk, stmt->n_rows);
+    for (uint32_t row = 0; row < stmt->n_rows; row++) {
+        msgpack_pack_array (pk, per_row);
+        for (uint32_t i = 0; i < per_row; i++)
+            if (s_pack_val (pk, &stmt->values [(uint64_t) row * per_row + i], false, 0, 0))
+                return -1;
+    }
+    msgpack_pack_array (pk, stmt->n_where);
+    for (uint32_t i = 0; i < stmt->n_where; i++) {
+        const dp_stmt_cond_t *cond = &stmt->where [i];
+        if (cond->n_values > S_MAX_STMT_VALUES || (cond->n_values && !cond->values))
+            return -1;
+        msgpack_pack_array (pk, 2);
+        msgpack_pack_uint32 (pk, cond->column);
+        msgpack_pack_array (pk, cond->n_values);
+        for (uint32_t v = 0; v < cond->n_values; v++)
+            if (s_pack_val (pk, &cond->values [v], false, 0, 0))
+                return -1;
+    }
+    if (stmt->lock)
+        msgpack_pack_true (pk);
+    else
+        msgpack_pack_false (pk);
+    return 0;
+}
+
 static int
 s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
 {
@@ -325,7 +388,18 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
         case DP_MSG_LOAD:
             msgpack_pack_uint32 (pk, msg->u.load.loader);
             msgpack_pack_uint64 (pk, msg->u.load.columns);
-            return s_pack_int_list (pk, msg->u.load.keys, msg->u.load.n_keys);
+            if (s_pack_int_list (pk, msg->u.load.keys, msg->u.load.n_keys))
+                return -1;
+            msgpack_pack_uint64 (pk, msg->u.load.txn);
+            return 0;
+        case DP_MSG_TXN:
+            if (!s_txn_valid (msg->u.txn.txn, msg->u.txn.op, DP_TXN_BEGIN, DP_TXN_ROLLBACK))
+                return -1;
+            msgpack_pack_uint64 (pk, msg->u.txn.txn);
+            msgpack_pack_uint32 (pk, msg->u.txn.op);
+            return 0;
+        case DP_MSG_STMT:
+            return s_pack_stmt (pk, msg);
         case DP_MSG_QUERY:
             if (msg->u.query.n_args > S_MAX_VALUES
             || (msg->u.query.n_args && !msg->u.query.args))
@@ -336,6 +410,7 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             for (uint32_t i = 0; i < msg->u.query.n_args; i++)
                 if (s_pack_val (pk, &msg->u.query.args [i], false, 0, S_MAX_VALUE_DEPTH))
                     return -1;
+            msgpack_pack_uint64 (pk, msg->u.query.txn);
             return 0;
         case DP_MSG_ROWS: {
             uint64_t count = (uint64_t) msg->u.rows.n_cols * msg->u.rows.n_rows;
@@ -826,6 +901,71 @@ s_get_reports (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     return 0;
 }
 
+//  An array of scalar values (STMT rows and conditions) into the arena.
+static int
+s_get_scalars (s_ctx_t *ctx, const msgpack_object_array *array, const char *where,
+               dp_val_t *values)
+{
+    for (uint32_t i = 0; i < array->size; i++)
+        if (s_get_val (ctx, &array->ptr [i], where, i, false, 0, 0, &values [i]))
+            return -2;
+    return 0;
+}
+
+//  STMT's seven fields. Which table and columns exist is db-svc's check
+//  (dp_tables.h); the codec checks the shape: txn and op, every row of
+//  popcount(columns) scalars, at most DP_STMT_WHERE_MAX conditions.
+static int
+s_get_stmt (s_ctx_t *ctx, const msgpack_object *f, dp_stmt_t *stmt)
+{
+    uint64_t op = 0, count = 0;
+    const msgpack_object_array *rows = NULL, *where = NULL;
+    if (s_get_uint (ctx, &f [0], "txn", UINT64_MAX, &stmt->txn)
+    ||  s_get_u32 (ctx, &f [1], "table", &stmt->table)
+    ||  s_get_uint (ctx, &f [2], "op", UINT32_MAX, &op)
+    ||  s_get_uint (ctx, &f [3], "columns", UINT64_MAX, &stmt->columns)
+    ||  s_get_array (ctx, &f [4], "values", UINT32_MAX, S_MAX_STMT_VALUES, &rows)
+    ||  s_get_array (ctx, &f [5], "where", UINT32_MAX, DP_STMT_WHERE_MAX, &where))
+        return -2;
+    if (!s_txn_valid (stmt->txn, op, DP_STMT_SELECT, DP_STMT_DELETE))
+        return S_FAIL (ctx, "STMT: txn must be non-zero and op 1 to 4 (txn %" PRIu64
+                       ", op %" PRIu64 ")", stmt->txn, op);
+    stmt->op = (uint32_t) op;
+    if (f [6].type != MSGPACK_OBJECT_BOOLEAN)
+        return s_wrong_type (ctx, "lock", "a bool", &f [6]);
+    stmt->lock = f [6].via.boolean;
+    if (!s_stmt_values_fit (stmt->columns, rows->size, &count))
+        return S_FAIL (ctx, "STMT: %u rows x %d columns is more than the limit of %u values",
+                       rows->size, __builtin_popcountll (stmt->columns), S_MAX_STMT_VALUES);
+    uint32_t per_row = (uint32_t) __builtin_popcountll (stmt->columns);
+    stmt->n_rows = rows->size;
+    stmt->values = count ? dp_arena_alloc (ctx->arena, count * sizeof (dp_val_t)) : NULL;
+    for (uint32_t row = 0; row < rows->size; row++) {
+        const msgpack_object_array *cells = NULL;
+        if (s_get_array (ctx, &rows->ptr [row], "values row", per_row, 0, &cells)
+        ||  s_get_scalars (ctx, cells, "value", stmt->values + (uint64_t) row * per_row))
+            return -2;
+    }
+    stmt->n_where = where->size;
+    stmt->where = where->size
+                ? dp_arena_calloc (ctx->arena, where->size, sizeof (dp_stmt_cond_t)) : NULL;
+    for (uint32_t i = 0; i < where->size; i++) {
+        dp_stmt_cond_t *cond = &stmt->where [i];
+        const msgpack_object_array *pair = NULL, *values = NULL;
+        if (s_get_array (ctx, &where->ptr [i], "condition", 2, 0, &pair)
+        ||  s_get_u32 (ctx, &pair->ptr [0], "condition column", &cond->column)
+        ||  s_get_array (ctx, &pair->ptr [1], "condition values", UINT32_MAX,
+                         S_MAX_STMT_VALUES, &values))
+            return -2;
+        cond->n_values = values->size;
+        cond->values = values->size
+                     ? dp_arena_alloc (ctx->arena, values->size * sizeof (dp_val_t)) : NULL;
+        if (s_get_scalars (ctx, values, "condition value", cond->values))
+            return -2;
+    }
+    return 0;
+}
+
 static int
 s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
 {
@@ -847,6 +987,11 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     //  of an unknown instance.
     if (msg->type == DP_MSG_READY && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 1)
         size = 1;
+    //  And LOAD's and QUERY's txn: one of three fields reads as outside any
+    //  transaction.
+    if ((msg->type == DP_MSG_LOAD || msg->type == DP_MSG_QUERY)
+    &&  obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 3)
+        size = 3;
     if (s_get_array (ctx, obj, "payload", size, 0, &payload))
         return -2;
     const msgpack_object *f = payload->ptr;
@@ -923,8 +1068,24 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             ||  s_get_int_list (ctx, &f [2], "keys", &msg->u.load.keys, &msg->u.load.n_keys))
                 return -2;
             msg->u.load.columns = columns;
+            msg->u.load.txn = 0;
+            if (payload->size == 4)
+                return s_get_uint (ctx, &f [3], "txn", UINT64_MAX, &msg->u.load.txn);
             return 0;
         }
+        case DP_MSG_TXN: {
+            uint64_t op = 0;
+            if (s_get_uint (ctx, &f [0], "txn", UINT64_MAX, &msg->u.txn.txn)
+            ||  s_get_uint (ctx, &f [1], "op", UINT32_MAX, &op))
+                return -2;
+            if (!s_txn_valid (msg->u.txn.txn, op, DP_TXN_BEGIN, DP_TXN_ROLLBACK))
+                return S_FAIL (ctx, "TXN: txn must be non-zero and op 1 to 3 (txn %" PRIu64
+                               ", op %" PRIu64 ")", msg->u.txn.txn, op);
+            msg->u.txn.op = (uint32_t) op;
+            return 0;
+        }
+        case DP_MSG_STMT:
+            return s_get_stmt (ctx, f, &msg->u.stmt);
         case DP_MSG_QUERY: {
             uint64_t columns;
             const msgpack_object_array *args = NULL;
@@ -935,6 +1096,10 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             msg->u.query.columns = columns;
             msg->u.query.n_args = args->size;
             msg->u.query.args = NULL;
+            msg->u.query.txn = 0;
+            if (payload->size == 4
+            &&  s_get_uint (ctx, &f [3], "txn", UINT64_MAX, &msg->u.query.txn))
+                return -2;
             if (args->size == 0)
                 return 0;
             dp_val_t *values = dp_arena_alloc (ctx->arena, args->size * sizeof (dp_val_t));
@@ -1537,6 +1702,266 @@ s_now_ms (void)
     return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+//  The transaction messages: TXN, STMT, and LOAD and QUERY with a txn
+//  (their older forms without one still read). txn_full and stmt_full get
+//  a valid encoding of each for the truncation and mutation tests.
+static void
+s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuffer *stmt_full)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buf, msgpack_sbuffer_write);
+    dp_msg_t in, out;
+    char err [256];
+    assert (strcmp (dp_msg_type_name (DP_MSG_TXN), "TXN") == 0);
+    assert (strcmp (dp_msg_type_name (DP_MSG_STMT), "STMT") == 0);
+
+    //  TXN: every op, the largest txn; txn 0 and other ops are refused.
+    memset (&in, 0, sizeof in);
+    in.type = DP_MSG_TXN;
+    in.id = 12;
+    in.deadline_ms = 1700000000000ull;
+    in.trace_id = "req-txn";
+    for (uint32_t op = DP_TXN_BEGIN; op <= DP_TXN_ROLLBACK; op++) {
+        in.u.txn.txn = UINT64_MAX - op;
+        in.u.txn.op = op;
+        s_roundtrip (&in, &out, arena, &buf);
+        assert (out.u.txn.txn == UINT64_MAX - op && out.u.txn.op == op);
+    }
+    msgpack_sbuffer_init (txn_full);
+    msgpack_sbuffer_write (txn_full, buf.data, buf.size);
+    in.u.txn.txn = 0;
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    in.u.txn.txn = 1;
+    in.u.txn.op = 4;
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    s_pack_head (&pk, 1, DP_MSG_TXN, 2);
+    msgpack_pack_uint64 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_TXN_BEGIN);
+    s_expect_malformed (buf.data, buf.size, arena, "txn must be non-zero");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_TXN, 2);
+    msgpack_pack_uint64 (&pk, 7);
+    msgpack_pack_uint32 (&pk, 0);
+    s_expect_malformed (buf.data, buf.size, arena, "op 1 to 3");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_TXN, 1);
+    msgpack_pack_uint64 (&pk, 7);
+    s_expect_malformed (buf.data, buf.size, arena, "must have 2 elements");
+
+    //  STMT INSERT: two rows of every scalar type, two conditions (one
+    //  with a nil, one empty), the lock.
+    dp_val_t values [] = {
+        { .type = DP_VAL_STR, .u.s = { "12345678", 8 } },
+        { .type = DP_VAL_INT, .u.i = -3 },
+        { .type = DP_VAL_NIL },
+        { .type = DP_VAL_STR, .u.s = { "a\0b", 3 } },
+        { .type = DP_VAL_DOUBLE, .u.d = 2.5 },
+        { .type = DP_VAL_BOOL, .u.i = 1 }
+    };
+    dp_val_t ids [] = { { .type = DP_VAL_INT, .u.i = INT64_MAX }, { .type = DP_VAL_NIL } };
+    dp_stmt_cond_t where [] = { { 0, ids, 2 }, { 63, NULL, 0 } };
+    memset (&in, 0, sizeof in);
+    in.type = DP_MSG_STMT;
+    in.id = 13;
+    in.u.stmt.txn = 9;
+    in.u.stmt.table = 4;
+    in.u.stmt.op = DP_STMT_INSERT;
+    in.u.stmt.columns = (1ull << 63) | (1ull << 5) | 1;
+    in.u.stmt.values = values;
+    in.u.stmt.n_rows = 2;
+    in.u.stmt.where = where;
+    in.u.stmt.n_where = 2;
+    in.u.stmt.lock = true;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.stmt.txn == 9 && out.u.stmt.table == 4 && out.u.stmt.op == DP_STMT_INSERT);
+    assert (out.u.stmt.columns == in.u.stmt.columns && out.u.stmt.lock);
+    assert (out.u.stmt.n_rows == 2);
+    for (int i = 0; i < 6; i++)
+        assert (s_val_equal (&values [i], &out.u.stmt.values [i]));
+    assert (out.u.stmt.n_where == 2);
+    assert (out.u.stmt.where [0].column == 0 && out.u.stmt.where [0].n_values == 2);
+    assert (s_val_equal (&ids [0], &out.u.stmt.where [0].values [0]));
+    assert (out.u.stmt.where [0].values [1].type == DP_VAL_NIL);
+    assert (out.u.stmt.where [1].column == 63 && out.u.stmt.where [1].n_values == 0
+            && out.u.stmt.where [1].values == NULL);
+    msgpack_sbuffer_init (stmt_full);
+    msgpack_sbuffer_write (stmt_full, buf.data, buf.size);
+
+    //  SELECT: no values, no where.
+    in.u.stmt.op = DP_STMT_SELECT;
+    in.u.stmt.values = NULL;
+    in.u.stmt.n_rows = 0;
+    in.u.stmt.where = NULL;
+    in.u.stmt.n_where = 0;
+    in.u.stmt.lock = false;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.stmt.op == DP_STMT_SELECT && !out.u.stmt.lock);
+    assert (out.u.stmt.n_rows == 0 && out.u.stmt.values == NULL);
+    assert (out.u.stmt.n_where == 0 && out.u.stmt.where == NULL);
+
+    //  The encoder refuses what the decoder would.
+    dp_stmt_cond_t many [DP_STMT_WHERE_MAX + 1];
+    for (int i = 0; i <= DP_STMT_WHERE_MAX; i++)
+        many [i] = (dp_stmt_cond_t) { (uint32_t) i, ids, 1 };
+    in.u.stmt.where = many;
+    in.u.stmt.n_where = DP_STMT_WHERE_MAX;                  //  exactly the limit is fine
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.stmt.n_where == DP_STMT_WHERE_MAX);
+    in.u.stmt.n_where = DP_STMT_WHERE_MAX + 1;
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    in.u.stmt.n_where = 0;
+    in.u.stmt.op = 5;
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    in.u.stmt.op = DP_STMT_UPDATE;
+    in.u.stmt.txn = 0;
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    in.u.stmt.txn = 9;
+    in.u.stmt.n_rows = 1;                                   //  a row without its values
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+    dp_val_t nested = { .type = DP_VAL_ARRAY, .u.a = { ids, 1 } };
+    dp_val_t row [] = { nested, values [0], values [1] };
+    in.u.stmt.values = row;                                 //  an array is no value
+    assert (dp_msg_encode (&in, &buf) == -1 && buf.size == 0);
+
+    //  The decoder: rows of the wrong width, arrays as values, too many
+    //  conditions, a lock that is no bool, a zero txn, an unknown op.
+    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_STMT_INSERT);
+    msgpack_pack_uint64 (&pk, 3);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_int (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_false (&pk);
+    s_expect_malformed (buf.data, buf.size, arena, "values row must have 2 elements, not 1");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_STMT_UPDATE);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_false (&pk);
+    s_expect_malformed (buf.data, buf.size, arena, "nested deeper than 0");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_STMT_DELETE);
+    msgpack_pack_uint64 (&pk, 0);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_array (&pk, DP_STMT_WHERE_MAX + 1);
+    for (int i = 0; i <= DP_STMT_WHERE_MAX; i++) {
+        msgpack_pack_array (&pk, 2);
+        msgpack_pack_uint32 (&pk, 0);
+        msgpack_pack_array (&pk, 1);
+        msgpack_pack_int (&pk, i);
+    }
+    msgpack_pack_false (&pk);
+    s_expect_malformed (buf.data, buf.size, arena, "where has 17 elements, more than the limit of 16");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_STMT_DELETE);
+    msgpack_pack_uint64 (&pk, 0);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 2);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_array (&pk, 0);                            //  an array in a condition
+    msgpack_pack_false (&pk);
+    s_expect_malformed (buf.data, buf.size, arena, "condition value 0");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_STMT_SELECT);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_nil (&pk);
+    s_expect_malformed (buf.data, buf.size, arena, "lock must be a bool");
+    msgpack_sbuffer_clear (&buf);
+    for (uint64_t bad = 0; bad < 2; bad++) {
+        s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+        msgpack_pack_uint64 (&pk, bad ? 9 : 0);             //  txn 0, then op 5
+        msgpack_pack_uint32 (&pk, 0);
+        msgpack_pack_uint32 (&pk, bad ? 5 : DP_STMT_SELECT);
+        msgpack_pack_uint64 (&pk, 1);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_true (&pk);
+        s_expect_malformed (buf.data, buf.size, arena, "op 1 to 4");
+        msgpack_sbuffer_clear (&buf);
+    }
+    //  Rows x columns beyond the limit, found before any row is read.
+    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (&pk, 9);
+    msgpack_pack_uint32 (&pk, 0);
+    msgpack_pack_uint32 (&pk, DP_STMT_INSERT);
+    msgpack_pack_uint64 (&pk, UINT64_MAX);
+    msgpack_pack_array (&pk, S_MAX_STMT_VALUES / 64 + 1);
+    for (uint32_t i = 0; i < S_MAX_STMT_VALUES / 64 + 1; i++)
+        msgpack_pack_array (&pk, 0);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_false (&pk);
+    s_expect_malformed (buf.data, buf.size, arena, "more than the limit of 1000000 values");
+    msgpack_sbuffer_clear (&buf);
+
+    //  LOAD and QUERY of three fields (before txn) read as outside any
+    //  transaction; two or five fields do not read.
+    s_pack_head (&pk, 1, DP_MSG_LOAD, 3);
+    msgpack_pack_uint32 (&pk, 1);
+    msgpack_pack_uint64 (&pk, 3);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_int (&pk, 42);
+    memset (&out, 0xff, sizeof out);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.load.txn == 0 && out.u.load.loader == 1 && out.u.load.keys [0] == 42);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_QUERY, 3);
+    msgpack_pack_uint32 (&pk, 2);
+    msgpack_pack_uint64 (&pk, 3);
+    msgpack_pack_array (&pk, 1);
+    msgpack_pack_int (&pk, 42);
+    memset (&out, 0xff, sizeof out);
+    assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
+    assert (out.u.query.txn == 0 && out.u.query.query == 2 && out.u.query.args [0].u.i == 42);
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_LOAD, 2);
+    msgpack_pack_uint32 (&pk, 1);
+    msgpack_pack_uint64 (&pk, 3);
+    s_expect_malformed (buf.data, buf.size, arena, "must have 4 elements, not 2");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_QUERY, 5);
+    msgpack_pack_uint32 (&pk, 2);
+    msgpack_pack_uint64 (&pk, 3);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_uint64 (&pk, 1);
+    msgpack_pack_uint64 (&pk, 1);
+    s_expect_malformed (buf.data, buf.size, arena, "must have 4 elements, not 5");
+    msgpack_sbuffer_clear (&buf);
+    s_pack_head (&pk, 1, DP_MSG_LOAD, 4);
+    msgpack_pack_uint32 (&pk, 1);
+    msgpack_pack_uint64 (&pk, 3);
+    msgpack_pack_array (&pk, 0);
+    msgpack_pack_int (&pk, -1);                             //  txn is a uint64
+    s_expect_malformed (buf.data, buf.size, arena, "txn must not be negative");
+    msgpack_sbuffer_destroy (&buf);
+    dp_arena_reset (arena);
+}
+
 void
 dp_msg_test (bool verbose)
 {
@@ -1910,7 +2335,9 @@ dp_msg_test (bool verbose)
     in.u.load.columns = (1ull << 63) | 5;
     in.u.load.keys = keys;
     in.u.load.n_keys = 8;
+    in.u.load.txn = UINT64_MAX;
     s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.load.txn == UINT64_MAX);
     assert (out.u.load.loader == 3);
     assert (out.u.load.columns == ((1ull << 63) | 5));
     assert (out.u.load.n_keys == 8 && s_ints_equal (out.u.load.keys, keys, 8));
@@ -1956,7 +2383,9 @@ dp_msg_test (bool verbose)
     in.u.query.columns = 0x1fffff;
     in.u.query.args = args;
     in.u.query.n_args = 10;
+    in.u.query.txn = 5;
     s_roundtrip (&in, &out, arena, &buf);
+    assert (out.u.query.txn == 5);
     assert (out.u.query.query == 2 && out.u.query.columns == 0x1fffff);
     assert (out.u.query.n_args == 10);
     for (uint32_t i = 0; i < 10; i++)
@@ -2084,6 +2513,9 @@ dp_msg_test (bool verbose)
     msgpack_sbuffer_init (&error_full);
     msgpack_sbuffer_write (&error_full, buf.data, buf.size);
 
+    msgpack_sbuffer txn_full, stmt_full;
+    s_test_transactions (arena, &txn_full, &stmt_full);
+
     //  An unknown type is a programmer error for the encoder.
     memset (&in, 0, sizeof in);
     in.type = (dp_msg_type_t) 99;
@@ -2100,6 +2532,8 @@ dp_msg_test (bool verbose)
     s_truncate_every_length (&load_full, arena);
     s_truncate_every_length (&error_full, arena);
     s_truncate_every_length (&heartbeat_full, arena);
+    s_truncate_every_length (&txn_full, arena);
+    s_truncate_every_length (&stmt_full, arena);
 
     //  Every field replaced by a wrong type is rejected.
     s_mutate_every_field (&execute_full, arena, 1000);
@@ -2108,6 +2542,8 @@ dp_msg_test (bool verbose)
     s_mutate_every_field (&heartbeat_full, arena, 1000);
     s_mutate_every_field (&query_full, arena, 2);      //  args hold any value
     s_mutate_every_field (&rows_full, arena, 2);       //  cells hold several types
+    s_mutate_every_field (&txn_full, arena, 1000);
+    s_mutate_every_field (&stmt_full, arena, 3);       //  values hold several types
     dp_arena_reset (arena);
     if (verbose)
         printf ("  truncations and wrong types rejected\n");
@@ -2386,9 +2822,9 @@ dp_msg_test (bool verbose)
         dp_arena_reset (arena);
     }
     const msgpack_sbuffer *valid [] = { &execute_full, &rows_full, &query_full, &load_full,
-                                        &error_full };
-    for (int round = 0; round < 5000; round++) {
-        const msgpack_sbuffer *source = valid [round % 5];
+                                        &error_full, &stmt_full };
+    for (int round = 0; round < 6000; round++) {
+        const msgpack_sbuffer *source = valid [round % 6];
         uint8_t damaged [1024];
         assert (source->size <= sizeof damaged);
         memcpy (damaged, source->data, source->size);
@@ -2464,6 +2900,8 @@ dp_msg_test (bool verbose)
     msgpack_sbuffer_destroy (&rows_full);
     msgpack_sbuffer_destroy (&error_full);
     msgpack_sbuffer_destroy (&heartbeat_full);
+    msgpack_sbuffer_destroy (&txn_full);
+    msgpack_sbuffer_destroy (&stmt_full);
     msgpack_sbuffer_destroy (&buf);
     dp_arena_destroy (&arena);
     printf ("OK\n");

@@ -39,7 +39,9 @@ typedef enum {
     DP_MSG_RESULT     = 11,     //  resolver -> gateway: the HTTP status and JSON body
     DP_MSG_LOAD       = 20,     //  resolver -> db: rows of a loader by keys
     DP_MSG_QUERY      = 21,     //  resolver -> db: rows of a root query by typed args
-    DP_MSG_ROWS       = 22,     //  db -> resolver: the answer to LOAD or QUERY
+    DP_MSG_ROWS       = 22,     //  db -> resolver: the answer to LOAD, QUERY, TXN or STMT
+    DP_MSG_TXN        = 23,     //  resolver -> db: begin, commit or roll back a transaction
+    DP_MSG_STMT       = 24,     //  resolver -> db: one table statement inside a transaction
     DP_MSG_ERROR      = 30      //  any reply that failed: status + message
 } dp_msg_type_t;
 
@@ -48,6 +50,10 @@ typedef enum {
 #define DP_STATUS_OK             200
 #define DP_STATUS_BAD_REQUEST    400    //  malformed or unknown message
 #define DP_STATUS_TIMEOUT        408    //  deadline passed before done
+#define DP_STATUS_CONFLICT       409    //  deadlock, lock wait timeout or duplicate key:
+                                        //  the transaction was rolled back; run it again
+#define DP_STATUS_GONE           410    //  the transaction is not open (never begun,
+                                        //  ended, or rolled back by db-svc)
 #define DP_STATUS_CANCELLED      499    //  the requester cancelled it (CANCEL)
 #define DP_STATUS_INTERNAL       500
 #define DP_STATUS_DB_ERROR       502    //  MariaDB answered with an error
@@ -155,6 +161,46 @@ typedef struct {
     uint32_t n_values;
 } dp_report_t;
 
+//  TXN operations.
+typedef enum {
+    DP_TXN_BEGIN    = 1,        //  pin a primary connection, START TRANSACTION
+    DP_TXN_COMMIT   = 2,
+    DP_TXN_ROLLBACK = 3
+} dp_txn_op_t;
+
+//  STMT operations: the only four a transaction's statement can be.
+typedef enum {
+    DP_STMT_SELECT = 1,         //  masked columns of the rows matching where, by id
+    DP_STMT_INSERT = 2,         //  rows of values; answers [affected, first id]
+    DP_STMT_UPDATE = 3,         //  SET masked columns = the one row of values
+    DP_STMT_DELETE = 4          //  the rows matching where
+} dp_stmt_op_t;
+
+#define DP_STMT_WHERE_MAX 16    //  conditions in one STMT's where
+
+//  One condition of a STMT's where: `column IN (values)`, a nil among the
+//  values adding `OR column IS NULL`; no values matches nothing.
+typedef struct {
+    uint32_t column;            //  column index in the table (dp_tables.h)
+    dp_val_t *values;           //  scalars (no arrays); NULL when n_values is 0
+    uint32_t n_values;
+} dp_stmt_cond_t;
+
+//  STMT's payload (proto/README.md, section 4).
+typedef struct {
+    uint64_t txn;               //  an open transaction of the requester: non-zero
+    uint32_t table;             //  dp_table_id_t (proto/dp_tables.h)
+    uint32_t op;                //  dp_stmt_op_t
+    uint64_t columns;           //  bit i = table column i: what SELECT reads,
+                                //  INSERT and UPDATE write
+    dp_val_t *values;           //  n_rows rows of popcount(columns) scalars,
+                                //  row-major; NULL when there are none
+    uint32_t n_rows;            //  INSERT: the rows; UPDATE: 1; SELECT, DELETE: 0
+    dp_stmt_cond_t *where;      //  ANDed; NULL when n_where is 0
+    uint32_t n_where;           //  at most DP_STMT_WHERE_MAX
+    bool lock;                  //  SELECT ... FOR UPDATE
+} dp_stmt_t;
+
 //  EXECUTE flags
 #define DP_EXECUTE_DEBUG  1u    //  add extensions.debug (SQL statement count) to the response
 #define DP_EXECUTE_READ_ONLY 2u //  the operation only reads (a query): it may be sent again
@@ -203,13 +249,20 @@ typedef struct {
             uint64_t columns;           //  bit i = catalog column i
             int64_t *keys;
             uint32_t n_keys;
+            uint64_t txn;               //  the transaction it reads in; 0 = none
         } load;
         struct {
             uint32_t query;             //  dp_query_id_t
             uint64_t columns;
             dp_val_t *args;
             uint32_t n_args;
+            uint64_t txn;               //  the transaction it reads in; 0 = none
         } query;
+        struct {
+            uint64_t txn;               //  the requester's id for it: non-zero
+            uint32_t op;                //  dp_txn_op_t
+        } txn;
+        dp_stmt_t stmt;
         struct {
             uint32_t n_cols;            //  per row: 1 key + popcount(columns)
             uint32_t n_rows;

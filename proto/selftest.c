@@ -1,6 +1,6 @@
 /*  =========================================================================
     selftest - runs the selftest of one class of proto/ (dp_msg, dp_catalog,
-    dp_msg_variables), or all
+    dp_tables, dp_msg_variables), or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -10,12 +10,14 @@
 #include <stdbool.h>
 #include "dp_msg.h"
 #include "dp_catalog.h"
+#include "dp_tables.h"
 #include "dp_msg_variables.h"
 #include "dp_selftest.h"
 
 static const dp_selftest_t s_tests [] = {
     { "dp_msg", dp_msg_test },
     { "dp_catalog", dp_catalog_test },
+    { "dp_tables", dp_tables_test },
     { "dp_msg_variables", dp_msg_variables_test },
 };
 

@@ -1,0 +1,93 @@
+/*  =========================================================================
+    dp_tables - the tables a transaction's STMT may write: the wire contract
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    STMT (proto/README.md, section 4) names a table by its id here and its
+    columns by a bit mask over this header's column list (bit i = column i),
+    so no SQL text, table name or column name crosses the wire: db-svc
+    builds the statement from these lists alone (db-svc/dp_sql_tables.c).
+@discuss
+    The columns are the tables' real ones, named and ordered as in
+    db/ddl.sql, which are boxtribute's (checked against its dump); their
+    wire types are dp_catalog.h's: INT, STR, FLOAT (DECIMAL and FLOAT
+    columns), DATETIME (an argument is str "YYYY-MM-DD HH:MM:SS" in UTC; a
+    SELECT cell comes back as ROWS cells do, "YYYY-MM-DDTHH:MM:SS+00:00").
+    Tables and columns are only ever appended, never reordered, within a
+    protocol version.
+@end
+*/
+#ifndef DP_TABLES_H_INCLUDED
+#define DP_TABLES_H_INCLUDED
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "dp_catalog.h"
+
+//  Columns of each table: C(table, column, type), in wire order.
+#define DP_TABLE_COLUMNS_stock(C) \
+    C(stock, id, INT) C(stock, box_id, STR) C(stock, product_id, INT) \
+    C(stock, size_id, INT) C(stock, weight_display_unit_id, INT) \
+    C(stock, weight, FLOAT) C(stock, monetary_value, FLOAT) \
+    C(stock, display_unit_id, INT) C(stock, measure_value, FLOAT) \
+    C(stock, items, INT) C(stock, location_id, INT) C(stock, distro_event_id, INT) \
+    C(stock, qr_id, INT) C(stock, comments, STR) C(stock, created, DATETIME) \
+    C(stock, created_by, INT) C(stock, modified, DATETIME) C(stock, modified_by, INT) \
+    C(stock, deleted, DATETIME) C(stock, box_state_id, INT) C(stock, source_box_id, INT)
+
+//  One row per changed field of a record (boxtribute's history encodings:
+//  resolver-svc/dp_history.h).
+#define DP_TABLE_COLUMNS_history(C) \
+    C(history, id, INT) C(history, tablename, STR) C(history, record_id, INT) \
+    C(history, changes, STR) C(history, user_id, INT) C(history, ip, STR) \
+    C(history, changedate, DATETIME) C(history, from_int, INT) C(history, to_int, INT) \
+    C(history, from_float, FLOAT) C(history, to_float, FLOAT)
+
+#define DP_TABLE_COLUMNS_tags(C) \
+    C(tags, id, INT) C(tags, label, STR) C(tags, color, STR) C(tags, camp_id, INT) \
+    C(tags, deleted, DATETIME) C(tags, created, DATETIME) C(tags, created_by, INT) \
+    C(tags, modified, DATETIME) C(tags, modified_by, INT) C(tags, description, STR) \
+    C(tags, type, STR) C(tags, seq, INT)
+
+#define DP_TABLE_COLUMNS_tags_relations(C) \
+    C(tags_relations, id, INT) C(tags_relations, object_id, INT) \
+    C(tags_relations, object_type, STR) C(tags_relations, tag_id, INT) \
+    C(tags_relations, created_on, DATETIME) C(tags_relations, created_by_id, INT) \
+    C(tags_relations, deleted_on, DATETIME) C(tags_relations, deleted_by_id, INT)
+
+#define DP_TABLE_COLUMNS_qr(C) \
+    C(qr, id, INT) C(qr, code, STR) C(qr, created, DATETIME) C(qr, legacy, INT)
+
+//  The tables, in id order: T(table). Appended to only.
+#define DP_TABLE_LIST(T) \
+    T(stock) T(history) T(tags) T(tags_relations) T(qr)
+
+//  Ids: DP_TABLE_<table>; columns: DP_TCOL_<table>_<column> (its bit index).
+#define DP_TABLE_ENUM(table) DP_TABLE_##table,
+typedef enum { DP_TABLE_LIST (DP_TABLE_ENUM) DP_TABLE_COUNT } dp_table_id_t;
+
+#define DP_TCOL_ENUM(table, col, type) DP_TCOL_##table##_##col,
+#define DP_TCOL_ENUM_BLOCK(table) enum { DP_TABLE_COLUMNS_##table (DP_TCOL_ENUM) };
+DP_TABLE_LIST (DP_TCOL_ENUM_BLOCK)
+
+//  The mask bit of one column: DP_TBIT (stock, items).
+#define DP_TBIT(table, col) (1ull << DP_TCOL_##table##_##col)
+
+typedef struct {
+    const char *name;           //  the SQL table name
+    const dp_catalog_column_t *columns;     //  names are the SQL column names
+    size_t n_columns;
+} dp_table_t;
+
+//  Returns a borrowed pointer to the static description of a table, or
+//  NULL when id is out of range (wire input is hostile).
+const dp_table_t *dp_table (uint32_t id);
+
+//  True when columns names no bit beyond the table's columns.
+bool dp_table_mask_valid (const dp_table_t *table, uint64_t columns);
+
+void dp_tables_test (bool verbose);
+
+#endif
