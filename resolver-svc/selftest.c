@@ -23,6 +23,7 @@
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
 #include "dp_authz.h"
+#include "dp_history.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
 #include <stdlib.h>
@@ -43,6 +44,7 @@ static const dp_selftest_t s_tests [] = {
     { "actor", dp_resolver_actor_test },
     { "db_links", dp_db_links_test },
     { "link_watch", dp_link_watch_test },
+    { "history", dp_history_test },
 };
 
 int
