@@ -24,6 +24,9 @@ DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
 USER = 8
 WRITTEN = ("stock", "history", "tags", "tags_relations", "qr")
 COUNTERS = ("Com_select", "Com_insert", "Com_update", "Com_delete")
+# Apollo Client's Accept: a request error (the beta-level refusal) is 400 then, as boxtribute
+# answers it (README: 200 for a client accepting only application/json).
+FRONT_END_ACCEPT = {"Accept": "application/graphql-response+json,application/json;q=0.9"}
 
 # The front-end's documents (front/src/hooks/use{DeleteBoxes,MoveBoxes,AssignTags,UnassignTags}.ts)
 DELETE_BOXES = """mutation DeleteBoxes($labelIdentifiers: [String!]!) {
@@ -259,9 +262,9 @@ class BulkFixture:
 
     # -- requests and checks ----------------------------------------------------------------
 
-    def send(self, query, variables, token=None):
+    def send(self, query, variables, token=None, headers=None):
         status, response, _ = harness.post(self.depot.url, {"query": query, "variables": variables},
-                                           token or self.token)
+                                           token or self.token, headers=headers)
         return status, response
 
     def mutate(self, query, variables, token=None):
@@ -273,10 +276,10 @@ class BulkFixture:
     def checksums(self):
         return self.db.sql("CHECKSUM TABLE " + ", ".join(WRITTEN))
 
-    def assert_unchanged(self, query, variables, token=None, expect=None, status=200):
+    def assert_unchanged(self, query, variables, token=None, expect=None, status=200, headers=None):
         """Run a mutation that must change nothing; returns its answer."""
         before = self.checksums()
-        got_status, response = self.send(query, variables, token)
+        got_status, response = self.send(query, variables, token, headers)
         self.assertEqual(got_status, status, response)
         self.assertEqual(self.checksums(), before, f"a refused call changed rows: {response}")
         if expect is not None:
@@ -390,7 +393,8 @@ class BulkMutations(BulkFixture, unittest.TestCase):
         self.assert_unchanged(DELETE_BOXES, {"labelIdentifiers": labels}, self.org2_user,
                               {"deleteBoxes": {"__typename": "BoxesResult", "updatedBoxes": [],
                                                "invalidBoxLabelIdentifiers": sorted(labels)}})
-        response = self.assert_unchanged(DELETE_BOXES, {"labelIdentifiers": labels}, self.beta[2], status=400)
+        response = self.assert_unchanged(DELETE_BOXES, {"labelIdentifiers": labels}, self.beta[2], status=400,
+                                         headers=FRONT_END_ACCEPT)
         self.assertEqual(response["errors"][0]["message"], "Insufficient beta-level")
         self.assert_unchanged(DELETE_BOXES, {"labelIdentifiers": []}, None,
                               {"deleteBoxes": {"__typename": "BoxesResult", "updatedBoxes": [],
@@ -480,7 +484,8 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                 self.assert_unchanged(MOVE_BOXES_ALL, {"labelIdentifiers": labels, "locationId": location}, token,
                                       {"moveBoxesToLocation": expect})
         response = self.assert_unchanged(MOVE_BOXES, {"labelIdentifiers": labels, "locationId": self.loc["Bulk B"]},
-                                         self.beta[2], status=400)
+                                         self.beta[2], status=400,
+                                         headers=FRONT_END_ACCEPT)
         self.assertEqual(response["errors"][0]["message"], "Insufficient beta-level")
 
     def test_move_boxes_god(self):
@@ -587,7 +592,8 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                 self.assert_unchanged(ASSIGN_TAGS_ALL, variables, token, {"assignTagsToBoxes": {
                     "updatedBoxes": [], "invalidBoxLabelIdentifiers": [],
                     "tagErrorInfo": [{"id": str(tag), "error": error}]}})
-        response = self.assert_unchanged(ASSIGN_TAGS, variables, self.beta[2], status=400)
+        response = self.assert_unchanged(ASSIGN_TAGS, variables, self.beta[2], status=400,
+                                         headers=FRONT_END_ACCEPT)
         self.assertEqual(response["errors"][0]["message"], "Insufficient beta-level")
 
     # -- unassignTagsFromBoxes -----------------------------------------------------------------
@@ -644,7 +650,8 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                 self.assert_unchanged(UNASSIGN_TAGS_ALL, {"labelIdentifiers": [box[0][1]], "tagIds": tags}, token, {
                     "unassignTagsFromBoxes": {"updatedBoxes": [], "invalidBoxLabelIdentifiers": [],
                                               "tagErrorInfo": [{"id": str(i), "error": e} for i, e in zip(tags, errors)]}})
-        response = self.assert_unchanged(UNASSIGN_TAGS, variables, self.beta[2], status=400)
+        response = self.assert_unchanged(UNASSIGN_TAGS, variables, self.beta[2], status=400,
+                                         headers=FRONT_END_ACCEPT)
         self.assertEqual(response["errors"][0]["message"], "Insufficient beta-level")
 
     # -- createBoxes -------------------------------------------------------------------------
@@ -760,7 +767,8 @@ class BulkMutations(BulkFixture, unittest.TestCase):
         for rows, token, expect in cases:
             with self.subTest(expect=expect):
                 self.assert_unchanged(CREATE_BOXES, {"input": rows}, token, {"createBoxes": expect})
-        response = self.assert_unchanged(CREATE_BOXES, {"input": [row]}, self.beta[5], status=400)
+        response = self.assert_unchanged(CREATE_BOXES, {"input": [row]}, self.beta[5], status=400,
+                                         headers=FRONT_END_ACCEPT)
         self.assertEqual(response["errors"][0]["message"], "Insufficient beta-level")
         self.assert_unchanged(CREATE_BOXES, {"input": []}, None, {"createBoxes": {
             "__typename": "BoxesResult", "updatedBoxes": [], "invalidBoxLabelIdentifiers": []}})
