@@ -15,6 +15,7 @@ Licensed under the Apache License 2.0.
 import json
 import os
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -796,6 +797,47 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                f"category_id, gender_id, sizegroup_id, {base} FROM products WHERE id = {self.product}")
         return {"productId": int(db.scalar(f"SELECT id FROM products WHERE camp_id = {base}")), "sizeName": "x",
                 "locationId": int(db.scalar(f"SELECT id FROM locations WHERE camp_id = {base}"))}
+
+    # -- concurrent moves ----------------------------------------------------------------------
+
+    def test_concurrent_moves_keep_history_consistent(self):
+        """Four clients move the same 20 boxes between three locations at once, ten times
+        each. The boxes are locked before each move decides, so every history row starts
+        where the previous one of its box ended and the last one ends at the box's location
+        and state (boxtribute reads the boxes unlocked: a concurrent move leaves a history row
+        from a stale location)."""
+        boxes = self.boxes(20, self.loc["Bulk A"])
+        ids = [b[0] for b in boxes]
+        labels = [b[1] for b in boxes]
+        targets = [self.loc["Bulk A"], self.loc["Bulk B"], self.loc["Bulk Donated"]]
+        mark = self.last_history_id()
+        failures = []
+
+        def client(k):
+            for i in range(10):
+                status, response = self.send(MOVE_BOXES, {"labelIdentifiers": labels,
+                                                          "locationId": targets[(k + i) % 3]})
+                if status != 200 or "errors" in response:
+                    failures.append(response)
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        final = {int(r[0]): (r[1], r[2]) for r in self.db.sql(
+            f"SELECT id, location_id, box_state_id FROM stock WHERE id IN ({','.join(map(str, ids))})")}
+        rows = self.history(ids, mark)
+        for box in ids:
+            for column, start, index in (("location_id", str(self.loc["Bulk A"]), 0), ("box_state_id", "1", 1)):
+                chain = [(r[6], r[7]) for r in rows if r[1] == str(box) and r[2] == column]
+                at = start
+                for before, after in chain:
+                    self.assertEqual(before, at, f"box {box}: a {column} row from a stale value")
+                    self.assertNotEqual(before, after)
+                    at = after
+                self.assertEqual(at, final[box][index], f"box {box}: {column} history ends elsewhere")
 
     # -- statements independent of the number of boxes ------------------------------------------
 
