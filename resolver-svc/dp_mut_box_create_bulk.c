@@ -89,12 +89,6 @@ s_row_int (const input_t *row, const char *name, int64_t absent)
     return value && value->kind == IN_INT ? value->i : absent;
 }
 
-static int
-s_compare_text (const void *a, const void *b)
-{
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 //  Python's str.lower() for ASCII letters (other characters kept).
 static char *
 s_lower (dp_mutation_t *m, const char *text)
@@ -273,7 +267,7 @@ s_create_check (dp_mutation_t *m, create_state_t *state)
         for (size_t t = 0; names && names->kind == IN_LIST && t < names->n_items; t++)
             state->tag_names [state->n_tag_names++] = names->items [t]->s;
     }
-    qsort (state->tag_names, state->n_tag_names, sizeof (char *), s_compare_text);
+    qsort (state->tag_names, state->n_tag_names, sizeof (char *), dp_bulk_compare_text);
     size_t kept = 0;
     for (size_t i = 0; i < state->n_tag_names; i++)
         if (kept == 0 || strcmp (state->tag_names [kept - 1], state->tag_names [i]) != 0)
@@ -281,7 +275,7 @@ s_create_check (dp_mutation_t *m, create_state_t *state)
     state->n_tag_names = kept;
     if (n_tag_ids > 0) {
         n_tag_ids = dp_bulk_unique_ids (m, tag_ids, n_tag_ids, &tag_ids);
-        dp_mutation_where_t where = dp_bulk_where_ids (DP_TCOL_tags_id, tag_ids, n_tag_ids, m);
+        dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_tags_id, tag_ids, n_tag_ids);
         state->tags = dp_mutation_select (m, DP_TABLE_tags, DP_TBIT (tags, id) | DP_TBIT (tags, camp_id)
                                           | DP_TBIT (tags, deleted) | DP_TBIT (tags, type), &where, 1, true);
     }
@@ -577,7 +571,7 @@ s_create_link (dp_mutation_t *m, create_state_t *state)
             capacity += (tags && tags->kind == IN_LIST ? tags->n_items : 0)
                         + (names && names->kind == IN_LIST ? names->n_items : 0);
         }
-    dp_val_t *relations = dp_arena_calloc (arena, capacity * 5 + 1, sizeof (dp_val_t));
+    dp_val_t *relations = dp_arena_calloc (arena, capacity * DP_BULK_RELATION_VALUES + 1, sizeof (dp_val_t));
     for (size_t i = 0; i < state->n_rows; i++) {
         create_row_t *row = &state->rows [i];
         if (row->merge_label)
@@ -595,14 +589,8 @@ s_create_link (dp_mutation_t *m, create_state_t *state)
         for (size_t t = 0; names && names->kind == IN_LIST && t < names->n_items; t++)
             ids [n_ids++] = s_new_tag_id (state, names->items [t]->s);
         n_ids = dp_bulk_unique_ids (m, ids, n_ids, &ids);
-        for (size_t t = 0; t < n_ids; t++) {
-            dp_val_t *relation = relations + 5 * n_relations++;
-            relation [0] = dp_bulk_int (row->box_id);
-            relation [1] = dp_bulk_str (m, "Stock");
-            relation [2] = dp_bulk_int (ids [t]);
-            relation [3] = dp_bulk_str (m, now);
-            relation [4] = dp_bulk_int (user);
-        }
+        for (size_t t = 0; t < n_ids; t++)
+            dp_bulk_relation_row (m, relations + DP_BULK_RELATION_VALUES * n_relations++, row->box_id, ids [t]);
     }
 
     //  Merged boxes: items added up per box, in order of first mention.
@@ -652,7 +640,7 @@ s_create_link (dp_mutation_t *m, create_state_t *state)
         for (size_t j = k; j < n_order; j++)
             if (delta [order [j]] != 0 && state->merge_boxes [order [j]].items + delta [order [j]] == items)
                 ids [n_ids++] = state->merge_boxes [order [j]].id;
-        dp_mutation_where_t where = dp_bulk_where_ids (DP_TCOL_stock_id, ids, n_ids, m);
+        dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_stock_id, ids, n_ids);
         dp_val_t values [3] = { dp_bulk_int (items), dp_bulk_str (m, now), dp_bulk_int (user) };
         dp_mutation_update (m, DP_TABLE_stock, DP_TBIT (stock, items) | DP_TBIT (stock, modified)
                             | DP_TBIT (stock, modified_by), values, &where, 1);
@@ -661,10 +649,7 @@ s_create_link (dp_mutation_t *m, create_state_t *state)
     issued |= dp_bulk_insert_history (m, history) != NULL;
     dp_history_destroy (&history);
     if (n_relations > 0) {
-        dp_mutation_insert (m, DP_TABLE_tags_relations,
-                            DP_TBIT (tags_relations, object_id) | DP_TBIT (tags_relations, object_type)
-                            | DP_TBIT (tags_relations, tag_id) | DP_TBIT (tags_relations, created_on)
-                            | DP_TBIT (tags_relations, created_by_id), relations, n_relations);
+        dp_mutation_insert (m, DP_TABLE_tags_relations, DP_BULK_RELATION_COLUMNS, relations, n_relations);
         issued = true;
     }
     return issued;

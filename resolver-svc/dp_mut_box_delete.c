@@ -44,7 +44,7 @@ s_delete_write (dp_mutation_t *m, delete_state_t *state)
         return false;
 
     const char *now = dp_mutation_now (m);
-    dp_mutation_where_t where = dp_bulk_where_ids (DP_TCOL_stock_id, ids, n_ids, m);
+    dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_stock_id, ids, n_ids);
     dp_val_t deleted = dp_bulk_str (m, now);
     dp_mutation_update (m, DP_TABLE_stock, DP_TBIT (stock, deleted), &deleted, &where, 1);
 

@@ -115,7 +115,7 @@ s_move_write (dp_mutation_t *m, move_state_t *state)
         columns |= DP_TBIT (stock, box_state_id);
         values [3] = dp_bulk_int (state->state);
     }
-    dp_mutation_where_t where = dp_bulk_where_ids (DP_TCOL_stock_id, ids, n_ids, m);
+    dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_stock_id, ids, n_ids);
     dp_mutation_update (m, DP_TABLE_stock, columns, values, &where, 1);
 
     //  boxtribute's order: every location row, then every state row (by box id).

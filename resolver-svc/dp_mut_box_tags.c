@@ -159,8 +159,8 @@ s_tags_read_boxes (dp_mutation_t *m, tags_state_t *state)
     dp_val_t stock = dp_bulk_str (m, "Stock"), live = dp_bulk_nil ();
     dp_mutation_where_t where [4] = {
         { DP_TCOL_tags_relations_object_type, &stock, 1 },
-        dp_bulk_where_ids (DP_TCOL_tags_relations_object_id, ids, n_ids, m),
-        dp_bulk_where_ids (DP_TCOL_tags_relations_tag_id, state->valid_tags, state->n_valid_tags, m),
+        dp_bulk_where_ids (m, DP_TCOL_tags_relations_object_id, ids, n_ids),
+        dp_bulk_where_ids (m, DP_TCOL_tags_relations_tag_id, state->valid_tags, state->n_valid_tags),
         { DP_TCOL_tags_relations_deleted_on, &live, 1 }
     };
     state->relations = dp_mutation_select (m, DP_TABLE_tags_relations, RELATION_COLUMNS, where, 4, true);
@@ -208,13 +208,6 @@ s_tags_related (const relation_t *relations, size_t n, int64_t box, int64_t tag)
     return low < n && relations [low].box == box && (tag == 0 || relations [low].tag == tag);
 }
 
-static int
-s_compare_id (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return (x > y) - (x < y);
-}
-
 //  Decide each box and write: the boxes' modified, then the relations.
 //  Returns false when nothing is written.
 static bool
@@ -227,7 +220,8 @@ s_tags_write (dp_mutation_t *m, tags_state_t *state)
     const char *now = dp_mutation_now (m);
     int64_t user = dp_mutation_identity (m)->user_id;
     //  To assign: every (box, tag) the box lacks, box by box, tag by tag.
-    dp_val_t *rows = dp_arena_calloc (arena, state->n_boxes * state->n_valid_tags * 5 + 1, sizeof (dp_val_t));
+    dp_val_t *rows = dp_arena_calloc (arena, state->n_boxes * state->n_valid_tags * DP_BULK_RELATION_VALUES + 1,
+                                      sizeof (dp_val_t));
     size_t n_rows = 0;
     for (size_t i = 0; i < state->n_boxes; i++) {
         dp_bulk_box_t *box = &state->boxes [i];
@@ -239,12 +233,7 @@ s_tags_write (dp_mutation_t *m, tags_state_t *state)
         }
         for (size_t t = 0; t < state->n_valid_tags; t++)
             if (!s_tags_related (related, n_related, box->id, state->valid_tags [t])) {
-                dp_val_t *row = rows + 5 * n_rows++;
-                row [0] = dp_bulk_int (box->id);
-                row [1] = dp_bulk_str (m, "Stock");
-                row [2] = dp_bulk_int (state->valid_tags [t]);
-                row [3] = dp_bulk_str (m, now);
-                row [4] = dp_bulk_int (user);
+                dp_bulk_relation_row (m, rows + DP_BULK_RELATION_VALUES * n_rows++, box->id, state->valid_tags [t]);
                 box->valid = true;
             }
     }
@@ -253,7 +242,7 @@ s_tags_write (dp_mutation_t *m, tags_state_t *state)
     if (n_ids == 0)
         return false;
 
-    dp_mutation_where_t boxes = dp_bulk_where_ids (DP_TCOL_stock_id, ids, n_ids, m);
+    dp_mutation_where_t boxes = dp_bulk_where_ids (m, DP_TCOL_stock_id, ids, n_ids);
     dp_val_t modified [2] = { dp_bulk_str (m, now), dp_bulk_int (user) };
     dp_mutation_update (m, DP_TABLE_stock, DP_TBIT (stock, modified) | DP_TBIT (stock, modified_by),
                         modified, &boxes, 1);
@@ -262,19 +251,16 @@ s_tags_write (dp_mutation_t *m, tags_state_t *state)
         int64_t *relations = dp_arena_calloc (arena, n_related + 1, sizeof (int64_t));
         size_t n_relations = 0;
         for (size_t r = 0; r < n_related; r++)
-            if (bsearch (&related [r].box, ids, n_ids, sizeof (int64_t), s_compare_id))
+            if (bsearch (&related [r].box, ids, n_ids, sizeof (int64_t), dp_bulk_compare_id))
                 relations [n_relations++] = related [r].id;
-        dp_mutation_where_t where = dp_bulk_where_ids (DP_TCOL_tags_relations_id, relations, n_relations, m);
+        dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_tags_relations_id, relations, n_relations);
         dp_val_t removed [2] = { dp_bulk_str (m, now), dp_bulk_int (user) };
         dp_mutation_update (m, DP_TABLE_tags_relations,
                             DP_TBIT (tags_relations, deleted_on) | DP_TBIT (tags_relations, deleted_by_id),
                             removed, &where, 1);
     }
     else
-        dp_mutation_insert (m, DP_TABLE_tags_relations,
-                            DP_TBIT (tags_relations, object_id) | DP_TBIT (tags_relations, object_type)
-                            | DP_TBIT (tags_relations, tag_id) | DP_TBIT (tags_relations, created_on)
-                            | DP_TBIT (tags_relations, created_by_id), rows, n_rows);
+        dp_mutation_insert (m, DP_TABLE_tags_relations, DP_BULK_RELATION_COLUMNS, rows, n_rows);
     return true;
 }
 
@@ -353,7 +339,7 @@ s_tags_read (dp_mutation_t *m, tags_state_t *state)
     dp_bulk_labels (m, input_field (input, "labelIdentifiers"), &state->labels);
     //  The tags are locked too: a deleteTag running meanwhile waits, so no
     //  relation is added to a tag it removes.
-    dp_mutation_where_t where = dp_bulk_where_ids (DP_TCOL_tags_id, ids, state->n_tags, m);
+    dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_tags_id, ids, state->n_tags);
     state->tags_reply = dp_mutation_select (m, DP_TABLE_tags, TAG_COLUMNS, &where, 1, true);
     if (state->labels.n_lookup > 0)
         state->boxes_reply = dp_bulk_lock_boxes (m, &state->labels);

@@ -21,17 +21,27 @@
 #define STATE_DONATED   5
 #define STATE_SCRAP     6
 
-static int
-s_compare_text (const void *a, const void *b)
+int
+dp_bulk_compare_text (const void *a, const void *b)
 {
     return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-static int
-s_compare_id (const void *a, const void *b)
+int
+dp_bulk_compare_id (const void *a, const void *b)
 {
     int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
     return (x > y) - (x < y);
+}
+
+void
+dp_bulk_relation_row (dp_mutation_t *m, dp_val_t *row, int64_t box_id, int64_t tag_id)
+{
+    row [0] = dp_bulk_int (box_id);
+    row [1] = dp_bulk_str (m, "Stock");
+    row [2] = dp_bulk_int (tag_id);
+    row [3] = dp_bulk_str (m, dp_mutation_now (m));
+    row [4] = dp_bulk_int (dp_mutation_identity (m)->user_id);
 }
 
 dp_val_t
@@ -55,7 +65,7 @@ dp_bulk_nil (void)
 }
 
 dp_mutation_where_t
-dp_bulk_where_ids (int column, const int64_t *ids, size_t n, dp_mutation_t *m)
+dp_bulk_where_ids (dp_mutation_t *m, int column, const int64_t *ids, size_t n)
 {
     dp_val_t *values = dp_arena_calloc (dp_mutation_arena (m), n ? n : 1, sizeof (dp_val_t));
     for (size_t i = 0; i < n; i++)
@@ -143,7 +153,7 @@ dp_bulk_unique_ids (dp_mutation_t *m, const int64_t *ids, size_t n, int64_t **ou
 {
     int64_t *copy = dp_arena_calloc (dp_mutation_arena (m), n ? n : 1, sizeof (int64_t));
     memcpy (copy, ids, n * sizeof (int64_t));
-    qsort (copy, n, sizeof (int64_t), s_compare_id);
+    qsort (copy, n, sizeof (int64_t), dp_bulk_compare_id);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
         if (kept == 0 || copy [kept - 1] != copy [i])
@@ -198,7 +208,7 @@ dp_bulk_valid_ids (dp_mutation_t *m, const dp_bulk_box_t *boxes, size_t n, int64
     for (size_t i = 0; i < n; i++)
         if (boxes [i].valid)
             (*ids) [count++] = boxes [i].id;
-    qsort (*ids, count, sizeof (int64_t), s_compare_id);
+    qsort (*ids, count, sizeof (int64_t), dp_bulk_compare_id);
     return count;
 }
 
@@ -215,7 +225,7 @@ dp_bulk_result (dp_mutation_t *m, const char *type_name, const dp_bulk_labels_t 
     for (size_t i = 0; i < n; i++)
         if (boxes [i].valid)
             valid [n_valid++] = boxes [i].label;
-    qsort (valid, n_valid, sizeof (char *), s_compare_text);
+    qsort (valid, n_valid, sizeof (char *), dp_bulk_compare_text);
     const char **invalid = dp_arena_calloc (arena, labels->n ? labels->n : 1, sizeof (char *));
     size_t n_invalid = 0, v = 0;
     for (size_t i = 0; i < labels->n; i++) {

@@ -110,13 +110,27 @@ size_t dp_bulk_valid_ids (dp_mutation_t *m, const dp_bulk_box_t *boxes, size_t n
 dp_record_t *dp_bulk_result (dp_mutation_t *m, const char *type_name, const dp_bulk_labels_t *labels,
                              const dp_bulk_box_t *boxes, size_t n);
 
+//  qsort comparators: int64_t ids, and C strings (const char *) by strcmp,
+//  which is Python's code-point order for UTF-8.
+int dp_bulk_compare_id (const void *a, const void *b);
+int dp_bulk_compare_text (const void *a, const void *b);
+
+//  A new box tag relation (object_id, object_type 'Stock', tag_id,
+//  created_on now, created_by_id the user): DP_BULK_RELATION_VALUES values
+//  in the order of DP_BULK_RELATION_COLUMNS, written into row.
+#define DP_BULK_RELATION_COLUMNS (DP_TBIT (tags_relations, object_id) \
+    | DP_TBIT (tags_relations, object_type) | DP_TBIT (tags_relations, tag_id) \
+    | DP_TBIT (tags_relations, created_on) | DP_TBIT (tags_relations, created_by_id))
+#define DP_BULK_RELATION_VALUES 5
+void dp_bulk_relation_row (dp_mutation_t *m, dp_val_t *row, int64_t box_id, int64_t tag_id);
+
 //  Values for STMT: typed cells (arena copies of strings).
 dp_val_t dp_bulk_int (int64_t value);
 dp_val_t dp_bulk_str (dp_mutation_t *m, const char *text);
 dp_val_t dp_bulk_nil (void);
 
 //  A where condition on one column with n values.
-dp_mutation_where_t dp_bulk_where_ids (int column, const int64_t *ids, size_t n, dp_mutation_t *m);
+dp_mutation_where_t dp_bulk_where_ids (dp_mutation_t *m, int column, const int64_t *ids, size_t n);
 
 //  One multi-row INSERT of the history rows collected (dp_history.h);
 //  nothing when there is none. Returns the reply, or NULL.
