@@ -44,9 +44,17 @@
     coming back; the first connection to a server that succeeds wakes the
     others to that server at once. A statement
     that was running on a lost connection fails its request (503) and is
-    never run again: db-svc does not retry. (There are no transactions
-    yet; when writes come, a transaction broken by a lost connection will
-    fail the same way, never be replayed on a new connection.)
+    never run again: db-svc does not retry. A transaction broken by a lost
+    connection fails the same way and is never replayed.
+
+    Transactions (dp_db_txn.h; proto/README.md section 5): a BEGIN waits in
+    the primary's queue while half the primary's pool is pinned already,
+    then pins the connection that ran its START TRANSACTION; the
+    transaction's statements wait in its own FIFO and run there one at a
+    time. Any error, the BEGIN's deadline, a CANCEL of the txn, the
+    requester's DISCONNECT or 3 s of silence end it: its waiting requests
+    are answered, a running statement is cancelled, ROLLBACK runs, and only
+    then is the failed request answered and the connection unpinned.
 
     Pool size: each server's pool keeps between pool_min and pool_size
     connections. dp_db_pool_limit decides how many from the wait and run
@@ -115,6 +123,8 @@
 #include "dp_db_reply.h"
 #include "dp_db_rows.h"
 #include "dp_sql_catalog.h"
+#include "dp_sql_tables.h"
+#include "dp_db_txn.h"
 #include "dp_catalog.h"
 #include "dp_msg.h"
 #include "dp_arena.h"
@@ -160,6 +170,8 @@ typedef struct {
     unsigned long thread_id;    //  pool slot: server thread of the running statement
     int killing;                //  control slot: pool slot its KILL is for, or -1
     char kill_sql [64];         //  control slot: the KILL statement (lives while it runs)
+    dp_db_txn_t *txn;           //  pool slot: the transaction it is pinned to, or NULL
+    bool beginning;             //  pool slot: running a BEGIN's START TRANSACTION
 } s_slot_t;
 
 typedef struct {
@@ -194,9 +206,19 @@ typedef struct {
     uint64_t instance_id;       //  our identity, new at every start (dp_instance_id)
     uint64_t stat_target [DP_DB_TARGETS];   //  statements run on each server
     uint64_t stat_cancelled;    //  requests cancelled by their requester
+    dp_db_txns_t txns;          //  open transactions (dp_db_txn)
+    int n_pinned;               //  slots pinned to a transaction or starting one
+    int max_pinned;             //  at most this many (half the primary's pool)
+    uint64_t stat_txn_ended;    //  transactions db-svc rolled back on its own
 } s_self_t;
 
 
+
+static void s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt,
+                         dp_db_conn_event_t event);
+static void s_txn_lost (s_self_t *self, s_slot_t *slot);
+static void s_push (s_self_t *self, dp_db_stmt_t *stmt, bool at_head);
+static void s_txn_dispatch (s_self_t *self, dp_db_txn_t *txn);
 
 //  ==========================================================================
 //  Servers
@@ -266,7 +288,7 @@ s_page_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
     dp_db_stmt_t *stmt = dp_db_stmt_new (job, 1);
     stmt->large = job->args.boxes.limit > DP_DB_LARGE_ROWS;
     dp_sql_build_boxes_page (&stmt->sql, &job->args.boxes, job->columns, ids, count);
-    dp_db_queue_push (self->queue, stmt, true);
+    s_push (self, stmt, true);
 }
 
 //  A merged statement finished: every LOAD it ran for gets its rows.
@@ -426,7 +448,8 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
         dp_db_queue_ended (self->queue, stmt);
     //  What the pool's limit learns from: a statement's wait and its time
     //  on the connection (not a lost one's: that is no latency).
-    if (stmt && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED)) {
+    bool in_txn = slot->txn || slot->beginning;
+    if (stmt && !in_txn && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED)) {
         dp_db_pool_limit_sample (self->limit [slot->target], s_stmt_kind (stmt),
                                  stmt->started_us - stmt->created_us,
                                  zclock_usecs () - stmt->started_us);
@@ -437,6 +460,19 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
     if (slot->kill == S_KILL_WANTED
     && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
         slot->kill = S_KILL_NONE;
+    //  A transaction's statement, or its connection lost: dp_db_txn's rules.
+    if (in_txn && (event == DP_DB_CONN_LOST || (stmt
+    && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED)))) {
+        if (event == DP_DB_CONN_LOST) {
+            dp_warn ("db: %s connection lost: %s", server, dp_db_conn_error (slot->conn));
+            slot->retry_at = zclock_mono ();
+        }
+        if (stmt)
+            s_txn_event (self, slot, stmt, event);
+        else
+            s_txn_lost (self, slot);
+        return;
+    }
     switch (event) {
         case DP_DB_CONN_WAITING:
             break;
@@ -684,7 +720,7 @@ s_pool_adapt (s_self_t *self)
                 }
             }
             else
-            if (!slot->parked && !slot->stmt && slot->kill == S_KILL_NONE
+            if (!slot->parked && !slot->stmt && !slot->txn && slot->kill == S_KILL_NONE
             && (conn_state == DP_DB_CONN_DOWN
             || (conn_state == DP_DB_CONN_IDLE && now - slot->idle_since >= DP_DB_POOL_LIMIT_IDLE_MS))) {
                 dp_db_conn_close (slot->conn);
@@ -694,7 +730,59 @@ s_pool_adapt (s_self_t *self)
     }
 }
 
-//  Give queued statements to idle connections.
+//  Send stmt to pool slot i's idle connection.
+static void
+s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
+{
+    s_slot_t *slot = &self->slots [i];
+    dp_db_job_t *job = stmt->job;
+    slot->thread_id = dp_db_conn_thread_id (slot->conn);
+    for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next) {
+        member->job->started = true;
+        member->job->statements++;
+    }
+    job->started = true;
+    job->statements++;
+    self->stat_statements++;
+    self->stat_target [slot->target]++;
+    if (self->out.verbose)
+        dp_info ("db: request %llu [%s] on %s connection %d: %s",
+                 (unsigned long long) job->msg.id, job->msg.trace_id,
+                 dp_db_target_name (slot->target), i, stmt->sql.data);
+    slot->stmt = stmt;
+    stmt->started_us = zclock_usecs ();
+    dp_db_queue_started (self->queue, stmt);
+    s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
+}
+
+//  Checks before a statement runs: a request past its deadline is
+//  answered 408, and a lookup key its column cannot hold matches no row.
+//  Returns false when the statement was finished instead.
+static bool
+s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
+{
+    dp_db_job_t *job = stmt->job;
+    if (!job->answered && dp_db_job_late (job, (uint64_t) zclock_time ()))
+        dp_db_job_fail_late (job, &self->out);
+    if (job->answered) {
+        dp_db_stmt_finish (stmt);
+        return false;
+    }
+    if (job->query && job->query->kind == DP_SQL_QUERY_LOOKUP) {
+        //  MariaDB would refuse to compare them.
+        const dp_val_t *key = &job->msg.u.query.args [0];
+        if (!dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn),
+                                       job->msg.u.query.query, key->u.s.ptr, key->u.s.len)) {
+            dp_db_rows_none (&self->out, job);
+            dp_db_stmt_finish (stmt);
+            return false;
+        }
+    }
+    return true;
+}
+
+//  Give queued statements to idle connections: each pinned connection
+//  its transaction's next one, the others the queue's.
 static void
 s_dispatch (s_self_t *self)
 {
@@ -704,32 +792,30 @@ s_dispatch (s_self_t *self)
     //  has now.
     int now_open = dp_db_pool_limit_target (self->limit [reads]);
     int max_large = now_open / 2 > 0? now_open / 2: 1;
+    for (dp_db_txn_t *txn = self->txns.head, *next; txn; txn = next) {
+        next = txn->next;
+        s_txn_dispatch (self, txn);
+    }
     for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
         s_slot_t *slot = &self->slots [i];
-        while (!slot->stmt && slot->kill == S_KILL_NONE && s_in_limit (self, i)
+        while (!slot->stmt && !slot->txn && slot->kill == S_KILL_NONE && s_in_limit (self, i)
            &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
-            dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large);
+            dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large,
+                                                   self->n_pinned < self->max_pinned);
             if (!stmt)
                 break;
+            if (!s_may_run (self, slot, stmt))
+                continue;
             dp_db_job_t *job = stmt->job;
-            if (!job->answered && dp_db_job_late (job, (uint64_t) zclock_time ()))
-                dp_db_job_fail_late (job, &self->out);
-            if (job->answered) {
-                dp_db_stmt_finish (stmt);
+            stmt->deadline = job->msg.deadline_ms;
+            if (job->msg.type == DP_MSG_TXN) {
+                //  A BEGIN: this connection is reserved for it from now on.
+                slot->beginning = true;
+                self->n_pinned++;
+                stmt->deadline = 0;     //  START TRANSACTION is not cancelled
+                s_run_on (self, i, stmt);
                 continue;
             }
-            if (job->query && job->query->kind == DP_SQL_QUERY_LOOKUP) {
-                //  A key with a character its column cannot hold matches
-                //  no row; MariaDB would refuse to compare them.
-                const dp_val_t *key = &job->msg.u.query.args [0];
-                if (!dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn),
-                                               job->msg.u.query.query, key->u.s.ptr, key->u.s.len)) {
-                    dp_db_rows_none (&self->out, job);
-                    dp_db_stmt_finish (stmt);
-                    continue;
-                }
-            }
-            stmt->deadline = job->msg.deadline_ms;
             if (self->coalesce) {
                 int n_merged = dp_db_queue_merge (self->queue, stmt);
                 self->stat_merged += (uint64_t) n_merged;
@@ -740,31 +826,401 @@ s_dispatch (s_self_t *self)
             }
             if (self->statement_timeout && stmt->deadline)
                 dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
-            slot->thread_id = dp_db_conn_thread_id (slot->conn);
-            for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next) {
-                member->job->started = true;
-                member->job->statements++;
-            }
-            job->started = true;
-            job->statements++;
-            self->stat_statements++;
-            self->stat_target [slot->target]++;
-            if (self->out.verbose)
-                dp_info ("db: request %llu [%s] on %s connection %d: %s",
-                         (unsigned long long) job->msg.id, job->msg.trace_id,
-                         dp_db_target_name (slot->target), i, stmt->sql.data);
-            slot->stmt = stmt;
-            stmt->started_us = zclock_usecs ();
-            dp_db_queue_started (self->queue, stmt);
-            s_handle_conn_event (self, slot,
-                                 dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
+            s_run_on (self, i, stmt);
         }
     }
 }
 
 
 //  ==========================================================================
+//  Transactions (proto/README.md section 5): one pinned primary connection
+//  each, its requests in arrival order, ended by db-svc with a ROLLBACK on
+//  any error, its deadline, a CANCEL of it, or its requester gone.
+
+//  Queue a statement: a transaction's go to its own FIFO.
+static void
+s_push (s_self_t *self, dp_db_stmt_t *stmt, bool at_head)
+{
+    if (stmt->job->txn)
+        dp_db_txn_push (stmt->job->txn, stmt, at_head);
+    else
+        dp_db_queue_push (self->queue, stmt, at_head);
+}
+
+//  The status of an error inside a transaction: a conflict the requester
+//  may retry as a whole (deadlock, lock wait timeout, duplicate key).
+static uint32_t
+s_txn_status (dp_db_conn_t *conn)
+{
+    unsigned int err = dp_db_conn_errno (conn);
+    if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT || err == ER_DUP_ENTRY)
+        return DP_STATUS_CONFLICT;
+    return dp_db_conn_interrupted (conn)? DP_STATUS_TIMEOUT: DP_STATUS_DB_ERROR;
+}
+
+//  A job of the transaction that answers nobody: db-svc's own ROLLBACK.
+static dp_db_stmt_t *
+s_txn_rollback_stmt (s_self_t *self, dp_db_txn_t *txn)
+{
+    dp_arena_t *arena = dp_arena_new (1024);
+    zframe_t *routing = zframe_dup (txn->routing);
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_TXN, .trace_id = "",
+                     .u.txn = { txn->txn, DP_TXN_ROLLBACK } };
+    dp_db_job_t *job = dp_db_job_new (&self->jobs, &routing, &arena, &msg);
+    job->answered = true;
+    job->txn = txn;
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+    dp_sql_append (&stmt->sql, "ROLLBACK");
+    return stmt;
+}
+
+//  db-svc ends the transaction: every request of it still waiting is
+//  answered status, a running statement is cancelled, then ROLLBACK runs
+//  (s_txn_dispatch). The request that failed, if any, is answered after
+//  the ROLLBACK (txn->failed).
+static void
+s_txn_end (s_self_t *self, dp_db_txn_t *txn, uint32_t status, const char *why)
+{
+    if (txn->ending)
+        return;
+    txn->ending = true;
+    self->stat_txn_ended++;
+    dp_info ("db: transaction %llu rolled back: %s", (unsigned long long) txn->txn, why);
+    dp_db_stmt_t *stmt;
+    while ((stmt = dp_db_txn_pop (txn))) {
+        dp_db_job_fail (stmt->job, &self->out, status, "transaction rolled back: %s", why);
+        dp_db_stmt_finish (stmt);
+    }
+    s_slot_t *slot = &self->slots [txn->slot];
+    if (slot->stmt && slot->stmt == txn->closer)
+        return;                 //  its COMMIT or ROLLBACK runs: that ends it
+    txn->closer = s_txn_rollback_stmt (self, txn);
+    dp_db_txn_push (txn, txn->closer, true);
+    if (slot->stmt && !slot->stmt->expired) {
+        slot->stmt->expired = true;
+        dp_db_job_fail (slot->stmt->job, &self->out, status, "transaction rolled back: %s", why);
+        if (dp_db_conn_state (self->control [slot->target]->conn) != DP_DB_CONN_DOWN
+        &&  slot->kill == S_KILL_NONE)
+            slot->kill = S_KILL_WANTED;
+    }
+}
+
+//  The transaction is over: its connection goes back to the pool.
+static void
+s_txn_release (s_self_t *self, dp_db_txn_t *txn)
+{
+    dp_db_stmt_t *stmt;
+    while ((stmt = dp_db_txn_pop (txn))) {
+        dp_db_job_fail (stmt->job, &self->out, DP_STATUS_GONE, "the transaction has ended");
+        dp_db_stmt_finish (stmt);
+    }
+    if (txn->failed) {
+        dp_db_job_fail (txn->failed, &self->out, txn->failed_status, "%s", txn->failed_message);
+        dp_db_job_release (&txn->failed);
+    }
+    for (dp_db_job_t *job = self->jobs; job; job = job->next)
+        if (job->txn == txn)
+            job->txn = NULL;
+    self->slots [txn->slot].txn = NULL;
+    self->n_pinned--;
+    dp_db_txn_destroy (&self->txns, &txn);
+}
+
+//  Answer a STMT from its finished statement.
+static void
+s_stmt_answer (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+{
+    if (job->msg.u.stmt.op == DP_STMT_SELECT) {
+        dp_db_rows_from_result (&self->out, job, conn);
+        return;
+    }
+    dp_val_t *cells = dp_arena_alloc (job->arena, 2 * sizeof (dp_val_t));
+    cells [0] = (dp_val_t) { .type = DP_VAL_INT, .u.i = (int64_t) dp_db_conn_affected_rows (conn) };
+    cells [1] = (dp_val_t) { .type = DP_VAL_INT, .u.i = job->msg.u.stmt.op == DP_STMT_INSERT
+                             ? (int64_t) dp_db_conn_insert_id (conn): 0 };
+    job->parts = dp_arena_calloc (job->arena, 1, sizeof (dp_db_part_t));
+    job->parts [0] = (dp_db_part_t) { .cells = cells, .n_rows = 1, .done = true };
+    job->n_parts = 1;
+    dp_db_rows_from_parts (&self->out, job);
+}
+
+//  A BEGIN's START TRANSACTION finished on slot: the transaction is open
+//  and pinned there, or the slot goes back.
+static void
+s_txn_begun (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_event_t event)
+{
+    dp_db_job_t *job = stmt->job;
+    slot->beginning = false;
+    if (event == DP_DB_CONN_DONE) {
+        dp_db_conn_free_result (slot->conn);
+        dp_db_txn_t *txn = dp_db_txn_new (&self->txns, job->routing, job->msg.u.txn.txn,
+                                          job->msg.deadline_ms, (int) (slot - self->slots));
+        slot->txn = txn;
+        if (job->answered)      //  its deadline passed or it was cancelled meanwhile
+            s_txn_end (self, txn, DP_STATUS_GONE, "abandoned while it began");
+        else
+            dp_db_rows_none (&self->out, job);
+    }
+    else {
+        self->n_pinned--;
+        dp_db_job_fail (job, &self->out, event == DP_DB_CONN_LOST? DP_STATUS_UNAVAILABLE
+                        : DP_STATUS_DB_ERROR, "cannot begin a transaction: %s",
+                        dp_db_conn_error (slot->conn));
+        dp_db_conn_free_result (slot->conn);
+    }
+    dp_db_stmt_finish (stmt);
+}
+
+//  A statement of a transaction finished on its pinned slot.
+static void
+s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_event_t event)
+{
+    slot->stmt = NULL;
+    if (!slot->txn) {
+        s_txn_begun (self, slot, stmt, event);
+        return;
+    }
+    dp_db_txn_t *txn = slot->txn;
+    dp_db_job_t *job = stmt->job;
+    if (event == DP_DB_CONN_LOST) {
+        //  The server rolled it back when the connection went.
+        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, job->msg.type == DP_MSG_TXN
+                        && job->msg.u.txn.op == DP_TXN_COMMIT
+                        ? "database connection lost during COMMIT: outcome unknown"
+                        : "database connection lost: the transaction was rolled back");
+        dp_db_stmt_finish (stmt);
+        s_txn_release (self, txn);
+        return;
+    }
+    if (stmt == txn->closer) {
+        if (event == DP_DB_CONN_DONE) {
+            dp_db_conn_free_result (slot->conn);
+            if (!job->answered)
+                dp_db_rows_none (&self->out, job);
+            dp_db_stmt_finish (stmt);
+            s_txn_release (self, txn);
+            return;
+        }
+        if (txn->ending) {
+            //  A ROLLBACK failed: closing the connection rolls back too.
+            dp_db_job_fail (job, &self->out, DP_STATUS_DB_ERROR, "database error: %s",
+                            dp_db_conn_error (slot->conn));
+            dp_db_conn_free_result (slot->conn);
+            dp_db_conn_close (slot->conn);
+            slot->retry_at = zclock_mono ();
+            dp_db_stmt_finish (stmt);
+            s_txn_release (self, txn);
+            return;
+        }
+        //  COMMIT (or the requester's ROLLBACK) failed: roll back, then say so.
+        txn->closer = NULL;
+    }
+    if (event == DP_DB_CONN_FAILED && !job->answered && !txn->failed) {
+        txn->failed = job;
+        txn->failed_status = s_txn_status (slot->conn);
+        snprintf (txn->failed_message, sizeof txn->failed_message,
+                  "database error: %s; the transaction was rolled back", dp_db_conn_error (slot->conn));
+        dp_db_conn_free_result (slot->conn);
+        dp_db_stmt_finish (stmt);
+        s_txn_end (self, txn, DP_STATUS_GONE, "a statement failed");
+        return;
+    }
+    if (event == DP_DB_CONN_DONE && !job->answered) {
+        if (job->msg.type == DP_MSG_STMT)
+            s_stmt_answer (self, job, slot->conn);
+        else
+            s_answer (self, stmt, slot->conn);
+    }
+    dp_db_conn_free_result (slot->conn);
+    bool abandoned = stmt->expired;
+    dp_db_stmt_finish (stmt);
+    //  A request of it abandoned (deadline, CANCEL) or failed: it ends.
+    if (abandoned || event == DP_DB_CONN_FAILED)
+        s_txn_end (self, txn, DP_STATUS_GONE, "a request of it was abandoned");
+}
+
+//  The pinned connection of an idle transaction was lost.
+static void
+s_txn_lost (s_self_t *self, s_slot_t *slot)
+{
+    if (slot->txn)
+        s_txn_release (self, slot->txn);
+}
+
+//  Run the transaction's next statement when its connection is free.
+static void
+s_txn_dispatch (s_self_t *self, dp_db_txn_t *txn)
+{
+    int i = txn->slot;
+    s_slot_t *slot = &self->slots [i];
+    while (!slot->stmt && slot->kill == S_KILL_NONE
+       &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
+        dp_db_stmt_t *stmt = dp_db_txn_pop (txn);
+        if (!stmt)
+            return;
+        if (stmt == txn->closer && stmt->job->msg.u.txn.op == DP_TXN_ROLLBACK && txn->ending) {
+            stmt->deadline = 0;         //  db-svc's ROLLBACK runs whatever the time
+            s_run_on (self, i, stmt);
+            return;
+        }
+        if (!s_may_run (self, slot, stmt)) {
+            //  Abandoned while it waited (CANCEL, its deadline): the
+            //  transaction cannot go on without it.
+            s_txn_end (self, txn, DP_STATUS_GONE, "a request of it was abandoned");
+            continue;
+        }
+        dp_db_job_t *job = stmt->job;
+        stmt->deadline = job->msg.deadline_ms;
+        if (txn->deadline_ms && (!stmt->deadline || txn->deadline_ms < stmt->deadline))
+            stmt->deadline = txn->deadline_ms;
+        if (stmt == txn->closer)
+            stmt->deadline = 0;         //  a COMMIT is never cancelled half-way
+        else
+        if (self->statement_timeout && stmt->deadline)
+            dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
+        s_run_on (self, i, stmt);
+        return;
+    }
+}
+
+//  Transactions whose deadline passed or whose requester went silent.
+static void
+s_txn_check (s_self_t *self)
+{
+    uint64_t now = (uint64_t) zclock_time ();
+    int64_t mono = zclock_mono ();
+    for (dp_db_txn_t *txn = self->txns.head; txn; txn = txn->next) {
+        const char *why = txn->ending? NULL: dp_db_txn_due (txn, now, mono);
+        if (why)
+            s_txn_end (self, txn, txn->deadline_ms && now >= txn->deadline_ms
+                       ? DP_STATUS_TIMEOUT: DP_STATUS_GONE, why);
+    }
+}
+
+//  The requester's open transaction txn, or NULL after answering id 410.
+static dp_db_txn_t *
+s_txn_for (s_self_t *self, zframe_t *routing, const dp_msg_t *msg, uint64_t txn_id)
+{
+    dp_db_txn_t *txn = dp_db_txn_find (&self->txns, routing, txn_id);
+    if (txn && !txn->ending && !txn->closing)
+        return txn;
+    dp_db_reply_error (&self->out, routing, msg->id, msg->trace_id, DP_STATUS_GONE,
+                       "transaction %llu is not open", (unsigned long long) txn_id);
+    return NULL;
+}
+
+//  A BEGIN of txn is under way (queued or starting) for routing.
+static bool
+s_txn_beginning (s_self_t *self, zframe_t *routing, uint64_t txn_id)
+{
+    for (dp_db_job_t *job = self->jobs; job; job = job->next)
+        if (job->msg.type == DP_MSG_TXN && job->msg.u.txn.op == DP_TXN_BEGIN && !job->txn
+        &&  job->msg.u.txn.txn == txn_id && zframe_eq (job->routing, routing))
+            return true;
+    return false;
+}
+
+//  TXN: BEGIN waits in the primary's queue for a connection to pin;
+//  COMMIT and ROLLBACK run after the transaction's earlier requests.
+static void
+s_start_txn (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
+{
+    uint64_t txn_id = msg->u.txn.txn;
+    dp_db_txn_t *txn = NULL;
+    if (msg->u.txn.op == DP_TXN_BEGIN) {
+        if (dp_db_txn_find (&self->txns, *routing_p, txn_id)
+        ||  s_txn_beginning (self, *routing_p, txn_id)) {
+            dp_db_reply_error (&self->out, *routing_p, msg->id, msg->trace_id,
+                               DP_STATUS_BAD_REQUEST, "transaction %llu is open already",
+                               (unsigned long long) txn_id);
+            return;
+        }
+    }
+    else
+    if (!(txn = s_txn_for (self, *routing_p, msg, txn_id)))
+        return;
+    dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
+    job->txn = txn;
+    job->access = DP_DB_ACCESS_PRIMARY;
+    if (dp_db_job_late (job, (uint64_t) zclock_time ()))
+        dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
+                        "deadline passed before the request started");
+    else
+    if (!txn && s_unavailable (self, DP_DB_ACCESS_PRIMARY))
+        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
+    else {
+        dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+        dp_sql_append (&stmt->sql, msg->u.txn.op == DP_TXN_BEGIN? "START TRANSACTION"
+                       : msg->u.txn.op == DP_TXN_COMMIT? "COMMIT": "ROLLBACK");
+        if (txn) {
+            txn->closing = true;
+            txn->closer = stmt;
+        }
+        s_push (self, stmt, false);
+    }
+    dp_db_job_release (&job);
+}
+
+//  STMT: one statement of an open transaction. A refused one ends it too.
+static void
+s_start_stmt (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
+{
+    dp_db_txn_t *txn = s_txn_for (self, *routing_p, msg, msg->u.stmt.txn);
+    if (!txn)
+        return;
+    dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
+    job->txn = txn;
+    job->access = DP_DB_ACCESS_PRIMARY;
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+    char err [256];
+    if (dp_sql_build_stmt (&stmt->sql, &job->msg.u.stmt, job->types, &job->n_cols,
+                           err, sizeof err)) {
+        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "STMT refused: %s", err);
+        dp_db_stmt_finish (stmt);
+        s_txn_end (self, txn, DP_STATUS_GONE, "a statement was refused");
+        return;
+    }
+    if (job->msg.u.stmt.op != DP_STMT_SELECT) {
+        job->n_cols = 2;
+        job->types [0] = job->types [1] = DP_COLTYPE_INT;
+    }
+    s_push (self, stmt, false);
+    dp_db_job_release (&job);
+}
+
+//  The requester gave up transaction txn_id (CANCEL), or all of its
+//  transactions (txn_id 0: DISCONNECT): they end, BEGINs still under way
+//  included.
+static void
+s_txn_abandon (s_self_t *self, zframe_t *routing, uint64_t txn_id, uint32_t status,
+               const char *why)
+{
+    for (dp_db_txn_t *txn = self->txns.head; txn; txn = txn->next)
+        if (zframe_eq (txn->routing, routing) && (!txn_id || txn->txn == txn_id))
+            s_txn_end (self, txn, status, why);
+    bool purge = false;
+    for (dp_db_job_t *job = self->jobs; job; job = job->next)
+        if (job->msg.type == DP_MSG_TXN && job->msg.u.txn.op == DP_TXN_BEGIN && !job->answered
+        &&  (!txn_id || job->msg.u.txn.txn == txn_id) && zframe_eq (job->routing, routing)) {
+            dp_db_job_fail (job, &self->out, status, "transaction abandoned: %s", why);
+            purge = true;
+        }
+    if (purge)
+        dp_db_queue_purge (self->queue);
+}
+
+
+//  ==========================================================================
 //  Requests
+
+//  A read of a transaction runs on its connection: the primary's.
+static void
+s_job_join (dp_db_job_t *job, dp_db_txn_t *txn)
+{
+    job->txn = txn;
+    if (txn)
+        job->access = dp_db_target_access (job->msg.type, true);
+}
 
 //  Start a LOAD: validate, then one statement per chunk of distinct keys.
 static void
@@ -777,7 +1233,11 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
                        "unknown loader %u", msg->u.load.loader);
         return;
     }
+    dp_db_txn_t *txn = NULL;
+    if (msg->u.load.txn && !(txn = s_txn_for (self, *routing_p, msg, msg->u.load.txn)))
+        return;
     dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
+    s_job_join (job, txn);
     job->columns = msg->u.load.columns;
     job->n_cols = (uint32_t) dp_sql_result_types (entry, job->columns, job->types);
     if (job->n_cols == 0)
@@ -811,7 +1271,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
                 int rc = dp_sql_build_load (&stmt->sql, loader, job->columns,
                                             job->msg.u.load.keys + first, count);
                 assert (rc == 0);       //  mask checked above
-                dp_db_queue_push (self->queue, stmt, false);
+                s_push (self, stmt, false);
             }
         }
     }
@@ -831,7 +1291,11 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
                            "unknown query %u", msg->u.query.query);
         return;
     }
+    dp_db_txn_t *txn = NULL;
+    if (msg->u.query.txn && !(txn = s_txn_for (self, *routing_p, msg, msg->u.query.txn)))
+        return;
     dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
+    s_job_join (job, txn);
     job->query = query;
     job->columns = msg->u.query.columns;
     if (query->kind == DP_SQL_QUERY_SCALAR) {
@@ -867,7 +1331,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
     else {
         dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
         dp_sql_query_build (query, &stmt->sql, &job->args);
-        dp_db_queue_push (self->queue, stmt, false);
+        s_push (self, stmt, false);
     }
     dp_db_job_release (&job);
 }
@@ -942,7 +1406,9 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
         else
             dp_warn ("db: dropping a malformed message: %s", err);
     }
-    else
+    else {
+    //  Any message is a sign of life of its requester's transactions.
+    dp_db_txn_heard (&self->txns, routing, zclock_mono ());
     switch (msg.type) {
         case DP_MSG_HEARTBEAT: {
             //  The answer says we are alive and carries our figures.
@@ -962,14 +1428,25 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
             break;
         }
         case DP_MSG_DISCONNECT:
+            s_txn_abandon (self, routing, 0, DP_STATUS_GONE, "its requester disconnected");
             break;
         case DP_MSG_CANCEL:
+            //  A request id, or a transaction's: the requester numbers both alike.
+            s_txn_abandon (self, routing, msg.id, DP_STATUS_CANCELLED, "cancelled by the requester");
             s_cancel (self, routing, msg.id);
+            break;
+        case DP_MSG_TXN:
+            s_start_txn (self, &routing, &arena, &msg);
+            break;
+        case DP_MSG_STMT:
+            s_start_stmt (self, &routing, &arena, &msg);
             break;
         case DP_MSG_LOAD:
         case DP_MSG_QUERY:
-            //  Back-pressure: a full queue refuses new work at once.
-            if (dp_db_queue_size (self->queue) >= self->max_queue) {
+            //  Back-pressure: a full queue refuses new work at once (a
+            //  transaction's reads wait on its own connection).
+            if (dp_db_queue_size (self->queue) >= self->max_queue
+            && !(msg.type == DP_MSG_LOAD? msg.u.load.txn: msg.u.query.txn)) {
                 self->stat_rejected++;
                 dp_db_reply_error (&self->out, routing, msg.id, msg.trace_id, DP_STATUS_UNAVAILABLE,
                                "db-svc overloaded: %zu statements queued", dp_db_queue_size (self->queue));
@@ -984,6 +1461,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
             dp_db_reply_error (&self->out, routing, msg.id, msg.trace_id, DP_STATUS_BAD_REQUEST,
                            "db-svc does not take %s messages", dp_msg_type_name (msg.type));
             break;
+    }
     }
     dp_arena_destroy (&arena);
     zframe_destroy (&routing);
@@ -1053,6 +1531,10 @@ s_handle_pipe (s_self_t *self)
                     self->pool_size [DP_DB_REPLICA], self->stat_target [DP_DB_PRIMARY],
                     self->stat_target [DP_DB_REPLICA]);
     else
+    if (streq (command, "TXNS"))
+        zsock_send (self->pipe, "888", (uint64_t) self->txns.count, (uint64_t) self->n_pinned,
+                    self->stat_txn_ended);
+    else
     if (streq (command, "PORT"))
         zsock_send (self->pipe, "i", self->port);
     else
@@ -1110,6 +1592,8 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
     self->statement_timeout = config->statement_timeout;
     self->coalesce = config->coalesce;
+    //  Transactions pin at most half the primary's pool: reads keep the rest.
+    self->max_pinned = self->pool_size [DP_DB_PRIMARY] / 2 > 0? self->pool_size [DP_DB_PRIMARY] / 2: 1;
     self->slots = calloc ((size_t) self->n_slots, sizeof (s_slot_t));
     self->items = calloc ((size_t) self->n_slots + 2, sizeof (zmq_pollitem_t));
     self->item_slot = calloc ((size_t) self->n_slots + 2, sizeof (int));
@@ -1167,6 +1651,19 @@ s_self_destroy (s_self_t **self_p)
         if (slot->stmt)
             s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     }
+    //  Open transactions: their connections are closed above, which rolls
+    //  them back in MariaDB.
+    while (self->txns.head) {
+        dp_db_txn_t *txn = self->txns.head;
+        dp_db_stmt_t *stmt;
+        while ((stmt = dp_db_txn_pop (txn)))
+            dp_db_stmt_finish (stmt);
+        if (txn->failed) {
+            txn->failed->answered = true;
+            dp_db_job_release (&txn->failed);
+        }
+        dp_db_txn_destroy (&self->txns, &txn);
+    }
     dp_db_queue_destroy (&self->queue);
     for (int target = 0; target < DP_DB_TARGETS; target++)
         dp_db_pool_limit_destroy (&self->limit [target]);
@@ -1216,6 +1713,7 @@ s_poll_timeout (s_self_t *self)
         if (at >= 0 && at - now < timeout)
             timeout = at - now;
     }
+    timeout = dp_db_txn_next_due (&self->txns, (uint64_t) zclock_time (), now, timeout);
     uint64_t next_expiry = dp_db_queue_next_expiry (self->queue);
     if (next_expiry) {
         int64_t left = (int64_t) next_expiry - zclock_time ();
@@ -1310,6 +1808,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         s_reconnect_due (self);
         dp_db_queue_expire (self->queue, &self->out);
         s_expire_running (self);
+        s_txn_check (self);
         s_kill_dispatch (self);
         s_dispatch (self);
         s_pool_adapt (self);

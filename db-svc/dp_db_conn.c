@@ -405,7 +405,7 @@ dp_db_conn_connect (dp_db_conn_t *self)
     self->error [0] = 0;
     int wait = mysql_real_connect_start (&self->connect_ret, self->mysql, self->host,
                                          self->user, self->password, self->database,
-                                         self->port, self->socket, 0);
+                                         self->port, self->socket, CLIENT_FOUND_ROWS);
     return s_progress (self, wait);
 }
 
@@ -539,6 +539,20 @@ dp_db_conn_num_fields (dp_db_conn_t *self)
 {
     assert (self);
     return self->result? mysql_num_fields (self->result): 0;
+}
+
+uint64_t
+dp_db_conn_affected_rows (dp_db_conn_t *self)
+{
+    assert (self && self->mysql);
+    return (uint64_t) mysql_affected_rows (self->mysql);
+}
+
+uint64_t
+dp_db_conn_insert_id (dp_db_conn_t *self)
+{
+    assert (self && self->mysql);
+    return (uint64_t) mysql_insert_id (self->mysql);
 }
 
 uint64_t

@@ -120,6 +120,12 @@ uint64_t dp_db_conn_num_rows (dp_db_conn_t *self);
 //  until the next fetch or dp_db_conn_free_result.
 char **dp_db_conn_fetch_row (dp_db_conn_t *self, unsigned long **lengths);
 
+//  After DONE of a statement without a result set: the rows it affected
+//  (matched, for an UPDATE: connections use CLIENT_FOUND_ROWS), and the
+//  first id an INSERT generated (LAST_INSERT_ID()).
+uint64_t dp_db_conn_affected_rows (dp_db_conn_t *self);
+uint64_t dp_db_conn_insert_id (dp_db_conn_t *self);
+
 //  After DONE: read the result again from its first row (the next fetch
 //  returns the first row).
 void dp_db_conn_rewind (dp_db_conn_t *self);

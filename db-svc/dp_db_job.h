@@ -16,11 +16,11 @@
     Live jobs are linked in a list the actor owns (dp_db_job_new links, the
     last dp_db_stmt_finish or dp_db_job_release unlinks), so a CANCEL can
     find its job and shutdown can answer them all.
-    Transactions will live here: a job that holds a pinned connection
-    (BEGIN ... COMMIT/ROLLBACK of one request) gains the pool slot it pins;
-    its statements then run on that connection only, in order, with
-    dp_db_target_access (..., true) sending them to the primary; a pinned
-    connection lost mid-transaction fails the job, never replays it.
+    A job of a transaction (STMT, COMMIT, ROLLBACK, LOAD or QUERY with a
+    txn) points at it (dp_db_txn.h); its statements wait in the
+    transaction's own FIFO and run on its pinned primary connection only, in
+    order; a pinned connection lost mid-transaction fails the job, never
+    replays it.
 @end
 */
 #ifndef DP_DB_JOB_H_INCLUDED
@@ -39,6 +39,7 @@
 
 typedef struct _dp_db_job_t dp_db_job_t;
 typedef struct _dp_db_stmt_t dp_db_stmt_t;
+typedef struct _dp_db_txn_t dp_db_txn_t;     //  dp_db_txn.h
 
 struct _dp_db_stmt_t {
     dp_db_stmt_t *next;         //  queue link
@@ -82,6 +83,8 @@ struct _dp_db_job_t {
     uint32_t pending;           //  statements queued or running
     bool started;               //  a statement went to a connection
     bool answered;              //  the one reply was sent
+    dp_db_txn_t *txn;           //  the transaction it runs in (on its pinned
+                                //  connection), or NULL
 };
 
 //  A job for the decoded msg, linked at the head of *jobs. Takes ownership

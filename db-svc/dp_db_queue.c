@@ -121,10 +121,10 @@ dp_db_queue_next_expiry (dp_db_queue_t *self)
 
 dp_db_stmt_t *
 dp_db_queue_next (dp_db_queue_t *self, dp_db_target_t target, dp_db_target_t reads,
-                  int max_large)
+                  int max_large, bool primary_ok)
 {
     s_fifo_t *fifo = NULL;
-    if (target == DP_DB_PRIMARY && self->primary.head)
+    if (target == DP_DB_PRIMARY && self->primary.head && primary_ok)
         fifo = &self->primary;
     else
     if (target == reads) {
@@ -399,15 +399,18 @@ dp_db_queue_test (bool verbose)
     dp_db_queue_push (queue, large, false);
     dp_db_queue_push (queue, write, false);
     assert (dp_db_queue_size (queue) == 3);
-    assert (dp_db_queue_next (queue, DP_DB_REPLICA, DP_DB_PRIMARY, 1) == NULL);
-    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1) == write);
-    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1) == large);
+    assert (dp_db_queue_next (queue, DP_DB_REPLICA, DP_DB_PRIMARY, 1, true) == NULL);
+    //  With the pinned bound reached, the write (a BEGIN) waits: reads go.
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, false) == large);
+    dp_db_queue_push (queue, large, true);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == write);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == large);
     dp_db_queue_started (queue, large);
     dp_db_stmt_t *large2 = s_test_load (&jobs, 4, (int64_t []) { 5 }, 1, 0, true);
     dp_db_queue_push (queue, large2, false);
-    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 4) == small);
-    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1) == NULL);
-    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 2) == large2);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 4, true) == small);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == NULL);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 2, true) == large2);
     dp_db_queue_ended (queue, large);
     assert (dp_db_queue_size (queue) == 0);
 

@@ -57,9 +57,10 @@ uint64_t dp_db_queue_next_expiry (dp_db_queue_t *self);
 
 //  Take the statement an idle connection of target runs next, or NULL.
 //  reads is the server reads go to now (dp_db_target_route); max_large
-//  the large statements it may run at once.
+//  the large statements it may run at once; primary_ok false leaves the
+//  primary's FIFO (transactions' BEGINs) waiting (the pinned bound).
 dp_db_stmt_t *dp_db_queue_next (dp_db_queue_t *self, dp_db_target_t target,
-                                dp_db_target_t reads, int max_large);
+                                dp_db_target_t reads, int max_large, bool primary_ok);
 
 //  A statement taken from the queue started, or ended, on a connection
 //  (counts the large ones running).

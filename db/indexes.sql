@@ -13,6 +13,10 @@
 --                                    of filesorting the join (9 ms -> 0.6 ms per page).
 --   stock(location_id, deleted)      "boxes of these locations that are not deleted", and the
 --                                    per-base counts, without touching the rows.
+--   stock(location_id, box_state_id, deleted)  the same count with a state filter (ManageBoxes'
+--                                    totalCount of InStock, Donated, Scrap): from the index only,
+--                                    instead of a row lookup per box (InStock, 7,396 of 8,201
+--                                    demo boxes: about 5 ms of MariaDB's CPU -> under 1 ms).
 --   tags_relations(tag_id, created_on)   Tag.lastUsedOn = MAX(created_on) per tag, read from
 --                                    the index only (6.8 ms -> 0.4 ms).
 --   tags_relations(object_type, object_id)  tags of a page of boxes (object_type = 'Stock' AND
@@ -36,3 +40,6 @@ CREATE INDEX IF NOT EXISTS dp_tags_relations_object
 
 CREATE INDEX IF NOT EXISTS dp_shipment_detail_box_active
     ON shipment_detail (box_id, removed_on, lost_on, received_on);
+
+CREATE INDEX IF NOT EXISTS dp_stock_location_state_deleted
+    ON stock (location_id, box_state_id, deleted);

@@ -11,6 +11,7 @@
 @end
 */
 #include "dp_route_graphql.h"
+#include "dp_beta_level.h"
 #include "dp_persisted.h"
 #include "dp_msg_variables.h"
 #include "dp_json_writer.h"
@@ -195,6 +196,13 @@ s_resolve_persisted (dp_http_ctx_t *ctx, dp_http_request_t *request)
     return s_respond_request_error (ctx, &error);
 }
 
+#define S_MUTATION_GRACE_MS 1000
+
+static const char s_beta_body [] = "{\"errors\":[{\"message\":\"" DP_BETA_LEVEL_REFUSED "\"}]}";
+static const dp_http_error_t s_beta_refused = {
+    .status = 400, .graphql = true, .body = s_beta_body, .body_len = sizeof s_beta_body - 1
+};
+
 //  Send the EXECUTE and wait for its answer; write the HTTP response.
 static int
 s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request)
@@ -234,7 +242,11 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
 
     zmq_msg_t reply;
     dp_msg_t answer;
-    dp_exchange_t outcome = dp_worker_exchange (ctx->worker, ctx->conn, &msg, deadline, ctx->arena,
+    //  A mutation's answer is awaited a moment past its deadline: the
+    //  resolver answers then with each field's outcome (which committed,
+    //  which did not), which a bare 504 here would hide.
+    int64_t wait_until = deadline + (request->operation == DP_OP_MUTATION ? S_MUTATION_GRACE_MS : 0);
+    dp_exchange_t outcome = dp_worker_exchange (ctx->worker, ctx->conn, &msg, wait_until, ctx->arena,
                                                 &reply, &answer);
     switch (outcome) {
         case DP_EXCHANGE_OK:
@@ -347,6 +359,11 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     //  graphql-js: a document's own errors come before the choice of one).
     if (dp_http_request_prepare (&request, &server->limits, arena, &error))
         return s_respond_request_error (ctx, &error);
+    //  boxtribute refuses mutations above the caller's beta level as it
+    //  parses, before validation: the whole document, whatever it selects
+    //  (a GET runs no mutation at all: refused 405 below).
+    if (!get && !dp_beta_level_allows (&identity, request.document))
+        return s_respond_request_error (ctx, &s_beta_refused);
     status = s_validate (ctx, &request);
     if (status)
         return status;

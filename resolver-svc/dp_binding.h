@@ -24,6 +24,7 @@
 typedef struct _dp_exec_t dp_exec_t;
 typedef struct _plan_field_t plan_field_t;
 typedef struct _dp_binding_t dp_binding_t;
+typedef struct _dp_mutation_def_t dp_mutation_def_t;
 
 //  How the writer formats a scalar cell.
 typedef enum {
@@ -58,8 +59,10 @@ typedef enum {
     BIND_SYNTHETIC,             //  fields of synthetic objects: write_fn / children_fn
     BIND_ROOT,                  //  a Query field: root hooks
     BIND_ROOT_LOAD,             //  a Query field answered from a loader (keys: key_source)
-    BIND_THROUGH                //  a list through a link loader: `loader` keyed by `column`
+    BIND_THROUGH,               //  a list through a link loader: `loader` keyed by `column`
                                 //  gives link rows whose `value_column` keys `target_loader`
+    BIND_MUTATION               //  a Mutation field: `mutation` run in its own transaction
+                                //  (dp_mutation.h, dp_exec_mutation.c)
 } bind_kind_t;
 
 //  Where a BIND_ROOT_LOAD field's keys come from.
@@ -138,6 +141,7 @@ struct _dp_binding_t {
     dp_loader_id_t target_loader;   //  THROUGH: the loader of the objects linked to
     bool has_loader2;           //  ROOT_LOAD: also the rows of loader2 under the same keys
     dp_loader_id_t loader2;     //  (duplicates by id dropped, ordered by id)
+    const dp_mutation_def_t *mutation;  //  MUTATION
 };
 
 //  The mapping of an object type.

@@ -85,6 +85,15 @@ typedef struct {
     s_report_t report;          //  its latest figures
 } s_db_t;
 
+//  An owner's open transaction and the db-svc instance that began it:
+//  every later request of it goes there, and nowhere else.
+typedef struct {
+    void *owner;
+    uint64_t txn;
+    int db;
+    uint64_t instance;
+} s_pin_t;
+
 struct _dp_db_links_t {
     dp_db_links_config_t config;    //  with the defaults filled in
     s_db_t dbs [DP_DB_LINKS_MAX];
@@ -100,6 +109,8 @@ struct _dp_db_links_t {
     bool heard;                 //  a db-svc answered once
     uint64_t lost;
     uint64_t resent;
+    s_pin_t *pins;              //  one per owner with a transaction (malloc'd)
+    size_t n_pins, cap_pins;
 };
 
 
@@ -553,6 +564,7 @@ dp_db_links_destroy (dp_db_links_t **self_p)
         if (s_slot_live (&self->map.slots [i]))
             s_entry_free (&self->map.slots [i].entry);
     free (self->map.slots);
+    free (self->pins);
     zlistx_destroy (&self->parked);
     for (size_t i = 0; i < self->n_dbs; i++) {
         s_db_close (&self->dbs [i]);
@@ -581,6 +593,102 @@ dp_db_links_send (dp_db_links_t *self, void *owner, dp_msg_t *msg, bool read_onl
     }
     s_map_put (&self->map, entry);
     return 0;
+}
+
+static s_pin_t *
+s_pin (dp_db_links_t *self, void *owner)
+{
+    for (size_t i = 0; i < self->n_pins; i++)
+        if (self->pins [i].owner == owner)
+            return &self->pins [i];
+    return NULL;
+}
+
+static void
+s_pin_set (dp_db_links_t *self, void *owner, uint64_t txn, int db)
+{
+    s_pin_t *pin = s_pin (self, owner);
+    if (!pin) {
+        if (self->n_pins == self->cap_pins) {
+            size_t cap = self->cap_pins ? self->cap_pins * 2 : 16;
+            s_pin_t *pins = realloc (self->pins, cap * sizeof (s_pin_t));
+            if (!pins)
+                dp_fatal ("out of memory");
+            self->pins = pins;
+            self->cap_pins = cap;
+        }
+        pin = &self->pins [self->n_pins++];
+    }
+    pin->owner = owner;
+    pin->txn = txn;
+    pin->db = db;
+    pin->instance = self->dbs [db].instance;
+}
+
+int
+dp_db_links_send_txn (dp_db_links_t *self, void *owner, dp_msg_t *msg, uint64_t txn, bool begin)
+{
+    assert (self && owner && msg && txn);
+    msg->id = ++self->next_id;
+    s_entry_t *entry = calloc (1, sizeof *entry);
+    if (!entry)
+        dp_fatal ("out of memory");
+    entry->id = msg->id;
+    entry->owner = owner;
+    entry->read_only = false;           //  never sent again: it may have run
+    entry->frame = dp_send_encode (msg);
+    int rc = entry->frame ? 0 : -1;
+    if (rc == 0 && begin) {
+        rc = s_dispatch (self, entry);  //  not parked: nothing waits on a transaction
+        if (rc == 0)
+            s_pin_set (self, owner, txn, entry->db);
+    }
+    else
+    if (rc == 0) {
+        //  The instance that began it, while it lives: a new instance of
+        //  the same endpoint knows nothing of the transaction.
+        s_pin_t *pin = s_pin (self, owner);
+        s_db_t *db = pin && pin->txn == txn ? &self->dbs [pin->db] : NULL;
+        if (!db || !db->alive || db->instance != pin->instance
+        ||  zmq_send (zsock_resolve (db->sock), zframe_data (entry->frame),
+                      zframe_size (entry->frame), ZMQ_DONTWAIT) < 0)
+            rc = -1;
+        else {
+            db->outstanding++;
+            entry->db = pin->db;
+            entry->instance = db->instance;
+        }
+    }
+    if (rc) {
+        s_entry_free (&entry);
+        return -1;
+    }
+    s_map_put (&self->map, entry);
+    return 0;
+}
+
+void
+dp_db_links_txn_end (dp_db_links_t *self, void *owner, uint64_t rollback, const char *trace_id)
+{
+    assert (self);
+    s_pin_t *pin = s_pin (self, owner);
+    if (!pin)
+        return;
+    s_db_t *db = &self->dbs [pin->db];
+    if (rollback && pin->txn == rollback && db->alive && db->instance == pin->instance) {
+        //  CANCEL names the transaction (db-svc ends it and KILLs what it
+        //  runs), and ROLLBACK queues behind what is left; answers to
+        //  either are dropped as unknown ids.
+        dp_msg_t cancel = { .version = DP_PROTO_VERSION, .type = DP_MSG_CANCEL,
+                            .id = rollback, .trace_id = trace_id };
+        dp_send_msg (db->sock, &cancel);
+        dp_msg_t end = { .version = DP_PROTO_VERSION, .type = DP_MSG_TXN,
+                         .id = ++self->next_id, .trace_id = trace_id };
+        end.u.txn.txn = rollback;
+        end.u.txn.op = DP_TXN_ROLLBACK;
+        dp_send_msg (db->sock, &end);
+    }
+    *pin = self->pins [--self->n_pins];
 }
 
 void
@@ -823,7 +931,7 @@ s_test_fake (s_test_t *t, int d)
         t->cancel_db [t->n_cancels++] = d;
     }
     else
-    if (in.type == DP_MSG_LOAD) {
+    if (in.type == DP_MSG_LOAD || in.type == DP_MSG_TXN) {
         assert (t->n_got < S_TEST_MAX);
         t->got_db [t->n_got] = d;
         t->got_id [t->n_got] = in.id;
@@ -1020,6 +1128,42 @@ dp_db_links_test (bool verbose)
     s_test_answer (&t, 9);
     S_TEST_UNTIL (&t, t.n_replied == 3, 1000);
     assert (t.replied [2] == held_there && t.n_failed == 2);
+
+    //  (f) A transaction: BEGIN goes to a live db-svc and pins it; the
+    //  transaction's later requests all go there, whatever the load. Its
+    //  instance restarting fails them 503 at once, none sent again, and
+    //  nothing more can be sent in it.
+    dp_msg_t begin = { .version = DP_PROTO_VERSION, .type = DP_MSG_TXN, .trace_id = "" };
+    begin.u.txn.txn = 77;
+    begin.u.txn.op = DP_TXN_BEGIN;
+    assert (dp_db_links_send_txn (t.links, &t, &begin, 77, true) == 0);
+    S_TEST_UNTIL (&t, t.n_got == 11, 1000);
+    int pinned = t.got_db [10];
+    uint64_t in_txn [3];
+    for (int i = 0; i < 3; i++) {
+        dp_msg_t load = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .trace_id = "" };
+        load.u.load.txn = 77;
+        assert (dp_db_links_send_txn (t.links, &t, &load, 77, false) == 0);
+        in_txn [i] = load.id;
+    }
+    S_TEST_UNTIL (&t, t.n_got == 14, 1000);
+    for (int i = 11; i < 14; i++)
+        assert (t.got_db [i] == pinned);
+    s_test_answer (&t, 10);                     //  BEGIN answered
+    S_TEST_UNTIL (&t, t.n_replied == 4, 1000);
+    t.instance [pinned]++;                      //  the pinned instance restarts
+    S_TEST_UNTIL (&t, t.n_failed == 5, 1000);
+    for (int i = 0; i < 3; i++)
+        assert (t.failed [2 + i] == in_txn [0] || t.failed [2 + i] == in_txn [1]
+             || t.failed [2 + i] == in_txn [2]);
+    s_test_pump (&t, 30);
+    assert (t.n_got == 14);                     //  none sent again
+    dp_msg_t late = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .trace_id = "" };
+    late.u.load.txn = 77;
+    assert (dp_db_links_send_txn (t.links, &t, &late, 77, false) == -1);
+    //  Ended: the pin is forgotten; a request of it has nowhere to go.
+    dp_db_links_txn_end (t.links, &t, 0, "");
+    assert (dp_db_links_send_txn (t.links, &t, &late, 77, false) == -1);
     s_test_stop (&t);
 
     //  (b) A tcp db-svc whose socket goes away and comes back on the same

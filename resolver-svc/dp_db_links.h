@@ -91,6 +91,22 @@ void dp_db_links_destroy (dp_db_links_t **self_p);
 //  parked (then nothing is kept and no callback runs for it).
 int dp_db_links_send (dp_db_links_t *self, void *owner, dp_msg_t *msg, bool read_only);
 
+//  Send a request of owner's transaction txn (TXN, STMT, or a LOAD or
+//  QUERY carrying txn): BEGIN (begin true) goes to a live db-svc, to
+//  which the transaction is pinned; every later request of it goes to
+//  that instance only, and none is ever sent again (a write may have
+//  run): the instance dying fails it 503 at once, like any request that
+//  is not a read. An owner has one transaction at a time. Returns 0, or
+//  -1 when it cannot be sent (no live db-svc for BEGIN; the pinned
+//  instance gone), with nothing kept.
+int dp_db_links_send_txn (dp_db_links_t *self, void *owner, dp_msg_t *msg, uint64_t txn,
+                          bool begin);
+
+//  Owner is done with its transaction: forget the pin. rollback non-zero:
+//  the owner gives up that open transaction (deadline, client gone,
+//  stopping): CANCEL and TXN ROLLBACK go to its db-svc, answers dropped.
+void dp_db_links_txn_end (dp_db_links_t *self, void *owner, uint64_t rollback, const char *trace_id);
+
 //  Forget every request of owner (it finished or was dropped); their late
 //  answers are dropped.
 void dp_db_links_forget (dp_db_links_t *self, void *owner);

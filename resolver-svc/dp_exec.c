@@ -138,6 +138,12 @@ dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message)
 {
     if (self->done)
         return;
+    //  A mutation's deadline is each field's outcome: those committed
+    //  before it stand, as when db-svc reports it.
+    if (self->mutation && http_status == 504) {
+        dp_exec_mutation_deadline (self);
+        return;
+    }
     s_finish_request_error (self, http_status, message, NULL,
                             http_status == 504 ? "TIMEOUT" : "INTERNAL_SERVER_ERROR");
 }
@@ -145,8 +151,8 @@ dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message)
 //  -------------------------------------------------------------------------
 //  Sending
 
-static pending_t *
-s_pending_new (dp_exec_t *self)
+pending_t *
+dp_exec_pending_new (dp_exec_t *self)
 {
     if (self->n_pending == self->cap_pending) {
         size_t cap = self->cap_pending ? self->cap_pending * 2 : 16;
@@ -171,15 +177,18 @@ s_set_fatal (dp_exec_t *self, uint32_t http_status, const char *message)
     self->fatal_message = dp_arena_strdup (self->arena, message);
 }
 
-static void
-s_send (dp_exec_t *self, dp_msg_t *msg, pending_t *p)
+void
+dp_exec_send (dp_exec_t *self, dp_msg_t *msg, pending_t *p)
 {
     msg->version = DP_PROTO_VERSION;
     msg->deadline_ms = self->deadline;
     msg->trace_id = self->trace_id;
     if (self->env->send (self->env->send_ctx, self, msg)) {
         p->answered = true;
-        s_set_fatal (self, 503, "The database service is not reachable.");
+        if (self->mutation)
+            dp_exec_mutation_send_failed (self);
+        else
+            s_set_fatal (self, 503, "The database service is not reachable.");
         return;
     }
     p->id = msg->id;
@@ -190,7 +199,7 @@ void
 dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns, dp_val_t *args,
                uint32_t n_args, plan_field_t *pf, void *slot, query_done_fn_t done)
 {
-    pending_t *p = s_pending_new (exec);
+    pending_t *p = dp_exec_pending_new (exec);
     p->is_query = true;
     p->pf = pf;
     p->slot = slot;
@@ -201,7 +210,8 @@ dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns, dp_val_t 
     msg.u.query.columns = columns;
     msg.u.query.args = args;
     msg.u.query.n_args = n_args;
-    s_send (exec, &msg, p);
+    msg.u.query.txn = exec->txn;
+    dp_exec_send (exec, &msg, p);
 }
 
 //  Ask for (loader, key) with at least `mask` columns in this wave (a key
@@ -222,7 +232,7 @@ s_send_loads (dp_exec_t *self)
         size_t n_keys = dp_exec_cache_take (self->cache, (dp_loader_id_t) l, &keys, &mask);
         if (n_keys == 0)
             continue;
-        pending_t *p = s_pending_new (self);
+        pending_t *p = dp_exec_pending_new (self);
         p->loader = (dp_loader_id_t) l;
         p->mask = mask;
         p->keys = keys;                     //  ownership moves to the pending record
@@ -232,7 +242,8 @@ s_send_loads (dp_exec_t *self)
         msg.u.load.columns = p->mask;
         msg.u.load.keys = p->keys;
         msg.u.load.n_keys = (uint32_t) p->n_keys;
-        s_send (self, &msg, p);
+        msg.u.load.txn = self->txn;
+        dp_exec_send (self, &msg, p);
     }
 }
 
@@ -372,6 +383,9 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
                 case BIND_ROOT_LOAD:
                     s_root_load_collect (self, pf);
                     break;
+                case BIND_MUTATION:
+                    dp_exec_mutation_collect (self, pf);
+                    break;
                 default:
                     break;
             }
@@ -502,6 +516,9 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
                 continue;
         }
         else
+        if (bind->kind == BIND_MUTATION)
+            dp_exec_mutation_children (self, pf, &synthetic, &n_synthetic);
+        else
         if (bind->children)
             bind->children (self, pf, obj, &synthetic, &n_synthetic);
         size_t add = n_rows + n_synthetic;
@@ -558,8 +575,8 @@ s_descend (dp_exec_t *self, batches_t *next)
 //  -------------------------------------------------------------------------
 //  The wave loop
 
-static void
-s_advance (dp_exec_t *self)
+void
+dp_exec_advance (dp_exec_t *self)
 {
     while (!self->done) {
         if (self->outstanding)
@@ -578,6 +595,10 @@ s_advance (dp_exec_t *self)
             free (self->batches.items);
             self->batches = next;
             self->collected = false;
+            if (self->batches.n == 0 && self->mutation) {
+                dp_exec_mutation_waves_done (self);
+                return;
+            }
             if (self->batches.n == 0) {
                 //  A large answer is written away from the actor (dp_writer).
                 if (self->env->large_answer_rows
@@ -683,9 +704,35 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
         return;
     }
     self->root_obj.type = self->root->type;
+    if (operation->operation == DP_OP_MUTATION) {
+        dp_exec_mutation_start (self);
+        return;
+    }
     batch_t root_batch = { .node = self->root, .objs = &self->root_obj, .n_objs = 1 };
     s_batch_add (self, &self->batches, root_batch.node, root_batch.objs, 1);
-    s_advance (self);
+    dp_exec_advance (self);
+}
+
+void
+dp_exec_file_rows (dp_exec_t *self, pending_t *p, const dp_msg_t *reply)
+{
+    if (p->is_query)
+        p->done (self, p->pf, p->slot, reply, NULL);
+    else
+        dp_exec_cache_store (self->cache, p->loader, p->mask, p->keys, p->n_keys,
+                             reply->u.rows.cells, reply->u.rows.n_rows, reply->u.rows.n_cols);
+}
+
+void
+dp_exec_run_waves (dp_exec_t *self, plan_node_t *node, obj_t *obj)
+{
+    //  A new cache: rows read in an earlier transaction may have changed.
+    dp_exec_cache_destroy (&self->cache);
+    self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list);
+    self->batches.n = 0;
+    self->collected = false;
+    s_batch_add (self, &self->batches, node, obj, 1);
+    dp_exec_advance (self);
 }
 
 void
@@ -701,14 +748,14 @@ dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply)
         return;                 //  late or duplicate: ignored
     p->answered = true;
     self->outstanding--;
-    if (reply->type == DP_MSG_ROWS) {
+    if (reply->type == DP_MSG_ROWS)
         self->statements += reply->u.rows.statements;
-        if (p->is_query)
-            p->done (self, p->pf, p->slot, reply, NULL);
-        else
-            dp_exec_cache_store (self->cache, p->loader, p->mask, p->keys, p->n_keys,
-                                 reply->u.rows.cells, reply->u.rows.n_rows, reply->u.rows.n_cols);
+    if (self->mutation) {
+        dp_exec_mutation_on_reply (self, p, reply);
+        return;
     }
+    if (reply->type == DP_MSG_ROWS)
+        dp_exec_file_rows (self, p, reply);
     else {
         uint32_t status = reply->type == DP_MSG_ERROR ? reply->u.error.status : DP_STATUS_INTERNAL;
         const char *text = reply->type == DP_MSG_ERROR ? reply->u.error.message : "unexpected reply";
@@ -724,5 +771,5 @@ dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply)
         else
             s_set_fatal (self, 500, "The database failed to perform the requested action.");
     }
-    s_advance (self);
+    dp_exec_advance (self);
 }

@@ -62,7 +62,9 @@ void dp_exec_start (dp_exec_t *self, const dp_msg_t *execute);
 //  QUERYs; decoded into dp_exec_arena (self).
 void dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply);
 
-//  Fail the request now (deadline passed, service stopping).
+//  Fail the request now (deadline passed, service stopping). A mutation's
+//  deadline (504) fails its current field and those after it; fields
+//  committed before keep their values, and the answer is 200.
 void dp_exec_abort (dp_exec_t *self, uint32_t http_status, const char *message);
 
 bool dp_exec_done (dp_exec_t *self);
@@ -89,8 +91,22 @@ size_t dp_exec_outstanding (dp_exec_t *self);
 //  SQL statements db-svc reported for this request so far.
 uint32_t dp_exec_statements (dp_exec_t *self);
 
+//  A mutation's transaction still open at db-svc (or being begun or
+//  ended), or 0: the actor rolls it back when it drops the request
+//  (deadline, CANCEL, stopping).
+uint64_t dp_exec_open_txn (dp_exec_t *self);
+
+//  A mutation pausing before it runs a field again (a conflict): the wall
+//  clock ms at which dp_exec_wake must be called; 0 when not pausing.
+int64_t dp_exec_wake_at (dp_exec_t *self);
+void dp_exec_wake (dp_exec_t *self);
+
 //  Selftest of the answer's writer (dp_exec_write.c): a plan over a small
 //  schema and rows in the cache, no database.
 void dp_exec_write_test (bool verbose);
+
+//  Selftest of the mutation executor (dp_exec_mutation.c): TXN, STMT and
+//  LOAD answered by hand, no database.
+void dp_exec_mutation_test (bool verbose);
 
 #endif

@@ -66,6 +66,16 @@ int64_t dp_exec_max_page_size (dp_exec_t *exec);
 row_t *dp_exec_make_row (dp_exec_t *exec, const dp_catalog_entry_t *entry,
                          uint64_t mask, const dp_val_t *cells, uint32_t n_cols);
 
+//  The concrete type under pf of a row of loader (pf's own type, or the
+//  member of its union bound to loader) and the columns to load for it;
+//  NULL when pf's type has none.
+const dp_type_t *dp_exec_loader_type (const plan_field_t *pf, dp_loader_id_t loader, uint64_t *mask);
+
+//  The objects under pf of the cached rows of loader under keys, in that
+//  order (keys without a row skipped); *objs in arena. Returns the count.
+size_t dp_exec_rows_by_key (dp_exec_t *exec, const plan_field_t *pf, dp_loader_id_t loader,
+                            const int64_t *keys, size_t n_keys, obj_t **objs);
+
 //  The row a dep of pf's binding points at from obj, or NULL.
 const row_t *dp_exec_dep_row (dp_exec_t *exec, const plan_field_t *pf, size_t dep, const obj_t *obj);
 

@@ -17,13 +17,18 @@
 #include "dp_exec.h"
 #include "dp_exec_hooks.h"
 #include "dp_exec_cache.h"
+#include "dp_mutation.h"
 
 #define MAX_PATH 300
 
-//  A LOAD or QUERY sent and its answer awaited.
+//  A LOAD, QUERY, TXN or STMT sent and its answer awaited.
 typedef struct {
     uint64_t id;                //  correlation id
     bool is_query;
+    bool is_txn;                //  TXN (txn_op) or STMT of a mutation: its answer goes to
+    uint32_t txn_op;            //  the mutation executor (0: a STMT)
+    uint32_t stmt_op;           //  a STMT's dp_stmt_op_t
+    dp_mutation_reply_t *reply; //  a step's statement (LOAD, QUERY or STMT): filled on answer
     dp_loader_id_t loader;      //  LOAD
     uint64_t mask;
     int64_t *keys;              //  LOAD keys (malloc'd, owned)
@@ -75,6 +80,71 @@ typedef struct _exec_error_t {
     struct _exec_error_t *next;
 } exec_error_t;
 
+//  -------------------------------------------------------------------------
+//  A mutation operation's run (dp_exec_mutation.c): its root fields one
+//  after another, each in its own transaction.
+
+typedef enum {
+    MUT_PENDING,                //  the step has not finished the field yet
+    MUT_OBJECTS,                //  rows of `loader` under `keys`
+    MUT_RECORD,                 //  a record
+    MUT_NULL,                   //  null, no error
+    MUT_ERROR                   //  a GraphQL error at the field
+} mut_outcome_t;
+
+struct _dp_mutation_t {
+    dp_exec_t *exec;
+    plan_field_t *pf;
+    void *state;                //  the step's own, new per attempt
+    uint32_t round;
+    size_t issued;              //  statements issued in this round
+    char now [24];              //  "YYYY-MM-DD HH:MM:SS" UTC, the attempt's start
+    mut_outcome_t outcome;
+    bool commit;                //  RECORD: commit (a result) or roll back (an error type)
+    dp_loader_id_t loader;      //  OBJECTS
+    int64_t *keys;
+    size_t n_keys;
+    dp_record_t *record;        //  RECORD
+    const char *code;           //  ERROR: extensions.code and message
+    char *message;
+};
+
+typedef enum {
+    RUN_BEGIN,                  //  TXN BEGIN sent
+    RUN_STEP,                   //  a round of the step's statements out
+    RUN_PAYLOAD,                //  the payload's waves, inside the transaction
+    RUN_END,                    //  COMMIT or ROLLBACK sent
+    RUN_PAUSE,                  //  waiting to run the field again after a conflict
+    RUN_DONE                    //  every field ran
+} run_phase_t;
+
+typedef struct {
+    plan_field_t *fields;       //  the root fields, in order (after @skip/@include)
+    size_t n_fields;
+    size_t current;
+    run_phase_t phase;
+    uint32_t attempt;           //  1.. of the current field
+    uint64_t txn;               //  the current transaction; 0: none
+    bool txn_open;              //  db-svc holds it open (BEGIN answered, nothing failed)
+    bool committing;            //  RUN_END: COMMIT (not ROLLBACK) is out
+    int64_t wake_at;            //  RUN_PAUSE: wall ms to run again
+    dp_mutation_t *m;
+    //  The current attempt's failure (the first one wins)
+    bool failed;
+    bool conflict;              //  409: the field may run again
+    const char *fail_code;
+    char *fail_message;
+    //  The answer so far: each field's "key":value, NULL when not kept
+    char **json;
+    size_t *json_len;
+    bool *non_null_failed;      //  a non-null field that failed: data is null
+    exec_error_t *errors_mark;  //  errors recorded before the attempt (dropped on retry)
+    size_t n_errors_mark;
+    uint64_t abandoned_txn;     //  open when the deadline passed: the actor rolls it back
+    plan_node_t node;           //  the current field alone, for the payload's waves
+    variant_t variant;
+} mutation_run_t;
+
 struct _dp_exec_t {
     const dp_exec_env_t *env;
     dp_arena_t *arena;          //  everything of the request
@@ -110,7 +180,57 @@ struct _dp_exec_t {
     size_t n_errors;
     path_item_t path [MAX_PATH];
     size_t path_len;
+    //  A mutation operation (NULL for a query)
+    mutation_run_t *mutation;
+    uint64_t txn;               //  set: every LOAD and QUERY is sent in this transaction
 };
+
+//  -------------------------------------------------------------------------
+//  dp_exec.c, for dp_exec_mutation.c and dp_mutation.c
+
+pending_t *dp_exec_pending_new (dp_exec_t *self);
+//  Send msg for p (envelope, correlation id); a send that fails fails the
+//  request (a query) or the mutation's attempt with 503.
+void dp_exec_send (dp_exec_t *self, dp_msg_t *msg, pending_t *p);
+//  File a LOAD's or QUERY's ROWS: into the cache, or to its done hook.
+void dp_exec_file_rows (dp_exec_t *self, pending_t *p, const dp_msg_t *reply);
+//  Run the waves of node over obj (a new, empty cache): when they are
+//  done, dp_exec_mutation_waves_done is called.
+void dp_exec_run_waves (dp_exec_t *self, plan_node_t *node, obj_t *obj);
+//  Move on: the next wave, or what comes after the last.
+void dp_exec_advance (dp_exec_t *self);
+
+//  -------------------------------------------------------------------------
+//  dp_exec_mutation.c: the executor of a mutation operation
+
+//  Start running the root fields of self->root (a Mutation plan).
+void dp_exec_mutation_start (dp_exec_t *self);
+//  The deadline passed: the current field and those after it are null
+//  with a TIMEOUT error (fields committed before keep their values); the
+//  answer is written.
+void dp_exec_mutation_deadline (dp_exec_t *self);
+//  Every reply of a mutation operation (p answered, outstanding counted).
+void dp_exec_mutation_on_reply (dp_exec_t *self, pending_t *p, const dp_msg_t *reply);
+//  The current field's payload waves are done.
+void dp_exec_mutation_waves_done (dp_exec_t *self);
+//  A send failed: the attempt fails with 503.
+void dp_exec_mutation_send_failed (dp_exec_t *self);
+//  Wave 0 of a BIND_MUTATION field: ask for its objects' rows.
+void dp_exec_mutation_collect (dp_exec_t *self, plan_field_t *pf);
+//  The objects of a BIND_MUTATION field (rows from the cache, or a record).
+void dp_exec_mutation_children (dp_exec_t *self, const plan_field_t *pf, obj_t **children,
+                                size_t *n_children);
+//  Write a BIND_MUTATION field's value: 1/0/-1 as write_fn_t.
+int dp_exec_mutation_write_value (dp_exec_t *self, const plan_field_t *pf);
+//  {"key":value,...} of the fields run; -1 when a non-null one failed.
+int dp_exec_mutation_write_data (dp_exec_t *self);
+
+//  dp_exec_write.c: "key":value of one field of obj, nullability applied;
+//  0, or -1 when a non-null field failed.
+int dp_exec_write_field (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj);
+//  Record an error at the root field pf (path [key]).
+void dp_exec_root_error (dp_exec_t *self, const plan_field_t *pf, const char *code,
+                         const char *message);
 
 //  -------------------------------------------------------------------------
 //  dp_exec_rows.c: the rows a field of an object shows

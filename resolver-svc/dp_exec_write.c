@@ -348,6 +348,8 @@ s_write_value (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
                 return dp_exec_write_children (self, pf, children, n, bind->list);
             }
             return 0;
+        case BIND_MUTATION:
+            return dp_exec_mutation_write_value (self, pf);
         case BIND_NONE:
         default:
             dp_exec_field_error (self, pf, "NOT_IMPLEMENTED", NULL,
@@ -387,6 +389,23 @@ s_write_field (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
     }
     self->path_len--;
     return result;
+}
+
+int
+dp_exec_write_field (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
+{
+    return s_write_field (self, pf, obj);
+}
+
+void
+dp_exec_root_error (dp_exec_t *self, const plan_field_t *pf, const char *code, const char *message)
+{
+    size_t saved = self->path_len;
+    self->path [0].key = pf->key;
+    self->path [0].index = 0;
+    self->path_len = 1;
+    dp_exec_field_error (self, pf, code, code ? message : NULL, "%s", message);
+    self->path_len = saved;
 }
 
 static int
@@ -441,7 +460,9 @@ dp_exec_write_result (dp_exec_t *self)
     dp_json_writer_truncate (out, 0);
     dp_json_writer_raw (out, "{\"data\":", 8);
     size_t data_start = out->len;
-    if (s_write_object (self, self->root, &self->root_obj) != 1) {
+    int written = self->mutation ? dp_exec_mutation_write_data (self)
+                                 : s_write_object (self, self->root, &self->root_obj);
+    if (written != 1) {
         dp_json_writer_truncate (out, data_start);
         dp_json_writer_null (out);
     }

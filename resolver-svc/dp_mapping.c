@@ -28,6 +28,8 @@
 #include "dp_filters.h"
 #include "dp_box_filter.h"
 #include "dp_qr.h"
+#include "dp_mutation.h"
+#include "dp_mut_tag_create.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -142,12 +144,16 @@ static const field_entry_t s_fields [] = {
     { "Query", "qrCode", { .kind = BIND_ROOT, .collect = dp_qr_code_collect, .children = dp_qr_code_children } },
     { "QrCode", "box", { .kind = BIND_SYNTHETIC, .collect_obj = dp_qr_box_collect,
                          .children = dp_qr_box_children, .write = dp_qr_box_write, .needs_mask = BIT (qr, id) } },
-    { "InsufficientPermissionError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
-    { "ResourceDoesNotExistError", "id", { .kind = BIND_SYNTHETIC, .write = dp_error_id } },
-    { "ResourceDoesNotExistError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
-    { "UnauthorizedForBaseError", "id", { .kind = BIND_SYNTHETIC, .write = dp_error_id } },
-    { "UnauthorizedForBaseError", "name", { .kind = BIND_SYNTHETIC, .write = dp_error_name } },
-    { "UnauthorizedForBaseError", "organisationName", { .kind = BIND_SYNTHETIC, .write = dp_error_organisation_name } },
+    { "InsufficientPermissionError", "name", DP_RECORD_FIELD_BIND },
+    { "ResourceDoesNotExistError", "id", DP_RECORD_FIELD_BIND },
+    { "ResourceDoesNotExistError", "name", DP_RECORD_FIELD_BIND },
+    { "UnauthorizedForBaseError", "id", DP_RECORD_FIELD_BIND },
+    { "UnauthorizedForBaseError", "name", DP_RECORD_FIELD_BIND },
+    { "UnauthorizedForBaseError", "organisationName", DP_RECORD_FIELD_BIND },
+    { "InvalidColorError", "color", DP_RECORD_FIELD_BIND },
+
+    //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
+    { "Mutation", "createTag", DP_MUTATION_BIND (&dp_mut_create_tag) },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
@@ -606,6 +612,7 @@ static const type_entry_t s_types [] = {
     { "InsufficientPermissionError", { .synthetic = true } },
     { "ResourceDoesNotExistError", { .synthetic = true } },
     { "UnauthorizedForBaseError", { .synthetic = true } },
+    { "InvalidColorError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

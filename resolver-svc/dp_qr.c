@@ -24,16 +24,9 @@
 #include "dp_qr.h"
 #include "dp_exec_hooks.h"
 #include "dp_box_access.h"
+#include "dp_mutation.h"
 #include <string.h>
 #include <stdio.h>
-
-//  The payload of an error result object.
-typedef struct {
-    const char *name;
-    bool has_id;
-    int64_t id;
-    const char *organisation_name;
-} result_error_t;
 
 //  The concrete member type `name` of pf's union, or NULL.
 static const dp_type_t *
@@ -45,16 +38,18 @@ s_member (const plan_field_t *pf, const char *name)
     return NULL;
 }
 
+//  An error union member (a record: dp_mutation.h).
 static obj_t *
 s_error_obj (dp_exec_t *exec, const plan_field_t *pf, const char *type, const char *name,
              bool has_id, int64_t id, const char *organisation_name)
 {
     dp_arena_t *arena = dp_exec_arena (exec);
-    result_error_t *error = dp_arena_calloc (arena, 1, sizeof *error);
-    error->name = dp_arena_strdup (arena, name);
-    error->has_id = has_id;
-    error->id = id;
-    error->organisation_name = organisation_name ? dp_arena_strdup (arena, organisation_name) : NULL;
+    dp_record_t *error = dp_record_new_in (arena, type);
+    dp_record_set_string (error, "name", name);
+    if (has_id)
+        dp_record_set_id (error, "id", id);
+    if (organisation_name)
+        dp_record_set_string (error, "organisationName", organisation_name);
     obj_t *obj = dp_arena_calloc (arena, 1, sizeof *obj);
     obj->type = s_member (pf, type);
     obj->synthetic = error;
@@ -236,36 +231,4 @@ dp_qr_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
     size_t n;
     dp_qr_box_children (exec, pf, obj, &children, &n);
     return n ? dp_exec_write_children (exec, pf, children, 1, false) : 0;
-}
-
-//  -------------------------------------------------------------------------
-//  Error result fields
-
-int
-dp_error_name (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    const result_error_t *error = obj->synthetic;
-    dp_json_writer_cstr (dp_exec_out (exec), error->name ? error->name : "");
-    return 1;
-}
-
-int
-dp_error_id (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    const result_error_t *error = obj->synthetic;
-    if (!error->has_id)
-        return 0;
-    dp_json_writer_t *out = dp_exec_out (exec);
-    dp_json_writer_char (out, '"');
-    dp_json_writer_int (out, error->id);
-    dp_json_writer_char (out, '"');
-    return 1;
-}
-
-int
-dp_error_organisation_name (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj)
-{
-    const result_error_t *error = obj->synthetic;
-    dp_json_writer_cstr (dp_exec_out (exec), error->organisation_name ? error->organisation_name : "");
-    return 1;
 }

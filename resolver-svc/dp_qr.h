@@ -21,9 +21,4 @@ int dp_qr_box_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 void dp_qr_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
                          obj_t **children, size_t *n_children);
 
-//  Fields of the error result types (obj->synthetic is a result_error_t).
-int dp_error_name (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_error_id (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-int dp_error_organisation_name (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
-
 #endif

@@ -46,6 +46,13 @@
     the request at once (ERROR 499 to the gateway, which drops it) and
     sends a CANCEL for each LOAD or QUERY it still waits for to the db-svc
     holding it, so its SQL stops too.
+    Mutations (dp_exec_mutation.c): a request's transaction goes to the
+    db-svc instance that answered its BEGIN (dp_db_links_send_txn) and is
+    never sent again; a request dropped with its transaction open (its
+    deadline, a CANCEL, the gateway gone, the actor stopping) has it rolled
+    back: its running statements cancelled, then CANCEL of the txn and TXN
+    ROLLBACK. A field pausing before it runs again after a conflict wakes
+    from the same timers as the deadlines.
     Pipe commands: $TERM; STATS → "88" (requests answered, requests in
     flight); DBS → "ii" (db-svc live now, db-svc configured); LOST → "8"
     (LOADs and QUERYs no db-svc would answer); RESENT → "8" (LOADs and
@@ -148,11 +155,20 @@ s_send_heartbeat (self_t *self)
 }
 
 //  The env's send callback: a LOAD or QUERY to a db-svc (or waiting for
-//  one). Both are reads: they may be sent again when their db-svc dies.
+//  one); both are reads, sent again when their db-svc dies. A mutation's
+//  TXN, STMT and in-transaction LOAD and QUERY go to the db-svc instance
+//  that answered its BEGIN, and are never sent again.
 static int
 s_send_to_db (void *ctx, dp_exec_t *exec, dp_msg_t *msg)
 {
     self_t *self = ctx;
+    uint64_t txn = msg->type == DP_MSG_TXN ? msg->u.txn.txn
+                 : msg->type == DP_MSG_STMT ? msg->u.stmt.txn
+                 : msg->type == DP_MSG_LOAD ? msg->u.load.txn
+                 : msg->type == DP_MSG_QUERY ? msg->u.query.txn : 0;
+    if (txn)
+        return dp_db_links_send_txn (self->dbs, exec, msg, txn,
+                                     msg->type == DP_MSG_TXN && msg->u.txn.op == DP_TXN_BEGIN);
     bool read_only = msg->type == DP_MSG_LOAD || msg->type == DP_MSG_QUERY;
     return dp_db_links_send (self->dbs, exec, msg, read_only);
 }
@@ -160,8 +176,14 @@ s_send_to_db (void *ctx, dp_exec_t *exec, dp_msg_t *msg)
 static void
 s_drop (self_t *self, dp_exec_t *exec)
 {
+    //  A mutation's transaction still open is rolled back (deadline,
+    //  client gone, stopping): its statements running are cancelled first.
+    uint64_t txn = dp_exec_open_txn (exec);
+    if (txn)
+        dp_db_links_cancel (self->dbs, exec, dp_exec_trace_id (exec));
     if (dp_exec_outstanding (exec))
         dp_db_links_forget (self->dbs, exec);
+    dp_db_links_txn_end (self->dbs, exec, txn, dp_exec_trace_id (exec));
     void *handle = zlistx_find (self->active, exec);
     if (handle)
         zlistx_delete (self->active, handle);
@@ -461,6 +483,16 @@ s_timers (self_t *self)
         }
         if (deadline && deadline - wall < next)
             next = deadline - wall;
+        //  A mutation pausing before it runs a field again.
+        int64_t wake = dp_exec_wake_at (exec);
+        if (wake && wake <= wall) {
+            dp_exec_wake (exec);
+            s_settle (self, exec);
+            exec = zlistx_first (self->active);
+            continue;
+        }
+        if (wake && wake - wall < next)
+            next = wake - wall;
         exec = zlistx_next (self->active);
     }
     return next < 0 ? 0 : (long) next;

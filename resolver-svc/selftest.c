@@ -39,6 +39,7 @@ static const dp_selftest_t s_tests [] = {
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
+    { "exec_mutation", dp_exec_mutation_test },
     { "writer", dp_writer_test },
     { "options", dp_resolver_options_test },
     { "actor", dp_resolver_actor_test },

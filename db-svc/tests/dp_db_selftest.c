@@ -6,7 +6,7 @@
 @header
     Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | charset | target | pool_limit | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
-    deadline | cancel | overload | coalesce | classes | replica | all] [-q]
+    deadline | cancel | overload | coalesce | classes | replica | txn | all] [-q]
     setup starts the private test MariaDB and loads the test database;
     cleanup stops it; "all" (the default) runs setup, every test, cleanup.
     A test that finds no MariaDB exits 77 (ctest: skipped).
@@ -18,6 +18,8 @@
 #include "dp_db_rows.h"
 #include "dp_db_queue.h"
 #include "dp_sql_catalog.h"
+#include "dp_sql_tables.h"
+#include "dp_db_txn.h"
 #include "dp_db_charset.h"
 #include "dp_db_pool_limit.h"
 #include "dp_log.h"
@@ -60,7 +62,7 @@ s_run (const char *name, bool verbose)
     } classes [] = {
         { "config", dp_db_config_test }, { "job", dp_db_job_test },
         { "queue", dp_db_queue_test }, { "rows", dp_db_rows_test },
-        { "sql_catalog", dp_sql_catalog_test }, { "charset", dp_db_charset_test },
+        { "sql_catalog", dp_sql_catalog_test }, { "sql_tables", dp_sql_tables_test }, { "txn_table", dp_db_txn_test }, { "charset", dp_db_charset_test },
         { "target", dp_db_target_test }, { "pool_limit", dp_db_pool_limit_test },
     };
     for (size_t i = 0; i < sizeof classes / sizeof classes [0]; i++)
@@ -72,7 +74,7 @@ s_run (const char *name, bool verbose)
         return dp_db_conn_test (verbose);
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
-        "deadline", "cancel", "overload", "coalesce", "classes", "replica"
+        "deadline", "cancel", "overload", "coalesce", "classes", "replica", "txn"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)

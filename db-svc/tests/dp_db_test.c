@@ -567,6 +567,7 @@ dp_db_test_run (const char *concern, bool verbose)
         { "coalesce", dp_db_test_concern_coalesce },
         { "classes", dp_db_test_concern_classes },
         { "replica", dp_db_test_concern_replica },
+        { "txn", dp_db_test_concern_txn },
     };
     dp_db_test_t t;
     memset (&t, 0, sizeof t);

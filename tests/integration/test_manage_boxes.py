@@ -218,6 +218,30 @@ class ManageBoxes(unittest.TestCase):
                 self.assertEqual(page["totalCount"], len(expected))
                 self.assertEqual([b["id"] for b in page["elements"]], [b["id"] for b in expected])
 
+    def test_state_filtered_count_reads_the_index_only(self):
+        """The totalCount of a state-filtered page (the front-end's preload filters) is counted
+        from an index alone: read row by row, it was the costliest statement of ManageBoxes
+        (8,201 boxes looked up for each count), and with a far database, where fewer identical
+        counts of concurrent requests share a statement, it bound P4 at 10 ms. The statement
+        is the one Depot sent (MariaDB's general log), its plan MariaDB's EXPLAIN."""
+        for states in (["InStock"], ["Donated", "Scrap"]):
+            with self.subTest(states=states):
+                self.db.sql("TRUNCATE TABLE mysql.general_log; SET GLOBAL log_output = 'TABLE'; "
+                            "SET GLOBAL general_log = 1", db=None)
+                try:
+                    self.run_query(50, variables={"filterInput": {"states": states}})
+                finally:
+                    self.db.sql("SET GLOBAL general_log = 0", db=None)
+                sent = [r[0] for r in self.db.sql(
+                    "SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log "
+                    "WHERE command_type = 'Query' AND argument LIKE '%SELECT COUNT(*) FROM stock%'")]
+                self.assertEqual(len(sent), 1, sent)
+                count = sent[0][sent[0].index("SELECT COUNT(*)"):]
+                self.assertIn("box_state_id", count)
+                plan = {row[2]: row for row in self.db.sql("EXPLAIN " + count)}
+                self.assertIn("Using index", plan["stock"][9] or "",
+                              f"stock rows are read one by one: {plan['stock']}")
+
     def test_cursor_pages_walk_every_box_once(self):
         """Following endCursor with first: 1000 visits every box exactly once, in order; and
         following startCursor with last: 1000 backwards from the last box does too."""
