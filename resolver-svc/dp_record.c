@@ -22,7 +22,7 @@
 #define S_MAX_FIELDS 8
 
 typedef enum {
-    RV_STRING, RV_INT, RV_FLOAT, RV_BOOL, RV_ID, RV_ENUM, RV_STRINGS, RV_IDS, RV_OBJECTS, RV_RECORDS
+    RV_STRING, RV_INT, RV_FLOAT, RV_BOOL, RV_ID, RV_ENUM, RV_STRINGS, RV_IDS, RV_INTS, RV_OBJECTS, RV_RECORDS
 } value_kind_t;
 
 typedef struct {
@@ -147,6 +147,14 @@ void
 dp_record_set_ids (dp_record_t *record, const char *field, const int64_t *values, size_t n)
 {
     value_t *value = s_set (record, field, RV_IDS);
+    value->ints = s_ints (record, values, n);
+    value->n = n;
+}
+
+void
+dp_record_set_ints (dp_record_t *record, const char *field, const int64_t *values, size_t n)
+{
+    value_t *value = s_set (record, field, RV_INTS);
     value->ints = s_ints (record, values, n);
     value->n = n;
 }
@@ -304,12 +312,16 @@ dp_record_field_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
             return 1;
         case RV_STRINGS:
         case RV_IDS:
+        case RV_INTS:
             dp_json_writer_char (out, '[');
             for (size_t i = 0; i < value->n; i++) {
                 if (i)
                     dp_json_writer_char (out, ',');
                 if (value->kind == RV_IDS)
                     s_write_id (out, value->ints [i]);
+                else
+                if (value->kind == RV_INTS)
+                    dp_json_writer_int (out, value->ints [i]);
                 else
                     dp_json_writer_cstr (out, value->strings [i]);
             }
