@@ -868,6 +868,7 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                 self.assertEqual(seen[1], seen[10])
                 self.assertEqual(seen[1], seen[50])
                 self.assertGreater(sum(seen[1]), 0)
+            print(f"\n{name}: {dict(zip(COUNTERS, seen[1]))} for 1, 10 and 50 boxes", end="")
 
 
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
@@ -927,6 +928,16 @@ class BulkOnBoxtributeDump(BulkFixture, unittest.TestCase):
         self.assertEqual(data["createBoxes"]["updatedBoxes"], self.expected("create", new))
         self.assertEqual(self.db.scalar(f"SELECT COUNT(*) FROM history WHERE tablename = 'stock' AND changes = "
                                         f"'Record created' AND record_id > {mark_box}"), "3")
+
+    def test_labels_the_tables_cannot_hold(self):
+        """Labels boxtribute's utf8mb3 stock.box_id cannot hold (a four-byte emoji) or that
+        hold U+0000 match no box: answered as invalid beside a box that is deleted, and
+        nothing else changes."""
+        box = self.dump_boxes(1)
+        labels = ["\U0001F4E6", "1234\u00005678", box[0][1]]
+        data = self.mutate(DELETE_BOXES, {"labelIdentifiers": labels})
+        self.assertEqual(data["deleteBoxes"]["updatedBoxes"], self.expected("delete", [box[0][0]]))
+        self.assertEqual(sorted(data["deleteBoxes"]["invalidBoxLabelIdentifiers"]), sorted(labels[:2]))
 
     def test_statement_counts_on_dump(self):
         """moveBoxesToLocation on 1 and 10 of boxtribute's boxes: the same statements."""
