@@ -1173,7 +1173,9 @@ s_start_stmt (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
     job->access = DP_DB_ACCESS_PRIMARY;
     dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
     char err [256];
-    if (dp_sql_build_stmt (&stmt->sql, &job->msg.u.stmt, job->types, &job->n_cols,
+    //  Its conditions' strings are judged by its connection's character sets.
+    const dp_db_charsets_t *charsets = dp_db_conn_charsets (self->slots [txn->slot].conn);
+    if (dp_sql_build_stmt (&stmt->sql, &job->msg.u.stmt, charsets, job->types, &job->n_cols,
                            err, sizeof err)) {
         dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "STMT refused: %s", err);
         dp_db_stmt_finish (stmt);

@@ -114,6 +114,9 @@ dp_db_charsets_init (dp_db_charsets_t *self)
     assert (self);
     for (size_t q = 0; q < DP_QUERY_COUNT; q++)
         self->of_lookup [q] = DP_CHARSET_UNKNOWN;
+    for (size_t t = 0; t < DP_TABLE_COUNT; t++)
+        for (size_t c = 0; c < 64; c++)
+            self->of_table [t][c] = DP_CHARSET_UNKNOWN;
 }
 
 void
@@ -131,6 +134,15 @@ dp_db_charsets_build_sql (dp_sql_t *sql)
         dp_sql_printf (sql, "%s(TABLE_NAME = '%s' AND COLUMN_NAME = '%s')",
                        separator, key->table, key->column);
         separator = " OR ";
+    }
+    for (uint32_t t = 0; t < DP_TABLE_COUNT; t++) {
+        const dp_table_t *table = dp_table (t);
+        for (size_t c = 0; c < table->n_columns; c++)
+            if (table->columns [c].type == DP_COLTYPE_STR) {
+                dp_sql_printf (sql, "%s(TABLE_NAME = '%s' AND COLUMN_NAME = '%s')",
+                               separator, table->name, table->columns [c].name);
+                separator = " OR ";
+            }
     }
     dp_sql_append (sql, ")");
 }
@@ -151,6 +163,14 @@ dp_db_charsets_read_row (dp_db_charsets_t *self, const char *table, const char *
         if (key && strcmp (key->table, table) == 0 && strcmp (key->column, column) == 0)
             self->of_lookup [q] = charset;
     }
+    for (uint32_t t = 0; t < DP_TABLE_COUNT; t++) {
+        const dp_table_t *described = dp_table (t);
+        if (strcmp (described->name, table) != 0)
+            continue;
+        for (size_t c = 0; c < described->n_columns; c++)
+            if (strcmp (described->columns [c].name, column) == 0)
+                self->of_table [t][c] = charset;
+    }
 }
 
 bool
@@ -163,6 +183,15 @@ dp_db_charsets_may_match (const dp_db_charsets_t *self, uint32_t query,
     return dp_charset_holds (self->of_lookup [query], key, len);
 }
 
+bool
+dp_db_charsets_column_may_match (const dp_db_charsets_t *self, uint32_t table, uint32_t column,
+                                 const char *text, size_t len)
+{
+    assert (self);
+    if (table >= DP_TABLE_COUNT || column >= 64)
+        return true;
+    return dp_charset_holds (self->of_table [table][column], text, len);
+}
 
 //  ==========================================================================
 //  Selftest
@@ -216,6 +245,11 @@ dp_db_charset_test (bool verbose)
         printf ("    %s\n", sql.data);
     assert (strstr (sql.data, "(TABLE_NAME = 'stock' AND COLUMN_NAME = 'box_id')"));
     assert (strstr (sql.data, " OR (TABLE_NAME = 'qr' AND COLUMN_NAME = 'code')"));
+    //  The STMT tables' string columns, not their numbers or dates.
+    assert (strstr (sql.data, " OR (TABLE_NAME = 'stock' AND COLUMN_NAME = 'comments')"));
+    assert (strstr (sql.data, " OR (TABLE_NAME = 'tags' AND COLUMN_NAME = 'label')"));
+    assert (!strstr (sql.data, "COLUMN_NAME = 'items'"));
+    assert (!strstr (sql.data, "COLUMN_NAME = 'created'"));
     dp_sql_destroy (&sql);
 
     dp_db_charsets_t charsets;
@@ -229,6 +263,13 @@ dp_db_charset_test (bool verbose)
     assert (dp_db_charsets_may_match (&charsets, DP_QUERY_qr_by_code, box, 4));
     assert (!dp_db_charsets_may_match (&charsets, DP_QUERY_qr_by_code, "\xFF", 1));
     assert (dp_db_charsets_may_match (&charsets, DP_QUERY_COUNT, box, 4));
+    //  STMT columns: stock.box_id was read above as utf8mb3, qr.code as utf8mb4.
+    assert (!dp_db_charsets_column_may_match (&charsets, DP_TABLE_stock, DP_TCOL_stock_box_id, box, 4));
+    assert (dp_db_charsets_column_may_match (&charsets, DP_TABLE_stock, DP_TCOL_stock_box_id, euro, 3));
+    assert (dp_db_charsets_column_may_match (&charsets, DP_TABLE_qr, DP_TCOL_qr_code, box, 4));
+    assert (!dp_db_charsets_column_may_match (&charsets, DP_TABLE_qr, DP_TCOL_qr_code, "\xFF", 1));
+    assert (!dp_db_charsets_column_may_match (&charsets, DP_TABLE_stock, DP_TCOL_stock_comments, euro, 3));
+    assert (dp_db_charsets_column_may_match (&charsets, DP_TABLE_COUNT, 0, box, 4));
 
     printf ("OK\n");
 }

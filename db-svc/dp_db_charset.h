@@ -11,7 +11,11 @@
     This class knows the repertoire of the character sets Depot meets, and
     the character set of every column a lookup compares with a string key,
     as read from the live database when a connection is set up. A key the
-    column cannot hold is known to match nothing, without SQL.
+    column cannot hold is known to match nothing, without SQL. The string
+    columns of the tables transactions write (proto/dp_tables.h) are read
+    too: a STMT condition's value such a column cannot hold is left out of
+    its IN list, so `box_id IN ('<emoji>')` matches nothing instead of
+    failing the transaction.
 @discuss
     A character set this class does not know reads as UNKNOWN: every valid
     UTF-8 key is left to MariaDB, as before. A key that is not valid UTF-8
@@ -26,6 +30,7 @@
 #include <stdint.h>
 #include "dp_catalog.h"
 #include "dp_sql_catalog.h"
+#include "dp_tables.h"
 
 typedef enum {
     DP_CHARSET_UNKNOWN,         //  not read, or not known here: MariaDB decides
@@ -42,16 +47,19 @@ dp_charset_t dp_charset_named (const char *name);
 //  can hold.
 bool dp_charset_holds (dp_charset_t charset, const char *text, size_t len);
 
-//  The character sets of the key columns of the lookup queries, by query.
+//  The character sets of the key columns of the lookup queries, by query,
+//  and of the columns of the STMT tables, by table and column.
 typedef struct {
     dp_charset_t of_lookup [DP_QUERY_COUNT];
+    dp_charset_t of_table [DP_TABLE_COUNT][64];
 } dp_db_charsets_t;
 
-//  Every lookup's key column UNKNOWN.
+//  Every column UNKNOWN.
 void dp_db_charsets_init (dp_db_charsets_t *self);
 
-//  Append the statement that reads the key columns' character sets from
-//  information_schema: rows [table, column, character set name].
+//  Append the statement that reads the key columns' and the STMT tables'
+//  string columns' character sets from information_schema: rows [table,
+//  column, character set name].
 void dp_db_charsets_build_sql (dp_sql_t *sql);
 
 //  Record one row of that statement.
@@ -62,6 +70,11 @@ void dp_db_charsets_read_row (dp_db_charsets_t *self, const char *table, const c
 //  column cannot hold one of its characters, or it is not valid UTF-8.
 bool dp_db_charsets_may_match (const dp_db_charsets_t *self, uint32_t query,
                                const char *key, size_t len);
+
+//  False when a string value of a STMT condition on column `column` of
+//  table `table` (proto/dp_tables.h ids) cannot match any row, as above.
+bool dp_db_charsets_column_may_match (const dp_db_charsets_t *self, uint32_t table,
+                                      uint32_t column, const char *text, size_t len);
 
 //  Selftest (no database needed).
 void dp_db_charset_test (bool verbose);

@@ -3,16 +3,17 @@
 # /docker-entrypoint-initdb.d in name order, into $MARIADB_DATABASE (dropapp_dev).
 #
 #   build args: DEMO_BOXES (8201: live boxes of base 1), DEMO_SEED (1)
-# Build context: the repository root. depot-gen needs only a C compiler and libc.
+# Build context: the repository root. depot-gen needs only a C compiler and libc (and lib's
+# dp_md5.c, which it compiles in).
 ARG DEBIAN_VERSION=12
 
 FROM debian:${DEBIAN_VERSION} AS demo-data
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
-COPY tools/depot_gen.c /src/depot_gen.c
-RUN gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
-        -o /usr/local/bin/depot-gen /src/depot_gen.c \
+COPY tools/depot_gen.c lib/src/dp_md5.c lib/include/dp_md5.h /src/
+RUN gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -I/src \
+        -o /usr/local/bin/depot-gen /src/depot_gen.c /src/dp_md5.c \
  && depot-gen --selftest
 ARG DEMO_BOXES=8201
 ARG DEMO_SEED=1

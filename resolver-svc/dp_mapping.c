@@ -30,6 +30,7 @@
 #include "dp_qr.h"
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
+#include "dp_mut_qr_create.h"
 #include "dp_mut_bulk.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
@@ -154,6 +155,7 @@ static const field_entry_t s_fields [] = {
     { "InvalidColorError", "color", DP_RECORD_FIELD_BIND },
 
     //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
+    { "Mutation", "createQrCode", DP_MUTATION_BIND (&dp_mut_create_qr_code) },
     { "Mutation", "createTag", DP_MUTATION_BIND (&dp_mut_create_tag) },
     //  The bulk box mutations (dp_mut_bulk.h) and the records they answer.
     { "Mutation", "deleteBoxes", DP_MUTATION_BIND (&dp_mut_delete_boxes) },

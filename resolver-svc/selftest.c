@@ -24,6 +24,7 @@
 #include "dp_base64.h"
 #include "dp_authz.h"
 #include "dp_history.h"
+#include "dp_box_access.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
 #include <stdlib.h>
@@ -34,6 +35,7 @@ static const dp_selftest_t s_tests [] = {
     { "enums", dp_enums_test },
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
+    { "box_access", dp_box_access_test },
     { "computed", dp_computed_test },
     { "page", dp_page_test },
     { "plan", dp_plan_test },

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include "dp_selftest.h"
 #include "dp_arena.h"
+#include "dp_md5.h"
 #include "dp_json_writer.h"
 #include "dp_lexer.h"
 #include "dp_parser.h"
@@ -26,6 +27,7 @@
 
 static const dp_selftest_t s_tests [] = {
     { "dp_arena", dp_arena_test },
+    { "dp_md5", dp_md5_test },
     { "dp_json_writer", dp_json_writer_test },
     { "dp_lexer", dp_lexer_test },
     { "dp_parser", dp_parser_test },

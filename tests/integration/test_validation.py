@@ -17,6 +17,7 @@ Run: DEPOT_BUILD_DIR=build python3 tests/integration/test_validation.py
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -169,6 +170,33 @@ class Validation(unittest.TestCase):
                     status, response, _ = self.post(harness.read_query(name), values, media="application/json")
                     self.assertEqual(status, 200, response)
                     self.assertIn("data", response, response)
+
+    def test_front_end_mutations_pass_validation(self):
+        """The front-end's mutation documents (tests/queries/mutations/) pass the gateway's
+        validation and operation selection as graphql-js's do; sent without their required
+        variables, each stops at variable coercion with graphql-js's errors, so nothing runs
+        (executing them is the mutation tests' part)."""
+        folder = os.path.join(harness.REPO, "tests", "queries", "mutations")
+        files = sorted(f for f in os.listdir(folder) if f.endswith(".graphql"))
+        self.assertGreaterEqual(len(files), 14)
+        writes = ("Com_insert", "Com_update", "Com_delete")
+        before = [int(self.db.status(name)) for name in writes]
+        for name in files:
+            with self.subTest(document=name):
+                query = harness.read_query(os.path.join("mutations", name))
+                operation = re.search(r"^mutation (\w+)", query, re.M).group(1)
+                expected = graphql_js_request_errors([(query, operation)])[0]
+                # graphql-js validates it and selects the operation; only the variables fail.
+                self.assertTrue(expected)
+                for message, _ in expected:
+                    self.assertRegex(message, r'^Variable "\$\w+" of required type .* was not provided\.$')
+                status, response, _ = self.post(query, {}, operation=operation)
+                self.assertEqual(status, 400, response)
+                self.assertNotIn("data", response)
+                got = [(e["message"], [(l["line"], l["column"]) for l in e.get("locations", [])])
+                       for e in response["errors"]]
+                self.assertEqual(got, expected)
+        self.assertEqual([int(self.db.status(name)) for name in writes], before)
 
     def test_introspection_query_passes(self):
         """graphql-js's full introspection query is within Depot's default limits."""

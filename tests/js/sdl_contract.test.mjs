@@ -303,6 +303,41 @@ test('OrganisationAndBases validates against the schema', () => {
     assert.deepEqual(op.selectionSet.selections.map((s) => s.name.value), ['bases']);
 });
 
+// The front-end's documents for the mutations Depot serves, one operation per file, as it
+// sends them (tests/queries/mutations/). boxtribute's front-end sends no createBoxes,
+// deleteTag, assignTag or unassignTag; those are tested with documents of their own.
+const FRONT_END_MUTATIONS = {
+    'AssignTagsToBoxes.graphql': ['AssignTagsToBoxes', 'assignTagsToBoxes'],
+    'CreateBox.graphql': ['CreateBox', 'createBox'],
+    'CreateBoxFromBox.graphql': ['CreateBoxFromBox', 'createBoxFromBox'],
+    'CreateQrCode.graphql': ['CreateQrCode', 'createQrCode'],
+    'CreateTag.graphql': ['CreateTag', 'createTag'],
+    'DeleteBoxes.graphql': ['DeleteBoxes', 'deleteBoxes'],
+    'DeleteTags.graphql': ['deleteTags', 'deleteTags'],
+    'MoveBoxesToLocation.graphql': ['MoveBoxesToLocation', 'moveBoxesToLocation'],
+    'UnassignTagsFromBoxes.graphql': ['UnassignTagsFromBoxes', 'unassignTagsFromBoxes'],
+    'UpdateContentOfBox.graphql': ['UpdateContentOfBox', 'updateBox'],
+    'UpdateLocationOfBox.graphql': ['UpdateLocationOfBox', 'updateBox'],
+    'UpdateNumberOfItems.graphql': ['UpdateNumberOfItems', 'updateBox'],
+    'UpdateState.graphql': ['UpdateState', 'updateBox'],
+    'UpdateTag.graphql': ['UpdateTag', 'updateTag'],
+};
+
+test('the front-end\'s mutation documents validate against the schema', async (t) => {
+    assert.ok(schema, 'schema did not build');
+    const files = readdirSync(mutationsDir).filter((f) => f.endsWith('.graphql')).sort();
+    assert.deepEqual(files, Object.keys(FRONT_END_MUTATIONS).sort(),
+        'tests/queries/mutations/ holds other files than FRONT_END_MUTATIONS lists');
+    for (const [file, [operationName, rootField]] of Object.entries(FRONT_END_MUTATIONS)) {
+        await t.test(file, () => {
+            const { op } = assertValidOperation(path.join('mutations', file), operationName);
+            assert.equal(op.operation, 'mutation', `${file}: not a mutation`);
+            assert.deepEqual(op.selectionSet.selections.map((s) => s.name.value), [rootField],
+                `${file}: root fields`);
+        });
+    }
+});
+
 test('validation rejects what the schema leaves out', () => {
     assert.ok(schema, 'schema did not build');
     // Phase-later fields and ill-typed selections must not validate (messages compared by prefix, as
