@@ -58,6 +58,7 @@ typedef struct {
     int64_t product_id;
     int64_t location_id;
     const char *merge_label;    //  NULL: the row is a new box
+    size_t merge_len;           //  its bytes (it may hold U+0000)
     bool merge_valid;
     int64_t box_id;             //  the new or merged box
     char label [9];             //  a new box's label
@@ -170,6 +171,7 @@ s_create_read (dp_mutation_t *m, create_state_t *state)
         row->location_id = locations [i] = s_row_int (row->input, "locationId", 0);
         const input_t *merge = input_field (row->input, "boxLabelIdentifierForMerge");
         row->merge_label = merge && merge->kind == IN_STRING ? merge->s : NULL;
+        row->merge_len = row->merge_label ? merge->len : 0;
         state->n_new += row->merge_label == NULL;
     }
     size_t n_locations = dp_bulk_unique_ids (m, locations, state->n_rows, &locations);
@@ -531,13 +533,13 @@ s_new_tag_id (const create_state_t *state, const char *name)
     return id;
 }
 
-//  The merge box labelled label when it may take items, else NULL.
+//  The box a merge row names when it may take items, else NULL.
 static dp_bulk_box_t *
-s_merge_box (create_state_t *state, const char *label)
+s_merge_box (create_state_t *state, const create_row_t *row)
 {
     for (size_t i = 0; i < state->n_merge_boxes; i++) {
         dp_bulk_box_t *box = &state->merge_boxes [i];
-        if (strcmp (box->label, label) == 0)
+        if (strlen (box->label) == row->merge_len && memcmp (box->label, row->merge_label, row->merge_len) == 0)
             return dp_bulk_in_warehouse (box) && box->base_id == state->base_id ? box : NULL;
     }
     return NULL;
@@ -602,7 +604,7 @@ s_create_link (dp_mutation_t *m, create_state_t *state)
         create_row_t *row = &state->rows [i];
         if (!row->merge_label)
             continue;
-        dp_bulk_box_t *box = s_merge_box (state, row->merge_label);
+        dp_bulk_box_t *box = s_merge_box (state, row);
         int64_t items = s_row_int (row->input, "numberOfItems", 0);
         if (!box || items < 0)
             continue;
@@ -664,17 +666,20 @@ s_create_result (dp_mutation_t *m, const create_state_t *state)
     dp_arena_t *arena = dp_mutation_arena (m);
     int64_t *ids = dp_arena_calloc (arena, state->n_rows + 1, sizeof (int64_t));
     const char **invalid = dp_arena_calloc (arena, state->n_rows + 1, sizeof (char *));
+    size_t *invalid_len = dp_arena_calloc (arena, state->n_rows + 1, sizeof (size_t));
     size_t n_ids = 0, n_invalid = 0;
     for (size_t i = 0; i < state->n_rows; i++) {
         const create_row_t *row = &state->rows [i];
-        if (row->merge_label && !row->merge_valid)
-            invalid [n_invalid++] = row->merge_label;
+        if (row->merge_label && !row->merge_valid) {
+            invalid [n_invalid] = row->merge_label;
+            invalid_len [n_invalid++] = row->merge_len;
+        }
         else
             ids [n_ids++] = row->box_id;
     }
     dp_record_t *result = dp_record_new (m, "BoxesResult");
     dp_record_set_objects (result, "updatedBoxes", DP_LOADER_stock_by_id, ids, n_ids);
-    dp_record_set_strings (result, "invalidBoxLabelIdentifiers", invalid, n_invalid);
+    dp_record_set_strings_n (result, "invalidBoxLabelIdentifiers", invalid, invalid_len, n_invalid);
     return result;
 }
 

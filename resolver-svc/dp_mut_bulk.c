@@ -73,12 +73,19 @@ dp_bulk_where_ids (dp_mutation_t *m, int column, const int64_t *ids, size_t n)
     return (dp_mutation_where_t) { .column = column, .values = values, .n_values = (uint32_t) n };
 }
 
+//  Byte order, then length: Python's order of str for UTF-8, U+0000 included.
+static int
+s_compare_bytes (const char *a, size_t a_len, const char *b, size_t b_len)
+{
+    int order = memcmp (a, b, a_len < b_len ? a_len : b_len);
+    return order ? order : (a_len > b_len) - (a_len < b_len);
+}
+
 static int
 s_compare_input_text (const void *a, const void *b)
 {
     const input_t *x = *(const input_t *const *) a, *y = *(const input_t *const *) b;
-    int order = strcmp (x->s, y->s);
-    return order ? order : (x->len > y->len) - (x->len < y->len);
+    return s_compare_bytes (x->s, x->len, y->s, y->len);
 }
 
 void
@@ -93,12 +100,14 @@ dp_bulk_labels (dp_mutation_t *m, const input_t *list, dp_bulk_labels_t *labels)
             items [n_items++] = list->items [i];
     qsort (items, n_items, sizeof (input_t *), s_compare_input_text);
     labels->text = dp_arena_calloc (arena, n_items ? n_items : 1, sizeof (char *));
+    labels->len = dp_arena_calloc (arena, n_items ? n_items : 1, sizeof (size_t));
     labels->values = dp_arena_calloc (arena, n_items ? n_items : 1, sizeof (dp_val_t));
     labels->n = labels->n_lookup = 0;
     for (size_t i = 0; i < n_items; i++) {
         if (i > 0 && s_compare_input_text (&items [i - 1], &items [i]) == 0)
             continue;
-        labels->text [labels->n++] = items [i]->s;
+        labels->text [labels->n] = items [i]->s;
+        labels->len [labels->n++] = items [i]->len;
         //  A label holding U+0000 equals no column value: answered, not looked up.
         if (strlen (items [i]->s) == items [i]->len)
             labels->values [labels->n_lookup++] = dp_bulk_str (m, items [i]->s);
@@ -227,16 +236,21 @@ dp_bulk_result (dp_mutation_t *m, const char *type_name, const dp_bulk_labels_t 
             valid [n_valid++] = boxes [i].label;
     qsort (valid, n_valid, sizeof (char *), dp_bulk_compare_text);
     const char **invalid = dp_arena_calloc (arena, labels->n ? labels->n : 1, sizeof (char *));
+    size_t *invalid_len = dp_arena_calloc (arena, labels->n ? labels->n : 1, sizeof (size_t));
     size_t n_invalid = 0, v = 0;
     for (size_t i = 0; i < labels->n; i++) {
-        while (v < n_valid && strcmp (valid [v], labels->text [i]) < 0)
+        const char *text = labels->text [i];
+        size_t len = labels->len [i];
+        while (v < n_valid && s_compare_bytes (valid [v], strlen (valid [v]), text, len) < 0)
             v++;
-        if (v == n_valid || strcmp (valid [v], labels->text [i]) != 0)
-            invalid [n_invalid++] = labels->text [i];
+        if (v == n_valid || s_compare_bytes (valid [v], strlen (valid [v]), text, len) != 0) {
+            invalid [n_invalid] = text;
+            invalid_len [n_invalid++] = len;
+        }
     }
     dp_record_t *record = dp_record_new (m, type_name);
     dp_record_set_objects (record, "updatedBoxes", DP_LOADER_stock_by_id, ids, n_ids);
-    dp_record_set_strings (record, "invalidBoxLabelIdentifiers", invalid, n_invalid);
+    dp_record_set_strings_n (record, "invalidBoxLabelIdentifiers", invalid, invalid_len, n_invalid);
     return record;
 }
 

@@ -47,6 +47,7 @@ extern const dp_mutation_def_t dp_mut_create_boxes;
 //  looked up (n_lookup <= n).
 typedef struct {
     const char **text;
+    size_t *len;                //  bytes of each text (it may hold U+0000)
     size_t n;
     dp_val_t *values;
     size_t n_lookup;
