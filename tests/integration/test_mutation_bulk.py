@@ -29,31 +29,11 @@ COUNTERS = ("Com_select", "Com_insert", "Com_update", "Com_delete")
 # answers it (README: 200 for a client accepting only application/json).
 FRONT_END_ACCEPT = {"Accept": "application/graphql-response+json,application/json;q=0.9"}
 
-# The front-end's documents (front/src/hooks/use{DeleteBoxes,MoveBoxes,AssignTags,UnassignTags}.ts)
-DELETE_BOXES = """mutation DeleteBoxes($labelIdentifiers: [String!]!) {
-  deleteBoxes(labelIdentifiers: $labelIdentifiers) {
-    __typename
-    ... on BoxesResult {
-      updatedBoxes { labelIdentifier deletedOn product { id instockItemsCount transferItemsCount } }
-      invalidBoxLabelIdentifiers
-    }
-    ... on InsufficientPermissionError { name }
-  }
-}"""
+# The front-end's documents as Apollo Client sends them (tests/queries/mutations/: ManageBoxes'
+# delete, move, assign and remove-tags actions), __typename on every object included.
+DELETE_BOXES = harness.read_query("mutations/DeleteBoxes.graphql")
 
-MOVE_BOXES = """mutation MoveBoxesToLocation($labelIdentifiers: [String!]!, $locationId: Int!) {
-  moveBoxesToLocation(updateInput: { labelIdentifiers: $labelIdentifiers, locationId: $locationId }) {
-    __typename
-    ... on BoxesResult {
-      updatedBoxes { labelIdentifier state location { id } lastModifiedOn lastModifiedBy { id name } }
-      invalidBoxLabelIdentifiers
-    }
-    ... on InsufficientPermissionError { name }
-    ... on ResourceDoesNotExistError { name }
-    ... on UnauthorizedForBaseError { name }
-    ... on DeletedLocationError { name }
-  }
-}"""
+MOVE_BOXES = harness.read_query("mutations/MoveBoxesToLocation.graphql")
 
 # Every field of every union member, to check each error's fields (the front-end asks fewer);
 # ResourceDoesNotExistError.id (ID) is aliased: it may not share a response key with
@@ -69,20 +49,9 @@ MOVE_BOXES_ALL = """mutation Move($labelIdentifiers: [String!]!, $locationId: In
   }
 }"""
 
-ASSIGN_TAGS = """mutation AssignTagsToBoxes($labelIdentifiers: [String!]!, $tagIds: [Int!]!) {
-  assignTagsToBoxes(updateInput: { labelIdentifiers: $labelIdentifiers, tagIds: $tagIds }) {
-    updatedBoxes { labelIdentifier tags { id } lastModifiedOn lastModifiedBy { id name } }
-    invalidBoxLabelIdentifiers
-  }
-}"""
+ASSIGN_TAGS = harness.read_query("mutations/AssignTagsToBoxes.graphql")
 
-UNASSIGN_TAGS = """mutation UnassignTagsFromBoxes($labelIdentifiers: [String!]!, $tagIds: [Int!]!) {
-  unassignTagsFromBoxes(updateInput: { labelIdentifiers: $labelIdentifiers, tagIds: $tagIds }) {
-    updatedBoxes { labelIdentifier tags { id } lastModifiedOn lastModifiedBy { id name } }
-    invalidBoxLabelIdentifiers
-    tagErrorInfo { id error { __typename } }
-  }
-}"""
+UNASSIGN_TAGS = harness.read_query("mutations/UnassignTagsFromBoxes.graphql")
 
 TAG_ERRORS = """
     tagErrorInfo { id error { __typename
@@ -133,11 +102,16 @@ def js(expr):
     return f"JSON_EXTRACT({expr}, '$')"
 
 
-LIVE_TAGS = ("(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', CAST(t.id AS CHAR)) ORDER BY t.id) "
+LIVE_TAGS = ("(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', CAST(t.id AS CHAR){typename}) ORDER BY t.id) "
              "FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id "
              "WHERE tr.object_type = 'Stock' AND tr.object_id = s.id AND tr.deleted_on IS NULL "
              "AND (t.deleted IS NULL OR t.deleted = 0))")
-MODIFIED_BY = ("IF(mu.id IS NULL, NULL, JSON_OBJECT('id', CAST(mu.id AS CHAR), 'name', mu.naam))")
+MODIFIED_BY = ("IF(mu.id IS NULL, NULL, JSON_OBJECT('id', CAST(mu.id AS CHAR), 'name', mu.naam, "
+               "'__typename', 'User'))")
+TAGS_WITH_TYPENAME = LIVE_TAGS.format(typename=", '__typename', 'Tag'")
+TAGS_PLAIN = LIVE_TAGS.format(typename="")
+LOCATION_TYPE = ("(SELECT IF(l.type = 'MapDistroSpot', 'DistributionSpot', 'ClassicLocation') "
+                 "FROM locations l WHERE l.id = s.location_id)")
 # Each document's box, built from the tables.
 BOX_SQL = {
     "delete": f"""JSON_OBJECT('labelIdentifier', s.box_id, 'deletedOn', {dt('s.deleted')},
@@ -145,17 +119,19 @@ BOX_SQL = {
           'instockItemsCount', (SELECT COALESCE(SUM(x.items), 0) FROM stock x WHERE x.product_id = s.product_id
               AND x.box_state_id = 1 AND (x.deleted IS NULL OR x.deleted = 0)),
           'transferItemsCount', (SELECT COALESCE(SUM(x.items), 0) FROM stock x WHERE x.product_id = s.product_id
-              AND x.box_state_id IN (3, 4, 7) AND (x.deleted IS NULL OR x.deleted = 0))))""",
+              AND x.box_state_id IN (3, 4, 7) AND (x.deleted IS NULL OR x.deleted = 0)),
+          '__typename', 'Product'), '__typename', 'Box')""",
     "move": f"""JSON_OBJECT('labelIdentifier', s.box_id, 'state', {STATE},
-        'location', JSON_OBJECT('id', CAST(s.location_id AS CHAR)),
-        'lastModifiedOn', {dt('s.modified')}, 'lastModifiedBy', {js(MODIFIED_BY)})""",
-    "tags": f"""JSON_OBJECT('labelIdentifier', s.box_id, 'tags', {js(f"COALESCE({LIVE_TAGS}, '[]')")},
-        'lastModifiedOn', {dt('s.modified')}, 'lastModifiedBy', {js(MODIFIED_BY)})""",
+        'location', JSON_OBJECT('id', CAST(s.location_id AS CHAR), '__typename', {LOCATION_TYPE}),
+        'lastModifiedOn', {dt('s.modified')}, 'lastModifiedBy', {js(MODIFIED_BY)}, '__typename', 'Box')""",
+    "tags": f"""JSON_OBJECT('labelIdentifier', s.box_id,
+        'tags', {js(f"COALESCE({TAGS_WITH_TYPENAME}, '[]')")},
+        'lastModifiedOn', {dt('s.modified')}, 'lastModifiedBy', {js(MODIFIED_BY)}, '__typename', 'Box')""",
     "create": f"""JSON_OBJECT('id', CAST(s.id AS CHAR), 'labelIdentifier', s.box_id, 'numberOfItems', s.items,
         'comment', s.comments, 'state', {STATE}, 'product', JSON_OBJECT('id', CAST(s.product_id AS CHAR)),
         'size', {js("IF(s.size_id IS NULL, NULL, JSON_OBJECT('id', CAST(s.size_id AS CHAR)))")},
         'location', JSON_OBJECT('id', CAST(s.location_id AS CHAR)),
-        'tags', {js(f"COALESCE({LIVE_TAGS}, '[]')")},
+        'tags', {js(f"COALESCE({TAGS_PLAIN}, '[]')")},
         'createdOn', {dt('s.created')},
         'createdBy', {js("IF(s.created_by IS NULL, NULL, JSON_OBJECT('id', CAST(s.created_by AS CHAR)))")},
         'lastModifiedOn', {dt('s.modified')})""",
@@ -527,7 +503,7 @@ class BulkMutations(BulkFixture, unittest.TestCase):
         after = self.utc_now()
         ids = [b[0] for b in valid]
         self.assertEqual(data["assignTagsToBoxes"], {
-            "updatedBoxes": self.expected("tags", ids),
+            "__typename": "BoxesTagsOperationResult", "updatedBoxes": self.expected("tags", ids),
             "invalidBoxLabelIdentifiers": sorted([b[1] for b in invalid] + ["99999997"])})
         new = self.db.sql(f"SELECT object_id, object_type, tag_id, created_on, created_by_id, deleted_on, deleted_by_id "
                           f"FROM tags_relations WHERE id > {mark_rel} ORDER BY object_id, tag_id")
@@ -618,6 +594,7 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                                            "tagIds": [t_box, t_deleted]})
         after = self.utc_now()
         self.assertEqual(data["unassignTagsFromBoxes"], {
+            "__typename": "BoxesTagsOperationResult",
             "updatedBoxes": self.expected("tags", ids), "invalidBoxLabelIdentifiers": [bare[0][1]],
             "tagErrorInfo": []})
         rows = self.db.sql(f"SELECT object_id, tag_id, deleted_on, deleted_by_id FROM tags_relations WHERE object_id IN "
