@@ -775,6 +775,22 @@ class BulkMutations(BulkFixture, unittest.TestCase):
         return {"productId": int(db.scalar(f"SELECT id FROM products WHERE camp_id = {base}")), "sizeName": "x",
                 "locationId": int(db.scalar(f"SELECT id FROM locations WHERE camp_id = {base}"))}
 
+    def test_many_labels(self):
+        """ManageBoxes' select-all on a large base: 3,000 labels in one call, ten of them boxes,
+        in the same statements as one label."""
+        boxes = self.boxes(10, self.loc["Bulk A"])
+        unknown = [f"5{i:07d}" for i in range(2990)]
+        counts = self.counts(MOVE_BOXES, {"labelIdentifiers": [b[1] for b in boxes] + unknown,
+                                          "locationId": self.loc["Bulk B"]})
+        self.assertEqual(self.db.sql(f"SELECT DISTINCT location_id FROM stock WHERE id IN "
+                                     f"({','.join(str(b[0]) for b in boxes)})"), [[str(self.loc["Bulk B"])]])
+        one = self.boxes(1, self.loc["Bulk A"])
+        self.assertEqual(counts, self.counts(MOVE_BOXES, {"labelIdentifiers": [one[0][1]],
+                                                          "locationId": self.loc["Bulk B"]}))
+        data = self.mutate(DELETE_BOXES, {"labelIdentifiers": [b[1] for b in boxes] + unknown})
+        self.assertEqual(data["deleteBoxes"]["invalidBoxLabelIdentifiers"], sorted(unknown))
+        self.assertEqual(len(data["deleteBoxes"]["updatedBoxes"]), 10)
+
     # -- concurrent moves ----------------------------------------------------------------------
 
     def test_concurrent_moves_keep_history_consistent(self):
