@@ -308,9 +308,14 @@ class BulkFixture:
         first = self.statuses()
         overhead = [b - a for a, b in zip(first, self.statuses())]
         before = self.statuses()
-        self.mutate(query, variables, token)
+        status, response = self.send(query, variables, token)
         after = self.statuses()
-        return [a - b - o for a, b, o in zip(after, before, overhead)]
+        self.assertEqual(status, 200, response)
+        self.assertNotIn("errors", response, response)
+        counted = [a - b - o for a, b, o in zip(after, before, overhead)]
+        # Depot's own count has the transaction's BEGIN and COMMIT besides.
+        self.assertEqual(response["extensions"]["debug"]["sqlStatements"], sum(counted) + 2)
+        return counted
 
 
 class BulkMutations(BulkFixture, unittest.TestCase):
@@ -861,7 +866,7 @@ class BulkMutations(BulkFixture, unittest.TestCase):
                 self.assertEqual(seen[1], seen[10])
                 self.assertEqual(seen[1], seen[50])
                 self.assertGreater(sum(seen[1]), 0)
-            print(f"\n{name}: {dict(zip(COUNTERS, seen[1]))} for 1, 10 and 50 boxes", end="")
+            print(f"\n{name}: {dict(zip(COUNTERS, seen[1]))} for 1, 10 and 50 boxes, and BEGIN and COMMIT", end="")
 
 
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
