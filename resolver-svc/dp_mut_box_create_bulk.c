@@ -64,6 +64,12 @@ typedef struct {
     char label [9];             //  a new box's label
 } create_row_t;
 
+//  A new box read back: its label and id.
+typedef struct {
+    const char *label;
+    int64_t id;
+} new_box_t;
+
 typedef struct {
     create_phase_t phase;
     create_row_t *rows;
@@ -78,6 +84,7 @@ typedef struct {
     size_t n_merge_boxes;
     const char **tag_names;     //  newTagNames of new rows, each once, sorted
     size_t n_tag_names;
+    new_box_t *by_label;        //  the new boxes read back, by label
 } create_state_t;
 
 //  -------------------------------------------------------------------------
@@ -113,28 +120,43 @@ s_new_label (char label [9])
     label [8] = 0;
 }
 
-//  A new label for every new row whose label another row or the database
-//  holds (taken: labels found, may be NULL).
-static size_t
-s_relabel (create_state_t *state, const dp_mutation_reply_t *taken)
+static int
+s_compare_row_label (const void *a, const void *b)
 {
-    size_t changed = 0;
-    for (size_t i = 0; i < state->n_rows; i++) {
-        create_row_t *row = &state->rows [i];
-        if (row->merge_label)
-            continue;
-        bool clash = row->label [0] == 0;
-        for (size_t j = 0; !clash && j < i; j++)
-            clash = !state->rows [j].merge_label && strcmp (state->rows [j].label, row->label) == 0;
-        for (uint32_t r = 0; !clash && taken && r < taken->n_rows; r++)
-            clash = strcmp (dp_mutation_cell (taken, r, 0)->u.s.ptr, row->label) == 0;
-        if (clash) {
-            s_new_label (row->label);
-            changed++;
-            i--;        //  check the new one again
+    return strcmp ((*(create_row_t *const *) a)->label, (*(create_row_t *const *) b)->label);
+}
+
+//  A new label for every new row whose label is empty (not drawn yet),
+//  another row's or one the database holds (taken: labels found, may be
+//  NULL), until none clashes. Returns the number of labels drawn.
+static size_t
+s_relabel (dp_mutation_t *m, create_state_t *state, const dp_mutation_reply_t *taken)
+{
+    dp_arena_t *arena = dp_mutation_arena (m);
+    size_t n_held = taken ? taken->n_rows : 0;
+    const char **held = dp_arena_calloc (arena, n_held + 1, sizeof (char *));
+    for (size_t r = 0; r < n_held; r++)
+        held [r] = dp_mutation_cell (taken, (uint32_t) r, 0)->u.s.ptr;
+    qsort (held, n_held, sizeof (char *), dp_bulk_compare_text);
+    create_row_t **rows = dp_arena_calloc (arena, state->n_rows + 1, sizeof (create_row_t *));
+    size_t n = 0, drawn = 0;
+    for (size_t i = 0; i < state->n_rows; i++)
+        if (!state->rows [i].merge_label)
+            rows [n++] = &state->rows [i];
+    for (bool again = true; again; ) {
+        again = false;
+        qsort (rows, n, sizeof (create_row_t *), s_compare_row_label);
+        for (size_t i = 0; i < n; i++) {
+            const char *label = rows [i]->label;
+            if (label [0] && (i == 0 || strcmp (rows [i - 1]->label, label) != 0)
+            &&  !bsearch (&label, held, n_held, sizeof (char *), dp_bulk_compare_text))
+                continue;
+            s_new_label (rows [i]->label);
+            drawn++;
+            again = true;
         }
     }
-    return changed;
+    return drawn;
 }
 
 //  SELECT the labels of the new rows that exist already.
@@ -292,7 +314,7 @@ s_create_check (dp_mutation_t *m, create_state_t *state)
         state->units = dp_mutation_load (m, DP_LOADER_units_by_dimension,
                                          (1ull << DP_COL_units_id) | (1ull << DP_COL_units_symbol)
                                          | (1ull << DP_COL_units_conversion_factor), dimensions, 2);
-        s_relabel (state, NULL);
+        s_relabel (m, state, NULL);
         state->taken = s_check_labels (m, state);
     }
     return true;
@@ -533,6 +555,30 @@ s_new_tag_id (const create_state_t *state, const char *name)
     return id;
 }
 
+static int
+s_compare_new_box (const void *a, const void *b)
+{
+    return strcmp (((const new_box_t *) a)->label, ((const new_box_t *) b)->label);
+}
+
+//  The id of the new box labelled label (the boxes read back, sorted by
+//  label on first use).
+static int64_t
+s_new_box_id (dp_mutation_t *m, create_state_t *state, const char *label)
+{
+    uint32_t n = state->new_boxes->n_rows;
+    if (!state->by_label) {
+        state->by_label = dp_arena_calloc (dp_mutation_arena (m), n + 1, sizeof (new_box_t));
+        for (uint32_t r = 0; r < n; r++)
+            state->by_label [r] = (new_box_t) { dp_mutation_cell (state->new_boxes, r, 1)->u.s.ptr,
+                                                dp_mutation_cell (state->new_boxes, r, 0)->u.i };
+        qsort (state->by_label, n, sizeof (new_box_t), s_compare_new_box);
+    }
+    new_box_t key = { label, 0 };
+    const new_box_t *found = bsearch (&key, state->by_label, n, sizeof (new_box_t), s_compare_new_box);
+    return found ? found->id : 0;
+}
+
 //  The box a merge row names when it may take items, else NULL.
 static dp_bulk_box_t *
 s_merge_box (create_state_t *state, const create_row_t *row)
@@ -578,9 +624,7 @@ s_create_link (dp_mutation_t *m, create_state_t *state)
         create_row_t *row = &state->rows [i];
         if (row->merge_label)
             continue;
-        for (uint32_t r = 0; r < state->new_boxes->n_rows; r++)
-            if (strcmp (dp_mutation_cell (state->new_boxes, r, 1)->u.s.ptr, row->label) == 0)
-                row->box_id = dp_mutation_cell (state->new_boxes, r, 0)->u.i;
+        row->box_id = s_new_box_id (m, state, row->label);
         dp_history_created (history, row->box_id);
         const input_t *tags = input_field (row->input, "tagIds");
         const input_t *names = input_field (row->input, "newTagNames");
@@ -700,7 +744,7 @@ s_create_step (dp_mutation_t *m, void *state_)
         case CB_VALIDATE:
             if (s_create_refused (m, state))
                 return;
-            if (state->taken && state->taken->n_rows > 0 && s_relabel (state, state->taken) > 0) {
+            if (state->taken && state->taken->n_rows > 0 && s_relabel (m, state, state->taken) > 0) {
                 state->taken = s_check_labels (m, state);
                 return;
             }
