@@ -60,9 +60,29 @@
 #define DP_TABLE_COLUMNS_qr(C) \
     C(qr, id, INT) C(qr, code, STR) C(qr, created, DATETIME) C(qr, legacy, INT)
 
+//  Beneficiaries: assignTag/unassignTag set a tagged beneficiary's modified
+//  and modified_by, as on a box.
+#define DP_TABLE_COLUMNS_people(C) \
+    C(people, id, INT) C(people, parent_id, INT) C(people, seq, INT) \
+    C(people, firstname, STR) C(people, lastname, STR) C(people, date_of_birth, DATE) \
+    C(people, gender, STR) C(people, family_id, INT) C(people, visible, INT) \
+    C(people, created, DATETIME) C(people, created_by, INT) C(people, modified, DATETIME) \
+    C(people, modified_by, INT) C(people, url, INT) C(people, container, STR) \
+    C(people, tent, STR) C(people, email, STR) C(people, pass, STR) C(people, language, INT) \
+    C(people, resetpassword, STR) C(people, comments, STR) C(people, workshoptraining, INT) \
+    C(people, workshopsupervisor, INT) C(people, phone, STR) C(people, bicycletraining, INT) \
+    C(people, camp_id, INT) C(people, deleted, DATETIME) C(people, extraportion, INT) \
+    C(people, notregistered, INT) C(people, workshopban, DATE) C(people, bicycleban, DATE) \
+    C(people, bicyclebancomment, STR) C(people, workshopbancomment, STR) \
+    C(people, volunteer, INT) C(people, laundryblock, INT) C(people, laundrycomment, STR) \
+    C(people, approvalsigned, INT) C(people, signaturefield, STR) \
+    C(people, date_of_signature, DATETIME) C(people, customfield1_value, STR) \
+    C(people, customfield2_value, STR) C(people, customfield3_value, STR) \
+    C(people, customfield4_value, DATETIME)
+
 //  The tables, in id order: T(table). Appended to only.
 #define DP_TABLE_LIST(T) \
-    T(stock) T(history) T(tags) T(tags_relations) T(qr)
+    T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people)
 
 //  Ids: DP_TABLE_<table>; columns: DP_TCOL_<table>_<column> (its bit index).
 #define DP_TABLE_ENUM(table) DP_TABLE_##table,

@@ -20,6 +20,10 @@ const char *const dp_enums_genders [14] = {
     "UnisexBaby", "none", NULL, "TeenGirl", "TeenBoy"
 };
 
+const char *const dp_enums_tag_types [7] = {
+    "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
+};
+
 static int64_t
 s_index_of (const char *const *names, size_t n, const char *name)
 {
@@ -41,6 +45,15 @@ dp_enums_gender_id (const char *name)
     return s_index_of (dp_enums_genders, 14, name);
 }
 
+const char *
+dp_enums_tag_type_value (const char *name)
+{
+    for (size_t i = 0; dp_enums_tag_types [i]; i += 2)
+        if (strcmp (dp_enums_tag_types [i + 1], name) == 0)
+            return dp_enums_tag_types [i];
+    return NULL;
+}
+
 //  -------------------------------------------------------------------------
 //  Selftest: ids as boxtribute numbers them (its box_state table, its
 //  enums.py's ProductGender).
@@ -57,5 +70,9 @@ dp_enums_test (bool verbose)
     assert (dp_enums_gender_id ("Women") == 1);
     assert (dp_enums_gender_id ("TeenBoy") == 13);
     assert (dp_enums_gender_id ("Unknown") == 0);
+    assert (strcmp (dp_enums_tag_type_value ("Box"), "Stock") == 0);
+    assert (strcmp (dp_enums_tag_type_value ("Beneficiary"), "People") == 0);
+    assert (strcmp (dp_enums_tag_type_value ("All"), "All") == 0);
+    assert (dp_enums_tag_type_value ("Stock") == NULL);     //  GraphQL's names only
     printf ("OK\n");
 }

@@ -14,6 +14,7 @@
 */
 #include "dp_filters.h"
 #include "dp_plan.h"
+#include "dp_enums.h"
 #include <string.h>
 #include <stdlib.h>
 #include <ctype.h>
@@ -69,8 +70,8 @@ dp_keep_tag (const plan_field_t *pf, const row_t *row)
         kind = input_field (pf->args, "tagType");
     if (!kind || kind->kind != IN_ENUM || strcmp (kind->s, "All") == 0)
         return true;
-    const char *db = strcmp (kind->s, "Box") == 0 ? "Stock" : "People";
-    return s_str_is (row, DP_COL_tags_type, db) || s_str_is (row, DP_COL_tags_type, "All");
+    const char *db = dp_enums_tag_type_value (kind->s);
+    return (db && s_str_is (row, DP_COL_tags_type, db)) || s_str_is (row, DP_COL_tags_type, "All");
 }
 
 //  Base.products(filterInput): not deleted unless includeDeleted; type

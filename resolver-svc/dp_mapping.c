@@ -30,6 +30,7 @@
 #include "dp_qr.h"
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
+#include "dp_mut_tags.h"
 #include "dp_mut_qr_create.h"
 #include "dp_mut_bulk.h"
 #include "dp_page.h"
@@ -42,9 +43,6 @@
 #include <string.h>
 
 //  Enum tables (BoxState and ProductGender by DB id: dp_enums.c).
-static const char *const s_tag_types [] = {
-    "Stock", "Box", "People", "Beneficiary", "All", "All", NULL
-};
 static const char *const s_agreement_states [] = {
     "UnderReview", "UnderReview", "Accepted", "Accepted", "Rejected", "Rejected",
     "Canceled", "Canceled", "Expired", "Expired", NULL
@@ -153,10 +151,19 @@ static const field_entry_t s_fields [] = {
     { "UnauthorizedForBaseError", "name", DP_RECORD_FIELD_BIND },
     { "UnauthorizedForBaseError", "organisationName", DP_RECORD_FIELD_BIND },
     { "InvalidColorError", "color", DP_RECORD_FIELD_BIND },
+    { "DeletedTagError", "name", DP_RECORD_FIELD_BIND },
+    { "EmptyNameError", "_", DP_RECORD_FIELD_BIND },
+    { "TagsResult", "updatedTags", DP_RECORD_FIELD_BIND },
+    { "TagsResult", "invalidTagIds", DP_RECORD_FIELD_BIND },
 
     //  Mutation: each field one transaction (dp_mutation.h, dp_exec_mutation.c).
     { "Mutation", "createQrCode", DP_MUTATION_BIND (&dp_mut_create_qr_code) },
     { "Mutation", "createTag", DP_MUTATION_BIND (&dp_mut_create_tag) },
+    { "Mutation", "updateTag", DP_MUTATION_BIND (&dp_mut_update_tag) },
+    { "Mutation", "deleteTag", DP_MUTATION_BIND (&dp_mut_delete_tag) },
+    { "Mutation", "deleteTags", DP_MUTATION_BIND (&dp_mut_delete_tags) },
+    { "Mutation", "assignTag", DP_MUTATION_BIND (&dp_mut_assign_tag) },
+    { "Mutation", "unassignTag", DP_MUTATION_BIND (&dp_mut_unassign_tag) },
     //  The bulk box mutations (dp_mut_bulk.h) and the records they answer.
     { "Mutation", "deleteBoxes", DP_MUTATION_BIND (&dp_mut_delete_boxes) },
     { "Mutation", "moveBoxesToLocation", DP_MUTATION_BIND (&dp_mut_move_boxes) },
@@ -172,7 +179,6 @@ static const field_entry_t s_fields [] = {
     { "TagErrorInfo", "error", DP_RECORD_FIELD_BIND },
     { "DeletedLocationError", "name", DP_RECORD_FIELD_BIND },
     { "DeletedBaseError", "name", DP_RECORD_FIELD_BIND },
-    { "DeletedTagError", "name", DP_RECORD_FIELD_BIND },
     { "InvalidBaseError", "ids", DP_RECORD_FIELD_BIND },
     { "ProductLocationBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
     { "TagBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
@@ -466,7 +472,7 @@ static const field_entry_t s_fields [] = {
     { "Tag", "name", COLUMN (tags, label, CONV_STRING) },
     { "Tag", "description", COLUMN (tags, description, CONV_STRING) },
     { "Tag", "color", COLUMN (tags, color, CONV_STRING) },
-    { "Tag", "type", ENUM_STR (tags, type, s_tag_types) },
+    { "Tag", "type", ENUM_STR (tags, type, dp_enums_tag_types) },
     { "Tag", "base", FK (tags, camp_id, camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
     { "Tag", "createdBy", FK (tags, created_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Tag", "createdOn", COLUMN (tags, created, CONV_DATETIME) },
@@ -636,12 +642,14 @@ static const type_entry_t s_types [] = {
     { "ResourceDoesNotExistError", { .synthetic = true } },
     { "UnauthorizedForBaseError", { .synthetic = true } },
     { "InvalidColorError", { .synthetic = true } },
+    { "DeletedTagError", { .synthetic = true } },
+    { "EmptyNameError", { .synthetic = true } },
+    { "TagsResult", { .synthetic = true } },
     { "BoxesResult", { .synthetic = true } },
     { "BoxesTagsOperationResult", { .synthetic = true } },
     { "TagErrorInfo", { .synthetic = true } },
     { "DeletedLocationError", { .synthetic = true } },
     { "DeletedBaseError", { .synthetic = true } },
-    { "DeletedTagError", { .synthetic = true } },
     { "InvalidBaseError", { .synthetic = true } },
     { "ProductLocationBaseMismatchError", { .synthetic = true } },
     { "TagBaseMismatchError", { .synthetic = true } },

@@ -187,21 +187,6 @@ s_previous_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *
     state->view.info.has_previous = rows->u.rows.cells [0].u.i != 0;
 }
 
-//  Parse an ID argument as a positive database id.
-static bool
-s_parse_id (const input_t *value, int64_t *id)
-{
-    if (!dp_input_text (value) || !value->s [0])
-        return false;
-    errno = 0;
-    char *end;
-    long long parsed = strtoll (value->s, &end, 10);
-    if (errno || *end || parsed < 0)
-        return false;
-    *id = parsed;
-    return true;
-}
-
 //  Decode an `after` cursor into (modified, id); false when malformed.
 static bool
 s_decode_cursor (dp_arena_t *arena, const char *cursor, char **modified, int64_t *id)
@@ -234,7 +219,7 @@ dp_root_boxes_collect (dp_exec_t *exec, plan_field_t *pf)
     state->page.type = page_type;
     state->page.synthetic = state;
     int64_t base_id;
-    if (!s_parse_id (input_field (pf->args, "baseId"), &base_id)) {
+    if (!dp_input_id (input_field (pf->args, "baseId"), &base_id)) {
         s_fail (state, exec, "BAD_USER_INPUT", "Invalid base id.");
         return;
     }

@@ -14,6 +14,7 @@
 #include "dp_plan.h"
 #include "dp_filters.h"
 #include "dp_enums.h"
+#include "dp_tag_rules.h"
 #include "dp_computed.h"
 #include "dp_writer.h"
 #include "dp_db_links.h"
@@ -33,6 +34,7 @@ static const dp_selftest_t s_tests [] = {
     { "base64", dp_base64_test },
     { "authz", dp_authz_test },
     { "enums", dp_enums_test },
+    { "tag_rules", dp_tag_rules_test },
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
     { "box_access", dp_box_access_test },

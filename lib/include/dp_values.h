@@ -94,6 +94,10 @@ const input_t *input_field (const input_t *object, const char *name);
 //  with a NUL is simply not a valid ID, cursor or name.
 const char *dp_input_text (const input_t *value);
 
+//  A STRING value read as a database id (decimal, not negative, within
+//  int64): true and *id set, else false (absent, null, malformed).
+bool dp_input_id (const input_t *value, int64_t *id);
+
 //  Self test of this class.
 void dp_values_test (bool verbose);
 

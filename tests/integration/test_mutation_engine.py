@@ -167,10 +167,11 @@ class MutationEngine(unittest.TestCase):
             "description": "read back", "type": "All", "base": {"id": row[3]}})
         # On the connection that inserted the tag: START TRANSACTION, the INSERT, then the
         # SELECT of the tag by its id (the payload), then COMMIT.
-        log = self.db.sql("SELECT thread_id, LEFT(argument, 200) FROM mysql.general_log "
+        log = self.db.sql("SELECT thread_id, LEFT(argument, 1000) FROM mysql.general_log "
                           "WHERE command_type = 'Query' ORDER BY event_time, thread_id")
-        # db-svc prefixes each statement with its time bound: SET STATEMENT ... FOR
-        log = [(t, re.sub(r"^SET STATEMENT .*? FOR ", "", a).strip()) for t, a in log]
+        # db-svc prefixes each statement with its time bound, and writes with their strict
+        # sql_mode: SET STATEMENT ... FOR, once or twice
+        log = [(t, re.sub(r"^(SET STATEMENT .*? FOR )+", "", a).strip()) for t, a in log]
         inserting = [t for t, a in log if a.upper().startswith("INSERT INTO `TAGS`") and "engine-b" in a]
         self.assertEqual(len(inserting), 1, log)
         mine = [a.upper() for t, a in log if t == inserting[0]]

@@ -95,6 +95,21 @@ dp_input_text (const input_t *value)
     return value->s;
 }
 
+bool
+dp_input_id (const input_t *value, int64_t *id)
+{
+    const char *text = dp_input_text (value);
+    if (!text || !text [0])
+        return false;
+    errno = 0;
+    char *end;
+    long long parsed = strtoll (text, &end, 10);
+    if (errno || *end || parsed < 0)
+        return false;
+    *id = parsed;
+    return true;
+}
+
 //  A STRING value of len bytes of text, copied into arena.
 static input_t *
 s_string (dp_arena_t *arena, const char *text, size_t len)
