@@ -41,6 +41,7 @@
 */
 #include "dp_mut_bulk.h"
 #include "dp_history.h"
+#include "dp_tag_rules.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,7 +364,7 @@ s_create_refused (dp_mutation_t *m, create_state_t *state)
             const dp_val_t *type = row < state->tags->n_rows ? dp_mutation_cell (state->tags, row, 3) : NULL;
             if (!type || dp_mutation_cell (state->tags, row, 1)->u.i != state->base_id
             ||  dp_bulk_deleted (dp_mutation_cell (state->tags, row, 2))
-            ||  (type->type == DP_VAL_STR && strcmp (type->u.s.ptr, "People") == 0)) {
+            ||  !dp_tag_type_fits (type->type == DP_VAL_STR ? type->u.s.ptr : NULL, "Stock")) {
                 dp_mutation_fail (m, "BAD_USER_INPUT", "Tag %lld cannot be assigned to boxes of base %lld: "
                                   "it does not exist, is deleted, is of another base or is a Beneficiary tag.",
                                   (long long) tags->items [t]->i, (long long) state->base_id);

@@ -29,6 +29,7 @@
 @end
 */
 #include "dp_mut_bulk.h"
+#include "dp_tag_rules.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,7 +126,7 @@ s_tags_check (dp_mutation_t *m, tags_state_t *state)
             if (dp_bulk_deleted (dp_mutation_cell (state->tags_reply, row, TAG_DELETED_AT)))
                 tag->verdict = TAG_DELETED;
             else
-            if (type->type == DP_VAL_STR && strcmp (type->u.s.ptr, "People") == 0)
+            if (!dp_tag_type_fits (type->type == DP_VAL_STR ? type->u.s.ptr : NULL, "Stock"))
                 tag->verdict = TAG_WRONG_TYPE;
         }
         if (tag->verdict == TAG_VALID) {
