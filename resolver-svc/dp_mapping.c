@@ -35,6 +35,7 @@
 #include "dp_mut_box_update.h"
 #include "dp_mut_box_from_box.h"
 #include "dp_mut_qr_create.h"
+#include "dp_mut_bulk.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -173,6 +174,24 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "createBox", DP_MUTATION_BIND (&dp_mut_create_box) },
     { "Mutation", "updateBox", DP_MUTATION_BIND (&dp_mut_update_box) },
     { "Mutation", "createBoxFromBox", DP_MUTATION_BIND (&dp_mut_create_box_from_box) },
+    //  The bulk box mutations (dp_mut_bulk.h) and the records they answer.
+    { "Mutation", "deleteBoxes", DP_MUTATION_BIND (&dp_mut_delete_boxes) },
+    { "Mutation", "moveBoxesToLocation", DP_MUTATION_BIND (&dp_mut_move_boxes) },
+    { "Mutation", "assignTagsToBoxes", DP_MUTATION_BIND (&dp_mut_assign_tags_to_boxes) },
+    { "Mutation", "unassignTagsFromBoxes", DP_MUTATION_BIND (&dp_mut_unassign_tags_from_boxes) },
+    { "Mutation", "createBoxes", DP_MUTATION_BIND (&dp_mut_create_boxes) },
+    { "BoxesResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
+    { "BoxesResult", "invalidBoxLabelIdentifiers", DP_RECORD_FIELD_BIND },
+    { "BoxesTagsOperationResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
+    { "BoxesTagsOperationResult", "invalidBoxLabelIdentifiers", DP_RECORD_FIELD_BIND },
+    { "BoxesTagsOperationResult", "tagErrorInfo", DP_RECORD_FIELD_BIND },
+    { "TagErrorInfo", "id", DP_RECORD_FIELD_BIND },
+    { "TagErrorInfo", "error", DP_RECORD_FIELD_BIND },
+    { "DeletedBaseError", "name", DP_RECORD_FIELD_BIND },
+    { "InvalidBaseError", "ids", DP_RECORD_FIELD_BIND },
+    { "ProductLocationBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
+    { "TagBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
+    { "TagTypeMismatchError", "expectedType", DP_RECORD_FIELD_BIND },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
@@ -635,6 +654,15 @@ static const type_entry_t s_types [] = {
     { "DeletedTagError", { .synthetic = true } },
     { "EmptyNameError", { .synthetic = true } },
     { "TagsResult", { .synthetic = true } },
+    { "BoxesResult", { .synthetic = true } },
+    { "BoxesTagsOperationResult", { .synthetic = true } },
+    { "TagErrorInfo", { .synthetic = true } },
+    { "DeletedLocationError", { .synthetic = true } },
+    { "DeletedBaseError", { .synthetic = true } },
+    { "InvalidBaseError", { .synthetic = true } },
+    { "ProductLocationBaseMismatchError", { .synthetic = true } },
+    { "TagBaseMismatchError", { .synthetic = true } },
+    { "TagTypeMismatchError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

@@ -227,7 +227,12 @@ void dp_record_set_id (dp_record_t *record, const char *field, int64_t value);
 void dp_record_set_enum (dp_record_t *record, const char *field, const char *name);
 //  Lists of scalars: [String!] and [ID!].
 void dp_record_set_strings (dp_record_t *record, const char *field, const char *const *values, size_t n);
+//  The same with each string's length in bytes (a string may hold U+0000).
+void dp_record_set_strings_n (dp_record_t *record, const char *field, const char *const *values,
+                              const size_t *lengths, size_t n);
 void dp_record_set_ids (dp_record_t *record, const char *field, const int64_t *values, size_t n);
+//  A list of Int ([Int!]: InvalidBaseError.ids).
+void dp_record_set_ints (dp_record_t *record, const char *field, const int64_t *values, size_t n);
 //  Rows of a loader by key: one object, or a list (read in the payload's waves).
 void dp_record_set_object (dp_record_t *record, const char *field, dp_loader_id_t loader, int64_t key);
 void dp_record_set_objects (dp_record_t *record, const char *field, dp_loader_id_t loader,

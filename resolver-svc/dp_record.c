@@ -22,7 +22,7 @@
 #define S_MAX_FIELDS 8
 
 typedef enum {
-    RV_STRING, RV_INT, RV_FLOAT, RV_BOOL, RV_ID, RV_ENUM, RV_STRINGS, RV_IDS, RV_OBJECTS, RV_RECORDS
+    RV_STRING, RV_INT, RV_FLOAT, RV_BOOL, RV_ID, RV_ENUM, RV_STRINGS, RV_IDS, RV_INTS, RV_OBJECTS, RV_RECORDS
 } value_kind_t;
 
 typedef struct {
@@ -33,6 +33,7 @@ typedef struct {
     int64_t i;                  //  INT, BOOL, ID
     double d;                   //  FLOAT
     const char **strings;       //  STRINGS
+    size_t *lengths;            //  STRINGS: bytes of each (a string may hold U+0000)
     int64_t *ints;              //  IDS, OBJECTS keys
     dp_record_t **records;      //  RECORDS
     size_t n;
@@ -127,10 +128,23 @@ dp_record_set_enum (dp_record_t *record, const char *field, const char *name)
 void
 dp_record_set_strings (dp_record_t *record, const char *field, const char *const *values, size_t n)
 {
+    size_t *lengths = dp_arena_calloc (record->arena, n + 1, sizeof (size_t));
+    for (size_t i = 0; i < n; i++)
+        lengths [i] = strlen (values [i]);
+    dp_record_set_strings_n (record, field, values, lengths, n);
+}
+
+void
+dp_record_set_strings_n (dp_record_t *record, const char *field, const char *const *values,
+                         const size_t *lengths, size_t n)
+{
     value_t *value = s_set (record, field, RV_STRINGS);
     value->strings = dp_arena_calloc (record->arena, n + 1, sizeof (char *));
-    for (size_t i = 0; i < n; i++)
-        value->strings [i] = dp_arena_strdup (record->arena, values [i]);
+    value->lengths = dp_arena_calloc (record->arena, n + 1, sizeof (size_t));
+    for (size_t i = 0; i < n; i++) {
+        value->strings [i] = dp_arena_strndup (record->arena, values [i], lengths [i]);
+        value->lengths [i] = lengths [i];
+    }
     value->n = n;
 }
 
@@ -147,6 +161,14 @@ void
 dp_record_set_ids (dp_record_t *record, const char *field, const int64_t *values, size_t n)
 {
     value_t *value = s_set (record, field, RV_IDS);
+    value->ints = s_ints (record, values, n);
+    value->n = n;
+}
+
+void
+dp_record_set_ints (dp_record_t *record, const char *field, const int64_t *values, size_t n)
+{
+    value_t *value = s_set (record, field, RV_INTS);
     value->ints = s_ints (record, values, n);
     value->n = n;
 }
@@ -304,6 +326,7 @@ dp_record_field_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
             return 1;
         case RV_STRINGS:
         case RV_IDS:
+        case RV_INTS:
             dp_json_writer_char (out, '[');
             for (size_t i = 0; i < value->n; i++) {
                 if (i)
@@ -311,7 +334,10 @@ dp_record_field_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
                 if (value->kind == RV_IDS)
                     s_write_id (out, value->ints [i]);
                 else
-                    dp_json_writer_cstr (out, value->strings [i]);
+                if (value->kind == RV_INTS)
+                    dp_json_writer_int (out, value->ints [i]);
+                else
+                    dp_json_writer_string (out, value->strings [i], value->lengths [i]);
             }
             dp_json_writer_char (out, ']');
             return 1;
