@@ -112,8 +112,10 @@ void
 dp_db_charsets_init (dp_db_charsets_t *self)
 {
     assert (self);
-    for (size_t q = 0; q < DP_QUERY_COUNT; q++)
+    for (size_t q = 0; q < DP_QUERY_COUNT; q++) {
         self->of_lookup [q] = DP_CHARSET_UNKNOWN;
+        self->joinable [q] = false;
+    }
 }
 
 void
@@ -148,9 +150,20 @@ dp_db_charsets_read_row (dp_db_charsets_t *self, const char *table, const char *
                  charset_name ? charset_name : "(none)");
     for (uint32_t q = 0; q < DP_QUERY_COUNT; q++) {
         const dp_sql_key_column_t *key = dp_sql_lookup_key (q);
-        if (key && strcmp (key->table, table) == 0 && strcmp (key->column, column) == 0)
+        if (key && strcmp (key->table, table) == 0 && strcmp (key->column, column) == 0) {
             self->of_lookup [q] = charset;
+            self->joinable [q] = charset_name
+                && (strcmp (charset_name, "utf8mb4") == 0 || strcmp (charset_name, "utf8mb3") == 0
+                ||  strcmp (charset_name, "utf8") == 0);
+        }
     }
+}
+
+bool
+dp_db_charsets_may_join (const dp_db_charsets_t *self, uint32_t query)
+{
+    assert (self);
+    return query < DP_QUERY_COUNT && self->joinable [query];
 }
 
 bool
@@ -229,6 +242,17 @@ dp_db_charset_test (bool verbose)
     assert (dp_db_charsets_may_match (&charsets, DP_QUERY_qr_by_code, box, 4));
     assert (!dp_db_charsets_may_match (&charsets, DP_QUERY_qr_by_code, "\xFF", 1));
     assert (dp_db_charsets_may_match (&charsets, DP_QUERY_COUNT, box, 4));
+
+    //  Keys share a statement on utf8mb4 and utf8mb3 columns only.
+    assert (dp_db_charsets_may_join (&charsets, DP_QUERY_box_by_label));
+    assert (dp_db_charsets_may_join (&charsets, DP_QUERY_qr_by_code));
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_COUNT));
+    dp_db_charsets_read_row (&charsets, "stock", "box_id", "latin1");
+    dp_db_charsets_read_row (&charsets, "qr", "code", "koi8r");
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_box_by_label));
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_qr_by_code));
+    dp_db_charsets_init (&charsets);
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_box_by_label));
 
     printf ("OK\n");
 }

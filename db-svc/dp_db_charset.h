@@ -45,6 +45,7 @@ bool dp_charset_holds (dp_charset_t charset, const char *text, size_t len);
 //  The character sets of the key columns of the lookup queries, by query.
 typedef struct {
     dp_charset_t of_lookup [DP_QUERY_COUNT];
+    bool joinable [DP_QUERY_COUNT];     //  utf8mb4 or utf8mb3: see dp_db_charsets_may_join
 } dp_db_charsets_t;
 
 //  Every lookup's key column UNKNOWN.
@@ -62,6 +63,14 @@ void dp_db_charsets_read_row (dp_db_charsets_t *self, const char *table, const c
 //  column cannot hold one of its characters, or it is not valid UTF-8.
 bool dp_db_charsets_may_match (const dp_db_charsets_t *self, uint32_t query,
                                const char *key, size_t len);
+
+//  True when several keys of a lookup query may share one statement
+//  (dp_sql_build_lookups): its column is utf8mb4 or utf8mb3, which a
+//  derived table's utf8mb4 key column is converted to without loss once
+//  dp_db_charsets_may_match passed (MariaDB refuses to join a latin1 column
+//  with a non-ASCII one, and converts a character a column cannot hold to
+//  '?', which would match a '?' row). Unknown: false, each runs alone.
+bool dp_db_charsets_may_join (const dp_db_charsets_t *self, uint32_t query);
 
 //  Selftest (no database needed).
 void dp_db_charset_test (bool verbose);
