@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define S_MERGE_SCAN 256        //  queued statements looked at for a merge
+#define S_LOOKUP_BYTES 65536    //  most bytes of keys in one statement of lookups (a key
+                                //  may be as long as a request body)
 
 typedef struct {
     dp_db_stmt_t *head;
@@ -276,7 +278,8 @@ typedef enum {
 
 //  Move the statements of lead's FIFO (among its first S_MERGE_SCAN) that
 //  can share lead's statement to the end of its merged list, in queue
-//  order; at most key_limit keys in all (*keys: so far; a lookup is one).
+//  order; at most key_limit keys in all (*keys: so far; a lookup counts
+//  its key's bytes).
 //  lead runs until the last deadline of those riding along. Returns how
 //  many moved.
 static int
@@ -292,7 +295,8 @@ s_gather (dp_db_queue_t *self, dp_db_stmt_t *lead, s_share_t share,
     for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
         dp_db_stmt_t *next = stmt->next;
         dp_db_job_t *job = stmt->job;
-        size_t its_keys = share == S_SHARE_LOADER? job->n_keys: share == S_SHARE_LOOKUP;
+        size_t its_keys = share == S_SHARE_LOADER? job->n_keys
+                        : share == S_SHARE_LOOKUP? job->args.key.u.s.len + 1: 0;
         bool joins = share == S_SHARE_LOADER
                    ? s_mergeable_load (stmt) && job->msg.u.load.loader == lead->job->msg.u.load.loader
                    : share == S_SHARE_LOOKUP? s_same_lookup (lead, stmt, charsets)
@@ -384,10 +388,10 @@ dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead, const dp_db_charsets
         return 0;
     if (job->query && job->query->kind == DP_SQL_QUERY_LOOKUP
     &&  dp_db_charsets_may_join (charsets, job->msg.u.query.query)) {
-        size_t total = 1;
-        int n_merged = s_gather (self, lead, S_SHARE_LOOKUP, charsets, DP_DB_LARGE_ROWS, &total);
+        size_t bytes = job->args.key.u.s.len + 1;
+        int n_merged = s_gather (self, lead, S_SHARE_LOOKUP, charsets, S_LOOKUP_BYTES, &bytes);
         if (n_merged)
-            s_build_lookups (lead, total);
+            s_build_lookups (lead, 1 + (size_t) n_merged);
         return n_merged;
     }
     if (job->query) {
@@ -543,6 +547,17 @@ dp_db_queue_test (bool verbose)
     assert (code->merged == again && !code->lookups);
     assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == other);
     assert (dp_db_queue_size (queue) == 0);
+    //  Keys of more than S_LOOKUP_BYTES in all do not share a statement.
+    char *long_key = malloc (S_LOOKUP_BYTES + 1);
+    assert (long_key);
+    memset (long_key, 'x', S_LOOKUP_BYTES);
+    long_key [S_LOOKUP_BYTES] = 0;
+    dp_db_stmt_t *short_one = s_test_lookup (&jobs, 27, DP_QUERY_box_by_label, "A1", 1);
+    dp_db_stmt_t *long_one = s_test_lookup (&jobs, 28, DP_QUERY_box_by_label, long_key, 1);
+    free (long_key);
+    dp_db_queue_push (queue, long_one, false);
+    assert (dp_db_queue_merge (queue, short_one, &charsets) == 0 && !short_one->lookups);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == long_one);
 
     //  A queued statement past its deadline: 408 at the next expiry, dropped.
     dp_db_stmt_t *late = s_test_load (&jobs, 7, (int64_t []) { 10 }, 1, 1, false);
@@ -560,7 +575,7 @@ dp_db_queue_test (bool verbose)
 
     //  Whatever was taken is answered and finished; the queue is empty.
     dp_db_stmt_t *taken [] = { small, large, write, large2, rider, lead, label, lookups [0],
-                               lookups [3], emoji, code, again, other };
+                               lookups [3], emoji, code, again, other, short_one, long_one };
     for (size_t i = 0; i < sizeof taken / sizeof taken [0]; i++) {
         dp_db_job_fail (taken [i]->job, &out, DP_STATUS_UNAVAILABLE, "test over");
         dp_db_stmt_finish (taken [i]);

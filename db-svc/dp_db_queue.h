@@ -20,7 +20,7 @@
     their keys and columns, and each request later takes its own rows
     (dp_db_rows_from_merged). A lookup by a string key (box_by_label,
     qr_by_code) takes along the queued lookups of the same query whatever
-    their keys, when the connection's charsets say its column may be joined
+    their keys (up to 64 KiB of keys), when the connection's charsets say its column may be joined
     (dp_db_charsets_may_join) and each key may match: one statement joins
     the keys, in a derived table, to the column (dp_sql_build_lookups),
     and each request takes the first row of its own key's index
