@@ -13,7 +13,7 @@ measures three workloads with wrk at 64 connections:
          InStock/Donated/Scrap in rotation.
 Each workload is warmed up for 3 s at 64 connections first (the pool grows to what it needs),
 then measured. Throughput counts answers with data (2xx); the share of other answers (503
-from admission) is reported beside it. The ratio is the P4 ratio of the earlier results
+from admission) is reported beside it, and MariaDB's statements (Com_select) per answer. The ratio is the P4 ratio of the earlier results
 (bench/results/2026-11-22-p4-p5-coalescing.md): throughput with the delay over the ideal,
 min(64 / single-request median with the delay, throughput of the same build without it).
 Directly, P1 and P3 are also measured at 16 connections (bench.py's P1 and P3).
@@ -63,6 +63,11 @@ def wrk(url, bodies_file, token, connections, duration):
     share = non2xx / total if total else 0.0
     return {"ok_rps": rps * (1 - share), "non2xx_share": share, "requests": total,
             "p99_ms": float(p99.group(1)) * scale[p99.group(2)]}
+
+
+def com_select(db):
+    """MariaDB's count of SELECT statements since it started."""
+    return int(db.sql("SHOW GLOBAL STATUS LIKE 'Com_select'")[0][1])
 
 
 def pool_target(port):
@@ -139,8 +144,11 @@ def measure(s, build, label, duration):
                 single = statistics.median(bench.timed_post(depot.port, bodies[i % len(bodies)],
                                                             s.token)[0] * 1000 for i in range(30))
                 wrk(depot.url, path, s.token, CONNECTIONS, WARM_UP_S)
-                row = {"single_ms": single, "c64": wrk(depot.url, path, s.token, CONNECTIONS, duration),
-                       "pool_target": pool_target(depot.port)}
+                selects = com_select(s.db)
+                c64 = wrk(depot.url, path, s.token, CONNECTIONS, duration)
+                answers = c64["requests"] * (1 - c64["non2xx_share"])
+                c64["statements_per_answer"] = (com_select(s.db) - selects) / answers if answers else None
+                row = {"single_ms": single, "c64": c64, "pool_target": pool_target(depot.port)}
                 if place == "direct" and workload in ("p1", "p3"):
                     row["c16"] = wrk(depot.url, path, s.token, 16, duration)
                 out[f"{workload}_{place}"] = row
@@ -168,21 +176,25 @@ def report(results, prefix):
              "with data; \"other\" is the share of other answers (503 from the gateway's admission "
              "limit). Ratio: throughput with the "
              "delay over min(64 / single-request median with the delay, the same build's "
-             "throughput without it). Pool after: the connections db-svc's pool wanted at the end "
-             "of the run (`depot_db_pool_target`; fixed: a build whose pool does not adapt).", ""]
+             "throughput without it). Statements per answer: MariaDB's `Com_select` over the "
+             "measured run per answer with data. Pool after: the connections db-svc's pool wanted "
+             "at the end of the run (`depot_db_pool_target`; fixed: a build whose pool does not "
+             "adapt).", ""]
     for label in results["builds"]:
         r = results[label]
         lines += [f"## {label}: {results['trees'][label]}", "",
-                  "| workload | where | single request | @64 | other @64 | p99 @64 | pool after | ideal | ratio |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| workload | where | single request | @64 | other @64 | p99 @64 | statements per answer @64 | pool after | ideal | ratio |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for workload in ("p1", "p3", "issue"):
             for place in ["direct"] + list(DELAYS_MS):
                 row = r[f"{workload}_{place}"]
                 c = row["c64"]
                 ideal = f"{row['ideal_rps']:.0f} req/s" if "ideal_rps" in row else ""
                 ratio = f"**{row['ratio'] * 100:.0f}%**" if "ratio" in row else ""
+                statements = c.get("statements_per_answer")
+                statements = f"{statements:.2f}" if statements is not None else "-"
                 lines.append(f"| {workload} | {place} | {row['single_ms']:.1f} ms | {c['ok_rps']:.0f} req/s "
-                             f"| {c['non2xx_share'] * 100:.0f}% | {c['p99_ms']:.0f} ms "
+                             f"| {c['non2xx_share'] * 100:.0f}% | {c['p99_ms']:.0f} ms | {statements} "
                              f"| {row['pool_target'] if row['pool_target'] is not None else 'fixed'} "
                              f"| {ideal} | {ratio} |")
         lines.append("")

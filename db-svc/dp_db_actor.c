@@ -94,10 +94,16 @@
     with its own columns, in the order the statement returned them. A
     loader's rows depend only on the keys asked (access rules are the
     resolver's business), so the answers are the ones each request would
-    have had alone. A root QUERY's statement takes along the queued
-    statements with the same SQL text (the same page, count or lookup of
-    several callers, each of whom the resolver authorised before asking):
-    one statement, the same rows for each. Nothing waits to be merged:
+    have had alone. A lookup by a string key (a box by its label, a QR
+    code) takes along the queued lookups of the same query whatever their
+    keys: one statement joins the keys to the key column, MariaDB matching
+    each under the column's collation with its index, and each request
+    gets the row of its own key (only on a utf8mb4 or utf8mb3 column, once
+    every key is one the column can hold: dp_db_charset.h). Another root
+    QUERY's statement takes along the queued statements with the same SQL
+    text (the same page or count of several callers, each of whom the
+    resolver authorised before asking): one statement, the same rows for
+    each. Nothing waits to be merged:
     statements merge only when they were queued anyway, behind busy
     connections.
 
@@ -313,17 +319,29 @@ s_page_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
     s_push (self, stmt, true);
 }
 
-//  A merged statement finished: every LOAD it ran for gets its rows.
+//  Answer one request of lead's merged statement (a LOAD of the union of
+//  keys, or a lookup of several keys) from its share of the result.
+static void
+s_share_answer (s_self_t *self, dp_db_stmt_t *lead, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
+{
+    if (stmt->job->answered)
+        return;
+    if (lead->lookups)
+        dp_db_rows_from_lookup (&self->out, stmt->job, conn, lead->columns, stmt->tag);
+    else
+        dp_db_rows_from_merged (&self->out, stmt->job, conn, lead->columns);
+}
+
+//  A merged statement finished: every LOAD or lookup it ran for gets its
+//  rows.
 static void
 s_group_done (s_self_t *self, dp_db_stmt_t *lead, dp_db_conn_t *conn)
 {
-    if (!lead->job->answered)
-        dp_db_rows_from_merged (&self->out, lead->job, conn, lead->columns);
+    s_share_answer (self, lead, lead, conn);
     dp_db_stmt_t *member = lead->merged;
     while (member) {
         dp_db_stmt_t *next = member->merged_next;
-        if (!member->job->answered)
-            dp_db_rows_from_merged (&self->out, member->job, conn, lead->columns);
+        s_share_answer (self, lead, member, conn);
         dp_db_stmt_finish (member);
         member = next;
     }
@@ -373,7 +391,7 @@ s_answer (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 static void
 s_stmt_done (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
-    if (stmt->merged && !stmt->job->query) {
+    if (stmt->merged && (!stmt->job->query || stmt->lookups)) {
         s_group_done (self, stmt, conn);
         return;
     }
@@ -977,12 +995,14 @@ s_dispatch_once (s_self_t *self)
                 continue;
             }
             if (self->coalesce) {
-                int n_merged = dp_db_queue_merge (self->queue, stmt);
+                int n_merged = dp_db_queue_merge (self->queue, stmt,
+                                                  dp_db_conn_charsets (slot->conn));
                 self->stat_merged += (uint64_t) n_merged;
                 if (n_merged && self->out.verbose)
                     dp_info ("db: request %llu: %d %s merged into its statement",
                              (unsigned long long) job->msg.id, n_merged,
-                             job->query? "identical QUERY statement(s)": "LOAD(s) of the same loader");
+                             stmt->lookups? "lookup(s) of other keys"
+                             : job->query? "identical QUERY statement(s)": "LOAD(s) of the same loader");
             }
             if (self->statement_timeout && stmt->deadline)
                 dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());

@@ -112,8 +112,10 @@ void
 dp_db_charsets_init (dp_db_charsets_t *self)
 {
     assert (self);
-    for (size_t q = 0; q < DP_QUERY_COUNT; q++)
+    for (size_t q = 0; q < DP_QUERY_COUNT; q++) {
         self->of_lookup [q] = DP_CHARSET_UNKNOWN;
+        self->joinable [q] = false;
+    }
     for (size_t t = 0; t < DP_TABLE_COUNT; t++)
         for (size_t c = 0; c < 64; c++)
             self->of_table [t][c] = DP_CHARSET_UNKNOWN;
@@ -160,8 +162,12 @@ dp_db_charsets_read_row (dp_db_charsets_t *self, const char *table, const char *
                  charset_name ? charset_name : "(none)");
     for (uint32_t q = 0; q < DP_QUERY_COUNT; q++) {
         const dp_sql_key_column_t *key = dp_sql_lookup_key (q);
-        if (key && strcmp (key->table, table) == 0 && strcmp (key->column, column) == 0)
+        if (key && strcmp (key->table, table) == 0 && strcmp (key->column, column) == 0) {
             self->of_lookup [q] = charset;
+            self->joinable [q] = charset_name
+                && (strcmp (charset_name, "utf8mb4") == 0 || strcmp (charset_name, "utf8mb3") == 0
+                ||  strcmp (charset_name, "utf8") == 0);
+        }
     }
     for (uint32_t t = 0; t < DP_TABLE_COUNT; t++) {
         const dp_table_t *described = dp_table (t);
@@ -171,6 +177,13 @@ dp_db_charsets_read_row (dp_db_charsets_t *self, const char *table, const char *
             if (strcmp (described->columns [c].name, column) == 0)
                 self->of_table [t][c] = charset;
     }
+}
+
+bool
+dp_db_charsets_may_join (const dp_db_charsets_t *self, uint32_t query)
+{
+    assert (self);
+    return query < DP_QUERY_COUNT && self->joinable [query];
 }
 
 bool
@@ -270,6 +283,17 @@ dp_db_charset_test (bool verbose)
     assert (!dp_db_charsets_column_may_match (&charsets, DP_TABLE_qr, DP_TCOL_qr_code, "\xFF", 1));
     assert (!dp_db_charsets_column_may_match (&charsets, DP_TABLE_stock, DP_TCOL_stock_comments, euro, 3));
     assert (dp_db_charsets_column_may_match (&charsets, DP_TABLE_COUNT, 0, box, 4));
+
+    //  Keys share a statement on utf8mb4 and utf8mb3 columns only.
+    assert (dp_db_charsets_may_join (&charsets, DP_QUERY_box_by_label));
+    assert (dp_db_charsets_may_join (&charsets, DP_QUERY_qr_by_code));
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_COUNT));
+    dp_db_charsets_read_row (&charsets, "stock", "box_id", "latin1");
+    dp_db_charsets_read_row (&charsets, "qr", "code", "koi8r");
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_box_by_label));
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_qr_by_code));
+    dp_db_charsets_init (&charsets);
+    assert (!dp_db_charsets_may_join (&charsets, DP_QUERY_box_by_label));
 
     printf ("OK\n");
 }

@@ -52,6 +52,7 @@ bool dp_charset_holds (dp_charset_t charset, const char *text, size_t len);
 typedef struct {
     dp_charset_t of_lookup [DP_QUERY_COUNT];
     dp_charset_t of_table [DP_TABLE_COUNT][64];
+    bool joinable [DP_QUERY_COUNT];     //  utf8mb4 or utf8mb3: see dp_db_charsets_may_join
 } dp_db_charsets_t;
 
 //  Every column UNKNOWN.
@@ -75,6 +76,13 @@ bool dp_db_charsets_may_match (const dp_db_charsets_t *self, uint32_t query,
 //  table `table` (proto/dp_tables.h ids) cannot match any row, as above.
 bool dp_db_charsets_column_may_match (const dp_db_charsets_t *self, uint32_t table,
                                       uint32_t column, const char *text, size_t len);
+//  True when several keys of a lookup query may share one statement
+//  (dp_sql_build_lookups): its column is utf8mb4 or utf8mb3, which a
+//  derived table's utf8mb4 key column is converted to without loss once
+//  dp_db_charsets_may_match passed (MariaDB refuses to join a latin1 column
+//  with a non-ASCII one, and converts a character a column cannot hold to
+//  '?', which would match a '?' row). Unknown: false, each runs alone.
+bool dp_db_charsets_may_join (const dp_db_charsets_t *self, uint32_t query);
 
 //  Selftest (no database needed).
 void dp_db_charset_test (bool verbose);

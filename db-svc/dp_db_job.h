@@ -51,7 +51,10 @@ struct _dp_db_stmt_t {
     uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
     dp_db_stmt_t *merged;       //  running: statements merged into this one
     dp_db_stmt_t *merged_next;  //  link in that list
-    uint64_t columns;           //  running merged LOAD: the columns it selects
+    uint64_t columns;           //  running merged LOAD or lookups: the columns it selects
+    bool lookups;               //  running: the lookups of several keys (dp_sql_build_lookups)
+    uint32_t tag;               //  a lookup in such a statement: its key's index there,
+                                //  the first column of its rows
     bool large;                 //  in the large class (DP_DB_LARGE_ROWS)
     int64_t created_us;         //  zclock_usecs when made (and queued): its wait for a connection
     int64_t started_us;         //  zclock_usecs when it went to a connection

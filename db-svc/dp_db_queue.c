@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define S_MERGE_SCAN 256        //  queued statements looked at for a merge
+#define S_LOOKUP_BYTES 65536    //  most bytes of keys in one statement of lookups (a key
+                                //  may be as long as a request body)
 
 typedef struct {
     dp_db_stmt_t *head;
@@ -253,16 +255,38 @@ s_same_query (const dp_db_stmt_t *lead, const dp_db_stmt_t *stmt)
         && stmt->sql.len == lead->sql.len && memcmp (stmt->sql.data, lead->sql.data, lead->sql.len) == 0;
 }
 
+//  A queued lookup that can join lead's statement of several keys: the
+//  same lookup query, its key one the column may match (checked here, as
+//  s_may_run checks a lead's: MariaDB would refuse or misread it).
+static bool
+s_same_lookup (const dp_db_stmt_t *lead, const dp_db_stmt_t *stmt,
+               const dp_db_charsets_t *charsets)
+{
+    const dp_db_job_t *a = lead->job, *b = stmt->job;
+    if (b->query != a->query || b->answered || b->access != DP_DB_ACCESS_READ)
+        return false;
+    const dp_val_t *key = &b->args.key;
+    return dp_db_charsets_may_match (charsets, b->msg.u.query.query, key->u.s.ptr, key->u.s.len);
+}
+
+//  How queued statements share lead's.
+typedef enum {
+    S_SHARE_LOADER,             //  LOADs of the same loader: the union of their keys
+    S_SHARE_LOOKUP,             //  lookups of one query, any key: the keys joined
+    S_SHARE_TEXT                //  QUERYs of the same SQL text: the same rows
+} s_share_t;
+
 //  Move the statements of lead's FIFO (among its first S_MERGE_SCAN) that
 //  can share lead's statement to the end of its merged list, in queue
-//  order; a LOAD takes at most key_limit keys in all (*keys: so far).
+//  order; at most key_limit keys in all (*keys: so far; a lookup counts
+//  its key's bytes).
 //  lead runs until the last deadline of those riding along. Returns how
 //  many moved.
 static int
-s_gather (dp_db_queue_t *self, dp_db_stmt_t *lead, size_t key_limit, size_t *keys)
+s_gather (dp_db_queue_t *self, dp_db_stmt_t *lead, s_share_t share,
+          const dp_db_charsets_t *charsets, size_t key_limit, size_t *keys)
 {
     uint64_t now = (uint64_t) zclock_time ();
-    bool load = !lead->job->query;
     int n_merged = 0;
     dp_db_stmt_t **tail = &lead->merged;
     s_fifo_t *fifo = lead->large? &self->large: &self->small;
@@ -271,11 +295,13 @@ s_gather (dp_db_queue_t *self, dp_db_stmt_t *lead, size_t key_limit, size_t *key
     for (int scanned = 0; stmt && scanned < S_MERGE_SCAN; scanned++) {
         dp_db_stmt_t *next = stmt->next;
         dp_db_job_t *job = stmt->job;
-        bool joins = load
+        size_t its_keys = share == S_SHARE_LOADER? job->n_keys
+                        : share == S_SHARE_LOOKUP? job->args.key.u.s.len + 1: 0;
+        bool joins = share == S_SHARE_LOADER
                    ? s_mergeable_load (stmt) && job->msg.u.load.loader == lead->job->msg.u.load.loader
-                     && *keys + job->n_keys <= key_limit
+                   : share == S_SHARE_LOOKUP? s_same_lookup (lead, stmt, charsets)
                    : s_same_query (lead, stmt);
-        if (!joins || dp_db_job_late (job, now)) {
+        if (!joins || *keys + its_keys > key_limit || dp_db_job_late (job, now)) {
             prev = stmt;
             stmt = next;
             continue;
@@ -297,8 +323,7 @@ s_gather (dp_db_queue_t *self, dp_db_stmt_t *lead, size_t key_limit, size_t *key
         else
         if (deadline > lead->deadline)
             lead->deadline = deadline;
-        if (load)
-            *keys += job->n_keys;
+        *keys += its_keys;
         n_merged++;
         stmt = next;
     }
@@ -329,23 +354,58 @@ s_build_union (dp_db_stmt_t *lead, size_t total)
     lead->columns = mask;
 }
 
-int
-dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead)
+//  Rebuild a lookup's SQL for its key and those of the lookups merged
+//  into it, in that order (each one's tag), and the union of their
+//  columns.
+static void
+s_build_lookups (dp_db_stmt_t *lead, size_t total)
 {
+    dp_db_job_t *job = lead->job;
+    const dp_val_t **keys = dp_arena_alloc (job->arena, total * sizeof (dp_val_t *));
+    size_t count = 0;
+    uint64_t mask = 0;
+    for (dp_db_stmt_t *stmt = lead; stmt; stmt = stmt == lead? lead->merged: stmt->merged_next) {
+        stmt->tag = (uint32_t) count;
+        keys [count++] = &stmt->job->args.key;
+        mask |= stmt->job->columns;
+    }
+    assert (count == total);
+    dp_sql_destroy (&lead->sql);
+    dp_sql_init (&lead->sql);
+    char err [128];
+    int rc = dp_sql_build_lookups (&lead->sql, job->msg.u.query.query, mask, keys, count,
+                                   err, sizeof err);
+    assert (rc == 0);           //  each was parsed, so is their union
+    lead->columns = mask;
+    lead->lookups = true;
+}
+
+int
+dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead, const dp_db_charsets_t *charsets)
+{
+    const dp_db_job_t *job = lead->job;
     //  A read still waiting to know the replica reached its GTID position
     //  neither leads nor joins (dp_db_actor's read-your-writes gate).
-    if (lead->job->access != DP_DB_ACCESS_READ || lead->job->min_gtid)
+    if (job->access != DP_DB_ACCESS_READ || job->min_gtid)
         return 0;
-    if (lead->job->query) {
+    if (job->query && job->query->kind == DP_SQL_QUERY_LOOKUP
+    &&  dp_db_charsets_may_join (charsets, job->msg.u.query.query)) {
+        size_t bytes = job->args.key.u.s.len + 1;
+        int n_merged = s_gather (self, lead, S_SHARE_LOOKUP, charsets, S_LOOKUP_BYTES, &bytes);
+        if (n_merged)
+            s_build_lookups (lead, 1 + (size_t) n_merged);
+        return n_merged;
+    }
+    if (job->query) {
         size_t none = 0;
-        return s_gather (self, lead, 0, &none);
+        return s_gather (self, lead, S_SHARE_TEXT, charsets, 0, &none);
     }
     if (!s_mergeable_load (lead))
         return 0;
-    size_t total = lead->job->n_keys;
+    size_t total = job->n_keys;
     //  A small statement stays small.
     size_t limit = lead->large || total > DP_DB_LARGE_ROWS? self->chunk_size: DP_DB_LARGE_ROWS;
-    int n_merged = s_gather (self, lead, limit, &total);
+    int n_merged = s_gather (self, lead, S_SHARE_LOADER, charsets, limit, &total);
     if (n_merged)
         s_build_union (lead, total);
     return n_merged;
@@ -377,6 +437,30 @@ s_test_load (dp_db_job_t **jobs, uint64_t id, const int64_t *keys, size_t n_keys
     stmt->large = large;
     int rc = dp_sql_build_load (&stmt->sql, dp_sql_loader (DP_LOADER_stock_by_id), 1, copy, n_keys);
     assert (rc == 0);
+    return stmt;
+}
+
+//  A queued lookup of key by query, its SQL the single lookup's.
+static dp_db_stmt_t *
+s_test_lookup (dp_db_job_t **jobs, uint64_t id, uint32_t query, const char *key, uint64_t columns)
+{
+    dp_arena_t *arena = dp_arena_new (0);
+    zframe_t *routing = zframe_new ("peer", 4);
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_QUERY, .id = id,
+                     .trace_id = "t" };
+    msg.u.query.query = query;
+    msg.u.query.columns = columns;
+    dp_db_job_t *job = dp_db_job_new (jobs, &routing, &arena, &msg);
+    job->query = dp_sql_query (query);
+    job->columns = columns;
+    dp_val_t value = { .type = DP_VAL_STR, .u.s = { dp_arena_strdup (job->arena, key),
+                                                    (uint32_t) strlen (key) } };
+    char err [128];
+    int rc = dp_sql_query_parse (job->query, query, columns, &value, 1, job->arena, &job->args,
+                                 err, sizeof err);
+    assert (rc == 0);
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+    dp_sql_query_build (job->query, &stmt->sql, &job->args);
     return stmt;
 }
 
@@ -421,9 +505,61 @@ dp_db_queue_test (bool verbose)
     dp_db_stmt_t *lead = s_test_load (&jobs, 5, (int64_t []) { 7 }, 1, 0, false);
     dp_db_stmt_t *rider = s_test_load (&jobs, 6, (int64_t []) { 8, 9 }, 2, 0, false);
     dp_db_queue_push (queue, rider, false);
-    assert (dp_db_queue_merge (queue, lead) == 1);
+    dp_db_charsets_t charsets;
+    dp_db_charsets_init (&charsets);
+    assert (dp_db_queue_merge (queue, lead, &charsets) == 1);
     assert (lead->merged == rider && dp_db_queue_size (queue) == 0);
     assert (strstr (lead->sql.data, "7,8,9"));
+
+    //  Lookups of other keys join a lookup's statement when its column is
+    //  utf8mb3 or utf8mb4, each with its key's index (tag), and the union
+    //  of their columns; a key the column cannot hold and another lookup
+    //  query stay queued. On a column of another character set, only the
+    //  same SQL text shares the statement.
+    dp_db_charsets_read_row (&charsets, "stock", "box_id", "utf8mb3");
+    dp_db_stmt_t *label = s_test_lookup (&jobs, 20, DP_QUERY_box_by_label, "A1", 1);
+    dp_db_stmt_t *lookups [] = {
+        s_test_lookup (&jobs, 21, DP_QUERY_box_by_label, "b2 ", 3),
+        s_test_lookup (&jobs, 22, DP_QUERY_box_by_label, "\xF0\x9F\x93\xA6", 1),
+        s_test_lookup (&jobs, 23, DP_QUERY_qr_by_code, "A1", 1),
+        s_test_lookup (&jobs, 24, DP_QUERY_box_by_label, "it's", 1),
+    };
+    for (size_t i = 0; i < 4; i++)
+        dp_db_queue_push (queue, lookups [i], false);
+    assert (dp_db_queue_merge (queue, label, &charsets) == 2);
+    assert (label->lookups && label->columns == 3 && label->tag == 0);
+    assert (label->merged == lookups [0] && lookups [0]->merged_next == lookups [3]);
+    assert (lookups [0]->tag == 1 && lookups [3]->tag == 2);
+    if (verbose)
+        printf ("\n    %s\n", label->sql.data);
+    assert (strstr (label->sql.data, "JOIN (SELECT 0 AS i, 'A1' AS k UNION ALL SELECT 1, 'b2 '"
+                                     " UNION ALL SELECT 2, 'it\\'s') dp_keys"
+                                     " ON stock.box_id = dp_keys.k"));
+    assert (dp_db_queue_size (queue) == 2);
+    dp_db_stmt_t *emoji = dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true);
+    assert (emoji == lookups [1]);
+    dp_db_stmt_t *code = dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true);
+    assert (code == lookups [2]);
+    //  qr.code's character set unknown: a lookup of another code waits.
+    dp_db_stmt_t *again = s_test_lookup (&jobs, 25, DP_QUERY_qr_by_code, "A1", 1);
+    dp_db_stmt_t *other = s_test_lookup (&jobs, 26, DP_QUERY_qr_by_code, "C3", 1);
+    dp_db_queue_push (queue, other, false);
+    dp_db_queue_push (queue, again, false);
+    assert (dp_db_queue_merge (queue, code, &charsets) == 1);
+    assert (code->merged == again && !code->lookups);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == other);
+    assert (dp_db_queue_size (queue) == 0);
+    //  Keys of more than S_LOOKUP_BYTES in all do not share a statement.
+    char *long_key = malloc (S_LOOKUP_BYTES + 1);
+    assert (long_key);
+    memset (long_key, 'x', S_LOOKUP_BYTES);
+    long_key [S_LOOKUP_BYTES] = 0;
+    dp_db_stmt_t *short_one = s_test_lookup (&jobs, 27, DP_QUERY_box_by_label, "A1", 1);
+    dp_db_stmt_t *long_one = s_test_lookup (&jobs, 28, DP_QUERY_box_by_label, long_key, 1);
+    free (long_key);
+    dp_db_queue_push (queue, long_one, false);
+    assert (dp_db_queue_merge (queue, short_one, &charsets) == 0 && !short_one->lookups);
+    assert (dp_db_queue_next (queue, DP_DB_PRIMARY, DP_DB_PRIMARY, 1, true) == long_one);
 
     //  A queued statement past its deadline: 408 at the next expiry, dropped.
     dp_db_stmt_t *late = s_test_load (&jobs, 7, (int64_t []) { 10 }, 1, 1, false);
@@ -440,7 +576,8 @@ dp_db_queue_test (bool verbose)
     assert (dp_db_queue_size (queue) == 0 && out.errors == 2);
 
     //  Whatever was taken is answered and finished; the queue is empty.
-    dp_db_stmt_t *taken [] = { small, large, write, large2, rider, lead };
+    dp_db_stmt_t *taken [] = { small, large, write, large2, rider, lead, label, lookups [0],
+                               lookups [3], emoji, code, again, other, short_one, long_one };
     for (size_t i = 0; i < sizeof taken / sizeof taken [0]; i++) {
         dp_db_job_fail (taken [i]->job, &out, DP_STATUS_UNAVAILABLE, "test over");
         dp_db_stmt_finish (taken [i]);

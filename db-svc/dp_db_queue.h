@@ -18,9 +18,15 @@
     256 statements of its class, up to chunk_size keys in all; a small one
     stays small) ride along: its statement is rebuilt for the union of
     their keys and columns, and each request later takes its own rows
-    (dp_db_rows_from_merged). A root QUERY's statement takes along the
-    queued statements with the same SQL text: one statement, the same rows
-    for each. Reads only; nothing waits to be merged.
+    (dp_db_rows_from_merged). A lookup by a string key (box_by_label,
+    qr_by_code) takes along the queued lookups of the same query whatever
+    their keys (up to 64 KiB of keys), when the connection's charsets say its column may be joined
+    (dp_db_charsets_may_join) and each key may match: one statement joins
+    the keys, in a derived table, to the column (dp_sql_build_lookups),
+    and each request takes the first row of its own key's index
+    (dp_db_rows_from_lookup). Another root QUERY's statement takes along
+    the queued statements with the same SQL text: one statement, the same
+    rows for each. Reads only; nothing waits to be merged.
     The queue does not own its statements: they live in their jobs'
     arenas; the queue finishes (dp_db_stmt_finish) those it drops.
 @end
@@ -31,6 +37,7 @@
 #include "dp_db_job.h"
 #include "dp_db_reply.h"
 #include "dp_db_target.h"
+#include "dp_db_charset.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -82,10 +89,12 @@ void dp_db_queue_expire (dp_db_queue_t *self, dp_db_reply_t *out);
 void dp_db_queue_fail_stranded (dp_db_queue_t *self, dp_db_reply_t *out,
                                 const bool stranded [2], uint32_t status, const char *message);
 
-//  The read lead is about to run: move the queued statements that can
-//  share it onto its merged list (see @discuss) and, for LOADs, rebuild its
-//  SQL. Returns how many were merged.
-int dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead);
+//  The read lead is about to run on a connection with charsets (its
+//  server's key columns): move the queued statements that can share it
+//  onto its merged list (see @discuss) and, for LOADs and lookups, rebuild
+//  its SQL. Returns how many were merged.
+int dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead,
+                       const dp_db_charsets_t *charsets);
 
 //  Selftest (needs no database).
 void dp_db_queue_test (bool verbose);

@@ -23,6 +23,9 @@ typedef struct {
     dp_db_conn_t *conn;         //  a stored result, or NULL: the parts below
     uint64_t mask;              //  conn of a merged statement: the columns it selected, and
                                 //  only the job's keys are its rows; 0: the job's own result
+    bool lookup;                //  with mask: rows [tag, key, columns] of several lookups,
+                                //  the first one of tag the job's
+    uint32_t tag;
     const dp_db_part_t *parts;  //  converted cells, in order
     uint32_t n_parts;
 } s_source_t;
@@ -127,6 +130,16 @@ s_has_key (const int64_t *keys, size_t n_keys, const char *text)
     return low < n_keys && keys [low] == key;
 }
 
+//  Is this row of a merged statement (source->mask) the job's? For
+//  lookups, the caller takes the first only.
+static bool
+s_row_is_job (const dp_db_job_t *job, const s_source_t *source, char **row)
+{
+    if (source->lookup)
+        return row [0] && strtoll (row [0], NULL, 10) == (long long) source->tag;
+    return s_has_key (job->msg.u.load.keys, job->n_keys, row [0]);
+}
+
 //  A ROWS header for job.
 static void
 s_rows_header (dp_db_job_t *job, dp_msg_t *header, uint32_t n_rows)
@@ -142,10 +155,11 @@ s_rows_header (dp_db_job_t *job, dp_msg_t *header, uint32_t n_rows)
 }
 
 //  Which result column each of the job's columns is (index), for a result
-//  of the job's own columns (mask 0) or of a merged statement's mask.
-//  Returns -1 with err filled when the result does not have that shape.
+//  of the job's own columns (mask 0) or of a merged statement's mask,
+//  after skip leading columns (a lookup's tag). Returns -1 with err
+//  filled when the result does not have that shape.
 static int
-s_columns (dp_db_job_t *job, dp_db_conn_t *conn, uint64_t mask, uint32_t *index,
+s_columns (dp_db_job_t *job, dp_db_conn_t *conn, uint64_t mask, uint32_t skip, uint32_t *index,
            char *err, size_t err_len)
 {
     uint32_t n_fields = dp_db_conn_num_fields (conn);
@@ -158,12 +172,12 @@ s_columns (dp_db_job_t *job, dp_db_conn_t *conn, uint64_t mask, uint32_t *index,
         return -1;
     }
     uint32_t n = 0;
-    index [n++] = 0;
+    index [n++] = skip;
     for (uint32_t bit = 0; bit < 64; bit++)
         if (job->columns & ((uint64_t) 1 << bit))
-            index [n++] = 1 + (uint32_t) __builtin_popcountll (mask & (((uint64_t) 1 << bit) - 1));
+            index [n++] = skip + 1 + (uint32_t) __builtin_popcountll (mask & (((uint64_t) 1 << bit) - 1));
     if (n == job->n_cols && !(job->columns & ~mask)
-    &&  n_fields == 1 + (uint32_t) __builtin_popcountll (mask))
+    &&  n_fields == skip + 1 + (uint32_t) __builtin_popcountll (mask))
         return 0;
     snprintf (err, err_len, "merged result has %u columns for mask 0x%llx", n_fields,
               (unsigned long long) mask);
@@ -185,8 +199,9 @@ s_count (dp_db_job_t *job, const s_source_t *source)
         char **row;
         unsigned long *lengths;
         dp_db_conn_rewind (source->conn);
-        while ((row = dp_db_conn_fetch_row (source->conn, &lengths)))
-            n_rows += s_has_key (job->msg.u.load.keys, job->n_keys, row [0]);
+        while (!(source->lookup && n_rows == 1)
+           &&  (row = dp_db_conn_fetch_row (source->conn, &lengths)))
+            n_rows += s_row_is_job (job, source, row);
     }
     return n_rows;
 }
@@ -197,7 +212,8 @@ s_encode (dp_db_reply_t *out, dp_db_job_t *job, const s_source_t *source)
 {
     uint32_t index [65];
     char err [256];
-    if (source->conn && s_columns (job, source->conn, source->mask, index, err, sizeof err)) {
+    if (source->conn && s_columns (job, source->conn, source->mask, source->lookup,
+                                   index, err, sizeof err)) {
         dp_db_job_fail (job, out, DP_STATUS_INTERNAL, "%s", err);
         return;
     }
@@ -217,10 +233,12 @@ s_encode (dp_db_reply_t *out, dp_db_job_t *job, const s_source_t *source)
     if (source->conn) {
         char **row;
         unsigned long *lengths;
+        uint64_t written = 0;
         dp_db_conn_rewind (source->conn);
-        while ((row = dp_db_conn_fetch_row (source->conn, &lengths))) {
-            if (source->mask && !s_has_key (job->msg.u.load.keys, job->n_keys, row [0]))
+        while (written < n_rows && (row = dp_db_conn_fetch_row (source->conn, &lengths))) {
+            if (source->mask && !s_row_is_job (job, source, row))
                 continue;
+            written++;
             for (uint32_t c = 0; c < job->n_cols; c++) {
                 char scratch [26];
                 dp_val_t value;
@@ -268,6 +286,15 @@ dp_db_rows_from_merged (dp_db_reply_t *out, dp_db_job_t *job, dp_db_conn_t *conn
 }
 
 void
+dp_db_rows_from_lookup (dp_db_reply_t *out, dp_db_job_t *job, dp_db_conn_t *conn,
+                        uint64_t mask, uint32_t tag)
+{
+    assert (mask);
+    s_source_t source = { .conn = conn, .mask = mask, .lookup = true, .tag = tag };
+    s_encode (out, job, &source);
+}
+
+void
 dp_db_rows_from_parts (dp_db_reply_t *out, dp_db_job_t *job)
 {
     s_source_t source = { .parts = job->parts, .n_parts = job->n_parts };
@@ -297,7 +324,7 @@ dp_db_rows_copy_part (dp_db_reply_t *out, dp_db_job_t *job, dp_db_part_t *part,
 {
     uint32_t index [65];
     char err [256];
-    if (s_columns (job, conn, 0, index, err, sizeof err)) {
+    if (s_columns (job, conn, 0, 0, index, err, sizeof err)) {
         dp_db_job_fail (job, out, DP_STATUS_INTERNAL, "%s", err);
         return -1;
     }

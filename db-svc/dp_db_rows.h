@@ -11,7 +11,8 @@
     chunks of a multi-chunk LOAD, or a fixed answer that needs no SQL). A
     result may also serve several LOADs merged into one statement: each
     job then takes the rows of its own keys and its own columns, the
-    statement having selected the union (mask). All of them go through
+    statement having selected the union (mask); or several lookups, each
+    taking the first row tagged with its key's index. All of them go through
     one encoder, which checks the shape, writes the ROWS header and cells
     and sends the reply through the outbox, or answers 500 when the result
     does not fit the job.
@@ -33,6 +34,12 @@ void dp_db_rows_from_result (dp_db_reply_t *out, dp_db_job_t *job, dp_db_conn_t 
 //  result is read from its start, so several jobs can take their share.
 void dp_db_rows_from_merged (dp_db_reply_t *out, dp_db_job_t *job, dp_db_conn_t *conn,
                              uint64_t mask);
+
+//  Answer a lookup that ran in a statement of several lookups' keys
+//  (dp_sql_build_lookups), which selected the columns of mask: the first
+//  row of its own tag, with its own columns.
+void dp_db_rows_from_lookup (dp_db_reply_t *out, dp_db_job_t *job, dp_db_conn_t *conn,
+                             uint64_t mask, uint32_t tag);
 
 //  Answer job with its converted chunks (job->parts), in chunk order.
 void dp_db_rows_from_parts (dp_db_reply_t *out, dp_db_job_t *job);

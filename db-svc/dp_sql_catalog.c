@@ -667,15 +667,17 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
     return 0;
 }
 
-//  The lookups by a string key: the rows they answer and the column the
-//  key is compared with.
+//  The lookups by a string key: the rows they answer, the column the key
+//  is compared with, and for a key that is not unique the order its
+//  index keeps among one key's rows (which row LIMIT 1 reads first).
 static const struct {
     uint32_t query;
     dp_loader_id_t rows;
     dp_sql_key_column_t key;
+    const char *then;           //  qr: code_legacy_unique (code, legacy)
 } s_lookups [] = {
-    { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" } },
-    { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" } },
+    { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" }, NULL },
+    { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" }, "qr.legacy" },
 };
 #define S_N_LOOKUPS (sizeof s_lookups / sizeof s_lookups [0])
 
@@ -735,6 +737,36 @@ dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_
     if (s_lookup_check (query, mask, args, n_args, &lookup, err, err_len))
         return -1;
     s_append_lookup (sql, lookup, mask, &args [0]);
+    return 0;
+}
+
+int
+dp_sql_build_lookups (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *const *keys,
+                      size_t n_keys, char *err, size_t err_len)
+{
+    assert (sql && keys && n_keys > 0);
+    size_t lookup;
+    for (size_t i = 0; i < n_keys; i++)
+        if (s_lookup_check (query, mask, keys [i], 1, &lookup, err, err_len))
+            return -1;
+    const dp_sql_loader_t *table = &s_loaders [s_lookups [lookup].rows];
+    const dp_sql_key_column_t *key = &s_lookups [lookup].key;
+    dp_sql_append (sql, "SELECT dp_keys.i, ");
+    dp_sql_append (sql, table->key);
+    s_append_columns (sql, table->columns, table->n_columns, mask);
+    //  The keys stay string literals (coercible) through the derived
+    //  table, so MariaDB converts them to the column's character set and
+    //  compares under its collation, with its index, as it does a literal.
+    dp_sql_printf (sql, " FROM %s JOIN (", table->from);
+    for (size_t i = 0; i < n_keys; i++) {
+        dp_sql_printf (sql, i? " UNION ALL SELECT %zu, ": "SELECT %zu AS i, ", i);
+        dp_sql_append_quoted (sql, keys [i]->u.s.ptr, keys [i]->u.s.len);
+        if (i == 0)
+            dp_sql_append (sql, " AS k");
+    }
+    dp_sql_printf (sql, ") dp_keys ON %s.%s = dp_keys.k", key->table, key->column);
+    if (s_lookups [lookup].then)
+        dp_sql_printf (sql, " ORDER BY dp_keys.i, %s", s_lookups [lookup].then);
     return 0;
 }
 

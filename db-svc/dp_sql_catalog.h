@@ -74,6 +74,17 @@ const dp_sql_key_column_t *dp_sql_lookup_key (uint32_t query);
 int dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *args,
                          uint32_t n_args, char *err, size_t err_len);
 
+//  The lookups of several keys of one lookup query in one statement
+//  (dp_db_queue's coalescing): rows [i, id, columns of mask] for every row
+//  whose key column matches *keys [i], as MariaDB matches a literal under
+//  the column's collation; the first row of each i is the one the single
+//  lookup's LIMIT 1 answers. Only for a column whose character set holds
+//  every key (else MariaDB converts the keys lossily or refuses them: see
+//  dp_db_charsets_may_join). n_keys > 0. Returns 0, or -1 with err filled
+//  as dp_sql_build_lookup.
+int dp_sql_build_lookups (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_t *const *keys,
+                          size_t n_keys, char *err, size_t err_len);
+
 //  -------------------------------------------------------------------------
 //  Loaders
 

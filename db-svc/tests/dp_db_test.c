@@ -565,6 +565,7 @@ dp_db_test_run (const char *concern, bool verbose)
         { "cancel", dp_db_test_concern_cancel },
         { "overload", dp_db_test_concern_overload },
         { "coalesce", dp_db_test_concern_coalesce },
+        { "coalesce_lookups", dp_db_test_concern_coalesce_lookups },
         { "classes", dp_db_test_concern_classes },
         { "replica", dp_db_test_concern_replica },
         { "txn", dp_db_test_concern_txn },

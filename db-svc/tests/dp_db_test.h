@@ -157,6 +157,7 @@ void dp_db_test_concern_deadline (dp_db_test_t *t);
 void dp_db_test_concern_cancel (dp_db_test_t *t);
 void dp_db_test_concern_overload (dp_db_test_t *t);
 void dp_db_test_concern_coalesce (dp_db_test_t *t);
+void dp_db_test_concern_coalesce_lookups (dp_db_test_t *t);
 void dp_db_test_concern_classes (dp_db_test_t *t);
 void dp_db_test_concern_replica (dp_db_test_t *t);
 void dp_db_test_concern_txn (dp_db_test_t *t);

@@ -137,6 +137,174 @@ dp_db_test_concern_coalesce (dp_db_test_t *t)
 
 
 //  --------------------------------------------------------------------------
+//  coalesce_lookups: lookups by a string key (box_by_label, qr_by_code) of
+//  DIFFERENT keys queued together run as one statement per lookup query,
+//  MariaDB matching the keys under the column's collation (a case and
+//  trailing-space variant finds the box MariaDB's own `=` finds), and each
+//  request gets exactly its own row with its own columns: none for a label
+//  that matches nothing, for one longer than the column, for one that is not
+//  UTF-8, and for a key the column cannot hold (on boxtribute's utf8mb3
+//  tables a four-byte character, which MariaDB would turn into '?' and match
+//  the QR code '?' the test adds). Expected ids come from MariaDB's own
+//  comparison of each key as a literal; the rows are those of the same
+//  lookup run alone. The statement Depot sent finds each key through the
+//  key column's index (EXPLAIN of it, from MariaDB's general log).
+
+typedef struct {
+    uint32_t query;
+    const char *key;
+    uint64_t columns;
+} s_lookup_t;
+
+//  The ids MariaDB's own comparison finds for a lookup (none when it
+//  refuses the comparison: a key its column cannot hold).
+static long long
+s_test_lookup_id (MYSQL *mysql, const s_lookup_t *lookup)
+{
+    const char *table = lookup->query == DP_QUERY_box_by_label? "stock": "qr";
+    const char *column = lookup->query == DP_QUERY_box_by_label? "box_id": "code";
+    char escaped [256];
+    mysql_real_escape_string (mysql, escaped, lookup->key, (unsigned long) strlen (lookup->key));
+    char sql [512];
+    snprintf (sql, sizeof sql, "SELECT id FROM %s WHERE %s = '%s' ORDER BY id LIMIT 1",
+              table, column, escaped);
+    if (mysql_query (mysql, sql))
+        return 0;               //  Illegal mix of collations: no row can match
+    MYSQL_RES *result = mysql_store_result (mysql);
+    assert (result);
+    MYSQL_ROW row = mysql_fetch_row (result);
+    long long id = row? atoll (row [0]): 0;
+    mysql_free_result (result);
+    return id;
+}
+
+void
+dp_db_test_concern_coalesce_lookups (dp_db_test_t *t)
+{
+    const dp_catalog_entry_t *stock = dp_catalog_query (DP_QUERY_box_by_label);
+    const dp_catalog_entry_t *qr = dp_catalog_query (DP_QUERY_qr_by_code);
+    uint64_t all_stock = dp_db_test_all_columns (stock), all_qr = dp_db_test_all_columns (qr);
+    const char *box_emoji = "\xF0\x9F\x93\xA6";         //  U+1F4E6, four bytes
+    const s_lookup_t lookups [] = {
+        { DP_QUERY_box_by_label, "S900002", (1u << DP_COL_stock_box_id) },
+        { DP_QUERY_box_by_label, "s900003 ", all_stock },          //  as MariaDB: S900003
+        { DP_QUERY_box_by_label, "no-such-label", 1 },
+        { DP_QUERY_box_by_label, box_emoji, 1 },
+        { DP_QUERY_box_by_label, "S900002", all_stock },           //  the same box again
+        { DP_QUERY_box_by_label, "S900004xxxxx", 1 },              //  longer than VARCHAR(11)
+        { DP_QUERY_box_by_label, "\xFF", 1 },                      //  not UTF-8
+        { DP_QUERY_box_by_label, "S900041", (1u << DP_COL_stock_location_id) },
+        { DP_QUERY_qr_by_code, "seedqr900001", 1 },
+        { DP_QUERY_qr_by_code, "SEEDQR900001  ", all_qr },
+        { DP_QUERY_qr_by_code, box_emoji, all_qr },
+        { DP_QUERY_qr_by_code, "?", 1 },
+    };
+    enum { N = sizeof lookups / sizeof lookups [0] };
+    MYSQL *mysql = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (mysql, "SET NAMES utf8mb4");
+    dp_db_testdb_exec (mysql, "DELETE FROM qr WHERE id = 900101");
+    dp_db_testdb_exec (mysql, "INSERT INTO qr (id, code, created, legacy) VALUES (900101, '?', NULL, 0)");
+    long long expected_ids [N];
+    for (int i = 0; i < N; i++)
+        expected_ids [i] = s_test_lookup_id (mysql, &lookups [i]);
+    //  What the test wrote: the variants find their boxes and codes.
+    assert (expected_ids [0] == 900002 && expected_ids [1] == 900003 && expected_ids [2] == 0);
+    assert (expected_ids [4] == 900002 && expected_ids [5] == 0 && expected_ids [7] == 900041);
+    assert (expected_ids [8] == 900001 && expected_ids [9] == 900001 && expected_ids [11] == 900101);
+    //  A key the column cannot hold or not UTF-8 matches nothing, whatever
+    //  MariaDB would do with it.
+    expected_ids [3] = expected_ids [6] = expected_ids [10] = 0;
+
+    dp_db_test_start (t, "inproc://dp-db-test-coalesce-lookups", 1, 10000, t->db.socket,
+                      DP_DB_TESTDB_NAME, "root", NULL);
+    int64_t one [] = { 900001 };
+    MYSQL *locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+    zclock_sleep (100);
+    dp_db_testdb_exec (mysql, "TRUNCATE TABLE mysql.general_log");
+    dp_db_testdb_exec (mysql, "SET GLOBAL log_output = 'TABLE', GLOBAL general_log = 1");
+    long long selects = dp_db_test_com_select (t->admin);
+    uint64_t ids [N];
+    dp_val_t keys [N];
+    for (int i = 0; i < N; i++) {
+        keys [i] = dp_db_test_str (lookups [i].key);
+        ids [i] = dp_db_test_send_query (t, lookups [i].query, lookups [i].columns, &keys [i], 1, 0);
+    }
+    zclock_sleep (100);
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
+    dp_msg_t reply = dp_db_test_rows_reply (t, blocking);
+    dp_msg_t together [N];
+    for (int i = 0; i < N; i++) {
+        bool got = dp_db_test_recv (t, &reply, 10000);
+        assert (got && reply.type == DP_MSG_ROWS);
+        assert (reply.id >= ids [0] && reply.id <= ids [N - 1]);
+        together [reply.id - ids [0]] = reply;
+    }
+    long long statements = dp_db_test_com_select (t->admin) - selects;
+    dp_db_testdb_exec (mysql, "SET GLOBAL general_log = 0");
+    if (t->verbose)
+        printf ("    %d lookups of different keys queued together took %lld statements\n", N,
+                statements);
+    //  One statement for the labels, one for the QR codes.
+    assert (statements == 2);
+
+    //  Each request: its own row (or none), with its own columns, as the
+    //  same lookup alone answers it.
+    for (int i = 0; i < N; i++) {
+        dp_db_test_rows_t rows = dp_db_test_rows (&together [i]);
+        uint32_t n_cols = 1 + (uint32_t) __builtin_popcountll (lookups [i].columns);
+        assert (rows.n_cols == n_cols);
+        if (expected_ids [i]) {
+            assert (rows.n_rows == 1);
+            S_IS_INT (&rows.cells [0], expected_ids [i]);
+        }
+        else
+            assert (rows.n_rows == 0);
+        dp_msg_t alone = dp_db_test_rows_reply (t, dp_db_test_send_query (
+            t, lookups [i].query, lookups [i].columns, &keys [i], 1, 0));
+        dp_db_test_same (t, lookups [i].key, dp_db_test_rows (&alone), rows, false);
+    }
+
+    //  The labels' statement finds each key through box_id's index.
+    assert (mysql_query (mysql, "SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log"
+                                " WHERE command_type = 'Query' AND argument LIKE '%dp_keys%'"
+                                " AND argument LIKE '%stock.box_id%'") == 0);
+    MYSQL_RES *logged = mysql_store_result (mysql);
+    assert (logged && mysql_num_rows (logged) == 1);
+    char *sent = dp_arena_strdup (t->arena, mysql_fetch_row (logged) [0]);
+    mysql_free_result (logged);
+    if (t->verbose)
+        printf ("    sent: %s\n", sent);
+    char *explain = dp_arena_alloc (t->arena, strlen (sent) + 16);
+    sprintf (explain, "EXPLAIN %s", sent);
+    assert (mysql_query (mysql, explain) == 0);
+    MYSQL_RES *plan = mysql_store_result (mysql);
+    assert (plan);
+    bool by_index = false;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row (plan))) {
+        //  id, select_type, table, type, possible_keys, key, ...
+        if (t->verbose)
+            printf ("    plan: table %s type %s key %s\n", row [2]? row [2]: "-",
+                    row [3]? row [3]: "-", row [5]? row [5]: "-");
+        if (row [2] && strcmp (row [2], "stock") == 0) {
+            assert (row [3] && (strcmp (row [3], "eq_ref") == 0 || strcmp (row [3], "ref") == 0));
+            assert (row [5] && (strcmp (row [5], "box_id_unique") == 0 || strcmp (row [5], "box_id") == 0));
+            by_index = true;
+        }
+    }
+    mysql_free_result (plan);
+    assert (by_index);
+
+    dp_db_testdb_exec (mysql, "DELETE FROM qr WHERE id = 900101");
+    mysql_close (locker);
+    mysql_close (mysql);
+    dp_db_test_stop (t);
+}
+
+
+//  --------------------------------------------------------------------------
 //  classes: large statements (here LOADs of 600 keys, held by a table lock)
 //  take at most half the connections, so a small LOAD arriving after them
 //  is served at once on the other half; and the large ones all finish.

@@ -327,6 +327,26 @@ dp_sql_catalog_test (bool verbose)
                                     err, sizeof err) == -1);
         assert (strstr (err, "string"));
 
+        //  Several codes in one statement: the keys escaped in a derived
+        //  table joined to the column; a code's rows in its index's order
+        //  (legacy), so each request's first row is its LIMIT 1 row.
+        dp_val_t other = s_test_str ("x");
+        const dp_val_t *codes [] = { &key, &other };
+        dp_sql_t joined;
+        dp_sql_init (&joined);
+        assert (dp_sql_build_lookups (&joined, DP_QUERY_qr_by_code, 1, codes, 2, err,
+                                      sizeof err) == 0);
+        assert (strcmp (joined.data, "SELECT dp_keys.i, qr.id, qr.id FROM qr JOIN (SELECT 0 AS i,"
+                        " 'abc\\'d' AS k UNION ALL SELECT 1, 'x') dp_keys ON qr.code = dp_keys.k"
+                        " ORDER BY dp_keys.i, qr.legacy") == 0);
+        dp_sql_destroy (&joined);
+        const dp_val_t *wrong [] = { &key, &number };
+        assert (dp_sql_build_lookups (&joined, DP_QUERY_qr_by_code, 1, wrong, 2, err,
+                                      sizeof err) == -1);
+        assert (dp_sql_build_lookups (&joined, DP_QUERY_boxes_count, 1, codes, 2, err,
+                                      sizeof err) == -1);
+        dp_sql_destroy (&joined);
+
         //  Boxes queries: an empty tag list, a page of none and a count
         //  without a cursor are known without SQL; a count of a base is not.
         const dp_sql_query_t *page = dp_sql_query (DP_QUERY_boxes_page);
