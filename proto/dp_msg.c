@@ -107,7 +107,8 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_HEARTBEAT:  return 2;     //  0 before reports, 1 before instance_id
         case DP_MSG_DISCONNECT: return 0;
         case DP_MSG_CANCEL:     return 0;
-        case DP_MSG_EXECUTE:    return 7;     //  5 before operation and variables were appended
+        case DP_MSG_EXECUTE:    return 8;     //  5 before operation and variables, 7 before
+                                              //  idempotency_key were appended
         case DP_MSG_RESULT:     return 3;     //  2 before statements was appended
         case DP_MSG_LOAD:       return 4;     //  3 before txn was appended
         case DP_MSG_QUERY:      return 4;     //  3 before txn was appended
@@ -363,18 +364,27 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             if (!msg->u.execute.prepared) {
                 msgpack_pack_nil (pk);
                 msgpack_pack_nil (pk);
+            }
+            else {
+                if (msg->u.execute.n_variables > S_MAX_VARIABLES
+                ||  msg->u.execute.n_variables % 2
+                ||  (msg->u.execute.n_variables && !msg->u.execute.variables))
+                    return -1;
+                msgpack_pack_uint32 (pk, msg->u.execute.operation);
+                msgpack_pack_array (pk, msg->u.execute.n_variables);
+                for (uint32_t i = 0; i < msg->u.execute.n_variables; i++)
+                    if (s_pack_val (pk, &msg->u.execute.variables [i], false, 0,
+                                    S_MAX_VARIABLE_DEPTH))
+                        return -1;
+            }
+            if (!msg->u.execute.idempotency_key) {
+                msgpack_pack_nil (pk);
                 return 0;
             }
-            if (msg->u.execute.n_variables > S_MAX_VARIABLES
-            ||  msg->u.execute.n_variables % 2
-            ||  (msg->u.execute.n_variables && !msg->u.execute.variables))
+            size_t key_len = strlen (msg->u.execute.idempotency_key);
+            if (key_len == 0 || key_len > DP_IDEMPOTENCY_KEY_MAX)
                 return -1;
-            msgpack_pack_uint32 (pk, msg->u.execute.operation);
-            msgpack_pack_array (pk, msg->u.execute.n_variables);
-            for (uint32_t i = 0; i < msg->u.execute.n_variables; i++)
-                if (s_pack_val (pk, &msg->u.execute.variables [i], false, 0, S_MAX_VARIABLE_DEPTH))
-                    return -1;
-            return 0;
+            return s_pack_text (pk, msg->u.execute.idempotency_key, key_len);
         case DP_MSG_RESULT:
             if (msg->u.result.json_len > S_MAX_BIN
             || (msg->u.result.json_len && !msg->u.result.json))
@@ -976,9 +986,10 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     if (msg->type == DP_MSG_RESULT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 2)
         size = 2;
     //  And EXECUTE's operation and variables: the EXECUTE of five fields
-    //  reads as not prepared.
-    if (msg->type == DP_MSG_EXECUTE && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 5)
-        size = 5;
+    //  reads as not prepared; of seven, as without an idempotency key.
+    if (msg->type == DP_MSG_EXECUTE && obj->type == MSGPACK_OBJECT_ARRAY
+    &&  (obj->via.array.size == 5 || obj->via.array.size == 7))
+        size = obj->via.array.size;
     //  So were HEARTBEAT's reports and instance_id: an empty HEARTBEAT reads
     //  as no reports, one of reports only as of an unknown instance.
     if (msg->type == DP_MSG_HEARTBEAT && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size < 2)
@@ -1043,6 +1054,16 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
                 return -2;
             if (s_get_u32 (ctx, &f [4], "flags", &msg->u.execute.flags))
                 return -2;
+            msg->u.execute.idempotency_key = NULL;
+            if (payload->size >= 8 && f [7].type != MSGPACK_OBJECT_NIL) {
+                if (f [7].type == MSGPACK_OBJECT_STR
+                &&  (f [7].via.str.size == 0 || f [7].via.str.size > DP_IDEMPOTENCY_KEY_MAX))
+                    return S_FAIL (ctx, "%s: idempotency_key is %u bytes, not 1 to %u",
+                                   ctx->what, f [7].via.str.size, DP_IDEMPOTENCY_KEY_MAX);
+                if (s_get_str (ctx, &f [7], "idempotency_key", &msg->u.execute.idempotency_key,
+                               NULL))
+                    return -2;
+            }
             return s_get_prepared (ctx, payload, msg);
         }
         case DP_MSG_RESULT:
@@ -2187,8 +2208,10 @@ dp_msg_test (bool verbose)
     //  The message every truncation and type swap below starts from: any
     //  type is a valid variable value, so it carries an empty list.
     in.u.execute.n_variables = 0;
+    in.u.execute.idempotency_key = "8e03978e-40d5-43e8-bc93-6894a57f9324";
     s_roundtrip (&in, &out, arena, &buf);
     assert (out.u.execute.prepared && out.u.execute.n_variables == 0);
+    assert (strcmp (out.u.execute.idempotency_key, in.u.execute.idempotency_key) == 0);
     const dp_identity_t *identity = &out.u.execute.identity;
     assert (identity->user_id == -5);
     assert (identity->organisation_id == 0);
@@ -2212,6 +2235,21 @@ dp_msg_test (bool verbose)
     msgpack_sbuffer execute_full;
     msgpack_sbuffer_init (&execute_full);
     msgpack_sbuffer_write (&execute_full, buf.data, buf.size);
+    //  An idempotency key is 1 to 255 bytes: the encoder refuses others,
+    //  and so does the decoder (a key of 256 bytes packed by hand).
+    char long_key [DP_IDEMPOTENCY_KEY_MAX + 2];
+    memset (long_key, 'k', sizeof long_key - 1);
+    long_key [sizeof long_key - 1] = 0;
+    in.u.execute.idempotency_key = long_key;
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1);
+    long_key [DP_IDEMPOTENCY_KEY_MAX] = 0;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (strlen (out.u.execute.idempotency_key) == DP_IDEMPOTENCY_KEY_MAX);
+    in.u.execute.idempotency_key = "";
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1);
+    in.u.execute.idempotency_key = NULL;
 
     //  EXECUTE with nil optionals, empty lists and a length shorter than
     //  the C string (only query_len bytes travel).
@@ -2266,7 +2304,31 @@ dp_msg_test (bool verbose)
         else {
             assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
             assert (out.u.execute.prepared == (form == 2) && strcmp (out.u.execute.query, "{ a }") == 0);
+            //  Before idempotency_key was appended: none.
+            assert (out.u.execute.idempotency_key == NULL);
         }
+    }
+    //  The EXECUTE of eight fields with a key of 256 or 0 bytes is malformed.
+    for (size_t key_len = 0; key_len <= DP_IDEMPOTENCY_KEY_MAX + 1; key_len += DP_IDEMPOTENCY_KEY_MAX + 1) {
+        msgpack_sbuffer_clear (&buf);
+        s_pack_head (&pk, 1, DP_MSG_EXECUTE, 8);
+        msgpack_pack_array (&pk, 6);
+        msgpack_pack_int64 (&pk, 1);
+        msgpack_pack_int64 (&pk, 0);
+        msgpack_pack_false (&pk);
+        msgpack_pack_int32 (&pk, -1);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_array (&pk, 0);
+        s_pack_str (&pk, "{ a }", 5);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_uint32 (&pk, 0);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        char key [DP_IDEMPOTENCY_KEY_MAX + 1];
+        memset (key, 'k', sizeof key);
+        s_pack_str (&pk, key, key_len);
+        s_expect_malformed (buf.data, buf.size, arena, "idempotency_key is");
     }
     in.u.execute.query = "{ m\0e }";
     in.u.execute.query_len = 7;
