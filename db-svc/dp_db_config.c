@@ -26,6 +26,7 @@ dp_db_config_init (dp_db_config_t *config)
     config->max_queue = 2048;
     config->statement_timeout = true;
     config->coalesce = true;
+    config->idempotency_purge_ms = 60000;
 }
 
 int
