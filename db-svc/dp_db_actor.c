@@ -141,6 +141,7 @@
 #include "dp_sql_tables.h"
 #include "dp_db_txn.h"
 #include "dp_gtid.h"
+#include "dp_db_purge.h"
 #include "dp_catalog.h"
 #include "dp_msg.h"
 #include "dp_arena.h"
@@ -190,6 +191,7 @@ typedef struct {
     bool beginning;             //  pool slot: running a BEGIN's START TRANSACTION
     bool gtid_waiting;          //  replica slot: running stmt's MASTER_GTID_WAIT, not stmt
     char wait_sql [DP_GTID_MAX + 64];   //  that wait's text (lives while it runs)
+    bool purging;               //  control slot: running the Idempotency-Key purge
 } s_slot_t;
 
 typedef struct {
@@ -215,6 +217,7 @@ typedef struct {
     dp_db_reply_t out;          //  replies on the ROUTER, answers counted
     dp_db_job_t *jobs;          //  every live job
     bool down [DP_DB_TARGETS];  //  a server with no connection up whose last attempt failed
+    dp_db_purge_t purge;        //  deleting Idempotency-Key rows past 24 h (primary's control)
     bool terminated;
     uint64_t stat_statements;
     uint64_t stat_killed;       //  KILL QUERY sent
@@ -441,6 +444,12 @@ s_control_event (s_self_t *self, s_slot_t *control, dp_db_conn_event_t event)
     if (event == DP_DB_CONN_READY) {
         control->backoff = 0;
         return;
+    }
+    if (control->purging) {
+        control->purging = false;
+        dp_db_purge_done (&self->purge, zclock_mono (), event == DP_DB_CONN_DONE,
+                          event == DP_DB_CONN_DONE ? dp_db_conn_affected_rows (control->conn) : 0,
+                          dp_db_conn_error (control->conn));
     }
     //  A KILL finished (done, refused: the thread had gone) or cannot
     //  finish: its slot may take statements again.
@@ -713,6 +722,21 @@ s_kill_dispatch (s_self_t *self)
     for (int target = 0; target < DP_DB_TARGETS; target++)
         if (self->control [target])
             s_kill_dispatch_on (self, self->control [target]);
+}
+
+//  The Idempotency-Key purge, when due, on the primary's control
+//  connection once its KILLs are sent (dp_db_purge.h).
+static void
+s_purge_dispatch (s_self_t *self)
+{
+    s_slot_t *control = self->control [DP_DB_PRIMARY];
+    if (!control || control->killing >= 0 || dp_db_conn_state (control->conn) != DP_DB_CONN_IDLE
+    ||  !dp_db_purge_due (&self->purge, zclock_mono ()))
+        return;
+    control->purging = true;
+    dp_db_purge_started (&self->purge);
+    const char *sql = dp_db_purge_sql ();
+    s_handle_conn_event (self, control, dp_db_conn_query (control->conn, sql, strlen (sql)));
 }
 
 //  A pool slot's place in its server's pool: statements go to the first
@@ -1832,6 +1856,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
         self->control [target] = control;
     }
     assert (next == self->n_pool && next_control == self->n_slots);
+    dp_db_purge_init (&self->purge, config->idempotency_purge_ms, zclock_mono ());
     return self;
 }
 
@@ -1923,6 +1948,7 @@ s_poll_timeout (s_self_t *self)
             timeout = at - now;
     }
     timeout = dp_db_txn_next_due (&self->txns, (uint64_t) zclock_time (), now, timeout);
+    timeout = dp_db_purge_timeout (&self->purge, now, timeout);
     uint64_t next_expiry = dp_db_queue_next_expiry (self->queue);
     if (next_expiry) {
         int64_t left = (int64_t) next_expiry - zclock_time ();
@@ -2019,6 +2045,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         s_expire_running (self);
         s_txn_check (self);
         s_kill_dispatch (self);
+        s_purge_dispatch (self);
         s_dispatch (self);
         s_pool_adapt (self);
     }

@@ -42,6 +42,8 @@ typedef struct {
                                 //  = the request's remaining budget (MariaDB only; KILL QUERY
                                 //  cancels at the deadline either way)
     bool coalesce;              //  merge queued LOADs of one loader into one statement
+    int idempotency_purge_ms;   //  delete Idempotency-Key rows older than 24 h this often
+                                //  (dp_db_purge); 0: never
     bool verbose;               //  log every statement
     const char *instance;       //  name in heartbeat reports; NULL: "<hostname>:<pid>"
 } dp_db_config_t;
@@ -50,7 +52,7 @@ typedef struct {
 //  "root", password NULL, database "dropapp_dev", no replica (host,
 //  socket NULL, port 0, replica_pool_size 0), endpoint "tcp://*:5557",
 //  pool_size 32, pool_min 2, chunk_size 10000, max_queue 2048, statement_timeout true,
-//  coalesce true, verbose false.
+//  coalesce true, idempotency_purge_ms 60000, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
 
 //  Write the DB settings (flag, environment variable, target in config,

@@ -12,6 +12,7 @@
 */
 #include "dp_route_graphql.h"
 #include "dp_beta_level.h"
+#include "dp_idempotency_key.h"
 #include "dp_persisted.h"
 #include "dp_msg_variables.h"
 #include "dp_gtid.h"
@@ -208,7 +209,7 @@ static const dp_http_error_t s_beta_refused = {
 //  min_gtid: the client's X-Depot-Min-Gtid (checked), or NULL.
 static int
 s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request,
-           const char *min_gtid)
+           const char *min_gtid, const char *idempotency_key)
 {
     dp_gateway_server_t *server = ctx->server;
     dp_msg_t msg;
@@ -225,6 +226,7 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
     msg.u.execute.operation_name = request->operation_name;
     msg.u.execute.flags = server->execute_flags;
     msg.u.execute.min_gtid = min_gtid;
+    msg.u.execute.idempotency_key = idempotency_key;
     //  A query only reads: the broker may send it again to another resolver
     //  when the one running it dies (proto/README.md, section 5).
     if (request->operation == DP_OP_QUERY)
@@ -398,7 +400,15 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
         return dp_http_reply_error (ctx, 405, "Allow: POST\r\n",
                                     "Only queries may be sent with GET; use POST.", false);
 
-    //  7. To a resolver, and back.
-    return s_execute (ctx, &identity, &request, min_gtid);
+    //  7. A mutation's Idempotency-Key (a query only reads: its key is
+    //  ignored, whatever it holds).
+    const char *idempotency_key = NULL;
+    if (request.operation == DP_OP_MUTATION
+    &&  dp_idempotency_key_parse (mg_get_header (ctx->conn, "Idempotency-Key"), arena,
+                                  &idempotency_key))
+        return dp_http_reply_error (ctx, 400, NULL, DP_IDEMPOTENCY_KEY_MALFORMED, false);
+
+    //  8. To a resolver, and back.
+    return s_execute (ctx, &identity, &request, min_gtid, idempotency_key);
 }
 

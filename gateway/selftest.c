@@ -17,6 +17,7 @@
 #include "dp_gateway_config.h"
 #include "dp_cors.h"
 #include "dp_beta_level.h"
+#include "dp_idempotency_key.h"
 #include "dp_http_request.h"
 #include "dp_metrics.h"
 #include "dp_fleet.h"
@@ -165,6 +166,7 @@ static const dp_selftest_t s_tests [] = {
     { "dp_gateway_config", dp_gateway_config_test },
     { "dp_cors", dp_cors_test },
     { "dp_beta_level", dp_beta_level_test },
+    { "dp_idempotency_key", dp_idempotency_key_test },
 };
 
 int

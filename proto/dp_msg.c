@@ -38,7 +38,6 @@
 #define S_MAX_VALUES        1000000u        //  items of one QUERY array value
 #define S_MAX_CELLS         50000000u       //  ROWS cells
 #define S_MAX_STR           (64u << 20)     //  any str
-#define S_MAX_IDEMPOTENCY_KEY 255u          //  EXECUTE idempotency_key bytes
 #define S_MAX_BIN           (1024u << 20)   //  RESULT json
 #define S_MAX_PERMISSIONS   1000u
 #define S_MAX_VALUE_DEPTH   4               //  arrays nested in one QUERY argument
@@ -400,8 +399,14 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
                     if (s_pack_val (pk, &msg->u.execute.variables [i], false, 0, S_MAX_VARIABLE_DEPTH))
                         return -1;
             }
-            if (s_pack_optional (pk, msg->u.execute.idempotency_key, S_MAX_IDEMPOTENCY_KEY))
-                return -1;
+            if (!msg->u.execute.idempotency_key)
+                msgpack_pack_nil (pk);
+            else {
+                size_t key_len = strlen (msg->u.execute.idempotency_key);
+                if (key_len == 0 || key_len > DP_IDEMPOTENCY_KEY_MAX
+                ||  s_pack_text (pk, msg->u.execute.idempotency_key, key_len))
+                    return -1;
+            }
             return s_pack_gtid (pk, msg->u.execute.min_gtid);
         case DP_MSG_RESULT:
             if (msg->u.result.json_len > S_MAX_BIN
@@ -867,7 +872,7 @@ s_get_gtid (s_ctx_t *ctx, const msgpack_object_array *payload, uint32_t index,
 }
 
 //  EXECUTE's idempotency_key (field 7): nil, absent (older forms), or a
-//  str of at most 255 bytes.
+//  str of 1 to DP_IDEMPOTENCY_KEY_MAX bytes.
 static int
 s_get_idempotency_key (s_ctx_t *ctx, const msgpack_object_array *payload, const char **key)
 {
@@ -875,9 +880,10 @@ s_get_idempotency_key (s_ctx_t *ctx, const msgpack_object_array *payload, const 
     if (payload->size <= 7 || payload->ptr [7].type == MSGPACK_OBJECT_NIL)
         return 0;
     const msgpack_object *obj = &payload->ptr [7];
-    if (obj->type == MSGPACK_OBJECT_STR && obj->via.str.size > S_MAX_IDEMPOTENCY_KEY)
-        return S_FAIL (ctx, "%s: idempotency_key is %u bytes, more than the limit of %u",
-                       ctx->what, obj->via.str.size, S_MAX_IDEMPOTENCY_KEY);
+    if (obj->type == MSGPACK_OBJECT_STR
+    &&  (obj->via.str.size == 0 || obj->via.str.size > DP_IDEMPOTENCY_KEY_MAX))
+        return S_FAIL (ctx, "%s: idempotency_key is %u bytes, not 1 to %u",
+                       ctx->what, obj->via.str.size, DP_IDEMPOTENCY_KEY_MAX);
     return s_get_str (ctx, obj, "idempotency_key", key, NULL);
 }
 
@@ -2411,8 +2417,10 @@ dp_msg_test (bool verbose)
     //  The message every truncation and type swap below starts from: any
     //  type is a valid variable value, so it carries an empty list.
     in.u.execute.n_variables = 0;
+    in.u.execute.idempotency_key = "8e03978e-40d5-43e8-bc93-6894a57f9324";
     s_roundtrip (&in, &out, arena, &buf);
     assert (out.u.execute.prepared && out.u.execute.n_variables == 0);
+    assert (strcmp (out.u.execute.idempotency_key, in.u.execute.idempotency_key) == 0);
     const dp_identity_t *identity = &out.u.execute.identity;
     assert (identity->user_id == -5);
     assert (identity->organisation_id == 0);
@@ -2436,6 +2444,21 @@ dp_msg_test (bool verbose)
     msgpack_sbuffer execute_full;
     msgpack_sbuffer_init (&execute_full);
     msgpack_sbuffer_write (&execute_full, buf.data, buf.size);
+    //  An idempotency key is 1 to 255 bytes: the encoder refuses others,
+    //  and so does the decoder (a key of 256 bytes packed by hand).
+    char long_key [DP_IDEMPOTENCY_KEY_MAX + 2];
+    memset (long_key, 'k', sizeof long_key - 1);
+    long_key [sizeof long_key - 1] = 0;
+    in.u.execute.idempotency_key = long_key;
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1);
+    long_key [DP_IDEMPOTENCY_KEY_MAX] = 0;
+    s_roundtrip (&in, &out, arena, &buf);
+    assert (strlen (out.u.execute.idempotency_key) == DP_IDEMPOTENCY_KEY_MAX);
+    in.u.execute.idempotency_key = "";
+    msgpack_sbuffer_clear (&buf);
+    assert (dp_msg_encode (&in, &buf) == -1);
+    in.u.execute.idempotency_key = NULL;
 
     //  EXECUTE with nil optionals, empty lists and a length shorter than
     //  the C string (only query_len bytes travel).
@@ -2490,7 +2513,31 @@ dp_msg_test (bool verbose)
         else {
             assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
             assert (out.u.execute.prepared == (form == 2) && strcmp (out.u.execute.query, "{ a }") == 0);
+            //  Before idempotency_key was appended: none.
+            assert (out.u.execute.idempotency_key == NULL);
         }
+    }
+    //  The EXECUTE of eight fields with a key of 256 or 0 bytes is malformed.
+    for (size_t key_len = 0; key_len <= DP_IDEMPOTENCY_KEY_MAX + 1; key_len += DP_IDEMPOTENCY_KEY_MAX + 1) {
+        msgpack_sbuffer_clear (&buf);
+        s_pack_head (&pk, 1, DP_MSG_EXECUTE, 8);
+        msgpack_pack_array (&pk, 6);
+        msgpack_pack_int64 (&pk, 1);
+        msgpack_pack_int64 (&pk, 0);
+        msgpack_pack_false (&pk);
+        msgpack_pack_int32 (&pk, -1);
+        msgpack_pack_array (&pk, 0);
+        msgpack_pack_array (&pk, 0);
+        s_pack_str (&pk, "{ a }", 5);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_uint32 (&pk, 0);
+        msgpack_pack_nil (&pk);
+        msgpack_pack_nil (&pk);
+        char key [DP_IDEMPOTENCY_KEY_MAX + 1];
+        memset (key, 'k', sizeof key);
+        s_pack_str (&pk, key, key_len);
+        s_expect_malformed (buf.data, buf.size, arena, "idempotency_key is");
     }
     in.u.execute.query = "{ m\0e }";
     in.u.execute.query_len = 7;

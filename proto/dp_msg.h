@@ -59,6 +59,9 @@ typedef enum {
 #define DP_STATUS_DB_ERROR       502    //  MariaDB answered with an error
 #define DP_STATUS_UNAVAILABLE    503    //  no connection / overloaded
 
+//  The longest Idempotency-Key EXECUTE carries, in bytes.
+#define DP_IDEMPOTENCY_KEY_MAX   255
+
 //  A typed value (QUERY arguments, ROWS cells).
 typedef enum {
     DP_VAL_NIL,
@@ -237,7 +240,8 @@ typedef struct {
             dp_val_t *variables;        //  [definition index, value, ...]: the coerced
                                         //  variables (dp_msg_variables); NULL when none
             uint32_t n_variables;       //  values in variables: twice the variables
-            const char *idempotency_key;    //  the client's Idempotency-Key; NULL when none
+            const char *idempotency_key;    //  the client's Idempotency-Key (a mutation's,
+                                            //  1..DP_IDEMPOTENCY_KEY_MAX bytes); NULL: none
             const char *min_gtid;       //  the GTID position its reads must see
                                         //  (dp_gtid_valid); NULL when none
         } execute;

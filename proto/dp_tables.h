@@ -10,7 +10,8 @@
     builds the statement from these lists alone (db-svc/dp_sql_tables.c).
 @discuss
     The columns are the tables' real ones, named and ordered as in
-    db/ddl.sql, which are boxtribute's (checked against its dump); their
+    db/ddl.sql, which are boxtribute's (depot_idempotency: Depot's own,
+    db/idempotency.sql) (checked against its dump); their
     wire types are dp_catalog.h's: INT, STR, FLOAT (DECIMAL and FLOAT
     columns), DATETIME (an argument is str "YYYY-MM-DD HH:MM:SS" in UTC; a
     SELECT cell comes back as ROWS cells do, "YYYY-MM-DDTHH:MM:SS+00:00").
@@ -80,9 +81,18 @@
     C(people, customfield2_value, STR) C(people, customfield3_value, STR) \
     C(people, customfield4_value, DATETIME)
 
+//  Depot's own (db/idempotency.sql): Idempotency-Key's claims and stored
+//  field results (resolver-svc/dp_idem.c).
+#define DP_TABLE_COLUMNS_depot_idempotency(C) \
+    C(depot_idempotency, id, INT) C(depot_idempotency, idem_key, STR) \
+    C(depot_idempotency, user_id, INT) C(depot_idempotency, field, INT) \
+    C(depot_idempotency, request_hash, STR) C(depot_idempotency, running_until_ms, INT) \
+    C(depot_idempotency, result, STR) C(depot_idempotency, errors, STR) \
+    C(depot_idempotency, created, DATETIME)
+
 //  The tables, in id order: T(table). Appended to only.
 #define DP_TABLE_LIST(T) \
-    T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people)
+    T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people) T(depot_idempotency)
 
 //  Ids: DP_TABLE_<table>; columns: DP_TCOL_<table>_<column> (its bit index).
 #define DP_TABLE_ENUM(table) DP_TABLE_##table,

@@ -710,6 +710,13 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
     }
     self->root_obj.type = self->root->type;
     if (operation->operation == DP_OP_MUTATION) {
+        //  A key on a query is ignored: a query changes nothing.
+        if (execute->u.execute.idempotency_key) {
+            self->idempotency_key = dp_arena_strdup (self->arena, execute->u.execute.idempotency_key);
+            dp_idem_hash (execute->u.execute.query, execute->u.execute.query_len,
+                          (uint32_t) (operation - self->doc->defs), execute->u.execute.variables,
+                          execute->u.execute.n_variables, self->request_hash);
+        }
         dp_exec_mutation_start (self);
         return;
     }

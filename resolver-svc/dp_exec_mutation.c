@@ -52,6 +52,7 @@ static _Atomic uint64_t s_last_txn;
 
 static void s_check (dp_exec_t *self);
 static void s_attempt (dp_exec_t *self);
+static void s_next_field (dp_exec_t *self);
 
 static mutation_run_t *
 s_run (dp_exec_t *self)
@@ -63,6 +64,18 @@ static plan_field_t *
 s_field (dp_exec_t *self)
 {
     return &s_run (self)->fields [s_run (self)->current];
+}
+
+//  What the current transaction is for, in logs.
+static const char *
+s_what (dp_exec_t *self)
+{
+    mutation_run_t *run = s_run (self);
+    if (run->bookkeeping == BOOKKEEPING_CLAIM)
+        return dp_idem_claim.name;
+    if (run->bookkeeping == BOOKKEEPING_RELEASE)
+        return dp_idem_release.name;
+    return s_field (self)->field->name;
 }
 
 static void
@@ -109,7 +122,7 @@ s_fail_by_reply (dp_exec_t *self, const pending_t *p, const dp_msg_t *reply)
     uint32_t status = reply->type == DP_MSG_ERROR ? reply->u.error.status : DP_STATUS_INTERNAL;
     const char *text = reply->type == DP_MSG_ERROR ? reply->u.error.message : "unexpected reply";
     dp_warn ("request %s: mutation %s: db-svc answered %u: %s", self->trace_id,
-             s_field (self)->field->name, status, text);
+             s_what (self), status, text);
     if (run->phase == RUN_END && !run->committing)
         return;                 //  a ROLLBACK that failed: nothing was kept either way
     bool commit = run->phase == RUN_END && run->committing;
@@ -170,6 +183,57 @@ s_keep_field (dp_exec_t *self, plan_field_t *pf)
 }
 
 static void
+s_finish (dp_exec_t *self)
+{
+    s_run (self)->phase = RUN_DONE;
+    dp_exec_write_result (self);
+}
+
+//  Run the key's claim or release: a transaction as a field's, without a
+//  payload.
+static void
+s_bookkeeping (dp_exec_t *self, bookkeeping_t what)
+{
+    mutation_run_t *run = s_run (self);
+    run->bookkeeping = what;
+    run->attempt = 1;
+    s_attempt (self);
+}
+
+//  The claim or the release is over (committed, refused or failed).
+static void
+s_bookkeeping_done (dp_exec_t *self, const char *fail_code, const char *fail_message)
+{
+    mutation_run_t *run = s_run (self);
+    bookkeeping_t what = run->bookkeeping;
+    run->bookkeeping = BOOKKEEPING_NONE;
+    self->txn = 0;
+    run->txn = 0;
+    run->txn_open = false;
+    dp_idem_t *idem = run->idem;
+    if (what == BOOKKEEPING_RELEASE) {
+        //  The fields' outcomes stand; the key stays claimed until the
+        //  request's deadline passes.
+        if (fail_message)
+            dp_warn ("request %s: the Idempotency-Key's claim was not released: %s",
+                     self->trace_id, fail_message);
+        s_finish (self);
+        return;
+    }
+    if (idem->refusal || fail_message) {
+        dp_exec_write_errors_begin (self);
+        dp_exec_write_request_error (self, idem->refusal ? idem->refusal_message
+                                     : dp_arena_printf (self->arena, "The Idempotency-Key could "
+                                       "not be checked: %s", fail_message),
+                                     NULL, idem->refusal ? idem->refusal_code : fail_code);
+        dp_exec_write_errors_end (self, idem->refusal ? idem->refusal : 503);
+        run->phase = RUN_DONE;
+        return;
+    }
+    s_next_field (self);
+}
+
+static void
 s_next_field (dp_exec_t *self)
 {
     mutation_run_t *run = s_run (self);
@@ -179,6 +243,9 @@ s_next_field (dp_exec_t *self)
     while (++run->current < run->n_fields) {
         plan_field_t *pf = s_field (self);
         if (pf->field && pf->bind->kind == BIND_MUTATION) {
+            //  Committed by an earlier request under the key: its answer.
+            if (dp_idem_replay_field (self, run->current))
+                continue;
             run->attempt = 1;
             s_attempt (self);
             return;
@@ -187,8 +254,12 @@ s_next_field (dp_exec_t *self)
         //  nothing to run in a transaction.
         s_keep_field (self, pf);
     }
-    run->phase = RUN_DONE;
-    dp_exec_write_result (self);
+    if (run->idem && run->idem->claimed) {
+        run->idem->claimed = false;
+        s_bookkeeping (self, BOOKKEEPING_RELEASE);
+        return;
+    }
+    s_finish (self);
 }
 
 //  The field is over without a value of its own: null, with its error.
@@ -196,6 +267,10 @@ static void
 s_field_null (dp_exec_t *self, const char *code, const char *message)
 {
     mutation_run_t *run = s_run (self);
+    if (run->bookkeeping) {
+        s_bookkeeping_done (self, code, message ? message : "failed");
+        return;
+    }
     plan_field_t *pf = s_field (self);
     run->json [run->current] = NULL;
     if (message)
@@ -210,8 +285,10 @@ static void
 s_attempt (dp_exec_t *self)
 {
     mutation_run_t *run = s_run (self);
-    plan_field_t *pf = s_field (self);
-    const dp_mutation_def_t *def = pf->bind->mutation;
+    plan_field_t *pf = run->bookkeeping ? NULL : s_field (self);
+    const dp_mutation_def_t *def = run->bookkeeping == BOOKKEEPING_CLAIM ? &dp_idem_claim
+                                 : run->bookkeeping == BOOKKEEPING_RELEASE ? &dp_idem_release
+                                 : pf->bind->mutation;
     s_errors_mark (self);
     run->failed = false;
     run->conflict = false;
@@ -220,6 +297,7 @@ s_attempt (dp_exec_t *self)
     dp_mutation_t *m = dp_arena_calloc (self->arena, 1, sizeof *m);
     m->exec = self;
     m->pf = pf;
+    m->def = def;
     m->state = dp_arena_calloc (self->arena, 1, def->state_size ? def->state_size : 1);
     time_t now = time (NULL);
     struct tm utc;
@@ -251,7 +329,7 @@ s_step (dp_exec_t *self)
 {
     mutation_run_t *run = s_run (self);
     dp_mutation_t *m = run->m;
-    const dp_mutation_def_t *def = m->pf->bind->mutation;
+    const dp_mutation_def_t *def = m->def;
     m->issued = 0;
     run->phase = RUN_STEP;
     def->step (m, m->state);
@@ -267,8 +345,9 @@ s_step (dp_exec_t *self)
         return;
     }
     assert (m->issued == 0);    //  a step that finished issues nothing more
-    if (m->outcome == MUT_ERROR) {
-        s_end (self, false);
+    if (m->outcome == MUT_ERROR || !m->pf) {
+        //  An error rolls back; the key's bookkeeping has no payload.
+        s_end (self, m->outcome != MUT_ERROR);
         return;
     }
     //  The payload's selection, read in the transaction.
@@ -309,7 +388,7 @@ s_check (dp_exec_t *self)
             run->wake_at = zclock_time () + S_PAUSE_MIN_MS
                          + (int64_t) (random () % (S_PAUSE_MAX_MS - S_PAUSE_MIN_MS + 1));
             dp_info ("request %s: mutation %s conflicted; attempt %u in %lld ms", self->trace_id,
-                     s_field (self)->field->name, run->attempt,
+                     s_what (self), run->attempt,
                      (long long) (run->wake_at - zclock_time ()));
             return;
         }
@@ -333,6 +412,9 @@ s_check (dp_exec_t *self)
             break;
         case RUN_END:
             run->txn_open = false;
+            if (run->bookkeeping)
+                s_bookkeeping_done (self, NULL, NULL);
+            else
             if (run->m->outcome == MUT_ERROR) {
                 s_errors_restore (self);
                 s_field_null (self, run->m->code, run->m->message);
@@ -405,7 +487,11 @@ dp_exec_mutation_waves_done (dp_exec_t *self)
     //  The field's "key":value, written while its rows are in the cache.
     s_keep_field (self, run->m->pf);
     dp_mutation_t *m = run->m;
-    s_end (self, m->outcome != MUT_RECORD || m->commit);
+    bool commit = m->outcome != MUT_RECORD || m->commit;
+    //  Its answer is stored in its own transaction, pipelined before COMMIT.
+    if (commit && run->idem)
+        dp_idem_store_field (self, run->current);
+    s_end (self, commit);
 }
 
 void
@@ -422,6 +508,11 @@ dp_exec_mutation_start (dp_exec_t *self)
     run->non_null_failed = dp_arena_calloc (self->arena, n, sizeof (bool));
     run->current = (size_t) -1;
     self->wave = 0;
+    if (self->idempotency_key) {
+        run->idem = dp_idem_new (self, run);
+        s_bookkeeping (self, BOOKKEEPING_CLAIM);
+        return;
+    }
     s_next_field (self);
 }
 
@@ -541,8 +632,11 @@ dp_exec_mutation_deadline (dp_exec_t *self)
         return;
     //  The open transaction is left to the actor to roll back; a COMMIT
     //  under way may have committed.
-    bool committing = run->phase == RUN_END && run->committing && self->outstanding;
+    bool committing = run->phase == RUN_END && run->committing && self->outstanding
+                   && !run->bookkeeping;
     run->abandoned_txn = dp_exec_open_txn (self);
+    if (run->current == (size_t) -1)
+        run->current = 0;       //  still claiming the key: no field ran
     if (run->phase != RUN_PAUSE)
         s_errors_restore (self);
     const char *message = committing

@@ -18,6 +18,7 @@
 #include "dp_exec_hooks.h"
 #include "dp_exec_cache.h"
 #include "dp_mutation.h"
+#include "dp_idem.h"
 
 #define MAX_PATH 300
 
@@ -77,6 +78,7 @@ typedef struct _exec_error_t {
     char *path_json;            //  "["boxes","elements",3,"size"]" or NULL
     const char *code;           //  extensions.code or NULL
     char *description;          //  extensions.description or NULL
+    const char *raw_json;       //  set: error objects written as they are (a stored field's)
     struct _exec_error_t *next;
 } exec_error_t;
 
@@ -94,7 +96,8 @@ typedef enum {
 
 struct _dp_mutation_t {
     dp_exec_t *exec;
-    plan_field_t *pf;
+    const dp_mutation_def_t *def;   //  the step's
+    plan_field_t *pf;           //  the root field; NULL for the key's claim or release
     void *state;                //  the step's own, new per attempt
     uint32_t round;
     size_t issued;              //  statements issued in this round
@@ -117,6 +120,26 @@ typedef enum {
     RUN_PAUSE,                  //  waiting to run the field again after a conflict
     RUN_DONE                    //  every field ran
 } run_phase_t;
+
+//  A request's Idempotency-Key (dp_idem.c).
+struct _dp_idem_t {
+    const char *key;
+    char hash [65];             //  SHA-256 of the request, hex
+    bool claimed;               //  this request holds the key's claim: release it at the end
+    int64_t claim_id;           //  the claim row's id
+    bool *stored;               //  per root field: answered from the store
+    const char **stored_json;   //  its "alias":value as answered; NULL: a non-null field failed
+    const char **stored_errors; //  its error objects, comma-joined; NULL: none
+    uint32_t refusal;           //  409 or 422: the claim refused the request
+    const char *refusal_code;
+    const char *refusal_message;
+};
+
+typedef enum {
+    BOOKKEEPING_NONE,           //  the transaction is a root field's
+    BOOKKEEPING_CLAIM,          //  dp_idem_claim's, before the first field
+    BOOKKEEPING_RELEASE         //  dp_idem_release's, after the last
+} bookkeeping_t;
 
 typedef struct {
     plan_field_t *fields;       //  the root fields, in order (after @skip/@include)
@@ -143,6 +166,8 @@ typedef struct {
     uint64_t abandoned_txn;     //  open when the deadline passed: the actor rolls it back
     plan_node_t node;           //  the current field alone, for the payload's waves
     variant_t variant;
+    dp_idem_t *idem;            //  the request's Idempotency-Key; NULL: none
+    bookkeeping_t bookkeeping;  //  the current transaction is the key's, not a field's
 } mutation_run_t;
 
 struct _dp_exec_t {
@@ -188,6 +213,8 @@ struct _dp_exec_t {
     //  position after this request's COMMITs, for the gateway's answer.
     const char *min_gtid;       //  EXECUTE's (in arena); NULL: none
     char *gtid;                 //  in arena; NULL: nothing committed or no binary log
+    const char *idempotency_key;    //  the EXECUTE's; NULL: none
+    char request_hash [65];     //  dp_idem_hash of the EXECUTE, when it has a key
 };
 
 //  -------------------------------------------------------------------------
@@ -229,6 +256,21 @@ void dp_exec_mutation_children (dp_exec_t *self, const plan_field_t *pf, obj_t *
 int dp_exec_mutation_write_value (dp_exec_t *self, const plan_field_t *pf);
 //  {"key":value,...} of the fields run; -1 when a non-null one failed.
 int dp_exec_mutation_write_data (dp_exec_t *self);
+
+//  -------------------------------------------------------------------------
+//  dp_idem.c, for the executor
+
+//  A new key's state for run (its fields known), in the request's arena.
+dp_idem_t *dp_idem_new (dp_exec_t *self, mutation_run_t *run);
+//  When the root field at index was stored by an earlier request under the
+//  key: its answer and errors become this request's; returns true.
+bool dp_idem_replay_field (dp_exec_t *self, size_t index);
+//  The root field at index is about to COMMIT: its answer (kept in
+//  run->json) and the errors of its attempt go into its transaction.
+void dp_idem_store_field (dp_exec_t *self, size_t index);
+
+//  dp_exec_write.c: one error as JSON (raw_json as it is).
+void dp_exec_write_error (dp_json_writer_t *out, const exec_error_t *error);
 
 //  dp_exec_write.c: "key":value of one field of obj, nullability applied;
 //  0, or -1 when a non-null field failed.

@@ -439,6 +439,16 @@ s_error_json (dp_json_writer_t *out, const char *message, const dp_loc_t *loc,
     dp_error_write (&error, DP_ERROR_KEYS_GRAPHQL_JS, out);
 }
 
+void
+dp_exec_write_error (dp_json_writer_t *out, const exec_error_t *e)
+{
+    if (e->raw_json)
+        dp_json_writer_raw (out, e->raw_json, strlen (e->raw_json));
+    else
+        s_error_json (out, e->message, e->has_loc ? &e->loc : NULL, e->path_json, e->code,
+                      e->description);
+}
+
 static void
 s_write_errors (dp_exec_t *self)
 {
@@ -447,8 +457,7 @@ s_write_errors (dp_exec_t *self)
     for (exec_error_t *e = self->errors; e; e = e->next) {
         if (e != self->errors)
             dp_json_writer_char (out, ',');
-        s_error_json (out, e->message, e->has_loc ? &e->loc : NULL, e->path_json, e->code,
-                      e->description);
+        dp_exec_write_error (out, e);
     }
     dp_json_writer_char (out, ']');
 }

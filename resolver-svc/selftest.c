@@ -26,6 +26,7 @@
 #include "dp_authz.h"
 #include "dp_box_access.h"
 #include "dp_history.h"
+#include "dp_idem.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
 #include <stdlib.h>
@@ -44,6 +45,7 @@ static const dp_selftest_t s_tests [] = {
     { "exec_cache", dp_exec_cache_test },
     { "exec_write", dp_exec_write_test },
     { "exec_mutation", dp_exec_mutation_test },
+    { "idem", dp_idem_test },
     { "writer", dp_writer_test },
     { "options", dp_resolver_options_test },
     { "actor", dp_resolver_actor_test },

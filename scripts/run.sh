@@ -79,10 +79,12 @@ if [ "$(cat "$marker" 2>/dev/null || true)" != "boxes=$boxes" ]; then
     sql -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
     sql "$db" < "$root/db/ddl.sql"
     sql "$db" < "$root/db/indexes.sql"
+    sql "$db" < "$root/db/idempotency.sql"
     "$gen" --boxes "$boxes" | sql "$db"
     echo "boxes=$boxes" > "$marker"
 else
     sql "$db" < "$root/db/indexes.sql"        # idempotent: picks up indexes added since
+    sql "$db" < "$root/db/idempotency.sql"    # idempotent: CREATE TABLE IF NOT EXISTS
 fi
 
 # 4. Keys and token

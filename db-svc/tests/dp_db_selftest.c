@@ -21,6 +21,7 @@
 #include "dp_sql_tables.h"
 #include "dp_db_txn.h"
 #include "dp_db_charset.h"
+#include "dp_db_purge.h"
 #include "dp_db_pool_limit.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -64,6 +65,7 @@ s_run (const char *name, bool verbose)
         { "queue", dp_db_queue_test }, { "rows", dp_db_rows_test },
         { "sql_catalog", dp_sql_catalog_test }, { "sql_tables", dp_sql_tables_test }, { "txn_table", dp_db_txn_test }, { "charset", dp_db_charset_test },
         { "target", dp_db_target_test }, { "pool_limit", dp_db_pool_limit_test },
+        { "purge", dp_db_purge_test },
     };
     for (size_t i = 0; i < sizeof classes / sizeof classes [0]; i++)
         if (strcmp (name, classes [i].name) == 0) {

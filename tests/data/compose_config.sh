@@ -6,8 +6,8 @@
 #    healthcheck, a memory and a CPU limit; the gateway publishes 5005 and binds the resolvers'
 #    backend on 5556, db-svc binds 5557, resolver-svc connects to both; start order follows
 #    health (db-svc after a healthy MariaDB, resolvers after a healthy gateway and db-svc, the
-#    gateway after the demo key job completed); MariaDB loads ddl, indexes and demo data in
-#    that order; every Dockerfile named exists and defines the target asked for.
+#    gateway after the demo key job completed); MariaDB loads ddl, indexes, Depot's idempotency
+#    table and demo data in that order; every Dockerfile named exists and defines the target asked for.
 # 3. One Dockerfile per service: each built service names docker/<service>.Dockerfile, no two
 #    share one; each has two or more stages (FROM ... AS ...) and COPYs only from stages it
 #    defines. Depot's own (gateway, resolver-svc, db-svc, demo-keys): a debian:12 build stage
@@ -84,8 +84,8 @@ for name, s in svc.items():
     if name == "mariadb":
         inits = re.findall(r"/docker-entrypoint-initdb\.d/(\S+)", text)
         check(inits == sorted(inits) and [i.split("-", 1)[1] for i in inits]
-              == ["ddl.sql", "indexes.sql", "demo-data.sql.gz"],
-              "mariadb runs ddl, indexes, demo data in that order")
+              == ["ddl.sql", "indexes.sql", "idempotency.sql", "demo-data.sql.gz"],
+              "mariadb runs ddl, indexes, Depot's idempotency table, demo data in that order")
         check(re.search(r"^FROM\s+mariadb:10\.11\s*$", text, re.M), "mariadb is built on mariadb:10.11")
     else:
         check(re.search(r"^FROM\s+debian:\$\{DEBIAN_VERSION\}", text, re.M)

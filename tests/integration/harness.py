@@ -119,10 +119,16 @@ class MariaDB:
         return int(self.sql(f"SHOW GLOBAL STATUS LIKE '{name}'")[0][1])
 
 
+def load_depot_tables(db):
+    """What Depot adds to boxtribute's schema: its indexes and its own tables."""
+    db.load_file(os.path.join(REPO, "db", "indexes.sql"))
+    db.load_file(os.path.join(REPO, "db", "idempotency.sql"))
+
+
 def load_demo(db, boxes=None, seed=None):
     """Depot's DDL, its indexes and the generator's demo data."""
     db.load_file(os.path.join(REPO, "db", "ddl.sql"))
-    db.load_file(os.path.join(REPO, "db", "indexes.sql"))
+    load_depot_tables(db)
     args = [binary("tools", "depot-gen")]
     if boxes is not None:
         args += ["--boxes", str(boxes)]

@@ -159,7 +159,7 @@ class BoxtributeDump:
     @staticmethod
     def load(db):
         db.load_file(DUMP)
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+        harness.load_depot_tables(db)
 
 
 class DepotDdl:

@@ -23,7 +23,7 @@ class BoxtributeDump(unittest.TestCase):
         cls.scratch = harness.Scratch()
         cls.db = harness.MariaDB(cls.scratch.path)
         cls.db.load_file(DUMP)
-        cls.db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+        harness.load_depot_tables(cls.db)
         cls.keys = harness.Keys(cls.scratch.path)
         cls.token = cls.keys.token()
         # A god user as boxtribute's tokens carry one: the role, no organisation.

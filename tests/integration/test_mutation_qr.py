@@ -305,7 +305,7 @@ class OnBoxtributeDump(QrMutations, unittest.TestCase):
     def setUpClass(cls):
         def load(db):
             db.load_file(DUMP)
-            db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+            harness.load_depot_tables(db)
         cls.start(load)
 
 
