@@ -164,7 +164,9 @@ class Keys:
 # start. The adaptive pool (DEPOT_DB_POOL_MIN 2 up to DEPOT_DB_POOL) opens connections while a
 # request's statements queue, and each new connection runs a set-up SELECT of its own, which
 # Com_select would count as the request's.
-FIXED_POOL = {"DEPOT_DB_POOL": "8", "DEPOT_DB_POOL_MIN": "8"}
+# The Idempotency-Key purge (every 60 s on db-svc's control connection: its set-up SELECT and
+# its DELETE) is off for the same reason.
+FIXED_POOL = {"DEPOT_DB_POOL": "8", "DEPOT_DB_POOL_MIN": "8", "DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
 
 
 class Depot:

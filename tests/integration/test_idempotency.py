@@ -68,8 +68,7 @@ class Idempotency(unittest.TestCase):
         cls.token = cls.keys.token(base_ids=(1, 99), permissions=permissions)
         cls.user_id = 8                         # the token's sub, auth0|8
         cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one",
-                                  extra_env=dict(harness.FIXED_POOL, DEPOT_DEADLINE_MS="10000",
-                                                 DEPOT_IDEMPOTENCY_PURGE_MS="0"))
+                                  extra_env=dict(harness.FIXED_POOL, DEPOT_DEADLINE_MS="10000"))
 
     @classmethod
     def tearDownClass(cls):
