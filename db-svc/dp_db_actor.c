@@ -237,7 +237,8 @@ typedef struct {
     //  been replaced). Positions only grow, so it may lag, never lead.
     char replica_reached [DP_GTID_MAX + 1];
     int replica_wait_ms;        //  DEPOT_REPLICA_WAIT_MS
-    bool requeued;              //  a read moved to the primary's queue: dispatch again
+    bool dispatch_again;        //  a read moved to the primary's queue, or a statement
+                                //  finished as it started: dispatch again
     uint64_t stat_gtid_waits;   //  MASTER_GTID_WAITs run
     uint64_t stat_gtid_primary; //  reads with a position the replica had not reached in time
 } s_self_t;
@@ -824,6 +825,12 @@ s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
     stmt->started_us = zclock_usecs ();
     dp_db_queue_started (self->queue, stmt);
     s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
+    //  The connector can finish a statement before returning (its answer
+    //  was there already): no poll event will come for that connection,
+    //  so whatever waits for it (a transaction's next request) must be
+    //  dispatched now, not when something else wakes the loop.
+    if (!slot->stmt)
+        self->dispatch_again = true;
 }
 
 //  Checks before a statement runs: a request past its deadline is
@@ -875,7 +882,7 @@ s_gtid_to_primary (s_self_t *self, dp_db_stmt_t *stmt)
         return;
     }
     dp_db_queue_push (self->queue, stmt, true);
-    self->requeued = true;
+    self->dispatch_again = true;
 }
 
 //  Before stmt runs on pool slot i: true when it was taken instead (its
@@ -970,7 +977,8 @@ s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
 
 //  Give queued statements to idle connections: each pinned connection
 //  its transaction's next one, the others the queue's (again when a read
-//  moved to the primary's queue on the way).
+//  moved to the primary's queue on the way, or a statement finished as it
+//  started).
 static void
 s_dispatch_once (s_self_t *self);
 
@@ -978,9 +986,9 @@ static void
 s_dispatch (s_self_t *self)
 {
     do {
-        self->requeued = false;
+        self->dispatch_again = false;
         s_dispatch_once (self);
-    } while (self->requeued);
+    } while (self->dispatch_again);
 }
 
 static void

@@ -12,6 +12,9 @@
     rollback, 410 after; its deadline, a CANCEL of it, its requester's
     DISCONNECT and its requester's silence roll it back; two transactions
     locking two rows in opposite order: one gets 409 and its rows are gone.
+    Many requests of one transaction sent at once are all answered, in
+    order, with nothing else sent meanwhile (none waits for the loop's next
+    wake-up, which would add up to the requester's silence).
     After each, no transaction is left open in MariaDB and the pinned
     connection is back in the pool.
 @end
@@ -159,6 +162,43 @@ dp_db_test_concern_txn (dp_db_test_t *t)
     s_insert_qr (t, 2, "dp-txn-c");
     dp_db_test_rows_reply (t, s_send_txn (t, 2, DP_TXN_ROLLBACK, 0));
     assert (s_qr_rows (t, "dp-txn-c") == 0);
+    s_all_closed (t);
+
+    //  Pipelined: 200 requests of one transaction (LOADs and SELECT FOR
+    //  UPDATEs of its own row, as a mutation's rounds and waves), sent
+    //  at once, then nothing. MariaDB often answers a short statement
+    //  before the connector reads, so it finishes as it starts; the next
+    //  request must run then, not at the loop's next wake-up (up to 1 s
+    //  each, which would add up past DP_DB_TXN_SILENCE_MS and end the
+    //  transaction under the requests still waiting).
+    s_begin (t, 10, 0);
+    int64_t pipelined = s_insert_qr (t, 10, "dp-txn-p");
+    dp_val_t pipelined_id = dp_db_test_int (pipelined);
+    dp_stmt_cond_t on_pipelined = { DP_TCOL_qr_id, &pipelined_id, 1 };
+    dp_stmt_t lock_row = { .txn = 10, .table = DP_TABLE_qr, .op = DP_STMT_SELECT,
+                           .columns = DP_TBIT (qr, code), .where = &on_pipelined,
+                           .n_where = 1, .lock = true };
+    enum { S_PIPELINED = 200 };
+    uint64_t ids_sent [S_PIPELINED];
+    for (int i = 0; i < S_PIPELINED; i++) {
+        if (i % 2) {
+            ids_sent [i] = s_send_stmt (t, &lock_row);
+            continue;
+        }
+        dp_msg_t load = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = ++t->next_id,
+                          .trace_id = "txn-test",
+                          .u.load = { DP_LOADER_qr_by_id, 1u << DP_COL_qr_code,
+                                      &pipelined, 1, 10 } };
+        dp_db_test_send (t, &load);
+        ids_sent [i] = load.id;
+    }
+    for (int i = 0; i < S_PIPELINED; i++) {
+        reply = dp_db_test_rows_reply (t, ids_sent [i]);
+        assert (reply.u.rows.n_rows == 1);
+        S_IS_STR (&reply.u.rows.cells [i % 2? 0: 1], "dp-txn-p");
+    }
+    dp_db_test_rows_reply (t, s_send_txn (t, 10, DP_TXN_COMMIT, 0));
+    assert (s_qr_rows (t, "dp-txn-p") == 1);
     s_all_closed (t);
 
     //  Refused: UPDATE without a condition, a bit beyond the table; each
