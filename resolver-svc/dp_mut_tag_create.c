@@ -22,9 +22,11 @@
 */
 #include "dp_mut_tag_create.h"
 #include "dp_tables.h"
+#include "dp_tag_rules.h"
+#include "dp_tag_history.h"
+#include "dp_enums.h"
 #include <stdio.h>
 #include <string.h>
-#include <ctype.h>
 
 typedef struct {
     int64_t base_id;
@@ -34,32 +36,6 @@ typedef struct {
     dp_mutation_reply_t *tag;   //  the INSERT
     dp_mutation_reply_t *history;
 } create_state_t;
-
-//  boxtribute's _is_valid_hex_color: re.match (r"^#(?:[0-9a-fA-F]{3}){1,2}$"),
-//  whose $ also matches before one final newline.
-static bool
-s_valid_color (const char *color, size_t len)
-{
-    if (len > 0 && color [len - 1] == '\n')
-        len--;
-    if ((len != 4 && len != 7) || color [0] != '#')
-        return false;
-    for (size_t i = 1; i < len; i++)
-        if (!isxdigit ((unsigned char) color [i]))
-            return false;
-    return true;
-}
-
-//  TagType by its GraphQL name, as the tags.type column stores it.
-static const char *
-s_db_type (const char *name)
-{
-    if (strcmp (name, "Box") == 0)
-        return "Stock";
-    if (strcmp (name, "Beneficiary") == 0)
-        return "People";
-    return "All";
-}
 
 static dp_val_t
 s_str (const char *text, size_t len)
@@ -95,7 +71,7 @@ s_insert_tag (dp_mutation_t *m, create_state_t *state, const input_t *input)
         s_str (dp_mutation_now (m), strlen (dp_mutation_now (m))),
         s_int (dp_mutation_identity (m)->user_id),
         s_str (has_description ? description->s : "", has_description ? description->len : 0),
-        s_str (s_db_type (type->s), strlen (s_db_type (type->s))),
+        s_str (dp_enums_tag_type_value (type->s), strlen (dp_enums_tag_type_value (type->s))),
     };
     uint64_t columns = DP_TBIT (tags, label) | DP_TBIT (tags, color) | DP_TBIT (tags, camp_id)
                      | DP_TBIT (tags, created) | DP_TBIT (tags, created_by)
@@ -107,18 +83,8 @@ s_insert_tag (dp_mutation_t *m, create_state_t *state, const input_t *input)
 static void
 s_insert_history (dp_mutation_t *m, create_state_t *state)
 {
-    const char *now = dp_mutation_now (m);
-    dp_val_t row [] = {
-        s_str ("tags", 4),
-        s_int (state->tag->last_insert_id),
-        s_str ("Record created", 14),
-        s_int (dp_mutation_identity (m)->user_id),
-        s_str (now, strlen (now)),
-    };
-    uint64_t columns = DP_TBIT (history, tablename) | DP_TBIT (history, record_id)
-                     | DP_TBIT (history, changes) | DP_TBIT (history, user_id)
-                     | DP_TBIT (history, changedate);
-    state->history = dp_mutation_insert (m, DP_TABLE_history, columns, row, 1);
+    const char *created = "Record created";
+    state->history = dp_tag_history_insert (m, &state->tag->last_insert_id, &created, 1);
 }
 
 static void
@@ -173,7 +139,8 @@ s_create_step (dp_mutation_t *m, void *state_)
                 return;
             }
             const input_t *color = input_field (input, "color");
-            if (!s_valid_color (color->s, color->len)) {
+            //  A colour holding a NUL is no colour (the check reads C text).
+            if (strlen (color->s) != color->len || !dp_tag_color_valid (color->s)) {
                 dp_record_t *error = dp_record_new (m, "InvalidColorError");
                 dp_record_set_string (error, "color", color->s);
                 dp_mutation_return_record (m, error, false);
