@@ -208,7 +208,8 @@ dp_sql_build_stmt (dp_sql_t *sql, const dp_stmt_t *stmt, const dp_db_charsets_t 
             dp_sql_printf (sql, " FROM `%s`", table->name);
             if (s_append_where (sql, table, stmt, charsets, err, err_len))
                 return -1;
-            dp_sql_append (sql, " ORDER BY `id`");
+            //  The first column is the key (id, or x_people_languages' people_id).
+            dp_sql_printf (sql, " ORDER BY `%s`", table->columns [0].name);
             if (stmt->lock)
                 dp_sql_append (sql, " FOR UPDATE");
             for (size_t i = 0; i < table->n_columns; i++)

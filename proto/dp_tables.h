@@ -90,9 +90,74 @@
     C(depot_idempotency, result, STR) C(depot_idempotency, errors, STR) \
     C(depot_idempotency, created, DATETIME)
 
+//  Transfers (issue 15): agreements between organisations, shipments
+//  between bases and the boxes in them.
+#define DP_TABLE_COLUMNS_transfer_agreement(C) \
+    C(transfer_agreement, id, INT) C(transfer_agreement, source_organisation_id, INT) \
+    C(transfer_agreement, target_organisation_id, INT) C(transfer_agreement, state, STR) \
+    C(transfer_agreement, type, STR) C(transfer_agreement, requested_on, DATETIME) \
+    C(transfer_agreement, requested_by, INT) C(transfer_agreement, accepted_on, DATETIME) \
+    C(transfer_agreement, accepted_by, INT) C(transfer_agreement, terminated_on, DATETIME) \
+    C(transfer_agreement, terminated_by, INT) C(transfer_agreement, valid_from, DATETIME) \
+    C(transfer_agreement, valid_until, DATETIME) C(transfer_agreement, comment, STR)
+
+#define DP_TABLE_COLUMNS_transfer_agreement_detail(C) \
+    C(transfer_agreement_detail, id, INT) \
+    C(transfer_agreement_detail, transfer_agreement_id, INT) \
+    C(transfer_agreement_detail, source_base_id, INT) \
+    C(transfer_agreement_detail, target_base_id, INT)
+
+#define DP_TABLE_COLUMNS_shipment(C) \
+    C(shipment, id, INT) C(shipment, source_base_id, INT) C(shipment, target_base_id, INT) \
+    C(shipment, transfer_agreement_id, INT) C(shipment, state, STR) \
+    C(shipment, started_on, DATETIME) C(shipment, started_by_id, INT) \
+    C(shipment, canceled_on, DATETIME) C(shipment, canceled_by_id, INT) \
+    C(shipment, sent_on, DATETIME) C(shipment, sent_by_id, INT) \
+    C(shipment, receiving_started_on, DATETIME) C(shipment, receiving_started_by_id, INT) \
+    C(shipment, completed_on, DATETIME) C(shipment, completed_by_id, INT)
+
+#define DP_TABLE_COLUMNS_shipment_detail(C) \
+    C(shipment_detail, id, INT) C(shipment_detail, shipment_id, INT) \
+    C(shipment_detail, box_id, INT) C(shipment_detail, source_product_id, INT) \
+    C(shipment_detail, target_product_id, INT) C(shipment_detail, source_quantity, INT) \
+    C(shipment_detail, target_quantity, INT) C(shipment_detail, source_size_id, INT) \
+    C(shipment_detail, target_size_id, INT) C(shipment_detail, source_location_id, INT) \
+    C(shipment_detail, target_location_id, INT) C(shipment_detail, created_on, DATETIME) \
+    C(shipment_detail, created_by_id, INT) C(shipment_detail, lost_on, DATETIME) \
+    C(shipment_detail, lost_by_id, INT) C(shipment_detail, received_on, DATETIME) \
+    C(shipment_detail, received_by_id, INT) C(shipment_detail, removed_on, DATETIME) \
+    C(shipment_detail, removed_by_id, INT)
+
+//  Products (issue 16): a base's products and the standard catalogue they
+//  may instantiate.
+#define DP_TABLE_COLUMNS_products(C) \
+    C(products, id, INT) C(products, name, STR) C(products, category_id, INT) \
+    C(products, gender_id, INT) C(products, sizegroup_id, INT) C(products, camp_id, INT) \
+    C(products, value, INT) C(products, created, DATETIME) C(products, created_by, INT) \
+    C(products, modified, DATETIME) C(products, modified_by, INT) \
+    C(products, maxperadult, INT) C(products, maxperchild, INT) \
+    C(products, stockincontainer, INT) C(products, comments, STR) \
+    C(products, deleted, DATETIME) C(products, standard_product_id, INT)
+
+#define DP_TABLE_COLUMNS_standard_product(C) \
+    C(standard_product, id, INT) C(standard_product, name, STR) \
+    C(standard_product, category_id, INT) C(standard_product, gender_id, INT) \
+    C(standard_product, size_range_id, INT) C(standard_product, version, INT) \
+    C(standard_product, added_on, DATETIME) C(standard_product, added_by, INT) \
+    C(standard_product, deprecated_on, DATETIME) C(standard_product, deprecated_by, INT) \
+    C(standard_product, preceded_by_product_id, INT) \
+    C(standard_product, superceded_by_product_id, INT)
+
+//  A beneficiary's languages (issue 16). The one table without an id: its
+//  first column, the key SELECT orders by, is people_id.
+#define DP_TABLE_COLUMNS_x_people_languages(C) \
+    C(x_people_languages, people_id, INT) C(x_people_languages, language_id, INT)
+
 //  The tables, in id order: T(table). Appended to only.
 #define DP_TABLE_LIST(T) \
-    T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people) T(depot_idempotency)
+    T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people) T(depot_idempotency) \
+    T(transfer_agreement) T(transfer_agreement_detail) T(shipment) T(shipment_detail) \
+    T(products) T(standard_product) T(x_people_languages)
 
 //  Ids: DP_TABLE_<table>; columns: DP_TCOL_<table>_<column> (its bit index).
 #define DP_TABLE_ENUM(table) DP_TABLE_##table,
