@@ -53,7 +53,9 @@ def main():
         harness.load_demo(db)
         keys = harness.Keys(scratch.path)
         token = keys.token()
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True)
+        # One statement per text, so the general log holds each statement alone to replay.
+        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True,
+                              extra_env={"DEPOT_DB_BATCH": "1"})
         query = harness.read_query("manage_boxes.graphql")
         for _ in range(10):
             bench.timed_post(depot.port, bench.body(query, args.first), token)

@@ -192,6 +192,9 @@ typedef struct {
     bool gtid_waiting;          //  replica slot: running stmt's MASTER_GTID_WAIT, not stmt
     char wait_sql [DP_GTID_MAX + 64];   //  that wait's text (lives while it runs)
     bool purging;               //  control slot: running the Idempotency-Key purge
+    dp_db_stmt_t *batch;        //  pool slot: the statements sent with stmt, after it, in
+                                //  order (linked by batch_next; DEPOT_DB_BATCH)
+    dp_sql_t batch_sql;         //  their text with stmt's, while they run
 } s_slot_t;
 
 typedef struct {
@@ -210,6 +213,8 @@ typedef struct {
     s_slot_t *control [DP_DB_TARGETS];  //  sends KILL QUERY, never statements; NULL: no server
     bool statement_timeout;     //  prefix statements with their max_statement_time
     bool coalesce;              //  merge queued LOADs of one loader, and identical QUERYs
+    int batch;                  //  most reads sent to a connection in one text (DEPOT_DB_BATCH)
+    uint64_t stat_round_trips;  //  texts sent to pool connections
     size_t max_queue;           //  statements queued at most; beyond: 503
     zmq_pollitem_t *items;      //  2 + n_slots poll items
     int *item_slot;             //  slot of each poll item
@@ -251,6 +256,11 @@ static void s_txn_lost (s_self_t *self, s_slot_t *slot);
 static void s_push (s_self_t *self, dp_db_stmt_t *stmt, bool at_head);
 static void s_txn_dispatch (s_self_t *self, dp_db_txn_t *txn);
 static void s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event);
+static void s_batch_next (s_self_t *self, s_slot_t *slot);
+static void s_batch_resend (s_self_t *self, s_slot_t *slot);
+static void s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *message);
+static void s_batch_text (s_slot_t *slot);
+static bool s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt);
 
 //  ==========================================================================
 //  Servers
@@ -571,10 +581,21 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
             slot->stmt = NULL;
             assert (stmt);
             s_stmt_done (self, stmt, slot->conn);
+            s_batch_next (self, slot);
             break;
         case DP_DB_CONN_FAILED:
             slot->stmt = NULL;
             assert (stmt);
+            //  Our KILL QUERY meant for the statement before it in its
+            //  batch reached it instead: it runs again with the rest.
+            if (dp_db_conn_interrupted (slot->conn) && slot->kill == S_KILL_SENT
+            &&  !stmt->expired && slot->batch_sql.len) {
+                dp_db_conn_free_result (slot->conn);
+                stmt->batch_next = slot->batch;
+                slot->batch = stmt;
+                s_batch_resend (self, slot);
+                break;
+            }
             //  Interrupted by its max_statement_time, or by our KILL QUERY:
             //  the deadline passed (an operator's KILL stays a 502).
             char message [600];
@@ -591,6 +612,8 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
                 dp_db_conn_free_result (slot->conn);
                 s_stmt_fail (self, stmt, DP_STATUS_DB_ERROR, message);
             }
+            //  The server ran none of the statements after it.
+            s_batch_resend (self, slot);
             break;
         case DP_DB_CONN_LOST:
             slot->stmt = NULL;
@@ -601,6 +624,7 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
                 snprintf (lost, sizeof lost, "database connection lost: %s",
                           dp_db_conn_error (slot->conn));
                 s_stmt_fail (self, stmt, DP_STATUS_UNAVAILABLE, lost);
+                s_batch_fail (self, slot, DP_STATUS_UNAVAILABLE, lost);
             }
             break;
     }
@@ -638,6 +662,13 @@ s_expire_running (s_self_t *self)
             &&  now >= member->job->msg.deadline_ms)
                 dp_db_job_fail (member->job, &self->out, DP_STATUS_TIMEOUT,
                             "deadline passed while the statement ran");
+        //  Statements waiting behind it in its batch: answered at their
+        //  deadline, their results dropped when they come.
+        for (dp_db_stmt_t *more = slot->batch; more; more = more->batch_next)
+            if (!more->job->answered && more->job->msg.deadline_ms
+            &&  now >= more->job->msg.deadline_ms)
+                dp_db_job_fail (more->job, &self->out, DP_STATUS_TIMEOUT,
+                                "deadline passed while the statement waited in its batch");
         if (!stmt->deadline || now < stmt->deadline)
             continue;
         stmt->expired = true;
@@ -802,13 +833,12 @@ s_pool_adapt (s_self_t *self)
     }
 }
 
-//  Send stmt to pool slot i's idle connection.
+//  A statement goes to pool slot i's connection: its requests have
+//  started, and each counts the statement.
 static void
-s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
+s_count_started (s_self_t *self, s_slot_t *slot, int i, dp_db_stmt_t *stmt)
 {
-    s_slot_t *slot = &self->slots [i];
     dp_db_job_t *job = stmt->job;
-    slot->thread_id = dp_db_conn_thread_id (slot->conn);
     for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next) {
         member->job->started = true;
         member->job->statements++;
@@ -821,10 +851,34 @@ s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
         dp_info ("db: request %llu [%s] on %s connection %d: %s",
                  (unsigned long long) job->msg.id, job->msg.trace_id,
                  dp_db_target_name (slot->target), i, stmt->sql.data);
+}
+
+//  Send stmt, and the statements of slot->batch after it, to pool slot i's
+//  idle connection.
+static void
+s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
+{
+    s_slot_t *slot = &self->slots [i];
+    slot->thread_id = dp_db_conn_thread_id (slot->conn);
+    s_count_started (self, slot, i, stmt);
     slot->stmt = stmt;
     stmt->started_us = zclock_usecs ();
     dp_db_queue_started (self->queue, stmt);
-    s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, stmt->sql.data, stmt->sql.len));
+    self->stat_round_trips++;
+    if (slot->batch) {
+        //  The statements of its batch (s_batch_take) go in the same text.
+        for (dp_db_stmt_t *more = slot->batch; more; more = more->batch_next) {
+            s_count_started (self, slot, i, more);
+            more->started_us = stmt->started_us;
+            dp_db_queue_started (self->queue, more);
+        }
+        s_batch_text (slot);
+        s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, slot->batch_sql.data,
+                                                           slot->batch_sql.len));
+    }
+    else
+        s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, stmt->sql.data,
+                                                           stmt->sql.len));
     //  The connector can finish a statement before returning (its answer
     //  was there already): no poll event will come for that connection,
     //  so whatever waits for it (a transaction's next request) must be
@@ -857,6 +911,128 @@ s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
         }
     }
     return true;
+}
+
+//  A read about to run on slot: queued requests of the same loader, key
+//  lookup or identical QUERY join it (coalescing), and its text gets the
+//  max_statement_time of its deadline.
+static void
+s_prepare (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
+{
+    dp_db_job_t *job = stmt->job;
+    if (self->coalesce) {
+        int n_merged = dp_db_queue_merge (self->queue, stmt, dp_db_conn_charsets (slot->conn));
+        self->stat_merged += (uint64_t) n_merged;
+        if (n_merged && self->out.verbose)
+            dp_info ("db: request %llu: %d %s merged into its statement",
+                     (unsigned long long) job->msg.id, n_merged,
+                     stmt->lookups? "lookup(s) of other keys"
+                     : job->query? "identical QUERY statement(s)": "LOAD(s) of the same loader");
+    }
+    if (self->statement_timeout && stmt->deadline)
+        dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
+}
+
+//  ==========================================================================
+//  Batches (DEPOT_DB_BATCH): a connection that takes a read takes up to
+//  batch - 1 more queued reads with it and sends them all as one text
+//  (CLIENT_MULTI_STATEMENTS). MariaDB runs them one after another and
+//  sends each result as it is done: one round trip carries several
+//  statements, so a pool far from its database (P4) is no longer limited
+//  to one statement per connection per round trip. Large statements,
+//  transactions' and reads waiting for a GTID position go alone.
+
+//  Fill slot i's batch with the queued reads that go with stmt, share
+//  statements in all at most.
+static void
+s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, int max_large,
+              int share)
+{
+    s_slot_t *slot = &self->slots [i];
+    assert (!slot->batch);
+    if (stmt->large || stmt->job->min_gtid)
+        return;
+    int most = share < self->batch? share: self->batch;
+    dp_db_stmt_t **tail = &slot->batch;
+    int taken = 1;
+    while (taken < most && dp_db_queue_size (self->queue) > 0) {
+        dp_db_stmt_t *more = dp_db_queue_next (self->queue, slot->target, reads, max_large, false);
+        if (!more)
+            break;
+        if (more->large || more->job->min_gtid || more->job->txn) {
+            dp_db_queue_push (self->queue, more, true);     //  where it was
+            break;
+        }
+        if (!s_may_run (self, slot, more))
+            continue;
+        more->deadline = more->job->msg.deadline_ms;
+        s_prepare (self, slot, more);
+        *tail = more;
+        tail = &more->batch_next;
+        taken++;
+    }
+}
+
+//  The text of slot's statement and its batch.
+static void
+s_batch_text (s_slot_t *slot)
+{
+    dp_sql_destroy (&slot->batch_sql);
+    dp_sql_append (&slot->batch_sql, slot->stmt->sql.data);
+    for (dp_db_stmt_t *more = slot->batch; more; more = more->batch_next) {
+        dp_sql_append (&slot->batch_sql, ";");
+        dp_sql_append (&slot->batch_sql, more->sql.data);
+    }
+}
+
+//  Slot's statement finished and its result was read: the next statement
+//  of its batch becomes the slot's, its result read as it comes.
+static void
+s_batch_next (s_self_t *self, s_slot_t *slot)
+{
+    dp_db_stmt_t *next = slot->batch;
+    if (!next) {
+        dp_sql_destroy (&slot->batch_sql);
+        return;
+    }
+    slot->batch = next->batch_next;
+    next->batch_next = NULL;
+    slot->stmt = next;
+    s_handle_conn_event (self, slot, dp_db_conn_next_result (slot->conn));
+}
+
+//  Slot's statement failed: MariaDB ran none of the batch after it, so
+//  they are sent again, as one text, on the same connection (counted
+//  once: each runs once).
+static void
+s_batch_resend (s_self_t *self, s_slot_t *slot)
+{
+    dp_db_stmt_t *first = slot->batch;
+    if (!first) {
+        dp_sql_destroy (&slot->batch_sql);
+        return;
+    }
+    slot->batch = first->batch_next;
+    first->batch_next = NULL;
+    slot->stmt = first;
+    s_batch_text (slot);
+    self->stat_round_trips++;
+    s_handle_conn_event (self, slot, dp_db_conn_query (slot->conn, slot->batch_sql.data,
+                                                       slot->batch_sql.len));
+}
+
+//  Slot's connection is gone: the rest of its batch fails as its statement did.
+static void
+s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *message)
+{
+    while (slot->batch) {
+        dp_db_stmt_t *stmt = slot->batch;
+        slot->batch = stmt->batch_next;
+        stmt->batch_next = NULL;
+        dp_db_queue_ended (self->queue, stmt);
+        s_stmt_fail (self, stmt, status, message);
+    }
+    dp_sql_destroy (&slot->batch_sql);
 }
 
 //  ==========================================================================
@@ -991,6 +1167,15 @@ s_dispatch (s_self_t *self)
     } while (self->dispatch_again);
 }
 
+//  May pool slot i take a queued statement now?
+static bool
+s_takes_statement (s_self_t *self, int i)
+{
+    s_slot_t *slot = &self->slots [i];
+    return !slot->stmt && !slot->txn && slot->kill == S_KILL_NONE && s_in_limit (self, i)
+        && dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE;
+}
+
 static void
 s_dispatch_once (s_self_t *self)
 {
@@ -1004,10 +1189,14 @@ s_dispatch_once (s_self_t *self)
         next = txn->next;
         s_txn_dispatch (self, txn);
     }
+    int idle = 0;               //  connections that may take a statement now
+    for (int i = 0; i < self->n_pool; i++)
+        idle += s_takes_statement (self, i);
     for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
         s_slot_t *slot = &self->slots [i];
-        while (!slot->stmt && !slot->txn && slot->kill == S_KILL_NONE && s_in_limit (self, i)
-           &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
+        if (s_takes_statement (self, i))
+            idle--;
+        while (s_takes_statement (self, i)) {
             dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large,
                                                    self->n_pinned < self->max_pinned);
             if (!stmt)
@@ -1026,18 +1215,12 @@ s_dispatch_once (s_self_t *self)
                 s_run_on (self, i, stmt);
                 continue;
             }
-            if (self->coalesce) {
-                int n_merged = dp_db_queue_merge (self->queue, stmt,
-                                                  dp_db_conn_charsets (slot->conn));
-                self->stat_merged += (uint64_t) n_merged;
-                if (n_merged && self->out.verbose)
-                    dp_info ("db: request %llu: %d %s merged into its statement",
-                             (unsigned long long) job->msg.id, n_merged,
-                             stmt->lookups? "lookup(s) of other keys"
-                             : job->query? "identical QUERY statement(s)": "LOAD(s) of the same loader");
-            }
-            if (self->statement_timeout && stmt->deadline)
-                dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
+            s_prepare (self, slot, stmt);
+            //  The queue is shared out over the idle connections first:
+            //  a batch only carries what would otherwise wait.
+            int share = (int) ((dp_db_queue_size (self->queue) + (size_t) idle + 1)
+                             / ((size_t) idle + 1));
+            s_batch_take (self, i, stmt, reads, max_large, share);
             s_run_on (self, i, stmt);
         }
     }
@@ -1600,6 +1783,7 @@ s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
     values [DP_STAT_DB_QUEUE_LIMIT] = self->max_queue;
     values [DP_STAT_DB_REFUSED] = self->stat_rejected;
     values [DP_STAT_DB_COALESCED] = self->stat_merged;
+    values [DP_STAT_DB_ROUND_TRIPS] = self->stat_round_trips;
     values [DP_STAT_DB_ANSWERED] = self->out.answered;
     values [DP_STAT_DB_ERRORS] = self->out.errors;
     values [DP_STAT_DB_CANCELLED] = self->stat_killed;
@@ -1758,6 +1942,9 @@ s_handle_pipe (s_self_t *self)
     if (streq (command, "MERGED"))
         zsock_send (self->pipe, "8", self->stat_merged);
     else
+    if (streq (command, "ROUNDTRIPS"))
+        zsock_send (self->pipe, "8", self->stat_round_trips);
+    else
     if (streq (command, "CANCELLED"))
         zsock_send (self->pipe, "8", self->stat_cancelled);
     else
@@ -1832,6 +2019,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
     self->statement_timeout = config->statement_timeout;
     self->coalesce = config->coalesce;
+    self->batch = config->batch;
     self->replica_wait_ms = config->replica_wait_ms;
     //  Transactions pin at most half the primary's pool: reads keep the rest.
     self->max_pinned = self->pool_size [DP_DB_PRIMARY] / 2 > 0? self->pool_size [DP_DB_PRIMARY] / 2: 1;
@@ -1892,6 +2080,7 @@ s_self_destroy (s_self_t **self_p)
         dp_db_conn_destroy (&slot->conn);
         if (slot->stmt)
             s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
+        s_batch_fail (self, slot, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
     }
     //  Open transactions: their connections are closed above, which rolls
     //  them back in MariaDB.
@@ -1940,6 +2129,10 @@ s_poll_timeout (s_self_t *self)
             if (!member->job->answered && member->job->msg.deadline_ms
             && (!nearest || member->job->msg.deadline_ms < nearest))
                 nearest = member->job->msg.deadline_ms;
+        for (dp_db_stmt_t *more = self->slots [i].batch; more; more = more->batch_next)
+            if (!more->job->answered && more->job->msg.deadline_ms
+            && (!nearest || more->job->msg.deadline_ms < nearest))
+                nearest = more->job->msg.deadline_ms;
         if (nearest) {
             int64_t left = (int64_t) nearest - zclock_time ();
             if (left < timeout)

@@ -26,6 +26,7 @@ dp_db_config_init (dp_db_config_t *config)
     config->max_queue = 2048;
     config->statement_timeout = true;
     config->coalesce = true;
+    config->batch = 8;
     config->replica_wait_ms = 100;
     config->idempotency_purge_ms = 60000;
 }
@@ -64,6 +65,10 @@ dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len)
     }
     if (config->chunk_size < 1) {
         snprintf (err, err_len, "DEPOT_DB_CHUNK (--db-chunk) must be positive, not %d", config->chunk_size);
+        return -1;
+    }
+    if (config->batch < 1) {
+        snprintf (err, err_len, "DEPOT_DB_BATCH (--db-batch) must be positive, not %d", config->batch);
         return -1;
     }
     if (config->max_queue < 1) {

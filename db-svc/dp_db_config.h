@@ -42,6 +42,8 @@ typedef struct {
                                 //  = the request's remaining budget (MariaDB only; KILL QUERY
                                 //  cancels at the deadline either way)
     bool coalesce;              //  merge queued LOADs of one loader into one statement
+    int batch;                  //  most queued reads sent to a connection together, in one
+                                //  round trip (>= 1; 1: one statement at a time)
     int idempotency_purge_ms;   //  delete Idempotency-Key rows older than 24 h this often
                                 //  (dp_db_purge); 0: never
     bool verbose;               //  log every statement
@@ -52,7 +54,7 @@ typedef struct {
 //  "root", password NULL, database "dropapp_dev", no replica (host,
 //  socket NULL, port 0, replica_pool_size 0), endpoint "tcp://*:5557",
 //  pool_size 32, pool_min 2, chunk_size 10000, max_queue 2048, statement_timeout true,
-//  coalesce true, idempotency_purge_ms 60000, verbose false.
+//  coalesce true, batch 8, idempotency_purge_ms 60000, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
 
 //  Write the DB settings (flag, environment variable, target in config,
@@ -63,7 +65,7 @@ void dp_db_config_init (dp_db_config_t *config);
 size_t dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max);
 
 //  Check the parsed settings: ports in [0, 65535], pool, pool minimum,
-//  chunk and queue sizes positive, the replica's pool size not negative. Returns 0, or -1 with err filled, naming the setting.
+//  chunk, batch and queue sizes positive, the replica's pool size not negative. Returns 0, or -1 with err filled, naming the setting.
 int dp_db_config_check (const dp_db_config_t *config, char *err, size_t err_len);
 
 //  Selftest (needs no database).

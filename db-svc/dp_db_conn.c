@@ -68,6 +68,7 @@ typedef enum {
     S_PHASE_CHARSETS,           //  reading the key columns' character sets
     S_PHASE_CHARSETS_STORE,
     S_PHASE_QUERY,
+    S_PHASE_NEXT,               //  moving to a batch's next statement
     S_PHASE_STORE
 } s_phase_t;
 
@@ -332,6 +333,21 @@ s_progress (dp_db_conn_t *self, int wait)
                 self->phase = S_PHASE_STORE;
                 wait = mysql_store_result_start (&self->result, self->mysql);
                 break;
+            case S_PHASE_NEXT:
+                //  0: the next statement ran; > 0: it failed (and the
+                //  server ran none after it); -1: there was none.
+                if (self->query_ret == -1) {
+                    s_set_error (self, CR_COMMANDS_OUT_OF_SYNC,
+                                 "the batch has no statement left");
+                    self->state = DP_DB_CONN_IDLE;
+                    self->phase = S_PHASE_NONE;
+                    return DP_DB_CONN_FAILED;
+                }
+                if (self->query_ret)
+                    return s_statement_failed (self);
+                self->phase = S_PHASE_STORE;
+                wait = mysql_store_result_start (&self->result, self->mysql);
+                break;
             case S_PHASE_STORE:
                 if (!self->result && mysql_field_count (self->mysql) > 0)
                     return s_statement_failed (self);
@@ -409,7 +425,8 @@ dp_db_conn_connect (dp_db_conn_t *self)
     self->error [0] = 0;
     int wait = mysql_real_connect_start (&self->connect_ret, self->mysql, self->host,
                                          self->user, self->password, self->database,
-                                         self->port, self->socket, CLIENT_FOUND_ROWS);
+                                         self->port, self->socket,
+                                         CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS);
     return s_progress (self, wait);
 }
 
@@ -425,6 +442,27 @@ dp_db_conn_query (dp_db_conn_t *self, const char *sql, size_t len)
     self->err_no = 0;
     self->error [0] = 0;
     int wait = mysql_real_query_start (&self->query_ret, self->mysql, sql, (unsigned long) len);
+    return s_progress (self, wait);
+}
+
+bool
+dp_db_conn_more_results (dp_db_conn_t *self)
+{
+    assert (self);
+    return self->mysql && self->state == DP_DB_CONN_IDLE && mysql_more_results (self->mysql);
+}
+
+dp_db_conn_event_t
+dp_db_conn_next_result (dp_db_conn_t *self)
+{
+    assert (self);
+    assert (self->state == DP_DB_CONN_IDLE);
+    assert (!self->result);
+    self->state = DP_DB_CONN_BUSY;
+    self->phase = S_PHASE_NEXT;
+    self->err_no = 0;
+    self->error [0] = 0;
+    int wait = mysql_next_result_start (&self->query_ret, self->mysql);
     return s_progress (self, wait);
 }
 
@@ -466,6 +504,9 @@ dp_db_conn_continue (dp_db_conn_t *self, short revents, bool timed_out)
         case S_PHASE_CHARSETS:
         case S_PHASE_QUERY:
             wait = mysql_real_query_cont (&self->query_ret, self->mysql, events);
+            break;
+        case S_PHASE_NEXT:
+            wait = mysql_next_result_cont (&self->query_ret, self->mysql, events);
             break;
         case S_PHASE_CHARSETS_STORE:
         case S_PHASE_STORE:

@@ -81,6 +81,16 @@ dp_db_conn_event_t dp_db_conn_connect (dp_db_conn_t *self);
 //  LOST). Returns WAITING, DONE, FAILED or LOST.
 dp_db_conn_event_t dp_db_conn_query (dp_db_conn_t *self, const char *sql, size_t len);
 
+//  A batch: several statements sent as one text, separated by ';'
+//  (connections are opened with CLIENT_MULTI_STATEMENTS), run by the
+//  server one after another in one round trip. dp_db_conn_query returns
+//  the first statement's event; after its DONE and dp_db_conn_free_result,
+//  dp_db_conn_next_result moves to the next one and returns as
+//  dp_db_conn_query does. The server runs no statement after one that
+//  FAILED. True when the statement that finished has another after it.
+bool dp_db_conn_more_results (dp_db_conn_t *self);
+dp_db_conn_event_t dp_db_conn_next_result (dp_db_conn_t *self);
+
 //  Continue the operation under way after polling: revents are the
 //  ZMQ_POLLIN/POLLOUT/POLLERR bits seen on the fd, timed_out is true when
 //  the wake-up time passed. On an IDLE connection, input means the server

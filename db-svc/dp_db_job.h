@@ -51,6 +51,7 @@ struct _dp_db_stmt_t {
     uint64_t deadline;          //  running: the latest deadline it serves (0 = none)
     dp_db_stmt_t *merged;       //  running: statements merged into this one
     dp_db_stmt_t *merged_next;  //  link in that list
+    dp_db_stmt_t *batch_next;   //  running: the statement sent after it in the same text
     uint64_t columns;           //  running merged LOAD or lookups: the columns it selects
     bool lookups;               //  running: the lookups of several keys (dp_sql_build_lookups)
     uint32_t tag;               //  a lookup in such a statement: its key's index there,

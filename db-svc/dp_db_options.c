@@ -58,6 +58,8 @@ dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max)
           "limit each statement's max_statement_time to its request's deadline (MariaDB)" },
         { "--db-coalesce", "DEPOT_DB_COALESCE", DP_OPT_BOOL, &config->coalesce,
           "merge queued LOADs of one loader into one statement" },
+        { "--db-batch", "DEPOT_DB_BATCH", DP_OPT_INT, &config->batch,
+          "most queued reads a connection takes at once, sent in one round trip (1: one at a time)" },
         { "--idempotency-purge-ms", "DEPOT_IDEMPOTENCY_PURGE_MS", DP_OPT_INT,
           &config->idempotency_purge_ms,
           "delete Idempotency-Key rows older than 24 hours this often, at most 1000 a time (0: never)" },

@@ -139,6 +139,8 @@ typedef enum {
     DP_STAT_DB_ERRORS,          //  of those, answered with ERROR, total
     DP_STAT_DB_CANCELLED,       //  statements cancelled with KILL QUERY, total
     DP_STAT_DB_POOL_TARGET,     //  connections the pool wants now (dp_db_pool_limit)
+    DP_STAT_DB_ROUND_TRIPS,     //  texts sent to MariaDB, total: a batch of statements
+                                //  sent together counts once (DEPOT_DB_BATCH)
     DP_STAT_DB_COUNT
 } dp_stat_db_t;
 

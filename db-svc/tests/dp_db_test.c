@@ -31,6 +31,8 @@ dp_db_test_start (dp_db_test_t *t, const char *endpoint, int pool, int chunk, co
         config.max_queue = t->max_queue;
     config.statement_timeout = !t->no_statement_timeout;
     config.coalesce = !t->no_coalesce;
+    if (t->batch)
+        config.batch = t->batch;
     t->actor = dp_db_actor_new (&config);
     assert (t->actor);
     t->dealer = zsock_new_dealer (endpoint);
@@ -527,6 +529,30 @@ dp_db_test_running (dp_db_test_t *t)
                                        " WHERE USER = '" S_DEADLINE_USER "' AND COMMAND = 'Query'");
 }
 
+void
+dp_db_test_wait_blocked (dp_db_test_t *t, const char *table)
+{
+    //  SHOW, not SELECT: the tests count MariaDB's Com_select around it.
+    for (int waited = 0; ; waited += 10) {
+        int rc = mysql_query (t->admin, "SHOW FULL PROCESSLIST");
+        assert (rc == 0);
+        MYSQL_RES *result = mysql_store_result (t->admin);
+        assert (result);
+        bool blocked = false;
+        MYSQL_ROW row;
+        //  Id, User, Host, db, Command, Time, State, Info, ...
+        while ((row = mysql_fetch_row (result)))
+            blocked = blocked || (row [4] && strcmp (row [4], "Query") == 0
+                               && row [6] && strncmp (row [6], "Waiting for table", 17) == 0
+                               && row [7] && strstr (row [7], table));
+        mysql_free_result (result);
+        if (blocked)
+            return;
+        assert (waited < 10000);
+        zclock_sleep (10);
+    }
+}
+
 long long
 dp_db_test_status (dp_db_test_t *t, const char *name)
 {
@@ -566,6 +592,7 @@ dp_db_test_run (const char *concern, bool verbose)
         { "overload", dp_db_test_concern_overload },
         { "coalesce", dp_db_test_concern_coalesce },
         { "coalesce_lookups", dp_db_test_concern_coalesce_lookups },
+        { "batch", dp_db_test_concern_batch },
         { "classes", dp_db_test_concern_classes },
         { "replica", dp_db_test_concern_replica },
         { "txn", dp_db_test_concern_txn },

@@ -36,6 +36,7 @@ typedef struct {
     int max_queue;              //  for the next dp_db_test_start: 0 = the default
     bool no_statement_timeout;  //  for the next dp_db_test_start
     bool no_coalesce;           //  for the next dp_db_test_start
+    int batch;                  //  for the next dp_db_test_start: 0 = the default
 } dp_db_test_t;
 
 typedef struct {
@@ -142,6 +143,11 @@ long long dp_db_test_running (dp_db_test_t *t);
 
 long long dp_db_test_status (dp_db_test_t *t, const char *name);
 
+//  Wait (at most 10 s) until a statement reading table waits for its
+//  lock on the server: the actor's connection is held, so what is sent
+//  next queues behind it (a fixed sleep is not enough on a busy machine).
+void dp_db_test_wait_blocked (dp_db_test_t *t, const char *table);
+
 void dp_db_test_pressure (dp_db_test_t *t, uint64_t *killed, uint64_t *rejected, uint64_t *queued,
                  uint64_t *limit);
 
@@ -158,6 +164,7 @@ void dp_db_test_concern_cancel (dp_db_test_t *t);
 void dp_db_test_concern_overload (dp_db_test_t *t);
 void dp_db_test_concern_coalesce (dp_db_test_t *t);
 void dp_db_test_concern_coalesce_lookups (dp_db_test_t *t);
+void dp_db_test_concern_batch (dp_db_test_t *t);
 void dp_db_test_concern_classes (dp_db_test_t *t);
 void dp_db_test_concern_replica (dp_db_test_t *t);
 void dp_db_test_concern_txn (dp_db_test_t *t);

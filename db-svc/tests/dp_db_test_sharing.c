@@ -49,7 +49,7 @@ dp_db_test_concern_coalesce (dp_db_test_t *t)
         MYSQL *locker = dp_db_testdb_connect (&t->db);
         dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
         uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
-        zclock_sleep (100);
+        dp_db_test_wait_blocked (t, "sizes");
         long long selects = dp_db_test_com_select (t->admin);
         uint64_t ids [N];
         for (int i = 0; i < N; i++)
@@ -95,7 +95,7 @@ dp_db_test_concern_coalesce (dp_db_test_t *t)
         //  statements (locations, then the page), each merged.
         dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
         blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
-        zclock_sleep (100);
+        dp_db_test_wait_blocked (t, "sizes");
         selects = dp_db_test_com_select (t->admin);
         uint64_t columns = (1u << DP_COL_stock_box_id) | (1u << DP_COL_stock_modified);
         uint32_t queries [] = { DP_QUERY_boxes_count, DP_QUERY_boxes_count, DP_QUERY_boxes_count,
@@ -215,13 +215,17 @@ dp_db_test_concern_coalesce_lookups (dp_db_test_t *t)
     //  MariaDB would do with it.
     expected_ids [3] = expected_ids [6] = expected_ids [10] = 0;
 
+    //  One statement per text: the general log then holds the labels'
+    //  statement alone, for its EXPLAIN below.
+    t->batch = 1;
     dp_db_test_start (t, "inproc://dp-db-test-coalesce-lookups", 1, 10000, t->db.socket,
                       DP_DB_TESTDB_NAME, "root", NULL);
+    t->batch = 0;
     int64_t one [] = { 900001 };
     MYSQL *locker = dp_db_testdb_connect (&t->db);
     dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
     uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
-    zclock_sleep (100);
+    dp_db_test_wait_blocked (t, "sizes");
     dp_db_testdb_exec (mysql, "TRUNCATE TABLE mysql.general_log");
     dp_db_testdb_exec (mysql, "SET GLOBAL log_output = 'TABLE', GLOBAL general_log = 1");
     long long selects = dp_db_test_com_select (t->admin);

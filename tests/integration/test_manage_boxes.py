@@ -236,7 +236,9 @@ class ManageBoxes(unittest.TestCase):
                     "SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log "
                     "WHERE command_type = 'Query' AND argument LIKE '%SELECT COUNT(*) FROM stock%'")]
                 self.assertEqual(len(sent), 1, sent)
-                count = sent[0][sent[0].index("SELECT COUNT(*)"):]
+                # db-svc may send it in one text with other reads (DEPOT_DB_BATCH): the
+                # COUNT ends at the next ';' (its literals are numbers).
+                count = sent[0][sent[0].index("SELECT COUNT(*)"):].split(";")[0]
                 self.assertIn("box_state_id", count)
                 plan = {row[2]: row for row in self.db.sql("EXPLAIN " + count)}
                 self.assertIn("Using index", plan["stock"][9] or "",

@@ -1,0 +1,148 @@
+/*  =========================================================================
+    dp_db_test_batch - queued reads sent to one connection together
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    batch: with one connection held up, reads of different loaders and
+    queries queue; once it is free they go to MariaDB as one text, one
+    round trip (DEPOT_DB_BATCH), and each gets exactly the answer it gets
+    alone. A statement of the batch that fails fails alone: the ones after
+    it (which MariaDB did not run) are sent again and answered. With a
+    batch of 1, each read is a round trip of its own.
+@end
+*/
+#include "dp_db_test.h"
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static uint64_t
+s_round_trips (dp_db_test_t *t)
+{
+    zstr_send (t->actor, "ROUNDTRIPS");
+    uint64_t round_trips;
+    zsock_recv (t->actor, "8", &round_trips);
+    return round_trips;
+}
+
+typedef struct {
+    uint32_t loader;
+    const int64_t *keys;
+    uint32_t n_keys;
+} s_load_t;
+
+//  Hold the pool's one connection on a LOAD of sizes (the table locked),
+//  queue loads behind it, free it: returns the replies in the order sent.
+static void
+s_queue_behind_lock (dp_db_test_t *t, const s_load_t *loads, int n, dp_msg_t *replies,
+                     const char *while_locked)
+{
+    static const int64_t one [] = { 900001 };
+    MYSQL *locker = dp_db_testdb_connect (&t->db);
+    dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+    uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+    dp_db_test_wait_blocked (t, "sizes");
+    uint64_t ids [16];
+    assert (n <= 16);
+    for (int i = 0; i < n; i++) {
+        const dp_catalog_entry_t *entry = dp_catalog_loader (loads [i].loader);
+        ids [i] = dp_db_test_send_load (t, loads [i].loader, dp_db_test_all_columns (entry),
+                                        loads [i].keys, loads [i].n_keys, 0);
+    }
+    zclock_sleep (50);
+    if (while_locked)
+        dp_db_testdb_exec (t->admin, while_locked);
+    dp_db_testdb_exec (locker, "UNLOCK TABLES");
+    dp_db_test_rows_reply (t, blocking);
+    for (int i = 0; i < n; i++) {
+        dp_msg_t reply;
+        bool got = dp_db_test_recv (t, &reply, 10000);
+        assert (got);
+        assert (reply.id >= ids [0] && reply.id <= ids [n - 1]);
+        replies [reply.id - ids [0]] = reply;
+    }
+    mysql_close (locker);
+}
+
+void
+dp_db_test_concern_batch (dp_db_test_t *t)
+{
+    static const int64_t ids_a [] = { 900001, 900002 };
+    static const int64_t ids_b [] = { 900001 };
+    //  Six loaders of different tables: nothing for coalescing to merge.
+    const s_load_t loads [] = {
+        { DP_LOADER_products_by_id, ids_a, 2 },
+        { DP_LOADER_cms_users_by_id, ids_a, 2 },
+        { DP_LOADER_locations_by_id, ids_b, 1 },
+        { DP_LOADER_camps_by_id, ids_a, 2 },
+        { DP_LOADER_product_categories_by_id, ids_b, 1 },
+        { DP_LOADER_organisations_by_id, ids_b, 1 },
+    };
+    enum { N = sizeof loads / sizeof loads [0] };
+    dp_msg_t alone [N];
+    for (int batch = 8; batch >= 1; batch -= 7) {
+        t->batch = batch;
+        dp_db_test_start (t, batch > 1? "inproc://dp-db-test-batch": "inproc://dp-db-test-no-batch",
+                          1, 10000, t->db.socket, DP_DB_TESTDB_NAME, "root", NULL);
+        //  The oracle: each LOAD alone (and the connection is set up
+        //  before the statements are counted).
+        for (int i = 0; i < N; i++) {
+            const dp_catalog_entry_t *entry = dp_catalog_loader (loads [i].loader);
+            alone [i] = dp_db_test_load (t, loads [i].loader, dp_db_test_all_columns (entry),
+                                         loads [i].keys, loads [i].n_keys);
+            assert (alone [i].u.rows.n_rows > 0);
+        }
+        long long selects = dp_db_test_com_select (t->admin);
+        uint64_t trips = s_round_trips (t);
+        dp_msg_t together [N];
+        s_queue_behind_lock (t, loads, N, together, NULL);
+        long long statements = dp_db_test_com_select (t->admin) - selects;
+        uint64_t round_trips = s_round_trips (t) - trips;
+        if (t->verbose)
+            printf ("    batch %d: %d LOADs queued behind one: %lld statements, %llu round trips\n",
+                    batch, N, statements, (unsigned long long) round_trips);
+        //  Every statement runs, once; batched, the six share one round trip.
+        assert (statements == 1 + N);
+        assert (round_trips == (batch > 1? 2u: 1u + N));
+        for (int i = 0; i < N; i++) {
+            assert (together [i].type == DP_MSG_ROWS);
+            dp_db_test_same (t, "batched LOAD", dp_db_test_rows (&alone [i]),
+                             dp_db_test_rows (&together [i]), true);
+        }
+        dp_db_test_stop (t);
+    }
+
+    //  The third statement of the batch fails (its table is gone when the
+    //  batch runs): it alone gets 502; MariaDB ran none after it, so those
+    //  are sent again, and each gets its own rows.
+    t->batch = 8;
+    dp_db_test_start (t, "inproc://dp-db-test-batch-fail", 1, 10000, t->db.socket,
+                      DP_DB_TESTDB_NAME, "root", NULL);
+    uint64_t trips = s_round_trips (t);
+    dp_msg_t replies [N];
+    s_queue_behind_lock (t, loads, N, replies,
+                         "RENAME TABLE locations TO dp_batch_locations_gone");
+    dp_db_testdb_exec (t->admin, "RENAME TABLE dp_batch_locations_gone TO locations");
+    uint64_t round_trips = s_round_trips (t) - trips;
+    assert (replies [2].type == DP_MSG_ERROR);
+    assert (replies [2].u.error.status == DP_STATUS_DB_ERROR);
+    assert (strstr (replies [2].u.error.message, "dp_testdb.locations")
+         || strstr (replies [2].u.error.message, "locations"));
+    for (int i = 0; i < N; i++)
+        if (i != 2) {
+            assert (replies [i].type == DP_MSG_ROWS);
+            dp_db_test_same (t, "LOAD after a failed one", dp_db_test_rows (&alone [i]),
+                             dp_db_test_rows (&replies [i]), true);
+        }
+    //  The blocking one, the batch, the batch's rest sent again.
+    assert (round_trips == 3);
+    //  The connection is in step: the next read is answered.
+    dp_msg_t after = dp_db_test_load (t, loads [2].loader,
+                                      dp_db_test_all_columns (dp_catalog_loader (loads [2].loader)),
+                                      loads [2].keys, loads [2].n_keys);
+    dp_db_test_same (t, "LOAD after the batch", dp_db_test_rows (&alone [2]),
+                     dp_db_test_rows (&after), true);
+    dp_db_test_stop (t);
+    t->batch = 0;
+}
