@@ -223,8 +223,13 @@ class ShipmentPreparation(ShipmentFixture, unittest.TestCase):
         shipment = self.shipment()
         box = self.boxes(1, self.loc["Bulk A"])
         variables = {"id": str(shipment), "labelIdentifiers": [box[0][1]]}
+        not_found = "The requested resource does not exist in the database."
         self.refused(ASSIGN, {"id": "999999", "labelIdentifiers": [box[0][1]]}, self.token, "BAD_USER_INPUT",
-                     "The requested resource does not exist in the database.")
+                     not_found)
+        self.refused(SEND, {"id": "999999"}, self.token, "BAD_USER_INPUT", not_found)
+        self.refused(CANCEL, {"id": "12x"}, self.token, "BAD_USER_INPUT", not_found)
+        self.refused(MARKED, {"labelIdentifier": "99999999", "weight": 1.0}, self.token, "BAD_USER_INPUT",
+                     not_found)
         # the other organisation's user: shipment:edit in the source base is needed
         self.refused(ASSIGN, variables, self.org2_user, "FORBIDDEN", "You don't have access to 'base=1'")
         self.refused(ASSIGN, variables, self.no_detail, "FORBIDDEN",
