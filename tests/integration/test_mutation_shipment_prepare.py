@@ -1,7 +1,7 @@
 """Preparing, sending and cancelling shipments end to end: updateShipmentWhenPreparing,
 updateMarkedForShipmentBox, sendShipment and cancelShipment, as boxtribute's front-end sends
 them (ShipmentView; "assign to shipment" in BoxView, ManageBoxes and the QR reader; ManageBoxes'
-aliased "remove from shipment"), on a real MariaDB.
+aliased "remove from shipment"), on a real MariaDB with Depot's DDL and with boxtribute's dump.
 
 Shipments, agreements, details and boxes are inserted with SQL written here (createShipment is
 another part's). Each success is checked row by row (stock, history, shipment,
@@ -56,8 +56,8 @@ def prepare_permissions(base):
 class ShipmentFixture(BulkFixture):
 
     @classmethod
-    def start_shipments(cls):
-        cls.start()
+    def start_shipments(cls, dump=False):
+        cls.start(dump)
         db = cls.db
         # An agreement from base 1 (organisation 1) to the other organisation's base.
         db.sql("INSERT INTO transfer_agreement (source_organisation_id, target_organisation_id, state, type, "
@@ -378,6 +378,14 @@ class ShipmentPreparation(ShipmentFixture, unittest.TestCase):
         before = self.checksums()
         self.mutate(MARKED, {"labelIdentifier": box[0][1], "weight": 2.25})
         self.assertEqual(self.checksums(), before)
+
+
+class ShipmentPreparationOnDump(ShipmentPreparation):
+    """The same on boxtribute's dump (its utf8mb3 tables and its own rows)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start_shipments(dump=True)
 
 
 class ShipmentRaces(ShipmentFixture, unittest.TestCase):
