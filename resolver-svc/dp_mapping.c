@@ -36,6 +36,7 @@
 #include "dp_mut_box_from_box.h"
 #include "dp_mut_qr_create.h"
 #include "dp_mut_bulk.h"
+#include "dp_shipment_rules.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -180,6 +181,11 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "assignTagsToBoxes", DP_MUTATION_BIND (&dp_mut_assign_tags_to_boxes) },
     { "Mutation", "unassignTagsFromBoxes", DP_MUTATION_BIND (&dp_mut_unassign_tags_from_boxes) },
     { "Mutation", "createBoxes", DP_MUTATION_BIND (&dp_mut_create_boxes) },
+    //  shipments being prepared (dp_shipment_rules.h)
+    { "Mutation", "updateShipmentWhenPreparing", DP_MUTATION_BIND (&dp_mut_update_shipment_when_preparing) },
+    { "Mutation", "updateMarkedForShipmentBox", DP_MUTATION_BIND (&dp_mut_update_marked_for_shipment_box) },
+    { "Mutation", "sendShipment", DP_MUTATION_BIND (&dp_mut_send_shipment) },
+    { "Mutation", "cancelShipment", DP_MUTATION_BIND (&dp_mut_cancel_shipment) },
     { "BoxesResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
     { "BoxesResult", "invalidBoxLabelIdentifiers", DP_RECORD_FIELD_BIND },
     { "BoxesTagsOperationResult", "updatedBoxes", DP_RECORD_FIELD_BIND },

@@ -19,16 +19,16 @@
 @discuss
     Lock order, the same in every shipment mutation so two of them wait
     for each other instead of deadlocking: the shipment row first
-    (dp_shipment_lock), then shipment_detail rows (dp_shipment_lock_details,
-    dp_shipment_lock_open_details), then stock rows (dp_shipment_lock_boxes*).
-    Whoever writes a detail of a shipment holds that shipment's row lock,
-    so under it the shipment's details are stable; whoever adds a box to a
-    shipment holds the box's stock row lock and checks, under it, that the
-    box has no open detail (so a box is in at most one open shipment).
-
-    A box's label never changes, so prepare may look boxes up by label
-    without a lock (dp_shipment_find_boxes) and then lock details and
-    stock by id in the order above.
+    (dp_shipment_lock), then stock rows (dp_shipment_lock_boxes*), then
+    shipment_detail rows (dp_shipment_select_details with lock,
+    dp_shipment_lock_open_details). Whoever writes a detail of a shipment
+    holds that shipment's row lock, so under it the shipment's details are
+    stable: a mutation learns its boxes from a plain read of them
+    (dp_shipment_select_details without lock, as the transaction's first
+    plain read, so its snapshot is taken under the shipment's lock), locks
+    those boxes, then the details. Whoever adds a box to a shipment holds
+    the box's stock row lock and checks, under it, that the box has no
+    open detail, so a box is in at most one open shipment.
 
     Every function issuing statements issues them in the current round;
     their replies are read from the next round on. Failing functions
@@ -127,9 +127,9 @@ typedef struct {
     | DP_TBIT (shipment_detail, removed_on) | DP_TBIT (shipment_detail, lost_on) \
     | DP_TBIT (shipment_detail, received_on))
 
-//  SELECT FOR UPDATE the shipment's details not removed (removed_on NULL),
-//  by id. Call with the shipment locked.
-dp_mutation_reply_t *dp_shipment_lock_details (dp_mutation_t *m, int64_t shipment_id);
+//  SELECT the shipment's details not removed (removed_on NULL), by id;
+//  lock: FOR UPDATE. Call with the shipment locked.
+dp_mutation_reply_t *dp_shipment_select_details (dp_mutation_t *m, int64_t shipment_id, bool lock);
 
 //  SELECT FOR UPDATE the open details (removed_on, lost_on and received_on
 //  all NULL) of these boxes in any shipment, by id: what tells whether a
@@ -166,12 +166,12 @@ typedef struct {
     | DP_TBIT (stock, product_id) | DP_TBIT (stock, size_id) | DP_TBIT (stock, items) \
     | DP_TBIT (stock, location_id) | DP_TBIT (stock, deleted) | DP_TBIT (stock, box_state_id))
 
-//  SELECT the boxes with these labels, without a lock (labels never
-//  change; the rows are locked by id afterwards). values: STR labels.
-dp_mutation_reply_t *dp_shipment_find_boxes (dp_mutation_t *m, const dp_val_t *labels, size_t n);
+//  SELECT the boxes with these labels FOR UPDATE (values: STR labels;
+//  n may be 0: nothing issued, NULL).
+dp_mutation_reply_t *dp_shipment_lock_boxes_by_label (dp_mutation_t *m, const dp_val_t *labels, size_t n);
 
-//  SELECT the boxes with these ids FOR UPDATE (after their details were
-//  locked). n may be 0 (nothing issued, NULL).
+//  SELECT the boxes with these ids FOR UPDATE. n may be 0 (nothing
+//  issued, NULL).
 dp_mutation_reply_t *dp_shipment_lock_boxes (dp_mutation_t *m, const int64_t *box_ids, size_t n);
 
 //  The boxes of a reply of either, in id order (NULL reply: none).
@@ -200,6 +200,38 @@ void dp_shipment_set_state (dp_mutation_t *m, int64_t shipment_id, dp_shipment_s
 //  Finish the field with the shipment (the payload reads it in the
 //  transaction, so it shows the field's own writes).
 void dp_shipment_return (dp_mutation_t *m, int64_t shipment_id);
+
+//  -------------------------------------------------------------------------
+//  A whole-shipment transition (sendShipment, cancelShipment; also fits
+//  startReceivingShipment and markShipmentAsLost): the shipment locked and
+//  checked, its details not removed read, their boxes then those details
+//  locked; the boxes in box_from (0: any) go to box_to with history, their
+//  details get detail_on/detail_by (-1: none), the shipment gets state with
+//  state_on/state_by; the field answers the shipment. Statements: the
+//  same for any number of boxes.
+
+typedef struct {
+    dp_shipment_state_t expected;       //  the state the shipment must be in
+    dp_shipment_side_t side;            //  where shipment:edit is needed
+    bool details_permission;            //  shipment_detail:write needed too
+    int64_t box_from;                   //  DP_BOX_* the moved boxes are in; 0: any
+    int64_t box_to;                     //  DP_BOX_* they go to
+    int detail_on, detail_by;           //  DP_TCOL_shipment_detail_*, or -1
+    dp_shipment_state_t state;          //  the shipment's new state
+    int state_on, state_by;             //  DP_TCOL_shipment_*
+} dp_shipment_transition_t;
+
+//  The step's state: give the field's def .state_size = sizeof this.
+typedef struct {
+    int phase;
+    dp_shipment_t shipment;
+    dp_mutation_reply_t *shipment_reply, *plain_details, *boxes_reply, *details_reply;
+} dp_shipment_transition_state_t;
+
+//  The whole step of such a field: call it from the def's step with the
+//  field's transition (its argument `id` is the shipment's).
+void dp_shipment_transition_step (dp_mutation_t *m, dp_shipment_transition_state_t *state,
+                                  const dp_shipment_transition_t *transition);
 
 void dp_shipment_rules_test (bool verbose);
 

@@ -56,9 +56,10 @@ const DEPOT_EXTENSIONS = {
 
 // The mutations Depot serves (issue 13: boxes, QR codes, tags); boxtribute has more.
 const SERVED_MUTATIONS = [
-    'createQrCode', 'createBox', 'updateBox', 'deleteBoxes', 'moveBoxesToLocation',
+    'createQrCode', 'createBox', 'updateBox', 'updateMarkedForShipmentBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
+    'updateShipmentWhenPreparing', 'cancelShipment', 'sendShipment',
 ];
 
 const contractSkip = existsSync(contractPath)
