@@ -173,6 +173,39 @@ s_append_row (dp_sql_t *sql, const dp_table_t *table, uint64_t columns, const dp
     return 0;
 }
 
+//  UPDATE of rows keyed by the table's first column: every other masked
+//  column is SET to a CASE over the key, so one statement writes each row
+//  its own values (per_row values a row, the key first).
+static int
+s_append_keyed_update (dp_sql_t *sql, const dp_table_t *table, const dp_stmt_t *stmt,
+                       uint32_t per_row, const dp_db_charsets_t *charsets, char *err, size_t err_len)
+{
+    const dp_catalog_column_t *key = &table->columns [0];
+    dp_sql_append (sql, S_STRICT);
+    dp_sql_printf (sql, "UPDATE `%s` SET ", table->name);
+    uint32_t n = 1, set = 0;
+    for (size_t i = 1; i < table->n_columns; i++) {
+        if (!(stmt->columns & (1ull << i)))
+            continue;
+        const dp_catalog_column_t *column = &table->columns [i];
+        dp_sql_printf (sql, "%s`%s` = CASE `%s`", set++? ", ": "", column->name, key->name);
+        for (uint32_t row = 0; row < stmt->n_rows; row++) {
+            const dp_val_t *values = stmt->values + (uint64_t) row * per_row;
+            dp_sql_append (sql, " WHEN ");
+            if (s_append_value (sql, key, &values [0], err, err_len))
+                return -1;
+            dp_sql_append (sql, " THEN ");
+            if (s_append_value (sql, column, &values [n], err, err_len))
+                return -1;
+        }
+        dp_sql_printf (sql, " ELSE `%s` END", column->name);
+        n++;
+    }
+    if (set == 0)
+        return s_refuse (err, err_len, "keyed UPDATE sets no column but the key");
+    return s_append_where (sql, table, stmt, charsets, err, err_len);
+}
+
 int
 dp_sql_build_stmt (dp_sql_t *sql, const dp_stmt_t *stmt, const dp_db_charsets_t *charsets,
                    dp_coltype_t types [64], uint32_t *n_cols, char *err, size_t err_len)
@@ -189,11 +222,18 @@ dp_sql_build_stmt (dp_sql_t *sql, const dp_stmt_t *stmt, const dp_db_charsets_t 
         return s_refuse (err, err_len, "no column in mask 0");
     if (stmt->lock && stmt->op != DP_STMT_SELECT)
         return s_refuse (err, err_len, "lock is for SELECT only");
-    uint32_t want_rows = stmt->op == DP_STMT_UPDATE? 1: 0;
-    if (stmt->op == DP_STMT_INSERT? stmt->n_rows == 0: stmt->n_rows != want_rows)
+    //  UPDATE takes one row for every matched row, or rows keyed by the
+    //  table's first column (in the mask): each sets its own row's values.
+    bool keyed_update = stmt->op == DP_STMT_UPDATE && stmt->n_rows > 1;
+    if (keyed_update && !(stmt->columns & 1ull))
+        return s_refuse (err, err_len, "%u rows of UPDATE values need the key column %s in the mask",
+                         stmt->n_rows, table->columns [0].name);
+    bool rows_fit = stmt->op == DP_STMT_INSERT? stmt->n_rows > 0
+                  : stmt->op == DP_STMT_UPDATE? stmt->n_rows > 0: stmt->n_rows == 0;
+    if (!rows_fit)
         return s_refuse (err, err_len, "%u rows of values: the operation takes %s", stmt->n_rows,
-                         stmt->op == DP_STMT_INSERT? "at least one"
-                         : stmt->op == DP_STMT_UPDATE? "exactly one": "none");
+                         stmt->op == DP_STMT_SELECT || stmt->op == DP_STMT_DELETE? "none"
+                         : "at least one");
     if (stmt->op == DP_STMT_INSERT && stmt->n_where)
         return s_refuse (err, err_len, "INSERT takes no conditions");
     if ((stmt->op == DP_STMT_UPDATE || stmt->op == DP_STMT_DELETE) && stmt->n_where == 0)
@@ -230,6 +270,8 @@ dp_sql_build_stmt (dp_sql_t *sql, const dp_stmt_t *stmt, const dp_db_charsets_t 
             }
             return 0;
         case DP_STMT_UPDATE: {
+            if (keyed_update)
+                return s_append_keyed_update (sql, table, stmt, per_row, charsets, err, err_len);
             dp_sql_append (sql, S_STRICT);
             dp_sql_printf (sql, "UPDATE `%s` SET ", table->name);
             uint32_t n = 0;
@@ -338,7 +380,26 @@ dp_sql_tables_test (bool verbose)
     s_expect (&stmt, NULL, "UPDATE without a condition");
     stmt.n_where = 1;
     stmt.n_rows = 2;
-    s_expect (&stmt, NULL, "exactly one");
+    s_expect (&stmt, NULL, "need the key column id");
+    stmt.n_rows = 0;
+    s_expect (&stmt, NULL, "at least one");
+
+    //  Rows keyed by id: each row gets its own values, in one statement.
+    dp_val_t keyed [] = {
+        { .type = DP_VAL_INT, .u.i = 7 }, { .type = DP_VAL_INT, .u.i = 30 },
+        { .type = DP_VAL_INT, .u.i = 8 }, { .type = DP_VAL_NIL },
+    };
+    dp_stmt_cond_t by_key [] = { { DP_TCOL_tags_relations_id, keyed, 1 } };
+    stmt = (dp_stmt_t) {
+        .txn = 1, .table = DP_TABLE_tags_relations, .op = DP_STMT_UPDATE,
+        .columns = DP_TBIT (tags_relations, id) | DP_TBIT (tags_relations, deleted_by_id),
+        .values = keyed, .n_rows = 2, .where = by_key, .n_where = 1
+    };
+    s_expect (&stmt, S_STRICT "UPDATE `tags_relations` SET `deleted_by_id` = CASE `id` WHEN 7 THEN 30"
+              " WHEN 8 THEN NULL ELSE `deleted_by_id` END WHERE (`id` IN (7))", NULL);
+    stmt.columns = DP_TBIT (tags_relations, id);
+    stmt.n_rows = 4;
+    s_expect (&stmt, NULL, "sets no column but the key");
     stmt = (dp_stmt_t) { .txn = 1, .table = DP_TABLE_tags_relations, .op = DP_STMT_DELETE,
                          .where = by_tag, .n_where = 1 };
     s_expect (&stmt, "DELETE FROM `tags_relations` WHERE (`tag_id` IN (3))", NULL);

@@ -37,6 +37,7 @@
 #include "dp_mut_qr_create.h"
 #include "dp_mut_bulk.h"
 #include "dp_shipment_rules.h"
+#include "dp_mut_shipment_receive.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -186,6 +187,11 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "updateMarkedForShipmentBox", DP_MUTATION_BIND (&dp_mut_update_marked_for_shipment_box) },
     { "Mutation", "sendShipment", DP_MUTATION_BIND (&dp_mut_send_shipment) },
     { "Mutation", "cancelShipment", DP_MUTATION_BIND (&dp_mut_cancel_shipment) },
+    //  Receiving a shipment (dp_mut_shipment_receive.h).
+    { "Mutation", "startReceivingShipment", DP_MUTATION_BIND (&dp_mut_start_receiving_shipment) },
+    { "Mutation", "updateShipmentWhenReceiving", DP_MUTATION_BIND (&dp_mut_update_shipment_when_receiving) },
+    { "Mutation", "markShipmentAsLost", DP_MUTATION_BIND (&dp_mut_mark_shipment_as_lost) },
+    { "Mutation", "moveNotDeliveredBoxesInStock", DP_MUTATION_BIND (&dp_mut_move_not_delivered_boxes_in_stock) },
     { "BoxesResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
     { "BoxesResult", "invalidBoxLabelIdentifiers", DP_RECORD_FIELD_BIND },
     { "BoxesTagsOperationResult", "updatedBoxes", DP_RECORD_FIELD_BIND },

@@ -127,6 +127,14 @@ dp_mutation_update (dp_mutation_t *m, uint32_t table, uint64_t columns, const dp
 }
 
 dp_mutation_reply_t *
+dp_mutation_update_rows (dp_mutation_t *m, uint32_t table, uint64_t columns, const dp_val_t *values,
+                         size_t n_rows, const dp_mutation_where_t *where, size_t n_where)
+{
+    assert (n_where > 0 && n_rows > 0 && (columns & 1ull));
+    return s_stmt (m, table, DP_STMT_UPDATE, columns, values, n_rows, where, n_where, false);
+}
+
+dp_mutation_reply_t *
 dp_mutation_delete (dp_mutation_t *m, uint32_t table, const dp_mutation_where_t *where,
                     size_t n_where)
 {

@@ -173,6 +173,15 @@ dp_mutation_reply_t *dp_mutation_update (dp_mutation_t *m, uint32_t table, uint6
                                          const dp_val_t *values,
                                          const dp_mutation_where_t *where, size_t n_where);
 
+//  UPDATE rows each to its own values: columns holds the table's first
+//  column (the key, id), and every row of values (popcount(columns), key
+//  first) sets the row with that key; rows matching where (not empty; the
+//  keys, usually) that no row of values names keep their values. One
+//  statement however many rows.
+dp_mutation_reply_t *dp_mutation_update_rows (dp_mutation_t *m, uint32_t table, uint64_t columns,
+                                              const dp_val_t *values, size_t n_rows,
+                                              const dp_mutation_where_t *where, size_t n_where);
+
 //  DELETE rows matching where (not empty).
 dp_mutation_reply_t *dp_mutation_delete (dp_mutation_t *m, uint32_t table,
                                          const dp_mutation_where_t *where, size_t n_where);

@@ -15,6 +15,7 @@
 #include "dp_filters.h"
 #include "dp_enums.h"
 #include "dp_tag_rules.h"
+#include "dp_mut_shipment_receive.h"
 #include "dp_computed.h"
 #include "dp_writer.h"
 #include "dp_db_links.h"
@@ -37,6 +38,7 @@ static const dp_selftest_t s_tests [] = {
     { "authz", dp_authz_test },
     { "enums", dp_enums_test },
     { "tag_rules", dp_tag_rules_test },
+    { "shipment_completion", dp_shipment_completion_test },
     { "filters", dp_filters_test },
     { "box_filter", dp_box_filter_test },
     { "box_access", dp_box_access_test },

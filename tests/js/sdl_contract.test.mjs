@@ -59,7 +59,8 @@ const SERVED_MUTATIONS = [
     'createQrCode', 'createBox', 'updateBox', 'updateMarkedForShipmentBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
-    'updateShipmentWhenPreparing', 'cancelShipment', 'sendShipment',
+    'updateShipmentWhenPreparing', 'updateShipmentWhenReceiving', 'cancelShipment', 'sendShipment',
+    'startReceivingShipment', 'markShipmentAsLost', 'moveNotDeliveredBoxesInStock',
 ];
 
 const contractSkip = existsSync(contractPath)
@@ -315,11 +316,14 @@ const FRONT_END_MUTATIONS = {
     'CreateTag.graphql': ['CreateTag', 'createTag'],
     'DeleteBoxes.graphql': ['DeleteBoxes', 'deleteBoxes'],
     'DeleteTags.graphql': ['deleteTags', 'deleteTags'],
+    'LostShipment.graphql': ['LostShipment', 'markShipmentAsLost'],
     'MoveBoxesToLocation.graphql': ['MoveBoxesToLocation', 'moveBoxesToLocation'],
+    'StartReceivingShipment.graphql': ['StartReceivingShipment', 'startReceivingShipment'],
     'UnassignTagsFromBoxes.graphql': ['UnassignTagsFromBoxes', 'unassignTagsFromBoxes'],
     'UpdateContentOfBox.graphql': ['UpdateContentOfBox', 'updateBox'],
     'UpdateLocationOfBox.graphql': ['UpdateLocationOfBox', 'updateBox'],
     'UpdateNumberOfItems.graphql': ['UpdateNumberOfItems', 'updateBox'],
+    'UpdateShipmentWhenReceiving.graphql': ['UpdateShipmentWhenReceiving', 'updateShipmentWhenReceiving'],
     'UpdateState.graphql': ['UpdateState', 'updateBox'],
     'UpdateTag.graphql': ['UpdateTag', 'updateTag'],
     'AssignBoxesToShipment.graphql': ['AssignBoxesToShipment', 'updateShipmentWhenPreparing'],
