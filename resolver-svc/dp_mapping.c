@@ -31,6 +31,8 @@
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
 #include "dp_mut_tags.h"
+#include "dp_mut_agreement.h"
+#include "dp_mut_shipment_create.h"
 #include "dp_mut_box_create.h"
 #include "dp_mut_box_update.h"
 #include "dp_mut_box_from_box.h"
@@ -180,6 +182,11 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "assignTagsToBoxes", DP_MUTATION_BIND (&dp_mut_assign_tags_to_boxes) },
     { "Mutation", "unassignTagsFromBoxes", DP_MUTATION_BIND (&dp_mut_unassign_tags_from_boxes) },
     { "Mutation", "createBoxes", DP_MUTATION_BIND (&dp_mut_create_boxes) },
+    { "Mutation", "createTransferAgreement", DP_MUTATION_BIND (&dp_mut_create_transfer_agreement) },
+    { "Mutation", "acceptTransferAgreement", DP_MUTATION_BIND (&dp_mut_accept_transfer_agreement) },
+    { "Mutation", "rejectTransferAgreement", DP_MUTATION_BIND (&dp_mut_reject_transfer_agreement) },
+    { "Mutation", "cancelTransferAgreement", DP_MUTATION_BIND (&dp_mut_cancel_transfer_agreement) },
+    { "Mutation", "createShipment", DP_MUTATION_BIND (&dp_mut_create_shipment) },
     { "BoxesResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
     { "BoxesResult", "invalidBoxLabelIdentifiers", DP_RECORD_FIELD_BIND },
     { "BoxesTagsOperationResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
