@@ -319,17 +319,22 @@ class AgreementCases:
 
     def test_create_concurrent_identical_requests_create_one_agreement(self):
         """The uniqueness check and the insert run under the organisations' row locks: of 8
-        identical requests at once, one creates the agreement, the others find it."""
+        identical requests at once, one creates the agreement, the others wait for it and
+        find it."""
         variables = {"input": self.create(validFrom="2026-01-01")[0]}
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             responses = list(pool.map(lambda _: self.call(CREATE, variables), range(8)))
         created = [r for r in responses if not r.get("errors")]
         self.assertEqual(len(created), 1, responses)
         agreement = created[0]["data"]["createTransferAgreement"]["id"]
+        # Each ran once: they waited for the lock in turn, none deadlocked and ran again (every
+        # attempt's statements count), so each took what the same duplicate takes alone.
+        alone = self.call(CREATE, variables)["extensions"]["debug"]["sqlStatements"]
         for r in responses:
             if r.get("errors"):
                 self.assertEqual(r["errors"][0]["extensions"]["description"],
                                  f"An identical agreement already exists: ID {agreement}", r)
+                self.assertEqual(r["extensions"]["debug"]["sqlStatements"], alone, r)
         self.assertEqual(self.db.scalar("SELECT COUNT(*) FROM transfer_agreement WHERE source_organisation_id = 901"), "1")
 
     def test_create_statements_do_not_depend_on_bases(self):
@@ -516,6 +521,7 @@ class AgreementCases:
             self.wait_for_lock_wait()
             self.release(client)
             response = pending.result()
+        self.assertIn("errors", response, "the shipment was created under a cancelled agreement")
         self.assertEqual(response["errors"][0]["extensions"]["description"],
                          "The state of the transfer agreement (Canceled) does not allow the requested action. "
                          "Expecting state: Accepted", response)
@@ -531,6 +537,7 @@ class AgreementCases:
             self.wait_for_lock_wait()
             self.release(client)
             response = pending.result()
+        self.assertIn("errors", response, "the cancellation was overwritten")
         self.assertIn("(Canceled) does not allow", response["errors"][0]["extensions"]["description"], response)
         row = self.agreement_row(agreement)
         self.assertEqual((row["state"], row["accepted_by"], row["terminated_by"]), ("Canceled", None, 901))
