@@ -103,6 +103,9 @@ class AgreementCases:
         cls.reader = cls.keys.token(sub="auth0|905", org=901, base_ids=(901, 902), roles=("volunteer",),
                                     permissions=perms((901, 902), reads))
         cls.god = cls.keys.token(sub="auth0|903", org="null", roles=("boxtribute_god",), permissions=[])
+        # Every mutation here is beta level 2 (boxtribute's authz.py).
+        cls.beta1 = cls.keys.token(sub="auth0|901", org=901, base_ids=(901, 902), roles=("coordinator",),
+                                   permissions=perms((901, 902), reads + WRITES), beta=1)
         cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
 
     @classmethod
@@ -347,6 +350,33 @@ class AgreementCases:
             counts.append(response["extensions"]["debug"]["sqlStatements"])
             self.db.sql("UPDATE transfer_agreement SET state = 'Canceled' WHERE source_organisation_id = 901")
         self.assertEqual(counts[0], counts[1], counts)
+
+    def test_accept_and_create_shipment_statements_do_not_depend_on_bases(self):
+        counts = {"accept": [], "shipment": []}
+        for sources, targets in [((901,), (903,)), ((901, 902), (903, 904))]:
+            agreement = self.new_agreement(state="UnderReview", sources=sources, targets=targets)
+            for kind, text, variables, token in [
+                    ("accept", FRONTEND_ACCEPT, {"id": str(agreement)}, self.b),
+                    ("shipment", FRONTEND_SHIPMENT, {"sourceBaseId": 901, "targetBaseId": 903,
+                                                     "transferAgreementId": agreement}, self.a)]:
+                response = self.call(text, variables, token)
+                self.assertNotIn("errors", response, response)
+                counts[kind].append(response["extensions"]["debug"]["sqlStatements"])
+            self.db.sql(f"UPDATE transfer_agreement SET state = 'Canceled' WHERE id = {agreement}")
+        self.assertEqual(len(set(counts["accept"])), 1, counts)
+        self.assertEqual(len(set(counts["shipment"])), 1, counts)
+
+    def test_beta_level(self):
+        """boxtribute's beta-level check, before anything runs: nothing written."""
+        agreement = self.new_agreement(state="UnderReview")
+        before = self.checksum()
+        for text, variables in [(FRONTEND_CREATE, self.create()[0]), (FRONTEND_ACCEPT, {"id": str(agreement)}),
+                                (FRONTEND_REJECT, {"id": str(agreement)}), (FRONTEND_CANCEL, {"id": str(agreement)}),
+                                (FRONTEND_SHIPMENT, {"sourceBaseId": 901, "targetBaseId": 902})]:
+            status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables}, self.beta1,
+                                               headers={"Accept": "application/json"})
+            self.assertEqual((status, [e["message"] for e in response["errors"]]), (200, ["Insufficient beta-level"]))
+        self.assertEqual(self.checksum(), before)
 
     # --- accept, reject, cancel -------------------------------------------------------------
 

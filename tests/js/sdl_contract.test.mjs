@@ -59,6 +59,8 @@ const SERVED_MUTATIONS = [
     'createQrCode', 'createBox', 'updateBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
+    'createTransferAgreement', 'acceptTransferAgreement', 'rejectTransferAgreement',
+    'cancelTransferAgreement', 'createShipment',
 ];
 
 const contractSkip = existsSync(contractPath)
@@ -210,7 +212,7 @@ test('the schema declares no type the contract lacks, except DEPOT_EXTENSIONS',
         }
     });
 
-test('Mutation serves exactly the box, QR-code and tag mutations', () => {
+test('Mutation serves exactly the box, QR-code, tag and transfer mutations', () => {
     assert.ok(schema, 'schema did not build');
     assert.deepEqual(Object.keys(schema.getMutationType().getFields()), SERVED_MUTATIONS);
 });
@@ -321,6 +323,11 @@ const FRONT_END_MUTATIONS = {
     'UpdateNumberOfItems.graphql': ['UpdateNumberOfItems', 'updateBox'],
     'UpdateState.graphql': ['UpdateState', 'updateBox'],
     'UpdateTag.graphql': ['UpdateTag', 'updateTag'],
+    'CreateTransferAgreement.graphql': ['CreateTransferAgreement', 'createTransferAgreement'],
+    'AcceptTransferAgreement.graphql': ['AcceptTransferAgreement', 'acceptTransferAgreement'],
+    'RejectTransferAgreement.graphql': ['RejectTransferAgreement', 'rejectTransferAgreement'],
+    'CancelTransferAgreement.graphql': ['CancelTransferAgreement', 'cancelTransferAgreement'],
+    'CreateShipment.graphql': ['CreateShipment', 'createShipment'],
 };
 
 test('the front-end\'s mutation documents validate against the schema', async (t) => {
