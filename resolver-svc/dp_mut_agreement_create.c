@@ -8,7 +8,7 @@
     every initiating base (FORBIDDEN at the first refused, in input order);
     then, in boxtribute's order, BAD_USER_INPUT for the same organisation on
     both sides, a 'valid until' date not after 'valid from', no active
-    partner base, an identical agreement still under review or accepted
+    partner base (Depot: nor initiating base), an identical agreement still under review or accepted
     (boxtribute's rule of _validate_unique_transfer_agreement), and a base
     not of its side's organisation (or deleted). The agreement is inserted
     UnderReview with one detail per (source base, target base) pair, and
@@ -226,6 +226,11 @@ s_start (dp_mutation_t *m, create_state_t *state)
     }
     state->type = input_field (input, "type")->s;
     state->initiating_bases = s_set_from_list (m, initiating_bases);
+    if (state->initiating_bases.n == 0) {
+        //  boxtribute lets it through to an INSERT of no details.
+        dp_mutation_fail (m, "BAD_USER_INPUT", "None of the initiating organisation's bases is given.");
+        return;
+    }
     const input_t *partner_bases = input_field (input, "partnerOrganisationBaseIds");
     state->partner_given = partner_bases && partner_bases->kind == IN_LIST;
     if (state->partner_given)

@@ -288,6 +288,9 @@ class AgreementCases:
         refused({"validFrom": "2030-05-02", "validUntil": "2030-05-01"}, "BAD_USER_INPUT",
                 "'Valid until' date must be later than 'valid from' date.")
         refused({"partnerOrganisationId": 903}, "BAD_USER_INPUT", "None of the requested partner bases is active.")
+        refused({"partnerOrganisationBaseIds": []}, "BAD_USER_INPUT", "None of the requested partner bases is active.")
+        refused({"initiatingOrganisationBaseIds": []}, "BAD_USER_INPUT",
+                "None of the initiating organisation's bases is given.")
         refused({"partnerOrganisationId": 9999}, "BAD_USER_INPUT", "None of the requested partner bases is active.")
         # A base of the wrong organisation, or a deleted one: the organisation's live bases listed.
         refused({"partnerOrganisationBaseIds": [903, 901]}, "BAD_USER_INPUT",
