@@ -153,11 +153,16 @@
 #define DP_TABLE_COLUMNS_x_people_languages(C) \
     C(x_people_languages, people_id, INT) C(x_people_languages, language_id, INT)
 
+//  Organisations (issue 15): createTransferAgreement locks the two
+//  organisations' rows, the one place every agreement between them meets.
+#define DP_TABLE_COLUMNS_organisations(C) \
+    C(organisations, id, INT) C(organisations, label, STR) C(organisations, deleted, DATETIME)
+
 //  The tables, in id order: T(table). Appended to only.
 #define DP_TABLE_LIST(T) \
     T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people) T(depot_idempotency) \
     T(transfer_agreement) T(transfer_agreement_detail) T(shipment) T(shipment_detail) \
-    T(products) T(standard_product) T(x_people_languages)
+    T(products) T(standard_product) T(x_people_languages) T(organisations)
 
 //  Ids: DP_TABLE_<table>; columns: DP_TCOL_<table>_<column> (its bit index).
 #define DP_TABLE_ENUM(table) DP_TABLE_##table,

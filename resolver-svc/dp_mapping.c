@@ -31,6 +31,8 @@
 #include "dp_mutation.h"
 #include "dp_mut_tag_create.h"
 #include "dp_mut_tags.h"
+#include "dp_mut_agreement.h"
+#include "dp_mut_shipment_create.h"
 #include "dp_mut_box_create.h"
 #include "dp_mut_box_update.h"
 #include "dp_mut_box_from_box.h"
@@ -192,6 +194,11 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "updateShipmentWhenReceiving", DP_MUTATION_BIND (&dp_mut_update_shipment_when_receiving) },
     { "Mutation", "markShipmentAsLost", DP_MUTATION_BIND (&dp_mut_mark_shipment_as_lost) },
     { "Mutation", "moveNotDeliveredBoxesInStock", DP_MUTATION_BIND (&dp_mut_move_not_delivered_boxes_in_stock) },
+    { "Mutation", "createTransferAgreement", DP_MUTATION_BIND (&dp_mut_create_transfer_agreement) },
+    { "Mutation", "acceptTransferAgreement", DP_MUTATION_BIND (&dp_mut_accept_transfer_agreement) },
+    { "Mutation", "rejectTransferAgreement", DP_MUTATION_BIND (&dp_mut_reject_transfer_agreement) },
+    { "Mutation", "cancelTransferAgreement", DP_MUTATION_BIND (&dp_mut_cancel_transfer_agreement) },
+    { "Mutation", "createShipment", DP_MUTATION_BIND (&dp_mut_create_shipment) },
     { "BoxesResult", "updatedBoxes", DP_RECORD_FIELD_BIND },
     { "BoxesResult", "invalidBoxLabelIdentifiers", DP_RECORD_FIELD_BIND },
     { "BoxesTagsOperationResult", "updatedBoxes", DP_RECORD_FIELD_BIND },

@@ -61,6 +61,8 @@ const SERVED_MUTATIONS = [
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
     'updateShipmentWhenPreparing', 'updateShipmentWhenReceiving', 'cancelShipment', 'sendShipment',
     'startReceivingShipment', 'markShipmentAsLost', 'moveNotDeliveredBoxesInStock',
+    'createTransferAgreement', 'acceptTransferAgreement', 'rejectTransferAgreement',
+    'cancelTransferAgreement', 'createShipment',
 ];
 
 const contractSkip = existsSync(contractPath)
@@ -212,7 +214,7 @@ test('the schema declares no type the contract lacks, except DEPOT_EXTENSIONS',
         }
     });
 
-test('Mutation serves exactly the box, QR-code and tag mutations', () => {
+test('Mutation serves exactly the box, QR-code, tag and transfer mutations', () => {
     assert.ok(schema, 'schema did not build');
     assert.deepEqual(Object.keys(schema.getMutationType().getFields()), SERVED_MUTATIONS);
 });
@@ -335,6 +337,11 @@ const FRONT_END_MUTATIONS = {
     'SendShipment.graphql': ['SendShipment', 'sendShipment'],
     'CancelShipment.graphql': ['CancelShipment', 'cancelShipment'],
     'UpdateMarkedForShipmentBox.graphql': ['UpdateMarkedForShipmentBox', 'updateMarkedForShipmentBox'],
+    'CreateTransferAgreement.graphql': ['CreateTransferAgreement', 'createTransferAgreement'],
+    'AcceptTransferAgreement.graphql': ['AcceptTransferAgreement', 'acceptTransferAgreement'],
+    'RejectTransferAgreement.graphql': ['RejectTransferAgreement', 'rejectTransferAgreement'],
+    'CancelTransferAgreement.graphql': ['CancelTransferAgreement', 'cancelTransferAgreement'],
+    'CreateShipment.graphql': ['CreateShipment', 'createShipment'],
 };
 
 test('the front-end\'s mutation documents validate against the schema', async (t) => {
