@@ -54,15 +54,16 @@ const DEPOT_EXTENSIONS = {
     fields: {}, // 'TypeName.fieldName': 'why'
 };
 
-// The mutations Depot serves (issue 13: boxes, QR codes, tags); boxtribute has more.
+// The mutations Depot serves (issue 13: boxes, QR codes, tags; issue 15: transfers), in
+// boxtribute's order; boxtribute has more.
 const SERVED_MUTATIONS = [
     'createQrCode', 'createBox', 'updateBox', 'updateMarkedForShipmentBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
-    'updateShipmentWhenPreparing', 'updateShipmentWhenReceiving', 'cancelShipment', 'sendShipment',
-    'startReceivingShipment', 'markShipmentAsLost', 'moveNotDeliveredBoxesInStock',
     'createTransferAgreement', 'acceptTransferAgreement', 'rejectTransferAgreement',
     'cancelTransferAgreement', 'createShipment',
+    'updateShipmentWhenPreparing', 'updateShipmentWhenReceiving', 'cancelShipment', 'sendShipment',
+    'startReceivingShipment', 'markShipmentAsLost', 'moveNotDeliveredBoxesInStock',
 ];
 
 const contractSkip = existsSync(contractPath)
