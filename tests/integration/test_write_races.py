@@ -1,0 +1,367 @@
+"""Issue 14's concurrency proof: 32 clients write the same 10 boxes at once, and what they
+leave behind is checked by SQL against what each client was told.
+
+The boxes, locations and tags are rows the test writes into boxtribute's dump. The clients,
+each a thread sending one mutation after another with the front-end's documents:
+- 12 take items out of the boxes with createBoxFromBox (nobody else sets numberOfItems);
+- 6 own the location of some boxes: 3 move theirs with updateBox (UpdateLocationOfBox),
+  3 with moveBoxesToLocation, among four locations, one of which makes a box Donated;
+- 6 own the comment of some boxes and set it with updateBox, every text unique;
+- 8 own one tag each and assign it to, or unassign it from, a random few of the boxes.
+So every comment, location and tag relation has one writer, whose last acknowledged write
+must be what the database holds, and the items of a source box and of the boxes made from it
+add up to its start at every moment. An answer is either the mutation's result or, after
+Depot's three attempts, DATABASE_BUSY (counted); anything else (an HTTP error, another
+GraphQL error, no answer within a minute) fails the test.
+
+Afterwards, by SQL: items conserved per source box and no box below zero (also sampled while
+the clients run); each box's last acknowledged comment, location and tags there; the history
+rows of each owner's field exactly its acknowledged changes, in its order, and each source's
+items rows exactly the acknowledged takes; replaying each box's history rows (boxtribute's
+encodings: `items`, `location_id`, `box_state_id` with from_int/to_int, `comments changed from
+"a" to "b";`, "Record created") from its start gives its final items, location, state and
+comment, every row's old value being the value before it; a tag relation per assignment and
+one removal per unassignment; every deadlock MariaDB counted was retried or reported.
+Licensed under the Apache License 2.0.
+"""
+import os
+import random
+import re
+import sys
+import threading
+import time
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
+SEED = int(os.environ.get("DEPOT_RACE_SEED", "14"))
+ROUNDS = int(os.environ.get("DEPOT_RACE_ROUNDS", "16"))     # requests per client
+START_ITEMS = [0, 1, 2, 4, 6, 9, 12, 20, 60, 200]            # so some boxes run out
+LOCATION_OWNERS = [("update", [0, 1]), ("update", [2, 3]), ("update", [4]),
+                   ("move", [5, 6]), ("move", [7, 8]), ("move", [9])]
+COMMENT_OWNERS = [[0, 1], [2, 3], [4, 5], [6, 7], [8], [9]]
+TAKERS, TAG_OWNERS = 12, 8
+DONATED, IN_STOCK = 5, 1
+
+COMMENT = """mutation UpdateComment($boxLabelIdentifier: String!, $comment: String) {
+  updateBox(updateInput: {labelIdentifier: $boxLabelIdentifier, comment: $comment}) {
+    labelIdentifier comment lastModifiedOn } }"""
+COMMENT_ROW = re.compile(r'^comments changed from "(.*)" to "(.*)";$', re.S)
+
+
+def permissions(base):
+    return [f"base_{base}/{r}:read" for r in harness.RESOURCES] + [
+        f"base_{base}/stock:write", f"base_{base}/tag_relation:assign"]
+
+
+class Ledger:
+    """What the clients were told, shared by their threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.failures = []          # answers that are neither a result nor DATABASE_BUSY
+        self.busy = 0               # DATABASE_BUSY answers
+        self.answers = 0
+        self.takes = []             # (source index, number, new label) of each created box
+        self.refused_takes = 0      # InvalidNumberOfItemsError answers
+
+    def fail(self, what):
+        with self.lock:
+            self.failures.append(what)
+
+
+@unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
+class WriteRaces(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        cls.db = harness.MariaDB(cls.scratch.path)
+        db = cls.db
+        db.load_file(DUMP)
+        harness.load_depot_tables(db)
+        base = 1
+        cls.user = 8
+        product = int(db.scalar("SELECT MIN(p.id) FROM products p WHERE p.camp_id = 1 AND p.deleted IS NULL "
+                                "AND EXISTS (SELECT 1 FROM sizes_sizegroup ss WHERE ss.sizegroup_id = p.sizegroup_id)"))
+        size = int(db.scalar(f"SELECT MIN(ss.size_id) FROM sizes_sizegroup ss JOIN products p "
+                             f"ON p.sizegroup_id = ss.sizegroup_id WHERE p.id = {product}"))
+        cls.locations = {}
+        for name, state in [("Race A", IN_STOCK), ("Race B", IN_STOCK), ("Race Donated", DONATED),
+                            ("Race C", IN_STOCK), ("Race Target", IN_STOCK)]:
+            db.sql(f"INSERT INTO locations (label, camp_id, type, box_state_id, seq) VALUES "
+                   f"('{name}', {base}, 'Warehouse', {state}, 1)")
+            cls.locations[int(db.scalar(f"SELECT id FROM locations WHERE label = '{name}'"))] = state
+        ids = sorted(cls.locations)
+        cls.owned_locations, cls.target = ids[:4], ids[4]
+        db.sql("INSERT INTO tags (label, color, camp_id, type, description, created) VALUES " + ", ".join(
+            f"('race {k}', '#aabbcc', {base}, 'Stock', '', '2024-01-01 00:00:00')" for k in range(TAG_OWNERS)))
+        cls.tags = [int(r[0]) for r in db.sql("SELECT id FROM tags WHERE label LIKE 'race %' ORDER BY id")]
+        cls.labels = [f"9914{i:04d}" for i in range(len(START_ITEMS))]
+        db.sql("INSERT INTO stock (box_id, product_id, size_id, items, location_id, box_state_id, comments, "
+               "created, created_by, modified, modified_by, deleted) VALUES " + ", ".join(
+                   f"('{label}', {product}, {size}, {items}, {cls.owned_locations[0]}, {IN_STOCK}, 'start', "
+                   f"'2024-05-06 07:08:09', {cls.user}, '2024-05-06 07:08:09', {cls.user}, 0)"
+                   for label, items in zip(cls.labels, START_ITEMS)))
+        cls.ids = [int(db.scalar(f"SELECT id FROM stock WHERE box_id = '{label}'")) for label in cls.labels]
+        cls.keys = harness.Keys(cls.scratch.path)
+        cls.token = cls.keys.token(sub=f"auth0|{cls.user}", permissions=permissions(base))
+        cls.depot = harness.Depot(db, cls.keys, cls.scratch.path, form="one")
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.depot.stop()
+        cls.db.stop()
+        cls.scratch.remove()
+        assert codes == [0], f"depot did not exit cleanly on SIGTERM: {codes}"
+
+    # -- the clients ------------------------------------------------------------------------
+
+    def send(self, ledger, what, document, variables):
+        """One mutation; its field's value, or None when it was DATABASE_BUSY or failed."""
+        try:
+            status, body, _ = harness.post(self.depot.url, {"query": document, "variables": variables},
+                                           self.token, timeout=60)
+        except OSError as e:        # a timeout included: a hang
+            ledger.fail(f"{what}: no answer ({e})")
+            return None
+        with ledger.lock:
+            ledger.answers += 1
+        errors = (body or {}).get("errors")
+        if status != 200 or body is None:
+            ledger.fail(f"{what}: HTTP {status} {body}")
+            return None
+        if errors:
+            if all((e.get("extensions") or {}).get("code") == "DATABASE_BUSY" for e in errors) \
+                    and list(body["data"].values()) == [None]:
+                with ledger.lock:
+                    ledger.busy += 1
+            else:
+                ledger.fail(f"{what}: {errors}")
+            return None
+        return next(iter(body["data"].values()))
+
+    def taker(self, ledger, rng, client):
+        document = harness.read_query("mutations/CreateBoxFromBox.graphql")
+        for _ in range(ROUNDS):
+            source, number = rng.randrange(len(self.labels)), rng.randint(1, 3)
+            result = self.send(ledger, f"taker {client}", document, {
+                "sourceBoxLabelIdentifier": self.labels[source], "numberOfItems": number,
+                "locationId": self.target})
+            if result is None:
+                continue
+            if result["__typename"] == "Box":
+                with ledger.lock:
+                    ledger.takes.append((source, number, result["labelIdentifier"]))
+            elif result["__typename"] == "InvalidNumberOfItemsError":
+                with ledger.lock:
+                    ledger.refused_takes += 1
+            else:
+                ledger.fail(f"taker {client}: {result}")
+
+    def location_owner(self, ledger, rng, client, how, boxes, acknowledged):
+        update = harness.read_query("mutations/UpdateLocationOfBox.graphql")
+        move = harness.read_query("mutations/MoveBoxesToLocation.graphql")
+        for _ in range(ROUNDS):
+            location = rng.choice(self.owned_locations)
+            if how == "update":
+                box = rng.choice(boxes)
+                result = self.send(ledger, f"location owner {client}", update, {
+                    "boxLabelIdentifier": self.labels[box], "newLocationId": location})
+                if result is not None:
+                    acknowledged[box].append(location)
+                continue
+            chosen = sorted(rng.sample(boxes, rng.randint(1, len(boxes))))
+            result = self.send(ledger, f"location owner {client}", move, {
+                "labelIdentifiers": [self.labels[b] for b in chosen], "locationId": location})
+            if result is None:
+                continue
+            if result["__typename"] != "BoxesResult":
+                ledger.fail(f"location owner {client}: {result}")
+                continue
+            for box in chosen:
+                acknowledged[box].append(location)
+
+    def comment_owner(self, ledger, rng, client, boxes, acknowledged):
+        for round_ in range(ROUNDS):
+            box = rng.choice(boxes)
+            text = f"client {client} round {round_}"
+            result = self.send(ledger, f"comment owner {client}", COMMENT,
+                               {"boxLabelIdentifier": self.labels[box], "comment": text})
+            if result is not None:
+                acknowledged[box].append(text)
+
+    def tag_owner(self, ledger, rng, client, acknowledged):
+        assign = harness.read_query("mutations/AssignTagsToBoxes.graphql")
+        unassign = harness.read_query("mutations/UnassignTagsFromBoxes.graphql")
+        for _ in range(ROUNDS):
+            on = rng.random() < 0.6
+            chosen = sorted(rng.sample(range(len(self.labels)), rng.randint(1, 4)))
+            result = self.send(ledger, f"tag owner {client}", assign if on else unassign, {
+                "labelIdentifiers": [self.labels[b] for b in chosen], "tagIds": [self.tags[client]]})
+            if result is not None:
+                for box in chosen:
+                    acknowledged[box].append(on)
+
+    def run_clients(self):
+        n = len(self.labels)
+        ledger = Ledger()
+        locations = [[] for _ in range(n)]
+        comments = [[] for _ in range(n)]
+        tags = [[[] for _ in range(n)] for _ in range(TAG_OWNERS)]
+        jobs = [lambda rng, c=c: self.taker(ledger, rng, c) for c in range(TAKERS)]
+        jobs += [lambda rng, c=c, how=how, boxes=boxes: self.location_owner(ledger, rng, c, how, boxes, locations)
+                 for c, (how, boxes) in enumerate(LOCATION_OWNERS)]
+        jobs += [lambda rng, c=c, boxes=boxes: self.comment_owner(ledger, rng, c, boxes, comments)
+                 for c, boxes in enumerate(COMMENT_OWNERS)]
+        jobs += [lambda rng, c=c: self.tag_owner(ledger, rng, c, tags[c]) for c in range(TAG_OWNERS)]
+        self.assertEqual(len(jobs), 32)
+        stop = threading.Event()
+        samples = []
+        sampler = threading.Thread(target=self.sample_conservation, args=(stop, samples))
+        sampler.start()
+        try:
+            with ThreadPoolExecutor(len(jobs)) as pool:
+                futures = [pool.submit(job, random.Random(SEED * 1000 + i)) for i, job in enumerate(jobs)]
+                for future in futures:
+                    future.result()
+        finally:
+            stop.set()
+            sampler.join()
+        return ledger, locations, comments, tags, samples
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def conservation(self):
+        """Per source box: its items plus those of the boxes made from it; the least items of any."""
+        ids = ",".join(str(i) for i in self.ids)
+        rows = self.db.sql(f"SELECT s.id, s.items + COALESCE((SELECT SUM(c.items) FROM stock c "
+                           f"WHERE c.source_box_id = s.id), 0), LEAST(s.items, COALESCE((SELECT MIN(c.items) "
+                           f"FROM stock c WHERE c.source_box_id = s.id), s.items)) FROM stock s WHERE s.id IN ({ids})")
+        return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+    def sample_conservation(self, stop, samples):
+        """While the clients run: one consistent read (a single statement) after another."""
+        while not stop.is_set():
+            samples.append(self.conservation())
+            time.sleep(0.2)
+
+    def box_rows(self):
+        """id -> (items, location, state, comments, source id) of the test's boxes and their children."""
+        ids = ",".join(str(i) for i in self.ids)
+        rows = self.db.sql(f"SELECT id, items, location_id, box_state_id, comments, source_box_id FROM stock "
+                           f"WHERE id IN ({ids}) OR source_box_id IN ({ids})")
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3]), r[4], None if r[5] is None else int(r[5]))
+                for r in rows}
+
+    def replay(self, rows):
+        """Each box's history rows in id order, from its start: the values they lead to, and every
+        row whose old value is not the value before it. Rows of one box are written under its row
+        lock, so their ids follow its commits; a created box starts where boxtribute's history
+        says, in its source's location at that moment with 0 items."""
+        ids = ",".join(str(i) for i in rows)
+        history = self.db.sql(f"SELECT id, record_id, changes, from_int, to_int FROM history "
+                              f"WHERE tablename = 'stock' AND record_id IN ({ids}) ORDER BY id")
+        state = {box_id: {"items": items, "location_id": self.owned_locations[0], "box_state_id": IN_STOCK,
+                          "comments": "start"}
+                 for box_id, items in zip(self.ids, START_ITEMS)}
+        breaks = []
+        for row_id, record, changes, from_int, to_int in history:
+            record = int(record)
+            if changes == "Record created":
+                source = state[rows[record][4]]
+                state[record] = {"items": 0, "location_id": source["location_id"],
+                                 "box_state_id": self.locations[source["location_id"]], "comments": ""}
+                continue
+            match = COMMENT_ROW.match(changes)
+            field, old, new = ("comments", match.group(1), match.group(2)) if match else \
+                (changes, int(from_int), int(to_int))
+            if field not in ("items", "location_id", "box_state_id", "comments"):
+                breaks.append((row_id, record, f"unexpected history row {changes!r}"))
+                continue
+            if state[record][field] != old:
+                breaks.append((row_id, record, f"{field} from {old!r} while it was {state[record][field]!r}"))
+            state[record][field] = new
+        return state, breaks
+
+    def test_32_clients_on_10_boxes(self):
+        deadlocks_before = self.db.status("Innodb_deadlocks")
+        started = time.time()
+        ledger, locations, comments, tags, samples = self.run_clients()
+        elapsed = time.time() - started
+        deadlocks = self.db.status("Innodb_deadlocks") - deadlocks_before
+        with open(os.path.join(self.scratch.path, "depot.log"), errors="replace") as log:
+            retries = sum("conflicted; attempt" in line for line in log)
+        print(f"\n{ledger.answers} answers in {elapsed:.1f} s: {len(ledger.takes)} boxes made, "
+              f"{ledger.refused_takes} takes refused, {ledger.busy} DATABASE_BUSY, {retries} retries, "
+              f"{deadlocks} deadlocks, {len(samples)} samples", flush=True)
+
+        self.assertEqual(ledger.failures, [], "answers that are neither a result nor DATABASE_BUSY")
+        self.assertEqual(ledger.answers, 32 * ROUNDS)
+        # Every deadlock's victim was a field of Depot's: run again (a retry) or answered busy.
+        self.assertLessEqual(deadlocks, retries + ledger.busy)
+
+        # createBoxFromBox conserved items, at every sample and at the end
+        start = dict(zip(self.ids, START_ITEMS))
+        for sample in samples + [self.conservation()]:
+            self.assertEqual({box_id: total for box_id, (total, _) in sample.items()}, start)
+            self.assertGreaterEqual(min(least for _, least in sample.values()), 0)
+        rows = self.box_rows()
+        for index, box_id in enumerate(self.ids):
+            takes = [(number, label) for source, number, label in ledger.takes if source == index]
+            children = {r[0]: r for r in self.db.sql(f"SELECT box_id, items FROM stock WHERE source_box_id = {box_id}")}
+            self.assertEqual(sorted(children), sorted(label for _, label in takes), f"boxes made from {box_id}")
+            for number, label in takes:
+                self.assertEqual(int(children[label][1]), number, label)
+            self.assertEqual(rows[box_id][0], START_ITEMS[index] - sum(number for number, _ in takes))
+
+        # no lost update: each owner's last acknowledged write is there
+        for index, box_id in enumerate(self.ids):
+            items, location, state, comment, _ = rows[box_id]
+            self.assertEqual(location, locations[index][-1] if locations[index] else self.owned_locations[0])
+            self.assertEqual(state, self.locations[location])
+            self.assertEqual(comment, comments[index][-1] if comments[index] else "start")
+            for k, tag in enumerate(self.tags):
+                relations = self.db.sql(f"SELECT deleted_on IS NULL FROM tags_relations WHERE object_type = 'Stock' "
+                                        f"AND object_id = {box_id} AND tag_id = {tag} ORDER BY id")
+                # one relation per assignment that added the tag, each but a live last one removed
+                presence, added = False, 0
+                for on in tags[k][index]:
+                    added += on and not presence
+                    presence = on
+                self.assertEqual([r[0] for r in relations], ["0"] * (added - presence) + ["1"] * presence,
+                                 f"box {box_id}, tag {tag}: {tags[k][index]}")
+
+        # the history of each owner's field is exactly its acknowledged changes, in order
+        def changes(box_id, field):
+            return [tuple(int(v) for v in r) for r in self.db.sql(
+                f"SELECT from_int, to_int FROM history WHERE tablename = 'stock' AND record_id = {box_id} "
+                f"AND changes = '{field}' ORDER BY id")]
+        for index, box_id in enumerate(self.ids):
+            expected, current = [], self.owned_locations[0]
+            for location in locations[index]:
+                if location != current:
+                    expected.append((current, location))
+                current = location
+            self.assertEqual(changes(box_id, "location_id"), expected, f"locations of box {box_id}")
+            texts = [r[0] for r in self.db.sql(f"SELECT changes FROM history WHERE tablename = 'stock' AND "
+                                               f"record_id = {box_id} AND changes LIKE 'comments %' ORDER BY id")]
+            self.assertEqual(texts, [f'comments changed from "{a}" to "{b}";'
+                                     for a, b in zip(["start"] + comments[index], comments[index])])
+            taken = sorted(a - b for a, b in changes(box_id, "items"))
+            self.assertEqual(taken, sorted(number for source, number, _ in ledger.takes if source == index))
+
+        # replaying the history gives the final rows
+        replayed, breaks = self.replay(rows)
+        self.assertEqual(breaks, [])
+        self.assertEqual(set(replayed), set(rows))
+        for box_id, (items, location, state, comment, _) in rows.items():
+            self.assertEqual(replayed[box_id], {"items": items, "location_id": location, "box_state_id": state,
+                                                "comments": comment}, f"box {box_id}")
+
+
+if __name__ == "__main__":
+    unittest.main()
