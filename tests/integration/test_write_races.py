@@ -22,11 +22,15 @@ encodings: `items`, `location_id`, `box_state_id` with from_int/to_int, `comment
 "a" to "b";`, "Record created") from its start gives its final items, location, state and
 comment, every row's old value being the value before it; a tag relation per assignment and
 one removal per unassignment; every deadlock MariaDB counted was retried or reported.
+
+Two more races, made to happen by a session of the test's own holding a row: a tag deleted
+while updateBox or createBox gives it to a box leaves no live relation of the deleted tag.
 Licensed under the Apache License 2.0.
 """
 import os
 import random
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -54,7 +58,26 @@ COMMENT_ROW = re.compile(r'^comments changed from "(.*)" to "(.*)";$', re.S)
 
 def permissions(base):
     return [f"base_{base}/{r}:read" for r in harness.RESOURCES] + [
-        f"base_{base}/stock:write", f"base_{base}/tag_relation:assign"]
+        f"base_{base}/stock:write", f"base_{base}/tag_relation:assign", f"base_{base}/tag:write"]
+
+
+class HeldLock:
+    """A MariaDB session of the test's own that holds a lock until released: it stands for a
+    writer that is slow to commit, so a mutation waits at a chosen statement."""
+
+    def __init__(self, db, statement):
+        self.process = subprocess.Popen(db.client() + ["--batch", "-N", "--unbuffered"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        self.process.stdin.write(f"START TRANSACTION; {statement}; SELECT 'locked';\n")
+        self.process.stdin.flush()
+        while self.process.stdout.readline().strip() != "locked":
+            pass
+
+    def release(self):
+        self.process.stdin.write("ROLLBACK;\n")
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.process.stdout.close()
 
 
 class Ledger:
@@ -89,6 +112,7 @@ class WriteRaces(unittest.TestCase):
                                 "AND EXISTS (SELECT 1 FROM sizes_sizegroup ss WHERE ss.sizegroup_id = p.sizegroup_id)"))
         size = int(db.scalar(f"SELECT MIN(ss.size_id) FROM sizes_sizegroup ss JOIN products p "
                              f"ON p.sizegroup_id = ss.sizegroup_id WHERE p.id = {product}"))
+        cls.product, cls.size = product, size
         cls.locations = {}
         for name, state in [("Race A", IN_STOCK), ("Race B", IN_STOCK), ("Race Donated", DONATED),
                             ("Race C", IN_STOCK), ("Race Target", IN_STOCK)]:
@@ -362,6 +386,75 @@ class WriteRaces(unittest.TestCase):
             self.assertEqual(replayed[box_id], {"items": items, "location_id": location, "box_state_id": state,
                                                 "comments": comment}, f"box {box_id}")
 
+    # -- a tag deleted while a box takes it -------------------------------------------------
+
+    def waiting_transactions(self):
+        return int(self.db.scalar("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'"))
+
+    def wait_until(self, condition, what):
+        deadline = time.time() + 60
+        while not condition():
+            self.assertLess(time.time(), deadline, f"waited a minute for {what}")
+            time.sleep(0.05)
+
+    def tag_deleted_meanwhile(self, name, document, variables, hold):
+        """document gives a box the new tag T while deleteTag(T) runs. The test's own session
+        holds a row the mutation locks after it has read T (hold(T), a statement), so it waits
+        there; deleteTag is sent then, and the held row released once deleteTag has answered or
+        waits too. Whichever commits first, no live relation of the deleted tag may remain: the
+        mutation must either see T deleted or be seen by deleteTag."""
+        self.db.sql(f"INSERT INTO tags (label, color, camp_id, type, description, created) VALUES "
+                    f"('{name}', '#aabbcc', 1, 'Stock', '', '2024-01-01 00:00:00')")
+        tag = int(self.db.scalar(f"SELECT id FROM tags WHERE label = '{name}'"))
+        held = HeldLock(self.db, hold)
+        answers = {}
+
+        def send(key, text, values):
+            answers[key] = harness.post(self.depot.url, {"query": text, "variables": values}, self.token, timeout=60)
+        try:
+            writer = threading.Thread(target=send, args=("writer", document, dict(variables, tagIds=[tag])))
+            writer.start()
+            self.wait_until(lambda: self.waiting_transactions() >= 1, "the mutation to wait for the held row")
+            deleter = threading.Thread(target=send, args=(
+                "deleteTag", "mutation ($id: ID!) { deleteTag(id: $id) { __typename ... on Tag { id } } }",
+                {"id": str(tag)}))
+            deleter.start()
+            self.wait_until(lambda: "deleteTag" in answers or self.waiting_transactions() >= 2,
+                            "deleteTag to finish or wait")
+        finally:
+            held.release()
+        writer.join()
+        deleter.join()
+        for key, (status, body, _) in answers.items():
+            self.assertEqual((status, body.get("errors")), (200, None), f"{key}: {body}")
+        self.assertEqual(answers["deleteTag"][1]["data"]["deleteTag"], {"__typename": "Tag", "id": str(tag)})
+        self.assertNotIn(self.db.scalar(f"SELECT deleted FROM tags WHERE id = {tag}"), (None, "0000-00-00 00:00:00"))
+        self.assertEqual(self.db.sql(f"SELECT object_id FROM tags_relations WHERE tag_id = {tag} "
+                                     f"AND deleted_on IS NULL"), [], "a live relation of a deleted tag")
+
+    def test_tag_deleted_while_update_box_assigns_it(self):
+        """updateBox (BoxEdit's form) waits at its lock of the box's relations, held on the
+        relation to another tag."""
+        self.db.sql(f"INSERT INTO stock (box_id, product_id, size_id, items, location_id, box_state_id, created, "
+                    f"created_by, modified, modified_by, deleted) VALUES ('99149901', {self.product}, {self.size}, 1, "
+                    f"{self.owned_locations[1]}, {IN_STOCK}, NOW(), {self.user}, NOW(), {self.user}, 0)")
+        box = int(self.db.scalar("SELECT id FROM stock WHERE box_id = '99149901'"))
+        self.db.sql(f"INSERT INTO tags_relations (object_id, object_type, tag_id, created_on, created_by_id) "
+                    f"VALUES ({box}, 'Stock', {self.tags[0]}, NOW(), {self.user})")
+        relation = int(self.db.scalar(f"SELECT id FROM tags_relations WHERE object_id = {box} AND object_type = 'Stock'"))
+        self.tag_deleted_meanwhile("race deleted 1", harness.read_query("mutations/UpdateContentOfBox.graphql"), {
+            "boxLabelIdentifier": "99149901", "productId": self.product, "locationId": self.owned_locations[1],
+            "numberOfItems": 2, "sizeId": self.size, "comment": "", "newTagNames": []},
+            f"SELECT id FROM tags_relations WHERE id = {relation} FOR UPDATE")
+
+    def test_tag_deleted_while_create_box_assigns_it(self):
+        """createBox (BoxCreate's form) waits at its INSERT, whose foreign key check reads the
+        location, held."""
+        location = self.owned_locations[3]
+        self.tag_deleted_meanwhile("race deleted 2", harness.read_query("mutations/CreateBox.graphql"), {
+            "locationId": location, "productId": self.product, "sizeId": self.size,
+            "numberOfItems": 1, "comment": "", "newTagNames": [], "qrCode": None},
+            f"SELECT id FROM locations WHERE id = {location} FOR UPDATE")
 
 if __name__ == "__main__":
     unittest.main()
