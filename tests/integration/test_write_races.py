@@ -88,7 +88,7 @@ class Ledger:
         self.failures = []          # answers that are neither a result nor DATABASE_BUSY
         self.busy = 0               # DATABASE_BUSY answers
         self.answers = 0
-        self.takes = []             # (source index, number, new label) of each created box
+        self.takes = []             # (source index, number, new label, items left) per created box
         self.refused_takes = 0      # InvalidNumberOfItemsError answers
 
     def fail(self, what):
@@ -178,8 +178,11 @@ class WriteRaces(unittest.TestCase):
             if result is None:
                 continue
             if result["__typename"] == "Box":
+                if (result["numberOfItems"], result["location"]["id"]) != (number, str(self.target)):
+                    ledger.fail(f"taker {client}: {result}")
                 with ledger.lock:
-                    ledger.takes.append((source, number, result["labelIdentifier"]))
+                    ledger.takes.append((source, number, result["labelIdentifier"],
+                                         result["sourceBox"]["numberOfItems"]))
             elif result["__typename"] == "InvalidNumberOfItemsError":
                 with ledger.lock:
                     ledger.refused_takes += 1
@@ -195,15 +198,19 @@ class WriteRaces(unittest.TestCase):
                 box = rng.choice(boxes)
                 result = self.send(ledger, f"location owner {client}", update, {
                     "boxLabelIdentifier": self.labels[box], "newLocationId": location})
-                if result is not None:
-                    acknowledged[box].append(location)
+                if result is None:
+                    continue
+                if result["location"]["id"] != str(location):
+                    ledger.fail(f"location owner {client}: {result}")
+                acknowledged[box].append(location)
                 continue
             chosen = sorted(rng.sample(boxes, rng.randint(1, len(boxes))))
             result = self.send(ledger, f"location owner {client}", move, {
                 "labelIdentifiers": [self.labels[b] for b in chosen], "locationId": location})
             if result is None:
                 continue
-            if result["__typename"] != "BoxesResult":
+            if result["__typename"] != "BoxesResult" or any(
+                    box["location"]["id"] != str(location) for box in result["updatedBoxes"]):
                 ledger.fail(f"location owner {client}: {result}")
                 continue
             for box in chosen:
@@ -215,8 +222,11 @@ class WriteRaces(unittest.TestCase):
             text = f"client {client} round {round_}"
             result = self.send(ledger, f"comment owner {client}", COMMENT,
                                {"boxLabelIdentifier": self.labels[box], "comment": text})
-            if result is not None:
-                acknowledged[box].append(text)
+            if result is None:
+                continue
+            if result["comment"] != text:
+                ledger.fail(f"comment owner {client}: {result}")
+            acknowledged[box].append(text)
 
     def tag_owner(self, ledger, rng, client, acknowledged):
         assign = harness.read_query("mutations/AssignTagsToBoxes.graphql")
@@ -335,12 +345,19 @@ class WriteRaces(unittest.TestCase):
             self.assertGreaterEqual(min(least for _, least in sample.values()), 0)
         rows = self.box_rows()
         for index, box_id in enumerate(self.ids):
-            takes = [(number, label) for source, number, label in ledger.takes if source == index]
+            takes = [(number, label) for source, number, label, _ in ledger.takes if source == index]
             children = {r[0]: r for r in self.db.sql(f"SELECT box_id, items FROM stock WHERE source_box_id = {box_id}")}
             self.assertEqual(sorted(children), sorted(label for _, label in takes), f"boxes made from {box_id}")
             for number, label in takes:
                 self.assertEqual(int(children[label][1]), number, label)
             self.assertEqual(rows[box_id][0], START_ITEMS[index] - sum(number for number, _ in takes))
+            # each answer read its source inside its transaction: the takes, by the items each
+            # left, step down from the start one after another
+            left = START_ITEMS[index]
+            for number, _, items_left in sorted(((n, label, after) for source, n, label, after in ledger.takes
+                                                 if source == index), key=lambda take: -take[2]):
+                self.assertEqual(items_left, left - number, f"takes from box {box_id}")
+                left = items_left
 
         # no lost update: each owner's last acknowledged write is there
         for index, box_id in enumerate(self.ids):
@@ -376,7 +393,7 @@ class WriteRaces(unittest.TestCase):
             self.assertEqual(texts, [f'comments changed from "{a}" to "{b}";'
                                      for a, b in zip(["start"] + comments[index], comments[index])])
             taken = sorted(a - b for a, b in changes(box_id, "items"))
-            self.assertEqual(taken, sorted(number for source, number, _ in ledger.takes if source == index))
+            self.assertEqual(taken, sorted(number for source, number, _, _ in ledger.takes if source == index))
 
         # replaying the history gives the final rows
         replayed, breaks = self.replay(rows)
