@@ -23,8 +23,10 @@ encodings: `items`, `location_id`, `box_state_id` with from_int/to_int, `comment
 comment, every row's old value being the value before it; a tag relation per assignment and
 one removal per unassignment; every deadlock MariaDB counted was retried or reported.
 
-Two more races, made to happen by a session of the test's own holding a row: a tag deleted
-while updateBox or createBox gives it to a box leaves no live relation of the deleted tag.
+More races, made to happen by a session of the test's own holding a row: a tag deleted while
+updateBox or createBox gives it to a box leaves no live relation of the deleted tag; a
+createBoxFromBox or moveBoxesToLocation that waited for its box behind another write answers
+the box's history with that write's row.
 Licensed under the Apache License 2.0.
 """
 import os
@@ -472,6 +474,55 @@ class WriteRaces(unittest.TestCase):
             "locationId": location, "productId": self.product, "sizeId": self.size,
             "numberOfItems": 1, "comment": "", "newTagNames": [], "qrCode": None},
             f"SELECT id FROM locations WHERE id = {location} FOR UPDATE")
+    # -- an answer read as the lock found the rows -----------------------------------------
+
+    def answered_after_lock(self, label, document, variables, source_box):
+        """document waits for box label's lock behind an updateBox of its comment; its answer
+        is read in its transaction after the lock, so the box's history in it (source_box
+        picks it from the field's value) shows every row committed before the field's own (a
+        snapshot taken before the wait would miss the comment's row)."""
+        self.db.sql(f"INSERT INTO stock (box_id, product_id, size_id, items, location_id, box_state_id, created, "
+                    f"created_by, modified, modified_by, deleted) VALUES ('{label}', {self.product}, {self.size}, 10, "
+                    f"{self.owned_locations[1]}, {IN_STOCK}, NOW(), {self.user}, NOW(), {self.user}, 0)")
+        box = int(self.db.scalar(f"SELECT id FROM stock WHERE box_id = '{label}'"))
+        held = HeldLock(self.db, f"SELECT id FROM stock WHERE id = {box} FOR UPDATE")
+        answers = {}
+
+        def send(key, text, values):
+            answers[key] = harness.post(self.depot.url, {"query": text, "variables": values}, self.token, timeout=60)
+        threads = [threading.Thread(target=send, args=("comment", COMMENT, {
+                       "boxLabelIdentifier": label, "comment": "while waiting"})),
+                   threading.Thread(target=send, args=("field", document, variables))]
+        try:
+            for waiting, thread in enumerate(threads, start=1):
+                thread.start()
+                self.wait_until(lambda: self.waiting_transactions() >= waiting, "the mutations to wait for the box")
+        finally:
+            held.release()
+        for thread in threads:
+            thread.join()
+        for key, (status, body, _) in answers.items():
+            self.assertEqual((status, body.get("errors")), (200, None), f"{key}: {body}")
+        shown = sorted(int(entry["id"]) for entry in source_box(answers["field"][1]["data"])["history"]
+                       if entry["id"].isdigit())
+        stored = [int(r[0]) for r in self.db.sql(f"SELECT id FROM history WHERE tablename = 'stock' "
+                                                 f"AND record_id = {box} ORDER BY id")]
+        self.assertEqual(len(stored), 2, stored)    # the comment's row and the field's
+        self.assertEqual(shown, [i for i in stored if i <= max(shown)])
+
+    def test_create_box_from_box_answers_what_its_lock_found(self):
+        """BoxView's document: the source's history in createBoxFromBox's answer."""
+        self.answered_after_lock("99149902", harness.read_query("mutations/CreateBoxFromBox.graphql"), {
+            "sourceBoxLabelIdentifier": "99149902", "numberOfItems": 2, "locationId": self.owned_locations[1]},
+            lambda data: data["createBoxFromBox"]["sourceBox"])
+
+    def test_move_boxes_answers_what_its_lock_found(self):
+        """A document asking the moved box's history."""
+        self.answered_after_lock("99149903", """mutation ($labels: [String!]!, $location: Int!) {
+              moveBoxesToLocation(updateInput: {labelIdentifiers: $labels, locationId: $location}) {
+                ... on BoxesResult { updatedBoxes { history { id } } } } }""",
+            {"labels": ["99149903"], "location": self.owned_locations[3]},
+            lambda data: data["moveBoxesToLocation"]["updatedBoxes"][0])
 
 if __name__ == "__main__":
     unittest.main()
