@@ -25,8 +25,8 @@ one removal per unassignment; every deadlock MariaDB counted was retried or repo
 
 More races, made to happen by a session of the test's own holding a row: a tag deleted while
 updateBox or createBox gives it to a box leaves no live relation of the deleted tag; a
-createBoxFromBox or moveBoxesToLocation that waited for its box behind another write answers
-the box's history with that write's row.
+createBoxFromBox, moveBoxesToLocation or createBoxes merge that waited for its box behind
+another write answers the box's history with that write's row.
 Licensed under the Apache License 2.0.
 """
 import os
@@ -523,6 +523,15 @@ class WriteRaces(unittest.TestCase):
                 ... on BoxesResult { updatedBoxes { history { id } } } } }""",
             {"labels": ["99149903"], "location": self.owned_locations[3]},
             lambda data: data["moveBoxesToLocation"]["updatedBoxes"][0])
+
+    def test_create_boxes_answers_what_its_lock_found(self):
+        """A bulk import's row merged into a box, the document asking its history."""
+        size_name = self.db.scalar(f"SELECT label FROM sizes WHERE id = {self.size}")
+        self.answered_after_lock("99149904", """mutation ($rows: [BoxBulkCreationInput!]) {
+              createBoxes(creationInput: $rows) { ... on BoxesResult { updatedBoxes { history { id } } } } }""",
+            {"rows": [{"productId": self.product, "sizeName": size_name, "numberOfItems": 3,
+                       "locationId": self.owned_locations[1], "boxLabelIdentifierForMerge": "99149904"}]},
+            lambda data: data["createBoxes"]["updatedBoxes"][0])
 
 if __name__ == "__main__":
     unittest.main()
