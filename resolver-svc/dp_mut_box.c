@@ -333,6 +333,18 @@ dp_box_require_tags (dp_mutation_t *m, const dp_mutation_reply_t *tags)
 //  -------------------------------------------------------------------------
 //  Tags
 
+void
+dp_box_lock_tags (dp_mutation_t *m, const input_t *tag_ids)
+{
+    if (!tag_ids || tag_ids->n_items == 0)
+        return;
+    dp_val_t *ids = dp_arena_calloc (dp_mutation_arena (m), tag_ids->n_items, sizeof *ids);
+    for (size_t i = 0; i < tag_ids->n_items; i++)
+        ids [i] = dp_val_int (tag_ids->items [i]->i);
+    dp_mutation_where_t where = { DP_TCOL_tags_id, ids, (uint32_t) tag_ids->n_items };
+    dp_mutation_select (m, DP_TABLE_tags, DP_TBIT (tags, id), &where, 1, true);
+}
+
 bool
 dp_box_check_tags (dp_mutation_t *m, const dp_mutation_reply_t *tags, int64_t base_id)
 {

@@ -199,6 +199,14 @@ bool dp_box_require_tags (dp_mutation_t *m, const dp_mutation_reply_t *tags);
     ((1ull << DP_COL_tags_label) | (1ull << DP_COL_tags_camp_id) | (1ull << DP_COL_tags_deleted) \
      | (1ull << DP_COL_tags_type))
 
+//  Lock the tags tagIds names (SELECT FOR UPDATE by id; tag_ids may be
+//  NULL or empty: nothing is sent). Issue it before any other read of the
+//  transaction: a deleteTag of one of them then either waits for this
+//  field's COMMIT and removes the relation it adds, or has committed, and
+//  the field's reads, whose snapshot begins after the lock, see the tag
+//  deleted. Tags are locked before boxes, as every tag mutation does.
+void dp_box_lock_tags (dp_mutation_t *m, const input_t *tag_ids);
+
 //  Checks of the tags of a tags_by_id reply for a box in base_id, in
 //  boxtribute's order (_validate_base_of_tags: "bases of tags not
 //  matching", then "bases of 'location' and 'tag' not matching"), then

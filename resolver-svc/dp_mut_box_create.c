@@ -11,10 +11,12 @@
     location, the given tags and new tags from newTagNames, the QR code;
     one history row "Record created" for the box and one for each new tag
     (first, as create_tag writes them before the box). One transaction:
-    the QR code's box is read FOR UPDATE, so two boxes cannot take it.
+    the QR code's box is read FOR UPDATE, so two boxes cannot take it, and
+    the given tags are locked first, so a deleteTag cannot remove a tag
+    between its check and its relation's INSERT.
 @discuss
-    Phases, one round each: load the location, product, tags, display
-    unit and QR code; check; look up the QR code's box, the size range's
+    Phases, one round each: lock the given tags, then load the location,
+    product, tags, display unit and QR code; check; look up the QR code's box, the size range's
     sizes and a free label; insert the new tags and the box; insert the
     tag relations and the history rows; answer the box.
 @end
@@ -59,6 +61,8 @@ s_load (dp_mutation_t *m, create_state_t *state, const input_t *input)
     int64_t *keys = dp_arena_calloc (arena, 3, sizeof *keys);
     keys [0] = input_field (input, "locationId")->i;
     keys [1] = input_field (input, "productId")->i;
+    //  before the loads: they must see a tag deleted while the lock waited
+    dp_box_lock_tags (m, dp_box_given (input, "tagIds"));
     state->location = dp_mutation_load (m, DP_LOADER_locations_by_id, DP_BOX_LOCATION_COLUMNS, keys, 1);
     state->product = dp_mutation_load (m, DP_LOADER_products_by_id, DP_BOX_PRODUCT_COLUMNS, keys + 1, 1);
     const input_t *unit = dp_box_given (input, "displayUnitId");

@@ -31,9 +31,11 @@
     as a duplicate key, which runs the whole field again (409). Merge rows
     cost one UPDATE per distinct resulting item count.
 
-    Rounds: (0) LOAD locations and products; (1) check bases and
-    permissions, LOAD the base, SELECT merge boxes FOR UPDATE and the
-    rows' tags, LOAD sizes and units, SELECT the generated labels; (2)
+    Rounds: (0) SELECT the rows' tags and merge boxes FOR UPDATE, then
+    LOAD locations and products (the locks first: the first plain read
+    begins the snapshot the answer is read in); (1) check bases and
+    permissions, LOAD the base, sizes and units, SELECT the generated
+    labels; (2)
     validate, INSERT new tags and boxes and read them back, LOAD the merge
     boxes' locations; (3) INSERT history and tag relations, UPDATE merged
     boxes; (4) the answer.
@@ -176,6 +178,61 @@ s_check_labels (dp_mutation_t *m, create_state_t *state)
 //  -------------------------------------------------------------------------
 //  Round 0: the rows, their locations and products
 
+//  Round 0, before any plain read (the snapshot the answer is read in
+//  begins at the first): the rows' tags, locked against a deleteTag; the
+//  merge boxes, locked; the distinct new tag names.
+static void
+s_create_lock (dp_mutation_t *m, create_state_t *state)
+{
+    dp_arena_t *arena = dp_mutation_arena (m);
+    input_t merge_list = { .kind = IN_LIST };
+    merge_list.items = dp_arena_calloc (arena, state->n_rows, sizeof (input_t *));
+    int64_t *tag_ids = NULL;
+    size_t n_tag_ids = 0, n_names = 0;
+    for (size_t i = 0; i < state->n_rows; i++) {
+        const create_row_t *row = &state->rows [i];
+        if (row->merge_label) {
+            merge_list.items [merge_list.n_items++] = (input_t *) input_field (row->input,
+                                                                               "boxLabelIdentifierForMerge");
+            continue;
+        }
+        const input_t *tags = input_field (row->input, "tagIds");
+        const input_t *names = input_field (row->input, "newTagNames");
+        n_tag_ids += tags && tags->kind == IN_LIST ? tags->n_items : 0;
+        n_names += names && names->kind == IN_LIST ? names->n_items : 0;
+    }
+    dp_bulk_labels (m, &merge_list, &state->merge_labels);
+
+    tag_ids = dp_arena_calloc (arena, n_tag_ids + 1, sizeof (int64_t));
+    state->tag_names = dp_arena_calloc (arena, n_names + 1, sizeof (char *));
+    n_tag_ids = 0;
+    for (size_t i = 0; i < state->n_rows; i++) {
+        if (state->rows [i].merge_label)
+            continue;
+        const input_t *tags = input_field (state->rows [i].input, "tagIds");
+        for (size_t t = 0; tags && tags->kind == IN_LIST && t < tags->n_items; t++)
+            tag_ids [n_tag_ids++] = tags->items [t]->i;
+        const input_t *names = input_field (state->rows [i].input, "newTagNames");
+        for (size_t t = 0; names && names->kind == IN_LIST && t < names->n_items; t++)
+            state->tag_names [state->n_tag_names++] = names->items [t]->s;
+    }
+    qsort (state->tag_names, state->n_tag_names, sizeof (char *), dp_bulk_compare_text);
+    size_t kept = 0;
+    for (size_t i = 0; i < state->n_tag_names; i++)
+        if (kept == 0 || strcmp (state->tag_names [kept - 1], state->tag_names [i]) != 0)
+            state->tag_names [kept++] = state->tag_names [i];
+    state->n_tag_names = kept;
+    if (n_tag_ids > 0) {
+        n_tag_ids = dp_bulk_unique_ids (m, tag_ids, n_tag_ids, &tag_ids);
+        dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_tags_id, tag_ids, n_tag_ids);
+        state->tags = dp_mutation_select (m, DP_TABLE_tags, DP_TBIT (tags, id) | DP_TBIT (tags, camp_id)
+                                          | DP_TBIT (tags, deleted) | DP_TBIT (tags, type), &where, 1, true);
+    }
+    //  boxes after tags, in the order every tag mutation locks them
+    if (state->merge_labels.n_lookup > 0)
+        state->merge_reply = dp_bulk_lock_boxes (m, &state->merge_labels);
+}
+
 static bool
 s_create_read (dp_mutation_t *m, create_state_t *state)
 {
@@ -197,6 +254,7 @@ s_create_read (dp_mutation_t *m, create_state_t *state)
         row->merge_len = row->merge_label ? merge->len : 0;
         state->n_new += row->merge_label == NULL;
     }
+    s_create_lock (m, state);
     size_t n_locations = dp_bulk_unique_ids (m, locations, state->n_rows, &locations);
     size_t n_products = dp_bulk_unique_ids (m, products, state->n_rows, &products);
     state->locations = dp_mutation_load (m, DP_LOADER_locations_by_id, 1ull << DP_COL_locations_camp_id,
@@ -255,55 +313,7 @@ s_create_check (dp_mutation_t *m, create_state_t *state)
         dp_mutation_return_record (m, dp_record_insufficient_permission (m, "tag_relation:assign"), false);
         return false;
     }
-    dp_arena_t *arena = dp_mutation_arena (m);
     dp_bulk_base_names_load (m, &state->names, &state->base_id, 1);
-
-    //  Merge boxes, locked; the rows' tags, locked against a deleteTag.
-    input_t merge_list = { .kind = IN_LIST };
-    merge_list.items = dp_arena_calloc (arena, state->n_rows, sizeof (input_t *));
-    int64_t *tag_ids = NULL;
-    size_t n_tag_ids = 0, n_names = 0;
-    for (size_t i = 0; i < state->n_rows; i++) {
-        const create_row_t *row = &state->rows [i];
-        if (row->merge_label) {
-            merge_list.items [merge_list.n_items++] = (input_t *) input_field (row->input,
-                                                                               "boxLabelIdentifierForMerge");
-            continue;
-        }
-        const input_t *tags = input_field (row->input, "tagIds");
-        const input_t *names = input_field (row->input, "newTagNames");
-        n_tag_ids += tags && tags->kind == IN_LIST ? tags->n_items : 0;
-        n_names += names && names->kind == IN_LIST ? names->n_items : 0;
-    }
-    dp_bulk_labels (m, &merge_list, &state->merge_labels);
-    if (state->merge_labels.n_lookup > 0)
-        state->merge_reply = dp_bulk_lock_boxes (m, &state->merge_labels);
-
-    tag_ids = dp_arena_calloc (arena, n_tag_ids + 1, sizeof (int64_t));
-    state->tag_names = dp_arena_calloc (arena, n_names + 1, sizeof (char *));
-    n_tag_ids = 0;
-    for (size_t i = 0; i < state->n_rows; i++) {
-        if (state->rows [i].merge_label)
-            continue;
-        const input_t *tags = input_field (state->rows [i].input, "tagIds");
-        for (size_t t = 0; tags && tags->kind == IN_LIST && t < tags->n_items; t++)
-            tag_ids [n_tag_ids++] = tags->items [t]->i;
-        const input_t *names = input_field (state->rows [i].input, "newTagNames");
-        for (size_t t = 0; names && names->kind == IN_LIST && t < names->n_items; t++)
-            state->tag_names [state->n_tag_names++] = names->items [t]->s;
-    }
-    qsort (state->tag_names, state->n_tag_names, sizeof (char *), dp_bulk_compare_text);
-    size_t kept = 0;
-    for (size_t i = 0; i < state->n_tag_names; i++)
-        if (kept == 0 || strcmp (state->tag_names [kept - 1], state->tag_names [i]) != 0)
-            state->tag_names [kept++] = state->tag_names [i];
-    state->n_tag_names = kept;
-    if (n_tag_ids > 0) {
-        n_tag_ids = dp_bulk_unique_ids (m, tag_ids, n_tag_ids, &tag_ids);
-        dp_mutation_where_t where = dp_bulk_where_ids (m, DP_TCOL_tags_id, tag_ids, n_tag_ids);
-        state->tags = dp_mutation_select (m, DP_TABLE_tags, DP_TBIT (tags, id) | DP_TBIT (tags, camp_id)
-                                          | DP_TBIT (tags, deleted) | DP_TBIT (tags, type), &where, 1, true);
-    }
     if (state->n_new > 0) {
         //  Sizes of the products' ranges and the units of measure.
         int64_t *ranges;

@@ -20,8 +20,8 @@
     has created the box and taken the items when it finds out). The
     measure is copied as stored: boxtribute divides it by the display
     unit's factor a second time.
-    Phases, one round each: load the target location and select the
-    source FOR UPDATE; load the source's location and its access facts
+    Phases, one round each: select the source FOR UPDATE, then load the
+    target location (after the lock: see dp_mutation_select); load the source's location and its access facts
     (dp_box_access); check (for UnauthorizedForBaseError, load
     the base and then its organisation); find a free label; insert the
     new box; update the source and insert the history rows; answer.
@@ -263,15 +263,16 @@ s_from_box_step (dp_mutation_t *m, void *state_)
     int64_t number = input_field (input, "numberOfItems")->i;
     switch (state->phase) {
         case S_LOAD: {
-            state->location_id = input_field (input, "locationId")->i;
-            state->location = dp_mutation_load (m, DP_LOADER_locations_by_id, DP_BOX_LOCATION_COLUMNS,
-                                                &state->location_id, 1);
+            //  the lock first: the location's read begins the snapshot the answer is read in
             const input_t *label = input_field (input, "sourceBoxLabelIdentifier");
             state->label = label->s;
             if (dp_box_label_usable (label->s, label->len))
                 state->source_reply = dp_box_select (m, DP_TCOL_stock_box_id,
                                                      (dp_val_t) { .type = DP_VAL_STR,
                                                                   .u.s = { label->s, (uint32_t) label->len } });
+            state->location_id = input_field (input, "locationId")->i;
+            state->location = dp_mutation_load (m, DP_LOADER_locations_by_id, DP_BOX_LOCATION_COLUMNS,
+                                                &state->location_id, 1);
             state->phase = S_LOAD_SOURCE;
             return;
         }

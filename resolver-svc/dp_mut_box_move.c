@@ -15,7 +15,7 @@
     row per box whose state changed (boxtribute's order). Other labels are
     answered as invalid.
 
-    Rounds: (0) LOAD the location, SELECT the boxes FOR UPDATE; (1) check
+    Rounds: (0) SELECT the boxes FOR UPDATE, then LOAD the location; (1) check
     the location, LOAD the boxes' locations; (2) UPDATE and INSERT
     history; (3) BoxesResult. A base the user may not write costs two
     LOADs for its names (UnauthorizedForBaseError) instead.
@@ -147,10 +147,11 @@ s_move_step (dp_mutation_t *m, void *state_)
             const input_t *input = input_field (dp_mutation_args (m), "updateInput");
             state->location_id = input_field (input, "locationId")->i;
             dp_bulk_labels (m, input_field (input, "labelIdentifiers"), &state->labels);
-            state->location = dp_mutation_load (m, DP_LOADER_locations_by_id, LOCATION_COLUMNS,
-                                                &state->location_id, 1);
+            //  the locks first: the location's read begins the snapshot the answer is read in
             if (state->labels.n_lookup > 0)
                 state->boxes_reply = dp_bulk_lock_boxes (m, &state->labels);
+            state->location = dp_mutation_load (m, DP_LOADER_locations_by_id, LOCATION_COLUMNS,
+                                                &state->location_id, 1);
             state->phase = MOVE_CHECK;
             return;
         }

@@ -13,7 +13,10 @@
     without a lock. Only changed columns are written; a call that changes
     nothing writes nothing.
 @discuss
-    Rounds: select the box by label FOR UPDATE; load its locations,
+    Rounds: lock the tags of tagIds (before the box, as the tag mutations
+    lock tags before boxes, so a deleteTag cannot remove one between its
+    check and its relation's INSERT) and select the box by label FOR
+    UPDATE; load its locations,
     product, tags, units and (with tagIds) its live tag relations FOR
     UPDATE; check permissions and input (and load the sizes of the
     product's size range when a size is to be checked, checked in a round
@@ -393,6 +396,7 @@ s_update_step (dp_mutation_t *m, void *state_)
                 dp_mutation_not_found (m);
                 return;
             }
+            dp_box_lock_tags (m, dp_box_given (input, "tagIds"));
             state->box_reply = dp_box_select (m, DP_TCOL_stock_box_id,
                                               (dp_val_t) { .type = DP_VAL_STR,
                                                            .u.s = { label->s, (uint32_t) label->len } });

@@ -158,7 +158,11 @@ const char *dp_mutation_now (dp_mutation_t *m);
 //  copied.
 
 //  SELECT the masked columns of rows matching where, ordered by id;
-//  lock: FOR UPDATE.
+//  lock: FOR UPDATE. Issue the field's first locks before its first LOAD or
+//  QUERY (statements run in the order issued): the transaction's snapshot
+//  (REPEATABLE READ) begins at its first plain read, and one taken before a
+//  lock wait would hide from every later read, the payload's included,
+//  what the lock's holder committed.
 dp_mutation_reply_t *dp_mutation_select (dp_mutation_t *m, uint32_t table, uint64_t columns,
                                          const dp_mutation_where_t *where, size_t n_where,
                                          bool lock);
