@@ -58,6 +58,7 @@ const DEPOT_EXTENSIONS = {
 const SERVED_MUTATIONS = [
     'createQrCode', 'createBox', 'updateBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
+    'createBeneficiary', 'updateBeneficiary', 'deactivateBeneficiary', 'createBeneficiaries',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
 ];
 
