@@ -106,3 +106,9 @@ dp_mut_beneficiary_id (const input_t *value)
     }
     return id;
 }
+
+dp_val_t
+dp_mut_beneficiary_text (const input_t *value)
+{
+    return (dp_val_t) { .type = DP_VAL_STR, .u.s = { value->s, (uint32_t) value->len } };
+}

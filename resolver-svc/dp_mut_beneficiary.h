@@ -58,6 +58,10 @@ dp_val_t *dp_mut_beneficiary_pack (dp_mutation_t *m, const dp_val_t *by_column, 
 //  ("2024-01-02 00:00:00"), or NIL for the zero date.
 dp_val_t dp_mut_beneficiary_datetime_shown (dp_mutation_t *m, const dp_val_t *cell);
 
+//  A STRING argument as a STR value, all its bytes (it may hold U+0000);
+//  borrowed from the arguments.
+dp_val_t dp_mut_beneficiary_text (const input_t *value);
+
 //  The number an ID argument (a STRING) holds, or -1 when it holds none
 //  (boxtribute's lookup of such an id finds nothing).
 int64_t dp_mut_beneficiary_id (const input_t *value);

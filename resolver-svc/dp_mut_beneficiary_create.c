@@ -42,6 +42,7 @@
 #include "dp_mut_bulk.h"
 #include "dp_history.h"
 #include "dp_tag_rules.h"
+#include "dp_enums.h"
 #include <string.h>
 
 typedef enum { CR_READ, CR_CHECK, CR_LINK, CR_ANSWER, CR_NAMES, CR_REFUSED } create_phase_t;
@@ -92,18 +93,12 @@ s_given (const input_t *row, const char *name)
     return value && value->kind != IN_NULL ? value : NULL;
 }
 
-static dp_val_t
-s_text (const input_t *value)
-{
-    return (dp_val_t) { .type = DP_VAL_STR, .u.s = { value->s, (uint32_t) value->len } };
-}
-
 //  A text field: its value, else fallback (NULL: NIL).
 static dp_val_t
 s_text_or (dp_mutation_t *m, const input_t *row, const char *name, const char *fallback)
 {
     const input_t *value = s_given (row, name);
-    return value ? s_text (value) : fallback ? dp_bulk_str (m, fallback) : dp_bulk_nil ();
+    return value ? dp_mut_beneficiary_text (value) : fallback ? dp_bulk_str (m, fallback) : dp_bulk_nil ();
 }
 
 static bool
@@ -133,12 +128,12 @@ s_person_values (dp_mutation_t *m, const create_state_t *state, const new_person
     by_column [DP_TCOL_people_lastname] = s_text_or (m, row, "lastName", "");
     by_column [DP_TCOL_people_camp_id] = dp_bulk_int (state->base_id);
     by_column [DP_TCOL_people_container] = s_text_or (m, row, "groupIdentifier", "");
-    by_column [DP_TCOL_people_date_of_birth] = birth ? s_text (birth) : dp_bulk_nil ();
+    by_column [DP_TCOL_people_date_of_birth] = birth ? dp_mut_beneficiary_text (birth) : dp_bulk_nil ();
     by_column [DP_TCOL_people_gender] = dp_bulk_str (m, gender ? dp_mut_beneficiary_gender_value (gender->s) : "");
     by_column [DP_TCOL_people_volunteer] = dp_bulk_int (s_bool_or (row, "isVolunteer", false));
     by_column [DP_TCOL_people_notregistered] = dp_bulk_int (!s_bool_or (row, "registered", true));
     by_column [DP_TCOL_people_approvalsigned] = dp_bulk_int (signature != NULL);
-    by_column [DP_TCOL_people_signaturefield] = signature ? s_text (signature) : dp_bulk_nil ();
+    by_column [DP_TCOL_people_signaturefield] = signature ? dp_mut_beneficiary_text (signature) : dp_bulk_nil ();
     by_column [DP_TCOL_people_date_of_signature] = signed_on
         ? dp_bulk_str (m, dp_arena_printf (dp_mutation_arena (m), "%s 00:00:00", signed_on->s)) : zero;
     //  createBeneficiary stores a null comment as NULL; the bulk import
@@ -242,7 +237,8 @@ s_refused_reference (dp_mutation_t *m, const create_state_t *state)
             const dp_val_t *tag = s_selected (state->tags, person->tags [t]);
             const dp_val_t *type = tag ? &tag [S_TAG_TYPE] : NULL;
             if (!tag || tag [S_TAG_CAMP].u.i != state->base_id || dp_bulk_deleted (&tag [S_TAG_DELETED])
-            ||  !dp_tag_type_fits (type->type == DP_VAL_STR ? type->u.s.ptr : NULL, "People")) {
+            ||  !dp_tag_type_fits (type->type == DP_VAL_STR ? type->u.s.ptr : NULL,
+                                   dp_enums_tag_type_value ("Beneficiary"))) {
                 dp_mutation_fail (m, "BAD_USER_INPUT", "Tag %lld cannot be assigned to beneficiaries of base %lld: "
                                   "it does not exist, is deleted, is of another base or is a Box tag.",
                                   (long long) person->tags [t], (long long) state->base_id);
@@ -342,7 +338,8 @@ s_link (dp_mutation_t *m, create_state_t *state)
             for (size_t t = 0; t < state->rows [i].n_tags; t++) {
                 dp_val_t *row = relations + DP_BULK_RELATION_VALUES * n++;
                 dp_bulk_relation_row (m, row, state->rows [i].id, state->rows [i].tags [t]);
-                row [1] = dp_bulk_str (m, "People");
+                //  The relation's second value is its object_type: a beneficiary.
+                row [1] = dp_bulk_str (m, dp_enums_tag_type_value ("Beneficiary"));
             }
         dp_mutation_insert (m, DP_TABLE_tags_relations, DP_BULK_RELATION_COLUMNS, relations, n);
     }

@@ -83,13 +83,13 @@ s_change (update_state_t *state, changes_t *changes, int col, const char *column
 
 //  A text field given in the input: a change shown as it is stored.
 static void
-s_text_field (dp_mutation_t *m, update_state_t *state, changes_t *changes, const input_t *input,
-              const char *name, int col, const char *column)
+s_text_field (update_state_t *state, changes_t *changes, const input_t *input, const char *name, int col,
+              const char *column)
 {
     const input_t *value = input_field (input, name);
     if (!value)
         return;
-    dp_val_t to = value->kind == IN_NULL ? dp_bulk_nil () : dp_bulk_str (m, value->s);
+    dp_val_t to = value->kind == IN_NULL ? dp_bulk_nil () : dp_mut_beneficiary_text (value);
     s_change (state, changes, col, column, DP_HISTORY_TEXT, to, *s_cell (state, col), to);
 }
 
@@ -118,14 +118,14 @@ static void
 s_changes (dp_mutation_t *m, update_state_t *state, changes_t *changes, const input_t *input)
 {
     const input_t *value;
-    s_text_field (m, state, changes, input, "firstName", DP_TCOL_people_firstname, "firstname");
-    s_text_field (m, state, changes, input, "lastName", DP_TCOL_people_lastname, "lastname");
+    s_text_field (state, changes, input, "firstName", DP_TCOL_people_firstname, "firstname");
+    s_text_field (state, changes, input, "lastName", DP_TCOL_people_lastname, "lastname");
     if ((value = input_field (input, "registered")) && value->kind == IN_BOOL)
         s_int_field (state, changes, DP_TCOL_people_notregistered, "notregistered", !value->i);
     if ((value = input_field (input, "isVolunteer")) && value->kind == IN_BOOL)
         s_int_field (state, changes, DP_TCOL_people_volunteer, "volunteer", value->i != 0);
-    s_text_field (m, state, changes, input, "comment", DP_TCOL_people_comments, "comments");
-    s_text_field (m, state, changes, input, "groupIdentifier", DP_TCOL_people_container, "container");
+    s_text_field (state, changes, input, "comment", DP_TCOL_people_comments, "comments");
+    s_text_field (state, changes, input, "groupIdentifier", DP_TCOL_people_container, "container");
     if ((value = input_field (input, "dateOfSignature"))) {
         //  Stored as a DATETIME (null: the zero date, "never"); shown as
         //  boxtribute prints the stored datetime and the given date.
@@ -165,7 +165,7 @@ s_changes (dp_mutation_t *m, update_state_t *state, changes_t *changes, const in
     if ((value = input_field (input, "signature")) && value->kind == IN_STRING) {
         s_int_field (state, changes, DP_TCOL_people_approvalsigned, "approvalsigned", 1);
         //  The text itself has no history row (not in boxtribute's list).
-        changes->by_column [DP_TCOL_people_signaturefield] = dp_bulk_str (m, value->s);
+        changes->by_column [DP_TCOL_people_signaturefield] = dp_mut_beneficiary_text (value);
         changes->columns |= DP_TBIT (people, signaturefield);
     }
     if ((value = input_field (input, "familyHeadId")) && value->kind == IN_INT)

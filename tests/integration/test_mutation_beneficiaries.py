@@ -322,6 +322,9 @@ class BeneficiaryMutationCases:
             with self.subTest(head=head):
                 self.refused(CREATE, {"input": dict(good, familyHeadId=head)}, "BAD_USER_INPUT",
                              f"The family head {head} is no beneficiary of base 1.")
+        # A value its column cannot hold (people.firstname is VARCHAR(255)) fails the field.
+        self.refused(CREATE, {"input": dict(good, firstName="x" * 256)}, "INTERNAL_SERVER_ERROR",
+                     "The database failed to perform the requested action; nothing was changed.")
         self.beta_refused(CREATE, {"input": good}, self.beta7)
 
     # --- updateBeneficiary ---------------------------------------------------------------
@@ -407,6 +410,13 @@ class BeneficiaryMutationCases:
             with self.subTest(field=name):
                 self.refused(UPDATE, {"input": {"id": str(person), "comment": "x", name: None}}, "BAD_USER_INPUT",
                              f"{name} cannot be null.")
+
+    def test_update_beneficiary_text_as_given(self):
+        """Texts are stored with every byte they hold, U+0000 included."""
+        person = self.new_person()
+        self.field(UPDATE, {"input": {"id": str(person), "lastName": "a\u0000b", "comment": "c\u0000d"}})
+        self.assertEqual(self.db.sql(f"SELECT HEX(lastname), HEX(comments) FROM people WHERE id = {person}"),
+                         [["610062", "630064"]])
 
     def test_update_beneficiary_refused(self):
         person = self.new_person()
@@ -550,6 +560,9 @@ class BeneficiaryMutationCases:
             1, tagIds=[self.tag_box])}}, "BAD_USER_INPUT",
             f"Tag {self.tag_box} cannot be assigned to beneficiaries of base 1: it does not exist, is deleted, "
             "is of another base or is a Box tag.")
+        self.refused(CREATE_MANY, {"input": {"baseId": 1, "beneficiaryData": self.rows(1) + self.rows(
+            1, lastName="x" * 256)}}, "INTERNAL_SERVER_ERROR",
+            "The database failed to perform the requested action; nothing was changed.")
         self.beta_refused(CREATE_MANY, {"input": {"baseId": 1, "beneficiaryData": data}}, self.beta5)
 
 
