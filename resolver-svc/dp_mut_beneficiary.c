@@ -7,6 +7,8 @@
 */
 #include "dp_mut_beneficiary.h"
 #include "dp_mut_bulk.h"
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,4 +113,36 @@ dp_val_t
 dp_mut_beneficiary_text (const input_t *value)
 {
     return (dp_val_t) { .type = DP_VAL_STR, .u.s = { value->s, (uint32_t) value->len } };
+}
+
+void
+dp_mut_beneficiary_test (bool verbose)
+{
+    printf (" * dp_mut_beneficiary: ");
+    //  HumanGender: stored 'M', 'F', '' (Diverse); shown as the enum's value.
+    assert (strcmp (dp_mut_beneficiary_gender_value ("Male"), "M") == 0);
+    assert (strcmp (dp_mut_beneficiary_gender_value ("Diverse"), "") == 0);
+    assert (dp_mut_beneficiary_gender_value ("Other") == NULL && dp_mut_beneficiary_gender_value (NULL) == NULL);
+    dp_val_t empty = { .type = DP_VAL_STR, .u.s = { "", 0 } }, female = { .type = DP_VAL_STR, .u.s = { "F", 1 } };
+    dp_val_t legacy = { .type = DP_VAL_STR, .u.s = { "D", 1 } }, nil = { .type = DP_VAL_NIL };
+    assert (strcmp (dp_mut_beneficiary_gender_shown (&empty), "D") == 0);
+    assert (strcmp (dp_mut_beneficiary_gender_shown (&legacy), "D") == 0);
+    assert (strcmp (dp_mut_beneficiary_gender_shown (&nil), "D") == 0);
+    assert (strcmp (dp_mut_beneficiary_gender_shown (&female), "F") == 0);
+    //  IDs: digits only, else none.
+    input_t id = { .kind = IN_STRING, .s = "1042", .len = 4 };
+    assert (dp_mut_beneficiary_id (&id) == 1042);
+    id = (input_t) { .kind = IN_STRING, .s = "10a", .len = 3 };
+    assert (dp_mut_beneficiary_id (&id) == -1);
+    id = (input_t) { .kind = IN_STRING, .s = "", .len = 0 };
+    assert (dp_mut_beneficiary_id (&id) == -1 && dp_mut_beneficiary_id (NULL) == -1);
+    id = (input_t) { .kind = IN_STRING, .s = "1234567890123456789", .len = 19 };
+    assert (dp_mut_beneficiary_id (&id) == -1);
+    //  Texts keep every byte.
+    input_t text = { .kind = IN_STRING, .s = "a\0b", .len = 3 };
+    dp_val_t value = dp_mut_beneficiary_text (&text);
+    assert (value.type == DP_VAL_STR && value.u.s.len == 3);
+    if (verbose)
+        printf ("(genders, ids, texts) ");
+    printf ("OK\n");
 }

@@ -62,6 +62,9 @@ dp_val_t dp_mut_beneficiary_datetime_shown (dp_mutation_t *m, const dp_val_t *ce
 //  borrowed from the arguments.
 dp_val_t dp_mut_beneficiary_text (const input_t *value);
 
+//  Selftest.
+void dp_mut_beneficiary_test (bool verbose);
+
 //  The number an ID argument (a STRING) holds, or -1 when it holds none
 //  (boxtribute's lookup of such an id finds nothing).
 int64_t dp_mut_beneficiary_id (const input_t *value);

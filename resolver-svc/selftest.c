@@ -26,6 +26,7 @@
 #include "dp_authz.h"
 #include "dp_box_access.h"
 #include "dp_history.h"
+#include "dp_mut_beneficiary.h"
 #include "dp_idem.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
@@ -52,6 +53,7 @@ static const dp_selftest_t s_tests [] = {
     { "db_links", dp_db_links_test },
     { "link_watch", dp_link_watch_test },
     { "history", dp_history_test },
+    { "mut_beneficiary", dp_mut_beneficiary_test },
 };
 
 int
