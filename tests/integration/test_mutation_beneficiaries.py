@@ -11,6 +11,7 @@ README's "Deliberate choices" says where Depot is stricter); every refused call 
 number of statements for 1 and 50 rows.
 Licensed under the Apache License 2.0.
 """
+import concurrent.futures
 import json
 import os
 import sys
@@ -534,6 +535,28 @@ class BeneficiaryMutationCases:
             counts.append(response["extensions"]["debug"]["sqlStatements"])
         self.assertEqual(counts[0], counts[1], counts)
 
+    def test_create_beneficiaries_concurrently(self):
+        """8 clients importing 20 rows each at once: each answer holds its own rows (by
+        name), in input order, each with one "Record created" row and its tag."""
+        def client(k):
+            rows = [{"firstName": f"Client {k}", "lastName": f"Row {i}", "groupIdentifier": "C",
+                     "tagIds": [self.tag_people]} for i in range(20)]
+            return k, self.field(CREATE_MANY, {"input": {"baseId": 1, "beneficiaryData": rows}})
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(client, range(8)))
+        seen = set()
+        for k, result in answers:
+            ids = [int(r["id"]) for r in result["results"]]
+            self.assertEqual([r["lastName"] for r in result["results"]], [f"Row {i}" for i in range(20)])
+            names = self.db.sql(f"SELECT firstname, lastname FROM people WHERE id IN ({', '.join(map(str, ids))}) "
+                                "ORDER BY id")
+            self.assertEqual(names, [[f"Client {k}", f"Row {i}"] for i in range(20)])
+            for person in ids:
+                self.assertEqual([r[0] for r in self.history_rows(person)], ["Record created"])
+                self.assertEqual([r[0] for r in self.relations(person)], [self.tag_people])
+            seen.update(ids)
+        self.assertEqual(len(seen), 160)
+
     def test_create_beneficiaries_refused(self):
         """Each union error member as boxtribute answers it, [] for no rows, Depot's refusal of
         a tag: nothing written."""
@@ -595,6 +618,45 @@ class BeneficiaryMutationsOnBoxtributeDump(BeneficiaryMutationCases, unittest.Te
     def load(cls, db):
         db.load_file(DUMP)
         db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+
+
+class BeneficiaryIdsNotAssumed(unittest.TestCase):
+    """A server whose auto-increment steps by 2 gives a multi-row INSERT ids that are not
+    consecutive: createBeneficiaries fails (nothing written) rather than answer or tag rows
+    it did not write; one row still works."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        cls.db = harness.MariaDB(cls.scratch.path, args=["--auto-increment-increment=2"])
+        BeneficiaryMutationsOnDepotDDL.load(cls.db)
+        cls.keys = harness.Keys(cls.scratch.path)
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
+        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.depot.stop()
+        cls.db.stop()
+        cls.scratch.remove()
+
+    def send(self, rows):
+        status, response, _ = harness.post(self.depot.url, {"query": CREATE_MANY, "variables": {"input": {
+            "baseId": 1, "beneficiaryData": [{"firstName": f"R{i}", "groupIdentifier": "g"} for i in range(rows)]}}},
+            self.god)
+        self.assertEqual(status, 200, response)
+        return response
+
+    def test_ids_read_back(self):
+        before = self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
+        response = self.send(3)
+        self.assertEqual(response["data"], {"createBeneficiaries": None})
+        self.assertEqual(response["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR")
+        self.assertEqual(self.db.sql(f"CHECKSUM TABLE {WRITTEN}"), before)
+        response = self.send(1)
+        self.assertNotIn("errors", response, response)
+        (row,) = response["data"]["createBeneficiaries"]["results"]
+        self.assertEqual(self.db.sql(f"SELECT firstname FROM people WHERE id = {row['id']}"), [["R0"]])
 
 
 if __name__ == "__main__":
