@@ -217,13 +217,22 @@ s_lock (dp_mutation_t *m, create_state_t *state)
 //  -------------------------------------------------------------------------
 //  Round 1: what only the database could say; then the rows
 
-//  The row of id in a SELECT reply whose first column is id, or NULL.
+//  The row of id in a SELECT reply whose first column is id (SELECT
+//  orders by it), or NULL.
 static const dp_val_t *
 s_selected (const dp_mutation_reply_t *reply, int64_t id)
 {
-    for (uint32_t row = 0; reply && row < reply->n_rows; row++)
-        if (dp_mutation_cell (reply, row, 0)->u.i == id)
-            return dp_mutation_cell (reply, row, 0);
+    uint32_t low = 0, high = reply ? reply->n_rows : 0;
+    while (low < high) {
+        uint32_t middle = low + (high - low) / 2;
+        int64_t key = dp_mutation_cell (reply, middle, 0)->u.i;
+        if (key == id)
+            return dp_mutation_cell (reply, middle, 0);
+        if (key < id)
+            low = middle + 1;
+        else
+            high = middle;
+    }
     return NULL;
 }
 
