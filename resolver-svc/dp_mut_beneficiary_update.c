@@ -54,50 +54,53 @@ s_cell (const update_state_t *state, int col)
     return &state->cells [index];
 }
 
-//  One field's change: `column` takes `to` (already in the column's form);
-//  the history row, when the stored value differs, is made from shown
-//  values (boxtribute's str()). Returns true when the value changes.
+//  What the update writes: the new values by column, their mask, and the
+//  history rows.
 typedef struct {
     dp_history_t *history;
     dp_val_t *by_column;
     uint64_t columns;
 } changes_t;
 
-static bool
-s_change (update_state_t *state, changes_t *changes, int col, const char *column, dp_history_kind_t kind,
-          dp_val_t to, dp_val_t shown_from, dp_val_t shown_to)
+static void
+s_set (changes_t *changes, int col, dp_val_t value)
 {
-    dp_history_change_t stored = { .column = column, .kind = kind, .from = *s_cell (state, col), .to = to,
-                                   .shown = dp_bulk_nil () };
-    if (!dp_history_changed (&stored))
-        return false;
-    changes->by_column [col] = to;
+    changes->by_column [col] = value;
     changes->columns |= 1ull << col;
-    if (changes->history) {
-        dp_history_change_t row = { .column = column, .kind = kind, .from = shown_from, .to = shown_to,
-                                    .shown = dp_bulk_nil () };
-        dp_history_change (changes->history, state->id, &row);
-    }
-    return true;
 }
 
-//  A text field given in the input: a change shown as it is stored.
+//  Column col takes `to` when it changes what is stored (compared as
+//  `stored`: the column's old and new values in one form), with the
+//  history row `shown` (boxtribute's str() of its old and new values).
+static void
+s_change (update_state_t *state, changes_t *changes, int col, dp_val_t to,
+          const dp_history_change_t *stored, const dp_history_change_t *shown)
+{
+    if (!dp_history_changed (stored))
+        return;
+    s_set (changes, col, to);
+    dp_history_change (changes->history, state->id, shown);
+}
+
+//  A column whose stored value is also the one history shows.
+static void
+s_plain_change (update_state_t *state, changes_t *changes, int col, const char *column,
+                dp_history_kind_t kind, dp_val_t to)
+{
+    dp_history_change_t change = { .column = column, .kind = kind, .from = *s_cell (state, col), .to = to,
+                                   .shown = dp_bulk_nil () };
+    s_change (state, changes, col, to, &change, &change);
+}
+
+//  A text field given in the input (null: NULL).
 static void
 s_text_field (update_state_t *state, changes_t *changes, const input_t *input, const char *name, int col,
               const char *column)
 {
     const input_t *value = input_field (input, name);
-    if (!value)
-        return;
-    dp_val_t to = value->kind == IN_NULL ? dp_bulk_nil () : dp_mut_beneficiary_text (value);
-    s_change (state, changes, col, column, DP_HISTORY_TEXT, to, *s_cell (state, col), to);
-}
-
-static void
-s_int_field (update_state_t *state, changes_t *changes, int col, const char *column, int64_t value)
-{
-    dp_val_t to = dp_bulk_int (value);
-    s_change (state, changes, col, column, DP_HISTORY_INT, to, *s_cell (state, col), to);
+    if (value)
+        s_plain_change (state, changes, col, column, DP_HISTORY_TEXT,
+                        value->kind == IN_NULL ? dp_bulk_nil () : dp_mut_beneficiary_text (value));
 }
 
 //  The first field given as null that its column cannot hold, or NULL.
@@ -121,63 +124,54 @@ s_changes (dp_mutation_t *m, update_state_t *state, changes_t *changes, const in
     s_text_field (state, changes, input, "firstName", DP_TCOL_people_firstname, "firstname");
     s_text_field (state, changes, input, "lastName", DP_TCOL_people_lastname, "lastname");
     if ((value = input_field (input, "registered")) && value->kind == IN_BOOL)
-        s_int_field (state, changes, DP_TCOL_people_notregistered, "notregistered", !value->i);
+        s_plain_change (state, changes, DP_TCOL_people_notregistered, "notregistered", DP_HISTORY_INT,
+                        dp_bulk_int (!value->i));
     if ((value = input_field (input, "isVolunteer")) && value->kind == IN_BOOL)
-        s_int_field (state, changes, DP_TCOL_people_volunteer, "volunteer", value->i != 0);
+        s_plain_change (state, changes, DP_TCOL_people_volunteer, "volunteer", DP_HISTORY_INT,
+                        dp_bulk_int (value->i != 0));
     s_text_field (state, changes, input, "comment", DP_TCOL_people_comments, "comments");
     s_text_field (state, changes, input, "groupIdentifier", DP_TCOL_people_container, "container");
     if ((value = input_field (input, "dateOfSignature"))) {
-        //  Stored as a DATETIME (null: the zero date, "never"); shown as
-        //  boxtribute prints the stored datetime and the given date.
+        //  A DATETIME (null: the zero date, "never"), compared as stored;
+        //  history prints the stored datetime and the given date.
         bool given = value->kind == IN_STRING;
-        dp_val_t to = given ? dp_bulk_str (m, dp_arena_printf (dp_mutation_arena (m), "%s 00:00:00", value->s))
-                            : dp_bulk_str (m, DP_MUT_BENEFICIARY_ZERO_DATETIME);
+        dp_val_t to = dp_bulk_str (m, given ? dp_arena_printf (dp_mutation_arena (m), "%s 00:00:00", value->s)
+                                            : DP_MUT_BENEFICIARY_ZERO_DATETIME);
         dp_val_t from = dp_mut_beneficiary_datetime_shown (m, s_cell (state, DP_TCOL_people_date_of_signature));
-        dp_val_t to_shown = given ? dp_bulk_str (m, value->s) : dp_bulk_nil ();
         dp_history_change_t stored = { .column = "date_of_signature", .kind = DP_HISTORY_TEXT, .from = from,
                                        .to = given ? to : dp_bulk_nil (), .shown = dp_bulk_nil () };
-        if (dp_history_changed (&stored)) {
-            changes->by_column [DP_TCOL_people_date_of_signature] = to;
-            changes->columns |= DP_TBIT (people, date_of_signature);
-            dp_history_change_t row = { .column = "date_of_signature", .kind = DP_HISTORY_TEXT, .from = from,
-                                        .to = to_shown, .shown = dp_bulk_nil () };
-            dp_history_change (changes->history, state->id, &row);
-        }
+        dp_history_change_t shown = stored;
+        shown.to = given ? dp_mut_beneficiary_text (value) : dp_bulk_nil ();
+        s_change (state, changes, DP_TCOL_people_date_of_signature, to, &stored, &shown);
     }
-    if ((value = input_field (input, "dateOfBirth"))) {
-        dp_val_t to = value->kind == IN_STRING ? dp_bulk_str (m, value->s) : dp_bulk_nil ();
-        s_change (state, changes, DP_TCOL_people_date_of_birth, "date_of_birth", DP_HISTORY_TEXT, to,
-                  *s_cell (state, DP_TCOL_people_date_of_birth), to);
-    }
+    if ((value = input_field (input, "dateOfBirth")))
+        s_plain_change (state, changes, DP_TCOL_people_date_of_birth, "date_of_birth", DP_HISTORY_TEXT,
+                        value->kind == IN_STRING ? dp_mut_beneficiary_text (value) : dp_bulk_nil ());
     if ((value = input_field (input, "gender")) && value->kind == IN_ENUM) {
-        //  '' and 'D' are both Diverse: compared as boxtribute's enum.
-        const char *from = dp_mut_beneficiary_gender_shown (s_cell (state, DP_TCOL_people_gender));
+        //  Compared and shown as boxtribute's enum values ('' and 'D' are
+        //  both Diverse, "D"); Diverse is stored as ''.
         const char *stored = dp_mut_beneficiary_gender_value (value->s);
-        const char *to = *stored ? stored : "D";
-        if (strcmp (from, to) != 0) {
-            changes->by_column [DP_TCOL_people_gender] = dp_bulk_str (m, stored);
-            changes->columns |= DP_TBIT (people, gender);
-            dp_history_change_t row = { .column = "gender", .kind = DP_HISTORY_TEXT, .from = dp_bulk_str (m, from),
-                                        .to = dp_bulk_str (m, to), .shown = dp_bulk_nil () };
-            dp_history_change (changes->history, state->id, &row);
-        }
+        dp_history_change_t shown = {
+            .column = "gender", .kind = DP_HISTORY_TEXT,
+            .from = dp_bulk_str (m, dp_mut_beneficiary_gender_shown (s_cell (state, DP_TCOL_people_gender))),
+            .to = dp_bulk_str (m, *stored ? stored : "D"), .shown = dp_bulk_nil ()
+        };
+        s_change (state, changes, DP_TCOL_people_gender, dp_bulk_str (m, stored), &shown, &shown);
     }
     if ((value = input_field (input, "signature")) && value->kind == IN_STRING) {
-        s_int_field (state, changes, DP_TCOL_people_approvalsigned, "approvalsigned", 1);
+        s_plain_change (state, changes, DP_TCOL_people_approvalsigned, "approvalsigned", DP_HISTORY_INT,
+                        dp_bulk_int (1));
         //  The text itself has no history row (not in boxtribute's list).
-        changes->by_column [DP_TCOL_people_signaturefield] = dp_mut_beneficiary_text (value);
-        changes->columns |= DP_TBIT (people, signaturefield);
+        s_set (changes, DP_TCOL_people_signaturefield, dp_mut_beneficiary_text (value));
     }
     if ((value = input_field (input, "familyHeadId")) && value->kind == IN_INT)
-        s_int_field (state, changes, DP_TCOL_people_parent_id, "parent_id", value->i);
+        s_plain_change (state, changes, DP_TCOL_people_parent_id, "parent_id", DP_HISTORY_INT, dp_bulk_int (value->i));
     //  seq: no history row; follows the family head the row ends with.
     const dp_val_t *head = changes->columns & DP_TBIT (people, parent_id)
         ? &changes->by_column [DP_TCOL_people_parent_id] : s_cell (state, DP_TCOL_people_parent_id);
     int64_t seq = head->type == DP_VAL_INT ? 2 : 1;
-    if (s_cell (state, DP_TCOL_people_seq)->type != DP_VAL_INT || s_cell (state, DP_TCOL_people_seq)->u.i != seq) {
-        changes->by_column [DP_TCOL_people_seq] = dp_bulk_int (seq);
-        changes->columns |= DP_TBIT (people, seq);
-    }
+    if (s_cell (state, DP_TCOL_people_seq)->type != DP_VAL_INT || s_cell (state, DP_TCOL_people_seq)->u.i != seq)
+        s_set (changes, DP_TCOL_people_seq, dp_bulk_int (seq));
 }
 
 //  Round 1: refuse (the field is answered), or write. Returns true when
@@ -227,9 +221,8 @@ s_write (dp_mutation_t *m, update_state_t *state, const input_t *input)
     changes_t changes = { dp_history_new ("people", user, now), by_column, 0 };
     s_changes (m, state, &changes, input);
     if (dp_history_size (changes.history) > 0) {
-        by_column [DP_TCOL_people_modified] = dp_bulk_str (m, now);
-        by_column [DP_TCOL_people_modified_by] = dp_bulk_int (user);
-        changes.columns |= DP_TBIT (people, modified) | DP_TBIT (people, modified_by);
+        s_set (&changes, DP_TCOL_people_modified, dp_bulk_str (m, now));
+        s_set (&changes, DP_TCOL_people_modified_by, dp_bulk_int (user));
     }
     dp_val_t id = dp_bulk_int (state->id);
     dp_mutation_where_t by_id = { DP_TCOL_people_id, &id, 1 };
