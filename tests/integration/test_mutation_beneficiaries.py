@@ -294,6 +294,12 @@ class BeneficiaryMutationCases:
         self.assertEqual((self.languages(person), self.relations(person)), ([], []))
         self.assertEqual(created, self.expected(person))
         self.assertEqual((created["comment"], created["dateOfSignature"], created["signed"]), ("", None, False))
+        # An explicit null comment is stored as NULL, as boxtribute passes comment=None on.
+        created = self.field(CREATE, {"input": {
+            "firstName": "Ali", "lastName": "Veli", "baseId": 1, "groupIdentifier": "", "dateOfBirth": "1980-12-31",
+            "gender": "Female", "isVolunteer": False, "registered": True, "comment": None}})
+        self.assertEqual(self.person_row(int(created["id"]))["comments"], None)
+        self.assertIsNone(created["comment"])
 
     def test_create_beneficiary_by_god_and_other_organisation(self):
         """A god user creates in any base; base 2's coordinator in base 2."""
