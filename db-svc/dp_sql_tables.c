@@ -38,12 +38,11 @@ s_refuse (char *err, size_t err_len, const char *fmt, ...)
     return -1;
 }
 
-//  "YYYY-MM-DD HH:MM:SS", digit by digit.
+//  text is shaped as `shape`, whose '0's stand for digits.
 static bool
-s_datetime_valid (const char *text, uint32_t len)
+s_shaped (const char *text, uint32_t len, const char *shape)
 {
-    static const char shape [] = "0000-00-00 00:00:00";
-    if (len != sizeof shape - 1)
+    if (len != strlen (shape))
         return false;
     for (uint32_t i = 0; i < len; i++)
         if (shape [i] == '0'? (text [i] < '0' || text [i] > '9'): text [i] != shape [i])
@@ -84,14 +83,19 @@ s_append_value (dp_sql_t *sql, const dp_catalog_column_t *column, const dp_val_t
             }
             break;
         case DP_COLTYPE_DATETIME:
-            if (value->type == DP_VAL_STR && s_datetime_valid (value->u.s.ptr, value->u.s.len)) {
+            if (value->type == DP_VAL_STR && s_shaped (value->u.s.ptr, value->u.s.len, "0000-00-00 00:00:00")) {
                 dp_sql_append_quoted (sql, value->u.s.ptr, value->u.s.len);
                 return 0;
             }
             return s_refuse (err, err_len, "column %s takes a datetime 'YYYY-MM-DD HH:MM:SS'",
                              column->name);
         case DP_COLTYPE_DATE:
-            break;
+            //  A beneficiary's date of birth.
+            if (value->type == DP_VAL_STR && s_shaped (value->u.s.ptr, value->u.s.len, "0000-00-00")) {
+                dp_sql_append_quoted (sql, value->u.s.ptr, value->u.s.len);
+                return 0;
+            }
+            return s_refuse (err, err_len, "column %s takes a date 'YYYY-MM-DD'", column->name);
     }
     return s_refuse (err, err_len, "a value of column %s has the wrong type", column->name);
 }
@@ -366,6 +370,16 @@ dp_sql_tables_test (bool verbose)
     s_expect (&stmt, NULL, "from_float has the wrong type");
     row [2] = (dp_val_t) { .type = DP_VAL_DOUBLE, .u.d = NAN };
     s_expect (&stmt, NULL, "from_float has the wrong type");
+
+    //  Dates are checked as datetimes are.
+    dp_val_t birth [] = { { .type = DP_VAL_STR, .u.s = { "2001-02-03", 10 } } };
+    stmt = (dp_stmt_t) {
+        .txn = 1, .table = DP_TABLE_people, .op = DP_STMT_INSERT,
+        .columns = DP_TBIT (people, date_of_birth), .values = birth, .n_rows = 1
+    };
+    s_expect (&stmt, S_STRICT "INSERT INTO `people` (`date_of_birth`) VALUES ('2001-02-03')", NULL);
+    birth [0].u.s = (typeof (birth [0].u.s)) { "2001-02-03 00:00:00", 19 };
+    s_expect (&stmt, NULL, "takes a date");
 
     //  UPDATE and DELETE need a condition; masks and rows must fit.
     dp_val_t one [] = { { .type = DP_VAL_INT, .u.i = 3 } };

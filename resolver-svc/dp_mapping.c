@@ -40,6 +40,7 @@
 #include "dp_mut_bulk.h"
 #include "dp_shipment_rules.h"
 #include "dp_mut_shipment_receive.h"
+#include "dp_mut_beneficiary.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -211,6 +212,12 @@ static const field_entry_t s_fields [] = {
     { "ProductLocationBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
     { "TagBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
     { "TagTypeMismatchError", "expectedType", DP_RECORD_FIELD_BIND },
+    //  The beneficiary mutations (dp_mut_beneficiary.h) and the record they answer.
+    { "Mutation", "createBeneficiary", DP_MUTATION_BIND (&dp_mut_create_beneficiary) },
+    { "Mutation", "updateBeneficiary", DP_MUTATION_BIND (&dp_mut_update_beneficiary) },
+    { "Mutation", "deactivateBeneficiary", DP_MUTATION_BIND (&dp_mut_deactivate_beneficiary) },
+    { "Mutation", "createBeneficiaries", DP_MUTATION_BIND (&dp_mut_create_beneficiaries) },
+    { "BeneficiariesResult", "results", DP_RECORD_FIELD_BIND },
     { "Query", "bases", ROOT_IN_BASES (camps_by_id, camps_all, "base:read",
                                        KEEP (dp_keep_base, BIT (camps, deleted))) },
     { "Query", "base", ROOT_BY_ID (camps_by_id, TARGET_ERROR ("base:read", camps, id)) },
@@ -682,6 +689,7 @@ static const type_entry_t s_types [] = {
     { "ProductLocationBaseMismatchError", { .synthetic = true } },
     { "TagBaseMismatchError", { .synthetic = true } },
     { "TagTypeMismatchError", { .synthetic = true } },
+    { "BeneficiariesResult", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

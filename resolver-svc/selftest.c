@@ -28,6 +28,7 @@
 #include "dp_box_access.h"
 #include "dp_history.h"
 #include "dp_shipment_rules.h"
+#include "dp_mut_beneficiary.h"
 #include "dp_idem.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
@@ -56,6 +57,7 @@ static const dp_selftest_t s_tests [] = {
     { "link_watch", dp_link_watch_test },
     { "history", dp_history_test },
     { "shipment_rules", dp_shipment_rules_test },
+    { "mut_beneficiary", dp_mut_beneficiary_test },
 };
 
 int

@@ -59,6 +59,7 @@ const DEPOT_EXTENSIONS = {
 const SERVED_MUTATIONS = [
     'createQrCode', 'createBox', 'updateBox', 'updateMarkedForShipmentBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
+    'createBeneficiary', 'updateBeneficiary', 'deactivateBeneficiary', 'createBeneficiaries',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
     'createTransferAgreement', 'acceptTransferAgreement', 'rejectTransferAgreement',
     'cancelTransferAgreement', 'createShipment',
