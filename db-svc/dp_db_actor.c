@@ -934,9 +934,9 @@ s_prepare (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
 }
 
 //  ==========================================================================
-//  Batches (DEPOT_DB_BATCH): a connection that takes a read takes up to
-//  batch - 1 more queued reads with it and sends them all as one text
-//  (CLIENT_MULTI_STATEMENTS). MariaDB runs them one after another and
+//  Batches (DEPOT_DB_BATCH): when the pool is at its most, a connection
+//  that takes a read takes up to batch - 1 more queued reads with it and
+//  sends them all as one text (CLIENT_MULTI_STATEMENTS). MariaDB runs them one after another and
 //  sends each result as it is done: one round trip carries several
 //  statements, so a pool far from its database (P4) is no longer limited
 //  to one statement per connection per round trip. Large statements,
@@ -950,7 +950,11 @@ s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, i
 {
     s_slot_t *slot = &self->slots [i];
     assert (!slot->batch);
-    if (stmt->large || stmt->job->min_gtid)
+    //  Only a pool at its most: below it, another connection is the
+    //  better remedy, and a read left in the queue a little longer
+    //  shares the statements of others (coalescing).
+    if (stmt->large || stmt->job->min_gtid
+    ||  dp_db_pool_limit_target (self->limit [slot->target]) < self->pool_size [slot->target])
         return;
     int most = share < self->batch? share: self->batch;
     dp_db_stmt_t **tail = &slot->batch;
