@@ -24,8 +24,12 @@ Afterwards, by SQL written here:
   tags_relations row lacks its box or its tag;
 - sending every acknowledged request again with its key applies nothing twice: the tables'
   rows, history and checksums are unchanged, and each answer is the one acknowledged.
+A fault stops only the requests it hit: a reader alongside sends BoxView with a 2 s deadline,
+and every read sent once the killed service is back is answered (MariaDB: once db-svc had time
+to reconnect), while the writes whose request died wait for their key's claim to run out.
 No request hangs: each try is answered or fails within CLIENT_TIMEOUT_S and the clients stop
-within a bound. The outcomes are counted and printed. Licensed under the Apache License 2.0.
+within a bound. The outcomes are counted and printed per phase. Licensed under the Apache
+License 2.0.
 """
 import http.client
 import json
