@@ -771,12 +771,30 @@ s_purge_dispatch (s_self_t *self)
     s_handle_conn_event (self, control, dp_db_conn_query (control->conn, sql, strlen (sql)));
 }
 
-//  A pool slot's place in its server's pool: statements go to the first
-//  `target` of them only (s_in_limit).
+//  A slot pinned to a transaction (or running its START TRANSACTION) is
+//  held by it, whatever the pool's limit; max_pinned bounds those.
+static bool
+s_pinned (const s_slot_t *slot)
+{
+    return slot->txn || slot->beginning;
+}
+
+//  A pool slot's place among its server's slots that are not pinned:
+//  statements go to the first `target` of them only (s_in_limit). The
+//  limit counts the connections statements can run on; counting pinned
+//  ones too, a transaction idle between its requests, or abandoned by a
+//  killed resolver until db-svc rolls it back (3 s), would take one of
+//  them: at the minimum limit of 2, two such transactions stopped every
+//  other read and write, and their idle connections kept the limit from
+//  growing.
 static int
 s_rank (s_self_t *self, int index)
 {
-    return self->slots [index].target == DP_DB_REPLICA? index - self->pool_size [DP_DB_PRIMARY]: index;
+    int first = self->slots [index].target == DP_DB_REPLICA? self->pool_size [DP_DB_PRIMARY]: 0;
+    int rank = 0;
+    for (int i = first; i < index; i++)
+        rank += !s_pinned (&self->slots [i]);
+    return rank;
 }
 
 //  May this pool slot take statements under its pool's limit now?
@@ -784,7 +802,8 @@ static bool
 s_in_limit (s_self_t *self, int index)
 {
     s_slot_t *slot = &self->slots [index];
-    return s_rank (self, index) < dp_db_pool_limit_target (self->limit [slot->target]);
+    return s_pinned (slot)
+        || s_rank (self, index) < dp_db_pool_limit_target (self->limit [slot->target]);
 }
 
 //  Each pool follows its limit (dp_db_pool_limit): statements go to the
@@ -803,7 +822,7 @@ s_pool_adapt (s_self_t *self)
         dp_db_pool_state_t state = { 0, 0, dp_db_queue_size (self->queue) };
         for (int i = 0; i < self->n_pool; i++) {
             s_slot_t *slot = &self->slots [i];
-            if (slot->target != target || !s_in_limit (self, i))
+            if (slot->target != target || s_pinned (slot) || !s_in_limit (self, i))
                 continue;
             dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
             state.up += conn_state == DP_DB_CONN_IDLE || conn_state == DP_DB_CONN_BUSY;

@@ -14,9 +14,17 @@
     holds the key only until its deadline plus S_CLAIM_MARGIN_MS, after
     which db-svc has rolled back whatever it left open and a retry may run
     the fields it did not commit. Two first uses racing for the claim
-    conflict on the unique (key, user, field) index (a deadlock or a
-    duplicate key): the loser's claim runs again and finds the winner's
-    claim running (409).
+    conflict on the unique (key, user, field) index (a duplicate key): the
+    loser's claim runs again and finds the winner's claim running (409).
+    The key's rows are read first without a lock: a locking read of a key
+    that has no rows yet (every first use) locks the gap around it in the
+    unique index, and every other key's claim inserting into that gap
+    waits for it; when the claim's resolver is killed, for the 3 s db-svc
+    takes to roll its transaction back, which stalled every client's
+    writes. A new key is inserted at once, a request answered from the
+    store needs no lock, and only a key whose claim is to be taken over
+    is read again FOR UPDATE (its own rows and the gap after them), and
+    decided on that read. Old rows are deleted by id.
 @end
 */
 #include "dp_exec_private.h"
@@ -177,7 +185,9 @@ s_int (int64_t value)
 //  The claim
 
 typedef struct {
-    dp_mutation_reply_t *rows;      //  the key's rows, FOR UPDATE
+    dp_mutation_reply_t *rows;      //  the key's rows: read without a lock, then FOR UPDATE
+    bool locked;                    //  rows is the locking read
+    bool written;                   //  the claim was inserted or taken over
     dp_mutation_reply_t *insert;    //  a new claim
     int64_t claim_id;               //  the claim taken over (UPDATE), or 0
 } claim_state_t;
@@ -249,24 +259,26 @@ s_all_stored (const dp_exec_t *exec, const dp_idem_t *idem)
     return true;
 }
 
-static void
-s_claim_step (dp_mutation_t *m, void *state_)
+//  The rows read, by id: their record locks only.
+static dp_mutation_where_t *
+s_rows_where (dp_mutation_t *m, const dp_mutation_reply_t *rows)
 {
-    claim_state_t *state = state_;
+    dp_arena_t *arena = dp_mutation_arena (m);
+    dp_val_t *values = dp_arena_calloc (arena, rows->n_rows, sizeof *values);
+    for (uint32_t r = 0; r < rows->n_rows; r++)
+        values [r] = s_int (s_cell_int (rows, r, S_READ_ID));
+    dp_mutation_where_t *where = dp_arena_calloc (arena, 1, sizeof *where);
+    *where = (dp_mutation_where_t) { S_TCOL (id), values, rows->n_rows };
+    return where;
+}
+
+//  Decide on the key's rows as read: claim a new key, refuse, answer from
+//  the store, read them again FOR UPDATE, or take the claim over.
+static void
+s_claim_decide (dp_mutation_t *m, claim_state_t *state)
+{
     dp_exec_t *exec = m->exec;
     dp_idem_t *idem = exec->mutation->idem;
-    uint32_t round = dp_mutation_round (m);
-    if (round == 0) {
-        state->rows = dp_mutation_select (m, DP_TABLE_depot_idempotency, S_READ_COLUMNS,
-                                          s_key_where (m, idem), 2, true);
-        return;
-    }
-    if (round == 2) {
-        idem->claimed = true;
-        idem->claim_id = state->insert ? state->insert->last_insert_id : state->claim_id;
-        dp_mutation_return_null (m);
-        return;
-    }
     const dp_mutation_reply_t *rows = state->rows;
     uint32_t claim = rows->n_rows;
     for (uint32_t r = 0; r < rows->n_rows; r++)
@@ -276,9 +288,11 @@ s_claim_step (dp_mutation_t *m, void *state_)
     s_retention_cutoff (cutoff, sizeof cutoff);
     const char *created = claim < rows->n_rows ? s_cell_str (rows, claim, S_READ_CREATED) : NULL;
     if (!created || strcmp (created, cutoff) < 0) {
-        //  A new key, or one whose 24 hours are over (not purged yet).
+        //  A new key, or one whose 24 hours are over (not purged yet). Two
+        //  first uses meet on the unique index (a duplicate key: 409, the
+        //  claim runs again and finds the other's).
         if (rows->n_rows)
-            dp_mutation_delete (m, DP_TABLE_depot_idempotency, s_key_where (m, idem), 2);
+            dp_mutation_delete (m, DP_TABLE_depot_idempotency, s_rows_where (m, rows), 1);
         dp_val_t row [] = {
             s_str (idem->key), s_int (dp_mutation_identity (m)->user_id), s_int (S_FIELD_CLAIM),
             s_str (idem->hash), s_int (s_running_until (exec)), s_str (dp_mutation_now (m))
@@ -287,6 +301,7 @@ s_claim_step (dp_mutation_t *m, void *state_)
                                             S_TBIT (idem_key) | S_TBIT (user_id) | S_TBIT (field)
                                             | S_TBIT (request_hash) | S_TBIT (running_until_ms)
                                             | S_TBIT (created), row, 1);
+        state->written = true;
         return;
     }
     const char *hash = s_cell_str (rows, claim, S_READ_HASH);
@@ -309,10 +324,37 @@ s_claim_step (dp_mutation_t *m, void *state_)
         dp_mutation_return_null (m);
         return;
     }
+    if (!state->locked) {
+        //  The claim is to be taken over: decide on the rows as locked.
+        state->rows = dp_mutation_select (m, DP_TABLE_depot_idempotency, S_READ_COLUMNS,
+                                          s_key_where (m, idem), 2, true);
+        state->locked = true;
+        return;
+    }
     state->claim_id = s_cell_int (rows, claim, S_READ_ID);
     dp_val_t until = s_int (s_running_until (exec));
     dp_mutation_update (m, DP_TABLE_depot_idempotency, S_TBIT (running_until_ms), &until,
                         s_id_where (m, state->claim_id), 1);
+    state->written = true;
+}
+
+static void
+s_claim_step (dp_mutation_t *m, void *state_)
+{
+    claim_state_t *state = state_;
+    dp_idem_t *idem = m->exec->mutation->idem;
+    if (dp_mutation_round (m) == 0) {
+        state->rows = dp_mutation_select (m, DP_TABLE_depot_idempotency, S_READ_COLUMNS,
+                                          s_key_where (m, idem), 2, false);
+        return;
+    }
+    if (state->written) {
+        idem->claimed = true;
+        idem->claim_id = state->insert ? state->insert->last_insert_id : state->claim_id;
+        dp_mutation_return_null (m);
+        return;
+    }
+    s_claim_decide (m, state);
 }
 
 const dp_mutation_def_t dp_idem_claim = {

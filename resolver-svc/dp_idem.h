@@ -9,7 +9,9 @@
     depot_idempotency (db/idempotency.sql). The executor
     (dp_exec_mutation.c) runs, around the operation's root fields:
       - the claim, a transaction of its own before the first field: the
-        key's rows read FOR UPDATE; a new key (or one older than 24 h) gets
+        key's rows read (FOR UPDATE only to take a claim over, so that no
+        claim locks the index gap a new key goes into); a new key (or one
+        older than 24 h) gets
         a claim row holding the request's hash and "running until" the
         request's deadline plus a margin; the same request again takes the
         claim over and learns the fields already stored; another request

@@ -71,6 +71,7 @@
 #include "dp_log.h"
 #include "dp_instance.h"
 #include <czmq.h>
+#include <openssl/crypto.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -763,6 +764,12 @@ dp_resolver_actor (zsock_t *pipe, void *args)
         timeout = s_timers (self);
     }
     s_self_destroy (&self);
+    //  The Idempotency-Key's SHA-256 (dp_idem) leaves OpenSSL state on this
+    //  thread, freed by a thread-exit destructor that runs after the actor
+    //  has told its owner it is done, racing with the process's exit (a
+    //  leak, or a crash in libcrypto, as db-svc's connections had). Free
+    //  it while the owner still waits for us.
+    OPENSSL_thread_stop ();
 }
 
 

@@ -6,6 +6,8 @@
 - The same key while the first request still runs (its field waits on a table the test has
   locked): 409, nothing changed; the first then answers, and a retry gets its answer. Eight
   clients sending one new key at once: each gets 409 or the one answer, and one tag exists.
+- Sixteen clients at once, each with a new key of its own: their claims lock nothing in
+  common, so none deadlocks or runs twice.
 - A request under a key whose claim a crashed request left running: 409 until the claim's
   deadline has passed, then the fields it did not commit run.
 - The same key with another request (another tag name): 422, nothing changed.
@@ -157,6 +159,33 @@ class Idempotency(unittest.TestCase):
         self.assertEqual(status, 200, again)
         self.assertEqual(answer(again), answer(first_answer))
         self.assertEqual(len(self.tags_named("idem-running")), 1)
+
+    def test_distinct_keys_concurrently(self):
+        """Sixteen clients at once, each with a new key of its own: their claims meet on no
+        lock (a locking read of a key with no rows would lock the index gap every other new
+        key goes into, and the claims deadlocked there), so none conflicts: MariaDB counts no
+        deadlock, and each request takes as many statements as one alone."""
+        status, alone, _ = self.post(CREATE, {"input": tag_input("idem-gap alone")}, key="gap-alone")
+        self.assertEqual(status, 200, alone)
+        barrier = threading.Barrier(16)
+        outcomes = []
+
+        def client(i):
+            barrier.wait()
+            outcomes.append(self.post(CREATE, {"input": tag_input(f"idem-gap {i}")}, key=f"gap-{i:02d}"))
+
+        deadlocks = self.db.status("Innodb_deadlocks")
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(self.db.status("Innodb_deadlocks") - deadlocks, 0)
+        self.assertEqual(sorted(status for status, _, _ in outcomes), [200] * 16, outcomes)
+        self.assertEqual(len(self.tags_named(*[f"idem-gap {i}" for i in range(16)])), 16)
+        statements = alone["extensions"]["debug"]["sqlStatements"]
+        self.assertEqual([parsed["extensions"]["debug"]["sqlStatements"] for _, parsed, _ in outcomes],
+                         [statements] * 16)
 
     def test_same_key_concurrently(self):
         """Eight clients, one new key, at once: one claims it; each other gets 409 or, once the
