@@ -26,7 +26,7 @@ dp_db_config_init (dp_db_config_t *config)
     config->max_queue = 2048;
     config->statement_timeout = true;
     config->coalesce = true;
-    config->batch = 8;
+    config->batch = 1;
     config->replica_wait_ms = 100;
     config->idempotency_purge_ms = 60000;
 }

@@ -54,7 +54,7 @@ typedef struct {
 //  "root", password NULL, database "dropapp_dev", no replica (host,
 //  socket NULL, port 0, replica_pool_size 0), endpoint "tcp://*:5557",
 //  pool_size 32, pool_min 2, chunk_size 10000, max_queue 2048, statement_timeout true,
-//  coalesce true, batch 8, idempotency_purge_ms 60000, verbose false.
+//  coalesce true, batch 1, idempotency_purge_ms 60000, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
 
 //  Write the DB settings (flag, environment variable, target in config,
