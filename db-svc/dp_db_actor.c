@@ -1968,6 +1968,15 @@ s_handle_pipe (s_self_t *self)
     if (streq (command, "ROUNDTRIPS"))
         zsock_send (self->pipe, "8", self->stat_round_trips);
     else
+    if (streq (command, "CONTROLS")) {
+        //  Control connections set up: their set-up's statements are over.
+        int up = 0;
+        for (int target = 0; target < DP_DB_TARGETS; target++)
+            up += self->control [target]
+               && dp_db_conn_state (self->control [target]->conn) == DP_DB_CONN_IDLE;
+        zsock_send (self->pipe, "i", up);
+    }
+    else
     if (streq (command, "CANCELLED"))
         zsock_send (self->pipe, "8", self->stat_cancelled);
     else

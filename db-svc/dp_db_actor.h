@@ -23,7 +23,8 @@
     QUERY, requests refused because the queue was full, statements queued
     now, the queue's limit; "MERGED" replies "8": LOAD statements merged
     into another one (coalescing); "ROUNDTRIPS" replies "8": texts sent
-    to pool connections (a batch of statements counts once); "TARGETS" replies "iiii88": primary
+    to pool connections (a batch of statements counts once); "CONTROLS"
+    replies "i": control connections set up (idle); "TARGETS" replies "iiii88": primary
     connections up, the primary's pool size, replica connections up, the
     replica's pool size (0: no replica), statements run on the primary, on
     the replica (dp_db_target says which runs where); "PORT" replies "i",

@@ -553,6 +553,20 @@ dp_db_test_wait_blocked (dp_db_test_t *t, const char *table)
     }
 }
 
+void
+dp_db_test_wait_control (dp_db_test_t *t)
+{
+    for (int waited = 0; ; waited += 10) {
+        zstr_send (t->actor, "CONTROLS");
+        int up = 0;
+        zsock_recv (t->actor, "i", &up);
+        if (up > 0)
+            return;
+        assert (waited < 10000);
+        zclock_sleep (10);
+    }
+}
+
 long long
 dp_db_test_status (dp_db_test_t *t, const char *name)
 {

@@ -148,6 +148,10 @@ long long dp_db_test_status (dp_db_test_t *t, const char *name);
 //  next queues behind it (a fixed sleep is not enough on a busy machine).
 void dp_db_test_wait_blocked (dp_db_test_t *t, const char *table);
 
+//  Wait (at most 10 s) until the actor's control connection is set up, so
+//  its set-up SELECT is not counted with a test's statements.
+void dp_db_test_wait_control (dp_db_test_t *t);
+
 void dp_db_test_pressure (dp_db_test_t *t, uint64_t *killed, uint64_t *rejected, uint64_t *queued,
                  uint64_t *limit);
 

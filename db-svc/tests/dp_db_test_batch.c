@@ -85,6 +85,7 @@ dp_db_test_concern_batch (dp_db_test_t *t)
         t->batch = batch;
         dp_db_test_start (t, batch > 1? "inproc://dp-db-test-batch": "inproc://dp-db-test-no-batch",
                           1, 10000, t->db.socket, DP_DB_TESTDB_NAME, "root", NULL);
+        dp_db_test_wait_control (t);
         //  The oracle: each LOAD alone (and the connection is set up
         //  before the statements are counted).
         for (int i = 0; i < N; i++) {

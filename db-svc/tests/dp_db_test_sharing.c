@@ -50,6 +50,7 @@ dp_db_test_concern_coalesce (dp_db_test_t *t)
         dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
         uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
         dp_db_test_wait_blocked (t, "sizes");
+        dp_db_test_wait_control (t);
         long long selects = dp_db_test_com_select (t->admin);
         uint64_t ids [N];
         for (int i = 0; i < N; i++)
@@ -96,6 +97,7 @@ dp_db_test_concern_coalesce (dp_db_test_t *t)
         dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
         blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
         dp_db_test_wait_blocked (t, "sizes");
+        dp_db_test_wait_control (t);
         selects = dp_db_test_com_select (t->admin);
         uint64_t columns = (1u << DP_COL_stock_box_id) | (1u << DP_COL_stock_modified);
         uint32_t queries [] = { DP_QUERY_boxes_count, DP_QUERY_boxes_count, DP_QUERY_boxes_count,
@@ -226,6 +228,7 @@ dp_db_test_concern_coalesce_lookups (dp_db_test_t *t)
     dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
     uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
     dp_db_test_wait_blocked (t, "sizes");
+    dp_db_test_wait_control (t);
     dp_db_testdb_exec (mysql, "TRUNCATE TABLE mysql.general_log");
     dp_db_testdb_exec (mysql, "SET GLOBAL log_output = 'TABLE', GLOBAL general_log = 1");
     long long selects = dp_db_test_com_select (t->admin);
