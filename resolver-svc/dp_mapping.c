@@ -41,6 +41,7 @@
 #include "dp_shipment_rules.h"
 #include "dp_mut_shipment_receive.h"
 #include "dp_mut_beneficiary.h"
+#include "dp_mut_products.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -208,6 +209,13 @@ static const field_entry_t s_fields [] = {
     { "TagErrorInfo", "id", DP_RECORD_FIELD_BIND },
     { "TagErrorInfo", "error", DP_RECORD_FIELD_BIND },
     { "DeletedBaseError", "name", DP_RECORD_FIELD_BIND },
+    //  The custom-product mutations (dp_mut_products.h) and their error records.
+    { "Mutation", "createCustomProduct", DP_MUTATION_BIND (&dp_mut_create_custom_product) },
+    { "Mutation", "editCustomProduct", DP_MUTATION_BIND (&dp_mut_edit_custom_product) },
+    { "Mutation", "deleteProduct", DP_MUTATION_BIND (&dp_mut_delete_product) },
+    { "InvalidPriceError", "value", DP_RECORD_FIELD_BIND },
+    { "ProductTypeMismatchError", "expectedType", DP_RECORD_FIELD_BIND },
+    { "BoxesStillAssignedToProductError", "labelIdentifiers", DP_RECORD_FIELD_BIND },
     { "InvalidBaseError", "ids", DP_RECORD_FIELD_BIND },
     { "ProductLocationBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
     { "TagBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
@@ -690,6 +698,9 @@ static const type_entry_t s_types [] = {
     { "TagBaseMismatchError", { .synthetic = true } },
     { "TagTypeMismatchError", { .synthetic = true } },
     { "BeneficiariesResult", { .synthetic = true } },
+    { "InvalidPriceError", { .synthetic = true } },
+    { "ProductTypeMismatchError", { .synthetic = true } },
+    { "BoxesStillAssignedToProductError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

@@ -23,6 +23,7 @@
 */
 #include "dp_mut_box_create.h"
 #include "dp_mut_box.h"
+#include "dp_product_rules.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ typedef enum {
 typedef struct {
     create_phase_t phase;       //  zeroed state: S_LOAD
     dp_mutation_reply_t *location, *product, *tags, *unit, *qr;
+    dp_mutation_reply_t *product_lock;  //  the product row, locked (dp_product_rules.h)
     dp_mutation_reply_t *qr_box, *sizes, *label_box;
     char label [9];
     int label_attempts;
@@ -61,7 +63,10 @@ s_load (dp_mutation_t *m, create_state_t *state, const input_t *input)
     int64_t *keys = dp_arena_calloc (arena, 3, sizeof *keys);
     keys [0] = input_field (input, "locationId")->i;
     keys [1] = input_field (input, "productId")->i;
-    //  before the loads: they must see a tag deleted while the lock waited
+    //  Locks before the loads, which must see what changed while they
+    //  waited: the product first (deleteProduct holds it while it looks
+    //  for the product's boxes), then the tags (a tag deleted meanwhile).
+    state->product_lock = dp_product_lock (m, keys + 1, 1);
     dp_box_lock_tags (m, dp_box_given (input, "tagIds"));
     state->location = dp_mutation_load (m, DP_LOADER_locations_by_id, DP_BOX_LOCATION_COLUMNS, keys, 1);
     state->product = dp_mutation_load (m, DP_LOADER_products_by_id, DP_BOX_PRODUCT_COLUMNS, keys + 1, 1);
@@ -146,7 +151,9 @@ s_check (dp_mutation_t *m, create_state_t *state, const input_t *input)
                           dp_cell_text (s_location (state, DP_COL_locations_label)));
         return false;
     }
-    if (s_product (state, DP_COL_products_deleted)->type != DP_VAL_NIL) {
+    //  "deleted" as the locked read sees it, not the LOAD's snapshot
+    int product_row = dp_product_row (state->product_lock, input_field (input, "productId")->i);
+    if (product_row < 0 || dp_product_deleted (state->product_lock, product_row)) {
         dp_mutation_fail (m, "BAD_USER_INPUT", "Invalid input: the product '%s' is deleted",
                           dp_cell_text (s_product (state, DP_COL_products_name)));
         return false;

@@ -27,6 +27,7 @@
 */
 #include "dp_mut_box_update.h"
 #include "dp_mut_box.h"
+#include "dp_product_rules.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ typedef struct {
     dp_box_shown_t shown;
     int64_t product_id;             //  the box's product after the update
     dp_mutation_reply_t *locations, *products, *tags, *units, *relations, *sizes;
+    dp_mutation_reply_t *product_lock;  //  a new product's row, locked (dp_product_rules.h)
     bool check_size;
     dp_mutation_reply_t **new_tags;
     size_t n_new_tags;
@@ -89,6 +91,9 @@ s_load (dp_mutation_t *m, update_state_t *state, const input_t *input)
     locations [1] = location ? location->i : state->box.location_id;
     state->locations = dp_mutation_load (m, DP_LOADER_locations_by_id, DP_BOX_LOCATION_COLUMNS, locations, 2);
     state->product_id = product ? product->i : state->box.product_id;
+    //  a new product: deleteProduct holds this lock while it looks for the product's boxes
+    if (product)
+        state->product_lock = dp_product_lock (m, &state->product_id, 1);
     state->products = dp_mutation_load (m, DP_LOADER_products_by_id, DP_BOX_PRODUCT_COLUMNS, &state->product_id, 1);
 
     const input_t *tag_ids = dp_box_given (input, "tagIds");
@@ -249,7 +254,9 @@ s_validate (dp_mutation_t *m, update_state_t *state, const input_t *input)
         after->state = dp_cell_int (s_location (state, new_row, DP_COL_locations_box_state_id), box->state);
     }
     if (dp_box_given (input, "productId")) {
-        if (s_product (state, 0, DP_COL_products_deleted)->type != DP_VAL_NIL) {
+        //  "deleted" as the locked read sees it, not the LOAD's snapshot
+        int product_row = dp_product_row (state->product_lock, state->product_id);
+        if (product_row < 0 || dp_product_deleted (state->product_lock, product_row)) {
             dp_mutation_fail (m, "BAD_USER_INPUT", "Invalid input: the product '%s' is deleted",
                               dp_cell_text (s_product (state, 0, DP_COL_products_name)));
             return false;

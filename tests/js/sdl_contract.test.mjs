@@ -65,6 +65,7 @@ const SERVED_MUTATIONS = [
     'cancelTransferAgreement', 'createShipment',
     'updateShipmentWhenPreparing', 'updateShipmentWhenReceiving', 'cancelShipment', 'sendShipment',
     'startReceivingShipment', 'markShipmentAsLost', 'moveNotDeliveredBoxesInStock',
+    'createCustomProduct', 'editCustomProduct', 'deleteProduct',
 ];
 
 const contractSkip = existsSync(contractPath)
@@ -316,6 +317,9 @@ const FRONT_END_MUTATIONS = {
     'AssignTagsToBoxes.graphql': ['AssignTagsToBoxes', 'assignTagsToBoxes'],
     'CreateBox.graphql': ['CreateBox', 'createBox'],
     'CreateBoxFromBox.graphql': ['CreateBoxFromBox', 'createBoxFromBox'],
+    'CreateCustomProduct.graphql': ['CreateCustomProduct', 'createCustomProduct'],
+    'DeleteProduct.graphql': ['DeleteProduct', 'deleteProduct'],
+    'EditCustomProduct.graphql': ['EditCustomProduct', 'editCustomProduct'],
     'CreateQrCode.graphql': ['CreateQrCode', 'createQrCode'],
     'CreateTag.graphql': ['CreateTag', 'createTag'],
     'DeleteBoxes.graphql': ['DeleteBoxes', 'deleteBoxes'],
