@@ -1240,9 +1240,12 @@ s_dispatch_once (s_self_t *self)
             }
             s_prepare (self, slot, stmt);
             //  The queue is shared out over the idle connections first:
-            //  a batch only carries what would otherwise wait.
-            int share = (int) ((dp_db_queue_size (self->queue) + (size_t) idle + 1)
-                             / ((size_t) idle + 1));
+            //  a batch only carries what would otherwise wait. (A BEGIN
+            //  pins its slot and moves others into the limit: slots not
+            //  counted above may take statements too, so idle can drop
+            //  below zero.)
+            size_t others = idle > 0? (size_t) idle: 0;
+            int share = (int) ((dp_db_queue_size (self->queue) + others + 1) / (others + 1));
             s_batch_take (self, i, stmt, reads, max_large, share);
             s_run_on (self, i, stmt);
         }
