@@ -36,6 +36,7 @@
 #include "dp_mut_box_from_box.h"
 #include "dp_mut_qr_create.h"
 #include "dp_mut_bulk.h"
+#include "dp_mut_products.h"
 #include "dp_page.h"
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
@@ -189,6 +190,13 @@ static const field_entry_t s_fields [] = {
     { "TagErrorInfo", "id", DP_RECORD_FIELD_BIND },
     { "TagErrorInfo", "error", DP_RECORD_FIELD_BIND },
     { "DeletedBaseError", "name", DP_RECORD_FIELD_BIND },
+    //  The custom-product mutations (dp_mut_products.h) and their error records.
+    { "Mutation", "createCustomProduct", DP_MUTATION_BIND (&dp_mut_create_custom_product) },
+    { "Mutation", "editCustomProduct", DP_MUTATION_BIND (&dp_mut_edit_custom_product) },
+    { "Mutation", "deleteProduct", DP_MUTATION_BIND (&dp_mut_delete_product) },
+    { "InvalidPriceError", "value", DP_RECORD_FIELD_BIND },
+    { "ProductTypeMismatchError", "expectedType", DP_RECORD_FIELD_BIND },
+    { "BoxesStillAssignedToProductError", "labelIdentifiers", DP_RECORD_FIELD_BIND },
     { "InvalidBaseError", "ids", DP_RECORD_FIELD_BIND },
     { "ProductLocationBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
     { "TagBaseMismatchError", "_", DP_RECORD_FIELD_BIND },
@@ -697,6 +705,9 @@ static const type_entry_t s_types [] = {
     { "ProductLocationBaseMismatchError", { .synthetic = true } },
     { "TagBaseMismatchError", { .synthetic = true } },
     { "TagTypeMismatchError", { .synthetic = true } },
+    { "InvalidPriceError", { .synthetic = true } },
+    { "ProductTypeMismatchError", { .synthetic = true } },
+    { "BoxesStillAssignedToProductError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
 };
 

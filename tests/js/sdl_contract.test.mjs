@@ -59,6 +59,7 @@ const SERVED_MUTATIONS = [
     'createQrCode', 'createBox', 'updateBox', 'deleteBoxes', 'moveBoxesToLocation',
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
+    'createCustomProduct', 'editCustomProduct', 'deleteProduct',
 ];
 
 const contractSkip = existsSync(contractPath)
@@ -310,6 +311,9 @@ const FRONT_END_MUTATIONS = {
     'AssignTagsToBoxes.graphql': ['AssignTagsToBoxes', 'assignTagsToBoxes'],
     'CreateBox.graphql': ['CreateBox', 'createBox'],
     'CreateBoxFromBox.graphql': ['CreateBoxFromBox', 'createBoxFromBox'],
+    'CreateCustomProduct.graphql': ['CreateCustomProduct', 'createCustomProduct'],
+    'DeleteProduct.graphql': ['DeleteProduct', 'deleteProduct'],
+    'EditCustomProduct.graphql': ['EditCustomProduct', 'editCustomProduct'],
     'CreateQrCode.graphql': ['CreateQrCode', 'createQrCode'],
     'CreateTag.graphql': ['CreateTag', 'createTag'],
     'DeleteBoxes.graphql': ['DeleteBoxes', 'deleteBoxes'],
