@@ -42,6 +42,7 @@
 #include "dp_tagged.h"
 #include "dp_agreement.h"
 #include "dp_standard_product.h"
+#include "dp_mut_standard_products.h"
 #include "dp_enums.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -194,6 +195,16 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "createCustomProduct", DP_MUTATION_BIND (&dp_mut_create_custom_product) },
     { "Mutation", "editCustomProduct", DP_MUTATION_BIND (&dp_mut_edit_custom_product) },
     { "Mutation", "deleteProduct", DP_MUTATION_BIND (&dp_mut_delete_product) },
+    //  The standard-product mutations (dp_mut_standard_products.h, dp_mut_products.h).
+    { "Mutation", "enableStandardProduct", DP_MUTATION_BIND (&dp_mut_enable_standard_product) },
+    { "Mutation", "enableStandardProducts", DP_MUTATION_BIND (&dp_mut_enable_standard_products) },
+    { "Mutation", "editStandardProductInstantiation",
+      DP_MUTATION_BIND (&dp_mut_edit_standard_product_instantiation) },
+    { "Mutation", "disableStandardProduct", DP_MUTATION_BIND (&dp_mut_disable_standard_product) },
+    { "StandardProductAlreadyEnabledForBaseError", "existingStandardProductInstantiationId", DP_RECORD_FIELD_BIND },
+    { "OutdatedStandardProductVersionError", "mostRecentStandardProductId", DP_RECORD_FIELD_BIND },
+    { "ProductsResult", "instantiations", DP_RECORD_FIELD_BIND },
+    { "ProductsResult", "invalidStandardProductIds", DP_RECORD_FIELD_BIND },
     { "InvalidPriceError", "value", DP_RECORD_FIELD_BIND },
     { "ProductTypeMismatchError", "expectedType", DP_RECORD_FIELD_BIND },
     { "BoxesStillAssignedToProductError", "labelIdentifiers", DP_RECORD_FIELD_BIND },
@@ -686,6 +697,9 @@ static const type_entry_t s_types [] = {
     { "ProductPage", { .synthetic = true } },
     { "StandardProduct", { .loader = DP_LOADER_standard_product_by_id } },
     { "StandardProductPage", { .synthetic = true } },
+    { "StandardProductAlreadyEnabledForBaseError", { .synthetic = true } },
+    { "OutdatedStandardProductVersionError", { .synthetic = true } },
+    { "ProductsResult", { .synthetic = true } },
     { "BeneficiaryPage", { .synthetic = true } },
     { "Beneficiary", { .loader = DP_LOADER_people_by_id } },
     { "Transaction", { .loader = DP_LOADER_transactions_by_people } },

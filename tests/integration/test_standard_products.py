@@ -34,6 +34,29 @@ LIST = f"""query($baseId: ID) {{ standardProducts(baseId: $baseId) {{ __typename
 PRODUCT_STANDARD = """query($baseId: ID) { products(baseId: $baseId, paginationInput: {first: 10000}) {
                       elements { id standardProduct { id name version } } } }"""
 
+FRONTEND_ENABLE = harness.read_query(os.path.join("mutations", "EnableStandardProduct.graphql"))
+FRONTEND_EDIT = harness.read_query(os.path.join("mutations", "EditStandardProduct.graphql"))
+FRONTEND_DISABLE = harness.read_query(os.path.join("mutations", "DisableStandardProduct.graphql"))
+PRODUCT = """id name type standardProduct { id } category { id } sizeRange { id } gender price comment inShop
+             base { id } createdBy { id } createdOn lastModifiedBy { id } lastModifiedOn deletedOn"""
+ENABLE = f"""mutation($input: StandardProductEnableInput) {{ enableStandardProduct(enableInput: $input) {{
+             __typename ... on Product {{ {PRODUCT} }} {PERMISSION} {BASE_ERROR} {MISSING}
+             ... on InvalidPriceError {{ value }}
+             ... on StandardProductAlreadyEnabledForBaseError {{ existingStandardProductInstantiationId }}
+             ... on OutdatedStandardProductVersionError {{ mostRecentStandardProductId }} }} }}"""
+ENABLE_MANY = f"""mutation($input: StandardProductsEnableInput) {{ enableStandardProducts(enableInput: $input) {{
+             __typename ... on ProductsResult {{ instantiations {{ {PRODUCT} }} invalidStandardProductIds }}
+             {PERMISSION} {BASE_ERROR} }} }}"""
+EDIT = f"""mutation($input: StandardProductInstantiationEditInput) {{
+             editStandardProductInstantiation(editInput: $input) {{
+             __typename ... on Product {{ {PRODUCT} }} {PERMISSION} {BASE_ERROR} {MISSING}
+             ... on InvalidPriceError {{ value }} ... on ProductTypeMismatchError {{ expectedType }} }} }}"""
+DISABLE = f"""mutation($id: ID!) {{ disableStandardProduct(instantiationId: $id) {{
+             __typename ... on Product {{ {PRODUCT} }} {PERMISSION} {BASE_ERROR} {MISSING}
+             ... on BoxesStillAssignedToProductError {{ labelIdentifiers }}
+             ... on ProductTypeMismatchError {{ expectedType }} }} }}"""
+WRITTEN = "products, history, standard_product"   # every table these mutations write
+
 FRONTEND_STANDARD_PRODUCTS = harness.read_query("standard_products_for_products_view.graphql")
 FRONTEND_PRODUCTS = harness.read_query("products_for_products_view.graphql")
 
@@ -47,7 +70,8 @@ INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
 INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
 INSERT INTO box_state (id, label) VALUES (1, 'Instock'), (2, 'Lost'), (3, 'MarkedForShipment'), (4, 'Receiving'),
   (5, 'Donated'), (6, 'Scrap'), (7, 'InTransit'), (8, 'NotDelivered');
-INSERT INTO sizegroup (id, label) VALUES (1, 'One size'), (2, 'S M L');
+INSERT INTO sizegroup (id, label) VALUES (1, 'One size'), (2, 'S M L'), (28, 'Mass');
+INSERT INTO units (id, name, symbol, conversion_factor, dimension_id) VALUES (1, 'kilogram', 'kg', 1, 28);
 INSERT INTO product_categories (id, label) VALUES (1, 'Clothing'), (2, 'Food');
 INSERT INTO genders (id, label, color) VALUES (1, 'Women', ''), (2, 'Men', ''), (10, '-', '');
 INSERT INTO standard_product (id, name, category_id, gender_id, size_range_id, version, added_on, added_by,
@@ -106,6 +130,8 @@ class StandardProductCases:
         cls.without = cls.keys.token(sub="auth0|8", permissions=perms(1, [r for r in reads
                                                                           if r != "standard_product:read"]))
         cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+        # The standard-product mutations are beta level 4 (boxtribute's authz.py).
+        cls.beta3 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=3)
         cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
 
     @classmethod
@@ -272,6 +298,232 @@ class StandardProductCases:
             self.db.sql(f"DELETE FROM products WHERE id >= {product}; DELETE FROM standard_product WHERE id >= {first}")
         self.assertEqual(n_after, n_before + 40)
         self.assertEqual(after, before)
+
+
+    # --- mutations: helpers ------------------------------------------------------------
+
+    def checksum(self):
+        return self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
+
+    def now(self):
+        return self.db.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')")
+
+    def fresh_standard_product(self, base=1):
+        """A standard product of the newest version never instantiated in base, made here."""
+        category, gender, size_range = self.db.sql("SELECT category_id, gender_id, size_range_id "
+                                                   "FROM standard_product ORDER BY id LIMIT 1")[0]
+        version = self.db.scalar("SELECT MAX(version) FROM standard_product")
+        self.db.sql(f"INSERT INTO standard_product (name, category_id, gender_id, size_range_id, version, added_on, "
+                    f"added_by) VALUES ('Fresh', {category}, {gender}, {size_range}, {version}, NOW(), 1)")
+        return int(self.db.scalar("SELECT MAX(id) FROM standard_product"))
+
+    def product_row(self, product_id):
+        """products' columns as the mutations write them."""
+        row = self.db.sql(f"SELECT name, category_id, gender_id, sizegroup_id, camp_id, value, comments, "
+                           f"stockincontainer, standard_product_id, created_by, "
+                           f"DATE_FORMAT(created, '%Y-%m-%d %H:%i:%s'), modified_by, "
+                           f"DATE_FORMAT(modified, '%Y-%m-%d %H:%i:%s'), "
+                           f"DATE_FORMAT(deleted, '%Y-%m-%d %H:%i:%s') FROM products WHERE id = {product_id}")[0]
+        return tuple(row)
+
+    def history(self, product_id, since_id):
+        return [tuple(r) for r in self.db.sql(
+            f"SELECT changes, user_id, DATE_FORMAT(changedate, '%Y-%m-%d %H:%i:%s'), from_int, to_int "
+            f"FROM history WHERE tablename = 'products' AND record_id = {product_id} AND id > {since_id} ORDER BY id")]
+
+    def last_history(self):
+        return int(self.db.scalar("SELECT COALESCE(MAX(id), 0) FROM history"))
+
+    def refused(self, text, variables, expected, token=None, field=None):
+        """A refused call: its union error member, and nothing changed."""
+        before = self.checksum()
+        data = self.data(text, variables, token)
+        self.assertEqual(next(iter(data.values())), expected)
+        self.assertEqual(self.checksum(), before)
+
+    def live_box(self, product_id, base=1):
+        location = self.db.scalar(f"SELECT MIN(id) FROM locations WHERE camp_id = {base}")
+        label = "9" + str(product_id).zfill(6)
+        self.db.sql(f"INSERT INTO stock (box_id, product_id, location_id, box_state_id, items, created, created_by) "
+                    f"VALUES ('{label}', {product_id}, {location}, 1, 3, NOW(), 8)")
+        return label
+
+    # --- mutations ----------------------------------------------------------------------
+
+    def test_enable_disable_enable_again(self):
+        """enableStandardProduct makes a product from the standard product (its name, category,
+        gender, size range; price 0, comment "", not in shop) with "Record created";
+        disableStandardProduct sets deleted with "Record deleted"; enabling again reuses that
+        product with the new input values and writes "Record created" again."""
+        sp = self.fresh_standard_product()
+        name, category, gender, size_range = self.db.sql(f"SELECT name, category_id, gender_id, size_range_id "
+                                                         f"FROM standard_product WHERE id = {sp}")[0]
+        mark, start = self.last_history(), self.now()
+        data = self.data(FRONTEND_ENABLE, {"baseId": 1, "standardProductId": sp})["enableStandardProduct"]
+        product = int(data["id"])
+        row = self.product_row(product)
+        self.assertEqual(row[:10], (name, category, gender, size_range, "1", "0", "", "0", str(sp), "8"))
+        self.assertGreaterEqual(row[10], start)
+        self.assertEqual(row[11:], (None, None, None))
+        self.assertEqual(self.history(product, mark), [("Record created", "8", row[10], None, None)])
+        self.assertEqual(data, {"__typename": "Product", "id": str(product), "type": "StandardInstantiation",
+                                "standardProduct": {"id": str(sp), "__typename": "StandardProduct"},
+                                "comment": "", "inShop": False, "price": 0.0,
+                                "createdOn": row[10].replace(" ", "T") + "+00:00",
+                                "createdBy": {"id": "8", "name": self.db.scalar("SELECT naam FROM cms_users WHERE id = 8"),
+                                              "__typename": "User"}})
+        # Enabled already: refused, nothing written.
+        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}},
+                     {"__typename": "StandardProductAlreadyEnabledForBaseError",
+                      "existingStandardProductInstantiationId": str(product)})
+        # Disabled.
+        mark = self.last_history()
+        data = self.data(FRONTEND_DISABLE, {"instantiationId": str(product)})["disableStandardProduct"]
+        row = self.product_row(product)
+        self.assertIsNotNone(row[13])
+        self.assertEqual(data["deletedOn"], row[13].replace(" ", "T") + "+00:00")
+        self.assertEqual(self.history(product, mark), [("Record deleted", "8", row[13], None, None)])
+        # Disabled already: answered as it is, nothing written.
+        before = self.checksum()
+        self.assertEqual(self.data(FRONTEND_DISABLE, {"instantiationId": str(product)})["disableStandardProduct"], data)
+        self.assertEqual(self.checksum(), before)
+        # Enabled again: the same product, with the input's values.
+        other_range = self.db.scalar(f"SELECT MIN(id) FROM sizegroup WHERE id <> {size_range}")
+        mark = self.last_history()
+        data = self.data(ENABLE, {"input": {"baseId": 1, "standardProductId": sp, "sizeRangeId": int(other_range),
+                                            "price": 7, "comment": "again", "inShop": True}})["enableStandardProduct"]
+        self.assertEqual(data["id"], str(product))
+        row = self.product_row(product)
+        self.assertEqual(row[3:9], (other_range, "1", "7", "again", "1", str(sp)))
+        self.assertEqual((row[11], row[13]), ("8", None))
+        self.assertEqual(self.history(product, mark), [("Record created", "8", row[12], None, None)])
+
+    def test_enable_refusals(self):
+        """Each documented error of enableStandardProduct, and nothing changed."""
+        sp = self.fresh_standard_product()
+        newest = self.fresh_standard_product()
+        self.db.sql(f"UPDATE standard_product SET superceded_by_product_id = {newest} WHERE id = {sp}")
+        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}},
+                     {"__typename": "OutdatedStandardProductVersionError", "mostRecentStandardProductId": str(newest)})
+        missing = int(self.db.scalar("SELECT MAX(id) + 1 FROM standard_product"))
+        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": missing}},
+                     {"__typename": "ResourceDoesNotExistError", "missingId": None, "name": "StandardProduct"})
+        no_range = int(self.db.scalar("SELECT MAX(id) + 1 FROM sizegroup"))
+        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": newest, "sizeRangeId": no_range}},
+                     {"__typename": "ResourceDoesNotExistError", "missingId": None, "name": "SizeRange"})
+        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": newest, "price": -1}},
+                     {"__typename": "InvalidPriceError", "value": -1})
+        self.refused(ENABLE, {"input": {"baseId": 2, "standardProductId": newest}}, self.base_error(2))
+        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": newest}},
+                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        before = self.checksum()
+        status, response, _ = harness.post(self.depot.url, {"query": ENABLE, "variables": {
+            "input": {"baseId": 1, "standardProductId": newest}}}, self.beta3)
+        self.assertEqual(response, {"errors": [{"message": "Insufficient beta-level"}]})
+        self.assertEqual(self.checksum(), before)
+
+    def test_disable_refusals(self):
+        """disableStandardProduct: refused while a live box uses the product (the boxes'
+        labels), for a custom product, an unknown id and another base; nothing changed."""
+        sp = self.fresh_standard_product()
+        product = int(self.data(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}})
+                      ["enableStandardProduct"]["id"])
+        label = self.live_box(product)
+        self.refused(DISABLE, {"id": str(product)},
+                     {"__typename": "BoxesStillAssignedToProductError", "labelIdentifiers": [label]})
+        self.refused(DISABLE, {"id": str(product)}, self.base_error(1), self.other)
+        custom = self.db.scalar("SELECT MIN(id) FROM products WHERE camp_id = 1 AND standard_product_id IS NULL")
+        self.refused(DISABLE, {"id": str(custom)},
+                     {"__typename": "ProductTypeMismatchError", "expectedType": "StandardInstantiation"})
+        missing = int(self.db.scalar("SELECT MAX(id) + 1 FROM products"))
+        self.refused(DISABLE, {"id": str(missing)},
+                     {"__typename": "ResourceDoesNotExistError", "missingId": str(missing), "name": "Product"})
+        # The box leaves (deleted): now the product may be disabled.
+        self.db.sql(f"UPDATE stock SET deleted = NOW() WHERE box_id = '{label}'")
+        self.assertEqual(self.data(DISABLE, {"id": str(product)})["disableStandardProduct"]["id"], str(product))
+        self.assertIsNotNone(self.product_row(product)[13])
+
+    def test_edit_instantiation(self):
+        """editStandardProductInstantiation: only changed columns, one history row per change
+        (boxtribute's columns and texts), modified set; the front-end's document; refusals."""
+        sp = self.fresh_standard_product()
+        product = int(self.data(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}})
+                      ["enableStandardProduct"]["id"])
+        size_range = self.product_row(product)[3]
+        other_range = self.db.scalar(f"SELECT MIN(id) FROM sizegroup WHERE id <> {size_range}")
+        mark = self.last_history()
+        data = self.data(EDIT, {"input": {"id": str(product), "sizeRangeId": int(other_range), "price": 5,
+                                          "comment": "new", "inShop": True}})["editStandardProductInstantiation"]
+        row = self.product_row(product)
+        self.assertEqual(row[3:8], (other_range, "1", "5", "new", "1"))
+        self.assertEqual(row[11], "8")
+        self.assertEqual(data["lastModifiedOn"], row[12].replace(" ", "T") + "+00:00")
+        self.assertEqual(self.history(product, mark), [
+            ("sizegroup_id", "8", row[12], size_range, other_range), ("value", "8", row[12], "0", "5"),
+            ('comments changed from "" to "new";', "8", row[12], None, None),
+            ("stockincontainer", "8", row[12], "0", "1")])
+        # The front-end's form, changing the price only.
+        mark = self.last_history()
+        data = self.data(FRONTEND_EDIT, {"id": str(product), "price": 6, "comment": "new", "inShop": True})
+        self.assertEqual(data["editStandardProductInstantiation"]["price"], 6.0)
+        self.assertEqual([h[0] for h in self.history(product, mark)], ["value"])
+        self.refused(EDIT, {"input": {"id": str(product), "price": -3}}, {"__typename": "InvalidPriceError", "value": -3})
+        custom = self.db.scalar("SELECT MIN(id) FROM products WHERE camp_id = 1 AND standard_product_id IS NULL")
+        self.refused(EDIT, {"input": {"id": str(custom), "price": 1}},
+                     {"__typename": "ProductTypeMismatchError", "expectedType": "StandardInstantiation"})
+        self.refused(EDIT, {"input": {"id": str(product), "price": 1}}, self.base_error(1), self.other)
+
+    def test_enable_many(self):
+        """enableStandardProducts: the valid ones (existing, newest, never instantiated in the
+        base) enabled with "Record created" each; the others listed, ascending; statements the
+        same for 1 and 12 standard products."""
+        fresh = [self.fresh_standard_product() for _ in range(3)]
+        outdated = self.fresh_standard_product()
+        self.db.sql(f"UPDATE standard_product SET superceded_by_product_id = {fresh[0]} WHERE id = {outdated}")
+        enabled = int(self.db.scalar("SELECT MIN(standard_product_id) FROM products WHERE camp_id = 1 "
+                                     "AND standard_product_id IS NOT NULL"))
+        missing = int(self.db.scalar("SELECT MAX(id) + 100 FROM standard_product"))
+        mark = self.last_history()
+        response = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds":
+                                                     [fresh[1], missing, enabled, fresh[0], outdated, fresh[1]]}})
+        result = response["data"]["enableStandardProducts"]
+        made = self.db.sql(f"SELECT id, standard_product_id FROM products WHERE camp_id = 1 "
+                           f"AND standard_product_id IN ({fresh[0]}, {fresh[1]}) ORDER BY standard_product_id")
+        self.assertEqual(sorted(int(p["id"]) for p in result["instantiations"]), sorted(int(m[0]) for m in made))
+        self.assertEqual([int(m[1]) for m in made], [fresh[0], fresh[1]])
+        self.assertEqual(result["invalidStandardProductIds"], sorted([missing, enabled, outdated]))
+        for product_id, _ in made:
+            row = self.product_row(product_id)
+            self.assertEqual(row[4:8], ("1", "0", "", "0"))
+            self.assertEqual(self.history(product_id, mark), [("Record created", "8", row[10], None, None)])
+        # Only invalid ones: nothing written.
+        self.refused(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [missing, fresh[0]]}},
+                     {"__typename": "ProductsResult", "instantiations": [],
+                      "invalidStandardProductIds": sorted([missing, fresh[0]])})
+        self.refused(ENABLE_MANY, {"input": {"baseId": 2, "standardProductIds": [fresh[2]]}}, self.base_error(2))
+        # Statements: the same for 1 and for 12 standard products.
+        one = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}})
+        twelve_ids = [self.fresh_standard_product() for _ in range(12)]
+        twelve = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": twelve_ids}})
+        self.assertEqual(len(twelve["data"]["enableStandardProducts"]["instantiations"]), 12)
+        self.assertEqual(int(self.db.scalar(f"SELECT COUNT(*) FROM products WHERE camp_id = 1 AND "
+                                            f"standard_product_id IN ({','.join(map(str, twelve_ids))})")), 12)
+        self.assertEqual(one["extensions"]["debug"]["sqlStatements"], twelve["extensions"]["debug"]["sqlStatements"])
+
+    def test_concurrent_enables(self):
+        """16 concurrent enables of one standard product in one base: one product, one
+        success, the others StandardProductAlreadyEnabledForBaseError naming it."""
+        import concurrent.futures
+        sp = self.fresh_standard_product()
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda _: self.data(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}})
+                                    ["enableStandardProduct"], range(16)))
+        ids = [r[0] for r in self.db.sql(f"SELECT id FROM products WHERE standard_product_id = {sp}")]
+        self.assertEqual(len(ids), 1)
+        self.assertEqual(sorted(a["__typename"] for a in answers),
+                         ["Product"] + ["StandardProductAlreadyEnabledForBaseError"] * 15)
+        for answer in answers:
+            self.assertEqual(answer.get("id", answer.get("existingStandardProductInstantiationId")), str(ids[0]))
 
 
 class StandardProductsOnDepotDDL(StandardProductCases, unittest.TestCase):

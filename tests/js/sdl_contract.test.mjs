@@ -60,6 +60,8 @@ const SERVED_MUTATIONS = [
     'assignTagsToBoxes', 'unassignTagsFromBoxes', 'createBoxes', 'createBoxFromBox',
     'createTag', 'updateTag', 'deleteTag', 'assignTag', 'unassignTag', 'deleteTags',
     'createCustomProduct', 'editCustomProduct', 'deleteProduct',
+    'enableStandardProduct', 'enableStandardProducts', 'editStandardProductInstantiation',
+    'disableStandardProduct',
 ];
 
 const contractSkip = existsSync(contractPath)
