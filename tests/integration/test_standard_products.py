@@ -59,6 +59,7 @@ WRITTEN = "products, history, standard_product"   # every table these mutations 
 
 FRONTEND_STANDARD_PRODUCTS = harness.read_query("standard_products_for_products_view.graphql")
 FRONTEND_PRODUCTS = harness.read_query("products_for_products_view.graphql")
+FRONTEND_FORM = harness.read_query("standard_product_form.graphql")
 
 # Depot's DDL with the rows the cases need: two organisations with a base each, users, and a
 # small catalogue with two versions, a deprecated entry and instantiations (live and deleted).
@@ -268,6 +269,24 @@ class StandardProductCases:
                 price, in_shop, comment = self.db.sql(f"SELECT value, stockincontainer, comments FROM products "
                                                       f"WHERE id = {got['id']}")[0]
                 self.assertEqual((got["price"], got["inShop"], got["comment"]), (float(price), bool(int(in_shop)), comment))
+
+    def test_frontend_form_document(self):
+        """The Enable/Edit standard product forms' query: the base's list with instantiations."""
+        data = self.data(FRONTEND_FORM, {"baseId": "1"})["standardProducts"]
+        expected = []
+        for sp_id in self.listed_ids(1):
+            sp = self.standard(sp_id, 1)
+            instantiation = None
+            if sp["instantiation"]:
+                price, comment, in_shop = self.db.sql(f"SELECT value, comments, stockincontainer FROM products "
+                                                      f"WHERE id = {sp['instantiation']['id']}")[0]
+                instantiation = {"id": sp["instantiation"]["id"], "price": float(price), "comment": comment,
+                                 "inShop": bool(int(in_shop)), "deletedOn": None, "__typename": "Product"}
+            expected.append({"id": sp["id"], "name": sp["name"], "gender": sp["gender"],
+                             "category": dict(sp["category"], __typename="ProductCategory"),
+                             "sizeRange": dict(sp["sizeRange"], __typename="SizeRange"),
+                             "instantiation": instantiation, "__typename": "StandardProduct"})
+        self.assertEqual(data, {"__typename": "StandardProductPage", "elements": expected})
 
     def test_statements_independent_of_rows(self):
         """standardProducts(baseId) with its relations takes the same statements for the catalogue
