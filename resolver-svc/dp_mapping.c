@@ -330,7 +330,8 @@ static const field_entry_t s_fields [] = {
     { "Product", "lastModifiedOn", COLUMN (products, modified, CONV_DATETIME) },
     { "Product", "deletedOn", COLUMN (products, deleted, CONV_DATETIME) },
 
-    { "Product", "standardProduct", FK (products, standard_product_id, standard_product_by_id) },
+    { "Product", "standardProduct", FK (products, standard_product_id, standard_product_by_id,
+                                        ANY_BASE ("standard_product:read")) },
 
     //  Standard products (dp_standard_product.c: the roots)
     { "Query", "standardProduct", { .kind = BIND_ROOT, .collect = dp_standard_product_root_collect,

@@ -248,6 +248,14 @@ class StandardProductCases:
                          {"id": str(r[1]), "name": r[2], "version": int(r[3])}} for r in rows]
             self.assertEqual(self.data(PRODUCT_STANDARD, {"baseId": str(base)}, token)["products"]["elements"],
                              expected)
+        # Without standard_product:read: FORBIDDEN on each standard product (boxtribute's
+        # loader authorizes), null for custom products.
+        response = self.call(PRODUCT_STANDARD, {"baseId": "1"}, self.without)
+        rows = self.db.sql("SELECT id, standard_product_id FROM products WHERE camp_id = 1 ORDER BY id")
+        self.assertEqual(response["data"]["products"]["elements"],
+                         [{"id": str(r[0]), "standardProduct": None} for r in rows])
+        errors = [(e["path"][2], e["extensions"]["code"]) for e in response.get("errors", [])]
+        self.assertEqual(errors, [(i, "FORBIDDEN") for i, r in enumerate(rows) if r[1] is not None])
 
     def test_frontend_documents(self):
         """The Products page's two documents as the front-end sends them."""
