@@ -528,6 +528,12 @@ class StandardProductCases:
                      {"__typename": "ProductsResult", "instantiations": [],
                       "invalidStandardProductIds": sorted([missing, fresh[0]])})
         self.refused(ENABLE_MANY, {"input": {"baseId": 2, "standardProductIds": [fresh[2]]}}, self.base_error(2))
+        self.refused(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}},
+                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        self.refused(EDIT, {"input": {"id": str(made[0][0]), "price": 1}},
+                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        self.refused(DISABLE, {"id": str(made[0][0])},
+                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
         # Statements: the same for 1 and for 12 standard products.
         one = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}})
         twelve_ids = [self.fresh_standard_product() for _ in range(12)]
