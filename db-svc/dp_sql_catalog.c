@@ -394,6 +394,33 @@ _Static_assert (sizeof s_sql_transactions / sizeof s_sql_transactions [0]
                 == 0 DP_COLUMNS_transactions (S_COUNT_COL),
                 "transactions SQL out of step with dp_catalog.h");
 
+//  Standard products; instantiation_id is only known per base (below).
+static const char *const s_sql_standard_product [] = {
+    "standard_product.id", "standard_product.name", "standard_product.category_id",
+    "standard_product.gender_id", "standard_product.size_range_id", "standard_product.version",
+    "standard_product.added_on", "standard_product.added_by", "standard_product.deprecated_on",
+    "standard_product.deprecated_by", "standard_product.preceded_by_product_id",
+    "standard_product.superceded_by_product_id", "NULL"
+};
+_Static_assert (sizeof s_sql_standard_product / sizeof s_sql_standard_product [0]
+                == 0 DP_COLUMNS_standard_product (S_COUNT_COL),
+                "standard_product SQL out of step with dp_catalog.h");
+//  The same in a base: instantiation_id is the base's live product made from it.
+static const char *const s_sql_standard_product_in_base [] = {
+    "standard_product.id", "standard_product.name", "standard_product.category_id",
+    "standard_product.gender_id", "standard_product.size_range_id", "standard_product.version",
+    "standard_product.added_on", "standard_product.added_by", "standard_product.deprecated_on",
+    "standard_product.deprecated_by", "standard_product.preceded_by_product_id",
+    "standard_product.superceded_by_product_id", "instantiation.id"
+};
+_Static_assert (sizeof s_sql_standard_product_in_base / sizeof s_sql_standard_product_in_base [0]
+                == 0 DP_COLUMNS_standard_product (S_COUNT_COL),
+                "standard_product SQL out of step with dp_catalog.h");
+static const char *const s_sql_base_names [] = { "camps.id", "camps.name", "organisations.label" };
+//  boxtribute's standardProducts: every standard product of the newest version.
+#define S_NEWEST_VERSION \
+    "standard_product.version = (SELECT MAX(newest.version) FROM standard_product newest)"
+
 #define S_COLS(set) s_sql_##set, sizeof s_sql_##set / sizeof s_sql_##set [0]
 #define S_BY_ID(set) \
     [DP_LOADER_##set##_by_id] = { #set "_by_id", #set ".id", #set, NULL, NULL, NULL, S_COLS (set) }
@@ -581,6 +608,26 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         " AND earlier.camp_id = products.camp_id AND earlier.id < products.id"
         " AND (earlier.deleted IS NULL OR earlier.deleted = 0))",
         NULL, NULL, S_COLS (products) },
+    S_BY_ID (standard_product),
+    [DP_LOADER_standard_products_latest] = {
+        "standard_products_latest", "0", "standard_product", S_NEWEST_VERSION, NULL,
+        "standard_product.id", S_COLS (standard_product) },
+    //  boxtribute's standardProducts(baseId): the newest version, and every
+    //  standard product enabled in the base (a live instantiation there).
+    [DP_LOADER_standard_products_by_base] = {
+        "standard_products_by_base", "camps.id",
+        "camps JOIN standard_product"
+        " LEFT JOIN products instantiation"
+        " ON instantiation.standard_product_id = standard_product.id"
+        " AND instantiation.camp_id = camps.id"
+        " AND (instantiation.deleted IS NULL OR instantiation.deleted = 0)",
+        "(" S_NEWEST_VERSION " OR instantiation.id IS NOT NULL)", NULL,
+        "camps.id, standard_product.id",
+        s_sql_standard_product_in_base, sizeof s_sql_standard_product_in_base / sizeof (char *) },
+    [DP_LOADER_base_names_by_id] = {
+        "base_names_by_id", "camps.id",
+        "camps JOIN organisations ON organisations.id = camps.organisation_id", NULL, NULL, NULL,
+        S_COLS (base_names) },
 };
 
 const dp_sql_loader_t *

@@ -49,6 +49,8 @@ S_COLUMN_SET (people)
 S_COLUMN_SET (people_languages)
 S_COLUMN_SET (people_tokens)
 S_COLUMN_SET (transactions)
+S_COLUMN_SET (standard_product)
+S_COLUMN_SET (base_names)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -90,6 +92,8 @@ S_FITS_MASK (people)
 S_FITS_MASK (people_languages)
 S_FITS_MASK (people_tokens)
 S_FITS_MASK (transactions)
+S_FITS_MASK (standard_product)
+S_FITS_MASK (base_names)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

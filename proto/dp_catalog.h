@@ -229,6 +229,23 @@ typedef enum {
     C(distro_events, planned_end_date_time, DATETIME) C(distro_events, location_id, INT) \
     C(distro_events, state, STR) C(distro_events, deleted_on, DATETIME)
 
+//  Standard products (the catalogue bases enable products from). The last
+//  column is computed: the product instantiating it in the base the rows
+//  were loaded for (standard_products_by_base), NULL from other loaders.
+#define DP_COLUMNS_standard_product(C) \
+    C(standard_product, id, INT) C(standard_product, name, STR) \
+    C(standard_product, category_id, INT) C(standard_product, gender_id, INT) \
+    C(standard_product, size_range_id, INT) C(standard_product, version, INT) \
+    C(standard_product, added_on, DATETIME) C(standard_product, added_by, INT) \
+    C(standard_product, deprecated_on, DATETIME) C(standard_product, deprecated_by, INT) \
+    C(standard_product, preceded_by_product_id, INT) \
+    C(standard_product, superceded_by_product_id, INT) \
+    C(standard_product, instantiation_id, INT)
+
+//  A base's name and its organisation's (UnauthorizedForBaseError).
+#define DP_COLUMNS_base_names(C) \
+    C(base_names, base_id, INT) C(base_names, name, STR) C(base_names, organisation_name, STR)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -298,7 +315,11 @@ typedef enum {
     L(products_by_category,   products,           "products.category_id") \
     L(stock_by_tag,           stock,              "tags_relations.tag_id (Stock, not removed)") \
     L(people_by_tag,          people,             "tags_relations.tag_id (People, not removed)") \
-    L(auto_matching_product_by_detail, products,  "shipment_detail.id: a product of the target base, same standard product")
+    L(auto_matching_product_by_detail, products,  "shipment_detail.id: a product of the target base, same standard product") \
+    L(standard_product_by_id, standard_product,   "standard_product.id") \
+    L(standard_products_latest, standard_product, "0: every standard product of the newest version") \
+    L(standard_products_by_base, standard_product, "camps.id: the newest version and those enabled in the base") \
+    L(base_names_by_id,       base_names,         "camps.id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -343,6 +364,8 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_languages)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_tokens)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transactions)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_names)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

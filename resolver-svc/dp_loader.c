@@ -54,6 +54,8 @@ dp_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_products_by_category:
         case DP_LOADER_stock_by_tag:
         case DP_LOADER_people_by_tag:
+        case DP_LOADER_standard_products_latest:
+        case DP_LOADER_standard_products_by_base:
             return true;
         default:
             return false;

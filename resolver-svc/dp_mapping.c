@@ -46,6 +46,8 @@
 #include "dp_user_fields.h"
 #include "dp_tagged.h"
 #include "dp_agreement.h"
+#include "dp_standard_product.h"
+#include "dp_mut_standard_products.h"
 #include "dp_enums.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -213,6 +215,16 @@ static const field_entry_t s_fields [] = {
     { "Mutation", "createCustomProduct", DP_MUTATION_BIND (&dp_mut_create_custom_product) },
     { "Mutation", "editCustomProduct", DP_MUTATION_BIND (&dp_mut_edit_custom_product) },
     { "Mutation", "deleteProduct", DP_MUTATION_BIND (&dp_mut_delete_product) },
+    //  The standard-product mutations (dp_mut_standard_products.h, dp_mut_products.h).
+    { "Mutation", "enableStandardProduct", DP_MUTATION_BIND (&dp_mut_enable_standard_product) },
+    { "Mutation", "enableStandardProducts", DP_MUTATION_BIND (&dp_mut_enable_standard_products) },
+    { "Mutation", "editStandardProductInstantiation",
+      DP_MUTATION_BIND (&dp_mut_edit_standard_product_instantiation) },
+    { "Mutation", "disableStandardProduct", DP_MUTATION_BIND (&dp_mut_disable_standard_product) },
+    { "StandardProductAlreadyEnabledForBaseError", "existingStandardProductInstantiationId", DP_RECORD_FIELD_BIND },
+    { "OutdatedStandardProductVersionError", "mostRecentStandardProductId", DP_RECORD_FIELD_BIND },
+    { "ProductsResult", "instantiations", DP_RECORD_FIELD_BIND },
+    { "ProductsResult", "invalidStandardProductIds", DP_RECORD_FIELD_BIND },
     { "InvalidPriceError", "value", DP_RECORD_FIELD_BIND },
     { "ProductTypeMismatchError", "expectedType", DP_RECORD_FIELD_BIND },
     { "BoxesStillAssignedToProductError", "labelIdentifiers", DP_RECORD_FIELD_BIND },
@@ -343,6 +355,38 @@ static const field_entry_t s_fields [] = {
     { "Product", "lastModifiedBy", FK (products, modified_by, cms_users_by_id, ANY_BASE ("user:read")) },
     { "Product", "lastModifiedOn", COLUMN (products, modified, CONV_DATETIME) },
     { "Product", "deletedOn", COLUMN (products, deleted, CONV_DATETIME) },
+
+    { "Product", "standardProduct", FK (products, standard_product_id, standard_product_by_id,
+                                        ANY_BASE ("standard_product:read")) },
+
+    //  Standard products (dp_standard_product.c: the roots)
+    { "Query", "standardProduct", { .kind = BIND_ROOT, .collect = dp_standard_product_root_collect,
+                                    .children = dp_standard_product_root_children,
+                                    .write = dp_standard_product_root_write } },
+    { "Query", "standardProducts", { .kind = BIND_ROOT, .collect = dp_standard_products_root_collect,
+                                     .children = dp_standard_product_root_children,
+                                     .write = dp_standard_product_root_write } },
+    { "StandardProductPage", "elements", { .kind = BIND_SYNTHETIC, .children = dp_page_elements, .list = true } },
+    { "StandardProductPage", "totalCount", { .kind = BIND_SYNTHETIC, .write = dp_page_total_count } },
+    { "StandardProductPage", "pageInfo", { .kind = BIND_SYNTHETIC, .children = dp_page_info } },
+    { "StandardProduct", "id", COLUMN (standard_product, id, CONV_ID) },
+    { "StandardProduct", "name", COLUMN (standard_product, name, CONV_STRING) },
+    { "StandardProduct", "category", FK (standard_product, category_id, product_categories_by_id,
+                                         ANY_BASE ("product_category:read")) },
+    { "StandardProduct", "sizeRange", FK (standard_product, size_range_id, sizegroup_by_id,
+                                          ANY_BASE ("size_range:read")) },
+    { "StandardProduct", "gender", ENUM_INT (standard_product, gender_id, dp_enums_genders) },
+    { "StandardProduct", "version", COLUMN (standard_product, version, CONV_INT) },
+    { "StandardProduct", "instantiation", FK (standard_product, instantiation_id, products_by_id) },
+    { "StandardProduct", "addedBy", FK (standard_product, added_by, cms_users_by_id, ANY_BASE ("user:read")) },
+    { "StandardProduct", "addedOn", COLUMN (standard_product, added_on, CONV_DATETIME) },
+    { "StandardProduct", "deprecatedBy", FK (standard_product, deprecated_by, cms_users_by_id,
+                                             ANY_BASE ("user:read")) },
+    { "StandardProduct", "deprecatedOn", COLUMN (standard_product, deprecated_on, CONV_DATETIME) },
+    { "StandardProduct", "precededByProduct", FK (standard_product, preceded_by_product_id,
+                                                  standard_product_by_id) },
+    { "StandardProduct", "supercededByProduct", FK (standard_product, superceded_by_product_id,
+                                                    standard_product_by_id) },
 
     //  ProductCategory ← product_categories
     { "ProductCategory", "id", COLUMN (product_categories, id, CONV_ID) },
@@ -678,6 +722,11 @@ static const type_entry_t s_types [] = {
     { "DistributionEvent", { .loader = DP_LOADER_distro_events_by_id } },
     { "BoxPage", { .synthetic = true } },
     { "ProductPage", { .synthetic = true } },
+    { "StandardProduct", { .loader = DP_LOADER_standard_product_by_id } },
+    { "StandardProductPage", { .synthetic = true } },
+    { "StandardProductAlreadyEnabledForBaseError", { .synthetic = true } },
+    { "OutdatedStandardProductVersionError", { .synthetic = true } },
+    { "ProductsResult", { .synthetic = true } },
     { "BeneficiaryPage", { .synthetic = true } },
     { "Beneficiary", { .loader = DP_LOADER_people_by_id } },
     { "Transaction", { .loader = DP_LOADER_transactions_by_people } },

@@ -1,5 +1,5 @@
 /*  =========================================================================
-    dp_mut_product_delete - Mutation.deleteProduct
+    dp_mut_product_delete - Mutation.deleteProduct and disableStandardProduct
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -12,6 +12,9 @@
     deleted, InStock, MarkedForShipment, InTransit or Receiving) is
     BoxesStillAssignedToProductError with their labels. Else products.deleted
     is set and one history row "Record deleted" written.
+    disableStandardProduct(instantiationId) is the same delete of the other
+    type (boxtribute's disable_standard_product): a custom product is
+    ProductTypeMismatchError { expectedType: StandardInstantiation }.
 @discuss
     The race boxtribute has (its check reads without a lock, so a box can
     be created with the product between the check and the delete): the
@@ -35,6 +38,7 @@
 enum { S_BOX_ID, S_BOX_LABEL, S_BOX_DELETED };
 
 typedef struct {
+    bool standard;              //  disables a standard product's instantiation
     dp_mut_denied_t denied;
     int64_t id;
     dp_mutation_reply_t *product;
@@ -74,8 +78,9 @@ s_check (dp_mutation_t *m, delete_state_t *state)
         //  deleted already: answered as it is (boxtribute's resolve_deleted_product)
         dp_mutation_return_object (m, DP_LOADER_products_by_id, state->id);
     else
-    if (dp_product_cell (state->product, 0, DP_TCOL_products_standard_product_id)->type != DP_VAL_NIL)
-        dp_product_type_mismatch (m, "Custom");
+    if ((dp_product_cell (state->product, 0, DP_TCOL_products_standard_product_id)->type != DP_VAL_NIL)
+        != state->standard)
+        dp_product_type_mismatch (m, state->standard ? "StandardInstantiation" : "Custom");
     else
         state->boxes = s_lock_boxes (m, state->id);
 }
@@ -106,13 +111,13 @@ s_delete (dp_mutation_t *m, delete_state_t *state)
 }
 
 static void
-s_delete_step (dp_mutation_t *m, void *state_)
+s_delete_step (dp_mutation_t *m, delete_state_t *state)
 {
-    delete_state_t *state = state_;
     if (dp_mut_denied_step (m, &state->denied))
         return;
     if (dp_mutation_round (m) == 0) {
-        if (!dp_input_id (input_field (dp_mutation_args (m), "id"), &state->id))
+        const char *argument = state->standard ? "instantiationId" : "id";
+        if (!dp_input_id (input_field (dp_mutation_args (m), argument), &state->id))
             dp_mutation_return_record (m, dp_record_does_not_exist (m, false, 0, "Product"), false);
         else
             state->product = dp_product_lock (m, &state->id, 1);
@@ -127,6 +132,24 @@ s_delete_step (dp_mutation_t *m, void *state_)
         s_delete (m, state);
 }
 
+static void
+s_delete_custom_step (dp_mutation_t *m, void *state_)
+{
+    s_delete_step (m, state_);
+}
+
+static void
+s_disable_standard_step (dp_mutation_t *m, void *state_)
+{
+    delete_state_t *state = state_;
+    state->standard = true;
+    s_delete_step (m, state);
+}
+
 const dp_mutation_def_t dp_mut_delete_product = {
-    .name = "deleteProduct", .state_size = sizeof (delete_state_t), .step = s_delete_step
+    .name = "deleteProduct", .state_size = sizeof (delete_state_t), .step = s_delete_custom_step
+};
+
+const dp_mutation_def_t dp_mut_disable_standard_product = {
+    .name = "disableStandardProduct", .state_size = sizeof (delete_state_t), .step = s_disable_standard_step
 };

@@ -1,5 +1,5 @@
 /*  =========================================================================
-    dp_mut_product_edit - Mutation.editCustomProduct
+    dp_mut_product_edit - Mutation.editCustomProduct and editStandardProductInstantiation
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -13,6 +13,11 @@
     left out or null keep their values. Each field whose value changes
     gets boxtribute's history row (dp_product_history.h) and, when any
     did, modified/modified_by are set; only changed columns are written.
+    editStandardProductInstantiation is the same edit of the other type
+    (boxtribute's edit_standard_product_instantiation): it needs product:write
+    and size_range:read, refuses a custom product (ProductTypeMismatchError
+    { expectedType: StandardInstantiation }), and its input has only
+    sizeRangeId, price, comment and inShop.
 @discuss
     Rounds: 0 locks the product row; 1 checks, and reads the category and
     size range when given (then checks them in the next round); then the
@@ -27,7 +32,17 @@
 #include "dp_product_history.h"
 #include "dp_enums.h"
 
+//  What differs between the two edits.
 typedef struct {
+    bool standard;              //  edits standard product instantiations
+    const char *permissions [2];    //  needed besides product:write in the base
+} edit_kind_t;
+
+static const edit_kind_t s_custom = { false, { "size_range:read", "product_category:read" } };
+static const edit_kind_t s_standard = { true, { "size_range:read", NULL } };
+
+typedef struct {
+    const edit_kind_t *kind;
     dp_mut_denied_t denied;
     int64_t id;
     dp_mutation_reply_t *product;
@@ -83,14 +98,15 @@ s_check (dp_mutation_t *m, edit_state_t *state, const input_t *input)
         dp_mut_denied_start (m, &state->denied, "product:write", denied, base_id);
         return false;
     }
-    const char *needed [] = { "size_range:read", "product_category:read" };
-    for (size_t i = 0; i < 2; i++)
+    const char *const *needed = state->kind->permissions;
+    for (size_t i = 0; i < 2 && needed [i]; i++)
         if (!dp_authz_any_base (authz, needed [i])) {
             dp_mutation_return_record (m, dp_record_insufficient_permission (m, needed [i]), false);
             return false;
         }
-    if (dp_product_cell (state->product, 0, DP_TCOL_products_standard_product_id)->type != DP_VAL_NIL) {
-        dp_product_type_mismatch (m, "Custom");
+    bool standard = dp_product_cell (state->product, 0, DP_TCOL_products_standard_product_id)->type != DP_VAL_NIL;
+    if (standard != state->kind->standard) {
+        dp_product_type_mismatch (m, state->kind->standard ? "StandardInstantiation" : "Custom");
         return false;
     }
     const input_t *name = dp_box_given (input, "name");
@@ -150,9 +166,8 @@ s_write (dp_mutation_t *m, edit_state_t *state, const input_t *input)
 }
 
 static void
-s_edit_step (dp_mutation_t *m, void *state_)
+s_edit_step (dp_mutation_t *m, edit_state_t *state)
 {
-    edit_state_t *state = state_;
     if (dp_mut_denied_step (m, &state->denied))
         return;
     const input_t *input = input_field (dp_mutation_args (m), "editInput");
@@ -185,6 +200,27 @@ s_edit_step (dp_mutation_t *m, void *state_)
         s_write (m, state, input);
 }
 
+static void
+s_edit_custom_step (dp_mutation_t *m, void *state_)
+{
+    edit_state_t *state = state_;
+    state->kind = &s_custom;
+    s_edit_step (m, state);
+}
+
+static void
+s_edit_standard_step (dp_mutation_t *m, void *state_)
+{
+    edit_state_t *state = state_;
+    state->kind = &s_standard;
+    s_edit_step (m, state);
+}
+
 const dp_mutation_def_t dp_mut_edit_custom_product = {
-    .name = "editCustomProduct", .state_size = sizeof (edit_state_t), .step = s_edit_step
+    .name = "editCustomProduct", .state_size = sizeof (edit_state_t), .step = s_edit_custom_step
+};
+
+const dp_mutation_def_t dp_mut_edit_standard_product_instantiation = {
+    .name = "editStandardProductInstantiation", .state_size = sizeof (edit_state_t),
+    .step = s_edit_standard_step
 };

@@ -20,5 +20,8 @@
 extern const dp_mutation_def_t dp_mut_create_custom_product;
 extern const dp_mutation_def_t dp_mut_edit_custom_product;
 extern const dp_mutation_def_t dp_mut_delete_product;
+//  The same edit and delete of standard product instantiations.
+extern const dp_mutation_def_t dp_mut_edit_standard_product_instantiation;
+extern const dp_mutation_def_t dp_mut_disable_standard_product;
 
 #endif

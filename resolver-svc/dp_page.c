@@ -179,11 +179,8 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
         }
         if (limit > dp_exec_max_page_size (exec))
             limit = dp_exec_max_page_size (exec);
-        while (from < n_all && row_int (all [from], 0) <= after_id)
-            from++;
-        count = n_all - from < (size_t) limit ? n_all - from : (size_t) limit;
-        page->view.info.has_next = from + count < n_all;
-        page->view.info.has_previous = count > 0 && from > 0;
+        dp_page_view_forward (exec, &page->view, all, n_all, after_id, limit);
+        return;
     }
     else {
         int64_t before_id;
@@ -216,6 +213,37 @@ s_cut (dp_exec_t *exec, const plan_field_t *pf, id_page_t *page, row_t **all, si
     }
 }
 
+void
+dp_page_view_forward (dp_exec_t *exec, page_view_t *view, row_t **rows, size_t n_rows,
+                      int64_t after_id, int64_t limit)
+{
+    view->total = (int64_t) n_rows;
+    view->info.start_cursor = view->info.end_cursor = "";
+    size_t from = 0;
+    while (from < n_rows && row_int (rows [from], 0) <= after_id)
+        from++;
+    size_t count = n_rows - from < (size_t) limit ? n_rows - from : (size_t) limit;
+    view->info.has_next = from + count < n_rows;
+    view->info.has_previous = count > 0 && from > 0;
+    view->rows = rows + from;
+    view->n_rows = count;
+    if (count) {
+        view->info.start_cursor = s_cursor (exec, view->rows [0]);
+        view->info.end_cursor = s_cursor (exec, view->rows [count - 1]);
+    }
+}
+
+uint64_t
+dp_page_elements_mask (const plan_field_t *pf)
+{
+    uint64_t mask = 0;
+    for (size_t v = 0; v < pf->child->n_variants; v++)
+        for (size_t f = 0; f < pf->child->variants [v].n_fields; f++)
+            if (pf->child->variants [v].fields [f].bind->children == dp_page_elements)
+                mask |= pf->child->variants [v].fields [f].child_mask;
+    return mask;
+}
+
 //  -------------------------------------------------------------------------
 //  Gathering an id page: every row of the list loader under the page's keys,
 //  those the field's keep filter (its filterInput) lets through, cut as
@@ -240,10 +268,7 @@ s_id_page_need (dp_exec_t *exec, const plan_field_t *pf, const id_page_t *page)
     uint64_t mask = 1 | (bind->keep_columns ? bind->keep_columns (pf) : bind->keep_mask);
     if (bind->authz.kind == AUTHZ_FILTER_BASE)
         mask |= (uint64_t) 1 << bind->authz.base_column;
-    for (size_t v = 0; v < pf->child->n_variants; v++)
-        for (size_t f = 0; f < pf->child->variants [v].n_fields; f++)
-            if (pf->child->variants [v].fields [f].bind->children == dp_page_elements)
-                mask |= pf->child->variants [v].fields [f].child_mask;
+    mask |= dp_page_elements_mask (pf);
     for (size_t k = 0; k < page->n_keys; k++)
         dp_exec_need (exec, page->loader, page->keys [k], mask);
 }

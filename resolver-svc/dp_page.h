@@ -39,6 +39,14 @@ int dp_page_has_previous (dp_exec_t *exec, const plan_field_t *pf, const obj_t *
 int dp_page_start_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 int dp_page_end_cursor (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj);
 
+//  Cut view out of rows (ordered by id, the id in column 0): at most limit
+//  rows after after_id (0: from the start), with cursors and PageInfo.
+void dp_page_view_forward (dp_exec_t *exec, page_view_t *view, row_t **rows, size_t n_rows,
+                           int64_t after_id, int64_t limit);
+
+//  The columns the elements of pf's page type (any union member) read.
+uint64_t dp_page_elements_mask (const plan_field_t *pf);
+
 //  Root id pages (Query.products, Query.beneficiaries): rows of
 //  bind->loader under each base the user holds bind->authz.permission for
 //  (god: bind->all_loader), or under the baseId argument; bind->keep

@@ -24,37 +24,9 @@
 #include "dp_qr.h"
 #include "dp_exec_hooks.h"
 #include "dp_box_access.h"
-#include "dp_mutation.h"
+#include "dp_union_error.h"
 #include <string.h>
 #include <stdio.h>
-
-//  The concrete member type `name` of pf's union, or NULL.
-static const dp_type_t *
-s_member (const plan_field_t *pf, const char *name)
-{
-    for (size_t v = 0; v < pf->child->n_variants; v++)
-        if (strcmp (pf->child->variants [v].object->name, name) == 0)
-            return pf->child->variants [v].object;
-    return NULL;
-}
-
-//  An error union member (a record: dp_mutation.h).
-static obj_t *
-s_error_obj (dp_exec_t *exec, const plan_field_t *pf, const char *type, const char *name,
-             bool has_id, int64_t id, const char *organisation_name)
-{
-    dp_arena_t *arena = dp_exec_arena (exec);
-    dp_record_t *error = dp_record_new_in (arena, type);
-    dp_record_set_string (error, "name", name);
-    if (has_id)
-        dp_record_set_id (error, "id", id);
-    if (organisation_name)
-        dp_record_set_string (error, "organisationName", organisation_name);
-    obj_t *obj = dp_arena_calloc (arena, 1, sizeof *obj);
-    obj->type = s_member (pf, type);
-    obj->synthetic = error;
-    return obj;
-}
 
 static dp_val_t *
 s_code_arg (dp_exec_t *exec, const plan_field_t *pf)
@@ -129,11 +101,11 @@ s_code_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *rows
 {
     code_state_t *state = slot;
     if (!rows || rows->u.rows.n_rows == 0) {
-        state->result = s_error_obj (exec, pf, "ResourceDoesNotExistError", "QrCode", false, 0, NULL);
+        state->result = dp_union_error (exec, pf, "ResourceDoesNotExistError", "QrCode", false, 0, NULL);
         return;
     }
     obj_t *obj = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *obj);
-    obj->type = s_member (pf, "QrCode");
+    obj->type = dp_union_member (pf, "QrCode");
     obj->row = dp_exec_make_row (exec, dp_catalog_loader (DP_LOADER_qr_by_id), pf->child_mask | 1,
                                  rows->u.rows.cells, rows->u.rows.n_cols);
     state->result = obj;
@@ -145,7 +117,7 @@ dp_qr_code_collect (dp_exec_t *exec, plan_field_t *pf)
     code_state_t *state = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *state);
     pf->root_state = state;
     if (!dp_authz_any_base (dp_exec_authz (exec), "qr:read")) {
-        state->result = s_error_obj (exec, pf, "InsufficientPermissionError", "qr:read", false, 0, NULL);
+        state->result = dp_union_error (exec, pf, "InsufficientPermissionError", "qr:read", false, 0, NULL);
         return;
     }
     dp_exec_query (exec, DP_QUERY_qr_by_code, pf->child_mask | 1, s_code_arg (exec, pf), 1, pf,
@@ -187,16 +159,16 @@ dp_qr_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
     switch (dp_box_access (exec, access, denied, sizeof denied)) {
         case BOX_ACCESS_GRANTED:
             result = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *result);
-            result->type = s_member (pf, "Box");
+            result->type = dp_union_member (pf, "Box");
             result->row = (row_t *) box;
             break;
         case BOX_ACCESS_NO_PERMISSION:
-            result = s_error_obj (exec, pf, "InsufficientPermissionError", "stock:read", false, 0, NULL);
+            result = dp_union_error (exec, pf, "InsufficientPermissionError", "stock:read", false, 0, NULL);
             break;
         case BOX_ACCESS_BASE_DENIED: {
             const dp_val_t *name = &access->cells [DP_COL_box_access_base_name];
             const dp_val_t *org = &access->cells [DP_COL_box_access_organisation_name];
-            result = s_error_obj (exec, pf, "UnauthorizedForBaseError",
+            result = dp_union_error (exec, pf, "UnauthorizedForBaseError",
                                   name->type == DP_VAL_STR ? name->u.s.ptr : "", true, base_id,
                                   org->type == DP_VAL_STR ? org->u.s.ptr : "");
             break;

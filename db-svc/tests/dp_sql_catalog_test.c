@@ -67,14 +67,17 @@ dp_sql_catalog_test (bool verbose)
         assert (loader->name && strcmp (loader->name, entry->name) == 0);
         assert (loader->key && loader->from && loader->columns);
         assert (loader->n_columns == entry->n_columns);
-        //  Plain columns are "<table>.<name>"; tag_last_used and box_access
-        //  are computed.
+        //  Plain columns are "<table>.<name>"; tag_last_used, box_access,
+        //  base_names and a standard product's instantiation are computed.
         for (size_t c = 0; c < loader->n_columns; c++)
             assert (loader->columns [c]
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr || id == DP_LOADER_box_access_by_box
                  || id == DP_LOADER_box_history_by_box
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
+                 || id == DP_LOADER_base_names_by_id
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_standard_product_by_id)->columns
+                     && c == DP_COL_standard_product_instantiation_id)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_people_by_id)->columns
                      && c >= DP_COL_people_active)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_shipment_by_id)->columns

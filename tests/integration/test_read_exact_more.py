@@ -530,6 +530,7 @@ class ReadExactMore(Reads):
         counts = self.rows(f"SELECT COALESCE(SUM(IF(box_state_id = 1, items, 0)), 0), COALESCE(SUM(IF(box_state_id "
                            f"IN (3, 4, 7), items, 0)), 0) FROM stock s WHERE product_id = {product_id} AND {live('s')}")[0]
         return dict(self.product_basic(product_id), **{
+            "standardProduct": typed("StandardProduct", {"id": p[2]}) if p[2] else None,
             "sizeRange": self.size_range(p[7]), "base": typed("Base", {"id": p[6]}),
             "instockItemsCount": int(counts[0]), "transferItemsCount": int(counts[1]), "price": p[8],
             "comment": p[9], "inShop": bool(p[10]), "createdOn": p[11], "createdBy": self.user_basic(p[12]),
