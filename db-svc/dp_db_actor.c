@@ -1199,6 +1199,21 @@ s_takes_statement (s_self_t *self, int i)
         && dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE;
 }
 
+//  How many pool slots after slot i may take a statement now. Counted
+//  when a statement is shared out, not once per dispatch: a BEGIN that pins
+//  a connection moves the unpinned slots after it up in rank (s_rank), so
+//  a slot that was beyond the limit becomes a taker mid-dispatch (a count
+//  taken once fell to -1 and the share divided by zero: db-svc aborted
+//  under test_transfer_faults' stream of transactions).
+static int
+s_takers_after (s_self_t *self, int i)
+{
+    int takers = 0;
+    for (int j = i + 1; j < self->n_pool; j++)
+        takers += s_takes_statement (self, j);
+    return takers;
+}
+
 static void
 s_dispatch_once (s_self_t *self)
 {
@@ -1212,13 +1227,8 @@ s_dispatch_once (s_self_t *self)
         next = txn->next;
         s_txn_dispatch (self, txn);
     }
-    int idle = 0;               //  connections that may take a statement now
-    for (int i = 0; i < self->n_pool; i++)
-        idle += s_takes_statement (self, i);
     for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
         s_slot_t *slot = &self->slots [i];
-        if (s_takes_statement (self, i))
-            idle--;
         while (s_takes_statement (self, i)) {
             dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large,
                                                    self->n_pinned < self->max_pinned);
@@ -1240,12 +1250,9 @@ s_dispatch_once (s_self_t *self)
             }
             s_prepare (self, slot, stmt);
             //  The queue is shared out over the idle connections first:
-            //  a batch only carries what would otherwise wait. (A BEGIN
-            //  pins its slot and moves others into the limit: slots not
-            //  counted above may take statements too, so idle can drop
-            //  below zero.)
-            size_t others = idle > 0? (size_t) idle: 0;
-            int share = (int) ((dp_db_queue_size (self->queue) + others + 1) / (others + 1));
+            //  a batch only carries what would otherwise wait.
+            size_t idle = (size_t) s_takers_after (self, i);
+            int share = (int) ((dp_db_queue_size (self->queue) + idle + 1) / (idle + 1));
             s_batch_take (self, i, stmt, reads, max_large, share);
             s_run_on (self, i, stmt);
         }

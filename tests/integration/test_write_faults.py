@@ -89,11 +89,11 @@ def error_message(parsed):
 
 
 class Request:
-    """One mutation as a client sent it: its key and body, every try's outcome (status, or
-    0 and the exception's name), and the acknowledged answer."""
+    """One mutation as a client sent it: its key, body and token, every try's outcome
+    (status, or 0 and the exception's name), and the acknowledged answer."""
 
-    def __init__(self, kind, key, query, variables):
-        self.kind, self.key, self.variables = kind, key, variables
+    def __init__(self, kind, key, query, variables, token):
+        self.kind, self.key, self.variables, self.token = kind, key, variables, token
         self.body = json.dumps({"query": query, "variables": variables}).encode()
         self.tries = []
         self.log = []               # (monotonic start, status, error message) per try
@@ -131,11 +131,12 @@ class Client:
 
     # -- sending ----------------------------------------------------------------------------
 
-    def send(self, kind, query, variables):
-        """Send until acknowledged or RETRY_BOUND_S passed; returns the data or None."""
+    def send(self, kind, query, variables, token=None):
+        """Send (as the client's user, or `token`'s) until acknowledged or RETRY_BOUND_S
+        passed; returns the data or None."""
         self.sequence += 1
         request = Request(kind, f"faults-{self.index}-{self.sequence}-{self.rng.getrandbits(32):08x}",
-                          query, variables)
+                          query, variables, token or self.token)
         self.requests.append(request)
         started = time.monotonic()
         while True:
@@ -158,7 +159,7 @@ class Client:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=CLIENT_TIMEOUT_S)
         try:
             conn.request("POST", "/graphql", request.body, {
-                "Content-Type": "application/json", "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json", "Authorization": f"Bearer {request.token}",
                 "Idempotency-Key": request.key})
             response = conn.getresponse()
             data = response.read()
@@ -329,18 +330,14 @@ class Reader:
             time.sleep(0.05)
 
 
-class WriteFaults(unittest.TestCase):
+class FaultRun:
+    """A stream of clients' mutations under faults, for a unittest.TestCase with cls.db,
+    cls.keys, cls.scratch and WRITTEN (the tables the mutations write, depot_idempotency last):
+    the faults, the report, the reader's check and every acknowledged request sent again.
+    test_transfer_faults.py runs its own clients with it."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        harness.load_demo(cls.db, boxes=50)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.write_fixture()
-        permissions = [f"base_1/{r}:read" for r in harness.RESOURCES] + [
-            "base_1/stock:write", "base_1/tag_relation:assign", "base_1/tag:write", "base_1/qr:create"]
-        cls.token = cls.keys.token(permissions=permissions)
+    CLIENTS = CLIENTS
+    FAULTS = ("db-svc", "resolver-svc", "MariaDB")      # killed in this order
 
     def setUp(self):
         self.exit_codes = {}
@@ -354,6 +351,189 @@ class WriteFaults(unittest.TestCase):
     def tearDownClass(cls):
         cls.db.stop()
         cls.scratch.remove()
+
+    # -- the faults ---------------------------------------------------------------------------
+
+    def kill_mariadb(self):
+        with open(os.path.join(self.scratch.path, "mariadb", "mysqld.pid")) as f:
+            os.kill(int(f.read().strip()), signal.SIGKILL)
+        time.sleep(RESTART_AFTER_S)
+        self.db.start()
+
+    def stream_with_faults(self, make_client, reader_token, reader_label):
+        """The stream of self.CLIENTS clients (make_client(index, port, stopping)) with the faults
+        of FAULTS in turn; returns the clients, the reader, the timeline of the faults and the
+        clients left running after STOP_BOUND_S."""
+        folder = os.path.join(self.scratch.path, "cluster")
+        os.makedirs(folder)
+        cluster = resilience.Cluster(self.db, self.keys, folder, dbs=1, resolvers=2,
+                                     extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
+        stopping = threading.Event()
+        clients = [make_client(i, cluster.port, stopping) for i in range(self.CLIENTS)]
+        reader = Reader(cluster.port, reader_token, reader_label, stopping)
+        threads = [threading.Thread(target=c.run, daemon=True) for c in clients + [reader]]
+        timeline = [("start", time.monotonic(), time.monotonic())]
+        try:
+            for t in threads:
+                t.start()
+
+            def restart(name):
+                cluster.kill(name)
+                time.sleep(RESTART_AFTER_S)
+                cluster.start(name)
+
+            faults = {"db-svc": lambda: restart("db0"), "resolver-svc": lambda: restart("resolver0"),
+                      "MariaDB": self.kill_mariadb}
+            for name in self.FAULTS:
+                time.sleep(STEADY_S)
+                killed = time.monotonic()
+                faults[name]()
+                timeline.append((name, killed, time.monotonic()))
+            time.sleep(AFTER_S)
+            timeline.append(("end", time.monotonic(), time.monotonic()))
+            stopping.set()
+            deadline = time.monotonic() + STOP_BOUND_S
+            for t in threads:
+                t.join(max(0.0, deadline - time.monotonic()))
+            hung = sum(t.is_alive() for t in threads)
+        finally:
+            stopping.set()
+            self.exit_codes["stream"] = cluster.stop()
+        return clients, reader, timeline, hung
+
+    def resend_all(self, clients, port):
+        """Every acknowledged request again with its key and token, eight at a time; returns
+        the requests whose answer differs, with both answers."""
+        acknowledged = [r for c in clients for r in c.requests if r.answer is not None]
+
+        def again(request):
+            status, parsed, _ = harness.post(f"http://127.0.0.1:{port}/graphql", None, request.token,
+                                             headers={"Idempotency-Key": request.key},
+                                             raw=request.body, timeout=CLIENT_TIMEOUT_S)
+            got = answer(parsed) if status == 200 and isinstance(parsed, dict) else (status, parsed)
+            return None if got == request.answer else (request.kind, request.key, request.answer, got)
+
+        with ThreadPoolExecutor(8) as pool:
+            return [d for d in pool.map(again, acknowledged) if d is not None], len(acknowledged)
+
+    # -- the checks -----------------------------------------------------------------------------
+
+    def report(self, clients, timeline, hung):
+        """Per phase (from one fault to the next): the tries by status, the first error
+        messages, and how long after the service was back the first request was
+        acknowledged, and for how many clients."""
+        requests = [r for c in clients for r in c.requests]
+        tries = [t for r in requests for t in r.log]
+        start = timeline[0][1]
+        by_kind = {}
+        for r in requests:
+            by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
+        print(f"\n  {len(requests)} mutations by {len(clients)} clients in {len(tries)} tries: "
+              f"{dict(sorted(by_kind.items()))}", flush=True)
+        print("  phase          from     tries  acknowledged  by status (0: no answer)      "
+              "first ack after restart  clients  errors", flush=True)
+        for (name, killed, back), (_, until, _) in zip(timeline, timeline[1:]):
+            phase = [t for t in tries if killed <= t[0] < until]
+            statuses = {}
+            for _, status, _ in phase:
+                statuses[status] = statuses.get(status, 0) + 1
+            acked = [(r.log[-1][0], r.key.split("-")[1]) for r in requests
+                     if r.answer is not None and back <= r.log[-1][0] < until]
+            acks = sorted(t for t, _ in acked)
+            first = acks[0] - back if acks else None
+            clients_acked = len({client for _, client in acked})
+            messages = sorted({m for _, status, m in phase if status != 200 and m})[:3]
+            print(f"  {name:12} {killed - start:6.1f} s {len(phase):6}  {len(acks):12}  "
+                  f"{str(dict(sorted(statuses.items()))):28}  "
+                  f"{'-' if first is None else f'{first:.2f} s':>23}  {clients_acked:7}  "
+                  f"{messages}", flush=True)
+        retried = [r for r in requests if len(r.tries) > 1]
+        print(f"  sent again by their client: {len(retried)} requests (most tries "
+              f"{max((len(r.tries) for r in requests), default=0)}, longest "
+              f"{max((r.elapsed for r in requests), default=0):.1f} s); clients hung: {hung}",
+              flush=True)
+
+    def table_state(self):
+        counts = {t: self.db.scalar(f"SELECT COUNT(*) FROM {t}") for t in self.WRITTEN}
+        return counts, self.db.sql("CHECKSUM TABLE " + ", ".join(self.WRITTEN[:-1]))
+
+    def check_stream(self, clients, reader, timeline, hung):
+        """A fault stops only the requests it hit: once the service is back, nothing else
+        waits for what the killed process left behind (reads need no key; a write whose
+        request died waits for its key's claim to run out, by design). No client hung and
+        every request was acknowledged within the bound."""
+        self.report(clients, timeline, hung)
+        failed_reads = {}
+        for (name, _, back), (_, until, _) in zip(timeline[1:], timeline[2:]):
+            settle = MARIADB_SETTLE_S if name == "MariaDB" else READ_SETTLE_S
+            statuses = [status for started, ended, status in reader.log
+                        if back + settle <= started and ended < until]
+            self.assertTrue(statuses, f"no read answered between the {name} restart and the next fault")
+            failed_reads[name] = {}
+            for status in statuses:
+                if status != 200:
+                    failed_reads[name][status] = failed_reads[name].get(status, 0) + 1
+        print(f"  reads: {len(reader.log)}, failed after each restart: {failed_reads}", flush=True)
+        self.assertEqual({k: v for k, v in failed_reads.items() if v}, {},
+                         "reads that failed once the killed service was back")
+        self.assertEqual(hung, 0, "clients still waiting for an answer")
+        failed = [f[:3] for c in clients for f in c.failed]
+        self.assertEqual(failed, [], "requests not acknowledged within the bound")
+
+    def check_sent_again(self, clients):
+        """Every acknowledged request again, with its key, on a fresh Depot: nothing twice."""
+        before = self.table_state()
+        folder = os.path.join(self.scratch.path, "again")
+        os.makedirs(folder)
+        again = resilience.Cluster(self.db, self.keys, folder, dbs=1, resolvers=1,
+                                   extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
+        try:
+            differ, sent = self.resend_all(clients, again.port)
+        finally:
+            self.exit_codes["again"] = again.stop()
+        print(f"  sent again with their keys: {sent} acknowledged requests, "
+              f"{len(differ)} answered otherwise", flush=True)
+        self.assertEqual(differ[:3], [], "answers of a request sent again with its key")
+        self.assertEqual(self.table_state(), before, "tables changed by requests sent again")
+
+
+def replay_stock_history(db, initial):
+    """Each box's stock history replayed from the values it started with (initial: {box id:
+    {column of REPLAYED: value}}; boxtribute's encodings: one row per changed column with
+    from_int and to_int). Returns ({box id: values replayed}, {box id: {other change: rows}},
+    [rows whose from_int is not the value so far])."""
+    replayed = {box_id: {c: str(v[c]) for c in REPLAYED} for box_id, v in initial.items()}
+    others = {box_id: {} for box_id in initial}
+    broken = []
+    for record_id, changes, from_int, to_int in db.sql(
+            "SELECT record_id, changes, from_int, to_int FROM history WHERE tablename = 'stock' "
+            "AND record_id IN (" + ",".join(str(i) for i in initial) + ") ORDER BY id"):
+        box_id = int(record_id)
+        replay = replayed[box_id]
+        if changes in replay:
+            if from_int != replay[changes]:
+                broken.append((box_id, "from_int is not the value so far", changes, from_int,
+                               replay[changes]))
+            replay[changes] = to_int
+        else:
+            others[box_id][changes] = others[box_id].get(changes, 0) + 1
+    return replayed, others, broken
+
+
+class WriteFaults(FaultRun, unittest.TestCase):
+
+    WRITTEN = WRITTEN
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        cls.db = harness.MariaDB(cls.scratch.path)
+        harness.load_demo(cls.db, boxes=50)
+        cls.keys = harness.Keys(cls.scratch.path)
+        cls.write_fixture()
+        permissions = [f"base_1/{r}:read" for r in harness.RESOURCES] + [
+            "base_1/stock:write", "base_1/tag_relation:assign", "base_1/tag:write", "base_1/qr:create"]
+        cls.token = cls.keys.token(permissions=permissions)
 
     @classmethod
     def write_fixture(cls):
@@ -403,107 +583,6 @@ class WriteFaults(unittest.TestCase):
         cls.first_tag = int(db.scalar("SELECT MAX(id) FROM tags")) + 1
         cls.first_qr = int(db.scalar("SELECT COALESCE(MAX(id), 0) FROM qr")) + 1
 
-    # -- the faults ---------------------------------------------------------------------------
-
-    def kill_mariadb(self):
-        with open(os.path.join(self.scratch.path, "mariadb", "mysqld.pid")) as f:
-            os.kill(int(f.read().strip()), signal.SIGKILL)
-        time.sleep(RESTART_AFTER_S)
-        self.db.start()
-
-    def stream_with_faults(self):
-        """The clients' stream with the three faults in turn; returns the clients, the
-        timeline of the faults and the clients left running after STOP_BOUND_S."""
-        folder = os.path.join(self.scratch.path, "cluster")
-        os.makedirs(folder)
-        cluster = resilience.Cluster(self.db, self.keys, folder, dbs=1, resolvers=2,
-                                     extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
-        stopping = threading.Event()
-        clients = [Client(i, cluster.port, self.token, self, stopping) for i in range(CLIENTS)]
-        reader = Reader(cluster.port, self.token, self.boxes[0][0][1], stopping)
-        threads = [threading.Thread(target=c.run, daemon=True) for c in clients + [reader]]
-        timeline = [("start", time.monotonic(), time.monotonic())]
-        try:
-            for t in threads:
-                t.start()
-
-            def restart(name):
-                cluster.kill(name)
-                time.sleep(RESTART_AFTER_S)
-                cluster.start(name)
-
-            for name, fault in (("db-svc", lambda: restart("db0")),
-                                ("resolver-svc", lambda: restart("resolver0")),
-                                ("MariaDB", self.kill_mariadb)):
-                time.sleep(STEADY_S)
-                killed = time.monotonic()
-                fault()
-                timeline.append((name, killed, time.monotonic()))
-            time.sleep(AFTER_S)
-            timeline.append(("end", time.monotonic(), time.monotonic()))
-            stopping.set()
-            deadline = time.monotonic() + STOP_BOUND_S
-            for t in threads:
-                t.join(max(0.0, deadline - time.monotonic()))
-            hung = sum(t.is_alive() for t in threads)
-        finally:
-            stopping.set()
-            self.exit_codes["stream"] = cluster.stop()
-        return clients, reader, timeline, hung
-
-    def resend_all(self, clients, port):
-        """Every acknowledged request again with its key, eight at a time; returns the
-        requests whose answer differs, with both answers."""
-        acknowledged = [r for c in clients for r in c.requests if r.answer is not None]
-        token = self.token
-
-        def again(request):
-            status, parsed, _ = harness.post(f"http://127.0.0.1:{port}/graphql", None, token,
-                                             headers={"Idempotency-Key": request.key},
-                                             raw=request.body, timeout=CLIENT_TIMEOUT_S)
-            got = answer(parsed) if status == 200 and isinstance(parsed, dict) else (status, parsed)
-            return None if got == request.answer else (request.kind, request.key, request.answer, got)
-
-        with ThreadPoolExecutor(8) as pool:
-            return [d for d in pool.map(again, acknowledged) if d is not None], len(acknowledged)
-
-    # -- the checks -----------------------------------------------------------------------------
-
-    def report(self, clients, timeline, hung):
-        """Per phase (from one fault to the next): the tries by status, the first error
-        messages, and how long after the service was back the first request was
-        acknowledged, and for how many clients."""
-        requests = [r for c in clients for r in c.requests]
-        tries = [t for r in requests for t in r.log]
-        start = timeline[0][1]
-        by_kind = {}
-        for r in requests:
-            by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
-        print(f"\n  {len(requests)} mutations by {CLIENTS} clients in {len(tries)} tries: "
-              f"{dict(sorted(by_kind.items()))}", flush=True)
-        print("  phase          from     tries  acknowledged  by status (0: no answer)      "
-              "first ack after restart  clients  errors", flush=True)
-        for (name, killed, back), (_, until, _) in zip(timeline, timeline[1:]):
-            phase = [t for t in tries if killed <= t[0] < until]
-            statuses = {}
-            for _, status, _ in phase:
-                statuses[status] = statuses.get(status, 0) + 1
-            acked = [(r.log[-1][0], r.key.split("-")[1]) for r in requests
-                     if r.answer is not None and back <= r.log[-1][0] < until]
-            acks = sorted(t for t, _ in acked)
-            first = acks[0] - back if acks else None
-            clients_acked = len({client for _, client in acked})
-            messages = sorted({m for _, status, m in phase if status != 200 and m})[:3]
-            print(f"  {name:12} {killed - start:6.1f} s {len(phase):6}  {len(acks):12}  "
-                  f"{str(dict(sorted(statuses.items()))):28}  "
-                  f"{'-' if first is None else f'{first:.2f} s':>23}  {clients_acked:7}  "
-                  f"{messages}", flush=True)
-        retried = [r for r in requests if len(r.tries) > 1]
-        print(f"  sent again by their client: {len(retried)} requests (most tries "
-              f"{max((len(r.tries) for r in requests), default=0)}, longest "
-              f"{max((r.elapsed for r in requests), default=0):.1f} s); clients hung: {hung}",
-              flush=True)
-
     def stock_rows(self, ids):
         rows = self.db.sql("SELECT id, product_id, size_id, location_id, items, box_state_id, "
                            "qr_id, deleted FROM stock WHERE id IN (" + ",".join(map(str, ids)) + ")")
@@ -550,29 +629,14 @@ class WriteFaults(unittest.TestCase):
         """Each box's history replays, from the values it was created with, to its row; each
         QR code has its row, each tag its "Record created"; no orphan tag relation."""
         boxes = [b for c in clients for b in list(c.boxes.values()) + [c.source]]
-        history = {}
-        for record_id, changes, from_int, to_int in self.db.sql(
-                "SELECT record_id, changes, from_int, to_int FROM history WHERE tablename = 'stock' "
-                "AND record_id IN (" + ",".join(str(b.id) for b in boxes) + ") ORDER BY id"):
-            history.setdefault(int(record_id), []).append((changes, from_int, to_int))
+        replayed, others, broken = replay_stock_history(self.db, {b.id: b.initial for b in boxes})
         rows = self.stock_rows([b.id for b in boxes])
-        broken = []
         for box in boxes:
-            replay = {c: str(box.initial[c]) for c in REPLAYED}
-            created = qr_rows = 0
-            for changes, from_int, to_int in history.get(box.id, []):
-                if changes == "Record created":
-                    created += 1
-                elif changes == "New Qr-code assigned by pdf generation.":
-                    qr_rows += 1
-                elif changes in replay:
-                    if from_int != replay[changes]:
-                        broken.append((box.label, "from_int is not the value so far", changes,
-                                       from_int, replay[changes]))
-                    replay[changes] = to_int
             current = dict(zip(REPLAYED, rows[box.id][:5]))
-            if replay != current:
-                broken.append((box.label, "replays to", replay, "is", current))
+            if replayed[box.id] != current:
+                broken.append((box.label, "replays to", replayed[box.id], "is", current))
+            created = others[box.id].get("Record created", 0)
+            qr_rows = others[box.id].get("New Qr-code assigned by pdf generation.", 0)
             if created != int(box.created) or qr_rows != int(box.qr is not None):
                 broken.append((box.label, "Record created rows", created, "QR rows", qr_rows))
         self.assertEqual(broken, [], "boxes whose history does not replay to their row")
@@ -587,49 +651,14 @@ class WriteFaults(unittest.TestCase):
             "WHERE r.object_type = 'Stock' AND r.deleted_on IS NULL AND (s.id IS NULL OR t.id IS NULL)")
         self.assertEqual(orphans, [], "live tag relations without their box or tag")
 
-    def table_state(self):
-        counts = {t: self.db.scalar(f"SELECT COUNT(*) FROM {t}") for t in WRITTEN}
-        return counts, self.db.sql("CHECKSUM TABLE " + ", ".join(WRITTEN[:-1]))
-
     def test_kill_db_svc_resolver_mariadb_mid_stream(self):
-        clients, reader, timeline, hung = self.stream_with_faults()
-        self.report(clients, timeline, hung)
-        # A fault stops only the requests it hit: once the service is back, nothing else
-        # waits for what the killed process left behind (reads need no key; a write whose
-        # request died waits for its key's claim to run out, by design).
-        failed_reads = {}
-        for (name, _, back), (_, until, _) in zip(timeline[1:], timeline[2:]):
-            settle = MARIADB_SETTLE_S if name == "MariaDB" else READ_SETTLE_S
-            statuses = [status for started, ended, status in reader.log
-                        if back + settle <= started and ended < until]
-            self.assertTrue(statuses, f"no read answered between the {name} restart and the next fault")
-            failed_reads[name] = {}
-            for status in statuses:
-                if status != 200:
-                    failed_reads[name][status] = failed_reads[name].get(status, 0) + 1
-        print(f"  reads: {len(reader.log)}, failed after each restart: {failed_reads}", flush=True)
-        self.assertEqual({k: v for k, v in failed_reads.items() if v}, {},
-                         "reads that failed once the killed service was back")
-        self.assertEqual(hung, 0, "clients still waiting for an answer")
-        failed = [f[:3] for c in clients for f in c.failed]
-        self.assertEqual(failed, [], "requests not acknowledged within the bound")
+        clients, reader, timeline, hung = self.stream_with_faults(
+            lambda i, port, stopping: Client(i, port, self.token, self, stopping),
+            self.token, self.boxes[0][0][1])
+        self.check_stream(clients, reader, timeline, hung)
         self.check_acknowledged(clients)
         self.check_history(clients)
-
-        # Every acknowledged request again, with its key, on a fresh Depot: nothing twice.
-        before = self.table_state()
-        folder = os.path.join(self.scratch.path, "again")
-        os.makedirs(folder)
-        again = resilience.Cluster(self.db, self.keys, folder, dbs=1, resolvers=1,
-                                   extra_env={"DEPOT_DEADLINE_MS": str(DEADLINE_MS)})
-        try:
-            differ, sent = self.resend_all(clients, again.port)
-        finally:
-            self.exit_codes["again"] = again.stop()
-        print(f"  sent again with their keys: {sent} acknowledged requests, "
-              f"{len(differ)} answered otherwise", flush=True)
-        self.assertEqual(differ[:3], [], "answers of a request sent again with its key")
-        self.assertEqual(self.table_state(), before, "tables changed by requests sent again")
+        self.check_sent_again(clients)
 
 
 if __name__ == "__main__":
