@@ -38,6 +38,7 @@ LOST = document("LostShipment")
 AGREEMENTS = harness.read_query("transfer_agreements.graphql")
 SHIPMENT_BY_ID = harness.read_query("shipment_by_id.graphql")
 BOX_VIEW = harness.read_query("box_view.graphql")
+SHIPMENTS = harness.read_query("shipments.graphql")
 # Not sent by the front-end (boxtribute's own tests call it).
 MOVE_NOT_DELIVERED = """mutation MoveNotDelivered($boxIds: [String!]!) {
   moveNotDeliveredBoxesInStock(boxIds: $boxIds) { id state }
@@ -292,6 +293,7 @@ class Lifecycle(BulkFixture):
         for user in (SOURCE, TARGET, GOD):
             data = self.call(SHIPMENT_BY_ID, {"id": str(shipment)}, user)
             self.assertEqual(self.projected(data["shipment"]), expected, f"shipment(id) as user {user}")
+        self.assert_overview(shipment, expected)
         boxes = self.db.sql(f"SELECT s.box_id, s.box_state_id, l.camp_id, (SELECT MAX(o.id) FROM shipment_detail o "
                             f"WHERE o.box_id = s.id AND o.removed_on IS NULL AND o.lost_on IS NULL AND o.received_on "
                             f"IS NULL) FROM shipment_detail d JOIN stock s ON s.id = d.box_id JOIN locations l ON "
@@ -305,6 +307,24 @@ class Lifecycle(BulkFixture):
                 box = self.call(BOX_DETAIL, {"label": label}, user)["box"]
                 self.assertEqual((box["state"], ref(box["shipmentDetail"])), (STATE_NAMES[int(state)], open_detail),
                                  f"Box.shipmentDetail of {label} as user {user}")
+
+    def assert_overview(self, shipment, expected):
+        """The shipments overview of each side lists the shipment as the rows say, Outgoing
+        from the source base and Incoming to the target base."""
+        stamps = ("startedOn", "sentOn", "receivingStartedOn", "completedOn", "canceledOn")
+        want = {"state": expected["state"], **{k: expected[k] for k in stamps},
+                "details": [[d["id"], d["label"], d["createdOn"], d["removedOn"], d["lostOn"]]
+                            for d in expected["details"]]}
+        for user, base, direction in ((SOURCE, 1, "Outgoing"), (TARGET, self.target, "Incoming")):
+            listed = [s for s in self.call(SHIPMENTS, {"baseId": str(base)}, user)["shipments"]
+                      if s["id"] == str(shipment)]
+            self.assertEqual(len(listed), 1, f"the overview of user {user} lists shipment {shipment} once")
+            got = listed[0]
+            self.assertEqual(got["direction"], direction)
+            self.assertEqual({"state": got["state"], **{k: got[k] for k in stamps},
+                              "details": sorted([[d["id"], d["box"]["labelIdentifier"], d["createdOn"], d["removedOn"],
+                                                  d["lostOn"]] for d in got["details"]], key=lambda d: int(d[0]))},
+                             want, f"the shipments overview as user {user}")
 
     def assert_box_view(self, box_id):
         """BoxView of a box on its way, as both sides: the box's state, its open detail, and
@@ -353,11 +373,11 @@ class Lifecycle(BulkFixture):
         self.assert_reads(shipment, data["sendShipment"])
         self.assert_box_view(ids[0])
 
-    def receiving(self, shipment, ids):
+    def receiving(self, shipment, ids, user=TARGET):
         mark = self.last_history_id()
-        data = self.call(START, {"id": str(shipment)}, TARGET)
-        self.assert_shipment(shipment, "Receiving", started=SOURCE, sent=SOURCE, receiving_started=TARGET)
-        self.assertEqual(self.history_since(mark, ids), self.state_rows(ids, IN_TRANSIT, RECEIVING, TARGET))
+        data = self.call(START, {"id": str(shipment)}, user)
+        self.assert_shipment(shipment, "Receiving", started=SOURCE, sent=SOURCE, receiving_started=user)
+        self.assertEqual(self.history_since(mark, ids), self.state_rows(ids, IN_TRANSIT, RECEIVING, user))
         self.assert_reads(shipment, data["startReceivingShipment"])
         self.assert_box_view(ids[-1])
 
@@ -372,8 +392,9 @@ class Lifecycle(BulkFixture):
 
     def test_whole_lifecycle(self):
         """Agreement → accepted → shipment → four boxes prepared, one removed → sent →
-        receiving → one box reconciled with product, location, size and items changed, one
-        with only product and location, one marked lost → Completed in the same call."""
+        receiving → one box (tagged) reconciled with product, location, size and items changed
+        and its tags removed, one with only product and location, one marked lost → Completed
+        in the same call."""
         agreement, shipment, boxes = self.prepared(4)
         ids = [b[0] for b in boxes]
         kept, removed = ids[:3], ids[3]
@@ -390,6 +411,7 @@ class Lifecycle(BulkFixture):
                           | {removed: (IN_STOCK, self.loc["Bulk A"], self.product, self.size, 13)})
         self.assert_agreement_reads(agreement)
         self.receiving(shipment, kept)
+        self.relate(kept[0], self.tag["bulk box"])
 
         detail = self.details_by_box(shipment)
         mark = self.last_history_id()
@@ -417,6 +439,11 @@ class Lifecycle(BulkFixture):
             [kept[1], "location_id", self.loc["Bulk A"], self.target_location, TARGET],
             [kept[1], "box_state_id", RECEIVING, IN_STOCK, TARGET],
             [kept[2], "box_state_id", RECEIVING, NOT_DELIVERED, TARGET]])
+        # A received box leaves its source base's tags behind.
+        self.assertEqual(self.db.sql(f"SELECT deleted_by_id, deleted_on = (SELECT received_on FROM shipment_detail "
+                                     f"WHERE box_id = {kept[0]}) FROM tags_relations WHERE object_type = 'Stock' "
+                                     f"AND object_id = {kept[0]}"), [[str(TARGET), "1"]])
+        self.assertEqual(self.call(BOX_VIEW, {"labelIdentifier": boxes[0][1]}, TARGET)["box"]["tags"], [])
         self.assert_reads(shipment, data["updateShipmentWhenReceiving"])
         self.assert_agreement_reads(agreement)
 
@@ -475,18 +502,19 @@ class Lifecycle(BulkFixture):
         self.assert_reads(shipment)
 
     def test_not_delivered_back_in_stock_and_reconciled(self):
-        """Receiving marks two boxes lost and reconciles the third: Completed. The source side
+        """A god user starts receiving; the target side marks two boxes lost and reconciles
+        the third: Completed. The source side
         takes one lost box back into stock (the Completed shipment stays as it was); the target
         side takes the other back to reconcile: the shipment Receiving again, its completion
         cleared; reconciling it completes the shipment again."""
         _, shipment, boxes = self.prepared(3)
         ids = [b[0] for b in boxes]
         self.sent(shipment, ids)
-        self.receiving(shipment, ids)
+        self.receiving(shipment, ids, user=GOD)
         detail = self.details_by_box(shipment)
         self.call(RECEIVE, {"id": str(shipment), "receivedShipmentDetailUpdateInputs": [self.reconcile(detail, ids[2], 4)],
                             "lostBoxLabelIdentifiers": [boxes[0][1], boxes[1][1]]}, TARGET)
-        completed = dict(started=SOURCE, sent=SOURCE, receiving_started=TARGET, completed=TARGET)
+        completed = dict(started=SOURCE, sent=SOURCE, receiving_started=GOD, completed=TARGET)
         self.assert_shipment(shipment, "Completed", **completed)
         completed_on = self.db.scalar(f"SELECT completed_on FROM shipment WHERE id = {shipment}")
         self.assert_reads(shipment)
@@ -502,7 +530,7 @@ class Lifecycle(BulkFixture):
 
         mark = self.last_history_id()
         self.call(MOVE_NOT_DELIVERED, {"boxIds": [str(ids[1])]}, TARGET)
-        self.assert_shipment(shipment, "Receiving", started=SOURCE, sent=SOURCE, receiving_started=TARGET)
+        self.assert_shipment(shipment, "Receiving", started=SOURCE, sent=SOURCE, receiving_started=GOD)
         self.assert_details(shipment, [(ids[0], "removed", SOURCE), (ids[1], None, None), (ids[2], "received", TARGET)])
         self.assert_boxes({ids[1]: (RECEIVING, self.loc["Bulk A"], self.product, self.size, 11)})
         self.assertEqual(self.history_since(mark, ids), self.state_rows(ids[1:2], NOT_DELIVERED, RECEIVING, TARGET))
