@@ -114,9 +114,11 @@ class Lifecycle(BulkFixture):
         cls.stop()
 
     def setUp(self):
-        # Each case creates its agreement anew: the previous case's one (the same organisations
-        # and bases) would make it a duplicate. boxtribute's dump's own agreements stay as they are.
-        self.db.sql("UPDATE transfer_agreement SET state = 'Canceled' WHERE comment = 'lifecycle'")
+        # Each case creates its agreement anew, so no open agreement between the two
+        # organisations may cover its bases (boxtribute's uniqueness rule: the data sets have
+        # such agreements, and each case leaves one).
+        self.db.sql(f"UPDATE transfer_agreement SET state = 'Canceled' WHERE state IN ('Accepted', 'UnderReview') "
+                    f"AND (source_organisation_id, target_organisation_id) IN ((1, {self.org2}), ({self.org2}, 1))")
 
     def checksums(self):
         return self.db.sql("CHECKSUM TABLE transfer_agreement, shipment, shipment_detail, stock, history")
