@@ -546,6 +546,51 @@ class Lifecycle(BulkFixture):
         self.assert_boxes({ids[1]: (IN_STOCK, self.target_location, self.target_product, self.size, 11)})
         self.assert_reads(shipment, data["updateShipmentWhenReceiving"])
 
+    def test_statements_independent_of_boxes(self):
+        """Every step takes the same SQL statements (MariaDB's counters) for 1 box as for 5:
+        prepare 2n, remove n, send, start receiving, all n lost, the target side takes them
+        back, reconciled; another shipment sent, marked lost, the source side takes its boxes
+        back; a third cancelled while preparing."""
+        steps = []
+        for n in (1, 5):
+            agreement = self.accepted_agreement()
+            counted = {}
+
+            def step(name, query, variables, user):
+                counted[name] = self.counts(query, variables, self.god_token if user == GOD else self.sides[user])
+
+            shipment = self.new_shipment(agreement)
+            boxes = self.boxes(2 * n, self.loc["Bulk A"])
+            labels, ids = [b[1] for b in boxes[:n]], [str(b[0]) for b in boxes[:n]]
+            step("prepare", ASSIGN, {"id": str(shipment), "labelIdentifiers": [b[1] for b in boxes]}, SOURCE)
+            step("remove", REMOVE, {"id": str(shipment), "removedBoxLabelIdentifiers": [b[1] for b in boxes[n:]]}, SOURCE)
+            step("send", SEND, {"id": str(shipment)}, SOURCE)
+            step("start receiving", START, {"id": str(shipment)}, TARGET)
+            step("all lost", RECEIVE, {"id": str(shipment), "lostBoxLabelIdentifiers": labels}, TARGET)
+            step("back to receiving", MOVE_NOT_DELIVERED, {"boxIds": ids}, TARGET)
+            detail = self.details_by_box(shipment)
+            step("reconcile", RECEIVE, {"id": str(shipment), "receivedShipmentDetailUpdateInputs": [
+                self.reconcile(detail, b[0], 2) for b in boxes[:n]]}, TARGET)
+            self.assert_shipment(shipment, "Completed", started=SOURCE, sent=SOURCE, receiving_started=TARGET,
+                                 completed=TARGET)
+
+            shipment = self.new_shipment(agreement)
+            boxes = self.boxes(n, self.loc["Bulk A"])
+            self.call(ASSIGN, {"id": str(shipment), "labelIdentifiers": [b[1] for b in boxes]}, SOURCE)
+            self.call(SEND, {"id": str(shipment)}, SOURCE)
+            step("mark lost", LOST, {"id": str(shipment)}, SOURCE)
+            step("back in stock", MOVE_NOT_DELIVERED, {"boxIds": [str(b[0]) for b in boxes]}, SOURCE)
+            self.assert_shipment(shipment, "Completed", started=SOURCE, sent=SOURCE, completed=SOURCE)
+
+            shipment = self.new_shipment(agreement)
+            boxes = self.boxes(n, self.loc["Bulk A"])
+            self.call(ASSIGN, {"id": str(shipment), "labelIdentifiers": [b[1] for b in boxes]}, SOURCE)
+            step("cancel", CANCEL, {"id": str(shipment)}, SOURCE)
+            self.assert_boxes({b[0]: (IN_STOCK, self.loc["Bulk A"], self.product, self.size, 5) for b in boxes})
+            steps.append(counted)
+            self.setUp()
+        self.assertEqual(steps[0], steps[1])
+
 
 class LifecycleOnDemoData(Lifecycle, unittest.TestCase):
     """On Depot's DDL with the generator's demo data."""
