@@ -311,12 +311,14 @@ class Lifecycle(BulkFixture):
 
     def assert_overview(self, shipment, expected):
         """The shipments overview of each side lists the shipment as the rows say, Outgoing
-        from the source base and Incoming to the target base."""
+        from its source base and Incoming to its target base."""
         stamps = ("startedOn", "sentOn", "receivingStartedOn", "completedOn", "canceledOn")
         want = {"state": expected["state"], **{k: expected[k] for k in stamps},
                 "details": [[d["id"], d["label"], d["createdOn"], d["removedOn"], d["lostOn"]]
                             for d in expected["details"]]}
-        for user, base, direction in ((SOURCE, 1, "Outgoing"), (TARGET, self.target, "Incoming")):
+        outgoing_from = expected["sourceBase"]
+        for user, base in ((SOURCE, 1), (TARGET, self.target)):
+            direction = "Outgoing" if str(base) == outgoing_from else "Incoming"
             listed = [s for s in self.call(SHIPMENTS, {"baseId": str(base)}, user)["shipments"]
                       if s["id"] == str(shipment)]
             self.assertEqual(len(listed), 1, f"the overview of user {user} lists shipment {shipment} once")
@@ -545,6 +547,74 @@ class Lifecycle(BulkFixture):
                                        (ids[2], "received", TARGET)])
         self.assert_boxes({ids[1]: (IN_STOCK, self.target_location, self.target_product, self.size, 11)})
         self.assert_reads(shipment, data["updateShipmentWhenReceiving"])
+
+    def test_there_and_back(self):
+        """Under a Bidirectional agreement a box prepared, taken out and prepared again goes
+        to B's base and is received there; B sends it back in a shipment of its own, and A
+        receives it into its own product, location and size again. The first shipment's
+        closed detail stays as it was; each step's rows and reads checked."""
+        data = self.call(CREATE_AGREEMENT, {
+            "initiatingOrganisationId": 1, "partnerOrganisationId": self.org2, "type": "Bidirectional",
+            "initiatingOrganisationBaseIds": [1], "partnerOrganisationBaseIds": [self.target],
+            "comment": "lifecycle"}, SOURCE)
+        agreement = int(data["createTransferAgreement"]["id"])
+        self.call(ACCEPT_AGREEMENT, {"id": str(agreement)}, TARGET)
+        self.assertEqual(self.agreement_row(agreement)[:2], ["Accepted", "Bidirectional"])
+        shipment = self.new_shipment(agreement)
+        (box, label), = self.boxes(1, self.loc["Bulk A"], items=6)
+        mark = self.last_history_id()
+        self.call(ASSIGN, {"id": str(shipment), "labelIdentifiers": [label]}, SOURCE)
+        self.call(REMOVE, {"id": str(shipment), "removedBoxLabelIdentifiers": [label]}, SOURCE)
+        data = self.call(ASSIGN, {"id": str(shipment), "labelIdentifiers": [label]}, SOURCE)
+        self.assert_details(shipment, [(box, "removed", SOURCE), (box, None, None)])
+        self.assertEqual(self.history_since(mark, [box]), [[box, "box_state_id", IN_STOCK, MARKED, SOURCE],
+                                                           [box, "box_state_id", MARKED, IN_STOCK, SOURCE],
+                                                           [box, "box_state_id", IN_STOCK, MARKED, SOURCE]])
+        self.assert_reads(shipment, data["updateShipmentWhenPreparing"])
+        self.sent(shipment, [box])
+        self.receiving(shipment, [box])
+        detail = self.db.scalar(f"SELECT id FROM shipment_detail WHERE shipment_id = {shipment} AND removed_on IS NULL")
+        self.call(RECEIVE, {"id": str(shipment), "receivedShipmentDetailUpdateInputs": [
+            self.reconcile({box: detail}, box, 3)]}, TARGET)
+        self.assert_shipment(shipment, "Completed", started=SOURCE, sent=SOURCE, receiving_started=TARGET,
+                             completed=TARGET)
+        self.assert_boxes({box: (IN_STOCK, self.target_location, self.target_product, self.target_size, 3)})
+        first_details = self.db.sql(f"SELECT * FROM shipment_detail WHERE shipment_id = {shipment} ORDER BY id")
+
+        data = self.call(CREATE_SHIPMENT, {"sourceBaseId": self.target, "targetBaseId": 1,
+                                           "transferAgreementId": agreement}, TARGET)
+        back = int(data["createShipment"]["id"])
+        self.assert_shipment(back, "Preparing", started=TARGET)
+        mark = self.last_history_id()
+        data = self.call(ASSIGN, {"id": str(back), "labelIdentifiers": [label]}, TARGET)
+        self.assertEqual(self.db.sql(f"SELECT box_id, source_product_id, source_location_id, source_size_id, "
+                                     f"source_quantity FROM shipment_detail WHERE shipment_id = {back}"),
+                         [[str(box), str(self.target_product), str(self.target_location), str(self.target_size), "3"]])
+        self.assert_reads(back, data["updateShipmentWhenPreparing"])
+        self.call(SEND, {"id": str(back)}, TARGET)
+        self.call(START, {"id": str(back)}, SOURCE)
+        self.assert_shipment(back, "Receiving", started=TARGET, sent=TARGET, receiving_started=SOURCE)
+        self.assert_reads(back)
+        self.assert_box_view(box)
+        (detail,), = self.db.sql(f"SELECT id FROM shipment_detail WHERE shipment_id = {back}")
+        data = self.call(RECEIVE, {"id": str(back), "receivedShipmentDetailUpdateInputs": [
+            {"id": detail, "targetProductId": self.product, "targetLocationId": self.loc["Bulk B"],
+             "targetSizeId": self.size, "targetQuantity": 9}]}, SOURCE)
+        self.assert_shipment(back, "Completed", started=TARGET, sent=TARGET, receiving_started=SOURCE, completed=SOURCE)
+        self.assert_details(back, [(box, "received", SOURCE)])
+        self.assert_boxes({box: (IN_STOCK, self.loc["Bulk B"], self.product, self.size, 9)})
+        self.assertEqual(self.history_since(mark, [box]), [
+            [box, "box_state_id", IN_STOCK, MARKED, TARGET], [box, "box_state_id", MARKED, IN_TRANSIT, TARGET],
+            [box, "box_state_id", IN_TRANSIT, RECEIVING, SOURCE],
+            [box, "product_id", self.target_product, self.product, SOURCE],
+            [box, "location_id", self.target_location, self.loc["Bulk B"], SOURCE],
+            [box, "size_id", self.target_size, self.size, SOURCE], [box, "items", 3, 9, SOURCE],
+            [box, "box_state_id", RECEIVING, IN_STOCK, SOURCE]])
+        self.assertEqual(self.db.sql(f"SELECT * FROM shipment_detail WHERE shipment_id = {shipment} ORDER BY id"),
+                         first_details)
+        self.assert_reads(back, data["updateShipmentWhenReceiving"])
+        self.assert_reads(shipment)
+        self.assert_agreement_reads(agreement)
 
     def test_statements_independent_of_boxes(self):
         """Every step takes the same SQL statements (MariaDB's counters) for 1 box as for 5:
