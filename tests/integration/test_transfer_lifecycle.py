@@ -27,6 +27,7 @@ def document(name):
 
 CREATE_AGREEMENT = document("CreateTransferAgreement")
 ACCEPT_AGREEMENT = document("AcceptTransferAgreement")
+CANCEL_AGREEMENT = document("CancelTransferAgreement")
 CREATE_SHIPMENT = document("CreateShipment")
 ASSIGN = document("AssignBoxesToShipment")
 REMOVE = document("RemoveBoxFromShipment")
@@ -475,11 +476,25 @@ class Lifecycle(BulkFixture):
         self.assert_reads(again)
 
     def test_lost_after_send(self):
-        """The target side marks a Sent shipment lost: Lost, its boxes NotDelivered. The source
+        """B cancels the agreement while the shipment is prepared; A sends it anyway. The
+        target side marks the Sent shipment lost: Lost, its boxes NotDelivered. The source
         side finds one box and takes it back into stock: InStock, its detail removed, the
         shipment still Lost; then the other: no lost box left, Completed (boxtribute's rule)."""
-        _, shipment, boxes = self.prepared(2)
+        agreement, shipment, boxes = self.prepared(2)
         ids = [b[0] for b in boxes]
+        # B cancels the agreement while the shipment is prepared: the shipment goes on (as in
+        # boxtribute), but no new shipment can be made under the agreement.
+        self.call(CANCEL_AGREEMENT, {"id": str(agreement)}, TARGET)
+        self.assertEqual(self.agreement_row(agreement)[:7], [
+            "Canceled", "SendingTo", "1", str(self.org2), str(SOURCE), str(TARGET), str(TARGET)])
+        self.assert_agreement_reads(agreement)
+        before = self.checksums()
+        status, response = self.send(CREATE_SHIPMENT, {"sourceBaseId": 1, "targetBaseId": self.target,
+                                                       "transferAgreementId": agreement}, self.source_token)
+        self.assertEqual((status, response["data"]["createShipment"], response["errors"][0]["message"]), (
+            200, None, "The state of the transfer agreement (Canceled) does not allow the requested action. "
+                       "Expecting state: Accepted"), response)
+        self.assertEqual(self.checksums(), before)
         self.sent(shipment, ids)
         mark = self.last_history_id()
         data = self.call(LOST, {"id": str(shipment)}, TARGET)
