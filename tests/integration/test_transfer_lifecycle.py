@@ -145,7 +145,8 @@ class Lifecycle(BulkFixture):
                            f"terminated_on IS NOT NULL, comment FROM transfer_agreement WHERE id = {agreement}")[0]
 
     def assert_agreement_reads(self, agreement):
-        """transferAgreement(id) as both sides answers what the rows say."""
+        """transferAgreement(id) as both sides answers what the rows say, and each side's
+        agreements overview lists it in its state."""
         row = self.db.sql(f"SELECT id, state, type, source_organisation_id, target_organisation_id, requested_by, "
                           f"accepted_by, terminated_by, requested_on, accepted_on, terminated_on FROM transfer_agreement "
                           f"WHERE id = {agreement}")[0]
@@ -170,6 +171,9 @@ class Lifecycle(BulkFixture):
                 "targetBases": sorted(b["id"] for b in answer["targetBases"]),
                 "shipments": sorted([[s["id"], s["state"]] for s in answer["shipments"]], key=lambda s: int(s[0]))},
                 expected, f"transferAgreement as user {user}")
+            listed = [[a["id"], a["state"]] for a in self.call(AGREEMENTS, {}, user, "TransferAgreements")
+                      ["transferAgreements"] if a["id"] == str(agreement)]
+            self.assertEqual(listed, [[row[0], row[1]]], f"the agreements overview as user {user}")
 
     def accepted_agreement(self):
         """Organisation A (base 1) proposes sending to B's base; B accepts. Each step's row
