@@ -48,7 +48,7 @@ BOX_DETAIL = """query BoxDetail($label: String!) {
   box(labelIdentifier: $label) { labelIdentifier state shipmentDetail { id shipment { id state } } }
 }"""
 
-IN_STOCK, LOST_STATE, MARKED, RECEIVING, IN_TRANSIT, NOT_DELIVERED = 1, 2, 3, 4, 7, 8
+IN_STOCK, MARKED, RECEIVING, IN_TRANSIT, NOT_DELIVERED = 1, 3, 4, 7, 8
 STATE_NAMES = {1: "InStock", 2: "Lost", 3: "MarkedForShipment", 4: "Receiving", 5: "Donated",
                6: "Scrap", 7: "InTransit", 8: "NotDelivered"}
 # The test's own users, so their names and ids meet nothing of the data set.
