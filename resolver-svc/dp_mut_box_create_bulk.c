@@ -44,6 +44,7 @@
 #include "dp_mut_bulk.h"
 #include "dp_history.h"
 #include "dp_tag_rules.h"
+#include "dp_product_rules.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,8 @@ typedef struct {
     int64_t base_id;
     dp_bulk_base_names_t names;
     dp_mutation_reply_t *locations, *products, *merge_reply, *merge_locations, *tags,
-                        *sizes, *units, *taken, *new_boxes, *new_tags;
+                        *sizes, *units, *taken, *new_boxes, *new_tags,
+                        *product_lock;  //  the new rows' products, locked (dp_product_rules)
     dp_bulk_labels_t merge_labels;
     dp_bulk_box_t *merge_boxes;
     size_t n_merge_boxes;
@@ -179,12 +181,22 @@ s_check_labels (dp_mutation_t *m, create_state_t *state)
 //  Round 0: the rows, their locations and products
 
 //  Round 0, before any plain read (the snapshot the answer is read in
-//  begins at the first): the rows' tags, locked against a deleteTag; the
-//  merge boxes, locked; the distinct new tag names.
+//  begins at the first): the new rows' products, locked against a
+//  deleteProduct (as createBox does: product, then tags); the rows' tags,
+//  locked against a deleteTag; the merge boxes, locked; the distinct new
+//  tag names.
 static void
 s_create_lock (dp_mutation_t *m, create_state_t *state)
 {
     dp_arena_t *arena = dp_mutation_arena (m);
+    int64_t *products = dp_arena_calloc (arena, state->n_rows + 1, sizeof (int64_t));
+    size_t n_products = 0;
+    for (size_t i = 0; i < state->n_rows; i++)
+        if (!state->rows [i].merge_label)
+            products [n_products++] = state->rows [i].product_id;
+    n_products = dp_bulk_unique_ids (m, products, n_products, &products);
+    if (n_products > 0)
+        state->product_lock = dp_product_lock (m, products, n_products);
     input_t merge_list = { .kind = IN_LIST };
     merge_list.items = dp_arena_calloc (arena, state->n_rows, sizeof (input_t *));
     int64_t *tag_ids = NULL;
@@ -363,6 +375,19 @@ s_create_refused (dp_mutation_t *m, create_state_t *state)
             dp_mutation_not_found (m);
             return true;
         }
+    //  A new box of a deleted product, "deleted" as the locked read sees it
+    //  (boxtribute's bulk import does not check: README "Deliberate choices").
+    for (size_t i = 0; i < state->n_rows; i++) {
+        if (state->rows [i].merge_label)
+            continue;
+        int row = dp_product_row (state->product_lock, state->rows [i].product_id);
+        if (row < 0 || dp_product_deleted (state->product_lock, row)) {
+            const dp_val_t *name = row < 0 ? NULL : dp_product_cell (state->product_lock, row, DP_TCOL_products_name);
+            dp_mutation_fail (m, "BAD_USER_INPUT", "Invalid input: the product '%s' is deleted",
+                              name && name->type == DP_VAL_STR ? name->u.s.ptr : "");
+            return true;
+        }
+    }
     //  Tags of new rows: live Box or All tags of the base (boxtribute
     //  inserts any id unchecked; README "Deliberate choices").
     for (size_t i = 0; i < state->n_rows; i++) {
