@@ -536,7 +536,7 @@ class ProductMutations(unittest.TestCase):
         deleted = self.db.scalar(f"SELECT {dt('deleted')} FROM products WHERE id = {product}")
         self.assertIsNotNone(deleted)
         self.assertEqual(answer, {"__typename": "Product", "id": str(product), "type": "Custom",
-                                  "deletedOn": deleted})
+                                  "standardProduct": None, "deletedOn": deleted})
         answer = self.field(FRONTEND_DELETE, {"productId": str(product)}, self.other)
         self.assertEqual(answer, {"__typename": "UnauthorizedForBaseError", "name": "Lesvos",
                                   "organisationName": "BoxAid"})

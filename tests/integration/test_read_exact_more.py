@@ -553,7 +553,7 @@ class ReadExactMore(Reads):
     def test_product(self):
         """product(id): ProductBasicFields and the products view's fields for users with
         product:read in its base, else FORBIDDEN base=<id>; an unknown id BAD_USER_INPUT."""
-        fields = ("id name type gender deletedOn category { id name } sizeRange { id label "
+        fields = ("id name type gender deletedOn category { id name } standardProduct { id } sizeRange { id label "
                   "sizes { id label } } base { id } instockItemsCount transferItemsCount price comment inShop createdOn "
                   "createdBy { id name } lastModifiedOn lastModifiedBy { id name } __typename")
         for base in self.bases_to_ask():
