@@ -200,6 +200,12 @@ main (int argc, char **argv)
     msg.u.stmt.n_where = 2;
     failed |= s_emit (dir, "stmt", &msg);
 
+    //  Rows of no columns: the decoder once computed NULL + 0 for them (UBSan).
+    msg.u.stmt.columns = 0;
+    msg.u.stmt.values = NULL;
+    msg.u.stmt.n_rows = 2;
+    failed |= s_emit (dir, "stmt_no_columns", &msg);
+
     memset (&msg, 0, sizeof msg);
     msg.type = DP_MSG_ROWS;
     msg.id = 12;

@@ -1009,7 +1009,8 @@ s_get_stmt (s_ctx_t *ctx, const msgpack_object *f, dp_stmt_t *stmt)
     for (uint32_t row = 0; row < rows->size; row++) {
         const msgpack_object_array *cells = NULL;
         if (s_get_array (ctx, &rows->ptr [row], "values row", per_row, 0, &cells)
-        ||  s_get_scalars (ctx, cells, "value", stmt->values + (uint64_t) row * per_row))
+        ||  (per_row && s_get_scalars (ctx, cells, "value",
+                                       stmt->values + (uint64_t) row * per_row)))
             return -2;
     }
     stmt->n_where = where->size;
