@@ -539,7 +539,7 @@ class AgreementCases:
         while time.monotonic() < deadline:
             if int(self.db.scalar("SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS")):
                 return
-            time.sleep(0.05)
+            time.sleep(0.2)     # InnoDB refreshes INNODB_LOCK_WAITS only after 100 ms without a reader
         self.fail("no transaction waited for the held row")
 
     def test_create_shipment_waits_for_a_cancellation_under_way(self):
