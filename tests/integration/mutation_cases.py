@@ -17,6 +17,21 @@ ZERO = "0000-00-00 00:00:00"
 NOT_FOUND = "The requested resource does not exist in the database."
 READS = [f"{r}:read" for r in harness.RESOURCES]
 
+# Rows on Depot's DDL: two organisations with a base each, and their users (1: a god, 2: base
+# 2's coordinator, 8: base 1's, as boxtribute's test/auth.py numbers them).
+TWO_ORGANISATIONS = """
+INSERT INTO organisations (id, label) VALUES (1, 'BoxAid'), (2, 'BoxCare');
+INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
+  (1, 'Admin', 'admin@example.org', 0, 0, 0), (2, 'Other Coordinator', 'other@example.org', 0, 0, 0),
+  (8, 'Dev Coordinator', 'dev@example.org', 0, 0, 0);
+INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
+"""
+# box_state as boxtribute's dump has it (its labels, not the BoxState names).
+BOX_STATES = """
+INSERT INTO box_state (id, label) VALUES (1, 'Instock'), (2, 'Lost'), (3, 'MarkedForShipment'), (4, 'Receiving'),
+  (5, 'Donated'), (6, 'Scrap'), (7, 'InTransit'), (8, 'NotDelivered');
+"""
+
 needs_dump = unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
 
 
@@ -51,9 +66,19 @@ class OnBoxtributeDump:
         db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
 
 
+def on_each_data_set(cases, prefix, rows=""):
+    """The two test classes that run cases on Depot's DDL with rows (prefixOnDepotDDL) and on
+    boxtribute's dump (prefixOnBoxtributeDump, skipped where the dump is absent); the test file
+    binds them to those names so that unittest finds them."""
+    def made(name, data_set, **attributes):
+        return type(prefix + name, (data_set, cases, unittest.TestCase),
+                    dict(attributes, __module__=cases.__module__, __qualname__=prefix + name))
+    return made("OnDepotDDL", OnDepotSchema, ROWS=rows), needs_dump(made("OnBoxtributeDump", OnBoxtributeDump))
+
+
 class MutationCases:
-    """A test file's cases, run on each data set by classes that mix in OnDepotSchema or
-    OnBoxtributeDump before the cases and unittest.TestCase after them."""
+    """A test file's cases, run on each data set by the classes on_each_data_set makes (or by
+    a class that mixes in OnDepotSchema before them and unittest.TestCase after them)."""
     TABLES_WRITTEN = None  # every table the file's mutations write: what "changes nothing" sums
     WRITES = []            # the base-1 coordinator's write permissions
 

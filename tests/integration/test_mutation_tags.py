@@ -19,8 +19,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from mutation_cases import (DUMP, NOT_FOUND, OLD, MutationCases, OnBoxtributeDump, OnDepotSchema,  # noqa: E402
-                            dt, needs_dump, ref)
+from mutation_cases import (BOX_STATES, NOT_FOUND, OLD, TWO_ORGANISATIONS, MutationCases, dt,  # noqa: E402
+                            on_each_data_set, ref)
 
 # TagType and TaggableResourceType as boxtribute stores them (facts: enums).
 TYPE_TO_DB = {"Box": "Stock", "Beneficiary": "People", "All": "All"}
@@ -705,14 +705,7 @@ class TagMutationCases(MutationCases):
 
 # Depot's DDL with the few rows the cases need: two organisations, a base each, their users,
 # a product and a location per base (boxes and beneficiaries are made by each case).
-DDL_ROWS = """
-INSERT INTO organisations (id, label) VALUES (1, 'BoxAid'), (2, 'BoxCare');
-INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
-  (1, 'Admin', 'admin@example.org', 0, 0, 0), (2, 'Other Coordinator', 'other@example.org', 0, 0, 0),
-  (8, 'Dev Coordinator', 'dev@example.org', 0, 0, 0);
-INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
-INSERT INTO box_state (id, label) VALUES (1, 'Instock'), (2, 'Lost'), (3, 'MarkedForShipment'), (4, 'Receiving'),
-  (5, 'Donated'), (6, 'Scrap'), (7, 'InTransit'), (8, 'NotDelivered');
+DDL_ROWS = TWO_ORGANISATIONS + BOX_STATES + """
 INSERT INTO sizegroup (id, label) VALUES (1, 'One size'), (28, 'Mass');
 INSERT INTO units (id, name, symbol, conversion_factor, dimension_id) VALUES (1, 'kilogram', 'kg', 1, 28);
 INSERT INTO product_categories (id, label) VALUES (1, 'Clothing');
@@ -723,13 +716,8 @@ INSERT INTO locations (id, label, camp_id) VALUES (1, 'WH', 1), (2, 'WH', 2);
 """
 
 
-class TagMutationsOnDepotDDL(OnDepotSchema, TagMutationCases, unittest.TestCase):
-    ROWS = DDL_ROWS
-
-
-@needs_dump
-class TagMutationsOnBoxtributeDump(OnBoxtributeDump, TagMutationCases, unittest.TestCase):
-    pass
+TagMutationsOnDepotDDL, TagMutationsOnBoxtributeDump = on_each_data_set(
+    TagMutationCases, "TagMutations", DDL_ROWS)
 
 
 if __name__ == "__main__":
