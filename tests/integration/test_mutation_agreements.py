@@ -13,7 +13,6 @@ statements of createTransferAgreement do not depend on the number of bases.
 Licensed under the Apache License 2.0.
 """
 import concurrent.futures
-import json
 import os
 import subprocess
 import sys
@@ -22,9 +21,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import NOT_FOUND, READS, ZERO, MutationCases, dt, on_each_data_set, permissions, ref  # noqa: E402
 
-DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
-ZERO = "0000-00-00 00:00:00"
 WRITTEN = "transfer_agreement, transfer_agreement_detail, shipment"
 
 FRONTEND_CREATE = harness.read_query(os.path.join("mutations", "CreateTransferAgreement.graphql"))
@@ -45,8 +43,6 @@ SHIPMENT = """id state sourceBase { id } targetBase { id } transferAgreement { i
               sentOn canceledOn details { id }"""
 CREATE_SHIPMENT = f"""mutation($input: ShipmentCreationInput) {{ createShipment(creationInput: $input) {{ {SHIPMENT} }} }}"""
 
-NOT_FOUND = "The requested resource does not exist in the database."
-
 # Two organisations with two live bases each and a deleted one in B, an organisation without
 # bases, and their users; ids from 901 so they meet nothing already there.
 FIXTURE = f"""
@@ -65,55 +61,31 @@ INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
 WRITES = ["transfer_agreement:create", "transfer_agreement:edit", "shipment:create", "shipment:edit"]
 
 
-def dt(column):
-    """A DATETIME column as Depot answers it: ISO with +00:00, zero dates as null."""
-    return (f"IF({column} IS NULL OR {column} = 0, NULL, "
-            f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00'))")
-
-
-def ref(value):
-    return {"id": str(value)} if value is not None else None
-
-
-class AgreementCases:
+class AgreementCases(MutationCases):
     """The cases, run on each data set by the classes at the end of the file."""
+    TABLES_WRITTEN = WRITTEN
+    WRITES = WRITES
 
     @classmethod
-    def load(cls, db):
-        raise NotImplementedError
+    def add_rows(cls, db):
+        db.sql(FIXTURE)
 
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.db.sql(FIXTURE)
-        cls.keys = harness.Keys(cls.scratch.path)
-
-        def perms(bases, names):
-            return [f"base_{b}/{p}" for b in bases for p in names]
-
-        reads = [f"{r}:read" for r in harness.RESOURCES]
+    def tokens(cls):
+        reads_writes = READS + cls.WRITES
         cls.a = cls.keys.token(sub="auth0|901", org=901, base_ids=(901, 902), roles=("coordinator",),
-                               permissions=perms((901, 902), reads + WRITES))
+                               permissions=permissions((901, 902), reads_writes))
+        cls.token = cls.a
         cls.a1 = cls.keys.token(sub="auth0|904", org=901, base_ids=(901,), roles=("coordinator",),
-                                permissions=perms((901,), reads + WRITES))
+                                permissions=permissions((901,), reads_writes))
         cls.b = cls.keys.token(sub="auth0|902", org=902, base_ids=(903, 904), roles=("coordinator",),
-                               permissions=perms((903, 904), reads + WRITES))
+                               permissions=permissions((903, 904), reads_writes))
         cls.reader = cls.keys.token(sub="auth0|905", org=901, base_ids=(901, 902), roles=("volunteer",),
-                                    permissions=perms((901, 902), reads))
+                                    permissions=permissions((901, 902), READS))
         cls.god = cls.keys.token(sub="auth0|903", org="null", roles=("boxtribute_god",), permissions=[])
         # Every mutation here is beta level 2 (boxtribute's authz.py).
         cls.beta1 = cls.keys.token(sub="auth0|901", org=901, base_ids=(901, 902), roles=("coordinator",),
-                                   permissions=perms((901, 902), reads + WRITES), beta=1)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
+                                   permissions=permissions((901, 902), reads_writes), beta=1)
 
     def setUp(self):
         # Each case starts without agreements or shipments between the test's organisations.
@@ -124,44 +96,16 @@ class AgreementCases:
 
     # --- requests ---------------------------------------------------------------------
 
-    def call(self, text, variables=None, token=None):
-        body = {"query": text, "variables": variables or {}}
+    def body(self, text, variables):
+        body = super().body(text, variables)
         if text is READ_AGREEMENT:
             body["operationName"] = "TransferAgreement"
-        status, response, _ = harness.post(self.depot.url, body, token or self.a)
-        self.assertEqual(status, 200, response)
-        return response
-
-    def field(self, text, variables=None, token=None):
-        response = self.call(text, variables, token)
-        self.assertNotIn("errors", response, response.get("errors"))
-        (value,) = response["data"].values()
-        return value
-
-    def refused(self, text, variables, code, description, token=None):
-        """A top-level error as boxtribute raises it: the field null, one error with its code
-        and description, and nothing written."""
-        before = self.checksum()
-        response = self.call(text, variables, token)
-        self.assertEqual(list((response.get("data") or {"?": "no data"}).values()), [None], response)
-        self.assertEqual(len(response["errors"]), 1, response)
-        self.assertEqual(response["errors"][0]["extensions"]["code"], code, response)
-        self.assertEqual(response["errors"][0]["extensions"]["description"], description, response)
-        self.assertEqual(self.checksum(), before, "a refused call changed nothing")
+        return body
 
     def forbidden(self, text, variables, denied, token=None):
         self.refused(text, variables, "FORBIDDEN", f"You don't have access to '{denied}'", token)
 
     # --- rows ---------------------------------------------------------------------------
-
-    def now(self):
-        return self.db.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')")
-
-    def checksum(self):
-        return self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
-
-    def json_rows(self, columns, rest):
-        return [json.loads(r[0]) for r in self.db.sql(f"SELECT JSON_ARRAY({columns}) {rest}")]
 
     def agreement_row(self, agreement):
         names = ["source_organisation_id", "target_organisation_id", "state", "type", "requested_on",
@@ -329,13 +273,13 @@ class AgreementCases:
         find it."""
         variables = {"input": self.create(validFrom="2026-01-01")[0]}
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            responses = list(pool.map(lambda _: self.call(CREATE, variables), range(8)))
+            responses = list(pool.map(lambda _: self.send(CREATE, variables), range(8)))
         created = [r for r in responses if not r.get("errors")]
         self.assertEqual(len(created), 1, responses)
         agreement = created[0]["data"]["createTransferAgreement"]["id"]
         # Each ran once: they waited for the lock in turn, none deadlocked and ran again (every
         # attempt's statements count), so each took what the same duplicate takes alone.
-        alone = self.call(CREATE, variables)["extensions"]["debug"]["sqlStatements"]
+        alone = self.send(CREATE, variables)["extensions"]["debug"]["sqlStatements"]
         for r in responses:
             if r.get("errors"):
                 self.assertEqual(r["errors"][0]["extensions"]["description"],
@@ -362,7 +306,7 @@ class AgreementCases:
                     ("accept", FRONTEND_ACCEPT, {"id": str(agreement)}, self.b),
                     ("shipment", FRONTEND_SHIPMENT, {"sourceBaseId": 901, "targetBaseId": 903,
                                                      "transferAgreementId": agreement}, self.a)]:
-                response = self.call(text, variables, token)
+                response = self.send(text, variables, token)
                 self.assertNotIn("errors", response, response)
                 counts[kind].append(response["extensions"]["debug"]["sqlStatements"])
             self.db.sql(f"UPDATE transfer_agreement SET state = 'Canceled' WHERE id = {agreement}")
@@ -372,14 +316,10 @@ class AgreementCases:
     def test_beta_level(self):
         """boxtribute's beta-level check, before anything runs: nothing written."""
         agreement = self.new_agreement(state="UnderReview")
-        before = self.checksum()
         for text, variables in [(FRONTEND_CREATE, self.create()[0]), (FRONTEND_ACCEPT, {"id": str(agreement)}),
                                 (FRONTEND_REJECT, {"id": str(agreement)}), (FRONTEND_CANCEL, {"id": str(agreement)}),
                                 (FRONTEND_SHIPMENT, {"sourceBaseId": 901, "targetBaseId": 902})]:
-            status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables}, self.beta1,
-                                               headers={"Accept": "application/json"})
-            self.assertEqual((status, [e["message"] for e in response["errors"]]), (200, ["Insufficient beta-level"]))
-        self.assertEqual(self.checksum(), before)
+            self.beta_refused(text, variables, self.beta1)
 
     # --- accept, reject, cancel -------------------------------------------------------------
 
@@ -442,7 +382,7 @@ class AgreementCases:
     def test_concurrent_accepts_have_one_winner(self):
         agreement = self.new_agreement(state="UnderReview")
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            responses = list(pool.map(lambda _: self.call(FRONTEND_ACCEPT, {"id": str(agreement)}, self.b), range(6)))
+            responses = list(pool.map(lambda _: self.send(FRONTEND_ACCEPT, {"id": str(agreement)}, self.b), range(6)))
         winners = [r for r in responses if not r.get("errors")]
         self.assertEqual(len(winners), 1, responses)
         for r in responses:
@@ -549,7 +489,7 @@ class AgreementCases:
         agreement = self.new_agreement(state="Accepted")
         client = self.held(f"UPDATE transfer_agreement SET state = 'Canceled' WHERE id = {agreement}")
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(self.call, CREATE_SHIPMENT, {"input": {
+            pending = pool.submit(self.send, CREATE_SHIPMENT, {"input": {
                 "sourceBaseId": 901, "targetBaseId": 903, "transferAgreementId": agreement}}, self.a)
             self.wait_for_lock_wait()
             self.release(client)
@@ -566,7 +506,7 @@ class AgreementCases:
         agreement = self.new_agreement(state="UnderReview")
         client = self.held(f"UPDATE transfer_agreement SET state = 'Canceled', terminated_by = 901 WHERE id = {agreement}")
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(self.call, FRONTEND_ACCEPT, {"id": str(agreement)}, self.b)
+            pending = pool.submit(self.send, FRONTEND_ACCEPT, {"id": str(agreement)}, self.b)
             self.wait_for_lock_wait()
             self.release(client)
             response = pending.result()
@@ -576,20 +516,7 @@ class AgreementCases:
         self.assertEqual((row["state"], row["accepted_by"], row["terminated_by"]), ("Canceled", None, 901))
 
 
-class OnDepotSchema(AgreementCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-
-
-@unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
-class OnBoxtributeDump(AgreementCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(DUMP)
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+AgreementsOnDepotDDL, AgreementsOnBoxtributeDump = on_each_data_set(AgreementCases, "Agreements")
 
 
 if __name__ == "__main__":

@@ -12,19 +12,16 @@ number of statements for 1 and 50 rows.
 Licensed under the Apache License 2.0.
 """
 import concurrent.futures
-import json
 import os
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import (NOT_FOUND, OLD, READS, TWO_ORGANISATIONS, ZERO, MutationCases, date, dt,  # noqa: E402
+                            on_each_data_set, permissions, ref)
 
-DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
-OLD = "2024-01-02 03:04:05"  # the timestamps of rows written here, before any mutation
 WRITTEN = "people, x_people_languages, tags_relations, history"  # every table these mutations write
-NOT_FOUND = "The requested resource does not exist in the database."
-ZERO = "0000-00-00 00:00:00"
 GENDERS = {"M": "Male", "F": "Female", "D": "Diverse", "": "Diverse"}
 LANGUAGES = {1: "nl", 2: "en", 3: "fr", 4: "de", 5: "ar", 6: "ckb"}
 
@@ -46,129 +43,34 @@ CREATE_MANY = f"""mutation($input: BeneficiariesCreationInput) {{ createBenefici
 READ = f"""query($id: ID!) {{ beneficiary(id: $id) {{ {BENEFICIARY} }} }}"""
 
 
-def dt(column):
-    """A DATETIME column as Depot answers it: ISO with +00:00, zero dates as null."""
-    return (f"IF({column} IS NULL OR {column} = 0, NULL, "
-            f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00'))")
-
-
-def date(column):
-    return f"IF({column} IS NULL OR {column} = 0, NULL, DATE_FORMAT({column}, '%Y-%m-%d'))"
-
-
-def ref(value):
-    return {"id": str(value)} if value is not None else None
-
-
-class BeneficiaryMutationCases:
+class BeneficiaryMutationCases(MutationCases):
     """The cases, run on each data set by the classes at the end of the file."""
+    TABLES_WRITTEN = WRITTEN
+    WRITES = ["beneficiary:create", "beneficiary:edit", "beneficiary:delete", "tag_relation:assign",
+              "beneficiary_language:assign"]
 
     @classmethod
-    def load(cls, db):
-        raise NotImplementedError
+    def tokens(cls):
+        super().tokens()
+        # May write beneficiaries but not assign their languages.
+        cls.no_languages = cls.keys.token(sub="auth0|8", permissions=permissions(1, READS + cls.WRITES[:4]))
+        # createBeneficiaries is beta level 6, the three others 98.
+        cls.beta5 = cls.beta_token(5)
+        cls.beta7 = cls.beta_token(7)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-        writes = ["beneficiary:create", "beneficiary:edit", "beneficiary:delete", "tag_relation:assign",
-                  "beneficiary_language:assign"]
-
-        def perms(base, names):
-            return [f"base_{base}/{p}" for p in names]
-
-        # boxtribute's test user: user 8, coordinator of base 1 (test/auth.py).
-        cls.token = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes))
-        # A coordinator of base 2, in organisation 2.
-        cls.other = cls.keys.token(sub="auth0|2", org=2, base_ids=(2,), roles=("base_2_coordinator",),
-                                   permissions=perms(2, reads + writes))
-        # A volunteer of base 1: may read everything, write nothing.
-        cls.reader = cls.keys.token(sub="auth0|8", permissions=perms(1, reads))
-        # May write beneficiaries but not assign their languages.
-        cls.no_languages = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes[:4]))
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        # createBeneficiaries is beta level 6, the three others 98.
-        cls.beta5 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=5)
-        cls.beta7 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=7)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
-        cls.serial = 0
+        super().setUpClass()
         # Tags of the cases: base 1's for beneficiaries, and the ones they may not carry.
         cls.tag_people = cls.new_tag(1, "People")
         cls.tag_all = cls.new_tag(1, "All")
         cls.tag_box = cls.new_tag(1, "Stock")
         cls.tag_deleted = cls.new_tag(1, "People", deleted=OLD)
         cls.tag_other_base = cls.new_tag(2, "People")
-        cls.deleted_base = int(cls.db.scalar(
-            "INSERT INTO camps (name, organisation_id, seq, deleted) VALUES ('Closed base', 1, 99, "
-            f"'{OLD}'); SELECT LAST_INSERT_ID()"))
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    # --- requests ---------------------------------------------------------------------
-
-    def send(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.token)
-        self.assertEqual(status, 200, response)
-        return response
-
-    def field(self, text, variables=None, token=None):
-        """The mutation's one root field, which must answer without an error."""
-        response = self.send(text, variables, token)
-        self.assertNotIn("errors", response, response.get("errors"))
-        (value,) = response["data"].values()
-        return value
-
-    def refused(self, text, variables, code, description, token=None):
-        """A top-level error: the field null, one error with its code and description, and
-        nothing written."""
-        before = self.checksum()
-        response = self.send(text, variables, token)
-        self.assertEqual(list((response.get("data") or {"?": "no data"}).values()), [None], response)
-        self.assertEqual(len(response["errors"]), 1, response)
-        self.assertEqual(response["errors"][0]["extensions"]["code"], code, response)
-        self.assertEqual(response["errors"][0]["extensions"]["description"], description, response)
-        self.assertEqual(self.checksum(), before, "a refused call changed nothing")
-
-    def union_error(self, text, variables, expected, token=None):
-        """A union member that is an error (or no row at all), and nothing written."""
-        before = self.checksum()
-        self.assertEqual(self.field(text, variables, token), expected)
-        self.assertEqual(self.checksum(), before, "a refused call changed nothing")
-
-    def beta_refused(self, text, variables, token):
-        """boxtribute's beta-level check: "Insufficient beta-level", nothing written."""
-        before = self.checksum()
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables}, token,
-                                           headers={"Accept": "application/graphql-response+json"})
-        self.assertEqual(status, 400, response)
-        self.assertEqual([e["message"] for e in response["errors"]], ["Insufficient beta-level"])
-        self.assertEqual(self.checksum(), before)
+        cls.deleted_base = cls.insert("INSERT INTO camps (name, organisation_id, seq, deleted) "
+                                      f"VALUES ('Closed base', 1, 99, '{OLD}')")
 
     # --- rows written here ---------------------------------------------------------------
-
-    def now(self):
-        return self.db.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')")
-
-    def checksum(self):
-        return self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
-
-    @classmethod
-    def next_serial(cls):
-        cls.serial += 1
-        return cls.serial
-
-    @classmethod
-    def insert(cls, sql):
-        return int(cls.db.scalar(f"{sql}; SELECT LAST_INSERT_ID()"))
 
     @classmethod
     def new_tag(cls, base, db_type, deleted=None):
@@ -189,9 +91,6 @@ class BeneficiaryMutationCases:
         literals = ", ".join("NULL" if v is None else str(v) if isinstance(v, int) else "'" + v.replace("'", "''") + "'"
                              for v in values.values())
         return self.insert(f"INSERT INTO people ({names}) VALUES ({literals})")
-
-    def json_rows(self, columns, rest):
-        return [json.loads(r[0]) for r in self.db.sql(f"SELECT JSON_ARRAY({columns}) {rest}")]
 
     def person_row(self, person):
         """The columns these mutations write, as SQL has them."""
@@ -244,10 +143,6 @@ class BeneficiaryMutationCases:
     def read_back(self, person):
         """beneficiary(id) answers what SQL holds."""
         self.assertEqual(self.field(READ, {"id": str(person)}), self.expected(person))
-
-    def assertBetween(self, before, value, after):
-        self.assertIsNotNone(value)
-        self.assertTrue(before <= value <= after, f"{value} not within [{before}, {after}]")
 
     # --- createBeneficiary ---------------------------------------------------------------
 
@@ -597,33 +492,14 @@ class BeneficiaryMutationCases:
 
 # Depot's DDL with the few rows the cases need: two organisations, a base each, their users and
 # boxtribute's six languages (people and tags are made by each case).
-DDL_ROWS = """
-INSERT INTO organisations (id, label) VALUES (1, 'BoxAid'), (2, 'BoxCare');
-INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
-  (1, 'Admin', 'admin@example.org', 0, 0, 0), (2, 'Other Coordinator', 'other@example.org', 0, 0, 0),
-  (8, 'Dev Coordinator', 'dev@example.org', 0, 0, 0);
-INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
+DDL_ROWS = TWO_ORGANISATIONS + """
 INSERT INTO languages (id, visible, code, name, rtl) VALUES (1, 0, 'nl', 'Dutch', 0), (2, 1, 'en', 'English', 0),
   (3, 1, 'fr', 'French', 0), (4, 0, 'de', 'German', 0), (5, 1, 'ar', 'Arabic', 1), (6, 1, 'ckb', 'Sorani', 1);
 """
 
 
-class BeneficiaryMutationsOnDepotDDL(BeneficiaryMutationCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
-        db.sql(DDL_ROWS)
-
-
-@unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
-class BeneficiaryMutationsOnBoxtributeDump(BeneficiaryMutationCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(DUMP)
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+BeneficiaryMutationsOnDepotDDL, BeneficiaryMutationsOnBoxtributeDump = on_each_data_set(
+    BeneficiaryMutationCases, "BeneficiaryMutations", DDL_ROWS)
 
 
 class BeneficiaryIdsNotAssumed(unittest.TestCase):

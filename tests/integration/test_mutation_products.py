@@ -12,7 +12,6 @@ no live box of the deleted product. The front-end's product forms run their own 
 Licensed under the Apache License 2.0.
 """
 import concurrent.futures
-import json
 import os
 import sys
 import threading
@@ -20,8 +19,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import (BOX_STATES, OLD, READS, TWO_ORGANISATIONS, MutationCases, OnDepotSchema, dt,  # noqa: E402
+                            permissions, ref)
 
-OLD = "2024-01-02 03:04:05"  # the timestamps of rows written here, before any mutation
 WRITTEN = "products, history, stock"  # every table a product mutation (or createBox) writes
 # ProductGender as boxtribute numbers it (its genders table, enums.py).
 GENDER_TO_DB = {"Women": 1, "Men": 2, "UnisexAdult": 3, "none": 10}
@@ -54,14 +54,7 @@ CREATE_BOX = """mutation($input: BoxCreationInput) { createBox(creationInput: $i
 CREATE_BOXES = """mutation($input: [BoxBulkCreationInput!]) { createBoxes(creationInput: $input) {
   ... on BoxesResult { updatedBoxes { labelIdentifier } } } }"""
 
-DDL_ROWS = """
-INSERT INTO organisations (id, label) VALUES (1, 'BoxAid'), (2, 'BoxCare');
-INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
-  (1, 'Admin', 'admin@example.org', 0, 0, 0), (2, 'Other Coordinator', 'other@example.org', 0, 0, 0),
-  (8, 'Dev Coordinator', 'dev@example.org', 0, 0, 0);
-INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
-INSERT INTO box_state (id, label) VALUES (1, 'Instock'), (2, 'Lost'), (3, 'MarkedForShipment'), (4, 'Receiving'),
-  (5, 'Donated'), (6, 'Scrap'), (7, 'InTransit'), (8, 'NotDelivered');
+DDL_ROWS = TWO_ORGANISATIONS + BOX_STATES + """
 INSERT INTO sizegroup (id, label) VALUES (1, 'One size'), (2, 'Shoes'), (28, 'Mass');
 INSERT INTO sizes (id, label) VALUES (1, 'One');
 INSERT INTO units (id, name, symbol, conversion_factor, dimension_id) VALUES (1, 'kilogram', 'kg', 1, 28);
@@ -74,103 +67,24 @@ INSERT INTO locations (id, label, camp_id, box_state_id) VALUES (1, 'WH', 1, 1),
 """
 
 
-def dt(column):
-    """A DATETIME column as Depot answers it: ISO with +00:00, zero dates as null."""
-    return (f"IF({column} IS NULL OR {column} = 0, NULL, "
-            f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00'))")
-
-
-def ref(value):
-    return {"id": str(value)} if value is not None else None
-
-
-class ProductMutations(unittest.TestCase):
+class ProductMutations(OnDepotSchema, MutationCases, unittest.TestCase):
+    ROWS = DDL_ROWS
+    TABLES_WRITTEN = WRITTEN
+    WRITES = ["product:write", "stock:write", "tag_relation:assign"]
 
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        cls.db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
-        cls.db.sql(DDL_ROWS)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-        writes = ["product:write", "stock:write", "tag_relation:assign"]
-
-        def perms(base, names):
-            return [f"base_{base}/{p}" for p in names]
-
-        # boxtribute's test user: user 8, coordinator of base 1.
-        cls.token = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes))
-        # A coordinator of base 2, in organisation 2.
-        cls.other = cls.keys.token(sub="auth0|2", org=2, base_ids=(2,), roles=("base_2_coordinator",),
-                                   permissions=perms(2, reads + writes))
-        # A volunteer of base 1: reads everything, writes nothing.
-        cls.reader = cls.keys.token(sub="auth0|8", permissions=perms(1, reads))
+    def tokens(cls):
+        super().tokens()
         # A coordinator without size_range:read, one without product_category:read.
-        cls.no_sizes = cls.keys.token(sub="auth0|8", permissions=perms(
-            1, [p for p in reads if p != "size_range:read"] + writes))
-        cls.no_categories = cls.keys.token(sub="auth0|8", permissions=perms(
-            1, [p for p in reads if p != "product_category:read"] + writes))
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+        cls.no_sizes = cls.keys.token(sub="auth0|8", permissions=permissions(
+            1, [p for p in READS if p != "size_range:read"] + cls.WRITES))
+        cls.no_categories = cls.keys.token(sub="auth0|8", permissions=permissions(
+            1, [p for p in READS if p != "product_category:read"] + cls.WRITES))
         # The product mutations are beta level 4 (boxtribute's authz.py: ManageProducts).
-        cls.beta3 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=3)
-        cls.beta4 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=4)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
-        cls.serial = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    # --- requests ---------------------------------------------------------------------
-
-    def send(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.token)
-        self.assertEqual(status, 200, response)
-        return response
-
-    def field(self, text, variables=None, token=None):
-        """The mutation's one root field, which must answer without a top-level error."""
-        response = self.send(text, variables, token)
-        self.assertNotIn("errors", response, response.get("errors"))
-        (value,) = response["data"].values()
-        return value
-
-    def union_error(self, text, variables, expected, token=None):
-        """A union error member as the answer, and nothing written."""
-        before = self.checksum()
-        self.assertEqual(self.field(text, variables, token), expected)
-        self.assertEqual(self.checksum(), before, "a refused call changed nothing")
-
-    def beta_refused(self, text, variables):
-        """boxtribute's beta-level check (level 4): nothing runs, nothing is written."""
-        before = self.checksum()
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables}, self.beta3,
-                                           headers={"Accept": "application/json"})
-        self.assertEqual(status, 200, response)
-        self.assertEqual([e["message"] for e in response["errors"]], ["Insufficient beta-level"])
-        self.assertNotIn("data", response)
-        self.assertEqual(self.checksum(), before)
+        cls.beta3 = cls.beta_token(3)
+        cls.beta4 = cls.beta_token(4)
 
     # --- rows written here ---------------------------------------------------------------
-
-    def now(self):
-        return self.db.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')")
-
-    def checksum(self):
-        return self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
-
-    def next_serial(self):
-        type(self).serial += 1
-        return type(self).serial
-
-    def insert(self, sql):
-        return int(self.db.scalar(f"{sql}; SELECT LAST_INSERT_ID()"))
 
     def new_product(self, base=1, name=None, comment="'old comment'", deleted=None, standard=None,
                     category=1, size_range=1, gender=1, price=5, in_shop=0):
@@ -191,9 +105,6 @@ class ProductMutations(unittest.TestCase):
             f"created_by, modified, modified_by{gone[0]}) VALUES ('{label}', {product}, 1, 1, 3, {state}, "
             f"'{OLD}', 8, '{OLD}', 1{gone[1]})")
         return label
-
-    def json_rows(self, columns, rest):
-        return [json.loads(r[0]) for r in self.db.sql(f"SELECT JSON_ARRAY({columns}) {rest}")]
 
     def product_row(self, product):
         """Every column of a products row a mutation may write, as SQL has it."""
@@ -229,9 +140,6 @@ class ProductMutations(unittest.TestCase):
                 "gender": DB_TO_GENDER[r[7]], "comment": r[8], "inShop": bool(r[9]), "createdBy": ref(r[10]),
                 "createdOn": r[11], "lastModifiedBy": ref(r[12]), "lastModifiedOn": r[13], "deletedOn": r[14]}
 
-    def assert_when(self, stamp, before, after):
-        self.assertTrue(before <= stamp <= after, f"{stamp} not within [{before}, {after}]")
-
     # --- createCustomProduct ------------------------------------------------------------
 
     def creation(self, **fields):
@@ -248,7 +156,7 @@ class ProductMutations(unittest.TestCase):
         after = self.now()
         product = int(answer["id"])
         row = self.product_row(product)
-        self.assert_when(row["created"], before, after)
+        self.assertBetween(row["created"], before, after)
         self.assertEqual(row, {"name": "Rain coat", "category_id": 2, "gender_id": 2, "sizegroup_id": 2,
                                "camp_id": 1, "value": 7, "created": row["created"], "created_by": 8,
                                "modified": None, "modified_by": None, "stockincontainer": 1,
@@ -292,7 +200,7 @@ class ProductMutations(unittest.TestCase):
         for variables, expected, token in cases:
             with self.subTest(expected=expected):
                 self.union_error(CREATE, variables, expected, token)
-        self.beta_refused(CREATE, self.creation())
+        self.beta_refused(CREATE, self.creation(), self.beta3)
 
     def test_create_beta_level_4_and_god(self):
         """Beta level 4 may; a god user may in any base."""
@@ -315,7 +223,7 @@ class ProductMutations(unittest.TestCase):
         after = self.now()
         row = self.product_row(product)
         when = row["modified"]
-        self.assert_when(when, before, after)
+        self.assertBetween(when, before, after)
         self.assertEqual(row, {"name": "New name", "category_id": 2, "gender_id": 3, "sizegroup_id": 2,
                                "camp_id": 1, "value": 9, "created": OLD, "created_by": 8, "modified": when,
                                "modified_by": 8, "stockincontainer": 1, "comments": "fresh", "deleted": None,
@@ -371,7 +279,7 @@ class ProductMutations(unittest.TestCase):
         for given, expected, token in cases:
             with self.subTest(given=given):
                 self.union_error(EDIT, {"input": given}, expected, token)
-        self.beta_refused(EDIT, {"input": {"id": str(custom), "name": "x"}})
+        self.beta_refused(EDIT, {"input": {"id": str(custom), "name": "x"}}, self.beta3)
 
     # --- deleteProduct --------------------------------------------------------------------
 
@@ -387,7 +295,7 @@ class ProductMutations(unittest.TestCase):
         answer = self.field(DELETE, {"id": str(product)})
         after = self.now()
         row = self.product_row(product)
-        self.assert_when(row["deleted"], before, after)
+        self.assertBetween(row["deleted"], before, after)
         self.assertEqual((row["modified"], row["modified_by"]), (OLD, 1))
         self.assertEqual(self.history_rows(product), [self.history("Record deleted", row["deleted"])])
         self.assertEqual(answer, self.expected_product(product))
@@ -415,7 +323,7 @@ class ProductMutations(unittest.TestCase):
         for given, expected, token in cases:
             with self.subTest(given=given):
                 self.union_error(DELETE, {"id": given}, expected, token)
-        self.beta_refused(DELETE, {"id": str(product)})
+        self.beta_refused(DELETE, {"id": str(product)}, self.beta3)
 
     def test_delete_statements_independent_of_boxes(self):
         """The refusal reads the boxes in one statement: 1 and 40 boxes take the same count."""

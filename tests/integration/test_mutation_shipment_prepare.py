@@ -54,6 +54,15 @@ def prepare_permissions(base):
 
 
 class ShipmentFixture(BulkFixture):
+    ON_DUMP = False  # boxtribute's dump rather than Depot's DDL
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start_shipments(cls.ON_DUMP)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop()
 
     @classmethod
     def start_shipments(cls, dump=False):
@@ -132,14 +141,6 @@ class ShipmentFixture(BulkFixture):
 
 
 class ShipmentPreparation(ShipmentFixture, unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.start_shipments()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop()
 
     def test_prepare_takes_instock_boxes_of_the_source_base_only(self):
         shipment, other = self.shipment(), self.shipment()
@@ -382,21 +383,10 @@ class ShipmentPreparation(ShipmentFixture, unittest.TestCase):
 
 class ShipmentPreparationOnDump(ShipmentPreparation):
     """The same on boxtribute's dump (its utf8mb3 tables and its own rows)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.start_shipments(dump=True)
+    ON_DUMP = True
 
 
 class ShipmentRaces(ShipmentFixture, unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.start_shipments()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop()
 
     def run_at_once(self, calls):
         """Run (query, variables, token) calls in threads released together; their answers."""

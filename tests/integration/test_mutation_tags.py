@@ -13,16 +13,15 @@ and other-base tags on assignTag/unassignTag; no write when nothing is unassigne
 Licensed under the Apache License 2.0.
 """
 import concurrent.futures
-import json
 import os
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import (BOX_STATES, NOT_FOUND, OLD, TWO_ORGANISATIONS, MutationCases, dt,  # noqa: E402
+                            on_each_data_set, ref)
 
-DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
-OLD = "2024-01-02 03:04:05"  # the timestamps of rows written here, before any mutation
 # TagType and TaggableResourceType as boxtribute stores them (facts: enums).
 TYPE_TO_DB = {"Box": "Stock", "Beneficiary": "People", "All": "All"}
 DB_TO_TYPE = {v: k for k, v in TYPE_TO_DB.items()}
@@ -59,125 +58,31 @@ RESOURCE = """__typename
 ASSIGN = f"""mutation($input: TagOperationInput) {{ assignTag(assignmentInput: $input) {{ {RESOURCE} }} }}"""
 UNASSIGN = f"""mutation($input: TagOperationInput) {{ unassignTag(unassignmentInput: $input) {{ {RESOURCE} }} }}"""
 
-NOT_FOUND = "The requested resource does not exist in the database."
 
-
-def dt(column):
-    """A DATETIME column as Depot answers it: ISO with +00:00, zero dates as null."""
-    return (f"IF({column} IS NULL OR {column} = 0, NULL, "
-            f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00'))")
-
-
-def ref(value):
-    return {"id": str(value)} if value is not None else None
-
-
-class TagMutationCases:
+class TagMutationCases(MutationCases):
     """The cases, run on each data set by the classes at the end of the file."""
+    TABLES_WRITTEN = WRITTEN
+    WRITES = ["stock:write", "tag:write", "tag_relation:assign", "beneficiary:write"]
 
     @classmethod
-    def load(cls, db):
-        raise NotImplementedError
-
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-        writes = ["stock:write", "tag:write", "tag_relation:assign", "beneficiary:write"]
-
-        def perms(base, names):
-            return [f"base_{base}/{p}" for p in names]
-
-        # boxtribute's test user: user 8, coordinator of base 1 (test/auth.py).
-        cls.token = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes))
-        # A coordinator of base 2, in organisation 2.
-        cls.other = cls.keys.token(sub="auth0|2", org=2, base_ids=(2,), roles=("base_2_coordinator",),
-                                   permissions=perms(2, reads + writes))
-        # A volunteer of base 1: may read everything, write nothing.
-        cls.reader = cls.keys.token(sub="auth0|8", permissions=perms(1, reads))
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+    def tokens(cls):
+        super().tokens()
         # createTag ... deleteTags are beta level 5, assignTag/unassignTag 98 (boxtribute's authz.py).
-        cls.beta4 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=4)
-        cls.beta7 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=7)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
-        cls.serial = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
+        cls.beta4 = cls.beta_token(4)
+        cls.beta7 = cls.beta_token(7)
 
     # --- requests ---------------------------------------------------------------------
 
-    def call(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.token)
-        if isinstance(response, dict):
-            response.pop("extensions", None)
+    def call(self, text, variables=None):
+        """status and response, for requests sent from threads."""
+        status, response, _ = harness.post(self.depot.url, self.body(text, variables), self.token)
         return status, response
-
-    def mutate(self, text, variables=None, token=None):
-        status, response = self.call(text, variables, token)
-        self.assertEqual(status, 200, response)
-        return response
-
-    def field(self, text, variables=None, token=None):
-        """The mutation's one root field, which must answer without a top-level error."""
-        response = self.mutate(text, variables, token)
-        self.assertNotIn("errors", response, response.get("errors"))
-        (value,) = response["data"].values()
-        return value
-
-    def refused(self, text, variables, code, description, token=None):
-        """A top-level error as boxtribute raises it: the field null, one error with its
-        code and description, and nothing written."""
-        before = self.checksum()
-        response = self.mutate(text, variables, token)
-        self.assertEqual(list((response.get("data") or {"?": "no data"}).values()), [None], response)
-        self.assertEqual(len(response["errors"]), 1, response)
-        self.assertEqual(response["errors"][0]["extensions"]["code"], code, response)
-        self.assertEqual(response["errors"][0]["extensions"]["description"], description, response)
-        self.assertEqual(self.checksum(), before, "a refused call changed nothing")
-
-    def union_error(self, text, variables, expected, token=None):
-        """A union error member as the answer, and nothing written."""
-        before = self.checksum()
-        self.assertEqual(self.field(text, variables, token), expected)
-        self.assertEqual(self.checksum(), before, "a refused call changed nothing")
-
-    def beta_refused(self, text, variables, token):
-        """boxtribute's beta-level check: "Insufficient beta-level" and no data, nothing
-        written. boxtribute answers 400; Depot answers as the GraphQL-over-HTTP spec says for
-        a request error (API.md section 1): 400 for application/graphql-response+json, 200 for
-        application/json."""
-        before = self.checksum()
-        for accept, code in [("application/graphql-response+json", 400), ("application/json", 200)]:
-            status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables},
-                                               token, headers={"Accept": accept})
-            self.assertEqual(status, code, response)
-            self.assertEqual([e["message"] for e in response["errors"]], ["Insufficient beta-level"])
-            self.assertNotIn("data", response)
-        self.assertEqual(self.checksum(), before)
 
     # --- rows written here ---------------------------------------------------------------
 
-    def now(self):
-        return self.db.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')")
-
-    def checksum(self):
-        return self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
-
-    def next_serial(self):
-        type(self).serial += 1
-        return type(self).serial
-
     def insert(self, sql):
-        return self.db.scalar(f"{sql}; SELECT LAST_INSERT_ID()")
+        """The new row's id as SQL prints it: the cases compare it with the IDs Depot answers."""
+        return str(super().insert(sql))
 
     def new_tag(self, base=1, kind="All", deleted=None, name=None, color="#123abc"):
         name = name or f"tag {self.next_serial()}"
@@ -207,9 +112,6 @@ class TagMutationCases:
         return self.insert(
             "INSERT INTO tags_relations (object_id, object_type, tag_id, created_on, created_by_id, deleted_on, "
             f"deleted_by_id) VALUES ({resource}, '{TYPE_TO_DB[resource_type]}', {tag}, '{OLD}', 8, {gone})")
-
-    def json_rows(self, columns, rest):
-        return [json.loads(r[0]) for r in self.db.sql(f"SELECT JSON_ARRAY({columns}) {rest}")]
 
     def tag_row(self, tag):
         """Every column of a tags row, as SQL has it."""
@@ -261,18 +163,6 @@ class TagMutationCases:
         if kind == "Box":
             out["labelIdentifier"] = r[1]
         return out
-
-    def base_error(self, base):
-        """UnauthorizedForBaseError for a base, its names from SQL (empty when it does not exist)."""
-        row = self.db.sql(f"SELECT c.name, o.label FROM camps c JOIN organisations o ON o.id = c.organisation_id "
-                          f"WHERE c.id = {base}")
-        name, organisation = row[0] if row else ("", "")
-        return {"__typename": "UnauthorizedForBaseError", "id": str(base), "name": name,
-                "organisationName": organisation}
-
-    def assertBetween(self, before, value, after):
-        self.assertIsNotNone(value)
-        self.assertTrue(before <= value <= after, f"{value} not within [{before}, {after}]")
 
     # --- createTag -------------------------------------------------------------------------
 
@@ -463,7 +353,7 @@ class TagMutationCases:
             self.assertEqual(self.db.scalar(f"SELECT HEX(label) FROM tags WHERE id = {tag}"), name.encode().hex().upper())
         else:
             before = self.checksum()
-            response = self.mutate(UPDATE, {"input": {"id": tag, "name": name}})
+            response = self.send(UPDATE, {"input": {"id": tag, "name": name}})
             self.assertEqual(response.get("data"), {"updateTag": None}, response)
             self.assertTrue(response["errors"], response)
             self.assertEqual(self.checksum(), before)
@@ -474,7 +364,7 @@ class TagMutationCases:
         nothing written, never cut short."""
         tag = self.new_tag(name="Short")
         before = self.checksum()
-        response = self.mutate(UPDATE, {"input": {"id": tag, "name": "n" * 256}})
+        response = self.send(UPDATE, {"input": {"id": tag, "name": "n" * 256}})
         self.assertEqual(response.get("data"), {"updateTag": None}, response)
         self.assertTrue(response["errors"], response)
         self.assertEqual(self.checksum(), before)
@@ -485,7 +375,7 @@ class TagMutationCases:
         """Two aliased updateTag fields in one document: the first commits, the second is
         refused and writes nothing, the third commits."""
         a, b, c = self.new_tag(name="A"), self.new_tag(name="B"), self.new_tag(name="C")
-        response = self.mutate(
+        response = self.send(
             """mutation($a: ID!, $b: ID!, $c: ID!) {
                  first: updateTag(updateInput: {id: $a, name: "A2"}) { __typename ... on Tag { name } }
                  second: updateTag(updateInput: {id: $b, name: ""}) { __typename }
@@ -764,7 +654,7 @@ class TagMutationCases:
     def test_aliased_assignments_each_their_own_outcome(self):
         """A document assigning two tags, the second refused: the first commits."""
         good, wrong, box = self.new_tag(kind="Box"), self.new_tag(kind="Beneficiary"), self.new_box()
-        response = self.mutate(
+        response = self.send(
             """mutation($good: ID!, $wrong: ID!, $box: ID!) {
                  a: assignTag(assignmentInput: {id: $good, resourceId: $box, resourceType: Box}) { __typename }
                  b: assignTag(assignmentInput: {id: $wrong, resourceId: $box, resourceType: Box}) { __typename } }""",
@@ -815,14 +705,7 @@ class TagMutationCases:
 
 # Depot's DDL with the few rows the cases need: two organisations, a base each, their users,
 # a product and a location per base (boxes and beneficiaries are made by each case).
-DDL_ROWS = """
-INSERT INTO organisations (id, label) VALUES (1, 'BoxAid'), (2, 'BoxCare');
-INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
-  (1, 'Admin', 'admin@example.org', 0, 0, 0), (2, 'Other Coordinator', 'other@example.org', 0, 0, 0),
-  (8, 'Dev Coordinator', 'dev@example.org', 0, 0, 0);
-INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
-INSERT INTO box_state (id, label) VALUES (1, 'Instock'), (2, 'Lost'), (3, 'MarkedForShipment'), (4, 'Receiving'),
-  (5, 'Donated'), (6, 'Scrap'), (7, 'InTransit'), (8, 'NotDelivered');
+DDL_ROWS = TWO_ORGANISATIONS + BOX_STATES + """
 INSERT INTO sizegroup (id, label) VALUES (1, 'One size'), (28, 'Mass');
 INSERT INTO units (id, name, symbol, conversion_factor, dimension_id) VALUES (1, 'kilogram', 'kg', 1, 28);
 INSERT INTO product_categories (id, label) VALUES (1, 'Clothing');
@@ -833,22 +716,8 @@ INSERT INTO locations (id, label, camp_id) VALUES (1, 'WH', 1), (2, 'WH', 2);
 """
 
 
-class TagMutationsOnDepotDDL(TagMutationCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
-        db.sql(DDL_ROWS)
-
-
-@unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
-class TagMutationsOnBoxtributeDump(TagMutationCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(DUMP)
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+TagMutationsOnDepotDDL, TagMutationsOnBoxtributeDump = on_each_data_set(
+    TagMutationCases, "TagMutations", DDL_ROWS)
 
 
 if __name__ == "__main__":

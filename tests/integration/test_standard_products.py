@@ -18,7 +18,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from read_exact import DUMP, GENDERS, dt, live  # noqa: E402
+from mutation_cases import (BOX_STATES, READS, TWO_ORGANISATIONS, MutationCases, on_each_data_set,  # noqa: E402
+                            permissions)
+from read_exact import GENDERS, dt, live  # noqa: E402
 
 PERMISSION = "... on InsufficientPermissionError { name }"
 BASE_ERROR = "... on UnauthorizedForBaseError { id name organisationName }"
@@ -63,14 +65,7 @@ FRONTEND_FORM = harness.read_query("standard_product_form.graphql")
 
 # Depot's DDL with the rows the cases need: two organisations with a base each, users, and a
 # small catalogue with two versions, a deprecated entry and instantiations (live and deleted).
-DDL_ROWS = """
-INSERT INTO organisations (id, label) VALUES (1, 'BoxAid'), (2, 'BoxCare');
-INSERT INTO cms_users (id, naam, email, lastlogin, lastaction, deleted) VALUES
-  (1, 'Admin', 'admin@example.org', 0, 0, 0), (2, 'Other Coordinator', 'other@example.org', 0, 0, 0),
-  (8, 'Dev Coordinator', 'dev@example.org', 0, 0, 0);
-INSERT INTO camps (id, name, organisation_id, seq) VALUES (1, 'Lesvos', 1, 1), (2, 'Thessaloniki', 2, 2);
-INSERT INTO box_state (id, label) VALUES (1, 'Instock'), (2, 'Lost'), (3, 'MarkedForShipment'), (4, 'Receiving'),
-  (5, 'Donated'), (6, 'Scrap'), (7, 'InTransit'), (8, 'NotDelivered');
+DDL_ROWS = TWO_ORGANISATIONS + BOX_STATES + """
 INSERT INTO sizegroup (id, label) VALUES (1, 'One size'), (2, 'S M L'), (28, 'Mass');
 INSERT INTO units (id, name, symbol, conversion_factor, dimension_id) VALUES (1, 'kilogram', 'kg', 1, 28);
 INSERT INTO product_categories (id, label) VALUES (1, 'Clothing'), (2, 'Food');
@@ -103,55 +98,24 @@ def ref(row_id, name=None):
     return {"id": str(row_id)} if name is None else {"id": str(row_id), "name": name}
 
 
-class StandardProductCases:
+class StandardProductCases(MutationCases):
     """The cases, run on each data set by the classes at the end of the file."""
+    TABLES_WRITTEN = WRITTEN
+    WRITES = ["product:write"]
 
     @classmethod
-    def load(cls, db):
-        raise NotImplementedError
-
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-        writes = ["product:write"]
-
-        def perms(base, names):
-            return [f"base_{base}/{p}" for p in names]
-
-        # boxtribute's test user: user 8, coordinator of base 1.
-        cls.token = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes))
-        # A coordinator of base 2, in organisation 2.
-        cls.other = cls.keys.token(sub="auth0|2", org=2, base_ids=(2,), roles=("base_2_coordinator",),
-                                   permissions=perms(2, reads + writes))
+    def tokens(cls):
+        super().tokens()
         # A user of base 1 without standard_product:read nor product:write.
-        cls.without = cls.keys.token(sub="auth0|8", permissions=perms(1, [r for r in reads
-                                                                          if r != "standard_product:read"]))
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+        cls.without = cls.keys.token(sub="auth0|8", permissions=permissions(
+            1, [r for r in READS if r != "standard_product:read"]))
         # The standard-product mutations are beta level 4 (boxtribute's authz.py).
-        cls.beta3 = cls.keys.token(sub="auth0|8", permissions=perms(1, reads + writes), beta=3)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
+        cls.beta3 = cls.beta_token(3)
 
     # --- requests and expected values --------------------------------------------------
 
-    def call(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.token)
-        self.assertEqual(status, 200, response)
-        return response
-
     def data(self, text, variables=None, token=None):
-        response = self.call(text, variables, token)
+        response = self.send(text, variables, token)
         self.assertNotIn("errors", response, response)
         return response["data"]
 
@@ -195,12 +159,6 @@ class StandardProductCases:
         return {"__typename": "StandardProductPage", "totalCount": len(ids),
                 "elements": [self.standard(i, base_id) for i in ids],
                 "pageInfo": {"hasNextPage": False, "hasPreviousPage": False}}
-
-    def base_error(self, base_id):
-        name, organisation = self.db.sql(f"SELECT c.name, o.label FROM camps c JOIN organisations o "
-                                         f"ON o.id = c.organisation_id WHERE c.id = {base_id}")[0]
-        return {"__typename": "UnauthorizedForBaseError", "id": str(base_id), "name": name,
-                "organisationName": organisation}
 
     # --- reads --------------------------------------------------------------------------
 
@@ -250,7 +208,7 @@ class StandardProductCases:
                              expected)
         # Without standard_product:read: FORBIDDEN on each standard product (boxtribute's
         # loader authorizes), null for custom products.
-        response = self.call(PRODUCT_STANDARD, {"baseId": "1"}, self.without)
+        response = self.send(PRODUCT_STANDARD, {"baseId": "1"}, self.without)
         rows = self.db.sql("SELECT id, standard_product_id FROM products WHERE camp_id = 1 ORDER BY id")
         self.assertEqual(response["data"]["products"]["elements"],
                          [{"id": str(r[0]), "standardProduct": None} for r in rows])
@@ -303,7 +261,7 @@ class StandardProductCases:
                    elements {{ {STANDARD} instantiation {{ id standardProduct {{ id }} }} }} }} }} }}"""
 
         def statements():
-            response = self.call(text, {"baseId": "1"})
+            response = self.send(text, {"baseId": "1"})
             self.assertNotIn("errors", response)
             return response["extensions"]["debug"]["sqlStatements"], len(response["data"]["standardProducts"]["elements"])
         before, n_before = statements()
@@ -328,12 +286,6 @@ class StandardProductCases:
 
 
     # --- mutations: helpers ------------------------------------------------------------
-
-    def checksum(self):
-        return self.db.sql(f"CHECKSUM TABLE {WRITTEN}")
-
-    def now(self):
-        return self.db.scalar("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')")
 
     def fresh_standard_product(self, base=1):
         """A standard product of the newest version never instantiated in base, made here."""
@@ -360,13 +312,6 @@ class StandardProductCases:
 
     def last_history(self):
         return int(self.db.scalar("SELECT COALESCE(MAX(id), 0) FROM history"))
-
-    def refused(self, text, variables, expected, token=None, field=None):
-        """A refused call: its union error member, and nothing changed."""
-        before = self.checksum()
-        data = self.data(text, variables, token)
-        self.assertEqual(next(iter(data.values())), expected)
-        self.assertEqual(self.checksum(), before)
 
     def live_box(self, product_id, base=1):
         location = self.db.scalar(f"SELECT MIN(id) FROM locations WHERE camp_id = {base}")
@@ -400,9 +345,9 @@ class StandardProductCases:
                                 "createdBy": {"id": "8", "name": self.db.scalar("SELECT naam FROM cms_users WHERE id = 8"),
                                               "__typename": "User"}})
         # Enabled already: refused, nothing written.
-        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}},
-                     {"__typename": "StandardProductAlreadyEnabledForBaseError",
-                      "existingStandardProductInstantiationId": str(product)})
+        self.union_error(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}},
+                         {"__typename": "StandardProductAlreadyEnabledForBaseError",
+                          "existingStandardProductInstantiationId": str(product)})
         # Disabled.
         mark = self.last_history()
         data = self.data(FRONTEND_DISABLE, {"instantiationId": str(product)})["disableStandardProduct"]
@@ -430,19 +375,19 @@ class StandardProductCases:
         sp = self.fresh_standard_product()
         newest = self.fresh_standard_product()
         self.db.sql(f"UPDATE standard_product SET superceded_by_product_id = {newest} WHERE id = {sp}")
-        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}},
-                     {"__typename": "OutdatedStandardProductVersionError", "mostRecentStandardProductId": str(newest)})
+        self.union_error(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}},
+                         {"__typename": "OutdatedStandardProductVersionError", "mostRecentStandardProductId": str(newest)})
         missing = int(self.db.scalar("SELECT MAX(id) + 1 FROM standard_product"))
-        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": missing}},
-                     {"__typename": "ResourceDoesNotExistError", "missingId": None, "name": "StandardProduct"})
+        self.union_error(ENABLE, {"input": {"baseId": 1, "standardProductId": missing}},
+                         {"__typename": "ResourceDoesNotExistError", "missingId": None, "name": "StandardProduct"})
         no_range = int(self.db.scalar("SELECT MAX(id) + 1 FROM sizegroup"))
-        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": newest, "sizeRangeId": no_range}},
-                     {"__typename": "ResourceDoesNotExistError", "missingId": None, "name": "SizeRange"})
-        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": newest, "price": -1}},
-                     {"__typename": "InvalidPriceError", "value": -1})
-        self.refused(ENABLE, {"input": {"baseId": 2, "standardProductId": newest}}, self.base_error(2))
-        self.refused(ENABLE, {"input": {"baseId": 1, "standardProductId": newest}},
-                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        self.union_error(ENABLE, {"input": {"baseId": 1, "standardProductId": newest, "sizeRangeId": no_range}},
+                         {"__typename": "ResourceDoesNotExistError", "missingId": None, "name": "SizeRange"})
+        self.union_error(ENABLE, {"input": {"baseId": 1, "standardProductId": newest, "price": -1}},
+                         {"__typename": "InvalidPriceError", "value": -1})
+        self.union_error(ENABLE, {"input": {"baseId": 2, "standardProductId": newest}}, self.base_error(2))
+        self.union_error(ENABLE, {"input": {"baseId": 1, "standardProductId": newest}},
+                         {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
         before = self.checksum()
         status, response, _ = harness.post(self.depot.url, {"query": ENABLE, "variables": {
             "input": {"baseId": 1, "standardProductId": newest}}}, self.beta3)
@@ -456,15 +401,15 @@ class StandardProductCases:
         product = int(self.data(ENABLE, {"input": {"baseId": 1, "standardProductId": sp}})
                       ["enableStandardProduct"]["id"])
         label = self.live_box(product)
-        self.refused(DISABLE, {"id": str(product)},
-                     {"__typename": "BoxesStillAssignedToProductError", "labelIdentifiers": [label]})
-        self.refused(DISABLE, {"id": str(product)}, self.base_error(1), self.other)
+        self.union_error(DISABLE, {"id": str(product)},
+                         {"__typename": "BoxesStillAssignedToProductError", "labelIdentifiers": [label]})
+        self.union_error(DISABLE, {"id": str(product)}, self.base_error(1), self.other)
         custom = self.db.scalar("SELECT MIN(id) FROM products WHERE camp_id = 1 AND standard_product_id IS NULL")
-        self.refused(DISABLE, {"id": str(custom)},
-                     {"__typename": "ProductTypeMismatchError", "expectedType": "StandardInstantiation"})
+        self.union_error(DISABLE, {"id": str(custom)},
+                         {"__typename": "ProductTypeMismatchError", "expectedType": "StandardInstantiation"})
         missing = int(self.db.scalar("SELECT MAX(id) + 1 FROM products"))
-        self.refused(DISABLE, {"id": str(missing)},
-                     {"__typename": "ResourceDoesNotExistError", "missingId": str(missing), "name": "Product"})
+        self.union_error(DISABLE, {"id": str(missing)},
+                         {"__typename": "ResourceDoesNotExistError", "missingId": str(missing), "name": "Product"})
         # The box leaves (deleted): now the product may be disabled.
         self.db.sql(f"UPDATE stock SET deleted = NOW() WHERE box_id = '{label}'")
         self.assertEqual(self.data(DISABLE, {"id": str(product)})["disableStandardProduct"]["id"], str(product))
@@ -494,11 +439,11 @@ class StandardProductCases:
         data = self.data(FRONTEND_EDIT, {"id": str(product), "price": 6, "comment": "new", "inShop": True})
         self.assertEqual(data["editStandardProductInstantiation"]["price"], 6.0)
         self.assertEqual([h[0] for h in self.history(product, mark)], ["value"])
-        self.refused(EDIT, {"input": {"id": str(product), "price": -3}}, {"__typename": "InvalidPriceError", "value": -3})
+        self.union_error(EDIT, {"input": {"id": str(product), "price": -3}}, {"__typename": "InvalidPriceError", "value": -3})
         custom = self.db.scalar("SELECT MIN(id) FROM products WHERE camp_id = 1 AND standard_product_id IS NULL")
-        self.refused(EDIT, {"input": {"id": str(custom), "price": 1}},
-                     {"__typename": "ProductTypeMismatchError", "expectedType": "StandardInstantiation"})
-        self.refused(EDIT, {"input": {"id": str(product), "price": 1}}, self.base_error(1), self.other)
+        self.union_error(EDIT, {"input": {"id": str(custom), "price": 1}},
+                         {"__typename": "ProductTypeMismatchError", "expectedType": "StandardInstantiation"})
+        self.union_error(EDIT, {"input": {"id": str(product), "price": 1}}, self.base_error(1), self.other)
 
     def test_enable_many(self):
         """enableStandardProducts: the valid ones (existing, newest, never instantiated in the
@@ -511,7 +456,7 @@ class StandardProductCases:
                                      "AND standard_product_id IS NOT NULL"))
         missing = int(self.db.scalar("SELECT MAX(id) + 100 FROM standard_product"))
         mark = self.last_history()
-        response = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds":
+        response = self.send(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds":
                                                      [fresh[1], missing, enabled, fresh[0], outdated, fresh[1]]}})
         result = response["data"]["enableStandardProducts"]
         made = self.db.sql(f"SELECT id, standard_product_id FROM products WHERE camp_id = 1 "
@@ -524,20 +469,20 @@ class StandardProductCases:
             self.assertEqual(row[4:8], ("1", "0", "", "0"))
             self.assertEqual(self.history(product_id, mark), [("Record created", "8", row[10], None, None)])
         # Only invalid ones: nothing written.
-        self.refused(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [missing, fresh[0]]}},
-                     {"__typename": "ProductsResult", "instantiations": [],
-                      "invalidStandardProductIds": sorted([missing, fresh[0]])})
-        self.refused(ENABLE_MANY, {"input": {"baseId": 2, "standardProductIds": [fresh[2]]}}, self.base_error(2))
-        self.refused(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}},
-                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
-        self.refused(EDIT, {"input": {"id": str(made[0][0]), "price": 1}},
-                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
-        self.refused(DISABLE, {"id": str(made[0][0])},
-                     {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        self.union_error(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [missing, fresh[0]]}},
+                         {"__typename": "ProductsResult", "instantiations": [],
+                          "invalidStandardProductIds": sorted([missing, fresh[0]])})
+        self.union_error(ENABLE_MANY, {"input": {"baseId": 2, "standardProductIds": [fresh[2]]}}, self.base_error(2))
+        self.union_error(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}},
+                         {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        self.union_error(EDIT, {"input": {"id": str(made[0][0]), "price": 1}},
+                         {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
+        self.union_error(DISABLE, {"id": str(made[0][0])},
+                         {"__typename": "InsufficientPermissionError", "name": "product:write"}, self.without)
         # Statements: the same for 1 and for 12 standard products.
-        one = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}})
+        one = self.send(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": [fresh[2]]}})
         twelve_ids = [self.fresh_standard_product() for _ in range(12)]
-        twelve = self.call(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": twelve_ids}})
+        twelve = self.send(ENABLE_MANY, {"input": {"baseId": 1, "standardProductIds": twelve_ids}})
         self.assertEqual(len(twelve["data"]["enableStandardProducts"]["instantiations"]), 12)
         self.assertEqual(int(self.db.scalar(f"SELECT COUNT(*) FROM products WHERE camp_id = 1 AND "
                                             f"standard_product_id IN ({','.join(map(str, twelve_ids))})")), 12)
@@ -559,22 +504,8 @@ class StandardProductCases:
             self.assertEqual(answer.get("id", answer.get("existingStandardProductInstantiationId")), str(ids[0]))
 
 
-class StandardProductsOnDepotDDL(StandardProductCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
-        db.sql(DDL_ROWS)
-
-
-@unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
-class StandardProductsOnBoxtributeDump(StandardProductCases, unittest.TestCase):
-
-    @classmethod
-    def load(cls, db):
-        db.load_file(DUMP)
-        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
+StandardProductsOnDepotDDL, StandardProductsOnBoxtributeDump = on_each_data_set(
+    StandardProductCases, "StandardProducts", DDL_ROWS)
 
 
 if __name__ == "__main__":
