@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Statistics cubes (issue 17): each cube's p50 through Depot next to boxtribute's own SQL for
+the same cube, on the 8,201-box base of the demo data (depot-gen, as scripts/run.sh loads it).
+
+For each entry of CUBES: boxtribute's statements (business_logic/statistics/crud.py, with its
+parameters) run directly with the mariadb client, one session per run, timed by the server;
+then Depot's GraphQL request for the same cube over one kept-alive connection; p50 over --runs.
+Writes bench/results/<date>-stats.{json,md} (a later run of the day with --cubes adds its rows).
+Usage: bench/stats_bench.py --build build-rel [--runs 30] [--cubes createdBoxes,topProductsDonated]
+Licensed under the Apache License 2.0.
+"""
+import argparse
+import collections
+import datetime
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+import harness  # noqa: E402
+
+BASE = 1   # depot-gen's base of 8,201 boxes
+
+# One entry per cube: its GraphQL document and boxtribute's SQL for it ({base} is the base id),
+# the facts' statement first, its columns named as boxtribute's crud.py names them (the dump
+# tests run it: tests/integration/test_stats_dump.py). A later statement may name a column of
+# the facts, {product_id}: the ids the facts hold there, as _generate_dimensions sends them.
+# Each engineer adds their cube as one block.
+CUBES = {
+    "createdBoxes": {
+        "query": """query($b: Int!) { createdBoxes(baseId: $b) { facts { createdOn categoryId productId
+                    gender tagIds boxesCount itemsCount } dimensions { product { id name gender }
+                    category { id name } tag { id name color } } } }""",
+        # compute_created_boxes: the first location/product/items of each box by correlated
+        # MIN(history.id) subqueries, then tags, then the aggregate; and its dimensions.
+        "sql": ["""WITH location_ids AS (SELECT id FROM locations WHERE camp_id = {base})
+SELECT b.created_on, COUNT(b.id) AS boxes_count, SUM(b.items) AS items_count, p.id AS product_id,
+ p.gender_id AS gender, p.category_id, b.tag_ids FROM (
+ SELECT bx.created_on, bx.id, bx.items, bx.product_id, GROUP_CONCAT(tr.tag_id) AS tag_ids FROM (
+  SELECT s.id, DATE(s.created) AS created_on, IFNULL(ih.from_int, s.items) AS items,
+         IFNULL(ph.from_int, s.product_id) AS product_id
+  FROM stock s
+  LEFT JOIN history lh ON lh.record_id = s.id AND lh.tablename = 'stock' AND lh.changes = 'location_id'
+   AND lh.id = (SELECT MIN(h.id) FROM history h WHERE h.record_id = s.id AND h.tablename = 'stock' AND h.changes = 'location_id')
+  LEFT JOIN history ph ON ph.record_id = s.id AND ph.tablename = 'stock' AND ph.changes = 'product_id'
+   AND ph.id = (SELECT MIN(h.id) FROM history h WHERE h.record_id = s.id AND h.tablename = 'stock' AND h.changes = 'product_id')
+  LEFT JOIN history ih ON ih.record_id = s.id AND ih.tablename = 'stock' AND ih.changes = 'items'
+   AND ih.id = (SELECT MIN(h.id) FROM history h WHERE h.record_id = s.id AND h.tablename = 'stock' AND h.changes = 'items')
+  WHERE s.created IS NOT NULL AND (lh.from_int IN (SELECT id FROM location_ids)
+        OR (lh.from_int IS NULL AND s.location_id IN (SELECT id FROM location_ids)))) bx
+ LEFT JOIN tags_relations tr ON tr.object_id = bx.id AND tr.object_type = 'Stock' AND tr.deleted_on IS NULL
+ GROUP BY bx.id) b
+JOIN products p ON b.product_id = p.id
+GROUP BY p.id, p.category_id, p.gender_id, b.created_on, b.tag_ids""",
+                "SELECT id, label FROM product_categories",
+                "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})",
+                "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})"],
+    },
+    "topProductsCheckedOut": {
+        "query": """query($b: Int!) { topProductsCheckedOut(baseId: $b) { facts { checkedOutOn productId
+                    categoryId rank itemsCount } dimensions { product { id name gender }
+                    category { id name } } } }""",
+        "sql": ["""SELECT DATE(t.transaction_date) AS checked_out_on, t.product_id, p.category_id,
+ SUM(t.count) AS items_count, RANK() OVER (ORDER BY SUM(t.count) DESC) AS `rank` FROM transactions t
+ JOIN products p ON p.camp_id = {base} AND t.product_id = p.id
+ GROUP BY t.product_id, p.category_id, checked_out_on""",
+                "SELECT id, label FROM product_categories",
+                "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})"],
+    },
+    "topProductsDonated": {
+        "query": """query($b: Int!) { topProductsDonated(baseId: $b) { facts { createdOn donatedOn sizeId
+                    productId categoryId rank itemsCount } dimensions { size { id name }
+                    product { id name gender } category { id name } } } }""",
+        "sql": ["""SELECT DATE(s.created) AS created_on, DATE(h.changedate) AS donated_on, s.size_id,
+ s.product_id, p.category_id, SUM(s.items) AS items_count,
+ RANK() OVER (ORDER BY SUM(s.items) DESC) AS `rank`
+ FROM history h JOIN stock s ON h.record_id = s.id AND h.tablename = 'stock'
+  AND h.changes = 'box_state_id' AND h.from_int = 1 AND h.to_int = 5
+ JOIN products p ON s.product_id = p.id AND p.camp_id = {base}
+ GROUP BY created_on, donated_on, s.size_id, s.product_id, p.category_id""",
+                "SELECT id, label FROM product_categories",
+                "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})",
+                "SELECT id, label FROM sizes WHERE id IN ({size_id})"],
+    },
+}
+
+
+def fact_ids(db, facts_sql):
+    """Per column of the facts (boxtribute's names), the ids it holds as an SQL list ("NULL":
+    none), comma lists of ids (tag_ids) split."""
+    out = subprocess.run(db.client() + ["--batch", "--raw"], input=facts_sql.encode(), check=True,
+                         capture_output=True).stdout.decode().splitlines()
+    if not out:
+        return collections.defaultdict(lambda: "NULL")
+    names, ids = out[0].split("\t"), collections.defaultdict(set)
+    for line in out[1:]:
+        for name, value in zip(names, line.split("\t")):
+            ids[name].update(v for v in value.split(",") if v.isdigit())
+    return collections.defaultdict(lambda: "NULL", {n: ", ".join(sorted(v, key=int)) or "NULL"
+                                                    for n, v in ids.items()})
+
+
+def p50_sql(db, statements, runs):
+    """boxtribute's statements for one cube, one client session per run, timed by the server
+    (information_schema.PROFILING): the SQL alone, without the client's start-up or the rows'
+    way to it."""
+    ids = fact_ids(db, statements[0].format(base=BASE))
+    script = ("SET profiling_history_size = 100; SET profiling = 1;\n"
+              + "".join(s.format_map(collections.ChainMap({"base": BASE}, ids)) + ";\n" for s in statements)
+              + "SELECT 'profile-total', SUM(DURATION) FROM information_schema.PROFILING;\n")
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(db.client() + ["--batch", "-N"], input=script.encode(), check=True,
+                             capture_output=True).stdout.decode()
+        total = [line.split("\t")[1] for line in out.splitlines() if line.startswith("profile-total\t")]
+        times.append(float(total[-1]))
+    return statistics.median(times) * 1000
+
+
+def p50_depot(connection, token, query, runs):
+    body = json.dumps({"query": query, "variables": {"b": BASE}})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    connection.close()      # a kept-alive connection idle meanwhile may be closed: a fresh one
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        connection.request("POST", "/graphql", body, headers)
+        response = connection.getresponse()
+        data = response.read()
+        times.append(time.perf_counter() - start)
+        assert response.status == 200 and b'"errors"' not in data, data[:300]
+    return statistics.median(times) * 1000, data
+
+
+def load_1min():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def write_results(results, runs, build):
+    """Into today's pair of files, keeping the cubes an earlier run of the day measured."""
+    stem = os.path.join(HERE, "results", f"{datetime.date.today()}-stats")
+    cubes = {}
+    if os.path.exists(stem + ".json"):
+        with open(stem + ".json") as f:
+            cubes = json.load(f)["cubes"]
+    cubes.update(results)
+    with open(stem + ".json", "w") as f:
+        json.dump({"base": BASE, "build": build, "cubes": cubes}, f, indent=2)
+    with open(stem + ".md", "w") as f:
+        f.write(f"# Statistics cubes, base {BASE} of the demo data (8,201 boxes), single-request p50\n\n")
+        f.write("boxtribute's SQL: its statements for the cube (business_logic/statistics/crud.py) in one\n"
+                "session, their server time summed (information_schema.PROFILING). Depot: the GraphQL\n"
+                "request for the same cube over HTTP, end to end. Each row is measured in one run, side\n"
+                "by side; the machine is shared, so its 1-minute load at the row's run is noted.\n\n")
+        f.write("The SQL's time leaves out its rows' way to the client; Depot's includes the whole answer\n"
+                "(facts, and its size in JSON), which is most of it for a cube of thousands of facts.\n\n")
+        f.write("| cube | boxtribute's SQL alone | Depot's GraphQL request | facts | answer | runs | 1-min load |\n"
+                "|---|---|---|---|---|---|---|\n")
+        for name, r in cubes.items():
+            f.write(f"| {name} | {r['boxtribute_sql_p50_ms']} ms | {r['depot_p50_ms']} ms | {r.get('facts', '')}"
+                    f" | {r.get('answer_kb', '')} KB | {r['runs']} | {r['load_1min']} |\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build-rel")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cubes", help="a comma list of CUBES' names (default: every cube)")
+    args = parser.parse_args()
+    names = args.cubes.split(",") if args.cubes else list(CUBES)
+    unknown = [n for n in names if n not in CUBES]
+    if unknown:
+        parser.error(f"unknown cubes {unknown}; known: {', '.join(CUBES)}")
+    harness.BUILD = os.path.abspath(args.build)
+    scratch = harness.Scratch()
+    db = harness.MariaDB(scratch.path)
+    depot = None
+    try:
+        harness.load_demo(db)
+        keys = harness.Keys(scratch.path)
+        bases = [int(r[0]) for r in db.sql("SELECT id FROM camps WHERE organisation_id = 1 ORDER BY id")]
+        token = keys.token(base_ids=bases, permissions=[f"base_{b}/{r}:read" for b in bases
+                                                       for r in harness.RESOURCES])
+        depot = harness.Depot(db, keys, scratch.path, form="one", debug=False)
+        port = int(depot.url.split(":")[2].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        results = {}
+        for name in names:
+            cube = CUBES[name]
+            load = load_1min()
+            sql_ms = p50_sql(db, cube["sql"], args.runs)
+            p50_depot(connection, token, cube["query"], 3)                  # warm up
+            depot_ms, answer = p50_depot(connection, token, cube["query"], args.runs)
+            results[name] = {"boxtribute_sql_p50_ms": round(sql_ms, 2), "depot_p50_ms": round(depot_ms, 2),
+                             "facts": len(json.loads(answer)["data"][name]["facts"]),
+                             "answer_kb": round(len(answer) / 1024, 1),
+                             "runs": args.runs, "load_1min": max(load, load_1min())}
+            print(name, results[name], flush=True)
+        connection.close()
+    finally:
+        if depot:
+            depot.stop()
+        db.stop()
+        scratch.remove()
+    write_results(results, args.runs, args.build)
+
+
+if __name__ == "__main__":
+    main()
