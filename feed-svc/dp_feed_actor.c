@@ -462,6 +462,10 @@ dp_feed_actor (zsock_t *pipe, void *args)
     if (bound == 0) {
         dp_db_conn_thread_init ();
         dp_info ("feed: publishing on %s", self->config->bind ? self->config->bind : self->config->inproc);
+        //  Publish nothing for a status interval: the subscribers of a feed that
+        //  restarted reconnect meanwhile (ZeroMQ retries every 100 ms), so
+        //  they miss none of the transactions it publishes again.
+        s_check_pipe (self, self->config->status_ms);
         while (!self->terminated) {
             if (!self->side) {
                 char err [400];
