@@ -31,6 +31,7 @@
 #define DB_ENDPOINT      "inproc://depot-db"
 #define BACKEND_ENDPOINT "inproc://depot-backend"
 #define FEED_ENDPOINT    "inproc://depot-feed"
+#define FEED_WRITES      "inproc://depot-feed-writes"
 #define S_MAX_OPTIONS    64
 
 int
@@ -89,14 +90,16 @@ main (int argc, char *argv [])
     zsys_init ();
     zsys_set_max_sockets (0);
     int rc = 1;
+    if (dp_feed_config_enabled (&feed)) {
+        feed.inproc = FEED_ENDPOINT;        //  the gateway's /metrics reads its status there
+        gateway.feed_endpoint = FEED_ENDPOINT;
+        feed.writes = FEED_WRITES;          //  Depot's own writes, for the fallback
+        db.feed_writes = FEED_WRITES;
+    }
     zactor_t *db_actor = dp_db_actor_new (&db);
     zactor_t *resolver_actors [DP_RESOLVERS_MAX] = { 0 };
     zactor_t *gateway_actor = NULL;
     zactor_t *feed_actor = NULL;
-    if (dp_feed_config_enabled (&feed)) {
-        feed.inproc = FEED_ENDPOINT;        //  the gateway's /metrics reads its status there
-        gateway.feed_endpoint = FEED_ENDPOINT;
-    }
     int port = 0;                           //  the port the gateway listens on
     const char *db_endpoints [] = { DB_ENDPOINT };
     dp_resolver_config_t resolver = {

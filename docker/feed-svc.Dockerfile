@@ -31,7 +31,8 @@ LABEL org.opencontainers.image.title="depot-feed-svc" \
       org.opencontainers.image.description="Depot's change feed for boxtribute" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV DEPOT_FEED_BIND=tcp://*:5558
-EXPOSE 5558
+ENV DEPOT_FEED_WRITES_BIND=tcp://*:5559
+EXPOSE 5558 5559
 # The PUB socket accepts connections: feed-svc is up (its mode is in the gateway's /metrics).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s \
   CMD bash -c 'port=${DEPOT_FEED_BIND##*:}; exec 3<>"/dev/tcp/127.0.0.1/${port:-5558}"' || exit 1

@@ -36,6 +36,7 @@ typedef struct {
     const dp_feed_config_t *config;
     zsock_t *pipe;
     zsock_t *pub;
+    zsock_t *writes;                  //  PULL: Depot's own committed writes (db-svc), or NULL
     MYSQL *side;                      //  position, columns, the binlog's end
     MYSQL *stream;                    //  the binlog dump
     MARIADB_RPL *rpl;
@@ -398,12 +399,58 @@ s_publish_status (s_self_t *self)
     self->next_status = zclock_mono () + self->config->status_ms;
 }
 
-//  Handle the pipe's commands; wait up to timeout_ms for one.
+//  One committed transaction of Depot's own (dp_db_own_writes): its GTID
+//  frame, then its CHANGEs. Published, numbered, in fallback mode only:
+//  with the binary log the same changes come from there.
+static void
+s_own_writes (s_self_t *self)
+{
+    zmsg_t *msg = zmsg_recv_nowait (self->writes);
+    if (!msg)
+        return;
+    char *gtid = zmsg_popstr (msg);
+    char merged [DP_GTID_MAX + 1];
+    size_t published = 0;
+    if (self->mode == DP_FEED_MODE_FALLBACK && gtid) {
+        zframe_t *frame;
+        while ((frame = zmsg_pop (msg))) {
+            msgpack_unpacked unpacked;
+            msgpack_unpacked_init (&unpacked);
+            dp_change_t change;
+            char err [200];
+            if (dp_change_decode (zframe_data (frame), zframe_size (frame), &unpacked, &change,
+                                  err, sizeof err) == 0 && change.type == DP_CHANGE_CHANGE) {
+                change.seq = ++self->seq;
+                change.gtid = gtid;
+                s_publish (self, &change);
+                published++;
+            }
+            else
+                dp_warn ("feed: a write from db-svc is not a change: %s", err);
+            msgpack_unpacked_destroy (&unpacked);
+            zframe_destroy (&frame);
+        }
+        if (*gtid && dp_gtid_merge (self->position, gtid, merged, sizeof merged) == 0)
+            memcpy (self->position, merged, sizeof merged);
+        if (published && self->side)
+            s_store (self);
+    }
+    free (gtid);
+    zmsg_destroy (&msg);
+}
+
+//  Handle the pipe's commands and Depot's own writes; wait up to
+//  timeout_ms for either.
 static void
 s_check_pipe (s_self_t *self, int timeout_ms)
 {
-    zmq_pollitem_t item = { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
-    if (zmq_poll (&item, 1, timeout_ms) <= 0)
+    zmq_pollitem_t items [] = { { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 },
+                                { self->writes ? zsock_resolve (self->writes) : NULL, 0, ZMQ_POLLIN, 0 } };
+    if (zmq_poll (items, self->writes ? 2 : 1, timeout_ms) <= 0)
+        return;
+    if (items [1].revents & ZMQ_POLLIN)
+        s_own_writes (self);
+    if (!(items [0].revents & ZMQ_POLLIN))
         return;
     char *command = zstr_recv (self->pipe);
     if (!command || streq (command, "$TERM"))
@@ -457,6 +504,10 @@ dp_feed_actor (zsock_t *pipe, void *args)
         bound = zsock_attach (self->pub, self->config->bind, true);
     if (bound == 0 && self->config->inproc)
         bound = zsock_bind (self->pub, "%s", self->config->inproc) == -1 ? -1 : 0;
+    if (bound == 0 && self->config->writes) {
+        self->writes = zsock_new (ZMQ_PULL);
+        bound = zsock_attach (self->writes, self->config->writes, true);
+    }
     zsock_signal (pipe, 0);
     zsock_send (pipe, "i", bound);
     if (bound == 0) {
@@ -485,7 +536,8 @@ dp_feed_actor (zsock_t *pipe, void *args)
                 s_check_pipe (self, 200);         //  fallback: statuses only
             if (zclock_mono () >= self->next_status)
                 s_publish_status (self);
-            if (zsock_events (pipe) & ZMQ_POLLIN)
+            if ((zsock_events (pipe) & ZMQ_POLLIN)
+            ||  (self->writes && (zsock_events (self->writes) & ZMQ_POLLIN)))
                 s_check_pipe (self, 0);
         }
         s_disconnect (self);
@@ -497,6 +549,7 @@ dp_feed_actor (zsock_t *pipe, void *args)
     zmsg_destroy (&self->pending);
     dp_feed_tables_destroy (&self->tables);
     zsock_destroy (&self->pub);
+    zsock_destroy (&self->writes);
     free (self);
 }
 

@@ -25,6 +25,8 @@ typedef struct {
     const char *password;       //  its password; NULL: db's when user is NULL
     const char *bind;           //  PUB endpoints, comma-separated; NULL or "": no feed
     const char *inproc;         //  one more PUB endpoint (depot: the gateway's), or NULL
+    const char *writes;         //  PULL endpoint db-svc pushes Depot's own committed writes
+                                //  to (published in fallback mode), or NULL
     int server_id;              //  the id the feed connects with as a replica (>= 2)
     int status_ms;              //  FEED_STATUS every this often (>= 100)
 } dp_feed_config_t;
@@ -34,7 +36,8 @@ typedef struct {
 void dp_feed_config_init (dp_feed_config_t *config, const dp_db_config_t *db);
 
 //  Write the feed's settings (DEPOT_FEED_BIND, DEPOT_FEED_USER,
-//  DEPOT_FEED_PASSWORD, DEPOT_FEED_SERVER_ID) into out, at most max entries,
+//  DEPOT_FEED_PASSWORD, DEPOT_FEED_SERVER_ID) into out (feed-svc adds
+//  DEPOT_FEED_WRITES_BIND; depot fixes it to inproc://), at most max entries,
 //  and return how many. Asserts when max is too small.
 size_t dp_feed_options (dp_feed_config_t *config, dp_option_t *out, size_t max);
 

@@ -26,6 +26,7 @@ main (int argc, char *argv [])
     dp_feed_config_t config;
     dp_feed_config_init (&config, &db);
     config.bind = "tcp://*:5558";
+    config.writes = "tcp://*:5559";
     bool verbose = false;
 
     //  The primary's MYSQL_* settings only: the pool's and the replica's are db-svc's.
@@ -36,6 +37,9 @@ main (int argc, char *argv [])
         &&  strncmp (db_options [i].env, "MYSQL_REPLICA_", 14) != 0)
             options [n++] = db_options [i];
     n += dp_feed_options (&config, options + n, S_MAX_OPTIONS - n);
+    options [n++] = (dp_option_t) { "--writes-bind", "DEPOT_FEED_WRITES_BIND", DP_OPT_STRING,
+        &config.writes, "ZeroMQ endpoint db-svc pushes Depot's own writes to (the fallback's"
+        " source; db-svc's DEPOT_FEED_WRITES connects to it)" };
     options [n++] = (dp_option_t) { "--verbose", "DEPOT_VERBOSE", DP_OPT_BOOL, &verbose, "debug logs" };
     char err [400];
     int parsed = dp_options_parse (options, n, argc, argv,

@@ -293,9 +293,10 @@ class ChangeFeedUnderFaults(unittest.TestCase):
 
 
 class ChangeFeedFallback(unittest.TestCase):
-    """MariaDB without a binary log: the feed says so at start-up and in /metrics."""
+    """MariaDB without a binary log: the feed says so at start-up and in /metrics, and
+    publishes Depot's own committed writes (not other applications')."""
 
-    def test_binlog_off_is_fallback_mode(self):
+    def test_binlog_off_is_fallback_mode_with_depots_own_writes(self):
         scratch = harness.Scratch()
         folder = scratch.path
         db = harness.MariaDB(folder, args=["--skip-log-bin"])
@@ -312,6 +313,27 @@ class ChangeFeedFallback(unittest.TestCase):
             while sample(metrics(depot), 'depot_feed_mode{mode="fallback"}') != 1 and time.time() < deadline:
                 time.sleep(0.2)
             self.assertEqual(sample(metrics(depot), 'depot_feed_mode{mode="fallback"}'), 1)
+
+            # Plain SQL first (not seen without a binary log), then a Depot mutation (seen).
+            db.sql("UPDATE stock SET comments = 'by another application' WHERE id = 1")
+            token = keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES]
+                               + ["base_1/tag:write"])
+            code, body, _ = harness.post(depot.url, {
+                "query": harness.read_query(os.path.join("mutations", "CreateTag.graphql")),
+                "variables": {"baseId": 1, "name": "fallback", "type": "All", "color": "#445566",
+                              "description": ""}}, token)
+            self.assertEqual(code, 200, body)
+            tag = int(body["data"]["createTag"]["id"])
+            # The tag and its history row, both by SQL; no binary log, no GTID.
+            history = [int(r[0]) for r in db.sql(
+                f"SELECT id FROM history WHERE tablename = 'tags' AND record_id = {tag}")]
+            expected = [("tags", "insert", [tag], "")] + [("history", "insert", [h], "") for h in history]
+            got = sub.wait_for(lambda m: m["type"] == "change" and m["table"] == "history",
+                               "Depot's own writes")
+            got = changes(sub.messages())
+            self.assertEqual([(m["table"], m["op"], m["key"], m["gtid"]) for m in got], expected)
+            self.assertIn("label", got[0]["columns"])
+            self.assertEqual(int(db.scalar(f"SELECT COUNT(*) FROM tags WHERE id = {tag}")), 1)
             sub.stop()
         finally:
             codes = depot.stop() if depot else None
