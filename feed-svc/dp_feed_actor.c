@@ -181,8 +181,8 @@ s_set_mode (s_self_t *self, dp_feed_mode_t mode)
         return;
     self->mode = mode;
     if (mode == DP_FEED_MODE_FALLBACK)
-        dp_warn ("feed: the binary log is not usable (%s): the feed publishes no changes,"
-                 " only its status (mode fallback)", self->why_fallback);
+        dp_warn ("feed: the binary log is not usable (%s): the feed publishes Depot's own"
+                 " committed writes only (mode fallback)", self->why_fallback);
     else
         dp_info ("feed: following the binary log from %s (sequence %" PRIu64 ")",
                  *self->position ? self->position : "its start", self->seq);

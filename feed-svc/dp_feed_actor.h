@@ -13,7 +13,9 @@
     publishes FEED_STATUS (mode, lag, transactions behind the binlog's end).
     When the binary log is not usable (log_bin off, not ROW with full
     images, no REPLICATION SLAVE grant) it says so in the log and in
-    FEED_STATUS's mode and publishes only statuses (README "Change feed").
+    FEED_STATUS's mode, and publishes Depot's own committed writes, which
+    db-svc pushes to its PULL socket (dp_db_own_writes; README "Change
+    feed"); in binlog mode it drops those pushes.
     It reconnects after MariaDB goes away and resumes at its position.
     feed-svc runs it as a process of its own; depot runs it in-process.
 @end

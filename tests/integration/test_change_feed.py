@@ -130,9 +130,9 @@ class ChangeFeed(unittest.TestCase):
 
         # An insert of a row that names its base (camp_id): every column, the base from SQL.
         gtid, tag, base = self.db.sql(
-            "INSERT INTO tags (label, color, camp_id, type, description, created) VALUES ('feed tag',"
-            " '#aabbcc', 1, 'All', '', UTC_TIMESTAMP()); SELECT @@last_gtid, LAST_INSERT_ID(), camp_id FROM tags"
-            " WHERE id = LAST_INSERT_ID()")[0]
+            "INSERT INTO tags (label, color, camp_id, type, description, created) VALUES"
+            " ('feed tag', '#aabbcc', 1, 'All', '', UTC_TIMESTAMP());"
+            " SELECT @@last_gtid, LAST_INSERT_ID(), camp_id FROM tags WHERE id = LAST_INSERT_ID()")[0]
         got = self.sub.wait_for(lambda m: m.get("gtid") == gtid and m["type"] == "change", "insert")
         self.assertEqual([(m["table"], m["op"], m["key"], m["base"]) for m in got],
                          [("tags", "insert", [int(tag)], int(base))])
