@@ -330,8 +330,13 @@ s_on_event (s_self_t *self, MARIADB_RPL_EVENT *event)
             return false;
         }
         case TABLE_MAP_EVENT:
-            if (self->n_maps == S_MAX_TABLE_MAPS || s_table_map (self, event->event.table_map.table_id))
+            if (s_table_map (self, event->event.table_map.table_id))
                 return false;
+            if (self->n_maps == S_MAX_TABLE_MAPS) {
+                dp_error ("feed: %s maps more than %d tables: the changes of the others are not"
+                          " published", self->txn_gtid, S_MAX_TABLE_MAPS);
+                return false;
+            }
             self->maps [self->n_maps++] = event;
             return true;
         case XID_EVENT:
