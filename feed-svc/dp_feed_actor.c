@@ -46,6 +46,10 @@ typedef struct {
     bool have_position;               //  position and seq hold what is published
     char position [DP_GTID_MAX + 1];  //  the last published transaction's position
     uint64_t seq;                     //  the last sequence number used
+    bool unstored;                    //  published beyond what is stored
+    bool have_checkpoint;             //  a position published a status interval ago,
+    char checkpoint [DP_GTID_MAX + 1];//  stored at the next status (ZeroMQ has sent it by
+    uint64_t checkpoint_seq;          //  then; a kill -9 loses what it has not sent)
     //  The transaction being read
     char txn_gtid [64];
     bool in_txn;
@@ -167,11 +171,35 @@ s_publish (s_self_t *self, const dp_change_t *message)
 }
 
 static void
-s_store (s_self_t *self)
+s_store_at (s_self_t *self, const char *position, uint64_t seq)
 {
     char err [300];
-    if (dp_feed_position_store (self->side, self->position, self->seq, err, sizeof err))
+    if (dp_feed_position_store (self->side, position, seq, err, sizeof err))
         dp_warn ("feed: %s (a restart would publish again what follows the stored position)", err);
+}
+
+static void
+s_store (s_self_t *self)
+{
+    s_store_at (self, self->position, self->seq);
+}
+
+//  Once a status interval: store the position published an interval ago,
+//  and remember the one published now. Not at once: zmq_send only queues,
+//  and a position stored before its messages left a feed killed then would
+//  lose them; stored later, a restart publishes them again, with the same
+//  numbers, which subscribers drop.
+static void
+s_checkpoint (s_self_t *self)
+{
+    if (self->have_checkpoint && self->side)
+        s_store_at (self, self->checkpoint, self->checkpoint_seq);
+    self->have_checkpoint = self->unstored;
+    if (self->unstored) {
+        memcpy (self->checkpoint, self->position, sizeof self->checkpoint);
+        self->checkpoint_seq = self->seq;
+        self->unstored = false;
+    }
 }
 
 static void
@@ -298,7 +326,7 @@ s_commit (s_self_t *self)
     //  A transaction with nothing published (Depot's own tables, DDL)
     //  is not stored: storing it would write another one.
     if (published)
-        s_store (self);
+        self->unstored = true;
     s_forget_maps (self);
     self->in_txn = false;
 }
@@ -401,6 +429,7 @@ s_publish_status (s_self_t *self)
     dp_change_t status = { .type = DP_CHANGE_FEED_STATUS, .seq = self->seq, .gtid = self->position,
                            .mode = self->mode, .lag_ms = self->lag_ms, .behind = self->behind };
     s_publish (self, &status);
+    s_checkpoint (self);
     self->next_status = zclock_mono () + self->config->status_ms;
 }
 
@@ -437,8 +466,8 @@ s_own_writes (s_self_t *self)
         }
         if (*gtid && dp_gtid_merge (self->position, gtid, merged, sizeof merged) == 0)
             memcpy (self->position, merged, sizeof merged);
-        if (published && self->side)
-            s_store (self);
+        if (published)
+            self->unstored = true;
     }
     free (gtid);
     zmsg_destroy (&msg);
@@ -504,6 +533,7 @@ dp_feed_actor (zsock_t *pipe, void *args)
     self->pub = zsock_new (ZMQ_PUB);
     //  A burst of changes must not be dropped at the default 1,000 queued.
     zsock_set_sndhwm (self->pub, 1000000);
+    zsock_set_linger (self->pub, 1000);     //  on $TERM: sent before the position is stored
     int bound = 0;
     if (self->config->bind && *self->config->bind)
         bound = zsock_attach (self->pub, self->config->bind, true);
@@ -545,6 +575,10 @@ dp_feed_actor (zsock_t *pipe, void *args)
             ||  (self->writes && (zsock_events (self->writes) & ZMQ_POLLIN)))
                 s_check_pipe (self, 0);
         }
+        //  Everything published leaves (linger), then is stored.
+        zsock_destroy (&self->pub);
+        if (self->side && (self->unstored || self->have_checkpoint))
+            s_store (self);
         s_disconnect (self);
         dp_db_conn_thread_end ();
     }

@@ -4,10 +4,10 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    The row of depot_feed_position (db/feed.sql). The feed stores it after
-    it published a transaction, so after a crash it resumes at the last
-    transaction stored: one published but not yet stored is published
-    again, with the same sequence numbers, which subscribers drop as seen.
+    The row of depot_feed_position (db/feed.sql). The feed stores what it
+    published a status interval before (dp_feed_actor), so after a crash
+    it resumes there: what it published since is published again, with the
+    same sequence numbers, which subscribers drop as seen.
     Written with sql_log_bin=0 when the user may (the feed's own bookkeeping
     need not reach the binary log or replicas); when it may not, these
     writes reach the binary log and the feed skips them as Depot's own

@@ -12,11 +12,11 @@
     request/reply links dp_msg serves. proto/README.md section 9 is the
     contract.
 @discuss
-    Every message carries a sequence number, one counter for all three
-    types, continuous across restarts of the feed (it is stored with the
-    GTID): a subscriber drops a number it has seen (a transaction published
-    again after a crash between publishing and storing), and reloads what
-    it keeps when a number is skipped (a gap) or on RESYNC.
+    CHANGE and RESYNC take the next sequence number, one counter,
+    continuous across restarts of the feed (it is stored with the GTID);
+    FEED_STATUS carries the last one used. A subscriber drops a number it
+    has seen (published again after a restart), and reloads what it keeps
+    when a number is skipped (a gap) or on RESYNC.
 @end
 */
 #ifndef DP_CHANGE_H_INCLUDED
