@@ -303,7 +303,7 @@ class ChangeFeedFallback(unittest.TestCase):
         scratch = harness.Scratch()
         folder = scratch.path
         db = harness.MariaDB(folder, args=["--skip-log-bin"])
-        depot = None
+        depot = sub = None
         try:
             harness.load_demo(db, boxes=10)
             keys = harness.Keys(folder)
@@ -337,8 +337,9 @@ class ChangeFeedFallback(unittest.TestCase):
             self.assertEqual([(m["table"], m["op"], m["key"], m["gtid"]) for m in got], expected)
             self.assertIn("label", got[0]["columns"])
             self.assertEqual(int(db.scalar(f"SELECT COUNT(*) FROM tags WHERE id = {tag}")), 1)
-            sub.stop()
         finally:
+            if sub:
+                sub.stop()
             codes = depot.stop() if depot else None
             db.stop()
         with open(os.path.join(folder, "depot.log")) as f:
