@@ -11,6 +11,8 @@ one-process `depot` (Release build), then measures with the front-end's own docu
   - SQL statements per mutation (Depot's debug counter).
 Every answer is checked: a GraphQL error stops the run. Results: a Markdown table in
 bench/results/. Usage: bench/write_bench.py [--build DIR] [--duration SECONDS] [--count N]
+[--mariadb-args "ARGS"] [--name NAME] (e.g. --mariadb-args=--skip-log-bin --name writes-nobinlog
+measures without the binary log that scripts/mariadb.sh turns on).
 Licensed under the Apache License 2.0.
 """
 import argparse
@@ -65,11 +67,13 @@ def main():
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--count", type=int, default=200, help="sequential requests per mutation")
+    parser.add_argument("--mariadb-args", default="", help="more mariadbd options, space-separated")
+    parser.add_argument("--name", default="writes", help="results file: <date>-<name>.md")
     args = parser.parse_args()
     os.environ["DEPOT_BUILD_DIR"] = args.build
     harness.BUILD = args.build
     scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
+    db = harness.MariaDB(scratch.path, args=args.mariadb_args.split())
     depot = None
     try:
         harness.load_demo(db)
@@ -87,7 +91,8 @@ def main():
             "SELECT id FROM locations WHERE camp_id = 1 AND deleted IS NULL "
             "AND box_state_id = 1 ORDER BY id LIMIT 2")]
         label, product, size, items, location = boxes[0]
-        results = {"cores": os.cpu_count(), "load": os.getloadavg()}
+        results = {"cores": os.cpu_count(), "load": os.getloadavg(),
+                   "log_bin": db.scalar("SELECT @@log_bin"), "name": args.name}
 
         create = document("CreateBox")
         results["createBox"] = sequential(depot.port, [payload(create, {
@@ -138,7 +143,7 @@ def report(r):
         "",
         f"Machine: {r['cores']} cores, load average {r['load'][0]:.1f} at the start; MariaDB on "
         "the same machine; 8,201-box demo base; Release build; one-process `depot`; "
-        "`bench/write_bench.py`.",
+        f"`bench/write_bench.py`; binary log {'on (ROW)' if r['log_bin'] == '1' else 'off'}.",
         "",
         "| mutation | single request p50 | p90 | SQL statements |",
         "|---|---|---|---|",
@@ -152,7 +157,7 @@ def report(r):
               f"non-2xx {t['non2xx']}.", ""]
     text = "\n".join(lines)
     print(text)
-    path = os.path.join(HERE, "results", f"{today}-writes.md")
+    path = os.path.join(HERE, "results", f"{today}-{r['name']}.md")
     with open(path, "w") as f:
         f.write(text)
     with open(path.replace(".md", ".json"), "w") as f:

@@ -141,6 +141,7 @@
 #include "dp_sql_tables.h"
 #include "dp_db_txn.h"
 #include "dp_gtid.h"
+#include "dp_db_own_writes.h"
 #include "dp_db_purge.h"
 #include "dp_catalog.h"
 #include "dp_msg.h"
@@ -203,7 +204,8 @@ typedef struct {
     void *router_handle;        //  its libzmq socket
     int port;                   //  TCP port bound, 0 for other transports
     dp_db_config_t config;      //  copy; strings below are owned
-    char *strings [9];
+    char *strings [10];
+    zsock_t *feed_push;         //  Depot's own committed writes to the feed, or NULL
     int chunk_size;
     s_slot_t *slots;            //  the primary's pool, the replica's, then their controls
     int pool_size [DP_DB_TARGETS];  //  most connections per server (replica: 0 = none)
@@ -1446,6 +1448,12 @@ s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_even
     }
     if (stmt == txn->closer) {
         if (event == DP_DB_CONN_DONE) {
+            if (self->feed_push && job->msg.u.txn.op == DP_TXN_COMMIT) {
+                char gtid [DP_GTID_MAX + 1] = "";
+                if (!dp_db_conn_last_gtid (slot->conn, gtid, sizeof gtid))
+                    gtid [0] = 0;
+                dp_db_own_writes_send (zsock_resolve (self->feed_push), &txn->own_changes, gtid);
+            }
             if (!job->answered)
                 s_txn_closed_answer (self, job, slot->conn);
             dp_db_conn_free_result (slot->conn);
@@ -1478,8 +1486,12 @@ s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_even
         return;
     }
     if (event == DP_DB_CONN_DONE && !job->answered) {
-        if (job->msg.type == DP_MSG_STMT)
+        if (job->msg.type == DP_MSG_STMT) {
+            if (self->feed_push)
+                dp_db_own_writes_add (&txn->own_changes, &job->msg.u.stmt,
+                                      dp_db_conn_insert_id (slot->conn));
             s_stmt_answer (self, job, slot->conn);
+        }
         else
             s_answer (self, stmt, slot->conn);
     }
@@ -2032,7 +2044,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     const char **fields [] = { &self->config.host, &self->config.socket, &self->config.user,
                                &self->config.password, &self->config.database,
                                &self->config.endpoint, &self->config.replica_host,
-                               &self->config.replica_socket };
+                               &self->config.replica_socket, &self->config.feed_writes };
     for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++)
         if (*fields [i]) {
             self->strings [i] = strdup (*fields [i]);
@@ -2142,6 +2154,7 @@ s_self_destroy (s_self_t **self_p)
         dp_db_pool_limit_destroy (&self->limit [target]);
     assert (self->jobs == NULL);
     zsock_destroy (&self->router);
+    zsock_destroy (&self->feed_push);
     for (size_t i = 0; i < sizeof self->strings / sizeof self->strings [0]; i++) {
         if (self->strings [i] && self->config.password == self->strings [i])
             memset (self->strings [i], 0, strlen (self->strings [i]));
@@ -2221,6 +2234,12 @@ dp_db_actor (zsock_t *pipe, void *args)
     }
     self->router_handle = zsock_resolve (self->router);
     self->out.router = self->router_handle;
+    if (self->config.feed_writes && *self->config.feed_writes) {
+        self->feed_push = zsock_new (ZMQ_PUSH);
+        if (zsock_attach (self->feed_push, self->config.feed_writes, false))
+            dp_warn ("db: cannot connect to the change feed at %s: its fallback will not"
+                     " see Depot's writes", self->config.feed_writes);
+    }
     dp_db_conn_thread_init ();
     char primary [300], replica [300] = "none";
     dp_db_target_describe (&self->config, DP_DB_PRIMARY, primary, sizeof primary);

@@ -48,6 +48,8 @@ typedef struct {
                                 //  (dp_db_purge); 0: never
     bool verbose;               //  log every statement
     const char *instance;       //  name in heartbeat reports; NULL: "<hostname>:<pid>"
+    const char *feed_writes;    //  the change feed's endpoint for Depot's own committed
+                                //  writes (its fallback, dp_db_own_writes); NULL: none
 } dp_db_config_t;
 
 //  Fill config with the defaults: host NULL, port 0, socket NULL, user

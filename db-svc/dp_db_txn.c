@@ -47,6 +47,7 @@ dp_db_txn_destroy (dp_db_txns_t *txns, dp_db_txn_t **self_p)
             break;
         }
     zframe_destroy (&self->routing);
+    zmsg_destroy (&self->own_changes);
     free (self);
     *self_p = NULL;
 }

@@ -40,6 +40,7 @@ struct _dp_db_txn_t {
     uint32_t failed_status;
     char failed_message [600];
     int64_t heard_ms;           //  zclock_mono of the requester's last message
+    zmsg_t *own_changes;        //  its writes for the feed's fallback (dp_db_own_writes)
 };
 
 typedef struct {

@@ -5,12 +5,14 @@
     =========================================================================
 @header
     Starts the same actors as the three services, wired over inproc://:
-    the DB actor, N resolver actors, and the gateway (civetweb + broker).
+    the DB actor, N resolver actors, the gateway (civetweb + broker), and
+    the change feed's actor when DEPOT_FEED_BIND names where it publishes.
     Settings are the union of the three services' option tables
     (dp_db_options, dp_gateway_options, dp_resolver_options), so the flags
     and environment variables are the same; only the endpoints between the
     actors are fixed. Stops on SIGINT/SIGTERM: the gateway first (no new
-    requests; in-flight ones finish), then the resolvers, then the DB actor.
+    requests; in-flight ones finish), then the resolvers, then the DB actor
+    and the feed.
 @end
 */
 #include "dp_gateway.h"
@@ -19,6 +21,7 @@
 #include "dp_msg.h"
 #include "dp_introspection_hooks.h"
 #include "dp_db_actor.h"
+#include "dp_feed_actor.h"
 #include "dp_options.h"
 #include "dp_log.h"
 #include <czmq.h>
@@ -27,6 +30,8 @@
 
 #define DB_ENDPOINT      "inproc://depot-db"
 #define BACKEND_ENDPOINT "inproc://depot-backend"
+#define FEED_ENDPOINT    "inproc://depot-feed"
+#define FEED_WRITES      "inproc://depot-feed-writes"
 #define S_MAX_OPTIONS    64
 
 int
@@ -41,12 +46,15 @@ main (int argc, char *argv [])
     const char *public_key_file = NULL;
     dp_resolver_options_t resolvers;
     dp_resolver_options_init (&resolvers);
+    dp_feed_config_t feed;
+    dp_feed_config_init (&feed, &db);
     bool verbose = false;
 
     dp_option_t options [S_MAX_OPTIONS];
     size_t n = dp_db_options (&db, options, S_MAX_OPTIONS);
     n += dp_gateway_options (&gateway, &public_key_file, options + n, S_MAX_OPTIONS - n);
     n += dp_resolver_options (&resolvers, options + n, S_MAX_OPTIONS - n);
+    n += dp_feed_options (&feed, options + n, S_MAX_OPTIONS - n);
     options [n++] = (dp_option_t) { "--verbose", "DEPOT_VERBOSE", DP_OPT_BOOL, &verbose, "debug logs" };
     char err [400];
     int parsed = dp_options_parse (options, n, argc, argv,
@@ -65,7 +73,8 @@ main (int argc, char *argv [])
     }
     if (dp_db_config_check (&db, err, sizeof err)
     ||  dp_gateway_config_check (&gateway, err, sizeof err)
-    ||  dp_resolver_options_check (&resolvers, err, sizeof err)) {
+    ||  dp_resolver_options_check (&resolvers, err, sizeof err)
+    ||  dp_feed_config_check (&feed, err, sizeof err)) {
         fprintf (stderr, "depot: %s\n", err);
         free (key_text);
         return 2;
@@ -81,9 +90,16 @@ main (int argc, char *argv [])
     zsys_init ();
     zsys_set_max_sockets (0);
     int rc = 1;
+    if (dp_feed_config_enabled (&feed)) {
+        feed.inproc = FEED_ENDPOINT;        //  the gateway's /metrics reads its status there
+        gateway.feed_endpoint = FEED_ENDPOINT;
+        feed.writes = FEED_WRITES;          //  Depot's own writes, for the fallback
+        db.feed_writes = FEED_WRITES;
+    }
     zactor_t *db_actor = dp_db_actor_new (&db);
     zactor_t *resolver_actors [DP_RESOLVERS_MAX] = { 0 };
     zactor_t *gateway_actor = NULL;
+    zactor_t *feed_actor = NULL;
     int port = 0;                           //  the port the gateway listens on
     const char *db_endpoints [] = { DB_ENDPOINT };
     dp_resolver_config_t resolver = {
@@ -93,6 +109,8 @@ main (int argc, char *argv [])
         .db_wait_ms = resolvers.db_wait_ms ? resolvers.db_wait_ms : -1
     };
     if (!db_actor)
+        goto stop;
+    if (feed.inproc && !(feed_actor = dp_feed_actor_new (&feed)))
         goto stop;
     char instance [DP_INSTANCE_MAX + 1];
     resolver.instance = instance;           //  each actor copies its name before it signals
@@ -117,6 +135,7 @@ stop:
     for (int i = resolvers.resolvers - 1; i >= 0; i--)
         zactor_destroy (&resolver_actors [i]);
     zactor_destroy (&db_actor);
+    zactor_destroy (&feed_actor);
     dp_schema_destroy (&schema);
     free (key_text);
     dp_info ("depot: stopped");

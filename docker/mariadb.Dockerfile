@@ -23,4 +23,5 @@ FROM mariadb:10.11
 COPY db/ddl.sql /docker-entrypoint-initdb.d/10-ddl.sql
 COPY db/indexes.sql /docker-entrypoint-initdb.d/20-indexes.sql
 COPY db/idempotency.sql /docker-entrypoint-initdb.d/25-idempotency.sql
+COPY db/feed.sql /docker-entrypoint-initdb.d/26-feed.sql
 COPY --from=demo-data /30-demo-data.sql.gz /docker-entrypoint-initdb.d/30-demo-data.sql.gz

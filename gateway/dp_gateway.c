@@ -24,6 +24,7 @@
 #include "dp_broker.h"
 #include "dp_router.h"
 #include "dp_worker.h"
+#include "dp_feed_watch.h"
 #include "dp_log.h"
 #include <assert.h>
 #include <inttypes.h>
@@ -36,6 +37,8 @@
 typedef struct {
     zsock_t *pipe;                  //  actor pipe
     zactor_t *broker;               //  the broker actor
+    zactor_t *feed_watch;           //  the change feed's statuses for /metrics, or NULL
+    dp_feed_watch_config_t feed_watch_config;
     dp_broker_config_t broker_config;   //  what the broker read as it started: kept for
                                     //  its lifetime, not on a stack frame that later
                                     //  calls reuse (a reuse ThreadSanitizer cannot see
@@ -107,6 +110,7 @@ s_self_destroy (self_t **self_p)
         if (self->civet)
             mg_stop (self->civet);      //  waits for the workers: exit_thread ran
         zactor_destroy (&self->broker);
+        zactor_destroy (&self->feed_watch);
         dp_gateway_server_destroy (&self->server);
         mg_exit_library ();
         free (self);
@@ -147,6 +151,15 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     if (!self->broker) {
         s_self_destroy (&self);
         return NULL;
+    }
+
+    if (config->feed_endpoint && *config->feed_endpoint) {
+        self->feed_watch_config = (dp_feed_watch_config_t) {
+            .endpoint = config->feed_endpoint, .metrics = self->server->metrics };
+        if (!(self->feed_watch = dp_feed_watch_new (&self->feed_watch_config))) {
+            s_self_destroy (&self);
+            return NULL;
+        }
     }
 
     //  civetweb.

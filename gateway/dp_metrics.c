@@ -11,6 +11,7 @@
 */
 #include "dp_metrics.h"
 #include "dp_log.h"
+#include <czmq.h>
 #include <assert.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -55,7 +56,12 @@ struct _dp_metrics_t {
     s_counter_t latency_sum_us;                     //  GraphQL latency, summed
     s_counter_t statements;                         //  SQL statements reported in RESULT
     s_counter_t persisted [S_PERSISTED];            //  by result label
+    atomic_int feed_mode;                           //  the feed's last status; 0: none
+    s_counter_t feed_lag_ms, feed_behind, feed_seq;
+    atomic_int_fast64_t feed_seen_ms;               //  when it came (monotonic ms)
 };
+
+#define S_FEED_LIVENESS_MS 3000
 
 dp_metrics_t *
 dp_metrics_new (void)
@@ -76,6 +82,11 @@ dp_metrics_new (void)
     atomic_init (&self->statements, 0);
     for (size_t p = 0; p < S_PERSISTED; p++)
         atomic_init (&self->persisted [p], 0);
+    atomic_init (&self->feed_mode, 0);
+    atomic_init (&self->feed_lag_ms, 0);
+    atomic_init (&self->feed_behind, 0);
+    atomic_init (&self->feed_seq, 0);
+    atomic_init (&self->feed_seen_ms, 0);
     return self;
 }
 
@@ -144,6 +155,16 @@ dp_metrics_persisted (dp_metrics_t *self, dp_persisted_outcome_t outcome)
     int result = s_persisted_result [outcome];
     if (result >= 0)
         atomic_fetch_add_explicit (&self->persisted [result], 1, memory_order_relaxed);
+}
+
+void
+dp_metrics_feed (dp_metrics_t *self, int mode, uint64_t lag_ms, uint64_t behind, uint64_t seq)
+{
+    atomic_store (&self->feed_lag_ms, lag_ms);
+    atomic_store (&self->feed_behind, behind);
+    atomic_store (&self->feed_seq, seq);
+    atomic_store (&self->feed_mode, mode);
+    atomic_store (&self->feed_seen_ms, zclock_mono ());
 }
 
 void
@@ -441,6 +462,28 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
             atomic_load (&broker->limit), atomic_load (&broker->waiting),
             (unsigned long long) atomic_load (&broker->busy));
     }
+    int feed_mode = atomic_load (&self->feed_mode);
+    if (feed_mode && zclock_mono () - atomic_load (&self->feed_seen_ms) <= S_FEED_LIVENESS_MS)
+        s_append (&text,
+            "# HELP depot_feed_mode The change feed's source: binlog (every committed change)"
+            " or fallback (the binary log is not usable).\n"
+            "# TYPE depot_feed_mode gauge\n"
+            "depot_feed_mode{mode=\"binlog\"} %d\n"
+            "depot_feed_mode{mode=\"fallback\"} %d\n"
+            "# HELP depot_feed_lag_seconds How old the newest change the feed read is, while it"
+            " is behind (0: caught up).\n"
+            "# TYPE depot_feed_lag_seconds gauge\n"
+            "depot_feed_lag_seconds %.3f\n"
+            "# HELP depot_feed_transactions_behind Transactions in the binary log the feed has"
+            " not read yet.\n"
+            "# TYPE depot_feed_transactions_behind gauge\n"
+            "depot_feed_transactions_behind %llu\n"
+            "# HELP depot_feed_sequence The feed's last sequence number.\n"
+            "# TYPE depot_feed_sequence gauge\n"
+            "depot_feed_sequence %llu\n",
+            feed_mode == 1, feed_mode == 2, (double) atomic_load (&self->feed_lag_ms) / 1000.0,
+            (unsigned long long) atomic_load (&self->feed_behind),
+            (unsigned long long) atomic_load (&self->feed_seq));
     s_render_fleet (&text, entries, n_entries);
     if (len_p)
         *len_p = text.len;
@@ -475,6 +518,15 @@ dp_metrics_test (bool verbose)
     assert (s_sample (text, "depot_gateway_http_requests_in_flight") == 0);
     assert (!strstr (text, "depot_gateway_ready"));
     assert (!strstr (text, "depot_broker_"));
+    assert (!strstr (text, "depot_feed_"));         //  no feed heard of
+    free (text);
+    dp_metrics_feed (metrics, 2, 1500, 7, 42);
+    text = dp_metrics_render (metrics, NULL, NULL, 0, NULL);
+    assert (s_sample (text, "depot_feed_mode{mode=\"fallback\"}") == 1);
+    assert (s_sample (text, "depot_feed_mode{mode=\"binlog\"}") == 0);
+    assert (s_sample (text, "depot_feed_lag_seconds") == 1.5);
+    assert (s_sample (text, "depot_feed_transactions_behind") == 7);
+    assert (s_sample (text, "depot_feed_sequence") == 42);
     //  No reports: no instances, and no per-instance families.
     assert (s_sample (text, "depot_service_instances{service=\"db-svc\"}") == 0);
     assert (s_sample (text, "depot_service_instances{service=\"resolver-svc\"}") == 0);

@@ -73,6 +73,12 @@ void dp_metrics_persisted (dp_metrics_t *self, dp_persisted_outcome_t outcome);
 //  Record the last readiness answer (1 ready, 0 not).
 void dp_metrics_ready (dp_metrics_t *self, bool ready);
 
+//  The change feed's last FEED_STATUS (dp_feed_watch): mode (1 binlog, 2
+//  fallback), lag in ms, transactions behind the binlog's end, its last
+//  sequence number. Rendered while it is at most 3 s old.
+void dp_metrics_feed (dp_metrics_t *self, int mode, uint64_t lag_ms, uint64_t behind,
+                      uint64_t seq);
+
 //  The outcome label of an HTTP status ("ok", "unauthorized", ...).
 const char *dp_metrics_outcome (int status);
 

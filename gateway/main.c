@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define S_MAX_OPTIONS 32
+#define S_MAX_OPTIONS 40
 
 int
 main (int argc, char *argv [])
@@ -30,6 +30,9 @@ main (int argc, char *argv [])
     size_t n = dp_gateway_options (&config, &public_key_file, options, S_MAX_OPTIONS);
     options [n++] = (dp_option_t) { "--backend-bind", "DEPOT_BACKEND_BIND", DP_OPT_STRING,
                                     &config.backend_endpoint, "ZeroMQ endpoint resolvers connect to" };
+    options [n++] = (dp_option_t) { "--feed-connect", "DEPOT_FEED_CONNECT", DP_OPT_STRING,
+                                    &config.feed_endpoint,
+                                    "the change feed's PUB endpoint, for its figures in /metrics" };
     options [n++] = (dp_option_t) { "--verbose", "DEPOT_VERBOSE", DP_OPT_BOOL, &verbose, "debug logging" };
     char err [400];
     int parsed = dp_options_parse (options, n, argc, argv,

@@ -143,6 +143,26 @@ dp_gtid_merge (const char *a, const char *b, char *out, size_t len)
 //  --------------------------------------------------------------------------
 //  Selftest
 
+uint64_t
+dp_gtid_behind (const char *reached, const char *end)
+{
+    s_position_t have = { .count = 0 }, want;
+    if (!end || !s_parse (end, strlen (end), &want))
+        return 0;
+    if (reached && *reached && !s_parse (reached, strlen (reached), &have))
+        return 0;
+    uint64_t behind = 0;
+    for (int i = 0; i < want.count; i++) {
+        uint64_t at = 0;
+        for (int j = 0; j < have.count; j++)
+            if (have.items [j].domain == want.items [i].domain)
+                at = have.items [j].seq;
+        if (want.items [i].seq > at)
+            behind += want.items [i].seq - at;
+    }
+    return behind;
+}
+
 static bool
 s_valid (const char *text)
 {
@@ -170,6 +190,14 @@ dp_gtid_test (bool verbose)
         assert (!s_valid (bad [i]));
     assert (!dp_gtid_valid ("0-1-2\0", 6));
     assert (!dp_gtid_valid (NULL, 0));
+    //  The feed's distance to the end of the binary log.
+    assert (dp_gtid_behind ("0-1-10", "0-1-15") == 5);
+    assert (dp_gtid_behind ("0-1-20", "0-1-15") == 0);
+    assert (dp_gtid_behind ("0-1-10", "0-2-12,1-1-3") == 5);
+    assert (dp_gtid_behind ("", "0-1-7") == 7);
+    assert (dp_gtid_behind (NULL, "0-1-7") == 7);
+    assert (dp_gtid_behind ("0-1-7", "") == 0);
+    assert (dp_gtid_behind ("junk", "0-1-7") == 0);
     //  Sixteen domains, not seventeen; 255 bytes, not 256.
     char many [400] = "";
     for (int d = 0; d < DP_GTID_DOMAINS; d++)

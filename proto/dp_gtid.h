@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DP_GTID_MAX      255    //  bytes of a position (a header's value)
 #define DP_GTID_DOMAINS  16     //  domains in one position
@@ -42,6 +43,14 @@ bool dp_gtid_covers (const char *reached, const char *wanted);
 //  Returns 0, or -1 when b is not valid, a is set and not valid, or
 //  out is too small (out is then "").
 int dp_gtid_merge (const char *a, const char *b, char *out, size_t len);
+
+//  How many transactions position end has that reached has not: per domain
+//  of end, its sequence number minus reached's (0 when reached is ahead),
+//  summed; a domain missing from reached counts from 0. An empty or NULL
+//  reached is at 0 everywhere. 0 when end is not valid or empty.
+//  (Sequence numbers of a domain count its transactions: the change feed's
+//  distance to the end of the binary log.)
+uint64_t dp_gtid_behind (const char *reached, const char *end);
 
 //  Selftest.
 void dp_gtid_test (bool verbose);

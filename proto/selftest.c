@@ -1,6 +1,6 @@
 /*  =========================================================================
     selftest - runs the selftest of one class of proto/ (dp_msg, dp_catalog,
-    dp_tables, dp_msg_variables, dp_gtid), or all
+    dp_tables, dp_msg_variables, dp_gtid, dp_change), or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -13,6 +13,7 @@
 #include "dp_tables.h"
 #include "dp_msg_variables.h"
 #include "dp_gtid.h"
+#include "dp_change.h"
 #include "dp_selftest.h"
 
 static const dp_selftest_t s_tests [] = {
@@ -21,6 +22,7 @@ static const dp_selftest_t s_tests [] = {
     { "dp_tables", dp_tables_test },
     { "dp_msg_variables", dp_msg_variables_test },
     { "dp_gtid", dp_gtid_test },
+    { "dp_change", dp_change_test },
 };
 
 int

@@ -14,8 +14,10 @@
 # server never looks up a client's address (--skip-name-resolve), so grants name addresses:
 # root is 'root'@'localhost' over the socket and 'root'@'127.0.0.1' over TCP, both made by
 # mariadb-install-db.
+# The binary log is on (ROW format, full row images, server-id 1; MariaDB always adds GTIDs):
+# Depot's change feed follows it (README "Change feed"); binlogs older than 7 days are purged.
 # MARIADB_EXTRA_ARGS (space-separated) is appended to mariadbd's options, after the defaults
-# below, so a test can override them (e.g. --log-bin --server-id=1 for a replication primary).
+# below, so a test can override them (e.g. --skip-log-bin, or --server-id=2 for a replica).
 set -euo pipefail
 cmd=${1:?usage: mariadb.sh start|stop|status DIR [PORT]}
 dir=${2:?usage: mariadb.sh start|stop|status DIR [PORT]}
@@ -43,13 +45,16 @@ start)
   fi
   net=(--skip-networking)
   [ "$port" != 0 ] && net=(--port="$port" --bind-address=127.0.0.1)
-  # Settings: utf8mb4, UTC, room for many connections, the dump's zero dates accepted.
+  # Settings: utf8mb4, UTC, room for many connections, the dump's zero dates accepted, the
+  # binary log in ROW format for the change feed.
   mariadbd --no-defaults --datadir="$dir/data" --socket="$sock" --pid-file="$pidfile" \
     --user="$(id -un)" "${net[@]}" --skip-name-resolve --log-error="$dir/mysqld.err" --tmpdir="$dir/tmp" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --default-time-zone=+00:00 --max-connections=500 \
     --sql-mode=NO_ENGINE_SUBSTITUTION --innodb-buffer-pool-size=256M \
-    --innodb-flush-log-at-trx-commit=2 --skip-log-bin ${MARIADB_EXTRA_ARGS:-} >/dev/null 2>&1 &
+    --innodb-flush-log-at-trx-commit=2 \
+    --log-bin=depot-bin --binlog-format=ROW --binlog-row-image=FULL --server-id=1 \
+    --binlog-expire-logs-seconds=604800 ${MARIADB_EXTRA_ARGS:-} >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
     answers && { echo "$sock"; exit 0; }
     sleep 0.1

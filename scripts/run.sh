@@ -80,11 +80,13 @@ if [ "$(cat "$marker" 2>/dev/null || true)" != "boxes=$boxes" ]; then
     sql "$db" < "$root/db/ddl.sql"
     sql "$db" < "$root/db/indexes.sql"
     sql "$db" < "$root/db/idempotency.sql"
+    sql "$db" < "$root/db/feed.sql"
     "$gen" --boxes "$boxes" | sql "$db"
     echo "boxes=$boxes" > "$marker"
 else
     sql "$db" < "$root/db/indexes.sql"        # idempotent: picks up indexes added since
     sql "$db" < "$root/db/idempotency.sql"    # idempotent: CREATE TABLE IF NOT EXISTS
+    sql "$db" < "$root/db/feed.sql"
 fi
 
 # 4. Keys and token
@@ -107,6 +109,7 @@ say "starting depot on port $port"
 MYSQL_SOCKET="$sock" MYSQL_USER=root MYSQL_PASSWORD="" MYSQL_DB="$db" \
 AUTH0_DOMAIN="$domain" AUTH0_AUDIENCE="$audience" \
 DEPOT_PUBLIC_KEY_FILE="$keys/demo-public.pem" DEPOT_PORT="$port" \
+DEPOT_FEED_BIND="${DEPOT_FEED_BIND:-tcp://127.0.0.1:5558}" \
     "$depot" &
 depot_pid=$!
 url="http://localhost:$port"
@@ -120,6 +123,7 @@ cat <<EOF
 
 Depot is running.
   GraphQL endpoint:  $url/graphql   (POST, with the token below)
+  Change feed:       ${DEPOT_FEED_BIND:-tcp://127.0.0.1:5558}   (watch it: $build_dir/feed-svc/depot-feed-sub with that endpoint)
   Demo user:         cms_users 8 "Demo Coordinator", organisation 1, base 1
   Token (7 days, also in $state/demo-token.txt):
 

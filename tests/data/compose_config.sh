@@ -2,7 +2,8 @@
 # compose_config.sh - compose.yaml is valid and wires Depot the way the design says.
 #
 # 1. `docker-compose config -q` accepts it (Debian's docker-compose 1.29; no engine needed).
-# 2. On the resolved configuration: the five services exist; every long-running one has a
+# 2. On the resolved configuration: the six services exist (feed-svc: the change feed, one only,
+#    on 5558, its status read by the gateway; MariaDB with the ROW binary log); every long-running one has a
 #    healthcheck, a memory and a CPU limit; the gateway publishes 5005 and binds the resolvers'
 #    backend on 5556, db-svc binds 5557, resolver-svc connects to both; start order follows
 #    health (db-svc after a healthy MariaDB, resolvers after a healthy gateway and db-svc, the
@@ -34,9 +35,9 @@ def check(cond, what):
     if not cond:
         failures.append(what)
 
-check(set(svc) == {"mariadb", "db-svc", "resolver-svc", "gateway", "demo-keys"},
-      "services: mariadb, db-svc, resolver-svc, gateway, demo-keys")
-for name in ("mariadb", "db-svc", "resolver-svc", "gateway"):
+check(set(svc) == {"mariadb", "db-svc", "resolver-svc", "gateway", "demo-keys", "feed-svc"},
+      "services: mariadb, db-svc, resolver-svc, gateway, demo-keys, feed-svc")
+for name in ("mariadb", "db-svc", "resolver-svc", "gateway", "feed-svc"):
     s = svc.get(name, {})
     check("healthcheck" in s and s["healthcheck"].get("test"), f"{name} has a healthcheck")
     check("mem_limit" in s and "cpus" in s, f"{name} has memory and CPU limits")
@@ -58,6 +59,14 @@ deps = lambda name: {k: v.get("condition") for k, v in svc.get(name, {}).get("de
 check(deps("db-svc") == {"mariadb": "service_healthy"}, "db-svc waits for a healthy mariadb")
 check(deps("resolver-svc") == {"gateway": "service_healthy", "db-svc": "service_healthy"},
       "resolver-svc waits for a healthy gateway and db-svc")
+check(deps("feed-svc") == {"mariadb": "service_healthy"}, "feed-svc waits for a healthy mariadb")
+check(env("feed-svc").get("DEPOT_FEED_BIND") == "tcp://*:5558"
+      and env("gateway").get("DEPOT_FEED_CONNECT") == "tcp://feed-svc:5558",
+      "feed-svc binds tcp://*:5558, the gateway reads its status there")
+check(not svc["feed-svc"].get("deploy", {}).get("replicas"), "one feed-svc (never scaled)")
+check(any(a == "--binlog-format=ROW" for a in svc["mariadb"].get("command", []))
+      and any(a.startswith("--log-bin") for a in svc["mariadb"].get("command", [])),
+      "mariadb writes the binary log in ROW format (the feed follows it)")
 check(deps("gateway").get("demo-keys") == "service_completed_successfully",
       "gateway waits for the demo key job")
 check(str(svc["gateway"]["environment"].get("DEPOT_PUBLIC_KEY_FILE", "")).startswith("/keys/")
@@ -84,8 +93,8 @@ for name, s in svc.items():
     if name == "mariadb":
         inits = re.findall(r"/docker-entrypoint-initdb\.d/(\S+)", text)
         check(inits == sorted(inits) and [i.split("-", 1)[1] for i in inits]
-              == ["ddl.sql", "indexes.sql", "idempotency.sql", "demo-data.sql.gz"],
-              "mariadb runs ddl, indexes, Depot's idempotency table, demo data in that order")
+              == ["ddl.sql", "indexes.sql", "idempotency.sql", "feed.sql", "demo-data.sql.gz"],
+              "mariadb runs ddl, indexes, Depot's idempotency and feed tables, demo data in that order")
         check(re.search(r"^FROM\s+mariadb:10\.11\s*$", text, re.M), "mariadb is built on mariadb:10.11")
     else:
         check(re.search(r"^FROM\s+debian:\$\{DEBIAN_VERSION\}", text, re.M)
@@ -106,7 +115,7 @@ def stages(text):
     return out
 
 depot_services = {"gateway": "gateway", "resolver-svc": "resolver-svc", "db-svc": "db-svc",
-                  "demo-keys": "depot-token"}     # service -> the CMake target its image runs
+                  "demo-keys": "depot-token", "feed-svc": "feed-svc"}     # service -> the CMake target its image runs
 dockerfiles = {}
 preambles = {}
 for name, s in svc.items():
@@ -139,7 +148,7 @@ for name, s in svc.items():
     check(users and users[-1].split(":")[0] not in ("root", "0"),
           f"{name}: runs as a non-root user ({users[-1] if users else 'none'})")
     check(any(l.upper().startswith("ENTRYPOINT ") for l in final[2]), f"{name}: has an ENTRYPOINT")
-    if name in ("gateway", "db-svc"):
+    if name in ("gateway", "db-svc", "feed-svc"):
         check(any(l.upper().startswith("HEALTHCHECK ") for l in final[2]), f"{name}: has a HEALTHCHECK")
         check(any(l.upper().startswith("EXPOSE ") for l in final[2]), f"{name}: EXPOSEs its ports")
     preambles[name] = text[text.index("ARG DEBIAN_VERSION"):text.index("RUN cmake --build")]

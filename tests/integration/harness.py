@@ -123,6 +123,7 @@ def load_depot_tables(db):
     """What Depot adds to boxtribute's schema: its indexes and its own tables."""
     db.load_file(os.path.join(REPO, "db", "indexes.sql"))
     db.load_file(os.path.join(REPO, "db", "idempotency.sql"))
+    db.load_file(os.path.join(REPO, "db", "feed.sql"))
 
 
 def load_demo(db, boxes=None, seed=None):
