@@ -280,6 +280,8 @@ def random_rows(seed=17):
                                          rng.choice([-3, 0, 4]), when))
             if rng.random() < 0.3:
                 services.append((pid, ago(rng.randrange(0, 900))))
+    # A checkout at midnight on a period's edge: BETWEEN counts it, strictly after or before not.
+    transactions.append((1, 1, 3, 0, "2019-01-01 00:00:00"))
     return people, links, history, transactions, services
 
 
@@ -482,7 +484,8 @@ class BeneficiaryStatisticsCases:
         return [(None, None), ((today - datetime.timedelta(days=90)).isoformat(), None),
                 (None, (today - datetime.timedelta(days=90)).isoformat()),
                 ((today - datetime.timedelta(days=400)).isoformat(), (today - datetime.timedelta(days=5)).isoformat()),
-                ("2019-01-01", "2019-12-31"), (today.isoformat(), today.isoformat())]
+                ("2019-01-01", "2019-12-31"), ("2019-01-01", None), (None, "2019-01-01"),
+                (today.isoformat(), today.isoformat())]
 
     def test_metrics_against_the_rows(self):
         mine, theirs = self.COORDINATOR[0], self.OTHER[0]
