@@ -285,6 +285,10 @@ def random_rows(seed=17):
     return people, links, history, transactions, services
 
 
+def json_or_null(value):
+    return "null" if value is None else f'"{value}"'
+
+
 def q(value):
     return "NULL" if value is None else f"'{value}'"
 
@@ -496,6 +500,22 @@ class BeneficiaryStatisticsCases:
                 with self.subTest(organisation=organisation, argument=argument, after=after, before=before):
                     answer = self.data(METRICS, {"org": argument, "after": after, "before": before}, token)
                     self.assertEqual(answer["metrics"], self.rows.metrics(organisation, after, before))
+
+    def test_metrics_fields_with_their_own_periods_in_one_request(self):
+        """Each aliased Metrics field is its own statement with its own period."""
+        periods = self.metrics_periods()
+        selections = " ".join(
+            f"f{i}: numberOfFamiliesServed(after: {json_or_null(a)}, before: {json_or_null(b)}) "
+            f"s{i}: numberOfSales(after: {json_or_null(a)}, before: {json_or_null(b)})"
+            for i, (a, b) in enumerate(periods))
+        response = self.call(f"query {{ metrics {{ {selections} }} }}")
+        self.assertNotIn("errors", response, response)
+        expected = {}
+        for i, (a, b) in enumerate(periods):
+            numbers = self.rows.metrics(self.COORDINATOR[0], a, b)
+            expected[f"f{i}"], expected[f"s{i}"] = numbers["numberOfFamiliesServed"], numbers["numberOfSales"]
+        self.assertEqual(response["data"]["metrics"], expected)
+        self.assertEqual(response["extensions"]["debug"]["sqlStatements"], 2 * len(periods))
 
     def test_metrics_of_a_god_user_without_organisation_count_nothing(self):
         answer = self.data(METRICS, {}, self.god)
