@@ -101,7 +101,7 @@ GROUP BY p.id, p.category_id, p.gender_id, b.created_on, b.tag_ids""",
   AND tr.deleted_on IS NULL
  WHERE p.camp_id = {base} GROUP BY p.id) t1
 GROUP BY t1.gender, t1.age, t1.created_on, t1.deleted_on, t1.tag_ids""",
-                "SELECT id, label, color FROM tags WHERE camp_id = {base}"],
+                "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})"],
     },
     "beneficiaryReach": {
         "query": """query($b: Int!) { beneficiaryReach(baseId: $b) { facts { reachedOn beneficiaryId
@@ -135,8 +135,10 @@ ORDER BY reach_type, DATE(reached_on), beneficiary_id""",
                 """SELECT p.id, IF(p.date_of_birth > 0, TIMESTAMPDIFF(YEAR, p.date_of_birth, CURDATE()), NULL),
  p.gender, GROUP_CONCAT(DISTINCT tr.tag_id) FROM people p
  LEFT OUTER JOIN tags_relations tr ON tr.object_id = p.id AND tr.object_type = 'People' AND tr.deleted_on IS NULL
- WHERE p.camp_id = {base} GROUP BY p.id ORDER BY p.id""",
-                "SELECT id, label, color FROM tags WHERE camp_id = {base}"],
+ WHERE p.id IN ({beneficiary_id}) GROUP BY p.id ORDER BY p.id""",
+                # the tags of those beneficiaries (boxtribute takes their ids from the rows above)
+                """SELECT id, label, color FROM tags WHERE id IN (SELECT tag_id FROM tags_relations
+ WHERE object_type = 'People' AND deleted_on IS NULL AND object_id IN ({beneficiary_id}))"""],
     },
 }
 

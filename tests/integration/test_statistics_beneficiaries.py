@@ -311,6 +311,9 @@ INSERT INTO tags (id, label, color, camp_id, type) VALUES (1, 'Family', '#ff0000
   (5, 'Camp B', '#aaaaaa', 3, 'People'), (6, 'Camp C', '#bbbbbb', 3, 'All');
 INSERT INTO services (id, label, description, camp_id) VALUES (1, 'Laundry', '', 1), (2, 'Lessons', '', 2),
   (3, 'Haircut', '', 3);
+INSERT INTO transfer_agreement (id, source_organisation_id, target_organisation_id, state, type, requested_on,
+  requested_by, valid_from) VALUES (1, 1, 2, 'Accepted', 'Bidirectional', NOW(), 8, NOW());
+INSERT INTO transfer_agreement_detail (transfer_agreement_id, source_base_id, target_base_id) VALUES (1, 1, 3);
 """]
     sql.append("INSERT INTO people (id, camp_id, parent_id, date_of_birth, created, deleted, gender, seq, family_id, "
                "bicyclebancomment, workshopbancomment) VALUES " + ", ".join(
@@ -530,8 +533,12 @@ class BeneficiaryStatisticsCases:
                          [{"code": "FORBIDDEN", "description": f"You don't have access to '{denied}'"}], response)
 
     def test_no_cross_organisation_access(self):
-        """Another organisation's base is refused, agreement or not (boxtribute's test case 11.1.3)."""
+        """Another organisation's base is refused, though an Accepted transfer agreement links it to
+        the caller's base and opens its stock statistics (boxtribute's test case 11.1.3)."""
         base = self.OTHER_BASE
+        linked = self.data("query($b: Int!) { createdBoxes(baseId: $b) { facts { productId } } }",
+                           {"b": base}, self.coordinator)
+        self.assertIsNotNone(linked["createdBoxes"])
         self.assert_forbidden(DEMOGRAPHICS, {"baseId": base}, self.coordinator, f"base={base}")
         self.assert_forbidden(REACH, {"baseId": base}, self.coordinator, f"base={base}")
         self.assert_forbidden(FIGURES, {"baseId": str(base)}, self.coordinator, f"base={base}")
