@@ -67,6 +67,7 @@
 */
 #include "dp_sql_catalog.h"
 #include "dp_sql_cubes.h"
+#include "dp_sql_beneficiaries.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -423,6 +424,13 @@ static const char *const s_sql_dimension_categories [] = { "product_categories.i
 static const char *const s_sql_dimension_sizes [] = { "sizes.id", "sizes.label" };
 static const char *const s_sql_dimension_locations [] = { "locations.id", "locations.label" };
 static const char *const s_sql_dimension_size_ranges [] = { "sizegroup.id", "sizegroup.label" };
+//  A beneficiary as a cube dimension: age at today's UTC date, gender, current tags.
+static const char *const s_sql_dimension_beneficiary [] = {
+    "people.id", "IF(people.date_of_birth > 0, TIMESTAMPDIFF(YEAR, people.date_of_birth, UTC_DATE()), NULL)",
+    "people.gender",
+    "(SELECT GROUP_CONCAT(DISTINCT tr.tag_id ORDER BY tr.tag_id) FROM tags_relations tr"
+    " WHERE tr.object_type = 'People' AND tr.object_id = people.id AND tr.deleted_on IS NULL)"
+};
 //  boxtribute's standardProducts: every standard product of the newest version.
 #define S_NEWEST_VERSION \
     "standard_product.version = (SELECT MAX(newest.version) FROM standard_product newest)"
@@ -652,6 +660,9 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         " (transfer_agreement_detail.source_base_id, transfer_agreement_detail.target_base_id)"
         " JOIN transfer_agreement ON transfer_agreement.id = transfer_agreement_detail.transfer_agreement_id",
         "transfer_agreement.state = 'Accepted'", NULL, NULL, S_COLS (agreement_base) },
+    [DP_LOADER_dimension_beneficiaries_by_id] = {
+        "dimension_beneficiaries_by_id", "people.id", "people", NULL, NULL, NULL,
+        S_COLS (dimension_beneficiary) },
 };
 
 const dp_sql_loader_t *
@@ -866,8 +877,8 @@ dp_sql_result_types (const dp_catalog_entry_t *entry, uint64_t mask, dp_coltype_
 //  Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DDTHH:MM:SS" and
 //  the latter followed by "Z" or "+00:00". Every other byte is refused, so
 //  the result holds only digits, '-', ':' and ' '.
-static int
-s_parse_datetime (const char *text, size_t len, char out [20])
+int
+dp_sql_parse_datetime (const char *text, size_t len, char out [20])
 {
     static const char *pattern = "dddd-dd-dd?dd:dd:dd";
     if (len != 10 && len != 19 && !(len == 20 && text [19] == 'Z')
@@ -921,7 +932,7 @@ s_parse_date_arg (const dp_val_t *value, const char *name, char out [20],
     if (!value || value->type == DP_VAL_NIL)
         return 0;
     if (value->type != DP_VAL_STR
-    ||  s_parse_datetime (value->u.s.ptr, value->u.s.len, out))
+    ||  dp_sql_parse_datetime (value->u.s.ptr, value->u.s.len, out))
         return S_FAIL ("%s must be a date (YYYY-MM-DD) or datetime string", name);
     return 0;
 }
@@ -981,7 +992,7 @@ dp_sql_boxes_parse (uint32_t query, const dp_val_t *values, uint32_t n_values,
     bool has_modified = arg [3] && arg [3]->type != DP_VAL_NIL;
     if (has_modified
     && (arg [3]->type != DP_VAL_STR
-    ||  s_parse_datetime (arg [3]->u.s.ptr, arg [3]->u.s.len, args->after_modified)))
+    ||  dp_sql_parse_datetime (arg [3]->u.s.ptr, arg [3]->u.s.len, args->after_modified)))
         return S_FAIL ("after_modified (argument 3) must be a datetime string or nil");
     if (arg [4] && arg [4]->type != DP_VAL_NIL) {
         if (arg [4]->type != DP_VAL_INT)
@@ -1263,6 +1274,17 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                             dp_sql_cube_top_products_checked_out },
     [DP_QUERY_top_products_donated] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
                                         dp_sql_cube_top_products_donated },
+    //  Beneficiary statistics (dp_sql_beneficiaries.c).
+    [DP_QUERY_beneficiary_demographics] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                            dp_sql_beneficiary_demographics },
+    [DP_QUERY_beneficiary_reach] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                     dp_sql_beneficiary_reach },
+    [DP_QUERY_beneficiary_figures] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                       dp_sql_beneficiary_figures },
+    [DP_QUERY_families_served] = { DP_SQL_QUERY_SCALAR, dp_sql_metric_parse, NULL,
+                                   dp_sql_metric_families_served },
+    [DP_QUERY_number_of_sales] = { DP_SQL_QUERY_SCALAR, dp_sql_metric_parse, NULL,
+                                   dp_sql_metric_number_of_sales },
 };
 
 const dp_sql_query_t *

@@ -53,6 +53,12 @@ void dp_sql_printf (dp_sql_t *self, const char *fmt, ...)
 //  Append "v1,v2,...": integers rendered as decimal text.
 void dp_sql_append_ints (dp_sql_t *self, const int64_t *values, size_t count);
 
+//  Parse a date or datetime from the wire into out as "YYYY-MM-DD" or
+//  "YYYY-MM-DD HH:MM:SS" (also accepts 'T' for ' ' and a "Z" or "+00:00"
+//  suffix). Returns 0, or -1 when text is anything else: out then holds
+//  only digits, '-', ':' and ' ', safe to paste between quotes.
+int dp_sql_parse_datetime (const char *text, size_t len, char out [20]);
+
 //  Append 'text' as a quoted SQL string literal, escaped by the connector
 //  (backslash escapes; sessions run without NO_BACKSLASH_ESCAPES).
 void dp_sql_append_quoted (dp_sql_t *self, const char *text, size_t len);
@@ -200,6 +206,14 @@ typedef struct {
     int64_t base_id;
 } dp_sql_cube_args_t;
 
+//  The arguments of an organisation's metric (dp_sql_beneficiaries.h): its
+//  period, dates "YYYY-MM-DD" ("" when not given).
+typedef struct {
+    int64_t organisation_id;
+    char after [20];
+    char before [20];
+} dp_sql_metric_args_t;
+
 //  A root query's arguments, parsed.
 typedef struct {
     uint32_t query;             //  the query id
@@ -207,6 +221,7 @@ typedef struct {
     dp_val_t key;               //  lookups: the string key, borrowed from the message
     dp_sql_boxes_args_t boxes;  //  boxes queries
     dp_sql_cube_args_t cube;    //  statistics cubes
+    dp_sql_metric_args_t metric;    //  an organisation's metrics (dp_sql_beneficiaries.h)
 } dp_sql_query_args_t;
 
 typedef struct {

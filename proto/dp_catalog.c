@@ -55,6 +55,11 @@ S_COLUMN_SET (created_boxes)
 S_COLUMN_SET (top_checked_out)
 S_COLUMN_SET (top_donated)
 S_COLUMN_SET (dimension_info)
+S_COLUMN_SET (beneficiary_demographics)
+S_COLUMN_SET (beneficiary_reach)
+S_COLUMN_SET (dimension_beneficiary)
+S_COLUMN_SET (beneficiary_figures)
+S_COLUMN_SET (metric)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -102,6 +107,11 @@ S_FITS_MASK (created_boxes)
 S_FITS_MASK (top_checked_out)
 S_FITS_MASK (top_donated)
 S_FITS_MASK (dimension_info)
+S_FITS_MASK (beneficiary_demographics)
+S_FITS_MASK (beneficiary_reach)
+S_FITS_MASK (dimension_beneficiary)
+S_FITS_MASK (beneficiary_figures)
+S_FITS_MASK (metric)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

@@ -272,6 +272,41 @@ typedef enum {
 #define DP_COLUMNS_dimension_info(C) \
     C(dimension_info, id, INT) C(dimension_info, name, STR)
 
+//  Beneficiary statistics (issue 17, s17-benef). beneficiaryDemographics'
+//  facts: a base's beneficiaries counted by gender ('' reads as 'D'), age
+//  (NULL without a birth date), creation and deletion day and current tags.
+#define DP_COLUMNS_beneficiary_demographics(C) \
+    C(beneficiary_demographics, gender, STR) C(beneficiary_demographics, age, INT) \
+    C(beneficiary_demographics, created_on, DATE) C(beneficiary_demographics, deleted_on, DATE) \
+    C(beneficiary_demographics, tag_ids, STR) C(beneficiary_demographics, count, INT)
+
+//  beneficiaryReach's facts: interactions of one kind (reach_type, the
+//  BeneficiaryReachType name) with one beneficiary on one day; the last
+//  column is the beneficiary's current tags, for the tag dimension.
+#define DP_COLUMNS_beneficiary_reach(C) \
+    C(beneficiary_reach, reached_on, DATE) C(beneficiary_reach, beneficiary_id, INT) \
+    C(beneficiary_reach, reach_type, STR) C(beneficiary_reach, count, INT) \
+    C(beneficiary_reach, beneficiary_tag_ids, STR)
+
+//  A beneficiary as a cube dimension (BeneficiaryDimensionInfo).
+#define DP_COLUMNS_dimension_beneficiary(C) \
+    C(dimension_beneficiary, id, INT) C(dimension_beneficiary, age, INT) \
+    C(dimension_beneficiary, gender, STR) C(dimension_beneficiary, tag_ids, STR)
+
+//  beneficiaryFigures' counts, one row: the base's beneficiaries, its family
+//  heads by gender, checkout visits' items (DECIMAL averages, as boxtribute's
+//  SQL), heads without a checkout in 90 days, registrations in 30 days.
+#define DP_COLUMNS_beneficiary_figures(C) \
+    C(beneficiary_figures, beneficiaries, INT) C(beneficiary_figures, male_heads, INT) \
+    C(beneficiary_figures, female_heads, INT) C(beneficiary_figures, diverse_heads, INT) \
+    C(beneficiary_figures, items_per_visit, FLOAT) C(beneficiary_figures, items_per_visitor, FLOAT) \
+    C(beneficiary_figures, heads_without_recent_visit, INT) \
+    C(beneficiary_figures, new_registrations, INT)
+
+//  A metric of an organisation: one row of one INT.
+#define DP_COLUMNS_metric(C) \
+    C(metric, number, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -350,7 +385,8 @@ typedef enum {
     L(dimension_sizes_by_id,  dimension_info,     "sizes.id") \
     L(dimension_locations_by_id, dimension_info,  "locations.id") \
     L(dimension_size_ranges_by_id, dimension_info, "sizegroup.id") \
-    L(accepted_agreement_bases_by_base, agreement_base, "camps.id: the details of Accepted agreements naming the base on either side")
+    L(accepted_agreement_bases_by_base, agreement_base, "camps.id: the details of Accepted agreements naming the base on either side") \
+    L(dimension_beneficiaries_by_id, dimension_beneficiary, "people.id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -366,7 +402,12 @@ typedef enum {
     Q(qr_by_code,         qr) \
     Q(created_boxes,      created_boxes) \
     Q(top_products_checked_out, top_checked_out) \
-    Q(top_products_donated, top_donated)
+    Q(top_products_donated, top_donated) \
+    Q(beneficiary_demographics, beneficiary_demographics) \
+    Q(beneficiary_reach,  beneficiary_reach) \
+    Q(beneficiary_figures, beneficiary_figures) \
+    Q(families_served,    metric) \
+    Q(number_of_sales,    metric)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
@@ -404,6 +445,11 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_created_boxes)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_checked_out)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_donated)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_dimension_info)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_beneficiary_demographics)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_beneficiary_reach)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_dimension_beneficiary)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_beneficiary_figures)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_metric)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

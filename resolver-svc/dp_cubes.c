@@ -41,6 +41,21 @@ static const dp_cube_t s_cubes [] = {
           { "size", DP_CUBE_FROM_FACT_IDS, DP_LOADER_dimension_sizes_by_id, DP_COL_top_donated_size_id },
           { "product", DP_CUBE_FROM_FACT_IDS, DP_LOADER_products_by_id, DP_COL_top_donated_product_id },
           { "category", DP_CUBE_FROM_ALL, DP_LOADER_dimension_categories_all } } },
+    //  No cross-organisation access to beneficiary data: beneficiary:read in the base,
+    //  tag_relation:read; dimensions: the tags the facts name.
+    { .root_field = "beneficiaryDemographics", .query = DP_QUERY_beneficiary_demographics,
+      .in_base = { "beneficiary:read" }, .anywhere = { "tag_relation:read" },
+      .dimensions = {
+          { "tag", DP_CUBE_FROM_FACT_ID_LISTS, DP_LOADER_tags_by_id,
+            DP_COL_beneficiary_demographics_tag_ids } } },
+    //  The same permissions; dimensions: the facts' beneficiaries and their tags.
+    { .root_field = "beneficiaryReach", .query = DP_QUERY_beneficiary_reach,
+      .in_base = { "beneficiary:read" }, .anywhere = { "tag_relation:read" },
+      .dimensions = {
+          { "beneficiary", DP_CUBE_FROM_FACT_IDS, DP_LOADER_dimension_beneficiaries_by_id,
+            DP_COL_beneficiary_reach_beneficiary_id },
+          { "tag", DP_CUBE_FROM_FACT_ID_LISTS, DP_LOADER_tags_by_id,
+            DP_COL_beneficiary_reach_beneficiary_tag_ids } } },
 };
 
 const dp_cube_t *

@@ -50,6 +50,8 @@
 #include "dp_mut_standard_products.h"
 #include "dp_enums.h"
 #include "dp_cube.h"
+#include "dp_beneficiary_figures.h"
+#include "dp_metrics.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +67,11 @@ static const char *const s_agreement_types [] = {
 //  HumanGender by people.gender: '' (the column's default) reads as Diverse.
 static const char *const s_human_genders [] = {
     "M", "Male", "F", "Female", "D", "Diverse", "", "Diverse", NULL
+};
+//  BeneficiaryReachType by the reach_type beneficiaryReach's SQL names.
+static const char *const s_reach_types [] = {
+    "CreatedOrEdited", "CreatedOrEdited", "TagApplied", "TagApplied", "ServiceUsed", "ServiceUsed",
+    "Checkout", "Checkout", NULL
 };
 static const char *const s_distribution_event_states [] = {
     "Planning", "Planning", "Packing", "Packing", "OnDistro", "OnDistro",
@@ -725,6 +732,43 @@ static const field_entry_t s_fields [] = {
     { "TopProductsDonatedResult", "categoryId", COLUMN (top_donated, category_id, CONV_INT) },
     { "TopProductsDonatedResult", "rank", COLUMN (top_donated, rank, CONV_INT) },
     { "TopProductsDonatedResult", "itemsCount", COLUMN (top_donated, items_count, CONV_INT) },
+
+    //  Beneficiary statistics (issue 17): two cubes, BeneficiaryFigures (a record) and Metrics.
+    { "Query", "beneficiaryFigures", DP_BENEFICIARY_FIGURES_BIND },
+    { "Query", "metrics", DP_METRICS_BIND },
+    { "Query", "beneficiaryDemographics", DP_CUBE_ROOT_BIND },
+    { "Query", "beneficiaryReach", DP_CUBE_ROOT_BIND },
+    { "BeneficiaryDemographicsData", "facts", DP_CUBE_FACTS_BIND },
+    { "BeneficiaryDemographicsData", "dimensions", DP_CUBE_DIMENSIONS_BIND },
+    { "BeneficiaryDemographicsResult", "age", COLUMN (beneficiary_demographics, age, CONV_INT) },
+    { "BeneficiaryDemographicsResult", "gender",
+      ENUM_STR (beneficiary_demographics, gender, s_human_genders) },
+    { "BeneficiaryDemographicsResult", "createdOn", COLUMN (beneficiary_demographics, created_on, CONV_DATE) },
+    { "BeneficiaryDemographicsResult", "deletedOn", COLUMN (beneficiary_demographics, deleted_on, CONV_DATE) },
+    { "BeneficiaryDemographicsResult", "tagIds", DP_CUBE_ID_LIST (beneficiary_demographics, tag_ids) },
+    { "BeneficiaryDemographicsResult", "count", COLUMN (beneficiary_demographics, count, CONV_INT) },
+    { "BeneficiaryDemographicsDimensions", "tag", DP_CUBE_DIMENSION_BIND },
+    { "BeneficiaryReachData", "facts", DP_CUBE_FACTS_BIND },
+    { "BeneficiaryReachData", "dimensions", DP_CUBE_DIMENSIONS_BIND },
+    { "BeneficiaryReachResult", "reachedOn", COLUMN (beneficiary_reach, reached_on, CONV_DATE) },
+    { "BeneficiaryReachResult", "beneficiaryId", COLUMN (beneficiary_reach, beneficiary_id, CONV_INT) },
+    { "BeneficiaryReachResult", "reachType", ENUM_STR (beneficiary_reach, reach_type, s_reach_types) },
+    { "BeneficiaryReachResult", "count", COLUMN (beneficiary_reach, count, CONV_INT) },
+    { "BeneficiaryReachDimensions", "beneficiary", DP_CUBE_DIMENSION_BIND },
+    { "BeneficiaryReachDimensions", "tag", DP_CUBE_DIMENSION_BIND },
+    { "BeneficiaryDimensionInfo", "id", COLUMN (dimension_beneficiary, id, CONV_INT) },
+    { "BeneficiaryDimensionInfo", "age", COLUMN (dimension_beneficiary, age, CONV_INT) },
+    { "BeneficiaryDimensionInfo", "tagIds", DP_CUBE_ID_LIST (dimension_beneficiary, tag_ids) },
+    { "BeneficiaryDimensionInfo", "gender", ENUM_STR (dimension_beneficiary, gender, s_human_genders) },
+    { "BeneficiaryFigures", "majorFamilyHeadGender", DP_RECORD_FIELD_BIND },
+    { "BeneficiaryFigures", "majorFamilyHeadGenderPercentage", DP_RECORD_FIELD_BIND },
+    { "BeneficiaryFigures", "averageFamilySize", DP_RECORD_FIELD_BIND },
+    { "BeneficiaryFigures", "averageItemsPerVisitPerBeneficiary", DP_RECORD_FIELD_BIND },
+    { "BeneficiaryFigures", "averageTotalItemsPerBeneficiary", DP_RECORD_FIELD_BIND },
+    { "BeneficiaryFigures", "newRegistrationsLast30Days", DP_RECORD_FIELD_BIND },
+    { "BeneficiaryFigures", "percentageWithoutFreeshopVisitLast90Days", DP_RECORD_FIELD_BIND },
+    { "Metrics", "numberOfFamiliesServed", DP_METRICS_NUMBER_BIND },
+    { "Metrics", "numberOfSales", DP_METRICS_NUMBER_BIND },
 };
 
 //  The concrete type of a location row: locations.type.
@@ -797,6 +841,8 @@ static const type_entry_t s_types [] = {
     { "ProductTypeMismatchError", { .synthetic = true } },
     { "BoxesStillAssignedToProductError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
+    { "BeneficiaryFigures", { .synthetic = true } },
+    { "Metrics", { .synthetic = true } },
 };
 
 //  True when mask names only columns the loader has.

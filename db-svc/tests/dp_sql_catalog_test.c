@@ -76,6 +76,7 @@ dp_sql_catalog_test (bool verbose)
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
                  || id == DP_LOADER_base_names_by_id
+                 || id == DP_LOADER_dimension_beneficiaries_by_id
                  || entry->columns == dp_catalog_loader (DP_LOADER_dimension_categories_all)->columns
                  || (entry->columns == dp_catalog_loader (DP_LOADER_standard_product_by_id)->columns
                      && c == DP_COL_standard_product_instantiation_id)
@@ -370,6 +371,37 @@ dp_sql_catalog_test (bool verbose)
         assert (dp_sql_query_parse (page, DP_QUERY_boxes_page, 1, base, 1, arena, &qargs,
                                     err, sizeof err) == -1);
         assert (strstr (err, "limit"));
+    }
+
+    //  An organisation's metrics: the period as boxtribute's range filter; a date
+    //  argument that is not a date is refused, so nothing else reaches the SQL.
+    {
+        const dp_sql_query_t *sales = dp_sql_query (DP_QUERY_number_of_sales);
+        dp_sql_query_args_t qargs;
+        dp_val_t metric [3] = { { .type = DP_VAL_INT, .u.i = 2 },
+                                { .type = DP_VAL_STR, .u.s = { "2020-01-01", 10 } }, { .type = DP_VAL_NIL } };
+        const char *periods [2][2] = {
+            { "2021-05-06", "BETWEEN '2020-01-01' AND '2021-05-06'" },
+            { NULL, "t.transaction_date > '2020-01-01'" },
+        };
+        for (int p = 0; p < 2; p++) {
+            metric [2] = periods [p][0] ? (dp_val_t) { .type = DP_VAL_STR, .u.s = { periods [p][0], 10 } }
+                                        : (dp_val_t) { .type = DP_VAL_NIL };
+            assert (dp_sql_query_parse (sales, DP_QUERY_number_of_sales, 0, metric, 3, arena, &qargs,
+                                        err, sizeof err) == 0);
+            dp_sql_t text;
+            dp_sql_init (&text);
+            dp_sql_query_build (sales, &text, &qargs);
+            assert (strstr (text.data, "c.organisation_id = 2"));
+            assert (strstr (text.data, periods [p][1]));
+            dp_sql_destroy (&text);
+        }
+        metric [1] = (dp_val_t) { .type = DP_VAL_STR, .u.s = { "2020-01-01' OR '1", 17 } };
+        assert (dp_sql_query_parse (sales, DP_QUERY_number_of_sales, 0, metric, 3, arena, &qargs,
+                                    err, sizeof err) == -1);
+        assert (strstr (err, "after"));
+        assert (dp_sql_query_parse (sales, DP_QUERY_number_of_sales, 0, metric, 1, arena, &qargs,
+                                    err, sizeof err) == -1);
     }
 
     dp_arena_destroy (&arena);
