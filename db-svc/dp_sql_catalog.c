@@ -66,6 +66,7 @@
 @end
 */
 #include "dp_sql_catalog.h"
+#include "dp_sql_cubes.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -417,6 +418,11 @@ _Static_assert (sizeof s_sql_standard_product_in_base / sizeof s_sql_standard_pr
                 == 0 DP_COLUMNS_standard_product (S_COUNT_COL),
                 "standard_product SQL out of step with dp_catalog.h");
 static const char *const s_sql_base_names [] = { "camps.id", "camps.name", "organisations.label" };
+//  A cube's dimension entries (DimensionInfo): the row's id and its name.
+static const char *const s_sql_dimension_categories [] = { "product_categories.id", "product_categories.label" };
+static const char *const s_sql_dimension_sizes [] = { "sizes.id", "sizes.label" };
+static const char *const s_sql_dimension_locations [] = { "locations.id", "locations.label" };
+static const char *const s_sql_dimension_size_ranges [] = { "sizegroup.id", "sizegroup.label" };
 //  boxtribute's standardProducts: every standard product of the newest version.
 #define S_NEWEST_VERSION \
     "standard_product.version = (SELECT MAX(newest.version) FROM standard_product newest)"
@@ -628,6 +634,17 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "base_names_by_id", "camps.id",
         "camps JOIN organisations ON organisations.id = camps.organisation_id", NULL, NULL, NULL,
         S_COLS (base_names) },
+    [DP_LOADER_dimension_categories_all] = {
+        "dimension_categories_all", "0", "product_categories", NULL, NULL, "product_categories.id",
+        S_COLS (dimension_categories) },
+    [DP_LOADER_dimension_sizes_by_id] = {
+        "dimension_sizes_by_id", "sizes.id", "sizes", NULL, NULL, NULL, S_COLS (dimension_sizes) },
+    [DP_LOADER_dimension_locations_by_id] = {
+        "dimension_locations_by_id", "locations.id", "locations", NULL, NULL, NULL,
+        S_COLS (dimension_locations) },
+    [DP_LOADER_dimension_size_ranges_by_id] = {
+        "dimension_size_ranges_by_id", "sizegroup.id", "sizegroup", NULL, NULL, NULL,
+        S_COLS (dimension_size_ranges) },
 };
 
 const dp_sql_loader_t *
@@ -1232,6 +1249,13 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                       s_has_previous_nothing, s_build_has_previous },
     [DP_QUERY_box_by_label] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
     [DP_QUERY_qr_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
+    //  Statistics cubes (dp_sql_cubes.c).
+    [DP_QUERY_created_boxes] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                 dp_sql_cube_created_boxes },
+    [DP_QUERY_top_products_checked_out] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                            dp_sql_cube_top_products_checked_out },
+    [DP_QUERY_top_products_donated] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                        dp_sql_cube_top_products_donated },
 };
 
 const dp_sql_query_t *
