@@ -67,6 +67,8 @@
 */
 #include "dp_sql_catalog.h"
 #include "dp_sql_cubes.h"
+#include "dp_sql_moved_boxes.h"
+#include "dp_sql_stock_overview.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -906,6 +908,15 @@ s_parse_ids (const dp_val_t *value, const char *name, dp_arena_t *arena,
     return 0;
 }
 
+//  The same for the other parsers of root-query arguments (dp_sql_catalog.h).
+int
+dp_sql_parse_ids (const dp_val_t *value, const char *name, dp_arena_t *arena,
+                  dp_sql_ids_t *ids, char *err, size_t err_len)
+{
+    assert (arena && ids && name);
+    return s_parse_ids (value, name, arena, ids, err, err_len);
+}
+
 static int
 s_parse_date_arg (const dp_val_t *value, const char *name, char out [20],
                   char *err, size_t err_len)
@@ -1256,6 +1267,10 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                             dp_sql_cube_top_products_checked_out },
     [DP_QUERY_top_products_donated] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
                                         dp_sql_cube_top_products_donated },
+    [DP_QUERY_moved_boxes] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                               dp_sql_moved_boxes_build },
+    [DP_QUERY_stock_overview] = { DP_SQL_QUERY_ROWS, dp_sql_stock_overview_parse, NULL,
+                                  dp_sql_stock_overview_build },
 };
 
 const dp_sql_query_t *

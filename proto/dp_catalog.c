@@ -55,6 +55,8 @@ S_COLUMN_SET (created_boxes)
 S_COLUMN_SET (top_checked_out)
 S_COLUMN_SET (top_donated)
 S_COLUMN_SET (dimension_info)
+S_COLUMN_SET (moved_boxes)
+S_COLUMN_SET (stock_overview)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -102,6 +104,8 @@ S_FITS_MASK (created_boxes)
 S_FITS_MASK (top_checked_out)
 S_FITS_MASK (top_donated)
 S_FITS_MASK (dimension_info)
+S_FITS_MASK (moved_boxes)
+S_FITS_MASK (stock_overview)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
@@ -225,10 +229,10 @@ dp_catalog_test (bool verbose)
     assert (strcmp (dp_catalog_loader (DP_LOADER_transactions_by_people)->columns
                     [DP_COL_transactions_drops].name, "drops") == 0);
 
-    //  Root queries answer stock rows (qr_by_code: qr rows); their columns are
-    //  that set's.
+    //  The box queries answer stock rows (qr_by_code: qr rows); their columns
+    //  are that set's. (The statistics cubes after them have sets of their own.)
     const dp_catalog_entry_t *qr = dp_catalog_loader (DP_LOADER_qr_by_id);
-    for (uint32_t id = 0; id < DP_QUERY_COUNT; id++) {
+    for (uint32_t id = 0; id <= DP_QUERY_qr_by_code; id++) {
         const dp_catalog_entry_t *query = dp_catalog_query (id);
         const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr : stock;
         assert (strcmp (query->table, set->table) == 0);
@@ -236,6 +240,8 @@ dp_catalog_test (bool verbose)
         assert (query->n_columns == set->n_columns);
     }
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_page)->name, "boxes_page") == 0);
+    assert (strcmp (dp_catalog_query (DP_QUERY_moved_boxes)->table, "moved_boxes") == 0);
+    assert (strcmp (dp_catalog_query (DP_QUERY_stock_overview)->table, "stock_overview") == 0);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_has_previous)->name,
                     "boxes_has_previous") == 0);
 
