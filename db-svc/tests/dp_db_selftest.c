@@ -81,7 +81,7 @@ s_run (const char *name, bool verbose)
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
         "deadline", "cancel", "overload", "coalesce", "coalesce_lookups", "batch", "classes",
-        "replica", "txn"
+        "replica", "txn", "stock_overview"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)
