@@ -229,8 +229,8 @@ dp_catalog_test (bool verbose)
     assert (strcmp (dp_catalog_loader (DP_LOADER_transactions_by_people)->columns
                     [DP_COL_transactions_drops].name, "drops") == 0);
 
-    //  The box queries answer stock rows (qr_by_code: qr rows); their columns
-    //  are that set's. (The statistics cubes after them have sets of their own.)
+    //  Root queries answer stock rows (qr_by_code: qr rows); their columns are
+    //  that set's. The statistics cubes after them answer sets of their own.
     const dp_catalog_entry_t *qr = dp_catalog_loader (DP_LOADER_qr_by_id);
     for (uint32_t id = 0; id <= DP_QUERY_qr_by_code; id++) {
         const dp_catalog_entry_t *query = dp_catalog_query (id);
@@ -239,6 +239,9 @@ dp_catalog_test (bool verbose)
         assert (query->columns == set->columns);
         assert (query->n_columns == set->n_columns);
     }
+    assert (strcmp (dp_catalog_query (DP_QUERY_created_boxes)->table, "created_boxes") == 0);
+    assert (dp_catalog_query (DP_QUERY_created_boxes)->columns [DP_COL_created_boxes_created_on].type
+            == DP_COLTYPE_DATE);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_page)->name, "boxes_page") == 0);
     assert (strcmp (dp_catalog_query (DP_QUERY_moved_boxes)->table, "moved_boxes") == 0);
     assert (strcmp (dp_catalog_query (DP_QUERY_stock_overview)->table, "stock_overview") == 0);
