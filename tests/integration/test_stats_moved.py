@@ -14,14 +14,14 @@ permission, another organisation's user and a god user, the statviz dashboard's 
 the same whatever the number of facts.
 Licensed under the Apache License 2.0.
 """
-import ast
 import collections
 import os
-import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import boxtribute_sql  # noqa: E402
 import harness  # noqa: E402
 import stats_moved_data as data  # noqa: E402
 from read_exact import DUMP, GENDERS, STATES  # noqa: E402
@@ -37,42 +37,15 @@ STOCK = """query($b: Int!) { stockOverview(baseId: $b) { facts { categoryId prod
 STATVIZ_MOVED = harness.read_query(os.path.join("statistics", "movedBoxes.graphql"))
 STATVIZ_STOCK = harness.read_query(os.path.join("statistics", "stockOverview.graphql"))
 
-# boxtribute's repository (a bare mirror), whose statistics SQL the test runs as the reference.
-BOXTRIBUTE_REPO = os.environ.get("DEPOT_BOXTRIBUTE_REPO", os.path.join(
-    os.path.dirname(harness.REPO), ".mirror", "boxwise+boxtribute", "repo"))
-
-
-def boxtribute_sql():
-    """The statements of boxtribute's business_logic/statistics/sql.py by name, or None when
-    its repository is not here. Read as text (ast), never imported."""
-    try:
-        source = subprocess.run(["git", "-C", BOXTRIBUTE_REPO, "show",
-                                 "HEAD:back/boxtribute_server/business_logic/statistics/sql.py"],
-                                check=True, capture_output=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return {node.targets[0].id: node.value.value for node in ast.parse(source).body
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)}
-
-
-BOXTRIBUTE = boxtribute_sql()
-needs_boxtribute = unittest.skipUnless(BOXTRIBUTE, f"boxtribute's repository is not at {BOXTRIBUTE_REPO}")
-
-
-def quoted(text):
-    return "'" + text + "'"
+needs_boxtribute = unittest.skipUnless(boxtribute_sql.STATEMENTS,
+                                       f"boxtribute's repository is not at {boxtribute_sql.REPO}")
 
 
 def boxtribute_moved(db, base):
-    """boxtribute's compute_moved_boxes(base) facts, as Depot's MovedBoxesResult, in a Counter.
-    Its parameters as crud.py passes them (min_history_id 1, as outside production)."""
-    bases = f"({base})"
-    params = (bases, 1, quoted("BoxState"), quoted("BoxState"), quoted("OutgoingLocation"),
-              quoted("OutgoingLocation"), quoted("OutgoingShipment"), bases, quoted("IncomingShipment"),
-              bases, quoted("BoxState"), bases)
+    """boxtribute's compute_moved_boxes(base) facts, as Depot's MovedBoxesResult, in a Counter."""
     facts = collections.Counter()
     for (_, moved_on, category, name, gender, size, measure, dimension, tags, target, organisation, _,
-         boxes, items) in db.sql(BOXTRIBUTE["MOVED_BOXES_QUERY"] % params):
+         boxes, items) in db.sql(boxtribute_sql.moved_boxes(base)):
         facts[data.fact(moved_on, target, int(category), name, int(gender), size and int(size),
                         dimension and int(dimension), measure and float(measure), organisation,
                         [int(t) for t in (tags or "").split(",") if t], int(items), int(boxes))] += 1
@@ -82,12 +55,9 @@ def boxtribute_moved(db, base):
 def boxtribute_stock(db, base, tag_ids=None, excluded_tag_ids=None):
     """boxtribute's compute_stock_overview(base, tag_ids, excluded_tag_ids) facts as
     StockOverviewResult tuples (stats_moved_data.STOCK_FIELDS), in a Counter."""
-    include, exclude = bool(tag_ids), bool(excluded_tag_ids)
-    params = (base, int(include), "(" + ",".join(map(str, tag_ids or ["NULL"])) + ")", int(exclude),
-              "(" + ",".join(map(str, excluded_tag_ids or ["NULL"])) + ")", int(include), int(exclude))
     facts = collections.Counter()
     for (size, location, state, category, name, measure, dimension, gender, tags, boxes,
-         items) in db.sql(BOXTRIBUTE["STOCK_OVERVIEW_QUERY"] % params):
+         items) in db.sql(boxtribute_sql.stock_overview(base, tag_ids, excluded_tag_ids)):
         facts[(int(category), name, GENDERS[int(gender)], size and int(size), dimension and int(dimension),
                measure and float(measure), tuple(int(t) for t in (tags or "").split(",") if t),
                int(location), STATES[int(state) - 1], int(items), int(boxes))] += 1
@@ -339,7 +309,7 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
             after, _ = self.moved_facts(1)
             self.assertEqual(after, before)
             self.assertEqual(after, data.expected_moved(self.tables(), 1))
-            if BOXTRIBUTE:
+            if boxtribute_sql.STATEMENTS:
                 soap = [dict(f) for f in boxtribute_moved(self.db, 1) if dict(f)["productName"] == "soap"]
                 # The products row, after box 15's donation, is its "next items change": 50.
                 self.assertEqual([s["itemsCount"] for s in soap], [50])
@@ -406,6 +376,104 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
             with self.subTest(field=field):
                 self.assertNotEqual(by_base[1][1], by_base[2][1])       # different numbers of facts
                 self.assertEqual({b: s for b, (s, _) in by_base.items()}, {1: expected[field], 2: expected[field]})
+        # The statviz documents load only the dimensions they select: movedBoxes' category and
+        # size (its targets cost none), stockOverview's category, size, tag and location.
+        for document, field, statements in ((STATVIZ_MOVED, "movedBoxes", 4), (STATVIZ_STOCK, "stockOverview", 6)):
+            for base in (1, 2):
+                with self.subTest(document=field, base=base):
+                    body = self.ask(document, None, variables={"baseId": base})
+                    self.assertEqual(body["extensions"]["debug"]["sqlStatements"], statements)
+
+
+class MovedOnReplica(unittest.TestCase):
+    """With a read replica (two private mariadbd with GTID replication, as
+    test_read_your_writes.py starts them), both cubes read the replica only: its SELECTs by
+    Depot's user rise by exactly the statements Depot reports, the primary's do not move, and a
+    donation on the primary shows only once the replica has it."""
+
+    USER, PASSWORD, POOL = "depot", "depot-pw", 2
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        folder = cls.scratch.path
+        common = ["--userstat=1"]
+        cls.primary = harness.MariaDB(os.path.join(folder, "primary"), port=harness.free_port(),
+                                      args=common + ["--server-id=1", "--log-bin=primary-bin",
+                                                     "--binlog-format=ROW"])
+        cls.replica = harness.MariaDB(os.path.join(folder, "replica"), port=harness.free_port(),
+                                      args=common + ["--server-id=2", "--read-only=1"])
+        cls.primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';"
+                        " GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'", db=None)
+        cls.replica.sql(f"CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {cls.primary.port},"
+                        " MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-pw', MASTER_USE_GTID = slave_pos;"
+                        " START SLAVE", db=None)
+        cls.primary.sql(f"CREATE USER '{cls.USER}'@'%' IDENTIFIED BY '{cls.PASSWORD}';"
+                        f" GRANT SELECT ON {cls.primary.database}.* TO '{cls.USER}'@'%'", db=None)
+        MovedOnDepotDDL.load.__func__(cls, cls.primary)
+        cls.keys = harness.Keys(folder)
+        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one", extra_env={
+            "MYSQL_USER": cls.USER, "MYSQL_PASSWORD": cls.PASSWORD,
+            "MYSQL_REPLICA_HOST": "127.0.0.1", "MYSQL_REPLICA_PORT": str(cls.replica.port),
+            "DEPOT_DB_POOL": str(cls.POOL), "DEPOT_DB_POOL_MIN": str(cls.POOL),
+            "DEPOT_DB_REPLICA_POOL": str(cls.POOL)})
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.depot.stop()
+        cls.replica.stop()
+        cls.primary.stop()
+        cls.scratch.remove()
+        assert codes == [0], codes
+
+    def selects(self, db):
+        value = db.scalar("SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS "
+                          f"WHERE USER = '{self.USER}'")
+        return int(value or 0)
+
+    def catch_up(self):
+        position = self.primary.scalar("SELECT @@gtid_binlog_pos")
+        self.assertEqual(self.replica.scalar(f"SELECT MASTER_GTID_WAIT('{position}', 60)"), "0")
+
+    def donated_on_the_12th(self):
+        status, body, _ = harness.post(self.depot.url, {"query": MOVED, "variables": {"b": 1}}, self.god)
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("errors", body)
+        facts = [f for f in body["data"]["movedBoxes"]["facts"] if f["movedOn"] == "2024-01-12"
+                 and f["targetId"] == "2"]
+        return sum(f["boxesCount"] for f in facts), body["extensions"]["debug"]["sqlStatements"]
+
+    def test_cubes_read_the_replica(self):
+        self.catch_up()
+        started = time.monotonic()
+        while True:         # Depot's first connection to the replica may still be opening
+            before = (self.selects(self.primary), self.selects(self.replica))
+            status, body, _ = harness.post(self.depot.url, {"query": STOCK, "variables": {"b": 1}}, self.god)
+            after = (self.selects(self.primary), self.selects(self.replica))
+            if after[0] == before[0] or time.monotonic() - started > 10:
+                break
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("errors", body)
+        self.assertEqual(after[0], before[0])
+        self.assertEqual(after[1] - before[1], body["extensions"]["debug"]["sqlStatements"])
+        before = (self.selects(self.primary), self.selects(self.replica))
+        count, statements = self.donated_on_the_12th()
+        self.assertEqual(count, 0)
+        self.assertEqual((self.selects(self.primary), self.selects(self.replica)),
+                         (before[0], before[1] + statements))
+        # A donation on the primary while the replica's SQL thread is stopped: not seen until
+        # replication catches up.
+        self.replica.sql("STOP SLAVE SQL_THREAD", db=None)
+        try:
+            self.primary.sql("INSERT INTO history (tablename, record_id, changes, user_id, changedate, from_int, "
+                             "to_int) VALUES ('stock', 12, 'location_id', 8, '2024-01-12 11:00:00', 1, 2), "
+                             "('stock', 12, 'box_state_id', 8, '2024-01-12 11:00:00', 1, 5)")
+            self.assertEqual(self.donated_on_the_12th()[0], 0)
+        finally:
+            self.replica.sql("START SLAVE SQL_THREAD", db=None)
+        self.catch_up()
+        self.assertEqual(self.donated_on_the_12th()[0], 1)
 
 
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
