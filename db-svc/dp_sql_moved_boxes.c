@@ -51,6 +51,11 @@ static const struct {
     " FROM tags_relations WHERE object_type = 'Stock' AND deleted_on IS NULL" \
     " GROUP BY object_id)"
 
+//  The facts' items: a box whose number of items is unknown (NULL) adds none,
+//  so a fact of such boxes alone has 0 (boxtribute's NULL there fails its
+//  non-null itemsCount).
+#define S_ITEMS(expr) "CAST(IFNULL(SUM(" expr "), 0) AS SIGNED)"
+
 #define S_ROUNDED_MEASURE(column) \
     "ROUND(" column ", 3 - FLOOR(LOG10(" column ") + 1))"
 
@@ -134,7 +139,7 @@ s_append_move_facts (dp_sql_t *sql)
         " IF(m.kind IN ('deleted', 'undeleted'), 'BoxState', 'OutgoingLocation'), NULL,"
         " IF(m.kind IN ('deleted', 'undeleted'), 'Deleted', loc.label),"
         " IF(m.kind IN ('deleted', 'undeleted'), NULL, DATE(loc.deleted)),"
-        " CAST(SUM(m.sign) AS SIGNED), CAST(SUM(m.sign * m.items) AS SIGNED)"
+        " CAST(SUM(m.sign) AS SIGNED), " S_ITEMS ("m.sign * m.items")
         " FROM moves m JOIN products p ON p.id = m.product_id"
         " JOIN locations loc ON loc.id = m.location_id"
         " LEFT JOIN units u ON u.id = m.display_unit_id"
@@ -156,7 +161,7 @@ s_append_shipment_facts (dp_sql_t *sql, int64_t base_id, bool outgoing)
         " UNION ALL SELECT 0, DATE(sh.%s), p.category_id, TRIM(LOWER(p.name)), p.gender_id,"
         " d.%s_size_id, " S_ROUNDED_MEASURE ("b.measure_value") " AS measure, u.dimension_id,"
         " tg.tag_ids, CONCAT('%s', c.name), '%s', o.label, c.name, NULL,"
-        " COUNT(d.box_id), CAST(SUM(d.%s_quantity) AS SIGNED)"
+        " COUNT(d.box_id), " S_ITEMS ("d.%s_quantity")
         " FROM shipped_boxes d"
         " JOIN shipment sh ON sh.id = d.shipment_id AND sh.%s_base_id = %lld AND sh.%s IS NOT NULL"
         " JOIN camps c ON c.id = sh.%s_base_id JOIN organisations o ON o.id = c.organisation_id"
@@ -179,7 +184,7 @@ s_append_lost_facts (dp_sql_t *sql, int64_t base_id)
         " UNION ALL SELECT 0, DATE(h.changedate), p.category_id, TRIM(LOWER(p.name)), p.gender_id,"
         " b.size_id, " S_ROUNDED_MEASURE ("b.measure_value") " AS measure, u.dimension_id,"
         " tg.tag_ids, bs.label, 'BoxState', NULL, bs.label, NULL,"
-        " COUNT(h.id), CAST(SUM(b.items) AS SIGNED)"
+        " COUNT(h.id), " S_ITEMS ("b.items")
         " FROM history h JOIN stock b ON b.id = h.record_id"
         " JOIN products p ON p.id = b.product_id AND p.camp_id = %lld"
         " JOIN box_state bs ON bs.id = h.to_int"

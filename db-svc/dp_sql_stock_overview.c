@@ -60,7 +60,8 @@ dp_sql_stock_overview_build (dp_sql_t *sql, const dp_sql_query_args_t *args)
     dp_sql_append (sql,
         "SELECT 0, s.size_id, s.location_id, s.box_state_id, p.category_id, TRIM(LOWER(p.name)),"
         " " S_ROUNDED_MEASURE ", u.dimension_id, p.gender_id, bt.tag_ids,"
-        " COUNT(*), CAST(SUM(s.items) AS SIGNED)"
+        //  Unknown (NULL) items add none: boxtribute's NULL fails its non-null itemsCount.
+        " COUNT(*), CAST(IFNULL(SUM(s.items), 0) AS SIGNED)"
         " FROM stock s JOIN locations l ON l.id = s.location_id");
     dp_sql_printf (sql, " AND l.camp_id = %lld AND (l.deleted IS NULL OR l.deleted = 0)",
                    (long long) args->cube.base_id);

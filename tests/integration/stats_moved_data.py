@@ -228,6 +228,10 @@ def story():
     s.create(15, 6, 1, 1, 2)
     s.raw(15, "box_state_id", 5, 1, None)
     s.change(15, 6, "box_state_id", DONATED)
+    # An unknown number of items (NULL) adds none: donated, and in stock in base 2.
+    s.create(18, 6, None, 1, 3)
+    s.move(18, 5, 2, DONATED)
+    s.create(19, 4, None, 4, 3, size=3)
     # In a deleted location: not in the stock overview.
     s.create(16, 1, 2, 3, 2)
     # Another organisation's base without an agreement: nothing of it shows elsewhere.
@@ -344,7 +348,7 @@ def expected_moved(t, base):
             continue
         label = "Lost" if h["to_int"] == LOST else "Scrap"
         add("lost", h["changedate"][:10], box["product_id"], box["size_id"], box["id"], label, "BoxState",
-            None, 1, box["items"])
+            None, 1, box["items"] or 0)
     for key, (boxes, items) in groups.items():
         _, day, category, name, gender, size, measure_value, dimension, tags, target, _, organisation, _ = key
         facts[fact(day, target, category, name, gender, size, dimension, measure_value, organisation,
