@@ -38,12 +38,17 @@ static const struct {
 };
 #define S_FIELDS (sizeof s_fields / sizeof s_fields [0])
 
-//  "<id padded to 20 digits>=<value>", or the id alone for a NULL value,
-//  so MIN/MAX over them pick the nearest change by id whatever its value.
-#define S_PACKED(value) "CONCAT(LPAD(h.id, 20, '0'), IFNULL(CONCAT('=', h." value "), ''))"
+//  A change packed as one number, id * 10^10 + (value + 2^31 + 1), or
+//  id * 10^10 for a NULL value: MIN/MAX over them pick the nearest change
+//  by id whatever its value (10^10 > 2^32 + 1 keeps the two apart; DECIMAL,
+//  as an INT UNSIGNED id times 10^10 passes BIGINT). Numbers rather than
+//  text: the windows run three times faster.
+#define S_PACKED(value) \
+    "(CAST(h.id AS DECIMAL(20,0)) * 10000000000 + IFNULL(h." value " + 2147483649, 0))"
 //  The value back from a packed change: NULL when there is no such change
 //  or its value was NULL.
-#define S_UNPACK(column) "SUBSTRING(" column ", 22)"
+#define S_UNPACK(column) \
+    "CAST(NULLIF(" column " MOD 10000000000, 0) - 2147483649 AS SIGNED)"
 
 //  The box's tags (not removed), ascending, as boxtribute's GROUP_CONCAT.
 #define S_BOX_TAGS \

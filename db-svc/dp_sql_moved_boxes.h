@@ -17,7 +17,7 @@
     else the previous one). Here the box's history is read once, in id
     order, and each of those neighbours comes from a window over it: the
     nearest change of a field after (or before) a row is the smallest (or
-    largest) of that field's changes packed as "<id, zero-padded>=<value>",
+    largest) of that field's changes packed as one number (id, then value),
     so the one ordering of the box's rows answers all ten.
 @end
 */
