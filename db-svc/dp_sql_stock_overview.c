@@ -38,47 +38,51 @@ dp_sql_stock_overview_parse (const dp_val_t *values, uint32_t n_values, dp_arena
     return 0;
 }
 
-//  ", SUM(tr.tag_id IN (ids)) AS name": how many of the box's tags are in
-//  the list (NULL for a box without tags).
+//  A relation to a tag that is not deleted (or not in `tags` at all, which
+//  boxtribute counts too).
+#define S_LIVE_TAG "(t.deleted IS NULL OR t.deleted = 0)"
+
+//  ", SUM(<live> AND tr.tag_id IN (ids)) AS name": how many of the box's
+//  tags are in the list (NULL for a box without tags).
 static void
 s_append_tag_count (dp_sql_t *sql, const dp_sql_ids_t *ids, const char *name)
 {
     if (!s_active (ids))
         return;
-    dp_sql_append (sql, ", SUM(tr.tag_id IN (");
+    dp_sql_append (sql, ", SUM(" S_LIVE_TAG " AND tr.tag_id IN (");
     dp_sql_append_ints (sql, ids->ids, ids->count);
     dp_sql_printf (sql, ")) AS %s", name);
 }
 
 #define S_ROUNDED_MEASURE "ROUND(s.measure_value, 3 - FLOOR(LOG10(s.measure_value) + 1))"
+#define S_TAG_ID "IF(" S_LIVE_TAG ", tr.tag_id, NULL)"
 
 void
 dp_sql_stock_overview_build (dp_sql_t *sql, const dp_sql_query_args_t *args)
 {
     assert (sql && args);
     const dp_sql_stock_args_t *stock = &args->stock;
+    //  First the base's boxes with their tags, in one join (a lookup of tags
+    //  per box took twice as long as boxtribute's statement).
     dp_sql_append (sql,
         "SELECT 0, s.size_id, s.location_id, s.box_state_id, p.category_id, TRIM(LOWER(p.name)),"
         " " S_ROUNDED_MEASURE ", u.dimension_id, p.gender_id, bt.tag_ids,"
         //  Unknown (NULL) items add none: boxtribute's NULL fails its non-null itemsCount.
         " COUNT(*), CAST(IFNULL(SUM(s.items), 0) AS SIGNED)"
-        " FROM stock s JOIN locations l ON l.id = s.location_id");
-    dp_sql_printf (sql, " AND l.camp_id = %lld AND (l.deleted IS NULL OR l.deleted = 0)",
-                   (long long) args->cube.base_id);
-    dp_sql_append (sql,
-        " JOIN products p ON p.id = s.product_id"
-        " LEFT JOIN units u ON u.id = s.display_unit_id"
-        " LEFT JOIN (SELECT tr.object_id, GROUP_CONCAT(DISTINCT tr.tag_id ORDER BY tr.tag_id)"
-        " AS tag_ids");
+        " FROM (SELECT b.id AS box_id,"
+        " GROUP_CONCAT(DISTINCT " S_TAG_ID " ORDER BY " S_TAG_ID ") AS tag_ids");
     s_append_tag_count (sql, &stock->tag_ids, "included");
     s_append_tag_count (sql, &stock->excluded_tag_ids, "excluded");
-    //  A relation to a tag that is not in `tags` counts, as in boxtribute.
+    dp_sql_printf (sql,
+        " FROM stock b JOIN locations l ON l.id = b.location_id AND l.camp_id = %lld"
+        " AND (l.deleted IS NULL OR l.deleted = 0)", (long long) args->cube.base_id);
     dp_sql_append (sql,
-        " FROM tags_relations tr LEFT JOIN tags t ON t.id = tr.tag_id"
-        " WHERE tr.object_type = 'Stock' AND tr.deleted_on IS NULL"
-        " AND (t.deleted IS NULL OR t.deleted = 0)"
-        " GROUP BY tr.object_id) bt ON bt.object_id = s.id"
-        " WHERE (s.deleted IS NULL OR s.deleted = 0)");
+        " LEFT JOIN tags_relations tr ON tr.object_id = b.id AND tr.object_type = 'Stock'"
+        " AND tr.deleted_on IS NULL"
+        " LEFT JOIN tags t ON t.id = tr.tag_id"
+        " WHERE (b.deleted IS NULL OR b.deleted = 0) GROUP BY b.id) bt"
+        " JOIN stock s ON s.id = bt.box_id JOIN products p ON p.id = s.product_id"
+        " LEFT JOIN units u ON u.id = s.display_unit_id WHERE 1 = 1");
     //  Included: at least one of the tags (a box without tags has none);
     //  excluded: none of them (a box without tags has none).
     if (s_active (&stock->tag_ids))
@@ -130,8 +134,8 @@ dp_sql_stock_overview_test (bool verbose)
     assert (dp_sql_stock_overview_parse (values, 3, arena, &args, err, sizeof err) == 0);
     dp_sql_init (&sql);
     dp_sql_stock_overview_build (&sql, &args);
-    assert (strstr (sql.data, "SUM(tr.tag_id IN (3,11)) AS included"));
-    assert (strstr (sql.data, "SUM(tr.tag_id IN (3)) AS excluded"));
+    assert (strstr (sql.data, "tr.tag_id IN (3,11)) AS included"));
+    assert (strstr (sql.data, "tr.tag_id IN (3)) AS excluded"));
     assert (strstr (sql.data, "AND bt.included > 0"));
     assert (strstr (sql.data, "AND (bt.excluded IS NULL OR bt.excluded = 0)"));
     dp_sql_destroy (&sql);
