@@ -647,6 +647,13 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_dimension_size_ranges_by_id] = {
         "dimension_size_ranges_by_id", "sizegroup.id", "sizegroup", NULL, NULL, NULL,
         S_COLS (dimension_size_ranges) },
+    //  boxtribute's authorize_cross_organisation_access: the bases a base is linked to.
+    [DP_LOADER_accepted_agreement_bases_by_base] = {
+        "accepted_agreement_bases_by_base", "camps.id",
+        "camps JOIN transfer_agreement_detail ON camps.id IN"
+        " (transfer_agreement_detail.source_base_id, transfer_agreement_detail.target_base_id)"
+        " JOIN transfer_agreement ON transfer_agreement.id = transfer_agreement_detail.transfer_agreement_id",
+        "transfer_agreement.state = 'Accepted'", NULL, NULL, S_COLS (agreement_base) },
 };
 
 const dp_sql_loader_t *

@@ -372,7 +372,8 @@ typedef enum {
     L(dimension_categories_all, dimension_info,   "0: every product category") \
     L(dimension_sizes_by_id,  dimension_info,     "sizes.id") \
     L(dimension_locations_by_id, dimension_info,  "locations.id") \
-    L(dimension_size_ranges_by_id, dimension_info, "sizegroup.id")
+    L(dimension_size_ranges_by_id, dimension_info, "sizegroup.id") \
+    L(accepted_agreement_bases_by_base, agreement_base, "camps.id: the details of Accepted agreements naming the base on either side")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

@@ -17,6 +17,7 @@
 @end
 */
 #include "dp_cube.h"
+#include "dp_cube_access.h"
 #include "dp_exec_hooks.h"
 #include "dp_mutation.h"
 #include <assert.h>
@@ -31,6 +32,7 @@ typedef struct {
     char *description;
     char denied [120];
     int64_t base_id;
+    bool awaiting_base;         //  access decided by the base's agreements (dp_cube_access.h)
     dp_cube_facts_t facts;
     //  Per dimension: the distinct ids the facts name (FACT_IDS, FACT_ID_LISTS).
     int64_t *ids [DP_CUBE_MAX_DIMENSIONS];
@@ -40,11 +42,13 @@ typedef struct {
     obj_t dimensions;           //  its Dimensions object
 } cube_state_t;
 
+//  The base's columns a cube reads: its id (it exists) and organisation.
+#define S_BASE_COLUMNS (((uint64_t) 1 << DP_COL_camps_id) | ((uint64_t) 1 << DP_COL_camps_organisation_id))
+
 static uint64_t
-s_every_column (dp_query_id_t query)
+s_all_columns (const dp_catalog_entry_t *entry)
 {
-    size_t n = dp_catalog_query (query)->n_columns;
-    return n >= 64 ? UINT64_MAX : ((uint64_t) 1 << n) - 1;
+    return entry->n_columns >= 64 ? UINT64_MAX : ((uint64_t) 1 << entry->n_columns) - 1;
 }
 
 static void
@@ -66,7 +70,7 @@ s_facts_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *row
         return;
     }
     const dp_catalog_entry_t *entry = dp_catalog_query (state->cube->query);
-    uint64_t every = s_every_column (state->cube->query);
+    uint64_t every = s_all_columns (dp_catalog_query (state->cube->query));
     size_t n = rows->u.rows.n_rows;
     state->facts.rows = dp_arena_calloc (dp_exec_arena (exec), n + 1, sizeof (row_t *));
     for (size_t r = 0; r < n; r++)
@@ -76,21 +80,15 @@ s_facts_done (dp_exec_t *exec, plan_field_t *pf, void *slot, const dp_msg_t *row
     state->facts.n_rows = n;
 }
 
-//  boxtribute's checks, in its order: base-agnostic permissions first.
-static bool
-s_authorized (cube_state_t *state, dp_exec_t *exec)
+//  The facts, and whether the base exists, in the coming wave.
+static void
+s_ask_facts (dp_exec_t *exec, plan_field_t *pf, cube_state_t *state)
 {
-    dp_authz_t *authz = dp_exec_authz (exec);
-    for (size_t p = 0; p < DP_CUBE_MAX_PERMISSIONS && state->cube->anywhere [p]; p++)
-        if (!dp_authz_any_base (authz, state->cube->anywhere [p])) {
-            snprintf (state->denied, sizeof state->denied, "%s", state->cube->anywhere [p]);
-            return false;
-        }
-    for (size_t p = 0; p < DP_CUBE_MAX_PERMISSIONS && state->cube->in_base [p]; p++)
-        if (!dp_authz_base (authz, state->cube->in_base [p], state->base_id,
-                            state->denied, sizeof state->denied))
-            return false;
-    return true;
+    dp_val_t *args = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof (dp_val_t));
+    args [0] = (dp_val_t) { .type = DP_VAL_INT, .u.i = state->base_id };
+    dp_exec_query (exec, state->cube->query, s_all_columns (dp_catalog_query (state->cube->query)),
+                   args, 1, pf, state, s_facts_done);
+    dp_exec_need (exec, DP_LOADER_camps_by_id, state->base_id, S_BASE_COLUMNS);
 }
 
 void
@@ -106,16 +104,46 @@ dp_cube_root_collect (dp_exec_t *exec, plan_field_t *pf)
     }
     const input_t *base = input_field (pf->args, "baseId");
     state->base_id = base && base->kind == IN_INT ? base->i : 0;
-    if (!s_authorized (state, exec)) {
-        state->failed = true;   //  FORBIDDEN state->denied
-        return;
+    switch (dp_cube_access_first (dp_exec_authz (exec), state->cube, state->base_id,
+                                  state->denied, sizeof state->denied)) {
+        case DP_CUBE_ACCESS_GRANTED:
+            s_ask_facts (exec, pf, state);
+            break;
+        case DP_CUBE_ACCESS_DENIED:
+            state->failed = true;   //  FORBIDDEN state->denied
+            break;
+        case DP_CUBE_ACCESS_NEEDS_BASE:
+            //  Another organisation's base, perhaps: its organisation and
+            //  agreements first, the facts once they grant access.
+            state->awaiting_base = true;
+            dp_exec_need (exec, DP_LOADER_camps_by_id, state->base_id, S_BASE_COLUMNS);
+            dp_exec_need (exec, DP_LOADER_accepted_agreement_bases_by_base, state->base_id,
+                          s_all_columns (dp_catalog_loader (DP_LOADER_accepted_agreement_bases_by_base)));
+            break;
     }
-    dp_val_t *args = dp_arena_calloc (arena, 1, sizeof (dp_val_t));
-    args [0] = (dp_val_t) { .type = DP_VAL_INT, .u.i = state->base_id };
-    dp_exec_query (exec, state->cube->query, s_every_column (state->cube->query), args, 1,
-                   pf, state, s_facts_done);
-    //  Whether the base exists comes with the facts.
-    dp_exec_need (exec, DP_LOADER_camps_by_id, state->base_id, 1);
+}
+
+//  After the base and its agreements arrived: decide, and ask for the facts.
+static void
+s_decide_by_agreement (dp_exec_t *exec, const plan_field_t *pf, cube_state_t *state)
+{
+    state->awaiting_base = false;
+    dp_val_t key = { .type = DP_VAL_INT, .u.i = state->base_id };
+    const row_t *base = dp_exec_cached_row (exec, DP_LOADER_camps_by_id, &key);
+    row_t **rows;
+    size_t n = dp_exec_cached_rows (exec, DP_LOADER_accepted_agreement_bases_by_base, state->base_id, &rows);
+    dp_cube_link_t *links = dp_arena_calloc (dp_exec_arena (exec), n + 1, sizeof *links);
+    for (size_t r = 0; r < n; r++) {
+        links [r].source_base_id = row_int (rows [r], DP_COL_agreement_base_source_base_id);
+        links [r].target_base_id = row_int (rows [r], DP_COL_agreement_base_target_base_id);
+    }
+    int64_t organisation = base ? row_int (base, DP_COL_camps_organisation_id) : 0;
+    if (dp_cube_access_by_agreement (dp_exec_authz (exec), state->cube, state->base_id, organisation,
+                                     links, n, state->denied, sizeof state->denied)
+        == DP_CUBE_ACCESS_GRANTED)
+        s_ask_facts (exec, (plan_field_t *) pf, state);
+    else
+        state->failed = true;       //  FORBIDDEN state->denied
 }
 
 static bool
@@ -131,6 +159,8 @@ dp_cube_root_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
 {
     cube_state_t *state = pf->root_state;
     *n_children = 0;
+    if (state->awaiting_base)
+        s_decide_by_agreement (exec, pf, state);
     if (state->failed || !s_base_exists (exec, state))
         return;
     state->data.type = dp_type_ref_named (pf->field->type);

@@ -26,7 +26,10 @@
     Cost: the facts QUERY and a LOAD of the base (its existence) in the
     first wave, then one LOAD per dimension kind selected (none for a kind
     whose facts name no id): a fixed number of statements whatever the
-    number of rows. Cubes are reads: db-svc runs them on the replica when
+    number of rows. A caller without the permissions in the base itself
+    (another organisation's, for a cross_organisation cube) costs one more
+    LOAD and one more wave: the base and its Accepted agreements come first,
+    the facts only once they grant access. Cubes are reads: db-svc runs them on the replica when
     one is up, under the request's deadline like every statement.
 @end
 */
@@ -78,6 +81,11 @@ struct _dp_cube_t {
     const char *in_base [DP_CUBE_MAX_PERMISSIONS];
     //  boxtribute's authorize(permission) checks: in some base.
     const char *anywhere [DP_CUBE_MAX_PERMISSIONS];
+    //  boxtribute's authorize_cross_organisation_access: a user of another
+    //  organisation reads the base through an Accepted transfer agreement
+    //  between it and one of their bases (false: no cross-organisation
+    //  access, as for beneficiary data).
+    bool cross_organisation;
     dp_cube_dimension_t dimensions [DP_CUBE_MAX_DIMENSIONS];
 };
 

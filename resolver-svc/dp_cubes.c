@@ -22,11 +22,13 @@ static const dp_cube_t s_cubes [] = {
     //  dimensions: every category, the facts' products and tags.
     { .root_field = "createdBoxes", .query = DP_QUERY_created_boxes,
       .in_base = { "stock:read", "product:read" }, .anywhere = { "product_category:read" },
+      .cross_organisation = true,
       .dimensions = {
           { "product", DP_CUBE_FROM_FACT_IDS, DP_LOADER_products_by_id, DP_COL_created_boxes_product_id },
           { "category", DP_CUBE_FROM_ALL, DP_LOADER_dimension_categories_all },
           { "tag", DP_CUBE_FROM_FACT_ID_LISTS, DP_LOADER_tags_by_id, DP_COL_created_boxes_tag_ids } } },
-    //  transaction:read anywhere, product:read in the base, product_category:read.
+    //  transaction:read anywhere, product:read in the base, product_category:read;
+    //  no cross-organisation access (beneficiary data).
     { .root_field = "topProductsCheckedOut", .query = DP_QUERY_top_products_checked_out,
       .in_base = { "product:read" }, .anywhere = { "transaction:read", "product_category:read" },
       .dimensions = {
@@ -38,6 +40,7 @@ static const dp_cube_t s_cubes [] = {
     { .root_field = "topProductsDonated", .query = DP_QUERY_top_products_donated,
       .in_base = { "stock:read", "product:read" },
       .anywhere = { "product_category:read", "history:read", "size:read" },
+      .cross_organisation = true,
       .dimensions = {
           { "size", DP_CUBE_FROM_FACT_IDS, DP_LOADER_dimension_sizes_by_id, DP_COL_top_donated_size_id },
           { "product", DP_CUBE_FROM_FACT_IDS, DP_LOADER_products_by_id, DP_COL_top_donated_product_id },

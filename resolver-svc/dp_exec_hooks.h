@@ -25,8 +25,10 @@
 dp_authz_t *dp_exec_authz (dp_exec_t *exec);
 dp_json_writer_t *dp_exec_out (dp_exec_t *exec);
 
-//  Queue a root QUERY for the current wave; when its ROWS arrive, `done`
-//  runs with them (or with NULL and an error message).
+//  Queue a root QUERY for the current wave (from a root's collect hook), or
+//  for the coming one (from its children hook, which must then give the
+//  children that wait for it); when its ROWS arrive, `done` runs with them
+//  (or with NULL and an error message).
 typedef void (*query_done_fn_t) (dp_exec_t *exec, plan_field_t *pf, void *slot,
                                  const dp_msg_t *rows, const char *error);
 void dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns,

@@ -18,6 +18,7 @@
 #include "dp_mut_shipment_receive.h"
 #include "dp_computed.h"
 #include "dp_cube.h"
+#include "dp_cube_access.h"
 #include "dp_writer.h"
 #include "dp_db_links.h"
 #include "dp_link_watch.h"
@@ -46,6 +47,7 @@ static const dp_selftest_t s_tests [] = {
     { "box_access", dp_box_access_test },
     { "computed", dp_computed_test },
     { "cube", dp_cube_test },
+    { "cube_access", dp_cube_access_test },
     { "page", dp_page_test },
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },

@@ -290,6 +290,54 @@ class StatsCubes(unittest.TestCase):
                 self.assertEqual(error["extensions"]["code"], "FORBIDDEN")
                 self.assertEqual(error["extensions"]["description"], f"You don't have access to '{denied}'")
 
+    def agreement(self, state, source_base, target_base):
+        """One transfer agreement between the organisations of the two bases, with one detail."""
+        self.db.sql("DELETE FROM transfer_agreement_detail; DELETE FROM transfer_agreement;"
+                    " INSERT INTO transfer_agreement (id, source_organisation_id, target_organisation_id, state,"
+                    " type, requested_on, requested_by, valid_from) SELECT 1, s.organisation_id,"
+                    f" t.organisation_id, '{state}', 'Bidirectional', NOW(), 8, NOW() FROM camps s, camps t"
+                    f" WHERE s.id = {source_base} AND t.id = {target_base};"
+                    " INSERT INTO transfer_agreement_detail (transfer_agreement_id, source_base_id, target_base_id)"
+                    f" VALUES (1, {source_base}, {target_base});")
+        self.addCleanup(self.db.sql, "DELETE FROM transfer_agreement_detail; DELETE FROM transfer_agreement;")
+
+    def assert_refused(self, query, field, base, token, denied):
+        body = self.ask(query, base, token)
+        self.assertIsNone(body["data"][field])
+        self.assertEqual(body["errors"][0]["extensions"]["code"], "FORBIDDEN")
+        self.assertEqual(body["errors"][0]["extensions"]["description"], f"You don't have access to '{denied}'")
+
+    def test_another_organisation_reads_through_an_accepted_agreement(self):
+        # boxtribute's authorize_cross_organisation_access: either side of the agreement's detail.
+        for source, target in ((3, 1), (1, 3)):
+            self.agreement("Accepted", source, target)
+            with self.subTest(source=source, target=target):
+                self.check_cube(CREATED, "createdBoxes", self.rows.created_boxes, 1, self.other)
+                self.check_cube(DONATED, "topProductsDonated", self.rows.donated, 1, self.other)
+                # The base, its agreements, the facts, then the dimensions: fixed.
+                body = self.ask(CREATED, 1, self.other)
+                self.assertEqual(body["extensions"]["debug"]["sqlStatements"], 6)
+                # Not a base the agreement names; no cross-organisation beneficiary data.
+                self.assert_refused(CREATED, "createdBoxes", 2, self.other, "base=2")
+                self.assert_refused(CHECKED_OUT, "topProductsCheckedOut", 1, self.other, "base=1")
+
+    def test_another_organisation_without_an_accepted_agreement_is_refused(self):
+        for state in ("UnderReview", "Rejected", "Canceled", "Expired"):
+            self.agreement(state, 3, 1)
+            for query, field in ((CREATED, "createdBoxes"), (DONATED, "topProductsDonated")):
+                with self.subTest(state=state, field=field):
+                    self.assert_refused(query, field, 1, self.other, "base=1")
+
+    def test_an_agreement_needs_the_permissions_in_the_users_own_bases(self):
+        self.agreement("Accepted", 3, 1)
+        reads = [f"base_3/{r}:read" for r in harness.RESOURCES if r != "product"]
+        no_product = self.keys.token(sub="auth0|2", org=2, base_ids=(3,), roles=("base_3_coordinator",),
+                                     permissions=reads)
+        self.assert_refused(CREATED, "createdBoxes", 1, no_product, "product:read")
+        elsewhere = self.keys.token(sub="auth0|2", org=2, base_ids=(3, 4), roles=("base_3_coordinator",),
+                                    permissions=reads + ["base_4/product:read"])
+        self.assert_refused(CREATED, "createdBoxes", 1, elsewhere, "bases=[3]")
+
     def test_statviz_created_boxes_document(self):
         body = self.ask(STATVIZ_CREATED, None, variables={"baseId": 1})
         self.assertNotIn("errors", body)
