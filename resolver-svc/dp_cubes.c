@@ -49,7 +49,7 @@ static const dp_cube_t s_cubes [] = {
     //  "location", "history", "size"); dimensions: every category, the facts' sizes,
     //  tags and targets, and Mass and Volume (boxtribute leaves this one out,
     //  which its non-null field cannot answer).
-    { .root_field = "movedBoxes", .query = DP_QUERY_moved_boxes,
+    { .root_field = "movedBoxes", .query = DP_QUERY_moved_boxes, .cross_organisation = true,
       .in_base = { "stock:read", "product:read", "location:read" },
       .anywhere = { "product_category:read", "history:read", "size:read" },
       .dimensions = {
@@ -62,7 +62,7 @@ static const dp_cube_t s_cubes [] = {
     //  authorize_cross_organisation_access("stock", "size", "location", "product",
     //  "product_category", "tag_relation"); dimensions: every category, the facts'
     //  sizes, tags and locations, and Mass and Volume.
-    { .root_field = "stockOverview", .query = DP_QUERY_stock_overview,
+    { .root_field = "stockOverview", .query = DP_QUERY_stock_overview, .cross_organisation = true,
       .in_base = { "stock:read", "location:read", "product:read" },
       .anywhere = { "size:read", "product_category:read", "tag_relation:read" },
       .dimensions = {

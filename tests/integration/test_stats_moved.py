@@ -90,6 +90,9 @@ class MovedCases:
         cls.coordinator = cls.keys.token(base_ids=(1, 2), permissions=perms((1, 2), reads))
         cls.other = cls.keys.token(sub="auth0|2", org=3, base_ids=(4,), roles=("base_4_coordinator",),
                                    permissions=perms((4,), reads))
+        # Base 3's coordinator: organisation 2, whose base 3 an Accepted agreement links to base 1.
+        cls.partner = cls.keys.token(sub="auth0|2", org=2, base_ids=(3,), roles=("base_3_coordinator",),
+                                     permissions=perms((3,), reads))
         cls.without = {p: cls.keys.token(base_ids=(1, 2), permissions=perms((1, 2), [r for r in reads
                                                                                     if r != p]))
                        for p in ("stock:read", "location:read", "history:read", "tag_relation:read",
@@ -366,6 +369,19 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
             body = self.ask(query, 99)
             self.assertIsNone(body["data"][field])
             self.assertEqual(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
+
+    def test_another_organisation_through_an_accepted_agreement(self):
+        """boxtribute's authorize_cross_organisation_access: base 3's coordinator reads base 1
+        (the agreement links them) but not base 2 (no agreement)."""
+        t = self.tables()
+        depot, _ = self.moved_facts(1, self.partner)
+        self.assertEqual(depot, data.expected_moved(t, 1))
+        depot, _ = self.stock_facts(1, self.partner)
+        self.assertEqual(depot, data.expected_stock(t, 1))
+        for query, field in ((MOVED, "movedBoxes"), (STOCK, "stockOverview")):
+            body = self.ask(query, 2, self.partner)
+            self.assertIsNone(body["data"][field])
+            self.assertEqual(body["errors"][0]["extensions"]["code"], "FORBIDDEN")
 
     def test_statements_do_not_depend_on_the_rows(self):
         # The facts and the base in the first wave, then one LOAD per dimension kind loaded:
