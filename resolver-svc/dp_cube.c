@@ -13,7 +13,8 @@
     A base that does not exist answers boxtribute's BAD_USER_INPUT (its
     _validate_existing_base), after the permission checks, as boxtribute
     checks them first.
-    Covered by tests/integration/test_stats_cubes.py.
+    Covered by tests/integration/test_stats_cubes.py, test_stats_dump.py
+    (boxtribute's dump and SQL) and test_stats_cubes_replica.py.
 @end
 */
 #include "dp_cube.h"

@@ -5,7 +5,8 @@
     =========================================================================
 @header
     See dp_cube_access.h. Covered end to end by
-    tests/integration/test_stats_cubes.py (StatsCubesAcrossOrganisations).
+    tests/integration/test_stats_cubes.py (agreements written by the test)
+    and test_stats_dump.py (boxtribute's dump's own agreements).
 @end
 */
 #include "dp_cube_access.h"
