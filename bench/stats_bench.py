@@ -10,6 +10,7 @@ Usage: bench/stats_bench.py --build build-rel [--runs 30] [--cubes createdBoxes,
 Licensed under the Apache License 2.0.
 """
 import argparse
+import collections
 import datetime
 import http.client
 import json
@@ -27,7 +28,9 @@ BASE = 1   # depot-gen's base of 8,201 boxes
 
 # One entry per cube: its GraphQL document and boxtribute's SQL for it ({base} is the base id),
 # the facts' statement first, its columns named as boxtribute's crud.py names them (the dump
-# tests run it: tests/integration/test_stats_dump.py). Each engineer adds their cube as one block.
+# tests run it: tests/integration/test_stats_dump.py). A later statement may name a column of
+# the facts, {product_id}: the ids the facts hold there, as _generate_dimensions sends them.
+# Each engineer adds their cube as one block.
 CUBES = {
     "createdBoxes": {
         "query": """query($b: Int!) { createdBoxes(baseId: $b) { facts { createdOn categoryId productId
@@ -55,8 +58,8 @@ SELECT b.created_on, COUNT(b.id) AS boxes_count, SUM(b.items) AS items_count, p.
 JOIN products p ON b.product_id = p.id
 GROUP BY p.id, p.category_id, p.gender_id, b.created_on, b.tag_ids""",
                 "SELECT id, label FROM product_categories",
-                "SELECT id, name, gender_id FROM products WHERE id IN (SELECT product_id FROM stock)",
-                "SELECT id, label, color FROM tags WHERE camp_id = {base}"],
+                "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})",
+                "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})"],
     },
     "topProductsCheckedOut": {
         "query": """query($b: Int!) { topProductsCheckedOut(baseId: $b) { facts { checkedOutOn productId
@@ -67,7 +70,7 @@ GROUP BY p.id, p.category_id, p.gender_id, b.created_on, b.tag_ids""",
  JOIN products p ON p.camp_id = {base} AND t.product_id = p.id
  GROUP BY t.product_id, p.category_id, checked_out_on""",
                 "SELECT id, label FROM product_categories",
-                "SELECT id, name, gender_id FROM products WHERE camp_id = {base}"],
+                "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})"],
     },
     "topProductsDonated": {
         "query": """query($b: Int!) { topProductsDonated(baseId: $b) { facts { createdOn donatedOn sizeId
@@ -81,14 +84,15 @@ GROUP BY p.id, p.category_id, p.gender_id, b.created_on, b.tag_ids""",
  JOIN products p ON s.product_id = p.id AND p.camp_id = {base}
  GROUP BY created_on, donated_on, s.size_id, s.product_id, p.category_id""",
                 "SELECT id, label FROM product_categories",
-                "SELECT id, name, gender_id FROM products WHERE camp_id = {base}",
-                "SELECT id, label FROM sizes"],
+                "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})",
+                "SELECT id, label FROM sizes WHERE id IN ({size_id})"],
     },
 }
 
 
 # movedBoxes and stockOverview: boxtribute's own statements, read from its repository
-# (tests/integration/boxtribute_sql.py), then the dimension queries of its _generate_dimensions.
+# (tests/integration/boxtribute_sql.py; braces doubled for format), then the dimension queries
+# of its _generate_dimensions for the ids the facts hold.
 import boxtribute_sql  # noqa: E402
 
 if boxtribute_sql.STATEMENTS:
@@ -97,28 +101,47 @@ if boxtribute_sql.STATEMENTS:
                     boxesCount itemsCount gender productName tagIds organisationName } dimensions {
                     category { id name } size { id name } target { id name type deletedOn } } } }""",
         "sql": [boxtribute_sql.moved_boxes(BASE).replace("{", "{{").replace("}", "}}"),
-                "SELECT id, label FROM product_categories", "SELECT id, label FROM sizes",
-                "SELECT id, DATE(deleted), label FROM locations WHERE camp_id = {base}"],
+                "SELECT id, label FROM product_categories", "SELECT id, label FROM sizes WHERE id IN ({size_id})",
+                "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})",
+                "SELECT id, DATE(deleted), label FROM locations WHERE id IN ({target_id})"],
     }
     CUBES["stockOverview"] = {
         "query": """query($b: Int!) { stockOverview(baseId: $b) { facts { productName categoryId gender
                     boxesCount itemsCount sizeId tagIds boxState locationId } dimensions {
                     category { id name } size { id name } tag { id name color } location { id name } } } }""",
         "sql": [boxtribute_sql.stock_overview(BASE).replace("{", "{{").replace("}", "}}"),
-                "SELECT id, label FROM sizes", "SELECT id, label FROM locations WHERE camp_id = {base}",
-                "SELECT id, label FROM product_categories",
-                "SELECT id, label, color FROM tags WHERE camp_id = {base}"],
+                "SELECT id, label FROM sizes WHERE id IN ({size_id})",
+                "SELECT id, label FROM locations WHERE id IN ({location_id})",
+                "SELECT id, label FROM product_categories", "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})",
+                "SELECT id, label FROM sizegroup WHERE id IN (28, 29)"],
     }
 else:
     print(f"boxtribute's repository is not at {boxtribute_sql.REPO}: movedBoxes and stockOverview "
           "are not measured", file=sys.stderr)
 
+
+def fact_ids(db, facts_sql):
+    """Per column of the facts (boxtribute's names), the ids it holds as an SQL list ("NULL":
+    none), comma lists of ids (tag_ids) split."""
+    out = subprocess.run(db.client() + ["--batch", "--raw"], input=facts_sql.encode(), check=True,
+                         capture_output=True).stdout.decode().splitlines()
+    if not out:
+        return collections.defaultdict(lambda: "NULL")
+    names, ids = out[0].split("\t"), collections.defaultdict(set)
+    for line in out[1:]:
+        for name, value in zip(names, line.split("\t")):
+            ids[name].update(v for v in value.split(",") if v.isdigit())
+    return collections.defaultdict(lambda: "NULL", {n: ", ".join(sorted(v, key=int)) or "NULL"
+                                                    for n, v in ids.items()})
+
+
 def p50_sql(db, statements, runs):
     """boxtribute's statements for one cube, one client session per run, timed by the server
     (information_schema.PROFILING): the SQL alone, without the client's start-up or the rows'
     way to it."""
+    ids = fact_ids(db, statements[0].format(base=BASE))
     script = ("SET profiling_history_size = 100; SET profiling = 1;\n"
-              + "".join(s.format(base=BASE) + ";\n" for s in statements)
+              + "".join(s.format_map(collections.ChainMap({"base": BASE}, ids)) + ";\n" for s in statements)
               + "SELECT 'profile-total', SUM(DURATION) FROM information_schema.PROFILING;\n")
     times = []
     for _ in range(runs):
