@@ -189,7 +189,7 @@ def write_results(results, runs, build):
     with open(stem + ".md", "w") as f:
         f.write(f"# Statistics cubes, base {BASE} of the demo data (8,201 boxes), single-request p50\n\n")
         f.write("boxtribute's SQL: its statements for the cube (business_logic/statistics/crud.py) in one\n"
-                "session, their server time summed (information_schema.PROFILING). Depot: the GraphQL\n"
+                "session, each statement's server time (SHOW PROFILES) summed. Depot: the GraphQL\n"
                 "request for the same cube over HTTP, end to end. Each row is measured in one run, side\n"
                 "by side; the machine is shared, so its 1-minute load at the row's run is noted.\n\n")
         f.write("| cube | boxtribute's SQL alone | Depot's GraphQL request | runs | 1-min load |\n"
