@@ -68,6 +68,8 @@
 #include "dp_sql_catalog.h"
 #include "dp_sql_cubes.h"
 #include "dp_sql_beneficiaries.h"
+#include "dp_sql_moved_boxes.h"
+#include "dp_sql_stock_overview.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -924,6 +926,15 @@ s_parse_ids (const dp_val_t *value, const char *name, dp_arena_t *arena,
     return 0;
 }
 
+//  The same for the other parsers of root-query arguments (dp_sql_catalog.h).
+int
+dp_sql_parse_ids (const dp_val_t *value, const char *name, dp_arena_t *arena,
+                  dp_sql_ids_t *ids, char *err, size_t err_len)
+{
+    assert (arena && ids && name);
+    return s_parse_ids (value, name, arena, ids, err, err_len);
+}
+
 static int
 s_parse_date_arg (const dp_val_t *value, const char *name, char out [20],
                   char *err, size_t err_len)
@@ -1285,6 +1296,10 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                    dp_sql_metric_families_served },
     [DP_QUERY_number_of_sales] = { DP_SQL_QUERY_SCALAR, dp_sql_metric_parse, NULL,
                                    dp_sql_metric_number_of_sales },
+    [DP_QUERY_moved_boxes] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                               dp_sql_moved_boxes_build },
+    [DP_QUERY_stock_overview] = { DP_SQL_QUERY_ROWS, dp_sql_stock_overview_parse, NULL,
+                                  dp_sql_stock_overview_build },
 };
 
 const dp_sql_query_t *

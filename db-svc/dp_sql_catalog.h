@@ -156,6 +156,12 @@ typedef struct {
     char modified_until [20];       //  "" when absent
 } dp_sql_boxes_args_t;
 
+//  An optional list of ints (value nil or an array of INT) into ids, copied
+//  into arena; name says which argument in err. Returns 0, or -1 with err
+//  filled.
+int dp_sql_parse_ids (const dp_val_t *value, const char *name, dp_arena_t *arena,
+                      dp_sql_ids_t *ids, char *err, size_t err_len);
+
 //  Parse the positional QUERY arguments of the boxes queries into args;
 //  id lists are copied into arena. Returns 0, or -1 with err filled when
 //  the arguments are malformed (the caller answers 400).
@@ -214,6 +220,12 @@ typedef struct {
     char before [20];
 } dp_sql_metric_args_t;
 
+//  The arguments of the stockOverview cube (dp_sql_stock_overview.h).
+typedef struct {
+    dp_sql_ids_t tag_ids;           //  any of these tags; NULL or empty: no filter
+    dp_sql_ids_t excluded_tag_ids;  //  none of these tags; NULL or empty: no filter
+} dp_sql_stock_args_t;
+
 //  A root query's arguments, parsed.
 typedef struct {
     uint32_t query;             //  the query id
@@ -222,6 +234,7 @@ typedef struct {
     dp_sql_boxes_args_t boxes;  //  boxes queries
     dp_sql_cube_args_t cube;    //  statistics cubes
     dp_sql_metric_args_t metric;    //  an organisation's metrics (dp_sql_beneficiaries.h)
+    dp_sql_stock_args_t stock;  //  the stockOverview cube
 } dp_sql_query_args_t;
 
 typedef struct {

@@ -60,6 +60,8 @@ S_COLUMN_SET (beneficiary_reach)
 S_COLUMN_SET (dimension_beneficiary)
 S_COLUMN_SET (beneficiary_figures)
 S_COLUMN_SET (metric)
+S_COLUMN_SET (moved_boxes)
+S_COLUMN_SET (stock_overview)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -112,6 +114,8 @@ S_FITS_MASK (beneficiary_reach)
 S_FITS_MASK (dimension_beneficiary)
 S_FITS_MASK (beneficiary_figures)
 S_FITS_MASK (metric)
+S_FITS_MASK (moved_boxes)
+S_FITS_MASK (stock_overview)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
@@ -249,6 +253,8 @@ dp_catalog_test (bool verbose)
     assert (dp_catalog_query (DP_QUERY_created_boxes)->columns [DP_COL_created_boxes_created_on].type
             == DP_COLTYPE_DATE);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_page)->name, "boxes_page") == 0);
+    assert (strcmp (dp_catalog_query (DP_QUERY_moved_boxes)->table, "moved_boxes") == 0);
+    assert (strcmp (dp_catalog_query (DP_QUERY_stock_overview)->table, "stock_overview") == 0);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_has_previous)->name,
                     "boxes_has_previous") == 0);
 

@@ -307,6 +307,29 @@ typedef enum {
 #define DP_COLUMNS_metric(C) \
     C(metric, number, INT)
 
+//  movedBoxes facts (db-svc/dp_sql_moved_boxes.h): rows [0, every column].
+//  target_id is a location id, "Deleted", a box state's label, or
+//  "going-to-"/"sent-from-" and the other base's name; target_name and
+//  target_deleted_on (locations only) make the target dimension.
+#define DP_COLUMNS_moved_boxes(C) \
+    C(moved_boxes, moved_on, DATE) C(moved_boxes, category_id, INT) \
+    C(moved_boxes, product_name, STR) C(moved_boxes, gender_id, INT) \
+    C(moved_boxes, size_id, INT) C(moved_boxes, absolute_measure_value, FLOAT) \
+    C(moved_boxes, dimension_id, INT) C(moved_boxes, tag_ids, STR) \
+    C(moved_boxes, target_id, STR) C(moved_boxes, target_type, STR) \
+    C(moved_boxes, organisation_name, STR) C(moved_boxes, target_name, STR) \
+    C(moved_boxes, target_deleted_on, DATE) C(moved_boxes, boxes_count, INT) \
+    C(moved_boxes, items_count, INT)
+
+//  stockOverview facts (db-svc/dp_sql_stock_overview.h): rows [0, every column].
+#define DP_COLUMNS_stock_overview(C) \
+    C(stock_overview, size_id, INT) C(stock_overview, location_id, INT) \
+    C(stock_overview, box_state_id, INT) C(stock_overview, category_id, INT) \
+    C(stock_overview, product_name, STR) C(stock_overview, absolute_measure_value, FLOAT) \
+    C(stock_overview, dimension_id, INT) C(stock_overview, gender_id, INT) \
+    C(stock_overview, tag_ids, STR) C(stock_overview, boxes_count, INT) \
+    C(stock_overview, items_count, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -407,7 +430,9 @@ typedef enum {
     Q(beneficiary_reach,  beneficiary_reach) \
     Q(beneficiary_figures, beneficiary_figures) \
     Q(families_served,    metric) \
-    Q(number_of_sales,    metric)
+    Q(number_of_sales,    metric) \
+    Q(moved_boxes,        moved_boxes) \
+    Q(stock_overview,     stock_overview)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
@@ -450,6 +475,8 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_beneficiary_reach)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_dimension_beneficiary)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_beneficiary_figures)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_metric)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_moved_boxes)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_stock_overview)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

@@ -11,7 +11,11 @@
 @end
 */
 #include "dp_cube.h"
+#include "dp_cube_targets.h"
 #include <string.h>
+
+//  The size ranges of measures (boxtribute's "dimension": Mass, Volume).
+static const int64_t s_mass_and_volume [] = { 28, 29 };
 
 static const dp_cube_t s_cubes [] = {
     //  authorize_cross_organisation_access("stock", "product", "product_category");
@@ -56,6 +60,34 @@ static const dp_cube_t s_cubes [] = {
             DP_COL_beneficiary_reach_beneficiary_id },
           { "tag", DP_CUBE_FROM_FACT_ID_LISTS, DP_LOADER_tags_by_id,
             DP_COL_beneficiary_reach_beneficiary_tag_ids } } },
+    //  authorize_cross_organisation_access("stock", "product", "product_category",
+    //  "location", "history", "size"); dimensions: every category, the facts' sizes,
+    //  tags and targets, and Mass and Volume (boxtribute leaves this one out,
+    //  which its non-null field cannot answer).
+    { .root_field = "movedBoxes", .query = DP_QUERY_moved_boxes, .cross_organisation = true,
+      .in_base = { "stock:read", "product:read", "location:read" },
+      .anywhere = { "product_category:read", "history:read", "size:read" },
+      .dimensions = {
+          { "category", DP_CUBE_FROM_ALL, DP_LOADER_dimension_categories_all },
+          { "size", DP_CUBE_FROM_FACT_IDS, DP_LOADER_dimension_sizes_by_id, DP_COL_moved_boxes_size_id },
+          { "tag", DP_CUBE_FROM_FACT_ID_LISTS, DP_LOADER_tags_by_id, DP_COL_moved_boxes_tag_ids },
+          { "target", DP_CUBE_FROM_COMPUTED, .compute = dp_cube_moved_targets },
+          { "dimension", DP_CUBE_FROM_KEYS, DP_LOADER_dimension_size_ranges_by_id,
+            .keys = s_mass_and_volume, .n_keys = 2 } } },
+    //  authorize_cross_organisation_access("stock", "size", "location", "product",
+    //  "product_category", "tag_relation"); dimensions: every category, the facts'
+    //  sizes, tags and locations, and Mass and Volume.
+    { .root_field = "stockOverview", .query = DP_QUERY_stock_overview, .cross_organisation = true,
+      .in_base = { "stock:read", "location:read", "product:read" },
+      .anywhere = { "size:read", "product_category:read", "tag_relation:read" },
+      .dimensions = {
+          { "category", DP_CUBE_FROM_ALL, DP_LOADER_dimension_categories_all },
+          { "size", DP_CUBE_FROM_FACT_IDS, DP_LOADER_dimension_sizes_by_id, DP_COL_stock_overview_size_id },
+          { "tag", DP_CUBE_FROM_FACT_ID_LISTS, DP_LOADER_tags_by_id, DP_COL_stock_overview_tag_ids },
+          { "location", DP_CUBE_FROM_FACT_IDS, DP_LOADER_dimension_locations_by_id,
+            DP_COL_stock_overview_location_id },
+          { "dimension", DP_CUBE_FROM_KEYS, DP_LOADER_dimension_size_ranges_by_id,
+            .keys = s_mass_and_volume, .n_keys = 2 } } },
 };
 
 const dp_cube_t *

@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | charset | target | pool_limit | conn |
+    Usage: dp_db_selftest [setup | cleanup | config | job | queue | rows | sql_catalog | sql_moved_boxes | sql_stock_overview | charset | target | pool_limit | conn |
     load | chunks | query | errors | pool | unavailable | reconnect |
     deadline | cancel | overload | coalesce | classes | replica | txn | all] [-q]
     setup starts the private test MariaDB and loads the test database;
@@ -19,6 +19,8 @@
 #include "dp_db_queue.h"
 #include "dp_sql_catalog.h"
 #include "dp_sql_tables.h"
+#include "dp_sql_moved_boxes.h"
+#include "dp_sql_stock_overview.h"
 #include "dp_db_txn.h"
 #include "dp_db_charset.h"
 #include "dp_db_purge.h"
@@ -67,6 +69,8 @@ s_run (const char *name, bool verbose)
         { "sql_catalog", dp_sql_catalog_test }, { "sql_tables", dp_sql_tables_test }, { "txn_table", dp_db_txn_test }, { "own_writes", dp_db_own_writes_test }, { "charset", dp_db_charset_test },
         { "target", dp_db_target_test }, { "pool_limit", dp_db_pool_limit_test },
         { "purge", dp_db_purge_test },
+        { "sql_moved_boxes", dp_sql_moved_boxes_test },
+        { "sql_stock_overview", dp_sql_stock_overview_test },
     };
     for (size_t i = 0; i < sizeof classes / sizeof classes [0]; i++)
         if (strcmp (name, classes [i].name) == 0) {
@@ -78,7 +82,7 @@ s_run (const char *name, bool verbose)
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
         "deadline", "cancel", "overload", "coalesce", "coalesce_lookups", "batch", "classes",
-        "replica", "txn"
+        "replica", "txn", "stock_overview"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)
         if (strcmp (name, concerns [i]) == 0)

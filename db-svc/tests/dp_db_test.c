@@ -610,6 +610,7 @@ dp_db_test_run (const char *concern, bool verbose)
         { "classes", dp_db_test_concern_classes },
         { "replica", dp_db_test_concern_replica },
         { "txn", dp_db_test_concern_txn },
+        { "stock_overview", dp_db_test_concern_stock_overview },
     };
     dp_db_test_t t;
     memset (&t, 0, sizeof t);

@@ -172,6 +172,7 @@ void dp_db_test_concern_batch (dp_db_test_t *t);
 void dp_db_test_concern_classes (dp_db_test_t *t);
 void dp_db_test_concern_replica (dp_db_test_t *t);
 void dp_db_test_concern_txn (dp_db_test_t *t);
+void dp_db_test_concern_stock_overview (dp_db_test_t *t);
 
 //  dp_db_conn's selftest (tests/dp_db_conn_test.c): 77 when there is no
 //  test MariaDB (skipped), else 0; a failure asserts.
