@@ -296,43 +296,49 @@ class ChangeFeedUnderFaults(unittest.TestCase):
 
 
 class ChangeFeedFallback(unittest.TestCase):
-    """MariaDB without a binary log: the feed says so at start-up and in /metrics, and
-    publishes Depot's own committed writes (not other applications')."""
+    """A binary log the feed cannot follow (off, STATEMENT format, no REPLICATION SLAVE grant):
+    the feed says why at start-up and in /metrics, and publishes Depot's own committed writes
+    (not other applications')."""
 
-    def test_binlog_off_is_fallback_mode_with_depots_own_writes(self):
+    def check_fallback(self, reason, mariadb_args=(), prepare_sql=None, depot_env=None):
         scratch = harness.Scratch()
         folder = scratch.path
-        db = harness.MariaDB(folder, args=["--skip-log-bin"])
+        db = harness.MariaDB(folder, args=list(mariadb_args))
         depot = sub = None
         try:
             harness.load_demo(db, boxes=10)
+            if prepare_sql:
+                db.sql(prepare_sql)
             keys = harness.Keys(folder)
             endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-            depot = harness.Depot(db, keys, folder, form="one", extra_env={"DEPOT_FEED_BIND": endpoint})
+            depot = harness.Depot(db, keys, folder, form="one",
+                                  extra_env=dict(depot_env or {}, DEPOT_FEED_BIND=endpoint))
             sub = Subscriber(folder, endpoint)
-            status = sub.wait_for(lambda m: m["type"] == "status", "status")[0]
-            self.assertEqual(status["mode"], "fallback")
+            sub.wait_for(lambda m: m["type"] == "status" and m["mode"] == "fallback", "fallback status")
             deadline = time.time() + WAIT
             while sample(metrics(depot), 'depot_feed_mode{mode="fallback"}') != 1 and time.time() < deadline:
                 time.sleep(0.2)
-            self.assertEqual(sample(metrics(depot), 'depot_feed_mode{mode="fallback"}'), 1)
+            text = metrics(depot)
+            self.assertEqual(sample(text, 'depot_feed_mode{mode="fallback"}'), 1, text)
+            self.assertEqual(sample(text, 'depot_feed_mode{mode="binlog"}'), 0, text)
 
-            # Plain SQL first (not seen without a binary log), then a Depot mutation (seen).
+            # Plain SQL first (not seen without a binary log to follow), then a Depot mutation (seen).
             db.sql("UPDATE stock SET comments = 'by another application' WHERE id = 1")
             token = keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES]
                                + ["base_1/tag:write"])
-            code, body, _ = harness.post(depot.url, {
+            code, body, headers = harness.post(depot.url, {
                 "query": harness.read_query(os.path.join("mutations", "CreateTag.graphql")),
                 "variables": {"baseId": 1, "name": "fallback", "type": "All", "color": "#445566",
                               "description": ""}}, token)
             self.assertEqual(code, 200, body)
             tag = int(body["data"]["createTag"]["id"])
-            # The tag and its history row, both by SQL; no binary log, no GTID.
+            # The tag and its history row, both by SQL; the GTID the mutation answered (none
+            # without a binary log).
+            gtid = headers.get("X-Depot-Gtid", "")
             history = [int(r[0]) for r in db.sql(
                 f"SELECT id FROM history WHERE tablename = 'tags' AND record_id = {tag}")]
-            expected = [("tags", "insert", [tag], "")] + [("history", "insert", [h], "") for h in history]
-            got = sub.wait_for(lambda m: m["type"] == "change" and m["table"] == "history",
-                               "Depot's own writes")
+            expected = [("tags", "insert", [tag], gtid)] + [("history", "insert", [h], gtid) for h in history]
+            sub.wait_for(lambda m: m["type"] == "change" and m["table"] == "history", "Depot's own writes")
             got = changes(sub.messages())
             self.assertEqual([(m["table"], m["op"], m["key"], m["gtid"]) for m in got], expected)
             self.assertIn("label", got[0]["columns"])
@@ -342,11 +348,28 @@ class ChangeFeedFallback(unittest.TestCase):
                 sub.stop()
             codes = depot.stop() if depot else None
             db.stop()
-        with open(os.path.join(folder, "depot.log")) as f:
-            log = f.read()
-        scratch.remove()
-        self.assertIn("the binary log is not usable (log_bin is off)", log)
+            with open(os.path.join(folder, "depot.log")) as f:
+                log = f.read()
+            scratch.remove()
+        self.assertIn(f"the binary log is not usable ({reason}", log)
         self.assertEqual(codes, [0])
+        return gtid
+
+    def test_binlog_off_is_fallback_mode_with_depots_own_writes(self):
+        self.assertEqual(self.check_fallback("log_bin is off", ["--skip-log-bin"]), "")
+
+    def test_statement_format_is_fallback_mode_with_depots_own_writes(self):
+        gtid = self.check_fallback("binlog_format is STATEMENT, not ROW", ["--binlog-format=STATEMENT"])
+        self.assertRegex(gtid, r"^\d+-1-\d+$")
+
+    def test_no_replication_grant_is_fallback_mode_with_depots_own_writes(self):
+        # A user with the rights Depot's reads and writes need, and no REPLICATION SLAVE.
+        gtid = self.check_fallback(
+            "no REPLICATION SLAVE grant",
+            prepare_sql="CREATE USER 'depot_app'@'localhost' IDENTIFIED BY 'app secret';"
+                        " GRANT SELECT, INSERT, UPDATE, DELETE ON dropapp_dev.* TO 'depot_app'@'localhost'",
+            depot_env={"MYSQL_USER": "depot_app", "MYSQL_PASSWORD": "app secret"})
+        self.assertRegex(gtid, r"^\d+-1-\d+$")
 
 
 if __name__ == "__main__":
