@@ -43,10 +43,11 @@ class Subscriber:
         with open(self.path) as f:
             return [json.loads(line) for line in f if line.endswith("\n")]
 
-    def wait_for(self, predicate, what):
+    def wait_for(self, predicate, what, after=0):
+        """The messages from the after-th on that match predicate, once there is one."""
         deadline = time.time() + WAIT
         while time.time() < deadline:
-            found = [m for m in self.messages() if predicate(m)]
+            found = [m for m in self.messages()[after:] if predicate(m)]
             if found:
                 return found
             time.sleep(0.05)
@@ -293,6 +294,70 @@ class ChangeFeedUnderFaults(unittest.TestCase):
             db.stop()
             scratch.remove()
         self.assertEqual(codes, [0, 0, 0])
+
+
+class ChangeFeedPurgedPosition(unittest.TestCase):
+    """The feed stopped, changes made meanwhile, and the binlog holding its stored position
+    purged: the restarted feed cannot publish what it missed, so it sends a RESYNC (subscribers
+    reload), then goes on from the binlog's end."""
+
+    def test_a_purged_position_is_a_resync_then_new_changes(self):
+        scratch = harness.Scratch()
+        folder = scratch.path
+        db = harness.MariaDB(folder)
+        depot = sub = None
+        try:
+            harness.load_demo(db, boxes=10)
+            keys = harness.Keys(folder)
+            endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
+            env = {"DEPOT_FEED_BIND": endpoint}
+            depot = harness.Depot(db, keys, folder, form="one", extra_env=env)
+            sub = Subscriber(folder, endpoint)
+            sub.wait_subscribed()
+            seen = db.scalar("UPDATE stock SET comments = 'before the stop' WHERE id = 1; SELECT @@last_gtid")
+            sub.wait_for(lambda m: m.get("gtid") == seen, "the change before the stop")
+            self.assertEqual(depot.stop(), [0])
+            depot = None
+            self.assertEqual(db.scalar("SELECT gtid FROM depot_feed_position"), seen)
+
+            # While the feed is away: a change, then its binlog (and the position's) purged.
+            missed = db.scalar("UPDATE stock SET comments = 'while away' WHERE id = 2; SELECT @@last_gtid")
+            db.sql("FLUSH BINARY LOGS")
+            newest = db.sql("SHOW MASTER STATUS")[0][0]
+            # MariaDB keeps a binlog until InnoDB's binlog checkpoint has moved past it
+            # (a moment after the flush): purge until only the newest is left.
+            deadline = time.time() + WAIT
+            while True:
+                db.sql(f"PURGE BINARY LOGS TO '{newest}'")
+                logs = [r[0] for r in db.sql("SHOW BINARY LOGS")]
+                if logs == [newest] or time.time() > deadline:
+                    break
+                time.sleep(0.2)
+            self.assertEqual(logs, [newest])
+            end = db.scalar("SELECT @@gtid_binlog_pos")
+
+            before = len(sub.messages())
+            depot = harness.Depot(db, keys, folder, form="one", extra_env=env)
+            resync = sub.wait_for(lambda m: m["type"] == "resync", "the RESYNC", after=before)
+            self.assertEqual(len(resync), 1, resync)
+            self.assertEqual(resync[0]["gtid"], end)
+            self.assertIn("no longer in the binary log", resync[0]["reason"])
+            after = db.scalar("UPDATE stock SET comments = 'after the restart' WHERE id = 3; SELECT @@last_gtid")
+            sub.wait_for(lambda m: m.get("gtid") == after, "the change after the restart")
+
+            later = [m for m in sub.messages()[before:] if m["type"] != "status"]
+            self.assertEqual([(m["type"], m.get("gtid"), m.get("key")) for m in later],
+                             [("resync", end, None), ("change", after, [3])])
+            self.assertNotIn(missed, [m["gtid"] for m in changes(sub.messages())])
+            numbers = [m["seq"] for m in sub.messages() if m["type"] != "status"]
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+        finally:
+            if sub:
+                sub.stop()
+            codes = depot.stop() if depot else [0]
+            db.stop()
+            scratch.remove()
+        self.assertEqual(codes, [0])
 
 
 class ChangeFeedFallback(unittest.TestCase):
