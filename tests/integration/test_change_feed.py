@@ -102,10 +102,8 @@ class ChangeFeed(unittest.TestCase):
         cls.db = harness.MariaDB(folder)
         harness.load_demo(cls.db, boxes=50)
         cls.keys = harness.Keys(folder)
-        cls.endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-        cls.depot = harness.Depot(cls.db, cls.keys, folder, form="one",
-                                  extra_env={"DEPOT_FEED_BIND": cls.endpoint})
-        cls.sub = Subscriber(folder, cls.endpoint)
+        cls.depot = harness.Depot(cls.db, cls.keys, folder, form="one", feed=True)
+        cls.sub = Subscriber(folder, cls.depot.feed_endpoint)
         cls.sub.wait_subscribed()
 
     @classmethod
@@ -188,29 +186,18 @@ class ChangeFeed(unittest.TestCase):
 
 
 class ChangeFeedUnderFaults(unittest.TestCase):
-    """Three-process Depot, feed-svc started here so it can be killed and started again."""
+    """Three-process Depot with feed-svc, which the test kills and starts again."""
 
     def test_kill_9_of_the_feed_and_of_mariadb_loses_and_repeats_nothing(self):
         scratch = harness.Scratch()
         folder = scratch.path
         db = harness.MariaDB(folder)
-        feed = sub = depot = None
-        logs = []
+        sub = depot = None
         try:
             harness.load_demo(db, boxes=50)
             keys = harness.Keys(folder)
-            endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-            depot = harness.Depot(db, keys, folder, form="three", extra_env={"DEPOT_FEED_CONNECT": endpoint})
-            env = dict(os.environ, MYSQL_SOCKET=db.socket, MYSQL_USER="root", MYSQL_DB=db.database,
-                       DEPOT_FEED_BIND=endpoint)
-
-            def start_feed():
-                log = open(os.path.join(folder, f"feed-svc-{len(logs)}.log"), "wb")
-                logs.append(log)
-                return subprocess.Popen([harness.binary("feed-svc", "feed-svc")], env=env,
-                                        stdout=log, stderr=subprocess.STDOUT)
-            feed = start_feed()
-            sub = Subscriber(folder, endpoint)
+            depot = harness.Depot(db, keys, folder, form="three", feed=True)
+            sub = Subscriber(folder, depot.feed_endpoint)
             sub.wait_subscribed()
             start = db.scalar("SELECT @@gtid_binlog_pos")
             boxes = [int(r[0]) for r in db.sql("SELECT id FROM stock ORDER BY id LIMIT 40")]
@@ -235,10 +222,9 @@ class ChangeFeedUnderFaults(unittest.TestCase):
             writer.start()
             try:
                 time.sleep(1.5)
-                feed.send_signal(signal.SIGKILL)
-                feed.wait()
+                depot.kill("feed-svc")
                 time.sleep(0.5)
-                feed = start_feed()
+                depot.restart("feed-svc")
                 time.sleep(1.5)
                 with open(os.path.join(folder, "mariadb", "mysqld.pid")) as f:
                     pid = int(f.read())
@@ -247,9 +233,8 @@ class ChangeFeedUnderFaults(unittest.TestCase):
                     time.sleep(0.05)
                 db.start()
                 time.sleep(1.5)
-                feed.send_signal(signal.SIGKILL)
-                feed.wait()
-                feed = start_feed()
+                depot.kill("feed-svc")
+                depot.restart("feed-svc")
                 time.sleep(1.5)
             finally:
                 stop.set()
@@ -285,15 +270,10 @@ class ChangeFeedUnderFaults(unittest.TestCase):
         finally:
             if sub:
                 sub.stop()
-            if feed:
-                feed.terminate()
-                self.assertEqual(feed.wait(timeout=30), 0)
-            for log in logs:
-                log.close()
             codes = depot.stop() if depot else None
             db.stop()
             scratch.remove()
-        self.assertEqual(codes, [0, 0, 0])
+        self.assertEqual(codes, [0, 0, 0, 0])
 
 
 class ChangeFeedPurgedPosition(unittest.TestCase):
@@ -310,7 +290,7 @@ class ChangeFeedPurgedPosition(unittest.TestCase):
             harness.load_demo(db, boxes=10)
             keys = harness.Keys(folder)
             endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-            env = {"DEPOT_FEED_BIND": endpoint}
+            env = {"DEPOT_FEED_BIND": endpoint}             # the same endpoint after the restart
             depot = harness.Depot(db, keys, folder, form="one", extra_env=env)
             sub = Subscriber(folder, endpoint)
             sub.wait_subscribed()
@@ -375,10 +355,8 @@ class ChangeFeedFallback(unittest.TestCase):
             if prepare_sql:
                 db.sql(prepare_sql)
             keys = harness.Keys(folder)
-            endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-            depot = harness.Depot(db, keys, folder, form="one",
-                                  extra_env=dict(depot_env or {}, DEPOT_FEED_BIND=endpoint))
-            sub = Subscriber(folder, endpoint)
+            depot = harness.Depot(db, keys, folder, form="one", feed=True, extra_env=depot_env)
+            sub = Subscriber(folder, depot.feed_endpoint)
             sub.wait_for(lambda m: m["type"] == "status" and m["mode"] == "fallback", "fallback status")
             deadline = time.time() + WAIT
             while sample(metrics(depot), 'depot_feed_mode{mode="fallback"}') != 1 and time.time() < deadline:
