@@ -172,10 +172,14 @@ FIXED_POOL = {"DEPOT_DB_POOL": "8", "DEPOT_DB_POOL_MIN": "8", "DEPOT_IDEMPOTENCY
 
 class Depot:
     """Depot running either as one process (`depot`) or as three (db-svc, resolver-svc,
-    gateway) talking over tcp://, on a free port."""
+    gateway) talking over tcp://, on a free port. With feed=True the change feed publishes on
+    feed_endpoint: inside `depot`, or as a fourth process, feed-svc, which kill() and
+    restart() can stop with SIGKILL and start again."""
 
-    def __init__(self, db, keys, folder, form="one", debug=True, extra_env=None):
+    def __init__(self, db, keys, folder, form="one", debug=True, extra_env=None, feed=False):
         self.port = free_port()
+        self.commands = {}
+        self.feed_endpoint = f"tcp://127.0.0.1:{free_port()}" if feed else None
         self.url = f"http://127.0.0.1:{self.port}/graphql"
         self.processes = []
         self.logs = []
@@ -186,6 +190,10 @@ class Depot:
             "DEPOT_PUBLIC_KEY_FILE": keys.public, "DEPOT_PORT": str(self.port),
             "DEPOT_DEBUG_EXTENSION": "1" if debug else "0",
         })
+        if feed:
+            writes = f"tcp://127.0.0.1:{free_port()}"      # the fallback's pushes (three processes)
+            env.update({"DEPOT_FEED_BIND": self.feed_endpoint, "DEPOT_FEED_CONNECT": self.feed_endpoint,
+                        "DEPOT_FEED_WRITES_BIND": writes, "DEPOT_FEED_WRITES": writes})
         env.update(extra_env or {})
         if form == "one":
             self._start(folder, "depot", [binary("depot", "depot")], env)
@@ -201,12 +209,27 @@ class Depot:
             self._start(folder, "db-svc", [binary("db-svc", "db-svc")], env3)
             self._start(folder, "gateway", [binary("gateway", "gateway")], env3)
             self._start(folder, "resolver-svc", [binary("resolver-svc", "resolver-svc")], env3)
+            if feed:
+                self._start(folder, "feed-svc", [binary("feed-svc", "feed-svc")], env3)
         self.wait_ready(keys)
 
     def _start(self, folder, name, args, env):
         log = open(os.path.join(folder, f"{name}.log"), "wb")
         self.logs.append(log)
         self.processes.append(subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT))
+        self.commands[name] = (len(self.processes) - 1, args, env)
+
+    def kill(self, name):
+        """SIGKILL one process (by its name: "feed-svc", "db-svc", ...) and wait for its end."""
+        process = self.processes[self.commands[name][0]]
+        process.kill()
+        process.wait()
+
+    def restart(self, name):
+        """Start a killed process again, logging to the end of its log."""
+        index, args, env = self.commands[name]
+        self.processes[index] = subprocess.Popen(args, env=env, stdout=self.logs[index],
+                                                 stderr=subprocess.STDOUT)
 
     def wait_ready(self, keys):
         token = keys.token()

@@ -43,10 +43,11 @@ class Subscriber:
         with open(self.path) as f:
             return [json.loads(line) for line in f if line.endswith("\n")]
 
-    def wait_for(self, predicate, what):
+    def wait_for(self, predicate, what, after=0):
+        """The messages from the after-th on that match predicate, once there is one."""
         deadline = time.time() + WAIT
         while time.time() < deadline:
-            found = [m for m in self.messages() if predicate(m)]
+            found = [m for m in self.messages()[after:] if predicate(m)]
             if found:
                 return found
             time.sleep(0.05)
@@ -101,10 +102,8 @@ class ChangeFeed(unittest.TestCase):
         cls.db = harness.MariaDB(folder)
         harness.load_demo(cls.db, boxes=50)
         cls.keys = harness.Keys(folder)
-        cls.endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-        cls.depot = harness.Depot(cls.db, cls.keys, folder, form="one",
-                                  extra_env={"DEPOT_FEED_BIND": cls.endpoint})
-        cls.sub = Subscriber(folder, cls.endpoint)
+        cls.depot = harness.Depot(cls.db, cls.keys, folder, form="one", feed=True)
+        cls.sub = Subscriber(folder, cls.depot.feed_endpoint)
         cls.sub.wait_subscribed()
 
     @classmethod
@@ -187,29 +186,18 @@ class ChangeFeed(unittest.TestCase):
 
 
 class ChangeFeedUnderFaults(unittest.TestCase):
-    """Three-process Depot, feed-svc started here so it can be killed and started again."""
+    """Three-process Depot with feed-svc, which the test kills and starts again."""
 
     def test_kill_9_of_the_feed_and_of_mariadb_loses_and_repeats_nothing(self):
         scratch = harness.Scratch()
         folder = scratch.path
         db = harness.MariaDB(folder)
-        feed = sub = depot = None
-        logs = []
+        sub = depot = None
         try:
             harness.load_demo(db, boxes=50)
             keys = harness.Keys(folder)
-            endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-            depot = harness.Depot(db, keys, folder, form="three", extra_env={"DEPOT_FEED_CONNECT": endpoint})
-            env = dict(os.environ, MYSQL_SOCKET=db.socket, MYSQL_USER="root", MYSQL_DB=db.database,
-                       DEPOT_FEED_BIND=endpoint)
-
-            def start_feed():
-                log = open(os.path.join(folder, f"feed-svc-{len(logs)}.log"), "wb")
-                logs.append(log)
-                return subprocess.Popen([harness.binary("feed-svc", "feed-svc")], env=env,
-                                        stdout=log, stderr=subprocess.STDOUT)
-            feed = start_feed()
-            sub = Subscriber(folder, endpoint)
+            depot = harness.Depot(db, keys, folder, form="three", feed=True)
+            sub = Subscriber(folder, depot.feed_endpoint)
             sub.wait_subscribed()
             start = db.scalar("SELECT @@gtid_binlog_pos")
             boxes = [int(r[0]) for r in db.sql("SELECT id FROM stock ORDER BY id LIMIT 40")]
@@ -234,10 +222,9 @@ class ChangeFeedUnderFaults(unittest.TestCase):
             writer.start()
             try:
                 time.sleep(1.5)
-                feed.send_signal(signal.SIGKILL)
-                feed.wait()
+                depot.kill("feed-svc")
                 time.sleep(0.5)
-                feed = start_feed()
+                depot.restart("feed-svc")
                 time.sleep(1.5)
                 with open(os.path.join(folder, "mariadb", "mysqld.pid")) as f:
                     pid = int(f.read())
@@ -246,9 +233,8 @@ class ChangeFeedUnderFaults(unittest.TestCase):
                     time.sleep(0.05)
                 db.start()
                 time.sleep(1.5)
-                feed.send_signal(signal.SIGKILL)
-                feed.wait()
-                feed = start_feed()
+                depot.kill("feed-svc")
+                depot.restart("feed-svc")
                 time.sleep(1.5)
             finally:
                 stop.set()
@@ -284,55 +270,118 @@ class ChangeFeedUnderFaults(unittest.TestCase):
         finally:
             if sub:
                 sub.stop()
-            if feed:
-                feed.terminate()
-                self.assertEqual(feed.wait(timeout=30), 0)
-            for log in logs:
-                log.close()
             codes = depot.stop() if depot else None
             db.stop()
             scratch.remove()
-        self.assertEqual(codes, [0, 0, 0])
+        self.assertEqual(codes, [0, 0, 0, 0])
 
 
-class ChangeFeedFallback(unittest.TestCase):
-    """MariaDB without a binary log: the feed says so at start-up and in /metrics, and
-    publishes Depot's own committed writes (not other applications')."""
+class ChangeFeedPurgedPosition(unittest.TestCase):
+    """The feed stopped, changes made meanwhile, and the binlog holding its stored position
+    purged: the restarted feed cannot publish what it missed, so it sends a RESYNC (subscribers
+    reload), then goes on from the binlog's end."""
 
-    def test_binlog_off_is_fallback_mode_with_depots_own_writes(self):
+    def test_a_purged_position_is_a_resync_then_new_changes(self):
         scratch = harness.Scratch()
         folder = scratch.path
-        db = harness.MariaDB(folder, args=["--skip-log-bin"])
+        db = harness.MariaDB(folder)
         depot = sub = None
         try:
             harness.load_demo(db, boxes=10)
             keys = harness.Keys(folder)
             endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-            depot = harness.Depot(db, keys, folder, form="one", extra_env={"DEPOT_FEED_BIND": endpoint})
+            env = {"DEPOT_FEED_BIND": endpoint}             # the same endpoint after the restart
+            depot = harness.Depot(db, keys, folder, form="one", extra_env=env)
             sub = Subscriber(folder, endpoint)
-            status = sub.wait_for(lambda m: m["type"] == "status", "status")[0]
-            self.assertEqual(status["mode"], "fallback")
+            sub.wait_subscribed()
+            seen = db.scalar("UPDATE stock SET comments = 'before the stop' WHERE id = 1; SELECT @@last_gtid")
+            sub.wait_for(lambda m: m.get("gtid") == seen, "the change before the stop")
+            self.assertEqual(depot.stop(), [0])
+            depot = None
+            self.assertEqual(db.scalar("SELECT gtid FROM depot_feed_position"), seen)
+
+            # While the feed is away: a change, then its binlog (and the position's) purged.
+            missed = db.scalar("UPDATE stock SET comments = 'while away' WHERE id = 2; SELECT @@last_gtid")
+            db.sql("FLUSH BINARY LOGS")
+            newest = db.sql("SHOW MASTER STATUS")[0][0]
+            # MariaDB keeps a binlog until InnoDB's binlog checkpoint has moved past it
+            # (a moment after the flush): purge until only the newest is left.
+            deadline = time.time() + WAIT
+            while True:
+                db.sql(f"PURGE BINARY LOGS TO '{newest}'")
+                logs = [r[0] for r in db.sql("SHOW BINARY LOGS")]
+                if logs == [newest] or time.time() > deadline:
+                    break
+                time.sleep(0.2)
+            self.assertEqual(logs, [newest])
+            end = db.scalar("SELECT @@gtid_binlog_pos")
+
+            before = len(sub.messages())
+            depot = harness.Depot(db, keys, folder, form="one", extra_env=env)
+            resync = sub.wait_for(lambda m: m["type"] == "resync", "the RESYNC", after=before)
+            self.assertEqual(len(resync), 1, resync)
+            self.assertEqual(resync[0]["gtid"], end)
+            self.assertIn("no longer in the binary log", resync[0]["reason"])
+            after = db.scalar("UPDATE stock SET comments = 'after the restart' WHERE id = 3; SELECT @@last_gtid")
+            sub.wait_for(lambda m: m.get("gtid") == after, "the change after the restart")
+
+            later = [m for m in sub.messages()[before:] if m["type"] != "status"]
+            self.assertEqual([(m["type"], m.get("gtid"), m.get("key")) for m in later],
+                             [("resync", end, None), ("change", after, [3])])
+            self.assertNotIn(missed, [m["gtid"] for m in changes(sub.messages())])
+            numbers = [m["seq"] for m in sub.messages() if m["type"] != "status"]
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+        finally:
+            if sub:
+                sub.stop()
+            codes = depot.stop() if depot else [0]
+            db.stop()
+            scratch.remove()
+        self.assertEqual(codes, [0])
+
+
+class ChangeFeedFallback(unittest.TestCase):
+    """A binary log the feed cannot follow (off, STATEMENT format, no REPLICATION SLAVE grant):
+    the feed says why at start-up and in /metrics, and publishes Depot's own committed writes
+    (not other applications')."""
+
+    def check_fallback(self, reason, mariadb_args=(), prepare_sql=None, depot_env=None):
+        scratch = harness.Scratch()
+        folder = scratch.path
+        db = harness.MariaDB(folder, args=list(mariadb_args))
+        depot = sub = None
+        try:
+            harness.load_demo(db, boxes=10)
+            if prepare_sql:
+                db.sql(prepare_sql)
+            keys = harness.Keys(folder)
+            depot = harness.Depot(db, keys, folder, form="one", feed=True, extra_env=depot_env)
+            sub = Subscriber(folder, depot.feed_endpoint)
+            sub.wait_for(lambda m: m["type"] == "status" and m["mode"] == "fallback", "fallback status")
             deadline = time.time() + WAIT
             while sample(metrics(depot), 'depot_feed_mode{mode="fallback"}') != 1 and time.time() < deadline:
                 time.sleep(0.2)
-            self.assertEqual(sample(metrics(depot), 'depot_feed_mode{mode="fallback"}'), 1)
+            text = metrics(depot)
+            self.assertEqual(sample(text, 'depot_feed_mode{mode="fallback"}'), 1, text)
+            self.assertEqual(sample(text, 'depot_feed_mode{mode="binlog"}'), 0, text)
 
-            # Plain SQL first (not seen without a binary log), then a Depot mutation (seen).
+            # Plain SQL first (not seen without a binary log to follow), then a Depot mutation (seen).
             db.sql("UPDATE stock SET comments = 'by another application' WHERE id = 1")
             token = keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES]
                                + ["base_1/tag:write"])
-            code, body, _ = harness.post(depot.url, {
+            code, body, headers = harness.post(depot.url, {
                 "query": harness.read_query(os.path.join("mutations", "CreateTag.graphql")),
                 "variables": {"baseId": 1, "name": "fallback", "type": "All", "color": "#445566",
                               "description": ""}}, token)
             self.assertEqual(code, 200, body)
             tag = int(body["data"]["createTag"]["id"])
-            # The tag and its history row, both by SQL; no binary log, no GTID.
+            # The tag and its history row, both by SQL; the GTID the mutation answered (none
+            # without a binary log).
+            gtid = headers.get("X-Depot-Gtid", "")
             history = [int(r[0]) for r in db.sql(
                 f"SELECT id FROM history WHERE tablename = 'tags' AND record_id = {tag}")]
-            expected = [("tags", "insert", [tag], "")] + [("history", "insert", [h], "") for h in history]
-            got = sub.wait_for(lambda m: m["type"] == "change" and m["table"] == "history",
-                               "Depot's own writes")
+            expected = [("tags", "insert", [tag], gtid)] + [("history", "insert", [h], gtid) for h in history]
+            sub.wait_for(lambda m: m["type"] == "change" and m["table"] == "history", "Depot's own writes")
             got = changes(sub.messages())
             self.assertEqual([(m["table"], m["op"], m["key"], m["gtid"]) for m in got], expected)
             self.assertIn("label", got[0]["columns"])
@@ -342,11 +391,28 @@ class ChangeFeedFallback(unittest.TestCase):
                 sub.stop()
             codes = depot.stop() if depot else None
             db.stop()
-        with open(os.path.join(folder, "depot.log")) as f:
-            log = f.read()
-        scratch.remove()
-        self.assertIn("the binary log is not usable (log_bin is off)", log)
+            with open(os.path.join(folder, "depot.log")) as f:
+                log = f.read()
+            scratch.remove()
+        self.assertIn(f"the binary log is not usable ({reason}", log)
         self.assertEqual(codes, [0])
+        return gtid
+
+    def test_binlog_off_is_fallback_mode_with_depots_own_writes(self):
+        self.assertEqual(self.check_fallback("log_bin is off", ["--skip-log-bin"]), "")
+
+    def test_statement_format_is_fallback_mode_with_depots_own_writes(self):
+        gtid = self.check_fallback("binlog_format is STATEMENT, not ROW", ["--binlog-format=STATEMENT"])
+        self.assertRegex(gtid, r"^\d+-1-\d+$")
+
+    def test_no_replication_grant_is_fallback_mode_with_depots_own_writes(self):
+        # A user with the rights Depot's reads and writes need, and no REPLICATION SLAVE.
+        gtid = self.check_fallback(
+            "no REPLICATION SLAVE grant",
+            prepare_sql="CREATE USER 'depot_app'@'localhost' IDENTIFIED BY 'app secret';"
+                        " GRANT SELECT, INSERT, UPDATE, DELETE ON dropapp_dev.* TO 'depot_app'@'localhost'",
+            depot_env={"MYSQL_USER": "depot_app", "MYSQL_PASSWORD": "app secret"})
+        self.assertRegex(gtid, r"^\d+-1-\d+$")
 
 
 if __name__ == "__main__":
