@@ -417,6 +417,21 @@ _Static_assert (sizeof s_sql_standard_product_in_base / sizeof s_sql_standard_pr
                 == 0 DP_COLUMNS_standard_product (S_COUNT_COL),
                 "standard_product SQL out of step with dp_catalog.h");
 static const char *const s_sql_base_names [] = { "camps.id", "camps.name", "organisations.label" };
+//  A shared link with its base's and organisation's names; expired as
+//  boxtribute's resolveLink decides it (valid_until, a UTC time, before now).
+static const char *const s_sql_shareable_link [] = {
+    "shareable_link.id", "shareable_link.code", "shareable_link.valid_until", "shareable_link.view",
+    "shareable_link.base_id", "shareable_link.url_parameters", "shareable_link.created_on",
+    "shareable_link.created_by_id", "camps.name", "organisations.label",
+    "IFNULL(shareable_link.valid_until < UTC_TIMESTAMP(), 0)"
+};
+static const char *const s_sql_standard_product_info [] = {
+    "standard_product.id", "standard_product.name", "product_categories.label", "sizegroup.label",
+    "standard_product.gender_id", "standard_product.version"
+};
+#define S_STANDARD_PRODUCT_INFO_FROM \
+    "standard_product JOIN product_categories ON product_categories.id = standard_product.category_id" \
+    " JOIN sizegroup ON sizegroup.id = standard_product.size_range_id"
 //  boxtribute's standardProducts: every standard product of the newest version.
 #define S_NEWEST_VERSION \
     "standard_product.version = (SELECT MAX(newest.version) FROM standard_product newest)"
@@ -628,6 +643,19 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "base_names_by_id", "camps.id",
         "camps JOIN organisations ON organisations.id = camps.organisation_id", NULL, NULL, NULL,
         S_COLS (base_names) },
+    [DP_LOADER_shareable_link_by_id] = {
+        "shareable_link_by_id", "shareable_link.id",
+        "shareable_link LEFT JOIN camps ON camps.id = shareable_link.base_id"
+        " LEFT JOIN organisations ON organisations.id = camps.organisation_id",
+        NULL, NULL, NULL, S_COLS (shareable_link) },
+    //  The public standardProducts: every version (boxtribute's public query
+    //  filters none), with the names its StandardProductInfo shows.
+    [DP_LOADER_standard_product_infos_all] = {
+        "standard_product_infos_all", "0", S_STANDARD_PRODUCT_INFO_FROM,
+        NULL, NULL, "standard_product.id", S_COLS (standard_product_info) },
+    [DP_LOADER_standard_product_info_by_id] = {
+        "standard_product_info_by_id", "standard_product.id", S_STANDARD_PRODUCT_INFO_FROM,
+        NULL, NULL, NULL, S_COLS (standard_product_info) },
 };
 
 const dp_sql_loader_t *
@@ -725,6 +753,8 @@ static const struct {
 } s_lookups [] = {
     { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" }, NULL },
     { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" }, "qr.legacy" },
+    { DP_QUERY_shareable_link_by_code, DP_LOADER_shareable_link_by_id,
+      { "shareable_link", "code" }, NULL },
 };
 #define S_N_LOOKUPS (sizeof s_lookups / sizeof s_lookups [0])
 
@@ -1232,6 +1262,7 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                       s_has_previous_nothing, s_build_has_previous },
     [DP_QUERY_box_by_label] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
     [DP_QUERY_qr_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
+    [DP_QUERY_shareable_link_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
 };
 
 const dp_sql_query_t *

@@ -826,3 +826,22 @@ CREATE TABLE IF NOT EXISTS transactions (
 
 SET SQL_MODE = @dp_old_sql_mode;
 SET FOREIGN_KEY_CHECKS = @dp_old_fk_checks;
+
+-- Shared links of the statistics pages (issue 17: createShareableLink writes them, the public
+-- endpoint's resolveLink reads them by code).
+CREATE TABLE IF NOT EXISTS shareable_link (
+  id int unsigned NOT NULL AUTO_INCREMENT,
+  code varchar(255) NOT NULL,
+  valid_until datetime DEFAULT NULL,
+  view varchar(255) NOT NULL,
+  base_id int unsigned DEFAULT NULL,
+  url_parameters varchar(2000) DEFAULT NULL,
+  created_on datetime NOT NULL,
+  created_by_id int unsigned DEFAULT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY shareable_link_code (code),
+  KEY created_by_id (created_by_id),
+  KEY base_id (base_id),
+  CONSTRAINT shareable_link_ibfk_1 FOREIGN KEY (created_by_id) REFERENCES cms_users (id) ON DELETE SET NULL ON UPDATE CASCADE,
+  CONSTRAINT shareable_link_ibfk_2 FOREIGN KEY (base_id) REFERENCES camps (id) ON DELETE SET NULL ON UPDATE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;

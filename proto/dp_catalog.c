@@ -51,6 +51,8 @@ S_COLUMN_SET (people_tokens)
 S_COLUMN_SET (transactions)
 S_COLUMN_SET (standard_product)
 S_COLUMN_SET (base_names)
+S_COLUMN_SET (shareable_link)
+S_COLUMN_SET (standard_product_info)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -94,6 +96,8 @@ S_FITS_MASK (people_tokens)
 S_FITS_MASK (transactions)
 S_FITS_MASK (standard_product)
 S_FITS_MASK (base_names)
+S_FITS_MASK (shareable_link)
+S_FITS_MASK (standard_product_info)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
@@ -222,7 +226,9 @@ dp_catalog_test (bool verbose)
     const dp_catalog_entry_t *qr = dp_catalog_loader (DP_LOADER_qr_by_id);
     for (uint32_t id = 0; id < DP_QUERY_COUNT; id++) {
         const dp_catalog_entry_t *query = dp_catalog_query (id);
-        const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr : stock;
+        const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr
+                                      : id == DP_QUERY_shareable_link_by_code
+                                      ? dp_catalog_loader (DP_LOADER_shareable_link_by_id) : stock;
         assert (strcmp (query->table, set->table) == 0);
         assert (query->columns == set->columns);
         assert (query->n_columns == set->n_columns);

@@ -246,6 +246,24 @@ typedef enum {
 #define DP_COLUMNS_base_names(C) \
     C(base_names, base_id, INT) C(base_names, name, STR) C(base_names, organisation_name, STR)
 
+//  Shared links (shareable_link rows), with the names of their base and its
+//  organisation and whether the link is past its validity (computed:
+//  valid_until before UTC now; 0 for a NULL valid_until).
+#define DP_COLUMNS_shareable_link(C) \
+    C(shareable_link, id, INT) C(shareable_link, code, STR) \
+    C(shareable_link, valid_until, DATETIME) C(shareable_link, view, STR) \
+    C(shareable_link, base_id, INT) C(shareable_link, url_parameters, STR) \
+    C(shareable_link, created_on, DATETIME) C(shareable_link, created_by_id, INT) \
+    C(shareable_link, base_name, STR) C(shareable_link, organisation_name, STR) \
+    C(shareable_link, expired, INT)
+
+//  The public standardProducts: a standard product with its category's and
+//  size range's names.
+#define DP_COLUMNS_standard_product_info(C) \
+    C(standard_product_info, id, INT) C(standard_product_info, name, STR) \
+    C(standard_product_info, category_name, STR) C(standard_product_info, size_range_name, STR) \
+    C(standard_product_info, gender_id, INT) C(standard_product_info, version, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -319,20 +337,25 @@ typedef enum {
     L(standard_product_by_id, standard_product,   "standard_product.id") \
     L(standard_products_latest, standard_product, "0: every standard product of the newest version") \
     L(standard_products_by_base, standard_product, "camps.id: the newest version and those enabled in the base") \
-    L(base_names_by_id,       base_names,         "camps.id")
+    L(base_names_by_id,       base_names,         "camps.id") \
+    L(shareable_link_by_id,   shareable_link,     "shareable_link.id") \
+    L(standard_product_infos_all, standard_product_info, "0: every standard product, every version") \
+    L(standard_product_info_by_id, standard_product_info, "standard_product.id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
 //  boxes_page rows are [id, requested stock columns...]; boxes_count and
 //  boxes_has_previous answer one row of one INT cell (the count; 0 or 1).
-//  box_by_label [label:str] and qr_by_code [code:str] answer at most one
-//  row [id, requested columns...]: lookups by a string key.
+//  box_by_label [label:str], qr_by_code [code:str] and shareable_link_by_code
+//  [code:str] answer at most one row [id, requested columns...]: lookups by
+//  a string key.
 #define DP_QUERY_LIST(Q) \
     Q(boxes_page,         stock) \
     Q(boxes_count,        stock) \
     Q(boxes_has_previous, stock) \
     Q(box_by_label,       stock) \
-    Q(qr_by_code,         qr)
+    Q(qr_by_code,         qr) \
+    Q(shareable_link_by_code, shareable_link)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
@@ -366,6 +389,8 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_tokens)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transactions)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_names)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shareable_link)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product_info)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

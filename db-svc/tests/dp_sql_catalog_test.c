@@ -73,6 +73,11 @@ dp_sql_catalog_test (bool verbose)
             assert (loader->columns [c]
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr || id == DP_LOADER_box_access_by_box
                  || id == DP_LOADER_box_history_by_box
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_shareable_link_by_id)->columns
+                     && c >= DP_COL_shareable_link_base_name)
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_standard_product_info_by_id)->columns
+                     && (c == DP_COL_standard_product_info_category_name
+                         || c == DP_COL_standard_product_info_size_range_name))
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
                  || id == DP_LOADER_base_names_by_id
