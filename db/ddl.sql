@@ -8,7 +8,7 @@
 --
 -- Choices of our own:
 --   * utf8mb4 throughout (boxtribute's dump uses the 3-byte utf8);
---   * only the tables Depot uses (27 of boxtribute's 61); foreign keys that would point at a
+--   * only the tables Depot uses (28 of boxtribute's 61); foreign keys that would point at a
 --     table left out (cms_usergroups, distro_events_tracking_groups) are left out with it,
 --     the columns and their indexes stay;
 --   * unique keys keep boxtribute's names (box_id_unique, qr_id_unique, ...): code that maps a
