@@ -66,6 +66,7 @@
 @end
 */
 #include "dp_sql_catalog.h"
+#include "dp_sql_cubes.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -432,6 +433,11 @@ static const char *const s_sql_standard_product_info [] = {
 #define S_STANDARD_PRODUCT_INFO_FROM \
     "standard_product JOIN product_categories ON product_categories.id = standard_product.category_id" \
     " JOIN sizegroup ON sizegroup.id = standard_product.size_range_id"
+//  A cube's dimension entries (DimensionInfo): the row's id and its name.
+static const char *const s_sql_dimension_categories [] = { "product_categories.id", "product_categories.label" };
+static const char *const s_sql_dimension_sizes [] = { "sizes.id", "sizes.label" };
+static const char *const s_sql_dimension_locations [] = { "locations.id", "locations.label" };
+static const char *const s_sql_dimension_size_ranges [] = { "sizegroup.id", "sizegroup.label" };
 //  boxtribute's standardProducts: every standard product of the newest version.
 #define S_NEWEST_VERSION \
     "standard_product.version = (SELECT MAX(newest.version) FROM standard_product newest)"
@@ -656,6 +662,17 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
     [DP_LOADER_standard_product_info_by_id] = {
         "standard_product_info_by_id", "standard_product.id", S_STANDARD_PRODUCT_INFO_FROM,
         NULL, NULL, NULL, S_COLS (standard_product_info) },
+    [DP_LOADER_dimension_categories_all] = {
+        "dimension_categories_all", "0", "product_categories", NULL, NULL, "product_categories.id",
+        S_COLS (dimension_categories) },
+    [DP_LOADER_dimension_sizes_by_id] = {
+        "dimension_sizes_by_id", "sizes.id", "sizes", NULL, NULL, NULL, S_COLS (dimension_sizes) },
+    [DP_LOADER_dimension_locations_by_id] = {
+        "dimension_locations_by_id", "locations.id", "locations", NULL, NULL, NULL,
+        S_COLS (dimension_locations) },
+    [DP_LOADER_dimension_size_ranges_by_id] = {
+        "dimension_size_ranges_by_id", "sizegroup.id", "sizegroup", NULL, NULL, NULL,
+        S_COLS (dimension_size_ranges) },
 };
 
 const dp_sql_loader_t *
@@ -1263,6 +1280,13 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
     [DP_QUERY_box_by_label] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
     [DP_QUERY_qr_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
     [DP_QUERY_shareable_link_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
+    //  Statistics cubes (dp_sql_cubes.c).
+    [DP_QUERY_created_boxes] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                 dp_sql_cube_created_boxes },
+    [DP_QUERY_top_products_checked_out] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                            dp_sql_cube_top_products_checked_out },
+    [DP_QUERY_top_products_donated] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
+                                        dp_sql_cube_top_products_donated },
 };
 
 const dp_sql_query_t *

@@ -190,8 +190,15 @@ typedef enum {
                                 //  [id, columns of mask]
     DP_SQL_QUERY_PAGE,          //  two statements: the base's locations, then the page
                                 //  (dp_sql_build_boxes_page) [id, columns of mask]
-    DP_SQL_QUERY_SCALAR         //  one statement answering one row of one INT
+    DP_SQL_QUERY_SCALAR,        //  one statement answering one row of one INT
+    DP_SQL_QUERY_ROWS           //  one statement answering rows [0, every column of its
+                                //  set]: a statistics cube (dp_sql_cubes.h)
 } dp_sql_query_kind_t;
+
+//  The arguments of a statistics cube (dp_sql_cubes.h).
+typedef struct {
+    int64_t base_id;
+} dp_sql_cube_args_t;
 
 //  A root query's arguments, parsed.
 typedef struct {
@@ -199,6 +206,7 @@ typedef struct {
     uint64_t mask;              //  the columns asked
     dp_val_t key;               //  lookups: the string key, borrowed from the message
     dp_sql_boxes_args_t boxes;  //  boxes queries
+    dp_sql_cube_args_t cube;    //  statistics cubes
 } dp_sql_query_args_t;
 
 typedef struct {

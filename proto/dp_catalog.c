@@ -53,6 +53,10 @@ S_COLUMN_SET (standard_product)
 S_COLUMN_SET (base_names)
 S_COLUMN_SET (shareable_link)
 S_COLUMN_SET (standard_product_info)
+S_COLUMN_SET (created_boxes)
+S_COLUMN_SET (top_checked_out)
+S_COLUMN_SET (top_donated)
+S_COLUMN_SET (dimension_info)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -98,6 +102,10 @@ S_FITS_MASK (standard_product)
 S_FITS_MASK (base_names)
 S_FITS_MASK (shareable_link)
 S_FITS_MASK (standard_product_info)
+S_FITS_MASK (created_boxes)
+S_FITS_MASK (top_checked_out)
+S_FITS_MASK (top_donated)
+S_FITS_MASK (dimension_info)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

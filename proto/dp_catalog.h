@@ -264,6 +264,32 @@ typedef enum {
     C(standard_product_info, category_name, STR) C(standard_product_info, size_range_name, STR) \
     C(standard_product_info, gender_id, INT) C(standard_product_info, version, INT)
 
+//  Statistics (issue 17). A cube's facts are the rows of its QUERY, which
+//  answers every column of its set (the mask must name them all): rows are
+//  [0, columns...]. Dates are DATE; tag_ids is a comma list of tag ids,
+//  ascending (NULL: none). resolver-svc/dp_cube.h serves them.
+#define DP_COLUMNS_created_boxes(C) \
+    C(created_boxes, created_on, DATE) C(created_boxes, category_id, INT) \
+    C(created_boxes, product_id, INT) C(created_boxes, gender_id, INT) \
+    C(created_boxes, tag_ids, STR) C(created_boxes, boxes_count, INT) \
+    C(created_boxes, items_count, INT)
+
+#define DP_COLUMNS_top_checked_out(C) \
+    C(top_checked_out, checked_out_on, DATE) C(top_checked_out, product_id, INT) \
+    C(top_checked_out, category_id, INT) C(top_checked_out, rank, INT) \
+    C(top_checked_out, items_count, INT)
+
+#define DP_COLUMNS_top_donated(C) \
+    C(top_donated, created_on, DATE) C(top_donated, donated_on, DATE) \
+    C(top_donated, size_id, INT) C(top_donated, product_id, INT) \
+    C(top_donated, category_id, INT) C(top_donated, rank, INT) \
+    C(top_donated, items_count, INT)
+
+//  A cube's dimension entry of an id and a name (DimensionInfo): a
+//  category, size, location or size range.
+#define DP_COLUMNS_dimension_info(C) \
+    C(dimension_info, id, INT) C(dimension_info, name, STR)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -340,7 +366,11 @@ typedef enum {
     L(base_names_by_id,       base_names,         "camps.id") \
     L(shareable_link_by_id,   shareable_link,     "shareable_link.id") \
     L(standard_product_infos_all, standard_product_info, "0: every standard product, every version") \
-    L(standard_product_info_by_id, standard_product_info, "standard_product.id")
+    L(standard_product_info_by_id, standard_product_info, "standard_product.id") \
+    L(dimension_categories_all, dimension_info,   "0: every product category") \
+    L(dimension_sizes_by_id,  dimension_info,     "sizes.id") \
+    L(dimension_locations_by_id, dimension_info,  "locations.id") \
+    L(dimension_size_ranges_by_id, dimension_info, "sizegroup.id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
@@ -355,7 +385,10 @@ typedef enum {
     Q(boxes_has_previous, stock) \
     Q(box_by_label,       stock) \
     Q(qr_by_code,         qr) \
-    Q(shareable_link_by_code, shareable_link)
+    Q(shareable_link_by_code, shareable_link) \
+    Q(created_boxes,      created_boxes) \
+    Q(top_products_checked_out, top_checked_out) \
+    Q(top_products_donated, top_donated)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
@@ -391,6 +424,10 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_names)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shareable_link)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product_info)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_created_boxes)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_checked_out)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_donated)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_dimension_info)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

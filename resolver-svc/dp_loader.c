@@ -57,6 +57,7 @@ dp_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_standard_products_latest:
         case DP_LOADER_standard_products_by_base:
         case DP_LOADER_standard_product_infos_all:
+        case DP_LOADER_dimension_categories_all:
             return true;
         default:
             return false;

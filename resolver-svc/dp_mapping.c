@@ -50,6 +50,7 @@
 #include "dp_mut_standard_products.h"
 #include "dp_enums.h"
 #include "dp_public.h"
+#include "dp_cube.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -680,6 +681,51 @@ static const field_entry_t s_fields [] = {
     { "User", "validLastDay", COLUMN (cms_users, valid_lastday, CONV_DATE) },
     { "User", "lastLogin", COLUMN (cms_users, lastlogin, CONV_DATETIME) },
     { "User", "lastAction", COLUMN (cms_users, lastaction, CONV_DATETIME) },
+
+    //  Statistics cubes (issue 17; dp_cube.h): the dimension entry types, then per cube its
+    //  root, its *Data object, its facts' fields and its dimension fields.
+    { "DimensionInfo", "id", COLUMN (dimension_info, id, CONV_INT) },
+    { "DimensionInfo", "name", COLUMN (dimension_info, name, CONV_STRING) },
+    { "ProductDimensionInfo", "id", COLUMN (products, id, CONV_INT) },
+    { "ProductDimensionInfo", "name", COLUMN (products, name, CONV_STRING) },
+    { "ProductDimensionInfo", "gender", ENUM_INT (products, gender_id, dp_enums_genders) },
+    { "TagDimensionInfo", "id", COLUMN (tags, id, CONV_INT) },
+    { "TagDimensionInfo", "name", COLUMN (tags, label, CONV_STRING) },
+    { "TagDimensionInfo", "color", COLUMN (tags, color, CONV_STRING) },
+    { "Query", "createdBoxes", DP_CUBE_ROOT_BIND },
+    { "CreatedBoxesData", "facts", DP_CUBE_FACTS_BIND },
+    { "CreatedBoxesData", "dimensions", DP_CUBE_DIMENSIONS_BIND },
+    { "CreatedBoxesResult", "createdOn", COLUMN (created_boxes, created_on, CONV_DATE) },
+    { "CreatedBoxesResult", "categoryId", COLUMN (created_boxes, category_id, CONV_INT) },
+    { "CreatedBoxesResult", "productId", COLUMN (created_boxes, product_id, CONV_INT) },
+    { "CreatedBoxesResult", "gender", ENUM_INT (created_boxes, gender_id, dp_enums_genders) },
+    { "CreatedBoxesResult", "tagIds", DP_CUBE_ID_LIST (created_boxes, tag_ids) },
+    { "CreatedBoxesResult", "boxesCount", COLUMN (created_boxes, boxes_count, CONV_INT) },
+    { "CreatedBoxesResult", "itemsCount", COLUMN (created_boxes, items_count, CONV_INT) },
+    { "CreatedBoxDataDimensions", "product", DP_CUBE_DIMENSION_BIND },
+    { "CreatedBoxDataDimensions", "category", DP_CUBE_DIMENSION_BIND },
+    { "CreatedBoxDataDimensions", "tag", DP_CUBE_DIMENSION_BIND },
+    { "TopProductsDimensions", "size", DP_CUBE_DIMENSION_BIND },
+    { "TopProductsDimensions", "product", DP_CUBE_DIMENSION_BIND },
+    { "TopProductsDimensions", "category", DP_CUBE_DIMENSION_BIND },
+    { "Query", "topProductsCheckedOut", DP_CUBE_ROOT_BIND },
+    { "TopProductsCheckedOutData", "facts", DP_CUBE_FACTS_BIND },
+    { "TopProductsCheckedOutData", "dimensions", DP_CUBE_DIMENSIONS_BIND },
+    { "TopProductsCheckedOutResult", "checkedOutOn", COLUMN (top_checked_out, checked_out_on, CONV_DATE) },
+    { "TopProductsCheckedOutResult", "productId", COLUMN (top_checked_out, product_id, CONV_INT) },
+    { "TopProductsCheckedOutResult", "categoryId", COLUMN (top_checked_out, category_id, CONV_INT) },
+    { "TopProductsCheckedOutResult", "rank", COLUMN (top_checked_out, rank, CONV_INT) },
+    { "TopProductsCheckedOutResult", "itemsCount", COLUMN (top_checked_out, items_count, CONV_INT) },
+    { "Query", "topProductsDonated", DP_CUBE_ROOT_BIND },
+    { "TopProductsDonatedData", "facts", DP_CUBE_FACTS_BIND },
+    { "TopProductsDonatedData", "dimensions", DP_CUBE_DIMENSIONS_BIND },
+    { "TopProductsDonatedResult", "createdOn", COLUMN (top_donated, created_on, CONV_DATE) },
+    { "TopProductsDonatedResult", "donatedOn", COLUMN (top_donated, donated_on, CONV_DATE) },
+    { "TopProductsDonatedResult", "sizeId", COLUMN (top_donated, size_id, CONV_INT) },
+    { "TopProductsDonatedResult", "productId", COLUMN (top_donated, product_id, CONV_INT) },
+    { "TopProductsDonatedResult", "categoryId", COLUMN (top_donated, category_id, CONV_INT) },
+    { "TopProductsDonatedResult", "rank", COLUMN (top_donated, rank, CONV_INT) },
+    { "TopProductsDonatedResult", "itemsCount", COLUMN (top_donated, items_count, CONV_INT) },
 };
 
 //  The concrete type of a location row: locations.type.

@@ -17,6 +17,7 @@
 #include "dp_tag_rules.h"
 #include "dp_mut_shipment_receive.h"
 #include "dp_computed.h"
+#include "dp_cube.h"
 #include "dp_writer.h"
 #include "dp_db_links.h"
 #include "dp_link_watch.h"
@@ -44,6 +45,7 @@ static const dp_selftest_t s_tests [] = {
     { "box_filter", dp_box_filter_test },
     { "box_access", dp_box_access_test },
     { "computed", dp_computed_test },
+    { "cube", dp_cube_test },
     { "page", dp_page_test },
     { "plan", dp_plan_test },
     { "exec_cache", dp_exec_cache_test },
