@@ -230,9 +230,9 @@ dp_catalog_test (bool verbose)
                     [DP_COL_transactions_drops].name, "drops") == 0);
 
     //  Root queries answer stock rows (qr_by_code: qr rows); their columns are
-    //  that set's.
+    //  that set's. The statistics cubes after them answer sets of their own.
     const dp_catalog_entry_t *qr = dp_catalog_loader (DP_LOADER_qr_by_id);
-    for (uint32_t id = 0; id < DP_QUERY_COUNT; id++) {
+    for (uint32_t id = 0; id <= DP_QUERY_qr_by_code; id++) {
         const dp_catalog_entry_t *query = dp_catalog_query (id);
         const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr
                                       : id == DP_QUERY_shareable_link_by_code
@@ -241,6 +241,9 @@ dp_catalog_test (bool verbose)
         assert (query->columns == set->columns);
         assert (query->n_columns == set->n_columns);
     }
+    assert (strcmp (dp_catalog_query (DP_QUERY_created_boxes)->table, "created_boxes") == 0);
+    assert (dp_catalog_query (DP_QUERY_created_boxes)->columns [DP_COL_created_boxes_created_on].type
+            == DP_COLTYPE_DATE);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_page)->name, "boxes_page") == 0);
     assert (strcmp (dp_catalog_query (DP_QUERY_boxes_has_previous)->name,
                     "boxes_has_previous") == 0);

@@ -81,6 +81,7 @@ dp_sql_catalog_test (bool verbose)
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
                  || id == DP_LOADER_base_names_by_id
+                 || entry->columns == dp_catalog_loader (DP_LOADER_dimension_categories_all)->columns
                  || (entry->columns == dp_catalog_loader (DP_LOADER_standard_product_by_id)->columns
                      && c == DP_COL_standard_product_instantiation_id)
                  || (entry->columns == dp_catalog_loader (DP_LOADER_people_by_id)->columns
