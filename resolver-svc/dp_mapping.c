@@ -50,6 +50,7 @@
 #include "dp_mut_standard_products.h"
 #include "dp_enums.h"
 #include "dp_public.h"
+#include "dp_mut_shareable_link.h"
 #include "dp_cube.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -145,6 +146,11 @@ typedef struct {
     const char *field;
     dp_binding_t bind;
 } field_entry_t;
+
+//  ShareableView: stored under its GraphQL name (boxtribute's EnumCharField).
+static const char *const s_shareable_views [] = {
+    "StatvizDashboard", "StatvizDashboard", "StockOverview", "StockOverview", NULL
+};
 
 static const field_entry_t s_fields [] = {
     //  Query: root hooks (dp_root.c).
@@ -726,6 +732,19 @@ static const field_entry_t s_fields [] = {
     { "TopProductsDonatedResult", "categoryId", COLUMN (top_donated, category_id, CONV_INT) },
     { "TopProductsDonatedResult", "rank", COLUMN (top_donated, rank, CONV_INT) },
     { "TopProductsDonatedResult", "itemsCount", COLUMN (top_donated, items_count, CONV_INT) },
+
+    //  Shared links (issue 17): createShareableLink and the link it answers (boxtribute
+    //  resolves base and createdBy without a permission check).
+    { "Mutation", "createShareableLink", DP_MUTATION_BIND (&dp_mut_create_shareable_link) },
+    { "InvalidDateError", "date", DP_RECORD_FIELD_BIND },
+    { "ShareableLink", "id", COLUMN (shareable_link, id, CONV_ID) },
+    { "ShareableLink", "code", COLUMN (shareable_link, code, CONV_STRING) },
+    { "ShareableLink", "base", FK (shareable_link, base_id, camps_by_id) },
+    { "ShareableLink", "urlParameters", COLUMN (shareable_link, url_parameters, CONV_STRING) },
+    { "ShareableLink", "view", ENUM_STR (shareable_link, view, s_shareable_views) },
+    { "ShareableLink", "validUntil", COLUMN (shareable_link, valid_until, CONV_DATETIME) },
+    { "ShareableLink", "createdOn", COLUMN (shareable_link, created_on, CONV_DATETIME) },
+    { "ShareableLink", "createdBy", FK (shareable_link, created_by_id, cms_users_by_id) },
 };
 
 //  The concrete type of a location row: locations.type.
@@ -798,6 +817,8 @@ static const type_entry_t s_types [] = {
     { "ProductTypeMismatchError", { .synthetic = true } },
     { "BoxesStillAssignedToProductError", { .synthetic = true } },
     { "PageInfo", { .synthetic = true } },
+    { "ShareableLink", { .loader = DP_LOADER_shareable_link_by_id } },
+    { "InvalidDateError", { .synthetic = true } },
 };
 
 //  True when mask names only columns the loader has.
@@ -935,10 +956,6 @@ static const type_entry_t s_public_types [] = {
     { "UnknownLinkError", { .synthetic = true } },
     { "ExpiredLinkError", { .synthetic = true } },
     { "StandardProductInfo", { .loader = DP_LOADER_standard_product_info_by_id } },
-};
-
-static const char *const s_shareable_views [] = {
-    "StatvizDashboard", "StatvizDashboard", "StockOverview", "StockOverview", NULL
 };
 
 static const field_entry_t s_public_fields [] = {

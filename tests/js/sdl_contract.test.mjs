@@ -68,6 +68,7 @@ const SERVED_MUTATIONS = [
     'createCustomProduct', 'editCustomProduct', 'deleteProduct',
     'enableStandardProduct', 'enableStandardProducts', 'editStandardProductInstantiation',
     'disableStandardProduct',
+    'createShareableLink',
 ];
 
 const contractSkip = existsSync(contractPath)
