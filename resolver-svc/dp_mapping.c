@@ -51,6 +51,7 @@
 #include "dp_enums.h"
 #include "dp_public.h"
 #include "dp_mut_shareable_link.h"
+#include "dp_link_data.h"
 #include "dp_cube.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -972,6 +973,7 @@ static const field_entry_t s_public_fields [] = {
     { "ResolvedLink", "urlParameters", COLUMN (shareable_link, url_parameters, CONV_STRING) },
     { "ResolvedLink", "view", ENUM_STR (shareable_link, view, s_shareable_views) },
     { "ResolvedLink", "validUntil", COLUMN (shareable_link, valid_until, CONV_DATETIME) },
+    { "ResolvedLink", "data", DP_LINK_DATA_BIND },
     { "StandardProductInfo", "id", COLUMN (standard_product_info, id, CONV_ID) },
     { "StandardProductInfo", "name", COLUMN (standard_product_info, name, CONV_STRING) },
     { "StandardProductInfo", "categoryName", COLUMN (standard_product_info, category_name, CONV_STRING) },
