@@ -67,6 +67,7 @@
 */
 #include "dp_sql_catalog.h"
 #include "dp_sql_cubes.h"
+#include "dp_sql_public_numbers.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -1287,6 +1288,13 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                             dp_sql_cube_top_products_checked_out },
     [DP_QUERY_top_products_donated] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
                                         dp_sql_cube_top_products_donated },
+    //  The public endpoint's totals (dp_sql_public_numbers.c).
+    [DP_QUERY_boxes_created_between] = { DP_SQL_QUERY_SCALAR, dp_sql_public_parse_span, NULL,
+                                         dp_sql_public_boxes_created },
+    [DP_QUERY_beneficiaries_registered_between] = { DP_SQL_QUERY_SCALAR, dp_sql_public_parse_span,
+                                                    NULL, dp_sql_public_beneficiaries_registered },
+    [DP_QUERY_beneficiaries_reached_between] = { DP_SQL_QUERY_SCALAR, dp_sql_public_parse_span,
+                                                 NULL, dp_sql_public_beneficiaries_reached },
 };
 
 const dp_sql_query_t *

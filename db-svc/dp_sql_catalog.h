@@ -200,6 +200,13 @@ typedef struct {
     int64_t base_id;
 } dp_sql_cube_args_t;
 
+//  The arguments of the public endpoint's totals (dp_sql_public_numbers.h):
+//  a span of UTC date-times, both ends included, as validated digits.
+typedef struct {
+    char start [20];            //  "YYYY-MM-DD HH:MM:SS"
+    char end [20];
+} dp_sql_span_args_t;
+
 //  A root query's arguments, parsed.
 typedef struct {
     uint32_t query;             //  the query id
@@ -207,6 +214,7 @@ typedef struct {
     dp_val_t key;               //  lookups: the string key, borrowed from the message
     dp_sql_boxes_args_t boxes;  //  boxes queries
     dp_sql_cube_args_t cube;    //  statistics cubes
+    dp_sql_span_args_t span;    //  the public endpoint's totals
 } dp_sql_query_args_t;
 
 typedef struct {

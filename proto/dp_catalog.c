@@ -57,6 +57,7 @@ S_COLUMN_SET (created_boxes)
 S_COLUMN_SET (top_checked_out)
 S_COLUMN_SET (top_donated)
 S_COLUMN_SET (dimension_info)
+S_COLUMN_SET (public_number)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -106,6 +107,7 @@ S_FITS_MASK (created_boxes)
 S_FITS_MASK (top_checked_out)
 S_FITS_MASK (top_donated)
 S_FITS_MASK (dimension_info)
+S_FITS_MASK (public_number)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");

@@ -290,6 +290,11 @@ typedef enum {
 #define DP_COLUMNS_dimension_info(C) \
     C(dimension_info, id, INT) C(dimension_info, name, STR)
 
+//  The public endpoint's organisation-wide totals (newlyCreatedBoxNumbers,
+//  ...): SCALAR queries answering one row of one INT, the number.
+#define DP_COLUMNS_public_number(C) \
+    C(public_number, number, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -388,7 +393,10 @@ typedef enum {
     Q(shareable_link_by_code, shareable_link) \
     Q(created_boxes,      created_boxes) \
     Q(top_products_checked_out, top_checked_out) \
-    Q(top_products_donated, top_donated)
+    Q(top_products_donated, top_donated) \
+    Q(boxes_created_between, public_number) \
+    Q(beneficiaries_registered_between, public_number) \
+    Q(beneficiaries_reached_between, public_number)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
@@ -428,6 +436,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_created_boxes)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_checked_out)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_donated)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_dimension_info)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_public_number)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

@@ -50,6 +50,7 @@
 #include "dp_mut_standard_products.h"
 #include "dp_enums.h"
 #include "dp_public.h"
+#include "dp_public_numbers.h"
 #include "dp_mut_shareable_link.h"
 #include "dp_link_data.h"
 #include "dp_cube.h"
@@ -980,6 +981,9 @@ static const field_entry_t s_public_fields [] = {
     { "StandardProductInfo", "sizeRangeName", COLUMN (standard_product_info, size_range_name, CONV_STRING) },
     { "StandardProductInfo", "gender", ENUM_INT (standard_product_info, gender_id, dp_enums_genders) },
     { "StandardProductInfo", "version", COLUMN (standard_product_info, version, CONV_INT) },
+    { "Query", "newlyCreatedBoxNumbers", DP_PUBLIC_NUMBERS_BIND },
+    { "Query", "newlyRegisteredBeneficiaryNumbers", DP_PUBLIC_NUMBERS_BIND },
+    { "Query", "reachedBeneficiariesNumbers", DP_PUBLIC_NUMBERS_BIND },
 };
 
 int
