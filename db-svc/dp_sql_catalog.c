@@ -70,6 +70,7 @@
 #include "dp_sql_beneficiaries.h"
 #include "dp_sql_moved_boxes.h"
 #include "dp_sql_stock_overview.h"
+#include "dp_sql_public_numbers.h"
 #include <mysql.h>
 #include <assert.h>
 #include <stdarg.h>
@@ -421,6 +422,21 @@ _Static_assert (sizeof s_sql_standard_product_in_base / sizeof s_sql_standard_pr
                 == 0 DP_COLUMNS_standard_product (S_COUNT_COL),
                 "standard_product SQL out of step with dp_catalog.h");
 static const char *const s_sql_base_names [] = { "camps.id", "camps.name", "organisations.label" };
+//  A shared link with its base's and organisation's names; expired as
+//  boxtribute's resolveLink decides it (valid_until, a UTC time, before now).
+static const char *const s_sql_shareable_link [] = {
+    "shareable_link.id", "shareable_link.code", "shareable_link.valid_until", "shareable_link.view",
+    "shareable_link.base_id", "shareable_link.url_parameters", "shareable_link.created_on",
+    "shareable_link.created_by_id", "camps.name", "organisations.label",
+    "IFNULL(shareable_link.valid_until < UTC_TIMESTAMP(), 0)"
+};
+static const char *const s_sql_standard_product_info [] = {
+    "standard_product.id", "standard_product.name", "product_categories.label", "sizegroup.label",
+    "standard_product.gender_id", "standard_product.version"
+};
+#define S_STANDARD_PRODUCT_INFO_FROM \
+    "standard_product JOIN product_categories ON product_categories.id = standard_product.category_id" \
+    " JOIN sizegroup ON sizegroup.id = standard_product.size_range_id"
 //  A cube's dimension entries (DimensionInfo): the row's id and its name.
 static const char *const s_sql_dimension_categories [] = { "product_categories.id", "product_categories.label" };
 static const char *const s_sql_dimension_sizes [] = { "sizes.id", "sizes.label" };
@@ -644,6 +660,19 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "base_names_by_id", "camps.id",
         "camps JOIN organisations ON organisations.id = camps.organisation_id", NULL, NULL, NULL,
         S_COLS (base_names) },
+    [DP_LOADER_shareable_link_by_id] = {
+        "shareable_link_by_id", "shareable_link.id",
+        "shareable_link LEFT JOIN camps ON camps.id = shareable_link.base_id"
+        " LEFT JOIN organisations ON organisations.id = camps.organisation_id",
+        NULL, NULL, NULL, S_COLS (shareable_link) },
+    //  The public standardProducts: every version (boxtribute's public query
+    //  filters none), with the names its StandardProductInfo shows.
+    [DP_LOADER_standard_product_infos_all] = {
+        "standard_product_infos_all", "0", S_STANDARD_PRODUCT_INFO_FROM,
+        NULL, NULL, "standard_product.id", S_COLS (standard_product_info) },
+    [DP_LOADER_standard_product_info_by_id] = {
+        "standard_product_info_by_id", "standard_product.id", S_STANDARD_PRODUCT_INFO_FROM,
+        NULL, NULL, NULL, S_COLS (standard_product_info) },
     [DP_LOADER_dimension_categories_all] = {
         "dimension_categories_all", "0", "product_categories", NULL, NULL, "product_categories.id",
         S_COLS (dimension_categories) },
@@ -762,6 +791,8 @@ static const struct {
 } s_lookups [] = {
     { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" }, NULL },
     { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" }, "qr.legacy" },
+    { DP_QUERY_shareable_link_by_code, DP_LOADER_shareable_link_by_id,
+      { "shareable_link", "code" }, NULL },
 };
 #define S_N_LOOKUPS (sizeof s_lookups / sizeof s_lookups [0])
 
@@ -1278,6 +1309,7 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                       s_has_previous_nothing, s_build_has_previous },
     [DP_QUERY_box_by_label] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
     [DP_QUERY_qr_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
+    [DP_QUERY_shareable_link_by_code] = { DP_SQL_QUERY_LOOKUP, s_parse_lookup, NULL, s_build_lookup },
     //  Statistics cubes (dp_sql_cubes.c).
     [DP_QUERY_created_boxes] = { DP_SQL_QUERY_ROWS, dp_sql_cube_parse_base, NULL,
                                  dp_sql_cube_created_boxes },
@@ -1300,6 +1332,13 @@ static const dp_sql_query_t s_queries [DP_QUERY_COUNT] = {
                                dp_sql_moved_boxes_build },
     [DP_QUERY_stock_overview] = { DP_SQL_QUERY_ROWS, dp_sql_stock_overview_parse, NULL,
                                   dp_sql_stock_overview_build },
+    //  The public endpoint's totals (dp_sql_public_numbers.c).
+    [DP_QUERY_boxes_created_between] = { DP_SQL_QUERY_SCALAR, dp_sql_public_parse_span, NULL,
+                                         dp_sql_public_boxes_created },
+    [DP_QUERY_beneficiaries_registered_between] = { DP_SQL_QUERY_SCALAR, dp_sql_public_parse_span,
+                                                    NULL, dp_sql_public_beneficiaries_registered },
+    [DP_QUERY_beneficiaries_reached_between] = { DP_SQL_QUERY_SCALAR, dp_sql_public_parse_span,
+                                                 NULL, dp_sql_public_beneficiaries_reached },
 };
 
 const dp_sql_query_t *

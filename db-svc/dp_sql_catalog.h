@@ -225,6 +225,12 @@ typedef struct {
     dp_sql_ids_t tag_ids;           //  any of these tags; NULL or empty: no filter
     dp_sql_ids_t excluded_tag_ids;  //  none of these tags; NULL or empty: no filter
 } dp_sql_stock_args_t;
+//  The arguments of the public endpoint's totals (dp_sql_public_numbers.h):
+//  a span of UTC date-times, both ends included, as validated digits.
+typedef struct {
+    char start [20];            //  "YYYY-MM-DD HH:MM:SS"
+    char end [20];
+} dp_sql_span_args_t;
 
 //  A root query's arguments, parsed.
 typedef struct {
@@ -235,6 +241,7 @@ typedef struct {
     dp_sql_cube_args_t cube;    //  statistics cubes
     dp_sql_metric_args_t metric;    //  an organisation's metrics (dp_sql_beneficiaries.h)
     dp_sql_stock_args_t stock;  //  the stockOverview cube
+    dp_sql_span_args_t span;    //  the public endpoint's totals
 } dp_sql_query_args_t;
 
 typedef struct {

@@ -8,7 +8,7 @@
 --
 -- Choices of our own:
 --   * utf8mb4 throughout (boxtribute's dump uses the 3-byte utf8);
---   * only the tables Depot uses (27 of boxtribute's 61); foreign keys that would point at a
+--   * only the tables Depot uses (30 of boxtribute's 61); foreign keys that would point at a
 --     table left out (cms_usergroups, distro_events_tracking_groups) are left out with it,
 --     the columns and their indexes stay;
 --   * unique keys keep boxtribute's names (box_id_unique, qr_id_unique, ...): code that maps a
@@ -861,3 +861,62 @@ CREATE TABLE IF NOT EXISTS services_relations (
 
 SET SQL_MODE = @dp_old_sql_mode;
 SET FOREIGN_KEY_CHECKS = @dp_old_fk_checks;
+
+-- Shared links of the statistics pages (issue 17: createShareableLink writes them, the public
+-- endpoint's resolveLink reads them by code).
+CREATE TABLE IF NOT EXISTS shareable_link (
+  id int unsigned NOT NULL AUTO_INCREMENT,
+  code varchar(255) NOT NULL,
+  valid_until datetime DEFAULT NULL,
+  view varchar(255) NOT NULL,
+  base_id int unsigned DEFAULT NULL,
+  url_parameters varchar(2000) DEFAULT NULL,
+  created_on datetime NOT NULL,
+  created_by_id int unsigned DEFAULT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY shareable_link_code (code),
+  KEY created_by_id (created_by_id),
+  KEY base_id (base_id),
+  CONSTRAINT shareable_link_ibfk_1 FOREIGN KEY (created_by_id) REFERENCES cms_users (id) ON DELETE SET NULL ON UPDATE CASCADE,
+  CONSTRAINT shareable_link_ibfk_2 FOREIGN KEY (base_id) REFERENCES camps (id) ON DELETE SET NULL ON UPDATE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
+
+-- Services and who was registered for them: boxtribute's public reachedBeneficiariesNumbers
+-- counts a beneficiary registered for a service as reached (issue 17).
+CREATE TABLE IF NOT EXISTS services (
+  id int unsigned NOT NULL AUTO_INCREMENT,
+  label varchar(255) NOT NULL,
+  description text NOT NULL,
+  camp_id int unsigned NOT NULL,
+  deleted datetime DEFAULT NULL,
+  deleted_by int unsigned DEFAULT NULL,
+  created datetime DEFAULT NULL,
+  created_by int unsigned DEFAULT NULL,
+  modified datetime DEFAULT NULL,
+  modified_by int unsigned DEFAULT NULL,
+  seq int DEFAULT NULL,
+  PRIMARY KEY (id),
+  KEY camp_id (camp_id),
+  KEY deleted_by (deleted_by),
+  KEY created_by (created_by),
+  KEY modified_by (modified_by),
+  CONSTRAINT services_ibfk_1 FOREIGN KEY (camp_id) REFERENCES camps (id) ON DELETE RESTRICT ON UPDATE CASCADE,
+  CONSTRAINT services_ibfk_2 FOREIGN KEY (deleted_by) REFERENCES cms_users (id) ON DELETE RESTRICT ON UPDATE CASCADE,
+  CONSTRAINT services_ibfk_3 FOREIGN KEY (created_by) REFERENCES cms_users (id) ON DELETE RESTRICT ON UPDATE CASCADE,
+  CONSTRAINT services_ibfk_4 FOREIGN KEY (modified_by) REFERENCES cms_users (id) ON DELETE RESTRICT ON UPDATE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
+
+CREATE TABLE IF NOT EXISTS services_relations (
+  id int unsigned NOT NULL AUTO_INCREMENT,
+  people_id int unsigned NOT NULL,
+  service_id int unsigned NOT NULL,
+  created datetime NOT NULL,
+  created_by int unsigned DEFAULT NULL,
+  PRIMARY KEY (id),
+  KEY people_id (people_id),
+  KEY service_id (service_id),
+  KEY created_by (created_by),
+  CONSTRAINT services_relations_ibfk_1 FOREIGN KEY (people_id) REFERENCES people (id) ON DELETE RESTRICT ON UPDATE CASCADE,
+  CONSTRAINT services_relations_ibfk_2 FOREIGN KEY (service_id) REFERENCES services (id) ON DELETE RESTRICT ON UPDATE CASCADE,
+  CONSTRAINT services_relations_ibfk_3 FOREIGN KEY (created_by) REFERENCES cms_users (id) ON DELETE SET NULL ON UPDATE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;

@@ -87,6 +87,13 @@ main (int argc, char *argv [])
         return 1;
     }
     dp_introspection_hooks_enable (schema, resolvers.introspection);
+    dp_schema_t *public_schema = dp_resolver_public_schema_load (err, sizeof err);
+    if (!public_schema) {
+        fprintf (stderr, "depot: %s\n", err);
+        dp_schema_destroy (&schema);
+        free (key_text);
+        return 1;
+    }
     zsys_init ();
     zsys_set_max_sockets (0);
     int rc = 1;
@@ -104,7 +111,7 @@ main (int argc, char *argv [])
     const char *db_endpoints [] = { DB_ENDPOINT };
     dp_resolver_config_t resolver = {
         .gateway_endpoint = BACKEND_ENDPOINT, .db_endpoints = db_endpoints, .n_db_endpoints = 1,
-        .schema = schema, .credit = (uint32_t) resolvers.credit, .max_page_size = resolvers.max_page,
+        .schema = schema, .public_schema = public_schema, .credit = (uint32_t) resolvers.credit, .max_page_size = resolvers.max_page,
         .large_answer_rows = (size_t) resolvers.large_answer_rows,
         .db_wait_ms = resolvers.db_wait_ms ? resolvers.db_wait_ms : -1
     };
@@ -137,6 +144,7 @@ stop:
     zactor_destroy (&db_actor);
     zactor_destroy (&feed_actor);
     dp_schema_destroy (&schema);
+    dp_schema_destroy (&public_schema);
     free (key_text);
     dp_info ("depot: stopped");
     return rc;

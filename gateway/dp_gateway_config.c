@@ -91,6 +91,9 @@ dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
           "close a kept-alive connection idle this long, ms (answers advertise 1 s less)" },
         { "--cors-origins", "DEPOT_CORS_ORIGINS", DP_OPT_STRING, &config->cors_origins,
           "origins allowed by CORS, comma-separated, or * (none: no CORS headers)" },
+        { "--public-cors-origins", "DEPOT_PUBLIC_CORS_ORIGINS", DP_OPT_STRING,
+          &config->public_cors_origins,
+          "origins allowed by CORS on /public (shared links' pages), as --cors-origins" },
         { "--persisted-queries", "DEPOT_PERSISTED_QUERIES", DP_OPT_STRING,
           &config->persisted_queries,
           "allow-list mode: only the operations of this manifest run (Apollo's format)" },
@@ -217,8 +220,8 @@ dp_gateway_config_test (bool verbose)
     dp_gateway_config_t config;
     dp_gateway_config_defaults (&config);
     const char *key_file = NULL;
-    dp_option_t options [32];
-    size_t n = dp_gateway_options (&config, &key_file, options, 32);
+    dp_option_t options [48];
+    size_t n = dp_gateway_options (&config, &key_file, options, 48);
     assert (n > 10);
     //  Every entry has a flag, a variable and a target; no flag twice.
     for (size_t i = 0; i < n; i++) {

@@ -43,6 +43,7 @@ typedef struct {
                                     //  closed after this long, 5000; answers advertise
                                     //  Keep-Alive: timeout= a whole second less (at least)
     const char *cors_origins;       //  DEPOT_CORS_ORIGINS: "https://a.org,https://b.org" or "*"
+    const char *public_cors_origins;    //  DEPOT_PUBLIC_CORS_ORIGINS: the same for /public
     const char *persisted_queries;  //  DEPOT_PERSISTED_QUERIES: manifest file: allow-list mode
     int apq_cache;                  //  DEPOT_APQ_CACHE: automatic persisted queries kept,
                                     //  10000; 0 turns them off

@@ -51,6 +51,7 @@ dp_gateway_server_new (const dp_gateway_config_t *config)
     self->frontend_endpoint = zsys_sprintf ("inproc://dp-gateway-frontend-%p-%08" PRIx32,
                                             (void *) self, self->trace_prefix);
     self->cors = dp_cors_new (config->cors_origins);
+    self->public_cors = dp_cors_new (config->public_cors_origins);
 
     //  Depot's schema, once, for validating every request.
     char err [256];
@@ -63,6 +64,15 @@ dp_gateway_server_new (const dp_gateway_config_t *config)
         }
         self->validate_limits = config->validate_limits;
         self->valid = dp_validation_cache_new (256, 64 * 1024);
+        //  The public schema: a document valid there may not be here, so
+        //  it has its own cache of documents validated before.
+        self->public_schema = dp_schema_public (err, sizeof err);
+        if (!self->public_schema) {
+            dp_error ("gateway: public schema: %s", err);
+            dp_gateway_server_destroy (&self);
+            return NULL;
+        }
+        self->public_valid = dp_validation_cache_new (64, 16 * 1024);
     }
 
     //  Persisted queries: an allow-list from a manifest, or Apollo's APQ.
@@ -114,6 +124,9 @@ dp_gateway_server_destroy (dp_gateway_server_t **self_p)
         dp_schema_destroy (&self->schema);
         dp_validation_cache_destroy (&self->valid);
         dp_cors_destroy (&self->cors);
+        dp_schema_destroy (&self->public_schema);
+        dp_validation_cache_destroy (&self->public_valid);
+        dp_cors_destroy (&self->public_cors);
         pthread_mutex_destroy (&self->ready_mutex);
         free (self);
         *self_p = NULL;

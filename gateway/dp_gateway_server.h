@@ -51,6 +51,10 @@ typedef struct {
     bool access_log;                //  one info line per request
     bool graphiql;                  //  serve the explorer
     dp_cors_t *cors;                //  the origins CORS allows
+    //  The public endpoint (/public): its own schema, documents and origins.
+    dp_schema_t *public_schema;     //  NULL: no validation (as schema)
+    dp_validation_cache_t *public_valid;
+    dp_cors_t *public_cors;
     dp_metrics_t *metrics;
     dp_persisted_t *persisted;      //  NULL: persisted queries off
     dp_broker_stats_t broker_stats; //  the broker writes, /metrics and /readyz read

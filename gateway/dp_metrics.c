@@ -26,7 +26,7 @@ static const int s_codes [] = {
 #define S_CODES (sizeof s_codes / sizeof s_codes [0] + 1)
 
 static const char *s_routes [DP_ROUTE_COUNT] = {
-    "graphql", "graphiql", "healthz", "readyz", "metrics", "other"
+    "graphql", "graphiql", "healthz", "readyz", "metrics", "other", "public"
 };
 
 //  The result labels of persisted-query outcomes, and the one each
@@ -48,12 +48,17 @@ static const int64_t s_buckets [] = {
 
 typedef atomic_uint_fast64_t s_counter_t;
 
+//  The routes that serve GraphQL, each with a latency histogram of its own.
+static const dp_route_t s_histograms [] = { DP_ROUTE_GRAPHQL, DP_ROUTE_PUBLIC };
+#define S_HISTOGRAMS (sizeof s_histograms / sizeof s_histograms [0])
+
 struct _dp_metrics_t {
     atomic_int inflight;                            //  requests being handled
     atomic_int ready;                               //  last readiness answer, -1 before any
     s_counter_t requests [DP_ROUTE_COUNT][S_CODES]; //  by route and status
-    s_counter_t buckets [S_BUCKETS + 1];            //  GraphQL latency, per bucket (last: +Inf)
-    s_counter_t latency_sum_us;                     //  GraphQL latency, summed
+    //  GraphQL latency per GraphQL route (s_histograms), per bucket (last: +Inf), and summed
+    s_counter_t buckets [S_HISTOGRAMS][S_BUCKETS + 1];
+    s_counter_t latency_sum_us [S_HISTOGRAMS];
     s_counter_t statements;                         //  SQL statements reported in RESULT
     s_counter_t persisted [S_PERSISTED];            //  by result label
     atomic_int feed_mode;                           //  the feed's last status; 0: none
@@ -76,9 +81,11 @@ dp_metrics_new (void)
     for (size_t r = 0; r < DP_ROUTE_COUNT; r++)
         for (size_t c = 0; c < S_CODES; c++)
             atomic_init (&self->requests [r][c], 0);
-    for (size_t b = 0; b <= S_BUCKETS; b++)
-        atomic_init (&self->buckets [b], 0);
-    atomic_init (&self->latency_sum_us, 0);
+    for (size_t h = 0; h < S_HISTOGRAMS; h++) {
+        for (size_t b = 0; b <= S_BUCKETS; b++)
+            atomic_init (&self->buckets [h][b], 0);
+        atomic_init (&self->latency_sum_us [h], 0);
+    }
     atomic_init (&self->statements, 0);
     for (size_t p = 0; p < S_PERSISTED; p++)
         atomic_init (&self->persisted [p], 0);
@@ -122,15 +129,18 @@ dp_metrics_end (dp_metrics_t *self, dp_route_t route, int status, int64_t usecs)
     atomic_fetch_sub_explicit (&self->inflight, 1, memory_order_relaxed);
     atomic_fetch_add_explicit (&self->requests [route][s_code_index (status)], 1,
                                memory_order_relaxed);
-    if (route != DP_ROUTE_GRAPHQL)
+    size_t h = 0;
+    while (h < S_HISTOGRAMS && s_histograms [h] != route)
+        h++;
+    if (h == S_HISTOGRAMS)
         return;
     if (usecs < 0)
         usecs = 0;
     size_t bucket = 0;
     while (bucket < S_BUCKETS && usecs > s_buckets [bucket])
         bucket++;
-    atomic_fetch_add_explicit (&self->buckets [bucket], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit (&self->latency_sum_us, (uint64_t) usecs, memory_order_relaxed);
+    atomic_fetch_add_explicit (&self->buckets [h][bucket], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit (&self->latency_sum_us [h], (uint64_t) usecs, memory_order_relaxed);
 }
 
 int
@@ -380,20 +390,23 @@ dp_metrics_render (dp_metrics_t *self, const dp_broker_stats_t *broker,
     s_append (&text, "# HELP depot_gateway_http_request_duration_seconds Time from reading a "
                      "GraphQL request to its last byte written.\n"
                      "# TYPE depot_gateway_http_request_duration_seconds histogram\n");
-    uint64_t cumulative = 0;
-    for (size_t b = 0; b < S_BUCKETS; b++) {
-        cumulative += s_load (&self->buckets [b]);
-        s_append (&text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
-                         "le=\"%g\"} %llu\n", (double) s_buckets [b] / 1e6,
-                  (unsigned long long) cumulative);
+    for (size_t h = 0; h < S_HISTOGRAMS; h++) {
+        const char *route = s_routes [s_histograms [h]];
+        uint64_t cumulative = 0;
+        for (size_t b = 0; b < S_BUCKETS; b++) {
+            cumulative += s_load (&self->buckets [h][b]);
+            s_append (&text, "depot_gateway_http_request_duration_seconds_bucket{route=\"%s\","
+                             "le=\"%g\"} %llu\n", route, (double) s_buckets [b] / 1e6,
+                      (unsigned long long) cumulative);
+        }
+        cumulative += s_load (&self->buckets [h][S_BUCKETS]);
+        s_append (&text, "depot_gateway_http_request_duration_seconds_bucket{route=\"%s\","
+                         "le=\"+Inf\"} %llu\n", route, (unsigned long long) cumulative);
+        s_append (&text, "depot_gateway_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+                  route, (double) s_load (&self->latency_sum_us [h]) / 1e6);
+        s_append (&text, "depot_gateway_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                  route, (unsigned long long) cumulative);
     }
-    cumulative += s_load (&self->buckets [S_BUCKETS]);
-    s_append (&text, "depot_gateway_http_request_duration_seconds_bucket{route=\"graphql\","
-                     "le=\"+Inf\"} %llu\n", (unsigned long long) cumulative);
-    s_append (&text, "depot_gateway_http_request_duration_seconds_sum{route=\"graphql\"} %.6f\n",
-              (double) s_load (&self->latency_sum_us) / 1e6);
-    s_append (&text, "depot_gateway_http_request_duration_seconds_count{route=\"graphql\"} %llu\n",
-              (unsigned long long) cumulative);
 
     s_append (&text, "# HELP depot_gateway_http_requests_in_flight HTTP requests being handled, "
                      "this scrape included.\n"

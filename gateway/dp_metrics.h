@@ -42,6 +42,7 @@ typedef enum {
     DP_ROUTE_READYZ,
     DP_ROUTE_METRICS,
     DP_ROUTE_OTHER,                 //  404s, CORS preflights, civetweb's own errors
+    DP_ROUTE_PUBLIC,                //  GraphQL over POST or GET /public (no token)
     DP_ROUTE_COUNT
 } dp_route_t;
 
@@ -56,7 +57,8 @@ void dp_metrics_destroy (dp_metrics_t **self_p);
 void dp_metrics_begin (dp_metrics_t *self);
 
 //  A request ended with status after usecs microseconds: in-flight down,
-//  the route's status counter up, and for DP_ROUTE_GRAPHQL the histogram.
+//  the route's status counter up, and for DP_ROUTE_GRAPHQL and DP_ROUTE_PUBLIC
+//  that route's latency histogram.
 void dp_metrics_end (dp_metrics_t *self, dp_route_t route, int status, int64_t usecs);
 
 //  Requests in flight now.

@@ -136,16 +136,18 @@ s_validation_errors_json (dp_validation_errors_t *errors, dp_arena_t *arena, siz
 //  and graphql-js's "too many" error) as any GraphQL request error.
 //  Returns 0 to go on, or the status of the answer written.
 static int
-s_validate (dp_http_ctx_t *ctx, const dp_http_request_t *request)
+s_validate (dp_http_ctx_t *ctx, const dp_http_request_t *request, bool public)
 {
     dp_gateway_server_t *server = ctx->server;
-    if (!server->schema
-    ||  dp_validation_cache_has (server->valid, request->query, request->query_len))
+    dp_schema_t *schema = public ? server->public_schema : server->schema;
+    dp_validation_cache_t *valid = public ? server->public_valid : server->valid;
+    if (!schema
+    ||  dp_validation_cache_has (valid, request->query, request->query_len))
         return 0;
     dp_validation_errors_t *errors = dp_validation_errors_new ();
     int status = 0;
-    if (dp_validate (server->schema, request->document, &server->validate_limits, errors) == 0)
-        dp_validation_cache_add (server->valid, request->query, request->query_len);
+    if (dp_validate (schema, request->document, &server->validate_limits, errors) == 0)
+        dp_validation_cache_add (valid, request->query, request->query_len);
     else {
         dp_http_error_t error = { .status = 400, .graphql = true };
         error.body = s_validation_errors_json (errors, ctx->arena, &error.body_len);
@@ -209,7 +211,7 @@ static const dp_http_error_t s_beta_refused = {
 //  min_gtid: the client's X-Depot-Min-Gtid (checked), or NULL.
 static int
 s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_request_t *request,
-           const char *min_gtid, const char *idempotency_key)
+           const char *min_gtid, const char *idempotency_key, bool public)
 {
     dp_gateway_server_t *server = ctx->server;
     dp_msg_t msg;
@@ -231,6 +233,8 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
     //  when the one running it dies (proto/README.md, section 5).
     if (request->operation == DP_OP_QUERY)
         msg.u.execute.flags |= DP_EXECUTE_READ_ONLY;
+    if (public)
+        msg.u.execute.flags |= DP_EXECUTE_PUBLIC;
     if (request->variables) {
         //  Prepared (proto/README.md, EXECUTE): the operation and typed variables.
         msg.u.execute.prepared = true;
@@ -309,16 +313,21 @@ s_execute (dp_http_ctx_t *ctx, const dp_identity_t *identity, const dp_http_requ
 }
 
 
-int
-dp_route_graphql (dp_http_ctx_t *ctx, bool get)
+//  One GraphQL request of /graphql, or of /public when public.
+static int
+s_serve (dp_http_ctx_t *ctx, bool get, bool public)
 {
     dp_gateway_server_t *server = ctx->server;
     dp_arena_t *arena = ctx->arena;
 
-    //  1. The token, before anything of the body is read.
+    //  1. The token, before anything of the body is read. /public has
+    //  none: its requests carry the empty identity, which holds no
+    //  permission, whatever Authorization header they come with.
     dp_identity_t identity;
+    memset (&identity, 0, sizeof identity);
     dp_jwt_error_t auth_error;
-    if (dp_jwt_verify_header (server->jwt, mg_get_header (ctx->conn, "Authorization"),
+    if (!public
+    &&  dp_jwt_verify_header (server->jwt, mg_get_header (ctx->conn, "Authorization"),
                               (int64_t) time (NULL), arena, &identity, &auth_error))
         return s_respond_auth (ctx, &auth_error);
 
@@ -384,15 +393,16 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
     //  boxtribute refuses mutations above the caller's beta level as it
     //  parses, before validation: the whole document, whatever it selects
     //  (a GET runs no mutation at all: refused 405 below).
-    if (!get && !dp_beta_level_allows (&identity, request.document))
+    if (!get && !public && !dp_beta_level_allows (&identity, request.document))
         return s_respond_request_error (ctx, &s_beta_refused);
-    status = s_validate (ctx, &request);
+    status = s_validate (ctx, &request, public);
     if (status)
         return status;
     if (dp_http_request_select (&request, arena, &error))
         return s_respond_request_error (ctx, &error);
     //  The variables, coerced once here: the resolver receives them typed.
-    if (server->schema && dp_http_request_coerce (&request, server->schema, arena, &error))
+    dp_schema_t *schema = public ? server->public_schema : server->schema;
+    if (schema && dp_http_request_coerce (&request, schema, arena, &error))
         return s_respond_request_error (ctx, &error);
 
     //  6. No mutation over GET: a GET must be safe.
@@ -409,6 +419,18 @@ dp_route_graphql (dp_http_ctx_t *ctx, bool get)
         return dp_http_reply_error (ctx, 400, NULL, DP_IDEMPOTENCY_KEY_MALFORMED, false);
 
     //  8. To a resolver, and back.
-    return s_execute (ctx, &identity, &request, min_gtid, idempotency_key);
+    return s_execute (ctx, &identity, &request, min_gtid, idempotency_key, public);
+}
+
+int
+dp_route_graphql (dp_http_ctx_t *ctx, bool get)
+{
+    return s_serve (ctx, get, false);
+}
+
+int
+dp_route_public (dp_http_ctx_t *ctx, bool get)
+{
+    return s_serve (ctx, get, true);
 }
 

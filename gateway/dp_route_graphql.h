@@ -27,4 +27,11 @@
 //  written).
 int dp_route_graphql (dp_http_ctx_t *ctx, bool get);
 
+//  The same for /public: no token (the request carries no identity, so
+//  the resolver serves it only what the public schema declares), no beta
+//  level, validation against the public schema, and EXECUTE flagged
+//  DP_EXECUTE_PUBLIC. Everything else (limits, deadline, persisted
+//  queries, no mutation over GET) as for /graphql.
+int dp_route_public (dp_http_ctx_t *ctx, bool get);
+
 #endif

@@ -42,13 +42,13 @@ s_trace_id (dp_gateway_server_t *server, struct mg_connection *conn, dp_arena_t 
 
 //  OPTIONS: a CORS preflight, or a plain question about methods.
 static int
-s_preflight (dp_http_ctx_t *ctx)
+s_preflight (dp_http_ctx_t *ctx, dp_cors_t *cors)
 {
     const char *origin = mg_get_header (ctx->conn, "Origin");
     const char *method = mg_get_header (ctx->conn, "Access-Control-Request-Method");
     if (!origin || !method)
         return dp_http_reply_as (ctx, 204, "Allow: GET, POST, OPTIONS\r\n", NULL, "", 0, false);
-    if (!dp_cors_allowed (ctx->server->cors, origin))
+    if (!dp_cors_allowed (cors, origin))
         return dp_http_reply_unread_error (ctx, 403, NULL, "Origin not allowed.");
     if (strcmp (method, "GET") != 0 && strcmp (method, "POST") != 0)
         return dp_http_reply_unread_error (ctx, 405, "Allow: GET, POST, OPTIONS\r\n",
@@ -71,26 +71,28 @@ s_route (dp_http_ctx_t *ctx)
     const char *path = ctx->info->local_uri ? ctx->info->local_uri : "";
     bool get = strcmp (method, "GET") == 0 || strcmp (method, "HEAD") == 0;
 
-    if (strcmp (path, "/graphql") == 0)
-        ctx->route = DP_ROUTE_GRAPHQL;
+    bool public = strcmp (path, "/public") == 0;
+    if (strcmp (path, "/graphql") == 0 || public)
+        ctx->route = public ? DP_ROUTE_PUBLIC : DP_ROUTE_GRAPHQL;
     //  The request target's length, before anything else.
     size_t target = strlen (ctx->info->request_uri ? ctx->info->request_uri : path)
                   + (ctx->info->query_string ? strlen (ctx->info->query_string) + 1 : 0);
     if (target > server->max_url)
         return dp_http_reply_unread_error (ctx, 414, NULL, "URI too long.");
 
-    if (strcmp (path, "/graphql") == 0) {
-        ctx->route = DP_ROUTE_GRAPHQL;
+    if (strcmp (path, "/graphql") == 0 || public) {
+        ctx->route = public ? DP_ROUTE_PUBLIC : DP_ROUTE_GRAPHQL;
         if (strcmp (method, "OPTIONS") == 0) {
             ctx->route = DP_ROUTE_OTHER;
-            return s_preflight (ctx);
+            return s_preflight (ctx, public ? server->public_cors : server->cors);
         }
         if (get) {
             dp_http_accept_t accept;
             dp_http_accept (mg_get_header (ctx->conn, "Accept"), &accept);
             if (accept.html && server->graphiql) {
+                //  The same page: its fetcher posts to the path it was loaded from.
                 ctx->route = DP_ROUTE_GRAPHIQL;
-                return dp_route_graphiql (ctx, path);
+                return dp_route_graphiql (ctx, "/graphql");
             }
         }
         else
@@ -105,7 +107,7 @@ s_route (dp_http_ctx_t *ctx)
             status = dp_http_reply_unread_error (ctx, 503, "Retry-After: 1\r\n",
                                                  "The server is shutting down; retry.");
         else
-            status = dp_route_graphql (ctx, get);
+            status = public ? dp_route_public (ctx, get) : dp_route_graphql (ctx, get);
         atomic_fetch_sub (&server->admitted, 1);
         return status;
     }
@@ -138,7 +140,7 @@ s_access_log (dp_http_ctx_t *ctx, int status, int64_t usecs)
                                 "path", ctx->info->local_uri ? ctx->info->local_uri : "",
                                 "status", status, "us", (json_int_t) usecs,
                                 "remote", ctx->info->remote_addr);
-    if (fields && ctx->route == DP_ROUTE_GRAPHQL)
+    if (fields && (ctx->route == DP_ROUTE_GRAPHQL || ctx->route == DP_ROUTE_PUBLIC))
         json_object_set_new (fields, "statements", json_integer (ctx->statements));
     char *text = fields ? json_dumps (fields, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref (fields);
@@ -176,8 +178,10 @@ dp_router_handle (struct mg_connection *conn, void *cbdata)
     ctx.trace_id = s_trace_id (server, conn, ctx.arena, ctx.id);
     dp_log_set_request (ctx.trace_id);
     snprintf (ctx.headers, sizeof ctx.headers, "X-Request-Id: %s\r\n", ctx.trace_id);
-    dp_cors_headers (server->cors, mg_get_header (conn, "Origin"), ctx.headers,
-                     sizeof ctx.headers);
+    //  /public answers the origins of its own setting (shared links' pages).
+    bool public = info->local_uri && strcmp (info->local_uri, "/public") == 0;
+    dp_cors_headers (public ? server->public_cors : server->cors, mg_get_header (conn, "Origin"),
+                     ctx.headers, sizeof ctx.headers);
 
     status = s_route (&ctx);
 

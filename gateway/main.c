@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define S_MAX_OPTIONS 40
+#define S_MAX_OPTIONS 48
 
 int
 main (int argc, char *argv [])

@@ -51,6 +51,8 @@ S_COLUMN_SET (people_tokens)
 S_COLUMN_SET (transactions)
 S_COLUMN_SET (standard_product)
 S_COLUMN_SET (base_names)
+S_COLUMN_SET (shareable_link)
+S_COLUMN_SET (standard_product_info)
 S_COLUMN_SET (created_boxes)
 S_COLUMN_SET (top_checked_out)
 S_COLUMN_SET (top_donated)
@@ -62,6 +64,7 @@ S_COLUMN_SET (beneficiary_figures)
 S_COLUMN_SET (metric)
 S_COLUMN_SET (moved_boxes)
 S_COLUMN_SET (stock_overview)
+S_COLUMN_SET (public_number)
 
 #define S_COUNT(array) (sizeof (array) / sizeof ((array) [0]))
 
@@ -105,6 +108,8 @@ S_FITS_MASK (people_tokens)
 S_FITS_MASK (transactions)
 S_FITS_MASK (standard_product)
 S_FITS_MASK (base_names)
+S_FITS_MASK (shareable_link)
+S_FITS_MASK (standard_product_info)
 S_FITS_MASK (created_boxes)
 S_FITS_MASK (top_checked_out)
 S_FITS_MASK (top_donated)
@@ -116,6 +121,7 @@ S_FITS_MASK (beneficiary_figures)
 S_FITS_MASK (metric)
 S_FITS_MASK (moved_boxes)
 S_FITS_MASK (stock_overview)
+S_FITS_MASK (public_number)
 
 _Static_assert (S_COUNT (s_loaders) == DP_LOADER_COUNT, "loader table out of step");
 _Static_assert (S_COUNT (s_queries) == DP_QUERY_COUNT, "query table out of step");
@@ -244,7 +250,9 @@ dp_catalog_test (bool verbose)
     const dp_catalog_entry_t *qr = dp_catalog_loader (DP_LOADER_qr_by_id);
     for (uint32_t id = 0; id <= DP_QUERY_qr_by_code; id++) {
         const dp_catalog_entry_t *query = dp_catalog_query (id);
-        const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr : stock;
+        const dp_catalog_entry_t *set = id == DP_QUERY_qr_by_code ? qr
+                                      : id == DP_QUERY_shareable_link_by_code
+                                      ? dp_catalog_loader (DP_LOADER_shareable_link_by_id) : stock;
         assert (strcmp (query->table, set->table) == 0);
         assert (query->columns == set->columns);
         assert (query->n_columns == set->n_columns);

@@ -246,6 +246,24 @@ typedef enum {
 #define DP_COLUMNS_base_names(C) \
     C(base_names, base_id, INT) C(base_names, name, STR) C(base_names, organisation_name, STR)
 
+//  Shared links (shareable_link rows), with the names of their base and its
+//  organisation and whether the link is past its validity (computed:
+//  valid_until before UTC now; 0 for a NULL valid_until).
+#define DP_COLUMNS_shareable_link(C) \
+    C(shareable_link, id, INT) C(shareable_link, code, STR) \
+    C(shareable_link, valid_until, DATETIME) C(shareable_link, view, STR) \
+    C(shareable_link, base_id, INT) C(shareable_link, url_parameters, STR) \
+    C(shareable_link, created_on, DATETIME) C(shareable_link, created_by_id, INT) \
+    C(shareable_link, base_name, STR) C(shareable_link, organisation_name, STR) \
+    C(shareable_link, expired, INT)
+
+//  The public standardProducts: a standard product with its category's and
+//  size range's names.
+#define DP_COLUMNS_standard_product_info(C) \
+    C(standard_product_info, id, INT) C(standard_product_info, name, STR) \
+    C(standard_product_info, category_name, STR) C(standard_product_info, size_range_name, STR) \
+    C(standard_product_info, gender_id, INT) C(standard_product_info, version, INT)
+
 //  Statistics (issue 17). A cube's facts are the rows of its QUERY, which
 //  answers every column of its set (the mask must name them all): rows are
 //  [0, columns...]. Dates are DATE; tag_ids is a comma list of tag ids,
@@ -330,6 +348,11 @@ typedef enum {
     C(stock_overview, tag_ids, STR) C(stock_overview, boxes_count, INT) \
     C(stock_overview, items_count, INT)
 
+//  The public endpoint's organisation-wide totals (newlyCreatedBoxNumbers,
+//  ...): SCALAR queries answering one row of one INT, the number.
+#define DP_COLUMNS_public_number(C) \
+    C(public_number, number, INT)
+
 //  A loader: L(name, columns, key) where key says what the LOAD keys are.
 //  Every LOAD result row is [key, requested columns...]. A loader keyed by
 //  the constant 0 ("*_all") answers a whole small table under the key 0:
@@ -409,14 +432,18 @@ typedef enum {
     L(dimension_locations_by_id, dimension_info,  "locations.id") \
     L(dimension_size_ranges_by_id, dimension_info, "sizegroup.id") \
     L(accepted_agreement_bases_by_base, agreement_base, "camps.id: the details of Accepted agreements naming the base on either side") \
-    L(dimension_beneficiaries_by_id, dimension_beneficiary, "people.id")
+    L(dimension_beneficiaries_by_id, dimension_beneficiary, "people.id") \
+    L(shareable_link_by_id,   shareable_link,     "shareable_link.id") \
+    L(standard_product_infos_all, standard_product_info, "0: every standard product, every version") \
+    L(standard_product_info_by_id, standard_product_info, "standard_product.id")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.
 //  boxes_page rows are [id, requested stock columns...]; boxes_count and
 //  boxes_has_previous answer one row of one INT cell (the count; 0 or 1).
-//  box_by_label [label:str] and qr_by_code [code:str] answer at most one
-//  row [id, requested columns...]: lookups by a string key.
+//  box_by_label [label:str], qr_by_code [code:str] and shareable_link_by_code
+//  [code:str] answer at most one row [id, requested columns...]: lookups by
+//  a string key.
 #define DP_QUERY_LIST(Q) \
     Q(boxes_page,         stock) \
     Q(boxes_count,        stock) \
@@ -432,7 +459,11 @@ typedef enum {
     Q(families_served,    metric) \
     Q(number_of_sales,    metric) \
     Q(moved_boxes,        moved_boxes) \
-    Q(stock_overview,     stock_overview)
+    Q(stock_overview,     stock_overview) \
+    Q(shareable_link_by_code, shareable_link) \
+    Q(boxes_created_between, public_number) \
+    Q(beneficiaries_registered_between, public_number) \
+    Q(beneficiaries_reached_between, public_number)
 
 //  Enumerations generated from the lists above.
 #define DP_CAT_COL_ENUM(loader, col, type) DP_COL_##loader##_##col,
@@ -466,6 +497,8 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_people_tokens)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_transactions)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_base_names)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_shareable_link)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_standard_product_info)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_created_boxes)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_checked_out)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_top_donated)
@@ -477,6 +510,7 @@ DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_beneficiary_figures)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_metric)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_moved_boxes)
 DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_stock_overview)
+DP_CAT_COL_ENUM_BLOCK (DP_COLUMNS_public_number)
 
 #define DP_CAT_LOADER_ENUM(name, cols, key) DP_LOADER_##name,
 typedef enum { DP_LOADER_LIST (DP_CAT_LOADER_ENUM) DP_LOADER_COUNT } dp_loader_id_t;

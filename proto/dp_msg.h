@@ -210,6 +210,7 @@ typedef struct {
 #define DP_EXECUTE_DEBUG  1u    //  add extensions.debug (SQL statement count) to the response
 #define DP_EXECUTE_READ_ONLY 2u //  the operation only reads (a query): it may be sent again
                                 //  to another resolver when the one running it dies
+#define DP_EXECUTE_PUBLIC 4u    //  a request of /public: the public schema, no identity
 
 typedef struct {
     uint8_t version;

@@ -158,11 +158,19 @@
 #define DP_TABLE_COLUMNS_organisations(C) \
     C(organisations, id, INT) C(organisations, label, STR) C(organisations, deleted, DATETIME)
 
+//  Shared statistics links (issue 17): createShareableLink inserts them.
+#define DP_TABLE_COLUMNS_shareable_link(C) \
+    C(shareable_link, id, INT) C(shareable_link, code, STR) \
+    C(shareable_link, valid_until, DATETIME) C(shareable_link, view, STR) \
+    C(shareable_link, base_id, INT) C(shareable_link, url_parameters, STR) \
+    C(shareable_link, created_on, DATETIME) C(shareable_link, created_by_id, INT)
+
 //  The tables, in id order: T(table). Appended to only.
 #define DP_TABLE_LIST(T) \
     T(stock) T(history) T(tags) T(tags_relations) T(qr) T(people) T(depot_idempotency) \
     T(transfer_agreement) T(transfer_agreement_detail) T(shipment) T(shipment_detail) \
-    T(products) T(standard_product) T(x_people_languages) T(organisations)
+    T(products) T(standard_product) T(x_people_languages) T(organisations) \
+    T(shareable_link)
 
 //  Ids: DP_TABLE_<table>; columns: DP_TCOL_<table>_<column> (its bit index).
 #define DP_TABLE_ENUM(table) DP_TABLE_##table,

@@ -433,6 +433,20 @@ dp_cube_id_list_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj
     return 1;
 }
 
+obj_t *
+dp_cube_link_data (dp_exec_t *exec, plan_field_t *pf, const dp_cube_t *cube,
+                   const dp_type_t *data_type, dp_val_t *args, uint32_t n_args)
+{
+    cube_state_t *state = dp_arena_calloc (dp_exec_arena (exec), 1, sizeof *state);
+    state->cube = cube;
+    state->base_id = args [0].u.i;
+    state->data.type = data_type;
+    state->data.synthetic = state;
+    dp_exec_query (exec, cube->query, s_all_columns (dp_catalog_query (cube->query)), args, n_args, pf, state,
+                   s_facts_done);
+    return &state->data;
+}
+
 //  -------------------------------------------------------------------------
 //  Selftest
 

@@ -119,6 +119,13 @@ int dp_cube_id_list_write (dp_exec_t *exec, const plan_field_t *pf, const obj_t 
                                   .column = DP_COL_##set##_##col, \
                                   .needs_mask = (uint64_t) 1 << DP_COL_##set##_##col }
 
+//  A shared link's cube (dp_link_data.c): the *Data object (of data_type)
+//  over the facts of the cube's QUERY with args (args [0] the base), its
+//  QUERY sent in the current wave. No permission is checked, as a link's
+//  code is its only key, and the base is not read again: the link named it.
+obj_t *dp_cube_link_data (dp_exec_t *exec, plan_field_t *pf, const dp_cube_t *cube,
+                          const dp_type_t *data_type, dp_val_t *args, uint32_t n_args);
+
 //  Selftest: id lists.
 void dp_cube_test (bool verbose);
 

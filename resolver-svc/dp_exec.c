@@ -667,7 +667,17 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
     self->trace_id = execute->trace_id ? execute->trace_id : "";
     self->flags = execute->u.execute.flags;
     self->min_gtid = execute->u.execute.min_gtid;
-    s_copy_identity (self, &execute->u.execute.identity);
+    //  A request of /public has no identity, whatever the message holds:
+    //  it is served the public schema with no permission at all.
+    bool public = self->flags & DP_EXECUTE_PUBLIC;
+    dp_identity_t nobody;
+    memset (&nobody, 0, sizeof nobody);
+    s_copy_identity (self, public ? &nobody : &execute->u.execute.identity);
+    dp_schema_t *schema = public ? self->env->public_schema : self->env->schema;
+    if (!schema) {
+        s_finish_request_error (self, 400, "This resolver does not serve the public schema.", NULL, NULL);
+        return;
+    }
 
     //  Parse (the gateway parsed it already; this copy is the resolver's own).
     dp_parse_limits_t limits = { self->env->max_tokens, self->env->max_depth };
@@ -686,14 +696,14 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
     dp_variables_t *coerced = NULL;
     if (operation && execute->u.execute.prepared)
         coerced = dp_msg_variables_decode (execute->u.execute.variables, execute->u.execute.n_variables,
-                                           operation, self->env->schema, self->arena, err, sizeof err);
+                                           operation, schema, self->arena, err, sizeof err);
     else
     if (operation) {
         //  Not prepared (tools, selftests): no values given, so the
         //  variables' defaults apply, as the gateway's coercion applies them.
         dp_error_t *errors;
         size_t n_errors;
-        coerced = dp_variables_coerce (self->arena, self->env->schema, operation, NULL,
+        coerced = dp_variables_coerce (self->arena, schema, operation, NULL,
                                        &errors, &n_errors);
         if (!coerced)
             snprintf (err, sizeof err, "%s", errors [0].message);
@@ -703,7 +713,7 @@ dp_exec_start (dp_exec_t *self, const dp_msg_t *execute)
         return;
     }
     dp_plan_error_t plan_error;
-    self->root = dp_plan_build (self->arena, self->env->schema, self->doc, operation, coerced, &plan_error);
+    self->root = dp_plan_build (self->arena, schema, self->doc, operation, coerced, &plan_error);
     if (!self->root) {
         s_finish_request_error (self, 400, plan_error.message, &plan_error.loc, NULL);
         return;

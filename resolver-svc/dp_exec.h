@@ -30,6 +30,7 @@ typedef struct _dp_exec_t dp_exec_t;
 
 typedef struct {
     dp_schema_t *schema;        //  bound with dp_mapping_bind; read-only
+    dp_schema_t *public_schema; //  requests of /public (DP_EXECUTE_PUBLIC); NULL: refused
     int64_t max_page_size;      //  boxes(first:) is capped here (API.md: 100,000)
     size_t max_tokens;          //  parser limits
     size_t max_depth;

@@ -56,6 +56,7 @@ dp_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_people_by_tag:
         case DP_LOADER_standard_products_latest:
         case DP_LOADER_standard_products_by_base:
+        case DP_LOADER_standard_product_infos_all:
         case DP_LOADER_dimension_categories_all:
         case DP_LOADER_accepted_agreement_bases_by_base:
             return true;

@@ -52,6 +52,10 @@
 #include "dp_cube.h"
 #include "dp_beneficiary_figures.h"
 #include "dp_metrics.h"
+#include "dp_public.h"
+#include "dp_public_numbers.h"
+#include "dp_mut_shareable_link.h"
+#include "dp_link_data.h"
 #include "dp_log.h"
 #include <stdio.h>
 #include <string.h>
@@ -151,6 +155,11 @@ typedef struct {
     const char *field;
     dp_binding_t bind;
 } field_entry_t;
+
+//  ShareableView: stored under its GraphQL name (boxtribute's EnumCharField).
+static const char *const s_shareable_views [] = {
+    "StatvizDashboard", "StatvizDashboard", "StockOverview", "StockOverview", NULL
+};
 
 static const field_entry_t s_fields [] = {
     //  Query: root hooks (dp_root.c).
@@ -812,6 +821,18 @@ static const field_entry_t s_fields [] = {
     { "StockOverviewDataDimensions", "tag", DP_CUBE_DIMENSION_BIND },
     { "StockOverviewDataDimensions", "location", DP_CUBE_DIMENSION_BIND },
     { "StockOverviewDataDimensions", "dimension", DP_CUBE_DIMENSION_BIND },
+    //  Shared links (issue 17): createShareableLink and the link it answers (boxtribute
+    //  resolves base and createdBy without a permission check).
+    { "Mutation", "createShareableLink", DP_MUTATION_BIND (&dp_mut_create_shareable_link) },
+    { "InvalidDateError", "date", DP_RECORD_FIELD_BIND },
+    { "ShareableLink", "id", COLUMN (shareable_link, id, CONV_ID) },
+    { "ShareableLink", "code", COLUMN (shareable_link, code, CONV_STRING) },
+    { "ShareableLink", "base", FK (shareable_link, base_id, camps_by_id) },
+    { "ShareableLink", "urlParameters", COLUMN (shareable_link, url_parameters, CONV_STRING) },
+    { "ShareableLink", "view", ENUM_STR (shareable_link, view, s_shareable_views) },
+    { "ShareableLink", "validUntil", COLUMN (shareable_link, valid_until, CONV_DATETIME) },
+    { "ShareableLink", "createdOn", COLUMN (shareable_link, created_on, CONV_DATETIME) },
+    { "ShareableLink", "createdBy", FK (shareable_link, created_by_id, cms_users_by_id) },
 };
 
 //  The concrete type of a location row: locations.type.
@@ -886,6 +907,8 @@ static const type_entry_t s_types [] = {
     { "PageInfo", { .synthetic = true } },
     { "BeneficiaryFigures", { .synthetic = true } },
     { "Metrics", { .synthetic = true } },
+    { "ShareableLink", { .loader = DP_LOADER_shareable_link_by_id } },
+    { "InvalidDateError", { .synthetic = true } },
 };
 
 //  True when mask names only columns the loader has.
@@ -941,23 +964,29 @@ s_loader_mismatch (const dp_binding_t *bind, const type_binding_t *target)
     return NULL;
 }
 
-int
-dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
+//  Bind a table of types and fields to schema. partial: skip the types and
+//  fields the schema lacks, and the root types (the public schema shares
+//  the object types, never the root fields); else each must exist.
+static int
+s_bind (dp_schema_t *schema, const type_entry_t *types, size_t n_types,
+        const field_entry_t *fields, size_t n_fields, bool partial, char *err, size_t err_len)
 {
-    for (size_t i = 0; i < N (s_types); i++) {
-        dp_type_t *type = dp_schema_type (schema, s_types [i].type);
+    for (size_t i = 0; i < n_types; i++) {
+        dp_type_t *type = dp_schema_type (schema, types [i].type);
+        if (!type && partial)
+            continue;
         if (!type) {
-            snprintf (err, err_len, "mapping names type %s, which the schema lacks", s_types [i].type);
+            snprintf (err, err_len, "mapping names type %s, which the schema lacks", types [i].type);
             return -1;
         }
-        type->binding = &s_types [i].bind;
+        type->binding = &types [i].bind;
     }
-    s_classic_location = dp_schema_type (schema, "ClassicLocation");
-    s_distribution_spot = dp_schema_type (schema, "DistributionSpot");
-    for (size_t i = 0; i < N (s_fields); i++) {
-        const field_entry_t *entry = &s_fields [i];
+    for (size_t i = 0; i < n_fields; i++) {
+        const field_entry_t *entry = &fields [i];
         dp_type_t *type = dp_schema_type (schema, entry->type);
         dp_field_t *field = type ? dp_type_field (type, entry->field) : NULL;
+        if (partial && (!field || type == dp_schema_query_type (schema)))
+            continue;
         if (!field) {
             snprintf (err, err_len, "mapping names field %s.%s, which the schema lacks",
                       entry->type, entry->field);
@@ -974,16 +1003,84 @@ dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
         }
         field->binding = bind;
     }
-    //  Report what is not served yet, once (introspection is bound first).
-    size_t unbound = 0;
+    return 0;
+}
+
+//  Report what is not served yet, once (introspection is bound first).
+static void
+s_report_unbound (dp_schema_t *schema, const char *which)
+{
+    size_t bound = 0, unbound = 0;
     for (size_t t = 0; t < dp_schema_type_count (schema); t++) {
         dp_type_t *type = dp_schema_type_at (schema, t);
         if (type->kind != DP_TYPE_OBJECT)
             continue;
         for (size_t f = 0; f < type->n_fields; f++)
-            if (!type->fields [f].binding)
+            if (type->fields [f].binding)
+                bound++;
+            else
                 unbound++;
     }
-    dp_debug ("mapping: %zu fields bound, %zu not served in this version", N (s_fields), unbound);
+    dp_debug ("mapping (%s schema): %zu fields bound, %zu not served in this version",
+              which, bound, unbound);
+}
+
+int
+dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len)
+{
+    if (s_bind (schema, s_types, N (s_types), s_fields, N (s_fields), false, err, err_len))
+        return -1;
+    s_classic_location = dp_schema_type (schema, "ClassicLocation");
+    s_distribution_spot = dp_schema_type (schema, "DistributionSpot");
+    s_report_unbound (schema, "protected");
+    return 0;
+}
+
+//  -------------------------------------------------------------------------
+//  The public schema (schema/public.graphql): its own root fields and the
+//  types only it has; the object types it shares with depot.graphql (the
+//  data cubes) keep their entries above.
+
+static const type_entry_t s_public_types [] = {
+    { "ResolvedLink", { .loader = DP_LOADER_shareable_link_by_id } },
+    { "UnknownLinkError", { .synthetic = true } },
+    { "ExpiredLinkError", { .synthetic = true } },
+    { "StandardProductInfo", { .loader = DP_LOADER_standard_product_info_by_id } },
+};
+
+static const field_entry_t s_public_fields [] = {
+    { "Query", "resolveLink", { .kind = BIND_ROOT, .collect = dp_public_resolve_link_collect,
+                                .children = dp_public_resolve_link_children } },
+    { "Query", "standardProducts", { .kind = BIND_ROOT_LOAD, .key_source = KEYS_ALL,
+                                     .all_loader = DP_LOADER_standard_product_infos_all } },
+    { "UnknownLinkError", "code", DP_RECORD_FIELD_BIND },
+    { "ExpiredLinkError", "validUntil", DP_RECORD_FIELD_BIND },
+    { "ResolvedLink", "id", COLUMN (shareable_link, id, CONV_ID) },
+    { "ResolvedLink", "code", COLUMN (shareable_link, code, CONV_STRING) },
+    { "ResolvedLink", "baseName", COLUMN (shareable_link, base_name, CONV_STRING) },
+    { "ResolvedLink", "organisationName", COLUMN (shareable_link, organisation_name, CONV_STRING) },
+    { "ResolvedLink", "urlParameters", COLUMN (shareable_link, url_parameters, CONV_STRING) },
+    { "ResolvedLink", "view", ENUM_STR (shareable_link, view, s_shareable_views) },
+    { "ResolvedLink", "validUntil", COLUMN (shareable_link, valid_until, CONV_DATETIME) },
+    { "ResolvedLink", "data", DP_LINK_DATA_BIND },
+    { "StandardProductInfo", "id", COLUMN (standard_product_info, id, CONV_ID) },
+    { "StandardProductInfo", "name", COLUMN (standard_product_info, name, CONV_STRING) },
+    { "StandardProductInfo", "categoryName", COLUMN (standard_product_info, category_name, CONV_STRING) },
+    { "StandardProductInfo", "sizeRangeName", COLUMN (standard_product_info, size_range_name, CONV_STRING) },
+    { "StandardProductInfo", "gender", ENUM_INT (standard_product_info, gender_id, dp_enums_genders) },
+    { "StandardProductInfo", "version", COLUMN (standard_product_info, version, CONV_INT) },
+    { "Query", "newlyCreatedBoxNumbers", DP_PUBLIC_NUMBERS_BIND },
+    { "Query", "newlyRegisteredBeneficiaryNumbers", DP_PUBLIC_NUMBERS_BIND },
+    { "Query", "reachedBeneficiariesNumbers", DP_PUBLIC_NUMBERS_BIND },
+};
+
+int
+dp_mapping_bind_public (dp_schema_t *schema, char *err, size_t err_len)
+{
+    if (s_bind (schema, s_types, N (s_types), s_fields, N (s_fields), true, err, err_len)
+    ||  s_bind (schema, s_public_types, N (s_public_types), s_public_fields, N (s_public_fields),
+                false, err, err_len))
+        return -1;
+    s_report_unbound (schema, "public");
     return 0;
 }

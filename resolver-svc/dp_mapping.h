@@ -15,4 +15,8 @@
 //  schema is read-only afterwards). Returns 0, or -1 with err filled.
 int dp_mapping_bind (dp_schema_t *schema, char *err, size_t err_len);
 
+//  The same for the public schema (dp_schema_public): its own root fields
+//  and types, and the object types it shares with Depot's schema.
+int dp_mapping_bind_public (dp_schema_t *schema, char *err, size_t err_len);
+
 #endif

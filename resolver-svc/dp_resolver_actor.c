@@ -296,6 +296,7 @@ s_self_new (zsock_t *pipe, const dp_resolver_config_t *config)
         dp_instance_name (self->instance, sizeof self->instance, -1);
     self->instance_id = dp_instance_id ();
     self->env.schema = config->schema;
+    self->env.public_schema = config->public_schema;
     self->env.max_page_size = config->max_page_size ? config->max_page_size : 100000;
     self->env.max_tokens = 50000;
     self->env.max_depth = 64;

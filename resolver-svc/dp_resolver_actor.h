@@ -17,6 +17,7 @@ typedef struct {
     const char **db_endpoints;      //  every db-svc ROUTER, to connect to
     size_t n_db_endpoints;
     dp_schema_t *schema;            //  bound with dp_mapping_bind; shared, read-only
+    dp_schema_t *public_schema;     //  /public's, bound with dp_mapping_bind_public; NULL: none
     uint32_t credit;                //  requests in flight at once (default 64)
     int64_t max_page_size;          //  default 100,000
     int heartbeat_ms;               //  HEARTBEAT to the gateway and each db-svc (0: 1000)
@@ -82,5 +83,9 @@ void dp_resolver_options_test (bool verbose);
 //  time), or the file at path when path is not NULL, and bind the mapping.
 //  Returns NULL with err filled. Caller owns the schema.
 dp_schema_t *dp_resolver_schema_load (const char *path, char *err, size_t err_len);
+
+//  The public schema (schema/public.graphql, compiled in), bound the same
+//  way; its introspection is always on (boxtribute's public API has it on).
+dp_schema_t *dp_resolver_public_schema_load (char *err, size_t err_len);
 
 #endif

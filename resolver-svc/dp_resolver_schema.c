@@ -29,3 +29,18 @@ dp_resolver_schema_load (const char *path, char *err, size_t err_len)
     }
     return schema;
 }
+
+dp_schema_t *
+dp_resolver_public_schema_load (char *err, size_t err_len)
+{
+    dp_schema_t *schema = dp_schema_public (err, err_len);
+    if (!schema)
+        return NULL;
+    char inner [300];
+    if (dp_introspection_hooks_bind (schema, inner, sizeof inner)
+    ||  dp_mapping_bind_public (schema, inner, sizeof inner)) {
+        snprintf (err, err_len, "public schema: %s", inner);
+        dp_schema_destroy (&schema);
+    }
+    return schema;
+}

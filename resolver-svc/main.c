@@ -63,6 +63,12 @@ main (int argc, char *argv [])
         return 1;
     }
     dp_introspection_hooks_enable (schema, opts.introspection);
+    dp_schema_t *public_schema = dp_resolver_public_schema_load (err, sizeof err);
+    if (!public_schema) {
+        fprintf (stderr, "resolver-svc: %s\n", err);
+        dp_schema_destroy (&schema);
+        return 1;
+    }
     //  Split the db endpoint list.
     char *list = strdup (dbs);
     const char *endpoints [32];
@@ -71,7 +77,7 @@ main (int argc, char *argv [])
         endpoints [n_endpoints++] = token;
     dp_resolver_config_t config = {
         .gateway_endpoint = gateway, .db_endpoints = endpoints, .n_db_endpoints = n_endpoints,
-        .schema = schema, .credit = (uint32_t) opts.credit, .max_page_size = opts.max_page,
+        .schema = schema, .public_schema = public_schema, .credit = (uint32_t) opts.credit, .max_page_size = opts.max_page,
         .large_answer_rows = (size_t) opts.large_answer_rows,
         .db_wait_ms = opts.db_wait_ms ? opts.db_wait_ms : -1
     };
@@ -98,6 +104,7 @@ main (int argc, char *argv [])
     for (int i = started - 1; i >= 0; i--)
         zactor_destroy (&running [i]);
     dp_schema_destroy (&schema);
+    dp_schema_destroy (&public_schema);
     free (list);
     return rc;
 }

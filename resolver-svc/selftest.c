@@ -31,6 +31,8 @@
 #include "dp_history.h"
 #include "dp_shipment_rules.h"
 #include "dp_mut_beneficiary.h"
+#include "dp_datetime_input.h"
+#include "dp_link_data.h"
 #include "dp_idem.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
@@ -62,6 +64,8 @@ static const dp_selftest_t s_tests [] = {
     { "history", dp_history_test },
     { "shipment_rules", dp_shipment_rules_test },
     { "mut_beneficiary", dp_mut_beneficiary_test },
+    { "datetime_input", dp_datetime_input_test },
+    { "link_data", dp_link_data_test },
 };
 
 int

@@ -73,6 +73,11 @@ dp_sql_catalog_test (bool verbose)
             assert (loader->columns [c]
                 && (id == DP_LOADER_tag_last_used_by_tag || id == DP_LOADER_box_access_by_qr || id == DP_LOADER_box_access_by_box
                  || id == DP_LOADER_box_history_by_box
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_shareable_link_by_id)->columns
+                     && c >= DP_COL_shareable_link_base_name)
+                 || (entry->columns == dp_catalog_loader (DP_LOADER_standard_product_info_by_id)->columns
+                     && (c == DP_COL_standard_product_info_category_name
+                         || c == DP_COL_standard_product_info_size_range_name))
                  || id == DP_LOADER_product_counts_by_product || id == DP_LOADER_base_counts_by_base
                  || id == DP_LOADER_people_languages_by_people || id == DP_LOADER_people_tokens_by_people
                  || id == DP_LOADER_base_names_by_id
@@ -371,6 +376,35 @@ dp_sql_catalog_test (bool verbose)
         assert (dp_sql_query_parse (page, DP_QUERY_boxes_page, 1, base, 1, arena, &qargs,
                                     err, sizeof err) == -1);
         assert (strstr (err, "limit"));
+    }
+    {
+        //  The public totals: a span of two date-times of exactly the
+        //  shape "YYYY-MM-DD HH:MM:SS"; anything else never reaches SQL.
+        const dp_sql_query_t *reached = dp_sql_query (DP_QUERY_beneficiaries_reached_between);
+        assert (reached->kind == DP_SQL_QUERY_SCALAR);
+        dp_sql_query_args_t qargs;
+        dp_val_t span [2] = { s_test_str ("2024-03-01 00:00:00"), s_test_str ("2024-03-05 23:59:59") };
+        assert (dp_sql_query_parse (reached, DP_QUERY_beneficiaries_reached_between, 1, span, 2,
+                                    arena, &qargs, err, sizeof err) == 0);
+        dp_sql_t built;
+        dp_sql_init (&built);
+        dp_sql_query_build (reached, &built, &qargs);
+        assert (strstr (built.data, "BETWEEN '2024-03-01 00:00:00' AND '2024-03-05 23:59:59'"));
+        assert (!strstr (built.data, "$s"));  //  every positional argument rendered
+        dp_sql_destroy (&built);
+        const char *bad [] = { "2024-03-01", "2024-03-01T00:00:00", "2024-03-01 00:00:0'",
+                               "2024-03-01 00:00:00 OR 1", "2024-03-01' OR '1'='1" };
+        for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+            span [1] = s_test_str (bad [i]);
+            assert (dp_sql_query_parse (reached, DP_QUERY_beneficiaries_reached_between, 1, span, 2,
+                                        arena, &qargs, err, sizeof err) == -1);
+        }
+        dp_val_t number = { .type = DP_VAL_INT, .u.i = 20240301 };
+        span [1] = number;
+        assert (dp_sql_query_parse (reached, DP_QUERY_beneficiaries_reached_between, 1, span, 2,
+                                    arena, &qargs, err, sizeof err) == -1);
+        assert (dp_sql_query_parse (reached, DP_QUERY_beneficiaries_reached_between, 1, span, 1,
+                                    arena, &qargs, err, sizeof err) == -1);
     }
 
     //  An organisation's metrics: the period as boxtribute's range filter; a date

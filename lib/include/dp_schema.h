@@ -168,6 +168,10 @@ void dp_schema_destroy (dp_schema_t **self_p);
 //  at path when path is not NULL. As dp_schema_new.
 dp_schema_t *dp_schema_depot (const char *path, char *err, size_t err_len);
 
+//  The public schema (schema/public.graphql, compiled in): what POST /public
+//  serves without a token. As dp_schema_new.
+dp_schema_t *dp_schema_public (char *err, size_t err_len);
+
 //  Borrowed pointers valid while the schema lives; NULL when absent.
 dp_type_t *dp_schema_type (dp_schema_t *self, const char *name);
 dp_type_t *dp_schema_query_type (dp_schema_t *self);

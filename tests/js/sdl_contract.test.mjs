@@ -68,6 +68,7 @@ const SERVED_MUTATIONS = [
     'createCustomProduct', 'editCustomProduct', 'deleteProduct',
     'enableStandardProduct', 'enableStandardProducts', 'editStandardProductInstantiation',
     'disableStandardProduct',
+    'createShareableLink',
 ];
 
 const contractSkip = existsSync(contractPath)
@@ -420,3 +421,31 @@ test('validation rejects what the schema leaves out', () => {
         }
     }
 });
+
+// ---------------------------------------------------------------------------------------
+//  The public schema (schema/public.graphql, served on POST /public without a token):
+//  checked against the contract's "public" part as depot.graphql is against "protected".
+//  It has no mutation, and serves exactly boxtribute's public queries.
+
+const publicSdlPath = path.join(repo, 'schema', 'public.graphql');
+const PUBLIC_QUERIES = ['resolveLink', 'standardProducts', 'newlyRegisteredBeneficiaryNumbers',
+    'newlyCreatedBoxNumbers', 'reachedBeneficiariesNumbers'];
+
+test('schema/public.graphql agrees with the public part of boxtribute-schema.json',
+    { skip: contractSkip }, async (t) => {
+        const publicSchema = buildSchema(readFileSync(publicSdlPath, 'utf8'));
+        assert.doesNotThrow(() => assertValidSchema(publicSchema));
+        assert.equal(publicSchema.getMutationType(), undefined, 'the public schema has no mutation');
+        assert.deepEqual(Object.keys(publicSchema.getQueryType().getFields()), PUBLIC_QUERIES);
+        const contract = JSON.parse(readFileSync(contractPath, 'utf8')).public.types;
+        const own = Object.values(publicSchema.getTypeMap())
+            .filter((ty) => !ty.name.startsWith('__') && !isSpecifiedScalarType(ty));
+        const extra = own.map((ty) => ty.name).filter((n) => !(n in contract));
+        assert.deepEqual(extra, [], `public types not in the contract: ${extra.join(', ')}`);
+        for (const type of own) {
+            await t.test(type.name, () => checkType(type.name, contract[type.name], type));
+        }
+        for (const field of Object.values(publicSchema.getQueryType().getFields())) {
+            assert.ok(field.description && field.description.trim(), `Query.${field.name}: no description`);
+        }
+    });

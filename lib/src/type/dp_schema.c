@@ -884,6 +884,16 @@ dp_schema_depot (const char *path, char *err, size_t err_len)
                 : dp_schema_new (dp_schema_sdl, dp_schema_sdl_len, err, err_len);
 }
 
+//  Generated at build time from schema/public.graphql.
+extern const char dp_schema_public_sdl [];
+extern const size_t dp_schema_public_sdl_len;
+
+dp_schema_t *
+dp_schema_public (char *err, size_t err_len)
+{
+    return dp_schema_new (dp_schema_public_sdl, dp_schema_public_sdl_len, err, err_len);
+}
+
 void
 dp_schema_destroy (dp_schema_t **self_p)
 {
@@ -1177,6 +1187,14 @@ dp_schema_test (bool verbose)
             assert (false);
         }
     }
+    //  The compiled-in public schema builds: queries only, resolveLink among them.
+    schema = dp_schema_public (err, sizeof err);
+    if (!schema)
+        fprintf (stderr, "public schema: %s\n", err);
+    assert (schema);
+    assert (dp_schema_mutation_type (schema) == NULL);
+    assert (dp_type_field (dp_schema_query_type (schema), "resolveLink"));
+    dp_schema_destroy (&schema);
     if (verbose)
         printf (" * dp_schema: OK\n");
 }
