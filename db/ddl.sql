@@ -824,41 +824,6 @@ CREATE TABLE IF NOT EXISTS transactions (
         REFERENCES cms_users (id) ON DELETE SET NULL ON UPDATE CASCADE
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
 
--- Services a base offers and the beneficiaries registered for them: beneficiaryReach counts a
--- registration as a reach ("ServiceUsed"). Columns as boxtribute's.
-CREATE TABLE IF NOT EXISTS services (
-    id                  INT UNSIGNED NOT NULL AUTO_INCREMENT,
-    label               VARCHAR(255) NOT NULL,
-    description         TEXT NOT NULL,
-    camp_id             INT UNSIGNED NOT NULL,
-    deleted             DATETIME NULL DEFAULT NULL,
-    deleted_by          INT UNSIGNED NULL DEFAULT NULL,
-    created             DATETIME NULL DEFAULT NULL,
-    created_by          INT UNSIGNED NULL DEFAULT NULL,
-    modified            DATETIME NULL DEFAULT NULL,
-    modified_by         INT UNSIGNED NULL DEFAULT NULL,
-    seq                 INT NULL DEFAULT NULL,
-    PRIMARY KEY (id),
-    KEY ix_services_camp (camp_id),
-    CONSTRAINT fk_services_camp FOREIGN KEY (camp_id)
-        REFERENCES camps (id) ON UPDATE CASCADE
-) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
-
-CREATE TABLE IF NOT EXISTS services_relations (
-    id                  INT UNSIGNED NOT NULL AUTO_INCREMENT,
-    people_id           INT UNSIGNED NOT NULL,
-    service_id          INT UNSIGNED NOT NULL,
-    created             DATETIME NOT NULL,
-    created_by          INT UNSIGNED NULL DEFAULT NULL,
-    PRIMARY KEY (id),
-    KEY ix_services_relations_people (people_id),
-    KEY ix_services_relations_service (service_id),
-    CONSTRAINT fk_services_relations_people FOREIGN KEY (people_id)
-        REFERENCES people (id) ON UPDATE CASCADE,
-    CONSTRAINT fk_services_relations_service FOREIGN KEY (service_id)
-        REFERENCES services (id) ON UPDATE CASCADE
-) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
-
 SET SQL_MODE = @dp_old_sql_mode;
 SET FOREIGN_KEY_CHECKS = @dp_old_fk_checks;
 
@@ -881,8 +846,9 @@ CREATE TABLE IF NOT EXISTS shareable_link (
   CONSTRAINT shareable_link_ibfk_2 FOREIGN KEY (base_id) REFERENCES camps (id) ON DELETE SET NULL ON UPDATE CASCADE
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci;
 
--- Services and who was registered for them: boxtribute's public reachedBeneficiariesNumbers
--- counts a beneficiary registered for a service as reached (issue 17).
+-- Services and who was registered for them: beneficiaryReach counts a registration as a reach
+-- ("ServiceUsed"), the public reachedBeneficiariesNumbers a beneficiary registered as reached
+-- (issue 17).
 CREATE TABLE IF NOT EXISTS services (
   id int unsigned NOT NULL AUTO_INCREMENT,
   label varchar(255) NOT NULL,
