@@ -35,7 +35,7 @@
 #define FEED_ENDPOINT    "inproc://depot-feed"
 #define FEED_WRITES      "inproc://depot-feed-writes"
 #define EXECUTE_ENDPOINT "inproc://depot-execute"
-#define S_MAX_OPTIONS    64
+#define S_MAX_OPTIONS    80
 
 int
 main (int argc, char *argv [])
