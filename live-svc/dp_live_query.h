@@ -61,6 +61,4 @@ int dp_live_query_compile (dp_schema_t *schema, const dp_validate_limits_t *limi
 char *dp_live_query_changed (const dp_live_query_t *self, const char *const *labels, size_t n,
                              dp_arena_t *arena, size_t *len_p);
 
-void dp_live_query_test (bool verbose);
-
 #endif
