@@ -22,6 +22,8 @@
 #include "dp_introspection_hooks.h"
 #include "dp_db_actor.h"
 #include "dp_feed_actor.h"
+#include "dp_live_config.h"
+#include "dp_jwt.h"
 #include "dp_options.h"
 #include "dp_log.h"
 #include <czmq.h>
@@ -32,7 +34,8 @@
 #define BACKEND_ENDPOINT "inproc://depot-backend"
 #define FEED_ENDPOINT    "inproc://depot-feed"
 #define FEED_WRITES      "inproc://depot-feed-writes"
-#define S_MAX_OPTIONS    64
+#define EXECUTE_ENDPOINT "inproc://depot-execute"
+#define S_MAX_OPTIONS    80
 
 int
 main (int argc, char *argv [])
@@ -48,6 +51,9 @@ main (int argc, char *argv [])
     dp_resolver_options_init (&resolvers);
     dp_feed_config_t feed;
     dp_feed_config_init (&feed, &db);
+    dp_live_config_t live;
+    dp_live_config_defaults (&live);
+    live.port = 0;                          //  live updates only when DEPOT_LIVE_PORT is set
     bool verbose = false;
 
     dp_option_t options [S_MAX_OPTIONS];
@@ -55,6 +61,7 @@ main (int argc, char *argv [])
     n += dp_gateway_options (&gateway, &public_key_file, options + n, S_MAX_OPTIONS - n);
     n += dp_resolver_options (&resolvers, options + n, S_MAX_OPTIONS - n);
     n += dp_feed_options (&feed, options + n, S_MAX_OPTIONS - n);
+    n += dp_live_options (&live, options + n, S_MAX_OPTIONS - n);
     options [n++] = (dp_option_t) { "--verbose", "DEPOT_VERBOSE", DP_OPT_BOOL, &verbose, "debug logs" };
     char err [400];
     int parsed = dp_options_parse (options, n, argc, argv,
@@ -107,6 +114,13 @@ main (int argc, char *argv [])
     zactor_t *resolver_actors [DP_RESOLVERS_MAX] = { 0 };
     zactor_t *gateway_actor = NULL;
     zactor_t *feed_actor = NULL;
+    zactor_t *live_actor = NULL;
+    dp_jwt_t *live_jwt = NULL;
+    if (live.port) {                        //  the gateway's broker takes its EXECUTEs
+        gateway.execute_endpoint = EXECUTE_ENDPOINT;
+        live.execute_endpoint = EXECUTE_ENDPOINT;
+        live.feed_endpoint = FEED_ENDPOINT;
+    }
     int port = 0;                           //  the port the gateway listens on
     const char *db_endpoints [] = { DB_ENDPOINT };
     dp_resolver_config_t resolver = {
@@ -131,6 +145,20 @@ main (int argc, char *argv [])
         fprintf (stderr, "depot: the gateway did not start (see the log above)\n");
         goto stop;
     }
+    if (live.port) {
+        if (!feed.inproc) {
+            fprintf (stderr, "depot: live updates (DEPOT_LIVE_PORT) need the change feed (DEPOT_FEED_BIND)\n");
+            goto stop;
+        }
+        char *issuer = zsys_sprintf ("https://%s/", gateway.auth0_domain);
+        live_jwt = dp_jwt_new (gateway.public_key_pem, issuer, gateway.auth0_audience,
+                               gateway.jwt_leeway_s, err, sizeof err);
+        zstr_free (&issuer);
+        live.jwt = live_jwt;
+        live.schema = schema;
+        if (!live_jwt || !(live_actor = dp_live_actor_new (&live)))
+            goto stop;
+    }
     dp_info ("depot: serving http://localhost:%d/graphql with %d resolver(s) and %d to %d DB"
              " connection(s)", port, resolvers.resolvers,
              db.pool_min < db.pool_size? db.pool_min: db.pool_size, db.pool_size);
@@ -138,6 +166,8 @@ main (int argc, char *argv [])
         zclock_sleep (100);
     rc = 0;
 stop:
+    zactor_destroy (&live_actor);
+    dp_jwt_destroy (&live_jwt);
     zactor_destroy (&gateway_actor);
     for (int i = resolvers.resolvers - 1; i >= 0; i--)
         zactor_destroy (&resolver_actors [i]);

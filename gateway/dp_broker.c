@@ -860,7 +860,9 @@ dp_broker_actor (zsock_t *pipe, void *args)
     assert (config);
     self_t *self = s_self_new (pipe, config);
     if (s_bind (self->backend, config->backend_endpoint, "backend")
-    ||  s_bind (self->frontend, config->frontend_endpoint, "frontend")) {
+    ||  s_bind (self->frontend, config->frontend_endpoint, "frontend")
+    ||  (config->execute_endpoint && *config->execute_endpoint
+         && s_bind (self->frontend, config->execute_endpoint, "execute"))) {
         s_self_destroy (&self);
         zsock_signal (pipe, 0);
         zsock_send (pipe, "i", -1);

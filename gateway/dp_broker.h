@@ -80,6 +80,8 @@ typedef struct {
 typedef struct {
     const char *backend_endpoint;   //  bind, e.g. "tcp://*:5556" or "inproc://depot-backend"
     const char *frontend_endpoint;  //  bind, a unique "inproc://..." for the workers
+    const char *execute_endpoint;   //  bind too, or NULL: where live-svc sends the EXECUTEs
+                                    //  of subscriptions, the workers' path for another process
     int max_inflight;               //  the admission limit's maximum: requests held at once
                                     //  (in flight + queued), >= 1; also the wait list's bound
     int admission_min;              //  the admission limit's minimum (>= max_inflight or 0:

@@ -137,6 +137,7 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     dp_broker_config_t *broker_config = &self->broker_config;
     dp_broker_config_defaults (broker_config);
     broker_config->backend_endpoint = config->backend_endpoint;
+    broker_config->execute_endpoint = config->execute_endpoint;
     broker_config->frontend_endpoint = self->server->frontend_endpoint;
     broker_config->max_inflight = config->max_inflight;
     broker_config->admission_min = config->admission_min;

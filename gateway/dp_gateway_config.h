@@ -23,6 +23,7 @@ typedef struct {
     const char *listen_host;        //  NULL: every interface
     int port;                       //  DEPOT_PORT, 5005; 0 picks a free port
     const char *backend_endpoint;   //  DEPOT_BACKEND_BIND, "tcp://*:5556"
+    const char *execute_endpoint;   //  DEPOT_EXECUTE_BIND: live-svc's EXECUTEs; NULL: none
     const char *feed_endpoint;      //  DEPOT_FEED_CONNECT: the change feed, for /metrics; NULL: none
     const char *auth0_domain;       //  AUTH0_DOMAIN; issuer is https://<domain>/
     const char *auth0_audience;     //  AUTH0_AUDIENCE

@@ -690,9 +690,9 @@ s_claims_check (dp_jwt_t *self, json_t *payload, int64_t now, dp_jwt_error_t *er
 //  --------------------------------------------------------------------------
 //  Verify one token.
 
-int
-dp_jwt_verify (dp_jwt_t *self, const char *token, size_t len, int64_t now,
-               dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error)
+static int
+s_verify (dp_jwt_t *self, const char *token, size_t len, int64_t now,
+          dp_arena_t *arena, dp_identity_t *identity, int64_t *refused_after, dp_jwt_error_t *error)
 {
     assert (self);
     assert (arena);
@@ -759,10 +759,30 @@ dp_jwt_verify (dp_jwt_t *self, const char *token, size_t len, int64_t now,
     int rc = s_claims_check (self, payload, now, error);
     if (rc == 0)
         rc = s_identity_build (payload, arena, identity, error);
+    if (rc == 0 && refused_after)   //  exp is a number: s_claims_check saw to it
+        *refused_after = (int64_t) json_number_value (json_object_get (payload, "exp"))
+                       + self->leeway_s;
     json_decref (payload);
     if (rc)
         memset (identity, 0, sizeof *identity);
     return rc;
+}
+
+
+int
+dp_jwt_verify (dp_jwt_t *self, const char *token, size_t len, int64_t now,
+               dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error)
+{
+    return s_verify (self, token, len, now, arena, identity, NULL, error);
+}
+
+int
+dp_jwt_verify_until (dp_jwt_t *self, const char *token, size_t len, int64_t now,
+                     dp_arena_t *arena, dp_identity_t *identity, int64_t *refused_after,
+                     dp_jwt_error_t *error)
+{
+    assert (refused_after);
+    return s_verify (self, token, len, now, arena, identity, refused_after, error);
 }
 
 
@@ -1224,6 +1244,15 @@ dp_jwt_test (bool verbose)
     assert (token);
     size_t token_len = strlen (token);
     assert (dp_jwt_verify (jwt, token, token_len, now, arena, &identity, &error) == 0);
+    //  The second it is refused from: exp plus the leeway, as verifying then shows.
+    int64_t refused_after = 0;
+    assert (dp_jwt_verify_until (jwt, token, token_len, now, arena, &identity, &refused_after,
+                                 &error) == 0);
+    int64_t leeway = refused_after - (now + 600);
+    assert (leeway >= 0 && leeway <= 30);
+    assert (dp_jwt_verify (jwt, token, token_len, refused_after, arena, &identity, &error) == 0);
+    rc = dp_jwt_verify (jwt, token, token_len, refused_after + 1, arena, &identity, &error);
+    s_assert_code (rc, &error, "token_expired");
     for (size_t len = 0; len < token_len; len++) {
         rc = dp_jwt_verify (jwt, token, len, now, arena, &identity, &error);
         s_assert_code (rc, &error, "invalid_header");

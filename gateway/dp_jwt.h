@@ -76,6 +76,13 @@ void dp_jwt_destroy (dp_jwt_t **self_p);
 int dp_jwt_verify (dp_jwt_t *self, const char *token, size_t len, int64_t now,
                    dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error);
 
+//  dp_jwt_verify, and on success *refused_after gets the first second (since
+//  the Unix epoch) at which the token will be refused as expired (its exp
+//  plus the leeway): a long-lived connection (live-svc) ends then.
+int dp_jwt_verify_until (dp_jwt_t *self, const char *token, size_t len, int64_t now,
+                         dp_arena_t *arena, dp_identity_t *identity, int64_t *refused_after,
+                         dp_jwt_error_t *error);
+
 //  Verify the raw value of an Authorization header (NULL when the header
 //  is absent): "Bearer <token>", split on whitespace as boxtribute does,
 //  then dp_jwt_verify. Same returns and ownership as dp_jwt_verify.

@@ -30,6 +30,9 @@ main (int argc, char *argv [])
     size_t n = dp_gateway_options (&config, &public_key_file, options, S_MAX_OPTIONS);
     options [n++] = (dp_option_t) { "--backend-bind", "DEPOT_BACKEND_BIND", DP_OPT_STRING,
                                     &config.backend_endpoint, "ZeroMQ endpoint resolvers connect to" };
+    options [n++] = (dp_option_t) { "--execute-bind", "DEPOT_EXECUTE_BIND", DP_OPT_STRING,
+                                    &config.execute_endpoint,
+                                    "ZeroMQ endpoint live-svc sends subscriptions' EXECUTEs to (none: off)" };
     options [n++] = (dp_option_t) { "--feed-connect", "DEPOT_FEED_CONNECT", DP_OPT_STRING,
                                     &config.feed_endpoint,
                                     "the change feed's PUB endpoint, for its figures in /metrics" };

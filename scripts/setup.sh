@@ -27,7 +27,7 @@ case "${1:-}" in
 esac
 
 packages=(build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev
-          libcivetweb-dev libjansson-dev libssl-dev mariadb-server mariadb-client openssl
+          libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev mariadb-server mariadb-client openssl
           docker-compose wrk curl chromium clang libclang-rt-14-dev)
 command -v python3 >/dev/null || packages+=(python3)
 command -v node >/dev/null || packages+=(nodejs)
