@@ -50,6 +50,8 @@ TAG_LINKS = {  # code: urlParameters, the filter (included tags, excluded tags) 
     "h" * 64: ("", ([], [])),
     "i" * 64: (f"boi=items&tags={TAG_A}%2C1&notags=&notags={TAG_B}", ([TAG_A, 1], [TAG_B])),
     "c" * 64: ("tags=1,2&notags=3", ([1, 2], [3])),
+    # Python's int() ignores whitespace around each id: tabs and line feeds too.
+    "l" * 64: (f"tags=%09{TAG_A}%09,%0A1&notags={TAG_B}%20", ([TAG_A, 1], [TAG_B])),
 }
 BAD_LINKS = {"j" * 64: f"tags={TAG_A},x", "k" * 64: f"tags={TAG_A}&notags=1,,2"}
 # boxtribute's BoxState enum (enums.py) by box_state id.
@@ -180,7 +182,7 @@ class PublicOnDepotDDL(unittest.TestCase):
         # The rows make every filter matter: each link counts another set of the test's boxes.
         boxes = lambda included, excluded: tuple(sorted(  # noqa: E731
             (f["locationId"], tuple(f["tagIds"]), f["boxesCount"]) for f in self.stock_overview(1, included, excluded)))
-        self.assertEqual(len({boxes(*f) for _, f in TAG_LINKS.values()}), len(TAG_LINKS) - 1)  # g and h: no filter
+        self.assertEqual(len({boxes(*f) for _, f in TAG_LINKS.values()}), len(TAG_LINKS) - 2)  # g and h: no filter; i and l
 
     def test_stock_overview_link_with_unreadable_url_tags(self):
         for code, parameters in BAD_LINKS.items():
