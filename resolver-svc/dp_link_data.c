@@ -12,6 +12,7 @@
 #include "dp_exec_hooks.h"
 #include "dp_union_error.h"
 #include <assert.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,8 @@ s_hex (char c)
 //  The ids of parameter `name` in a query string, as boxtribute reads
 //  them (urllib's parse_qs, its first value, split at commas, int()):
 //  NIL when absent or blank, an ARRAY of INT, or -1 when not a list of
-//  integers. Percent escapes and '+' are decoded first.
+//  integers. Percent escapes and '+' are decoded first. Whitespace around
+//  an id is ignored, as int() does (strtoll skips it before the digits).
 static int
 s_url_ids (dp_arena_t *arena, const char *query, const char *name, dp_val_t *out)
 {
@@ -104,9 +106,11 @@ s_url_ids (dp_arena_t *arena, const char *query, const char *name, dp_val_t *out
         for (size_t k = 0; k < count; k++) {
             char *end;
             long long id = strtoll (item, &end, 10);
-            while (*end == ' ')
+            while (isspace ((unsigned char) *end))
                 end++;
-            if (end == item || (*end != ',' && *end != 0))
+            //  The id ends at a comma or at the value's end (not at a
+            //  decoded %00, which int() refuses).
+            if (end == item || (*end != ',' && end != value + n))
                 return -1;
             items [k] = (dp_val_t) { .type = DP_VAL_INT, .u.i = id };
             item = end + 1;
@@ -202,8 +206,11 @@ dp_link_data_test (bool verbose)
     assert (s_url_ids (arena, "notags=3", "tags", &ids) == 0 && ids.type == DP_VAL_NIL);
     assert (s_url_ids (arena, "tags=", "tags", &ids) == 0 && ids.type == DP_VAL_NIL);
     assert (s_url_ids (arena, "", "tags", &ids) == 0 && ids.type == DP_VAL_NIL);
+    assert (s_url_ids (arena, "tags=%091%0A,+2%20", "tags", &ids) == 0);
+    assert (ids.u.a.count == 2 && ids.u.a.items [0].u.i == 1 && ids.u.a.items [1].u.i == 2);
     assert (s_url_ids (arena, "tags=1,x", "tags", &ids) == -1);
     assert (s_url_ids (arena, "tags=1,,2", "tags", &ids) == -1);
+    assert (s_url_ids (arena, "tags=1%00x", "tags", &ids) == -1);
     dp_arena_destroy (&arena);
     if (verbose)
         printf ("(url tags) ");

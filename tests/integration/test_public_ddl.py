@@ -3,8 +3,13 @@ created, moved, re-produced and tagged in three bases): ResolvedLink.data, the c
 view (boxtribute's statistics/fields.py), read without a token; only the link's base is read.
 Expected createdBoxes facts come from SQL written here (boxtribute's compute_created_boxes: each
 box's first location, product and items from its oldest history row, its live tags). Statements
-per request are counted: a fixed number whatever the base. Licensed under the Apache License 2.0.
+per request are counted: a fixed number whatever the base. StockOverview links filter by their
+urlParameters' tags / notags (boxtribute's fields.py and compute_stock_overview): boxes written
+here with and without two tags of their own, links with tags, notags, both and neither, each
+compared with SQL written here for the same filter; unreadable urlParameters are BAD_USER_INPUT
+on the field. Licensed under the Apache License 2.0.
 """
+import json
 import os
 import sys
 import unittest
@@ -19,6 +24,66 @@ DATA = """query($code: String!) { resolveLink(code: $code) { __typename ... on R
           tag { id name color } } } } } } }"""
 LINKS = {"a" * 64: ("StatvizDashboard", 1, None), "b" * 64: ("StatvizDashboard", 2, None),
          "c" * 64: ("StockOverview", 1, "tags=1,2&notags=3")}
+
+# The StockOverview links' own rows: tags A and B, a deleted tag, a deleted location of base 1 and
+# boxes (id: location, product, size, state, items, deleted, live tags, other tag relations).
+TAG_A, TAG_B, TAG_GONE = 11, 12, 13
+TAGGED_BOXES = {
+    201: (1, 1, 1, 1, 5, False, [TAG_A], []),
+    202: (1, 1, 1, 1, 6, False, [TAG_B], []),
+    203: (2, 2, 2, 2, 7, False, [TAG_A, TAG_B], []),
+    204: (2, 3, 3, 5, 8, False, [], []),
+    205: (1, 1, 1, 1, 9, False, [TAG_A], [(TAG_B, "deleted relation")]),
+    206: (1, 1, 1, 1, 10, False, [TAG_A, TAG_GONE], []),       # TAG_GONE is a deleted tag
+    207: (2, 2, 2, 1, 11, False, [TAG_GONE], []),
+    208: (1, 1, 1, 1, 12, True, [TAG_A], []),                   # a deleted box
+    209: (5, 1, 1, 1, 13, False, [TAG_A], []),                  # in the deleted location
+    210: (3, 4, 1, 1, 14, False, [TAG_A], []),                  # in base 2
+    211: (1, 3, 2, 6, 15, False, [TAG_B, 1], []),
+    212: (2, 3, 3, 1, 16, False, [TAG_A, TAG_A], []),           # one tag related twice
+}
+TAG_LINKS = {  # code: urlParameters, the filter (included tags, excluded tags) boxtribute reads
+    "d" * 64: (f"tags={TAG_A}", ([TAG_A], [])),
+    "e" * 64: (f"notags={TAG_B}", ([], [TAG_B])),
+    "f" * 64: (f"tags={TAG_A}&notags={TAG_B}", ([TAG_A], [TAG_B])),
+    "g" * 64: (None, ([], [])),
+    "h" * 64: ("", ([], [])),
+    "i" * 64: (f"boi=items&tags={TAG_A}%2C1&notags=&notags={TAG_B}", ([TAG_A, 1], [TAG_B])),
+    "c" * 64: ("tags=1,2&notags=3", ([1, 2], [3])),
+    # Python's int() ignores whitespace around each id: tabs and line feeds too.
+    "l" * 64: (f"tags=%09{TAG_A}%09,%0A1&notags={TAG_B}%20", ([TAG_A, 1], [TAG_B])),
+}
+BAD_LINKS = {"j" * 64: f"tags={TAG_A},x", "k" * 64: f"tags={TAG_A}&notags=1,,2"}
+# boxtribute's BoxState enum (enums.py) by box_state id.
+BOX_STATES = {1: "InStock", 2: "Lost", 3: "MarkedForShipment", 4: "Receiving", 5: "Donated", 6: "Scrap",
+              7: "InTransit", 8: "NotDelivered"}
+STOCK = """query($code: String!) { resolveLink(code: $code) { ... on ResolvedLink { view
+           data { ... on StockOverviewData { facts { productName categoryId gender sizeId locationId
+           boxState tagIds boxesCount itemsCount } dimensions { tag { id } } } } } } }"""
+
+
+def tagged_rows():
+    """The SQL of TAGGED_BOXES, their tags and location, and the links of TAG_LINKS and BAD_LINKS."""
+    lines = [f"INSERT INTO tags (id, label, color, camp_id, description, type, deleted) VALUES"
+             f" ({TAG_A}, 'A', '#111111', 1, '', 'Stock', NULL), ({TAG_B}, 'B', '#222222', 1, '', 'Stock', NULL),"
+             f" ({TAG_GONE}, 'gone', '#333333', 1, '', 'Stock', '2024-01-01');",
+             "INSERT INTO locations (id, label, camp_id, deleted) VALUES (5, 'L5', 1, '2024-01-01');"]
+    for box, (location, product, size, state, items, deleted, tags, others) in TAGGED_BOXES.items():
+        lines.append(f"INSERT INTO stock (id, box_id, product_id, size_id, items, location_id, box_state_id,"
+                     f" deleted) VALUES ({box}, '{box:08d}', {product}, {size}, {items}, {location}, {state},"
+                     f" {'NOW()' if deleted else 'DEFAULT'});")
+        relations = [(tag, "NULL") for tag in tags] + [(tag, "NOW()") for tag, _ in others]
+        for tag, deleted_on in relations:
+            lines.append(f"INSERT INTO tags_relations (object_id, object_type, tag_id, deleted_on)"
+                         f" VALUES ({box}, 'Stock', {tag}, {deleted_on});")
+    links = {code: parameters for code, (parameters, _) in TAG_LINKS.items() if code not in LINKS}
+    links.update(BAD_LINKS)
+    for code, parameters in links.items():
+        parameters = "NULL" if parameters is None else f"'{parameters}'"
+        lines.append(f"INSERT INTO shareable_link (code, valid_until, view, base_id, url_parameters, created_on,"
+                     f" created_by_id) VALUES ('{code}', UTC_TIMESTAMP() + INTERVAL 1 DAY, 'StockOverview', 1,"
+                     f" {parameters}, UTC_TIMESTAMP(), 8);")
+    return "\n".join(lines)
 
 
 def first(field):
@@ -37,6 +102,7 @@ class PublicOnDepotDDL(unittest.TestCase):
         path = os.path.join(cls.scratch.path, "rows.sql")
         with open(path, "w") as f:
             f.write(Rows().sql())
+            f.write("\n" + tagged_rows())
             for code, (view, base, parameters) in LINKS.items():
                 parameters = f"'{parameters}'" if parameters else "NULL"
                 f.write(f"\nINSERT INTO shareable_link (code, valid_until, view, base_id, url_parameters,"
@@ -75,6 +141,57 @@ class PublicOnDepotDDL(unittest.TestCase):
         return [{"createdOn": d, "categoryId": int(c), "productId": int(p), "gender": GENDERS[int(g)],
                  "tagIds": [int(x) for x in tags.split(",") if x], "boxesCount": int(n), "itemsCount": int(items)}
                 for d, c, p, g, tags, n, items in rows]
+
+    def stock_overview(self, base, included, excluded):
+        """boxtribute's stockOverview facts of the base with its tag filter: boxes that are not
+        deleted in locations that are not deleted, with one of the included tags if any are given
+        and none of the excluded ones; a deleted tag or relation is none of a box's tags (a box
+        with deleted tags only is counted without tags: README, "Deliberate choices")."""
+        live_tags = """SELECT tr.object_id, tr.tag_id FROM tags_relations tr LEFT JOIN tags t ON t.id = tr.tag_id
+                       WHERE tr.object_type = 'Stock' AND tr.deleted_on IS NULL
+                         AND (t.deleted IS NULL OR t.deleted = 0)"""
+        having = lambda ids: f"s.id IN (SELECT object_id FROM ({live_tags}) lt WHERE tag_id IN ({ids}))"  # noqa: E731
+        conditions = [having(",".join(map(str, included)))] if included else []
+        conditions += [f"NOT {having(','.join(map(str, excluded)))}"] if excluded else []
+        rows = self.db.sql(f"""
+            SELECT TRIM(LOWER(p.name)), p.category_id, p.gender_id, s.size_id, s.location_id, s.box_state_id,
+                   IFNULL(bt.tag_ids, ''), COUNT(*), SUM(s.items)
+            FROM stock s
+            JOIN locations l ON l.id = s.location_id AND l.camp_id = {base} AND (l.deleted IS NULL OR l.deleted = 0)
+            JOIN products p ON p.id = s.product_id
+            LEFT JOIN (SELECT object_id, GROUP_CONCAT(DISTINCT tag_id ORDER BY tag_id) AS tag_ids
+                       FROM ({live_tags}) lt GROUP BY object_id) bt ON bt.object_id = s.id
+            WHERE (s.deleted IS NULL OR s.deleted = 0) {"".join(" AND " + c for c in conditions)}
+            GROUP BY 1, 2, 3, 4, 5, 6, 7""")
+        return [{"productName": name, "categoryId": int(c), "gender": GENDERS[int(g)], "sizeId": int(size),
+                 "locationId": int(location), "boxState": BOX_STATES[int(state)], "tagIds": [int(x) for x in tags.split(",") if x],
+                 "boxesCount": int(n), "itemsCount": int(items)}
+                for name, c, g, size, location, state, tags, n, items in rows]
+
+    def test_stock_overview_link_filters_by_its_url_tags(self):
+        key = lambda f: json.dumps(f, sort_keys=True)  # noqa: E731
+        for code, (parameters, (included, excluded)) in TAG_LINKS.items():
+            with self.subTest(urlParameters=parameters):
+                body = self.ask(STOCK, {"code": code})
+                self.assertNotIn("errors", body)
+                (cube,) = body["data"]["resolveLink"]["data"]
+                expected = self.stock_overview(1, included, excluded)
+                self.assertEqual(sorted(cube["facts"], key=key), sorted(expected, key=key))
+                self.assertEqual([int(t["id"]) for t in cube["dimensions"]["tag"]],
+                                 sorted({t for f in expected for t in f["tagIds"]}))
+        # The rows make every filter matter: each link counts another set of the test's boxes.
+        boxes = lambda included, excluded: tuple(sorted(  # noqa: E731
+            (f["locationId"], tuple(f["tagIds"]), f["boxesCount"]) for f in self.stock_overview(1, included, excluded)))
+        self.assertEqual(len({boxes(*f) for _, f in TAG_LINKS.values()}), len(TAG_LINKS) - 2)  # g and h: no filter; i and l
+
+    def test_stock_overview_link_with_unreadable_url_tags(self):
+        for code, parameters in BAD_LINKS.items():
+            with self.subTest(urlParameters=parameters):
+                body = self.ask(STOCK, {"code": code})
+                self.assertEqual(body["data"], {"resolveLink": {"view": "StockOverview", "data": None}})
+                (error,) = body["errors"]
+                self.assertEqual(error["path"], ["resolveLink", "data"])
+                self.assertEqual(error["extensions"]["code"], "BAD_USER_INPUT")
 
     def test_dashboard_link_shows_its_base_created_boxes_without_a_token(self):
         counts = set()
