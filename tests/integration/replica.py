@@ -7,6 +7,7 @@ Licensed under the Apache License 2.0.
 import contextlib
 import os
 import time
+import unittest
 
 import harness
 
@@ -84,3 +85,36 @@ class Replication:
                 raise AssertionError(f"Depot did not connect to the replica in {seconds} s")
             time.sleep(0.05)
         return time.monotonic() - started
+
+
+class ReplicaTestCase(unittest.TestCase):
+    """Tests that share, for the class, a scratch folder, a Replication, keys and Depot (one
+    process) reading both servers with a fixed pool of POOL connections. A subclass loads its
+    rows on the primary in load() (before Depot starts) and adds Depot's variables in
+    DEPOT_ENV."""
+
+    POOL = 2
+    GRANTS = "SELECT, INSERT, UPDATE, DELETE"
+    DEPOT_ENV = {}
+
+    @classmethod
+    def load(cls):
+        raise NotImplementedError("a ReplicaTestCase loads its own rows on cls.primary")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        folder = cls.scratch.path
+        cls.servers = Replication(folder, grants=cls.GRANTS)
+        cls.primary, cls.replica = cls.servers.primary, cls.servers.replica
+        cls.load()
+        cls.keys = harness.Keys(folder)
+        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one",
+                                  extra_env=cls.servers.depot_env(cls.POOL, **cls.DEPOT_ENV))
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.depot.stop()
+        cls.servers.stop()
+        cls.scratch.remove()
+        assert codes == [0], codes

@@ -17,7 +17,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
 
-POOL = 2
 CODE, LATE_CODE = "d" * 64, "e" * 64
 DAY = "2031-02-03"              # a day of the test's own rows only
 LINK = """query($code: String!) { resolveLink(code: $code) { __typename ... on ResolvedLink { baseName
@@ -32,27 +31,19 @@ DOCUMENTS = {
 REGISTERED_ON_DAY = f'{{ newlyRegisteredBeneficiaryNumbers(start: "{DAY}", duration: 1) }}'
 
 
-class PublicReplica(unittest.TestCase):
+class PublicReplica(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=200)
+        cls.primary.sql(cls.link_sql(CODE))
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        cls.servers = replica.Replication(folder)
-        cls.primary, cls.replica = cls.servers.primary, cls.servers.replica
-        harness.load_demo(cls.primary, boxes=200)
-        cls.primary.sql(cls.link_sql(CODE))
-        cls.keys = harness.Keys(folder)
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one",
-                                  extra_env=cls.servers.depot_env(POOL, DEPOT_IDEMPOTENCY_PURGE_MS="0"))
+        super().setUpClass()
         cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.servers.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     @staticmethod
     def link_sql(code):
@@ -68,7 +59,7 @@ class PublicReplica(unittest.TestCase):
 
     def test_1_every_public_statement_reads_the_replica(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         for name, (query, variables) in DOCUMENTS.items():
             with self.subTest(document=name):
                 primary_before, replica_before = self.servers.selects_each()
@@ -84,7 +75,7 @@ class PublicReplica(unittest.TestCase):
 
     def test_2_a_lagging_replica_answers_as_it_is(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         with self.servers.lagging():
             self.primary.sql(self.link_sql(LATE_CODE) + ";"
                              " INSERT INTO history (tablename, record_id, changes, changedate)"

@@ -26,7 +26,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
 
-POOL = 2
 WAIT_MS = 300                   # DEPOT_REPLICA_WAIT_MS: long enough to see, short for the test
 
 CREATE = """mutation($input: TagCreationInput) {
@@ -34,27 +33,19 @@ CREATE = """mutation($input: TagCreationInput) {
 TAGS = "query { tags { id name } }"
 
 
-class ReadYourWrites(unittest.TestCase):
+class ReadYourWrites(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_REPLICA_WAIT_MS": str(WAIT_MS)}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=50)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        cls.servers = replica.Replication(folder)
-        cls.primary, cls.replica = cls.servers.primary, cls.servers.replica
-        harness.load_demo(cls.primary, boxes=50)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         permissions = [f"base_1/{r}:read" for r in harness.RESOURCES] + ["base_1/tag:write"]
         cls.token = cls.keys.token(permissions=permissions)
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one",
-                                  extra_env=cls.servers.depot_env(POOL, DEPOT_REPLICA_WAIT_MS=str(WAIT_MS)))
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.servers.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -84,7 +75,7 @@ class ReadYourWrites(unittest.TestCase):
 
     def test_1_mutation_answers_the_primarys_position(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         _, _, gtid = self.create_tag()
         self.assertIsNotNone(gtid, "no X-Depot-Gtid on the mutation's answer")
         self.assertEqual(gtid, self.primary.scalar("SELECT @@gtid_binlog_pos"))
@@ -94,7 +85,7 @@ class ReadYourWrites(unittest.TestCase):
 
     def test_2_lagging_replica_read_with_the_position_sees_the_write(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         with self.servers.lagging():
             name, _, gtid = self.create_tag()
             expected = self.primary_tags()
@@ -151,7 +142,7 @@ class ReadYourWrites(unittest.TestCase):
 
     def test_4_replica_down_reads_the_primary(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         name, _, gtid = self.create_tag()
         self.replica.stop()
         try:

@@ -16,7 +16,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
 
-POOL = 2
 QUERIES = [
     "query { beneficiaryDemographics(baseId: 1) { facts { count gender } dimensions { tag { id } } } }",
     "query { beneficiaryReach(baseId: 1) { facts { count } dimensions { beneficiary { id } tag { id } } } }",
@@ -26,27 +25,19 @@ QUERIES = [
 COUNT = "query { beneficiaryDemographics(baseId: 1) { facts { count } } }"
 
 
-class StatisticsOnTheReplica(unittest.TestCase):
+class StatisticsOnTheReplica(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=50)
+        cls.register(3)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        cls.servers = replica.Replication(folder)
-        cls.primary, cls.replica = cls.servers.primary, cls.servers.replica
-        harness.load_demo(cls.primary, boxes=50)
-        cls.register(3)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         cls.token = cls.keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES])
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one",
-                                  extra_env=cls.servers.depot_env(POOL, DEPOT_IDEMPOTENCY_PURGE_MS="0"))
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.servers.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     @classmethod
     def register(cls, n):

@@ -19,7 +19,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
 
-POOL = 2
 DAY = "2031-01-07"              # a day of the test's own rows only
 
 CUBES = {
@@ -33,26 +32,18 @@ CUBES = {
 }
 
 
-class StatsCubesReplica(unittest.TestCase):
+class StatsCubesReplica(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=200)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        cls.servers = replica.Replication(folder)
-        cls.primary, cls.replica = cls.servers.primary, cls.servers.replica
-        harness.load_demo(cls.primary, boxes=200)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         cls.token = cls.keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES])
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one",
-                                  extra_env=cls.servers.depot_env(POOL, DEPOT_IDEMPOTENCY_PURGE_MS="0"))
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.servers.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     def cube(self, name):
         """The cube of base 1: (facts, statements)."""
@@ -67,7 +58,7 @@ class StatsCubesReplica(unittest.TestCase):
 
     def test_1_every_statement_of_a_cube_reads_the_replica(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         for name in CUBES:
             with self.subTest(cube=name):
                 primary_before, replica_before = self.servers.selects_each()
@@ -79,7 +70,7 @@ class StatsCubesReplica(unittest.TestCase):
 
     def test_2_a_lagging_replica_answers_as_it_is(self):
         self.servers.catch_up()
-        self.servers.wait_replica_connections(POOL)
+        self.servers.wait_replica_connections(self.POOL)
         with self.servers.lagging():
             product, location, size = self.primary.sql(
                 "SELECT p.id, l.id, s.id FROM products p JOIN locations l ON l.camp_id = p.camp_id"

@@ -408,32 +408,22 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
                     self.assertEqual(body["extensions"]["debug"]["sqlStatements"], statements)
 
 
-class MovedOnReplica(unittest.TestCase):
+class MovedOnReplica(replica.ReplicaTestCase):
     """With a read replica (two private mariadbd with GTID replication, as
     replica.py starts them), both cubes read the replica only: its SELECTs by
     Depot's user rise by exactly the statements Depot reports, the primary's do not move, and a
     donation on the primary shows only once the replica has it."""
 
-    POOL = 2
+    GRANTS = "SELECT"
+
+    @classmethod
+    def load(cls):
+        MovedOnDepotDDL.load.__func__(cls, cls.primary)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        cls.servers = replica.Replication(folder, grants="SELECT")
-        cls.primary, cls.replica = cls.servers.primary, cls.servers.replica
-        MovedOnDepotDDL.load.__func__(cls, cls.primary)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one",
-                                  extra_env=cls.servers.depot_env(cls.POOL))
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.servers.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     def donated_on_the_12th(self):
         status, body, _ = harness.post(self.depot.url, {"query": MOVED, "variables": {"b": 1}}, self.god)
