@@ -1,5 +1,5 @@
 """The public endpoint reads the replica (issue 17): a primary with a binary log and a read-only
-replica following it by GTID (as test_read_your_writes.py starts them), Depot configured with both.
+replica following it by GTID (as replica.py starts them), Depot configured with both.
 
 1. With the replica caught up, every statement of resolveLink (with its createdBoxes data),
    standardProducts and the three totals runs on the replica and none on the primary (Depot's
@@ -11,14 +11,12 @@ Licensed under the Apache License 2.0.
 """
 import os
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import replica  # noqa: E402
 
-POOL = 2
-USER, PASSWORD = "depot", "depot-pw"
 CODE, LATE_CODE = "d" * 64, "e" * 64
 DAY = "2031-02-03"              # a day of the test's own rows only
 LINK = """query($code: String!) { resolveLink(code: $code) { __typename ... on ResolvedLink { baseName
@@ -33,66 +31,25 @@ DOCUMENTS = {
 REGISTERED_ON_DAY = f'{{ newlyRegisteredBeneficiaryNumbers(start: "{DAY}", duration: 1) }}'
 
 
-class PublicReplica(unittest.TestCase):
+class PublicReplica(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=200)
+        cls.primary.sql(cls.link_sql(CODE))
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        common = ["--userstat=1"]
-        cls.primary = harness.MariaDB(os.path.join(folder, "primary"), port=harness.free_port(),
-                                      args=common + ["--server-id=1", "--log-bin=primary-bin",
-                                                     "--binlog-format=ROW"])
-        cls.replica = harness.MariaDB(os.path.join(folder, "replica"), port=harness.free_port(),
-                                      args=common + ["--server-id=2", "--read-only=1"])
-        cls.primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';"
-                        " GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'", db=None)
-        cls.replica.sql(f"CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {cls.primary.port},"
-                        " MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-pw', MASTER_USE_GTID = slave_pos;"
-                        " START SLAVE", db=None)
-        cls.primary.sql(f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}';"
-                        f" GRANT SELECT, INSERT, UPDATE, DELETE ON {cls.primary.database}.* TO '{USER}'@'%'",
-                        db=None)
-        harness.load_demo(cls.primary, boxes=200)
-        cls.primary.sql(cls.link_sql(CODE))
-        cls.keys = harness.Keys(folder)
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one", extra_env={
-            "MYSQL_USER": USER, "MYSQL_PASSWORD": PASSWORD,
-            "MYSQL_REPLICA_HOST": "127.0.0.1", "MYSQL_REPLICA_PORT": str(cls.replica.port),
-            "DEPOT_DB_POOL": str(POOL), "DEPOT_DB_POOL_MIN": str(POOL),
-            "DEPOT_DB_REPLICA_POOL": str(POOL), "DEPOT_IDEMPOTENCY_PURGE_MS": "0"})
+        super().setUpClass()
         cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.replica.stop()
-        cls.primary.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     @staticmethod
     def link_sql(code):
         return ("INSERT INTO shareable_link (code, valid_until, view, base_id, url_parameters, created_on)"
                 f" VALUES ('{code}', UTC_TIMESTAMP() + INTERVAL 1 DAY, 'StatvizDashboard', 1, NULL,"
                 " UTC_TIMESTAMP())")
-
-    def catch_up(self):
-        position = self.primary.scalar("SELECT @@gtid_binlog_pos")
-        self.assertEqual(self.replica.scalar(f"SELECT MASTER_GTID_WAIT('{position}', 60)"), "0")
-
-    def wait_replica_connections(self):
-        started = time.monotonic()
-        query = f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '{USER}'"
-        while int(self.replica.scalar(query)) < POOL + 1:
-            self.assertLess(time.monotonic() - started, 10, "Depot did not connect to the replica")
-            time.sleep(0.05)
-
-    @staticmethod
-    def selects(db):
-        """SELECTs Depot's user ran on db (the test's own queries and replication are not counted)."""
-        value = db.scalar(f"SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = '{USER}'")
-        return int(value or 0)
 
     def ask(self, query, variables=None):
         status, body, _ = harness.post(self.public, {"query": query, "variables": variables or {}})
@@ -101,26 +58,25 @@ class PublicReplica(unittest.TestCase):
         return body
 
     def test_1_every_public_statement_reads_the_replica(self):
-        self.catch_up()
-        self.wait_replica_connections()
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
         for name, (query, variables) in DOCUMENTS.items():
             with self.subTest(document=name):
-                primary_before, replica_before = self.selects(self.primary), self.selects(self.replica)
+                primary_before, replica_before = self.servers.selects_each()
                 body = self.ask(query, variables)
                 statements = body["extensions"]["debug"]["sqlStatements"]
                 self.assertGreaterEqual(statements, 1)
-                self.assertEqual(self.selects(self.replica) - replica_before, statements)
-                self.assertEqual(self.selects(self.primary) - primary_before, 0)
+                self.assertEqual(self.servers.selects(self.replica) - replica_before, statements)
+                self.assertEqual(self.servers.selects(self.primary) - primary_before, 0)
         link = self.ask(LINK, {"code": CODE})["data"]["resolveLink"]
         self.assertEqual(link["__typename"], "ResolvedLink")
         self.assertTrue([c for c in link["data"] if c["__typename"] == "CreatedBoxesData"][0]["facts"],
                         "base 1 of the demo data has no created boxes: the check proves nothing")
 
     def test_2_a_lagging_replica_answers_as_it_is(self):
-        self.catch_up()
-        self.wait_replica_connections()
-        self.replica.sql("STOP SLAVE SQL_THREAD", db=None)
-        try:
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
+        with self.servers.lagging():
             self.primary.sql(self.link_sql(LATE_CODE) + ";"
                              " INSERT INTO history (tablename, record_id, changes, changedate)"
                              f" VALUES ('people', 987654, 'Record created', '{DAY} 10:00:00')")
@@ -131,9 +87,7 @@ class PublicReplica(unittest.TestCase):
             self.assertEqual(self.ask(LINK, {"code": LATE_CODE})["data"]["resolveLink"]["__typename"],
                              "UnknownLinkError")
             self.assertEqual(self.ask(REGISTERED_ON_DAY)["data"], {"newlyRegisteredBeneficiaryNumbers": 0})
-        finally:
-            self.replica.sql("START SLAVE SQL_THREAD", db=None)
-        self.catch_up()
+        self.servers.catch_up()
         self.assertEqual(self.ask(LINK, {"code": LATE_CODE})["data"]["resolveLink"]["__typename"], "ResolvedLink")
         self.assertEqual(self.ask(REGISTERED_ON_DAY)["data"], {"newlyRegisteredBeneficiaryNumbers": 1})
 

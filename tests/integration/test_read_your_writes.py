@@ -1,6 +1,6 @@
 """Read your own writes with a replica (issue 14): two private mariadbd with replication, as
-test_resilience_replica.py starts them (a primary with a binary log, a read-only replica that
-follows it by GTID), and Depot reading from the replica.
+replica.py starts them (a primary with a binary log, a read-only replica that follows it by
+GTID), and Depot reading from the replica.
 
 A mutation's answer carries X-Depot-Gtid, the primary's GTID position after its COMMIT; a read
 sent with X-Depot-Min-Gtid sees that write whichever server answers it:
@@ -24,9 +24,8 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import replica  # noqa: E402
 
-POOL = 2
-USER, PASSWORD = "depot", "depot-pw"
 WAIT_MS = 300                   # DEPOT_REPLICA_WAIT_MS: long enough to see, short for the test
 
 CREATE = """mutation($input: TagCreationInput) {
@@ -34,63 +33,21 @@ CREATE = """mutation($input: TagCreationInput) {
 TAGS = "query { tags { id name } }"
 
 
-class ReadYourWrites(unittest.TestCase):
+class ReadYourWrites(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_REPLICA_WAIT_MS": str(WAIT_MS)}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=50)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        common = ["--userstat=1"]
-        cls.primary = harness.MariaDB(os.path.join(folder, "primary"), port=harness.free_port(),
-                                      args=common + ["--server-id=1", "--log-bin=primary-bin",
-                                                     "--binlog-format=ROW"])
-        cls.replica = harness.MariaDB(os.path.join(folder, "replica"), port=harness.free_port(),
-                                      args=common + ["--server-id=2", "--read-only=1"])
-        cls.primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';"
-                        " GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'", db=None)
-        cls.replica.sql(f"CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {cls.primary.port},"
-                        " MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-pw', MASTER_USE_GTID = slave_pos;"
-                        " START SLAVE", db=None)
-        cls.primary.sql(f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}';"
-                        f" GRANT SELECT, INSERT, UPDATE, DELETE ON {cls.primary.database}.* TO '{USER}'@'%'",
-                        db=None)
-        harness.load_demo(cls.primary, boxes=50)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         permissions = [f"base_1/{r}:read" for r in harness.RESOURCES] + ["base_1/tag:write"]
         cls.token = cls.keys.token(permissions=permissions)
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one", extra_env={
-            "MYSQL_USER": USER, "MYSQL_PASSWORD": PASSWORD,
-            "MYSQL_REPLICA_HOST": "127.0.0.1", "MYSQL_REPLICA_PORT": str(cls.replica.port),
-            "DEPOT_DB_POOL": str(POOL), "DEPOT_DB_POOL_MIN": str(POOL),
-            "DEPOT_DB_REPLICA_POOL": str(POOL), "DEPOT_REPLICA_WAIT_MS": str(WAIT_MS)})
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.replica.stop()
-        cls.primary.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
 
     # -- helpers --------------------------------------------------------------------------------
-
-    def catch_up(self):
-        position = self.primary.scalar("SELECT @@gtid_binlog_pos")
-        self.assertEqual(self.replica.scalar(f"SELECT MASTER_GTID_WAIT('{position}', 60)"), "0")
-
-    def wait_replica_connections(self):
-        started = time.monotonic()
-        query = f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '{USER}'"
-        while int(self.replica.scalar(query)) < POOL + 1:
-            self.assertLess(time.monotonic() - started, 10, "Depot did not connect to the replica")
-            time.sleep(0.05)
-
-    @staticmethod
-    def selects(db):
-        """SELECTs Depot's user ran on db (USER_STATISTICS: the test's own queries and the
-        replication threads are not counted)."""
-        value = db.scalar(f"SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = '{USER}'")
-        return int(value or 0)
 
     def create_tag(self):
         name = f"ryw-{uuid.uuid4().hex[:12]}"
@@ -117,78 +74,75 @@ class ReadYourWrites(unittest.TestCase):
     # -- tests (in name order: the replica is stopped in the last) ------------------------------
 
     def test_1_mutation_answers_the_primarys_position(self):
-        self.catch_up()
-        self.wait_replica_connections()
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
         _, _, gtid = self.create_tag()
         self.assertIsNotNone(gtid, "no X-Depot-Gtid on the mutation's answer")
         self.assertEqual(gtid, self.primary.scalar("SELECT @@gtid_binlog_pos"))
         _, _, headers = self.read_tags()
         self.assertNotIn("X-Depot-Gtid", headers)
-        self.catch_up()
+        self.servers.catch_up()
 
     def test_2_lagging_replica_read_with_the_position_sees_the_write(self):
-        self.catch_up()
-        self.wait_replica_connections()
-        self.replica.sql("STOP SLAVE SQL_THREAD", db=None)
-        try:
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
+        with self.servers.lagging():
             name, _, gtid = self.create_tag()
             expected = self.primary_tags()
             self.assertIn(name, expected)
 
             # Without the position: the lagging replica answers, without the new tag.
-            primary_before, replica_before = self.selects(self.primary), self.selects(self.replica)
+            primary_before, replica_before = self.servers.selects_each()
             names, statements, _ = self.read_tags()
             self.assertNotIn(name, names)
             self.assertEqual(names, expected - {name})
-            self.assertEqual(self.selects(self.replica) - replica_before, statements)
-            self.assertEqual(self.selects(self.primary) - primary_before, 0)
+            self.assertEqual(self.servers.selects(self.replica) - replica_before, statements)
+            self.assertEqual(self.servers.selects(self.primary) - primary_before, 0)
 
             # With it: one bounded wait on the replica (it times out), then the primary.
-            primary_before, replica_before = self.selects(self.primary), self.selects(self.replica)
+            primary_before, replica_before = self.servers.selects_each()
             com_before = self.primary.status("Com_select")
             started = time.monotonic()
             names, statements, _ = self.read_tags(gtid)
             took = time.monotonic() - started
             self.assertEqual(names, expected)
-            self.assertEqual(self.selects(self.replica) - replica_before, 1)       # MASTER_GTID_WAIT
-            self.assertEqual(self.selects(self.primary) - primary_before, statements - 1)
+            self.assertEqual(self.servers.selects(self.replica) - replica_before, 1)       # MASTER_GTID_WAIT
+            self.assertEqual(self.servers.selects(self.primary) - primary_before, statements - 1)
             # Com_select also counts the test's one USER_STATISTICS query.
             self.assertEqual(self.primary.status("Com_select") - com_before, statements - 1 + 1)
             print(f"\n  lagging replica: read with the position {took * 1000:.0f} ms "
                   f"(wait {WAIT_MS} ms, then the primary)", flush=True)
-        finally:
-            self.replica.sql("START SLAVE SQL_THREAD", db=None)
 
         # Caught up: the replica answers it all (the wait returns 0 at once), the primary nothing.
-        self.catch_up()
-        primary_before, replica_before = self.selects(self.primary), self.selects(self.replica)
+        self.servers.catch_up()
+        primary_before, replica_before = self.servers.selects_each()
         names, with_wait, _ = self.read_tags(gtid)
         self.assertEqual(names, expected)
-        self.assertEqual(self.selects(self.replica) - replica_before, with_wait)
-        self.assertEqual(self.selects(self.primary) - primary_before, 0)
+        self.assertEqual(self.servers.selects(self.replica) - replica_before, with_wait)
+        self.assertEqual(self.servers.selects(self.primary) - primary_before, 0)
         # db-svc now knows the replica reached the position: no wait the next time.
-        replica_before = self.selects(self.replica)
+        replica_before = self.servers.selects(self.replica)
         names, known, _ = self.read_tags(gtid)
         self.assertEqual(names, expected)
         self.assertEqual(known, with_wait - 1)
-        self.assertEqual(self.selects(self.replica) - replica_before, known)
-        self.assertEqual(self.selects(self.primary) - primary_before, 0)
+        self.assertEqual(self.servers.selects(self.replica) - replica_before, known)
+        self.assertEqual(self.servers.selects(self.primary) - primary_before, 0)
 
     def test_3_malformed_position_refused(self):
-        self.catch_up()
-        primary_before, replica_before = self.selects(self.primary), self.selects(self.replica)
+        self.servers.catch_up()
+        primary_before, replica_before = self.servers.selects_each()
         for bad in ("0-1-x", "0-1-2' OR '1'='1", "0-1", "1-1-1,1-1-2", "-1-1-1",
                     "0-1-" + "9" * 30):
             status, parsed, _ = harness.post(self.depot.url, {"query": TAGS}, self.token,
                                              headers={"X-Depot-Min-Gtid": bad})
             self.assertEqual(status, 400, (bad, parsed))
             self.assertIn("X-Depot-Min-Gtid must be a GTID position", parsed["errors"][0]["message"])
-        self.assertEqual(self.selects(self.primary), primary_before)
-        self.assertEqual(self.selects(self.replica), replica_before)
+        self.assertEqual(self.servers.selects(self.primary), primary_before)
+        self.assertEqual(self.servers.selects(self.replica), replica_before)
 
     def test_4_replica_down_reads_the_primary(self):
-        self.catch_up()
-        self.wait_replica_connections()
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
         name, _, gtid = self.create_tag()
         self.replica.stop()
         try:
@@ -201,10 +155,10 @@ class ReadYourWrites(unittest.TestCase):
                 self.assertLess(time.monotonic() - started, 10, parsed)
                 time.sleep(0.05)
             self.assertIn(name, {t["name"] for t in parsed["data"]["tags"]})
-            primary_before = self.selects(self.primary)
+            primary_before = self.servers.selects(self.primary)
             names, statements, _ = self.read_tags(gtid)
             self.assertEqual(names, self.primary_tags())
-            self.assertEqual(self.selects(self.primary) - primary_before, statements)
+            self.assertEqual(self.servers.selects(self.primary) - primary_before, statements)
         finally:
             self.replica.start()
 

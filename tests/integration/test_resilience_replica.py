@@ -27,9 +27,9 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import replica  # noqa: E402
 
 POOL = 2                # Depot's connections to each server (the replica's control adds one)
-USER, PASSWORD = "depot", "depot-pw"
 BACK_S = 5.0            # fallback and return must happen within this
 
 QUERY = """query($first: Int) { boxes(baseId: "1", paginationInput: {first: $first}) {
@@ -43,61 +43,29 @@ class ReadReplica(unittest.TestCase):
     def setUp(self):
         self.scratch = harness.Scratch()
         folder = self.scratch.path
-        common = ["--userstat=1"]
-        self.primary = harness.MariaDB(os.path.join(folder, "primary"), port=harness.free_port(),
-                                       args=common + ["--server-id=1", "--log-bin=primary-bin",
-                                                      "--binlog-format=ROW"])
-        self.replica = harness.MariaDB(os.path.join(folder, "replica"), port=harness.free_port(),
-                                       args=common + ["--server-id=2", "--read-only=1"])
-        self.primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';"
-                         " GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'", db=None)
-        self.replica.sql(f"CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {self.primary.port},"
-                         " MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-pw', MASTER_USE_GTID = slave_pos;"
-                         " START SLAVE", db=None)
         # Everything below happens on the primary and reaches the replica by replication.
-        self.primary.sql(f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}';"
-                         f" GRANT SELECT ON {self.primary.database}.* TO '{USER}'@'%'", db=None)
+        self.servers = replica.Replication(folder, grants="SELECT")
+        self.primary, self.replica = self.servers.primary, self.servers.replica
         harness.load_demo(self.primary, boxes=300)
-        self.catch_up()
+        self.servers.catch_up()
         self.assertEqual(self.replica.scalar("SELECT COUNT(*) FROM stock"),
                          self.primary.scalar("SELECT COUNT(*) FROM stock"))
         self.keys = harness.Keys(folder)
         self.token = self.keys.token()
-        self.depot = harness.Depot(self.primary, self.keys, folder, form="one", extra_env={
-            "MYSQL_USER": USER, "MYSQL_PASSWORD": PASSWORD,
-            "MYSQL_REPLICA_HOST": "127.0.0.1", "MYSQL_REPLICA_PORT": str(self.replica.port),
-            "DEPOT_DB_POOL": str(POOL), "DEPOT_DB_REPLICA_POOL": str(POOL)})
+        self.depot = harness.Depot(self.primary, self.keys, folder, form="one",
+                                   extra_env=self.servers.depot_env(POOL))
 
     def tearDown(self):
         codes = self.depot.stop()
-        self.replica.stop()
-        self.primary.stop()
+        self.servers.stop()
         self.scratch.remove()
         self.assertEqual(codes, [0])
 
-    def catch_up(self):
-        """Wait until the replica has applied everything the primary has logged."""
-        position = self.primary.scalar("SELECT @@gtid_binlog_pos")
-        self.assertEqual(self.replica.scalar(f"SELECT MASTER_GTID_WAIT('{position}', 60)"), "0")
-
-    @staticmethod
-    def counters(db):
+    def counters(self, db):
         """(Com_select, SELECTs of Depot's user). Reading them counts one SELECT (the
         USER_STATISTICS query; SHOW STATUS is not a SELECT)."""
         com_select = db.status("Com_select")
-        mine = db.scalar(f"SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = '{USER}'")
-        return com_select, int(mine or 0)
-
-    def depot_connections(self, db):
-        return int(db.scalar(f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '{USER}'"))
-
-    def wait_replica_connections(self):
-        """Seconds until Depot's pool and control connection to the replica are all up."""
-        started = time.monotonic()
-        while self.depot_connections(self.replica) < POOL + 1:
-            self.assertLess(time.monotonic() - started, BACK_S, "Depot did not connect to the replica")
-            time.sleep(0.05)
-        return time.monotonic() - started
+        return com_select, self.servers.selects(db)
 
     def expected(self, first):
         rows = self.primary.sql(f"SELECT s.id, p.id, p.name {BOXES} ORDER BY s.modified DESC, s.id DESC LIMIT {first}")
@@ -124,8 +92,8 @@ class ReadReplica(unittest.TestCase):
 
     def test_reads_on_replica_fallback_and_return(self):
         expected = {first: self.expected(first) for first in (1, 5, 20, 50)}
-        self.wait_replica_connections()
-        self.assertEqual(self.depot_connections(self.primary), POOL + 1)
+        self.servers.wait_replica_connections(POOL, BACK_S)
+        self.assertEqual(self.servers.depot_connections(self.primary), POOL + 1)
 
         # 1. Reads run on the replica, none on the primary.
         primary_before, replica_before = self.counters(self.primary), self.counters(self.replica)
@@ -140,17 +108,16 @@ class ReadReplica(unittest.TestCase):
         # A change on the primary is not seen while the replica does not apply it.
         product = expected[1]["elements"][0]["product"]
         one = {"query": f'{{ product(id: "{product["id"]}") {{ name }} }}'}
-        self.replica.sql("STOP SLAVE SQL_THREAD", db=None)
-        self.primary.sql(f"UPDATE products SET name = CONCAT(name, ' (renamed)') WHERE id = {product['id']}")
-        _, response, _ = harness.post(self.depot.url, one, self.token)
-        self.assertEqual(response["data"]["product"]["name"], product["name"])
-        self.replica.sql("START SLAVE SQL_THREAD", db=None)
-        self.catch_up()
+        with self.servers.lagging():
+            self.primary.sql(f"UPDATE products SET name = CONCAT(name, ' (renamed)') WHERE id = {product['id']}")
+            _, response, _ = harness.post(self.depot.url, one, self.token)
+            self.assertEqual(response["data"]["product"]["name"], product["name"])
+        self.servers.catch_up()
         _, response, _ = harness.post(self.depot.url, one, self.token)
         self.assertEqual(response["data"]["product"]["name"], product["name"] + " (renamed)")
         self.primary.sql(f"UPDATE products SET name = LEFT(name, CHAR_LENGTH(name) - {len(' (renamed)')})"
                          f" WHERE id = {product['id']}")
-        self.catch_up()
+        self.servers.catch_up()
 
         # 2. The replica stops: reads succeed again within seconds, on the primary.
         self.replica.stop()
@@ -170,8 +137,8 @@ class ReadReplica(unittest.TestCase):
 
         # 3. It starts again: Depot reconnects within seconds and reads go back to it.
         self.replica.start()
-        back = self.wait_replica_connections()
-        self.catch_up()
+        back = self.servers.wait_replica_connections(POOL, BACK_S)
+        self.servers.catch_up()
         primary_before, replica_before = self.counters(self.primary), self.counters(self.replica)
         statements = self.reads(expected)
         primary_after, replica_after = self.counters(self.primary), self.counters(self.replica)

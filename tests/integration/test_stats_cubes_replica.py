@@ -1,5 +1,5 @@
 """Statistics cubes read the replica (issue 17): two private mariadbd with replication, as
-test_read_your_writes.py starts them (a primary with a binary log, a read-only replica that
+replica.py starts them (a primary with a binary log, a read-only replica that
 follows it by GTID), and Depot configured with both.
 
 1. With the replica caught up, each of createdBoxes, topProductsCheckedOut and topProductsDonated
@@ -13,14 +13,12 @@ Licensed under the Apache License 2.0.
 """
 import os
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import replica  # noqa: E402
 
-POOL = 2
-USER, PASSWORD = "depot", "depot-pw"
 DAY = "2031-01-07"              # a day of the test's own rows only
 
 CUBES = {
@@ -34,60 +32,18 @@ CUBES = {
 }
 
 
-class StatsCubesReplica(unittest.TestCase):
+class StatsCubesReplica(replica.ReplicaTestCase):
+
+    DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
+
+    @classmethod
+    def load(cls):
+        harness.load_demo(cls.primary, boxes=200)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        common = ["--userstat=1"]
-        cls.primary = harness.MariaDB(os.path.join(folder, "primary"), port=harness.free_port(),
-                                      args=common + ["--server-id=1", "--log-bin=primary-bin",
-                                                     "--binlog-format=ROW"])
-        cls.replica = harness.MariaDB(os.path.join(folder, "replica"), port=harness.free_port(),
-                                      args=common + ["--server-id=2", "--read-only=1"])
-        cls.primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';"
-                        " GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'", db=None)
-        cls.replica.sql(f"CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {cls.primary.port},"
-                        " MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-pw', MASTER_USE_GTID = slave_pos;"
-                        " START SLAVE", db=None)
-        cls.primary.sql(f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}';"
-                        f" GRANT SELECT, INSERT, UPDATE, DELETE ON {cls.primary.database}.* TO '{USER}'@'%'",
-                        db=None)
-        harness.load_demo(cls.primary, boxes=200)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         cls.token = cls.keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES])
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one", extra_env={
-            "MYSQL_USER": USER, "MYSQL_PASSWORD": PASSWORD,
-            "MYSQL_REPLICA_HOST": "127.0.0.1", "MYSQL_REPLICA_PORT": str(cls.replica.port),
-            "DEPOT_DB_POOL": str(POOL), "DEPOT_DB_POOL_MIN": str(POOL),
-            "DEPOT_DB_REPLICA_POOL": str(POOL), "DEPOT_IDEMPOTENCY_PURGE_MS": "0"})
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.replica.stop()
-        cls.primary.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
-
-    def catch_up(self):
-        position = self.primary.scalar("SELECT @@gtid_binlog_pos")
-        self.assertEqual(self.replica.scalar(f"SELECT MASTER_GTID_WAIT('{position}', 60)"), "0")
-
-    def wait_replica_connections(self):
-        started = time.monotonic()
-        query = f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '{USER}'"
-        while int(self.replica.scalar(query)) < POOL + 1:
-            self.assertLess(time.monotonic() - started, 10, "Depot did not connect to the replica")
-            time.sleep(0.05)
-
-    @staticmethod
-    def selects(db):
-        """SELECTs Depot's user ran on db (USER_STATISTICS: the test's own queries and the
-        replication threads are not counted)."""
-        value = db.scalar(f"SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS WHERE USER = '{USER}'")
-        return int(value or 0)
 
     def cube(self, name):
         """The cube of base 1: (facts, statements)."""
@@ -101,22 +57,21 @@ class StatsCubesReplica(unittest.TestCase):
         return {f[CUBES[name][0]] for f in self.cube(name)[0]}
 
     def test_1_every_statement_of_a_cube_reads_the_replica(self):
-        self.catch_up()
-        self.wait_replica_connections()
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
         for name in CUBES:
             with self.subTest(cube=name):
-                primary_before, replica_before = self.selects(self.primary), self.selects(self.replica)
+                primary_before, replica_before = self.servers.selects_each()
                 facts, statements = self.cube(name)
                 self.assertTrue(facts, "no facts in base 1 of the demo data: the check proves nothing")
                 self.assertGreaterEqual(statements, 3)
-                self.assertEqual(self.selects(self.replica) - replica_before, statements)
-                self.assertEqual(self.selects(self.primary) - primary_before, 0)
+                self.assertEqual(self.servers.selects(self.replica) - replica_before, statements)
+                self.assertEqual(self.servers.selects(self.primary) - primary_before, 0)
 
     def test_2_a_lagging_replica_answers_as_it_is(self):
-        self.catch_up()
-        self.wait_replica_connections()
-        self.replica.sql("STOP SLAVE SQL_THREAD", db=None)
-        try:
+        self.servers.catch_up()
+        self.servers.wait_replica_connections(self.POOL)
+        with self.servers.lagging():
             product, location, size = self.primary.sql(
                 "SELECT p.id, l.id, s.id FROM products p JOIN locations l ON l.camp_id = p.camp_id"
                 " JOIN sizes s WHERE p.camp_id = 1 ORDER BY p.id, l.id, s.id LIMIT 1")[0]
@@ -135,9 +90,7 @@ class StatsCubesReplica(unittest.TestCase):
             for name in CUBES:
                 with self.subTest(cube=name, replica="lagging"):
                     self.assertNotIn(DAY, self.days(name))
-        finally:
-            self.replica.sql("START SLAVE SQL_THREAD", db=None)
-        self.catch_up()
+        self.servers.catch_up()
         for name in CUBES:
             with self.subTest(cube=name, replica="caught up"):
                 self.assertIn(DAY, self.days(name))

@@ -23,6 +23,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boxtribute_sql  # noqa: E402
 import harness  # noqa: E402
+import replica  # noqa: E402
 import stats_moved_data as data  # noqa: E402
 from read_exact import DUMP, GENDERS, STATES  # noqa: E402
 
@@ -407,56 +408,22 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
                     self.assertEqual(body["extensions"]["debug"]["sqlStatements"], statements)
 
 
-class MovedOnReplica(unittest.TestCase):
+class MovedOnReplica(replica.ReplicaTestCase):
     """With a read replica (two private mariadbd with GTID replication, as
-    test_read_your_writes.py starts them), both cubes read the replica only: its SELECTs by
+    replica.py starts them), both cubes read the replica only: its SELECTs by
     Depot's user rise by exactly the statements Depot reports, the primary's do not move, and a
     donation on the primary shows only once the replica has it."""
 
-    USER, PASSWORD, POOL = "depot", "depot-pw", 2
+    GRANTS = "SELECT"
+
+    @classmethod
+    def load(cls):
+        MovedOnDepotDDL.load.__func__(cls, cls.primary)
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        folder = cls.scratch.path
-        common = ["--userstat=1"]
-        cls.primary = harness.MariaDB(os.path.join(folder, "primary"), port=harness.free_port(),
-                                      args=common + ["--server-id=1", "--log-bin=primary-bin",
-                                                     "--binlog-format=ROW"])
-        cls.replica = harness.MariaDB(os.path.join(folder, "replica"), port=harness.free_port(),
-                                      args=common + ["--server-id=2", "--read-only=1"])
-        cls.primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';"
-                        " GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'", db=None)
-        cls.replica.sql(f"CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = {cls.primary.port},"
-                        " MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-pw', MASTER_USE_GTID = slave_pos;"
-                        " START SLAVE", db=None)
-        cls.primary.sql(f"CREATE USER '{cls.USER}'@'%' IDENTIFIED BY '{cls.PASSWORD}';"
-                        f" GRANT SELECT ON {cls.primary.database}.* TO '{cls.USER}'@'%'", db=None)
-        MovedOnDepotDDL.load.__func__(cls, cls.primary)
-        cls.keys = harness.Keys(folder)
+        super().setUpClass()
         cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.primary, cls.keys, folder, form="one", extra_env={
-            "MYSQL_USER": cls.USER, "MYSQL_PASSWORD": cls.PASSWORD,
-            "MYSQL_REPLICA_HOST": "127.0.0.1", "MYSQL_REPLICA_PORT": str(cls.replica.port),
-            "DEPOT_DB_POOL": str(cls.POOL), "DEPOT_DB_POOL_MIN": str(cls.POOL),
-            "DEPOT_DB_REPLICA_POOL": str(cls.POOL)})
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.replica.stop()
-        cls.primary.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
-
-    def selects(self, db):
-        value = db.scalar("SELECT SELECT_COMMANDS FROM information_schema.USER_STATISTICS "
-                          f"WHERE USER = '{self.USER}'")
-        return int(value or 0)
-
-    def catch_up(self):
-        position = self.primary.scalar("SELECT @@gtid_binlog_pos")
-        self.assertEqual(self.replica.scalar(f"SELECT MASTER_GTID_WAIT('{position}', 60)"), "0")
 
     def donated_on_the_12th(self):
         status, body, _ = harness.post(self.depot.url, {"query": MOVED, "variables": {"b": 1}}, self.god)
@@ -467,34 +434,30 @@ class MovedOnReplica(unittest.TestCase):
         return sum(f["boxesCount"] for f in facts), body["extensions"]["debug"]["sqlStatements"]
 
     def test_cubes_read_the_replica(self):
-        self.catch_up()
+        self.servers.catch_up()
         started = time.monotonic()
         while True:         # Depot's first connection to the replica may still be opening
-            before = (self.selects(self.primary), self.selects(self.replica))
+            before = self.servers.selects_each()
             status, body, _ = harness.post(self.depot.url, {"query": STOCK, "variables": {"b": 1}}, self.god)
-            after = (self.selects(self.primary), self.selects(self.replica))
+            after = self.servers.selects_each()
             if after[0] == before[0] or time.monotonic() - started > 10:
                 break
         self.assertEqual(status, 200, body)
         self.assertNotIn("errors", body)
         self.assertEqual(after[0], before[0])
         self.assertEqual(after[1] - before[1], body["extensions"]["debug"]["sqlStatements"])
-        before = (self.selects(self.primary), self.selects(self.replica))
+        before = self.servers.selects_each()
         count, statements = self.donated_on_the_12th()
         self.assertEqual(count, 0)
-        self.assertEqual((self.selects(self.primary), self.selects(self.replica)),
-                         (before[0], before[1] + statements))
+        self.assertEqual(self.servers.selects_each(), (before[0], before[1] + statements))
         # A donation on the primary while the replica's SQL thread is stopped: not seen until
         # replication catches up.
-        self.replica.sql("STOP SLAVE SQL_THREAD", db=None)
-        try:
+        with self.servers.lagging():
             self.primary.sql("INSERT INTO history (tablename, record_id, changes, user_id, changedate, from_int, "
                              "to_int) VALUES ('stock', 12, 'location_id', 8, '2024-01-12 11:00:00', 1, 2), "
                              "('stock', 12, 'box_state_id', 8, '2024-01-12 11:00:00', 1, 5)")
             self.assertEqual(self.donated_on_the_12th()[0], 0)
-        finally:
-            self.replica.sql("START SLAVE SQL_THREAD", db=None)
-        self.catch_up()
+        self.servers.catch_up()
         self.assertEqual(self.donated_on_the_12th()[0], 1)
 
 
