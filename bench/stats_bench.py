@@ -87,7 +87,90 @@ GROUP BY p.id, p.category_id, p.gender_id, b.created_on, b.tag_ids""",
                 "SELECT id, name, gender_id FROM products WHERE id IN ({product_id})",
                 "SELECT id, label FROM sizes WHERE id IN ({size_id})"],
     },
+    "beneficiaryDemographics": {
+        "query": """query($b: Int!) { beneficiaryDemographics(baseId: $b) { facts { gender age createdOn
+                    deletedOn tagIds count } dimensions { tag { id name color } } } }""",
+        # compute_beneficiary_demographics: the base's beneficiaries with their tags, grouped;
+        # then the tags the facts name.
+        "sql": ["""SELECT t1.gender, t1.created_on, t1.deleted_on, t1.age, t1.tag_ids, COUNT(t1.id) AS count FROM (
+ SELECT p.id, IF(p.gender = '', 'D', p.gender) AS gender, DATE(DATE(p.created)) AS created_on,
+  DATE(IF(p.deleted > 0, DATE(p.deleted), NULL)) AS deleted_on,
+  IF(p.date_of_birth > 0, TIMESTAMPDIFF(YEAR, p.date_of_birth, CURDATE()), NULL) AS age,
+  GROUP_CONCAT(tr.tag_id) AS tag_ids
+ FROM people p LEFT OUTER JOIN tags_relations tr ON tr.object_id = p.id AND tr.object_type = 'People'
+  AND tr.deleted_on IS NULL
+ WHERE p.camp_id = {base} GROUP BY p.id) t1
+GROUP BY t1.gender, t1.age, t1.created_on, t1.deleted_on, t1.tag_ids""",
+                "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})"],
+    },
+    "beneficiaryReach": {
+        "query": """query($b: Int!) { beneficiaryReach(baseId: $b) { facts { reachedOn beneficiaryId
+                    reachType count } dimensions { beneficiary { id age gender tagIds }
+                    tag { id name color } } } }""",
+        # compute_beneficiary_reach: BENEFICIARIES_REACHED_QUERY over the last 104 weeks, then the
+        # facts' beneficiaries with their tags, then those tags.
+        "sql": ["""SELECT DATE(reached_on) AS reached_on, beneficiary_id, reach_type, COUNT(beneficiary_id) AS count
+FROM (
+ SELECT h.changedate AS reached_on, h.record_id AS beneficiary_id, 'CreatedOrEdited' AS reach_type
+ FROM history h INNER JOIN people p ON h.tablename = 'people' AND p.id = h.record_id AND p.camp_id = {base}
+ WHERE NOT h.changes LIKE 'Record deleted%' AND h.changedate >= (UTC_TIMESTAMP() - INTERVAL 104 WEEK) GROUP BY h.changedate, p.id
+ UNION ALL
+ SELECT t.transaction_date, t.people_id, 'Checkout' FROM transactions t
+ INNER JOIN people p ON p.id = t.people_id AND p.camp_id = {base} AND t.product_id IS NOT NULL
+  AND t.transaction_date >= (UTC_TIMESTAMP() - INTERVAL 104 WEEK) GROUP BY t.transaction_date, t.people_id
+ UNION ALL
+ SELECT t.transaction_date, fm.id, 'Checkout' FROM transactions t
+ INNER JOIN people p ON p.id = t.people_id AND p.camp_id = {base} AND t.product_id IS NOT NULL
+  AND t.transaction_date >= (UTC_TIMESTAMP() - INTERVAL 104 WEEK) INNER JOIN people fm ON fm.parent_id = t.people_id
+ GROUP BY t.transaction_date, fm.id
+ UNION ALL
+ SELECT sr.created, sr.people_id, 'ServiceUsed' FROM services_relations sr
+ JOIN people p ON p.id = sr.people_id AND p.camp_id = {base} AND sr.created >= (UTC_TIMESTAMP() - INTERVAL 104 WEEK)
+ UNION ALL
+ SELECT tr.created_on, tr.object_id, 'TagApplied' FROM tags_relations tr
+ JOIN people p ON tr.object_type = 'People' AND p.id = tr.object_id AND p.camp_id = {base}
+ WHERE tr.created_on IS NOT NULL AND tr.created_on >= (UTC_TIMESTAMP() - INTERVAL 104 WEEK) GROUP BY tr.created_on, tr.object_id) i
+GROUP BY DATE(reached_on), beneficiary_id, reach_type
+ORDER BY reach_type, DATE(reached_on), beneficiary_id""",
+                """SELECT p.id, IF(p.date_of_birth > 0, TIMESTAMPDIFF(YEAR, p.date_of_birth, CURDATE()), NULL),
+ p.gender, GROUP_CONCAT(DISTINCT tr.tag_id) FROM people p
+ LEFT OUTER JOIN tags_relations tr ON tr.object_id = p.id AND tr.object_type = 'People' AND tr.deleted_on IS NULL
+ WHERE p.id IN ({beneficiary_id}) GROUP BY p.id ORDER BY p.id""",
+                # the tags of those beneficiaries (boxtribute takes their ids from the rows above)
+                """SELECT id, label, color FROM tags WHERE id IN (SELECT tag_id FROM tags_relations
+ WHERE object_type = 'People' AND deleted_on IS NULL AND object_id IN ({beneficiary_id}))"""],
+    },
 }
+
+
+# movedBoxes and stockOverview: boxtribute's own statements, read from its repository
+# (tests/integration/boxtribute_sql.py; braces doubled for format), then the dimension queries
+# of its _generate_dimensions for the ids the facts hold.
+import boxtribute_sql  # noqa: E402
+
+if boxtribute_sql.STATEMENTS:
+    CUBES["movedBoxes"] = {
+        "query": """query($b: Int!) { movedBoxes(baseId: $b) { facts { movedOn targetId categoryId sizeId
+                    boxesCount itemsCount gender productName tagIds organisationName } dimensions {
+                    category { id name } size { id name } target { id name type deletedOn } } } }""",
+        "sql": [boxtribute_sql.moved_boxes(BASE).replace("{", "{{").replace("}", "}}"),
+                "SELECT id, label FROM product_categories", "SELECT id, label FROM sizes WHERE id IN ({size_id})",
+                "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})",
+                "SELECT id, DATE(deleted), label FROM locations WHERE id IN ({target_id})"],
+    }
+    CUBES["stockOverview"] = {
+        "query": """query($b: Int!) { stockOverview(baseId: $b) { facts { productName categoryId gender
+                    boxesCount itemsCount sizeId tagIds boxState locationId } dimensions {
+                    category { id name } size { id name } tag { id name color } location { id name } } } }""",
+        "sql": [boxtribute_sql.stock_overview(BASE).replace("{", "{{").replace("}", "}}"),
+                "SELECT id, label FROM sizes WHERE id IN ({size_id})",
+                "SELECT id, label FROM locations WHERE id IN ({location_id})",
+                "SELECT id, label FROM product_categories", "SELECT id, label, color FROM tags WHERE id IN ({tag_ids})",
+                "SELECT id, label FROM sizegroup WHERE id IN (28, 29)"],
+    }
+else:
+    print(f"boxtribute's repository is not at {boxtribute_sql.REPO}: movedBoxes and stockOverview "
+          "are not measured", file=sys.stderr)
 
 
 def fact_ids(db, facts_sql):
