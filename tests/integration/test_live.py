@@ -10,7 +10,10 @@ Apollo Client with GraphQLWsLink. Expected values come from SQL run here. Cases:
     selection; base 2's subscriber receives nothing;
   - a change by a Depot mutation (updateBox) reaches Apollo Client's box subscription;
   - a box leaving the filter's view is reported by id in removedBoxIds;
-  - a token that expires closes the connection with 4403.
+  - a token that expires closes the connection with 4403;
+  - Server-Sent Events (graphql-sse, distinct connections) on the same port: curl and the
+    graphql-sse client receive the box and boxes of base 1 as SQL changes them; no token or a
+    bad one is 401, a request not accepting text/event-stream 406.
 Licensed under the Apache License 2.0.
 """
 import json
@@ -191,6 +194,76 @@ class Live(Setup, EventCases, unittest.TestCase):
         c.wait_for(lambda m: "ready" in m, "ack")
         got = c.wait_for(lambda m: "closed" in m, "close at expiry")
         self.assertEqual(got[0]["closed"], 4403, got)
+
+    # Server-Sent Events (graphql-sse, distinct connections mode) on the same port.
+
+    def curl_stream(self, name, token, query, variables, accept="text/event-stream"):
+        """curl POSTing one subscription; returns (process, its output's path)."""
+        path = os.path.join(self.folder, f"{name}.sse")
+        out = open(path, "wb")
+        headers = ["-H", "Content-Type: application/json", "-H", f"Accept: {accept}"]
+        if token:
+            headers += ["-H", f"Authorization: Bearer {token}"]
+        process = subprocess.Popen(
+            ["curl", "-sN", "-w", "\nstatus %{http_code}\n", *headers,
+             "--data", json.dumps({"query": query, "variables": variables}),
+             self.url.replace("ws://", "http://")], stdout=out, stderr=subprocess.STDOUT)
+        self.addCleanup(lambda: (process.poll() is None and process.kill(), process.wait(), out.close()))
+        return process, path
+
+    @staticmethod
+    def sse_events(path):
+        """The `next` events' data of an SSE stream so far."""
+        with open(path, "rb") as f:
+            text = f.read().decode()
+        return [json.loads(block.split("data: ", 1)[1]) for block in text.split("\n\n")
+                if block.startswith("event: next\ndata: ")]
+
+    def wait_until(self, found, what):
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            got = found()
+            if got:
+                return got
+            time.sleep(0.05)
+        raise AssertionError(f"no {what} within {WAIT} s")
+
+    def test_sse_with_curl_streams_the_box_and_its_change(self):
+        box_id, label = self.box_of_base(1)
+        items = int(self.db.scalar(f"SELECT items FROM stock WHERE id = {box_id}"))
+        _, path = self.curl_stream("curl-box", self.token_for_base(1), BOX, {"label": label})
+        first = self.wait_until(lambda: self.sse_events(path), "first event")[0]
+        self.assertEqual(first["data"]["box"]["labelIdentifier"], label)
+        self.assertEqual(first["data"]["box"]["numberOfItems"], items)
+        self.db.sql(f"UPDATE stock SET items = items + 5 WHERE id = {box_id}")
+        after = int(self.db.scalar(f"SELECT items FROM stock WHERE id = {box_id}"))
+        got = self.wait_until(lambda: [e for e in self.sse_events(path)
+                                       if e["data"]["box"]["numberOfItems"] == after], "the change")
+        self.assertEqual(got[0]["data"]["box"]["labelIdentifier"], label)
+
+    def test_sse_refuses_no_token_and_a_missing_accept(self):
+        for name, token, accept, status in (("no-token", None, "text/event-stream", "401"),
+                                            ("bad-token", "not.a.token", "text/event-stream", "401"),
+                                            ("no-accept", self.token_for_base(1), "application/json", "406")):
+            process, path = self.curl_stream(f"refused-{name}", token, BOX, {"label": "1"}, accept)
+            process.wait(timeout=WAIT)
+            with open(path) as f:
+                text = f.read()
+            self.assertIn(f"status {status}", text, name)
+            self.assertNotIn("event: next", text, name)
+
+    def test_sse_with_the_graphql_sse_client_gets_a_change_by_sql(self):
+        c = self.client("sse-boxes", self.token_for_base(1), BOXES, {"baseId": "1"}, mode="sse")
+        c.wait_for(lambda m: "ready" in m, "start")
+        time.sleep(1.0)          # the group has read its view
+        box_id, label = self.box_of_base(1)
+        self.db.sql(f"UPDATE stock SET items = items + 2, comments = 'live sse' WHERE id = {box_id}")
+        items = int(self.db.scalar(f"SELECT items FROM stock WHERE id = {box_id}"))
+        got = c.wait_for(lambda m: "next" in m and any(
+            b["id"] == str(box_id) and b["numberOfItems"] == items
+            for b in m["next"]["data"]["boxesChanged"]["changed"]), "event")
+        box = [b for b in got[0]["next"]["data"]["boxesChanged"]["changed"] if b["id"] == str(box_id)][0]
+        self.assertEqual(box["labelIdentifier"], label)
 
 
 class LiveSeparateProcesses(Setup, EventCases, unittest.TestCase):
