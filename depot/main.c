@@ -150,13 +150,14 @@ main (int argc, char *argv [])
             fprintf (stderr, "depot: live updates (DEPOT_LIVE_PORT) need the change feed (DEPOT_FEED_BIND)\n");
             goto stop;
         }
-        char *issuer = zsys_sprintf ("https://%s/", gateway.auth0_domain);
-        live_jwt = dp_jwt_new (gateway.public_key_pem, issuer, gateway.auth0_audience,
-                               gateway.jwt_leeway_s, err, sizeof err);
-        zstr_free (&issuer);
+        live_jwt = dp_live_jwt_new (&gateway, err, sizeof err);
+        if (!live_jwt) {
+            fprintf (stderr, "depot: live updates: %s\n", err);
+            goto stop;
+        }
         live.jwt = live_jwt;
         live.schema = schema;
-        if (!live_jwt || !(live_actor = dp_live_actor_new (&live)))
+        if (!(live_actor = dp_live_actor_new (&live)))
             goto stop;
     }
     dp_info ("depot: serving http://localhost:%d/graphql with %d resolver(s) and %d to %d DB"

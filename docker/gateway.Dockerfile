@@ -18,7 +18,7 @@ FROM debian:${DEBIAN_VERSION} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
-      libcivetweb-dev libjansson-dev libssl-dev nodejs npm \
+      libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

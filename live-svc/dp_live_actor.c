@@ -41,6 +41,8 @@ typedef struct {
     char close_reason [96];
     char *rx;                       //  a message being received
     size_t rx_len;
+    bool sse;                       //  graphql-sse, distinct connections: one subscription
+    int http_status;                //  SSE: the status to answer; 0 once headers are written
 } conn_t;
 
 typedef struct {
@@ -109,6 +111,10 @@ s_conn_close (conn_t *conn, int code, const char *reason)
 {
     if (conn->close_code)
         return;
+    if (conn->sse) {                            //  the stream ends with its complete event
+        const char complete [] = "event: complete\ndata:\n\n";
+        s_conn_send (conn, complete, sizeof complete - 1);
+    }
     conn->close_code = code;
     snprintf (conn->close_reason, sizeof conn->close_reason, "%s", reason);
     lws_callback_on_writable (conn->wsi);
@@ -120,6 +126,22 @@ s_conn_message (conn_t *conn, const char *id, const char *type, const char *payl
 {
     dp_json_writer_t out;
     dp_json_writer_init (&out, 64 + len);
+    if (conn->sse) {
+        //  graphql-sse: an event per result; errors are a result that ends the stream.
+        bool error = streq (type, "error");
+        dp_json_writer_raw (&out, "event: next\ndata: ", 18);
+        if (error)
+            dp_json_writer_raw (&out, "{\"errors\":", 10);
+        dp_json_writer_raw (&out, payload, len);
+        if (error)
+            dp_json_writer_char (&out, '}');
+        dp_json_writer_raw (&out, "\n\n", 2);
+        s_conn_send (conn, out.data, out.len);
+        dp_json_writer_release (&out);
+        if (error)
+            s_conn_close (conn, 1000, "complete");
+        return;
+    }
     dp_json_writer_raw (&out, "{\"id\":", 6);
     dp_json_writer_cstr (&out, id);
     dp_json_writer_raw (&out, ",\"type\":", 8);
@@ -642,14 +664,8 @@ s_drain (self_t *self)
 //  graphql-transport-ws
 
 static int
-s_authenticate (self_t *self, conn_t *conn, json_t *payload)
+s_verify (self_t *self, conn_t *conn, const char *token)
 {
-    const char *token = json_string_value (json_object_get (payload, "token"));
-    const char *header = json_string_value (json_object_get (payload, "Authorization"));
-    if (!header)
-        header = json_string_value (json_object_get (payload, "authorization"));
-    if (!token && header && strncmp (header, "Bearer ", 7) == 0)
-        token = header + 7;
     if (!token)
         return -1;
     dp_jwt_error_t error;
@@ -660,6 +676,23 @@ s_authenticate (self_t *self, conn_t *conn, json_t *payload)
     }
     conn->scope = s_scope (&conn->identity);
     return 0;
+}
+
+static const char *
+s_bearer (const char *header)
+{
+    return header && strncmp (header, "Bearer ", 7) == 0 ? header + 7 : NULL;
+}
+
+//  connection_init's payload: {"token": t} or {"Authorization": "Bearer t"}.
+static int
+s_authenticate (self_t *self, conn_t *conn, json_t *payload)
+{
+    const char *token = json_string_value (json_object_get (payload, "token"));
+    const char *header = json_string_value (json_object_get (payload, "Authorization"));
+    if (!header)
+        header = json_string_value (json_object_get (payload, "authorization"));
+    return s_verify (self, conn, token ? token : s_bearer (header));
 }
 
 static void
@@ -813,6 +846,122 @@ s_conn_gone (self_t *self, conn_t *conn)
     free (conn->rx);
 }
 
+static void
+s_conn_open (self_t *self, conn_t *conn, struct lws *wsi)
+{
+    memset (conn, 0, sizeof *conn);
+    conn->owner = self;
+    conn->wsi = wsi;
+    conn->opened_ms = zclock_mono ();
+    conn->arena = dp_arena_new (2048);
+    conn->subs = zhashx_new ();
+    conn->out = zlistx_new ();
+    zlistx_set_destructor (conn->out, (zlistx_destructor_fn *) zstr_free);
+    zlistx_add_end (self->conns, conn);
+}
+
+//  Append a received piece; returns -1 past the largest message.
+static int
+s_conn_receive (conn_t *conn, const void *in, size_t len)
+{
+    if (conn->rx_len + len > S_MAX_MESSAGE)
+        return -1;
+    conn->rx = (char *) realloc (conn->rx, conn->rx_len + len + 1);
+    memcpy (conn->rx + conn->rx_len, in, len);
+    conn->rx_len += len;
+    return 0;
+}
+
+//  Write the next queued frame; returns -1 to close the connection.
+static int
+s_conn_writable (conn_t *conn, struct lws *wsi, enum lws_write_protocol protocol)
+{
+    char *frame = (char *) zlistx_first (conn->out);
+    if (frame) {
+        size_t n = strlen (frame + LWS_PRE);
+        if (lws_write (wsi, (unsigned char *) frame + LWS_PRE, n, protocol) < (int) n)
+            return -1;
+        zlistx_delete (conn->out, zlistx_cursor (conn->out));
+        if (zlistx_size (conn->out) || conn->close_code)
+            lws_callback_on_writable (wsi);
+        return 0;
+    }
+    if (conn->close_code && !conn->sse)
+        lws_close_reason (wsi, (enum lws_close_status) conn->close_code,
+                          (unsigned char *) conn->close_reason, strlen (conn->close_reason));
+    return conn->close_code ? -1 : 0;
+}
+
+//  An SSE request refused before its stream: the status and why, then close.
+static int
+s_sse_refuse (struct lws *wsi, unsigned int status, const char *why)
+{
+    lws_return_http_status (wsi, status, why);
+    return -1;
+}
+
+//  graphql-sse, distinct connections mode: POST / with Accept: text/event-stream, the token
+//  as Authorization: Bearer, the body {query, variables, operationName}. Returns -1 to close.
+static int
+s_sse_request (self_t *self, conn_t *conn, struct lws *wsi)
+{
+    s_conn_open (self, conn, wsi);
+    conn->sse = true;
+    conn->init_seen = true;
+    char header [4096];
+    if (lws_hdr_total_length (wsi, WSI_TOKEN_POST_URI) <= 0)
+        return s_sse_refuse (wsi, HTTP_STATUS_METHOD_NOT_ALLOWED,
+                             "Subscriptions over Server-Sent Events are POSTed.");
+    if (lws_hdr_copy (wsi, header, sizeof header, WSI_TOKEN_HTTP_ACCEPT) <= 0
+    ||  !strstr (header, "text/event-stream"))
+        return s_sse_refuse (wsi, HTTP_STATUS_NOT_ACCEPTABLE,
+                             "Send Accept: text/event-stream (graphql-sse, distinct connections).");
+    if (lws_hdr_copy (wsi, header, sizeof header, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0
+    ||  s_verify (self, conn, s_bearer (header)))
+        return s_sse_refuse (wsi, HTTP_STATUS_UNAUTHORIZED,
+                             "A valid token is required: Authorization: Bearer <token>.");
+    return 0;
+}
+
+//  The body is in: answer 200 and subscribe, or 400.
+static int
+s_sse_subscribe (self_t *self, conn_t *conn, struct lws *wsi)
+{
+    json_t *payload = json_loadb (conn->rx ? conn->rx : "", conn->rx_len, 0, NULL);
+    bool valid = json_is_object (payload) && json_is_string (json_object_get (payload, "query"));
+    json_t *variables = json_object_get (payload, "variables");
+    valid = valid && (!variables || json_is_object (variables) || json_is_null (variables));
+    if (!valid) {
+        json_decref (payload);
+        return s_sse_refuse (wsi, HTTP_STATUS_BAD_REQUEST,
+                             "The body must be JSON: {\"query\": ..., \"variables\": {...}}.");
+    }
+    conn->http_status = HTTP_STATUS_OK;
+    conn->acked = true;                 //  the stream begins: its token's expiry ends it
+    lws_callback_on_writable (wsi);
+    s_subscribe (self, conn, "sse", payload);
+    json_decref (payload);
+    s_drain (self);
+    return 0;
+}
+
+static int
+s_sse_headers (conn_t *conn, struct lws *wsi)
+{
+    unsigned char buffer [LWS_PRE + 512];
+    unsigned char *start = buffer + LWS_PRE, *p = start, *end = buffer + sizeof buffer - 1;
+    const char no_cache [] = "no-cache";
+    if (lws_add_http_common_headers (wsi, (unsigned int) conn->http_status, "text/event-stream",
+                                     LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end)
+    ||  lws_add_http_header_by_token (wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+                                      (const unsigned char *) no_cache, sizeof no_cache - 1, &p, end)
+    ||  lws_finalize_write_http_header (wsi, start, &p, end))
+        return -1;
+    conn->http_status = 0;
+    lws_callback_on_writable (wsi);
+    return 0;
+}
+
 static int
 s_ws_callback (struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
@@ -820,54 +969,41 @@ s_ws_callback (struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
     conn_t *conn = (conn_t *) user;
     switch (reason) {
         case LWS_CALLBACK_ESTABLISHED:
-            memset (conn, 0, sizeof *conn);
-            conn->owner = self;
-            conn->wsi = wsi;
-            conn->opened_ms = zclock_mono ();
-            conn->arena = dp_arena_new (2048);
-            conn->subs = zhashx_new ();
-            conn->out = zlistx_new ();
-            zlistx_set_destructor (conn->out, (zlistx_destructor_fn *) zstr_free);
-            zlistx_add_end (self->conns, conn);
+            s_conn_open (self, conn, wsi);
             break;
         case LWS_CALLBACK_RECEIVE:
             if (conn->close_code)
                 break;
-            if (conn->rx_len + len > S_MAX_MESSAGE) {
+            if (s_conn_receive (conn, in, len)) {
                 s_conn_close (conn, 4400, "Message too large");
                 break;
             }
-            conn->rx = (char *) realloc (conn->rx, conn->rx_len + len + 1);
-            memcpy (conn->rx + conn->rx_len, in, len);
-            conn->rx_len += len;
             if (lws_is_final_fragment (wsi) && lws_remaining_packet_payload (wsi) == 0) {
                 s_message (self, conn, conn->rx, conn->rx_len);
                 conn->rx_len = 0;
                 s_drain (self);         //  a send may have taken the broker's signal
             }
             break;
-        case LWS_CALLBACK_SERVER_WRITEABLE: {
-            char *frame = (char *) zlistx_first (conn->out);
-            if (frame) {
-                size_t n = strlen (frame + LWS_PRE);
-                if (lws_write (wsi, (unsigned char *) frame + LWS_PRE, n, LWS_WRITE_TEXT) < (int) n)
-                    return -1;
-                zlistx_delete (conn->out, zlistx_cursor (conn->out));
-                if (zlistx_size (conn->out) || conn->close_code)
-                    lws_callback_on_writable (wsi);
-            }
-            else
-            if (conn->close_code) {
-                lws_close_reason (wsi, (enum lws_close_status) conn->close_code,
-                                  (unsigned char *) conn->close_reason, strlen (conn->close_reason));
-                return -1;
-            }
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            return s_conn_writable (conn, wsi, LWS_WRITE_TEXT);
+        case LWS_CALLBACK_HTTP:
+            return s_sse_request (self, conn, wsi);
+        case LWS_CALLBACK_HTTP_BODY:
+            if (s_conn_receive (conn, in, len))
+                return s_sse_refuse (wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "The body is too large.");
             break;
-        }
+        case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            return s_sse_subscribe (self, conn, wsi);
+        case LWS_CALLBACK_HTTP_WRITEABLE:
+            if (conn->http_status)
+                return s_sse_headers (conn, wsi);
+            return s_conn_writable (conn, wsi, LWS_WRITE_HTTP);
         case LWS_CALLBACK_CLOSED:
-            if (conn->owner)
+        case LWS_CALLBACK_CLOSED_HTTP:
+            if (conn && conn->owner)
                 s_conn_gone (self, conn);
-            conn->owner = NULL;
+            if (conn)
+                conn->owner = NULL;
             break;
         default:
             break;

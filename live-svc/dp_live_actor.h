@@ -16,6 +16,11 @@
     the ack with 4401, a second connection_init with 4429, a reused id with
     4409, an unreadable message with 4400, no connection_init within 3 s
     with 4408; the token's expiry closes the connection with 4403.
+    The same port serves GraphQL over Server-Sent Events (graphql-sse,
+    distinct connections mode): POST with Accept: text/event-stream, the
+    token as Authorization: Bearer, the body {query, variables,
+    operationName}; 401, 405, 406, 400 or 413 before the stream, then one
+    `next` event per result and `complete` at the end (errors, expiry).
 @discuss
     Subscribers with the same document, variables and identity share a
     group: each event is one resolution per group (the resolver's EXECUTE,

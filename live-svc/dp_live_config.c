@@ -54,3 +54,13 @@ dp_live_config_check (const dp_live_config_t *config, char *err, size_t err_len)
     }
     return 0;
 }
+
+dp_jwt_t *
+dp_live_jwt_new (const dp_gateway_config_t *gateway, char *err, size_t err_len)
+{
+    char *issuer = zsys_sprintf ("https://%s/", gateway->auth0_domain);
+    dp_jwt_t *jwt = dp_jwt_new (gateway->public_key_pem, issuer, gateway->auth0_audience,
+                                gateway->jwt_leeway_s, err, err_len);
+    zstr_free (&issuer);
+    return jwt;
+}

@@ -9,6 +9,9 @@
 #    health (db-svc after a healthy MariaDB, resolvers after a healthy gateway and db-svc, the
 #    gateway after the demo key job completed); MariaDB loads ddl, indexes, Depot's idempotency
 #    table and demo data in that order; every Dockerfile named exists and defines the target asked for.
+#    live-svc: live updates on 5010 published on 127.0.0.1 only, connected to the gateway's
+#    broker (5560) and the feed (5558). The build stage installs the Debian package of every
+#    pkg-config module CMake requires (found with dpkg -S on this machine).
 # 3. One Dockerfile per service: each built service names docker/<service>.Dockerfile, no two
 #    share one; each has two or more stages (FROM ... AS ...) and COPYs only from stages it
 #    defines. Depot's own (gateway, resolver-svc, db-svc, demo-keys): a debian:12 build stage
@@ -35,9 +38,9 @@ def check(cond, what):
     if not cond:
         failures.append(what)
 
-check(set(svc) == {"mariadb", "db-svc", "resolver-svc", "gateway", "demo-keys", "feed-svc"},
-      "services: mariadb, db-svc, resolver-svc, gateway, demo-keys, feed-svc")
-for name in ("mariadb", "db-svc", "resolver-svc", "gateway", "feed-svc"):
+check(set(svc) == {"mariadb", "db-svc", "resolver-svc", "gateway", "demo-keys", "feed-svc", "live-svc"},
+      "services: mariadb, db-svc, resolver-svc, gateway, demo-keys, feed-svc, live-svc")
+for name in ("mariadb", "db-svc", "resolver-svc", "gateway", "feed-svc", "live-svc"):
     s = svc.get(name, {})
     check("healthcheck" in s and s["healthcheck"].get("test"), f"{name} has a healthcheck")
     check("mem_limit" in s and "cpus" in s, f"{name} has memory and CPU limits")
@@ -67,6 +70,15 @@ check(not svc["feed-svc"].get("deploy", {}).get("replicas"), "one feed-svc (neve
 check(any(a == "--binlog-format=ROW" for a in svc["mariadb"].get("command", []))
       and any(a.startswith("--log-bin") for a in svc["mariadb"].get("command", [])),
       "mariadb writes the binary log in ROW format (the feed follows it)")
+check(env("gateway").get("DEPOT_EXECUTE_BIND") == "tcp://*:5560"
+      and env("live-svc").get("DEPOT_EXECUTE_CONNECT") == "tcp://gateway:5560"
+      and env("live-svc").get("DEPOT_LIVE_FEED_CONNECT") == "tcp://feed-svc:5558",
+      "live-svc connects to the gateway's broker on 5560 and to the feed on 5558")
+check(deps("live-svc") == {"gateway": "service_healthy", "feed-svc": "service_healthy"},
+      "live-svc waits for a healthy gateway and feed-svc")
+live_ports = svc.get("live-svc", {}).get("ports", [])
+check(live_ports and all(p.get("host_ip") == "127.0.0.1" if isinstance(p, dict) else str(p).startswith("127.0.0.1:")
+                         for p in live_ports), "live-svc publishes its port on 127.0.0.1 only")
 check(deps("gateway").get("demo-keys") == "service_completed_successfully",
       "gateway waits for the demo key job")
 check(str(svc["gateway"]["environment"].get("DEPOT_PUBLIC_KEY_FILE", "")).startswith("/keys/")
@@ -115,7 +127,7 @@ def stages(text):
     return out
 
 depot_services = {"gateway": "gateway", "resolver-svc": "resolver-svc", "db-svc": "db-svc",
-                  "demo-keys": "depot-token", "feed-svc": "feed-svc"}     # service -> the CMake target its image runs
+                  "demo-keys": "depot-token", "feed-svc": "feed-svc", "live-svc": "live-svc"}     # service -> the CMake target its image runs
 dockerfiles = {}
 preambles = {}
 for name, s in svc.items():
@@ -148,13 +160,27 @@ for name, s in svc.items():
     check(users and users[-1].split(":")[0] not in ("root", "0"),
           f"{name}: runs as a non-root user ({users[-1] if users else 'none'})")
     check(any(l.upper().startswith("ENTRYPOINT ") for l in final[2]), f"{name}: has an ENTRYPOINT")
-    if name in ("gateway", "db-svc", "feed-svc"):
+    if name in ("gateway", "db-svc", "feed-svc", "live-svc"):
         check(any(l.upper().startswith("HEALTHCHECK ") for l in final[2]), f"{name}: has a HEALTHCHECK")
         check(any(l.upper().startswith("EXPOSE ") for l in final[2]), f"{name}: EXPOSEs its ports")
     preambles[name] = text[text.index("ARG DEBIAN_VERSION"):text.index("RUN cmake --build")]
 check(all(len(v) == 1 for v in dockerfiles.values()), f"no two services share a Dockerfile: {dockerfiles}")
 check(len(set(preambles.values())) == 1 and len(preambles) == len(depot_services),
       "Depot's Dockerfiles begin with the same build-stage preamble (shared by the builder)")
+# The preamble installs the Debian package of every pkg-config module CMake requires, or
+# configuring fails in every image (as when live-svc brought libwebsockets).
+import glob, subprocess
+modules = set()
+for cm in glob.glob(os.path.join(root, "CMakeLists.txt")) + glob.glob(os.path.join(root, "*", "CMakeLists.txt")):
+    modules.update(re.findall(r"pkg_check_modules\(\w+\s+REQUIRED\s+IMPORTED_TARGET\s+([\w.+-]+)\)", open(cm).read()))
+preamble = next(iter(preambles.values()), "")
+for module in sorted(modules):
+    pc = subprocess.run(["pkg-config", "--variable=pcfiledir", module], capture_output=True, text=True).stdout.strip()
+    owner = subprocess.run(["dpkg", "-S", os.path.join(pc, module + ".pc")], capture_output=True, text=True).stdout
+    package = owner.split(":")[0].strip() if owner else ""
+    if package:
+        check(re.search(r"\s" + re.escape(package) + r"\s", preamble),
+              f"the build stage installs {package} (CMake requires {module})")
 check(not os.path.exists(os.path.join(root, "docker", "depot.Dockerfile")),
       "no multi-target docker/depot.Dockerfile left")
 print("PASS: compose_config" if not failures else "FAILED: compose_config")

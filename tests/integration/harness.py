@@ -174,12 +174,18 @@ class Depot:
     """Depot running either as one process (`depot`) or as three (db-svc, resolver-svc,
     gateway) talking over tcp://, on a free port. With feed=True the change feed publishes on
     feed_endpoint: inside `depot`, or as a fourth process, feed-svc, which kill() and
-    restart() can stop with SIGKILL and start again."""
+    restart() can stop with SIGKILL and start again. With live=True (the feed comes with it)
+    live updates serve live_url: inside `depot`, or as one more process, live-svc, which
+    reaches the gateway's broker on its DEPOT_EXECUTE_BIND."""
 
-    def __init__(self, db, keys, folder, form="one", debug=True, extra_env=None, feed=False):
+    def __init__(self, db, keys, folder, form="one", debug=True, extra_env=None, feed=False,
+                 live=False):
         self.port = free_port()
         self.commands = {}
+        feed = feed or live
         self.feed_endpoint = f"tcp://127.0.0.1:{free_port()}" if feed else None
+        self.live_port = free_port() if live else None
+        self.live_url = f"ws://127.0.0.1:{self.live_port}/" if live else None
         self.url = f"http://127.0.0.1:{self.port}/graphql"
         self.processes = []
         self.logs = []
@@ -194,6 +200,11 @@ class Depot:
             writes = f"tcp://127.0.0.1:{free_port()}"      # the fallback's pushes (three processes)
             env.update({"DEPOT_FEED_BIND": self.feed_endpoint, "DEPOT_FEED_CONNECT": self.feed_endpoint,
                         "DEPOT_FEED_WRITES_BIND": writes, "DEPOT_FEED_WRITES": writes})
+        if live:
+            execute = f"tcp://127.0.0.1:{free_port()}"     # the broker's, for live-svc
+            env.update({"DEPOT_LIVE_PORT": str(self.live_port),
+                        "DEPOT_LIVE_FEED_CONNECT": self.feed_endpoint,
+                        "DEPOT_EXECUTE_BIND": execute, "DEPOT_EXECUTE_CONNECT": execute})
         env.update(extra_env or {})
         if form == "one":
             self._start(folder, "depot", [binary("depot", "depot")], env)
@@ -211,7 +222,11 @@ class Depot:
             self._start(folder, "resolver-svc", [binary("resolver-svc", "resolver-svc")], env3)
             if feed:
                 self._start(folder, "feed-svc", [binary("feed-svc", "feed-svc")], env3)
+            if live:
+                self._start(folder, "live-svc", [binary("live-svc", "live-svc")], env3)
         self.wait_ready(keys)
+        if live:
+            self.wait_port(self.live_port)
 
     def _start(self, folder, name, args, env):
         log = open(os.path.join(folder, f"{name}.log"), "wb")
@@ -246,6 +261,17 @@ class Depot:
                 pass
             time.sleep(0.1)
         raise RuntimeError("Depot did not answer in time")
+
+    def wait_port(self, port):
+        """Wait until something accepts TCP connections on the port (live updates' listener)."""
+        deadline = time.time() + STARTUP_SECONDS
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"nothing listens on port {port} in time")
 
     def stop(self):
         """SIGTERM every process; each must exit 0 (graceful shutdown)."""

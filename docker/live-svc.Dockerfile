@@ -1,0 +1,39 @@
+# live-svc.Dockerfile - Depot's live updates: GraphQL subscriptions over WebSocket
+# (graphql-transport-ws) on 5010, fed by feed-svc's change feed and resolved through the
+# gateway's broker (its DEPOT_EXECUTE_BIND, 5560).
+#
+#   docker build -f docker/live-svc.Dockerfile -t depot-live-svc .      (context: the repo root)
+#   docker run --rm depot-live-svc --help      every flag and its environment variable
+#
+# Two stages, as gateway.Dockerfile (the same build-stage preamble, shared by the builder).
+ARG DEBIAN_VERSION=12
+
+FROM debian:${DEBIAN_VERSION} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
+      libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# No ../shared here: the tests that need it skip; only binaries are built.
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_SHARED_DIR=/nonexistent
+RUN cmake --build /build -j"$(nproc)" --target live-svc
+
+FROM debian:${DEBIAN_VERSION}-slim AS live-svc
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libczmq4 libzmq5 libmsgpackc2 libjansson4 libssl3 libwebsockets17 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --no-create-home --shell /usr/sbin/nologin depot
+COPY --from=build /build/live-svc/live-svc /usr/local/bin/
+USER depot
+LABEL org.opencontainers.image.title="depot-live-svc" \
+      org.opencontainers.image.description="Depot's live updates (GraphQL subscriptions) for boxtribute" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV DEPOT_LIVE_PORT=5010
+EXPOSE 5010
+# The WebSocket port accepts connections: live-svc is up.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s \
+  CMD bash -c 'exec 3<>"/dev/tcp/127.0.0.1/${DEPOT_LIVE_PORT:-5010}"' || exit 1
+ENTRYPOINT ["/usr/local/bin/live-svc"]
