@@ -844,7 +844,16 @@ zactor_t *
 dp_broker_actor_new (dp_broker_config_t *config)
 {
     assert (config);
-    zactor_t *actor = zactor_new (dp_broker_actor, config);
+    //  The actor reads its own copy, which it frees: the caller's config may
+    //  be on a stack the caller reuses at once, and the handshake over the
+    //  pipe (inside libzmq) orders the two threads where ThreadSanitizer
+    //  cannot see it (it reported the actor's reads of a reused frame).
+    dp_broker_config_t *copy = (dp_broker_config_t *) malloc (sizeof *copy);
+    assert (copy);
+    *copy = *config;
+    zactor_t *actor = zactor_new (dp_broker_actor, copy);
+    if (!actor)
+        free (copy);
     //  The outcome comes as a message, not through config: the actor's thread
     //  writes nothing the caller's thread reads.
     int bound = -1;
@@ -864,6 +873,7 @@ dp_broker_actor (zsock_t *pipe, void *args)
     ||  (config->execute_endpoint && *config->execute_endpoint
          && s_bind (self->frontend, config->execute_endpoint, "execute"))) {
         s_self_destroy (&self);
+        free (config);
         zsock_signal (pipe, 0);
         zsock_send (pipe, "i", -1);
         return;
@@ -897,4 +907,5 @@ dp_broker_actor (zsock_t *pipe, void *args)
     zframe_destroy (&disconnect);
     s_publish (self);
     s_self_destroy (&self);
+    free (config);
 }
