@@ -1,0 +1,61 @@
+# Writes OUTPUT: the SDL file INPUT with each line `# import A, B from "file.graphql"` (a
+# file beside INPUT) replaced by the definitions of A and B in that file, in the order named,
+# each with its description. So schema/public.graphql takes the types it shares with
+# schema/depot.graphql from there instead of keeping a copy that could drift.
+# A definition is the run of lines around its `type|interface|union|enum|scalar|input NAME`
+# line between two blank lines, as schema/*.graphql write them; a name the file does not
+# define stops the build.
+cmake_minimum_required(VERSION 3.18)    # run with -P: the project's policies, while(TRUE) among them
+file(READ "${INPUT}" rest)
+get_filename_component(folder "${INPUT}" DIRECTORY)
+set(out "")
+while(TRUE)
+  string(REGEX MATCH "\n# import [^\n]* from \"[^\"\n]+\"\n" line "${rest}")
+  if(NOT line)
+    break()
+  endif()
+  string(FIND "${rest}" "${line}" at)
+  string(SUBSTRING "${rest}" 0 ${at} before)
+  string(LENGTH "${line}" line_length)
+  math(EXPR after "${at} + ${line_length} - 1")    # keep the line's last newline
+  string(SUBSTRING "${rest}" ${after} -1 rest)
+  string(REGEX REPLACE "^\n# import (.*) from \"(.*)\"\n$" "\\1" names "${line}")
+  string(REGEX REPLACE "^\n# import (.*) from \"(.*)\"\n$" "\\2" source "${line}")
+  file(READ "${folder}/${source}" sdl)
+  string(LENGTH "${sdl}" sdl_length)
+  string(REPLACE "," ";" names "${names}")
+  set(definitions "")
+  set(separator "")
+  foreach(name IN LISTS names)
+    string(STRIP "${name}" name)
+    set(found -1)
+    foreach(kind type interface union enum scalar input)
+      foreach(next " " "\n")
+        string(FIND "${sdl}" "\n${kind} ${name}${next}" position)
+        if(position GREATER -1)
+          set(found ${position})
+        endif()
+      endforeach()
+    endforeach()
+    if(found EQUAL -1)
+      message(FATAL_ERROR "${INPUT}: ${source} defines no ${name}")
+    endif()
+    string(SUBSTRING "${sdl}" 0 ${found} head)
+    string(FIND "${head}" "\n\n" start REVERSE)
+    math(EXPR start "${start} + 2")                   # the description's first line
+    math(EXPR found "${found} + 1")
+    string(SUBSTRING "${sdl}" ${found} -1 tail)
+    string(FIND "${tail}" "\n\n" end)
+    if(end EQUAL -1)
+      math(EXPR end "${sdl_length} - ${found}")
+    endif()
+    math(EXPR length "${found} + ${end} - ${start}")
+    string(SUBSTRING "${sdl}" ${start} ${length} definition)
+    string(STRIP "${definition}" definition)
+    string(APPEND definitions "${separator}${definition}")
+    set(separator "\n\n")
+  endforeach()
+  string(APPEND out "${before}\n${definitions}")   # the line's last newline ends the last one
+endwhile()
+string(APPEND out "${rest}")
+file(WRITE "${OUTPUT}" "${out}")
