@@ -17,6 +17,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from statistics_cases import DepotPerClass  # noqa: E402
 from read_exact import DUMP, GENDERS, dt  # noqa: E402
 
 ALLOWED = "https://statviz.example"
@@ -44,43 +45,23 @@ def request(url, method="GET", body=None, headers=None):
 
 
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
-class PublicEndpoint(unittest.TestCase):
+class PublicEndpoint(DepotPerClass, unittest.TestCase):
+    DEPOT_ENV = {"DEPOT_PUBLIC_CORS_ORIGINS": ALLOWED}
 
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(DUMP)
-        harness.load_depot_tables(cls.db)
-        cls.db.sql(f"""
+    def load(cls, db):
+        db.load_file(DUMP)
+        harness.load_depot_tables(db)
+        db.sql(f"""
             INSERT INTO shareable_link (code, valid_until, view, base_id, url_parameters, created_on, created_by_id)
             VALUES ('{VALID}', UTC_TIMESTAMP() + INTERVAL 1 DAY, 'StockOverview', 1, 'tags=1,2&notags=3',
                     UTC_TIMESTAMP(), 8),
                    ('{EXPIRED}', UTC_TIMESTAMP() - INTERVAL 1 MINUTE, 'StatvizDashboard', 2, NULL,
                     UTC_TIMESTAMP() - INTERVAL 8 DAY, 8),
                    ('{FOREVER}', NULL, 'StatvizDashboard', 1, NULL, UTC_TIMESTAMP(), 8)""")
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one",
-                                  extra_env={"DEPOT_PUBLIC_CORS_ORIGINS": ALLOWED})
-        cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], codes
-
-    def ask(self, query, variables=None, token=None, headers=None):
-        status, body, _ = harness.post(self.public, {"query": query, "variables": variables or {}},
-                                       token, headers)
-        return status, body
 
     def link(self, code):
-        status, body = self.ask(LINK, {"code": code})
-        self.assertEqual(status, 200, body)
-        self.assertNotIn("errors", body)
-        return body
+        return self.ask_ok(LINK, {"code": code}, public=True)
 
     def test_resolve_valid_link_without_a_token(self):
         body = self.link(VALID)
@@ -105,8 +86,7 @@ class PublicEndpoint(unittest.TestCase):
         self.assertEqual(self.link(FOREVER)["data"]["resolveLink"]["__typename"], "ResolvedLink")
 
     def test_standard_products(self):
-        status, body = self.ask("{ standardProducts { id name categoryName sizeRangeName gender version } }")
-        self.assertEqual(status, 200, body)
+        body = self.ask("{ standardProducts { id name categoryName sizeRangeName gender version } }", public=True)
         rows = self.db.json("""
             SELECT JSON_ARRAYAGG(JSON_OBJECT('id', CAST(s.id AS CHAR), 'name', s.name, 'categoryName', c.label,
                    'sizeRangeName', g.label, 'gender', s.gender_id, 'version', s.version))
@@ -126,8 +106,7 @@ class PublicEndpoint(unittest.TestCase):
                  '{ __typename } }', "Schema is not configured to execute mutation operation."),
                 ('{ standardProducts(baseId: "1") { __typename } }',
                  'Unknown argument "baseId" on field "Query.standardProducts".')]:
-            status, body = self.ask(query, token=token)
-            self.assertEqual(status, 200, body)
+            body = self.ask(query, token=token, public=True)
             self.assertTrue(any(e["message"].startswith(message) for e in body["errors"]), body)
             self.assertNotIn("data", body)
         # And /graphql does not serve the public fields.

@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from statistics_cases import DepotPerClass  # noqa: E402
 from test_stats_cubes import GENDERS, Rows  # noqa: E402  (the rows only; expectations are SQL here)
 
 DATA = """query($code: String!) { resolveLink(code: $code) { __typename ... on ResolvedLink { view
@@ -92,13 +93,11 @@ def first(field):
             f" AND h.changes = '{field}' ORDER BY h.id LIMIT 1), s.{field})")
 
 
-class PublicOnDepotDDL(unittest.TestCase):
+class PublicOnDepotDDL(DepotPerClass, unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        harness.load_depot_tables(cls.db)
+    def load(cls, db):
+        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
+        harness.load_depot_tables(db)
         path = os.path.join(cls.scratch.path, "rows.sql")
         with open(path, "w") as f:
             f.write(Rows().sql())
@@ -108,22 +107,7 @@ class PublicOnDepotDDL(unittest.TestCase):
                 f.write(f"\nINSERT INTO shareable_link (code, valid_until, view, base_id, url_parameters,"
                         f" created_on, created_by_id) VALUES ('{code}', UTC_TIMESTAMP() + INTERVAL 1 DAY,"
                         f" '{view}', {base}, {parameters}, UTC_TIMESTAMP(), 8);")
-        cls.db.load_file(path)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-        cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    def ask(self, query, variables, token=None):
-        status, body, _ = harness.post(self.public, {"query": query, "variables": variables}, token)
-        self.assertEqual(status, 200, body)
-        return body
+        db.load_file(path)
 
     def created_boxes(self, base):
         rows = self.db.sql(f"""
@@ -172,7 +156,7 @@ class PublicOnDepotDDL(unittest.TestCase):
         key = lambda f: json.dumps(f, sort_keys=True)  # noqa: E731
         for code, (parameters, (included, excluded)) in TAG_LINKS.items():
             with self.subTest(urlParameters=parameters):
-                body = self.ask(STOCK, {"code": code})
+                body = self.ask(STOCK, {"code": code}, public=True)
                 self.assertNotIn("errors", body)
                 (cube,) = body["data"]["resolveLink"]["data"]
                 expected = self.stock_overview(1, included, excluded)
@@ -187,7 +171,7 @@ class PublicOnDepotDDL(unittest.TestCase):
     def test_stock_overview_link_with_unreadable_url_tags(self):
         for code, parameters in BAD_LINKS.items():
             with self.subTest(urlParameters=parameters):
-                body = self.ask(STOCK, {"code": code})
+                body = self.ask(STOCK, {"code": code}, public=True)
                 self.assertEqual(body["data"], {"resolveLink": {"view": "StockOverview", "data": None}})
                 (error,) = body["errors"]
                 self.assertEqual(error["path"], ["resolveLink", "data"])
@@ -197,7 +181,7 @@ class PublicOnDepotDDL(unittest.TestCase):
         counts = set()
         for code, base in (("a" * 64, 1), ("b" * 64, 2)):
             with self.subTest(base=base):
-                body = self.ask(DATA, {"code": code})
+                body = self.ask(DATA, {"code": code}, public=True)
                 self.assertNotIn("errors", body)
                 link = body["data"]["resolveLink"]
                 # The dashboard's four cubes, in boxtribute's order (statistics/fields.py).
@@ -224,12 +208,12 @@ class PublicOnDepotDDL(unittest.TestCase):
     def test_a_token_changes_nothing(self):
         token = self.keys.token(sub="auth0|2", org=2, base_ids=(3,), roles=("base_3_coordinator",),
                                 permissions=["base_3/stock:read"])
-        self.assertEqual(self.ask(DATA, {"code": "a" * 64}, token)["data"],
-                         self.ask(DATA, {"code": "a" * 64})["data"])
+        self.assertEqual(self.ask(DATA, {"code": "a" * 64}, token, public=True)["data"],
+                         self.ask(DATA, {"code": "a" * 64}, public=True)["data"])
 
     def test_stock_overview_link(self):
         # A StockOverview link's data is its one cube.
-        body = self.ask(DATA, {"code": "c" * 64})
+        body = self.ask(DATA, {"code": "c" * 64}, public=True)
         self.assertNotIn("errors", body)
         self.assertEqual(body["data"]["resolveLink"], {"__typename": "ResolvedLink", "view": "StockOverview",
                                                        "data": [{"__typename": "StockOverviewData"}]})

@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from statistics_cases import DepotPerClass  # noqa: E402
 from test_stats_cubes import BASE_OF_LOCATION, Rows  # noqa: E402  (the boxes; expectations are here)
 
 DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
@@ -119,16 +120,11 @@ def rows_sql(people, history, transactions, services, tags):
     return "\n".join(lines)
 
 
-class PublicNumbersBase:
+class PublicNumbersBase(DepotPerClass):
     """The checks, on whatever rows the class loaded into self.db (self.facts holds them)."""
 
-    def ask(self, variables, query=ALL):
-        status, body, _ = harness.post(self.public, {"query": query, "variables": variables})
-        self.assertEqual(status, 200, body)
-        return body
-
     def check_span(self, variables, start, end):
-        body = self.ask(variables)
+        body = self.ask(ALL, variables, public=True)
         self.assertNotIn("errors", body, body.get("errors"))
         self.assertEqual(body["data"], self.facts.expected(start, end))
         # One statement per field, whatever the rows.
@@ -138,35 +134,23 @@ class PublicNumbersBase:
 
 class PublicNumbersOnDepotDDL(PublicNumbersBase, unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        harness.load_depot_tables(cls.db)
+    def load(cls, db):
+        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
+        harness.load_depot_tables(db)
         boxes = Rows()
         beneficiaries = rows_of_the_test()
         path = os.path.join(cls.scratch.path, "rows.sql")
         with open(path, "w") as f:
             f.write(boxes.sql() + "\n" + rows_sql(*beneficiaries))
-        cls.db.load_file(path)
+        db.load_file(path)
         # Two boxes of base 3 created recently, for the spans that end now.
-        cls.db.sql(f"UPDATE stock SET created = '{NOW - datetime.timedelta(days=1)}' WHERE id IN"
+        db.sql(f"UPDATE stock SET created = '{NOW - datetime.timedelta(days=1)}' WHERE id IN"
                    " (SELECT id FROM (SELECT s.id FROM stock s JOIN locations l ON l.id = s.location_id"
                    " WHERE l.camp_id = 3 ORDER BY s.id LIMIT 2) recent)")
         box_rows = [(created, BASE_OF_LOCATION[int(location)]) for created, location
-                    in cls.db.sql("SELECT created, location_id FROM stock")]
+                    in db.sql("SELECT created, location_id FROM stock")]
         box_rows = [(D.fromisoformat(c) if c not in (None, "NULL") else None, b) for c, b in box_rows]
         cls.facts = Facts({1: 1, 2: 1, 3: 2}, box_rows, *beneficiaries)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-        cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
 
     def test_start_and_end_both_included(self):
         data = self.check_span({"start": "2024-03-01", "end": "2024-03-05"}, D(2024, 3, 1), D(2024, 3, 5))
@@ -210,7 +194,7 @@ class PublicNumbersOnDepotDDL(PublicNumbersBase, unittest.TestCase):
                 with self.subTest(variables=variables, field=field):
                     query = f"""query($start: Datetime, $end: Datetime, $duration: Int) {{
                                 {field}(start: $start, end: $end, duration: $duration) }}"""
-                    body = self.ask(variables, query)
+                    body = self.ask(query, variables, public=True)
                     self.assertEqual(body["data"], {field: None})
                     (error,) = body["errors"]
                     self.assertEqual(error["message"], message)
@@ -230,12 +214,9 @@ class PublicNumbersOnBoxtributeDump(PublicNumbersBase, unittest.TestCase):
     """boxtribute's dump, its rows read back raw and counted in Python."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(DUMP)
-        harness.load_depot_tables(cls.db)
-        db = cls.db
+    def load(cls, db):
+        db.load_file(DUMP)
+        harness.load_depot_tables(db)
 
         def when(text):
             return None if text in (None, "NULL", "0000-00-00 00:00:00") else D.fromisoformat(text)
@@ -257,16 +238,6 @@ class PublicNumbersOnBoxtributeDump(PublicNumbersBase, unittest.TestCase):
         cls.facts = Facts(organisation_of_base, boxes, people, history, transactions, services, tags)
         cls.dates = sorted({d for d, _ in boxes if d} | {d for _, _, d in history if d}
                            | {d for _, _, d in transactions if d})
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-        cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
 
     def test_spans_over_the_dump(self):
         self.assertTrue(self.dates, "the dump has no dated rows")

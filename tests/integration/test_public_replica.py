@@ -16,6 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
+from statistics_cases import Callers  # noqa: E402
 
 CODE, LATE_CODE = "d" * 64, "e" * 64
 DAY = "2031-02-03"              # a day of the test's own rows only
@@ -31,7 +32,7 @@ DOCUMENTS = {
 REGISTERED_ON_DAY = f'{{ newlyRegisteredBeneficiaryNumbers(start: "{DAY}", duration: 1) }}'
 
 
-class PublicReplica(replica.ReplicaTestCase):
+class PublicReplica(Callers, replica.ReplicaTestCase):
 
     DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
 
@@ -40,22 +41,14 @@ class PublicReplica(replica.ReplicaTestCase):
         harness.load_demo(cls.primary, boxes=200)
         cls.primary.sql(cls.link_sql(CODE))
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.public = cls.depot.url.replace("/graphql", "/public")
-
     @staticmethod
     def link_sql(code):
         return ("INSERT INTO shareable_link (code, valid_until, view, base_id, url_parameters, created_on)"
                 f" VALUES ('{code}', UTC_TIMESTAMP() + INTERVAL 1 DAY, 'StatvizDashboard', 1, NULL,"
                 " UTC_TIMESTAMP())")
 
-    def ask(self, query, variables=None):
-        status, body, _ = harness.post(self.public, {"query": query, "variables": variables or {}})
-        self.assertEqual(status, 200, body)
-        self.assertNotIn("errors", body)
-        return body
+    def ask_public(self, query, variables=None):
+        return self.ask_ok(query, variables, public=True)
 
     def test_1_every_public_statement_reads_the_replica(self):
         self.servers.catch_up()
@@ -63,12 +56,12 @@ class PublicReplica(replica.ReplicaTestCase):
         for name, (query, variables) in DOCUMENTS.items():
             with self.subTest(document=name):
                 primary_before, replica_before = self.servers.selects_each()
-                body = self.ask(query, variables)
+                body = self.ask_public(query, variables)
                 statements = body["extensions"]["debug"]["sqlStatements"]
                 self.assertGreaterEqual(statements, 1)
                 self.assertEqual(self.servers.selects(self.replica) - replica_before, statements)
                 self.assertEqual(self.servers.selects(self.primary) - primary_before, 0)
-        link = self.ask(LINK, {"code": CODE})["data"]["resolveLink"]
+        link = self.ask_public(LINK, {"code": CODE})["data"]["resolveLink"]
         self.assertEqual(link["__typename"], "ResolvedLink")
         self.assertTrue([c for c in link["data"] if c["__typename"] == "CreatedBoxesData"][0]["facts"],
                         "base 1 of the demo data has no created boxes: the check proves nothing")
@@ -84,12 +77,12 @@ class PublicReplica(replica.ReplicaTestCase):
                 f"SELECT (SELECT COUNT(*) FROM shareable_link WHERE code = '{LATE_CODE}'),"
                 f" (SELECT COUNT(*) FROM history WHERE tablename = 'people' AND DATE(changedate) = '{DAY}')")[0]
             self.assertEqual(on_primary, ["1", "1"])
-            self.assertEqual(self.ask(LINK, {"code": LATE_CODE})["data"]["resolveLink"]["__typename"],
+            self.assertEqual(self.ask_public(LINK, {"code": LATE_CODE})["data"]["resolveLink"]["__typename"],
                              "UnknownLinkError")
-            self.assertEqual(self.ask(REGISTERED_ON_DAY)["data"], {"newlyRegisteredBeneficiaryNumbers": 0})
+            self.assertEqual(self.ask_public(REGISTERED_ON_DAY)["data"], {"newlyRegisteredBeneficiaryNumbers": 0})
         self.servers.catch_up()
-        self.assertEqual(self.ask(LINK, {"code": LATE_CODE})["data"]["resolveLink"]["__typename"], "ResolvedLink")
-        self.assertEqual(self.ask(REGISTERED_ON_DAY)["data"], {"newlyRegisteredBeneficiaryNumbers": 1})
+        self.assertEqual(self.ask_public(LINK, {"code": LATE_CODE})["data"]["resolveLink"]["__typename"], "ResolvedLink")
+        self.assertEqual(self.ask_public(REGISTERED_ON_DAY)["data"], {"newlyRegisteredBeneficiaryNumbers": 1})
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ resolves on /public. Licensed under the Apache License 2.0.
 """
 import datetime
 import os
-import re
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import READS, permissions  # noqa: E402
+from statistics_cases import DepotPerClass  # noqa: E402
 
 LINK = """id code base { id name } urlParameters view validUntil createdOn createdBy { id }"""
 CREATE = f"""mutation($input: LinkCreationInput) {{ createShareableLink(creationInput: $input) {{
@@ -36,40 +37,25 @@ def dt(column):
     return f"DATE_FORMAT({column}, '%Y-%m-%dT%H:%i:%s+00:00')"
 
 
-class ShareableLinkCreation(unittest.TestCase):
+class ShareableLinkCreation(DepotPerClass, unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        harness.load_depot_tables(cls.db)
-        path = os.path.join(cls.scratch.path, "rows.sql")
-        with open(path, "w") as f:
-            f.write(ROWS)
-        cls.db.load_file(path)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"base_1/{r}:read" for r in harness.RESOURCES]
-        cls.coordinator = cls.keys.token(permissions=reads + ["base_1/shareable_link:create"])
+    def load(cls, db):
+        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
+        harness.load_depot_tables(db)
+        db.sql(ROWS)
+
+    @classmethod
+    def tokens(cls):
+        reads = permissions(1, READS)
+        cls.token = cls.coordinator = cls.keys.token(permissions=reads + ["base_1/shareable_link:create"])
         cls.without = cls.keys.token(permissions=reads)
         cls.base_2_only = cls.keys.token(base_ids=(1, 2), permissions=reads + ["base_2/shareable_link:create"])
         cls.other = cls.keys.token(sub="auth0|2", org=2, base_ids=(3,), roles=("base_3_coordinator",),
                                    permissions=["base_3/shareable_link:create", "base_3/base:read"])
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-        cls.public = cls.depot.url.replace("/graphql", "/public")
+        cls.god = cls.god_token()
 
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    def create(self, input_, token=None, query=CREATE):
-        status, body, _ = harness.post(self.depot.url, {"query": query, "variables": {"input": input_}},
-                                       token or self.coordinator)
-        self.assertEqual(status, 200, body)
-        return body
+    def create(self, input_, token=None):
+        return self.ask(CREATE, {"input": input_}, token)
 
     def links(self):
         return int(self.db.scalar("SELECT COUNT(*) FROM shareable_link"))
@@ -153,16 +139,13 @@ class ShareableLinkCreation(unittest.TestCase):
         self.assertEqual(self.links(), before)
 
     def test_statviz_document_and_the_link_resolves_without_a_token(self):
-        status, body, _ = harness.post(self.depot.url, {"query": STATVIZ_CREATE, "variables": {
-            "baseId": 1, "urlParameters": "tags=2", "view": "StockOverview"}}, self.coordinator)
-        self.assertEqual(status, 200, body)
+        body = self.ask(STATVIZ_CREATE, {"baseId": 1, "urlParameters": "tags=2", "view": "StockOverview"})
         link = body["data"]["createShareableLink"]
         self.assertEqual(set(link), {"__typename", "code", "validUntil"})
         expected = self.db.scalar(f"SELECT {dt('valid_until')} FROM shareable_link WHERE code = '{link['code']}'")
         self.assertEqual(link["validUntil"], expected)
-        status, body, _ = harness.post(self.public, {"query": "query($c: String!) { resolveLink(code: $c) { "
-                                                     "__typename ... on ResolvedLink { baseName urlParameters } } }",
-                                                     "variables": {"c": link["code"]}})
+        body = self.ask("query($c: String!) { resolveLink(code: $c) { __typename ... on ResolvedLink"
+                        " { baseName urlParameters } } }", {"c": link["code"]}, public=True)
         self.assertEqual(body["data"]["resolveLink"],
                          {"__typename": "ResolvedLink", "baseName": "Lesvos", "urlParameters": "tags=2"})
 

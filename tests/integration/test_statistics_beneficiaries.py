@@ -23,6 +23,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from statistics_cases import DepotPerClass, canonical  # noqa: E402
 from read_exact import DUMP  # noqa: E402
 
 HUMAN = {"M": "Male", "F": "Female", "D": "Diverse", "": "Diverse"}
@@ -335,12 +336,7 @@ INSERT INTO transfer_agreement_detail (transfer_agreement_id, source_base_id, ta
     return "\n".join(sql)
 
 
-def canonical(facts):
-    """Facts as a sorted list: boxtribute's cubes have no order."""
-    return sorted(facts, key=lambda f: repr(sorted(f.items())))
-
-
-class BeneficiaryStatisticsCases:
+class BeneficiaryStatisticsCases(DepotPerClass):
     """The cases, run on each data set by the classes at the end of the file."""
 
     BASES = ()              # the bases whose statistics are compared
@@ -349,52 +345,25 @@ class BeneficiaryStatisticsCases:
     OTHER = (2, (3,))           # another organisation's user: its organisation and bases
     OTHER_BASE = None       # a base of another organisation than base 1's
     EMPTY_BASE = None       # a base without beneficiaries
-
-    @classmethod
-    def load(cls, db):
-        raise NotImplementedError
+    DEPOT_ENV = harness.FIXED_POOL
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
+        super().setUpClass()
         cls.rows = Rows(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-
-        def perms(bases, names):
-            return [f"base_{b}/{p}" for b in bases for p in names]
-
-        org, bases = cls.COORDINATOR
-        cls.coordinator = cls.keys.token(sub="auth0|8", org=org, base_ids=bases, permissions=perms(bases, reads))
-        cls.without = cls.keys.token(sub="auth0|8", org=org, base_ids=bases,
-                                     permissions=perms(bases, [r for r in reads if r != "beneficiary:read"]))
-        cls.untagged = cls.keys.token(sub="auth0|8", org=org, base_ids=bases,
-                                      permissions=perms(bases, [r for r in reads if r != "tag_relation:read"]))
-        org, bases = cls.OTHER
-        cls.other = cls.keys.token(sub="auth0|2", org=org, base_ids=bases, roles=(f"base_{bases[0]}_coordinator",),
-                                   permissions=perms(bases, reads))
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
 
     @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    def call(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.coordinator)
-        self.assertEqual(status, 200, response)
-        return response
+    def tokens(cls):
+        org, bases = cls.COORDINATOR
+        cls.token = cls.coordinator = cls.coordinator_token(bases, org=org)
+        cls.without = cls.coordinator_token(bases, org=org, lacking=("beneficiary:read",))
+        cls.untagged = cls.coordinator_token(bases, org=org, lacking=("tag_relation:read",))
+        org, bases = cls.OTHER
+        cls.other = cls.coordinator_token(bases, sub="auth0|2", org=org)
+        cls.god = cls.god_token()
 
     def data(self, text, variables=None, token=None):
-        response = self.call(text, variables, token)
-        self.assertNotIn("errors", response, response)
-        return response["data"]
+        return self.ask_ok(text, variables, token)["data"]
 
     def reader(self, base):
         """A user who may read the base's beneficiaries: its coordinator, else the god user."""
@@ -426,7 +395,7 @@ class BeneficiaryStatisticsCases:
                     self.assertEqual(answer["dimensions"]["tag"], tags)
 
     def test_statviz_demographics_document(self):
-        response = self.call(STATVIZ_DEMOGRAPHICS, {"baseId": 1})
+        response = self.ask(STATVIZ_DEMOGRAPHICS, {"baseId": 1})
         self.assertNotIn("errors", response, response)
         cube = response["data"]["beneficiaryDemographics"]
         self.assertEqual(cube["__typename"], "BeneficiaryDemographicsData")
@@ -460,7 +429,7 @@ class BeneficiaryStatisticsCases:
                 self.assertEqual(canonical(answer["facts"]), canonical(expected))
 
     def test_statviz_reach_document(self):
-        response = self.call(STATVIZ_REACH, {"baseId": 1})
+        response = self.ask(STATVIZ_REACH, {"baseId": 1})
         self.assertNotIn("errors", response, response)
         cube = response["data"]["beneficiaryReach"]
         facts, beneficiaries, _ = self.rows.reach(1)
@@ -515,7 +484,7 @@ class BeneficiaryStatisticsCases:
             f"f{i}: numberOfFamiliesServed(after: {json_or_null(a)}, before: {json_or_null(b)}) "
             f"s{i}: numberOfSales(after: {json_or_null(a)}, before: {json_or_null(b)})"
             for i, (a, b) in enumerate(periods))
-        response = self.call(f"query {{ metrics {{ {selections} }} }}")
+        response = self.ask(f"query {{ metrics {{ {selections} }} }}")
         self.assertNotIn("errors", response, response)
         expected = {}
         for i, (a, b) in enumerate(periods):
@@ -531,7 +500,7 @@ class BeneficiaryStatisticsCases:
     # --- permissions ---------------------------------------------------------------------
 
     def assert_forbidden(self, text, variables, token, denied):
-        response = self.call(text, variables, token)
+        response = self.ask(text, variables, token)
         self.assertEqual(list(response["data"].values()), [None], response)
         self.assertEqual([e["extensions"] for e in response["errors"]],
                          [{"code": "FORBIDDEN", "description": f"You don't have access to '{denied}'"}], response)
@@ -560,20 +529,20 @@ class BeneficiaryStatisticsCases:
 
     def test_a_base_that_does_not_exist(self):
         for text, variables in ((DEMOGRAPHICS, {"baseId": 99}), (REACH, {"baseId": 99})):
-            response = self.call(text, variables, self.god)
+            response = self.ask(text, variables, self.god)
             self.assertEqual(list(response["data"].values()), [None], response)
             self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", response)
         self.assert_forbidden(DEMOGRAPHICS, {"baseId": 99}, self.coordinator, "base=99")
         self.assertEqual(self.data(FIGURES, {"baseId": "99"}, self.god)["beneficiaryFigures"],
                          self.rows.figures(99))
-        response = self.call(FIGURES, {"baseId": "x"}, self.god)
+        response = self.ask(FIGURES, {"baseId": "x"}, self.god)
         self.assertEqual(response["data"], {"beneficiaryFigures": None}, response)
         self.assertEqual(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", response)
 
     # --- statements ----------------------------------------------------------------------
 
     def statements(self, text, variables, token=None):
-        response = self.call(text, variables, token)
+        response = self.ask(text, variables, token)
         self.assertNotIn("errors", response, response)
         return response["extensions"]["debug"]["sqlStatements"]
 

@@ -15,6 +15,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
+from statistics_cases import Callers  # noqa: E402
 
 QUERIES = [
     "query { beneficiaryDemographics(baseId: 1) { facts { count gender } dimensions { tag { id } } } }",
@@ -25,7 +26,7 @@ QUERIES = [
 COUNT = "query { beneficiaryDemographics(baseId: 1) { facts { count } } }"
 
 
-class StatisticsOnTheReplica(replica.ReplicaTestCase):
+class StatisticsOnTheReplica(Callers, replica.ReplicaTestCase):
 
     DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
 
@@ -37,7 +38,7 @@ class StatisticsOnTheReplica(replica.ReplicaTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.token = cls.keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES])
+        cls.token = cls.coordinator_token()
 
     @classmethod
     def register(cls, n):
@@ -46,20 +47,14 @@ class StatisticsOnTheReplica(replica.ReplicaTestCase):
                         " workshopbancomment) VALUES " +
                         ", ".join("(1, UTC_TIMESTAMP(), 0, 'F', 1, 1, '', '')" for _ in range(n)))
 
-    def ask(self, text):
-        status, parsed, _ = harness.post(self.depot.url, {"query": text}, self.token)
-        self.assertEqual(status, 200, parsed)
-        self.assertNotIn("errors", parsed, parsed)
-        return parsed
-
     def counted(self):
-        return sum(f["count"] for f in self.ask(COUNT)["data"]["beneficiaryDemographics"]["facts"])
+        return sum(f["count"] for f in self.ask_ok(COUNT)["data"]["beneficiaryDemographics"]["facts"])
 
     def test_1_every_statement_runs_on_the_replica(self):
         self.servers.catch_up()
-        self.ask(QUERIES[0])     # the pool's connections are up
+        self.ask_ok(QUERIES[0])     # the pool's connections are up
         primary, replica = self.servers.selects_each()
-        statements = sum(self.ask(text)["extensions"]["debug"]["sqlStatements"] for text in QUERIES)
+        statements = sum(self.ask_ok(text)["extensions"]["debug"]["sqlStatements"] for text in QUERIES)
         self.assertGreaterEqual(statements, 8)
         self.assertEqual(self.servers.selects(self.primary) - primary, 0)
         self.assertEqual(self.servers.selects(self.replica) - replica, statements)

@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from statistics_cases import DepotPerClass, canonical  # noqa: E402
 
 GENDERS = {1: "Women", 2: "Men", 10: "none"}
 BASE_OF_LOCATION = {1: 1, 2: 1, 3: 2, 4: 3}
@@ -192,52 +193,28 @@ class Rows:
             "category": [{"id": c, "name": n} for c, n in CATEGORIES.items()]}
 
 
-def canonical(facts):
-    return sorted(facts, key=lambda f: sorted((k, str(v)) for k, v in f.items()))
+class StatsCubes(DepotPerClass, unittest.TestCase):
+    DEPOT_ENV = harness.FIXED_POOL
 
-
-class StatsCubes(unittest.TestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
-        harness.load_depot_tables(cls.db)
+    def load(cls, db):
+        db.load_file(os.path.join(harness.REPO, "db", "ddl.sql"))
+        harness.load_depot_tables(db)
         cls.rows = Rows()
         path = os.path.join(cls.scratch.path, "rows.sql")
         with open(path, "w") as f:
             f.write(cls.rows.sql())
-        cls.db.load_file(path)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-
-        def perms(bases, names):
-            return [f"base_{b}/{p}" for b in bases for p in names]
-
-        cls.coordinator = cls.keys.token(base_ids=(1, 2), permissions=perms((1, 2), reads))
-        cls.other = cls.keys.token(sub="auth0|2", org=2, base_ids=(3,), roles=("base_3_coordinator",),
-                                   permissions=perms((3,), reads))
-        cls.without = {p: cls.keys.token(base_ids=(1, 2), permissions=perms((1, 2), [r for r in reads
-                                                                                    if r != p]))
-                       for p in ("product_category:read", "transaction:read", "stock:read")}
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
+        db.load_file(path)
 
     @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    def ask(self, query, base, token=None, variables=None):
-        status, body, _ = harness.post(self.depot.url, {"query": query, "variables": variables or {"b": base}},
-                                       token or self.coordinator)
-        self.assertEqual(status, 200, body)
-        return body
+    def tokens(cls):
+        cls.token = cls.coordinator = cls.coordinator_token((1, 2))
+        cls.other = cls.coordinator_token((3,), sub="auth0|2", org=2)
+        cls.without = cls.tokens_lacking((1, 2), ("product_category:read", "transaction:read", "stock:read"))
+        cls.god = cls.god_token()
 
     def check_cube(self, query, field, expected, base, token=None):
-        body = self.ask(query, base, token)
+        body = self.ask_cube(query, base, token)
         self.assertNotIn("errors", body)
         cube = body["data"][field]
         facts, dimensions = expected(base)
@@ -268,7 +245,7 @@ class StatsCubes(unittest.TestCase):
 
     def test_god_reads_every_base_and_an_unknown_one_does_not_exist(self):
         self.check_cube(CREATED, "createdBoxes", self.rows.created_boxes, 3, self.god)
-        body = self.ask(CREATED, 99, self.god)
+        body = self.ask_cube(CREATED, 99, self.god)
         self.assertIsNone(body["data"]["createdBoxes"])
         self.assertEqual(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
 
@@ -284,7 +261,7 @@ class StatsCubes(unittest.TestCase):
         ]
         for query, field, base, token, denied in cases:
             with self.subTest(field=field, base=base, denied=denied):
-                body = self.ask(query, base, token)
+                body = self.ask_cube(query, base, token)
                 self.assertIsNone(body["data"][field])
                 error = body["errors"][0]
                 self.assertEqual(error["extensions"]["code"], "FORBIDDEN")
@@ -302,7 +279,7 @@ class StatsCubes(unittest.TestCase):
         self.addCleanup(self.db.sql, "DELETE FROM transfer_agreement_detail; DELETE FROM transfer_agreement;")
 
     def assert_refused(self, query, field, base, token, denied):
-        body = self.ask(query, base, token)
+        body = self.ask_cube(query, base, token)
         self.assertIsNone(body["data"][field])
         self.assertEqual(body["errors"][0]["extensions"]["code"], "FORBIDDEN")
         self.assertEqual(body["errors"][0]["extensions"]["description"], f"You don't have access to '{denied}'")
@@ -315,7 +292,7 @@ class StatsCubes(unittest.TestCase):
                 self.check_cube(CREATED, "createdBoxes", self.rows.created_boxes, 1, self.other)
                 self.check_cube(DONATED, "topProductsDonated", self.rows.donated, 1, self.other)
                 # The base, its agreements, the facts, then the dimensions: fixed.
-                body = self.ask(CREATED, 1, self.other)
+                body = self.ask_cube(CREATED, 1, self.other)
                 self.assertEqual(body["extensions"]["debug"]["sqlStatements"], 6)
                 # Not a base the agreement names; no cross-organisation beneficiary data.
                 self.assert_refused(CREATED, "createdBoxes", 2, self.other, "base=2")
@@ -339,7 +316,7 @@ class StatsCubes(unittest.TestCase):
         self.assert_refused(CREATED, "createdBoxes", 1, elsewhere, "bases=[3]")
 
     def test_statviz_created_boxes_document(self):
-        body = self.ask(STATVIZ_CREATED, None, variables={"baseId": 1})
+        body = self.ask(STATVIZ_CREATED, {"baseId": 1})
         self.assertNotIn("errors", body)
         cube = body["data"]["createdBoxes"]
         self.assertEqual(cube["__typename"], "CreatedBoxesData")
@@ -355,7 +332,7 @@ class StatsCubes(unittest.TestCase):
                                        (CHECKED_OUT, "topProductsCheckedOut", 4)):
             counts = {}
             for base in (1, 2):
-                body = self.ask(query, base)
+                body = self.ask_cube(query, base)
                 self.assertNotIn("errors", body)
                 counts[base] = body["extensions"]["debug"]["sqlStatements"]
             with self.subTest(field=field):

@@ -18,6 +18,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import replica  # noqa: E402
+from statistics_cases import Callers  # noqa: E402
 
 DAY = "2031-01-07"              # a day of the test's own rows only
 
@@ -32,7 +33,7 @@ CUBES = {
 }
 
 
-class StatsCubesReplica(replica.ReplicaTestCase):
+class StatsCubesReplica(Callers, replica.ReplicaTestCase):
 
     DEPOT_ENV = {"DEPOT_IDEMPOTENCY_PURGE_MS": "0"}
 
@@ -43,14 +44,11 @@ class StatsCubesReplica(replica.ReplicaTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.token = cls.keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES])
+        cls.token = cls.coordinator_token()
 
     def cube(self, name):
         """The cube of base 1: (facts, statements)."""
-        status, body, _ = harness.post(self.depot.url, {"query": CUBES[name][1], "variables": {"b": 1}},
-                                       self.token)
-        self.assertEqual(status, 200, body)
-        self.assertNotIn("errors", body)
+        body = self.ask_ok(CUBES[name][1], {"b": 1})
         return body["data"][name]["facts"], body["extensions"]["debug"]["sqlStatements"]
 
     def days(self, name):

@@ -17,6 +17,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench"))
 import harness  # noqa: E402
 from stats_bench import CUBES  # noqa: E402  boxtribute's statements, the facts' first
+from statistics_cases import DepotPerClass, canonical  # noqa: E402
 
 DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
 BASES = (1, 2, 3, 4)
@@ -65,29 +66,17 @@ def merge_tag_sets(facts):
     return list(merged.values())
 
 
-def canonical(facts):
-    return sorted(facts, key=lambda f: sorted((k, str(v)) for k, v in f.items()))
-
-
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
-class StatsCubesOnBoxtributeDump(unittest.TestCase):
+class StatsCubesOnBoxtributeDump(DepotPerClass, unittest.TestCase):
 
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.db.load_file(DUMP)
-        harness.load_depot_tables(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
+    def load(cls, db):
+        db.load_file(DUMP)
+        harness.load_depot_tables(db)
 
     @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
+    def tokens(cls):
+        cls.token = cls.god_token()
 
     def named_rows(self, sql):
         """The rows of one statement as dicts under its column names (NULL as None)."""
@@ -104,14 +93,8 @@ class StatsCubesOnBoxtributeDump(unittest.TestCase):
         facts = [AS_FACT[cube](r) for r in rows]
         return merge_tag_sets(facts) if cube == "createdBoxes" else facts
 
-    def ask(self, cube, base, token):
-        status, body, _ = harness.post(self.depot.url, {"query": CUBES[cube]["query"], "variables": {"b": base}},
-                                       token)
-        self.assertEqual(status, 200, body)
-        return body
-
     def cube(self, cube, base, token=None):
-        body = self.ask(cube, base, token or self.god)
+        body = self.ask_cube(CUBES[cube]["query"], base, token)
         self.assertNotIn("errors", body)
         return body["data"][cube]
 
@@ -182,10 +165,10 @@ class StatsCubesOnBoxtributeDump(unittest.TestCase):
                     answer = self.cube(cube, base, token)
                     self.assertEqual(canonical(answer["facts"]), canonical(self.boxtribute_facts(cube, base)))
             with self.subTest(cube=cube, base=4):
-                body = self.ask(cube, 4, org1)
+                body = self.ask_cube(CUBES[cube]["query"], 4, org1)
                 self.assertIsNone(body["data"][cube])
                 self.assertEqual(body["errors"][0]["extensions"]["description"], "You don't have access to 'base=4'")
-        body = self.ask("topProductsCheckedOut", 1, org2)
+        body = self.ask_cube(CUBES["topProductsCheckedOut"]["query"], 1, org2)
         self.assertEqual(body["errors"][0]["extensions"]["description"], "You don't have access to 'base=1'")
 
 

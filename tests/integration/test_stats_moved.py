@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boxtribute_sql  # noqa: E402
 import harness  # noqa: E402
 import replica  # noqa: E402
+from statistics_cases import Callers, DepotPerClass  # noqa: E402
 import stats_moved_data as data  # noqa: E402
 from read_exact import DUMP, GENDERS, STATES  # noqa: E402
 
@@ -68,54 +69,24 @@ def boxtribute_stock(db, base, tag_ids=None, excluded_tag_ids=None):
     return facts
 
 
-class MovedCases:
+class MovedCases(DepotPerClass):
     """The cases that hold on any data: Depot against boxtribute's SQL, dimensions against SQL."""
 
     BASES = ()
+    DEPOT_ENV = harness.FIXED_POOL
 
     @classmethod
-    def load(cls, db):
-        raise NotImplementedError
-
-    @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        reads = [f"{r}:read" for r in harness.RESOURCES]
-
-        def perms(bases, names):
-            return [f"base_{b}/{p}" for b in bases for p in names]
-
-        cls.coordinator = cls.keys.token(base_ids=(1, 2), permissions=perms((1, 2), reads))
-        cls.other = cls.keys.token(sub="auth0|2", org=3, base_ids=(4,), roles=("base_4_coordinator",),
-                                   permissions=perms((4,), reads))
+    def tokens(cls):
+        cls.coordinator = cls.coordinator_token((1, 2))
+        cls.other = cls.coordinator_token((4,), sub="auth0|2", org=3)
         # Base 3's coordinator: organisation 2, whose base 3 an Accepted agreement links to base 1.
-        cls.partner = cls.keys.token(sub="auth0|2", org=2, base_ids=(3,), roles=("base_3_coordinator",),
-                                     permissions=perms((3,), reads))
-        cls.without = {p: cls.keys.token(base_ids=(1, 2), permissions=perms((1, 2), [r for r in reads
-                                                                                    if r != p]))
-                       for p in ("stock:read", "location:read", "history:read", "tag_relation:read",
-                                 "size:read")}
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
-
-    def ask(self, query, base, token=None, variables=None):
-        status, body, _ = harness.post(self.depot.url, {"query": query, "variables": variables or {"b": base}},
-                                       token or self.god)
-        self.assertEqual(status, 200, body)
-        return body
+        cls.partner = cls.coordinator_token((3,), sub="auth0|2", org=2)
+        cls.without = cls.tokens_lacking((1, 2), ("stock:read", "location:read", "history:read",
+                                                   "tag_relation:read", "size:read"))
+        cls.token = cls.god = cls.god_token()
 
     def cube(self, query, field, base, token=None):
-        body = self.ask(query, base, token)
+        body = self.ask_cube(query, base, token)
         self.assertNotIn("errors", body, body)
         return body["data"][field]
 
@@ -209,7 +180,7 @@ class MovedCases:
     def test_statviz_documents(self):
         for base in self.BASES:
             with self.subTest(base=base):
-                body = self.ask(STATVIZ_MOVED, None, variables={"baseId": base})
+                body = self.ask(STATVIZ_MOVED, {"baseId": base})
                 self.assertNotIn("errors", body, body)
                 cube = body["data"]["movedBoxes"]
                 self.assertEqual(cube["__typename"], "MovedBoxesData")
@@ -224,7 +195,7 @@ class MovedCases:
                                  expected)
                 self.assertEqual({t["__typename"] for t in cube["dimensions"]["target"]} - {"TargetDimensionInfo"},
                                  set())
-                body = self.ask(STATVIZ_STOCK, None, variables={"baseId": base})
+                body = self.ask(STATVIZ_STOCK, {"baseId": base})
                 self.assertNotIn("errors", body, body)
                 cube = body["data"]["stockOverview"]
                 self.assertEqual(cube["__typename"], "StockOverviewData")
@@ -353,7 +324,7 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
         ]
         for query, field, base, token, denied in cases:
             with self.subTest(field=field, base=base, denied=denied):
-                body = self.ask(query, base, token)
+                body = self.ask_cube(query, base, token)
                 self.assertIsNone(body["data"][field])
                 error = body["errors"][0]
                 self.assertEqual(error["extensions"]["code"], "FORBIDDEN")
@@ -367,7 +338,7 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
             depot, _ = self.stock_facts(base, self.coordinator)
             self.assertEqual(depot, data.expected_stock(t, base))
         for query, field in ((MOVED, "movedBoxes"), (STOCK, "stockOverview")):
-            body = self.ask(query, 99)
+            body = self.ask_cube(query, 99)
             self.assertIsNone(body["data"][field])
             self.assertEqual(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT")
 
@@ -380,7 +351,7 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
         depot, _ = self.stock_facts(1, self.partner)
         self.assertEqual(depot, data.expected_stock(t, 1))
         for query, field in ((MOVED, "movedBoxes"), (STOCK, "stockOverview")):
-            body = self.ask(query, 2, self.partner)
+            body = self.ask_cube(query, 2, self.partner)
             self.assertIsNone(body["data"][field])
             self.assertEqual(body["errors"][0]["extensions"]["code"], "FORBIDDEN")
 
@@ -391,7 +362,7 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
         counts = collections.defaultdict(dict)
         for query, field in ((MOVED, "movedBoxes"), (STOCK, "stockOverview")):
             for base in (1, 2):
-                body = self.ask(query, base)
+                body = self.ask_cube(query, base)
                 self.assertNotIn("errors", body)
                 counts[field][base] = (body["extensions"]["debug"]["sqlStatements"],
                                        len(body["data"][field]["facts"]))
@@ -404,11 +375,11 @@ class MovedOnDepotDDL(MovedCases, unittest.TestCase):
         for document, field, statements in ((STATVIZ_MOVED, "movedBoxes", 4), (STATVIZ_STOCK, "stockOverview", 6)):
             for base in (1, 2):
                 with self.subTest(document=field, base=base):
-                    body = self.ask(document, None, variables={"baseId": base})
+                    body = self.ask(document, {"baseId": base})
                     self.assertEqual(body["extensions"]["debug"]["sqlStatements"], statements)
 
 
-class MovedOnReplica(replica.ReplicaTestCase):
+class MovedOnReplica(Callers, replica.ReplicaTestCase):
     """With a read replica (two private mariadbd with GTID replication, as
     replica.py starts them), both cubes read the replica only: its SELECTs by
     Depot's user rise by exactly the statements Depot reports, the primary's do not move, and a
@@ -423,12 +394,10 @@ class MovedOnReplica(replica.ReplicaTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.god = cls.keys.token(sub="auth0|1", org="null", roles=("boxtribute_god",), permissions=[])
+        cls.token = cls.god_token()
 
     def donated_on_the_12th(self):
-        status, body, _ = harness.post(self.depot.url, {"query": MOVED, "variables": {"b": 1}}, self.god)
-        self.assertEqual(status, 200, body)
-        self.assertNotIn("errors", body)
+        body = self.ask_ok(MOVED, {"b": 1})
         facts = [f for f in body["data"]["movedBoxes"]["facts"] if f["movedOn"] == "2024-01-12"
                  and f["targetId"] == "2"]
         return sum(f["boxesCount"] for f in facts), body["extensions"]["debug"]["sqlStatements"]
@@ -438,11 +407,10 @@ class MovedOnReplica(replica.ReplicaTestCase):
         started = time.monotonic()
         while True:         # Depot's first connection to the replica may still be opening
             before = self.servers.selects_each()
-            status, body, _ = harness.post(self.depot.url, {"query": STOCK, "variables": {"b": 1}}, self.god)
+            body = self.ask_cube(STOCK, 1)
             after = self.servers.selects_each()
             if after[0] == before[0] or time.monotonic() - started > 10:
                 break
-        self.assertEqual(status, 200, body)
         self.assertNotIn("errors", body)
         self.assertEqual(after[0], before[0])
         self.assertEqual(after[1] - before[1], body["extensions"]["debug"]["sqlStatements"])
