@@ -17,17 +17,9 @@ import argparse
 import datetime
 import json
 import os
-import re
 import statistics
-import subprocess
-import sys
-import time
-import http.client
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-import harness  # noqa: E402
+from common import REPO, RESULTS, Demo, harness, timed_post, wrk, write_report
 
 FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]}]
 
@@ -39,60 +31,15 @@ def body(query, first, filter_input=None):
     return json.dumps({"query": query, "operationName": "BoxesForBoxesView", "variables": variables})
 
 
-def timed_post(port, payload, token):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    start = time.perf_counter()
-    conn.request("POST", "/graphql", payload, {"Content-Type": "application/json",
-                                               "Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    data = response.read()
-    elapsed = time.perf_counter() - start
-    conn.close()
-    assert response.status == 200, data[:300]
-    return elapsed, json.loads(data)
-
-
-def wrk(url, bodies_file, token, connections, duration, timeout=None):
-    """wrk's figures; `timeout` (s) replaces wrk's 2 s, past which an answer counts as a
-    socket timeout instead of a latency."""
-    env = dict(os.environ, DEPOT_BENCH_BODIES=bodies_file, DEPOT_BENCH_TOKEN=token)
-    threads = min(2, connections)
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
-                         + ([f"--timeout={timeout}s"] if timeout else [])
-                         + ["-s", os.path.join(HERE, "manage_boxes.lua"), url],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {"rps": rps, "p50_ms": float(p50.group(1)) * scale[p50.group(2)],
-            "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
-            "non2xx": int(errors.group(1)) if errors else 0,
-            # Answers by HTTP status (manage_boxes.lua's end lines), and connections that failed.
-            "statuses": {int(code): int(count)
-                         for code, count in re.findall(r"^status (\d+) (\d+)$", out, re.M)},
-            "socket_errors": dict(zip(("connect", "read", "write", "timeout"),
-                                      map(int, sockets.groups()))) if sockets else {}}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token()
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True,
-                              extra_env={"DEPOT_THREADS": "128", "DEPOT_MAX_INFLIGHT": "96"})
+    with Demo(args.build) as demo:
+        db, scratch = demo.db, demo.scratch
+        token = demo.keys.token()
+        depot = demo.depot(debug=True, extra_env={"DEPOT_THREADS": "128", "DEPOT_MAX_INFLIGHT": "96"})
         query = harness.read_query("manage_boxes.graphql")
         bodies_file = os.path.join(scratch.path, "bodies.txt")
         with open(bodies_file, "w") as f:
@@ -130,11 +77,6 @@ def main():
         results["p6_ms"] = p6
         results["p6_us_per_box"] = (p6[8201] - p6[50]) / (8201 - 50) * 1000
         report(results)
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
 
 
 def report(r):
@@ -158,14 +100,8 @@ def report(r):
         "P6 medians: " + ", ".join(f"first {k}: {v:.1f} ms" for k, v in r["p6_ms"].items()),
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    path = os.path.join(HERE, "results", f"{today}-p1-p2-p6.md")
-    with open(path, "w") as f:
-        f.write(text)
-    with open(path.replace(".md", ".json"), "w") as f:
-        json.dump(r, f, indent=1)
-    print(f"written to {path}")
+    prefix = os.path.join(RESULTS, f"{today}-p1-p2-p6")
+    write_report(prefix, "\n".join(lines), r)
 
 
 if __name__ == "__main__":

@@ -17,23 +17,16 @@ Licensed under the Apache License 2.0.
 """
 import argparse
 import datetime
-import json
 import os
 import re
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-from bench import wrk  # noqa: E402
-from write_bench import PERMISSIONS, document, payload  # noqa: E402
+from common import REPO, RESULTS, Demo, harness, wrk, write_report
+from write_bench import PERMISSIONS, document, editable_boxes, update_body
 
 
 class Subscriber:
@@ -81,100 +74,86 @@ def main():
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = sub = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token(permissions=PERMISSIONS)
+    with Demo(args.build) as demo:
+        db, scratch = demo.db, demo.scratch
+        token = demo.keys.token(permissions=PERMISSIONS)
         endpoint = f"tcp://127.0.0.1:{harness.free_port()}"
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=False,
-                              extra_env={"DEPOT_FEED_BIND": endpoint})
+        depot = demo.depot(debug=False, extra_env={"DEPOT_FEED_BIND": endpoint})
         sub = Subscriber(scratch.path, endpoint)
-        sub.wait_status()
-        results = {"cores": os.cpu_count(), "load": os.getloadavg()}
-        seen = 0
-
-        # One transaction of every box.
-        boxes = int(db.scalar("SELECT COUNT(*) FROM stock"))
-        start = time.time()
-        db.sql("UPDATE stock SET comments = CONCAT('feed bench ', id)")
-        seen += boxes
-        sub.wait_changes(seen)
-        elapsed = time.time() - start
-        results["one_transaction"] = {"rows": boxes, "seconds": elapsed, "per_s": boxes / elapsed}
-
-        # 2,000 one-row transactions, back to back on one session.
-        ids = [int(r[0]) for r in db.sql("SELECT id FROM stock ORDER BY id LIMIT 2000")]
-        script = "".join(f"UPDATE stock SET comments = 'single {i}' WHERE id = {box};\n"
-                         for i, box in enumerate(ids))
-        start = time.time()
-        db.load_bytes(script.encode())
-        seen += len(ids)
-        sub.wait_changes(seen)
-        elapsed = time.time() - start
-        results["single_transactions"] = {"rows": len(ids), "seconds": elapsed,
-                                          "per_s": len(ids) / elapsed}
-
-        # The write benchmark's load: updateBox at 16 connections, /metrics sampled meanwhile.
-        rows = db.sql(
-            "SELECT s.box_id, s.product_id, s.size_id, s.items, s.location_id FROM stock s "
-            "JOIN locations l ON l.id = s.location_id JOIN products p ON p.id = s.product_id "
-            "WHERE l.camp_id = 1 AND s.deleted IS NULL AND s.box_state_id = 1 AND s.items IS NOT NULL "
-            "AND s.size_id IS NOT NULL AND p.deleted IS NULL AND l.deleted IS NULL "
-            "ORDER BY s.id LIMIT 800")[400:]
-        update = document("UpdateContentOfBox")
-        bodies_file = os.path.join(scratch.path, "update.txt")
-        with open(bodies_file, "w") as f:
-            for i in range(2000):
-                r = rows[i % len(rows)]
-                f.write(payload(update, {"boxLabelIdentifier": r[0], "productId": int(r[1]),
-                                         "sizeId": int(r[2]), "numberOfItems": int(r[3]),
-                                         "locationId": int(r[4]), "comment": f"load {i}"}) + "\n")
-        before = int(db.scalar("SELECT COUNT(*) FROM history"))
-        samples, stop = [], threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                samples.append(feed_metrics(depot))
-                time.sleep(0.1)
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        load = wrk(depot.url, bodies_file, token, 16, args.duration)
-        stop.set()
-        sampler.join()
-        end = time.time()
-        # An updateBox that changed its box wrote the stock row and one history row (only the
-        # comment differs); one that set the comment the box had wrote nothing (no row event).
-        written = int(db.scalar("SELECT COUNT(*) FROM history")) - before
-        expected = 2 * written
-        # The feed has caught up when /metrics says nothing is behind.
-        while feed_metrics(depot)[1] > 0:
-            time.sleep(0.05)
-        catch_up = time.time() - end
-        sub.wait_changes(seen + expected)
-        delivered = sub.changes() - seen
-        if delivered != expected:
-            raise SystemExit(f"{delivered} changes delivered, {expected} written")
-        lags = [s[0] for s in samples]
-        behind = [s[1] for s in samples]
-        results["under_load"] = {
-            "wrk": load, "history_rows": written, "changes": delivered,
-            "changes_per_s": delivered / args.duration, "samples": len(samples),
-            "lag_p50_s": statistics.median(lags), "lag_max_s": max(lags),
-            "behind_p50": statistics.median(behind), "behind_max": max(behind),
-            "catch_up_s": catch_up, "answers": load["statuses"].get(200, 0)}
-        report(results)
-    finally:
-        if sub:
+        try:
+            measure(db, scratch, depot, sub, token, args.duration)
+        finally:
             sub.stop()
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
+
+
+def measure(db, scratch, depot, sub, token, duration):
+    """The feed's figures (the module's docstring), reported."""
+    sub.wait_status()
+    results = {"cores": os.cpu_count(), "load": os.getloadavg()}
+    seen = 0
+
+    # One transaction of every box.
+    boxes = int(db.scalar("SELECT COUNT(*) FROM stock"))
+    start = time.time()
+    db.sql("UPDATE stock SET comments = CONCAT('feed bench ', id)")
+    seen += boxes
+    sub.wait_changes(seen)
+    elapsed = time.time() - start
+    results["one_transaction"] = {"rows": boxes, "seconds": elapsed, "per_s": boxes / elapsed}
+
+    # 2,000 one-row transactions, back to back on one session.
+    ids = [int(r[0]) for r in db.sql("SELECT id FROM stock ORDER BY id LIMIT 2000")]
+    script = "".join(f"UPDATE stock SET comments = 'single {i}' WHERE id = {box};\n"
+                     for i, box in enumerate(ids))
+    start = time.time()
+    db.load_bytes(script.encode())
+    seen += len(ids)
+    sub.wait_changes(seen)
+    elapsed = time.time() - start
+    results["single_transactions"] = {"rows": len(ids), "seconds": elapsed,
+                                      "per_s": len(ids) / elapsed}
+
+    # The write benchmark's load: updateBox at 16 connections, /metrics sampled meanwhile.
+    rows = editable_boxes(db, 800)[400:]
+    update = document("UpdateContentOfBox")
+    bodies_file = os.path.join(scratch.path, "update.txt")
+    with open(bodies_file, "w") as f:
+        for i in range(2000):
+            f.write(update_body(update, rows[i % len(rows)], f"load {i}") + "\n")
+    before = int(db.scalar("SELECT COUNT(*) FROM history"))
+    samples, stop = [], threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            samples.append(feed_metrics(depot))
+            time.sleep(0.1)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    load = wrk(depot.url, bodies_file, token, 16, duration)
+    stop.set()
+    sampler.join()
+    end = time.time()
+    # An updateBox that changed its box wrote the stock row and one history row (only the
+    # comment differs); one that set the comment the box had wrote nothing (no row event).
+    written = int(db.scalar("SELECT COUNT(*) FROM history")) - before
+    expected = 2 * written
+    # The feed has caught up when /metrics says nothing is behind.
+    while feed_metrics(depot)[1] > 0:
+        time.sleep(0.05)
+    catch_up = time.time() - end
+    sub.wait_changes(seen + expected)
+    delivered = sub.changes() - seen
+    if delivered != expected:
+        raise SystemExit(f"{delivered} changes delivered, {expected} written")
+    lags = [s[0] for s in samples]
+    behind = [s[1] for s in samples]
+    results["under_load"] = {
+        "wrk": load, "history_rows": written, "changes": delivered,
+        "changes_per_s": delivered / duration, "samples": len(samples),
+        "lag_p50_s": statistics.median(lags), "lag_max_s": max(lags),
+        "behind_p50": statistics.median(behind), "behind_max": max(behind),
+        "catch_up_s": catch_up, "answers": load["statuses"].get(200, 0)}
+    report(results)
 
 
 def report(r):
@@ -207,14 +186,8 @@ def report(r):
         f"{load['catch_up_s']:.2f} s after the load ended.",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    path = os.path.join(HERE, "results", f"{today}-issue18-feed.md")
-    with open(path, "w") as f:
-        f.write(text)
-    with open(path.replace(".md", ".json"), "w") as f:
-        json.dump(r, f, indent=1)
-    print(f"written to {path}")
+    prefix = os.path.join(RESULTS, f"{today}-issue18-feed")
+    write_report(prefix, "\n".join(lines), r)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
 Starts a private MariaDB with Depot's DDL, indexes, its idempotency table and a small demo set,
 and the one-process `depot` of the build given, then sends createTag sequentially (one
-connection, a new one per request, as bench.py's timed_post) in three forms, interleaved so
+connection, a new one per request, as common.py's timed_post) in three forms, interleaved so
 that drift on a shared machine hits each form alike:
   plain     no key;
   key       a new key per request (claim, the field with its stored answer, release);
@@ -19,14 +19,8 @@ import datetime
 import json
 import os
 import statistics
-import sys
-import time
-import http.client
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-import harness  # noqa: E402
+from common import RESULTS, Demo, harness, timed_post, write_report
 
 CREATE = ("mutation Create($input: TagCreationInput) { createTag(creationInput: $input) "
           "{ __typename ... on Tag { id name color description type base { id } } } }")
@@ -35,18 +29,7 @@ CREATE = ("mutation Create($input: TagCreationInput) { createTag(creationInput: 
 def post(port, token, name, key=None):
     body = json.dumps({"query": CREATE, "variables": {"input": {
         "name": name, "color": "#aabbcc", "type": "Box", "baseId": 1}}})
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    if key:
-        headers["Idempotency-Key"] = key
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    start = time.perf_counter()
-    conn.request("POST", "/graphql", body, headers)
-    response = conn.getresponse()
-    data = response.read()
-    elapsed = time.perf_counter() - start
-    conn.close()
-    assert response.status == 200, data[:300]
-    parsed = json.loads(data)
+    elapsed, parsed = timed_post(port, body, token, {"Idempotency-Key": key} if key else None)
     assert "errors" not in parsed, parsed
     return elapsed, parsed["extensions"]["debug"]["sqlStatements"]
 
@@ -56,19 +39,12 @@ def main():
     parser.add_argument("--build", required=True)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--out", default=os.path.join(
-        HERE, "results", f"{datetime.date.today().isoformat()}-issue14-idempotency"))
+        RESULTS, f"{datetime.date.today().isoformat()}-issue14-idempotency"))
     args = parser.parse_args()
-    harness.BUILD = os.path.abspath(args.build)
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db, boxes=200)
-        keys = harness.Keys(scratch.path)
+    with Demo(args.build, boxes=200) as demo:
         permissions = [f"base_1/{r}:read" for r in harness.RESOURCES] + ["base_1/tag:write"]
-        token = keys.token(permissions=permissions)
-        depot = harness.Depot(db, keys, scratch.path, form="one",
-                              extra_env=dict(harness.FIXED_POOL, DEPOT_IDEMPOTENCY_PURGE_MS="0"))
+        token = demo.keys.token(permissions=permissions)
+        depot = demo.depot(extra_env=dict(harness.FIXED_POOL, DEPOT_IDEMPOTENCY_PURGE_MS="0"))
         post(depot.port, token, "warm-replay", key="replay-key")
         for i in range(30):                         # warm up
             post(depot.port, token, f"warm-{i}")
@@ -85,19 +61,12 @@ def main():
                     elapsed, n = post(depot.port, token, "warm-replay", key="replay-key")
                 times[form].append(elapsed * 1000)
                 statements[form] = n
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
     figures = {}
     for form, values in times.items():
         values.sort()
         figures[form] = {"p50_ms": round(statistics.median(values), 2),
                          "p90_ms": round(values[int(len(values) * 0.9)], 2),
                          "sql_statements": statements[form], "requests": len(values)}
-    with open(args.out + ".json", "w") as f:
-        json.dump(figures, f, indent=2)
     lines = [f"# createTag with and without an Idempotency-Key ({datetime.date.today().isoformat()})",
              "", f"`bench/idempotency_bench.py --build {args.build} --requests {args.requests}`: one "
              "request at a time, a new connection each, the one-process `depot` beside MariaDB on "
@@ -107,9 +76,7 @@ def main():
     for form, fig in figures.items():
         lines.append(f"| {names[form]} | {fig['p50_ms']} ms | {fig['p90_ms']} ms | "
                      f"{fig['sql_statements']} |")
-    with open(args.out + ".md", "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_report(args.out, "\n".join(lines) + "\n", figures)
 
 
 if __name__ == "__main__":

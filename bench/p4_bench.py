@@ -32,16 +32,11 @@ import random
 import re
 import statistics
 import subprocess
-import sys
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-import bench  # noqa: E402  (timed_post)
-from resilience_bench import FILTERS, box_view, manage_boxes, write_bodies, write_report  # noqa: E402
+import common
+from common import HERE, REPO, harness, timed_post, write_report
+from resilience_bench import FILTERS, box_view, manage_boxes, write_bodies
 
 DELAYS_MS = {"10ms": 5.0, "1ms": 0.5}       # one way
 CONNECTIONS = 64
@@ -50,19 +45,10 @@ WARM_UP_S = 3
 
 def wrk(url, bodies_file, token, connections, duration):
     """wrk through bench/manage_boxes.lua; throughput of answers with data, the share of others."""
-    env = dict(os.environ, DEPOT_BENCH_BODIES=bodies_file, DEPOT_BENCH_TOKEN=token)
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "-s", os.path.join(HERE, "manage_boxes.lua"), url],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    non2xx = int(errors.group(1)) if errors else 0
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    share = non2xx / total if total else 0.0
-    return {"ok_rps": rps * (1 - share), "non2xx_share": share, "requests": total,
-            "p99_ms": float(p99.group(1)) * scale[p99.group(2)]}
+    figures = common.wrk(url, bodies_file, token, connections, duration)
+    share = figures["non2xx"] / figures["requests"] if figures["requests"] else 0.0
+    return {"ok_rps": figures["rps"] * (1 - share), "non2xx_share": share, "requests": figures["requests"],
+            "p99_ms": figures["p99_ms"]}
 
 
 def com_select(db):
@@ -140,8 +126,8 @@ def measure(s, build, label, duration):
                 with open(path) as f:
                     bodies = f.read().splitlines()
                 for b in bodies[:8]:
-                    bench.timed_post(depot.port, b, s.token)
-                single = statistics.median(bench.timed_post(depot.port, bodies[i % len(bodies)],
+                    timed_post(depot.port, b, s.token)
+                single = statistics.median(timed_post(depot.port, bodies[i % len(bodies)],
                                                             s.token)[0] * 1000 for i in range(30))
                 wrk(depot.url, path, s.token, CONNECTIONS, WARM_UP_S)
                 selects = com_select(s.db)
@@ -203,7 +189,6 @@ def report(results, prefix):
             f"(p99 {r[f'{w}_direct']['c16']['p99_ms']:.0f} ms, other {r[f'{w}_direct']['c16']['non2xx_share'] * 100:.0f}%)"
             for w in ("p1", "p3")), ""]
     write_report(prefix, "\n".join(lines), results)
-    print(f"written to {prefix}.md and .json")
 
 
 def main():

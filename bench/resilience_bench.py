@@ -28,16 +28,9 @@ import os
 import random
 import statistics
 import subprocess
-import sys
-import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-import bench  # noqa: E402  (wrk, timed_post)
+from common import HERE, REPO, harness, timed_post, wrk, write_report  # noqa: F401 (write_report: p4_bench's)
 
 FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]}]
 DELAY_MS = 5.0          # one way: 10 ms per round trip
@@ -64,17 +57,8 @@ def write_bodies(path, bodies):
 
 
 def post_ms(port, payload, token):
-    elapsed, _ = bench.timed_post(port, payload, token)
+    elapsed, _ = timed_post(port, payload, token)
     return elapsed * 1000
-
-
-def write_report(prefix, text, results):
-    """Print the Markdown report; write it to prefix.md and the results to prefix.json."""
-    print(text)
-    with open(prefix + ".md", "w") as f:
-        f.write(text)
-    with open(prefix + ".json", "w") as f:
-        json.dump(results, f, indent=1)
 
 
 def percentile(values, p):
@@ -156,10 +140,10 @@ def p4(s, duration, results, pool):
                 with open(path) as f:
                     bodies = f.read().splitlines()
                 for b in bodies[:8]:
-                    bench.timed_post(depot.port, b, s.token)        # warm up
+                    timed_post(depot.port, b, s.token)        # warm up
                 single = statistics.median(post_ms(depot.port, bodies[i % len(bodies)], s.token)
                                            for i in range(30))
-                w = bench.wrk(depot.url, path, s.token, 64, duration)
+                w = wrk(depot.url, path, s.token, 64, duration)
                 out[(name, delayed)] = {"single_ms": single, "rps64": w["rps"],
                                         "p99_64_ms": w["p99_ms"], "non2xx": w["non2xx"]}
         finally:
@@ -178,7 +162,7 @@ def p5(s, results, resolvers):
         bodies = [box_view(s.bv, rng.choice(s.labels)) for _ in range(300)]
         preload = manage_boxes(s.mb, 1, 100000)
         for b in bodies[:20]:
-            bench.timed_post(depot.port, b, s.token)
+            timed_post(depot.port, b, s.token)
         preload_alone = post_ms(depot.port, preload, s.token)
         alone = [post_ms(depot.port, b, s.token) for b in bodies]
         # The 4 preload clients are wrk's (C, responses read and dropped): Python threads
@@ -219,10 +203,10 @@ def coalescing(s, duration, results):
                         coalesce=coalesce)
         try:
             for b in bodies[:20]:
-                bench.timed_post(depot.port, b, s.token)
+                timed_post(depot.port, b, s.token)
             for connections in (1, 16, 64):
                 before = s.db.status("Com_select")
-                w = bench.wrk(depot.url, path, s.token, connections, duration)
+                w = wrk(depot.url, path, s.token, connections, duration)
                 statements = s.db.status("Com_select") - before
                 requests = w["rps"] * duration
                 figures[f"{'on' if coalesce else 'off'}_{connections}"] = {
@@ -245,9 +229,9 @@ def shed(s, duration, results):
         for name, path in workloads.items():
             with open(path) as f:
                 for b in f.read().splitlines()[:8]:
-                    bench.timed_post(depot.port, b, s.token)        # warm up
+                    timed_post(depot.port, b, s.token)        # warm up
             for connections in SHED_CONNECTIONS:
-                w = bench.wrk(depot.url, path, s.token, connections, duration, timeout=SHED_TIMEOUT_S)
+                w = wrk(depot.url, path, s.token, connections, duration, timeout=SHED_TIMEOUT_S)
                 answers = sum(w["statuses"].values())
                 w["share_503"] = w["statuses"].get(503, 0) / answers if answers else 0.0
                 w["rps_200"] = w["statuses"].get(200, 0) / duration

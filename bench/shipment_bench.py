@@ -23,14 +23,8 @@ import datetime
 import json
 import os
 import statistics
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-from bench import timed_post  # noqa: E402
+from common import REPO, RESULTS, Demo, harness, timed_post
 
 SHIPPING = ("stock:write", "shipment:edit", "shipment_detail:write")
 SIZES = (1, 50)
@@ -129,16 +123,8 @@ def main():
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--count", type=int, default=100, help="requests of each kind")
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True)
-        bench = Bench(db, depot, keys)
+    with Demo(args.build) as demo:
+        bench = Bench(demo.db, demo.depot(debug=True), demo.keys)
         load = os.getloadavg()
         for _ in range(args.count):
             for n in SIZES:
@@ -155,11 +141,6 @@ def main():
             if results[f"{kind} 1"]["statements"] != results[f"{kind} 50"]["statements"]:
                 raise SystemExit(f"{kind}: 1 box and 50 boxes take different statements")
         report(results)
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
 
 
 ROWS = [("add", "updateShipmentWhenPreparing adding {} (AssignBoxesToShipment)"),
@@ -187,7 +168,7 @@ def report(r):
                          f"| {f['p90_ms']:.2f} ms | {f['statements']} |")
     text = "\n".join(lines) + "\n\n"
     print(text)
-    path = os.path.join(HERE, "results", f"{today}-shipments.md")
+    path = os.path.join(RESULTS, f"{today}-shipments.md")
     fresh = not os.path.exists(path)
     with open(path, "a") as f:
         if fresh:

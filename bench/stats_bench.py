@@ -20,9 +20,7 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
-import harness  # noqa: E402
+from common import RESULTS, Demo, harness
 
 BASE = 1   # depot-gen's base of 8,201 boxes
 
@@ -237,7 +235,7 @@ def load_1min():
 
 def write_results(results, runs, build):
     """Into today's pair of files, keeping the cubes an earlier run of the day measured."""
-    stem = os.path.join(HERE, "results", f"{datetime.date.today()}-stats")
+    stem = os.path.join(RESULTS, f"{datetime.date.today()}-stats")
     cubes = {}
     if os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
@@ -282,18 +280,13 @@ def main():
     unknown = [n for n in names if n not in CUBES]
     if unknown:
         parser.error(f"unknown cubes {unknown}; known: {', '.join(CUBES)}")
-    harness.BUILD = os.path.abspath(args.build)
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
+    with Demo(args.build) as demo:
+        db, keys = demo.db, demo.keys
         bases = [int(r[0]) for r in db.sql("SELECT id FROM camps WHERE organisation_id = 1 ORDER BY id")]
         token = keys.token(base_ids=bases, permissions=[f"base_{b}/{r}:read" for b in bases
                                                        for r in harness.RESOURCES])
         slow_log_on(db)
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=False)
+        depot = demo.depot(debug=False)
         port = int(depot.url.split(":")[2].split("/")[0])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         results = {}
@@ -313,11 +306,6 @@ def main():
                              "measured_at": datetime.datetime.now().strftime("%H:%M")}
             print(name, results[name], flush=True)
         connection.close()
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
     write_results(results, args.runs, args.build)
 
 

@@ -20,15 +20,8 @@ import datetime
 import json
 import os
 import statistics
-import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-from bench import timed_post, wrk  # noqa: E402
+from common import REPO, RESULTS, Demo, harness, timed_post, wrk, write_report
 
 # The permissions of a base 1 coordinator who may write what these mutations write.
 PERMISSIONS = [f"base_1/{r}:read" for r in harness.RESOURCES] + [
@@ -41,6 +34,23 @@ def document(name):
 
 def payload(query, variables):
     return json.dumps({"query": query, "variables": variables})
+
+
+def editable_boxes(db, count):
+    """Boxes of base 1 that a coordinator may edit (InStock, with items and a size, of a live
+    product in a live location): (label, product, size, items, location) rows."""
+    return db.sql(
+        "SELECT s.box_id, s.product_id, s.size_id, s.items, s.location_id FROM stock s "
+        "JOIN locations l ON l.id = s.location_id JOIN products p ON p.id = s.product_id "
+        "WHERE l.camp_id = 1 AND s.deleted IS NULL AND s.box_state_id = 1 AND s.items IS NOT NULL "
+        "AND s.size_id IS NOT NULL "
+        f"AND p.deleted IS NULL AND l.deleted IS NULL ORDER BY s.id LIMIT {count}")
+
+
+def update_body(update, row, comment):
+    """BoxEdit's UpdateContentOfBox of an editable_boxes row, with a new comment."""
+    return payload(update, {"boxLabelIdentifier": row[0], "productId": int(row[1]), "sizeId": int(row[2]),
+                            "numberOfItems": int(row[3]), "locationId": int(row[4]), "comment": comment})
 
 
 def checked(port, body, token):
@@ -70,23 +80,12 @@ def main():
     parser.add_argument("--mariadb-args", default="", help="more mariadbd options, space-separated")
     parser.add_argument("--name", default="writes", help="results file: <date>-<name>.md")
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path, args=args.mariadb_args.split())
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token(permissions=PERMISSIONS)
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True)
+    with Demo(args.build, mariadb_args=args.mariadb_args.split()) as demo:
+        db = demo.db
+        token = demo.keys.token(permissions=PERMISSIONS)
+        depot = demo.depot(debug=True)
         # Boxes of base 1 that a coordinator may edit, a product/size pair and two locations.
-        boxes = [r for r in db.sql(
-            "SELECT s.box_id, s.product_id, s.size_id, s.items, s.location_id FROM stock s "
-            "JOIN locations l ON l.id = s.location_id JOIN products p ON p.id = s.product_id "
-            "WHERE l.camp_id = 1 AND s.deleted IS NULL AND s.box_state_id = 1 AND s.items IS NOT NULL "
-            "AND s.size_id IS NOT NULL "
-            "AND p.deleted IS NULL AND l.deleted IS NULL ORDER BY s.id LIMIT 1000")]
+        boxes = editable_boxes(db, 1000)
         locations = [r[0] for r in db.sql(
             "SELECT id FROM locations WHERE camp_id = 1 AND deleted IS NULL "
             "AND box_state_id = 1 ORDER BY id LIMIT 2")]
@@ -100,12 +99,7 @@ def main():
             "numberOfItems": 10, "comment": f"bench {i}"}) for i in range(args.count)], token)
 
         update = document("UpdateContentOfBox")
-
-        def update_body(row, i):
-            return payload(update, {"boxLabelIdentifier": row[0], "productId": int(row[1]),
-                                    "sizeId": int(row[2]), "numberOfItems": int(row[3]),
-                                    "locationId": int(row[4]), "comment": f"bench {i}"})
-        results["updateBox"] = sequential(depot.port, [update_body(boxes[i % 100], i)
+        results["updateBox"] = sequential(depot.port, [update_body(update, boxes[i % 100], f"bench {i}")
                                                        for i in range(args.count)], token)
 
         move = document("MoveBoxesToLocation")
@@ -119,17 +113,12 @@ def main():
             "name": f"bench {i}", "color": "#aabbcc", "type": "All", "baseId": 1,
             "description": ""}) for i in range(args.count)], token)
 
-        bodies_file = os.path.join(scratch.path, "update.txt")
+        bodies_file = os.path.join(demo.scratch.path, "update.txt")
         with open(bodies_file, "w") as f:
             for i in range(2000):
-                f.write(update_body(boxes[400 + i % 400], i) + "\n")
+                f.write(update_body(update, boxes[400 + i % 400], f"bench {i}") + "\n")
         results["updateBox_16"] = wrk(depot.url, bodies_file, token, 16, args.duration)
         report(results)
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
 
 
 def report(r):
@@ -155,14 +144,8 @@ def report(r):
     lines += ["", f"updateBox at 16 connections (400 boxes, each request a new comment): "
               f"{t['rps']:.0f} req/s, p50 {t['p50_ms']:.1f} ms, p99 {t['p99_ms']:.1f} ms, "
               f"non-2xx {t['non2xx']}.", ""]
-    text = "\n".join(lines)
-    print(text)
-    path = os.path.join(HERE, "results", f"{today}-{r['name']}.md")
-    with open(path, "w") as f:
-        f.write(text)
-    with open(path.replace(".md", ".json"), "w") as f:
-        json.dump(r, f, indent=1)
-    print(f"written to {path}")
+    prefix = os.path.join(RESULTS, f"{today}-{r['name']}")
+    write_report(prefix, "\n".join(lines), r)
 
 
 if __name__ == "__main__":
