@@ -884,7 +884,8 @@ dp_schema_depot (const char *path, char *err, size_t err_len)
                 : dp_schema_new (dp_schema_sdl, dp_schema_sdl_len, err, err_len);
 }
 
-//  Generated at build time from schema/public.graphql.
+//  Generated at build time from schema/public.graphql, its `# import` lines
+//  replaced by the named definitions of schema/depot.graphql (lib/sdl_import.cmake).
 extern const char dp_schema_public_sdl [];
 extern const size_t dp_schema_public_sdl_len;
 
