@@ -445,7 +445,7 @@ dp_json_writer_test (bool verbose)
     //  Doubles: the decimal fast path gives the general case's text, at
     //  its limits and beyond them (which the general case takes).
     const double doubles [] = {
-        0.0, -0.0, 1e-4, 9.9999e-5, 0.000123, 1e-6, 0.5, 2.5, -12.75, 0.30000000000000004,
+        0.0, -0.0, 1e-4, 9.9999e-5, 0.000123, 1e-5, 5e-5, 1e-6, 0.000001, 0.5, 2.5, -12.75, 0.30000000000000004,
         1.0 / 3.0, 999999999.999999, 999999999.9999999, 1e9, 1e9 - 1, 123456.789, 4.35,
         1e15, 1e16, 1e21, 5e-324, 1.7976931348623157e308, -2.2250738585072014e-308, 100.0,
         0.1 + 0.2, 33.333333, 12345678.123456
