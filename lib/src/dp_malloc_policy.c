@@ -46,6 +46,7 @@ dp_malloc_policy_apply (void)
 #endif
 }
 
+#if defined (__GLIBC__) && !defined (S_SANITIZED)
 //  Minor page faults of the calling process so far.
 static long
 s_minor_faults (void)
@@ -77,6 +78,7 @@ s_faults_of_one_request (void)
     free (answer);
     return s_minor_faults () - before;
 }
+#endif
 
 void
 dp_malloc_policy_test (bool verbose)
