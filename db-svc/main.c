@@ -12,6 +12,7 @@
 #include "dp_db_actor.h"
 #include "dp_options.h"
 #include "dp_log.h"
+#include "dp_malloc_policy.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,10 @@ main (int argc, char *argv [])
     }
 
     dp_log_init ("db-svc", DP_LOG_INFO);
+
+    if (dp_malloc_policy_apply ())
+
+        dp_debug ("malloc policy not applied: not glibc's allocator");
     //  CZMQ's default handler catches SIGINT and SIGTERM and sets
     //  zsys_interrupted; the actor itself ignores EINTR and runs until $TERM.
     zsys_init ();

@@ -26,6 +26,7 @@
 #include "dp_jwt.h"
 #include "dp_options.h"
 #include "dp_log.h"
+#include "dp_malloc_policy.h"
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,8 @@ main (int argc, char *argv [])
         return 2;
     }
     dp_log_init ("depot", verbose ? DP_LOG_DEBUG : DP_LOG_INFO);
+    if (dp_malloc_policy_apply ())
+        dp_debug ("malloc policy not applied: not glibc's allocator");
     dp_schema_t *schema = dp_resolver_schema_load (resolvers.schema, err, sizeof err);
     if (!schema) {
         fprintf (stderr, "depot: schema: %s\n", err);

@@ -13,6 +13,7 @@
 #include "dp_feed_actor.h"
 #include "dp_db_config.h"
 #include "dp_log.h"
+#include "dp_malloc_policy.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,8 @@ main (int argc, char *argv [])
         return 2;
     }
     dp_log_init ("feed-svc", verbose ? DP_LOG_DEBUG : DP_LOG_INFO);
+    if (dp_malloc_policy_apply ())
+        dp_debug ("malloc policy not applied: not glibc's allocator");
     zsys_init ();
     zactor_t *actor = dp_feed_actor_new (&config);
     if (!actor)

@@ -14,6 +14,7 @@
 #include "dp_gateway.h"
 #include "dp_options.h"
 #include "dp_log.h"
+#include "dp_malloc_policy.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,6 +61,8 @@ main (int argc, char *argv [])
         return 2;
     }
     dp_log_init ("gateway", verbose ? DP_LOG_DEBUG : DP_LOG_INFO);
+    if (dp_malloc_policy_apply ())
+        dp_debug ("malloc policy not applied: not glibc's allocator");
 
     zactor_t *gateway = dp_gateway_actor_new (&config, NULL);
     free (key_text);                //  the actor has its own copy now

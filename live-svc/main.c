@@ -19,6 +19,7 @@
 #include "dp_gateway_config.h"
 #include "dp_resolver_actor.h"
 #include "dp_log.h"
+#include "dp_malloc_policy.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,8 @@ main (int argc, char *argv [])
         return 2;
     }
     dp_log_init ("live-svc", verbose ? DP_LOG_DEBUG : DP_LOG_INFO);
+    if (dp_malloc_policy_apply ())
+        dp_debug ("malloc policy not applied: not glibc's allocator");
     int rc = 1;
     zactor_t *actor = NULL;
     config.schema = dp_resolver_schema_load (resolvers.schema, err, sizeof err);

@@ -344,6 +344,26 @@ s_pack_stmt (msgpack_packer *pk, const dp_msg_t *msg)
     return 0;
 }
 
+//  A RESULT's payload around its JSON: the fields before the JSON's bytes
+//  (its bin header last), and those after them.
+static int
+s_pack_result_head (msgpack_packer *pk, const dp_msg_t *msg)
+{
+    if (msg->u.result.json_len > S_MAX_BIN
+    || (msg->u.result.json_len && !msg->u.result.json))
+        return -1;
+    msgpack_pack_uint32 (pk, msg->u.result.http_status);
+    msgpack_pack_bin (pk, msg->u.result.json_len);
+    return 0;
+}
+
+static int
+s_pack_result_tail (msgpack_packer *pk, const dp_msg_t *msg)
+{
+    msgpack_pack_uint32 (pk, msg->u.result.statements);
+    return s_pack_gtid (pk, msg->u.result.gtid);
+}
+
 static int
 s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
 {
@@ -409,15 +429,11 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             }
             return s_pack_gtid (pk, msg->u.execute.min_gtid);
         case DP_MSG_RESULT:
-            if (msg->u.result.json_len > S_MAX_BIN
-            || (msg->u.result.json_len && !msg->u.result.json))
+            if (s_pack_result_head (pk, msg))
                 return -1;
-            msgpack_pack_uint32 (pk, msg->u.result.http_status);
-            msgpack_pack_bin (pk, msg->u.result.json_len);
             if (msg->u.result.json_len)
                 msgpack_pack_bin_body (pk, msg->u.result.json, msg->u.result.json_len);
-            msgpack_pack_uint32 (pk, msg->u.result.statements);
-            return s_pack_gtid (pk, msg->u.result.gtid);
+            return s_pack_result_tail (pk, msg);
         case DP_MSG_LOAD:
             msgpack_pack_uint32 (pk, msg->u.load.loader);
             msgpack_pack_uint64 (pk, msg->u.load.columns);
@@ -485,6 +501,33 @@ dp_msg_encode (const dp_msg_t *msg, msgpack_sbuffer *buf)
         return -1;
     }
     return 0;
+}
+
+char *
+dp_msg_encode_result_in_place (const dp_msg_t *msg, char *json, size_t before, size_t after,
+                               size_t *size_p)
+{
+    assert (msg);
+    assert (size_p);
+    if (msg->type != DP_MSG_RESULT || msg->u.result.json != json)
+        return NULL;
+    msgpack_sbuffer head = { 0 }, tail = { 0 };
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &head, msgpack_sbuffer_write);
+    bool packed = s_pack_envelope (&pk, msg) == 0 && s_pack_result_head (&pk, msg) == 0;
+    msgpack_packer_init (&pk, &tail, msgpack_sbuffer_write);
+    packed = packed && s_pack_result_tail (&pk, msg) == 0;
+    char *start = NULL;
+    if (packed && head.size <= before && tail.size <= after) {
+        size_t json_len = msg->u.result.json_len;
+        start = json - head.size;
+        memcpy (start, head.data, head.size);
+        memcpy (json + json_len, tail.data, tail.size);
+        *size_p = head.size + json_len + tail.size;
+    }
+    msgpack_sbuffer_destroy (&head);
+    msgpack_sbuffer_destroy (&tail);
+    return start;
 }
 
 
@@ -2598,6 +2641,44 @@ dp_msg_test (bool verbose)
     in.u.result.json_len = 3;           //  length without bytes: invalid
     assert (dp_msg_encode (&in, &buf) == -1);
     assert (buf.size == 0);
+
+    //  RESULT written around its JSON: the same bytes dp_msg_encode writes,
+    //  for a long trace id, a gtid and a JSON over 64 KB (a bin32 header).
+    {
+        size_t json_len = 70000;
+        char *block = malloc (DP_MSG_RESULT_HEADROOM + json_len + 100);
+        assert (block);
+        char *placed = block + DP_MSG_RESULT_HEADROOM;
+        for (size_t i = 0; i < json_len; i++)
+            placed [i] = (char) ('a' + i % 26);
+        memset (&in, 0, sizeof in);
+        in.type = DP_MSG_RESULT;
+        in.id = UINT64_MAX;
+        in.deadline_ms = 1234567890123ull;
+        in.trace_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        in.u.result.http_status = 200;
+        in.u.result.json = placed;
+        in.u.result.json_len = (uint32_t) json_len;
+        in.u.result.statements = 15;
+        in.u.result.gtid = "0-1-77,1-2-88";
+        msgpack_sbuffer_clear (&buf);
+        assert (dp_msg_encode (&in, &buf) == 0);
+        size_t size = 0;
+        char *start = dp_msg_encode_result_in_place (&in, placed, DP_MSG_RESULT_HEADROOM, 100, &size);
+        assert (start && start >= block && size == buf.size);
+        assert (memcmp (start, buf.data, size) == 0);
+        //  Too little room in front or behind: NULL, nothing written.
+        char before = placed [-1], after = placed [json_len];
+        assert (!dp_msg_encode_result_in_place (&in, placed, 10, 100, &size));
+        assert (!dp_msg_encode_result_in_place (&in, placed, DP_MSG_RESULT_HEADROOM, 2, &size));
+        assert (placed [-1] == before && placed [json_len] == after);
+        //  Not a RESULT over these bytes: NULL.
+        assert (!dp_msg_encode_result_in_place (&in, placed + 1, 100, 100, &size));
+        in.type = DP_MSG_ERROR;
+        assert (!dp_msg_encode_result_in_place (&in, placed, 100, 100, &size));
+        free (block);
+    }
 
     //  LOAD: extreme keys, the top column bit, and an empty key list.
     int64_t keys [] = { INT64_MIN, -1, 0, 1, 127, 128, 65536, INT64_MAX };

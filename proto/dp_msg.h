@@ -295,6 +295,21 @@ typedef struct {
 //  (unknown type; a programmer error the caller should log).
 int dp_msg_encode (const dp_msg_t *msg, msgpack_sbuffer *buf);
 
+//  Bytes a RESULT's envelope and payload take before its JSON, at most,
+//  for trace ids of up to 160 bytes: the room to leave in front of the
+//  JSON for dp_msg_encode_result_in_place.
+#define DP_MSG_RESULT_HEADROOM 256
+
+//  Encode a RESULT around its JSON without copying the JSON: the caller
+//  wrote msg->u.result.json with `before` bytes free in front of it and
+//  `after` bytes free behind it, and the message is written into them.
+//  Returns the message's first byte (json - before at the earliest) and its
+//  size in *size_p: the same bytes dp_msg_encode writes. Returns NULL, with
+//  nothing written, when msg is not a valid RESULT over json or the room
+//  around is too small (encode it with dp_msg_encode then).
+char *dp_msg_encode_result_in_place (const dp_msg_t *msg, char *json, size_t before,
+                                     size_t after, size_t *size_p);
+
 //  Decode size bytes of data. Returns 0 with *msg filled (strings and
 //  arrays in arena; result.json pointing into data), or -2 when the input
 //  is malformed, truncated, of another protocol version or of unknown type,

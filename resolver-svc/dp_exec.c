@@ -73,7 +73,7 @@ dp_exec_new (const dp_exec_env_t *env)
     self->trace_id = "";
     self->http_status = 200;
     self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list);
-    dp_json_writer_init (&self->out, 16 * 1024);
+    dp_json_writer_init_headroom (&self->out, 16 * 1024, DP_MSG_RESULT_HEADROOM);
     return self;
 }
 
@@ -119,6 +119,12 @@ dp_exec_json (dp_exec_t *self, size_t *len_p)
 {
     *len_p = self->out.len;
     return self->out.data;
+}
+
+dp_json_writer_t *
+dp_exec_answer (dp_exec_t *self)
+{
+    return &self->out;
 }
 
 //  -------------------------------------------------------------------------

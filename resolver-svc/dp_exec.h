@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dp_arena.h"
+#include "dp_json_writer.h"
 #include "dp_msg.h"
 #include "dp_schema.h"
 
@@ -80,6 +81,10 @@ void dp_exec_write (dp_exec_t *self, bool elsewhere);
 //  the request is destroyed).
 uint32_t dp_exec_http_status (dp_exec_t *self);
 const char *dp_exec_json (dp_exec_t *self, size_t *len_p);
+//  The writer holding that body, with DP_MSG_RESULT_HEADROOM in front of
+//  it, for sending it without a copy (borrowed, valid until the request is
+//  destroyed; the sender may take its buffer).
+dp_json_writer_t *dp_exec_answer (dp_exec_t *self);
 
 //  The EXECUTE's correlation id, deadline and trace id.
 uint64_t dp_exec_id (dp_exec_t *self);

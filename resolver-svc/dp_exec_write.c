@@ -365,8 +365,12 @@ static int
 s_write_field (dp_exec_t *self, const plan_field_t *pf, const obj_t *obj)
 {
     dp_json_writer_t *out = &self->out;
-    dp_json_writer_cstr (out, pf->key);
-    dp_json_writer_char (out, ':');
+    if (pf->key_json)
+        dp_json_writer_raw (out, pf->key_json, pf->key_json_len);
+    else {
+        dp_json_writer_cstr (out, pf->key);
+        dp_json_writer_char (out, ':');
+    }
     size_t value_start = out->len;
     if (self->path_len < MAX_PATH) {
         self->path [self->path_len].key = pf->key;

@@ -20,6 +20,7 @@
 @end
 */
 #include "dp_plan.h"
+#include "dp_json_writer.h"
 #include "dp_values.h"
 #include "dp_parser.h"
 #include "dp_operation.h"
@@ -231,12 +232,26 @@ s_is_composite (const dp_type_t *type)
     return type->kind == DP_TYPE_OBJECT || type->kind == DP_TYPE_INTERFACE || type->kind == DP_TYPE_UNION;
 }
 
+//  The field's "key": once, for every object the answer writes it on.
+static void
+s_key_json (ctx_t *ctx, plan_field_t *pf)
+{
+    dp_json_writer_t key;
+    dp_json_writer_init (&key, 64);
+    dp_json_writer_cstr (&key, pf->key);
+    dp_json_writer_char (&key, ':');
+    pf->key_json = dp_arena_strndup (ctx->arena, key.data, key.len);
+    pf->key_json_len = key.len;
+    dp_json_writer_release (&key);
+}
+
 static void
 s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t *pf, size_t depth)
 {
     const dp_ast_selection_t *first = group->nodes [0];
     pf->key = group->key;
     pf->loc = first->loc;
+    s_key_json (ctx, pf);
     if (strcmp (first->name, "__typename") == 0) {
         pf->field = NULL;
         pf->bind = &s_unbound;

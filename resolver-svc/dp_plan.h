@@ -24,6 +24,8 @@ typedef struct _dp_variables_t dp_variables_t;
 
 struct _plan_field_t {
     const char *key;            //  response key (alias or name)
+    const char *key_json;       //  "key": as the answer writes it, made once per plan;
+    size_t key_json_len;        //  NULL for a field made by hand: written from key
     const dp_field_t *field;    //  NULL for __typename
     const dp_binding_t *bind;
     dp_loc_t loc;

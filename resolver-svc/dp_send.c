@@ -9,13 +9,16 @@
 @end
 */
 #include "dp_send.h"
+#include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
+//  Frees the frame's allocation: hint when given (the frame's bytes start
+//  inside it), else the bytes themselves.
 static void
 s_free_buffer (void *data, void *hint)
 {
-    (void) hint;
-    free (data);
+    free (hint ? hint : data);
 }
 
 int
@@ -33,6 +36,30 @@ dp_send_msg (zsock_t *sock, const dp_msg_t *msg)
     char *data = msgpack_sbuffer_release (&buf);
     if (zmq_msg_init_data (&out, data, size, s_free_buffer, NULL)) {
         free (data);
+        return -1;
+    }
+    if (zmq_msg_send (&out, zsock_resolve (sock), ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&out);
+        return -1;
+    }
+    return 0;
+}
+
+int
+dp_send_result (zsock_t *sock, const dp_msg_t *msg, dp_json_writer_t *json)
+{
+    assert (msg->type == DP_MSG_RESULT && msg->u.result.json == json->data);
+    //  The tail's room: statements and a gtid.
+    dp_json_writer_reserve (json, 16 + (msg->u.result.gtid ? strlen (msg->u.result.gtid) : 0));
+    size_t size;
+    char *start = dp_msg_encode_result_in_place (msg, json->data, json->headroom,
+                                                 json->cap - json->len, &size);
+    if (!start)
+        return dp_send_msg (sock, msg);
+    void *block = dp_json_writer_steal_block (json);
+    zmq_msg_t out;
+    if (zmq_msg_init_data (&out, start, size, s_free_buffer, block)) {
+        free (block);
         return -1;
     }
     if (zmq_msg_send (&out, zsock_resolve (sock), ZMQ_DONTWAIT) < 0) {

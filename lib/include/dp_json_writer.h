@@ -19,13 +19,19 @@
 #include <stdbool.h>
 
 typedef struct {
-    char *data;                 //  owned; not NUL-terminated
+    char *data;                 //  the JSON; not NUL-terminated
     size_t len;
-    size_t cap;
+    size_t cap;                 //  bytes at data
+    size_t headroom;            //  bytes allocated in front of data (a header's room)
 } dp_json_writer_t;
 
 //  Embedded-struct init/release (msgpack-c style, the caller owns the struct).
 void dp_json_writer_init (dp_json_writer_t *self, size_t initial_cap);
+
+//  The same, with headroom bytes kept free in front of the JSON, where a
+//  message header can be written to send the JSON without copying it
+//  (dp_json_writer_steal_block).
+void dp_json_writer_init_headroom (dp_json_writer_t *self, size_t initial_cap, size_t headroom);
 void dp_json_writer_release (dp_json_writer_t *self);
 
 //  Make sure n more bytes fit.
@@ -61,8 +67,13 @@ void dp_json_writer_null (dp_json_writer_t *self);
 void dp_json_writer_truncate (dp_json_writer_t *self, size_t len);
 
 //  Hand the buffer to the caller (who frees it with free()); the writer is
-//  left empty and reusable.
+//  left empty and reusable. Only for a writer without headroom.
 char *dp_json_writer_steal (dp_json_writer_t *self, size_t *len_p);
+
+//  Hand the whole allocation, headroom included, to the caller, who frees
+//  it with free() once done with data (read data, len and cap first); the
+//  writer is left empty and reusable, with the same headroom.
+void *dp_json_writer_steal_block (dp_json_writer_t *self);
 
 void dp_json_writer_test (bool verbose);
 

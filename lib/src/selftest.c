@@ -18,6 +18,7 @@
 #include "dp_introspection.h"
 #include "dp_options.h"
 #include "dp_instance.h"
+#include "dp_malloc_policy.h"
 #include "dp_visitor.h"
 #include "dp_validate.h"
 #include "dp_operation.h"
@@ -36,6 +37,7 @@ static const dp_selftest_t s_tests [] = {
     { "dp_introspection", dp_introspection_test },
     { "dp_options", dp_options_test },
     { "dp_instance", dp_instance_test },
+    { "dp_malloc_policy", dp_malloc_policy_test },
     { "dp_visitor", dp_visitor_test },
     { "dp_validate", dp_validate_test },
     { "dp_validation_context", dp_validation_context_test },
