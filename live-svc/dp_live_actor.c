@@ -79,6 +79,7 @@ s_tick (lws_sorted_usec_list_t *sul)
 
 static const struct lws_protocols s_protocols [] = {
     { DP_LIVE_WS_PROTOCOL, s_callback, sizeof (dp_live_conn_t), 4096, 0, NULL, 0 },
+    { DP_LIVE_WS_LEGACY, s_callback, sizeof (dp_live_conn_t), 4096, 0, NULL, 0 },
     { "dp-zmq", s_zmq_callback, 0, 0, 0, NULL, 0 },
     { NULL, NULL, 0, 0, 0, NULL, 0 }
 };

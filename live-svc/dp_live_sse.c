@@ -28,12 +28,14 @@ s_message_out (dp_live_conn_t *conn, const char *id, const char *type, const cha
         dp_live_conn_close (conn, 1000, "complete");
 }
 
-//  The stream ends with its complete event.
+//  A stream ends with its complete event; a request refused before its
+//  stream began (400) has none.
 static void
 s_closing (dp_live_conn_t *conn)
 {
     const char complete [] = "event: complete\ndata:\n\n";
-    dp_live_conn_send (conn, complete, sizeof complete - 1);
+    if (conn->acked)
+        dp_live_conn_send (conn, complete, sizeof complete - 1);
 }
 
 static const dp_live_protocol_t s_protocol = { s_message_out, s_closing };
@@ -86,12 +88,23 @@ s_body_complete (dp_live_hub_t *hub, dp_live_conn_t *conn, struct lws *wsi)
         return s_refuse (wsi, HTTP_STATUS_BAD_REQUEST,
                          "The body must be JSON: {\"query\": ..., \"variables\": {...}}.");
     }
-    conn->http_status = HTTP_STATUS_OK;
-    conn->acked = true;                 //  the stream begins: its token's expiry ends it
-    lws_callback_on_writable (wsi);
     char *errors = NULL;
-    if (dp_live_hub_subscribe (conn, "sse", payload, &errors))
-        s_message_out (conn, "sse", "error", errors, strlen (errors));
+    if (dp_live_hub_subscribe (conn, "sse", payload, &errors)) {
+        //  As graphql-sse: a document that does not parse or validate, or
+        //  variables that do not fit it, are 400 with the errors, no stream.
+        char *body = zsys_sprintf ("{\"errors\":%s}", errors);
+        conn->http_status = HTTP_STATUS_BAD_REQUEST;
+        conn->content_type = "application/json; charset=utf-8";
+        dp_live_conn_send (conn, body, strlen (body));
+        dp_live_conn_close (conn, 1000, "refused");
+        zstr_free (&body);
+    }
+    else {
+        conn->http_status = HTTP_STATUS_OK;
+        conn->content_type = "text/event-stream";
+        conn->acked = true;             //  the stream begins: its token's expiry ends it
+        lws_callback_on_writable (wsi);
+    }
     free (errors);
     json_decref (payload);
     dp_live_hub_drain (hub);
@@ -104,8 +117,12 @@ s_headers (dp_live_conn_t *conn, struct lws *wsi)
     unsigned char buffer [LWS_PRE + 512];
     unsigned char *start = buffer + LWS_PRE, *p = start, *end = buffer + sizeof buffer - 1;
     const char no_cache [] = "no-cache";
-    if (lws_add_http_common_headers (wsi, (unsigned int) conn->http_status, "text/event-stream",
-                                     LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end)
+    //  A stream has no length; a refusal's is its one frame's.
+    const char *frame = (const char *) zlistx_first (conn->out);
+    lws_filepos_t length = conn->acked || !frame ? LWS_ILLEGAL_HTTP_CONTENT_LEN
+                                                 : strlen (frame + LWS_PRE);
+    if (lws_add_http_common_headers (wsi, (unsigned int) conn->http_status, conn->content_type,
+                                     length, &p, end)
     ||  lws_add_http_header_by_token (wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
                                       (const unsigned char *) no_cache, sizeof no_cache - 1, &p, end)
     ||  lws_finalize_write_http_header (wsi, start, &p, end))

@@ -8,8 +8,11 @@
     open a WebSocket, on the live actor's port: POST with Accept:
     text/event-stream, the token as Authorization: Bearer, the body
     {query, variables, operationName}. Refused before the stream: 401, 405,
-    406, 400 or 413. Then one `next` event per result, and `complete` at
-    the end (an error, the token's expiry).
+    406, 413, or 400 for a body that is not {query, variables}, and (with
+    the GraphQL errors as JSON, as graphql-sse's handler) for a document
+    that does not parse or validate, is not a subscription, or whose
+    variables do not fit it. Then one `next` event per result, and
+    `complete` at the end (an error, the token's expiry).
 @end
 */
 #ifndef DP_LIVE_SSE_H_INCLUDED

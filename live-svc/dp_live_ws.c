@@ -125,6 +125,11 @@ dp_live_ws_callback (dp_live_hub_t *hub, dp_live_conn_t *conn, struct lws *wsi,
     switch (reason) {
         case LWS_CALLBACK_ESTABLISHED:
             dp_live_hub_conn_open (hub, conn, wsi, &s_protocol);
+            //  As graphql-ws' server: a client that did not ask for
+            //  graphql-transport-ws speaks something else.
+            if (lws_hdr_total_length (wsi, WSI_TOKEN_PROTOCOL) <= 0
+            ||  strcmp (lws_get_protocol (wsi)->name, DP_LIVE_WS_PROTOCOL) != 0)
+                dp_live_conn_close (conn, 4406, "Subprotocol not acceptable");
             break;
         case LWS_CALLBACK_RECEIVE:
             if (conn->close_code)

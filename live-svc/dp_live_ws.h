@@ -11,6 +11,9 @@
     the ack with 4401, a second connection_init with 4429, a reused id
     with 4409, an unreadable message with 4400, no connection_init within
     3 s with 4408 (dp_live_hub_tick); the token's expiry closes with 4403.
+    A client that asks for no subprotocol, or for the legacy "graphql-ws"
+    (subscriptions-transport-ws; accepted so that it can be told), is
+    closed with 4406, as graphql-ws' own server does.
 @end
 */
 #ifndef DP_LIVE_WS_H_INCLUDED
@@ -19,6 +22,7 @@
 #include "dp_live_hub.h"
 
 #define DP_LIVE_WS_PROTOCOL "graphql-transport-ws"
+#define DP_LIVE_WS_LEGACY   "graphql-ws"        //  only to be closed with 4406
 
 //  Handle a WebSocket callback of lws for conn, the session's storage.
 //  Returns what the lws callback returns (-1: close).
