@@ -12,6 +12,7 @@
 @end
 */
 #include "dp_gateway_config.h"
+#include "dp_graphiql.h"
 #include <czmq.h>
 #include <assert.h>
 #include <errno.h>
@@ -103,6 +104,8 @@ dp_gateway_options (dp_gateway_config_t *config, const char **public_key_file,
           "log one JSON line per HTTP request" },
         { "--graphiql", "DEPOT_GRAPHIQL", DP_OPT_BOOL, &config->graphiql,
           "serve the GraphiQL explorer at GET /graphql for browsers" },
+        { "--live-url", "DEPOT_LIVE_URL", DP_OPT_STRING, &config->live_url,
+          "live updates' ws:// URL as browsers reach it: GraphiQL runs subscriptions there" },
         { "--max-tokens", "DEPOT_MAX_TOKENS", DP_OPT_SIZE, &config->max_tokens,
           "GraphQL parser token limit" },
         { "--max-depth", "DEPOT_MAX_DEPTH", DP_OPT_SIZE, &config->max_depth,
@@ -203,6 +206,9 @@ dp_gateway_config_check (const dp_gateway_config_t *config, char *err, size_t er
                       ranges [i].name, ranges [i].min, ranges [i].max, ranges [i].value);
             return -1;
         }
+    if (config->live_url && *config->live_url
+    &&  dp_graphiql_live_url_check (config->live_url, err, err_len))
+        return -1;
     if (!config->auth0_domain || !*config->auth0_domain
     ||  !config->auth0_audience || !*config->auth0_audience
     ||  !config->public_key_pem || !*config->public_key_pem) {

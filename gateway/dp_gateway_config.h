@@ -50,6 +50,8 @@ typedef struct {
                                     //  10000; 0 turns them off
     bool access_log;                //  DEPOT_ACCESS_LOG: one info line per request, on
     bool graphiql;                  //  DEPOT_GRAPHIQL: serve the explorer, on
+    const char *live_url;           //  DEPOT_LIVE_URL: live updates' ws:// or wss:// URL as
+                                    //  browsers reach it, for GraphiQL's subscriptions; none
     size_t max_tokens;              //  DEPOT_MAX_TOKENS, parser limit, 15000
     size_t max_depth;               //  DEPOT_MAX_DEPTH, parser limit, 64
     dp_validate_limits_t validate_limits;   //  DEPOT_MAX_QUERY_DEPTH, _ALIASES, _FIELDS, _COST,

@@ -33,6 +33,7 @@ dp_gateway_server_new (const dp_gateway_config_t *config)
     self->threads = config->threads > 0 ? config->threads : 64;
     self->access_log = config->access_log;
     self->graphiql = config->graphiql;
+    self->live_url = config->live_url && *config->live_url ? strdup (config->live_url) : NULL;
     self->metrics = dp_metrics_new ();
     //  A report not renewed within the liveness window is a peer gone.
     self->fleet = dp_fleet_new (config->liveness_ms > 0 ? config->liveness_ms : 3000);
@@ -118,6 +119,7 @@ dp_gateway_server_destroy (dp_gateway_server_t **self_p)
     if (self) {
         dp_jwt_destroy (&self->jwt);
         zstr_free (&self->frontend_endpoint);
+        zstr_free (&self->live_url);
         dp_persisted_destroy (&self->persisted);
         dp_metrics_destroy (&self->metrics);
         dp_fleet_destroy (&self->fleet);

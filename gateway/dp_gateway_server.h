@@ -50,6 +50,7 @@ typedef struct {
     uint32_t trace_prefix;          //  random, so trace ids differ across restarts
     bool access_log;                //  one info line per request
     bool graphiql;                  //  serve the explorer
+    char *live_url;                 //  GraphiQL's subscriptions' URL, or NULL
     dp_cors_t *cors;                //  the origins CORS allows
     //  The public endpoint (/public): its own schema, documents and origins.
     dp_schema_t *public_schema;     //  NULL: no validation (as schema)

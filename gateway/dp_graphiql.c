@@ -12,6 +12,7 @@
 #define _GNU_SOURCE                 //  memmem
 #include "dp_graphiql.h"
 #include <assert.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +34,9 @@ S_INCBIN (react_js, "react/umd/react.production.min.js")
 S_INCBIN (react_dom_js, "react-dom/umd/react-dom.production.min.js")
 #endif
 
-//  The page: scripts and styles only from this origin, in this order.
+//  The page: scripts and styles only from this origin, in this order. The
+//  live updates' URL, when there is one, is its meta depot-live-url: the
+//  Content-Security-Policy allows no inline script to carry it.
 static const char s_page [] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\">\n"
@@ -42,6 +45,7 @@ static const char s_page [] =
     "  <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     "  <title>Depot GraphiQL</title>\n"
     "  <link rel=\"icon\" href=\"data:,\">\n"
+    "  <meta name=\"depot-live-url\" content=\"\">\n"
     "  <link rel=\"stylesheet\" href=\"/graphiql/graphiql.min.css\">\n"
     "  <link rel=\"stylesheet\" href=\"/graphiql/depot.css\">\n"
     "</head>\n"
@@ -61,11 +65,18 @@ static const char s_css [] =
 //  Depot's start-up script. The query editor starts with ?query= when
 //  given (shareable links); the headers editor is open and starts with an
 //  Authorization line to fill in, unless GraphiQL kept headers from before.
+//  Subscriptions go to the live updates' URL over graphql-transport-ws:
+//  GraphiQL's fetcher sends the headers as connection_init's payload, so
+//  the same Authorization line serves both.
 static const char s_script [] =
     "(function () {\n"
     "  'use strict';\n"
     "  var params = new URLSearchParams(window.location.search);\n"
-    "  var fetcher = GraphiQL.createFetcher({ url: window.location.pathname });\n"
+    "  var live = document.querySelector('meta[name=\"depot-live-url\"]');\n"
+    "  var options = { url: window.location.pathname };\n"
+    "  if (live && live.content)\n"
+    "    options.subscriptionUrl = live.content;\n"
+    "  var fetcher = GraphiQL.createFetcher(options);\n"
     "  var element = React.createElement(GraphiQL, {\n"
     "    fetcher: fetcher,\n"
     "    defaultQuery: params.get('query') ||\n"
@@ -130,11 +141,57 @@ dp_graphiql_asset (const char *path)
     return NULL;
 }
 
-const char *
-dp_graphiql_csp (void)
+#define S_META "<meta name=\"depot-live-url\" content=\""
+
+char *
+dp_graphiql_page (const char *live_url, size_t *size_p)
 {
-    return "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-           "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+    assert (size_p);
+    const dp_graphiql_asset_t *page = dp_graphiql_asset ("/graphql");
+    if (!page)
+        return NULL;
+    //  The URL was checked (dp_graphiql_live_url_check): nothing in it to escape.
+    const char *meta = strstr (page->data, S_META) + strlen (S_META);
+    size_t head = (size_t) (meta - page->data);
+    size_t url = live_url ? strlen (live_url) : 0;
+    char *text = (char *) malloc (page->size + url + 1);
+    assert (text);
+    memcpy (text, page->data, head);
+    if (url)
+        memcpy (text + head, live_url, url);
+    memcpy (text + head + url, meta, page->size - head + 1);
+    *size_p = page->size + url;
+    return text;
+}
+
+int
+dp_graphiql_live_url_check (const char *live_url, char *err, size_t err_len)
+{
+    assert (live_url);
+    bool scheme = strncmp (live_url, "ws://", 5) == 0 || strncmp (live_url, "wss://", 6) == 0;
+    size_t plain = strspn (live_url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789.-_~:/[]");
+    if (!scheme || plain != strlen (live_url) || strlen (live_url) > 200) {
+        snprintf (err, err_len, "DEPOT_LIVE_URL must be a ws:// or wss:// URL of letters, digits "
+                  "and . - _ ~ : / [ ] (at most 200), not %.80s", live_url);
+        return -1;
+    }
+    return 0;
+}
+
+void
+dp_graphiql_csp (const char *live_url, char *buffer, size_t size)
+{
+    //  The live updates' origin (scheme, host, port): its path is not a
+    //  connect-src matter.
+    int origin = 0;
+    if (live_url) {
+        const char *host = strstr (live_url, "://") + 3;
+        origin = (int) (host - live_url) + (int) strcspn (host, "/");
+    }
+    snprintf (buffer, size, "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+              "img-src 'self' data:; font-src 'self' data:; connect-src 'self'%s%.*s; "
+              "frame-ancestors 'none'", live_url ? " " : "", origin, live_url ? live_url : "");
 }
 
 void
@@ -175,7 +232,25 @@ dp_graphiql_test (bool verbose)
     assert (dp_graphiql_asset ("/graphiql/") == NULL);
     assert (dp_graphiql_asset ("/graphiql/../etc/passwd") == NULL);
     assert (!strstr (page->data, "http"));
-    assert (strstr (dp_graphiql_csp (), "default-src 'self'"));
+    char csp [512];
+    dp_graphiql_csp (NULL, csp, sizeof csp);
+    assert (strstr (csp, "default-src 'self'") && strstr (csp, "connect-src 'self';"));
+    //  A live updates' URL: in the page's meta, its origin in connect-src.
+    size_t size;
+    char *live = dp_graphiql_page ("ws://localhost:5010/", &size);
+    assert (strlen (live) == size && size == page->size + 20);
+    assert (strstr (live, "<meta name=\"depot-live-url\" content=\"ws://localhost:5010/\">"));
+    free (live);
+    live = dp_graphiql_page (NULL, &size);
+    assert (size == page->size && strcmp (live, page->data) == 0);
+    free (live);
+    dp_graphiql_csp ("wss://live.example.org:8443/x", csp, sizeof csp);
+    assert (strstr (csp, "connect-src 'self' wss://live.example.org:8443; "));
+    char err [256];
+    assert (dp_graphiql_live_url_check ("ws://127.0.0.1:5010/", err, sizeof err) == 0);
+    assert (dp_graphiql_live_url_check ("http://x/", err, sizeof err) == -1);
+    assert (dp_graphiql_live_url_check ("ws://x/\"><script>", err, sizeof err) == -1);
+    assert (strstr (err, "DEPOT_LIVE_URL"));
     if (verbose)
         printf ("(graphiql.min.js %zu bytes) ", graphiql->size);
     printf ("OK\n");

@@ -10,6 +10,8 @@
     Depot's own small start-up script, which renders GraphiQL against
     /graphql with the headers editor open, so a bearer token can be set
     ({"Authorization": "Bearer ..."}); GraphiQL keeps it in localStorage.
+    With DEPOT_LIVE_URL, subscriptions run there (live-svc), the same
+    headers sent as graphql-transport-ws' connection_init payload.
 @discuss
     The assets come from npm (tests/js/package.json pins graphiql, react
     and react-dom) and are embedded in the binary at build time with the
@@ -41,8 +43,18 @@ bool dp_graphiql_available (void);
 //  pointer to static data.
 const dp_graphiql_asset_t *dp_graphiql_asset (const char *path);
 
-//  The Content-Security-Policy value sent with the page and assets.
-const char *dp_graphiql_csp (void);
+//  The page, its meta depot-live-url set to live_url (checked, or NULL for
+//  none: no subscriptions). Returns NULL when the assets are not built in.
+//  Caller owns return value and must free it.
+char *dp_graphiql_page (const char *live_url, size_t *size_p);
+
+//  Is live_url fit for the page and the policy: ws:// or wss://, nothing to
+//  escape? Returns 0, or -1 with err filled.
+int dp_graphiql_live_url_check (const char *live_url, char *err, size_t err_len);
+
+//  The Content-Security-Policy value sent with the page and assets, into
+//  buffer: this origin only, and live_url's origin (or NULL) to connect to.
+void dp_graphiql_csp (const char *live_url, char *buffer, size_t size);
 
 void dp_graphiql_test (bool verbose);
 

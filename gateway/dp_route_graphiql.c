@@ -10,6 +10,7 @@
 #include "dp_route_graphiql.h"
 #include "dp_graphiql.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 //  The explorer's page or one of its assets.
@@ -23,10 +24,18 @@ dp_route_graphiql (dp_http_ctx_t *ctx, const char *path)
             : "Not found.";
         return dp_http_reply_unread_error (ctx, 404, NULL, message);
     }
-    char extra [600];
+    bool page = strcmp (path, "/graphql") == 0;
+    char csp [512], extra [800];
+    dp_graphiql_csp (ctx->server->live_url, csp, sizeof csp);
     snprintf (extra, sizeof extra, "Content-Security-Policy: %s\r\n"
               "X-Content-Type-Options: nosniff\r\n"
-              "Cache-Control: %s\r\n", dp_graphiql_csp (),
-              strcmp (path, "/graphql") == 0 ? "no-cache" : "public, max-age=3600");
-    return dp_http_reply_unread_as (ctx, 200, extra, asset->content_type, asset->data, asset->size);
+              "Cache-Control: %s\r\n", csp, page ? "no-cache" : "public, max-age=3600");
+    if (!page)
+        return dp_http_reply_unread_as (ctx, 200, extra, asset->content_type, asset->data,
+                                        asset->size);
+    size_t size;
+    char *text = dp_graphiql_page (ctx->server->live_url, &size);
+    int status = dp_http_reply_unread_as (ctx, 200, extra, asset->content_type, text, size);
+    free (text);
+    return status;
 }

@@ -10,28 +10,10 @@
     watches the actor's pipe, a SUB socket on the change feed and a DEALER
     to the gateway's broker (DEPOT_EXECUTE_BIND), through their ZeroMQ file
     descriptors adopted as raw files, and a 100 ms tick.
-    Protocol: graphql-transport-ws. connection_init carries the token
-    ({"Authorization": "Bearer ..."} or {"token": "..."}), verified with the
-    gateway's dp_jwt; a refused one closes with 4403, a subscribe before
-    the ack with 4401, a second connection_init with 4429, a reused id with
-    4409, an unreadable message with 4400, no connection_init within 3 s
-    with 4408; the token's expiry closes the connection with 4403.
-    The same port serves GraphQL over Server-Sent Events (graphql-sse,
-    distinct connections mode): POST with Accept: text/event-stream, the
-    token as Authorization: Bearer, the body {query, variables,
-    operationName}; 401, 405, 406, 400 or 413 before the stream, then one
-    `next` event per result and `complete` at the end (errors, expiry).
-@discuss
-    Subscribers with the same document, variables and identity share a
-    group: each event is one resolution per group (the resolver's EXECUTE,
-    as the subscribers' user), whatever the number of its subscribers.
-    Changes are coalesced: the first CHANGE that concerns a group arms a
-    timer of coalesce_ms, and every change until it fires is resolved once.
-    boxesChanged keeps its view (the ids the filter keeps) and compares it
-    after each change: boxes that entered it or changed in it are read with
-    the subscribers' selection, boxes that left it are reported by id.
-    box and shipment answer their state at once, then again whenever a
-    change makes it differ.
+    One port serves both protocols: WebSocket sessions go to dp_live_ws
+    (graphql-transport-ws), plain HTTP requests to dp_live_sse (graphql-sse);
+    both hand their subscribers to dp_live_hub, which groups them, resolves
+    each change once per group and fans the events out.
 @end
 */
 #ifndef DP_LIVE_ACTOR_H_INCLUDED

@@ -204,7 +204,8 @@ class Depot:
             execute = f"tcp://127.0.0.1:{free_port()}"     # the broker's, for live-svc
             env.update({"DEPOT_LIVE_PORT": str(self.live_port),
                         "DEPOT_LIVE_FEED_CONNECT": self.feed_endpoint,
-                        "DEPOT_EXECUTE_BIND": execute, "DEPOT_EXECUTE_CONNECT": execute})
+                        "DEPOT_EXECUTE_BIND": execute, "DEPOT_EXECUTE_CONNECT": execute,
+                        "DEPOT_LIVE_URL": self.live_url})     # GraphiQL's subscriptions
         env.update(extra_env or {})
         if form == "one":
             self._start(folder, "depot", [binary("depot", "depot")], env)

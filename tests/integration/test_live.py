@@ -77,6 +77,7 @@ def events(client, root):
 class Setup:
     """MariaDB with demo data and Depot in the class's FORM, live updates on."""
     FORM = "one"
+    COALESCE_MS = 50
 
     @classmethod
     def setUpClass(cls):
@@ -88,7 +89,7 @@ class Setup:
         harness.load_demo(cls.db, boxes=50)
         cls.keys = harness.Keys(cls.folder)
         cls.depot = harness.Depot(cls.db, cls.keys, cls.folder, form=cls.FORM, live=True,
-                                  extra_env={"DEPOT_LIVE_COALESCE_MS": "50"})
+                                  extra_env={"DEPOT_LIVE_COALESCE_MS": str(cls.COALESCE_MS)})
         cls.url = cls.depot.live_url
         cls.clients = []
 

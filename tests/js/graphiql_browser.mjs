@@ -1,18 +1,22 @@
 // graphiql_browser.mjs - drive Depot's GraphiQL page in headless Chromium.
 //
-//   node tests/js/graphiql_browser.mjs URL TOKEN SCREENSHOT.png
+//   node tests/js/graphiql_browser.mjs URL TOKEN SCREENSHOT.png [SUBSCRIPTION]
 //
 // Opens URL (Depot's /graphql) as a browser does, types the bearer token into GraphiQL's
 // headers editor and a ManageBoxes-like query into its query editor, presses the run button,
 // waits for the result pane to show boxes, and saves a screenshot. Chromium is Debian's
 // (/usr/bin/chromium, or $CHROMIUM), driven by npm playwright-core; nothing is downloaded.
+// With SUBSCRIPTION it types and runs that document instead (GraphiQL sends it to the page's
+// live updates' URL) and, once the result pane shows its first event, prints {"first": pane's
+// text}, reads one line from stdin (a text the next event must show) and waits for the pane to
+// show it.
 // Prints one JSON line {title, result, requests, consoleErrors, screenshot}; exits 1 when the
 // page does not work, 77 when no Chromium is installed (the test is then skipped).
 // Licensed under the Apache License 2.0.
 import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
 
-const [url, token, screenshot] = process.argv.slice(2);
+const [url, token, screenshot, subscription] = process.argv.slice(2);
 if (!url || !token || !screenshot) {
   console.error('usage: node graphiql_browser.mjs URL TOKEN SCREENSHOT.png');
   process.exit(2);
@@ -62,16 +66,23 @@ try {
   await query.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
-  await page.keyboard.insertText(QUERY);
+  await page.keyboard.insertText(subscription || QUERY);
 
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.graphiql-response');
   await result.getByText('labelIdentifier').first().waitFor({ timeout: 30000 });
+  if (subscription) {
+    console.log(JSON.stringify({ first: (await result.innerText()).replace(/\s+/g, ' ') }));
+    const expected = await new Promise((resolve) => process.stdin.once('data', (d) => resolve(String(d).trim())));
+    await page.waitForFunction((text) => document.querySelector('.graphiql-response').innerText
+                                           .replace(/\s+/g, ' ').includes(text), expected, { timeout: 30000 });
+  }
   await page.waitForTimeout(300);
   const text = await result.innerText();
   await page.screenshot({ path: screenshot, fullPage: false });
   const title = await page.title();
-  if (!/totalCount/.test(text) || !/labelIdentifier/.test(text)) failed = 'no boxes in the result pane';
+  if (!subscription && (!/totalCount/.test(text) || !/labelIdentifier/.test(text)))
+    failed = 'no boxes in the result pane';
   const foreign = requests.filter((r) => r.startsWith('http'));
   if (foreign.length) failed = `requests to other origins: ${foreign.join(', ')}`;
   // GraphiQL introspects before the token is typed in: those 401s are expected; nothing
