@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Issue 21's ManageBoxes figures, a build before a change against one after it, interleaved.
 
-Starts one private MariaDB with Depot's DDL, indexes and the 8,201-box demo base (as
+Starts a private MariaDB per build with Depot's DDL, that build's indexes (--before-indexes
+for the build before; db/indexes.sql for the other) and the 8,201-box demo base (as
 scripts/run.sh), then for each round runs every build given, in turn, as the one-process
 `depot` with the change feed on (as scripts/run.sh starts it), and measures:
   single  the ManageBoxes page (first: 50, the front-end's full selection), one connection
@@ -13,8 +14,8 @@ scripts/run.sh), then for each round runs every build given, in turn, as the one
 and per request MariaDB's statements (Com_select) and the rows its handlers read
 (Handler_read_*), both over the varied run. The load average is noted per measurement (the
 machine is shared). Results: bench/results/<date>-issue21-manageboxes-bench.md and .json.
-Usage: bench/manage_boxes_bench.py --build build-rel [--before OLD/build-rel] [--rounds 2]
-       [--duration 10]
+Usage: bench/manage_boxes_bench.py --build build-rel [--before OLD/build-rel
+       --before-indexes OLD/db/indexes.sql] [--rounds 2] [--duration 10]
 Licensed under the Apache License 2.0.
 """
 import argparse
@@ -85,21 +86,38 @@ def measure(db, keys, token, build, folder, bodies, duration):
         depot.stop()
 
 
+def load(folder, indexes):
+    """A MariaDB with Depot's DDL, the given indexes, its own tables and the demo data."""
+    os.makedirs(folder)
+    db = harness.MariaDB(folder)
+    db.load_file(os.path.join(REPO, "db", "ddl.sql"))
+    db.load_file(indexes)
+    db.load_file(os.path.join(REPO, "db", "idempotency.sql"))
+    db.load_file(os.path.join(REPO, "db", "feed.sql"))
+    db.load_bytes(subprocess.run([harness.binary("tools", "depot-gen")], check=True,
+                                 capture_output=True, timeout=300).stdout)
+    return db
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", required=True)
     parser.add_argument("--before")
+    parser.add_argument("--before-indexes", help="the indexes.sql of the build before "
+                        "(default: db/indexes.sql, as the build after)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
-    builds = [("before", os.path.abspath(args.before))] if args.before else []
-    builds.append(("after", os.path.abspath(args.build)))
+    own = os.path.join(REPO, "db", "indexes.sql")
+    builds = [("before", os.path.abspath(args.before), args.before_indexes or own)] if args.before else []
+    builds.append(("after", os.path.abspath(args.build), own))
     harness.BUILD = builds[-1][1]
     scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
+    dbs = {}
     results = {"cores": os.cpu_count(), "runs": []}
     try:
-        harness.load_demo(db)
+        for label, _, indexes in builds:
+            dbs[label] = load(os.path.join(scratch.path, f"db-{label}"), indexes)
         keys = harness.Keys(scratch.path)
         token = keys.token()
         query = harness.read_query("manage_boxes.graphql")
@@ -111,14 +129,15 @@ def main():
             f.writelines(bench.body(query, first, flt) + "\n"
                          for first in range(41, 61) for flt in FILTERS)
         for r in range(args.rounds):
-            for label, build in builds:
-                figures = measure(db, keys, token, build, os.path.join(scratch.path, f"{label}{r}"),
+            for label, build, _ in builds:
+                figures = measure(dbs[label], keys, token, build, os.path.join(scratch.path, f"{label}{r}"),
                                   bodies, args.duration)
                 figures.update(label=label, round=r + 1)
                 print(json.dumps(figures), flush=True)
                 results["runs"].append(figures)
     finally:
-        db.stop()
+        for db in dbs.values():
+            db.stop()
         scratch.remove()
     report(results)
 
