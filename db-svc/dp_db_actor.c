@@ -343,12 +343,14 @@ s_counts_feed (s_self_t *self)
 }
 
 //  Is job a boxes count the feed may vouch for? Not in a transaction (its
-//  own uncommitted writes count), nor one reading its own writes.
+//  own uncommitted writes count), nor one reading its own writes, nor
+//  while the feed is silent or in fallback mode (then it just runs).
 static bool
 s_count_kept (s_self_t *self, const dp_db_job_t *job)
 {
     return self->counts && !job->txn && !job->min_gtid
-        && job->msg.u.query.query == DP_QUERY_boxes_count;
+        && job->msg.u.query.query == DP_QUERY_boxes_count
+        && dp_db_counts_live (self->counts, zclock_mono ());
 }
 
 

@@ -140,11 +140,18 @@ dp_db_counts_generation (const dp_db_counts_t *self)
     return self->generation;
 }
 
+bool
+dp_db_counts_live (const dp_db_counts_t *self, int64_t now_ms)
+{
+    assert (self);
+    return self->binlog && self->heard_ms && now_ms - self->heard_ms <= DP_DB_COUNTS_SILENCE_MS;
+}
+
 //  Does the feed vouch for every transaction up to binlog_pos?
 static bool
 s_vouched (const dp_db_counts_t *self, const char *binlog_pos, int64_t now_ms)
 {
-    if (!self->binlog || !self->heard_ms || now_ms - self->heard_ms > DP_DB_COUNTS_SILENCE_MS)
+    if (!dp_db_counts_live (self, now_ms))
         return false;
     if (!*binlog_pos)
         return true;                            //  nothing was ever committed
@@ -235,9 +242,11 @@ dp_db_counts_test (bool verbose)
     int64_t count = -1;
     dp_db_counts_t *self = dp_db_counts_new ();
     //  Nothing is vouched for before the feed's first status.
+    assert (!dp_db_counts_live (self, 1000));
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 7);
     assert (!dp_db_counts_get (self, "q1", "0-1-5", 1000, &count));
     s_status (self, 10, "0-1-5", DP_FEED_MODE_BINLOG, 1000);
+    assert (dp_db_counts_live (self, 1000));
     //  The first status started a generation: the count above is gone.
     assert (!dp_db_counts_get (self, "q1", "0-1-5", 1000, &count));
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 7);
@@ -271,6 +280,7 @@ dp_db_counts_test (bool verbose)
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 9);
     assert (dp_db_counts_get (self, "q1", "0-1-7", 1500 + DP_DB_COUNTS_SILENCE_MS, &count));
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 1501 + DP_DB_COUNTS_SILENCE_MS, &count));
+    assert (!dp_db_counts_live (self, 1501 + DP_DB_COUNTS_SILENCE_MS));
     //  RESYNC, the fallback mode, a feed numbering from 1 again.
     s_status (self, 15, "0-1-7", DP_FEED_MODE_BINLOG, 5000);
     assert (dp_db_counts_get (self, "q1", "0-1-7", 5000, &count) && count == 9);
@@ -280,6 +290,7 @@ dp_db_counts_test (bool verbose)
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 9);
     s_status (self, 16, "0-1-7", DP_FEED_MODE_FALLBACK, 5200);
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 5200, &count));
+    assert (!dp_db_counts_live (self, 5200));
     s_status (self, 16, "0-1-7", DP_FEED_MODE_BINLOG, 5300);
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 9);
     s_status (self, 1, "0-1-7", DP_FEED_MODE_BINLOG, 5400);

@@ -55,6 +55,11 @@ void dp_db_counts_destroy (dp_db_counts_t **self_p);
 //  (something may have been missed) and is otherwise ignored.
 void dp_db_counts_feed (dp_db_counts_t *self, const void *data, size_t size, int64_t now_ms);
 
+//  True when the feed may vouch for counts at now_ms (binlog mode, heard
+//  within DP_DB_COUNTS_SILENCE_MS): else a count just runs, with no read
+//  of the binary log's position first.
+bool dp_db_counts_live (const dp_db_counts_t *self, int64_t now_ms);
+
 //  The generation to ask a count under: pass it to dp_db_counts_put.
 uint64_t dp_db_counts_generation (const dp_db_counts_t *self);
 
