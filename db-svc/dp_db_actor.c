@@ -142,6 +142,7 @@
 #include "dp_db_txn.h"
 #include "dp_gtid.h"
 #include "dp_db_own_writes.h"
+#include "dp_db_counts.h"
 #include "dp_db_purge.h"
 #include "dp_catalog.h"
 #include "dp_msg.h"
@@ -206,6 +207,8 @@ typedef struct {
     dp_db_config_t config;      //  copy; strings below are owned
     char *strings [10];
     zsock_t *feed_push;         //  Depot's own committed writes to the feed, or NULL
+    zsock_t *feed_sub;          //  the change feed, which vouches for kept counts, or NULL
+    dp_db_counts_t *counts;     //  boxes counts kept between requests (with feed_sub)
     int chunk_size;
     s_slot_t *slots;            //  the primary's pool, the replica's, then their controls
     int pool_size [DP_DB_TARGETS];  //  most connections per server (replica: 0 = none)
@@ -305,6 +308,53 @@ s_count_up (s_self_t *self, dp_db_target_t target)
 
 
 //  ==========================================================================
+//  Kept counts (dp_db_counts): the change feed vouches for them
+
+//  Subscribe to the feed when one is configured. Not with a replica: a
+//  replica's rows lag the binary log position the feed vouches for.
+static void
+s_counts_start (s_self_t *self)
+{
+    if (!self->config.feed_connect || !*self->config.feed_connect)
+        return;
+    if (self->pool_size [DP_DB_REPLICA] > 0) {
+        dp_info ("db: counts are not kept between requests with a replica (every count runs)");
+        return;
+    }
+    self->feed_sub = zsock_new_sub (self->config.feed_connect, "");
+    if (!self->feed_sub) {
+        dp_warn ("db: cannot subscribe to the change feed at %s: every count runs",
+                 self->config.feed_connect);
+        return;
+    }
+    zsock_set_rcvhwm (self->feed_sub, 0);   //  never drop a change (a gap would recount)
+    self->counts = dp_db_counts_new ();
+}
+
+//  Apply what the feed published since the last poll.
+static void
+s_counts_feed (s_self_t *self)
+{
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    while (zmq_msg_recv (&frame, zsock_resolve (self->feed_sub), ZMQ_DONTWAIT) >= 0)
+        dp_db_counts_feed (self->counts, zmq_msg_data (&frame), zmq_msg_size (&frame), zclock_mono ());
+    zmq_msg_close (&frame);
+}
+
+//  Is job a boxes count the feed may vouch for? Not in a transaction (its
+//  own uncommitted writes count), nor one reading its own writes, nor
+//  while the feed is silent or in fallback mode (then it just runs).
+static bool
+s_count_kept (s_self_t *self, const dp_db_job_t *job)
+{
+    return self->counts && !job->txn && !job->min_gtid
+        && job->msg.u.query.query == DP_QUERY_boxes_count
+        && dp_db_counts_live (self->counts, zclock_mono ());
+}
+
+
+//  ==========================================================================
 //  Results
 
 //  The base's locations are in: queue the page itself.
@@ -333,6 +383,41 @@ s_page_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
     stmt->large = job->args.boxes.limit > DP_DB_LARGE_ROWS;
     dp_sql_build_boxes_page (&stmt->sql, &job->args.boxes, job->columns, ids, count);
     s_push (self, stmt, true);
+}
+
+//  Where the binary log is, read for a boxes count: answer the count the
+//  feed vouches for there, or run it (its statement next, at the queue's
+//  head, as a page's second step).
+static void
+s_count_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+{
+    unsigned long *lengths;
+    char **row = dp_db_conn_num_fields (conn) == 1? dp_db_conn_fetch_row (conn, &lengths): NULL;
+    char position [DP_GTID_MAX + 1] = "";
+    if (row && row [0] && lengths [0] <= DP_GTID_MAX)
+        memcpy (position, row [0], lengths [0] + 1);
+    int64_t count;
+    if (row && dp_db_counts_get (self->counts, job->count_key, position, zclock_mono (), &count)) {
+        dp_db_rows_scalar (&self->out, job, count);
+        return;
+    }
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 1);
+    job->count_generation = dp_db_counts_generation (self->counts);
+    dp_sql_append (&stmt->sql, job->count_key);
+    s_push (self, stmt, true);
+}
+
+//  A boxes count ran: keep it for the next request of the same base and
+//  filter (dropped if the feed reported a change of its tables meanwhile).
+static void
+s_count_keep (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+{
+    unsigned long *lengths;
+    char **row = dp_db_conn_fetch_row (conn, &lengths);
+    if (row && row [0])
+        dp_db_counts_put (self->counts, job->count_key, job->count_generation,
+                          strtoll (row [0], NULL, 10));
+    dp_db_conn_rewind (conn);
 }
 
 //  Answer one request of lead's merged statement (a LOAD of the union of
@@ -400,7 +485,13 @@ s_answer (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
     if (job->query && job->query->kind == DP_SQL_QUERY_PAGE && stmt->part == 0)
         s_page_step (self, job, conn);
     else
+    if (job->count_key && stmt->part == 0)
+        s_count_step (self, job, conn);
+    else {
+        if (job->count_key)
+            s_count_keep (self, job, conn);
         dp_db_rows_from_result (&self->out, job, conn);
+    }
 }
 
 //  A statement finished on slot's connection with its result stored.
@@ -1798,7 +1889,18 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
         dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
     else {
         dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
-        dp_sql_query_build (query, &stmt->sql, &job->args);
+        if (s_count_kept (self, job)) {
+            //  First where the binary log is; the count only if the feed
+            //  cannot vouch for a kept one there (s_count_step).
+            dp_sql_t count;
+            dp_sql_init (&count);
+            dp_sql_query_build (query, &count, &job->args);
+            job->count_key = dp_arena_strdup (job->arena, count.data);
+            dp_sql_destroy (&count);
+            dp_sql_append (&stmt->sql, "SELECT @@global.gtid_binlog_pos");
+        }
+        else
+            dp_sql_query_build (query, &stmt->sql, &job->args);
         s_push (self, stmt, false);
     }
     dp_db_job_release (&job);
@@ -2044,7 +2146,8 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     const char **fields [] = { &self->config.host, &self->config.socket, &self->config.user,
                                &self->config.password, &self->config.database,
                                &self->config.endpoint, &self->config.replica_host,
-                               &self->config.replica_socket, &self->config.feed_writes };
+                               &self->config.replica_socket, &self->config.feed_writes,
+                               &self->config.feed_connect };
     for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++)
         if (*fields [i]) {
             self->strings [i] = strdup (*fields [i]);
@@ -2078,8 +2181,8 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     //  Transactions pin at most half the primary's pool: reads keep the rest.
     self->max_pinned = self->pool_size [DP_DB_PRIMARY] / 2 > 0? self->pool_size [DP_DB_PRIMARY] / 2: 1;
     self->slots = calloc ((size_t) self->n_slots, sizeof (s_slot_t));
-    self->items = calloc ((size_t) self->n_slots + 2, sizeof (zmq_pollitem_t));
-    self->item_slot = calloc ((size_t) self->n_slots + 2, sizeof (int));
+    self->items = calloc ((size_t) self->n_slots + 3, sizeof (zmq_pollitem_t));
+    self->item_slot = calloc ((size_t) self->n_slots + 3, sizeof (int));
     if (!self->slots || !self->items || !self->item_slot)
         dp_fatal ("out of memory");
     int next = 0;
@@ -2155,6 +2258,8 @@ s_self_destroy (s_self_t **self_p)
     assert (self->jobs == NULL);
     zsock_destroy (&self->router);
     zsock_destroy (&self->feed_push);
+    zsock_destroy (&self->feed_sub);
+    dp_db_counts_destroy (&self->counts);
     for (size_t i = 0; i < sizeof self->strings / sizeof self->strings [0]; i++) {
         if (self->strings [i] && self->config.password == self->strings [i])
             memset (self->strings [i], 0, strlen (self->strings [i]));
@@ -2240,6 +2345,7 @@ dp_db_actor (zsock_t *pipe, void *args)
             dp_warn ("db: cannot connect to the change feed at %s: its fallback will not"
                      " see Depot's writes", self->config.feed_writes);
     }
+    s_counts_start (self);
     dp_db_conn_thread_init ();
     char primary [300], replica [300] = "none";
     dp_db_target_describe (&self->config, DP_DB_PRIMARY, primary, sizeof primary);
@@ -2266,6 +2372,9 @@ dp_db_actor (zsock_t *pipe, void *args)
         self->items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         self->items [1] = (zmq_pollitem_t) { self->router_handle, 0, ZMQ_POLLIN, 0 };
         int n_items = 2;
+        if (self->feed_sub)
+            self->items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->feed_sub), 0, ZMQ_POLLIN, 0 };
+        int first_slot_item = n_items;
         for (int i = 0; i < self->n_slots; i++) {
             dp_db_conn_t *conn = self->slots [i].conn;
             int fd = dp_db_conn_fd (conn);
@@ -2285,12 +2394,15 @@ dp_db_actor (zsock_t *pipe, void *args)
             s_handle_pipe (self);
         if (self->terminated)
             break;
+        //  The feed before new requests: what it says applies to them.
+        if (self->feed_sub && self->items [2].revents & ZMQ_POLLIN)
+            s_counts_feed (self);
         if (self->items [1].revents & ZMQ_POLLIN)
             s_handle_router (self);
 
         //  Connections: events seen, or the connector's timeout passed.
         int64_t now = zclock_mono ();
-        int item = 2;
+        int item = first_slot_item;
         for (int i = 0; i < self->n_slots; i++) {
             s_slot_t *slot = &self->slots [i];
             short revents = 0;

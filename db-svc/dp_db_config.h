@@ -50,6 +50,8 @@ typedef struct {
     const char *instance;       //  name in heartbeat reports; NULL: "<hostname>:<pid>"
     const char *feed_writes;    //  the change feed's endpoint for Depot's own committed
                                 //  writes (its fallback, dp_db_own_writes); NULL: none
+    const char *feed_connect;   //  the change feed to subscribe to, which vouches for
+                                //  kept counts (dp_db_counts); NULL: every count runs
 } dp_db_config_t;
 
 //  Fill config with the defaults: host NULL, port 0, socket NULL, user

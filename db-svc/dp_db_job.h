@@ -89,6 +89,9 @@ struct _dp_db_job_t {
     bool answered;              //  the one reply was sent
     dp_db_txn_t *txn;           //  the transaction it runs in (on its pinned
                                 //  connection), or NULL
+    const char *count_key;      //  a boxes count the feed may vouch for (dp_db_counts):
+                                //  its SQL text, in the arena; NULL: the count just runs
+    uint64_t count_generation;  //  the cache's generation when the COUNT was sent
     const char *min_gtid;       //  read-your-writes: the GTID position the replica must
                                 //  have applied before it reads there (in msg); NULL
                                 //  when none, or once known reached or on the primary

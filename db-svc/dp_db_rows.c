@@ -311,9 +311,15 @@ dp_db_rows_none (dp_db_reply_t *out, dp_db_job_t *job)
 void
 dp_db_rows_zero (dp_db_reply_t *out, dp_db_job_t *job)
 {
+    dp_db_rows_scalar (out, job, 0);
+}
+
+void
+dp_db_rows_scalar (dp_db_reply_t *out, dp_db_job_t *job, int64_t value)
+{
     assert (job->n_cols == 1);
-    dp_val_t zero = { .type = DP_VAL_INT, .u.i = 0 };
-    dp_db_part_t part = { .cells = &zero, .n_rows = 1, .done = true };
+    dp_val_t cell = { .type = DP_VAL_INT, .u.i = value };
+    dp_db_part_t part = { .cells = &cell, .n_rows = 1, .done = true };
     s_source_t source = { .parts = &part, .n_parts = 1 };
     s_encode (out, job, &source);
 }

@@ -50,6 +50,9 @@ void dp_db_rows_none (dp_db_reply_t *out, dp_db_job_t *job);
 //  Answer a one-INT job without SQL: one row, 0 (a count, or "no previous").
 void dp_db_rows_zero (dp_db_reply_t *out, dp_db_job_t *job);
 
+//  Answer a one-INT job without SQL: one row, value (a kept count).
+void dp_db_rows_scalar (dp_db_reply_t *out, dp_db_job_t *job, int64_t value);
+
 //  Convert conn's stored result into part, in the job's arena (strings
 //  copied). Returns 0, or -1 after answering the job 500 when the result
 //  does not have the job's columns.

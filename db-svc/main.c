@@ -29,6 +29,9 @@ main (int argc, char *argv [])
     const dp_option_t own [] = {
         { "--bind", "DEPOT_DB_BIND", DP_OPT_STRING, &config.endpoint, "ZeroMQ endpoint to bind" },
         { "--verbose", "DEPOT_VERBOSE", DP_OPT_BOOL, &config.verbose, "log every statement" },
+        { "--feed-connect", "DEPOT_FEED_CONNECT", DP_OPT_STRING, &config.feed_connect,
+          "the change feed to subscribe to: counts the feed vouches for are kept between"
+          " requests (none: every count runs)" },
     };
     assert (n + sizeof own / sizeof own [0] <= S_MAX_OPTIONS);
     for (size_t i = 0; i < sizeof own / sizeof own [0]; i++)

@@ -17,6 +17,12 @@
 --                                    totalCount of InStock, Donated, Scrap): from the index only,
 --                                    instead of a row lookup per box (InStock, 7,396 of 8,201
 --                                    demo boxes: about 5 ms of MariaDB's CPU -> under 1 ms).
+--   stock(box_state_id, modified, id, location_id, deleted)  ManageBoxes' page with one state
+--                                    (InStock, Donated, Scrap): walked in page order within the
+--                                    state, the base's locations and "not deleted" checked in the
+--                                    index, so MariaDB reads the page's rows only instead of every
+--                                    box of the state and a filesort (demo data: Donated 539 -> 52
+--                                    rows read, Scrap 300 -> 55, InStock 93 -> 52).
 --   tags_relations(tag_id, created_on)   Tag.lastUsedOn = MAX(created_on) per tag, read from
 --                                    the index only (6.8 ms -> 0.4 ms).
 --   tags_relations(object_type, object_id)  tags of a page of boxes (object_type = 'Stock' AND
@@ -43,3 +49,6 @@ CREATE INDEX IF NOT EXISTS dp_shipment_detail_box_active
 
 CREATE INDEX IF NOT EXISTS dp_stock_location_state_deleted
     ON stock (location_id, box_state_id, deleted);
+
+CREATE INDEX IF NOT EXISTS dp_stock_state_modified
+    ON stock (box_state_id, modified, id, location_id, deleted);

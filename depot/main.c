@@ -112,6 +112,7 @@ main (int argc, char *argv [])
         gateway.feed_endpoint = FEED_ENDPOINT;
         feed.writes = FEED_WRITES;          //  Depot's own writes, for the fallback
         db.feed_writes = FEED_WRITES;
+        db.feed_connect = FEED_ENDPOINT;    //  it vouches for the counts db-svc keeps
     }
     zactor_t *db_actor = dp_db_actor_new (&db);
     zactor_t *resolver_actors [DP_RESOLVERS_MAX] = { 0 };
