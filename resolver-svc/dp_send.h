@@ -33,4 +33,7 @@ int dp_send_result (zsock_t *sock, const dp_msg_t *msg, dp_json_writer_t *json);
 //  destroy it with zframe_destroy.
 zframe_t *dp_send_encode (const dp_msg_t *msg);
 
+//  Self test of this class.
+void dp_send_test (bool verbose);
+
 #endif

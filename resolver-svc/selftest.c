@@ -26,6 +26,7 @@
 #include "dp_box_filter.h"
 #include "dp_exec_cache.h"
 #include "dp_base64.h"
+#include "dp_send.h"
 #include "dp_authz.h"
 #include "dp_box_access.h"
 #include "dp_history.h"
@@ -40,6 +41,7 @@
 
 static const dp_selftest_t s_tests [] = {
     { "base64", dp_base64_test },
+    { "send", dp_send_test },
     { "authz", dp_authz_test },
     { "enums", dp_enums_test },
     { "tag_rules", dp_tag_rules_test },
