@@ -66,7 +66,10 @@ class LiveProtocol(Setup, unittest.TestCase):
     def test_4406_for_another_subprotocol(self):
         for subprotocol in ("graphql-ws", "-"):     # the legacy subscriptions-transport-ws; none
             with self.subTest(subprotocol):
-                lines = self.raw([self.init(), self.subscribe()], subprotocol)
+                # The client sends nothing: messages of its still in flight when the server
+                # closes can make the server's TCP stack reset the connection, and the client
+                # then reports 1006 before it read the close frame (seen under load in CI).
+                lines = self.raw([], subprotocol)
                 self.assertEqual(self.assert_closed(lines, 4406), "Subprotocol not acceptable")
 
     def test_4408_without_connection_init(self):
