@@ -514,6 +514,7 @@ s_batch_add (dp_exec_t *self, batches_t *batches, plan_node_t *node, obj_t *objs
     batches->items [batches->n].objs = objs;
     batches->items [batches->n].n_objs = n;
     batches->items [batches->n].through = NULL;
+    batches->items [batches->n].held = false;
     batches->n++;
 }
 
@@ -527,6 +528,7 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
     obj_t *children = NULL;
     uint32_t stamp = ++self->stamp;
     char denied [80];
+    size_t asked = self->asked, sent = self->n_pending;
     for (size_t o = 0; o < batch->n_objs; o++) {
         const obj_t *obj = &batch->objs [o];
         if (dp_exec_variant (batch->node, obj->type) != variant)
@@ -575,6 +577,8 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
         }
     }
     s_batch_add (self, next, pf->child, children, n);
+    if (n && (self->asked != asked || self->n_pending != sent))
+        next->items [next->n - 1].held = true;
 }
 
 static void
@@ -607,8 +611,9 @@ s_descend (dp_exec_t *self, batches_t *next)
 //  Collect every batch of the wave. A single object's batch that asks for
 //  nothing not loaded yet (its rows were asked ahead, dp_exec_prefetch) is
 //  descended at once and its children are collected in this same wave: a
-//  level already in the cache costs no round trip. What asked for rows
-//  waits for them and is descended in the next wave.
+//  level already in the cache costs no round trip. What asked for rows, or
+//  was made by a hook that did, waits for them and is descended in the
+//  next wave.
 static void
 s_collect_wave (dp_exec_t *self)
 {
@@ -617,7 +622,7 @@ s_collect_wave (dp_exec_t *self)
         batch_t batch = self->batches.items [b];    //  a copy: the array grows below
         size_t asked = self->asked, sent = self->n_pending;
         s_collect_batch (self, &batch);
-        bool ready = self->asked == asked && self->n_pending == sent;
+        bool ready = self->asked == asked && self->n_pending == sent && !batch.held;
         if (ready && !batch.through && batch.node->single && !self->mutation)
             s_descend_batch (self, &batch, &self->batches);
         else {

@@ -47,6 +47,8 @@ typedef struct {
     size_t n_objs;
     plan_field_t *through;      //  set: the links of `through` are loaded and its targets are
                                 //  being loaded; the next descend yields the targets as a batch
+    bool held;                  //  the hook that made it asked for rows (a cube's facts once its
+                                //  agreements are in): it waits for them, whatever it collects
 } batch_t;
 
 typedef struct {
