@@ -10,7 +10,8 @@ measures three workloads with wrk at 64 connections:
   p1     the project's P1: ManageBoxes, first 50, no state filter or InStock/Donated/Scrap;
   p3     the project's P3: BoxView over random labels;
   issue  issue 12's: ManageBoxes with first from 41 to 60, no state filter or one of
-         InStock/Donated/Scrap in rotation.
+         InStock/Donated/Scrap in rotation;
+  qr     the QR scan (tests/queries/qr_code_scan.graphql) over the codes of random boxes.
 Each workload is warmed up for 3 s at 64 connections first (the pool grows to what it needs),
 then measured. Throughput counts answers with data (2xx); the share of other answers (503
 from admission) is reported beside it, and MariaDB's statements (Com_select) per answer. The ratio is the P4 ratio of the earlier results
@@ -18,7 +19,8 @@ from admission) is reported beside it, and MariaDB's statements (Com_select) per
 min(64 / single-request median with the delay, throughput of the same build without it).
 Directly, P1 and P3 are also measured at 16 connections (bench.py's P1 and P3).
 Usage: bench/p4_bench.py --build build-rel [--before ../before/build-rel] [--duration 10]
-       [--set NAME=VALUE ...] [--out PREFIX]
+       [--set NAME=VALUE ...] [--only p3,qr] [--out PREFIX]
+--only measures only the workloads named (default: p1, p3, issue).
 --set changes a setting for every instance (e.g. the issue's DEPOT_THREADS=128
 DEPOT_MAX_INFLIGHT=96); without it every setting is Depot's default.
 Results: bench/results/<date>-issue12-p4.md and .json (--out another prefix).
@@ -64,8 +66,9 @@ def pool_target(port):
 
 
 class Setup:
-    def __init__(self, settings):
+    def __init__(self, settings, only):
         self.settings = settings
+        self.only = only
         self.scratch = harness.Scratch()
         self.db = harness.MariaDB(self.scratch.path, port=harness.free_port())
         self.proxies = {}
@@ -81,6 +84,10 @@ class Setup:
         labels = [r[0] for r in self.db.sql(
             "SELECT s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
             f"WHERE l.camp_id IN ({','.join(map(str, self.bases))}) ORDER BY RAND(3) LIMIT 400")]
+        codes = [r[0] for r in self.db.sql(
+            "SELECT q.code FROM stock s JOIN locations l ON l.id = s.location_id JOIN qr q ON q.id = s.qr_id "
+            f"WHERE l.camp_id IN ({','.join(map(str, self.bases))}) ORDER BY RAND(3) LIMIT 400")]
+        qr = harness.read_query("qr_code_scan.graphql")
         mb, bv = harness.read_query("manage_boxes.graphql"), harness.read_query("box_view.graphql")
         rng = random.Random(5)
         path = self.scratch.path
@@ -91,7 +98,12 @@ class Setup:
             "issue": write_bodies(os.path.join(path, "issue.txt"),
                                   [manage_boxes(mb, 1, first, FILTERS[i % len(FILTERS)])
                                    for i, first in enumerate(range(41, 61))]),
+            "qr": write_bodies(os.path.join(path, "qr.txt"),
+                               [json.dumps({"query": qr, "operationName": "GetBoxLabelIdentifierForQrCode",
+                                            "variables": {"qrCode": rng.choice(codes)}})
+                                for _ in range(200)]),
         }
+        self.workloads = {w: self.workloads[w] for w in self.only}
         proxy = harness.binary("bench", "depot-delay-proxy")
         for name, one_way in DELAYS_MS.items():
             port = harness.free_port()
@@ -135,7 +147,7 @@ def measure(s, build, label, duration):
                 answers = c64["requests"] * (1 - c64["non2xx_share"])
                 c64["statements_per_answer"] = (com_select(s.db) - selects) / answers if answers else None
                 row = {"single_ms": single, "c64": c64, "pool_target": pool_target(depot.port)}
-                if place == "direct" and workload in ("p1", "p3"):
+                if place == "direct" and workload in ("p1", "p3", "qr"):
                     row["c16"] = wrk(depot.url, path, s.token, 16, duration)
                 out[f"{workload}_{place}"] = row
                 print(f"{label} {place} {workload}: {json.dumps(row)}", flush=True)
@@ -168,10 +180,12 @@ def report(results, prefix):
              "adapt).", ""]
     for label in results["builds"]:
         r = results[label]
+        load = results["load_average"][label]
         lines += [f"## {label}: {results['trees'][label]}", "",
+                  f"1-minute load average at its start and end: {load[0]:.1f}, {load[1]:.1f}.", "",
                   "| workload | where | single request | @64 | other @64 | p99 @64 | statements per answer @64 | pool after | ideal | ratio |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
-        for workload in ("p1", "p3", "issue"):
+        for workload in results["workloads"]:
             for place in ["direct"] + list(DELAYS_MS):
                 row = r[f"{workload}_{place}"]
                 c = row["c64"]
@@ -187,7 +201,7 @@ def report(results, prefix):
         lines += ["Directly at 16 connections: " + ", ".join(
             f"{w.upper()} {r[f'{w}_direct']['c16']['ok_rps']:.0f} req/s "
             f"(p99 {r[f'{w}_direct']['c16']['p99_ms']:.0f} ms, other {r[f'{w}_direct']['c16']['non2xx_share'] * 100:.0f}%)"
-            for w in ("p1", "p3")), ""]
+            for w in ("p1", "p3", "qr") if w in results["workloads"]), ""]
     write_report(prefix, "\n".join(lines), results)
 
 
@@ -198,16 +212,19 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for every instance (default: none changed)")
+    parser.add_argument("--only", default="p1,p3,issue", help="the workloads measured, comma-separated")
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"{datetime.date.today().isoformat()}-issue12-p4"))
     args = parser.parse_args()
     builds = ([("before", os.path.abspath(args.before))] if args.before else []) \
         + [("after" if args.before else "this tree", os.path.abspath(args.build))]
     settings = dict(item.split("=", 1) for item in args.set)
-    s = Setup(settings)
+    only = args.only.split(",")
+    s = Setup(settings, only)
     try:
         s.load(builds[-1][1])
         results = {"cores": os.cpu_count(), "duration": args.duration, "builds": [], "trees": {},
+                   "workloads": only, "load_average": {},
                    "delays_ms_one_way": DELAYS_MS, "settings": settings}
         for label, build in builds:
             tree = os.path.dirname(build)
@@ -215,7 +232,9 @@ def main():
                                     capture_output=True, text=True).stdout.strip()
             results["builds"].append(label)
             results["trees"][label] = f"{commit or tree} ({build})"
+            start_load = os.getloadavg()[0]
             results[label] = measure(s, build, label, args.duration)
+            results["load_average"][label] = [start_load, os.getloadavg()[0]]
         report(results, args.out)
     finally:
         s.close()

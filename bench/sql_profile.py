@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Where a ManageBoxes request's time goes in MariaDB: capture the statements Depot sends for one
-request (MariaDB's general log), replay them in one session with SHOW PROFILES, and print each
-statement's time, the total, and EXPLAIN for the slow ones.
+"""Where a request's time goes in MariaDB: capture the statements Depot sends for one request
+(MariaDB's general log, with the time each arrived, so the round trips show as groups), replay
+them in one session with SHOW PROFILES, and print each statement's time, the total, and EXPLAIN
+for the slow ones.
 
-Usage: bench/sql_profile.py [--build DIR] [--first N] [--slow-ms MS]
+--query manage_boxes (ManageBoxes, first N), box_view (BoxView of a box of base 1) or
+qr_code_scan (the QR scan of that box's code).
+Usage: bench/sql_profile.py [--build DIR] [--query NAME] [--first N] [--slow-ms MS]
 Needs a Release build (default build/). Starts its own MariaDB and Depot like bench.py.
 Licensed under the Apache License 2.0.
 """
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -20,27 +24,36 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 import bench  # noqa: E402
 
-# A general-log entry: optional "YYMMDD HH:MM:SS", the connection id, the command, a tab, the text.
-ENTRY = re.compile(r"^(?:\d{6}\s+\d+:\d+:\d+)?\s+\d+\s+(Query|Execute|Connect|Quit|Prepare|Close stmt|Init DB)\t",
-                   re.M)
 
 
-def statements(log_text):
-    marks = list(ENTRY.finditer(log_text))
-    found = []
-    for i, m in enumerate(marks):
-        if m.group(1) not in ("Query", "Execute"):
-            continue
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(log_text)
-        sql = log_text[m.end():end].strip()
-        if "general_log" not in sql:
-            found.append(sql)
-    return found
+def request_body(db, name, first):
+    """The request to profile: its JSON body."""
+    query = harness.read_query(f"{name}.graphql")
+    if name == "manage_boxes":
+        return bench.body(query, first)
+    # A box of base 1 that has a QR code, and its code.
+    label, code = db.sql("SELECT s.box_id, q.code FROM stock s JOIN locations l ON l.id = s.location_id "
+                         "JOIN qr q ON q.id = s.qr_id WHERE l.camp_id = 1 ORDER BY s.id LIMIT 1")[0]
+    if name == "box_view":
+        return json.dumps({"query": query, "operationName": "BoxByLabelIdentifier",
+                           "variables": {"labelIdentifier": label}})
+    return json.dumps({"query": query, "operationName": "GetBoxLabelIdentifierForQrCode",
+                       "variables": {"qrCode": code}})
+
+
+def logged_statements(db):
+    """The statements in mysql.general_log as (microseconds since the first, connection, text)."""
+    rows = db.sql("SELECT TIMESTAMPDIFF(MICROSECOND, (SELECT MIN(event_time) FROM mysql.general_log), "
+                  "event_time), thread_id, REPLACE(REPLACE(CONVERT(argument USING utf8mb4), '\\n', ' '), "
+                  "'\\t', ' ') FROM mysql.general_log WHERE command_type IN ('Query', 'Execute') "
+                  "ORDER BY event_time", db=None)
+    return [(int(us), conn, sql) for us, conn, sql in rows if "general_log" not in sql]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
+    parser.add_argument("--query", default="manage_boxes", choices=("manage_boxes", "box_view", "qr_code_scan"))
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--slow-ms", type=float, default=2.0)
     args = parser.parse_args()
@@ -56,18 +69,21 @@ def main():
         # One statement per text, so the general log holds each statement alone to replay.
         depot = harness.Depot(db, keys, scratch.path, form="one", debug=True,
                               extra_env={"DEPOT_DB_BATCH": "1"})
-        query = harness.read_query("manage_boxes.graphql")
+        payload = request_body(db, args.query, args.first)
         for _ in range(10):
-            bench.timed_post(depot.port, bench.body(query, args.first), token)
-        log = os.path.join(scratch.path, "general.log")
-        db.sql(f"SET GLOBAL general_log_file = '{log}'")
-        db.sql("SET GLOBAL general_log = 1")
-        seconds, answer = bench.timed_post(depot.port, bench.body(query, args.first), token)
-        db.sql("SET GLOBAL general_log = 0")
-        with open(log, errors="replace") as f:
-            sent = statements(f.read())
-        print(f"request {seconds * 1000:.1f} ms, {answer['extensions']['debug']['sqlStatements']} statements "
-              f"(first: {args.first})")
+            bench.timed_post(depot.port, payload, token)
+        db.sql("SET GLOBAL log_output = 'TABLE'; TRUNCATE TABLE mysql.general_log; "
+               "SET GLOBAL general_log = 1", db=None)
+        seconds, answer = bench.timed_post(depot.port, payload, token)
+        db.sql("SET GLOBAL general_log = 0", db=None)
+        logged = logged_statements(db)
+        sent = [sql for _, _, sql in logged]
+        debug = answer["extensions"]["debug"]
+        print(f"{args.query}: request {seconds * 1000:.1f} ms, {debug['sqlStatements']} statements, "
+              f"{debug['waves']} waves" + (f" (first: {args.first})" if args.query == "manage_boxes" else ""))
+        print("as they arrived (us since the first, connection):")
+        for us, conn, sql in logged:
+            print(f"{us:8d}  {conn:4}  {' '.join(sql.split())[:130]}")
         # Twice: the first pass warms the buffer pool, the second is measured.
         script = "SET profiling = 1; SET profiling_history_size = 100;\n"
         script += "".join(s.rstrip(";") + ";\n" for s in sent) * 2 + "SHOW PROFILES;\n"

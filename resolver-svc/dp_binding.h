@@ -142,6 +142,15 @@ struct _dp_binding_t {
     bool has_loader2;           //  ROOT_LOAD: also the rows of loader2 under the same keys
     dp_loader_id_t loader2;     //  (duplicates by id dropped, ordered by id)
     const dp_mutation_def_t *mutation;  //  MUTATION
+    //  FK: columns of the parent's row that hold what a column of the child's
+    //  row holds (a box's computed base_id is its location's camp_id): a
+    //  single object's grandchildren keyed by them are asked in the child's
+    //  own wave (dp_exec_prefetch).
+    struct {
+        int parent_column;
+        int child_column;
+    } same [2];
+    size_t n_same;
 };
 
 //  The mapping of an object type.

@@ -10,6 +10,11 @@
     skipped: DataLoader semantics); one LOAD per loader goes out. When all
     answers are in, DESCEND turns each relation field of each batch into
     the next wave's batch of child objects. No batches left: WRITE.
+    A single object (no list above it) asks in its wave for what its FK
+    children's relations are keyed by when that is known without their
+    rows (dp_exec_prefetch), and a single object's batch that then finds
+    all it needs loaded is descended within the wave: BoxView's location,
+    its base and the base's locations cost one round trip, not three.
 @discuss
     The per-request cache (dp_exec_cache) maps (loader, key) to the row(s)
     loaded, with the columns they carry; a later wave that needs more
@@ -199,7 +204,8 @@ dp_exec_send (dp_exec_t *self, dp_msg_t *msg, pending_t *p)
         return;
     }
     p->id = msg->id;
-    self->outstanding++;
+    if (self->outstanding++ == 0)
+        self->round_trips++;
 }
 
 void
@@ -227,8 +233,9 @@ dp_exec_query (dp_exec_t *exec, dp_query_id_t query, uint64_t columns, dp_val_t 
 static void
 s_need (dp_exec_t *self, dp_loader_id_t loader, const dp_val_t *key_cell, uint64_t mask)
 {
-    if (key_cell->type == DP_VAL_INT)
-        dp_exec_cache_need (self->cache, loader, key_cell->u.i, mask, self->wave);
+    if (key_cell->type == DP_VAL_INT
+    &&  !dp_exec_cache_need (self->cache, loader, key_cell->u.i, mask, self->wave))
+        self->asked++;
 }
 
 static void
@@ -349,11 +356,41 @@ s_root_load_collect (dp_exec_t *self, plan_field_t *pf)
     }
 }
 
+void
+dp_exec_collect_keys (dp_exec_t *self, const plan_field_t *pf, const row_t *row)
+{
+    const dp_binding_t *bind = pf->bind;
+    switch (bind->kind) {
+        case BIND_FK:
+        case BIND_REVERSE:
+            if (dp_exec_any_base_allowed (self, bind))
+                s_need (self, bind->loader, &row->cells [bind->column],
+                        bind->load_mask ? bind->load_mask : pf->child_mask);
+            break;
+        case BIND_THROUGH:
+        case BIND_LOOKUP:
+            if (dp_exec_any_base_allowed (self, bind))
+                s_need (self, bind->loader, &row->cells [bind->column],
+                        (uint64_t) 1 << bind->value_column);
+            break;
+        case BIND_COMPUTED:
+            for (size_t d = 0; d < bind->n_deps; d++)
+                s_need (self, bind->deps [d].loader, &row->cells [bind->deps [d].column],
+                        bind->deps [d].mask);
+            break;
+        default:
+            break;
+    }
+}
+
 static void
 s_collect_batch (dp_exec_t *self, batch_t *batch)
 {
     if (batch->through)
         return;                 //  its needs were sent when the links arrived
+    //  A single object's child asks ahead for its own relations (queries
+    //  only: a mutation's statements are counted step by step).
+    bool ahead = batch->node->single && !self->mutation;
     for (size_t o = 0; o < batch->n_objs; o++) {
         const obj_t *obj = &batch->objs [o];
         const variant_t *variant = dp_exec_variant (batch->node, obj->type);
@@ -364,28 +401,15 @@ s_collect_batch (dp_exec_t *self, batch_t *batch)
             const dp_binding_t *bind = pf->bind;
             switch (bind->kind) {
                 case BIND_FK:
+                    dp_exec_collect_keys (self, pf, obj->row);
+                    if (ahead && pf->child && dp_exec_any_base_allowed (self, bind))
+                        dp_exec_prefetch (self, pf, obj->row);
+                    break;
                 case BIND_REVERSE:
-                    if (!dp_exec_any_base_allowed (self, bind))
-                        break;
-                    s_need (self, bind->loader, &obj->row->cells [bind->column],
-                            bind->load_mask ? bind->load_mask : pf->child_mask);
-                    break;
                 case BIND_THROUGH:
-                    if (!dp_exec_any_base_allowed (self, bind))
-                        break;
-                    s_need (self, bind->loader, &obj->row->cells [bind->column],
-                            (uint64_t) 1 << bind->value_column);
-                    break;
                 case BIND_LOOKUP:
-                    if (!dp_exec_any_base_allowed (self, bind))
-                        break;
-                    s_need (self, bind->loader, &obj->row->cells [bind->column],
-                            (uint64_t) 1 << bind->value_column);
-                    break;
                 case BIND_COMPUTED:
-                    for (size_t d = 0; d < bind->n_deps; d++)
-                        s_need (self, bind->deps [d].loader, &obj->row->cells [bind->deps [d].column],
-                                bind->deps [d].mask);
+                    dp_exec_collect_keys (self, pf, obj->row);
                     break;
                 case BIND_ROOT:
                     bind->collect (self, pf);
@@ -496,6 +520,7 @@ s_batch_add (dp_exec_t *self, batches_t *batches, plan_node_t *node, obj_t *objs
     batches->items [batches->n].objs = objs;
     batches->items [batches->n].n_objs = n;
     batches->items [batches->n].through = NULL;
+    batches->items [batches->n].held = false;
     batches->n++;
 }
 
@@ -509,6 +534,7 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
     obj_t *children = NULL;
     uint32_t stamp = ++self->stamp;
     char denied [80];
+    size_t asked = self->asked, sent = self->n_pending;
     for (size_t o = 0; o < batch->n_objs; o++) {
         const obj_t *obj = &batch->objs [o];
         if (dp_exec_variant (batch->node, obj->type) != variant)
@@ -557,29 +583,61 @@ s_descend_field (dp_exec_t *self, const batch_t *batch, const variant_t *variant
         }
     }
     s_batch_add (self, next, pf->child, children, n);
+    if (n && (self->asked != asked || self->n_pending != sent))
+        next->items [next->n - 1].held = true;
+}
+
+static void
+s_descend_batch (dp_exec_t *self, const batch_t *batch, batches_t *next)
+{
+    if (batch->through) {
+        s_through_yield (self, batch, next);
+        return;
+    }
+    for (size_t v = 0; v < batch->node->n_variants; v++) {
+        const variant_t *variant = &batch->node->variants [v];
+        for (size_t f = 0; f < variant->n_fields; f++) {
+            plan_field_t *pf = &variant->fields [f];
+            if (pf->bind->kind == BIND_THROUGH)
+                s_through_descend (self, batch, variant, pf, next);
+            else
+            if (pf->child)
+                s_descend_field (self, batch, variant, pf, next);
+        }
+    }
 }
 
 static void
 s_descend (dp_exec_t *self, batches_t *next)
 {
+    for (size_t b = 0; b < self->batches.n; b++)
+        s_descend_batch (self, &self->batches.items [b], next);
+}
+
+//  Collect every batch of the wave. A single object's batch that asks for
+//  nothing not loaded yet (its rows were asked ahead, dp_exec_prefetch) is
+//  descended at once and its children are collected in this same wave: a
+//  level already in the cache costs no round trip. What asked for rows, or
+//  was made by a hook that did, waits for them and is descended in the
+//  next wave.
+static void
+s_collect_wave (dp_exec_t *self)
+{
+    batches_t waiting = { 0 };
     for (size_t b = 0; b < self->batches.n; b++) {
-        const batch_t *batch = &self->batches.items [b];
-        if (batch->through) {
-            s_through_yield (self, batch, next);
-            continue;
-        }
-        for (size_t v = 0; v < batch->node->n_variants; v++) {
-            const variant_t *variant = &batch->node->variants [v];
-            for (size_t f = 0; f < variant->n_fields; f++) {
-                plan_field_t *pf = &variant->fields [f];
-                if (pf->bind->kind == BIND_THROUGH)
-                    s_through_descend (self, batch, variant, pf, next);
-                else
-                if (pf->child)
-                    s_descend_field (self, batch, variant, pf, next);
-            }
+        batch_t batch = self->batches.items [b];    //  a copy: the array grows below
+        size_t asked = self->asked, sent = self->n_pending;
+        s_collect_batch (self, &batch);
+        bool ready = self->asked == asked && self->n_pending == sent && !batch.held;
+        if (ready && !batch.through && batch.node->single && !self->mutation)
+            s_descend_batch (self, &batch, &self->batches);
+        else {
+            s_batch_add (self, &waiting, batch.node, batch.objs, batch.n_objs);
+            waiting.items [waiting.n - 1].through = batch.through;
         }
     }
+    free (self->batches.items);
+    self->batches = waiting;
 }
 
 //  -------------------------------------------------------------------------
@@ -624,8 +682,7 @@ dp_exec_advance (dp_exec_t *self)
             self->wave = 1;
         dp_debug ("request %s: wave %u starts at %lld us", self->trace_id, self->wave,
                   (long long) zclock_usecs ());
-        for (size_t b = 0; b < self->batches.n; b++)
-            s_collect_batch (self, &self->batches.items [b]);
+        s_collect_wave (self);
         s_send_loads (self);
         self->collected = true;
     }

@@ -126,7 +126,7 @@ s_insert (table_t *table, int64_t key)
     return &table->slots [i];
 }
 
-void
+bool
 dp_exec_cache_need (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key, uint64_t mask,
                     uint32_t wave)
 {
@@ -135,10 +135,10 @@ dp_exec_cache_need (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key, u
     entry_t *entry = s_insert (table, key);
     mask |= 1;
     if (entry->loaded && (entry->mask & mask) == mask)
-        return;
+        return true;
     table->mask |= mask | entry->mask;
     if (entry->wave == wave)
-        return;
+        return false;
     entry->wave = wave;
     if (table->n_keys == table->cap_keys) {
         size_t cap = table->cap_keys ? table->cap_keys * 2 : 64;
@@ -149,6 +149,7 @@ dp_exec_cache_need (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key, u
         table->cap_keys = cap;
     }
     table->keys [table->n_keys++] = key;
+    return false;
 }
 
 size_t

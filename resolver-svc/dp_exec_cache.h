@@ -41,8 +41,9 @@ void dp_exec_cache_destroy (dp_exec_cache_t **self_p);
 //  Ask for the row(s) of loader under key with at least `mask` columns
 //  (the key column 0 always) in wave `wave`. Queues the key for the next
 //  take unless it is loaded with those columns already or queued in this
-//  wave.
-void dp_exec_cache_need (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key,
+//  wave. Returns true when the row(s) are loaded with those columns (nothing
+//  to wait for), false when they are queued or on their way.
+bool dp_exec_cache_need (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key,
                          uint64_t mask, uint32_t wave);
 
 //  The keys queued for loader and the columns to ask for them (the union

@@ -47,6 +47,8 @@ typedef struct {
     size_t n_objs;
     plan_field_t *through;      //  set: the links of `through` are loaded and its targets are
                                 //  being loaded; the next descend yields the targets as a batch
+    bool held;                  //  the hook that made it asked for rows (a cube's facts once its
+                                //  agreements are in): it waits for them, whatever it collects
 } batch_t;
 
 typedef struct {
@@ -189,10 +191,13 @@ struct _dp_exec_t {
     bool collected;             //  current batches' requests are out
     uint32_t wave;
     uint32_t stamp;             //  batch stamp for row dedup
+    size_t asked;               //  keys asked for that were not loaded yet (ever growing)
     pending_t *pending;         //  requests sent (malloc'd array)
     size_t n_pending, cap_pending;
     size_t outstanding;
     uint32_t statements;
+    uint32_t round_trips;       //  sends to db-svc made with nothing outstanding: the
+                                //  request's sequential waits (extensions.debug.roundTrips)
     //  Result
     bool wants_writer;          //  waves done; the answer is large: written elsewhere
     bool written_elsewhere;
@@ -278,6 +283,21 @@ int dp_exec_write_field (dp_exec_t *self, const plan_field_t *pf, const obj_t *o
 //  Record an error at the root field pf (path [key]).
 void dp_exec_root_error (dp_exec_t *self, const plan_field_t *pf, const char *code,
                          const char *message);
+
+//  Ask, in the current wave, for the rows field pf of an object needs, keyed
+//  by the cells of row (an FK's, reverse relation's, link's or lookup's
+//  key, a computed field's dependencies); a key cell that is not an INT asks
+//  for nothing.
+void dp_exec_collect_keys (dp_exec_t *self, const plan_field_t *pf, const row_t *row);
+
+//  -------------------------------------------------------------------------
+//  dp_exec_prefetch.c: a single object's grandchildren a wave early
+
+//  pf is an FK of a single object whose row is parent: ask, in the wave that
+//  asks for the child, for the child's relations keyed by cells known
+//  without its row (its id, the FK's value, and its binding's `same`
+//  columns), and so on down its FKs.
+void dp_exec_prefetch (dp_exec_t *self, const plan_field_t *pf, const row_t *parent);
 
 //  -------------------------------------------------------------------------
 //  dp_exec_rows.c: the rows a field of an object shows

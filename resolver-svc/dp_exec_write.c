@@ -482,9 +482,9 @@ dp_exec_write_result (dp_exec_t *self)
     if (self->errors)
         s_write_errors (self);
     if (self->flags & DP_EXECUTE_DEBUG) {
-        char text [128];
-        int n = snprintf (text, sizeof text, ",\"extensions\":{\"debug\":{\"sqlStatements\":%u,\"waves\":%u%s}}",
-                          self->statements, self->wave,
+        char text [160];
+        int n = snprintf (text, sizeof text, ",\"extensions\":{\"debug\":{\"sqlStatements\":%u,\"waves\":%u,"
+                          "\"roundTrips\":%u%s}}", self->statements, self->wave, self->round_trips,
                           self->written_elsewhere ? ",\"lowPriorityWrite\":true" : "");
         dp_json_writer_raw (out, text, (size_t) n);
     }

@@ -11,6 +11,7 @@
 @end
 */
 #include "dp_loader.h"
+#include <string.h>
 
 bool
 dp_loader_is_list (dp_loader_id_t loader)
@@ -63,4 +64,19 @@ dp_loader_is_list (dp_loader_id_t loader)
         default:
             return false;
     }
+}
+
+#define S_LOADER_SET(name, set, key) #set,
+#define S_LOADER_KEY(name, set, key) key,
+
+bool
+dp_loader_keyed_by_id (dp_loader_id_t loader)
+{
+    static const char *const sets [] = { DP_LOADER_LIST (S_LOADER_SET) };
+    static const char *const keys [] = { DP_LOADER_LIST (S_LOADER_KEY) };
+    if (loader >= DP_LOADER_COUNT)
+        return false;
+    size_t len = strlen (sets [loader]);
+    return strncmp (keys [loader], sets [loader], len) == 0
+        && strcmp (keys [loader] + len, ".id") == 0;
 }

@@ -18,4 +18,9 @@
 //  otherwise).
 bool dp_loader_is_list (dp_loader_id_t loader);
 
+//  True when the loader's key is the id of the rows it answers (column 0 of
+//  its column set), as "locations.id" keys locations_by_id: the key alone
+//  then says a row's id before the row is loaded.
+bool dp_loader_keyed_by_id (dp_loader_id_t loader);
+
 #endif

@@ -124,6 +124,8 @@ static const char *const s_shipment_states [] = {
                                   { .kind = BIND_LOOKUP, .column = COL (l, c), .loader = DP_LOADER_##loader_, \
                                     .value_column = COL (set, value), .conv = CONV_INT, .zero_if_missing = true }
 #define KEEP(fn, mask)            .keep = fn, .keep_mask = mask
+//  FK: the parent's column pc holds the child's column cc (dp_binding.h).
+#define SAME(pl, pc, cl, cc)      { COL (pl, pc), COL (cl, cc) }
 //  An id-ordered page at the root: rows of `by_base` per permitted base,
 //  of `all` for god (dp_page.c).
 #define ID_PAGE_ROOT(by_base, all, perm, ...) \
@@ -310,7 +312,8 @@ static const field_entry_t s_fields [] = {
     { "Box", "id", COLUMN (stock, id, CONV_ID) },
     { "Box", "labelIdentifier", COLUMN (stock, box_id, CONV_STRING) },
     { "Box", "location", FK (stock, location_id, locations_by_id,
-                             TARGET_NULL ("location:read", locations, camp_id)) },
+                             TARGET_NULL ("location:read", locations, camp_id),
+                             .same = { SAME (stock, base_id, locations, camp_id) }, .n_same = 1) },
     { "Box", "numberOfItems", COLUMN (stock, items, CONV_INT) },
     { "Box", "product", FK (stock, product_id, products_by_id,
                             TARGET_NULL ("product:read", products, camp_id)) },
@@ -607,7 +610,10 @@ static const field_entry_t s_fields [] = {
     { "ShipmentDetail", "autoMatchingTargetProduct", FK (shipment_detail, id, auto_matching_product_by_detail) },
     { "ShipmentDetail", "shipment", FK (shipment_detail, shipment_id, shipment_by_id,
                                         EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read", shipment,
-                                                source_base_id, target_base_id)) },
+                                                source_base_id, target_base_id),
+                                        .same = { SAME (shipment_detail, source_base_id, shipment, source_base_id),
+                                                  SAME (shipment_detail, target_base_id, shipment, target_base_id) },
+                                        .n_same = 2) },
     { "ShipmentDetail", "createdBy", FK (shipment_detail, created_by_id, cms_users_by_id, ANY_BASE ("user:read")) },
     { "ShipmentDetail", "createdOn", COLUMN (shipment_detail, created_on, CONV_DATETIME) },
     { "ShipmentDetail", "removedBy", FK (shipment_detail, removed_by_id, cms_users_by_id, ANY_BASE ("user:read")) },

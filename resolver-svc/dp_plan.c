@@ -218,7 +218,7 @@ s_collect (ctx_t *ctx, const dp_type_t *object, const dp_ast_selection_set_t *se
 
 static plan_node_t *s_build_node (ctx_t *ctx, const dp_type_t *type,
                                   const dp_ast_selection_set_t **sets, size_t n_sets,
-                                  size_t depth);
+                                  size_t depth, bool single);
 
 static uint64_t
 s_bit (int column)
@@ -245,8 +245,18 @@ s_key_json (ctx_t *ctx, plan_field_t *pf)
     dp_json_writer_release (&key);
 }
 
+//  True when a type reference is a list, under any non-null.
+static bool
+s_is_list (const dp_type_ref_t *ref)
+{
+    while (ref->kind == DP_REF_NON_NULL)
+        ref = ref->of;
+    return ref->kind == DP_REF_LIST;
+}
+
 static void
-s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t *pf, size_t depth)
+s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t *pf, size_t depth,
+               bool single)
 {
     const dp_ast_selection_t *first = group->nodes [0];
     pf->key = group->key;
@@ -332,7 +342,7 @@ s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t
                 field->name, printed, field->name);
         return;
     }
-    pf->child = s_build_node (ctx, named, sets, n_sets, depth + 1);
+    pf->child = s_build_node (ctx, named, sets, n_sets, depth + 1, single && !s_is_list (field->type));
     if (!pf->child)
         return;
     //  What the child rows must carry: every variant's columns, what
@@ -353,7 +363,7 @@ s_build_field (ctx_t *ctx, const dp_type_t *object, group_t *group, plan_field_t
 
 static plan_node_t *
 s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **sets,
-              size_t n_sets, size_t depth)
+              size_t n_sets, size_t depth, bool single)
 {
     if (depth > MAX_PLAN_DEPTH) {
         s_fail (ctx, sets [0]->loc, "Query nesting exceeds the maximum depth of %d.", MAX_PLAN_DEPTH);
@@ -361,6 +371,7 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
     }
     plan_node_t *node = dp_arena_calloc (ctx->arena, 1, sizeof *node);
     node->type = type;
+    node->single = single;
     const dp_type_t *const *objects = (const dp_type_t *const *) &type;
     size_t n_objects = 1;
     if (type->kind != DP_TYPE_OBJECT) {
@@ -389,7 +400,7 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
         variant->mask = 1;
         for (size_t g = 0; g < groups.n && !ctx->failed; g++) {
             plan_field_t *pf = &variant->fields [g];
-            s_build_field (ctx, objects [o], &groups.items [g], pf, depth);
+            s_build_field (ctx, objects [o], &groups.items [g], pf, depth, single);
             if (ctx->failed)
                 return NULL;    //  pf may be half built (no binding)
             switch (pf->bind->kind) {
@@ -403,6 +414,11 @@ s_build_node (ctx_t *ctx, const dp_type_t *type, const dp_ast_selection_set_t **
                     if (pf->bind->authz.kind == AUTHZ_PARENT_EITHER_ERROR)
                         variant->mask |= s_bit (pf->bind->authz.base_column)
                                        | s_bit (pf->bind->authz.base_column2);
+                    //  A single object carries what its child's relations are
+                    //  keyed by, when it has it: they are asked with the child.
+                    if (single && pf->child)
+                        for (size_t e = 0; e < pf->bind->n_same; e++)
+                            variant->mask |= s_bit (pf->bind->same [e].parent_column);
                     break;
                 case BIND_SYNTHETIC:
                     variant->mask |= pf->bind->needs_mask;
@@ -437,7 +453,7 @@ dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *
         return NULL;
     }
     const dp_ast_selection_set_t *sets [1] = { operation->selection_set };
-    return s_build_node (&ctx, root, sets, 1, 0);
+    return s_build_node (&ctx, root, sets, 1, 0, true);
 }
 
 plan_node_t *

@@ -46,6 +46,8 @@ struct _plan_node_t {
     const dp_type_t *type;      //  declared type (may be abstract)
     variant_t *variants;
     size_t n_variants;
+    bool single;                //  at most one object per request: no list on the way from
+                                //  the operation's root (dp_exec_prefetch asks ahead for it)
 };
 
 typedef struct {

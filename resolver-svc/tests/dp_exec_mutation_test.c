@@ -260,7 +260,7 @@ dp_exec_mutation_test (bool verbose)
                     "\"errors\":[{\"message\":\"You don't have access to 'tag:write'\","
                     "\"locations\":[{\"line\":1,\"column\":38}],\"path\":[\"b\"],"
                     "\"extensions\":{\"code\":\"FORBIDDEN\",\"description\":\"You don't have access to 'tag:write'\"}}],"
-                    "\"extensions\":{\"debug\":{\"sqlStatements\":11,\"waves\":5}}}");
+                    "\"extensions\":{\"debug\":{\"sqlStatements\":11,\"waves\":5,\"roundTrips\":11}}}");
     assert (c.next == c.n_sent);
     dp_exec_destroy (&exec);
 
@@ -272,7 +272,7 @@ dp_exec_mutation_test (bool verbose)
                     "\"errors\":[{\"message\":\"Field \\\"Mutation.unserved\\\" is not served by this version "
                     "of Depot.\",\"locations\":[{\"line\":1,\"column\":26}],\"path\":[\"unserved\"],"
                     "\"extensions\":{\"code\":\"NOT_IMPLEMENTED\"}}],"
-                    "\"extensions\":{\"debug\":{\"sqlStatements\":4,\"waves\":3}}}");
+                    "\"extensions\":{\"debug\":{\"sqlStatements\":4,\"waves\":3,\"roundTrips\":4}}}");
     dp_exec_destroy (&exec);
 
     //  A conflict (409) on the INSERT: db-svc ended the transaction; the
@@ -289,7 +289,7 @@ dp_exec_mutation_test (bool verbose)
     s_insert_ok (&c, exec, again, 21);
     s_load_tag (&c, exec, again, 21);
     s_txn_ok (&c, exec, DP_TXN_COMMIT);
-    s_check_answer (exec, "{\"data\":{\"make\":{\"id\":\"21\"}},\"extensions\":{\"debug\":{\"sqlStatements\":5,\"waves\":3}}}");
+    s_check_answer (exec, "{\"data\":{\"make\":{\"id\":\"21\"}},\"extensions\":{\"debug\":{\"sqlStatements\":5,\"waves\":3,\"roundTrips\":6}}}");
     dp_exec_destroy (&exec);
 
     //  Three conflicts in a row (the last one on COMMIT): the field gives up
