@@ -42,7 +42,14 @@ if [ ! -d "$datadir/mysql" ]; then
         sleep 0.5
     done
     root_password=$(sql_literal "$MARIADB_ROOT_PASSWORD")
+    # mariadb-install-db also made root@127.0.0.1, root@::1 and root@<hostname> without a
+    # password; a client from those hosts would match them before root@'%'.
+    other_roots=$(mariadb --socket="$socket" -uroot --batch --skip-column-names \
+        -e "SELECT Host FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost'")
     {
+        for host in $other_roots; do
+            echo "DROP USER 'root'@'$(sql_literal "$host")';"
+        done
         echo "CREATE USER 'root'@'%' IDENTIFIED BY '$root_password';"
         echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
         if [ -n "${MARIADB_DATABASE:-}" ]; then
