@@ -38,7 +38,7 @@ FROM debian:${DEBIAN_VERSION}-slim AS db-svc
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libczmq4 libzmq5 libmsgpackc2 libmariadb3 \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/db-svc/db-svc /usr/local/bin/
 USER depot

@@ -39,7 +39,7 @@ FROM debian:${DEBIAN_VERSION}-slim AS demo-keys
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libjansson4 libssl3 openssl \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/gateway/depot-token /usr/local/bin/
 COPY scripts/demo-token.sh /usr/local/bin/demo-token.sh

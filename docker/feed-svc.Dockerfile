@@ -36,7 +36,7 @@ FROM debian:${DEBIAN_VERSION}-slim AS feed-svc
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libczmq4 libzmq5 libmsgpackc2 libmariadb3 \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/feed-svc/feed-svc /usr/local/bin/
 USER depot

@@ -37,7 +37,7 @@ FROM debian:${DEBIAN_VERSION}-slim AS live-svc
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libczmq4 libzmq5 libmsgpackc2 libjansson4 libssl3 libwebsockets17 \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/live-svc/live-svc /usr/local/bin/
 USER depot

@@ -15,7 +15,7 @@ FROM debian:${DEBIAN_VERSION}-slim
 RUN printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d \
  && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mariadb-server \
- && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb /usr/sbin/policy-rc.d \
  && rm -rf /var/lib/mysql && mkdir -p /var/lib/mysql /run/mysqld \
  && chown mysql:mysql /var/lib/mysql /run/mysqld \
  && printf '[mariadbd]\nbind-address = 0.0.0.0\nskip-name-resolve\n' \

@@ -43,7 +43,7 @@ FROM debian:${DEBIAN_VERSION}-slim AS resolver-svc
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libczmq4 libzmq5 libmsgpackc2 libjansson4 \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/resolver-svc/resolver-svc /usr/local/bin/
 COPY docker/resolver-entrypoint.sh /usr/local/bin/resolver-entrypoint.sh

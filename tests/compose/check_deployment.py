@@ -7,7 +7,8 @@
 Talks HTTP to the ports published on 127.0.0.1 only, and to Docker through docker-compose and
 docker (DOCKER_HOST as given). Expected values come from SQL run in the mariadb container.
 Checks, in order: the gateway is ready; a query with the demo token (the demo-keys job's log)
-answers what MariaDB holds, and one without a token is 401; /metrics counts every replica;
+answers what MariaDB holds, and one without a token is 401; /metrics shows every replica
+(each container's host name);
 under a load of readers, the process of one resolver-svc and of one db-svc container is killed
 with SIGKILL and Docker restarts both (restart: policy), no request hangs (client timeout) or fails, and
 /metrics counts every replica again; feed-svc and live-svc are healthy and a box changed by
@@ -17,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -86,15 +88,21 @@ class Deployment:
         except ValueError:
             return status, {"raw": text}
 
-    def instances(self):
-        """{service: count} of depot_service_instances in /metrics."""
+    def replicas(self):
+        """{service: host names} of the instances /metrics has per-instance series of: a
+        resolver actor's label is HOST:PID/ACTOR (several actors per process), a db-svc's
+        HOST:PID; in a container HOST is its host name."""
         status, text = self.http("GET", "/metrics", timeout=10)
-        counts = {}
+        found = {"resolver-svc": set(), "db-svc": set()}
         for line in (text.splitlines() if status == 200 else []):
-            if line.startswith("depot_service_instances{service=\""):
-                service = line.split('"')[1]
-                counts[service] = int(line.rsplit(" ", 1)[1])
-        return counts
+            m = re.match(r'depot_(resolver|db)_\w+\{service_instance="([^"]+)"', line)
+            if m:
+                found["resolver-svc" if m.group(1) == "resolver" else "db-svc"].add(
+                    m.group(2).split("/")[0].rsplit(":", 1)[0])
+        return found
+
+    def container_hosts(self, service):
+        return {self.docker("inspect", "-f", "{{.Config.Hostname}}", c) for c in self.containers(service)}
 
     def wait_for(self, what, predicate, timeout_s):
         deadline = time.monotonic() + timeout_s
@@ -229,17 +237,19 @@ def main():
     status, _ = dep.graphql(query, None)
     check(status == 401, f"the same query without a token is refused ({status})")
 
-    wanted = {"resolver-svc": args.resolvers, "db-svc": args.db_svcs}
-    got = dep.wait_for("/metrics counts every replica", lambda: dep.instances() == wanted and wanted, 60)
-    check(got, f"/metrics counts {args.resolvers} resolver-svc and {args.db_svcs} db-svc instances ({dep.instances()})")
+    wanted = {service: dep.container_hosts(service) for service in ("resolver-svc", "db-svc")}
+    check([len(wanted["resolver-svc"]), len(wanted["db-svc"])] == [args.resolvers, args.db_svcs],
+          f"{args.resolvers} resolver-svc and {args.db_svcs} db-svc containers ({wanted})")
+    got = dep.wait_for("/metrics shows every replica", lambda: dep.replicas() == wanted, 60)
+    check(got, f"/metrics shows every resolver-svc and db-svc container ({dep.replicas()})")
 
     with Load(dep, query, token, expect) as load:
         time.sleep(3)
         kill_and_wait_restart(dep, "resolver-svc")
         time.sleep(3)
         kill_and_wait_restart(dep, "db-svc")
-        got = dep.wait_for("/metrics counts every replica again", lambda: dep.instances() == wanted and wanted, 60)
-        check(got, f"after the restarts /metrics counts every replica again ({dep.instances()})")
+        got = dep.wait_for("/metrics shows every replica again", lambda: dep.replicas() == wanted, 60)
+        check(got, f"after the restarts /metrics shows every replica again ({dep.replicas()})")
         time.sleep(3)
     total = sum(load.outcomes.values())
     print(f"load: {total} requests, {load.outcomes}, slowest {load.slowest:.2f} s", flush=True)
