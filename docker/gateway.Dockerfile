@@ -7,30 +7,44 @@
 # Two stages: "build" compiles in debian:12 with the -dev packages; the image is
 # debian:12-slim with the runtime libraries only, running as the unprivileged user depot.
 # GraphiQL's assets (graphiql, react, react-dom; pinned in tests/js/package-lock.json) are
-# installed from npm while configuring and embedded into the binary: nothing is fetched at run
-# time. The build stage's first instructions are the same in gateway.Dockerfile,
-# resolver-svc.Dockerfile, db-svc.Dockerfile and demo-keys.Dockerfile, so a builder runs them
-# (packages, sources, configure) once for all four images; only the last step, which builds
-# the one target, differs.
+# fetched from the npm registry (tools/fetch_graphiql_assets.mjs, no npm needed)
+# and embedded into the binary: nothing is fetched at run time. The build
+# stage is the same, instruction for instruction, in every Depot Dockerfile (gateway,
+# resolver-svc, db-svc, feed-svc, live-svc, demo-keys) and compiles all their binaries, so
+# the builder runs it (packages, assets, sources, compile) once and every other image reuses its
+# layers; only the runtime stage differs.
 ARG DEBIAN_VERSION=12
 
 FROM debian:${DEBIAN_VERSION} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
-      libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev nodejs npm \
+      libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev nodejs \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# GraphiQL's assets (embedded into the gateway) from the npm registry, pinned and checked by the
+# lock file, in a layer of their own: a change of the sources does not fetch them again.
+COPY tests/js/package-lock.json tests/js/
+COPY tools/fetch_graphiql_assets.mjs tools/
+# The CA of a TLS-intercepting proxy (PEM), for a build machine whose network has one; the
+# tarballs are checked against the lock file's sha512 whatever the TLS.
+ARG EXTRA_CA_CERTS=""
+RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERTS" > /tmp/extra-ca.pem && export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; \
+    fi \
+ && node tools/fetch_graphiql_assets.mjs tests/js/package-lock.json tests/js/node_modules
 COPY . .
-# No ../shared here: the tests that need it skip; only binaries are built.
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_SHARED_DIR=/nonexistent
-RUN cmake --build /build -j"$(nproc)" --target gateway depot-token
+# Only the binaries: no tests/ (they need python3 and ../shared, neither of which is here).
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_TESTS=OFF
+# Every service's binary in one step, the same in each Depot Dockerfile: the first image built
+# runs it, the others reuse its layer (one compile for all six images).
+RUN cmake --build /build -j"$(nproc)" --target gateway depot-token resolver-svc db-svc feed-svc live-svc
 
 FROM debian:${DEBIAN_VERSION}-slim AS gateway
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libczmq4 libzmq5 libmsgpackc2 libjansson4 libssl3 libcivetweb1 curl \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/gateway/gateway /build/gateway/depot-token /usr/local/bin/
 USER depot

@@ -2,10 +2,13 @@
 # db/ddl.sql, db/indexes.sql and depot-gen's demo data, run by the image's entrypoint from
 # /docker-entrypoint-initdb.d in name order, into $MARIADB_DATABASE (dropapp_dev).
 #
-#   build args: DEMO_BOXES (8201: live boxes of base 1), DEMO_SEED (1)
+#   build args: DEMO_BOXES (8201: live boxes of base 1), DEMO_SEED (1), MARIADB_IMAGE
+#   (mariadb:10.11; without Docker Hub, depot-mariadb-base:10.11 from
+#   docker/mariadb-base.Dockerfile, which scripts/compose_ci.sh builds)
 # Build context: the repository root. depot-gen needs only a C compiler and libc (and lib's
 # dp_md5.c, which it compiles in).
 ARG DEBIAN_VERSION=12
+ARG MARIADB_IMAGE=mariadb:10.11
 
 FROM debian:${DEBIAN_VERSION} AS demo-data
 RUN apt-get update \
@@ -19,7 +22,7 @@ ARG DEMO_BOXES=8201
 ARG DEMO_SEED=1
 RUN depot-gen --boxes "$DEMO_BOXES" --seed "$DEMO_SEED" | gzip -9 > /30-demo-data.sql.gz
 
-FROM mariadb:10.11
+FROM ${MARIADB_IMAGE}
 COPY db/ddl.sql /docker-entrypoint-initdb.d/10-ddl.sql
 COPY db/indexes.sql /docker-entrypoint-initdb.d/20-indexes.sql
 COPY db/idempotency.sql /docker-entrypoint-initdb.d/25-idempotency.sql

@@ -4,8 +4,8 @@
 #   docker build -f docker/resolver-svc.Dockerfile -t depot-resolver-svc .   (context: repo root)
 #   docker run --rm depot-resolver-svc --help      every flag and its environment variable
 #
-# Two stages: "build" compiles in debian:12 (its first instructions are the same as in the
-# other Depot Dockerfiles, so a builder shares them; see gateway.Dockerfile), the image is
+# Two stages: "build" compiles in debian:12 (the same build stage as
+# every Depot Dockerfile, built once for all; see gateway.Dockerfile), the image is
 # debian:12-slim with the runtime libraries only, as the unprivileged user depot.
 # The entrypoint (docker/resolver-entrypoint.sh) resolves each host in DEPOT_DB_CONNECT to
 # all its addresses, so `--scale db-svc=N` gives every resolver a connection to every db-svc
@@ -18,19 +18,32 @@ FROM debian:${DEBIAN_VERSION} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libczmq-dev libzmq3-dev libmariadb-dev libmsgpack-dev \
-      libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev nodejs npm \
+      libcivetweb-dev libwebsockets-dev libjansson-dev libssl-dev nodejs \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# GraphiQL's assets (embedded into the gateway) from the npm registry, pinned and checked by the
+# lock file, in a layer of their own: a change of the sources does not fetch them again.
+COPY tests/js/package-lock.json tests/js/
+COPY tools/fetch_graphiql_assets.mjs tools/
+# The CA of a TLS-intercepting proxy (PEM), for a build machine whose network has one; the
+# tarballs are checked against the lock file's sha512 whatever the TLS.
+ARG EXTRA_CA_CERTS=""
+RUN if [ -n "$EXTRA_CA_CERTS" ]; then \
+      printf '%s\n' "$EXTRA_CA_CERTS" > /tmp/extra-ca.pem && export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; \
+    fi \
+ && node tools/fetch_graphiql_assets.mjs tests/js/package-lock.json tests/js/node_modules
 COPY . .
-# No ../shared here: the tests that need it skip; only binaries are built.
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_SHARED_DIR=/nonexistent
-RUN cmake --build /build -j"$(nproc)" --target resolver-svc
+# Only the binaries: no tests/ (they need python3 and ../shared, neither of which is here).
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DDEPOT_TESTS=OFF
+# Every service's binary in one step, the same in each Depot Dockerfile: the first image built
+# runs it, the others reuse its layer (one compile for all six images).
+RUN cmake --build /build -j"$(nproc)" --target gateway depot-token resolver-svc db-svc feed-svc live-svc
 
 FROM debian:${DEBIAN_VERSION}-slim AS resolver-svc
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libczmq4 libzmq5 libmsgpackc2 libjansson4 \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb \
  && useradd --system --no-create-home --shell /usr/sbin/nologin depot
 COPY --from=build /build/resolver-svc/resolver-svc /usr/local/bin/
 COPY docker/resolver-entrypoint.sh /usr/local/bin/resolver-entrypoint.sh

@@ -16,7 +16,9 @@
 #    share one; each has two or more stages (FROM ... AS ...) and COPYs only from stages it
 #    defines. Depot's own (gateway, resolver-svc, db-svc, demo-keys): a debian:12 build stage
 #    that builds the service's own target, a debian:12-slim final stage that runs as a non-root
-#    USER with an ENTRYPOINT, and the same build-stage preamble in all (the builder shares it).
+#    USER with an ENTRYPOINT, and the same build stage in all, building every target (so the
+#    builder runs it once). Every published port is on 127.0.0.1 only; MariaDB's base image is
+#    the build argument MARIADB_IMAGE, mariadb:10.11 by default.
 # Exit 77 (ctest SKIP_RETURN_CODE) when docker-compose is not installed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,7 +48,7 @@ for name in ("mariadb", "db-svc", "resolver-svc", "gateway", "feed-svc", "live-s
     check("mem_limit" in s and "cpus" in s, f"{name} has memory and CPU limits")
 env = lambda name: svc.get(name, {}).get("environment", {})
 check(env("gateway").get("DEPOT_BACKEND_BIND") == "tcp://*:5556", "gateway binds tcp://*:5556")
-check(any(str(p.get("target")) == "5005" if isinstance(p, dict) else str(p).endswith(":5005")
+check(any(str(p.get("target")) == "5005" if isinstance(p, dict) else re.search(r":5005(/tcp)?$", str(p))
           for p in svc["gateway"].get("ports", [])), "gateway publishes port 5005")
 check(env("db-svc").get("DEPOT_DB_BIND") == "tcp://*:5557", "db-svc binds tcp://*:5557")
 check(env("db-svc").get("MYSQL_HOST") == "mariadb" and env("db-svc").get("MYSQL_DB") == "dropapp_dev",
@@ -76,9 +78,12 @@ check(env("gateway").get("DEPOT_EXECUTE_BIND") == "tcp://*:5560"
       "live-svc connects to the gateway's broker on 5560 and to the feed on 5558")
 check(deps("live-svc") == {"gateway": "service_healthy", "feed-svc": "service_healthy"},
       "live-svc waits for a healthy gateway and feed-svc")
+on_loopback = lambda p: p.get("host_ip") == "127.0.0.1" if isinstance(p, dict) else str(p).startswith("127.0.0.1:")
 live_ports = svc.get("live-svc", {}).get("ports", [])
-check(live_ports and all(p.get("host_ip") == "127.0.0.1" if isinstance(p, dict) else str(p).startswith("127.0.0.1:")
-                         for p in live_ports), "live-svc publishes its port on 127.0.0.1 only")
+check(live_ports and all(on_loopback(p) for p in live_ports), "live-svc publishes its port on 127.0.0.1 only")
+for name, s in svc.items():
+    ports = s.get("ports", [])
+    check(all(on_loopback(p) for p in ports), f"{name} publishes its ports on 127.0.0.1 only ({ports})")
 check(deps("gateway").get("demo-keys") == "service_completed_successfully",
       "gateway waits for the demo key job")
 check(str(svc["gateway"]["environment"].get("DEPOT_PUBLIC_KEY_FILE", "")).startswith("/keys/")
@@ -107,7 +112,10 @@ for name, s in svc.items():
         check(inits == sorted(inits) and [i.split("-", 1)[1] for i in inits]
               == ["ddl.sql", "indexes.sql", "idempotency.sql", "feed.sql", "demo-data.sql.gz"],
               "mariadb runs ddl, indexes, Depot's idempotency and feed tables, demo data in that order")
-        check(re.search(r"^FROM\s+mariadb:10\.11\s*$", text, re.M), "mariadb is built on mariadb:10.11")
+        check(re.search(r"^ARG MARIADB_IMAGE=mariadb:10\.11$", text, re.M)
+              and re.search(r"^FROM\s+\$\{MARIADB_IMAGE\}\s*$", text, re.M)
+              and b.get("args", {}).get("MARIADB_IMAGE") == "mariadb:10.11",
+              "mariadb is built on mariadb:10.11 by default (the build argument MARIADB_IMAGE)")
     else:
         check(re.search(r"^FROM\s+debian:\$\{DEBIAN_VERSION\}", text, re.M)
               and re.search(r"^ARG DEBIAN_VERSION=12$", text, re.M), f"{name}: debian:12 based")
@@ -163,17 +171,20 @@ for name, s in svc.items():
     if name in ("gateway", "db-svc", "feed-svc", "live-svc"):
         check(any(l.upper().startswith("HEALTHCHECK ") for l in final[2]), f"{name}: has a HEALTHCHECK")
         check(any(l.upper().startswith("EXPOSE ") for l in final[2]), f"{name}: EXPOSEs its ports")
-    preambles[name] = text[text.index("ARG DEBIAN_VERSION"):text.index("RUN cmake --build")]
+    preambles[name] = (build_stage[0], build_stage[1], tuple(build_stage[2]))
 check(all(len(v) == 1 for v in dockerfiles.values()), f"no two services share a Dockerfile: {dockerfiles}")
 check(len(set(preambles.values())) == 1 and len(preambles) == len(depot_services),
-      "Depot's Dockerfiles begin with the same build-stage preamble (shared by the builder)")
+      "Depot's Dockerfiles have the same build stage, instruction for instruction (built once, shared)")
+every_target = set(depot_services.values())
+check(all(any(every_target <= set(l.split("--target", 1)[1].split()) for l in p[2] if "--target" in l)
+          for p in preambles.values()), f"the shared build stage builds every target {sorted(every_target)}")
 # The preamble installs the Debian package of every pkg-config module CMake requires, or
 # configuring fails in every image (as when live-svc brought libwebsockets).
 import glob, subprocess
 modules = set()
 for cm in glob.glob(os.path.join(root, "CMakeLists.txt")) + glob.glob(os.path.join(root, "*", "CMakeLists.txt")):
     modules.update(re.findall(r"pkg_check_modules\(\w+\s+REQUIRED\s+IMPORTED_TARGET\s+([\w.+-]+)\)", open(cm).read()))
-preamble = next(iter(preambles.values()), "")
+preamble = " ".join(next(iter(preambles.values()), ("", "", ()))[2]) + " "
 for module in sorted(modules):
     pc = subprocess.run(["pkg-config", "--variable=pcfiledir", module], capture_output=True, text=True).stdout.strip()
     owner = subprocess.run(["dpkg", "-S", os.path.join(pc, module + ".pc")], capture_output=True, text=True).stdout
