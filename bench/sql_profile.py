@@ -11,14 +11,8 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-import bench  # noqa: E402
+from common import REPO, Demo, harness, manage_boxes_body, timed_post
 
 # A general-log entry: optional "YYMMDD HH:MM:SS", the connection id, the command, a tab, the text.
 ENTRY = re.compile(r"^(?:\d{6}\s+\d+:\d+:\d+)?\s+\d+\s+(Query|Execute|Connect|Quit|Prepare|Close stmt|Init DB)\t",
@@ -44,25 +38,18 @@ def main():
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--slow-ms", type=float, default=2.0)
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token()
+    with Demo(args.build) as demo:
+        db = demo.db
+        token = demo.keys.token()
         # One statement per text, so the general log holds each statement alone to replay.
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True,
-                              extra_env={"DEPOT_DB_BATCH": "1"})
+        depot = demo.depot(debug=True, extra_env={"DEPOT_DB_BATCH": "1"})
         query = harness.read_query("manage_boxes.graphql")
         for _ in range(10):
-            bench.timed_post(depot.port, bench.body(query, args.first), token)
-        log = os.path.join(scratch.path, "general.log")
+            timed_post(depot.port, manage_boxes_body(query, args.first), token)
+        log = os.path.join(demo.scratch.path, "general.log")
         db.sql(f"SET GLOBAL general_log_file = '{log}'")
         db.sql("SET GLOBAL general_log = 1")
-        seconds, answer = bench.timed_post(depot.port, bench.body(query, args.first), token)
+        seconds, answer = timed_post(depot.port, manage_boxes_body(query, args.first), token)
         db.sql("SET GLOBAL general_log = 0")
         with open(log, errors="replace") as f:
             sent = statements(f.read())
@@ -86,11 +73,6 @@ def main():
                                          capture_output=True, text=True)
                 print(explain.stdout or explain.stderr)
         print(f"SQL alone: {total:.1f} ms over {len(sent)} statements")
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
 
 
 if __name__ == "__main__":
