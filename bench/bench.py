@@ -19,16 +19,8 @@ import json
 import os
 import statistics
 
-from common import REPO, RESULTS, Demo, harness, timed_post, wrk, write_report
-
-FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]}]
-
-
-def body(query, first, filter_input=None):
-    variables = {"baseId": "1", "paginationInput": first}
-    if filter_input:
-        variables["filterInput"] = filter_input
-    return json.dumps({"query": query, "operationName": "BoxesForBoxesView", "variables": variables})
+from common import (FILTERS, LIMITS, REPO, RESULTS, Demo, harness, manage_boxes_body as body, timed_post,
+                    wrk, write_report)
 
 
 def main():
@@ -37,14 +29,11 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
     with Demo(args.build) as demo:
-        db, scratch = demo.db, demo.scratch
+        db = demo.db
         token = demo.keys.token()
-        depot = demo.depot(debug=True, extra_env={"DEPOT_THREADS": "128", "DEPOT_MAX_INFLIGHT": "96"})
+        depot = demo.depot(debug=True, extra_env=LIMITS)
         query = harness.read_query("manage_boxes.graphql")
-        bodies_file = os.path.join(scratch.path, "bodies.txt")
-        with open(bodies_file, "w") as f:
-            for filter_input in FILTERS:
-                f.write(body(query, 50, filter_input) + "\n")
+        bodies_file = demo.bodies("bodies.txt", [body(query, 50, f) for f in FILTERS])
         # Warm up MariaDB's buffer pool and Depot.
         for _ in range(20):
             timed_post(depot.port, body(query, 100000), token)
@@ -56,10 +45,8 @@ def main():
         view = harness.read_query("box_view.graphql")
         labels = [r[0] for r in db.sql("SELECT s.box_id FROM stock s JOIN locations l ON l.id = s.location_id "
                                          "WHERE l.camp_id = 1 ORDER BY RAND(7) LIMIT 200")]
-        view_file = os.path.join(scratch.path, "view.txt")
-        with open(view_file, "w") as f:
-            for label in labels:
-                f.write(json.dumps({"query": view, "variables": {"labelIdentifier": label}}) + "\n")
+        view_file = demo.bodies("view.txt", [json.dumps({"query": view, "variables": {"labelIdentifier": label}})
+                                             for label in labels])
         _, sample = timed_post(depot.port, json.dumps({"query": view, "variables": {"labelIdentifier": labels[0]}}), token)
         results["statements_p3"] = sample["extensions"]["debug"]["sqlStatements"]
         results["p3_16"] = wrk(depot.url, view_file, token, 16, args.duration)

@@ -27,29 +27,17 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-import harness  # noqa: E402
-from bench import FILTERS, body, wrk  # noqa: E402
+from common import (FILTERS, REPO, RESULTS, Demo, harness, manage_boxes_body, memory_kib, percentile, wrk,
+                    write_report)
 
 MANY = os.path.join(REPO, "tests", "js", "live_many.mjs")
 PER_PROCESS = 2500
 BOXES = """subscription Live($baseId: ID!) {
   boxesChanged(baseId: $baseId) { changed { id labelIdentifier numberOfItems } removedBoxIds }
 }"""
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 class Clients:
@@ -115,44 +103,31 @@ class Writer:
         self.process.wait(timeout=30)
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--idle", type=int, default=5000)
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=40)
-    parser.add_argument("--out", default=os.path.join(HERE, "results",
-                                                      f"{datetime.date.today()}-issue19-live"))
+    parser.add_argument("--out", default=os.path.join(RESULTS, f"{datetime.date.today()}-issue19-live"))
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
     results = {"cores": os.cpu_count(), "fd_limit": hard, "build": os.path.basename(args.build)}
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token()
-        depot = harness.Depot(db, keys, scratch.path, form="three", debug=False, live=True,
-                              extra_env={"DEPOT_THREADS": "128"})
+    with Demo(args.build) as demo:
+        db, scratch = demo.db, demo.scratch
+        token = demo.keys.token()
+        depot = demo.depot(form="three", debug=False, live=True, extra_env={"DEPOT_THREADS": "128"})
         live_pid = depot.processes[depot.commands["live-svc"][0]].pid
 
         # (a) idle subscribers: live-svc's memory per subscriber.
         time.sleep(2)
         results["idle_load_before"] = os.getloadavg()
-        before = rss_kib(live_pid)
+        before = memory_kib(live_pid, "VmRSS")
         idle = Clients(scratch.path, depot.live_url, token, args.idle, "idle")
         idle.wait_ready(600)
         time.sleep(3)
-        after = rss_kib(live_pid)
+        after = memory_kib(live_pid, "VmRSS")
         idle.stop()
         results.update({"idle_subscribers": args.idle, "rss_before_kib": before, "rss_after_kib": after,
                         "per_subscriber_bytes": (after - before) * 1024 / args.idle,
@@ -168,11 +143,8 @@ def main():
         box_id = db.scalar("SELECT s.id FROM stock s JOIN locations l ON l.id = s.location_id"
                            " WHERE l.camp_id = 1 AND s.items IS NOT NULL ORDER BY s.id LIMIT 1")
         items = int(db.scalar(f"SELECT items FROM stock WHERE id = {box_id}"))
-        bodies_file = os.path.join(scratch.path, "bodies.txt")
         query = harness.read_query("manage_boxes.graphql")
-        with open(bodies_file, "w") as f:
-            for filter_input in FILTERS:
-                f.write(body(query, 50, filter_input) + "\n")
+        bodies_file = demo.bodies("bodies.txt", [manage_boxes_body(query, 50, f) for f in FILTERS])
         duration = int(args.changes * 0.3) + 10
         load = {}
         reader = threading.Thread(target=lambda: load.update(
@@ -206,20 +178,12 @@ def main():
         print(f"latency: {delivered}/{expected} deliveries, p50 {results['latency_p50_ms']:.1f} ms, "
               f"p99 {results['latency_p99_ms']:.1f} ms; P1 at 16 connections {load.get('rps', 0):.0f} req/s",
               flush=True)
-        report(results, args.out)
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
+    report(results, args.out)
 
 
 def report(r, out):
-    with open(out + ".json", "w") as f:
-        json.dump(r, f, indent=2)
     load = lambda t: " / ".join(f"{x:.1f}" for x in t)  # noqa: E731
-    with open(out + ".md", "w") as f:
-        f.write(f"""# Live updates (issue 19): memory per subscriber, COMMIT-to-delivery latency
+    write_report(out, f"""# Live updates (issue 19): memory per subscriber, COMMIT-to-delivery latency
 
 `bench/live_bench.py --build {r['build']}`, {datetime.datetime.now():%Y-%m-%d %H:%M}, a shared
 {r['cores']}-core machine; Depot as separate processes, live-svc on its own; clients are
@@ -242,8 +206,7 @@ The commit time is taken when the writer reads its statement's answer (autocommi
 COMMIT returned), the delivery time when each client receives the event, both on this
 machine's clock. Each change goes binlog -> feed -> live-svc -> one resolution for the group
 (view, then the changed box) -> 1,000 WebSocket frames, under the coalescing window (50 ms).
-""")
-    print(f"written {out}.md and .json")
+""", r)
 
 
 if __name__ == "__main__":

@@ -19,84 +19,43 @@ Usage: bench/manage_boxes_bench.py --build build-rel [--before OLD/build-rel
 Licensed under the Apache License 2.0.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
-import re
-import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-import bench  # noqa: E402
+from common import (FILTERS, LIMITS, RESULTS, Demo, harness, manage_boxes_body, timed_post, wrk,
+                    write_bodies, write_report)
 
-FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]}]
-LIMITS = {"DEPOT_THREADS": "128", "DEPOT_MAX_INFLIGHT": "96"}       # bench.py's
-SCALE_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def wrk(url, bodies_file, token, connections, duration):
-    env = dict(os.environ, DEPOT_BENCH_BODIES=bodies_file, DEPOT_BENCH_TOKEN=token)
-    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
-                          "--latency", "-s", os.path.join(HERE, "manage_boxes.lua"), url],
-                         env=env, capture_output=True, text=True, check=True).stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-               "requests": int(re.search(r"(\d+) requests in", out).group(1))}
-    for name, percent in (("p50_ms", "50"), ("p90_ms", "90"), ("p99_ms", "99")):
-        m = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        figures[name] = float(m.group(1)) * SCALE_MS[m.group(2)]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    figures["non2xx"] = int(non2xx.group(1)) if non2xx else 0
-    return figures
+QUERY = harness.read_query("manage_boxes.graphql")
+# "80 different pages": first from 41 to 60, each with every filter (the filters rotate fastest).
+VARIED = [manage_boxes_body(QUERY, first, flt) for first in range(41, 61) for flt in FILTERS]
 
 
 def status_sum(db, like):
     return sum(int(v) for _, v in db.sql(f"SHOW GLOBAL STATUS LIKE '{like}'"))
 
 
-def load_average():
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
-
-
-def measure(db, keys, token, build, folder, bodies, duration):
-    harness.BUILD = build
-    os.makedirs(folder, exist_ok=True)
-    depot = harness.Depot(db, keys, folder, form="one", debug=True, feed=True, extra_env=LIMITS)
+def measure(demo, build, bodies, duration):
+    depot = demo.depot(build=build, debug=True, feed=True, extra_env=LIMITS)
     try:
-        query = harness.read_query("manage_boxes.graphql")
+        token = demo.keys.token()
         for _ in range(3):                   # warm up: the buffer pool and Depot
-            bench.timed_post(depot.port, bench.body(query, 100000), token)
-        _, sample = bench.timed_post(depot.port, bench.body(query, 50), token)
+            timed_post(depot.port, manage_boxes_body(QUERY, 100000), token)
+        _, sample = timed_post(depot.port, manage_boxes_body(QUERY, 50), token)
         wrk(depot.url, bodies["varied"], token, 16, 3)
         out = {"statements_first50": sample["extensions"]["debug"]["sqlStatements"],
-               "load_before": load_average()}
+               "load_before": os.getloadavg()[0]}
         out["single"] = wrk(depot.url, bodies["single"], token, 1, duration)
-        selects, reads = status_sum(db, "Com_select"), status_sum(db, "Handler_read%")
+        selects, reads = status_sum(demo.db, "Com_select"), status_sum(demo.db, "Handler_read%")
         out["varied"] = wrk(depot.url, bodies["varied"], token, 16, duration)
         n = max(1, out["varied"]["requests"])
-        out["varied"]["selects_per_request"] = (status_sum(db, "Com_select") - selects) / n
-        out["varied"]["rows_read_per_request"] = (status_sum(db, "Handler_read%") - reads) / n
-        out["load_after"] = load_average()
+        out["varied"]["selects_per_request"] = (status_sum(demo.db, "Com_select") - selects) / n
+        out["varied"]["rows_read_per_request"] = (status_sum(demo.db, "Handler_read%") - reads) / n
+        out["load_after"] = os.getloadavg()[0]
         return out
     finally:
-        depot.stop()
-
-
-def load(folder, indexes):
-    """A MariaDB with Depot's DDL, the given indexes, its own tables and the demo data."""
-    os.makedirs(folder)
-    db = harness.MariaDB(folder)
-    db.load_file(os.path.join(REPO, "db", "ddl.sql"))
-    db.load_file(indexes)
-    db.load_file(os.path.join(REPO, "db", "idempotency.sql"))
-    db.load_file(os.path.join(REPO, "db", "feed.sql"))
-    db.load_bytes(subprocess.run([harness.binary("tools", "depot-gen")], check=True,
-                                 capture_output=True, timeout=300).stdout)
-    return db
+        demo.stop(depot)
 
 
 def main():
@@ -108,37 +67,22 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
-    own = os.path.join(REPO, "db", "indexes.sql")
-    builds = [("before", os.path.abspath(args.before), args.before_indexes or own)] if args.before else []
-    builds.append(("after", os.path.abspath(args.build), own))
-    harness.BUILD = builds[-1][1]
-    scratch = harness.Scratch()
-    dbs = {}
+    builds = [("before", args.before, args.before_indexes)] if args.before else []
+    builds.append(("after", args.build, None))
     results = {"cores": os.cpu_count(), "runs": []}
-    try:
-        for label, _, indexes in builds:
-            dbs[label] = load(os.path.join(scratch.path, f"db-{label}"), indexes)
-        keys = harness.Keys(scratch.path)
-        token = keys.token()
-        query = harness.read_query("manage_boxes.graphql")
-        bodies = {"single": os.path.join(scratch.path, "single.txt"),
-                  "varied": os.path.join(scratch.path, "varied.txt")}
-        with open(bodies["single"], "w") as f:
-            f.writelines(bench.body(query, 50, flt) + "\n" for flt in FILTERS)
-        with open(bodies["varied"], "w") as f:       # 80 pages: filters rotate fastest
-            f.writelines(bench.body(query, first, flt) + "\n"
-                         for first in range(41, 61) for flt in FILTERS)
+    with contextlib.ExitStack() as stack:
+        # A database per build, each with that build's indexes and the same data (this tree's generator).
+        demos = {label: stack.enter_context(Demo(args.build, indexes=indexes)) for label, _, indexes in builds}
+        folder = demos["after"].scratch.path
+        bodies = {"single": write_bodies(os.path.join(folder, "single.txt"),
+                                         [manage_boxes_body(QUERY, 50, flt) for flt in FILTERS]),
+                  "varied": write_bodies(os.path.join(folder, "varied.txt"), VARIED)}
         for r in range(args.rounds):
             for label, build, _ in builds:
-                figures = measure(dbs[label], keys, token, build, os.path.join(scratch.path, f"{label}{r}"),
-                                  bodies, args.duration)
+                figures = measure(demos[label], build, bodies, args.duration)
                 figures.update(label=label, round=r + 1)
                 print(json.dumps(figures), flush=True)
                 results["runs"].append(figures)
-    finally:
-        for db in dbs.values():
-            db.stop()
-        scratch.remove()
     report(results)
 
 
@@ -164,14 +108,8 @@ def report(results):
             lines.append("")
             lines.append(f"Round {r}: single p50 {a['single']['p50_ms'] / b['single']['p50_ms']:.2f}x, "
                          f"varied req/s {a['varied']['rps'] / b['varied']['rps']:.2f}x.")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    path = os.path.join(HERE, "results", f"{now:%Y-%m-%d}-issue21-manageboxes-bench.md")
-    with open(path, "w") as f:
-        f.write(text)
-    with open(path.replace(".md", ".json"), "w") as f:
-        json.dump(results, f, indent=1)
-    print(f"written to {path}")
+    write_report(os.path.join(RESULTS, f"{now:%Y-%m-%d}-issue21-manageboxes-bench"), "\n".join(lines) + "\n",
+                 results)
 
 
 if __name__ == "__main__":

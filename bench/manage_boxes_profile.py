@@ -14,23 +14,9 @@ Licensed under the Apache License 2.0.
 import argparse
 import os
 import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-import bench  # noqa: E402
-from manage_boxes_bench import FILTERS, LIMITS, wrk  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_ms(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / TICK
+from common import LIMITS, Demo, cpu_seconds, manage_boxes_body, timed_post, wrk
+from manage_boxes_bench import QUERY, VARIED
 
 
 def main():
@@ -38,37 +24,26 @@ def main():
     parser.add_argument("--build", required=True)
     parser.add_argument("--perf", action="store_true")
     args = parser.parse_args()
-    harness.BUILD = os.path.abspath(args.build)
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token()
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True, feed=True, extra_env=LIMITS)
-        query = harness.read_query("manage_boxes.graphql")
-        single = bench.body(query, 50)
-        varied = [bench.body(query, first, flt) for first in range(41, 61) for flt in FILTERS]
-        varied_file = os.path.join(scratch.path, "varied.txt")
-        with open(varied_file, "w") as f:
-            f.writelines(b + "\n" for b in varied)
+    with Demo(args.build) as demo:
+        token = demo.keys.token()
+        depot = demo.depot(debug=True, feed=True, extra_env=LIMITS)
+        single = manage_boxes_body(QUERY, 50)
+        varied_file = demo.bodies("varied.txt", VARIED)
         for _ in range(3):
-            bench.timed_post(depot.port, bench.body(query, 100000), token)
+            timed_post(depot.port, manage_boxes_body(QUERY, 100000), token)
         wrk(depot.url, varied_file, token, 16, 3)
-        times = sorted(bench.timed_post(depot.port, single, token)[0] * 1000 for _ in range(20))
+        times = sorted(timed_post(depot.port, single, token)[0] * 1000 for _ in range(20))
         print(f"single request (first 50, no filter), p50 of 20: {times[10]:.2f} ms")
-        depot_pid = depot.processes[0].pid
-        db_pid = int(open(db.scalar("SELECT @@pid_file")).read().strip())
+        depot_pid, db_pid = depot.processes[0].pid, demo.mariadb_pid()
         for connections in (1, 16):
-            d0, m0 = cpu_ms(depot_pid), cpu_ms(db_pid)
+            d0, m0 = cpu_seconds(depot_pid), cpu_seconds(db_pid)
             figures = wrk(depot.url, varied_file, token, connections, 10)
-            d1, m1 = cpu_ms(depot_pid), cpu_ms(db_pid)
+            d1, m1 = cpu_seconds(depot_pid), cpu_seconds(db_pid)
             n = figures["requests"]
             print(f"varied pages at {connections} connection(s): {figures['rps']:.0f} req/s, CPU per request: "
-                  f"depot {(d1 - d0) / n:.2f} ms, mariadbd {(m1 - m0) / n:.2f} ms")
+                  f"depot {(d1 - d0) * 1000 / n:.2f} ms, mariadbd {(m1 - m0) * 1000 / n:.2f} ms")
         if args.perf:
-            data = os.path.join(scratch.path, "perf.data")
+            data = os.path.join(demo.scratch.path, "perf.data")
             rec = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", data, "-p", str(depot_pid)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             wrk(depot.url, varied_file, token, 16, 8)
@@ -81,11 +56,6 @@ def main():
                 print(f"perf, depot under the varied pages at 16 connections (self time, by {sort}):")
                 print("\n".join(line.rstrip(" -") for line in out.splitlines()
                                 if line.strip() and not line.startswith("#")))
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ import subprocess
 import urllib.request
 
 import common
-from common import HERE, REPO, harness, timed_post, write_report
-from resilience_bench import FILTERS, box_view, manage_boxes, write_bodies
+from common import FILTERS, HERE, REPO, harness, manage_boxes_body, timed_post, write_bodies, write_report
+from resilience_bench import box_view
 
 DELAYS_MS = {"10ms": 5.0, "1ms": 0.5}       # one way
 CONNECTIONS = 64
@@ -92,11 +92,11 @@ class Setup:
         rng = random.Random(5)
         path = self.scratch.path
         self.workloads = {
-            "p1": write_bodies(os.path.join(path, "p1.txt"), [manage_boxes(mb, 1, 50, f) for f in FILTERS]),
+            "p1": write_bodies(os.path.join(path, "p1.txt"), [manage_boxes_body(mb, 50, f) for f in FILTERS]),
             "p3": write_bodies(os.path.join(path, "p3.txt"),
                                [box_view(bv, rng.choice(labels)) for _ in range(200)]),
             "issue": write_bodies(os.path.join(path, "issue.txt"),
-                                  [manage_boxes(mb, 1, first, FILTERS[i % len(FILTERS)])
+                                  [manage_boxes_body(mb, first, FILTERS[i % len(FILTERS)])
                                    for i, first in enumerate(range(41, 61))]),
             "qr": write_bodies(os.path.join(path, "qr.txt"),
                                [json.dumps({"query": qr, "operationName": "GetBoxLabelIdentifierForQrCode",

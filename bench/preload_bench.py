@@ -19,72 +19,27 @@ Licensed under the Apache License 2.0.
 import argparse
 import datetime
 import hashlib
-import http.client
 import json
 import os
 import statistics
 import subprocess
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-import harness  # noqa: E402
+from common import (REPO, RESULTS, Demo, cpu_seconds, harness, manage_boxes_body, memory_kib, percentile,
+                    timed_post_raw, write_report)
 
 WARM_UP = 5
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def preload_body():
-    query = harness.read_query("manage_boxes.graphql")
-    return json.dumps({"query": query, "operationName": "BoxesForBoxesView",
-                       "variables": {"baseId": "1", "paginationInput": 100000}})
-
-
-def timed_preload(port, payload, token):
-    """Seconds for one request, the answer's bytes."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    start = time.perf_counter()
-    conn.request("POST", "/graphql", payload, {"Content-Type": "application/json",
-                                               "Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    data = response.read()
-    elapsed = time.perf_counter() - start
-    conn.close()
-    assert response.status == 200, data[:300]
-    return elapsed, data
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS     # utime + stime
-
-
-def peak_rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return None
-
-
-def mariadb_pid(db):
-    with open(os.path.join(db.folder, "mariadb", "mysqld.pid")) as f:
-        return int(f.read().strip())
-
-
-def measure(build, db, keys, scratch, form, requests, payload, perf=None, settings=None):
-    harness.BUILD = build
-    depot = harness.Depot(db, keys, scratch, form=form, debug=True, extra_env=settings)
+def measure(demo, build, form, requests, payload, perf=None, settings=None):
+    depot = demo.depot(form=form, build=build, debug=True, extra_env=settings)
     try:
-        token = keys.token()
+        token = demo.keys.token()
         names = list(depot.commands)
         pids = {name: depot.processes[depot.commands[name][0]].pid for name in names}
-        pids["mariadbd"] = mariadb_pid(db)
+        pids["mariadbd"] = demo.mariadb_pid()
         for _ in range(WARM_UP):
-            _, data = timed_preload(depot.port, payload, token)
+            _, data = timed_post_raw(depot.port, payload, token)
         answer = json.loads(data)
         assert len(answer["data"]["boxes"]["elements"]) == int(answer["data"]["boxes"]["totalCount"])
         recorder = None
@@ -98,27 +53,25 @@ def measure(build, db, keys, scratch, form, requests, payload, perf=None, settin
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         times = []
         for _ in range(requests):
-            elapsed, data = timed_preload(depot.port, payload, token)
+            elapsed, data = timed_post_raw(depot.port, payload, token)
             times.append(elapsed)
         cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
         if recorder:
             recorder.send_signal(2)
             recorder.wait()
-        times.sort()
         median = statistics.median(times)
         return {
             "build": build, "form": form, "load": load, "requests": requests,
-            "median_ms": median * 1000,
-            "p90_ms": times[min(len(times) - 1, int(round(0.9 * (len(times) - 1))))] * 1000,
+            "median_ms": median * 1000, "p90_ms": percentile(times, 90) * 1000,
             "bytes": len(data), "mb_per_s": len(data) / median / 1e6,
             "cpu_ms_per_request": {name: (cpu_after[name] - cpu_before[name]) * 1000 / requests
                                    for name in pids},
-            "peak_rss_mb": {name: peak_rss_mb(pid) for name, pid in pids.items()},
+            "peak_rss_mb": {name: memory_kib(pid, "VmHWM") / 1024 for name, pid in pids.items()},
             "statements": answer["extensions"]["debug"]["sqlStatements"],
             "sha256": hashlib.sha256(data).hexdigest(),
         }
     finally:
-        depot.stop()
+        demo.stop(depot)
 
 
 def report(runs, form, prefix):
@@ -143,16 +96,9 @@ def report(runs, form, prefix):
     if befores and afters:
         lines += ["", "Ratio after / before of the medians, per round: "
                   + ", ".join(f"{a / b:.2f}" for a, b in zip(afters, befores))]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    path = os.path.join(HERE, "results", f"{prefix or today + '-issue21-preload'}-{form}")
-    if prefix and os.path.isabs(prefix):
-        path = f"{prefix}-{form}"
-    with open(path + ".md", "w") as f:
-        f.write(text)
-    with open(path + ".json", "w") as f:
-        json.dump(runs, f, indent=1)
-    print(f"written to {path}.md")
+    # An absolute --out stands as it is; a relative one, as the default, under bench/results/.
+    write_report(os.path.join(RESULTS, f"{prefix or today + '-issue21-preload'}-{form}"),
+                 "\n".join(lines) + "\n", runs)
 
 
 def main():
@@ -169,18 +115,13 @@ def main():
     args = parser.parse_args()
     builds = ([("before", os.path.abspath(args.before))] if args.before else []) \
         + [("after" if args.before else "this tree", os.path.abspath(args.build))]
-    harness.BUILD = builds[-1][1]
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
     runs = []
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        payload = preload_body()
+    with Demo(builds[-1][1]) as demo:
+        payload = manage_boxes_body(harness.read_query("manage_boxes.graphql"), 100000)
         for round_ in range(args.rounds):
             for label, build in builds:
                 last = round_ == args.rounds - 1 and label == builds[-1][0]
-                run = measure(build, db, keys, scratch.path, args.form, args.requests, payload,
+                run = measure(demo, build, args.form, args.requests, payload,
                               perf=args.perf if last else None,
                               settings=dict(item.split("=", 1) for item in args.set))
                 run["label"] = label
@@ -188,9 +129,6 @@ def main():
                 print(f"{label}: median {run['median_ms']:.1f} ms, p90 {run['p90_ms']:.1f} ms, "
                       f"load {run['load'][0]:.1f}", flush=True)
         report(runs, args.form, args.out)
-    finally:
-        db.stop()
-        scratch.remove()
 
 
 if __name__ == "__main__":

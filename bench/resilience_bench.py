@@ -30,18 +30,10 @@ import statistics
 import subprocess
 import time
 
-from common import HERE, REPO, harness, timed_post, wrk, write_report  # noqa: F401 (write_report: p4_bench's)
+from common import (FILTERS, HERE, LIMITS, REPO, harness, manage_boxes_body, percentile, timed_post, wrk,
+                    write_bodies, write_report)
 
-FILTERS = [None, {"states": ["InStock"]}, {"states": ["Donated"]}, {"states": ["Scrap"]}]
 DELAY_MS = 5.0          # one way: 10 ms per round trip
-LIMITS = {"DEPOT_THREADS": "128", "DEPOT_MAX_INFLIGHT": "96"}
-
-
-def manage_boxes(query, base, first, filter_input=None):
-    variables = {"baseId": str(base), "paginationInput": first}
-    if filter_input:
-        variables["filterInput"] = filter_input
-    return json.dumps({"query": query, "operationName": "BoxesForBoxesView", "variables": variables})
 
 
 def box_view(query, label):
@@ -49,21 +41,9 @@ def box_view(query, label):
                        "variables": {"labelIdentifier": label}})
 
 
-def write_bodies(path, bodies):
-    with open(path, "w") as f:
-        for b in bodies:
-            f.write(b + "\n")
-    return path
-
-
 def post_ms(port, payload, token):
     elapsed, _ = timed_post(port, payload, token)
     return elapsed * 1000
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 class Setup:
@@ -119,7 +99,7 @@ class Setup:
         front-end's filters, BoxView on 200 random labels."""
         rng = random.Random(5)
         return {"p1": write_bodies(os.path.join(self.scratch.path, "p1.txt"),
-                                   [manage_boxes(self.mb, 1, 50, f) for f in FILTERS]),
+                                   [manage_boxes_body(self.mb, 50, f) for f in FILTERS]),
                 "p3": write_bodies(os.path.join(self.scratch.path, "p3.txt"),
                                    [box_view(self.bv, rng.choice(self.labels)) for _ in range(200)])}
 
@@ -160,7 +140,7 @@ def p5(s, results, resolvers):
     rng = random.Random(9)
     try:
         bodies = [box_view(s.bv, rng.choice(s.labels)) for _ in range(300)]
-        preload = manage_boxes(s.mb, 1, 100000)
+        preload = manage_boxes_body(s.mb, 100000)
         for b in bodies[:20]:
             timed_post(depot.port, b, s.token)
         preload_alone = post_ms(depot.port, preload, s.token)
@@ -192,8 +172,8 @@ def coalescing(s, duration, results):
     bodies = []
     for _ in range(400):
         if rng.random() < 0.7:
-            bodies.append(manage_boxes(s.mb, rng.choice(s.bases), rng.choice([10, 20, 50]),
-                                       rng.choice(FILTERS)))
+            bodies.append(manage_boxes_body(s.mb, base=rng.choice(s.bases), first=rng.choice([10, 20, 50]),
+                                            filter_input=rng.choice(FILTERS)))
         else:
             bodies.append(box_view(s.bv, rng.choice(s.labels)))
     path = write_bodies(os.path.join(s.scratch.path, "varied.txt"), bodies)

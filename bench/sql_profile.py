@@ -15,14 +15,8 @@ import json
 import os
 import re
 import subprocess
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-sys.path.insert(0, HERE)
-import harness  # noqa: E402
-import bench  # noqa: E402
+from common import REPO, Demo, harness, manage_boxes_body, timed_post
 
 
 
@@ -30,7 +24,7 @@ def request_body(db, name, first):
     """The request to profile: its JSON body."""
     query = harness.read_query(f"{name}.graphql")
     if name == "manage_boxes":
-        return bench.body(query, first)
+        return manage_boxes_body(query, first)
     # A box of base 1 that has a QR code, and its code.
     label, code = db.sql("SELECT s.box_id, q.code FROM stock s JOIN locations l ON l.id = s.location_id "
                          "JOIN qr q ON q.id = s.qr_id WHERE l.camp_id = 1 ORDER BY s.id LIMIT 1")[0]
@@ -57,24 +51,17 @@ def main():
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--slow-ms", type=float, default=2.0)
     args = parser.parse_args()
-    os.environ["DEPOT_BUILD_DIR"] = args.build
-    harness.BUILD = args.build
-    scratch = harness.Scratch()
-    db = harness.MariaDB(scratch.path)
-    depot = None
-    try:
-        harness.load_demo(db)
-        keys = harness.Keys(scratch.path)
-        token = keys.token()
+    with Demo(args.build) as demo:
+        db = demo.db
+        token = demo.keys.token()
         # One statement per text, so the general log holds each statement alone to replay.
-        depot = harness.Depot(db, keys, scratch.path, form="one", debug=True,
-                              extra_env={"DEPOT_DB_BATCH": "1"})
+        depot = demo.depot(debug=True, extra_env={"DEPOT_DB_BATCH": "1"})
         payload = request_body(db, args.query, args.first)
         for _ in range(10):
-            bench.timed_post(depot.port, payload, token)
+            timed_post(depot.port, payload, token)
         db.sql("SET GLOBAL log_output = 'TABLE'; TRUNCATE TABLE mysql.general_log; "
                "SET GLOBAL general_log = 1", db=None)
-        seconds, answer = bench.timed_post(depot.port, payload, token)
+        seconds, answer = timed_post(depot.port, payload, token)
         db.sql("SET GLOBAL general_log = 0", db=None)
         logged = logged_statements(db)
         sent = [sql for _, _, sql in logged]
@@ -102,11 +89,6 @@ def main():
                                          capture_output=True, text=True)
                 print(explain.stdout or explain.stderr)
         print(f"SQL alone: {total:.1f} ms over {len(sent)} statements")
-    finally:
-        if depot:
-            depot.stop()
-        db.stop()
-        scratch.remove()
 
 
 if __name__ == "__main__":

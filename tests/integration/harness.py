@@ -119,17 +119,18 @@ class MariaDB:
         return int(self.sql(f"SHOW GLOBAL STATUS LIKE '{name}'")[0][1])
 
 
-def load_depot_tables(db):
-    """What Depot adds to boxtribute's schema: its indexes and its own tables."""
-    db.load_file(os.path.join(REPO, "db", "indexes.sql"))
+def load_depot_tables(db, indexes=None):
+    """What Depot adds to boxtribute's schema: its indexes (db/indexes.sql, or another tree's
+    to measure it) and its own tables."""
+    db.load_file(indexes or os.path.join(REPO, "db", "indexes.sql"))
     db.load_file(os.path.join(REPO, "db", "idempotency.sql"))
     db.load_file(os.path.join(REPO, "db", "feed.sql"))
 
 
-def load_demo(db, boxes=None, seed=None):
-    """Depot's DDL, its indexes and the generator's demo data."""
+def load_demo(db, boxes=None, seed=None, indexes=None):
+    """Depot's DDL, its indexes (load_depot_tables') and the generator's demo data."""
     db.load_file(os.path.join(REPO, "db", "ddl.sql"))
-    load_depot_tables(db)
+    load_depot_tables(db, indexes)
     args = [binary("tools", "depot-gen")]
     if boxes is not None:
         args += ["--boxes", str(boxes)]

@@ -1,5 +1,6 @@
-"""What the mutation test files share: a private MariaDB and Depot per test class, loaded with
-Depot's DDL (and the file's rows) or boxtribute's own dump; the callers' tokens; one request
+"""What the mutation test files share: a private MariaDB and Depot per test class (DepotPerClass,
+which the statistics tests' base extends), loaded with Depot's DDL (and the file's rows) or
+boxtribute's own dump; the callers' tokens; one request
 and its checks (a root field, a top-level error, a union error member, the beta-level
 refusal), each refusal proven to change nothing by CHECKSUM TABLE of every table the file's
 mutations write; and the SQL pieces expected answers are built from.
@@ -76,19 +77,48 @@ def on_each_data_set(cases, prefix, rows=""):
     return made("OnDepotDDL", OnDepotSchema, ROWS=rows), needs_dump(made("OnBoxtributeDump", OnBoxtributeDump))
 
 
-class MutationCases:
-    """A test file's cases, run on each data set by the classes on_each_data_set makes (or by
-    a class that mixes in OnDepotSchema before them and unittest.TestCase after them)."""
-    TABLES_WRITTEN = None  # every table the file's mutations write: what "changes nothing" sums
-    WRITES = []            # the base-1 coordinator's write permissions
+class DepotPerClass:
+    """A scratch folder, MariaDB with the class's rows (load, then add_rows), keys, the callers'
+    tokens and the one-process Depot (with DEPOT_ENV), for the class; its tear-down fails when
+    Depot did not stop cleanly. Mixed in before unittest.TestCase."""
+    DEPOT_ENV = None    # Depot's variables beyond the harness's
 
     @classmethod
     def load(cls, db):
-        raise NotImplementedError
+        raise NotImplementedError("a DepotPerClass loads its own rows into db")
 
     @classmethod
     def add_rows(cls, db):
         """Rows every data set needs beyond its own (none unless a file says so)."""
+
+    @classmethod
+    def tokens(cls):
+        """The callers' tokens, minted once the keys exist (none unless a file says so)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        cls.db = harness.MariaDB(cls.scratch.path)
+        cls.load(cls.db)
+        cls.add_rows(cls.db)
+        cls.keys = harness.Keys(cls.scratch.path)
+        cls.tokens()
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=cls.DEPOT_ENV)
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.depot.stop()
+        cls.db.stop()
+        cls.scratch.remove()
+        assert codes == [0], f"Depot did not stop cleanly: {codes}"
+
+
+class MutationCases(DepotPerClass):
+    """A test file's cases, run on each data set by the classes on_each_data_set makes (or by
+    a class that mixes in OnDepotSchema before them and unittest.TestCase after them)."""
+    TABLES_WRITTEN = None  # every table the file's mutations write: what "changes nothing" sums
+    WRITES = []            # the base-1 coordinator's write permissions
+    DEPOT_ENV = harness.FIXED_POOL
 
     @classmethod
     def tokens(cls):
@@ -108,21 +138,8 @@ class MutationCases:
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.add_rows(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.tokens()
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=harness.FIXED_POOL)
+        super().setUpClass()
         cls.serial = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
 
     # --- requests ---------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
 """What the statistics and public test files share: a private MariaDB and the one-process Depot
-per test class, loaded by the class's load(), and a tearDownClass that fails when Depot did not
-stop cleanly (DepotPerClass); the callers' tokens (a reader of some bases, one such reader per
+per test class, loaded by the class's load(), as the mutation tests have them
+(mutation_cases.DepotPerClass), with the /public URL (DepotPerClass); the callers' tokens (a reader of some bases, one such reader per
 permission it lacks, a god user) and one request to /graphql or /public with its status
 checked (Callers, which the files' replica variants mix into replica.ReplicaTestCase).
 Licensed under the Apache License 2.0.
 """
 import harness
+import mutation_cases
 from mutation_cases import READS, permissions
 
 
@@ -56,33 +57,12 @@ class Callers:
         return self.ask(query, {"b": base}, token)
 
 
-class DepotPerClass(Callers):
-    """A scratch folder, MariaDB with the class's rows, keys and Depot, for the class. Mixed in
+class DepotPerClass(Callers, mutation_cases.DepotPerClass):
+    """mutation_cases.DepotPerClass with the callers' requests, and the /public URL. Mixed in
     before unittest.TestCase (as mutation_cases.MutationCases), so that a class of cases shared
     by two data sets is not run by itself."""
-    DEPOT_ENV = None    # Depot's variables beyond the harness's
-
-    @classmethod
-    def load(cls, db):
-        raise NotImplementedError("a DepotPerClass loads its own rows into db")
-
-    @classmethod
-    def tokens(cls):
-        """The callers' tokens, minted once the keys exist (none unless a file says so)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        cls.load(cls.db)
-        cls.keys = harness.Keys(cls.scratch.path)
-        cls.tokens()
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", extra_env=cls.DEPOT_ENV)
+        super().setUpClass()
         cls.public = cls.depot.url.replace("/graphql", "/public")
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"Depot did not stop cleanly: {codes}"
