@@ -23,6 +23,23 @@ s_free_buffer (void *data, void *hint)
     free (hint ? hint : data);
 }
 
+//  Send size bytes at data as one frame that takes their allocation (block
+//  when given, else data): libzmq frees it once sent, and so does a failure.
+static int
+s_send_owned (zsock_t *sock, char *data, size_t size, void *block)
+{
+    zmq_msg_t out;
+    if (zmq_msg_init_data (&out, data, size, s_free_buffer, block)) {
+        free (block ? block : data);
+        return -1;
+    }
+    if (zmq_msg_send (&out, zsock_resolve (sock), ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&out);
+        return -1;
+    }
+    return 0;
+}
+
 int
 dp_send_msg (zsock_t *sock, const dp_msg_t *msg)
 {
@@ -32,19 +49,9 @@ dp_send_msg (zsock_t *sock, const dp_msg_t *msg)
         msgpack_sbuffer_destroy (&buf);
         return -1;
     }
-    //  The frame takes the buffer: libzmq frees it once sent.
-    zmq_msg_t out;
     size_t size = buf.size;
     char *data = msgpack_sbuffer_release (&buf);
-    if (zmq_msg_init_data (&out, data, size, s_free_buffer, NULL)) {
-        free (data);
-        return -1;
-    }
-    if (zmq_msg_send (&out, zsock_resolve (sock), ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&out);
-        return -1;
-    }
-    return 0;
+    return s_send_owned (sock, data, size, NULL);
 }
 
 int
@@ -61,17 +68,7 @@ dp_send_result (zsock_t *sock, const dp_msg_t *msg, dp_json_writer_t *json)
                                                  json->cap - json->len, &size);
     if (!start)
         return dp_send_msg (sock, &moved);
-    void *block = dp_json_writer_steal_block (json);
-    zmq_msg_t out;
-    if (zmq_msg_init_data (&out, start, size, s_free_buffer, block)) {
-        free (block);
-        return -1;
-    }
-    if (zmq_msg_send (&out, zsock_resolve (sock), ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&out);
-        return -1;
-    }
-    return 0;
+    return s_send_owned (sock, start, size, dp_json_writer_steal_block (json));
 }
 
 zframe_t *
