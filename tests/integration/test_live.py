@@ -41,26 +41,30 @@ BOX = """subscription Box($label: String!) {
 }"""
 
 
-class Client:
-    """One live_client.mjs; lines() is what it printed so far."""
+class NodeOutput:
+    """A Node script whose stdout (JSON lines) goes to a file; lines() is what it printed so far."""
 
-    def __init__(self, folder, name, url, token, query, variables=None, mode="graphql-ws"):
-        self.path = os.path.join(folder, f"{name}.jsonl")
+    def __init__(self, path, argv, stdin=None):
+        self.path = path
         self.out = open(self.path, "wb")
-        self.process = subprocess.Popen(
-            [harness.node(), CLIENT, url, token, query, json.dumps(variables or {}), mode],
-            stdout=self.out, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen([harness.node()] + argv, stdout=self.out,
+                                        stderr=subprocess.STDOUT,
+                                        stdin=subprocess.PIPE if stdin is not None else None)
+        if stdin is not None:
+            self.process.stdin.write(stdin)
+            self.process.stdin.close()
 
     def lines(self):
         with open(self.path) as f:
             return [json.loads(line) for line in f if line.endswith("\n") and line.startswith("{")]
 
-    def wait_for(self, predicate, what):
+    def wait_until(self, predicate, what):
+        """The lines once predicate(lines) holds; fails after WAIT seconds."""
         deadline = time.time() + WAIT
         while time.time() < deadline:
-            found = [m for m in self.lines() if predicate(m)]
-            if found:
-                return found
+            lines = self.lines()
+            if predicate(lines):
+                return lines
             time.sleep(0.05)
         raise AssertionError(f"no {what} within {WAIT} s; got {self.lines()[-5:]}")
 
@@ -68,6 +72,19 @@ class Client:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.out.close()
+
+
+class Client(NodeOutput):
+    """One live_client.mjs."""
+
+    def __init__(self, folder, name, url, token, query, variables=None, mode="graphql-ws"):
+        super().__init__(os.path.join(folder, f"{name}.jsonl"),
+                         [CLIENT, url, token, query, json.dumps(variables or {}), mode])
+
+    def wait_for(self, predicate, what):
+        """The lines that match predicate, once there is one."""
+        lines = self.wait_until(lambda lines: any(predicate(m) for m in lines), what)
+        return [m for m in lines if predicate(m)]
 
 
 def events(client, root):

@@ -11,7 +11,6 @@ Licensed under the Apache License 2.0.
 """
 import json
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -19,7 +18,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from test_change_feed import metrics, sample  # noqa: E402
-from test_live import WAIT, Setup  # noqa: E402
+from test_live import NodeOutput, Setup  # noqa: E402
 
 MANY = os.path.join(harness.REPO, "tests", "js", "live_many.mjs")
 ACCEPTED = 'depot_broker_requests_total{result="accepted"}'
@@ -27,36 +26,15 @@ BOX = "subscription Box($label: String!) { box(labelIdentifier: $label) { labelI
 BOX_OTHER = "subscription Box($label: String!) { box(labelIdentifier: $label) { numberOfItems comment } }"
 
 
-class Subscribers:
+class Subscribers(NodeOutput):
     """live_many.mjs with groups of subscribers; events(name) are the events of that group so far."""
 
     def __init__(self, folder, url, groups):
-        self.path = os.path.join(folder, f"many-{time.time_ns()}.jsonl")
-        self.out = open(self.path, "wb")
-        self.process = subprocess.Popen([harness.node(), MANY, url], stdin=subprocess.PIPE,
-                                        stdout=self.out, stderr=subprocess.STDOUT)
-        self.process.stdin.write(json.dumps(groups).encode())
-        self.process.stdin.close()
-
-    def lines(self):
-        with open(self.path) as f:
-            return [json.loads(line) for line in f if line.endswith("\n") and line.startswith("{")]
+        super().__init__(os.path.join(folder, f"many-{time.time_ns()}.jsonl"), [MANY, url],
+                         stdin=json.dumps(groups).encode())
 
     def events(self, name=None):
         return [m for m in self.lines() if "next" in m and (name is None or m["sub"] == name)]
-
-    def wait_for(self, predicate, what):
-        deadline = time.time() + WAIT
-        while time.time() < deadline:
-            if predicate(self.lines()):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"no {what} within {WAIT} s; got {self.lines()[-5:]}")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.out.close()
 
 
 class LiveFanOut(Setup, unittest.TestCase):
@@ -81,7 +59,7 @@ class LiveFanOut(Setup, unittest.TestCase):
         s = Subscribers(self.folder, self.url, groups)
         self.addCleanup(s.stop)
         total = sum(g["count"] for g in groups)
-        s.wait_for(lambda lines: any(m.get("ready") == total for m in lines), "acks")
+        s.wait_until(lambda lines: any(m.get("ready") == total for m in lines), "acks")
         return s
 
     def test_one_change_is_one_resolution_per_group(self):
@@ -95,13 +73,13 @@ class LiveFanOut(Setup, unittest.TestCase):
             {"name": "user", "token": other_user, "query": BOX, "variables": {"label": label}, "count": 2},
         ]
         s = self.subscribers(groups)
-        s.wait_for(lambda lines: len([m for m in lines if "next" in m]) == 25, "every first state")
+        s.wait_until(lambda lines: len([m for m in lines if "next" in m]) == 25, "every first state")
         before = self.settled()
         self.assertEqual(len(s.events()), 25, "one first state each, nothing else")
 
         self.db.sql(f"UPDATE stock SET items = items + 4 WHERE id = {box_id}")
         items = int(self.db.scalar(f"SELECT items FROM stock WHERE id = {box_id}"))
-        s.wait_for(lambda lines: len([m for m in lines if "next" in m]) == 50, "every subscriber's event")
+        s.wait_until(lambda lines: len([m for m in lines if "next" in m]) == 50, "every subscriber's event")
         after = self.settled()
         self.assertEqual(after - before, len(groups), "one resolution per group")
         for g in groups:
@@ -114,12 +92,12 @@ class LiveFanOut(Setup, unittest.TestCase):
         box_id, label = self.box_of_base(1, state=1)
         s = self.subscribers([{"name": "burst", "token": self.token_for_base(1), "query": BOX,
                                "variables": {"label": label}, "count": 3}])
-        s.wait_for(lambda lines: len([m for m in lines if "next" in m]) == 3, "first states")
+        s.wait_until(lambda lines: len([m for m in lines if "next" in m]) == 3, "first states")
         before = self.settled()
         burst = 20     # one-row transactions, back to back from one client: well inside a second
         self.db.sql(";".join([f"UPDATE stock SET items = items + 1 WHERE id = {box_id}"] * burst))
         items = int(self.db.scalar(f"SELECT items FROM stock WHERE id = {box_id}"))
-        s.wait_for(lambda lines: len([m for m in lines if "next" in m]) >= 6, "the burst's event")
+        s.wait_until(lambda lines: len([m for m in lines if "next" in m]) >= 6, "the burst's event")
         after = self.settled()
         events = s.events()[3:]
         self.assertEqual(len(events), 3, "one event per subscriber for the whole burst")
