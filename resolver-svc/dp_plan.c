@@ -447,9 +447,14 @@ dp_plan_build (dp_arena_t *arena, dp_schema_t *schema, const dp_ast_document_t *
     const dp_type_t *root = operation->operation == DP_OP_QUERY ? dp_schema_query_type (schema)
                           : operation->operation == DP_OP_MUTATION ? dp_schema_mutation_type (schema)
                           : NULL;
+    if (!root && operation->operation == DP_OP_SUBSCRIPTION) {
+        //  The schema has subscriptions; live-svc serves them, each event as a query.
+        s_fail (&ctx, operation->loc, "Subscriptions are served by live updates (graphql-transport-ws "
+                "over WebSocket, or Server-Sent Events), not by this endpoint.");
+        return NULL;
+    }
     if (!root) {
-        s_fail (&ctx, operation->loc, "Schema is not configured to execute %s operation.",
-                operation->operation == DP_OP_MUTATION ? "mutation" : "subscription");
+        s_fail (&ctx, operation->loc, "Schema is not configured to execute mutation operation.");
         return NULL;
     }
     const dp_ast_selection_set_t *sets [1] = { operation->selection_set };

@@ -111,6 +111,15 @@ class LiveProtocol(Setup, unittest.TestCase):
         code, _, content_type = status.partition(" ")
         return int(code), content_type, text
 
+    def test_a_subscription_over_http_says_where_subscriptions_are_served(self):
+        status, body, _ = harness.post(self.depot.url, {"query": BOX, "variables": {"label": "1"}},
+                                       self.token_for_base(1))
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("data", body)
+        self.assertEqual([e["message"] for e in body["errors"]],
+                         ["Subscriptions are served by live updates (graphql-transport-ws over "
+                          "WebSocket, or Server-Sent Events), not by this endpoint."])
+
     def test_sse_405_for_another_method(self):
         for method, body in (("GET", None), ("PUT", {"query": BOX}), ("DELETE", None)):
             with self.subTest(method):

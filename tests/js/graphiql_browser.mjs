@@ -67,15 +67,23 @@ try {
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(subscription || QUERY);
+  // GraphiQL learns the typed document's operation name after a debounce; the fetcher sends an
+  // operation to the subscription URL only when that name is a subscription's, so a click at
+  // once sent the subscription over HTTP (where Depot refuses it). A person types slower.
+  await page.waitForTimeout(1000);
 
   await page.locator('.graphiql-execute-button').click();
   const result = page.locator('.graphiql-response');
-  await result.getByText('labelIdentifier').first().waitFor({ timeout: 30000 });
+  // The pane's text, not a text node's visibility: CodeMirror also keeps copies of the
+  // result's lines in hidden elements, and the first match may be one of them.
+  const paneShows = (text) => page.waitForFunction(
+    (t) => document.querySelector('.graphiql-response')?.innerText.replace(/\s+/g, ' ').includes(t),
+    text, { timeout: 30000 });
+  await paneShows('labelIdentifier');
   if (subscription) {
     console.log(JSON.stringify({ first: (await result.innerText()).replace(/\s+/g, ' ') }));
     const expected = await new Promise((resolve) => process.stdin.once('data', (d) => resolve(String(d).trim())));
-    await page.waitForFunction((text) => document.querySelector('.graphiql-response').innerText
-                                           .replace(/\s+/g, ' ').includes(text), expected, { timeout: 30000 });
+    await paneShows(expected);
   }
   await page.waitForTimeout(300);
   const text = await result.innerText();
@@ -93,7 +101,16 @@ try {
                                requests: [...new Set(requests)], consoleErrors, screenshot }));
 } catch (e) {
   failed = String(e);
-  console.log(JSON.stringify({ error: failed, requests: [...new Set(requests)], consoleErrors }));
+  // What the page showed when it failed: the screenshot, and the result pane's text.
+  let shown = null;
+  try {
+    const page = browser.contexts()[0]?.pages()[0];
+    if (page) {
+      await page.screenshot({ path: screenshot, fullPage: false });
+      shown = (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' ').slice(0, 400);
+    }
+  } catch { /* the page itself is gone */ }
+  console.log(JSON.stringify({ error: failed, shown, requests: [...new Set(requests)], consoleErrors }));
 } finally {
   await browser.close();
 }
