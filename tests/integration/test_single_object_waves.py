@@ -23,23 +23,26 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import DepotPerClass  # noqa: E402
 
 ACTIVE_DETAIL = "d.removed_on IS NULL AND d.lost_on IS NULL AND d.received_on IS NULL"
 
 
-class SingleObjectWaves(unittest.TestCase):
+class SingleObjectWaves(DepotPerClass, unittest.TestCase):
+    DEPOT_ENV = harness.FIXED_POOL
+    box_view = harness.read_query("box_view.graphql")
+    qr_scan = harness.read_query("qr_code_scan.graphql")
 
     @classmethod
-    def setUpClass(cls):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        harness.load_demo(cls.db, boxes=400)
-        cls.keys = harness.Keys(cls.scratch.path)
+    def load(cls, db):
+        harness.load_demo(db, boxes=400)
+
+    @classmethod
+    def tokens(cls):
         cls.token = cls.keys.token()
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one", debug=True,
-                                  extra_env=harness.FIXED_POOL)
-        cls.box_view = harness.read_query("box_view.graphql")
-        cls.qr_scan = harness.read_query("qr_code_scan.graphql")
+
+    @classmethod
+    def add_rows(cls, db):
         # A box of base 1 with a QR code and no active shipment detail, and one on a shipment
         # of base 1 (its active detail's).
         cls.still = cls.db.sql(
@@ -67,13 +70,6 @@ class SingleObjectWaves(unittest.TestCase):
         cls.travelling = (label, code, *cls.db.sql(
             "SELECT c.id, c.name, o.label FROM camps c JOIN organisations o ON o.id = c.organisation_id "
             "WHERE c.name = 'Waves base'")[0])
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
-        assert codes == [0], f"depot did not exit cleanly on SIGTERM: {codes}"
 
     def run_counted(self, document, operation, variables):
         """The answer, and the statements MariaDB ran for it (Com_select)."""
