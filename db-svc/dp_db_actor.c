@@ -219,6 +219,7 @@ typedef struct {
     bool statement_timeout;     //  prefix statements with their max_statement_time
     bool coalesce;              //  merge queued LOADs of one loader, and identical QUERYs
     int batch;                  //  most reads sent to a connection in one text (DEPOT_DB_BATCH)
+    bool wave;                  //  a request's queued reads go in one text (DEPOT_DB_WAVE)
     uint64_t stat_round_trips;  //  texts sent to pool connections
     size_t max_queue;           //  statements queued at most; beyond: 503
     zmq_pollitem_t *items;      //  2 + n_slots poll items
@@ -266,6 +267,7 @@ static void s_batch_resend (s_self_t *self, s_slot_t *slot);
 static void s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *message);
 static void s_batch_text (s_slot_t *slot);
 static bool s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt);
+static int s_takers_after (s_self_t *self, int i);
 
 //  ==========================================================================
 //  Servers
@@ -1054,14 +1056,48 @@ s_prepare (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
 //  to one statement per connection per round trip. Large statements,
 //  transactions' and reads waiting for a GTID position go alone.
 
-//  Fill slot i's batch with the queued reads that go with stmt, share
-//  statements in all at most.
-static void
-s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, int max_large,
-              int share)
+//  The reads queued from stmt's request (the rest of its wave) go in its
+//  text when no other request's read waits: shared out over the idle
+//  connections first, so a request far from MariaDB waits a round trip
+//  per wave, not one per statement beyond the connections that are idle.
+//  While other requests' reads wait, the wave waits with them: queued
+//  reads of one loader share a statement (coalescing), which costs MariaDB
+//  less than the round trips saved. At pool slot i, after *taken
+//  statements; returns the batch's tail link.
+static dp_db_stmt_t **
+s_wave_take (s_self_t *self, int i, dp_db_stmt_t *stmt, int *taken)
 {
     s_slot_t *slot = &self->slots [i];
-    assert (!slot->batch);
+    dp_db_stmt_t **tail = &slot->batch;
+    if (!self->wave)
+        return tail;
+    size_t siblings = dp_db_queue_siblings (self->queue, stmt);
+    if (siblings == 0 || siblings < dp_db_queue_size (self->queue))
+        return tail;
+    size_t connections = (size_t) s_takers_after (self, i) + 1;
+    size_t most = (siblings + 1 + connections - 1) / connections;   //  this text's share
+    while ((size_t) *taken < most) {
+        dp_db_stmt_t *more = dp_db_queue_take_sibling (self->queue, stmt);
+        if (!more)
+            break;
+        if (!s_may_run (self, slot, more))
+            continue;
+        more->deadline = more->job->msg.deadline_ms;
+        s_prepare (self, slot, more);
+        *tail = more;
+        tail = &more->batch_next;
+        (*taken)++;
+    }
+    return tail;
+}
+
+//  Fill slot i's batch, from its tail on, with the queued reads that go
+//  with stmt, share statements in all at most (taken so far: *taken).
+static void
+s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, int max_large,
+              int share, dp_db_stmt_t **tail, int taken)
+{
+    s_slot_t *slot = &self->slots [i];
     //  Only a pool at its most: below it, another connection is the
     //  better remedy, and a read left in the queue a little longer
     //  shares the statements of others (coalescing).
@@ -1069,8 +1105,6 @@ s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, i
     ||  dp_db_pool_limit_target (self->limit [slot->target]) < self->pool_size [slot->target])
         return;
     int most = share < self->batch? share: self->batch;
-    dp_db_stmt_t **tail = &slot->batch;
-    int taken = 1;
     while (taken < most && dp_db_queue_size (self->queue) > 0) {
         dp_db_stmt_t *more = dp_db_queue_next (self->queue, slot->target, reads, max_large, false);
         if (!more)
@@ -1342,11 +1376,14 @@ s_dispatch_once (s_self_t *self)
                 continue;
             }
             s_prepare (self, slot, stmt);
+            assert (!slot->batch);
+            int taken = 1;
+            dp_db_stmt_t **tail = s_wave_take (self, i, stmt, &taken);
             //  The queue is shared out over the idle connections first:
             //  a batch only carries what would otherwise wait.
             size_t idle = (size_t) s_takers_after (self, i);
             int share = (int) ((dp_db_queue_size (self->queue) + idle + 1) / (idle + 1));
-            s_batch_take (self, i, stmt, reads, max_large, share);
+            s_batch_take (self, i, stmt, reads, max_large, share, tail, taken);
             s_run_on (self, i, stmt);
         }
     }
@@ -2176,6 +2213,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->max_queue = config->max_queue > 0? (size_t) config->max_queue: 2048;
     self->statement_timeout = config->statement_timeout;
     self->coalesce = config->coalesce;
+    self->wave = config->wave;
     self->batch = config->batch;
     self->replica_wait_ms = config->replica_wait_ms;
     //  Transactions pin at most half the primary's pool: reads keep the rest.

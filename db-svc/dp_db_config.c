@@ -27,6 +27,7 @@ dp_db_config_init (dp_db_config_t *config)
     config->statement_timeout = true;
     config->coalesce = true;
     config->batch = 1;
+    config->wave = true;
     config->replica_wait_ms = 100;
     config->idempotency_purge_ms = 60000;
 }

@@ -60,6 +60,9 @@ dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max)
           "merge queued LOADs of one loader into one statement" },
         { "--db-batch", "DEPOT_DB_BATCH", DP_OPT_INT, &config->batch,
           "most queued reads a connection takes at once, sent in one round trip (1: one at a time)" },
+        { "--db-wave", "DEPOT_DB_WAVE", DP_OPT_BOOL, &config->wave,
+          "a request's reads queued together go to a connection in one text, spread over the idle"
+          " connections first (off: one statement per round trip unless DEPOT_DB_BATCH)" },
         { "--feed-writes", "DEPOT_FEED_WRITES", DP_OPT_STRING, &config->feed_writes,
           "the change feed's endpoint for Depot's own committed writes, which it publishes"
           " when MariaDB's binary log is not usable (none: not sent)" },

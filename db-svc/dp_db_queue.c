@@ -412,6 +412,57 @@ dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead, const dp_db_charsets
 }
 
 
+//  A queued statement that may go in the same text as lead's: a small
+//  read of the same request (the resolver's request id, from the same
+//  requester), not waiting for a GTID position, not in a transaction.
+static bool
+s_sibling (const dp_db_stmt_t *lead, const dp_db_stmt_t *stmt)
+{
+    const dp_db_job_t *a = lead->job, *b = stmt->job;
+    return !b->answered && b->access == DP_DB_ACCESS_READ && !b->min_gtid && !b->txn
+        && !stmt->large && strcmp (a->msg.trace_id, b->msg.trace_id) == 0
+        && zframe_eq (a->routing, b->routing);
+}
+
+size_t
+dp_db_queue_siblings (dp_db_queue_t *self, const dp_db_stmt_t *lead)
+{
+    const dp_db_job_t *job = lead->job;
+    if (lead->large || job->access != DP_DB_ACCESS_READ || job->min_gtid || job->txn
+    ||  !*job->msg.trace_id)
+        return 0;
+    size_t count = 0;
+    int scanned = 0;
+    for (dp_db_stmt_t *stmt = self->small.head; stmt && scanned < S_MERGE_SCAN;
+         stmt = stmt->next, scanned++)
+        count += s_sibling (lead, stmt);
+    return count;
+}
+
+dp_db_stmt_t *
+dp_db_queue_take_sibling (dp_db_queue_t *self, const dp_db_stmt_t *lead)
+{
+    if (!*lead->job->msg.trace_id)
+        return NULL;
+    dp_db_stmt_t *prev = NULL;
+    int scanned = 0;
+    for (dp_db_stmt_t *stmt = self->small.head; stmt && scanned < S_MERGE_SCAN;
+         prev = stmt, stmt = stmt->next, scanned++) {
+        if (!s_sibling (lead, stmt))
+            continue;
+        if (prev)
+            prev->next = stmt->next;
+        else
+            self->small.head = stmt->next;
+        if (self->small.tail == stmt)
+            self->small.tail = prev;
+        stmt->next = NULL;
+        self->size--;
+        return stmt;
+    }
+    return NULL;
+}
+
 //  ==========================================================================
 //  Selftest: order, classes, merging and expiry, no database.
 

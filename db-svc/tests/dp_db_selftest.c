@@ -82,7 +82,7 @@ s_run (const char *name, bool verbose)
         return dp_db_conn_test (verbose);
     static const char *concerns [] = {
         "load", "chunks", "query", "errors", "pool", "unavailable", "reconnect",
-        "deadline", "cancel", "overload", "coalesce", "coalesce_lookups", "batch", "classes",
+        "deadline", "cancel", "overload", "coalesce", "coalesce_lookups", "batch", "wave", "classes",
         "replica", "txn", "stock_overview"
     };
     for (size_t i = 0; i < sizeof concerns / sizeof concerns [0]; i++)

@@ -33,6 +33,9 @@ dp_db_test_start (dp_db_test_t *t, const char *endpoint, int pool, int chunk, co
     config.coalesce = !t->no_coalesce;
     if (t->batch)
         config.batch = t->batch;
+    if (t->pool_min)
+        config.pool_min = t->pool_min;
+    config.wave = t->wave;
     t->actor = dp_db_actor_new (&config);
     assert (t->actor);
     t->dealer = zsock_new_dealer (endpoint);
@@ -607,6 +610,7 @@ dp_db_test_run (const char *concern, bool verbose)
         { "coalesce", dp_db_test_concern_coalesce },
         { "coalesce_lookups", dp_db_test_concern_coalesce_lookups },
         { "batch", dp_db_test_concern_batch },
+        { "wave", dp_db_test_concern_wave },
         { "classes", dp_db_test_concern_classes },
         { "replica", dp_db_test_concern_replica },
         { "txn", dp_db_test_concern_txn },

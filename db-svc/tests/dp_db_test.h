@@ -37,6 +37,9 @@ typedef struct {
     bool no_statement_timeout;  //  for the next dp_db_test_start
     bool no_coalesce;           //  for the next dp_db_test_start
     int batch;                  //  for the next dp_db_test_start: 0 = the default
+    int pool_min;               //  for the next dp_db_test_start: 0 = the default
+    bool wave;                  //  for the next dp_db_test_start: DEPOT_DB_WAVE (the other
+                                //  concerns send every read with one trace id)
 } dp_db_test_t;
 
 typedef struct {
@@ -169,6 +172,7 @@ void dp_db_test_concern_overload (dp_db_test_t *t);
 void dp_db_test_concern_coalesce (dp_db_test_t *t);
 void dp_db_test_concern_coalesce_lookups (dp_db_test_t *t);
 void dp_db_test_concern_batch (dp_db_test_t *t);
+void dp_db_test_concern_wave (dp_db_test_t *t);
 void dp_db_test_concern_classes (dp_db_test_t *t);
 void dp_db_test_concern_replica (dp_db_test_t *t);
 void dp_db_test_concern_txn (dp_db_test_t *t);

@@ -10,6 +10,11 @@
     alone. A statement of the batch that fails fails alone: the ones after
     it (which MariaDB did not run) are sent again and answered. With a
     batch of 1, each read is a round trip of its own.
+    wave: a request's reads that arrive together (one wave of its plan:
+    the same requester and trace id) go to one connection as one text
+    when no other connection is idle and no other request's read waits
+    (DEPOT_DB_WAVE). With another request's reads queued too, or off,
+    each is a round trip of its own (what waits may share statements).
 @end
 */
 #include "dp_db_test.h"
@@ -146,4 +151,108 @@ dp_db_test_concern_batch (dp_db_test_t *t)
                      dp_db_test_rows (&after), true);
     dp_db_test_stop (t);
     t->batch = 0;
+}
+
+//  Queue loads of request trace behind the pool's held connection.
+static void
+s_send_loads (dp_db_test_t *t, const s_load_t *loads, int n, const char *trace, uint64_t *ids)
+{
+    for (int i = 0; i < n; i++) {
+        const dp_catalog_entry_t *entry = dp_catalog_loader (loads [i].loader);
+        dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = ++t->next_id,
+                         .trace_id = trace };
+        msg.u.load.loader = loads [i].loader;
+        msg.u.load.columns = dp_db_test_all_columns (entry);
+        msg.u.load.keys = (int64_t *) loads [i].keys;
+        msg.u.load.n_keys = loads [i].n_keys;
+        dp_db_test_send (t, &msg);
+        ids [i] = msg.id;
+    }
+}
+
+void
+dp_db_test_concern_wave (dp_db_test_t *t)
+{
+    static const int64_t ids_a [] = { 900001, 900002 };
+    static const int64_t ids_b [] = { 900001 };
+    static const int64_t one [] = { 900001 };
+    //  Request "r1": four loaders of different tables; request "r2": two.
+    const s_load_t r1 [] = {
+        { DP_LOADER_products_by_id, ids_a, 2 },
+        { DP_LOADER_cms_users_by_id, ids_a, 2 },
+        { DP_LOADER_locations_by_id, ids_b, 1 },
+        { DP_LOADER_camps_by_id, ids_a, 2 },
+    };
+    const s_load_t r2 [] = {
+        { DP_LOADER_product_categories_by_id, ids_b, 1 },
+        { DP_LOADER_organisations_by_id, ids_b, 1 },
+    };
+    enum { N1 = sizeof r1 / sizeof r1 [0], N2 = sizeof r2 / sizeof r2 [0] };
+    //  r1 alone with the wave on: one text. r1 and r2 with it on: r1's one
+    //  by one (r2's wait), then r2's together (nothing else waits). r1
+    //  alone with it off: one by one.
+    const struct { bool wave, with_r2; uint64_t round_trips; } runs [] = {
+        { true, false, 2 }, { true, true, 1 + N1 + 1 }, { false, false, 1 + N1 },
+    };
+    for (size_t run = 0; run < sizeof runs / sizeof runs [0]; run++) {
+        bool wave = runs [run].wave;
+        int n = runs [run].with_r2? N1 + N2: N1;
+        //  A pool of up to 4 that starts at one connection.
+        t->pool_min = 1;
+        t->wave = wave;
+        char endpoint [64];
+        snprintf (endpoint, sizeof endpoint, "inproc://dp-db-test-wave-%zu", run);
+        dp_db_test_start (t, endpoint, 4, 10000, t->db.socket, DP_DB_TESTDB_NAME, "root", NULL);
+        dp_db_test_wait_control (t);
+        //  The oracle: each LOAD alone, one after another.
+        dp_msg_t alone [N1 + N2];
+        for (int i = 0; i < n; i++) {
+            const s_load_t *load = i < N1? &r1 [i]: &r2 [i - N1];
+            alone [i] = dp_db_test_load (t, load->loader,
+                                         dp_db_test_all_columns (dp_catalog_loader (load->loader)),
+                                         load->keys, load->n_keys);
+            assert (alone [i].u.rows.n_rows > 0);
+        }
+        long long selects = dp_db_test_com_select (t->admin);
+        uint64_t trips = s_round_trips (t);
+        //  Hold the one connection; the reads queue behind it.
+        MYSQL *locker = dp_db_testdb_connect (&t->db);
+        dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
+        uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
+        dp_db_test_wait_blocked (t, "sizes");
+        uint64_t ids [N1 + N2];
+        s_send_loads (t, r1, N1, "r1", ids);
+        if (runs [run].with_r2)
+            s_send_loads (t, r2, N2, "r2", ids + N1);
+        zclock_sleep (50);
+        dp_db_testdb_exec (locker, "UNLOCK TABLES");
+        dp_db_test_rows_reply (t, blocking);
+        dp_msg_t together [N1 + N2];
+        for (int i = 0; i < n; i++) {
+            dp_msg_t reply;
+            bool got = dp_db_test_recv (t, &reply, 10000);
+            assert (got);
+            assert (reply.id >= ids [0] && reply.id <= ids [n - 1]);
+            together [reply.id - ids [0]] = reply;
+        }
+        mysql_close (locker);
+        long long statements = dp_db_test_com_select (t->admin) - selects;
+        uint64_t round_trips = s_round_trips (t) - trips;
+        if (t->verbose)
+            printf ("    wave %s, %d LOADs of %s queued behind one: %lld statements, "
+                    "%llu round trips\n", wave? "on": "off", n,
+                    runs [run].with_r2? "two requests": "one request", statements,
+                    (unsigned long long) round_trips);
+        //  Every statement runs, once; on and alone, r1's four share a text.
+        assert (statements == 1 + n);
+        assert (round_trips == runs [run].round_trips);
+        for (int i = 0; i < n; i++) {
+            assert (together [i].type == DP_MSG_ROWS);
+            dp_db_test_same (t, "a wave's LOAD", dp_db_test_rows (&alone [i]),
+                             dp_db_test_rows (&together [i]), true);
+        }
+        dp_db_test_stop (t);
+    }
+    t->pool_min = 0;
+    t->wave = false;
 }
