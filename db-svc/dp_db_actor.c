@@ -1056,6 +1056,21 @@ s_prepare (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
 //  to one statement per connection per round trip. Large statements,
 //  transactions' and reads waiting for a GTID position go alone.
 
+//  A read taken from the queue joins slot's batch at *tail (which moves
+//  on), prepared as its lead was; false when it was finished instead
+//  (s_may_run).
+static bool
+s_batch_add (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *more, dp_db_stmt_t ***tail)
+{
+    if (!s_may_run (self, slot, more))
+        return false;
+    more->deadline = more->job->msg.deadline_ms;
+    s_prepare (self, slot, more);
+    **tail = more;
+    *tail = &more->batch_next;
+    return true;
+}
+
 //  The reads queued from stmt's request (the rest of its wave) go in its
 //  text when no other request's read waits: shared out over the idle
 //  connections first, so a request far from MariaDB waits a round trip
@@ -1080,13 +1095,8 @@ s_wave_take (s_self_t *self, int i, dp_db_stmt_t *stmt, int *taken)
         dp_db_stmt_t *more = dp_db_queue_take_sibling (self->queue, stmt);
         if (!more)
             break;
-        if (!s_may_run (self, slot, more))
-            continue;
-        more->deadline = more->job->msg.deadline_ms;
-        s_prepare (self, slot, more);
-        *tail = more;
-        tail = &more->batch_next;
-        (*taken)++;
+        if (s_batch_add (self, slot, more, &tail))
+            (*taken)++;
     }
     return tail;
 }
@@ -1113,13 +1123,8 @@ s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, i
             dp_db_queue_push (self->queue, more, true);     //  where it was
             break;
         }
-        if (!s_may_run (self, slot, more))
-            continue;
-        more->deadline = more->job->msg.deadline_ms;
-        s_prepare (self, slot, more);
-        *tail = more;
-        tail = &more->batch_next;
-        taken++;
+        if (s_batch_add (self, slot, more, &tail))
+            taken++;
     }
 }
 
