@@ -8,6 +8,7 @@ Licensed under the Apache License 2.0.
 import json
 import os
 import shutil
+import random
 import socket
 import subprocess
 import tempfile
@@ -55,10 +56,30 @@ def node():
     return path
 
 
+# Ports handed out come from below the kernel's ephemeral range (32768-60999 here): a port the
+# kernel picked for bind(0) is free only until an outgoing connection (a client, a MariaDB or
+# ZeroMQ connect of a test running beside) takes it as its source port, which happened between
+# the pick and a service's bind ("cannot bind ...: Resource temporarily unavailable").
+_PORTS_LOW, _PORTS_HIGH = 20000, 32000
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port of 127.0.0.1 nobody listens on, outside the ephemeral range, not handed out
+    before by this process."""
+    rng = random.SystemRandom()
+    for _ in range(1000):
+        port = rng.randrange(_PORTS_LOW, _PORTS_HIGH)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {_PORTS_LOW}-{_PORTS_HIGH}")
 
 
 class MariaDB:
