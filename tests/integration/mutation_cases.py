@@ -113,6 +113,23 @@ class DepotPerClass:
         assert codes == [0], f"Depot did not stop cleanly: {codes}"
 
 
+class Answers:
+    """A request as the class's coordinator (or token): answer (200 or 400, extensions dropped)
+    and ok (its data, no errors)."""
+
+    def answer(self, text, variables=None, token=None):
+        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
+                                           token or self.coordinator)
+        self.assertIn(status, (200, 400), response)
+        response.pop("extensions", None)
+        return response
+
+    def ok(self, text, variables=None, token=None):
+        response = self.answer(text, variables, token)
+        self.assertNotIn("errors", response, response.get("errors"))
+        return response["data"]
+
+
 class MutationCases(DepotPerClass):
     """A test file's cases, run on each data set by the classes on_each_data_set makes (or by
     a class that mixes in OnDepotSchema before them and unittest.TestCase after them)."""

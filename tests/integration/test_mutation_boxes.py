@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import Answers, DepotPerClass  # noqa: E402
 
 DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
 ZERO = "0000-00-00 00:00:00"
@@ -84,15 +85,11 @@ INSERT INTO tags_relations (object_id, object_type, tag_id, created_on, created_
 """
 
 
-class BoxMutations:
-    """The cases; a subclass loads the schema and the fixture (setUpClass)."""
+class BoxMutations(Answers, DepotPerClass):
+    """The cases; a subclass loads the schema (load), then the fixture is added (add_rows)."""
 
     @classmethod
-    def start(cls, load):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        load(cls.db)
-        db = cls.db
+    def add_rows(cls, db):
         size_group, = db.sql("SELECT sizegroup_id FROM sizes_sizegroup GROUP BY sizegroup_id "
                              "HAVING COUNT(*) >= 2 ORDER BY sizegroup_id LIMIT 1")[0]
         sizes = [r[0] for r in db.sql(f"SELECT size_id FROM sizes_sizegroup WHERE sizegroup_id = {size_group} "
@@ -105,7 +102,10 @@ class BoxMutations:
         cls.kilogram = int(db.scalar("SELECT id FROM units WHERE symbol = 'kg' AND dimension_id = 28"))
         cls.other_size = int(db.scalar(f"SELECT MIN(id) FROM sizes WHERE id NOT IN "
                                        f"(SELECT size_id FROM sizes_sizegroup WHERE sizegroup_id = {size_group})"))
-        keys = cls.keys = harness.Keys(cls.scratch.path)
+
+    @classmethod
+    def tokens(cls):
+        keys = cls.keys
         cls.coordinator = keys.token(sub="auth0|901", org=901, base_ids=(901,), roles=("base_901_coordinator",),
                                      permissions=COORDINATOR)
         cls.foreign = keys.token(sub="auth0|902", org=902, base_ids=(903,), roles=("base_903_coordinator",),
@@ -115,27 +115,8 @@ class BoxMutations:
                                 permissions=[f"base_901/{r}:read" for r in harness.RESOURCES])
         cls.beta = {level: keys.token(sub="auth0|901", org=901, base_ids=(901,), roles=("base_901_coordinator",),
                                       permissions=COORDINATOR, beta=level) for level in (0, 4)}
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
 
     # -- helpers ----------------------------------------------------------------------------
-
-    def answer(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.coordinator)
-        self.assertIn(status, (200, 400), response)
-        response.pop("extensions", None)
-        return response
-
-    def ok(self, text, variables=None, token=None):
-        response = self.answer(text, variables, token)
-        self.assertNotIn("errors", response, response.get("errors"))
-        return response["data"]
 
     def error(self, text, variables=None, token=None, extensions=None, field=None):
         """A refused call: one error (with these extensions), the field null, nothing written."""
@@ -648,8 +629,8 @@ class OnDepotSchema(BoxMutations, unittest.TestCase):
     """db/ddl.sql with the generator's demo data and the test's rows."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.start(lambda db: harness.load_demo(db, boxes=50))
+    def load(cls, db):
+        harness.load_demo(db, boxes=50)
 
 
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
@@ -657,11 +638,9 @@ class OnBoxtributeDump(BoxMutations, unittest.TestCase):
     """boxtribute's own dump (utf8mb3 tables, its column types) with the test's rows."""
 
     @classmethod
-    def setUpClass(cls):
-        def load(db):
-            db.load_file(DUMP)
-            db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
-        cls.start(load)
+    def load(cls, db):
+        db.load_file(DUMP)
+        db.load_file(os.path.join(harness.REPO, "db", "indexes.sql"))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from mutation_cases import Answers, DepotPerClass  # noqa: E402
 
 DUMP = os.path.join(harness.SHARED, "data", "boxtribute-init.sql")
 ZERO = "0000-00-00 00:00:00"
@@ -66,22 +67,21 @@ INSERT INTO stock (id, box_id, product_id, size_id, items, location_id, qr_id, c
 """
 
 
-class QrMutations:
-    """The cases; a subclass loads the schema and the fixture (setUpClass)."""
+class QrMutations(Answers, DepotPerClass):
+    """The cases; a subclass loads the schema (load), then the fixture is added (add_rows)."""
 
     @classmethod
-    def start(cls, load):
-        cls.scratch = harness.Scratch()
-        cls.db = harness.MariaDB(cls.scratch.path)
-        load(cls.db)
-        db = cls.db
+    def add_rows(cls, db):
         size_group, size = db.sql("SELECT sizegroup_id, MIN(size_id) FROM sizes_sizegroup GROUP BY sizegroup_id "
                                   "ORDER BY sizegroup_id LIMIT 1")[0]
         cls.size = int(size)
         category = db.scalar("SELECT MIN(id) FROM product_categories")
         gender = db.scalar("SELECT MIN(id) FROM genders")
         db.load_bytes(fixture_sql(size_group, size, category, gender).encode())
-        keys = cls.keys = harness.Keys(cls.scratch.path)
+
+    @classmethod
+    def tokens(cls):
+        keys = cls.keys
         cls.coordinator = keys.token(sub="auth0|901", org=901, base_ids=(901,), roles=("base_901_coordinator",),
                                      permissions=COORDINATOR)
         cls.foreign = keys.token(sub="auth0|902", org=902, base_ids=(902,), roles=("base_902_coordinator",),
@@ -94,27 +94,8 @@ class QrMutations:
                                   permissions=reads + ["base_901/qr:create"])
         cls.beta = {level: keys.token(sub="auth0|901", org=901, base_ids=(901,), roles=("base_901_coordinator",),
                                       permissions=COORDINATOR, beta=level) for level in (0, 1)}
-        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="one")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.depot.stop()
-        cls.db.stop()
-        cls.scratch.remove()
 
     # -- helpers ----------------------------------------------------------------------------
-
-    def answer(self, text, variables=None, token=None):
-        status, response, _ = harness.post(self.depot.url, {"query": text, "variables": variables or {}},
-                                           token or self.coordinator)
-        self.assertIn(status, (200, 400), response)
-        response.pop("extensions", None)
-        return response
-
-    def ok(self, text, variables=None, token=None):
-        response = self.answer(text, variables, token)
-        self.assertNotIn("errors", response, response.get("errors"))
-        return response["data"]
 
     def refused(self, variables, token, extensions):
         """One error with these extensions, createQrCode null, no row written anywhere."""
@@ -293,8 +274,8 @@ class OnDepotSchema(QrMutations, unittest.TestCase):
     """db/ddl.sql with the generator's demo data and the test's rows."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.start(lambda db: harness.load_demo(db, boxes=50))
+    def load(cls, db):
+        harness.load_demo(db, boxes=50)
 
 
 @unittest.skipUnless(os.path.exists(DUMP), f"{DUMP} is absent: boxtribute's dump is not available here")
@@ -302,11 +283,9 @@ class OnBoxtributeDump(QrMutations, unittest.TestCase):
     """boxtribute's own dump (utf8mb3 tables, its column types) with the test's rows."""
 
     @classmethod
-    def setUpClass(cls):
-        def load(db):
-            db.load_file(DUMP)
-            harness.load_depot_tables(db)
-        cls.start(load)
+    def load(cls, db):
+        db.load_file(DUMP)
+        harness.load_depot_tables(db)
 
 
 if __name__ == "__main__":
