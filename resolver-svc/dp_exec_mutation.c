@@ -299,7 +299,12 @@ s_attempt (dp_exec_t *self)
     m->pf = pf;
     m->def = def;
     m->state = dp_arena_calloc (self->arena, 1, def->state_size ? def->state_size : 1);
-    time_t now = time (NULL);
+    //  Not time (): glibc reads the kernel's coarse clock for it, up to a
+    //  tick behind, so a mutation could be stamped a second before a
+    //  NOW () MariaDB had answered just before it (test_mutation_products).
+    struct timespec clock;
+    clock_gettime (CLOCK_REALTIME, &clock);
+    time_t now = clock.tv_sec;
     struct tm utc;
     gmtime_r (&now, &utc);
     strftime (m->now, sizeof m->now, "%Y-%m-%d %H:%M:%S", &utc);
