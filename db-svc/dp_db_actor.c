@@ -1087,7 +1087,7 @@ s_wave_take (s_self_t *self, int i, dp_db_stmt_t *stmt, int *taken)
     if (!self->wave)
         return tail;
     size_t siblings = dp_db_queue_siblings (self->queue, stmt);
-    if (siblings == 0 || siblings < dp_db_queue_size (self->queue))
+    if (siblings == 0)
         return tail;
     size_t connections = (size_t) s_takers_after (self, i) + 1;
     size_t most = (siblings + 1 + connections - 1) / connections;   //  this text's share

@@ -429,13 +429,17 @@ dp_db_queue_siblings (dp_db_queue_t *self, const dp_db_stmt_t *lead)
 {
     const dp_db_job_t *job = lead->job;
     if (lead->large || job->access != DP_DB_ACCESS_READ || job->min_gtid || job->txn
-    ||  !*job->msg.trace_id)
+    ||  !*job->msg.trace_id || self->primary.head || self->large.head
+    ||  self->size > S_MERGE_SCAN)
         return 0;
+    //  Stops at the first read of another request: under load that is
+    //  the first one looked at.
     size_t count = 0;
-    int scanned = 0;
-    for (dp_db_stmt_t *stmt = self->small.head; stmt && scanned < S_MERGE_SCAN;
-         stmt = stmt->next, scanned++)
-        count += s_sibling (lead, stmt);
+    for (dp_db_stmt_t *stmt = self->small.head; stmt; stmt = stmt->next) {
+        if (!s_sibling (lead, stmt))
+            return 0;
+        count++;
+    }
     return count;
 }
 

@@ -98,9 +98,10 @@ int dp_db_queue_merge (dp_db_queue_t *self, dp_db_stmt_t *lead,
 
 //  A request's reads of one wave arrive together: the small reads queued
 //  from lead's request (the same requester and trace id; none when the
-//  id is empty), which may go in the same text as lead's statement. How
-//  many are queued (among the first statements looked at for a merge),
-//  and take the first of them off the queue (NULL: none).
+//  id is empty) may go in the same text as lead's statement. How many
+//  wait, when every statement waiting is one of them (0 otherwise, and
+//  beyond the statements looked at for a merge); and take the first of
+//  them off the queue (NULL: none).
 size_t dp_db_queue_siblings (dp_db_queue_t *self, const dp_db_stmt_t *lead);
 dp_db_stmt_t *dp_db_queue_take_sibling (dp_db_queue_t *self, const dp_db_stmt_t *lead);
 //  Selftest (needs no database).
