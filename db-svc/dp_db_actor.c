@@ -267,7 +267,6 @@ static void s_batch_resend (s_self_t *self, s_slot_t *slot);
 static void s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *message);
 static void s_batch_text (s_slot_t *slot);
 static bool s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt);
-static int s_takers_after (s_self_t *self, int i);
 
 //  ==========================================================================
 //  Servers
@@ -1077,10 +1076,11 @@ s_batch_add (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *more, dp_db_stmt_t **
 //  per wave, not one per statement beyond the connections that are idle.
 //  While other requests' reads wait, the wave waits with them: queued
 //  reads of one loader share a statement (coalescing), which costs MariaDB
-//  less than the round trips saved. At pool slot i, after *taken
-//  statements; returns the batch's tail link.
+//  less than the round trips saved. At pool slot i, with idle more pool
+//  slots that may take a statement, after *taken statements; returns the
+//  batch's tail link.
 static dp_db_stmt_t **
-s_wave_take (s_self_t *self, int i, dp_db_stmt_t *stmt, int *taken)
+s_wave_take (s_self_t *self, int i, size_t idle, dp_db_stmt_t *stmt, int *taken)
 {
     s_slot_t *slot = &self->slots [i];
     dp_db_stmt_t **tail = &slot->batch;
@@ -1089,8 +1089,7 @@ s_wave_take (s_self_t *self, int i, dp_db_stmt_t *stmt, int *taken)
     size_t siblings = dp_db_queue_siblings (self->queue, stmt);
     if (siblings == 0)
         return tail;
-    size_t connections = (size_t) s_takers_after (self, i) + 1;
-    size_t most = (siblings + 1 + connections - 1) / connections;   //  this text's share
+    size_t most = (siblings + 1 + idle) / (idle + 1);   //  this text's share
     while ((size_t) *taken < most) {
         dp_db_stmt_t *more = dp_db_queue_take_sibling (self->queue, stmt);
         if (!more)
@@ -1382,11 +1381,12 @@ s_dispatch_once (s_self_t *self)
             }
             s_prepare (self, slot, stmt);
             assert (!slot->batch);
-            int taken = 1;
-            dp_db_stmt_t **tail = s_wave_take (self, i, stmt, &taken);
             //  The queue is shared out over the idle connections first:
-            //  a batch only carries what would otherwise wait.
+            //  a wave's or a batch's text only carries what would
+            //  otherwise wait.
             size_t idle = (size_t) s_takers_after (self, i);
+            int taken = 1;
+            dp_db_stmt_t **tail = s_wave_take (self, i, idle, stmt, &taken);
             int share = (int) ((dp_db_queue_size (self->queue) + idle + 1) / (idle + 1));
             s_batch_take (self, i, stmt, reads, max_large, share, tail, taken);
             s_run_on (self, i, stmt);

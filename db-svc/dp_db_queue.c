@@ -276,6 +276,21 @@ typedef enum {
     S_SHARE_TEXT                //  QUERYs of the same SQL text: the same rows
 } s_share_t;
 
+//  Take stmt, which follows prev (NULL: stmt is the head), out of fifo.
+static void
+s_unlink (dp_db_queue_t *self, s_fifo_t *fifo, dp_db_stmt_t *prev, dp_db_stmt_t *stmt)
+{
+    if (prev)
+        prev->next = stmt->next;
+    else
+        fifo->head = stmt->next;
+    if (fifo->tail == stmt)
+        fifo->tail = prev;
+    assert (self->size > 0);
+    self->size--;
+    stmt->next = NULL;
+}
+
 //  Move the statements of lead's FIFO (among its first S_MERGE_SCAN) that
 //  can share lead's statement to the end of its merged list, in queue
 //  order; at most key_limit keys in all (*keys: so far; a lookup counts
@@ -306,14 +321,7 @@ s_gather (dp_db_queue_t *self, dp_db_stmt_t *lead, s_share_t share,
             stmt = next;
             continue;
         }
-        if (prev)
-            prev->next = next;
-        else
-            fifo->head = next;
-        if (fifo->tail == stmt)
-            fifo->tail = prev;
-        self->size--;
-        stmt->next = NULL;
+        s_unlink (self, fifo, prev, stmt);
         stmt->merged_next = NULL;
         *tail = stmt;
         tail = &stmt->merged_next;
@@ -454,14 +462,7 @@ dp_db_queue_take_sibling (dp_db_queue_t *self, const dp_db_stmt_t *lead)
          prev = stmt, stmt = stmt->next, scanned++) {
         if (!s_sibling (lead, stmt))
             continue;
-        if (prev)
-            prev->next = stmt->next;
-        else
-            self->small.head = stmt->next;
-        if (self->small.tail == stmt)
-            self->small.tail = prev;
-        stmt->next = NULL;
-        self->size--;
+        s_unlink (self, &self->small, prev, stmt);
         return stmt;
     }
     return NULL;

@@ -35,7 +35,26 @@ typedef struct {
     uint32_t loader;
     const int64_t *keys;
     uint32_t n_keys;
+    const char *trace;          //  its request's trace id; NULL: dp_db_test_send_load's
 } s_load_t;
+
+//  Send a LOAD of every column; returns its id.
+static uint64_t
+s_send_load (dp_db_test_t *t, const s_load_t *load)
+{
+    const dp_catalog_entry_t *entry = dp_catalog_loader (load->loader);
+    if (!load->trace)
+        return dp_db_test_send_load (t, load->loader, dp_db_test_all_columns (entry),
+                                     load->keys, load->n_keys, 0);
+    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = ++t->next_id,
+                     .trace_id = load->trace };
+    msg.u.load.loader = load->loader;
+    msg.u.load.columns = dp_db_test_all_columns (entry);
+    msg.u.load.keys = (int64_t *) load->keys;
+    msg.u.load.n_keys = load->n_keys;
+    dp_db_test_send (t, &msg);
+    return msg.id;
+}
 
 //  Hold the pool's one connection on a LOAD of sizes (the table locked),
 //  queue loads behind it, free it: returns the replies in the order sent.
@@ -50,11 +69,8 @@ s_queue_behind_lock (dp_db_test_t *t, const s_load_t *loads, int n, dp_msg_t *re
     dp_db_test_wait_blocked (t, "sizes");
     uint64_t ids [16];
     assert (n <= 16);
-    for (int i = 0; i < n; i++) {
-        const dp_catalog_entry_t *entry = dp_catalog_loader (loads [i].loader);
-        ids [i] = dp_db_test_send_load (t, loads [i].loader, dp_db_test_all_columns (entry),
-                                        loads [i].keys, loads [i].n_keys, 0);
-    }
+    for (int i = 0; i < n; i++)
+        ids [i] = s_send_load (t, &loads [i]);
     zclock_sleep (50);
     if (while_locked)
         dp_db_testdb_exec (t->admin, while_locked);
@@ -153,41 +169,21 @@ dp_db_test_concern_batch (dp_db_test_t *t)
     t->batch = 0;
 }
 
-//  Queue loads of request trace behind the pool's held connection.
-static void
-s_send_loads (dp_db_test_t *t, const s_load_t *loads, int n, const char *trace, uint64_t *ids)
-{
-    for (int i = 0; i < n; i++) {
-        const dp_catalog_entry_t *entry = dp_catalog_loader (loads [i].loader);
-        dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = ++t->next_id,
-                         .trace_id = trace };
-        msg.u.load.loader = loads [i].loader;
-        msg.u.load.columns = dp_db_test_all_columns (entry);
-        msg.u.load.keys = (int64_t *) loads [i].keys;
-        msg.u.load.n_keys = loads [i].n_keys;
-        dp_db_test_send (t, &msg);
-        ids [i] = msg.id;
-    }
-}
-
 void
 dp_db_test_concern_wave (dp_db_test_t *t)
 {
     static const int64_t ids_a [] = { 900001, 900002 };
     static const int64_t ids_b [] = { 900001 };
-    static const int64_t one [] = { 900001 };
     //  Request "r1": four loaders of different tables; request "r2": two.
-    const s_load_t r1 [] = {
-        { DP_LOADER_products_by_id, ids_a, 2 },
-        { DP_LOADER_cms_users_by_id, ids_a, 2 },
-        { DP_LOADER_locations_by_id, ids_b, 1 },
-        { DP_LOADER_camps_by_id, ids_a, 2 },
+    enum { N1 = 4, N2 = 2 };
+    const s_load_t loads [N1 + N2] = {
+        { DP_LOADER_products_by_id, ids_a, 2, "r1" },
+        { DP_LOADER_cms_users_by_id, ids_a, 2, "r1" },
+        { DP_LOADER_locations_by_id, ids_b, 1, "r1" },
+        { DP_LOADER_camps_by_id, ids_a, 2, "r1" },
+        { DP_LOADER_product_categories_by_id, ids_b, 1, "r2" },
+        { DP_LOADER_organisations_by_id, ids_b, 1, "r2" },
     };
-    const s_load_t r2 [] = {
-        { DP_LOADER_product_categories_by_id, ids_b, 1 },
-        { DP_LOADER_organisations_by_id, ids_b, 1 },
-    };
-    enum { N1 = sizeof r1 / sizeof r1 [0], N2 = sizeof r2 / sizeof r2 [0] };
     //  r1 alone with the wave on: one text. r1 and r2 with it on: r1's one
     //  by one (r2's wait), then r2's together (nothing else waits). r1
     //  alone with it off: one by one.
@@ -207,35 +203,16 @@ dp_db_test_concern_wave (dp_db_test_t *t)
         //  The oracle: each LOAD alone, one after another.
         dp_msg_t alone [N1 + N2];
         for (int i = 0; i < n; i++) {
-            const s_load_t *load = i < N1? &r1 [i]: &r2 [i - N1];
-            alone [i] = dp_db_test_load (t, load->loader,
-                                         dp_db_test_all_columns (dp_catalog_loader (load->loader)),
-                                         load->keys, load->n_keys);
+            alone [i] = dp_db_test_load (t, loads [i].loader,
+                                         dp_db_test_all_columns (dp_catalog_loader (loads [i].loader)),
+                                         loads [i].keys, loads [i].n_keys);
             assert (alone [i].u.rows.n_rows > 0);
         }
         long long selects = dp_db_test_com_select (t->admin);
         uint64_t trips = s_round_trips (t);
         //  Hold the one connection; the reads queue behind it.
-        MYSQL *locker = dp_db_testdb_connect (&t->db);
-        dp_db_testdb_exec (locker, "LOCK TABLES sizes WRITE");
-        uint64_t blocking = dp_db_test_send_load (t, DP_LOADER_sizes_by_id, 1, one, 1, 0);
-        dp_db_test_wait_blocked (t, "sizes");
-        uint64_t ids [N1 + N2];
-        s_send_loads (t, r1, N1, "r1", ids);
-        if (runs [run].with_r2)
-            s_send_loads (t, r2, N2, "r2", ids + N1);
-        zclock_sleep (50);
-        dp_db_testdb_exec (locker, "UNLOCK TABLES");
-        dp_db_test_rows_reply (t, blocking);
         dp_msg_t together [N1 + N2];
-        for (int i = 0; i < n; i++) {
-            dp_msg_t reply;
-            bool got = dp_db_test_recv (t, &reply, 10000);
-            assert (got);
-            assert (reply.id >= ids [0] && reply.id <= ids [n - 1]);
-            together [reply.id - ids [0]] = reply;
-        }
-        mysql_close (locker);
+        s_queue_behind_lock (t, loads, n, together, NULL);
         long long statements = dp_db_test_com_select (t->admin) - selects;
         uint64_t round_trips = s_round_trips (t) - trips;
         if (t->verbose)
