@@ -161,6 +161,21 @@ def memory_kib(pid, field):
     raise RuntimeError(f"no {field} for process {pid}")
 
 
+def builds_compared(build, before=None):
+    """The builds a bench measures as (label, absolute path): "before" and "after" when an older
+    tree's build is given, else "this tree" alone."""
+    return ([("before", os.path.abspath(before))] if before else []) \
+        + [("after" if before else "this tree", os.path.abspath(build))]
+
+
+def tree_of(build):
+    """A build named for a report: its tree's short commit and the build's path."""
+    tree = os.path.dirname(build)
+    commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    return f"{commit or tree} ({build})"
+
+
 def write_report(prefix, text, results):
     """Print the Markdown report; write it to prefix.md and the results to prefix.json, and say so."""
     print(text)

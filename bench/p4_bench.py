@@ -37,7 +37,8 @@ import subprocess
 import urllib.request
 
 import common
-from common import FILTERS, HERE, REPO, harness, manage_boxes_body, timed_post, write_bodies, write_report
+from common import (FILTERS, HERE, REPO, builds_compared, harness, manage_boxes_body, timed_post, tree_of,
+                    write_bodies, write_report)
 from resilience_bench import box_view
 
 DELAYS_MS = {"10ms": 5.0, "1ms": 0.5}       # one way
@@ -216,8 +217,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"{datetime.date.today().isoformat()}-issue12-p4"))
     args = parser.parse_args()
-    builds = ([("before", os.path.abspath(args.before))] if args.before else []) \
-        + [("after" if args.before else "this tree", os.path.abspath(args.build))]
+    builds = builds_compared(args.build, args.before)
     settings = dict(item.split("=", 1) for item in args.set)
     only = args.only.split(",")
     s = Setup(settings, only)
@@ -227,11 +227,8 @@ def main():
                    "workloads": only, "load_average": {},
                    "delays_ms_one_way": DELAYS_MS, "settings": settings}
         for label, build in builds:
-            tree = os.path.dirname(build)
-            commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"],
-                                    capture_output=True, text=True).stdout.strip()
             results["builds"].append(label)
-            results["trees"][label] = f"{commit or tree} ({build})"
+            results["trees"][label] = tree_of(build)
             start_load = os.getloadavg()[0]
             results[label] = measure(s, build, label, args.duration)
             results["load_average"][label] = [start_load, os.getloadavg()[0]]

@@ -25,8 +25,8 @@ import statistics
 import subprocess
 import time
 
-from common import (REPO, RESULTS, Demo, cpu_seconds, harness, manage_boxes_body, memory_kib, percentile,
-                    timed_post_raw, write_report)
+from common import (REPO, RESULTS, Demo, builds_compared, cpu_seconds, harness, manage_boxes_body, memory_kib,
+                    percentile, timed_post_raw, write_report)
 
 WARM_UP = 5
 
@@ -113,8 +113,7 @@ def main():
                         help="an environment variable for Depot's processes (every build)")
     parser.add_argument("--out", help="results file prefix under bench/results/ (or an absolute path)")
     args = parser.parse_args()
-    builds = ([("before", os.path.abspath(args.before))] if args.before else []) \
-        + [("after" if args.before else "this tree", os.path.abspath(args.build))]
+    builds = builds_compared(args.build, args.before)
     runs = []
     with Demo(builds[-1][1]) as demo:
         payload = manage_boxes_body(harness.read_query("manage_boxes.graphql"), 100000)

@@ -17,9 +17,8 @@ import argparse
 import datetime
 import os
 import statistics
-import subprocess
 
-from common import HERE, REPO, timed_post, write_report
+from common import HERE, REPO, builds_compared, timed_post, tree_of, write_report
 from p4_bench import DELAYS_MS, Setup
 
 WORKLOADS = {"p3": "BoxView (P3)", "qr": "QR scan"}
@@ -76,8 +75,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"{datetime.date.today().isoformat()}-issue21-wave"))
     args = parser.parse_args()
-    builds = ([("before", os.path.abspath(args.before))] if args.before else []) \
-        + [("after" if args.before else "this tree", os.path.abspath(args.build))]
+    builds = builds_compared(args.build, args.before)
     settings = dict(item.split("=", 1) for item in args.set)
     s = Setup(dict(settings, DEPOT_DB_POOL="2", DEPOT_DB_POOL_MIN="2"), list(WORKLOADS))
     try:
@@ -86,10 +84,7 @@ def main():
                    "settings": settings, "delays_ms_one_way": DELAYS_MS,
                    "ms": {label: {} for label, _ in builds}}
         for label, build in builds:
-            tree = os.path.dirname(build)
-            commit = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"],
-                                    capture_output=True, text=True).stdout.strip()
-            results["trees"][label] = f"{commit or tree} ({build})"
+            results["trees"][label] = tree_of(build)
         places = [("direct", s.db.port)] + [(name, port) for name, (_, port) in s.proxies.items()]
         for round_ in range(args.rounds):
             for label, build in builds:
