@@ -193,12 +193,14 @@ dp_db_test_concern_wave (dp_db_test_t *t)
     for (size_t run = 0; run < sizeof runs / sizeof runs [0]; run++) {
         bool wave = runs [run].wave;
         int n = runs [run].with_r2? N1 + N2: N1;
-        //  A pool of up to 4 that starts at one connection.
+        //  One connection, no more: a pool that may grow opens another
+        //  while the reads wait (a slow machine) and its set-up SELECT
+        //  and its share of the reads change both counts.
         t->pool_min = 1;
         t->wave = wave;
         char endpoint [64];
         snprintf (endpoint, sizeof endpoint, "inproc://dp-db-test-wave-%zu", run);
-        dp_db_test_start (t, endpoint, 4, 10000, t->db.socket, DP_DB_TESTDB_NAME, "root", NULL);
+        dp_db_test_start (t, endpoint, 1, 10000, t->db.socket, DP_DB_TESTDB_NAME, "root", NULL);
         dp_db_test_wait_control (t);
         //  The oracle: each LOAD alone, one after another.
         dp_msg_t alone [N1 + N2];
