@@ -435,7 +435,8 @@ typedef enum {
     L(dimension_beneficiaries_by_id, dimension_beneficiary, "people.id") \
     L(shareable_link_by_id,   shareable_link,     "shareable_link.id") \
     L(standard_product_infos_all, standard_product_info, "0: every standard product, every version") \
-    L(standard_product_info_by_id, standard_product_info, "standard_product.id")
+    L(standard_product_info_by_id, standard_product_info, "standard_product.id") \
+    L(shipments_by_base,      shipment,           "camps.id: the shipments naming the base on either side")
 
 //  Root queries: Q(name, columns). Arguments are positional typed values,
 //  documented in proto/README.md.

@@ -141,6 +141,8 @@ struct _dp_binding_t {
     dp_loader_id_t target_loader;   //  THROUGH: the loader of the objects linked to
     bool has_loader2;           //  ROOT_LOAD: also the rows of loader2 under the same keys
     dp_loader_id_t loader2;     //  (duplicates by id dropped, ordered by id)
+    bool rows_shared;           //  ROOT_LOAD: a row may be under several keys (a shipment
+                                //  under both its bases): duplicates by id dropped, ordered by id
     const dp_mutation_def_t *mutation;  //  MUTATION
     //  FK: columns of the parent's row that hold what a column of the child's
     //  row holds (a box's computed base_id is its location's camp_id): a

@@ -129,7 +129,8 @@ s_row_id_cmp (const void *a, const void *b)
 }
 
 //  Sort rows by id (column 0) and drop rows whose id repeats; returns the
-//  new count. For roots that gather one table from two loaders.
+//  new count. For roots that gather one table from two loaders, or from
+//  one whose rows may be under several of their keys.
 static size_t
 s_unique_by_id (row_t **rows, size_t n)
 {
@@ -193,7 +194,7 @@ dp_exec_candidate_rows (dp_exec_t *self, const plan_field_t *pf, const obj_t *ob
         for (size_t l = 0; l < n_loaders; l++)
             for (size_t k = 0; k < root->n_keys; k++)
                 n += s_rows_under (self, loaders [l], root->keys [k], all + n);
-        if (n_loaders == 2)
+        if (n_loaders == 2 || bind->rows_shared)
             n = s_unique_by_id (all, n);
         *rows = all;
         *n_rows = n;

@@ -32,6 +32,7 @@ dp_loader_is_list (dp_loader_id_t loader)
         case DP_LOADER_box_history_by_box:
         case DP_LOADER_shipments_by_source_base:
         case DP_LOADER_shipments_by_target_base:
+        case DP_LOADER_shipments_by_base:
         case DP_LOADER_shipment_details_by_shipment:
         case DP_LOADER_shipments_all:
         case DP_LOADER_sizegroups_all:

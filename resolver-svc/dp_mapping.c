@@ -271,8 +271,10 @@ static const field_entry_t s_fields [] = {
     { "Query", "tag", ROOT_BY_ID (tags_by_id, TARGET_ERROR ("tag:read", tags, camp_id)) },
     { "Query", "product", ROOT_BY_ID (products_by_id, TARGET_ERROR ("product:read", products, camp_id)) },
     { "Query", "user", ROOT_BY_ID (cms_users_by_id, ANY_BASE ("user:read")) },
-    { "Query", "shipments", ROOT_IN_BASES (shipments_by_source_base, shipments_all, "shipment:read",
-                                           .has_loader2 = true, .loader2 = DP_LOADER_shipments_by_target_base,
+    //  One statement for both sides of the user's bases (a shipment between two of them
+    //  is under both).
+    { "Query", "shipments", ROOT_IN_BASES (shipments_by_base, shipments_all, "shipment:read",
+                                           .rows_shared = true,
                                            KEEP (dp_keep_shipment, BIT (shipment, state))) },
     { "Query", "shipment", ROOT_BY_ID (shipment_by_id, EITHER (AUTHZ_TARGET_EITHER_ERROR, "shipment:read",
                                                                 shipment, source_base_id, target_base_id)) },

@@ -425,6 +425,26 @@ class ReadApi(unittest.TestCase):
         god = self.query("{ shipments { id } }", token=self.god)["data"]["shipments"]
         self.assertEqual([s["id"] for s in god], [r[0] for r in self.rows("SELECT id FROM shipment ORDER BY id")])
 
+    def test_shipments_between_two_bases_of_the_user(self):
+        """shipments for a user of two bases: a shipment from one to the other is named by both
+        (one statement reads the shipments of either side of every base), and answers once."""
+        new_id = self.db.scalar(
+            "INSERT INTO shipment (source_base_id, target_base_id, transfer_agreement_id, state, started_on, "
+            "started_by_id) SELECT 1, 2, transfer_agreement_id, 'Preparing', started_on, started_by_id "
+            "FROM shipment ORDER BY id LIMIT 1; SELECT LAST_INSERT_ID()")
+        try:
+            token = self.keys.token(base_ids=(1, 2), permissions=[f"base_{b}/{r}:read" for b in (1, 2)
+                                                                   for r in harness.RESOURCES])
+            response = self.query("{ shipments { id sourceBase { id } targetBase { id } } }", token=token)
+            self.assertNotIn("errors", response)
+            expected = [{"id": r[0], "sourceBase": {"id": r[1]}, "targetBase": {"id": r[2]}} for r in self.rows(
+                "SELECT id, source_base_id, target_base_id FROM shipment "
+                "WHERE source_base_id IN (1, 2) OR target_base_id IN (1, 2) ORDER BY id")]
+            self.assertIn({"id": new_id, "sourceBase": {"id": "1"}, "targetBase": {"id": "2"}}, expected)
+            self.assertEqual(response["data"]["shipments"], expected)
+        finally:
+            self.db.sql(f"DELETE FROM shipment WHERE id = {new_id}")
+
     def test_counts(self):
         """Product.instockItemsCount/transferItemsCount and Base.instockBoxesCount/
         instockItemsCount: sums over boxes that are not deleted; 0 when there are none; one
