@@ -30,6 +30,21 @@
 
 #define DP_PROTO_VERSION 1
 
+//  Limits on hostile input (proto/README.md, "Limits"): the encoder
+//  refuses what the decoder would refuse, so a peer never sends a message
+//  its reader must reject.
+#define DP_MSG_MAX_INTS          1000000u        //  keys, base ids
+#define DP_MSG_MAX_VALUES        1000000u        //  items of one QUERY array value
+#define DP_MSG_MAX_CELLS         50000000u       //  ROWS cells
+#define DP_MSG_MAX_STR           (64u << 20)     //  any str
+#define DP_MSG_MAX_BIN           (1024u << 20)   //  RESULT json
+#define DP_MSG_MAX_PERMISSIONS   1000u
+#define DP_MSG_MAX_VALUE_DEPTH   4               //  arrays nested in one QUERY argument
+#define DP_MSG_MAX_VARIABLE_DEPTH 12            //  arrays nested in one EXECUTE variable
+#define DP_MSG_MAX_VARIABLES     200u            //  EXECUTE variables entries (index, value pairs)
+#define DP_MSG_MAX_DEPTH         16              //  msgpack nesting of a whole frame
+#define DP_MSG_MAX_STMT_VALUES   1000000u        //  STMT values: rows x columns, and one condition's
+
 typedef enum {
     DP_MSG_READY      = 1,      //  resolver -> gateway: I take `credit` requests at once
     DP_MSG_HEARTBEAT  = 2,      //  either way, liveness
