@@ -129,7 +129,7 @@
     packet reported (dp_db_conn_last_gtid).
 @end
 */
-#include "dp_db_actor.h"
+#include "dp_db_actor_state.h"
 #include "dp_db_conn.h"
 #include "dp_db_target.h"
 #include "dp_db_pool_limit.h"
@@ -168,113 +168,21 @@ _Static_assert (DP_LOADER_COUNT + 2 * DP_QUERY_COUNT <= DP_DB_POOL_LIMIT_KINDS,
 
 
 //  ==========================================================================
-//  Structures
+//  Forward declarations (the structures: dp_db_actor_state.h)
 
-typedef enum {
-    S_KILL_NONE,
-    S_KILL_WANTED,              //  its statement should be cancelled
-    S_KILL_SENT                 //  the control connection is running the KILL QUERY
-} s_kill_t;
-
-typedef struct {
-    dp_db_conn_t *conn;
-    dp_db_target_t target;      //  the server it connects to
-    bool parked;                //  pool slot beyond its pool's limit: closed, not reconnected
-    int64_t idle_since;         //  pool slot: zclock_mono ms when it last became idle
-    bool control;               //  its target's control connection: KILL QUERY only
-    dp_db_stmt_t *stmt;             //  statement running, or NULL
-    int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
-    int64_t backoff;            //  ms before the next attempt after a failure
-    s_kill_t kill;              //  pool slot: cancelling its statement (no new one until NONE)
-    unsigned long thread_id;    //  pool slot: server thread of the running statement
-    int killing;                //  control slot: pool slot its KILL is for, or -1
-    char kill_sql [64];         //  control slot: the KILL statement (lives while it runs)
-    dp_db_txn_t *txn;           //  pool slot: the transaction it is pinned to, or NULL
-    bool beginning;             //  pool slot: running a BEGIN's START TRANSACTION
-    bool gtid_waiting;          //  replica slot: running stmt's MASTER_GTID_WAIT, not stmt
-    char wait_sql [DP_GTID_MAX + 64];   //  that wait's text (lives while it runs)
-    bool purging;               //  control slot: running the Idempotency-Key purge
-    dp_db_stmt_t *batch;        //  pool slot: the statements sent with stmt, after it, in
-                                //  order (linked by batch_next; DEPOT_DB_BATCH)
-    dp_sql_t batch_sql;         //  their text with stmt's, while they run
-} s_slot_t;
-
-typedef struct {
-    zsock_t *pipe;              //  actor command pipe
-    zsock_t *router;            //  requests in, replies out
-    void *router_handle;        //  its libzmq socket
-    int port;                   //  TCP port bound, 0 for other transports
-    dp_db_config_t config;      //  copy; strings below are owned
-    char *strings [10];
-    zsock_t *feed_push;         //  Depot's own committed writes to the feed, or NULL
-    zsock_t *feed_sub;          //  the change feed, which vouches for kept counts, or NULL
-    dp_db_counts_t *counts;     //  boxes counts kept between requests (with feed_sub)
-    int chunk_size;
-    s_slot_t *slots;            //  the primary's pool, the replica's, then their controls
-    int pool_size [DP_DB_TARGETS];  //  most connections per server (replica: 0 = none)
-    dp_db_pool_limit_t *limit [DP_DB_TARGETS];  //  how many of them now; NULL: no server
-    int n_pool;                 //  statement connections of both pools: slots [0, n_pool)
-    int n_slots;                //  n_pool + one control connection per server
-    s_slot_t *control [DP_DB_TARGETS];  //  sends KILL QUERY, never statements; NULL: no server
-    bool statement_timeout;     //  prefix statements with their max_statement_time
-    bool coalesce;              //  merge queued LOADs of one loader, and identical QUERYs
-    int batch;                  //  most reads sent to a connection in one text (DEPOT_DB_BATCH)
-    bool wave;                  //  a request's queued reads go in one text (DEPOT_DB_WAVE)
-    uint64_t stat_round_trips;  //  texts sent to pool connections
-    size_t max_queue;           //  statements queued at most; beyond: 503
-    zmq_pollitem_t *items;      //  2 + n_slots poll items
-    int *item_slot;             //  slot of each poll item
-    dp_db_queue_t *queue;       //  statements waiting for a connection
-    dp_db_reply_t out;          //  replies on the ROUTER, answers counted
-    dp_db_job_t *jobs;          //  every live job
-    bool down [DP_DB_TARGETS];  //  a server with no connection up whose last attempt failed
-    dp_db_purge_t purge;        //  deleting Idempotency-Key rows past 24 h (primary's control)
-    bool terminated;
-    uint64_t stat_statements;
-    uint64_t stat_killed;       //  KILL QUERY sent
-    uint64_t stat_rejected;     //  requests refused: queue full
-    uint64_t stat_merged;       //  statements merged into another one
-    char instance [DP_INSTANCE_MAX + 1];    //  our name in heartbeat reports
-    uint64_t instance_id;       //  our identity, new at every start (dp_instance_id)
-    uint64_t stat_target [DP_DB_TARGETS];   //  statements run on each server
-    uint64_t stat_cancelled;    //  requests cancelled by their requester
-    dp_db_txns_t txns;          //  open transactions (dp_db_txn)
-    int n_pinned;               //  slots pinned to a transaction or starting one
-    int max_pinned;             //  at most this many (half the primary's pool)
-    uint64_t stat_txn_ended;    //  transactions db-svc rolled back on its own
-    //  Read-your-writes: a GTID position the replica is known to have
-    //  applied (a MASTER_GTID_WAIT returned 0 for it); "" when none, and
-    //  again whenever a replica connection is lost (the replica may have
-    //  been replaced). Positions only grow, so it may lag, never lead.
-    char replica_reached [DP_GTID_MAX + 1];
-    int replica_wait_ms;        //  DEPOT_REPLICA_WAIT_MS
-    bool dispatch_again;        //  a read moved to the primary's queue, or a statement
-                                //  finished as it started: dispatch again
-    uint64_t stat_gtid_waits;   //  MASTER_GTID_WAITs run
-    uint64_t stat_gtid_primary; //  reads with a position the replica had not reached in time
-} s_self_t;
-
-
-
-static void s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt,
-                         dp_db_conn_event_t event);
-static void s_txn_lost (s_self_t *self, s_slot_t *slot);
-static void s_push (s_self_t *self, dp_db_stmt_t *stmt, bool at_head);
-static void s_txn_dispatch (s_self_t *self, dp_db_txn_t *txn);
-static void s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event);
-static void s_batch_next (s_self_t *self, s_slot_t *slot);
-static void s_batch_resend (s_self_t *self, s_slot_t *slot);
-static void s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *message);
-static void s_batch_text (s_slot_t *slot);
-static bool s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt);
+static void s_gtid_waited (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_conn_event_t event);
+static void s_batch_next (dp_db_actor_state_t *self, dp_db_slot_t *slot);
+static void s_batch_resend (dp_db_actor_state_t *self, dp_db_slot_t *slot);
+static void s_batch_fail (dp_db_actor_state_t *self, dp_db_slot_t *slot, uint32_t status, const char *message);
+static void s_batch_text (dp_db_slot_t *slot);
 
 //  ==========================================================================
 //  Servers
 
 //  No server that could run statements of this access is left: the
 //  primary is down and, for a read, there is no replica or it is down too.
-static bool
-s_unavailable (s_self_t *self, dp_db_access_t access)
+bool
+dp_db_actor_unavailable (dp_db_actor_state_t *self, dp_db_access_t access)
 {
     if (!self->down [DP_DB_PRIMARY])
         return false;
@@ -284,7 +192,7 @@ s_unavailable (s_self_t *self, dp_db_access_t access)
 
 //  Are all of target's statement connections down?
 static bool
-s_all_down (s_self_t *self, dp_db_target_t target)
+s_all_down (dp_db_actor_state_t *self, dp_db_target_t target)
 {
     for (int i = 0; i < self->n_pool; i++)
         if (self->slots [i].target == target
@@ -295,7 +203,7 @@ s_all_down (s_self_t *self, dp_db_target_t target)
 
 //  Connections of target's pool that are up (idle or running a statement).
 static int
-s_count_up (s_self_t *self, dp_db_target_t target)
+s_count_up (dp_db_actor_state_t *self, dp_db_target_t target)
 {
     int up = 0;
     for (int i = 0; i < self->n_pool; i++) {
@@ -314,7 +222,7 @@ s_count_up (s_self_t *self, dp_db_target_t target)
 //  Subscribe to the feed when one is configured. Not with a replica: a
 //  replica's rows lag the binary log position the feed vouches for.
 static void
-s_counts_start (s_self_t *self)
+s_counts_start (dp_db_actor_state_t *self)
 {
     if (!self->config.feed_connect || !*self->config.feed_connect)
         return;
@@ -334,7 +242,7 @@ s_counts_start (s_self_t *self)
 
 //  Apply what the feed published since the last poll.
 static void
-s_counts_feed (s_self_t *self)
+s_counts_feed (dp_db_actor_state_t *self)
 {
     zmq_msg_t frame;
     zmq_msg_init (&frame);
@@ -347,7 +255,7 @@ s_counts_feed (s_self_t *self)
 //  own uncommitted writes count), nor one reading its own writes, nor
 //  while the feed is silent or in fallback mode (then it just runs).
 static bool
-s_count_kept (s_self_t *self, const dp_db_job_t *job)
+s_count_kept (dp_db_actor_state_t *self, const dp_db_job_t *job)
 {
     return self->counts && !job->txn && !job->min_gtid
         && job->msg.u.query.query == DP_QUERY_boxes_count
@@ -360,7 +268,7 @@ s_count_kept (s_self_t *self, const dp_db_job_t *job)
 
 //  The base's locations are in: queue the page itself.
 static void
-s_page_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+s_page_step (dp_db_actor_state_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
 {
     uint64_t n_rows = dp_db_conn_num_rows (conn);
     if (dp_db_conn_num_fields (conn) != 1) {
@@ -383,14 +291,14 @@ s_page_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
     dp_db_stmt_t *stmt = dp_db_stmt_new (job, 1);
     stmt->large = job->args.boxes.limit > DP_DB_LARGE_ROWS;
     dp_sql_build_boxes_page (&stmt->sql, &job->args.boxes, job->columns, ids, count);
-    s_push (self, stmt, true);
+    dp_db_actor_push (self, stmt, true);
 }
 
 //  Where the binary log is, read for a boxes count: answer the count the
 //  feed vouches for there, or run it (its statement next, at the queue's
 //  head, as a page's second step).
 static void
-s_count_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+s_count_step (dp_db_actor_state_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
 {
     unsigned long *lengths;
     char **row = dp_db_conn_num_fields (conn) == 1? dp_db_conn_fetch_row (conn, &lengths): NULL;
@@ -405,13 +313,13 @@ s_count_step (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
     dp_db_stmt_t *stmt = dp_db_stmt_new (job, 1);
     job->count_generation = dp_db_counts_generation (self->counts);
     dp_sql_append (&stmt->sql, job->count_key);
-    s_push (self, stmt, true);
+    dp_db_actor_push (self, stmt, true);
 }
 
 //  A boxes count ran: keep it for the next request of the same base and
 //  filter (dropped if the feed reported a change of its tables meanwhile).
 static void
-s_count_keep (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
+s_count_keep (dp_db_actor_state_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
 {
     unsigned long *lengths;
     char **row = dp_db_conn_fetch_row (conn, &lengths);
@@ -424,7 +332,7 @@ s_count_keep (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
 //  Answer one request of lead's merged statement (a LOAD of the union of
 //  keys, or a lookup of several keys) from its share of the result.
 static void
-s_share_answer (s_self_t *self, dp_db_stmt_t *lead, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
+s_share_answer (dp_db_actor_state_t *self, dp_db_stmt_t *lead, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
     if (stmt->job->answered)
         return;
@@ -437,7 +345,7 @@ s_share_answer (s_self_t *self, dp_db_stmt_t *lead, dp_db_stmt_t *stmt, dp_db_co
 //  A merged statement finished: every LOAD or lookup it ran for gets its
 //  rows.
 static void
-s_group_done (s_self_t *self, dp_db_stmt_t *lead, dp_db_conn_t *conn)
+s_group_done (dp_db_actor_state_t *self, dp_db_stmt_t *lead, dp_db_conn_t *conn)
 {
     s_share_answer (self, lead, lead, conn);
     dp_db_stmt_t *member = lead->merged;
@@ -453,7 +361,7 @@ s_group_done (s_self_t *self, dp_db_stmt_t *lead, dp_db_conn_t *conn)
 
 //  A statement failed: every request it ran for gets the error.
 static void
-s_stmt_fail (s_self_t *self, dp_db_stmt_t *stmt, uint32_t status, const char *message)
+s_stmt_fail (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, uint32_t status, const char *message)
 {
     dp_db_stmt_t *member = stmt->merged;
     while (member) {
@@ -467,8 +375,8 @@ s_stmt_fail (s_self_t *self, dp_db_stmt_t *stmt, uint32_t status, const char *me
 }
 
 //  Answer the request of one statement from the stored result.
-static void
-s_answer (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
+void
+dp_db_actor_answer (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
     dp_db_job_t *job = stmt->job;
     if (job->answered)
@@ -497,19 +405,19 @@ s_answer (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 
 //  A statement finished on slot's connection with its result stored.
 static void
-s_stmt_done (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
+s_stmt_done (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
     if (stmt->merged && (!stmt->job->query || stmt->lookups)) {
         s_group_done (self, stmt, conn);
         return;
     }
-    s_answer (self, stmt, conn);
+    dp_db_actor_answer (self, stmt, conn);
     //  Identical QUERYs merged into it: the same rows for each.
     dp_db_stmt_t *member = stmt->merged;
     while (member) {
         dp_db_stmt_t *next = member->merged_next;
         dp_db_conn_rewind (conn);
-        s_answer (self, member, conn);
+        dp_db_actor_answer (self, member, conn);
         dp_db_stmt_finish (member);
         member = next;
     }
@@ -522,7 +430,7 @@ s_stmt_done (s_self_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 
 //  The next reconnect attempt of a slot whose connect failed.
 static void
-s_backoff (s_slot_t *slot)
+s_backoff (dp_db_slot_t *slot)
 {
     slot->backoff = slot->backoff? slot->backoff * 2: S_BACKOFF_FIRST_MS;
     if (slot->backoff > S_BACKOFF_MAX_MS)
@@ -533,16 +441,16 @@ s_backoff (s_slot_t *slot)
 //  A control connection cannot send KILLs now: forget the wanted ones on
 //  its server (MariaDB's max_statement_time still stops those statements).
 static void
-s_kills_drop (s_self_t *self, dp_db_target_t target)
+s_kills_drop (dp_db_actor_state_t *self, dp_db_target_t target)
 {
     for (int i = 0; i < self->n_pool; i++)
-        if (self->slots [i].target == target && self->slots [i].kill == S_KILL_WANTED)
-            self->slots [i].kill = S_KILL_NONE;
+        if (self->slots [i].target == target && self->slots [i].kill == DP_DB_KILL_WANTED)
+            self->slots [i].kill = DP_DB_KILL_NONE;
 }
 
 //  An event of a control connection.
 static void
-s_control_event (s_self_t *self, s_slot_t *control, dp_db_conn_event_t event)
+s_control_event (dp_db_actor_state_t *self, dp_db_slot_t *control, dp_db_conn_event_t event)
 {
     if (event == DP_DB_CONN_WAITING)
         return;
@@ -562,7 +470,7 @@ s_control_event (s_self_t *self, s_slot_t *control, dp_db_conn_event_t event)
         if (event == DP_DB_CONN_FAILED)
             dp_info ("db: KILL QUERY on %s connection %d: %s", dp_db_target_name (control->target),
                      control->killing, dp_db_conn_error (control->conn));
-        self->slots [control->killing].kill = S_KILL_NONE;
+        self->slots [control->killing].kill = DP_DB_KILL_NONE;
         control->killing = -1;
     }
     dp_db_conn_free_result (control->conn);
@@ -589,7 +497,7 @@ s_stmt_kind (dp_db_stmt_t *stmt)
 }
 
 static void
-s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
+s_handle_conn_event (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_conn_event_t event)
 {
     if (slot->control) {
         s_control_event (self, slot, event);
@@ -618,9 +526,9 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
     }
     //  The statement is over: nothing left to cancel (a KILL already sent
     //  is waited for, so it cannot reach the next statement).
-    if (slot->kill == S_KILL_WANTED
+    if (slot->kill == DP_DB_KILL_WANTED
     && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED || event == DP_DB_CONN_LOST))
-        slot->kill = S_KILL_NONE;
+        slot->kill = DP_DB_KILL_NONE;
     //  A transaction's statement, or its connection lost: dp_db_txn's rules.
     if (in_txn && (event == DP_DB_CONN_LOST || (stmt
     && (event == DP_DB_CONN_DONE || event == DP_DB_CONN_FAILED)))) {
@@ -629,9 +537,9 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
             slot->retry_at = zclock_mono ();
         }
         if (stmt)
-            s_txn_event (self, slot, stmt, event);
+            dp_db_actor_txn_event (self, slot, stmt, event);
         else
-            s_txn_lost (self, slot);
+            dp_db_actor_txn_lost (self, slot);
         return;
     }
     switch (event) {
@@ -665,8 +573,8 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
                 char message [600];
                 snprintf (message, sizeof message, "database unavailable: %s",
                           dp_db_conn_error (slot->conn));
-                bool stranded [2] = { s_unavailable (self, DP_DB_ACCESS_READ),
-                                      s_unavailable (self, DP_DB_ACCESS_PRIMARY) };
+                bool stranded [2] = { dp_db_actor_unavailable (self, DP_DB_ACCESS_READ),
+                                      dp_db_actor_unavailable (self, DP_DB_ACCESS_PRIMARY) };
                 dp_db_queue_fail_stranded (self->queue, &self->out, stranded,
                                            DP_STATUS_UNAVAILABLE, message);
             }
@@ -682,7 +590,7 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
             assert (stmt);
             //  Our KILL QUERY meant for the statement before it in its
             //  batch reached it instead: it runs again with the rest.
-            if (dp_db_conn_interrupted (slot->conn) && slot->kill == S_KILL_SENT
+            if (dp_db_conn_interrupted (slot->conn) && slot->kill == DP_DB_KILL_SENT
             &&  !stmt->expired && slot->batch_sql.len) {
                 dp_db_conn_free_result (slot->conn);
                 stmt->batch_next = slot->batch;
@@ -694,7 +602,7 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
             //  the deadline passed (an operator's KILL stays a 502).
             char message [600];
             if (dp_db_conn_interrupted (slot->conn)
-            && (dp_db_conn_errno (slot->conn) != ER_QUERY_INTERRUPTED || slot->kill == S_KILL_SENT)) {
+            && (dp_db_conn_errno (slot->conn) != ER_QUERY_INTERRUPTED || slot->kill == DP_DB_KILL_SENT)) {
                 snprintf (message, sizeof message, "deadline passed while the statement ran: %s",
                           dp_db_conn_error (slot->conn));
                 dp_db_conn_free_result (slot->conn);
@@ -726,11 +634,11 @@ s_handle_conn_event (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
 
 //  Reconnect DOWN connections whose time has come.
 static void
-s_reconnect_due (s_self_t *self)
+s_reconnect_due (dp_db_actor_state_t *self)
 {
     int64_t now = zclock_mono ();
     for (int i = 0; i < self->n_slots; i++) {
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         if (!slot->parked && dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN
         &&  now >= slot->retry_at)
             s_handle_conn_event (self, slot, dp_db_conn_connect (slot->conn));
@@ -741,11 +649,11 @@ s_reconnect_due (s_self_t *self)
 //  answered 408 now and the statement cancelled (when the control
 //  connection can send the KILL).
 static void
-s_expire_running (s_self_t *self)
+s_expire_running (dp_db_actor_state_t *self)
 {
     uint64_t now = (uint64_t) zclock_time ();
     for (int i = 0; i < self->n_pool; i++) {
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         dp_db_stmt_t *stmt = slot->stmt;
         if (!stmt || stmt->expired)
             continue;
@@ -771,8 +679,8 @@ s_expire_running (s_self_t *self)
         //  The KILL must go to the server the statement runs on.
         bool control_up = dp_db_conn_state (self->control [slot->target]->conn)
                        != DP_DB_CONN_DOWN;
-        if (control_up && slot->kill == S_KILL_NONE)
-            slot->kill = S_KILL_WANTED;
+        if (control_up && slot->kill == DP_DB_KILL_NONE)
+            slot->kill = DP_DB_KILL_WANTED;
     }
 }
 
@@ -782,7 +690,7 @@ s_expire_running (s_self_t *self)
 //  is cancelled with KILL QUERY like one past its deadline, unless it
 //  also serves requests that still wait (LOADs merged into it).
 static void
-s_cancel (s_self_t *self, zframe_t *routing, uint64_t id)
+s_cancel (dp_db_actor_state_t *self, zframe_t *routing, uint64_t id)
 {
     dp_db_job_t *job = dp_db_job_find (self->jobs, routing, id);
     if (!job || job->answered)
@@ -791,7 +699,7 @@ s_cancel (s_self_t *self, zframe_t *routing, uint64_t id)
     self->stat_cancelled++;
     dp_db_queue_purge (self->queue);
     for (int i = 0; i < self->n_pool; i++) {
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         dp_db_stmt_t *stmt = slot->stmt;
         if (!stmt || stmt->expired)
             continue;
@@ -806,29 +714,29 @@ s_cancel (s_self_t *self, zframe_t *routing, uint64_t id)
         //  The KILL must go to the server the statement runs on.
         bool control_up = dp_db_conn_state (self->control [slot->target]->conn)
                        != DP_DB_CONN_DOWN;
-        if (control_up && slot->kill == S_KILL_NONE)
-            slot->kill = S_KILL_WANTED;
+        if (control_up && slot->kill == DP_DB_KILL_NONE)
+            slot->kill = DP_DB_KILL_WANTED;
     }
 }
 
 //  Send the wanted KILLs of control's server, one at a time.
 static void
-s_kill_dispatch_on (s_self_t *self, s_slot_t *control)
+s_kill_dispatch_on (dp_db_actor_state_t *self, dp_db_slot_t *control)
 {
     while (control->killing < 0 && dp_db_conn_state (control->conn) == DP_DB_CONN_IDLE) {
         int i;
         for (i = 0; i < self->n_pool; i++)
-            if (self->slots [i].target == control->target && self->slots [i].kill == S_KILL_WANTED)
+            if (self->slots [i].target == control->target && self->slots [i].kill == DP_DB_KILL_WANTED)
                 break;
         if (i == self->n_pool)
             return;
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         if (!slot->stmt || !slot->thread_id) {
-            slot->kill = S_KILL_NONE;
+            slot->kill = DP_DB_KILL_NONE;
             continue;
         }
         snprintf (control->kill_sql, sizeof control->kill_sql, "KILL QUERY %lu", slot->thread_id);
-        slot->kill = S_KILL_SENT;
+        slot->kill = DP_DB_KILL_SENT;
         control->killing = i;
         self->stat_killed++;
         dp_info ("db: request %llu [%s]: abandoned (deadline passed or cancelled), cancelling"
@@ -843,7 +751,7 @@ s_kill_dispatch_on (s_self_t *self, s_slot_t *control)
 //  Send the wanted KILLs, each on the control connection of the server
 //  its statement runs on.
 static void
-s_kill_dispatch (s_self_t *self)
+s_kill_dispatch (dp_db_actor_state_t *self)
 {
     for (int target = 0; target < DP_DB_TARGETS; target++)
         if (self->control [target])
@@ -853,9 +761,9 @@ s_kill_dispatch (s_self_t *self)
 //  The Idempotency-Key purge, when due, on the primary's control
 //  connection once its KILLs are sent (dp_db_purge.h).
 static void
-s_purge_dispatch (s_self_t *self)
+s_purge_dispatch (dp_db_actor_state_t *self)
 {
-    s_slot_t *control = self->control [DP_DB_PRIMARY];
+    dp_db_slot_t *control = self->control [DP_DB_PRIMARY];
     if (!control || control->killing >= 0 || dp_db_conn_state (control->conn) != DP_DB_CONN_IDLE
     ||  !dp_db_purge_due (&self->purge, zclock_mono ()))
         return;
@@ -868,7 +776,7 @@ s_purge_dispatch (s_self_t *self)
 //  A slot pinned to a transaction (or running its START TRANSACTION) is
 //  held by it, whatever the pool's limit; max_pinned bounds those.
 static bool
-s_pinned (const s_slot_t *slot)
+s_pinned (const dp_db_slot_t *slot)
 {
     return slot->txn || slot->beginning;
 }
@@ -882,7 +790,7 @@ s_pinned (const s_slot_t *slot)
 //  other read and write, and their idle connections kept the limit from
 //  growing.
 static int
-s_rank (s_self_t *self, int index)
+s_rank (dp_db_actor_state_t *self, int index)
 {
     int first = self->slots [index].target == DP_DB_REPLICA? self->pool_size [DP_DB_PRIMARY]: 0;
     int rank = 0;
@@ -893,9 +801,9 @@ s_rank (s_self_t *self, int index)
 
 //  May this pool slot take statements under its pool's limit now?
 static bool
-s_in_limit (s_self_t *self, int index)
+s_in_limit (dp_db_actor_state_t *self, int index)
 {
-    s_slot_t *slot = &self->slots [index];
+    dp_db_slot_t *slot = &self->slots [index];
     return s_pinned (slot)
         || s_rank (self, index) < dp_db_pool_limit_target (self->limit [slot->target]);
 }
@@ -907,7 +815,7 @@ s_in_limit (s_self_t *self, int index)
 //  connection, one being set up or cancelling, and the control connection
 //  are never closed.
 static void
-s_pool_adapt (s_self_t *self)
+s_pool_adapt (dp_db_actor_state_t *self)
 {
     int64_t now = zclock_mono ();
     for (dp_db_target_t target = 0; target < DP_DB_TARGETS; target++) {
@@ -915,7 +823,7 @@ s_pool_adapt (s_self_t *self)
             continue;
         dp_db_pool_state_t state = { 0, 0, dp_db_queue_size (self->queue) };
         for (int i = 0; i < self->n_pool; i++) {
-            s_slot_t *slot = &self->slots [i];
+            dp_db_slot_t *slot = &self->slots [i];
             if (slot->target != target || s_pinned (slot) || !s_in_limit (self, i))
                 continue;
             dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
@@ -924,7 +832,7 @@ s_pool_adapt (s_self_t *self)
         }
         dp_db_pool_limit_update (self->limit [target], &state, now);
         for (int i = 0; i < self->n_pool; i++) {
-            s_slot_t *slot = &self->slots [i];
+            dp_db_slot_t *slot = &self->slots [i];
             if (slot->target != target)
                 continue;
             dp_db_conn_state_t conn_state = dp_db_conn_state (slot->conn);
@@ -936,7 +844,7 @@ s_pool_adapt (s_self_t *self)
                 }
             }
             else
-            if (!slot->parked && !slot->stmt && !slot->txn && slot->kill == S_KILL_NONE
+            if (!slot->parked && !slot->stmt && !slot->txn && slot->kill == DP_DB_KILL_NONE
             && (conn_state == DP_DB_CONN_DOWN
             || (conn_state == DP_DB_CONN_IDLE && now - slot->idle_since >= DP_DB_POOL_LIMIT_IDLE_MS))) {
                 dp_db_conn_close (slot->conn);
@@ -949,7 +857,7 @@ s_pool_adapt (s_self_t *self)
 //  A statement goes to pool slot i's connection: its requests have
 //  started, and each counts the statement.
 static void
-s_count_started (s_self_t *self, s_slot_t *slot, int i, dp_db_stmt_t *stmt)
+s_count_started (dp_db_actor_state_t *self, dp_db_slot_t *slot, int i, dp_db_stmt_t *stmt)
 {
     dp_db_job_t *job = stmt->job;
     for (dp_db_stmt_t *member = stmt->merged; member; member = member->merged_next) {
@@ -968,10 +876,10 @@ s_count_started (s_self_t *self, s_slot_t *slot, int i, dp_db_stmt_t *stmt)
 
 //  Send stmt, and the statements of slot->batch after it, to pool slot i's
 //  idle connection.
-static void
-s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
+void
+dp_db_actor_run_on (dp_db_actor_state_t *self, int i, dp_db_stmt_t *stmt)
 {
-    s_slot_t *slot = &self->slots [i];
+    dp_db_slot_t *slot = &self->slots [i];
     slot->thread_id = dp_db_conn_thread_id (slot->conn);
     s_count_started (self, slot, i, stmt);
     slot->stmt = stmt;
@@ -1003,8 +911,8 @@ s_run_on (s_self_t *self, int i, dp_db_stmt_t *stmt)
 //  Checks before a statement runs: a request past its deadline is
 //  answered 408, and a lookup key its column cannot hold matches no row.
 //  Returns false when the statement was finished instead.
-static bool
-s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
+bool
+dp_db_actor_may_run (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_stmt_t *stmt)
 {
     dp_db_job_t *job = stmt->job;
     if (!job->answered && dp_db_job_late (job, (uint64_t) zclock_time ()))
@@ -1030,7 +938,7 @@ s_may_run (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
 //  lookup or identical QUERY join it (coalescing), and its text gets the
 //  max_statement_time of its deadline.
 static void
-s_prepare (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
+s_prepare (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_stmt_t *stmt)
 {
     dp_db_job_t *job = stmt->job;
     if (self->coalesce) {
@@ -1057,11 +965,11 @@ s_prepare (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt)
 
 //  A read taken from the queue joins slot's batch at *tail (which moves
 //  on), prepared as its lead was; false when it was finished instead
-//  (s_may_run).
+//  (dp_db_actor_may_run).
 static bool
-s_batch_add (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *more, dp_db_stmt_t ***tail)
+s_batch_add (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_stmt_t *more, dp_db_stmt_t ***tail)
 {
-    if (!s_may_run (self, slot, more))
+    if (!dp_db_actor_may_run (self, slot, more))
         return false;
     more->deadline = more->job->msg.deadline_ms;
     s_prepare (self, slot, more);
@@ -1080,9 +988,9 @@ s_batch_add (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *more, dp_db_stmt_t **
 //  slots that may take a statement, after *taken statements; returns the
 //  batch's tail link.
 static dp_db_stmt_t **
-s_wave_take (s_self_t *self, int i, size_t idle, dp_db_stmt_t *stmt, int *taken)
+s_wave_take (dp_db_actor_state_t *self, int i, size_t idle, dp_db_stmt_t *stmt, int *taken)
 {
-    s_slot_t *slot = &self->slots [i];
+    dp_db_slot_t *slot = &self->slots [i];
     dp_db_stmt_t **tail = &slot->batch;
     if (!self->wave)
         return tail;
@@ -1103,10 +1011,10 @@ s_wave_take (s_self_t *self, int i, size_t idle, dp_db_stmt_t *stmt, int *taken)
 //  Fill slot i's batch, from its tail on, with the queued reads that go
 //  with stmt, share statements in all at most (taken so far: *taken).
 static void
-s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, int max_large,
+s_batch_take (dp_db_actor_state_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, int max_large,
               int share, dp_db_stmt_t **tail, int taken)
 {
-    s_slot_t *slot = &self->slots [i];
+    dp_db_slot_t *slot = &self->slots [i];
     //  Only a pool at its most: below it, another connection is the
     //  better remedy, and a read left in the queue a little longer
     //  shares the statements of others (coalescing).
@@ -1129,7 +1037,7 @@ s_batch_take (s_self_t *self, int i, dp_db_stmt_t *stmt, dp_db_target_t reads, i
 
 //  The text of slot's statement and its batch.
 static void
-s_batch_text (s_slot_t *slot)
+s_batch_text (dp_db_slot_t *slot)
 {
     dp_sql_destroy (&slot->batch_sql);
     dp_sql_append (&slot->batch_sql, slot->stmt->sql.data);
@@ -1142,7 +1050,7 @@ s_batch_text (s_slot_t *slot)
 //  Slot's statement finished and its result was read: the next statement
 //  of its batch becomes the slot's, its result read as it comes.
 static void
-s_batch_next (s_self_t *self, s_slot_t *slot)
+s_batch_next (dp_db_actor_state_t *self, dp_db_slot_t *slot)
 {
     dp_db_stmt_t *next = slot->batch;
     if (!next) {
@@ -1159,7 +1067,7 @@ s_batch_next (s_self_t *self, s_slot_t *slot)
 //  they are sent again, as one text, on the same connection (counted
 //  once: each runs once).
 static void
-s_batch_resend (s_self_t *self, s_slot_t *slot)
+s_batch_resend (dp_db_actor_state_t *self, dp_db_slot_t *slot)
 {
     dp_db_stmt_t *first = slot->batch;
     if (!first) {
@@ -1177,7 +1085,7 @@ s_batch_resend (s_self_t *self, s_slot_t *slot)
 
 //  Slot's connection is gone: the rest of its batch fails as its statement did.
 static void
-s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *message)
+s_batch_fail (dp_db_actor_state_t *self, dp_db_slot_t *slot, uint32_t status, const char *message)
 {
     while (slot->batch) {
         dp_db_stmt_t *stmt = slot->batch;
@@ -1197,7 +1105,7 @@ s_batch_fail (s_self_t *self, s_slot_t *slot, uint32_t status, const char *messa
 
 //  The read goes to the primary's queue (or fails 503 with the primary down).
 static void
-s_gtid_to_primary (s_self_t *self, dp_db_stmt_t *stmt)
+s_gtid_to_primary (dp_db_actor_state_t *self, dp_db_stmt_t *stmt)
 {
     dp_db_job_t *job = stmt->job;
     job->access = DP_DB_ACCESS_PRIMARY;
@@ -1206,7 +1114,7 @@ s_gtid_to_primary (s_self_t *self, dp_db_stmt_t *stmt)
     if (self->out.verbose)
         dp_info ("db: request %llu [%s]: the replica has not reached its GTID position: on the primary",
                  (unsigned long long) job->msg.id, job->msg.trace_id);
-    if (s_unavailable (self, DP_DB_ACCESS_PRIMARY)) {
+    if (dp_db_actor_unavailable (self, DP_DB_ACCESS_PRIMARY)) {
         s_stmt_fail (self, stmt, DP_STATUS_UNAVAILABLE,
                      "database unavailable: the replica lags and the primary is down");
         return;
@@ -1219,9 +1127,9 @@ s_gtid_to_primary (s_self_t *self, dp_db_stmt_t *stmt)
 //  replica's MASTER_GTID_WAIT started on that slot, or it went to the
 //  primary's queue); false when it may run there now.
 static bool
-s_gtid_gate (s_self_t *self, int i, dp_db_stmt_t *stmt)
+s_gtid_gate (dp_db_actor_state_t *self, int i, dp_db_stmt_t *stmt)
 {
-    s_slot_t *slot = &self->slots [i];
+    dp_db_slot_t *slot = &self->slots [i];
     dp_db_job_t *job = stmt->job;
     if (!job->min_gtid)
         return false;
@@ -1264,14 +1172,14 @@ s_gtid_gate (s_self_t *self, int i, dp_db_stmt_t *stmt)
 //  replica connection sees it now); a timeout (-1), an error or a lost
 //  connection send it to the primary. The read itself has not run.
 static void
-s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
+s_gtid_waited (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_conn_event_t event)
 {
     dp_db_stmt_t *stmt = slot->stmt;
     dp_db_job_t *job = stmt->job;
     slot->gtid_waiting = false;
     slot->stmt = NULL;
-    if (slot->kill == S_KILL_WANTED)
-        slot->kill = S_KILL_NONE;
+    if (slot->kill == DP_DB_KILL_WANTED)
+        slot->kill = DP_DB_KILL_NONE;
     bool reached = false;
     if (event == DP_DB_CONN_DONE) {
         unsigned long *lengths;
@@ -1310,10 +1218,10 @@ s_gtid_waited (s_self_t *self, s_slot_t *slot, dp_db_conn_event_t event)
 //  moved to the primary's queue on the way, or a statement finished as it
 //  started).
 static void
-s_dispatch_once (s_self_t *self);
+s_dispatch_once (dp_db_actor_state_t *self);
 
 static void
-s_dispatch (s_self_t *self)
+s_dispatch (dp_db_actor_state_t *self)
 {
     do {
         self->dispatch_again = false;
@@ -1323,10 +1231,10 @@ s_dispatch (s_self_t *self)
 
 //  May pool slot i take a queued statement now?
 static bool
-s_takes_statement (s_self_t *self, int i)
+s_takes_statement (dp_db_actor_state_t *self, int i)
 {
-    s_slot_t *slot = &self->slots [i];
-    return !slot->stmt && !slot->txn && slot->kill == S_KILL_NONE && s_in_limit (self, i)
+    dp_db_slot_t *slot = &self->slots [i];
+    return !slot->stmt && !slot->txn && slot->kill == DP_DB_KILL_NONE && s_in_limit (self, i)
         && dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE;
 }
 
@@ -1337,7 +1245,7 @@ s_takes_statement (s_self_t *self, int i)
 //  taken once fell to -1 and the share divided by zero: db-svc aborted
 //  under test_transfer_faults' stream of transactions).
 static int
-s_takers_after (s_self_t *self, int i)
+s_takers_after (dp_db_actor_state_t *self, int i)
 {
     int takers = 0;
     for (int j = i + 1; j < self->n_pool; j++)
@@ -1346,7 +1254,7 @@ s_takers_after (s_self_t *self, int i)
 }
 
 static void
-s_dispatch_once (s_self_t *self)
+s_dispatch_once (dp_db_actor_state_t *self)
 {
     dp_db_target_t reads = dp_db_target_route (DP_DB_ACCESS_READ,
                                                s_count_up (self, DP_DB_REPLICA) > 0);
@@ -1356,16 +1264,16 @@ s_dispatch_once (s_self_t *self)
     int max_large = now_open / 2 > 0? now_open / 2: 1;
     for (dp_db_txn_t *txn = self->txns.head, *next; txn; txn = next) {
         next = txn->next;
-        s_txn_dispatch (self, txn);
+        dp_db_actor_txn_dispatch (self, txn);
     }
     for (int i = 0; i < self->n_pool && dp_db_queue_size (self->queue) > 0; i++) {
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         while (s_takes_statement (self, i)) {
             dp_db_stmt_t *stmt = dp_db_queue_next (self->queue, slot->target, reads, max_large,
                                                    self->n_pinned < self->max_pinned);
             if (!stmt)
                 break;
-            if (!s_may_run (self, slot, stmt))
+            if (!dp_db_actor_may_run (self, slot, stmt))
                 continue;
             dp_db_job_t *job = stmt->job;
             stmt->deadline = job->msg.deadline_ms;
@@ -1376,7 +1284,7 @@ s_dispatch_once (s_self_t *self)
                 slot->beginning = true;
                 self->n_pinned++;
                 stmt->deadline = 0;     //  START TRANSACTION is not cancelled
-                s_run_on (self, i, stmt);
+                dp_db_actor_run_on (self, i, stmt);
                 continue;
             }
             s_prepare (self, slot, stmt);
@@ -1389,423 +1297,9 @@ s_dispatch_once (s_self_t *self)
             dp_db_stmt_t **tail = s_wave_take (self, i, idle, stmt, &taken);
             int share = (int) ((dp_db_queue_size (self->queue) + idle + 1) / (idle + 1));
             s_batch_take (self, i, stmt, reads, max_large, share, tail, taken);
-            s_run_on (self, i, stmt);
+            dp_db_actor_run_on (self, i, stmt);
         }
     }
-}
-
-
-//  ==========================================================================
-//  Transactions (proto/README.md section 5): one pinned primary connection
-//  each, its requests in arrival order, ended by db-svc with a ROLLBACK on
-//  any error, its deadline, a CANCEL of it, or its requester gone.
-
-//  Queue a statement: a transaction's go to its own FIFO.
-static void
-s_push (s_self_t *self, dp_db_stmt_t *stmt, bool at_head)
-{
-    if (stmt->job->txn)
-        dp_db_txn_push (stmt->job->txn, stmt, at_head);
-    else
-        dp_db_queue_push (self->queue, stmt, at_head);
-}
-
-//  The status of an error inside a transaction: a conflict the requester
-//  may retry as a whole (deadlock, lock wait timeout, duplicate key).
-static uint32_t
-s_txn_status (dp_db_conn_t *conn)
-{
-    unsigned int err = dp_db_conn_errno (conn);
-    if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT || err == ER_DUP_ENTRY)
-        return DP_STATUS_CONFLICT;
-    return dp_db_conn_interrupted (conn)? DP_STATUS_TIMEOUT: DP_STATUS_DB_ERROR;
-}
-
-//  A job of the transaction that answers nobody: db-svc's own ROLLBACK.
-static dp_db_stmt_t *
-s_txn_rollback_stmt (s_self_t *self, dp_db_txn_t *txn)
-{
-    dp_arena_t *arena = dp_arena_new (1024);
-    zframe_t *routing = zframe_dup (txn->routing);
-    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_TXN, .trace_id = "",
-                     .u.txn = { txn->txn, DP_TXN_ROLLBACK } };
-    dp_db_job_t *job = dp_db_job_new (&self->jobs, &routing, &arena, &msg);
-    job->answered = true;
-    job->txn = txn;
-    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
-    dp_sql_append (&stmt->sql, "ROLLBACK");
-    return stmt;
-}
-
-//  db-svc ends the transaction: every request of it still waiting is
-//  answered status, a running statement is cancelled, then ROLLBACK runs
-//  (s_txn_dispatch). The request that failed, if any, is answered after
-//  the ROLLBACK (txn->failed).
-static void
-s_txn_end (s_self_t *self, dp_db_txn_t *txn, uint32_t status, const char *why)
-{
-    if (txn->ending)
-        return;
-    txn->ending = true;
-    self->stat_txn_ended++;
-    dp_info ("db: transaction %llu rolled back: %s", (unsigned long long) txn->txn, why);
-    dp_db_stmt_t *stmt;
-    while ((stmt = dp_db_txn_pop (txn))) {
-        dp_db_job_fail (stmt->job, &self->out, status, "transaction rolled back: %s", why);
-        dp_db_stmt_finish (stmt);
-    }
-    s_slot_t *slot = &self->slots [txn->slot];
-    if (slot->stmt && slot->stmt == txn->closer)
-        return;                 //  its COMMIT or ROLLBACK runs: that ends it
-    txn->closer = s_txn_rollback_stmt (self, txn);
-    dp_db_txn_push (txn, txn->closer, true);
-    if (slot->stmt && !slot->stmt->expired) {
-        slot->stmt->expired = true;
-        dp_db_job_fail (slot->stmt->job, &self->out, status, "transaction rolled back: %s", why);
-        if (dp_db_conn_state (self->control [slot->target]->conn) != DP_DB_CONN_DOWN
-        &&  slot->kill == S_KILL_NONE)
-            slot->kill = S_KILL_WANTED;
-    }
-}
-
-//  The transaction is over: its connection goes back to the pool.
-static void
-s_txn_release (s_self_t *self, dp_db_txn_t *txn)
-{
-    dp_db_stmt_t *stmt;
-    while ((stmt = dp_db_txn_pop (txn))) {
-        dp_db_job_fail (stmt->job, &self->out, DP_STATUS_GONE, "the transaction has ended");
-        dp_db_stmt_finish (stmt);
-    }
-    if (txn->failed) {
-        dp_db_job_fail (txn->failed, &self->out, txn->failed_status, "%s", txn->failed_message);
-        dp_db_job_release (&txn->failed);
-    }
-    for (dp_db_job_t *job = self->jobs; job; job = job->next)
-        if (job->txn == txn)
-            job->txn = NULL;
-    self->slots [txn->slot].txn = NULL;
-    self->n_pinned--;
-    dp_db_txn_destroy (&self->txns, &txn);
-}
-
-//  Answer a STMT from its finished statement.
-static void
-s_stmt_answer (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
-{
-    if (job->msg.u.stmt.op == DP_STMT_SELECT) {
-        dp_db_rows_from_result (&self->out, job, conn);
-        return;
-    }
-    dp_val_t *cells = dp_arena_alloc (job->arena, 2 * sizeof (dp_val_t));
-    cells [0] = (dp_val_t) { .type = DP_VAL_INT, .u.i = (int64_t) dp_db_conn_affected_rows (conn) };
-    cells [1] = (dp_val_t) { .type = DP_VAL_INT, .u.i = job->msg.u.stmt.op == DP_STMT_INSERT
-                             ? (int64_t) dp_db_conn_insert_id (conn): 0 };
-    job->parts = dp_arena_calloc (job->arena, 1, sizeof (dp_db_part_t));
-    job->parts [0] = (dp_db_part_t) { .cells = cells, .n_rows = 1, .done = true };
-    job->n_parts = 1;
-    dp_db_rows_from_parts (&self->out, job);
-}
-
-//  Answer the requester's COMMIT (or ROLLBACK): a COMMIT's ROWS carries
-//  the primary's GTID position after it (1 x 1, a str) when the server
-//  reported one (it keeps a binary log and the transaction wrote), so the
-//  client can ask its next reads to see it; otherwise no rows.
-static void
-s_txn_closed_answer (s_self_t *self, dp_db_job_t *job, dp_db_conn_t *conn)
-{
-    char gtid [DP_GTID_MAX + 1];
-    if (job->msg.u.txn.op != DP_TXN_COMMIT || !dp_db_conn_last_gtid (conn, gtid, sizeof gtid)
-    ||  !dp_gtid_valid (gtid, strlen (gtid))) {
-        dp_db_rows_none (&self->out, job);
-        return;
-    }
-    dp_val_t *cell = dp_arena_alloc (job->arena, sizeof (dp_val_t));
-    const char *copy = dp_arena_strdup (job->arena, gtid);
-    *cell = (dp_val_t) { .type = DP_VAL_STR, .u.s = { copy, (uint32_t) strlen (copy) } };
-    job->n_cols = 1;
-    job->types [0] = DP_COLTYPE_STR;
-    job->parts = dp_arena_calloc (job->arena, 1, sizeof (dp_db_part_t));
-    job->parts [0] = (dp_db_part_t) { .cells = cell, .n_rows = 1, .done = true };
-    job->n_parts = 1;
-    dp_db_rows_from_parts (&self->out, job);
-}
-
-//  A BEGIN's START TRANSACTION finished on slot: the transaction is open
-//  and pinned there, or the slot goes back.
-static void
-s_txn_begun (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_event_t event)
-{
-    dp_db_job_t *job = stmt->job;
-    slot->beginning = false;
-    if (event == DP_DB_CONN_DONE) {
-        dp_db_conn_free_result (slot->conn);
-        dp_db_txn_t *txn = dp_db_txn_new (&self->txns, job->routing, job->msg.u.txn.txn,
-                                          job->msg.deadline_ms, (int) (slot - self->slots));
-        slot->txn = txn;
-        if (job->answered)      //  its deadline passed or it was cancelled meanwhile
-            s_txn_end (self, txn, DP_STATUS_GONE, "abandoned while it began");
-        else
-            dp_db_rows_none (&self->out, job);
-    }
-    else {
-        self->n_pinned--;
-        dp_db_job_fail (job, &self->out, event == DP_DB_CONN_LOST? DP_STATUS_UNAVAILABLE
-                        : DP_STATUS_DB_ERROR, "cannot begin a transaction: %s",
-                        dp_db_conn_error (slot->conn));
-        dp_db_conn_free_result (slot->conn);
-    }
-    dp_db_stmt_finish (stmt);
-}
-
-//  A statement of a transaction finished on its pinned slot.
-static void
-s_txn_event (s_self_t *self, s_slot_t *slot, dp_db_stmt_t *stmt, dp_db_conn_event_t event)
-{
-    slot->stmt = NULL;
-    if (!slot->txn) {
-        s_txn_begun (self, slot, stmt, event);
-        return;
-    }
-    dp_db_txn_t *txn = slot->txn;
-    dp_db_job_t *job = stmt->job;
-    if (event == DP_DB_CONN_LOST) {
-        //  The server rolled it back when the connection went.
-        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, job->msg.type == DP_MSG_TXN
-                        && job->msg.u.txn.op == DP_TXN_COMMIT
-                        ? "database connection lost during COMMIT: outcome unknown"
-                        : "database connection lost: the transaction was rolled back");
-        dp_db_stmt_finish (stmt);
-        s_txn_release (self, txn);
-        return;
-    }
-    if (stmt == txn->closer) {
-        if (event == DP_DB_CONN_DONE) {
-            if (self->feed_push && job->msg.u.txn.op == DP_TXN_COMMIT) {
-                char gtid [DP_GTID_MAX + 1] = "";
-                if (!dp_db_conn_last_gtid (slot->conn, gtid, sizeof gtid))
-                    gtid [0] = 0;
-                dp_db_own_writes_send (zsock_resolve (self->feed_push), &txn->own_changes, gtid);
-            }
-            if (!job->answered)
-                s_txn_closed_answer (self, job, slot->conn);
-            dp_db_conn_free_result (slot->conn);
-            dp_db_stmt_finish (stmt);
-            s_txn_release (self, txn);
-            return;
-        }
-        if (txn->ending) {
-            //  A ROLLBACK failed: closing the connection rolls back too.
-            dp_db_job_fail (job, &self->out, DP_STATUS_DB_ERROR, "database error: %s",
-                            dp_db_conn_error (slot->conn));
-            dp_db_conn_free_result (slot->conn);
-            dp_db_conn_close (slot->conn);
-            slot->retry_at = zclock_mono ();
-            dp_db_stmt_finish (stmt);
-            s_txn_release (self, txn);
-            return;
-        }
-        //  COMMIT (or the requester's ROLLBACK) failed: roll back, then say so.
-        txn->closer = NULL;
-    }
-    if (event == DP_DB_CONN_FAILED && !job->answered && !txn->failed) {
-        txn->failed = job;
-        txn->failed_status = s_txn_status (slot->conn);
-        snprintf (txn->failed_message, sizeof txn->failed_message,
-                  "database error: %s; the transaction was rolled back", dp_db_conn_error (slot->conn));
-        dp_db_conn_free_result (slot->conn);
-        dp_db_stmt_finish (stmt);
-        s_txn_end (self, txn, DP_STATUS_GONE, "a statement failed");
-        return;
-    }
-    if (event == DP_DB_CONN_DONE && !job->answered) {
-        if (job->msg.type == DP_MSG_STMT) {
-            if (self->feed_push)
-                dp_db_own_writes_add (&txn->own_changes, &job->msg.u.stmt,
-                                      dp_db_conn_insert_id (slot->conn));
-            s_stmt_answer (self, job, slot->conn);
-        }
-        else
-            s_answer (self, stmt, slot->conn);
-    }
-    dp_db_conn_free_result (slot->conn);
-    bool abandoned = stmt->expired;
-    dp_db_stmt_finish (stmt);
-    //  A request of it abandoned (deadline, CANCEL) or failed: it ends.
-    if (abandoned || event == DP_DB_CONN_FAILED)
-        s_txn_end (self, txn, DP_STATUS_GONE, "a request of it was abandoned");
-}
-
-//  The pinned connection of an idle transaction was lost.
-static void
-s_txn_lost (s_self_t *self, s_slot_t *slot)
-{
-    if (slot->txn)
-        s_txn_release (self, slot->txn);
-}
-
-//  Run the transaction's next statement when its connection is free.
-static void
-s_txn_dispatch (s_self_t *self, dp_db_txn_t *txn)
-{
-    int i = txn->slot;
-    s_slot_t *slot = &self->slots [i];
-    while (!slot->stmt && slot->kill == S_KILL_NONE
-       &&  dp_db_conn_state (slot->conn) == DP_DB_CONN_IDLE) {
-        dp_db_stmt_t *stmt = dp_db_txn_pop (txn);
-        if (!stmt)
-            return;
-        if (stmt == txn->closer && stmt->job->msg.u.txn.op == DP_TXN_ROLLBACK && txn->ending) {
-            stmt->deadline = 0;         //  db-svc's ROLLBACK runs whatever the time
-            s_run_on (self, i, stmt);
-            return;
-        }
-        if (!s_may_run (self, slot, stmt)) {
-            //  Abandoned while it waited (CANCEL, its deadline): the
-            //  transaction cannot go on without it.
-            s_txn_end (self, txn, DP_STATUS_GONE, "a request of it was abandoned");
-            continue;
-        }
-        dp_db_job_t *job = stmt->job;
-        stmt->deadline = job->msg.deadline_ms;
-        if (txn->deadline_ms && (!stmt->deadline || txn->deadline_ms < stmt->deadline))
-            stmt->deadline = txn->deadline_ms;
-        if (stmt == txn->closer)
-            stmt->deadline = 0;         //  a COMMIT is never cancelled half-way
-        else
-        if (self->statement_timeout && stmt->deadline)
-            dp_db_stmt_limit (stmt, (int64_t) stmt->deadline - zclock_time ());
-        s_run_on (self, i, stmt);
-        return;
-    }
-}
-
-//  Transactions whose deadline passed or whose requester went silent.
-static void
-s_txn_check (s_self_t *self)
-{
-    uint64_t now = (uint64_t) zclock_time ();
-    int64_t mono = zclock_mono ();
-    for (dp_db_txn_t *txn = self->txns.head; txn; txn = txn->next) {
-        const char *why = txn->ending? NULL: dp_db_txn_due (txn, now, mono);
-        if (why)
-            s_txn_end (self, txn, txn->deadline_ms && now >= txn->deadline_ms
-                       ? DP_STATUS_TIMEOUT: DP_STATUS_GONE, why);
-    }
-}
-
-//  The requester's open transaction txn, or NULL after answering id 410.
-static dp_db_txn_t *
-s_txn_for (s_self_t *self, zframe_t *routing, const dp_msg_t *msg, uint64_t txn_id)
-{
-    dp_db_txn_t *txn = dp_db_txn_find (&self->txns, routing, txn_id);
-    if (txn && !txn->ending && !txn->closing)
-        return txn;
-    dp_db_reply_error (&self->out, routing, msg->id, msg->trace_id, DP_STATUS_GONE,
-                       "transaction %llu is not open", (unsigned long long) txn_id);
-    return NULL;
-}
-
-//  A BEGIN of txn is under way (queued or starting) for routing.
-static bool
-s_txn_beginning (s_self_t *self, zframe_t *routing, uint64_t txn_id)
-{
-    for (dp_db_job_t *job = self->jobs; job; job = job->next)
-        if (job->msg.type == DP_MSG_TXN && job->msg.u.txn.op == DP_TXN_BEGIN && !job->txn
-        &&  job->msg.u.txn.txn == txn_id && zframe_eq (job->routing, routing))
-            return true;
-    return false;
-}
-
-//  TXN: BEGIN waits in the primary's queue for a connection to pin;
-//  COMMIT and ROLLBACK run after the transaction's earlier requests.
-static void
-s_start_txn (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
-{
-    uint64_t txn_id = msg->u.txn.txn;
-    dp_db_txn_t *txn = NULL;
-    if (msg->u.txn.op == DP_TXN_BEGIN) {
-        if (dp_db_txn_find (&self->txns, *routing_p, txn_id)
-        ||  s_txn_beginning (self, *routing_p, txn_id)) {
-            dp_db_reply_error (&self->out, *routing_p, msg->id, msg->trace_id,
-                               DP_STATUS_BAD_REQUEST, "transaction %llu is open already",
-                               (unsigned long long) txn_id);
-            return;
-        }
-    }
-    else
-    if (!(txn = s_txn_for (self, *routing_p, msg, txn_id)))
-        return;
-    dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
-    job->txn = txn;
-    job->access = DP_DB_ACCESS_PRIMARY;
-    if (dp_db_job_late (job, (uint64_t) zclock_time ()))
-        dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
-                        "deadline passed before the request started");
-    else
-    if (!txn && s_unavailable (self, DP_DB_ACCESS_PRIMARY))
-        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
-    else {
-        dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
-        dp_sql_append (&stmt->sql, msg->u.txn.op == DP_TXN_BEGIN? "START TRANSACTION"
-                       : msg->u.txn.op == DP_TXN_COMMIT? "COMMIT": "ROLLBACK");
-        if (txn) {
-            txn->closing = true;
-            txn->closer = stmt;
-        }
-        s_push (self, stmt, false);
-    }
-    dp_db_job_release (&job);
-}
-
-//  STMT: one statement of an open transaction. A refused one ends it too.
-static void
-s_start_stmt (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
-{
-    dp_db_txn_t *txn = s_txn_for (self, *routing_p, msg, msg->u.stmt.txn);
-    if (!txn)
-        return;
-    dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
-    job->txn = txn;
-    job->access = DP_DB_ACCESS_PRIMARY;
-    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
-    char err [256];
-    //  Its conditions' strings are judged by its connection's character sets.
-    const dp_db_charsets_t *charsets = dp_db_conn_charsets (self->slots [txn->slot].conn);
-    if (dp_sql_build_stmt (&stmt->sql, &job->msg.u.stmt, charsets, job->types, &job->n_cols,
-                           err, sizeof err)) {
-        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "STMT refused: %s", err);
-        dp_db_stmt_finish (stmt);
-        s_txn_end (self, txn, DP_STATUS_GONE, "a statement was refused");
-        return;
-    }
-    if (job->msg.u.stmt.op != DP_STMT_SELECT) {
-        job->n_cols = 2;
-        job->types [0] = job->types [1] = DP_COLTYPE_INT;
-    }
-    s_push (self, stmt, false);
-    dp_db_job_release (&job);
-}
-
-//  The requester gave up transaction txn_id (CANCEL), or all of its
-//  transactions (txn_id 0: DISCONNECT): they end, BEGINs still under way
-//  included.
-static void
-s_txn_abandon (s_self_t *self, zframe_t *routing, uint64_t txn_id, uint32_t status,
-               const char *why)
-{
-    for (dp_db_txn_t *txn = self->txns.head; txn; txn = txn->next)
-        if (zframe_eq (txn->routing, routing) && (!txn_id || txn->txn == txn_id))
-            s_txn_end (self, txn, status, why);
-    bool purge = false;
-    for (dp_db_job_t *job = self->jobs; job; job = job->next)
-        if (job->msg.type == DP_MSG_TXN && job->msg.u.txn.op == DP_TXN_BEGIN && !job->answered
-        &&  (!txn_id || job->msg.u.txn.txn == txn_id) && zframe_eq (job->routing, routing)) {
-            dp_db_job_fail (job, &self->out, status, "transaction abandoned: %s", why);
-            purge = true;
-        }
-    if (purge)
-        dp_db_queue_purge (self->queue);
 }
 
 
@@ -1823,7 +1317,7 @@ s_job_join (dp_db_job_t *job, dp_db_txn_t *txn)
 
 //  Start a LOAD: validate, then one statement per chunk of distinct keys.
 static void
-s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
+s_start_load (dp_db_actor_state_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
 {
     const dp_sql_loader_t *loader = dp_sql_loader (msg->u.load.loader);
     const dp_catalog_entry_t *entry = dp_catalog_loader (msg->u.load.loader);
@@ -1833,7 +1327,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
         return;
     }
     dp_db_txn_t *txn = NULL;
-    if (msg->u.load.txn && !(txn = s_txn_for (self, *routing_p, msg, msg->u.load.txn)))
+    if (msg->u.load.txn && !(txn = dp_db_actor_txn_for (self, *routing_p, msg, msg->u.load.txn)))
         return;
     dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
     s_job_join (job, txn);
@@ -1857,7 +1351,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
         if (n_keys == 0)
             dp_db_rows_none (&self->out, job);
         else
-        if (s_unavailable (self, job->access))
+        if (dp_db_actor_unavailable (self, job->access))
             dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
         else {
             size_t chunk = (size_t) self->chunk_size;
@@ -1871,7 +1365,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
                 int rc = dp_sql_build_load (&stmt->sql, loader, job->columns,
                                             job->msg.u.load.keys + first, count);
                 assert (rc == 0);       //  mask checked above
-                s_push (self, stmt, false);
+                dp_db_actor_push (self, stmt, false);
             }
         }
     }
@@ -1882,7 +1376,7 @@ s_start_load (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg
 //  the SQL catalog's query table, answer what needs no SQL, queue the
 //  first statement.
 static void
-s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
+s_start_query (dp_db_actor_state_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
 {
     const dp_catalog_entry_t *entry = dp_catalog_query (msg->u.query.query);
     const dp_sql_query_t *query = dp_sql_query (msg->u.query.query);
@@ -1892,7 +1386,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
         return;
     }
     dp_db_txn_t *txn = NULL;
-    if (msg->u.query.txn && !(txn = s_txn_for (self, *routing_p, msg, msg->u.query.txn)))
+    if (msg->u.query.txn && !(txn = dp_db_actor_txn_for (self, *routing_p, msg, msg->u.query.txn)))
         return;
     dp_db_job_t *job = dp_db_job_new (&self->jobs, routing_p, arena_p, msg);
     s_job_join (job, txn);
@@ -1927,7 +1421,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
             dp_db_rows_none (&self->out, job);
     }
     else
-    if (s_unavailable (self, job->access))
+    if (dp_db_actor_unavailable (self, job->access))
         dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
     else {
         dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
@@ -1943,7 +1437,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
         }
         else
             dp_sql_query_build (query, &stmt->sql, &job->args);
-        s_push (self, stmt, false);
+        dp_db_actor_push (self, stmt, false);
     }
     dp_db_job_release (&job);
 }
@@ -1955,7 +1449,7 @@ s_start_query (s_self_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_ms
 //  primary's), its most and its target, the queue,
 //  and the counters since start.
 static void
-s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
+s_report (dp_db_actor_state_t *self, dp_report_t *report, uint64_t *values)
 {
     memset (values, 0, DP_STAT_DB_COUNT * sizeof (uint64_t));
     for (int i = 0; i < self->n_pool; i++)
@@ -1988,7 +1482,7 @@ s_report (s_self_t *self, dp_report_t *report, uint64_t *values)
 
 //  One request: frames [routing id, msgpack] (n frames received).
 static void
-s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
+s_handle_request (dp_db_actor_state_t *self, zmq_msg_t *frames, int n, bool too_many)
 {
     if (n < 2) {
         dp_warn ("db: dropping a message of %d frame(s)", n);
@@ -2041,18 +1535,18 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
             break;
         }
         case DP_MSG_DISCONNECT:
-            s_txn_abandon (self, routing, 0, DP_STATUS_GONE, "its requester disconnected");
+            dp_db_actor_txn_abandon (self, routing, 0, DP_STATUS_GONE, "its requester disconnected");
             break;
         case DP_MSG_CANCEL:
             //  A request id, or a transaction's: the requester numbers both alike.
-            s_txn_abandon (self, routing, msg.id, DP_STATUS_CANCELLED, "cancelled by the requester");
+            dp_db_actor_txn_abandon (self, routing, msg.id, DP_STATUS_CANCELLED, "cancelled by the requester");
             s_cancel (self, routing, msg.id);
             break;
         case DP_MSG_TXN:
-            s_start_txn (self, &routing, &arena, &msg);
+            dp_db_actor_start_txn (self, &routing, &arena, &msg);
             break;
         case DP_MSG_STMT:
-            s_start_stmt (self, &routing, &arena, &msg);
+            dp_db_actor_start_stmt (self, &routing, &arena, &msg);
             break;
         case DP_MSG_LOAD:
         case DP_MSG_QUERY:
@@ -2082,7 +1576,7 @@ s_handle_request (s_self_t *self, zmq_msg_t *frames, int n, bool too_many)
 
 //  Read what the ROUTER has, up to a burst.
 static void
-s_handle_router (s_self_t *self)
+s_handle_router (dp_db_actor_state_t *self)
 {
     for (int burst = 0; burst < S_RECV_BURST; burst++) {
         zmq_msg_t frames [3];
@@ -2112,7 +1606,7 @@ s_handle_router (s_self_t *self)
 }
 
 static void
-s_handle_pipe (s_self_t *self)
+s_handle_pipe (dp_db_actor_state_t *self)
 {
     zmsg_t *request = zmsg_recv (self->pipe);
     if (!request) {
@@ -2177,10 +1671,10 @@ s_handle_pipe (s_self_t *self)
 //  ==========================================================================
 //  The actor
 
-static s_self_t *
+static dp_db_actor_state_t *
 s_self_new (zsock_t *pipe, const dp_db_config_t *config)
 {
-    s_self_t *self = calloc (1, sizeof (s_self_t));
+    dp_db_actor_state_t *self = calloc (1, sizeof (dp_db_actor_state_t));
     if (!self)
         dp_fatal ("out of memory");
     self->pipe = pipe;
@@ -2223,7 +1717,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
     self->replica_wait_ms = config->replica_wait_ms;
     //  Transactions pin at most half the primary's pool: reads keep the rest.
     self->max_pinned = self->pool_size [DP_DB_PRIMARY] / 2 > 0? self->pool_size [DP_DB_PRIMARY] / 2: 1;
-    self->slots = calloc ((size_t) self->n_slots, sizeof (s_slot_t));
+    self->slots = calloc ((size_t) self->n_slots, sizeof (dp_db_slot_t));
     self->items = calloc ((size_t) self->n_slots + 3, sizeof (zmq_pollitem_t));
     self->item_slot = calloc ((size_t) self->n_slots + 3, sizeof (int));
     if (!self->slots || !self->items || !self->item_slot)
@@ -2244,7 +1738,7 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
             self->slots [next].killing = -1;
             self->slots [next].parked = i >= min;
         }
-        s_slot_t *control = &self->slots [next_control++];
+        dp_db_slot_t *control = &self->slots [next_control++];
         control->conn = dp_db_conn_new (&server);
         control->target = target;
         control->control = true;
@@ -2257,9 +1751,9 @@ s_self_new (zsock_t *pipe, const dp_db_config_t *config)
 }
 
 static void
-s_self_destroy (s_self_t **self_p)
+s_self_destroy (dp_db_actor_state_t **self_p)
 {
-    s_self_t *self = *self_p;
+    dp_db_actor_state_t *self = *self_p;
     if (!self)
         return;
     //  Requests still under way: each requester is told once that we are
@@ -2276,7 +1770,7 @@ s_self_destroy (s_self_t **self_p)
                 other->answered = true;
     }
     for (int i = 0; i < self->n_slots; i++) {
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         dp_db_conn_destroy (&slot->conn);
         if (slot->stmt)
             s_stmt_fail (self, slot->stmt, DP_STATUS_UNAVAILABLE, "db-svc is shutting down");
@@ -2318,7 +1812,7 @@ s_self_destroy (s_self_t **self_p)
 //  Poll timeout in ms: the nearest connector timeout, reconnect time or
 //  queued deadline, at most S_MAX_POLL_MS.
 static long
-s_poll_timeout (s_self_t *self)
+s_poll_timeout (dp_db_actor_state_t *self)
 {
     int64_t now = zclock_mono ();
     int64_t timeout = S_MAX_POLL_MS;
@@ -2343,7 +1837,7 @@ s_poll_timeout (s_self_t *self)
         }
     }
     for (int i = 0; i < self->n_slots; i++) {
-        s_slot_t *slot = &self->slots [i];
+        dp_db_slot_t *slot = &self->slots [i];
         if (slot->parked)
             continue;
         int64_t at = dp_db_conn_state (slot->conn) == DP_DB_CONN_DOWN
@@ -2368,7 +1862,7 @@ dp_db_actor (zsock_t *pipe, void *args)
     dp_db_config_t *config = (dp_db_config_t *) args;
     assert (config);
     assert (config->endpoint);
-    s_self_t *self = s_self_new (pipe, config);
+    dp_db_actor_state_t *self = s_self_new (pipe, config);
     self->router = zsock_new (ZMQ_ROUTER);
     assert (self->router);
     zsock_set_sndhwm (self->router, 0);     //  never drop a reply
@@ -2447,7 +1941,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         int64_t now = zclock_mono ();
         int item = first_slot_item;
         for (int i = 0; i < self->n_slots; i++) {
-            s_slot_t *slot = &self->slots [i];
+            dp_db_slot_t *slot = &self->slots [i];
             short revents = 0;
             if (item < n_items && self->item_slot [item] == i)
                 revents = self->items [item++].revents;
@@ -2460,7 +1954,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         s_reconnect_due (self);
         dp_db_queue_expire (self->queue, &self->out);
         s_expire_running (self);
-        s_txn_check (self);
+        dp_db_actor_txn_check (self);
         s_kill_dispatch (self);
         s_purge_dispatch (self);
         s_dispatch (self);
