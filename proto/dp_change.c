@@ -27,10 +27,7 @@ dp_change_op_name (dp_change_op_t op)
 static void
 s_pack_text (msgpack_packer *pk, const char *text)
 {
-    size_t len = strlen (text);
-    msgpack_pack_str (pk, len);
-    if (len)
-        msgpack_pack_str_body (pk, text, len);
+    dp_msg_pack_str (pk, text, strlen (text));
 }
 
 static bool

@@ -110,8 +110,8 @@ s_payload_size (dp_msg_type_t type)
 //  ==========================================================================
 //  Encoding
 
-static void
-s_pack_str (msgpack_packer *pk, const char *ptr, size_t len)
+void
+dp_msg_pack_str (msgpack_packer *pk, const char *ptr, size_t len)
 {
     msgpack_pack_str (pk, len);
     if (len)
@@ -127,7 +127,7 @@ s_pack_text (msgpack_packer *pk, const char *ptr, uint32_t len)
     size_t size = ptr ? (len ? len : strlen (ptr)) : 0;
     if (size > DP_MSG_MAX_STR || (len && memchr (ptr, 0, size)))
         return -1;
-    s_pack_str (pk, ptr, size);
+    dp_msg_pack_str (pk, ptr, size);
     return 0;
 }
 
@@ -205,7 +205,7 @@ s_pack_val (msgpack_packer *pk, const dp_val_t *val, bool cell, int depth, int m
         case DP_VAL_STR:
             if (val->u.s.len > DP_MSG_MAX_STR || (val->u.s.len && !val->u.s.ptr))
                 return -1;
-            s_pack_str (pk, val->u.s.ptr, val->u.s.len);
+            dp_msg_pack_str (pk, val->u.s.ptr, val->u.s.len);
             return 0;
         case DP_VAL_BOOL:
             if (cell)
@@ -1523,7 +1523,7 @@ dp_rows_writer_str (dp_rows_writer_t *w, const char *ptr, size_t len)
         return;
     }
     if (s_writer_take (w))
-        s_pack_str (&w->pk, ptr, len);
+        dp_msg_pack_str (&w->pk, ptr, len);
 }
 
 int

@@ -359,6 +359,9 @@ void dp_rows_writer_str (dp_rows_writer_t *w, const char *ptr, size_t len);
 //  Returns 0 when exactly the announced number of cells was written, else -1.
 int dp_rows_writer_end (dp_rows_writer_t *w);
 
+//  Pack a msgpack str of len bytes from ptr (none read when len is 0).
+void dp_msg_pack_str (msgpack_packer *pk, const char *ptr, size_t len);
+
 void dp_msg_test (bool verbose);
 
 #endif

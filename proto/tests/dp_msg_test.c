@@ -19,13 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-static void
-s_pack_str (msgpack_packer *pk, const char *ptr, size_t len)
-{
-    msgpack_pack_str (pk, len);
-    if (len)
-        msgpack_pack_str_body (pk, ptr, len);
-}
 
 //  Every prefix, mutation and random buffer is copied into a heap block of
 //  exactly its size, so a read one byte too far is an ASan report.
@@ -286,8 +279,28 @@ s_pack_head (msgpack_packer *pk, uint64_t version, uint64_t type, uint32_t paylo
     msgpack_pack_uint64 (pk, type);
     msgpack_pack_uint64 (pk, 1);
     msgpack_pack_uint64 (pk, 0);
-    s_pack_str (pk, "t", 1);
+    dp_msg_pack_str (pk, "t", 1);
     msgpack_pack_array (pk, payload_size);
+}
+
+//  A hand-made EXECUTE of fields fields up to its first five: the identity
+//  (user 1 of organisation org, not god, beta_user, no bases, no
+//  permissions), the query text, no operation name, no variables, no flags.
+static void
+s_pack_execute (msgpack_packer *pk, uint32_t fields, int64_t org, int64_t beta_user, const char *query)
+{
+    s_pack_head (pk, 1, DP_MSG_EXECUTE, fields);
+    msgpack_pack_array (pk, 6);
+    msgpack_pack_int64 (pk, 1);
+    msgpack_pack_int64 (pk, org);
+    msgpack_pack_false (pk);
+    msgpack_pack_int64 (pk, beta_user);
+    msgpack_pack_array (pk, 0);
+    msgpack_pack_array (pk, 0);
+    dp_msg_pack_str (pk, query, strlen (query));
+    msgpack_pack_nil (pk);
+    msgpack_pack_nil (pk);
+    msgpack_pack_uint32 (pk, 0);
 }
 
 static double
@@ -686,19 +699,7 @@ s_test_gtid_fields (dp_arena_t *arena)
             && out.u.execute.min_gtid == NULL);
     msgpack_sbuffer_clear (&buf);
     for (uint32_t fields = 7; fields <= 8; fields++) {
-        s_pack_head (&pk, 1, DP_MSG_EXECUTE, fields);
-        msgpack_pack_array (&pk, 6);
-        msgpack_pack_int (&pk, 1);
-        msgpack_pack_int (&pk, 1);
-        msgpack_pack_false (&pk);
-        msgpack_pack_int (&pk, -1);
-        msgpack_pack_array (&pk, 0);
-        msgpack_pack_array (&pk, 0);
-        msgpack_pack_str (&pk, 1);
-        msgpack_pack_str_body (&pk, "x", 1);
-        msgpack_pack_nil (&pk);
-        msgpack_pack_nil (&pk);
-        msgpack_pack_uint32 (&pk, 0);
+        s_pack_execute (&pk, fields, 1, -1, "x");
         msgpack_pack_nil (&pk);
         msgpack_pack_nil (&pk);
         if (fields == 8)
@@ -816,7 +817,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 4);
     msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
-    s_pack_str (&pk, long_name, DP_INSTANCE_MAX);
+    dp_msg_pack_str (&pk, long_name, DP_INSTANCE_MAX);
     msgpack_pack_uint64 (&pk, 1);
     msgpack_pack_array (&pk, 0);
     assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == 0);
@@ -826,7 +827,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, 4);
     msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
     memset (long_name, 'y', sizeof long_name - 1);
-    s_pack_str (&pk, long_name, DP_INSTANCE_MAX + 1);
+    dp_msg_pack_str (&pk, long_name, DP_INSTANCE_MAX + 1);
     msgpack_pack_uint64 (&pk, 1);
     msgpack_pack_array (&pk, 0);
     s_expect_malformed (buf.data, buf.size, arena, "more than the limit of 255");
@@ -835,7 +836,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 4);
     msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
-    s_pack_str (&pk, "db", 2);
+    dp_msg_pack_str (&pk, "db", 2);
     msgpack_pack_uint64 (&pk, 1);
     msgpack_pack_array (&pk, DP_REPORT_VALUES_MAX + 1);
     for (int v = 0; v <= DP_REPORT_VALUES_MAX; v++)
@@ -846,7 +847,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 4);
     msgpack_pack_uint32 (&pk, DP_SERVICE_DB);
-    s_pack_str (&pk, "db", 2);
+    dp_msg_pack_str (&pk, "db", 2);
     msgpack_pack_uint64 (&pk, 1);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_int32 (&pk, -1);                   //  values are unsigned
@@ -1002,18 +1003,7 @@ dp_msg_test (bool verbose)
     //  index and value pairs, nested at most 12 deep.
     for (int form = 0; form < 4; form++) {
         msgpack_sbuffer_clear (&buf);
-        s_pack_head (&pk, 1, DP_MSG_EXECUTE, form == 0 ? 5 : 7);
-        msgpack_pack_array (&pk, 6);
-        msgpack_pack_int64 (&pk, 1);
-        msgpack_pack_int64 (&pk, 0);
-        msgpack_pack_false (&pk);
-        msgpack_pack_int32 (&pk, -1);
-        msgpack_pack_array (&pk, 0);
-        msgpack_pack_array (&pk, 0);
-        s_pack_str (&pk, "{ a }", 5);
-        msgpack_pack_nil (&pk);
-        msgpack_pack_nil (&pk);
-        msgpack_pack_uint32 (&pk, 0);
+        s_pack_execute (&pk, form == 0 ? 5 : 7, 0, -1, "{ a }");
         if (form > 0) {
             msgpack_pack_uint32 (&pk, 0);
             msgpack_pack_array (&pk, form == 1 ? 1 : 2);
@@ -1039,23 +1029,12 @@ dp_msg_test (bool verbose)
     //  The EXECUTE of eight fields with a key of 256 or 0 bytes is malformed.
     for (size_t key_len = 0; key_len <= DP_IDEMPOTENCY_KEY_MAX + 1; key_len += DP_IDEMPOTENCY_KEY_MAX + 1) {
         msgpack_sbuffer_clear (&buf);
-        s_pack_head (&pk, 1, DP_MSG_EXECUTE, 8);
-        msgpack_pack_array (&pk, 6);
-        msgpack_pack_int64 (&pk, 1);
-        msgpack_pack_int64 (&pk, 0);
-        msgpack_pack_false (&pk);
-        msgpack_pack_int32 (&pk, -1);
-        msgpack_pack_array (&pk, 0);
-        msgpack_pack_array (&pk, 0);
-        s_pack_str (&pk, "{ a }", 5);
-        msgpack_pack_nil (&pk);
-        msgpack_pack_nil (&pk);
-        msgpack_pack_uint32 (&pk, 0);
+        s_pack_execute (&pk, 8, 0, -1, "{ a }");
         msgpack_pack_nil (&pk);
         msgpack_pack_nil (&pk);
         char key [DP_IDEMPOTENCY_KEY_MAX + 1];
         memset (key, 'k', sizeof key);
-        s_pack_str (&pk, key, key_len);
+        dp_msg_pack_str (&pk, key, key_len);
         s_expect_malformed (buf.data, buf.size, arena, "idempotency_key is");
     }
     in.u.execute.query = "{ m\0e }";
@@ -1423,7 +1402,7 @@ dp_msg_test (bool verbose)
     {
         char name [DP_INSTANCE_MAX + 2];
         memset (name, 'n', sizeof name);
-        s_pack_str (&pk, name, DP_INSTANCE_MAX + 1);
+        dp_msg_pack_str (&pk, name, DP_INSTANCE_MAX + 1);
     }
     s_expect_malformed (buf.data, buf.size, arena, "more than the limit of 255");
     msgpack_sbuffer_clear (&buf);
@@ -1432,7 +1411,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_uint32 (&pk, DP_MSG_HEARTBEAT);
     msgpack_pack_uint32 (&pk, 1);
     msgpack_pack_uint32 (&pk, 0);
-    s_pack_str (&pk, "t", 1);
+    dp_msg_pack_str (&pk, "t", 1);
     s_expect_malformed (buf.data, buf.size, arena, "6 elements, not 5");
     assert (dp_msg_peek (buf.data, buf.size, &out, err, sizeof err) == -2);
     assert (strstr (err, "6 elements, not 5"));
@@ -1453,7 +1432,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_uint32 (&pk, DP_MSG_HEARTBEAT);
     msgpack_pack_int64 (&pk, -1);
     msgpack_pack_uint32 (&pk, 0);
-    s_pack_str (&pk, "t", 1);
+    dp_msg_pack_str (&pk, "t", 1);
     msgpack_pack_array (&pk, 0);
     s_expect_malformed (buf.data, buf.size, arena, "negative");
     assert (dp_msg_peek (buf.data, buf.size, &out, err, sizeof err) == -2);
@@ -1463,7 +1442,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_uint32 (&pk, DP_MSG_HEARTBEAT);
     msgpack_pack_uint32 (&pk, 1);
     msgpack_pack_uint32 (&pk, 0);
-    s_pack_str (&pk, "a\0b", 3);
+    dp_msg_pack_str (&pk, "a\0b", 3);
     msgpack_pack_array (&pk, 0);
     s_expect_malformed (buf.data, buf.size, arena, "NUL");
     assert (dp_msg_peek (buf.data, buf.size, &out, err, sizeof err) == -2);
@@ -1492,18 +1471,7 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, 0);
     s_expect_malformed (buf.data, buf.size, arena, "loader must not be negative");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_EXECUTE, 5);
-    msgpack_pack_array (&pk, 6);
-    msgpack_pack_int (&pk, 1);
-    msgpack_pack_int (&pk, 1);
-    msgpack_pack_false (&pk);
-    msgpack_pack_int64 (&pk, (int64_t) INT32_MAX + 1);  //  beta_user is an int32
-    msgpack_pack_array (&pk, 0);
-    msgpack_pack_array (&pk, 0);
-    s_pack_str (&pk, "{a}", 3);
-    msgpack_pack_nil (&pk);
-    msgpack_pack_nil (&pk);
-    msgpack_pack_uint32 (&pk, 0);
+    s_pack_execute (&pk, 5, 1, (int64_t) INT32_MAX + 1, "{a}");   //  beta_user is an int32
     s_expect_malformed (buf.data, buf.size, arena, "beta_user");
 
     //  ROWS: the cell count must be n_cols * n_rows, within the limit.
@@ -1580,10 +1548,10 @@ dp_msg_test (bool verbose)
     msgpack_pack_array (&pk, DP_MSG_MAX_PERMISSIONS + 1);
     for (uint32_t i = 0; i < DP_MSG_MAX_PERMISSIONS + 1; i++) {
         msgpack_pack_array (&pk, 2);
-        s_pack_str (&pk, "stock:read", 10);
+        dp_msg_pack_str (&pk, "stock:read", 10);
         msgpack_pack_array (&pk, 0);
     }
-    s_pack_str (&pk, "{a}", 3);
+    dp_msg_pack_str (&pk, "{a}", 3);
     msgpack_pack_nil (&pk);
     msgpack_pack_nil (&pk);
     msgpack_pack_uint32 (&pk, 0);
@@ -1598,7 +1566,7 @@ dp_msg_test (bool verbose)
     char *big = calloc (1, (size_t) DP_MSG_MAX_STR + 1);
     assert (big);
     memset (big, 'x', (size_t) DP_MSG_MAX_STR + 1);
-    s_pack_str (&pk, big, (size_t) DP_MSG_MAX_STR + 1);
+    dp_msg_pack_str (&pk, big, (size_t) DP_MSG_MAX_STR + 1);
     free (big);
     msgpack_pack_array (&pk, 0);
     assert (dp_msg_decode (buf.data, buf.size, arena, &out, err, sizeof err) == -2);
