@@ -30,6 +30,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +184,55 @@ s_read (int c, int side, int64_t now)
     return 0;
 }
 
+//  Accept the waiting clients, each with a connection to the target.
+static void
+s_accept (int listener, int target_port)
+{
+    int client;
+    while ((client = accept (listener, NULL, NULL)) >= 0) {
+        int c = 0;
+        while (c < S_MAX_CONNS && s_conns [c].used)
+            c++;
+        int server = socket (AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in target = { .sin_family = AF_INET,
+                                      .sin_port = htons ((uint16_t) target_port) };
+        target.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+        if (c == S_MAX_CONNS
+        ||  connect (server, (struct sockaddr *) &target, sizeof target)) {
+            close (client);
+            close (server);
+            continue;
+        }
+        s_nonblock (client);
+        s_nonblock (server);
+        s_conn_t *conn = &s_conns [c];
+        conn->used = 1;
+        conn->fds [0] = client;
+        conn->fds [1] = server;
+        conn->dirs [0] = (s_dir_t) { .from = client, .to = server };
+        conn->dirs [1] = (s_dir_t) { .from = server, .to = client };
+        for (int side = 0; side < 2; side++)
+            s_watch (c, side, EPOLL_CTL_ADD);
+    }
+}
+
+//  epoll_pwait2 for wait_us microseconds; on a kernel without it (before
+//  5.11), epoll_wait for the milliseconds rounded up.
+static int
+s_wait (int epoll, struct epoll_event *events, int max, int64_t wait_us)
+{
+    static bool no_pwait2;
+    if (!no_pwait2) {
+        struct timespec timeout = { .tv_sec = wait_us / 1000000,
+                                    .tv_nsec = (wait_us % 1000000) * 1000 };
+        int n = epoll_pwait2 (epoll, events, max, &timeout, NULL);
+        if (n >= 0 || errno != ENOSYS)
+            return n;
+        no_pwait2 = true;
+    }
+    return epoll_wait (epoll, events, max, (int) ((wait_us + 999) / 1000));
+}
+
 int
 main (int argc, char *argv [])
 {
@@ -191,6 +242,7 @@ main (int argc, char *argv [])
     }
     int listen_port = atoi (argv [1]), target_port = atoi (argv [2]);
     s_delay_us = (int64_t) (atof (argv [3]) * 1000);
+    signal (SIGPIPE, SIG_IGN);          //  a peer that reset: a write error, not death
     int listener = socket (AF_INET, SOCK_STREAM, 0);
     int one = 1;
     setsockopt (listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -210,62 +262,54 @@ main (int argc, char *argv [])
 
     struct epoll_event events [64];
     while (1) {
+        //  Wake for the earliest chunk due; a blocked direction waits for
+        //  its socket to be writable instead (EPOLLOUT), not in a loop.
         int64_t now = s_now_us (), next = now + 1000000;
         for (int c = 0; c < S_MAX_CONNS; c++)
-            for (int d = 0; s_conns [c].used && d < 2; d++)
-                if (s_conns [c].dirs [d].head && s_conns [c].dirs [d].head->due_us < next)
-                    next = s_conns [c].dirs [d].head->due_us;
-        int64_t wait_us = next <= now ? 0 : next - now;
-        struct timespec timeout = { .tv_sec = wait_us / 1000000,
-                                    .tv_nsec = (wait_us % 1000000) * 1000 };
-        int n = epoll_pwait2 (epoll, events, 64, &timeout, NULL);
+            for (int d = 0; s_conns [c].used && d < 2; d++) {
+                s_dir_t *dir = &s_conns [c].dirs [d];
+                if (dir->head && !dir->blocked && dir->head->due_us < next)
+                    next = dir->head->due_us;
+            }
+        int n = s_wait (epoll, events, 64, next <= now ? 0 : next - now);
+        if (n < 0 && errno != EINTR) {
+            perror ("delay_proxy: epoll");
+            return 1;
+        }
         now = s_now_us ();
+        bool accepting = false;
         for (int i = 0; i < n; i++) {
             if (events [i].data.u64 == UINT64_MAX) {
-                int client;
-                while ((client = accept (listener, NULL, NULL)) >= 0) {
-                    int c = 0;
-                    while (c < S_MAX_CONNS && s_conns [c].used)
-                        c++;
-                    int server = socket (AF_INET, SOCK_STREAM, 0);
-                    struct sockaddr_in target = { .sin_family = AF_INET,
-                                                  .sin_port = htons ((uint16_t) target_port) };
-                    target.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-                    if (c == S_MAX_CONNS
-                    ||  connect (server, (struct sockaddr *) &target, sizeof target)) {
-                        close (client);
-                        close (server);
-                        continue;
-                    }
-                    s_nonblock (client);
-                    s_nonblock (server);
-                    s_conn_t *conn = &s_conns [c];
-                    conn->used = 1;
-                    conn->fds [0] = client;
-                    conn->fds [1] = server;
-                    conn->dirs [0] = (s_dir_t) { .from = client, .to = server };
-                    conn->dirs [1] = (s_dir_t) { .from = server, .to = client };
-                    for (int side = 0; side < 2; side++)
-                        s_watch (c, side, EPOLL_CTL_ADD);
-                }
-                continue;
+                accepting = true;       //  after this round's events: a slot they name
+                continue;               //  may be freed and taken again
             }
             int c = (int) (events [i].data.u64 / 2), side = (int) (events [i].data.u64 % 2);
             s_conn_t *conn = &s_conns [c];
             if (!conn->used)
                 continue;
-            //  Readable: queue what it sent. Writable: flush what is due to it.
-            //  Hung up (both ways closed, or reset): nothing more to carry.
-            if ((events [i].events & (EPOLLERR | EPOLLHUP))
-            ||  ((events [i].events & EPOLLIN) && s_read (c, side, now))
-            ||  ((events [i].events & EPOLLOUT) && s_flush (c, 1 - side, now)))
+            uint32_t ev = events [i].events;
+            //  Readable or hung up: queue what it sent (a hang-up reads to
+            //  its end first). Writable: flush what is due to it.
+            if ((ev & EPOLLERR)
+            ||  ((ev & (EPOLLIN | EPOLLHUP)) && s_read (c, side, now))
+            ||  ((ev & EPOLLOUT) && s_flush (c, 1 - side, now))) {
                 s_close (epoll, conn);
+                continue;
+            }
+            //  A hang-up cannot be unwatched: once read to its end, the
+            //  socket leaves the set (it stays open until its connection
+            //  closes, below).
+            if ((ev & EPOLLHUP) && conn->dirs [side].eof)
+                epoll_ctl (epoll, EPOLL_CTL_DEL, conn->fds [side], NULL);
         }
+        if (accepting)
+            s_accept (listener, target_port);
         for (int c = 0; c < S_MAX_CONNS; c++) {
             s_conn_t *conn = &s_conns [c];
             if (!conn->used)
                 continue;
-            if (s_flush (c, 0, now) || s_flush (c, 1, now)
+            if ((!conn->dirs [0].blocked && s_flush (c, 0, now))
+            ||  (!conn->dirs [1].blocked && s_flush (c, 1, now))
             ||  (conn->dirs [0].eof == 2 && conn->dirs [1].eof == 2))
                 s_close (epoll, conn);
         }

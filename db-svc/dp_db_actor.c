@@ -1306,6 +1306,16 @@ s_dispatch_once (dp_db_actor_state_t *self)
 //  ==========================================================================
 //  Requests
 
+//  Queue a statement: a transaction's go to its own FIFO.
+void
+dp_db_actor_push (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, bool at_head)
+{
+    if (stmt->job->txn)
+        dp_db_txn_push (stmt->job->txn, stmt, at_head);
+    else
+        dp_db_queue_push (self->queue, stmt, at_head);
+}
+
 //  A read of a transaction runs on its connection: the primary's.
 static void
 s_job_join (dp_db_job_t *job, dp_db_txn_t *txn)

@@ -40,10 +40,10 @@ typedef struct {
     bool parked;                //  pool slot beyond its pool's limit: closed, not reconnected
     int64_t idle_since;         //  pool slot: zclock_mono ms when it last became idle
     bool control;               //  its target's control connection: KILL QUERY only
-    dp_db_stmt_t *stmt;             //  statement running, or NULL
+    dp_db_stmt_t *stmt;         //  statement running, or NULL
     int64_t retry_at;           //  zclock_mono ms: reconnect a DOWN conn then
     int64_t backoff;            //  ms before the next attempt after a failure
-    dp_db_kill_t kill;              //  pool slot: cancelling its statement (no new one until NONE)
+    dp_db_kill_t kill;          //  pool slot: cancelling its statement (no new one until NONE)
     unsigned long thread_id;    //  pool slot: server thread of the running statement
     int killing;                //  control slot: pool slot its KILL is for, or -1
     char kill_sql [64];         //  control slot: the KILL statement (lives while it runs)
@@ -124,11 +124,11 @@ void dp_db_actor_run_on (dp_db_actor_state_t *self, int i, dp_db_stmt_t *stmt);
 //  No server can serve access now: the primary is down and, for a read,
 //  there is no replica or it is down too.
 bool dp_db_actor_unavailable (dp_db_actor_state_t *self, dp_db_access_t access);
+//  Queue a statement: a transaction's go to its own FIFO.
+void dp_db_actor_push (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, bool at_head);
 
 //  dp_db_actor_txn.c
 
-//  Queue a statement: a transaction's go to its own FIFO.
-void dp_db_actor_push (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, bool at_head);
 //  STMT: one statement of an open transaction. A refused one ends it too.
 void dp_db_actor_start_stmt (dp_db_actor_state_t *self, zframe_t **routing_p, dp_arena_t **arena_p,
                              dp_msg_t *msg);

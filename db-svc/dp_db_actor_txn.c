@@ -19,16 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-//  Queue a statement: a transaction's go to its own FIFO.
-void
-dp_db_actor_push (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, bool at_head)
-{
-    if (stmt->job->txn)
-        dp_db_txn_push (stmt->job->txn, stmt, at_head);
-    else
-        dp_db_queue_push (self->queue, stmt, at_head);
-}
-
 //  The status of an error inside a transaction: a conflict the requester
 //  may retry as a whole (deadlock, lock wait timeout, duplicate key).
 static uint32_t

@@ -257,7 +257,7 @@ s_same_query (const dp_db_stmt_t *lead, const dp_db_stmt_t *stmt)
 
 //  A queued lookup that can join lead's statement of several keys: the
 //  same lookup query, its key one the column may match (checked here, as
-//  s_may_run checks a lead's: MariaDB would refuse or misread it).
+//  dp_db_actor_may_run checks a lead's: MariaDB would refuse or misread it).
 static bool
 s_same_lookup (const dp_db_stmt_t *lead, const dp_db_stmt_t *stmt,
                const dp_db_charsets_t *charsets)

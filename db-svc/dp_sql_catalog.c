@@ -696,11 +696,12 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         S_COLS (dimension_beneficiary) },
     //  A UNION, not a join on either column: MariaDB pushes the keys into
     //  each side and reads the two bases' indexes; the join scans every
-    //  shipment.
+    //  shipment. ALL: a shipment within one base would come twice under
+    //  it, and the resolver drops repeated ids anyway (rows_shared).
     [DP_LOADER_shipments_by_base] = {
         "shipments_by_base", "shipment_base.base_id",
         "(SELECT shipment.source_base_id AS base_id, shipment.id AS shipment_id FROM shipment"
-        " UNION SELECT shipment.target_base_id, shipment.id FROM shipment) shipment_base"
+        " UNION ALL SELECT shipment.target_base_id, shipment.id FROM shipment) shipment_base"
         " JOIN shipment ON shipment.id = shipment_base.shipment_id",
         NULL, NULL, "shipment_base.base_id, shipment.id", S_COLS (shipment) },
 };

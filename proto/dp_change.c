@@ -76,11 +76,8 @@ dp_change_encode (const dp_change_t *c, msgpack_sbuffer *buf)
             msgpack_pack_uint32 (&pk, c->op);
             msgpack_pack_array (&pk, (uint32_t) c->n_key);
             for (size_t i = 0; i < c->n_key; i++) {
-                if (c->key [i].is_text) {
-                    msgpack_pack_str (&pk, c->key [i].len);
-                    if (c->key [i].len)
-                        msgpack_pack_str_body (&pk, c->key [i].str, c->key [i].len);
-                }
+                if (c->key [i].is_text)
+                    dp_msg_pack_str (&pk, c->key [i].str, c->key [i].len);
                 else
                     msgpack_pack_int64 (&pk, c->key [i].integer);
             }

@@ -110,6 +110,7 @@ s_payload_size (dp_msg_type_t type)
 //  ==========================================================================
 //  Encoding
 
+//  msgpack-c reads no body for an empty str, so a NULL ptr is fine then.
 void
 dp_msg_pack_str (msgpack_packer *pk, const char *ptr, size_t len)
 {
