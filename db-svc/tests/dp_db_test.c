@@ -74,13 +74,20 @@ uint64_t
 dp_db_test_send_load (dp_db_test_t *t, uint32_t loader, uint64_t columns, const int64_t *keys,
                   uint32_t n_keys, uint64_t deadline)
 {
+    return dp_db_test_send_load_of (t, "selftest", loader, columns, keys, n_keys, deadline);
+}
+
+uint64_t
+dp_db_test_send_load_of (dp_db_test_t *t, const char *trace, uint32_t loader, uint64_t columns,
+                         const int64_t *keys, uint32_t n_keys, uint64_t deadline)
+{
     dp_msg_t msg;
     memset (&msg, 0, sizeof msg);
     msg.version = DP_PROTO_VERSION;
     msg.type = DP_MSG_LOAD;
     msg.id = ++t->next_id;
     msg.deadline_ms = deadline;
-    msg.trace_id = "selftest";
+    msg.trace_id = trace;
     msg.u.load.loader = loader;
     msg.u.load.columns = columns;
     msg.u.load.keys = (int64_t *) keys;

@@ -73,6 +73,10 @@ void dp_db_test_send (dp_db_test_t *t, dp_msg_t *msg);
 
 uint64_t dp_db_test_send_load (dp_db_test_t *t, uint32_t loader, uint64_t columns, const int64_t *keys,
                   uint32_t n_keys, uint64_t deadline);
+//  The same LOAD as from the request of trace id trace (dp_db_test_send_load's: "selftest").
+uint64_t dp_db_test_send_load_of (dp_db_test_t *t, const char *trace, uint32_t loader,
+                                  uint64_t columns, const int64_t *keys, uint32_t n_keys,
+                                  uint64_t deadline);
 
 uint64_t dp_db_test_send_query (dp_db_test_t *t, uint32_t query, uint64_t columns, dp_val_t *args,
                    uint32_t n_args, uint64_t deadline);

@@ -42,18 +42,11 @@ typedef struct {
 static uint64_t
 s_send_load (dp_db_test_t *t, const s_load_t *load)
 {
-    const dp_catalog_entry_t *entry = dp_catalog_loader (load->loader);
+    uint64_t columns = dp_db_test_all_columns (dp_catalog_loader (load->loader));
     if (!load->trace)
-        return dp_db_test_send_load (t, load->loader, dp_db_test_all_columns (entry),
-                                     load->keys, load->n_keys, 0);
-    dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_LOAD, .id = ++t->next_id,
-                     .trace_id = load->trace };
-    msg.u.load.loader = load->loader;
-    msg.u.load.columns = dp_db_test_all_columns (entry);
-    msg.u.load.keys = (int64_t *) load->keys;
-    msg.u.load.n_keys = load->n_keys;
-    dp_db_test_send (t, &msg);
-    return msg.id;
+        return dp_db_test_send_load (t, load->loader, columns, load->keys, load->n_keys, 0);
+    return dp_db_test_send_load_of (t, load->trace, load->loader, columns, load->keys,
+                                    load->n_keys, 0);
 }
 
 //  Hold the pool's one connection on a LOAD of sizes (the table locked),
