@@ -66,7 +66,7 @@ typedef struct {
 
 static s_conn_t s_conns [S_MAX_CONNS];
 static int64_t s_delay_us;
-static int s_epoll;
+static int s_epoll;                 //  the one epoll set
 
 static int64_t
 s_now_us (void)
@@ -85,7 +85,7 @@ s_nonblock (int fd)
 }
 
 static void
-s_close (int epoll, s_conn_t *conn)
+s_close (s_conn_t *conn)
 {
     for (int d = 0; d < 2; d++) {
         s_chunk_t *chunk = conn->dirs [d].head;
@@ -96,7 +96,7 @@ s_close (int epoll, s_conn_t *conn)
         }
     }
     for (int i = 0; i < 2; i++) {
-        epoll_ctl (epoll, EPOLL_CTL_DEL, conn->fds [i], NULL);
+        epoll_ctl (s_epoll, EPOLL_CTL_DEL, conn->fds [i], NULL);
         close (conn->fds [i]);
     }
     memset (conn, 0, sizeof *conn);
@@ -253,10 +253,9 @@ main (int argc, char *argv [])
         return 1;
     }
     s_nonblock (listener);
-    int epoll = epoll_create1 (0);
-    s_epoll = epoll;
+    s_epoll = epoll_create1 (0);
     struct epoll_event event = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
-    epoll_ctl (epoll, EPOLL_CTL_ADD, listener, &event);
+    epoll_ctl (s_epoll, EPOLL_CTL_ADD, listener, &event);
     printf ("ready\n");
     fflush (stdout);
 
@@ -271,7 +270,7 @@ main (int argc, char *argv [])
                 if (dir->head && !dir->blocked && dir->head->due_us < next)
                     next = dir->head->due_us;
             }
-        int n = s_wait (epoll, events, 64, next <= now ? 0 : next - now);
+        int n = s_wait (s_epoll, events, 64, next <= now ? 0 : next - now);
         if (n < 0 && errno != EINTR) {
             perror ("delay_proxy: epoll");
             return 1;
@@ -293,14 +292,14 @@ main (int argc, char *argv [])
             if ((ev & EPOLLERR)
             ||  ((ev & (EPOLLIN | EPOLLHUP)) && s_read (c, side, now))
             ||  ((ev & EPOLLOUT) && s_flush (c, 1 - side, now))) {
-                s_close (epoll, conn);
+                s_close (conn);
                 continue;
             }
             //  A hang-up cannot be unwatched: once read to its end, the
             //  socket leaves the set (it stays open until its connection
             //  closes, below).
             if ((ev & EPOLLHUP) && conn->dirs [side].eof)
-                epoll_ctl (epoll, EPOLL_CTL_DEL, conn->fds [side], NULL);
+                epoll_ctl (s_epoll, EPOLL_CTL_DEL, conn->fds [side], NULL);
         }
         if (accepting)
             s_accept (listener, target_port);
@@ -311,7 +310,7 @@ main (int argc, char *argv [])
             if ((!conn->dirs [0].blocked && s_flush (c, 0, now))
             ||  (!conn->dirs [1].blocked && s_flush (c, 1, now))
             ||  (conn->dirs [0].eof == 2 && conn->dirs [1].eof == 2))
-                s_close (epoll, conn);
+                s_close (conn);
         }
     }
 }
