@@ -283,6 +283,18 @@ s_pack_head (msgpack_packer *pk, uint64_t version, uint64_t type, uint32_t paylo
     msgpack_pack_array (pk, payload_size);
 }
 
+//  A hand-made STMT's envelope and first four fields: transaction txn,
+//  table 0, op, columns.
+static void
+s_pack_stmt (msgpack_packer *pk, uint64_t txn, uint32_t op, uint64_t columns)
+{
+    s_pack_head (pk, 1, DP_MSG_STMT, 7);
+    msgpack_pack_uint64 (pk, txn);
+    msgpack_pack_uint32 (pk, 0);
+    msgpack_pack_uint32 (pk, op);
+    msgpack_pack_uint64 (pk, columns);
+}
+
 //  A hand-made EXECUTE of fields fields up to its first five: the identity
 //  (user 1 of organisation org, not god, beta_user, no bases, no
 //  permissions), the query text, no operation name, no variables, no flags.
@@ -438,11 +450,7 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
 
     //  The decoder: rows of the wrong width, arrays as values, too many
     //  conditions, a lock that is no bool, a zero txn, an unknown op.
-    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_uint32 (&pk, 0);
-    msgpack_pack_uint32 (&pk, DP_STMT_INSERT);
-    msgpack_pack_uint64 (&pk, 3);
+    s_pack_stmt (&pk, 9, DP_STMT_INSERT, 3);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_int (&pk, 1);
@@ -450,11 +458,7 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
     msgpack_pack_false (&pk);
     s_expect_malformed (buf.data, buf.size, arena, "values row must have 2 elements, not 1");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_uint32 (&pk, 0);
-    msgpack_pack_uint32 (&pk, DP_STMT_UPDATE);
-    msgpack_pack_uint64 (&pk, 1);
+    s_pack_stmt (&pk, 9, DP_STMT_UPDATE, 1);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 0);
@@ -462,11 +466,7 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
     msgpack_pack_false (&pk);
     s_expect_malformed (buf.data, buf.size, arena, "nested deeper than 0");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_uint32 (&pk, 0);
-    msgpack_pack_uint32 (&pk, DP_STMT_DELETE);
-    msgpack_pack_uint64 (&pk, 0);
+    s_pack_stmt (&pk, 9, DP_STMT_DELETE, 0);
     msgpack_pack_array (&pk, 0);
     msgpack_pack_array (&pk, DP_STMT_WHERE_MAX + 1);
     for (int i = 0; i <= DP_STMT_WHERE_MAX; i++) {
@@ -478,11 +478,7 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
     msgpack_pack_false (&pk);
     s_expect_malformed (buf.data, buf.size, arena, "where has 17 elements, more than the limit of 16");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_uint32 (&pk, 0);
-    msgpack_pack_uint32 (&pk, DP_STMT_DELETE);
-    msgpack_pack_uint64 (&pk, 0);
+    s_pack_stmt (&pk, 9, DP_STMT_DELETE, 0);
     msgpack_pack_array (&pk, 0);
     msgpack_pack_array (&pk, 1);
     msgpack_pack_array (&pk, 2);
@@ -492,22 +488,14 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
     msgpack_pack_false (&pk);
     s_expect_malformed (buf.data, buf.size, arena, "condition value 0");
     msgpack_sbuffer_clear (&buf);
-    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_uint32 (&pk, 0);
-    msgpack_pack_uint32 (&pk, DP_STMT_SELECT);
-    msgpack_pack_uint64 (&pk, 1);
+    s_pack_stmt (&pk, 9, DP_STMT_SELECT, 1);
     msgpack_pack_array (&pk, 0);
     msgpack_pack_array (&pk, 0);
     msgpack_pack_nil (&pk);
     s_expect_malformed (buf.data, buf.size, arena, "lock must be a bool");
     msgpack_sbuffer_clear (&buf);
     for (uint64_t bad = 0; bad < 2; bad++) {
-        s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-        msgpack_pack_uint64 (&pk, bad ? 9 : 0);             //  txn 0, then op 5
-        msgpack_pack_uint32 (&pk, 0);
-        msgpack_pack_uint32 (&pk, bad ? 5 : DP_STMT_SELECT);
-        msgpack_pack_uint64 (&pk, 1);
+        s_pack_stmt (&pk, bad ? 9 : 0, bad ? 5 : DP_STMT_SELECT, 1);  //  txn 0, then op 5
         msgpack_pack_array (&pk, 0);
         msgpack_pack_array (&pk, 0);
         msgpack_pack_true (&pk);
@@ -515,11 +503,7 @@ s_test_transactions (dp_arena_t *arena, msgpack_sbuffer *txn_full, msgpack_sbuff
         msgpack_sbuffer_clear (&buf);
     }
     //  Rows x columns beyond the limit, found before any row is read.
-    s_pack_head (&pk, 1, DP_MSG_STMT, 7);
-    msgpack_pack_uint64 (&pk, 9);
-    msgpack_pack_uint32 (&pk, 0);
-    msgpack_pack_uint32 (&pk, DP_STMT_INSERT);
-    msgpack_pack_uint64 (&pk, UINT64_MAX);
+    s_pack_stmt (&pk, 9, DP_STMT_INSERT, UINT64_MAX);
     msgpack_pack_array (&pk, DP_MSG_MAX_STMT_VALUES / 64 + 1);
     for (uint32_t i = 0; i < DP_MSG_MAX_STMT_VALUES / 64 + 1; i++)
         msgpack_pack_array (&pk, 0);
