@@ -21,6 +21,8 @@ Directly, P1 and P3 are also measured at 16 connections (bench.py's P1 and P3).
 Usage: bench/p4_bench.py --build build-rel [--before ../before/build-rel] [--duration 10]
        [--set NAME=VALUE ...] [--only p3,qr] [--out PREFIX]
 --only measures only the workloads named (default: p1, p3, issue).
+--feed runs each depot with its change feed (DEPOT_FEED_BIND/CONNECT), as scripts/run.sh does:
+the feed vouches for kept counts and rows (db-svc/dp_db_kept_rows.h).
 --set changes a setting for every instance (e.g. the issue's DEPOT_THREADS=128
 DEPOT_MAX_INFLIGHT=96); without it every setting is Depot's default.
 Results: bench/results/<date>-issue12-p4.md and .json (--out another prefix).
@@ -34,6 +36,7 @@ import random
 import re
 import statistics
 import subprocess
+import time
 import urllib.request
 
 import common
@@ -42,6 +45,7 @@ from common import (FILTERS, HERE, REPO, builds_compared, harness, manage_boxes_
 from resilience_bench import box_view
 
 DELAYS_MS = {"10ms": 5.0, "1ms": 0.5}       # one way
+FEED_LIVE_S = 2.5                           # a FEED_STATUS comes every second
 CONNECTIONS = 64
 WARM_UP_S = 3
 
@@ -67,9 +71,10 @@ def pool_target(port):
 
 
 class Setup:
-    def __init__(self, settings, only):
+    def __init__(self, settings, only, feed=False):
         self.settings = settings
         self.only = only
+        self.feed = feed
         self.scratch = harness.Scratch()
         self.db = harness.MariaDB(self.scratch.path, port=harness.free_port())
         self.proxies = {}
@@ -118,7 +123,11 @@ class Setup:
         folder = os.path.join(self.scratch.path, name)
         os.makedirs(folder, exist_ok=True)
         env = dict(self.settings, MYSQL_HOST="127.0.0.1", MYSQL_PORT=str(port))
-        return harness.Depot(self.db, self.keys, folder, form="one", debug=False, extra_env=env)
+        depot = harness.Depot(self.db, self.keys, folder, form="one", debug=False, extra_env=env,
+                              feed=self.feed)
+        if self.feed:
+            time.sleep(FEED_LIVE_S)     # the feed's first status: kept counts and rows vouched for
+        return depot
 
     def close(self):
         for p, _ in self.proxies.values():
@@ -166,6 +175,8 @@ def measure(s, build, label, duration):
 def report(results, prefix):
     settings = ("settings changed: " + ", ".join(f"{k}={v}" for k, v in results["settings"].items())
                 if results["settings"] else "every setting at its default")
+    if results.get("feed"):
+        settings += ", with its change feed as scripts/run.sh runs it (kept counts and rows)"
     lines = [f"# P4 at 10 ms and 1 ms round trips ({datetime.date.today().isoformat()})", "",
              f"Machine: {results['cores']} cores shared by MariaDB 10.11, Depot (one-process `depot`, "
              f"Release build, {settings}), wrk (2 threads, 64 connections) and the "
@@ -214,18 +225,21 @@ def main():
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for every instance (default: none changed)")
     parser.add_argument("--only", default="p1,p3,issue", help="the workloads measured, comma-separated")
+    parser.add_argument("--feed", action="store_true",
+                        help="run each depot with its change feed, as scripts/run.sh and the compose"
+                             " deployment do (kept counts and rows)")
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"{datetime.date.today().isoformat()}-issue12-p4"))
     args = parser.parse_args()
     builds = builds_compared(args.build, args.before)
     settings = dict(item.split("=", 1) for item in args.set)
     only = args.only.split(",")
-    s = Setup(settings, only)
+    s = Setup(settings, only, args.feed)
     try:
         s.load(builds[-1][1])
         results = {"cores": os.cpu_count(), "duration": args.duration, "builds": [], "trees": {},
                    "workloads": only, "load_average": {},
-                   "delays_ms_one_way": DELAYS_MS, "settings": settings}
+                   "delays_ms_one_way": DELAYS_MS, "settings": settings, "feed": args.feed}
         for label, build in builds:
             results["builds"].append(label)
             results["trees"][label] = tree_of(build)

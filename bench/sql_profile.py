@@ -55,7 +55,7 @@ def main():
         db = demo.db
         token = demo.keys.token()
         # One statement per text, so the general log holds each statement alone to replay.
-        depot = demo.depot(debug=True, extra_env={"DEPOT_DB_BATCH": "1"})
+        depot = demo.depot(debug=True, extra_env={"DEPOT_DB_BATCH": "1", "DEPOT_DB_WAVE": "0"})
         payload = request_body(db, args.query, args.first)
         for _ in range(10):
             timed_post(depot.port, payload, token)

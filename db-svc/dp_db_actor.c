@@ -238,6 +238,13 @@ s_counts_start (dp_db_actor_state_t *self)
     }
     zsock_set_rcvhwm (self->feed_sub, 0);   //  never drop a change (a gap would recount)
     self->counts = dp_db_counts_new ();
+    if (self->config.keep_rows) {
+        self->kept = dp_db_kept_rows_new (self->counts);
+        self->kept_positions = zhashx_new ();
+        if (!self->kept_positions)
+            dp_fatal ("out of memory");
+        zhashx_set_destructor (self->kept_positions, (zhashx_destructor_fn *) zstr_free);
+    }
 }
 
 //  Apply what the feed published since the last poll.
@@ -363,6 +370,12 @@ s_group_done (dp_db_actor_state_t *self, dp_db_stmt_t *lead, dp_db_conn_t *conn)
 static void
 s_stmt_fail (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, uint32_t status, const char *message)
 {
+    if (stmt->position) {
+        //  Its LOADs run their statements instead; its owner does not fail.
+        dp_db_actor_kept_unpositioned (self, stmt);
+        dp_db_stmt_finish (stmt);
+        return;
+    }
     dp_db_stmt_t *member = stmt->merged;
     while (member) {
         dp_db_stmt_t *next = member->merged_next;
@@ -379,8 +392,15 @@ void
 dp_db_actor_answer (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn)
 {
     dp_db_job_t *job = stmt->job;
+    if (stmt->position) {
+        dp_db_actor_kept_positioned (self, stmt, conn);
+        return;
+    }
     if (job->answered)
         return;
+    if (job->kept)
+        dp_db_actor_kept_answer (self, stmt, conn);
+    else
     if (!job->query && job->n_parts > 1) {
         if (dp_db_rows_copy_part (&self->out, job, &job->parts [stmt->part], conn) == 0) {
             bool all = true;
@@ -1297,9 +1317,17 @@ s_dispatch_once (dp_db_actor_state_t *self)
             dp_db_stmt_t **tail = s_wave_take (self, i, idle, stmt, &taken);
             int share = (int) ((dp_db_queue_size (self->queue) + idle + 1) / (idle + 1));
             s_batch_take (self, i, stmt, reads, max_large, share, tail, taken);
+            //  LOADs of kept rows waiting: the position read they need
+            //  goes first in this text, at no round trip of its own.
+            if (slot->target == DP_DB_PRIMARY)
+                stmt = dp_db_actor_kept_ahead (self, slot, stmt);
             dp_db_actor_run_on (self, i, stmt);
         }
     }
+    //  Nothing else went: the position read alone, on an idle connection.
+    for (int i = 0; i < self->n_pool && self->kept_waiting; i++)
+        if (self->slots [i].target == DP_DB_PRIMARY && s_takes_statement (self, i))
+            dp_db_actor_run_on (self, i, dp_db_actor_kept_position (self));
 }
 
 
@@ -1367,7 +1395,10 @@ s_start_load (dp_db_actor_state_t *self, zframe_t **routing_p, dp_arena_t **aren
             size_t chunk = (size_t) self->chunk_size;
             job->n_parts = (uint32_t) ((n_keys + chunk - 1) / chunk);
             job->parts = dp_arena_calloc (job->arena, job->n_parts, sizeof (dp_db_part_t));
-            for (uint32_t p = 0; p < job->n_parts; p++) {
+            //  Rows kept between requests: the job waits for a position
+            //  read instead (dp_db_actor_kept.c).
+            uint32_t n_parts = dp_db_actor_kept_wait (self, job)? 0: job->n_parts;
+            for (uint32_t p = 0; p < n_parts; p++) {
                 size_t first = p * chunk;
                 size_t count = n_keys - first < chunk? n_keys - first: chunk;
                 dp_db_stmt_t *stmt = dp_db_stmt_new (job, p);
@@ -1553,9 +1584,11 @@ s_handle_request (dp_db_actor_state_t *self, zmq_msg_t *frames, int n, bool too_
             s_cancel (self, routing, msg.id);
             break;
         case DP_MSG_TXN:
+            dp_db_actor_kept_forget (self, msg.trace_id);
             dp_db_actor_start_txn (self, &routing, &arena, &msg);
             break;
         case DP_MSG_STMT:
+            dp_db_actor_kept_forget (self, msg.trace_id);
             dp_db_actor_start_stmt (self, &routing, &arena, &msg);
             break;
         case DP_MSG_LOAD:
@@ -1799,6 +1832,7 @@ s_self_destroy (dp_db_actor_state_t **self_p)
         }
         dp_db_txn_destroy (&self->txns, &txn);
     }
+    dp_db_actor_kept_drop (self);
     dp_db_queue_destroy (&self->queue);
     for (int target = 0; target < DP_DB_TARGETS; target++)
         dp_db_pool_limit_destroy (&self->limit [target]);
@@ -1806,6 +1840,8 @@ s_self_destroy (dp_db_actor_state_t **self_p)
     zsock_destroy (&self->router);
     zsock_destroy (&self->feed_push);
     zsock_destroy (&self->feed_sub);
+    dp_db_kept_rows_destroy (&self->kept);
+    zhashx_destroy (&self->kept_positions);
     dp_db_counts_destroy (&self->counts);
     for (size_t i = 0; i < sizeof self->strings / sizeof self->strings [0]; i++) {
         if (self->strings [i] && self->config.password == self->strings [i])
@@ -1964,6 +2000,7 @@ dp_db_actor (zsock_t *pipe, void *args)
         s_reconnect_due (self);
         dp_db_queue_expire (self->queue, &self->out);
         s_expire_running (self);
+        dp_db_actor_kept_expire (self);
         dp_db_actor_txn_check (self);
         s_kill_dispatch (self);
         s_purge_dispatch (self);

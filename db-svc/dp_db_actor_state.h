@@ -19,6 +19,7 @@
 #include "dp_db_conn.h"
 #include "dp_db_counts.h"
 #include "dp_db_job.h"
+#include "dp_db_kept_rows.h"
 #include "dp_db_pool_limit.h"
 #include "dp_db_purge.h"
 #include "dp_db_queue.h"
@@ -67,6 +68,10 @@ typedef struct {
     zsock_t *feed_push;         //  Depot's own committed writes to the feed, or NULL
     zsock_t *feed_sub;          //  the change feed, which vouches for kept counts, or NULL
     dp_db_counts_t *counts;     //  boxes counts kept between requests (with feed_sub)
+    dp_db_kept_rows_t *kept;    //  rows kept between requests (with counts), or NULL
+    dp_db_job_t *kept_waiting;  //  LOADs of kept rows waiting for a position read to be sent
+    zhashx_t *kept_positions;   //  trace id -> the position read for that request's LOADs
+                                //  of kept rows (its later waves need no read of their own)
     int chunk_size;
     dp_db_slot_t *slots;            //  the primary's pool, the replica's, then their controls
     int pool_size [DP_DB_TARGETS];  //  most connections per server (replica: 0 = none)
@@ -126,6 +131,44 @@ void dp_db_actor_run_on (dp_db_actor_state_t *self, int i, dp_db_stmt_t *stmt);
 bool dp_db_actor_unavailable (dp_db_actor_state_t *self, dp_db_access_t access);
 //  Queue a statement: a transaction's go to its own FIFO.
 void dp_db_actor_push (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, bool at_head);
+
+//  dp_db_actor_kept.c
+//  A LOAD of kept rows waits for a position of the binary log read after it
+//  arrived (true: the job is held until then, the read starts from the
+//  actor's loop, never from here); false when it just runs
+//  (no feed, a transaction, a replica, the control connection down...).
+bool dp_db_actor_kept_wait (dp_db_actor_state_t *self, dp_db_job_t *job);
+
+//  The position read for the LOADs waiting now (a statement of the first
+//  one's job, which answers them all), NULL when none waits.
+dp_db_stmt_t *dp_db_actor_kept_position (dp_db_actor_state_t *self);
+
+//  stmt is about to go to slot (a read of the primary's pool): when LOADs
+//  of kept rows wait, their position read goes first in the same text
+//  (returned, stmt after it in slot's batch); else stmt.
+dp_db_stmt_t *dp_db_actor_kept_ahead (dp_db_actor_state_t *self, dp_db_slot_t *slot,
+                                      dp_db_stmt_t *stmt);
+
+//  A position read's result: answer its LOADs from the kept rows, or
+//  queue their statements.
+void dp_db_actor_kept_positioned (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn);
+
+//  A position read failed: its LOADs run their statements.
+void dp_db_actor_kept_unpositioned (dp_db_actor_state_t *self, dp_db_stmt_t *stmt);
+
+//  A kept LOAD's statement (every column) finished: keep its rows, answer
+//  the job with its own columns.
+void dp_db_actor_kept_answer (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, dp_db_conn_t *conn);
+
+//  Waiting LOADs past their deadline are answered 408.
+void dp_db_actor_kept_expire (dp_db_actor_state_t *self);
+
+//  A request wrote (TXN or STMT of trace_id): its later LOADs of kept rows
+//  read the position again.
+void dp_db_actor_kept_forget (dp_db_actor_state_t *self, const char *trace_id);
+
+//  Shutdown: let go of the LOADs still waiting (already answered).
+void dp_db_actor_kept_drop (dp_db_actor_state_t *self);
 
 //  dp_db_actor_txn.c
 

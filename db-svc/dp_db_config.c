@@ -26,6 +26,7 @@ dp_db_config_init (dp_db_config_t *config)
     config->max_queue = 2048;
     config->statement_timeout = true;
     config->coalesce = true;
+    config->keep_rows = true;
     config->batch = 1;
     config->wave = true;
     config->replica_wait_ms = 100;

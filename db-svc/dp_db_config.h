@@ -46,6 +46,8 @@ typedef struct {
                                 //  round trip (>= 1; 1: one statement at a time)
     bool wave;                  //  a request's reads queued together (a wave) share a text,
                                 //  spread over the idle connections first
+    bool keep_rows;             //  keep the rows of small, rarely written tables between
+                                //  requests while the feed vouches for them (dp_db_kept_rows)
     int idempotency_purge_ms;   //  delete Idempotency-Key rows older than 24 h this often
                                 //  (dp_db_purge); 0: never
     bool verbose;               //  log every statement
@@ -60,7 +62,7 @@ typedef struct {
 //  "root", password NULL, database "dropapp_dev", no replica (host,
 //  socket NULL, port 0, replica_pool_size 0), endpoint "tcp://*:5557",
 //  pool_size 32, pool_min 2, chunk_size 10000, max_queue 2048, statement_timeout true,
-//  coalesce true, batch 1, wave true, idempotency_purge_ms 60000, verbose false.
+//  coalesce true, batch 1, wave true, keep_rows true, idempotency_purge_ms 60000, verbose false.
 void dp_db_config_init (dp_db_config_t *config);
 
 //  Write the DB settings (flag, environment variable, target in config,

@@ -27,6 +27,9 @@ typedef struct {
 struct _dp_db_counts_t {
     zhashx_t *entries;          //  SQL text -> s_entry_t, all of the current generation
     uint64_t generation;        //  grows whenever the kept counts may be wrong
+    uint64_t epoch;             //  grows whenever anything kept may be wrong (a gap, a
+                                //  RESYNC, a status that does not follow, garbage)
+    zhashx_t *changes;          //  table name -> CHANGEs of it applied (uint64_t *)
     bool binlog;                //  the last FEED_STATUS said binlog mode
     bool have_seq;
     uint64_t last_seq;          //  the last sequence number applied
@@ -52,6 +55,10 @@ dp_db_counts_new (void)
     if (!self->entries)
         dp_fatal ("out of memory");
     zhashx_set_destructor (self->entries, s_entry_free);
+    self->changes = zhashx_new ();
+    if (!self->changes)
+        dp_fatal ("out of memory");
+    zhashx_set_destructor (self->changes, s_entry_free);
     return self;
 }
 
@@ -63,6 +70,7 @@ dp_db_counts_destroy (dp_db_counts_t **self_p)
     if (!self)
         return;
     zhashx_destroy (&self->entries);
+    zhashx_destroy (&self->changes);
     free (self);
     *self_p = NULL;
 }
@@ -73,6 +81,28 @@ s_forget (dp_db_counts_t *self)
 {
     zhashx_purge (self->entries);
     self->generation++;
+}
+
+//  Anything kept may be wrong (not just counts): a new epoch.
+static void
+s_forget_all (dp_db_counts_t *self)
+{
+    s_forget (self);
+    self->epoch++;
+}
+
+//  One more CHANGE of table.
+static void
+s_table_changed (dp_db_counts_t *self, const char *table)
+{
+    uint64_t *changes = zhashx_lookup (self->changes, table);
+    if (!changes) {
+        changes = calloc (1, sizeof *changes);
+        if (!changes)
+            dp_fatal ("out of memory");
+        zhashx_insert (self->changes, table, changes);
+    }
+    (*changes)++;
 }
 
 static bool
@@ -94,7 +124,7 @@ dp_db_counts_feed (dp_db_counts_t *self, const void *data, size_t size, int64_t 
     char err [200];
     if (dp_change_decode (data, size, &unpacked, &change, err, sizeof err)) {
         dp_warn ("db: a change feed message does not decode (%s): counts are recounted", err);
-        s_forget (self);
+        s_forget_all (self);
         self->have_seq = false;
         msgpack_unpacked_destroy (&unpacked);
         return;
@@ -103,13 +133,17 @@ dp_db_counts_feed (dp_db_counts_t *self, const void *data, size_t size, int64_t 
         case DP_CHANGE_CHANGE:
             if (self->have_seq && change.seq <= self->last_seq)
                 break;                          //  published again after a restart: seen
-            if (!self->have_seq || change.seq != self->last_seq + 1 || s_counted_table (change.table))
-                s_forget (self);                //  a gap, or a counted table changed
+            if (!self->have_seq || change.seq != self->last_seq + 1)
+                s_forget_all (self);            //  a gap
+            else
+            if (s_counted_table (change.table))
+                s_forget (self);                //  a counted table changed
+            s_table_changed (self, change.table);
             self->have_seq = true;
             self->last_seq = change.seq;
             break;
         case DP_CHANGE_RESYNC:
-            s_forget (self);                    //  what came before it is not sent
+            s_forget_all (self);                //  what came before it is not sent
             self->have_seq = true;
             self->last_seq = change.seq;
             snprintf (self->vouched, sizeof self->vouched, "%s", change.gtid);
@@ -118,7 +152,7 @@ dp_db_counts_feed (dp_db_counts_t *self, const void *data, size_t size, int64_t 
             //  A missed tail (status ahead), a feed whose numbers started
             //  again (behind), or no binary log: nothing can be vouched for.
             if (!self->have_seq || change.seq != self->last_seq || change.mode != DP_FEED_MODE_BINLOG) {
-                s_forget (self);
+                s_forget_all (self);
                 self->vouched [0] = 0;
             }
             self->have_seq = true;
@@ -147,10 +181,11 @@ dp_db_counts_live (const dp_db_counts_t *self, int64_t now_ms)
     return self->binlog && self->heard_ms && now_ms - self->heard_ms <= DP_DB_COUNTS_SILENCE_MS;
 }
 
-//  Does the feed vouch for every transaction up to binlog_pos?
-static bool
-s_vouched (const dp_db_counts_t *self, const char *binlog_pos, int64_t now_ms)
+bool
+dp_db_counts_vouches (const dp_db_counts_t *self, const char *binlog_pos, int64_t now_ms)
 {
+    assert (self);
+    assert (binlog_pos);
     if (!dp_db_counts_live (self, now_ms))
         return false;
     if (!*binlog_pos)
@@ -165,7 +200,7 @@ dp_db_counts_get (dp_db_counts_t *self, const char *key, const char *binlog_pos,
     assert (self);
     assert (key && binlog_pos && count);
     s_entry_t *entry = zhashx_lookup (self->entries, key);
-    if (!entry || !s_vouched (self, binlog_pos, now_ms)) {
+    if (!entry || !dp_db_counts_vouches (self, binlog_pos, now_ms)) {
         self->misses++;
         return false;
     }
@@ -188,6 +223,18 @@ dp_db_counts_put (dp_db_counts_t *self, const char *key, uint64_t generation, in
         dp_fatal ("out of memory");
     entry->count = count;
     zhashx_update (self->entries, key, entry);
+}
+
+uint64_t
+dp_db_counts_stamp (dp_db_counts_t *self, const char *const *tables, size_t n_tables)
+{
+    assert (self);
+    uint64_t stamp = self->epoch;
+    for (size_t i = 0; i < n_tables; i++) {
+        const uint64_t *changes = zhashx_lookup (self->changes, tables [i]);
+        stamp += changes? *changes: 0;
+    }
+    return stamp;
 }
 
 uint64_t
@@ -266,15 +313,25 @@ dp_db_counts_test (bool verbose)
     assert (!dp_db_counts_get (self, "q1", "0-1-6", 1300, &count));
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 8);
     assert (dp_db_counts_get (self, "q1", "0-1-6", 1300, &count) && count == 8);
+    //  Stamps of other tables (kept rows): a CHANGE of one moves its own.
+    const char *sizes [] = { "sizes" };
+    uint64_t stamp = dp_db_counts_stamp (self, sizes, 1);
+    assert (dp_db_counts_vouches (self, "0-1-6", 1300) && !dp_db_counts_vouches (self, "0-1-7", 1300));
     //  Published again after a restart: already applied.
     s_change (self, 12, "stock", 1350);
+    assert (dp_db_counts_stamp (self, sizes, 1) == stamp);
     assert (dp_db_counts_get (self, "q1", "0-1-6", 1350, &count) && count == 8);
-    //  A gap (13 missed), even of an uncounted table.
-    s_change (self, 14, "tags", 1400);
+    s_change (self, 13, "sizes", 1360);
+    assert (dp_db_counts_stamp (self, sizes, 1) != stamp);
+    assert (dp_db_counts_get (self, "q1", "0-1-6", 1360, &count) && count == 8);
+    stamp = dp_db_counts_stamp (self, sizes, 1);
+    //  A gap (14 missed), even of an uncounted table: every stamp moves.
+    s_change (self, 15, "tags", 1400);
     assert (!dp_db_counts_get (self, "q1", "0-1-6", 1400, &count));
+    assert (dp_db_counts_stamp (self, sizes, 1) != stamp);
     //  A missed tail: the status is ahead of the last number.
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 8);
-    s_status (self, 15, "0-1-7", DP_FEED_MODE_BINLOG, 1500);
+    s_status (self, 16, "0-1-7", DP_FEED_MODE_BINLOG, 1500);
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 1500, &count));
     //  Silence: a feed not heard from for too long vouches for nothing.
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 9);
@@ -282,16 +339,16 @@ dp_db_counts_test (bool verbose)
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 1501 + DP_DB_COUNTS_SILENCE_MS, &count));
     assert (!dp_db_counts_live (self, 1501 + DP_DB_COUNTS_SILENCE_MS));
     //  RESYNC, the fallback mode, a feed numbering from 1 again.
-    s_status (self, 15, "0-1-7", DP_FEED_MODE_BINLOG, 5000);
+    s_status (self, 16, "0-1-7", DP_FEED_MODE_BINLOG, 5000);
     assert (dp_db_counts_get (self, "q1", "0-1-7", 5000, &count) && count == 9);
-    dp_change_t resync = { .type = DP_CHANGE_RESYNC, .seq = 16, .gtid = "0-1-7", .reason = "test" };
+    dp_change_t resync = { .type = DP_CHANGE_RESYNC, .seq = 17, .gtid = "0-1-7", .reason = "test" };
     s_send (self, &resync, 5100);
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 5100, &count));
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 9);
-    s_status (self, 16, "0-1-7", DP_FEED_MODE_FALLBACK, 5200);
+    s_status (self, 17, "0-1-7", DP_FEED_MODE_FALLBACK, 5200);
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 5200, &count));
     assert (!dp_db_counts_live (self, 5200));
-    s_status (self, 16, "0-1-7", DP_FEED_MODE_BINLOG, 5300);
+    s_status (self, 17, "0-1-7", DP_FEED_MODE_BINLOG, 5300);
     dp_db_counts_put (self, "q1", dp_db_counts_generation (self), 9);
     s_status (self, 1, "0-1-7", DP_FEED_MODE_BINLOG, 5400);
     assert (!dp_db_counts_get (self, "q1", "0-1-7", 5400, &count));

@@ -1,6 +1,7 @@
 /*  =========================================================================
     dp_db_counts - ManageBoxes' counts kept between requests while the
-    change feed vouches that nothing they count has changed
+    change feed vouches that nothing they count has changed, and the
+    feed's vouching and per-table stamps that kept rows use too
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -73,6 +74,20 @@ bool dp_db_counts_get (dp_db_counts_t *self, const char *key, const char *binlog
 //  counted tables changed since.
 void dp_db_counts_put (dp_db_counts_t *self, const char *key, uint64_t generation,
                        int64_t count);
+
+//  True when the feed vouches, at now_ms, for every transaction committed
+//  up to binlog_pos (the server's @@gtid_binlog_pos read after a request
+//  arrived; "" when it has none): whatever it kept since then is exact
+//  there, unless its stamp changed.
+bool dp_db_counts_vouches (const dp_db_counts_t *self, const char *binlog_pos, int64_t now_ms);
+
+//  A stamp of what the feed said of tables [0..n_tables): it changes
+//  whenever one of them changes, and whenever anything may have been
+//  missed (a gap, a RESYNC, a status that does not follow). Something read
+//  from those tables and kept under the stamp read before its statement
+//  ran is exact wherever dp_db_counts_vouches while the stamp stays the
+//  same (dp_db_kept_rows).
+uint64_t dp_db_counts_stamp (dp_db_counts_t *self, const char *const *tables, size_t n_tables);
 
 //  Counts answered from the cache, and counts run, since start.
 uint64_t dp_db_counts_hits (const dp_db_counts_t *self);

@@ -57,6 +57,9 @@ struct _dp_db_stmt_t {
     uint32_t tag;               //  a lookup in such a statement: its key's index there,
                                 //  the first column of its rows
     bool large;                 //  in the large class (DP_DB_LARGE_ROWS)
+    bool position;              //  the binary log's position read for the LOADs of kept
+                                //  rows in kept_jobs (dp_db_actor_kept.c), not its job's
+    dp_db_job_t *kept_jobs;     //  those LOADs, linked by kept_next
     int64_t created_us;         //  zclock_usecs when made (and queued): its wait for a connection
     int64_t started_us;         //  zclock_usecs when it went to a connection
 };
@@ -92,6 +95,11 @@ struct _dp_db_job_t {
     const char *count_key;      //  a boxes count the feed may vouch for (dp_db_counts):
                                 //  its SQL text, in the arena; NULL: the count just runs
     uint64_t count_generation;  //  the cache's generation when the COUNT was sent
+    bool kept;                  //  a LOAD of kept rows (dp_db_kept_rows): it waits for a
+                                //  position of the binary log, then is answered from them
+                                //  or loads every column to keep them
+    uint64_t kept_stamp;        //  the store's stamp when that statement was made
+    dp_db_job_t *kept_next;     //  link among the jobs waiting for that position
     const char *min_gtid;       //  read-your-writes: the GTID position the replica must
                                 //  have applied before it reads there (in msg); NULL
                                 //  when none, or once known reached or on the primary

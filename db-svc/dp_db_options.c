@@ -63,6 +63,10 @@ dp_db_options (dp_db_config_t *config, dp_option_t *out, size_t max)
         { "--db-wave", "DEPOT_DB_WAVE", DP_OPT_BOOL, &config->wave,
           "a request's reads queued together go to a connection in one text, spread over the idle"
           " connections first (off: one statement per round trip unless DEPOT_DB_BATCH)" },
+        { "--db-keep-rows", "DEPOT_DB_KEEP_ROWS", DP_OPT_BOOL, &config->keep_rows,
+          "keep the rows of products, categories, sizes, units, locations, bases, organisations,"
+          " users and distribution events between requests while the change feed vouches for"
+          " them (needs DEPOT_FEED_CONNECT)" },
         { "--feed-writes", "DEPOT_FEED_WRITES", DP_OPT_STRING, &config->feed_writes,
           "the change feed's endpoint for Depot's own committed writes, which it publishes"
           " when MariaDB's binary log is not usable (none: not sent)" },

@@ -236,7 +236,7 @@ static bool
 s_mergeable_load (const dp_db_stmt_t *stmt)
 {
     const dp_db_job_t *job = stmt->job;
-    return !job->query && job->n_parts == 1 && !job->answered
+    return !job->query && job->n_parts == 1 && !job->answered && !job->kept
         && job->access == DP_DB_ACCESS_READ && !job->min_gtid;
 }
 

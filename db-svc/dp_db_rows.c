@@ -93,6 +93,13 @@ s_convert (dp_coltype_t type, const char *text, unsigned long len, dp_val_t *val
     return -1;
 }
 
+int
+dp_db_rows_convert (dp_coltype_t type, const char *text, unsigned long len, dp_val_t *value,
+                    char *scratch)
+{
+    return s_convert (type, text, len, value, scratch);
+}
+
 static void
 s_write_value (dp_rows_writer_t *writer, const dp_val_t *value)
 {

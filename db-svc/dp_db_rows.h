@@ -59,6 +59,13 @@ void dp_db_rows_scalar (dp_db_reply_t *out, dp_db_job_t *job, int64_t value);
 int dp_db_rows_copy_part (dp_db_reply_t *out, dp_db_job_t *job, dp_db_part_t *part,
                           dp_db_conn_t *conn);
 
+//  Convert one text cell of MariaDB's result (NUL-terminated, len bytes,
+//  NULL for SQL NULL) to its wire value of type; a DATETIME is rewritten
+//  into scratch (26 bytes), a string points at text. Returns -1 when the
+//  text does not fit the type (the value is then nil).
+int dp_db_rows_convert (dp_coltype_t type, const char *text, unsigned long len, dp_val_t *value,
+                        char *scratch);
+
 //  Selftest of the cell conversion (needs no database; the encoder runs
 //  against MariaDB in the dp_db_* concerns).
 void dp_db_rows_test (bool verbose);

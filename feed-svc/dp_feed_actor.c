@@ -54,6 +54,8 @@ typedef struct {
     char txn_gtid [64];
     bool in_txn;
     bool standalone;                  //  a group without COMMIT (DDL)
+    bool rowless;                     //  a statement of it changed tables without row
+                                      //  events (DDL, a session's statement-format binlog)
     zmsg_t *pending;                  //  its CHANGEs, published at its commit
     MARIADB_RPL_EVENT *maps [S_MAX_TABLE_MAPS];
     size_t n_maps;
@@ -83,6 +85,7 @@ s_drop_transaction (s_self_t *self)
     zmsg_destroy (&self->pending);
     self->pending = zmsg_new ();
     self->in_txn = false;
+    self->rowless = false;
 }
 
 static void
@@ -325,6 +328,16 @@ s_commit (s_self_t *self)
     }
     //  A transaction with nothing published (Depot's own tables, DDL)
     //  is not stored: storing it would write another one.
+    //  What a statement without row events changed is not known: those
+    //  who keep rows or counts reload (a RESYNC at the position after it).
+    if (self->rowless) {
+        dp_change_t resync = { .type = DP_CHANGE_RESYNC, .seq = ++self->seq, .gtid = self->position,
+                               .reason = "a statement changed tables without row events"
+                                         " (DDL, or a session's statement-format binary log)" };
+        s_publish (self, &resync);
+        published++;
+        self->rowless = false;
+    }
     if (published)
         self->unstored = true;
     s_forget_maps (self);
@@ -362,7 +375,8 @@ s_on_event (s_self_t *self, MARIADB_RPL_EVENT *event)
                 return false;
             if (self->n_maps == S_MAX_TABLE_MAPS) {
                 dp_error ("feed: %s maps more than %d tables: the changes of the others are not"
-                          " published", self->txn_gtid, S_MAX_TABLE_MAPS);
+                          " published (a RESYNC follows it)", self->txn_gtid, S_MAX_TABLE_MAPS);
+                self->rowless = true;
                 return false;
             }
             self->maps [self->n_maps++] = event;
@@ -377,9 +391,12 @@ s_on_event (s_self_t *self, MARIADB_RPL_EVENT *event)
             else
             if (statement->length == 8 && strncasecmp (statement->str, "ROLLBACK", 8) == 0)
                 s_drop_transaction (self);
-            else
-            if (self->in_txn && self->standalone)
-                s_commit (self);                          //  DDL: advance the position
+            else {
+                if (self->in_txn)
+                    self->rowless = true;                 //  DDL, or statement-format DML
+                if (self->in_txn && self->standalone)
+                    s_commit (self);                      //  DDL: advance the position
+            }
             return false;
         }
         case HEARTBEAT_LOG_EVENT:
@@ -406,8 +423,11 @@ s_on_event (s_self_t *self, MARIADB_RPL_EVENT *event)
     const dp_feed_table_t *table = dp_feed_tables_get (self->tables, table_name,
                                                        map->event.table_map.column_count, err, sizeof err);
     if (!table || dp_feed_rows_changes (self->rpl, map, event, table, self->txn_gtid,
-                                        &self->seq, self->pending, err, sizeof err) < 0)
-        dp_error ("feed: %s %s: its change is not published: %s", self->txn_gtid, table_name, err);
+                                        &self->seq, self->pending, err, sizeof err) < 0) {
+        dp_error ("feed: %s %s: its change is not published (a RESYNC follows it): %s",
+                  self->txn_gtid, table_name, err);
+        self->rowless = true;
+    }
     return false;
 }
 

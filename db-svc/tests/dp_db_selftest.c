@@ -26,6 +26,7 @@
 #include "dp_db_purge.h"
 #include "dp_db_own_writes.h"
 #include "dp_db_counts.h"
+#include "dp_db_kept_rows.h"
 #include "dp_db_pool_limit.h"
 #include "dp_log.h"
 #include <stdio.h>
@@ -67,7 +68,7 @@ s_run (const char *name, bool verbose)
     } classes [] = {
         { "config", dp_db_config_test }, { "job", dp_db_job_test },
         { "queue", dp_db_queue_test }, { "rows", dp_db_rows_test },
-        { "sql_catalog", dp_sql_catalog_test }, { "sql_tables", dp_sql_tables_test }, { "txn_table", dp_db_txn_test }, { "own_writes", dp_db_own_writes_test }, { "counts", dp_db_counts_test }, { "charset", dp_db_charset_test },
+        { "sql_catalog", dp_sql_catalog_test }, { "sql_tables", dp_sql_tables_test }, { "txn_table", dp_db_txn_test }, { "own_writes", dp_db_own_writes_test }, { "counts", dp_db_counts_test }, { "kept_rows", dp_db_kept_rows_test }, { "charset", dp_db_charset_test },
         { "target", dp_db_target_test }, { "pool_limit", dp_db_pool_limit_test },
         { "purge", dp_db_purge_test },
         { "sql_moved_boxes", dp_sql_moved_boxes_test },

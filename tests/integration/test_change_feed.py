@@ -169,6 +169,31 @@ class ChangeFeed(unittest.TestCase):
         later = changes(self.sub.messages()[before:])
         self.assertEqual([m["gtid"] for m in later], [marker], later)
 
+    def test_a_statement_without_row_events_is_a_resync(self):
+        """A transaction the feed cannot publish as rows (a session writing with
+        binlog_format=STATEMENT, DDL) is a RESYNC at its position: whoever keeps rows or
+        counts reloads them."""
+        box = int(self.db.scalar("SELECT MIN(id) FROM stock"))
+        before = len(self.sub.messages())
+        gtid = self.db.scalar("SET SESSION binlog_format = 'STATEMENT';"
+                              f" UPDATE stock SET comments = 'statement {time.time()}' WHERE id = {box};"
+                              " SELECT @@last_gtid")
+        got = self.sub.wait_for(lambda m: m["type"] == "resync" and m["gtid"] == gtid,
+                                "the RESYNC of a statement-format UPDATE", after=before)
+        self.assertEqual(len(got), 1, got)
+        self.assertIn("without row events", got[0]["reason"])
+        self.assertEqual(changes(self.sub.messages()[before:]), [])
+        before = len(self.sub.messages())
+        gtid = self.db.scalar("CREATE TABLE feed_probe (id INT); SELECT @@last_gtid")
+        self.sub.wait_for(lambda m: m["type"] == "resync" and m["gtid"] == gtid, "the RESYNC of DDL",
+                          after=before)
+        # Row changes go on as before, with no gap in the numbers.
+        marker = self.db.scalar(f"UPDATE stock SET comments = 'rows {time.time()}' WHERE id = {box};"
+                                " SELECT @@last_gtid")
+        got = self.sub.wait_for(lambda m: m.get("gtid") == marker, "the row change after them")
+        self.assertEqual([m["type"] for m in got], ["change"])
+        self.db.sql("DROP TABLE feed_probe")
+
     def test_sequence_numbers_have_no_gap_and_metrics_show_the_mode(self):
         self.db.sql("UPDATE stock SET comments = CONCAT('seq ', id) WHERE id <= 5")
         self.sub.wait_for(lambda m: m["type"] == "change" and m["table"] == "stock"

@@ -1,0 +1,225 @@
+"""Rows of small, rarely written tables kept between requests while the change feed vouches for
+them (db-svc/dp_db_kept_rows.h): Depot as three processes with feed-svc, on MariaDB with its
+binary log.
+
+Every answer is compared with values read here by SQL, right after writes by plain SQL, by a
+session writing with binlog_format=STATEMENT and by a mutation, with no wait for the feed.
+MariaDB's general log (a table) shows when Depot reads the kept tables: not again for the same
+keys while nothing changed and the feed is up; again after a write, and on every request while
+feed-svc is down. Asked as a base coordinator, a user of another organisation and a god user.
+Licensed under the Apache License 2.0.
+"""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+# The kept loaders a box's page reads: product, category, size, unit, location, base,
+# organisation, the base's locations and the history's users.
+QUERY = """query ($label: String!) { box(labelIdentifier: $label) {
+  product { id name category { id name } } size { id label } weightDisplayUnit { symbol }
+  location { id name base { id name organisation { id name } locations { id } } }
+  history { user { id name } } } }"""
+BOX_VIEW = harness.read_query("box_view.graphql")
+PRODUCT = "query ($id: ID!) { product(id: $id) { id name } }"
+EDIT_PRODUCT = harness.read_query(os.path.join("mutations", "EditCustomProduct.graphql"))
+# Statements that read a kept table by its key (dp_sql_catalog.c's loaders of those tables).
+KEPT_READS = ["FROM products WHERE", "FROM product_categories WHERE", "FROM sizes WHERE",
+              "FROM units WHERE", "FROM locations WHERE", "FROM camps WHERE",
+              "FROM organisations WHERE", "FROM cms_users WHERE"]
+
+
+class KeptRowsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = harness.Scratch()
+        cls.db = harness.MariaDB(cls.scratch.path)
+        harness.load_demo(cls.db, boxes=300)
+        cls.keys = harness.Keys(cls.scratch.path)
+        cls.token = cls.keys.token()
+        cls.depot = harness.Depot(cls.db, cls.keys, cls.scratch.path, form="three", feed=True)
+        cls.db.sql("SET GLOBAL log_output = 'TABLE'")
+        # A box of base 1 with a weight unit and history by a user.
+        cls.label, cls.box_id = cls.db.sql(
+            "SELECT s.box_id, s.id FROM stock s JOIN locations l ON l.id = s.location_id"
+            " WHERE l.camp_id = 1 AND s.weight_display_unit_id IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM history h WHERE h.tablename = 'stock' AND h.record_id = s.id"
+            " AND h.user_id IS NOT NULL) ORDER BY s.id LIMIT 1")[0]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.sql("SET GLOBAL general_log = 0")
+        codes = cls.depot.stop()
+        cls.db.stop()
+        cls.scratch.remove()
+        assert all(c == 0 for c in codes), codes
+
+    def ask(self, query=QUERY, variables=None, token=None):
+        status, body, _ = harness.post(self.depot.url, {
+            "query": query, "variables": variables or {"label": self.label}}, token or self.token)
+        self.assertEqual(status, 200, body)
+        return body
+
+    def box(self):
+        body = self.ask()
+        self.assertNotIn("errors", body)
+        return body["data"]["box"]
+
+    def expected(self):
+        """The values of the box's kept rows, read by SQL."""
+        (product, name, category, category_name, size, size_label, symbol, location, location_name,
+         base, base_name, org, org_name) = self.db.sql(
+            "SELECT p.id, p.name, pc.id, pc.label, z.id, z.label, u.symbol, l.id, l.label,"
+            " c.id, c.name, o.id, o.label FROM stock s JOIN products p ON p.id = s.product_id"
+            " JOIN product_categories pc ON pc.id = p.category_id JOIN sizes z ON z.id = s.size_id"
+            " JOIN units u ON u.id = s.weight_display_unit_id JOIN locations l ON l.id = s.location_id"
+            " JOIN camps c ON c.id = l.camp_id JOIN organisations o ON o.id = c.organisation_id"
+            f" WHERE s.box_id = '{self.label}'")[0]
+        users = dict(self.db.sql("SELECT CAST(id AS CHAR), naam FROM cms_users"))
+        return {"product": (product, name, category, category_name), "size": (size, size_label),
+                "symbol": symbol, "location": (location, location_name),
+                "base": (base, base_name, org, org_name), "users": users}
+
+    def assert_exact(self):
+        got, want = self.box(), self.expected()
+        self.assertEqual((got["product"]["id"], got["product"]["name"], got["product"]["category"]["id"],
+                          got["product"]["category"]["name"]), want["product"])
+        self.assertEqual((got["size"]["id"], got["size"]["label"]), want["size"])
+        self.assertEqual(got["weightDisplayUnit"]["symbol"], want["symbol"])
+        self.assertEqual((got["location"]["id"], got["location"]["name"]), want["location"])
+        base = got["location"]["base"]
+        self.assertEqual((base["id"], base["name"], base["organisation"]["id"], base["organisation"]["name"]),
+                         want["base"])
+        users = [entry["user"] for entry in got["history"] if entry["user"]]
+        self.assertTrue(users)
+        for user in users:
+            self.assertEqual(user["name"], want["users"][user["id"]])
+
+    def kept_reads(self, action):
+        """How many texts Depot sent during action() read a kept table by its key."""
+        where = " OR ".join(f"argument LIKE '%{text}%'" for text in KEPT_READS)
+        def logged():
+            return int(self.db.scalar("SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query'"
+                                      f" AND ({where})"))
+        before = logged()
+        self.db.sql("SET GLOBAL general_log = 1")
+        try:
+            action()
+        finally:
+            self.db.sql("SET GLOBAL general_log = 0")
+        return logged() - before
+
+    def settle(self):
+        """Until the feed vouches again for what was written (its status comes once a second)."""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            self.box()
+            if self.kept_reads(self.box) == 0:
+                return
+            time.sleep(0.3)
+        self.fail("the rows were never kept")
+
+    def test_1_kept_while_nothing_changes(self):
+        """Once kept, the box's page reads none of the kept tables again, and every answer
+        equals SQL's values; BoxView's whole answer is the same as when it read them."""
+        first = self.ask(BOX_VIEW, {"labelIdentifier": self.label})
+        self.settle()
+        self.assertEqual(self.kept_reads(lambda: [self.assert_exact() for _ in range(3)]), 0)
+        again = self.ask(BOX_VIEW, {"labelIdentifier": self.label})
+        self.assertEqual(again["data"], first["data"])
+        # The statements it no longer sends: one per kept loader, one position read instead.
+        self.assertLess(again["extensions"]["debug"]["sqlStatements"],
+                        first["extensions"]["debug"]["sqlStatements"])
+
+    def test_2_plain_sql_writes(self):
+        """A write by plain SQL to each kept table, read at once: the answer follows."""
+        self.settle()
+        want = self.expected()
+        product, category = want["product"][0], want["product"][2]
+        location, base, org = want["location"][0], want["base"][0], want["base"][2]
+        user = next(u["id"] for u in (e["user"] for e in self.box()["history"]) if u)
+        def writes(mark):
+            return [f"UPDATE products SET name = 'kept product{mark}' WHERE id = {product}",
+                    f"UPDATE product_categories SET label = 'kept category{mark}' WHERE id = {category}",
+                    f"UPDATE sizes SET label = 'kept size{mark}' WHERE id = {want['size'][0]}",
+                    f"UPDATE units SET symbol = 'kg{mark}' WHERE id = (SELECT weight_display_unit_id"
+                    f" FROM stock WHERE id = {self.box_id})",
+                    f"UPDATE locations SET label = 'kept location{mark}' WHERE id = {location}",
+                    f"UPDATE camps SET name = 'kept base{mark}' WHERE id = {base}",
+                    f"UPDATE organisations SET label = 'kept org{mark}' WHERE id = {org}",
+                    f"UPDATE cms_users SET naam = 'kept user{mark}' WHERE id = {user}"]
+        # Read at once: the position read after the write is not vouched for yet.
+        for write in writes("!"):
+            self.box()                          # kept before the write
+            self.db.sql(write)
+            self.assert_exact()
+        # Read once the feed has vouched for the writes: their CHANGEs dropped the rows.
+        self.settle()
+        for write in writes("?"):
+            self.db.sql(write)
+        time.sleep(1.5)                         # the feed's next status covers them
+        self.assert_exact()
+
+    def test_3_statement_format_write(self):
+        """A session writing with binlog_format=STATEMENT (no row events: the feed sends a
+        RESYNC), read at once and after the feed's next status."""
+        self.settle()
+        size = self.expected()["size"][0]
+        self.db.sql("SET SESSION binlog_format = 'STATEMENT';"
+                    f" UPDATE sizes SET label = CONCAT(label, '+') WHERE id = {size}")
+        self.assert_exact()
+        time.sleep(1.5)
+        self.assert_exact()
+
+    def test_4_mutation(self):
+        """editCustomProduct through Depot, read at once: the product's name follows."""
+        self.settle()
+        product, category = self.db.sql("SELECT id, category_id FROM products WHERE camp_id = 1"
+                                        " AND standard_product_id IS NULL AND sizegroup_id IS NOT NULL"
+                                        " AND (deleted IS NULL OR deleted = 0) ORDER BY id LIMIT 1")[0]
+        size_range = self.db.scalar(f"SELECT sizegroup_id FROM products WHERE id = {product}")
+        read = lambda: self.ask(PRODUCT, {"id": str(product)})["data"]["product"]["name"]  # noqa: E731
+        read()
+        token = self.keys.token(permissions=[f"base_1/{r}:read" for r in harness.RESOURCES]
+                                + ["base_1/product:write"])
+        body = self.ask(EDIT_PRODUCT, {"id": str(product), "name": "kept edit", "categoryId": int(category),
+                                       "sizeRangeId": int(size_range), "gender": "Women"}, token)
+        self.assertNotIn("errors", body)
+        self.assertEqual(read(), self.db.scalar(f"SELECT name FROM products WHERE id = {product}"))
+        self.assertEqual(read(), "kept edit")
+
+    def test_5_other_users(self):
+        """Kept rows are not a way around authorisation: another organisation's user is
+        refused the box, a god user gets the same values as SQL."""
+        self.settle()
+        other = self.keys.token(sub="auth0|2", org=2, base_ids=(2,), roles=("base_2_coordinator",),
+                                permissions=[f"base_2/{r}:read" for r in harness.RESOURCES])
+        body = self.ask(token=other)
+        self.assertIsNone(body["data"]["box"])
+        self.assertEqual(body["errors"][0]["extensions"]["code"], "FORBIDDEN")
+        god = self.keys.token(sub="auth0|1", org=0, base_ids=(), roles=("boxtribute_god",),
+                              permissions=["*"])
+        got = self.ask(token=god)["data"]["box"]
+        self.assertEqual(got["product"]["name"], self.expected()["product"][1])
+
+    def test_6_feed_down_reads_again(self):
+        """With feed-svc killed every request reads the kept tables again, and a write by SQL
+        is seen; once it is back the rows are kept again."""
+        self.settle()
+        self.depot.kill("feed-svc")
+        try:
+            time.sleep(3.5)                     # past DP_DB_COUNTS_SILENCE_MS
+            self.assertGreaterEqual(self.kept_reads(lambda: [self.box() for _ in range(3)]), 3)
+            self.db.sql(f"UPDATE products SET name = 'feed down' WHERE id = {self.expected()['product'][0]}")
+            self.assert_exact()
+        finally:
+            self.depot.restart("feed-svc")
+        self.settle()
+        self.assert_exact()
+
+
+if __name__ == "__main__":
+    unittest.main()
