@@ -8,7 +8,8 @@ the median of 40), with MariaDB directly, 10 ms and 1 ms away (bench/delay_proxy
 p4_bench.py), for each build given, in rounds (before, after, before, after, ...): a request's
 reads of one wave cost one round trip when they share a connection's text (DEPOT_DB_WAVE), one
 per read beyond the connections otherwise.
-Usage: bench/wave_bench.py --build build-rel [--before ../before/build-rel] [--rounds 2]
+--feed runs each depot with its change feed, as scripts/run.sh does (rows kept between requests).
+Usage: bench/wave_bench.py --build build-rel [--before ../before/build-rel] [--rounds 2] [--feed]
        [--set NAME=VALUE ...] [--out PREFIX]
 Results: bench/results/<date>-issue21-wave.md and .json (--out another prefix).
 Licensed under the Apache License 2.0.
@@ -49,6 +50,7 @@ def report(results, prefix):
              f"Machine: {results['cores']} cores; 8,201-box demo data; the one-process `depot`, Release "
              "build, `DEPOT_DB_POOL=2 DEPOT_DB_POOL_MIN=2`"
              + (", " + ", ".join(f"{k}={v}" for k, v in results["settings"].items()) if results["settings"] else "")
+             + (", with its change feed (kept counts and rows)" if results.get("feed") else "")
              + "; MariaDB directly or through depot-delay-proxy (5 ms or 0.5 ms each way). Each cell: the "
              f"median of {MEASURED} requests sent one after another, after {WARM_UP}, one per round.", ""]
     for label in builds:
@@ -72,16 +74,18 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="another setting for every instance")
+    parser.add_argument("--feed", action="store_true",
+                        help="run each depot with its change feed, as scripts/run.sh does (kept rows)")
     parser.add_argument("--out", default=os.path.join(
         HERE, "results", f"{datetime.date.today().isoformat()}-issue21-wave"))
     args = parser.parse_args()
     builds = builds_compared(args.build, args.before)
     settings = dict(item.split("=", 1) for item in args.set)
-    s = Setup(dict(settings, DEPOT_DB_POOL="2", DEPOT_DB_POOL_MIN="2"), list(WORKLOADS))
+    s = Setup(dict(settings, DEPOT_DB_POOL="2", DEPOT_DB_POOL_MIN="2"), list(WORKLOADS), args.feed)
     try:
         s.load(builds[-1][1])
         results = {"cores": os.cpu_count(), "builds": [b for b, _ in builds], "trees": {},
-                   "settings": settings, "delays_ms_one_way": DELAYS_MS,
+                   "settings": settings, "delays_ms_one_way": DELAYS_MS, "feed": args.feed,
                    "ms": {label: {} for label, _ in builds}}
         for label, build in builds:
             results["trees"][label] = tree_of(build)

@@ -18,18 +18,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 # The kept loaders a box's page reads: product, category, size, unit, location, base,
-# organisation, the base's locations and the history's users.
+# organisation, the base's locations, the history's users, the QR code and the tags.
 QUERY = """query ($label: String!) { box(labelIdentifier: $label) {
   product { id name category { id name } } size { id label } weightDisplayUnit { symbol }
   location { id name base { id name organisation { id name } locations { id } } }
-  history { user { id name } } } }"""
+  history { user { id name } } qrCode { code } tags { id name } } }"""
 BOX_VIEW = harness.read_query("box_view.graphql")
 PRODUCT = "query ($id: ID!) { product(id: $id) { id name } }"
 EDIT_PRODUCT = harness.read_query(os.path.join("mutations", "EditCustomProduct.graphql"))
 # Statements that read a kept table by its key (dp_sql_catalog.c's loaders of those tables).
 KEPT_READS = ["FROM products WHERE", "FROM product_categories WHERE", "FROM sizes WHERE",
               "FROM units WHERE", "FROM locations WHERE", "FROM camps WHERE",
-              "FROM organisations WHERE", "FROM cms_users WHERE"]
+              "FROM organisations WHERE", "FROM cms_users WHERE", "FROM qr WHERE", "FROM tags WHERE"]
 
 
 class KeptRowsTest(unittest.TestCase):
@@ -47,7 +47,9 @@ class KeptRowsTest(unittest.TestCase):
             "SELECT s.box_id, s.id FROM stock s JOIN locations l ON l.id = s.location_id"
             " WHERE l.camp_id = 1 AND s.weight_display_unit_id IS NOT NULL"
             " AND EXISTS (SELECT 1 FROM history h WHERE h.tablename = 'stock' AND h.record_id = s.id"
-            " AND h.user_id IS NOT NULL) ORDER BY s.id LIMIT 1")[0]
+            " AND h.user_id IS NOT NULL) AND s.qr_id IS NOT NULL AND EXISTS (SELECT 1 FROM tags_relations tr"
+            " WHERE tr.object_type = 'Stock' AND tr.object_id = s.id AND tr.deleted_on IS NULL)"
+            " ORDER BY s.id LIMIT 1")[0]
 
     @classmethod
     def tearDownClass(cls):
@@ -79,7 +81,11 @@ class KeptRowsTest(unittest.TestCase):
             " JOIN camps c ON c.id = l.camp_id JOIN organisations o ON o.id = c.organisation_id"
             f" WHERE s.box_id = '{self.label}'")[0]
         users = dict(self.db.sql("SELECT CAST(id AS CHAR), naam FROM cms_users"))
-        return {"product": (product, name, category, category_name), "size": (size, size_label),
+        code = self.db.scalar(f"SELECT q.code FROM stock s JOIN qr q ON q.id = s.qr_id WHERE s.box_id = '{self.label}'")
+        tags = self.db.sql("SELECT CAST(t.id AS CHAR), t.label FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id"
+                           " WHERE tr.object_type = 'Stock' AND tr.deleted_on IS NULL AND (t.deleted IS NULL"
+                           f" OR t.deleted = 0) AND tr.object_id = {self.box_id} ORDER BY t.id")
+        return {"code": code, "tags": [tuple(t) for t in tags],"product": (product, name, category, category_name), "size": (size, size_label),
                 "symbol": symbol, "location": (location, location_name),
                 "base": (base, base_name, org, org_name), "users": users}
 
@@ -93,6 +99,8 @@ class KeptRowsTest(unittest.TestCase):
         base = got["location"]["base"]
         self.assertEqual((base["id"], base["name"], base["organisation"]["id"], base["organisation"]["name"]),
                          want["base"])
+        self.assertEqual(got["qrCode"]["code"], want["code"])
+        self.assertEqual(sorted((t["id"], t["name"]) for t in got["tags"]), want["tags"])
         users = [entry["user"] for entry in got["history"] if entry["user"]]
         self.assertTrue(users)
         for user in users:
@@ -150,7 +158,10 @@ class KeptRowsTest(unittest.TestCase):
                     f"UPDATE locations SET label = 'kept location{mark}' WHERE id = {location}",
                     f"UPDATE camps SET name = 'kept base{mark}' WHERE id = {base}",
                     f"UPDATE organisations SET label = 'kept org{mark}' WHERE id = {org}",
-                    f"UPDATE cms_users SET naam = 'kept user{mark}' WHERE id = {user}"]
+                    f"UPDATE cms_users SET naam = 'kept user{mark}' WHERE id = {user}",
+                    f"UPDATE qr SET code = CONCAT(LEFT(code, 20), '{mark}') WHERE id = (SELECT qr_id"
+                    f" FROM stock WHERE id = {self.box_id})",
+                    f"UPDATE tags SET label = 'kept tag{mark}' WHERE id = {want['tags'][0][0]}"]
         # Read at once: the position read after the write is not vouched for yet.
         for write in writes("!"):
             self.box()                          # kept before the write
