@@ -29,7 +29,8 @@ EDIT_PRODUCT = harness.read_query(os.path.join("mutations", "EditCustomProduct.g
 # Statements that read a kept table by its key (dp_sql_catalog.c's loaders of those tables).
 KEPT_READS = ["FROM products WHERE", "FROM product_categories WHERE", "FROM sizes WHERE",
               "FROM units WHERE", "FROM locations WHERE", "FROM camps WHERE",
-              "FROM organisations WHERE", "FROM cms_users WHERE", "FROM qr WHERE", "FROM tags WHERE"]
+              "FROM organisations WHERE", "FROM cms_users WHERE", "FROM qr WHERE", "FROM tags WHERE",
+              "FROM shipment WHERE", "FROM shipment UNION"]
 
 
 class KeptRowsTest(unittest.TestCase):
@@ -215,6 +216,34 @@ class KeptRowsTest(unittest.TestCase):
                               permissions=["*"])
         got = self.ask(token=god)["data"]["box"]
         self.assertEqual(got["product"]["name"], self.expected()["product"][1])
+
+    def test_7_shipments_of_the_base(self):
+        """The base's shipments (kept per base, with their bases' names) follow a state
+        change by plain SQL, read at once and once the feed has vouched for it."""
+        query = "{ shipments { id state sourceBase { id name } targetBase { id name } } }"
+        def sql():
+            return sorted(tuple(r) for r in self.db.sql(
+                "SELECT CAST(s.id AS CHAR), s.state, CAST(s.source_base_id AS CHAR), a.name,"
+                " CAST(s.target_base_id AS CHAR), b.name FROM shipment s JOIN camps a ON a.id = s.source_base_id"
+                " JOIN camps b ON b.id = s.target_base_id WHERE 1 IN (s.source_base_id, s.target_base_id)"))
+        def depot():
+            body = self.ask(query, {})
+            self.assertNotIn("errors", body)
+            return sorted((x["id"], x["state"], x["sourceBase"]["id"], x["sourceBase"]["name"],
+                           x["targetBase"]["id"], x["targetBase"]["name"]) for x in body["data"]["shipments"])
+        shipments = sql()
+        self.assertTrue(shipments, "the demo data has shipments of base 1")
+        self.settle()
+        depot()
+        self.assertEqual(self.kept_reads(depot), 0)
+        self.assertEqual(depot(), sql())
+        shipment, state = shipments[0][0], shipments[0][1]
+        other = "Canceled" if state != "Canceled" else "Completed"
+        self.db.sql(f"UPDATE shipment SET state = '{other}' WHERE id = {shipment}")
+        self.assertEqual(depot(), sql())
+        time.sleep(1.5)
+        self.assertEqual(depot(), sql())
+        self.db.sql(f"UPDATE shipment SET state = '{state}' WHERE id = {shipment}")
 
     def test_6_feed_down_reads_again(self):
         """With feed-svc killed every request reads the kept tables again, and a write by SQL
