@@ -139,6 +139,21 @@ class MariaDB:
     def status(self, name):
         return int(self.sql(f"SHOW GLOBAL STATUS LIKE '{name}'")[0][1])
 
+    def logged(self, where, action):
+        """How many texts clients sent during action() that MariaDB's general log (a table,
+        log_output = 'TABLE' already set) holds as queries matching the SQL condition where
+        (on its column argument)."""
+        def count():
+            return int(self.scalar(f"SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query'"
+                                   f" AND ({where})"))
+        before = count()
+        self.sql("SET GLOBAL general_log = 1")
+        try:
+            action()
+        finally:
+            self.sql("SET GLOBAL general_log = 0")
+        return count() - before
+
 
 def load_depot_tables(db, indexes=None):
     """What Depot adds to boxtribute's schema: its indexes (db/indexes.sql, or another tree's

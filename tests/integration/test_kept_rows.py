@@ -109,17 +109,7 @@ class KeptRowsTest(unittest.TestCase):
 
     def kept_reads(self, action):
         """How many texts Depot sent during action() read a kept table by its key."""
-        where = " OR ".join(f"argument LIKE '%{text}%'" for text in KEPT_READS)
-        def logged():
-            return int(self.db.scalar("SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query'"
-                                      f" AND ({where})"))
-        before = logged()
-        self.db.sql("SET GLOBAL general_log = 1")
-        try:
-            action()
-        finally:
-            self.db.sql("SET GLOBAL general_log = 0")
-        return logged() - before
+        return self.db.logged(" OR ".join(f"argument LIKE '%{text}%'" for text in KEPT_READS), action)
 
     def settle(self):
         """Until the feed vouches again for what was written (its status comes once a second)."""

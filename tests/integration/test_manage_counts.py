@@ -63,16 +63,7 @@ class ManageCountsTest(unittest.TestCase):
 
     def counts_run(self, action):
         """How many of Depot's boxes COUNTs MariaDB ran during action()."""
-        def logged():
-            return int(self.db.scalar("SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query'"
-                                      f" AND argument LIKE '%{COUNT_TEXT}'"))
-        before = logged()
-        self.db.sql("SET GLOBAL general_log = 1")
-        try:
-            action()
-        finally:
-            self.db.sql("SET GLOBAL general_log = 0")
-        return logged() - before
+        return self.db.logged(f"argument LIKE '%{COUNT_TEXT}'", action)
 
     def settle(self):
         """Until the feed vouches again for what was written (its status comes once a second)."""
