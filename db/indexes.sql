@@ -30,6 +30,11 @@
 --   shipment_detail(box_id, removed_on, lost_on, received_on)  the active shipment detail of
 --                                    a page of boxes; the existing index on box_id alone still
 --                                    has to read each row to test the three dates.
+--   stock(product_id, deleted, box_state_id, items)  Product.instockItemsCount and
+--                                    transferItemsCount (BoxView asks both): the sums over a
+--                                    product's boxes from the index only, instead of a row
+--                                    lookup per box (the demo's largest product, 115 boxes:
+--                                    about 0.5 -> 0.35 ms a statement).
 -- Licensed under the Apache License 2.0.
 
 CREATE INDEX IF NOT EXISTS dp_stock_modified_id
@@ -52,3 +57,6 @@ CREATE INDEX IF NOT EXISTS dp_stock_location_state_deleted
 
 CREATE INDEX IF NOT EXISTS dp_stock_state_modified
     ON stock (box_state_id, modified, id, location_id, deleted);
+
+CREATE INDEX IF NOT EXISTS dp_stock_product_counts
+    ON stock (product_id, deleted, box_state_id, items);
