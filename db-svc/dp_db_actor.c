@@ -1892,7 +1892,12 @@ s_poll_timeout (dp_db_actor_state_t *self)
             timeout = at - now;
     }
     timeout = dp_db_txn_next_due (&self->txns, (uint64_t) zclock_time (), now, timeout);
-    timeout = dp_db_purge_timeout (&self->purge, now, timeout);
+    //  A purge that is due waits for the control connection: only an idle
+    //  one can run it, and it wakes the loop when it becomes idle (while it
+    //  is down or busy, a timeout of 0 spun the loop at full CPU).
+    dp_db_slot_t *control = self->control [DP_DB_PRIMARY];
+    if (control && control->killing < 0 && dp_db_conn_state (control->conn) == DP_DB_CONN_IDLE)
+        timeout = dp_db_purge_timeout (&self->purge, now, timeout);
     uint64_t next_expiry = dp_db_queue_next_expiry (self->queue);
     if (next_expiry) {
         int64_t left = (int64_t) next_expiry - zclock_time ();
