@@ -154,6 +154,18 @@ class MariaDB:
             self.sql("SET GLOBAL general_log = 0")
         return count() - before
 
+    def kept(self, where, action, timeout=10):
+        """True once a second action() sends nothing matching where (logged): Depot keeps
+        what the action reads, the change feed vouching for it again after a write (its
+        status comes once a second); False when that does not happen within timeout s."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            action()
+            if self.logged(where, action) == 0:
+                return True
+            time.sleep(0.3)
+        return False
+
 
 def load_depot_tables(db, indexes=None):
     """What Depot adds to boxtribute's schema: its indexes (db/indexes.sql, or another tree's
@@ -354,6 +366,13 @@ def post(url, body, token=None, headers=None, timeout=120, raw=None):
         except ValueError:
             parsed = None
         return e.code, parsed, dict(e.headers)
+
+
+def cpu_seconds(pid):
+    """The CPU time (user and system) process pid has spent so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def read_query(name):

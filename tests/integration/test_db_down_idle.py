@@ -13,14 +13,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
 
 class DbDownIdleTest(unittest.TestCase):
     def test_db_svc_idles_while_mariadb_is_down(self):
@@ -37,9 +29,9 @@ class DbDownIdleTest(unittest.TestCase):
             db_svc = depot.processes[depot.commands["db-svc"][0]].pid
             db.stop()
             time.sleep(1.5)                     # connections lost, purge due
-            before = cpu_seconds(db_svc)
+            before = harness.cpu_seconds(db_svc)
             time.sleep(3)
-            busy = (cpu_seconds(db_svc) - before) / 3
+            busy = (harness.cpu_seconds(db_svc) - before) / 3
             self.assertLess(busy, 0.25, f"db-svc used {busy:.0%} of a core while MariaDB was down")
             db.start()
             deadline = time.time() + 30
