@@ -87,26 +87,43 @@ s_load (dp_db_actor_state_t *self, dp_db_job_t *job)
     dp_db_actor_push (self, stmt, false);
 }
 
-dp_db_stmt_t *
-dp_db_actor_kept_position (dp_db_actor_state_t *self)
+//  A position read, a statement of owner's job, for the LOADs waiting now.
+static dp_db_stmt_t *
+s_position_new (dp_db_actor_state_t *self, dp_db_job_t *owner)
 {
-    dp_db_job_t *first = self->kept_waiting;
-    if (!first)
-        return NULL;
-    dp_db_stmt_t *stmt = dp_db_stmt_new (first, 0);
+    dp_db_stmt_t *stmt = dp_db_stmt_new (owner, 0);
     stmt->position = true;
-    stmt->kept_jobs = first;
+    stmt->kept_jobs = self->kept_waiting;
     self->kept_waiting = NULL;
     dp_sql_append (&stmt->sql, s_position_sql);
     return stmt;
 }
 
 dp_db_stmt_t *
+dp_db_actor_kept_position (dp_db_actor_state_t *self)
+{
+    return self->kept_waiting? s_position_new (self, self->kept_waiting): NULL;
+}
+
+//  Has stmt's request no position read yet (its first read, when the feed
+//  vouches)? Reading one now, in the same text, lets its later waves'
+//  LOADs of kept rows be answered as they arrive.
+static bool
+s_first_read (dp_db_actor_state_t *self, const dp_db_stmt_t *stmt)
+{
+    const char *trace_id = stmt->job->msg.trace_id;
+    return *trace_id && !zhashx_lookup (self->kept_positions, trace_id)
+        && dp_db_counts_live (self->counts, zclock_mono ());
+}
+
+dp_db_stmt_t *
 dp_db_actor_kept_ahead (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_stmt_t *stmt)
 {
-    if (!self->kept_waiting || stmt->job->txn || stmt->job->access != DP_DB_ACCESS_READ)
+    if (!self->kept || stmt->job->txn || stmt->job->access != DP_DB_ACCESS_READ
+    || (!self->kept_waiting && !s_first_read (self, stmt)))
         return stmt;
-    dp_db_stmt_t *position = dp_db_actor_kept_position (self);
+    dp_db_stmt_t *position = s_position_new (self, stmt->job);
+    position->ahead_of = stmt;
     stmt->batch_next = slot->batch;
     slot->batch = stmt;
     return position;
@@ -132,12 +149,22 @@ dp_db_actor_kept_forget (dp_db_actor_state_t *self, const char *trace_id)
         zhashx_delete (self->kept_positions, trace_id);
 }
 
-//  The position read of stmt ended (known: position was read): each of
-//  its LOADs is answered from the kept rows or runs its statement.
+//  The position read of stmt ended (known: position was read): the
+//  requests of the reads sent after it in its text remember it, and each
+//  of its LOADs is answered from the kept rows or runs its statement.
 static void
 s_positioned (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, const char *position, bool known)
 {
     int64_t now = zclock_mono ();
+    //  They arrived before it was sent, and have not ended: their results
+    //  come after its own.
+    for (dp_db_stmt_t *after = known? stmt->ahead_of: NULL; after; after = after->batch_next) {
+        for (dp_db_stmt_t *member = after; member;
+             member = member == after? after->merged: member->merged_next)
+            if (*member->job->msg.trace_id)
+                s_remember (self, member->job->msg.trace_id, position);
+    }
+    stmt->ahead_of = NULL;
     dp_db_job_t *job = stmt->kept_jobs;
     stmt->kept_jobs = NULL;
     while (job) {

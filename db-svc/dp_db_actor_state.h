@@ -144,8 +144,9 @@ bool dp_db_actor_kept_wait (dp_db_actor_state_t *self, dp_db_job_t *job);
 dp_db_stmt_t *dp_db_actor_kept_position (dp_db_actor_state_t *self);
 
 //  stmt is about to go to slot (a read of the primary's pool): when LOADs
-//  of kept rows wait, their position read goes first in the same text
-//  (returned, stmt after it in slot's batch); else stmt.
+//  of kept rows wait, or stmt's request has read no position yet, a
+//  position read goes first in the same text (returned, stmt after it in
+//  slot's batch); else stmt.
 dp_db_stmt_t *dp_db_actor_kept_ahead (dp_db_actor_state_t *self, dp_db_slot_t *slot,
                                       dp_db_stmt_t *stmt);
 

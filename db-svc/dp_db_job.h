@@ -60,6 +60,8 @@ struct _dp_db_stmt_t {
     bool position;              //  the binary log's position read for the LOADs of kept
                                 //  rows in kept_jobs (dp_db_actor_kept.c), not its job's
     dp_db_job_t *kept_jobs;     //  those LOADs, linked by kept_next
+    dp_db_stmt_t *ahead_of;     //  such a read sent first in a text: the statement after
+                                //  it (then its batch), whose requests remember the position
     int64_t created_us;         //  zclock_usecs when made (and queued): its wait for a connection
     int64_t started_us;         //  zclock_usecs when it went to a connection
 };
