@@ -12,7 +12,10 @@
     of the next read sent to the primary's pool (the rest of the request's
     wave, or another request's statement): it costs MariaDB a variable's
     read and no round trip of its own. Only when nothing else goes does it
-    take an idle connection alone. A LOAD the store cannot answer (a key
+    take an idle connection alone. A request's first read carries one too
+    (while the feed vouches), and the requests of the reads in that text
+    remember it: their later waves' LOADs of kept rows are answered as
+    they arrive, with no read at all. A LOAD the store cannot answer (a key
     not kept, its tables changed, a position the feed has not vouched for
     yet) then runs its statement with every column of the loader and keeps
     its rows.
