@@ -23,8 +23,10 @@
     While it waits, a job holds one pending count (as a queued statement
     does), so an answer by CANCEL or deadline does not free it under the
     list. A position read that fails lets its LOADs run their statements.
-    Only when the feed is live at arrival (dp_db_counts_live), outside
-    transactions and read-your-writes, and with no replica (kept counts
+    A remembered position is forgotten when its request writes (a TXN or
+    STMT of the same trace id here); a mutation's own reads run in its
+    transactions, never from kept rows. Only when the feed is live at
+    arrival (dp_db_counts_live), outside transactions and read-your-writes, and with no replica (kept counts
     and rows are off then: the replica's rows lag the position the feed
     vouches for).
 @end
