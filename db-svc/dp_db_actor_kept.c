@@ -41,7 +41,34 @@
 static const char s_position_sql [] = "SELECT @@global.gtid_binlog_pos";
 #define S_POSITIONS_MAX 4096        //  requests whose position is remembered
 
-static void s_load (dp_db_actor_state_t *self, dp_db_job_t *job);
+//  The store could not answer job: its statement, every column, keeps the rows.
+static void
+s_load (dp_db_actor_state_t *self, dp_db_job_t *job)
+{
+    uint32_t loader = job->msg.u.load.loader;
+    uint64_t all = dp_db_kept_rows_all_columns (loader);
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+    stmt->columns = all;
+    job->kept_stamp = dp_db_kept_rows_stamp (self->kept, loader);
+    int rc = dp_sql_build_load (&stmt->sql, dp_sql_loader (loader), all, job->msg.u.load.keys,
+                                job->n_keys);
+    assert (rc == 0);           //  every column of a loader is a valid mask
+    dp_db_actor_push (self, stmt, false);
+}
+
+//  Answer job from the kept rows at position (read after its request
+//  arrived; NULL: none could be read), else run its statement.
+static void
+s_answer (dp_db_actor_state_t *self, dp_db_job_t *job, const char *position)
+{
+    if (position && dp_db_kept_rows_get (self->kept, job, position, zclock_mono ()))
+        dp_db_rows_from_parts (&self->out, job);
+    else
+    if (dp_db_actor_unavailable (self, job->access))
+        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
+    else
+        s_load (self, job);
+}
 
 bool
 dp_db_actor_kept_wait (dp_db_actor_state_t *self, dp_db_job_t *job)
@@ -56,10 +83,7 @@ dp_db_actor_kept_wait (dp_db_actor_state_t *self, dp_db_job_t *job)
     const char *position = *job->msg.trace_id
                          ? zhashx_lookup (self->kept_positions, job->msg.trace_id): NULL;
     if (position) {
-        if (dp_db_kept_rows_get (self->kept, job, position, zclock_mono ()))
-            dp_db_rows_from_parts (&self->out, job);
-        else
-            s_load (self, job);
+        s_answer (self, job, position);
         return true;
     }
     job->pending++;                 //  held while it waits (see @discuss)
@@ -75,21 +99,6 @@ s_unhold (dp_db_job_t *job)
     assert (job->pending > 0);
     job->pending--;
     dp_db_job_release (&job);
-}
-
-//  The store could not answer job: its statement, every column, keeps the rows.
-static void
-s_load (dp_db_actor_state_t *self, dp_db_job_t *job)
-{
-    uint32_t loader = job->msg.u.load.loader;
-    uint64_t all = dp_db_kept_rows_all_columns (loader);
-    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
-    stmt->columns = all;
-    job->kept_stamp = dp_db_kept_rows_stamp (self->kept, loader);
-    int rc = dp_sql_build_load (&stmt->sql, dp_sql_loader (loader), all, job->msg.u.load.keys,
-                                job->n_keys);
-    assert (rc == 0);           //  every column of a loader is a valid mask
-    dp_db_actor_push (self, stmt, false);
 }
 
 //  A position read, a statement of owner's job, for the LOADs waiting now.
@@ -160,7 +169,6 @@ dp_db_actor_kept_forget (dp_db_actor_state_t *self, const char *trace_id)
 static void
 s_positioned (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, const char *position, bool known)
 {
-    int64_t now = zclock_mono ();
     //  They arrived before it was sent, and have not ended: their results
     //  come after its own.
     for (dp_db_stmt_t *after = known? stmt->ahead_of: NULL; after; after = after->batch_next) {
@@ -177,15 +185,8 @@ s_positioned (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, const char *positio
         job->kept_next = NULL;
         if (known && *job->msg.trace_id)
             s_remember (self, job->msg.trace_id, position);
-        if (!job->answered) {
-            if (known && dp_db_kept_rows_get (self->kept, job, position, now))
-                dp_db_rows_from_parts (&self->out, job);
-            else
-            if (dp_db_actor_unavailable (self, job->access))
-                dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
-            else
-                s_load (self, job);
-        }
+        if (!job->answered)
+            s_answer (self, job, known? position: NULL);
         s_unhold (job);
         job = next;
     }
@@ -221,21 +222,15 @@ dp_db_actor_kept_answer (dp_db_actor_state_t *self, dp_db_stmt_t *stmt, dp_db_co
     dp_db_rows_from_merged (&self->out, job, conn, stmt->columns);
 }
 
-//  Answer the late jobs of list 408 (they stay in it, held, until it is sent).
-static void
-s_expire (dp_db_actor_state_t *self, dp_db_job_t *list, uint64_t now)
-{
-    for (dp_db_job_t *job = list; job; job = job->kept_next)
-        if (!job->answered && dp_db_job_late (job, now))
-            dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
-                            "deadline passed while the request waited for the binary log's position");
-}
-
+//  The late ones stay in the list, held, until their position read is sent.
 void
 dp_db_actor_kept_expire (dp_db_actor_state_t *self)
 {
-    if (self->kept_waiting)
-        s_expire (self, self->kept_waiting, (uint64_t) zclock_time ());
+    uint64_t now = (uint64_t) zclock_time ();
+    for (dp_db_job_t *job = self->kept_waiting; job; job = job->kept_next)
+        if (!job->answered && dp_db_job_late (job, now))
+            dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
+                            "deadline passed while the request waited for the binary log's position");
 }
 
 void

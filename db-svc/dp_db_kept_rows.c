@@ -82,7 +82,6 @@ typedef struct {
 struct _dp_db_kept_rows_t {
     dp_db_counts_t *feed;                   //  vouches (borrowed)
     zhashx_t *loaders [DP_LOADER_COUNT];    //  key as decimal text -> s_entry_t; NULL: none yet
-    uint64_t hits, misses;
 };
 
 static void
@@ -152,30 +151,25 @@ dp_db_kept_rows_get (dp_db_kept_rows_t *self, dp_db_job_t *job, const char *binl
     assert (job && !job->query && job->n_parts == 1 && job->parts);
     uint32_t loader = job->msg.u.load.loader;
     zhashx_t *kept = self->loaders [loader];
-    if (!kept || !dp_db_counts_vouches (self->feed, binlog_pos, now_ms)) {
-        self->misses++;
+    if (!kept || !dp_db_counts_vouches (self->feed, binlog_pos, now_ms))
         return false;
-    }
     uint64_t stamp = dp_db_kept_rows_stamp (self, loader);
     uint64_t n_rows = 0;
+    const s_entry_t **found = dp_arena_alloc (job->arena, job->n_keys * sizeof (s_entry_t *));
     for (size_t k = 0; k < job->n_keys; k++) {
         char text [24];
         s_key_text (job->msg.u.load.keys [k], text, sizeof text);
-        const s_entry_t *entry = zhashx_lookup (kept, text);
-        if (!entry || entry->stamp != stamp) {
-            self->misses++;
+        found [k] = zhashx_lookup (kept, text);
+        if (!found [k] || found [k]->stamp != stamp)
             return false;
-        }
-        n_rows += entry->n_rows;
+        n_rows += found [k]->n_rows;
     }
     //  The job's columns: its key, then the bits of its mask in order; a
     //  kept row has every column, column bit b at 1 + b.
     dp_val_t *cells = dp_arena_alloc (job->arena, (size_t) (n_rows * job->n_cols + 1) * sizeof (dp_val_t));
     dp_val_t *cell = cells;
     for (size_t k = 0; k < job->n_keys; k++) {
-        char text [24];
-        s_key_text (job->msg.u.load.keys [k], text, sizeof text);
-        const s_entry_t *entry = zhashx_lookup (kept, text);
+        const s_entry_t *entry = found [k];
         for (uint32_t r = 0; r < entry->n_rows; r++) {
             const dp_val_t *full = entry->cells + (size_t) r * entry->n_full;
             *cell++ = full [0];
@@ -185,7 +179,6 @@ dp_db_kept_rows_get (dp_db_kept_rows_t *self, dp_db_job_t *job, const char *binl
         }
     }
     job->parts [0] = (dp_db_part_t) { .cells = cells, .n_rows = n_rows, .done = true };
-    self->hits++;
     return true;
 }
 
@@ -297,20 +290,6 @@ dp_db_kept_rows_put (dp_db_kept_rows_t *self, uint32_t loader, uint64_t stamp,
     }
     free (rows);
     free (lengths);
-}
-
-uint64_t
-dp_db_kept_rows_hits (const dp_db_kept_rows_t *self)
-{
-    assert (self);
-    return self->hits;
-}
-
-uint64_t
-dp_db_kept_rows_misses (const dp_db_kept_rows_t *self)
-{
-    assert (self);
-    return self->misses;
 }
 
 //  --------------------------------------------------------------------------

@@ -72,10 +72,6 @@ bool dp_db_kept_rows_get (dp_db_kept_rows_t *self, dp_db_job_t *job, const char 
 void dp_db_kept_rows_put (dp_db_kept_rows_t *self, uint32_t loader, uint64_t stamp,
                           const int64_t *keys, size_t n_keys, dp_db_conn_t *conn);
 
-//  LOADs answered from the store, and LOADs of kept loaders that ran.
-uint64_t dp_db_kept_rows_hits (const dp_db_kept_rows_t *self);
-uint64_t dp_db_kept_rows_misses (const dp_db_kept_rows_t *self);
-
 void dp_db_kept_rows_test (bool verbose);
 
 #endif
