@@ -780,12 +780,21 @@ s_kill_dispatch (dp_db_actor_state_t *self)
 
 //  The Idempotency-Key purge, when due, on the primary's control
 //  connection once its KILLs are sent (dp_db_purge.h).
+//  The primary's control connection when it could run the purge now (up,
+//  idle, no KILL under way), else NULL.
+static dp_db_slot_t *
+s_purge_control (dp_db_actor_state_t *self)
+{
+    dp_db_slot_t *control = self->control [DP_DB_PRIMARY];
+    return control && control->killing < 0 && dp_db_conn_state (control->conn) == DP_DB_CONN_IDLE
+         ? control: NULL;
+}
+
 static void
 s_purge_dispatch (dp_db_actor_state_t *self)
 {
-    dp_db_slot_t *control = self->control [DP_DB_PRIMARY];
-    if (!control || control->killing >= 0 || dp_db_conn_state (control->conn) != DP_DB_CONN_IDLE
-    ||  !dp_db_purge_due (&self->purge, zclock_mono ()))
+    dp_db_slot_t *control = s_purge_control (self);
+    if (!control || !dp_db_purge_due (&self->purge, zclock_mono ()))
         return;
     control->purging = true;
     dp_db_purge_started (&self->purge);
@@ -1895,8 +1904,7 @@ s_poll_timeout (dp_db_actor_state_t *self)
     //  A purge that is due waits for the control connection: only an idle
     //  one can run it, and it wakes the loop when it becomes idle (while it
     //  is down or busy, a timeout of 0 spun the loop at full CPU).
-    dp_db_slot_t *control = self->control [DP_DB_PRIMARY];
-    if (control && control->killing < 0 && dp_db_conn_state (control->conn) == DP_DB_CONN_IDLE)
+    if (s_purge_control (self))
         timeout = dp_db_purge_timeout (&self->purge, now, timeout);
     uint64_t next_expiry = dp_db_queue_next_expiry (self->queue);
     if (next_expiry) {

@@ -326,8 +326,6 @@ s_commit (s_self_t *self)
         zmq_send (zsock_resolve (self->pub), zframe_data (frame), zframe_size (frame), 0);
         zframe_destroy (&frame);
     }
-    //  A transaction with nothing published (Depot's own tables, DDL)
-    //  is not stored: storing it would write another one.
     //  What a statement without row events changed is not known: those
     //  who keep rows or counts reload (a RESYNC at the position after it).
     if (self->rowless) {
@@ -338,6 +336,8 @@ s_commit (s_self_t *self)
         published++;
         self->rowless = false;
     }
+    //  A transaction with nothing published (Depot's own tables) is not
+    //  stored: storing it would write another one.
     if (published)
         self->unstored = true;
     s_forget_maps (self);
@@ -391,10 +391,10 @@ s_on_event (s_self_t *self, MARIADB_RPL_EVENT *event)
             else
             if (statement->length == 8 && strncasecmp (statement->str, "ROLLBACK", 8) == 0)
                 s_drop_transaction (self);
-            else {
-                if (self->in_txn)
-                    self->rowless = true;                 //  DDL, or statement-format DML
-                if (self->in_txn && self->standalone)
+            else
+            if (self->in_txn) {
+                self->rowless = true;                     //  DDL, or statement-format DML
+                if (self->standalone)
                     s_commit (self);                      //  DDL: advance the position
             }
             return false;
