@@ -158,12 +158,21 @@ typedef enum {
     C(box_access, box_state_id, INT) C(box_access, shipment_source_base_id, INT) \
     C(box_access, shipment_target_base_id, INT)
 
-//  A box's history, newest first: change rows of `history` with readable
-//  messages, then tag assignments and removals (box_history_by_box). Its
-//  rows always carry every column (the SQL is one UNION).
+//  A box's history: change rows of `history`, tag assignments and removals
+//  (box_history_by_box), in no particular order; its rows always carry every
+//  column (the SQL is one UNION). `message` is the readable text, except
+//  where it names a location, product, size, unit or tag: then it is nil and
+//  `label_kind` (1 location, 2 product, 3 size, 4 unit, 5 tag) says which
+//  rows `from_id` and `to_id` name (a tag's: `from_id`). The reader orders
+//  them newest first: `sort_date` (the date as MariaDB compares it, nil
+//  lowest) descending, then `kind` (0 history, 1 assignment, 2 removal),
+//  then `ord`.
 #define DP_COLUMNS_history_entry(C) \
     C(history_entry, entry_id, STR) C(history_entry, change_date, DATETIME) \
-    C(history_entry, user_id, INT) C(history_entry, message, STR)
+    C(history_entry, user_id, INT) C(history_entry, message, STR) \
+    C(history_entry, label_kind, INT) C(history_entry, from_id, INT) \
+    C(history_entry, to_id, INT) C(history_entry, sort_date, STR) \
+    C(history_entry, kind, INT) C(history_entry, ord, INT)
 
 //  Item counts of a product's boxes that are not deleted: in stock
 //  (InStock) and in transfer (MarkedForShipment, InTransit, Receiving).

@@ -803,9 +803,15 @@ dp_exec_file_rows (dp_exec_t *self, pending_t *p, const dp_msg_t *reply)
 {
     if (p->is_query)
         p->done (self, p->pf, p->slot, reply, NULL);
-    else
+    else {
         dp_exec_cache_store (self->cache, p->loader, p->mask, p->keys, p->n_keys,
                              reply->u.rows.cells, reply->u.rows.n_rows, reply->u.rows.n_cols);
+        for (size_t k = 0; k < p->n_keys; k++) {
+            row_t **rows;
+            size_t n = dp_exec_cache_rows (self->cache, p->loader, p->keys [k], &rows);
+            dp_loader_order (p->loader, rows, n);
+        }
+    }
 }
 
 void

@@ -11,6 +11,7 @@
 @end
 */
 #include "dp_loader.h"
+#include "dp_history_entry.h"
 #include <string.h>
 
 bool
@@ -80,4 +81,11 @@ dp_loader_keyed_by_id (dp_loader_id_t loader)
     size_t len = strlen (sets [loader]);
     return strncmp (keys [loader], sets [loader], len) == 0
         && strcmp (keys [loader] + len, ".id") == 0;
+}
+
+void
+dp_loader_order (dp_loader_id_t loader, row_t **rows, size_t n)
+{
+    if (loader == DP_LOADER_box_history_by_box)
+        dp_history_entry_order (rows, n);
 }

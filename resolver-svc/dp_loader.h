@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include "dp_catalog.h"
+#include "dp_row.h"
 
 //  True when the loader answers a list of rows per key (a single row
 //  otherwise).
@@ -22,5 +23,10 @@ bool dp_loader_is_list (dp_loader_id_t loader);
 //  its column set), as "locations.id" keys locations_by_id: the key alone
 //  then says a row's id before the row is loaded.
 bool dp_loader_keyed_by_id (dp_loader_id_t loader);
+
+//  Put the rows of a list loader under one key in the order the reader
+//  shows them, for loaders whose SQL leaves the order to the reader
+//  (box_history_by_box: dp_history_entry); others are left as they came.
+void dp_loader_order (dp_loader_id_t loader, row_t **rows, size_t n);
 
 #endif

@@ -24,6 +24,7 @@
 #include "dp_mapping.h"
 #include "dp_plan.h"
 #include "dp_computed.h"
+#include "dp_history_entry.h"
 #include "dp_root.h"
 #include "dp_filters.h"
 #include "dp_box_filter.h"
@@ -347,13 +348,13 @@ static const field_entry_t s_fields [] = {
                                             .base_column = -1 } } },
     { "Box", "sourceBox", FK (stock, source_box_id, stock_by_id) },
     { "Box", "history", { .kind = BIND_REVERSE, .column = COL (stock, id), .loader = DP_LOADER_box_history_by_box,
-                          .load_mask = BIT (history_entry, entry_id) | BIT (history_entry, change_date)
-                                     | BIT (history_entry, user_id) | BIT (history_entry, message),
+                          .load_mask = (BIT (history_entry, ord) << 1) - 1,     //  all (one UNION)
                           ANY_BASE ("history:read") } },
 
-    //  HistoryEntry ← box_history_by_box (history rows and tag changes, with messages)
+    //  HistoryEntry ← box_history_by_box (history rows and tag changes; dp_history_entry)
     { "HistoryEntry", "id", COLUMN (history_entry, entry_id, CONV_STRING) },
-    { "HistoryEntry", "changes", COLUMN (history_entry, message, CONV_STRING) },
+    { "HistoryEntry", "changes", { .kind = BIND_COMPUTED, .write = dp_history_entry_changes,
+                                   .collect_obj = dp_history_entry_collect } },
     { "HistoryEntry", "changeDate", COLUMN (history_entry, change_date, CONV_DATETIME) },
     { "HistoryEntry", "user", FK (history_entry, user_id, cms_users_by_id, ANY_BASE ("user:read")) },
 

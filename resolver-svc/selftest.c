@@ -35,6 +35,7 @@
 #include "dp_datetime_input.h"
 #include "dp_link_data.h"
 #include "dp_idem.h"
+#include "dp_history_entry.h"
 #include "dp_log.h"
 #include "dp_selftest.h"
 #include <stdlib.h>
@@ -50,6 +51,7 @@ static const dp_selftest_t s_tests [] = {
     { "box_filter", dp_box_filter_test },
     { "box_access", dp_box_access_test },
     { "computed", dp_computed_test },
+    { "history_entry", dp_history_entry_test },
     { "cube", dp_cube_test },
     { "cube_access", dp_cube_access_test },
     { "page", dp_page_test },

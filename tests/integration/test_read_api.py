@@ -377,6 +377,17 @@ class ReadApi(unittest.TestCase):
         self.assertEqual(response["data"]["box"]["history"],
                          [{"changes": text, "changeDate": f"2024-01-01T09:{minute:02d}:00+00:00"}
                           for minute, (_, _, _, text) in reversed(list(enumerate(rows)))])
+        # A name that is missing makes boxtribute's CONCAT, and so the non-null text, null:
+        # an error on the newest entry, and no history.
+        for old, new in [(loc[0], 987654321), (None, size[1])]:
+            changes = "location_id" if new == 987654321 else "size_id"
+            self.db.sql("INSERT INTO history (tablename, record_id, changes, user_id, changedate, from_int, to_int) "
+                        f"VALUES ('stock', {new_id}, '{changes}', 1, '2024-01-01 10:00:00', "
+                        f"{'NULL' if old is None else old}, {new})")
+            response = self.query('{ box(labelIdentifier: "HISTORY1") { history { changes changeDate } } }')
+            self.assertIsNone(response["data"]["box"]["history"], changes)
+            self.assertEqual([e["path"] for e in response["errors"]], [["box", "history", 0, "changes"]])
+            self.db.sql(f"DELETE FROM history WHERE record_id = {new_id} AND changedate = '2024-01-01 10:00:00'")
         # A box without a creation date: boxtribute compares each tag relation's date with
         # it by <>, so none of its tag assignments is history (a removal still is).
         self.db.sql(f"UPDATE stock SET created = NULL WHERE id = {new_id}; DELETE FROM history WHERE record_id = {new_id};"
