@@ -960,6 +960,14 @@ dp_db_actor_may_run (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_stmt_t
             return false;
         }
     }
+    //  The same for a LOAD keyed by a lookup: its lookup finds no row.
+    if (!job->query && job->msg.type == DP_MSG_LOAD && job->msg.u.load.by_lookup
+    &&  !dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn), job->msg.u.load.key_query,
+                                   job->msg.u.load.key_arg, job->msg.u.load.key_arg_len)) {
+        dp_db_rows_none (&self->out, job);
+        dp_db_stmt_finish (stmt);
+        return false;
+    }
     return true;
 }
 
@@ -1362,6 +1370,36 @@ s_job_join (dp_db_job_t *job, dp_db_txn_t *txn)
         job->access = dp_db_target_access (job->msg.type, true);
 }
 
+//  A LOAD keyed by a lookup's row (a single box's reads sent with its
+//  lookup by label): one statement, the keys a subquery; never kept nor
+//  merged, as its keys are not known before it runs.
+static void
+s_start_load_by_lookup (dp_db_actor_state_t *self, dp_db_job_t *job, const dp_sql_loader_t *loader)
+{
+    const dp_msg_t *msg = &job->msg;
+    char err [200];
+    dp_sql_t sql;
+    dp_sql_init (&sql);
+    if (dp_sql_build_load_by_lookup (&sql, loader, job->columns, msg->u.load.key_query,
+                                     msg->u.load.key_arg, msg->u.load.key_arg_len,
+                                     msg->u.load.key_column, err, sizeof err)) {
+        dp_sql_destroy (&sql);
+        dp_db_job_fail (job, &self->out, DP_STATUS_BAD_REQUEST, "%s", err);
+        return;
+    }
+    if (dp_db_actor_unavailable (self, job->access)) {
+        dp_sql_destroy (&sql);
+        dp_db_job_fail (job, &self->out, DP_STATUS_UNAVAILABLE, "database unavailable");
+        return;
+    }
+    job->n_parts = 1;
+    job->parts = dp_arena_calloc (job->arena, 1, sizeof (dp_db_part_t));
+    dp_db_stmt_t *stmt = dp_db_stmt_new (job, 0);
+    dp_sql_destroy (&stmt->sql);
+    stmt->sql = sql;                //  moved
+    dp_db_actor_push (self, stmt, false);
+}
+
 //  Start a LOAD: validate, then one statement per chunk of distinct keys.
 static void
 s_start_load (dp_db_actor_state_t *self, zframe_t **routing_p, dp_arena_t **arena_p, dp_msg_t *msg)
@@ -1392,6 +1430,9 @@ s_start_load (dp_db_actor_state_t *self, zframe_t **routing_p, dp_arena_t **aren
     if (dp_db_job_late (job, (uint64_t) zclock_time ()))
         dp_db_job_fail (job, &self->out, DP_STATUS_TIMEOUT,
                         "deadline passed before the request started");
+    else
+    if (job->msg.u.load.by_lookup)
+        s_start_load_by_lookup (self, job, loader);
     else {
         size_t n_keys = dp_sql_unique_keys (job->msg.u.load.keys, job->msg.u.load.n_keys);
         job->n_keys = n_keys;

@@ -74,6 +74,7 @@ bool
 dp_db_actor_kept_wait (dp_db_actor_state_t *self, dp_db_job_t *job)
 {
     if (!self->kept || job->query || job->txn || job->min_gtid || job->n_parts != 1
+    ||  job->msg.u.load.by_lookup
     ||  job->access != DP_DB_ACCESS_READ || !dp_db_kept_rows_keeps (job->msg.u.load.loader)
     ||  !dp_db_counts_live (self->counts, zclock_mono ()))
         return false;

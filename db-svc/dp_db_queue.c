@@ -237,7 +237,8 @@ s_mergeable_load (const dp_db_stmt_t *stmt)
 {
     const dp_db_job_t *job = stmt->job;
     return !job->query && job->n_parts == 1 && !job->answered && !job->kept
-        && job->access == DP_DB_ACCESS_READ && !job->min_gtid;
+        && job->access == DP_DB_ACCESS_READ && !job->min_gtid
+        && !(job->msg.type == DP_MSG_LOAD && job->msg.u.load.by_lookup);   //  keys unknown
 }
 
 //  Is stmt, queued, the same read as lead: a root QUERY's statement with

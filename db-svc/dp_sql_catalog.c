@@ -746,6 +746,19 @@ s_append_columns (dp_sql_t *sql, const char *const *columns, size_t n, uint64_t 
         }
 }
 
+//  The key list of a LOAD: its keys, or (keys_sql set) a subquery's text.
+static void
+s_append_keys (dp_sql_t *sql, const int64_t *keys, size_t n_keys, const char *keys_sql)
+{
+    if (keys_sql)
+        dp_sql_append (sql, keys_sql);
+    else
+        dp_sql_append_ints (sql, keys, n_keys);
+}
+
+static int s_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
+                         const int64_t *keys, size_t n_keys, const char *keys_sql);
+
 int
 dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
                    const int64_t *keys, size_t n_keys)
@@ -753,6 +766,13 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
     assert (sql);
     assert (loader);
     assert (keys && n_keys > 0);
+    return s_build_load (sql, loader, mask, keys, n_keys, NULL);
+}
+
+static int
+s_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
+              const int64_t *keys, size_t n_keys, const char *keys_sql)
+{
     if (!s_mask_valid (mask, loader->n_columns))
         return -1;
     if (loader->sql_template) {
@@ -765,7 +785,7 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
             s_sql_append_bytes (sql, p, len);
             if (!hole)
                 break;
-            dp_sql_append_ints (sql, keys, n_keys);
+            s_append_keys (sql, keys, n_keys, keys_sql);
             p = hole + 6;
         }
         return 0;
@@ -774,7 +794,7 @@ dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
     dp_sql_append (sql, loader->key);
     s_append_columns (sql, loader->columns, loader->n_columns, mask);
     dp_sql_printf (sql, " FROM %s WHERE %s IN (", loader->from, loader->key);
-    dp_sql_append_ints (sql, keys, n_keys);
+    s_append_keys (sql, keys, n_keys, keys_sql);
     dp_sql_append (sql, ")");
     if (loader->where)
         dp_sql_printf (sql, " AND %s", loader->where);
@@ -793,11 +813,12 @@ static const struct {
     dp_loader_id_t rows;
     dp_sql_key_column_t key;
     const char *then;           //  qr: code_legacy_unique (code, legacy)
+    bool unique;                //  the key column is UNIQUE: keys of LOADs (by_lookup)
 } s_lookups [] = {
-    { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" }, NULL },
-    { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" }, "qr.legacy" },
+    { DP_QUERY_box_by_label, DP_LOADER_stock_by_id, { "stock", "box_id" }, NULL, true },
+    { DP_QUERY_qr_by_code, DP_LOADER_qr_by_id, { "qr", "code" }, "qr.legacy", false },
     { DP_QUERY_shareable_link_by_code, DP_LOADER_shareable_link_by_id,
-      { "shareable_link", "code" }, NULL },
+      { "shareable_link", "code" }, NULL, false },
 };
 #define S_N_LOOKUPS (sizeof s_lookups / sizeof s_lookups [0])
 
@@ -857,6 +878,47 @@ dp_sql_build_lookup (dp_sql_t *sql, uint32_t query, uint64_t mask, const dp_val_
     if (s_lookup_check (query, mask, args, n_args, &lookup, err, err_len))
         return -1;
     s_append_lookup (sql, lookup, mask, &args [0]);
+    return 0;
+}
+
+int
+dp_sql_build_load_by_lookup (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
+                             uint32_t query, const char *arg, size_t arg_len, uint32_t column,
+                             char *err, size_t err_len)
+{
+    assert (sql && loader && arg);
+    size_t lookup = S_N_LOOKUPS;
+    for (size_t i = 0; i < S_N_LOOKUPS; i++)
+        if (s_lookups [i].query == query)
+            lookup = i;
+    if (lookup == S_N_LOOKUPS || !s_lookups [lookup].unique) {
+        snprintf (err, err_len, "query %u is not a lookup by a unique key", query);
+        return -1;
+    }
+    const dp_sql_loader_t *table = &s_loaders [s_lookups [lookup].rows];
+    const dp_catalog_entry_t *entry = dp_catalog_loader (s_lookups [lookup].rows);
+    if (column >= entry->n_columns || entry->columns [column].type != DP_COLTYPE_INT) {
+        snprintf (err, err_len, "key_lookup column %u is not an integer column of %s",
+                  column, entry->name);
+        return -1;
+    }
+    if (!s_mask_valid (mask, loader->n_columns)
+    ||  (loader->sql_template && mask != ((uint64_t) 1 << loader->n_columns) - 1)) {
+        snprintf (err, err_len, "bad column mask 0x%llx for loader %s", (unsigned long long) mask,
+                  loader->name);
+        return -1;
+    }
+    //  The key column is unique: the subquery finds the row the lookup's
+    //  LIMIT 1 finds, or none (MariaDB takes no LIMIT in an IN subquery).
+    const dp_sql_key_column_t *key = &s_lookups [lookup].key;
+    dp_sql_t keys_sql;
+    dp_sql_init (&keys_sql);
+    dp_sql_printf (&keys_sql, "SELECT %s FROM %s WHERE %s.%s = ", table->columns [column], table->from,
+                   key->table, key->column);
+    dp_sql_append_quoted (&keys_sql, arg, arg_len);
+    int rc = s_build_load (sql, loader, mask, NULL, 0, keys_sql.data);
+    dp_sql_destroy (&keys_sql);
+    assert (rc == 0);           //  mask checked above
     return 0;
 }
 

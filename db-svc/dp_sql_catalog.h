@@ -121,6 +121,15 @@ size_t dp_sql_unique_keys (int64_t *keys, size_t count);
 int dp_sql_build_load (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
                        const int64_t *keys, size_t n_keys);
 
+//  Append to sql the SELECT answering a LOAD keyed by a lookup (proto
+//  README, LOAD's key_lookup): the rows of loader whose key is column
+//  `column` of the row the lookup `query` finds for arg, a subquery in
+//  place of the key list. Only for a lookup by a unique key (box_by_label)
+//  and an integer column. Returns 0, or -1 with err filled (400).
+int dp_sql_build_load_by_lookup (dp_sql_t *sql, const dp_sql_loader_t *loader, uint64_t mask,
+                                 uint32_t query, const char *arg, size_t arg_len, uint32_t column,
+                                 char *err, size_t err_len);
+
 //  Fill types with the wire type of each result column of a LOAD or of the
 //  boxes_page query (key INT, then the columns of mask) and return their
 //  count; types must hold 65 entries. Returns 0 when mask is invalid for

@@ -96,7 +96,7 @@ s_payload_size (dp_msg_type_t type)
         case DP_MSG_EXECUTE:    return 9;     //  5 before operation and variables, 7 before
                                               //  idempotency_key, 8 before min_gtid
         case DP_MSG_RESULT:     return 4;     //  2 before statements, 3 before gtid
-        case DP_MSG_LOAD:       return 5;     //  3 before txn, 4 before min_gtid
+        case DP_MSG_LOAD:       return 6;     //  3 before txn, 4 before min_gtid, 5 before key_lookup
         case DP_MSG_QUERY:      return 5;     //  3 before txn, 4 before min_gtid
         case DP_MSG_ROWS:       return 4;
         case DP_MSG_TXN:        return 2;
@@ -426,7 +426,20 @@ s_pack_payload (msgpack_packer *pk, const dp_msg_t *msg)
             if (s_pack_int_list (pk, msg->u.load.keys, msg->u.load.n_keys))
                 return -1;
             msgpack_pack_uint64 (pk, msg->u.load.txn);
-            return s_pack_gtid (pk, msg->u.load.min_gtid);
+            if (s_pack_gtid (pk, msg->u.load.min_gtid))
+                return -1;
+            if (!msg->u.load.by_lookup) {
+                msgpack_pack_nil (pk);
+                return 0;
+            }
+            if (msg->u.load.n_keys)
+                return -1;                  //  keys come from the lookup alone
+            msgpack_pack_array (pk, 3);
+            msgpack_pack_uint32 (pk, msg->u.load.key_query);
+            if (s_pack_text (pk, msg->u.load.key_arg ? msg->u.load.key_arg : "", msg->u.load.key_arg_len))
+                return -1;
+            msgpack_pack_uint32 (pk, msg->u.load.key_column);
+            return 0;
         case DP_MSG_TXN:
             if (!s_txn_valid (msg->u.txn.txn, msg->u.txn.op, DP_TXN_BEGIN, DP_TXN_ROLLBACK))
                 return -1;
@@ -900,6 +913,26 @@ s_get_gtid (s_ctx_t *ctx, const msgpack_object_array *payload, uint32_t index,
     return s_get_str (ctx, obj, field, gtid, NULL);
 }
 
+//  LOAD's key_lookup (field 5): nil, absent (older forms), or [query,
+//  arg, column] with no keys of its own.
+static int
+s_get_key_lookup (s_ctx_t *ctx, const msgpack_object_array *payload, dp_msg_t *msg)
+{
+    msg->u.load.by_lookup = false;
+    if (payload->size <= 5 || payload->ptr [5].type == MSGPACK_OBJECT_NIL)
+        return 0;
+    const msgpack_object_array *lookup = NULL;
+    if (s_get_array (ctx, &payload->ptr [5], "key_lookup", 3, 3, &lookup)
+    ||  s_get_u32 (ctx, &lookup->ptr [0], "key_lookup.query", &msg->u.load.key_query)
+    ||  s_get_str (ctx, &lookup->ptr [1], "key_lookup.arg", &msg->u.load.key_arg, &msg->u.load.key_arg_len)
+    ||  s_get_u32 (ctx, &lookup->ptr [2], "key_lookup.column", &msg->u.load.key_column))
+        return -2;
+    if (msg->u.load.n_keys)
+        return S_FAIL (ctx, "%s: a LOAD with key_lookup has no keys of its own", ctx->what);
+    msg->u.load.by_lookup = true;
+    return 0;
+}
+
 //  EXECUTE's idempotency_key (field 7): nil, absent (older forms), or a
 //  str of 1 to DP_IDEMPOTENCY_KEY_MAX bytes.
 static int
@@ -1093,6 +1126,9 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
     if ((msg->type == DP_MSG_LOAD || msg->type == DP_MSG_QUERY)
     &&  obj->type == MSGPACK_OBJECT_ARRAY && (obj->via.array.size == 3 || obj->via.array.size == 4))
         size = obj->via.array.size;
+    //  And LOAD's key_lookup: one of five fields reads as keyed by its keys.
+    if (msg->type == DP_MSG_LOAD && obj->type == MSGPACK_OBJECT_ARRAY && obj->via.array.size == 5)
+        size = 5;
     if (s_get_array (ctx, obj, "payload", size, 0, &payload))
         return -2;
     const msgpack_object *f = payload->ptr;
@@ -1176,7 +1212,9 @@ s_get_payload (s_ctx_t *ctx, const msgpack_object *obj, dp_msg_t *msg)
             if (payload->size >= 4
             &&  s_get_uint (ctx, &f [3], "txn", UINT64_MAX, &msg->u.load.txn))
                 return -2;
-            return s_get_gtid (ctx, payload, 4, "min_gtid", &msg->u.load.min_gtid);
+            if (s_get_gtid (ctx, payload, 4, "min_gtid", &msg->u.load.min_gtid))
+                return -2;
+            return s_get_key_lookup (ctx, payload, msg);
         }
         case DP_MSG_TXN: {
             uint64_t op = 0;

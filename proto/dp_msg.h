@@ -279,6 +279,13 @@ typedef struct {
             uint64_t txn;               //  the transaction it reads in; 0 = none
             const char *min_gtid;       //  outside a transaction: the GTID position it
                                         //  must see; NULL = none
+            //  by_lookup: the keys (keys empty) are column key_column of the rows
+            //  the lookup QUERY key_query finds for key_arg (README, LOAD).
+            bool by_lookup;
+            uint32_t key_query;         //  dp_query_id_t of a lookup (box_by_label, ...)
+            const char *key_arg;
+            uint32_t key_arg_len;
+            uint32_t key_column;        //  a column of that query's column set
         } load;
         struct {
             uint32_t query;             //  dp_query_id_t

@@ -803,6 +803,9 @@ dp_exec_file_rows (dp_exec_t *self, pending_t *p, const dp_msg_t *reply)
 {
     if (p->is_query)
         p->done (self, p->pf, p->slot, reply, NULL);
+    else
+    if (p->chain)
+        dp_exec_chain_answered (p->chain, reply);
     else {
         dp_exec_cache_store (self->cache, p->loader, p->mask, p->keys, p->n_keys,
                              reply->u.rows.cells, reply->u.rows.n_rows, reply->u.rows.n_cols);

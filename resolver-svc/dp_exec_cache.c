@@ -242,6 +242,17 @@ dp_exec_cache_store (dp_exec_cache_t *self, dp_loader_id_t loader, uint64_t mask
     }
 }
 
+void
+dp_exec_cache_put (dp_exec_cache_t *self, dp_loader_id_t loader, uint64_t mask, int64_t key,
+                   const dp_val_t *cells, uint32_t n_rows, uint32_t n_cols)
+{
+    assert (loader < DP_LOADER_COUNT);
+    entry_t *e = s_insert (&self->tables [loader], key);
+    e->n_rows = 0;
+    e->row = NULL;
+    dp_exec_cache_store (self, loader, mask, &key, 1, cells, n_rows, n_cols);
+}
+
 row_t *
 dp_exec_cache_row (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key)
 {

@@ -62,6 +62,13 @@ void dp_exec_cache_store (dp_exec_cache_t *self, dp_loader_id_t loader, uint64_t
                           const int64_t *keys, size_t n_keys,
                           const dp_val_t *cells, uint32_t n_rows, uint32_t n_cols);
 
+//  File the rows under key of a LOAD that was not asked through
+//  dp_exec_cache_need (one keyed by a lookup's row): key counts as loaded
+//  with mask, its rows (cell 0 equal to key) replace any it had; rows under
+//  other keys are ignored.
+void dp_exec_cache_put (dp_exec_cache_t *self, dp_loader_id_t loader, uint64_t mask, int64_t key,
+                        const dp_val_t *cells, uint32_t n_rows, uint32_t n_cols);
+
 //  The cached row of a single-row loader under key, or NULL (borrowed).
 row_t *dp_exec_cache_row (dp_exec_cache_t *self, dp_loader_id_t loader, int64_t key);
 

@@ -81,4 +81,39 @@ size_t dp_exec_rows_by_key (dp_exec_t *exec, const plan_field_t *pf, dp_loader_i
 //  The row a dep of pf's binding points at from obj, or NULL.
 const row_t *dp_exec_dep_row (dp_exec_t *exec, const plan_field_t *pf, size_t dep, const obj_t *obj);
 
+//  -------------------------------------------------------------------------
+//  A single object's reads sent with its lookup (dp_exec_chain.c)
+
+//  One LOAD keyed by column `column` of the lookup's row, and its answer.
+typedef struct {
+    dp_loader_id_t loader;
+    int column;
+    uint64_t mask;
+    const dp_val_t *cells;      //  the answer's rows (the request's arena)
+    uint32_t n_rows, n_cols;
+    bool answered;
+} dp_exec_chain_t;
+
+#define DP_EXEC_MAX_CHAINS 16
+
+typedef struct {
+    dp_exec_chain_t items [DP_EXEC_MAX_CHAINS];
+    size_t n;
+} dp_exec_chains_t;
+
+//  Add the reads the objects of node (the lookup's row's type) will ask for
+//  keyed by the row's columns, of loaders dp_loader_read_with_lookup names;
+//  dp_exec_chains_add one of them by hand (mask: its columns).
+typedef struct _plan_node_t plan_node_t;
+void dp_exec_chains_collect (dp_exec_t *exec, const plan_node_t *node, dp_exec_chains_t *set);
+void dp_exec_chains_add (dp_exec_chains_t *set, dp_loader_id_t loader, int column, uint64_t mask);
+
+//  Send them, keyed by the row the lookup `query` finds for arg (in the
+//  wave that sends the lookup; nothing inside a transaction).
+void dp_exec_chains_send (dp_exec_t *exec, dp_exec_chains_t *set, uint32_t query, const char *arg,
+                          uint32_t arg_len);
+
+//  File their rows under the keys row names, once the wave's answers are in.
+void dp_exec_chains_file (dp_exec_t *exec, const dp_exec_chains_t *set, const row_t *row);
+
 #endif

@@ -37,6 +37,7 @@ typedef struct {
     plan_field_t *pf;           //  QUERY
     void *slot;
     query_done_fn_t done;
+    dp_exec_chain_t *chain;     //  LOAD keyed by a lookup (dp_exec_chain.c): answer kept there
     bool answered;
 } pending_t;
 
@@ -305,6 +306,7 @@ void dp_exec_prefetch (dp_exec_t *self, const plan_field_t *pf, const row_t *par
 //  The cached row or rows under a key cell (none when the cell is not an
 //  INT); borrowed.
 row_t *dp_exec_lookup_row (dp_exec_t *self, dp_loader_id_t loader, const dp_val_t *key_cell);
+void dp_exec_chain_answered (dp_exec_chain_t *chain, const dp_msg_t *rows);
 size_t dp_exec_lookup_rows (dp_exec_t *self, dp_loader_id_t loader, const dp_val_t *key_cell,
                             row_t ***rows);
 

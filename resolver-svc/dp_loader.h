@@ -24,6 +24,11 @@ bool dp_loader_is_list (dp_loader_id_t loader);
 //  then says a row's id before the row is loaded.
 bool dp_loader_keyed_by_id (dp_loader_id_t loader);
 
+//  True for the loaders of rows written with boxes, which db-svc does not
+//  keep between requests: a single box's are read with its lookup by label
+//  (dp_exec_chain.c), a round trip sooner.
+bool dp_loader_read_with_lookup (dp_loader_id_t loader);
+
 //  Put the rows of a list loader under one key in the order the reader
 //  shows them, for loaders whose SQL leaves the order to the reader
 //  (box_history_by_box: dp_history_entry); others are left as they came.

@@ -320,6 +320,7 @@ typedef struct {
     char *description;
     row_t *row;                 //  the box, or NULL when no box has the label
     obj_t box;
+    dp_exec_chains_t chains;    //  its reads sent with the lookup
 } box_state_t;
 
 static void
@@ -349,6 +350,12 @@ dp_root_box_collect (dp_exec_t *exec, plan_field_t *pf)
     args [0] = s_str (arena, given ? label->s : "", given ? label->len : 0);
     dp_exec_query (exec, DP_QUERY_box_by_label,
                    pf->child_mask | 1, args, 1, pf, state, s_box_done);
+    //  Who may see it, and what is keyed by it, go with the lookup.
+    dp_exec_chains_add (&state->chains, DP_LOADER_box_access_by_box, DP_COL_stock_id,
+                        dp_box_access_columns ());
+    if (pf->child)
+        dp_exec_chains_collect (exec, pf->child, &state->chains);
+    dp_exec_chains_send (exec, &state->chains, DP_QUERY_box_by_label, args [0].u.s.ptr, args [0].u.s.len);
 }
 
 void
@@ -359,7 +366,9 @@ dp_root_box_children (dp_exec_t *exec, const plan_field_t *pf, const obj_t *obj,
     *n_children = 0;
     if (state->failed || !state->row)
         return;
-    //  Who may see it is loaded with the box's fields.
+    dp_exec_chains_file (exec, &state->chains, state->row);
+    //  Who may see it is loaded with the box's fields (if it was not with
+    //  the lookup).
     dp_exec_need (exec, DP_LOADER_box_access_by_box, row_int (state->row, DP_COL_stock_id),
                   dp_box_access_columns ());
     state->box.type = dp_type_ref_named (pf->field->type);

@@ -357,6 +357,37 @@ dp_sql_catalog_test (bool verbose)
                                       sizeof err) == -1);
         dp_sql_destroy (&joined);
 
+        //  A LOAD keyed by a lookup's row: the key list is a subquery on the
+        //  label (escaped), wherever the loader's SQL puts its keys; only a
+        //  lookup by a unique key, an integer column, a valid mask.
+        dp_sql_t chained;
+        dp_sql_init (&chained);
+        assert (dp_sql_build_load_by_lookup (&chained, dp_sql_loader (DP_LOADER_product_counts_by_product), 3,
+                                             DP_QUERY_box_by_label, "S1'2", 4, DP_COL_stock_product_id,
+                                             err, sizeof err) == 0);
+        assert (strstr (chained.data, " IN (SELECT stock.product_id FROM stock WHERE stock.box_id = 'S1\\'2')"));
+        dp_sql_destroy (&chained);
+        const dp_sql_loader_t *history = dp_sql_loader (DP_LOADER_box_history_by_box);
+        uint64_t every = ((uint64_t) 1 << history->n_columns) - 1;
+        assert (dp_sql_build_load_by_lookup (&chained, history, every, DP_QUERY_box_by_label, "S1", 2,
+                                             DP_COL_stock_id, err, sizeof err) == 0);
+        size_t holes = 0;
+        for (const char *p = chained.data; (p = strstr (p, "IN (SELECT stock.id FROM stock WHERE stock.box_id = 'S1')")); p++)
+            holes++;
+        assert (holes == 3);            //  each part of its UNION
+        dp_sql_destroy (&chained);
+        assert (dp_sql_build_load_by_lookup (&chained, history, 1, DP_QUERY_box_by_label, "S1", 2,
+                                             DP_COL_stock_id, err, sizeof err) == -1);
+        assert (dp_sql_build_load_by_lookup (&chained, history, every, DP_QUERY_qr_by_code, "S1", 2,
+                                             DP_COL_qr_id, err, sizeof err) == -1);
+        assert (strstr (err, "unique"));
+        assert (dp_sql_build_load_by_lookup (&chained, history, every, DP_QUERY_box_by_label, "S1", 2,
+                                             DP_COL_stock_box_id, err, sizeof err) == -1);
+        assert (strstr (err, "integer"));
+        assert (dp_sql_build_load_by_lookup (&chained, history, every, DP_QUERY_box_by_label, "S1", 2,
+                                             999, err, sizeof err) == -1);
+        dp_sql_destroy (&chained);
+
         //  Boxes queries: an empty tag list, a page of none and a count
         //  without a cursor are known without SQL; a count of a base is not.
         const dp_sql_query_t *page = dp_sql_query (DP_QUERY_boxes_page);

@@ -130,6 +130,30 @@ class KeptRowsTest(unittest.TestCase):
         self.assertLess(again["extensions"]["debug"]["sqlStatements"],
                         first["extensions"]["debug"]["sqlStatements"])
 
+    def test_8_box_view_in_one_round_trip(self):
+        """With its kept rows in, the front-end's BoxView reads MariaDB in one round trip:
+        what is keyed by the box (its history, access row, shipment detail, tag links, its
+        product's item counts) goes with the lookup by label, keyed by a subquery on the
+        label (resolver-svc/dp_exec_chain.c); its answer is the same."""
+        body = {"query": harness.read_query("box_view.graphql"), "operationName": "BoxByLabelIdentifier",
+                "variables": {"labelIdentifier": self.label}}
+        def view():
+            status, answer, _ = harness.post(self.depot.url, body, self.token)
+            self.assertEqual(status, 200, answer)
+            self.assertNotIn("errors", answer)
+            return answer
+        self.settle()
+        first = view()
+        keyed = ("argument LIKE '%FROM history%' OR argument LIKE '%tags_relations%'"
+                 " OR argument LIKE '%FROM shipment_detail%' OR argument LIKE '%product_id IN%'")
+        self.assertEqual(self.db.logged(f"({keyed}) AND argument NOT LIKE '%{self.label}%'", view), 0)
+        self.assertEqual(self.db.logged(f"argument LIKE '%FROM history%' AND argument LIKE '%{self.label}%'",
+                                        view), 1)
+        self.assertEqual(view()["data"], first["data"])
+        history = self.db.scalar("SELECT COUNT(*) FROM history WHERE tablename = 'stock' AND "
+                                 f"record_id = {self.box_id}")
+        self.assertGreaterEqual(len(first["data"]["box"]["history"]), int(history))
+
     def test_2_plain_sql_writes(self):
         """A write by plain SQL to each kept table, read at once: the answer follows."""
         self.settle()

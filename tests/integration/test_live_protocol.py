@@ -33,11 +33,12 @@ class LiveProtocol(Setup, unittest.TestCase):
                               str(int(WAIT * 1000))], capture_output=True, text=True, timeout=WAIT + 10)
         return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
-    def assert_closed(self, lines, code):
+    def assert_closed(self, lines, code, answered=()):
+        """The socket closed with code, after no result but those of subscriptions `answered`."""
         closed = [m for m in lines if "closed" in m]
         self.assertEqual([m["closed"] for m in closed], [code], lines)
-        types = [m["message"].get("type") for m in lines if "message" in m]
-        self.assertNotIn("next", types, lines)
+        nexts = [m["message"].get("id") for m in lines if "message" in m and m["message"].get("type") == "next"]
+        self.assertEqual([i for i in nexts if i not in answered], [], lines)
         return closed[0]["reason"]
 
     def init(self):
@@ -78,7 +79,9 @@ class LiveProtocol(Setup, unittest.TestCase):
 
     def test_4409_for_a_subscription_id_in_use(self):
         lines = self.raw([self.init(), self.subscribe("7"), self.subscribe("7")])
-        self.assertEqual(self.assert_closed(lines, 4409), "Subscriber for 7 already exists")
+        # The first subscription's first result may come before the second subscribe is
+        # read (seen under load in CI): the protocol allows it.
+        self.assertEqual(self.assert_closed(lines, 4409, answered=("7",)), "Subscriber for 7 already exists")
         self.assertEqual([m["message"]["type"] for m in lines if "message" in m][0], "connection_ack")
 
     def test_4429_for_a_second_connection_init(self):
