@@ -793,6 +793,14 @@ int
 dp_jwt_verify_header (dp_jwt_t *self, const char *authorization, int64_t now,
                       dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error)
 {
+    return dp_jwt_verify_header_until (self, authorization, now, arena, identity, NULL, error);
+}
+
+int
+dp_jwt_verify_header_until (dp_jwt_t *self, const char *authorization, int64_t now,
+                            dp_arena_t *arena, dp_identity_t *identity, int64_t *refused_after,
+                            dp_jwt_error_t *error)
+{
     assert (identity);
     assert (error);
     memset (identity, 0, sizeof *identity);
@@ -826,7 +834,7 @@ dp_jwt_verify_header (dp_jwt_t *self, const char *authorization, int64_t now,
         return s_refuse (error, 401, "invalid_header", S_DESC_NO_TOKEN, NULL);
     if (n_parts > 2)
         return s_refuse (error, 401, "invalid_header", S_DESC_NOT_ONE, NULL);
-    return dp_jwt_verify (self, parts [1], lens [1], now, arena, identity, error);
+    return s_verify (self, parts [1], lens [1], now, arena, identity, refused_after, error);
 }
 
 

@@ -76,9 +76,10 @@ void dp_jwt_destroy (dp_jwt_t **self_p);
 int dp_jwt_verify (dp_jwt_t *self, const char *token, size_t len, int64_t now,
                    dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error);
 
-//  dp_jwt_verify, and on success *refused_after gets the first second (since
-//  the Unix epoch) at which the token will be refused as expired (its exp
-//  plus the leeway): a long-lived connection (live-svc) ends then.
+//  dp_jwt_verify, and on success *refused_after gets the last second (since
+//  the Unix epoch) at which the token is still taken (its exp plus the
+//  leeway; it is refused as expired after it): a long-lived connection
+//  (live-svc) ends then.
 int dp_jwt_verify_until (dp_jwt_t *self, const char *token, size_t len, int64_t now,
                          dp_arena_t *arena, dp_identity_t *identity, int64_t *refused_after,
                          dp_jwt_error_t *error);
@@ -88,6 +89,12 @@ int dp_jwt_verify_until (dp_jwt_t *self, const char *token, size_t len, int64_t 
 //  then dp_jwt_verify. Same returns and ownership as dp_jwt_verify.
 int dp_jwt_verify_header (dp_jwt_t *self, const char *authorization, int64_t now,
                           dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error);
+
+//  dp_jwt_verify_header, and on success *refused_after (when not NULL) as
+//  dp_jwt_verify_until's.
+int dp_jwt_verify_header_until (dp_jwt_t *self, const char *authorization, int64_t now,
+                                dp_arena_t *arena, dp_identity_t *identity, int64_t *refused_after,
+                                dp_jwt_error_t *error);
 
 //  Look up a permission of a verified identity by name ("stock:read").
 //  Returns a borrowed pointer valid as long as the identity, or NULL.

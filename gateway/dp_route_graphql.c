@@ -11,6 +11,7 @@
 @end
 */
 #include "dp_route_graphql.h"
+#include "dp_jwt_cache.h"
 #include "dp_beta_level.h"
 #include "dp_idempotency_key.h"
 #include "dp_persisted.h"
@@ -327,7 +328,7 @@ s_serve (dp_http_ctx_t *ctx, bool get, bool public)
     memset (&identity, 0, sizeof identity);
     dp_jwt_error_t auth_error;
     if (!public
-    &&  dp_jwt_verify_header (server->jwt, mg_get_header (ctx->conn, "Authorization"),
+    &&  dp_jwt_cache_verify_header (server->jwt, mg_get_header (ctx->conn, "Authorization"),
                               (int64_t) time (NULL), arena, &identity, &auth_error))
         return s_respond_auth (ctx, &auth_error);
 

@@ -9,6 +9,7 @@
 @end
 */
 #include "dp_jwt.h"
+#include "dp_jwt_cache.h"
 #include "dp_admission.h"
 #include "dp_admission_limit.h"
 #include "dp_broker.h"
@@ -151,6 +152,7 @@ s_token_test (const char *binary, bool verbose)
 
 static const dp_selftest_t s_tests [] = {
     { "dp_jwt", dp_jwt_test },
+    { "dp_jwt_cache", dp_jwt_cache_test },
     { "dp_http_request", dp_http_request_test },
     { "dp_metrics", dp_metrics_test },
     { "dp_fleet", dp_fleet_test },
