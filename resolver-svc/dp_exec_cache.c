@@ -358,6 +358,23 @@ dp_exec_cache_test (bool verbose)
     assert (row->mask == (1 | label) && row->cells [DP_COL_sizes_label].u.s.ptr [0] == 'M');
     assert (dp_exec_cache_rows_made (cache) == 2);
 
+    //  Rows put under a key nobody asked (a LOAD keyed by a lookup's row):
+    //  the key counts as loaded with their columns, rows of other keys are
+    //  dropped, and a need of those columns asks nothing; a key put with no
+    //  rows is loaded too.
+    s_test_size (&cells [0], 20, "XS");
+    s_test_size (&cells [3], 21, "XXL");
+    dp_exec_cache_put (cache, sizes, 1 | label, 20, cells, 2, 3);
+    dp_exec_cache_put (cache, sizes, 1 | label, 22, cells, 0, 3);
+    assert (dp_exec_cache_row (cache, sizes, 20)->cells [DP_COL_sizes_label].u.s.ptr [1] == 'S');
+    assert (dp_exec_cache_row (cache, sizes, 21) == NULL && dp_exec_cache_row (cache, sizes, 22) == NULL);
+    assert (dp_exec_cache_need (cache, sizes, 20, label, 4));
+    assert (dp_exec_cache_need (cache, sizes, 22, label, 4));
+    assert (!dp_exec_cache_need (cache, sizes, 21, label, 4));
+    n = dp_exec_cache_take (cache, sizes, &keys, &mask);
+    assert (n == 1 && keys [0] == 21);
+    free (keys);
+
     //  A list loader: rows gather under their key; asking again replaces them.
     const dp_loader_id_t camps = DP_LOADER_camps_by_organisation;
     dp_exec_cache_need (cache, camps, 2, 0, 1);
