@@ -107,6 +107,7 @@ size_t dp_exec_outstanding (dp_exec_t *self) { return self->outstanding; }
 uint32_t dp_exec_statements (dp_exec_t *self) { return self->statements; }
 const char *dp_exec_gtid (dp_exec_t *self) { return self->gtid; }
 bool dp_exec_done (dp_exec_t *self) { return self->done; }
+void dp_exec_set_chained_reads (dp_exec_t *self, bool chained) { self->chained_reads = chained; }
 bool dp_exec_wants_writer (dp_exec_t *self) { return self->wants_writer && !self->done; }
 uint32_t dp_exec_http_status (dp_exec_t *self) { return self->http_status; }
 

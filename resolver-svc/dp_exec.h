@@ -60,6 +60,13 @@ dp_arena_t *dp_exec_arena (dp_exec_t *exec);
 //  so its strings live as long as the request).
 void dp_exec_start (dp_exec_t *self, const dp_msg_t *execute);
 
+//  Before dp_exec_start: whether the request may send a single object's
+//  reads with its lookup (dp_exec_chain.c), which saves it a round trip to
+//  MariaDB but keeps those reads out of other requests' statements. The
+//  actor says yes while it has few requests in flight: one alone waits for
+//  round trips, many together for MariaDB's work.
+void dp_exec_set_chained_reads (dp_exec_t *self, bool chained);
+
 //  Deliver the reply (ROWS or ERROR) to one of this request's LOADs or
 //  QUERYs; decoded into dp_exec_arena (self).
 void dp_exec_on_reply (dp_exec_t *self, const dp_msg_t *reply);

@@ -119,8 +119,10 @@ dp_exec_chains_send (dp_exec_t *self, dp_exec_chains_t *set, uint32_t query, con
                      uint32_t arg_len)
 {
     //  In a transaction each read is a step of its own; outside, they go
-    //  with the lookup.
-    if (self->txn || self->mutation)
+    //  with the lookup unless many requests are in flight: then the same
+    //  reads of the others share statements with them a wave later
+    //  (db-svc's coalescing), which costs MariaDB far less.
+    if (self->txn || self->mutation || !self->chained_reads)
         set->n = 0;
     for (size_t i = 0; i < set->n; i++) {
         dp_exec_chain_t *chain = &set->items [i];

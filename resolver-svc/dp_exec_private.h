@@ -201,6 +201,7 @@ struct _dp_exec_t {
                                 //  request's sequential waits (extensions.debug.roundTrips)
     //  Result
     bool wants_writer;          //  waves done; the answer is large: written elsewhere
+    bool chained_reads;         //  dp_exec_set_chained_reads
     bool written_elsewhere;
     bool done;
     bool fatal;

@@ -79,6 +79,8 @@
 #define S_HEARTBEAT_MS  1000
 #define S_LIVENESS_MS   3000
 #define S_BATCH  64              //  messages read from one socket per turn
+#define S_CHAINED_READS_MAX 2   //  requests in flight (this one too) up to which a box's
+                                //  reads go with its lookup (dp_exec_set_chained_reads)
 
 typedef struct {
     zsock_t *pipe;
@@ -668,6 +670,7 @@ s_handle_gateway (self_t *self)
         else {
             dp_log_set_request (msg.trace_id);      //  this request's lines carry its id
             zlistx_add_end (self->active, exec);
+            dp_exec_set_chained_reads (exec, zlistx_size (self->active) <= S_CHAINED_READS_MAX);
             dp_exec_start (exec, &msg);
             s_settle (self, exec);
             dp_log_set_request (NULL);
