@@ -43,22 +43,6 @@ dp_exec_chains_add (dp_exec_chains_t *set, dp_loader_id_t loader, int column, ui
     set->items [set->n++] = (dp_exec_chain_t) { .loader = loader, .column = column, .mask = mask | 1 };
 }
 
-static bool
-s_every_variant_has (const plan_node_t *node, const dp_binding_t *bind)
-{
-    for (size_t v = 0; v < node->n_variants; v++) {
-        bool found = false;
-        for (size_t f = 0; f < node->variants [v].n_fields && !found; f++) {
-            const dp_binding_t *other = node->variants [v].fields [f].bind;
-            found = other->kind == bind->kind && other->loader == bind->loader
-                 && other->column == bind->column;
-        }
-        if (!found)
-            return false;
-    }
-    return true;
-}
-
 //  The reads a field of node asks for an object keyed by column `key` of
 //  the lookup's row (key < 0: the field's own key column), as
 //  dp_exec_collect_keys would ask them.
@@ -95,7 +79,7 @@ dp_exec_chains_collect (dp_exec_t *self, const plan_node_t *node, dp_exec_chains
         for (size_t f = 0; f < node->variants [v].n_fields; f++) {
             const plan_field_t *pf = &node->variants [v].fields [f];
             const dp_binding_t *bind = pf->bind;
-            if (!s_every_variant_has (node, bind))
+            if (!dp_exec_in_every_variant (node, bind))
                 continue;
             s_collect_field (self, set, pf, -1);
             //  A child keyed by id (the box's product) is keyed by the row's
@@ -108,7 +92,7 @@ dp_exec_chains_collect (dp_exec_t *self, const plan_node_t *node, dp_exec_chains
                 for (size_t cf = 0; cf < child->variants [cv].n_fields; cf++) {
                     const plan_field_t *grand = &child->variants [cv].fields [cf];
                     if (grand->bind->column == 0 && grand->bind->kind != BIND_COMPUTED
-                    &&  grand->bind->kind != BIND_COLUMN && s_every_variant_has (child, grand->bind))
+                    &&  grand->bind->kind != BIND_COLUMN && dp_exec_in_every_variant (child, grand->bind))
                         s_collect_field (self, set, grand, bind->column);
                 }
         }

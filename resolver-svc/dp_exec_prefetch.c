@@ -30,8 +30,8 @@
 
 //  True when every concrete type of node selects a field of this binding's
 //  kind, loader and key column.
-static bool
-s_in_every_variant (const plan_node_t *node, const dp_binding_t *bind)
+bool
+dp_exec_in_every_variant (const plan_node_t *node, const dp_binding_t *bind)
 {
     for (size_t v = 0; v < node->n_variants; v++) {
         const variant_t *variant = &node->variants [v];
@@ -87,7 +87,7 @@ dp_exec_prefetch (dp_exec_t *self, const plan_field_t *pf, const row_t *parent)
             if (!s_is_keyed_relation (child_bind)
             ||  (size_t) child_bind->column >= entry->n_columns
             ||  known.cells [child_bind->column].type != DP_VAL_INT
-            ||  !s_in_every_variant (node, child_bind))
+            ||  !dp_exec_in_every_variant (node, child_bind))
                 continue;
             dp_exec_collect_keys (self, field, &known);
             if (child_bind->kind == BIND_FK && dp_exec_any_base_allowed (self, child_bind))

@@ -308,6 +308,9 @@ void dp_exec_prefetch (dp_exec_t *self, const plan_field_t *pf, const row_t *par
 //  INT); borrowed.
 row_t *dp_exec_lookup_row (dp_exec_t *self, dp_loader_id_t loader, const dp_val_t *key_cell);
 void dp_exec_chain_answered (dp_exec_chain_t *chain, const dp_msg_t *rows);
+//  True when every concrete type of node selects a field of bind's kind,
+//  loader and key column (dp_exec_prefetch.c).
+bool dp_exec_in_every_variant (const plan_node_t *node, const dp_binding_t *bind);
 size_t dp_exec_lookup_rows (dp_exec_t *self, dp_loader_id_t loader, const dp_val_t *key_cell,
                             row_t ***rows);
 
