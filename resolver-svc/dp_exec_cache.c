@@ -248,8 +248,18 @@ dp_exec_cache_put (dp_exec_cache_t *self, dp_loader_id_t loader, uint64_t mask, 
 {
     assert (loader < DP_LOADER_COUNT);
     entry_t *e = s_insert (&self->tables [loader], key);
-    e->n_rows = 0;
-    e->row = NULL;
+    mask |= 1;
+    if (self->loader_is_list (loader)) {
+        //  A list already loaded with these columns stays; otherwise these
+        //  rows replace it, with their columns only (a row of the old list
+        //  does not carry them).
+        if (e->loaded && (e->mask & mask) == mask)
+            return;
+        e->n_rows = 0;
+        e->mask = 0;
+        e->loaded = false;
+    }
+    //  A single row merges the columns into the row already there.
     dp_exec_cache_store (self, loader, mask, &key, 1, cells, n_rows, n_cols);
 }
 
@@ -374,6 +384,13 @@ dp_exec_cache_test (bool verbose)
     n = dp_exec_cache_take (cache, sizes, &keys, &mask);
     assert (n == 1 && keys [0] == 21);
     free (keys);
+    //  Put again with other columns (another alias of the same box): a
+    //  single row keeps the columns it had and gains the new ones.
+    dp_val_t id_only [2] = { { .type = DP_VAL_INT, .u.i = 20 }, { .type = DP_VAL_INT, .u.i = 20 } };
+    dp_exec_cache_put (cache, sizes, 1 | ((uint64_t) 1 << DP_COL_sizes_id), 20, id_only, 1, 2);
+    row = dp_exec_cache_row (cache, sizes, 20);
+    assert (row->cells [DP_COL_sizes_label].type == DP_VAL_STR && row_int (row, DP_COL_sizes_id) == 20);
+    assert (dp_exec_cache_need (cache, sizes, 20, label | ((uint64_t) 1 << DP_COL_sizes_id), 4));
 
     //  A list loader: rows gather under their key; asking again replaces them.
     const dp_loader_id_t camps = DP_LOADER_camps_by_organisation;

@@ -12,7 +12,9 @@
     README, LOAD's key_lookup): db-svc puts a subquery on the label where
     the keys would be. When the lookup's row is in, each one's rows are
     filed under the key the row names, as if that LOAD had been asked a
-    wave later; the wave that would have asked finds them loaded.
+    wave later; the wave that would have asked finds them loaded. Rows
+    under another key (a write between the two statements changed the
+    box) are not filed: that wave asks for them by the row's key.
 @discuss
     Only the fields every concrete type of the node selects, with the masks
     the later wave asks for (the same rules as dp_exec_prefetch), so a read
@@ -137,13 +139,28 @@ dp_exec_chain_answered (dp_exec_chain_t *chain, const dp_msg_t *rows)
     chain->answered = true;
 }
 
+//  True when every row of the answer is under key: the subquery read the
+//  same row as the lookup (each is a statement of its own, so a write in
+//  between could change the box's product). An answer under another key
+//  is not filed: the wave that needs it asks by the row's key instead.
+static bool
+s_all_under (const dp_exec_chain_t *chain, int64_t key)
+{
+    for (uint32_t r = 0; r < chain->n_rows; r++) {
+        const dp_val_t *cell = &chain->cells [(size_t) r * chain->n_cols];
+        if (cell->type != DP_VAL_INT || cell->u.i != key)
+            return false;
+    }
+    return true;
+}
+
 void
 dp_exec_chains_file (dp_exec_t *self, const dp_exec_chains_t *set, const row_t *row)
 {
     for (size_t i = 0; i < set->n; i++) {
         const dp_exec_chain_t *chain = &set->items [i];
         const dp_val_t *key = &row->cells [chain->column];
-        if (!chain->answered || key->type != DP_VAL_INT)
+        if (!chain->answered || key->type != DP_VAL_INT || !s_all_under (chain, key->u.i))
             continue;           //  a NULL foreign key asks for nothing later either
         dp_exec_cache_put (self->cache, chain->loader, chain->mask, key->u.i,
                            chain->cells, chain->n_rows, chain->n_cols);

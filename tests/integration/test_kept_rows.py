@@ -153,6 +153,23 @@ class KeptRowsTest(unittest.TestCase):
         history = self.db.scalar("SELECT COUNT(*) FROM history WHERE tablename = 'stock' AND "
                                  f"record_id = {self.box_id}")
         self.assertGreaterEqual(len(first["data"]["box"]["history"]), int(history))
+        # Two boxes of one product, each asking for another of its counts: both read with
+        # their lookups, both counts as SQL has them.
+        in_base = ("FROM stock s JOIN locations l ON l.id = s.location_id JOIN products p ON p.id = s.product_id"
+                   " WHERE l.camp_id = 1 AND p.camp_id = 1")
+        product, other, second = self.db.sql(
+            f"SELECT s.product_id, MIN(s.box_id), MAX(s.box_id) {in_base} GROUP BY s.product_id"
+            " HAVING COUNT(*) > 1 ORDER BY s.product_id LIMIT 1")[0]
+        instock, transfer = (int(v) for v in self.db.sql(
+            "SELECT COALESCE(SUM(CASE WHEN box_state_id = 1 THEN items END), 0),"
+            " COALESCE(SUM(CASE WHEN box_state_id IN (3, 4, 7) THEN items END), 0) FROM stock"
+            f" WHERE product_id = {product} AND (deleted IS NULL OR deleted = 0)")[0])
+        status, answer, _ = harness.post(self.depot.url, {"query": (
+            f'{{ a: box(labelIdentifier: "{other}") {{ product {{ instockItemsCount }} }}'
+            f' b: box(labelIdentifier: "{second}") {{ product {{ transferItemsCount }} }} }}')}, self.token)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual((answer["data"]["a"]["product"]["instockItemsCount"],
+                          answer["data"]["b"]["product"]["transferItemsCount"]), (instock, transfer))
 
     def test_2_plain_sql_writes(self):
         """A write by plain SQL to each kept table, read at once: the answer follows."""
