@@ -110,6 +110,10 @@ dp_exec_chains_send (dp_exec_t *self, dp_exec_chains_t *set, uint32_t query, con
     //  (db-svc's coalescing), which costs MariaDB far less.
     if (self->txn || self->mutation || !self->chained_reads)
         set->n = 0;
+    //  A NUL is no label's (the lookup finds nothing) and no protocol
+    //  string's: nothing to read with it.
+    if (memchr (arg, 0, arg_len))
+        set->n = 0;
     for (size_t i = 0; i < set->n; i++) {
         dp_exec_chain_t *chain = &set->items [i];
         pending_t *p = dp_exec_pending_new (self);
