@@ -950,20 +950,23 @@ dp_db_actor_may_run (dp_db_actor_state_t *self, dp_db_slot_t *slot, dp_db_stmt_t
         dp_db_stmt_finish (stmt);
         return false;
     }
+    //  A lookup's key, or that of the lookup a LOAD is keyed by, that its
+    //  column cannot hold matches no row (MariaDB would refuse to compare).
+    uint32_t lookup = 0;
+    const char *key = NULL;
+    uint32_t key_len = 0;
     if (job->query && job->query->kind == DP_SQL_QUERY_LOOKUP) {
-        //  MariaDB would refuse to compare them.
-        const dp_val_t *key = &job->msg.u.query.args [0];
-        if (!dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn),
-                                       job->msg.u.query.query, key->u.s.ptr, key->u.s.len)) {
-            dp_db_rows_none (&self->out, job);
-            dp_db_stmt_finish (stmt);
-            return false;
-        }
+        lookup = job->msg.u.query.query;
+        key = job->msg.u.query.args [0].u.s.ptr;
+        key_len = job->msg.u.query.args [0].u.s.len;
     }
-    //  The same for a LOAD keyed by a lookup: its lookup finds no row.
-    if (!job->query && job->msg.type == DP_MSG_LOAD && job->msg.u.load.by_lookup
-    &&  !dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn), job->msg.u.load.key_query,
-                                   job->msg.u.load.key_arg, job->msg.u.load.key_arg_len)) {
+    else
+    if (!job->query && job->msg.type == DP_MSG_LOAD && job->msg.u.load.by_lookup) {
+        lookup = job->msg.u.load.key_query;
+        key = job->msg.u.load.key_arg;
+        key_len = job->msg.u.load.key_arg_len;
+    }
+    if (key && !dp_db_charsets_may_match (dp_db_conn_charsets (slot->conn), lookup, key, key_len)) {
         dp_db_rows_none (&self->out, job);
         dp_db_stmt_finish (stmt);
         return false;

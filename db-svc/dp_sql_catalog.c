@@ -822,13 +822,21 @@ static const struct {
 };
 #define S_N_LOOKUPS (sizeof s_lookups / sizeof s_lookups [0])
 
+//  The entry of s_lookups for query, or S_N_LOOKUPS when it is no lookup.
+static size_t
+s_lookup_index (uint32_t query)
+{
+    size_t i = 0;
+    while (i < S_N_LOOKUPS && s_lookups [i].query != query)
+        i++;
+    return i;
+}
+
 const dp_sql_key_column_t *
 dp_sql_lookup_key (uint32_t query)
 {
-    for (size_t i = 0; i < S_N_LOOKUPS; i++)
-        if (s_lookups [i].query == query)
-            return &s_lookups [i].key;
-    return NULL;
+    size_t i = s_lookup_index (query);
+    return i < S_N_LOOKUPS ? &s_lookups [i].key : NULL;
 }
 
 //  Check a lookup's query, arguments and mask; sets *lookup to its entry
@@ -837,9 +845,7 @@ static int
 s_lookup_check (uint32_t query, uint64_t mask, const dp_val_t *args, uint32_t n_args,
                 size_t *lookup, char *err, size_t err_len)
 {
-    *lookup = 0;
-    while (*lookup < S_N_LOOKUPS && s_lookups [*lookup].query != query)
-        (*lookup)++;
+    *lookup = s_lookup_index (query);
     if (*lookup == S_N_LOOKUPS) {
         snprintf (err, err_len, "query %u is not a lookup", query);
         return -1;
@@ -887,10 +893,7 @@ dp_sql_build_load_by_lookup (dp_sql_t *sql, const dp_sql_loader_t *loader, uint6
                              char *err, size_t err_len)
 {
     assert (sql && loader && arg);
-    size_t lookup = S_N_LOOKUPS;
-    for (size_t i = 0; i < S_N_LOOKUPS; i++)
-        if (s_lookups [i].query == query)
-            lookup = i;
+    size_t lookup = s_lookup_index (query);
     if (lookup == S_N_LOOKUPS || !s_lookups [lookup].unique) {
         snprintf (err, err_len, "query %u is not a lookup by a unique key", query);
         return -1;
@@ -900,12 +903,6 @@ dp_sql_build_load_by_lookup (dp_sql_t *sql, const dp_sql_loader_t *loader, uint6
     if (column >= entry->n_columns || entry->columns [column].type != DP_COLTYPE_INT) {
         snprintf (err, err_len, "key_lookup column %u is not an integer column of %s",
                   column, entry->name);
-        return -1;
-    }
-    if (!s_mask_valid (mask, loader->n_columns)
-    ||  (loader->sql_template && mask != ((uint64_t) 1 << loader->n_columns) - 1)) {
-        snprintf (err, err_len, "bad column mask 0x%llx for loader %s", (unsigned long long) mask,
-                  loader->name);
         return -1;
     }
     //  The key column is unique: the subquery finds the row the lookup's
@@ -918,8 +915,10 @@ dp_sql_build_load_by_lookup (dp_sql_t *sql, const dp_sql_loader_t *loader, uint6
     dp_sql_append_quoted (&keys_sql, arg, arg_len);
     int rc = s_build_load (sql, loader, mask, NULL, 0, keys_sql.data);
     dp_sql_destroy (&keys_sql);
-    assert (rc == 0);           //  mask checked above
-    return 0;
+    if (rc)
+        snprintf (err, err_len, "bad column mask 0x%llx for loader %s", (unsigned long long) mask,
+                  loader->name);
+    return rc;
 }
 
 int
