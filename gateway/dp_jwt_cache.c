@@ -80,24 +80,6 @@ s_hash (const char *text, size_t len)
     return hash;
 }
 
-//  A copy of identity whose arrays live in arena.
-static void
-s_copy_identity (dp_arena_t *arena, const dp_identity_t *from, dp_identity_t *to)
-{
-    *to = *from;
-    to->base_ids = dp_arena_alloc (arena, (from->n_base_ids + 1) * sizeof (int64_t));
-    memcpy (to->base_ids, from->base_ids, from->n_base_ids * sizeof (int64_t));
-    to->permissions = dp_arena_alloc (arena, (from->n_permissions + 1) * sizeof (dp_permission_t));
-    for (uint32_t p = 0; p < from->n_permissions; p++) {
-        const dp_permission_t *perm = &from->permissions [p];
-        dp_permission_t *copy = &to->permissions [p];
-        copy->name = dp_arena_strndup (arena, perm->name, strlen (perm->name));
-        copy->n_base_ids = perm->n_base_ids;
-        copy->base_ids = dp_arena_alloc (arena, (perm->n_base_ids + 1) * sizeof (int64_t));
-        memcpy (copy->base_ids, perm->base_ids, perm->n_base_ids * sizeof (int64_t));
-    }
-}
-
 int
 dp_jwt_cache_verify_header (dp_jwt_t *jwt, const char *authorization, int64_t now,
                             dp_arena_t *arena, dp_identity_t *identity, dp_jwt_error_t *error)
@@ -114,7 +96,7 @@ dp_jwt_cache_verify_header (dp_jwt_t *jwt, const char *authorization, int64_t no
             if (now > entry->refused_after)
                 break;              //  expired: verified again, which says so
             memset (error, 0, sizeof *error);
-            s_copy_identity (arena, &entry->identity, identity);
+            dp_identity_copy (identity, &entry->identity, arena);
             cache->hits++;
             return 0;
         }
@@ -141,7 +123,7 @@ dp_jwt_cache_verify_header (dp_jwt_t *jwt, const char *authorization, int64_t no
     entry->hash = hash;
     entry->jwt = jwt;
     entry->refused_after = refused_after;
-    s_copy_identity (entry->arena, identity, &entry->identity);
+    dp_identity_copy (&entry->identity, identity, entry->arena);
     return 0;
 }
 

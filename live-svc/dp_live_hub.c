@@ -100,23 +100,6 @@ s_scope (const dp_identity_t *id)
 }
 
 static void
-s_identity_copy (dp_identity_t *to, const dp_identity_t *from, dp_arena_t *arena)
-{
-    *to = *from;
-    to->base_ids = dp_arena_calloc (arena, from->n_base_ids + 1, sizeof *to->base_ids);
-    memcpy (to->base_ids, from->base_ids, from->n_base_ids * sizeof *to->base_ids);
-    to->permissions = dp_arena_calloc (arena, from->n_permissions + 1, sizeof *to->permissions);
-    for (uint32_t p = 0; p < from->n_permissions; p++) {
-        dp_permission_t *perm = &to->permissions [p];
-        *perm = from->permissions [p];
-        perm->name = dp_arena_strdup (arena, from->permissions [p].name);
-        perm->base_ids = dp_arena_calloc (arena, perm->n_base_ids + 1, sizeof *perm->base_ids);
-        memcpy (perm->base_ids, from->permissions [p].base_ids,
-                perm->n_base_ids * sizeof *perm->base_ids);
-    }
-}
-
-static void
 s_labels_free (group_t *group)
 {
     for (size_t i = 0; i < group->n_labels; i++)
@@ -673,7 +656,7 @@ s_group_new (dp_live_hub_t *self, dp_live_conn_t *conn, const char *key, const c
     zlistx_set_destructor (group->removed, (zlistx_destructor_fn *) zstr_free);
     group->operation_name = operation ? dp_arena_strdup (group->arena, operation) : NULL;
     group->variables = vars ? dp_arena_strdup (group->arena, vars) : NULL;
-    s_identity_copy (&group->identity, &conn->identity, group->arena);
+    dp_identity_copy (&group->identity, &conn->identity, group->arena);
     const char *errors = NULL;
     if (dp_live_query_compile (self->config->schema, &self->config->limits,
                                dp_arena_strdup (group->arena, query), operation, group->arena,

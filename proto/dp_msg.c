@@ -107,6 +107,25 @@ s_payload_size (dp_msg_type_t type)
 }
 
 
+//  Identity (dp_msg.h).
+void
+dp_identity_copy (dp_identity_t *to, const dp_identity_t *from, dp_arena_t *arena)
+{
+    *to = *from;
+    to->base_ids = dp_arena_calloc (arena, from->n_base_ids + 1, sizeof *to->base_ids);
+    memcpy (to->base_ids, from->base_ids, from->n_base_ids * sizeof *to->base_ids);
+    to->permissions = dp_arena_calloc (arena, from->n_permissions + 1, sizeof *to->permissions);
+    for (uint32_t p = 0; p < from->n_permissions; p++) {
+        dp_permission_t *perm = &to->permissions [p];
+        *perm = from->permissions [p];
+        perm->name = dp_arena_strdup (arena, from->permissions [p].name);
+        perm->base_ids = dp_arena_calloc (arena, perm->n_base_ids + 1, sizeof *perm->base_ids);
+        memcpy (perm->base_ids, from->permissions [p].base_ids,
+                perm->n_base_ids * sizeof *perm->base_ids);
+    }
+}
+
+
 //  ==========================================================================
 //  Encoding
 

@@ -124,6 +124,10 @@ typedef struct {
     uint32_t n_permissions;
 } dp_identity_t;
 
+//  Copy from into to, its arrays and names allocated in arena (an identity
+//  kept past the request whose arena it was decoded or verified into).
+void dp_identity_copy (dp_identity_t *to, const dp_identity_t *from, dp_arena_t *arena);
+
 //  A service instance's figures, carried in HEARTBEAT (proto/README.md,
 //  section 4): db-svc reports to each resolver that heartbeats it, and a
 //  resolver forwards its own report and the latest of each live db-svc to
