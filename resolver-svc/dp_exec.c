@@ -77,7 +77,7 @@ dp_exec_new (const dp_exec_env_t *env)
     self->arena = dp_arena_new (256 * 1024);
     self->trace_id = "";
     self->http_status = 200;
-    self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list);
+    self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list, dp_loader_order);
     dp_json_writer_init_headroom (&self->out, 16 * 1024, DP_MSG_RESULT_HEADROOM);
     return self;
 }
@@ -807,15 +807,9 @@ dp_exec_file_rows (dp_exec_t *self, pending_t *p, const dp_msg_t *reply)
     else
     if (p->chain)
         dp_exec_chain_answered (p->chain, reply);
-    else {
+    else
         dp_exec_cache_store (self->cache, p->loader, p->mask, p->keys, p->n_keys,
                              reply->u.rows.cells, reply->u.rows.n_rows, reply->u.rows.n_cols);
-        for (size_t k = 0; k < p->n_keys; k++) {
-            row_t **rows;
-            size_t n = dp_exec_cache_rows (self->cache, p->loader, p->keys [k], &rows);
-            dp_loader_order (p->loader, rows, n);
-        }
-    }
 }
 
 void
@@ -823,7 +817,7 @@ dp_exec_run_waves (dp_exec_t *self, plan_node_t *node, obj_t *obj)
 {
     //  A new cache: rows read in an earlier transaction may have changed.
     dp_exec_cache_destroy (&self->cache);
-    self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list);
+    self->cache = dp_exec_cache_new (self->arena, dp_loader_is_list, dp_loader_order);
     self->batches.n = 0;
     self->collected = false;
     s_batch_add (self, &self->batches, node, obj, 1);

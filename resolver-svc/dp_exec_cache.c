@@ -40,12 +40,14 @@ typedef struct {
 struct _dp_exec_cache_t {
     dp_arena_t *arena;          //  the rows' (borrowed)
     dp_loader_is_list_fn *loader_is_list;
+    dp_loader_order_fn *order;
     table_t tables [DP_LOADER_COUNT];
     size_t rows_made;
 };
 
 dp_exec_cache_t *
-dp_exec_cache_new (dp_arena_t *arena, dp_loader_is_list_fn *loader_is_list)
+dp_exec_cache_new (dp_arena_t *arena, dp_loader_is_list_fn *loader_is_list,
+                   dp_loader_order_fn *order)
 {
     assert (arena && loader_is_list);
     dp_exec_cache_t *self = calloc (1, sizeof *self);
@@ -53,6 +55,7 @@ dp_exec_cache_new (dp_arena_t *arena, dp_loader_is_list_fn *loader_is_list)
         dp_fatal ("out of memory");
     self->arena = arena;
     self->loader_is_list = loader_is_list;
+    self->order = order;
     return self;
 }
 
@@ -239,6 +242,8 @@ dp_exec_cache_store (dp_exec_cache_t *self, dp_loader_id_t loader, uint64_t mask
             continue;
         e->loaded = true;
         e->mask |= mask;
+        if (list && self->order)
+            self->order (loader, e->rows, e->n_rows);
     }
 }
 
@@ -311,7 +316,7 @@ dp_exec_cache_test (bool verbose)
     (void) verbose;
     printf (" * dp_exec_cache: ");
     dp_arena_t *arena = dp_arena_new (0);
-    dp_exec_cache_t *cache = dp_exec_cache_new (arena, s_test_is_list);
+    dp_exec_cache_t *cache = dp_exec_cache_new (arena, s_test_is_list, NULL);
     const dp_loader_id_t sizes = DP_LOADER_sizes_by_id;
     const uint64_t label = (uint64_t) 1 << DP_COL_sizes_label;
 

@@ -31,10 +31,14 @@ typedef struct _dp_exec_cache_t dp_exec_cache_t;
 //  True when the loader answers a list of rows per key (dp_mapping's).
 typedef bool (dp_loader_is_list_fn) (dp_loader_id_t loader);
 
-//  Create a cache whose rows live in arena (which must outlive it).
-//  Caller owns the return value and must destroy it with
-//  dp_exec_cache_destroy.
-dp_exec_cache_t *dp_exec_cache_new (dp_arena_t *arena, dp_loader_is_list_fn *loader_is_list);
+//  Put the rows of a list loader under one key in their order (NULL: as
+//  they came).
+typedef void (dp_loader_order_fn) (dp_loader_id_t loader, row_t **rows, size_t n);
+
+//  Create a cache whose rows live in arena (which must outlive it); each
+//  key's rows of a list loader are ordered by order as they are filed.
+dp_exec_cache_t *dp_exec_cache_new (dp_arena_t *arena, dp_loader_is_list_fn *loader_is_list,
+                                    dp_loader_order_fn *order);
 
 void dp_exec_cache_destroy (dp_exec_cache_t **self_p);
 

@@ -168,8 +168,5 @@ dp_exec_chains_file (dp_exec_t *self, const dp_exec_chains_t *set, const row_t *
             continue;           //  a NULL foreign key asks for nothing later either
         dp_exec_cache_put (self->cache, chain->loader, chain->mask, key->u.i,
                            chain->cells, chain->n_rows, chain->n_cols);
-        row_t **rows;
-        size_t n = dp_exec_cache_rows (self->cache, chain->loader, key->u.i, &rows);
-        dp_loader_order (chain->loader, rows, n);
     }
 }
