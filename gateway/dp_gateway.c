@@ -90,6 +90,13 @@ s_connection_close (const struct mg_connection *conn)
         atomic_fetch_sub (&server->connections, 1);
 }
 
+//  Every request: the router answers it (a status above 0 tells civetweb so).
+static int
+s_begin_request (struct mg_connection *conn)
+{
+    return dp_router_handle (conn, mg_get_user_data (mg_get_context (conn)));
+}
+
 static int
 s_log_message (const struct mg_connection *conn, const char *message)
 {
@@ -196,6 +203,10 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
     callbacks.connection_close = s_connection_close;
     callbacks.log_message = s_log_message;
     callbacks.http_error = dp_router_http_error;
+    //  Every request goes to the router from the first accepted connection:
+    //  a handler set after mg_start2 leaves a window in which a restarted
+    //  gateway answers civetweb's own 404.
+    callbacks.begin_request = s_begin_request;
     struct mg_init_data init = { &callbacks, self->server, options };
     unsigned error_code = 0;
     char error_text [256] = "";
@@ -206,7 +217,6 @@ s_self_new (zsock_t *pipe, const dp_gateway_config_t *config)
         s_self_destroy (&self);
         return NULL;
     }
-    mg_set_request_handler (self->civet, "**", dp_router_handle, self->server);
     struct mg_server_port listening [4];
     int n = mg_get_server_ports (self->civet, 4, listening);
     self->port = n > 0 ? listening [0].port : config->port;

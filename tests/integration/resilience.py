@@ -380,6 +380,20 @@ class Cluster:
                 print(f"\n--- {name} exited with {code}; the end of {name}.log:\n{tail}", flush=True)
         return codes
 
+    def warnings(self, most=60):
+        """The warning and error lines of every process's log (their last `most`), to show
+        why a case failed: the logs go away with the scratch folder."""
+        lines = []
+        for name in self.commands:
+            path = os.path.join(self.folder, f"{name}.log")
+            if not os.path.exists(path):
+                continue
+            with open(path, "rb") as f:
+                for line in f.read().decode("utf-8", "replace").splitlines():
+                    if '"level":"warn"' in line or '"level":"error"' in line or "ERROR" in line:
+                        lines.append(f"{name}: {line}")
+        return lines[-most:]
+
 
 def summary(outcomes):
     """Counts by status, for messages."""

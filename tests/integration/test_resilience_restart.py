@@ -93,7 +93,12 @@ class Restart(unittest.TestCase):
             outcomes = load.snapshot()
         finally:
             self.exit_codes[f"{service} {delay} s"] = cluster.stop()
+            self.warnings = cluster.warnings()
         return outcomes, len(hung), killed, restarted, back
+
+    def show_warnings_on_failure(self):
+        """Print the failed case's log warnings: the logs go away with the scratch folder."""
+        print("\n  the case's warnings:\n  " + "\n  ".join(self.warnings), flush=True)
 
     def report(self, service, delay, outcomes, hung, killed, restarted):
         in_flight = [o for o in outcomes if o.started < killed <= o.finished]
@@ -129,6 +134,8 @@ class Restart(unittest.TestCase):
                 self.check_answered(outcomes, hung)
                 failed = resilience.summary([o for o in outcomes if not o.ok])
                 messages = sorted({o.message for o in outcomes if not o.ok})[:5]
+                if failed:
+                    self.show_warnings_on_failure()
                 self.assertEqual(failed, {}, messages)
                 self.assertTrue(any(o.started >= restarted + 1.0 for o in outcomes),
                                 "no request after the restart")
@@ -156,6 +163,8 @@ class Restart(unittest.TestCase):
                          in_flight + down, lambda o: o.ok or o.connection_failed()),
                         ("sent after the new gateway served", after, lambda o: o.ok)):
                     wrong = sorted({(o.status, o.message) for o in phase if not allowed(o)})
+                    if wrong:
+                        self.show_warnings_on_failure()
                     self.assertEqual(wrong, [], f"failures other than a lost connection, {name}")
 
 
