@@ -5,7 +5,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    One thread, one zmq_poll loop. Poll items: the pipe, the ROUTER, and
+    One thread, one poll loop (dp_poll). Poll items: the pipe, the ROUTER, and
     the fd of every connection with the events it waits for (an idle
     connection is polled for input, which means the server closed it). The
     poll timeout is the nearest of: a connector timeout, a reconnect time,
@@ -130,6 +130,7 @@
 @end
 */
 #include "dp_db_actor_state.h"
+#include "dp_poll.h"
 #include "dp_db_conn.h"
 #include "dp_db_target.h"
 #include "dp_db_pool_limit.h"
@@ -2024,7 +2025,7 @@ dp_db_actor (zsock_t *pipe, void *args)
                 self->item_slot [n_items++] = i;
             }
         }
-        if (zmq_poll (self->items, n_items, s_poll_timeout (self)) == -1) {
+        if (dp_poll (self->items, n_items, s_poll_timeout (self)) == -1) {
             if (errno == EINTR)
                 continue;
             dp_error ("db: zmq_poll failed: %s", zmq_strerror (errno));

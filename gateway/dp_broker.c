@@ -4,7 +4,7 @@
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
 @header
-    One zpoller loop over the pipe, the backend ROUTER (resolvers) and the
+    One dp_poll loop over the pipe, the backend ROUTER (resolvers) and the
     frontend ROUTER (civetweb workers). The zguide's Paranoid Pirate
     pattern with credit instead of one-request-at-a-time workers.
 @discuss
@@ -26,8 +26,10 @@
 #include "dp_admission.h"
 #include "dp_msg.h"
 #include "dp_log.h"
+#include "dp_poll.h"
 #include "dp_instance.h"
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -62,7 +64,6 @@ typedef struct {
     zsock_t *pipe;              //  actor pipe
     zsock_t *backend;           //  ROUTER for resolvers
     zsock_t *frontend;          //  ROUTER for worker threads
-    zpoller_t *poller;
     dp_broker_resolvers_t *resolvers;   //  registered resolvers, by connection and instance
     zhashx_t *requests;         //  &id -> s_request_t (owns them)
     zlistx_t *queue;            //  s_request_t * waiting for credit, FIFO
@@ -172,8 +173,6 @@ s_self_new (zsock_t *pipe, dp_broker_config_t *config)
     msgpack_sbuffer_init (&self->sbuf);
     self->arena = dp_arena_new (4096);
     self->heartbeat_at = zclock_mono () + self->heartbeat_ms;
-    self->poller = zpoller_new (self->pipe, self->backend, self->frontend, NULL);
-    zpoller_set_nonstop (self->poller, true);
     return self;
 }
 
@@ -183,7 +182,6 @@ s_self_destroy (self_t **self_p)
     assert (self_p);
     if (*self_p) {
         self_t *self = *self_p;
-        zpoller_destroy (&self->poller);
         zlistx_destroy (&self->queue);
         zhashx_destroy (&self->requests);
         dp_broker_resolvers_destroy (&self->resolvers);
@@ -882,14 +880,29 @@ dp_broker_actor (zsock_t *pipe, void *args)
     zsock_send (pipe, "i", 0);
 
     int timeout = self->heartbeat_ms;
+    //  What polled ready is read (dp_poll's revents); what came after waits
+    //  for the next turn.
     while (!self->terminated) {
-        zpoller_wait (self->poller, timeout);
-        if (s_readable (self->pipe))
+        zmq_pollitem_t items [3] = {
+            { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 },
+            { zsock_resolve (self->backend), 0, ZMQ_POLLIN, 0 },
+            { zsock_resolve (self->frontend), 0, ZMQ_POLLIN, 0 } };
+        if (dp_poll (items, 3, timeout) == -1 && errno != EINTR) {
+            dp_error ("broker: zmq_poll failed: %s", zmq_strerror (errno));
+            break;
+        }
+        if (items [0].revents & ZMQ_POLLIN)
             s_handle_pipe (self);
-        for (int i = 0; i < S_BATCH && s_readable (self->backend); i++)
+        bool readable = items [1].revents & ZMQ_POLLIN;
+        for (int i = 0; i < S_BATCH && readable; i++) {
             s_handle_backend (self);
-        for (int i = 0; i < S_BATCH && s_readable (self->frontend); i++)
+            readable = s_readable (self->backend);
+        }
+        readable = items [2].revents & ZMQ_POLLIN;
+        for (int i = 0; i < S_BATCH && readable; i++) {
             s_handle_frontend (self);
+            readable = s_readable (self->frontend);
+        }
         int wait = s_admission_turn (self);
         timeout = s_timers (self);
         if (wait >= 0 && wait < timeout)

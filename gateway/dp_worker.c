@@ -10,6 +10,7 @@
 #include "dp_worker.h"
 #include "dp_client_watch.h"
 #include "dp_log.h"
+#include "dp_poll.h"
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -118,7 +119,7 @@ dp_worker_exchange (dp_worker_t *self, struct mg_connection *conn, dp_msg_t *msg
             }
         }
         long wait = watch_at - now < left ? (long) (watch_at - now) : (long) left;
-        int rc = zmq_poll (items, n_items, wait < 0 ? 0 : wait);
+        int rc = dp_poll (items, n_items, wait < 0 ? 0 : wait);
         if (rc <= 0)
             continue;               //  timeout or EINTR: the loop rechecks the time
         if (n_items == 2 && items [1].revents)

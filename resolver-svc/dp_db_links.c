@@ -22,6 +22,7 @@
 @end
 */
 #include "dp_db_links.h"
+#include "dp_poll.h"
 #include "dp_link_watch.h"
 #include "dp_send.h"
 #include "dp_log.h"
@@ -737,23 +738,26 @@ dp_db_links_pollitems (dp_db_links_t *self, zmq_pollitem_t *items)
 }
 
 void
-dp_db_links_handle (dp_db_links_t *self)
+dp_db_links_handle (dp_db_links_t *self, const zmq_pollitem_t *items)
 {
     assert (self);
+    const zmq_pollitem_t *item = items;
     for (size_t i = 0; i < self->n_dbs; i++) {
         s_db_t *db = &self->dbs [i];
-        while (dp_link_watch_pending (db->watch))
-            s_handle_monitor (self, i);
-        for (int n = 0; n < S_BATCH && s_readable (db->sock); n++) {
-            zmsg_t *msg = zmsg_recv (db->sock);
-            //  Events that came before this message first (a DISCONNECTED
-            //  before what the new instance says).
+        bool readable = item++->revents & ZMQ_POLLIN;
+        bool watched = db->watch && (item++->revents & ZMQ_POLLIN);
+        //  Its monitor's events first (a DISCONNECTED before what the new
+        //  instance says): they came before the poll that saw the messages.
+        if (watched)
             while (dp_link_watch_pending (db->watch))
                 s_handle_monitor (self, i);
+        for (int n = 0; n < S_BATCH && readable; n++) {
+            zmsg_t *msg = zmsg_recv (db->sock);
             zframe_t *frame = msg ? zmsg_last (msg) : NULL;
             if (frame)
                 s_handle_db (self, i, frame);
             zmsg_destroy (&msg);
+            readable = s_readable (db->sock);
         }
     }
 }
@@ -961,11 +965,11 @@ s_test_pump (s_test_t *t, int ms)
                 items [n++] = (zmq_pollitem_t) { zsock_resolve (t->dbs [d]), 0, ZMQ_POLLIN, 0 };
         if (timeout > 5)
             timeout = 5;
-        zmq_poll (items, n, timeout);
+        dp_poll (items, n, timeout);
         for (int d = 0; d < 2; d++)
             while (t->dbs [d] && s_readable (t->dbs [d]))
                 s_test_fake (t, d);
-        dp_db_links_handle (t->links);
+        dp_db_links_handle (t->links, items);
     }
 }
 

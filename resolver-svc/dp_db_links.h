@@ -120,9 +120,11 @@ size_t dp_db_links_cancel (dp_db_links_t *self, void *owner, const char *trace_i
 //  2 * DP_DB_LINKS_MAX); returns how many.
 int dp_db_links_pollitems (dp_db_links_t *self, zmq_pollitem_t *items);
 
-//  Read what the DEALERs and monitors hold (a bounded batch each), calling
-//  on_reply and on_failed as answers and deaths come.
-void dp_db_links_handle (dp_db_links_t *self);
+//  Read what the DEALERs and monitors that polled ready hold (a bounded
+//  batch each), calling on_reply and on_failed as answers and deaths come.
+//  items: those dp_db_links_pollitems added, with their revents (dp_poll);
+//  what came after the poll waits for the next one.
+void dp_db_links_handle (dp_db_links_t *self, const zmq_pollitem_t *items);
 
 //  Heartbeats out, silent db-svc, parked requests tried again or failed.
 //  Returns the ms until the next of them is due.

@@ -63,6 +63,7 @@
 #include "dp_resolver_actor.h"
 #include "dp_writer.h"
 #include "dp_db_links.h"
+#include "dp_poll.h"
 #include "dp_link_watch.h"
 #include "dp_send.h"
 #include "dp_exec.h"
@@ -735,36 +736,48 @@ dp_resolver_actor (zsock_t *pipe, void *args)
     long timeout = s_timers (self);
     zmq_pollitem_t items [4 + 2 * DP_DB_LINKS_MAX];
     //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
+    //  What polled ready is read (dp_poll's revents); what came after waits
+    //  for the next turn.
     while (!self->terminated) {
         items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         items [1] = (zmq_pollitem_t) { zsock_resolve (self->gateway), 0, ZMQ_POLLIN, 0 };
         int n_items = 2 + dp_db_links_pollitems (self->dbs, items + 2);
-        if (self->gateway_watch)
+        int watch_item = -1, written_item = -1;
+        if (self->gateway_watch) {
+            watch_item = n_items;
             items [n_items++] = (zmq_pollitem_t) {
                 zsock_resolve (dp_link_watch_sock (self->gateway_watch)), 0, ZMQ_POLLIN, 0 };
-        if (self->written)
+        }
+        if (self->written) {
+            written_item = n_items;
             items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
-        if (zmq_poll (items, n_items, timeout) == -1 && errno != EINTR) {
+        }
+        if (dp_poll (items, n_items, timeout) == -1 && errno != EINTR) {
             dp_error ("resolver: zmq_poll failed: %s", zmq_strerror (errno));
             break;
         }
-        if (s_readable (self->pipe))
+        if (items [0].revents & ZMQ_POLLIN)
             s_handle_pipe (self);
         if (self->terminated)
             break;
         //  A connection to the gateway came up again (it restarted, or the
         //  network dropped): READY now rather than at the next heartbeat,
         //  so a restarted gateway has a resolver within milliseconds.
-        while (dp_link_watch_pending (self->gateway_watch))
-            if (dp_link_watch_next (self->gateway_watch) == DP_LINK_CONNECTED && self->registered)
-                s_send_control (self, self->gateway, DP_MSG_READY);
-        for (int n = 0; n < S_BATCH && s_readable (self->gateway); n++)
+        if (watch_item >= 0 && (items [watch_item].revents & ZMQ_POLLIN))
+            while (dp_link_watch_pending (self->gateway_watch))
+                if (dp_link_watch_next (self->gateway_watch) == DP_LINK_CONNECTED && self->registered)
+                    s_send_control (self, self->gateway, DP_MSG_READY);
+        bool readable = items [1].revents & ZMQ_POLLIN;
+        for (int n = 0; n < S_BATCH && readable; n++) {
             s_handle_gateway (self);
-        dp_db_links_handle (self->dbs);
+            readable = s_readable (self->gateway);
+        }
+        dp_db_links_handle (self->dbs, items + 2);
         if (!self->registered && dp_db_links_heard (self->dbs))
             s_register (self);
-        while (self->written && s_readable (self->written))
-            s_handle_written (self);
+        if (written_item >= 0 && (items [written_item].revents & ZMQ_POLLIN))
+            while (self->written && s_readable (self->written))
+                s_handle_written (self);
         timeout = s_timers (self);
     }
     s_self_destroy (&self);

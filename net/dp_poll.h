@@ -1,0 +1,39 @@
+/*  =========================================================================
+    dp_poll - zmq_poll's answer with fewer system calls
+
+    Copyright the Depot contributors. Licensed under the Apache License 2.0.
+    =========================================================================
+@header
+    dp_poll takes zmq_poll's items and timeout and fills the same revents.
+    zmq_poll asks every socket's ZMQ_EVENTS twice per call (before it
+    sleeps and after it wakes), and each ask is a poll(2) on the socket's
+    mailbox (and a getpid(2), libzmq's fork check), besides one poll(2)
+    over all items with no timeout. On a VM where a system call is dear
+    that was a third of a service's CPU. dp_poll asks each socket once
+    before it sleeps, and after it wakes only the sockets whose mailbox
+    descriptor fired: any other socket's ZMQ_EVENTS cannot have changed,
+    since nothing but a command in its mailbox changes it while this
+    thread sleeps.
+@discuss
+    The caller uses revents instead of asking ZMQ_EVENTS again: a socket
+    marked ZMQ_POLLIN has a message. A socket not marked may have one by
+    the time the caller looks (it came after); the next dp_poll sees it.
+@end
+*/
+#ifndef DP_POLL_H_INCLUDED
+#define DP_POLL_H_INCLUDED
+
+#include <stdbool.h>
+#include <zmq.h>
+
+#define DP_POLL_MAX 64              //  beyond it, zmq_poll answers
+
+//  Wait until an item is ready or timeout_ms passed (-1: no limit, 0: do
+//  not wait). Returns how many items have revents, 0 on timeout, -1 with
+//  errno (EINTR, ETERM), as zmq_poll does.
+int dp_poll (zmq_pollitem_t *items, int n_items, long timeout_ms);
+
+//  Selftest.
+void dp_poll_test (bool verbose);
+
+#endif
