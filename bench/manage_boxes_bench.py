@@ -13,9 +13,9 @@ scripts/run.sh), then for each round runs every build given, in turn, as the one
           (wrk -c16): requests per second, p50, p99;
 and per request MariaDB's statements (Com_select) and the rows its handlers read
 (Handler_read_*), both over the varied run. The load average is noted per measurement (the
-machine is shared). Results: bench/results/<date>-issue21-manageboxes-bench.md and .json.
+machine is shared). Results: bench/results/<date>-issue21-manageboxes-bench.md and .json (--out another prefix).
 Usage: bench/manage_boxes_bench.py --build build-rel [--before OLD/build-rel
-       --before-indexes OLD/db/indexes.sql] [--rounds 2] [--duration 10]
+       --before-indexes OLD/db/indexes.sql] [--rounds 2] [--duration 10] [--out PREFIX]
 Licensed under the Apache License 2.0.
 """
 import argparse
@@ -66,6 +66,8 @@ def main():
                         "(default: db/indexes.sql, as the build after)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--out", help="the results' path without .md/.json (default: "
+                        "bench/results/<date>-issue21-manageboxes-bench)")
     args = parser.parse_args()
     builds = [("before", args.before, args.before_indexes)] if args.before else []
     builds.append(("after", args.build, None))
@@ -83,10 +85,10 @@ def main():
                 figures.update(label=label, round=r + 1)
                 print(json.dumps(figures), flush=True)
                 results["runs"].append(figures)
-    report(results)
+    report(results, args.out)
 
 
-def report(results):
+def report(results, out=None):
     now = datetime.datetime.now()
     lines = [f"# Issue 21: ManageBoxes, before and after, {now:%Y-%m-%d %H:%M}", "",
              f"Machine: {results['cores']} cores, shared; MariaDB beside Depot; the demo data "
@@ -108,8 +110,8 @@ def report(results):
             lines.append("")
             lines.append(f"Round {r}: single p50 {a['single']['p50_ms'] / b['single']['p50_ms']:.2f}x, "
                          f"varied req/s {a['varied']['rps'] / b['varied']['rps']:.2f}x.")
-    write_report(os.path.join(RESULTS, f"{now:%Y-%m-%d}-issue21-manageboxes-bench"), "\n".join(lines) + "\n",
-                 results)
+    write_report(out or os.path.join(RESULTS, f"{now:%Y-%m-%d}-issue21-manageboxes-bench"),
+                 "\n".join(lines) + "\n", results)
 
 
 if __name__ == "__main__":

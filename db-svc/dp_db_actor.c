@@ -1891,6 +1891,7 @@ s_self_destroy (dp_db_actor_state_t **self_p)
     for (int target = 0; target < DP_DB_TARGETS; target++)
         dp_db_pool_limit_destroy (&self->limit [target]);
     assert (self->jobs == NULL);
+    dp_db_reply_destroy (&self->out);       //  what it holds goes out first
     zsock_destroy (&self->router);
     zsock_destroy (&self->feed_push);
     zsock_destroy (&self->feed_sub);
@@ -1980,6 +1981,7 @@ dp_db_actor (zsock_t *pipe, void *args)
     }
     self->router_handle = zsock_resolve (self->router);
     self->out.router = self->router_handle;
+    dp_db_reply_cork (&self->out, true);    //  a turn's replies go together
     if (self->config.feed_writes && *self->config.feed_writes) {
         self->feed_push = zsock_new (ZMQ_PUSH);
         if (zsock_attach (self->feed_push, self->config.feed_writes, false))
@@ -2009,6 +2011,9 @@ dp_db_actor (zsock_t *pipe, void *args)
     //  Connect the pool (non-blocking: this only starts the handshakes).
     s_reconnect_due (self);
 
+    //  The pipe and the feed's SUB are only read when they poll ready: while
+    //  idle, their descriptors tell (dp_poll_idle).
+    uint64_t idle = 0;
     while (!self->terminated) {
         self->items [0] = (zmq_pollitem_t) { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 };
         self->items [1] = (zmq_pollitem_t) { self->router_handle, 0, ZMQ_POLLIN, 0 };
@@ -2025,7 +2030,9 @@ dp_db_actor (zsock_t *pipe, void *args)
                 self->item_slot [n_items++] = i;
             }
         }
-        if (dp_poll (self->items, n_items, s_poll_timeout (self)) == -1) {
+        idle &= self->feed_sub ? 5 : 1;
+        dp_db_reply_flush (&self->out);     //  the turn's replies, before sleeping
+        if (dp_poll_idle (self->items, n_items, s_poll_timeout (self), &idle) == -1) {
             if (errno == EINTR)
                 continue;
             dp_error ("db: zmq_poll failed: %s", zmq_strerror (errno));

@@ -33,12 +33,29 @@ s_free_buffer (void *data, void *hint)
 }
 
 void
-dp_db_reply_send (dp_db_reply_t *self, zframe_t *routing, msgpack_sbuffer *buffer)
+dp_db_reply_destroy (dp_db_reply_t *self)
 {
-    size_t size = buffer->size;
-    char *data = msgpack_sbuffer_release (buffer);
-    if (zmq_send (self->router, zframe_data (routing), zframe_size (routing),
-                  ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1) {
+    assert (self);
+    dp_db_reply_flush (self);
+    free (self->held);
+    self->held = NULL;
+    self->cap_held = 0;
+}
+
+void
+dp_db_reply_cork (dp_db_reply_t *self, bool corked)
+{
+    assert (self);
+    self->corked = corked;
+    if (!corked)
+        dp_db_reply_flush (self);
+}
+
+//  [routing, data] out now; takes data.
+static void
+s_send_now (dp_db_reply_t *self, const void *routing, size_t routing_size, char *data, size_t size)
+{
+    if (zmq_send (self->router, routing, routing_size, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1) {
         dp_warn ("db: reply dropped: %s", zmq_strerror (errno));
         free (data);
         return;
@@ -50,6 +67,42 @@ dp_db_reply_send (dp_db_reply_t *self, zframe_t *routing, msgpack_sbuffer *buffe
         dp_warn ("db: reply dropped: %s", zmq_strerror (errno));
         zmq_msg_close (&msg);
     }
+}
+
+void
+dp_db_reply_flush (dp_db_reply_t *self)
+{
+    assert (self);
+    for (size_t i = 0; i < self->n_held; i++) {
+        dp_db_reply_held_t *held = &self->held [i];
+        s_send_now (self, held->routing, held->routing_size, held->data, held->size);
+    }
+    self->n_held = 0;
+}
+
+void
+dp_db_reply_send (dp_db_reply_t *self, zframe_t *routing, msgpack_sbuffer *buffer)
+{
+    size_t size = buffer->size;
+    char *data = msgpack_sbuffer_release (buffer);
+    size_t routing_size = zframe_size (routing);
+    if (!self->corked || routing_size > sizeof self->held [0].routing) {
+        s_send_now (self, zframe_data (routing), routing_size, data, size);
+        return;
+    }
+    if (self->n_held == self->cap_held) {
+        size_t cap = self->cap_held ? self->cap_held * 2 : 64;
+        dp_db_reply_held_t *held = realloc (self->held, cap * sizeof *held);
+        if (!held)
+            dp_fatal ("out of memory");
+        self->held = held;
+        self->cap_held = cap;
+    }
+    dp_db_reply_held_t *held = &self->held [self->n_held++];
+    memcpy (held->routing, zframe_data (routing), routing_size);
+    held->routing_size = routing_size;
+    held->data = data;
+    held->size = size;
 }
 
 void

@@ -21,15 +21,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+//  A reply held back while corked (dp_db_reply_cork).
+typedef struct {
+    uint8_t routing [256];      //  a ROUTER's routing id is at most 255 bytes
+    size_t routing_size;
+    char *data;                 //  the encoded message, owned
+    size_t size;
+} dp_db_reply_held_t;
+
 typedef struct {
     void *router;               //  the actor's libzmq ROUTER socket, borrowed
     bool verbose;               //  log every request's error, not only faults
     uint64_t answered;          //  LOADs and QUERYs answered (ROWS or ERROR)
     uint64_t errors;            //  of which with ERROR
+    bool corked;                //  replies wait for dp_db_reply_flush
+    dp_db_reply_held_t *held;   //  replies held back while corked
+    size_t n_held, cap_held;
 } dp_db_reply_t;
 
 //  Set up an embedded outbox on router (a libzmq socket, borrowed).
 void dp_db_reply_init (dp_db_reply_t *self, void *router, bool verbose);
+
+//  Free what the outbox holds (replies held back are sent first).
+void dp_db_reply_destroy (dp_db_reply_t *self);
+
+//  Corked, replies are held until dp_db_reply_flush, which sends them one
+//  after another: the DB actor sends a turn's replies together, so that a
+//  resolver woken by the first finds the others there (one wake for a
+//  wave's answers, not one per answer).
+void dp_db_reply_cork (dp_db_reply_t *self, bool corked);
+
+//  Send the replies held back.
+void dp_db_reply_flush (dp_db_reply_t *self);
 
 //  Send [routing, buffer's bytes]. Takes the buffer's memory (the buffer
 //  is left empty); routing stays the caller's.

@@ -881,13 +881,16 @@ dp_broker_actor (zsock_t *pipe, void *args)
 
     int timeout = self->heartbeat_ms;
     //  What polled ready is read (dp_poll's revents); what came after waits
-    //  for the next turn.
+    //  for the next turn. The pipe is only read when it polls ready: while
+    //  idle, its descriptor tells (dp_poll_idle).
+    uint64_t idle = 0;
     while (!self->terminated) {
         zmq_pollitem_t items [3] = {
             { zsock_resolve (self->pipe), 0, ZMQ_POLLIN, 0 },
             { zsock_resolve (self->backend), 0, ZMQ_POLLIN, 0 },
             { zsock_resolve (self->frontend), 0, ZMQ_POLLIN, 0 } };
-        if (dp_poll (items, 3, timeout) == -1 && errno != EINTR) {
+        idle &= 1;
+        if (dp_poll_idle (items, 3, timeout, &idle) == -1 && errno != EINTR) {
             dp_error ("broker: zmq_poll failed: %s", zmq_strerror (errno));
             break;
         }

@@ -44,58 +44,67 @@ s_raw_events (short revents)
 int
 dp_poll (zmq_pollitem_t *items, int n_items, long timeout_ms)
 {
-    if (n_items > DP_POLL_MAX)
+    return dp_poll_idle (items, n_items, timeout_ms, NULL);
+}
+
+int
+dp_poll_idle (zmq_pollitem_t *items, int n_items, long timeout_ms, uint64_t *idle)
+{
+    if (n_items > DP_POLL_MAX) {
+        if (idle)
+            *idle = 0;
         return zmq_poll (items, n_items, timeout_ms);
+    }
+    uint64_t was_idle = idle ? *idle : 0;
     struct pollfd fds [DP_POLL_MAX];
     int ready = 0;
-    bool any_raw = false;
+    bool any_unasked = false;           //  a raw descriptor or an idle socket
     //  Each socket's events now: what this thread did to it since it last
-    //  slept may have taken its mailbox's signal, so only ZMQ_EVENTS tells.
+    //  slept may have taken its mailbox's signal, so only ZMQ_EVENTS tells
+    //  (an idle one's descriptor tells as well).
     for (int i = 0; i < n_items; i++) {
         zmq_pollitem_t *item = &items [i];
         item->revents = 0;
         fds [i].revents = 0;
         if (item->socket) {
-            if (s_socket_events (item))
-                return -1;
-            ready += item->revents != 0;
             size_t size = sizeof fds [i].fd;
             if (zmq_getsockopt (item->socket, ZMQ_FD, &fds [i].fd, &size) == -1)
                 return -1;
             fds [i].events = item->events ? POLLIN : 0;
+            if (was_idle & (1ULL << i))
+                any_unasked = true;
+            else {
+                if (s_socket_events (item))
+                    return -1;
+                ready += item->revents != 0;
+            }
         }
         else {
             fds [i].fd = item->fd;
             fds [i].events = (short) ((item->events & ZMQ_POLLIN ? POLLIN : 0)
                                     | (item->events & ZMQ_POLLOUT ? POLLOUT : 0)
                                     | (item->events & ZMQ_POLLPRI ? POLLPRI : 0));
-            any_raw = true;
+            any_unasked = true;
         }
-    }
-    if (ready) {
-        //  No sleep; the raw descriptors' state as it is.
-        if (any_raw) {
-            for (int i = 0; i < n_items; i++)
-                if (items [i].socket)
-                    fds [i].fd = -1;        //  poll(2) skips it
-            if (poll (fds, (nfds_t) n_items, 0) == -1)
-                return -1;
-            for (int i = 0; i < n_items; i++)
-                if (!items [i].socket && (items [i].revents = s_raw_events (fds [i].revents)))
-                    ready++;
-        }
-        return ready;
     }
     int64_t deadline = timeout_ms > 0 ? zclock_mono () + timeout_ms : 0;
+    //  A socket is ready: no sleep; the others' descriptors as they are.
+    bool sleep = ready == 0;
     while (true) {
-        int wait = timeout_ms < 0 ? -1 : 0;
-        if (timeout_ms > 0) {
-            int64_t left = deadline - zclock_mono ();
-            wait = left > 0 ? (int) left : 0;
+        if (sleep || any_unasked) {
+            int wait = 0;
+            if (sleep && timeout_ms < 0)
+                wait = -1;
+            else
+            if (sleep && timeout_ms > 0) {
+                int64_t left = deadline - zclock_mono ();
+                wait = left > 0 ? (int) left : 0;
+            }
+            if (poll (fds, (nfds_t) n_items, wait) == -1)
+                return -1;
         }
-        if (poll (fds, (nfds_t) n_items, wait) == -1)
-            return -1;
         //  Only a socket whose mailbox fired can have changed.
+        ready = 0;
         for (int i = 0; i < n_items; i++) {
             zmq_pollitem_t *item = &items [i];
             if (item->socket) {
@@ -106,9 +115,16 @@ dp_poll (zmq_pollitem_t *items, int n_items, long timeout_ms)
                 item->revents = s_raw_events (fds [i].revents);
             ready += item->revents != 0;
         }
-        if (ready || timeout_ms == 0 || (timeout_ms > 0 && zclock_mono () >= deadline))
-            return ready;
+        if (ready || !sleep || timeout_ms == 0 || (timeout_ms > 0 && zclock_mono () >= deadline))
+            break;
     }
+    if (idle) {
+        *idle = 0;
+        for (int i = 0; i < n_items; i++)
+            if (items [i].socket && items [i].revents == 0)
+                *idle |= 1ULL << i;
+    }
+    return ready;
 }
 
 
@@ -192,6 +208,44 @@ dp_poll_test (bool verbose)
     zactor_destroy (&sender);
     zsock_destroy (&in2);
 
+    //  Idle sockets: not asked again, their descriptors tell. A message to
+    //  an idle socket wakes the poll, and is seen beside another socket
+    //  that is ready at once.
+    uint64_t idle = 0;
+    assert (dp_poll_idle (items, 2, 0, &idle) == 0 && idle == 1);   //  the raw one is no socket
+    zstr_send (out, "three");
+    assert (dp_poll_idle (items, 2, 1000, &idle) == 1 && items [0].revents == ZMQ_POLLIN);
+    assert (idle == 0);
+    text = zstr_recv (in);
+    zstr_free (&text);
+    zsock_t *other_in = zsock_new_pull ("inproc://dp_poll_test_other");
+    zsock_t *other_out = zsock_new_push ("inproc://dp_poll_test_other");
+    zmq_pollitem_t pair [2] = {
+        { zsock_resolve (in), 0, ZMQ_POLLIN, 0 },
+        { zsock_resolve (other_in), 0, ZMQ_POLLIN, 0 } };
+    idle = 0;
+    assert (dp_poll_idle (pair, 2, 0, &idle) == 0 && idle == 3);
+    zstr_send (out, "four");
+    zstr_send (other_out, "five");
+    zclock_sleep (10);
+    idle &= 1;                          //  the second is asked, the first is idle
+    assert (dp_poll_idle (pair, 2, 1000, &idle) == 2);
+    assert (pair [0].revents == ZMQ_POLLIN && pair [1].revents == ZMQ_POLLIN && idle == 0);
+    text = zstr_recv (in);
+    zstr_free (&text);
+    text = zstr_recv (other_in);
+    zstr_free (&text);
+    idle = 0;
+    assert (dp_poll_idle (pair, 2, 10, &idle) == 0 && idle == 3);
+    zstr_send (out, "six");
+    start = zclock_mono ();
+    assert (dp_poll_idle (pair, 2, 5000, &idle) == 1 && pair [0].revents == ZMQ_POLLIN);
+    assert (zclock_mono () - start < 4000 && idle == 2);
+    text = zstr_recv (in);
+    zstr_free (&text);
+    zsock_destroy (&other_out);
+    zsock_destroy (&other_in);
+
     //  More items than dp_poll holds: zmq_poll answers.
     zmq_pollitem_t many [DP_POLL_MAX + 1];
     for (int i = 0; i <= DP_POLL_MAX; i++)
@@ -206,6 +260,6 @@ dp_poll_test (bool verbose)
     zsock_destroy (&out);
     zsock_destroy (&in);
     if (verbose)
-        printf ("(timeouts, sockets, raw descriptors, a taken signal, another thread, many items) ");
+        printf ("(timeouts, sockets, raw descriptors, a taken signal, another thread, idle sockets, many items) ");
     printf ("OK\n");
 }

@@ -24,6 +24,7 @@
 #define DP_POLL_H_INCLUDED
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <zmq.h>
 
 #define DP_POLL_MAX 64              //  beyond it, zmq_poll answers
@@ -32,6 +33,16 @@
 //  not wait). Returns how many items have revents, 0 on timeout, -1 with
 //  errno (EINTR, ETERM), as zmq_poll does.
 int dp_poll (zmq_pollitem_t *items, int n_items, long timeout_ms);
+
+//  dp_poll, and fewer ZMQ_EVENTS still: bit i of *idle set on the way in
+//  says item i's socket polled not ready last time (dp_poll_idle set the
+//  bit) and nothing was done to it since (no send, receive or option):
+//  its mailbox then holds no unseen signal, so its descriptor alone tells
+//  whether it changed. On the way out, the bit of each socket found not
+//  ready is set and every other cleared. The caller clears the bits of
+//  the sockets it sends on or reads, at least those it reads without
+//  their revents. Items at most 64; idle NULL is dp_poll.
+int dp_poll_idle (zmq_pollitem_t *items, int n_items, long timeout_ms, uint64_t *idle);
 
 //  Selftest.
 void dp_poll_test (bool verbose);

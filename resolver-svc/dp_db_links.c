@@ -341,8 +341,8 @@ s_db_connect (dp_db_links_t *self, s_db_t *db)
     zsock_set_rcvhwm (db->sock, 0);
     zsock_set_linger (db->sock, 0);
     zsock_set_immediate (db->sock, 1);      //  nothing queued for a db-svc not connected
-    db->watch = dp_link_watch_new (db->sock);
-    if (!db->watch)
+    db->watch = dp_link_watch_useful (db->endpoint) ? dp_link_watch_new (db->sock) : NULL;
+    if (!db->watch && dp_link_watch_useful (db->endpoint))
         dp_warn ("resolver: no socket monitor on db-svc %s; restarts are seen by id and"
                  " silence only", db->endpoint);
     if (zsock_connect (db->sock, "%s", db->endpoint))

@@ -41,6 +41,12 @@ dp_link_watch_new (zsock_t *sock)
     return self;
 }
 
+bool
+dp_link_watch_useful (const char *endpoint)
+{
+    return endpoint && strncmp (endpoint, "inproc://", 9) != 0;
+}
+
 void
 dp_link_watch_destroy (dp_link_watch_t **self_p)
 {

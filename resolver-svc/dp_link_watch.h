@@ -30,8 +30,13 @@ typedef enum {
 
 //  Watch sock (not connected yet; borrowed, must outlive the watch).
 //  Returns NULL when libzmq gives no monitor (the caller carries on
-//  without, as over inproc://).
+//  without).
 dp_link_watch_t *dp_link_watch_new (zsock_t *sock);
+
+//  Whether a connection to endpoint can drop and come back: not over
+//  inproc:// (a peer in the same process), where a watch would only cost
+//  a socket to poll on every turn.
+bool dp_link_watch_useful (const char *endpoint);
 
 //  Stop watching and free. NULL-safe.
 void dp_link_watch_destroy (dp_link_watch_t **self_p);

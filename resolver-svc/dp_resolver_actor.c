@@ -267,7 +267,7 @@ s_dealer (const char *endpoint, dp_link_watch_t **watch)
     zsock_set_sndhwm (sock, 0);         //  bounded by credit, never dropped
     zsock_set_rcvhwm (sock, 0);
     zsock_set_linger (sock, 0);
-    *watch = dp_link_watch_new (sock);
+    *watch = dp_link_watch_useful (endpoint) ? dp_link_watch_new (sock) : NULL;
     if (zsock_connect (sock, "%s", endpoint)) {
         dp_link_watch_destroy (watch);
         zsock_destroy (&sock);
@@ -735,6 +735,9 @@ dp_resolver_actor (zsock_t *pipe, void *args)
         s_register (self);
     long timeout = s_timers (self);
     zmq_pollitem_t items [4 + 2 * DP_DB_LINKS_MAX];
+    //  The pipe and the writer's PULL are only read when they poll ready:
+    //  while idle, their descriptors tell (dp_poll_idle).
+    uint64_t idle = 0;
     //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
     //  What polled ready is read (dp_poll's revents); what came after waits
     //  for the next turn.
@@ -752,7 +755,9 @@ dp_resolver_actor (zsock_t *pipe, void *args)
             written_item = n_items;
             items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
         }
-        if (dp_poll (items, n_items, timeout) == -1 && errno != EINTR) {
+        uint64_t quiet = 1ULL | (written_item >= 0 ? 1ULL << written_item : 0);
+        idle &= quiet;
+        if (dp_poll_idle (items, n_items, timeout, &idle) == -1 && errno != EINTR) {
             dp_error ("resolver: zmq_poll failed: %s", zmq_strerror (errno));
             break;
         }
