@@ -150,6 +150,7 @@
 #include "dp_arena.h"
 #include "dp_log.h"
 #include "dp_instance.h"
+#include "dp_thread_name.h"
 #include <mysqld_error.h>
 #include <assert.h>
 #include <errno.h>
@@ -1964,6 +1965,7 @@ s_poll_timeout (dp_db_actor_state_t *self)
 void
 dp_db_actor (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-db");
     dp_db_config_t *config = (dp_db_config_t *) args;
     assert (config);
     assert (config->endpoint);

@@ -22,6 +22,7 @@
 #include "dp_gtid.h"
 #include "dp_db_conn.h"
 #include "dp_log.h"
+#include "dp_thread_name.h"
 #include <inttypes.h>
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -545,6 +546,7 @@ s_follow (s_self_t *self)
 void
 dp_feed_actor (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-feed");
     s_self_t *self = zmalloc (sizeof *self);
     self->config = (const dp_feed_config_t *) args;
     self->pipe = pipe;

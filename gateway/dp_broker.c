@@ -28,6 +28,7 @@
 #include "dp_log.h"
 #include "dp_poll.h"
 #include "dp_instance.h"
+#include "dp_thread_name.h"
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -863,6 +864,7 @@ dp_broker_actor_new (dp_broker_config_t *config)
 void
 dp_broker_actor (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-broker");
     dp_broker_config_t *config = (dp_broker_config_t *) args;
     assert (config);
     self_t *self = s_self_new (pipe, config);

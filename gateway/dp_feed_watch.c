@@ -7,10 +7,12 @@
 #include "dp_feed_watch.h"
 #include "dp_change.h"
 #include "dp_log.h"
+#include "dp_thread_name.h"
 
 static void
 s_watch (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-feed-watch");
     const dp_feed_watch_config_t *config = args;
     zsock_t *sub = zsock_new (ZMQ_SUB);
     zsock_set_subscribe (sub, "");

@@ -26,6 +26,7 @@
 #include "dp_worker.h"
 #include "dp_feed_watch.h"
 #include "dp_log.h"
+#include "dp_thread_name.h"
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -264,6 +265,7 @@ dp_gateway_actor_new (dp_gateway_config_t *config, int *port)
 void
 dp_gateway_actor (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-gateway");
     dp_gateway_config_t *config = (dp_gateway_config_t *) args;
     assert (config);
     self_t *self = s_self_new (pipe, config);

@@ -9,6 +9,7 @@
 #include "dp_live_sse.h"
 #include "dp_live_ws.h"
 #include "dp_log.h"
+#include "dp_thread_name.h"
 #include <unistd.h>
 
 #define S_TICK_US       (100 * LWS_US_PER_MS)
@@ -95,6 +96,7 @@ s_adopt (self_t *self, int fd)
 static void
 s_actor (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-live");
     self_t self_ = { .pipe = pipe, .config = (dp_live_config_t *) args };
     self_t *self = &self_;
     self->hub = dp_live_hub_new (self->config);

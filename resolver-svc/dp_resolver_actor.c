@@ -71,6 +71,7 @@
 #include "dp_catalog.h"
 #include "dp_log.h"
 #include "dp_instance.h"
+#include "dp_thread_name.h"
 #include <czmq.h>
 #include <openssl/crypto.h>
 #include <errno.h>
@@ -722,6 +723,7 @@ s_db_failed (void *ctx, void *owner, const dp_msg_t *error)
 void
 dp_resolver_actor (zsock_t *pipe, void *args)
 {
+    dp_thread_name ("dp-resolver");
     self_t *self = s_self_new (pipe, (const dp_resolver_config_t *) args);
     if (!self) {
         zsock_signal (pipe, 1);

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "dp_writer.h"
 #include "dp_log.h"
+#include "dp_thread_name.h"
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -41,6 +42,7 @@ static void *
 s_run (void *arg)
 {
     dp_writer_t *self = arg;
+    dp_thread_name ("dp-writer");
     //  Only this thread's priority (Linux: a thread is a task).
     if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), S_NICE))
         dp_warn ("writer: cannot lower the writer thread's priority: %s", strerror (errno));
