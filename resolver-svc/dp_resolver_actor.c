@@ -740,6 +740,7 @@ dp_resolver_actor (zsock_t *pipe, void *args)
     //  The pipe and the writer's PULL are only read when they poll ready:
     //  while idle, their descriptors tell (dp_poll_idle).
     uint64_t idle = 0;
+    int last_n_items = 0;
     //  Runs until $TERM (SIGINT and SIGTERM are the binary's business).
     //  What polled ready is read (dp_poll's revents); what came after waits
     //  for the next turn.
@@ -757,8 +758,11 @@ dp_resolver_actor (zsock_t *pipe, void *args)
             written_item = n_items;
             items [n_items++] = (zmq_pollitem_t) { zsock_resolve (self->written), 0, ZMQ_POLLIN, 0 };
         }
-        uint64_t quiet = 1ULL | (written_item >= 0 ? 1ULL << written_item : 0);
-        idle &= quiet;
+        //  The bits are the items' places: a layout that changed (a watch
+        //  came or went) starts over.
+        uint64_t quiet = 1ULL | (written_item >= 0 && written_item < 64 ? 1ULL << written_item : 0);
+        idle = n_items == last_n_items ? idle & quiet : 0;
+        last_n_items = n_items;
         if (dp_poll_idle (items, n_items, timeout, &idle) == -1 && errno != EINTR) {
             dp_error ("resolver: zmq_poll failed: %s", zmq_strerror (errno));
             break;
