@@ -23,6 +23,7 @@
 #include "dp_db_conn.h"
 #include "dp_log.h"
 #include "dp_thread_name.h"
+#include "dp_poll.h"
 #include <inttypes.h>
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -593,8 +594,7 @@ dp_feed_actor (zsock_t *pipe, void *args)
                 s_check_pipe (self, 200);         //  fallback: statuses only
             if (zclock_mono () >= self->next_status)
                 s_publish_status (self);
-            if ((zsock_events (pipe) & ZMQ_POLLIN)
-            ||  (self->writes && (zsock_events (self->writes) & ZMQ_POLLIN)))
+            if (dp_poll_readable (pipe) || dp_poll_readable (self->writes))
                 s_check_pipe (self, 0);
         }
         //  Everything published leaves (linger), then is stored.

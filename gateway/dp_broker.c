@@ -832,13 +832,6 @@ dp_broker_config_defaults (dp_broker_config_t *config)
     config->grace_ms = 5000;
 }
 
-//  Is there a message waiting on sock?
-static bool
-s_readable (zsock_t *sock)
-{
-    return (zsock_events (sock) & ZMQ_POLLIN) != 0;
-}
-
 zactor_t *
 dp_broker_actor_new (dp_broker_config_t *config)
 {
@@ -901,12 +894,12 @@ dp_broker_actor (zsock_t *pipe, void *args)
         bool readable = items [1].revents & ZMQ_POLLIN;
         for (int i = 0; i < S_BATCH && readable; i++) {
             s_handle_backend (self);
-            readable = s_readable (self->backend);
+            readable = dp_poll_readable (self->backend);
         }
         readable = items [2].revents & ZMQ_POLLIN;
         for (int i = 0; i < S_BATCH && readable; i++) {
             s_handle_frontend (self);
-            readable = s_readable (self->frontend);
+            readable = dp_poll_readable (self->frontend);
         }
         int wait = s_admission_turn (self);
         timeout = s_timers (self);

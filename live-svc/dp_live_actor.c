@@ -10,6 +10,7 @@
 #include "dp_live_ws.h"
 #include "dp_log.h"
 #include "dp_thread_name.h"
+#include "dp_poll.h"
 #include <unistd.h>
 
 #define S_TICK_US       (100 * LWS_US_PER_MS)
@@ -29,7 +30,7 @@ static void
 s_drain (self_t *self)
 {
     dp_live_hub_drain (self->hub);
-    while (zsock_events (self->pipe) & ZMQ_POLLIN) {
+    while (dp_poll_readable (self->pipe)) {
         char *command = zstr_recv (self->pipe);
         if (!command || streq (command, "$TERM"))
             self->stopping = true;

@@ -128,6 +128,13 @@ dp_poll_idle (zmq_pollitem_t *items, int n_items, long timeout_ms, uint64_t *idl
 }
 
 
+bool
+dp_poll_readable (zsock_t *sock)
+{
+    return sock && (zsock_events (sock) & ZMQ_POLLIN) != 0;
+}
+
+
 //  --------------------------------------------------------------------------
 //  Selftest
 
@@ -166,7 +173,7 @@ dp_poll_test (bool verbose)
 
     //  A message: the socket is ready, the pipe not.
     zstr_send (out, "one");
-    assert (dp_poll (items, 2, 1000) == 1);
+    assert (dp_poll (items, 2, 1000) == 1 && dp_poll_readable (in));
     assert (items [0].revents == ZMQ_POLLIN && items [1].revents == 0);
     //  ZMQ_EVENTS asked by the caller takes the mailbox's signal: the
     //  message is still seen (dp_poll asks each socket before it sleeps).
@@ -176,6 +183,7 @@ dp_poll_test (bool verbose)
     assert (text && streq (text, "one"));
     zstr_free (&text);
     assert (dp_poll (items, 2, 0) == 0);
+    assert (!dp_poll_readable (in) && !dp_poll_readable (NULL));
 
     //  Both ready: both marked, without waiting.
     zstr_send (out, "two");

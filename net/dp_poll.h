@@ -25,7 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <zmq.h>
+#include <czmq.h>
 
 #define DP_POLL_MAX 64              //  beyond it, zmq_poll answers
 
@@ -43,6 +43,10 @@ int dp_poll (zmq_pollitem_t *items, int n_items, long timeout_ms);
 //  the sockets it sends on or reads, at least those it reads without
 //  their revents. Items at most 64; idle NULL is dp_poll.
 int dp_poll_idle (zmq_pollitem_t *items, int n_items, long timeout_ms, uint64_t *idle);
+
+//  Whether a message waits on sock now (one ZMQ_EVENTS); false for NULL.
+//  For reading on after a socket polled ready, up to what a turn takes.
+bool dp_poll_readable (zsock_t *sock);
 
 //  Selftest.
 void dp_poll_test (bool verbose);

@@ -341,8 +341,9 @@ s_db_connect (dp_db_links_t *self, s_db_t *db)
     zsock_set_rcvhwm (db->sock, 0);
     zsock_set_linger (db->sock, 0);
     zsock_set_immediate (db->sock, 1);      //  nothing queued for a db-svc not connected
-    db->watch = dp_link_watch_useful (db->endpoint) ? dp_link_watch_new (db->sock) : NULL;
-    if (!db->watch && dp_link_watch_useful (db->endpoint))
+    bool useful = dp_link_watch_useful (db->endpoint);
+    db->watch = useful ? dp_link_watch_new (db->sock) : NULL;
+    if (!db->watch && useful)
         dp_warn ("resolver: no socket monitor on db-svc %s; restarts are seen by id and"
                  " silence only", db->endpoint);
     if (zsock_connect (db->sock, "%s", db->endpoint))
@@ -364,12 +365,6 @@ s_send_heartbeat (dp_db_links_t *self, s_db_t *db)
     dp_msg_t msg = { .version = DP_PROTO_VERSION, .type = DP_MSG_HEARTBEAT, .trace_id = "" };
     msg.u.heartbeat.instance_id = self->config.instance_id;
     dp_send_msg (db->sock, &msg);
-}
-
-static bool
-s_readable (zsock_t *sock)
-{
-    return sock && (zsock_events (sock) & ZMQ_POLLIN) != 0;
 }
 
 
@@ -757,7 +752,7 @@ dp_db_links_handle (dp_db_links_t *self, const zmq_pollitem_t *items)
             if (frame)
                 s_handle_db (self, i, frame);
             zmsg_destroy (&msg);
-            readable = s_readable (db->sock);
+            readable = dp_poll_readable (db->sock);
         }
     }
 }
@@ -781,7 +776,7 @@ dp_db_links_timers (dp_db_links_t *self)
         if (!db->alive)
             continue;
         int64_t left = db->last_seen + c->liveness_ms - now;
-        if (left < 0 && s_readable (db->sock))
+        if (left < 0 && dp_poll_readable (db->sock))
             left = 0;                   //  it spoke; we were busy: read first
         else
         if (left < 0) {
@@ -967,7 +962,7 @@ s_test_pump (s_test_t *t, int ms)
             timeout = 5;
         dp_poll (items, n, timeout);
         for (int d = 0; d < 2; d++)
-            while (t->dbs [d] && s_readable (t->dbs [d]))
+            while (t->dbs [d] && dp_poll_readable (t->dbs [d]))
                 s_test_fake (t, d);
         dp_db_links_handle (t->links, items);
     }

@@ -8,6 +8,7 @@
 @end
 */
 #include "dp_link_watch.h"
+#include "dp_poll.h"
 #include <assert.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -70,7 +71,7 @@ dp_link_watch_sock (dp_link_watch_t *self)
 bool
 dp_link_watch_pending (dp_link_watch_t *self)
 {
-    return self && (zsock_events (self->events) & ZMQ_POLLIN);
+    return self && dp_poll_readable (self->events);
 }
 
 dp_link_event_t

@@ -390,13 +390,6 @@ s_self_destroy (self_t **self_p)
 //  --------------------------------------------------------------------------
 //  Liveness
 
-//  Is there a message waiting on sock?
-static bool
-s_readable (zsock_t *sock)
-{
-    return (zsock_events (sock) & ZMQ_POLLIN) != 0;
-}
-
 //  The gateway no longer holds our requests in flight: it restarted (a
 //  new instance id in its HEARTBEAT), told us DISCONNECT (it does not know
 //  us), or fell silent (it fails them itself). Each is abandoned as for a
@@ -466,7 +459,7 @@ s_timers (self_t *self)
         next = db_next;
     int64_t left = self->registered ? self->gateway_seen + self->liveness_ms - now
                                     : self->started + self->liveness_ms - now;
-    if (left < 0 && s_readable (self->gateway))
+    if (left < 0 && dp_poll_readable (self->gateway))
         left = 0;                       //  it spoke; we were busy: read first
     else
     if (left < 0 && self->registered) {
@@ -781,13 +774,13 @@ dp_resolver_actor (zsock_t *pipe, void *args)
         bool readable = items [1].revents & ZMQ_POLLIN;
         for (int n = 0; n < S_BATCH && readable; n++) {
             s_handle_gateway (self);
-            readable = s_readable (self->gateway);
+            readable = dp_poll_readable (self->gateway);
         }
         dp_db_links_handle (self->dbs, items + 2);
         if (!self->registered && dp_db_links_heard (self->dbs))
             s_register (self);
         if (written_item >= 0 && (items [written_item].revents & ZMQ_POLLIN))
-            while (self->written && s_readable (self->written))
+            while (self->written && dp_poll_readable (self->written))
                 s_handle_written (self);
         timeout = s_timers (self);
     }
@@ -882,7 +875,7 @@ s_test_pump (s_test_t *t, int ms)
         zmq_poll (items, 3, (long) wait);
         for (int s = 0; s < 3; s++) {
             zsock_t *sock = s == 0 ? t->gateway : t->dbs [s - 1];
-            while (s_readable (sock)) {
+            while (dp_poll_readable (sock)) {
                 zmsg_t *msg = zmsg_recv (sock);
                 assert (msg && zmsg_size (msg) == 2);
                 zframe_t *routing = zmsg_pop (msg);
