@@ -1983,7 +1983,7 @@ dp_db_actor (zsock_t *pipe, void *args)
     }
     self->router_handle = zsock_resolve (self->router);
     self->out.router = self->router_handle;
-    dp_db_reply_cork (&self->out, true);    //  a turn's replies go together
+    dp_db_reply_cork (&self->out);    //  a turn's replies go together
     if (self->config.feed_writes && *self->config.feed_writes) {
         self->feed_push = zsock_new (ZMQ_PUSH);
         if (zsock_attach (self->feed_push, self->config.feed_writes, false))

@@ -43,12 +43,10 @@ dp_db_reply_destroy (dp_db_reply_t *self)
 }
 
 void
-dp_db_reply_cork (dp_db_reply_t *self, bool corked)
+dp_db_reply_cork (dp_db_reply_t *self)
 {
     assert (self);
-    self->corked = corked;
-    if (!corked)
-        dp_db_reply_flush (self);
+    self->corked = true;
 }
 
 //  [routing, data] out now; takes data.
@@ -87,6 +85,7 @@ dp_db_reply_send (dp_db_reply_t *self, zframe_t *routing, msgpack_sbuffer *buffe
     char *data = msgpack_sbuffer_release (buffer);
     size_t routing_size = zframe_size (routing);
     if (!self->corked || routing_size > sizeof self->held [0].routing) {
+        dp_db_reply_flush (self);       //  the held ones first: replies keep their order
         s_send_now (self, zframe_data (routing), routing_size, data, size);
         return;
     }

@@ -45,11 +45,11 @@ void dp_db_reply_init (dp_db_reply_t *self, void *router, bool verbose);
 //  Free what the outbox holds (replies held back are sent first).
 void dp_db_reply_destroy (dp_db_reply_t *self);
 
-//  Corked, replies are held until dp_db_reply_flush, which sends them one
-//  after another: the DB actor sends a turn's replies together, so that a
-//  resolver woken by the first finds the others there (one wake for a
-//  wave's answers, not one per answer).
-void dp_db_reply_cork (dp_db_reply_t *self, bool corked);
+//  From now on, replies are held until dp_db_reply_flush, which sends them
+//  one after another: the DB actor sends a turn's replies together, so
+//  that a resolver woken by the first finds the others there (one wake for
+//  a wave's answers, not one per answer).
+void dp_db_reply_cork (dp_db_reply_t *self);
 
 //  Send the replies held back.
 void dp_db_reply_flush (dp_db_reply_t *self);
