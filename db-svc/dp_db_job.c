@@ -122,13 +122,20 @@ dp_db_stmt_finish (dp_db_stmt_t *self)
     dp_db_job_release (&job);
 }
 
+bool
+dp_db_stmt_keyed (const dp_db_stmt_t *self)
+{
+    return !self->job->query && !self->position;
+}
+
 void
 dp_db_stmt_limit (dp_db_stmt_t *self, int64_t left_ms)
 {
     dp_sql_t text;
     dp_sql_init (&text);
-    dp_sql_printf (&text, "SET STATEMENT max_statement_time=%lld.%03lld FOR ",
-                   (long long) (left_ms / 1000), (long long) (left_ms % 1000));
+    dp_sql_printf (&text, "SET STATEMENT max_statement_time=%lld.%03lld%s FOR ",
+                   (long long) (left_ms / 1000), (long long) (left_ms % 1000),
+                   dp_db_stmt_keyed (self)? ", eq_range_index_dive_limit=1": "");
     dp_sql_append (&text, self->sql.data);
     dp_sql_destroy (&self->sql);
     self->sql = text;
@@ -176,8 +183,15 @@ dp_db_job_test (bool verbose)
     //  failure sends nothing; the last statement's end frees it.
     dp_db_stmt_t *stmt = dp_db_stmt_new (b, 0);
     dp_sql_append (&stmt->sql, "SELECT 1");
-    dp_db_stmt_limit (stmt, 1250);
-    assert (strcmp (stmt->sql.data, "SET STATEMENT max_statement_time=1.250 FOR SELECT 1") == 0);
+    dp_db_stmt_limit (stmt, 1250);          //  a LOAD's: looks rows up by keys
+    assert (strcmp (stmt->sql.data, "SET STATEMENT max_statement_time=1.250,"
+                    " eq_range_index_dive_limit=1 FOR SELECT 1") == 0);
+    dp_db_stmt_t *position = dp_db_stmt_new (b, 0);
+    position->position = true;
+    dp_sql_append (&position->sql, "SELECT 2");
+    dp_db_stmt_limit (position, 20);
+    assert (strcmp (position->sql.data, "SET STATEMENT max_statement_time=0.020 FOR SELECT 2") == 0);
+    dp_db_stmt_finish (position);
     dp_db_job_fail_late (b, &out);
     dp_db_job_fail (b, &out, DP_STATUS_INTERNAL, "not sent");
     assert (b->answered && out.answered == 1 && out.errors == 1);

@@ -545,7 +545,7 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "units_by_dimension", "units.dimension_id", "units", NULL, NULL,
         "units.dimension_id, units.id", S_COLS (units) },
     [DP_LOADER_tag_links_by_box] = {
-        "tag_links_by_box", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_object)",
+        "tag_links_by_box", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_links)",
         "tr.object_type = 'Stock' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
     S_BY_ID (people),
     [DP_LOADER_people_by_base] = {
@@ -563,7 +563,7 @@ static const dp_sql_loader_t s_loaders [DP_LOADER_COUNT] = {
         "transactions_by_people", "transactions.people_id", "transactions", NULL, NULL,
         "transactions.people_id, transactions.id", S_COLS (transactions) },
     [DP_LOADER_tag_links_by_people] = {
-        "tag_links_by_people", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_object)",
+        "tag_links_by_people", "tr.object_id", "tags_relations tr FORCE INDEX (dp_tags_relations_links)",
         "tr.object_type = 'People' AND tr.deleted_on IS NULL", NULL, NULL, S_COLS (tag_link) },
     [DP_LOADER_products_all] = {
         "products_all", "0", "products", NULL, NULL, "products.id", S_COLS (products) },

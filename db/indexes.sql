@@ -1,7 +1,8 @@
 -- indexes.sql - the indexes Depot adds for its own queries.
 --
 -- Safe to run on boxtribute's existing database and on one made from db/ddl.sql, and safe to
--- run again and again: every statement is CREATE INDEX IF NOT EXISTS under a dp_ name, and
+-- run again and again: every statement is CREATE INDEX IF NOT EXISTS under a dp_ name (or
+-- DROP INDEX IF EXISTS of a dp_ index an earlier version made and a wider one replaces), and
 -- each index extends (never duplicates) an index the schema already has. MariaDB 10.11 needs
 -- nothing else; MySQL 8 lacks IF NOT EXISTS here and would need the statements run once by
 -- hand. Adding a secondary index is online DDL in InnoDB (reads and writes go on meanwhile),
@@ -25,8 +26,12 @@
 --                                    rows read, Scrap 300 -> 55, InStock 93 -> 52).
 --   tags_relations(tag_id, created_on)   Tag.lastUsedOn = MAX(created_on) per tag, read from
 --                                    the index only (6.8 ms -> 0.4 ms).
---   tags_relations(object_type, object_id)  tags of a page of boxes (object_type = 'Stock' AND
---                                    object_id IN (...)) and a tag filter joined per box.
+--   tags_relations(object_type, object_id, deleted_on, tag_id)  tags of a page of boxes
+--                                    (object_type = 'Stock' AND object_id IN (...) AND deleted_on
+--                                    IS NULL) from the index only, and a tag filter joined per box.
+--                                    It replaces dp_tags_relations_object (object_type, object_id),
+--                                    which had to read each link's row for deleted_on and tag_id
+--                                    (a page's 42 boxes: about 0.4 -> 0.2 ms of MariaDB's CPU).
 --   shipment_detail(box_id, removed_on, lost_on, received_on)  the active shipment detail of
 --                                    a page of boxes; the existing index on box_id alone still
 --                                    has to read each row to test the three dates.
@@ -46,8 +51,10 @@ CREATE INDEX IF NOT EXISTS dp_stock_location_deleted
 CREATE INDEX IF NOT EXISTS dp_tags_relations_tag_created
     ON tags_relations (tag_id, created_on);
 
-CREATE INDEX IF NOT EXISTS dp_tags_relations_object
-    ON tags_relations (object_type, object_id);
+CREATE INDEX IF NOT EXISTS dp_tags_relations_links
+    ON tags_relations (object_type, object_id, deleted_on, tag_id);
+
+DROP INDEX IF EXISTS dp_tags_relations_object ON tags_relations;
 
 CREATE INDEX IF NOT EXISTS dp_shipment_detail_box_active
     ON shipment_detail (box_id, removed_on, lost_on, received_on);
