@@ -8,8 +8,10 @@
     A BoxView asks for the box's product, size, unit, location and base,
     the product's category, the base's organisation, locations and
     distribution events and the names of the history's users: a dozen
-    statements, each a round trip, for rows that hardly ever change. The
-    loaders of such tables (dp_db_kept_rows_keeps) keep their rows per key,
+    statements, each a round trip, for rows that hardly ever change; and
+    every ManageBoxes page reads its boxes' tag links and active shipment
+    details, which change far less often than pages are read. The loaders
+    of such tables (dp_db_kept_rows_keeps) keep their rows per key,
     every column of the loader, under a stamp of the tables they read
     (dp_db_counts_stamp), and answer a LOAD from them when both hold, as
     the kept counts do:

@@ -273,6 +273,77 @@ class KeptRowsTest(unittest.TestCase):
         self.assertEqual(depot(), sql())
         self.db.sql(f"UPDATE shipment SET state = '{state}' WHERE id = {shipment}")
 
+    def test_9_list_tag_links_and_shipment_details(self):
+        """A list of boxes keeps its boxes' tag links and active shipment details: once kept,
+        a page reads neither again; a link added or removed and a detail added or ended by
+        plain SQL are in the answer at once and once the feed has vouched for them."""
+        query = ('query { boxes(baseId: "1", paginationInput: {first: 1000}) { elements { id'
+                 ' tags { id } shipmentDetail { id } } } }')
+        keyed = "argument LIKE '%FROM tags_relations tr%' OR argument LIKE '%FROM shipment_detail WHERE%'"
+        def depot():
+            body = self.ask(query, {})
+            self.assertNotIn("errors", body)
+            return {b["id"]: (sorted(int(t["id"]) for t in b["tags"]),
+                              b["shipmentDetail"] and int(b["shipmentDetail"]["id"]))
+                    for b in body["data"]["boxes"]["elements"]}
+        def sql():
+            boxes = {str(i): ([], None) for (i,) in self.db.sql(
+                "SELECT s.id FROM stock s JOIN locations l ON l.id = s.location_id"
+                " WHERE l.camp_id = 1 AND (s.deleted IS NULL OR s.deleted = 0)")}
+            for box, tag in self.db.sql(
+                    "SELECT tr.object_id, tr.tag_id FROM tags_relations tr JOIN tags t ON t.id = tr.tag_id"
+                    " WHERE tr.object_type = 'Stock' AND tr.deleted_on IS NULL"
+                    " AND (t.deleted IS NULL OR t.deleted = 0) ORDER BY tr.tag_id"):
+                if str(box) in boxes:
+                    boxes[str(box)][0].append(int(tag))
+            for box, detail in self.db.sql(
+                    "SELECT box_id, id FROM shipment_detail WHERE removed_on IS NULL"
+                    " AND lost_on IS NULL AND received_on IS NULL"):
+                if str(box) in boxes:
+                    boxes[str(box)] = (boxes[str(box)][0], int(detail))
+            return boxes
+        self.assertTrue(self.db.kept(keyed, depot), "the tag links and details were never kept")
+        self.assertEqual(self.db.logged(keyed, depot), 0)
+        self.assertEqual(depot(), sql())
+        # A box of base 1 with no active detail, one of its live links, a tag it lacks, a shipment.
+        box = int(self.db.scalar(
+            "SELECT s.id FROM stock s JOIN locations l ON l.id = s.location_id WHERE l.camp_id = 1"
+            " AND (s.deleted IS NULL OR s.deleted = 0) AND EXISTS (SELECT 1 FROM tags_relations tr"
+            " WHERE tr.object_type = 'Stock' AND tr.object_id = s.id AND tr.deleted_on IS NULL)"
+            " AND NOT EXISTS (SELECT 1 FROM shipment_detail d WHERE d.box_id = s.id) ORDER BY s.id LIMIT 1"))
+        link = self.db.scalar(f"SELECT id FROM tags_relations WHERE object_type = 'Stock' AND object_id = {box}"
+                              " AND deleted_on IS NULL ORDER BY id LIMIT 1")
+        tag = self.db.scalar("SELECT t.id FROM tags t WHERE t.camp_id = 1 AND (t.deleted IS NULL OR t.deleted = 0)"
+                             " AND t.type IN ('All', 'Stock') AND NOT EXISTS (SELECT 1 FROM tags_relations tr"
+                             f" WHERE tr.tag_id = t.id AND tr.object_type = 'Stock' AND tr.object_id = {box})"
+                             " ORDER BY t.id LIMIT 1")
+        shipment = self.db.scalar("SELECT id FROM shipment WHERE source_base_id = 1 ORDER BY id LIMIT 1")
+        self.assertTrue(tag and shipment, "the demo data has a tag the box lacks and a shipment of base 1")
+        # Each change, then its undoing: the first read once the feed has vouched for the
+        # change (the rows kept before it must not answer), the second at once.
+        changes = [
+            (f"INSERT INTO tags_relations (object_id, object_type, tag_id, created_on)"
+             f" VALUES ({box}, 'Stock', {tag}, NOW())",
+             f"DELETE FROM tags_relations WHERE object_id = {box} AND tag_id = {tag} AND object_type = 'Stock'"),
+            (f"UPDATE tags_relations SET deleted_on = NOW() WHERE id = {link}",
+             f"UPDATE tags_relations SET deleted_on = NULL WHERE id = {link}"),
+            ("INSERT INTO shipment_detail (shipment_id, box_id, source_product_id, source_location_id,"
+             f" source_size_id, source_quantity, created_on, created_by_id) SELECT {shipment}, s.id, s.product_id,"
+             f" s.location_id, s.size_id, s.items, NOW(), 1 FROM stock s WHERE s.id = {box}",
+             f"UPDATE shipment_detail SET removed_on = NOW(), removed_by_id = 1 WHERE box_id = {box}")]
+        try:
+            for change, undo in changes:
+                self.assertTrue(self.db.kept(keyed, depot), "kept again once the feed vouched")
+                self.db.sql(change)
+                time.sleep(1.5)                         # the feed's next status covers it
+                self.assertEqual(depot(), sql(), change)
+                self.db.sql(undo)
+                self.assertEqual(depot(), sql(), undo)  # at once: read again
+        finally:
+            self.db.sql(f"DELETE FROM tags_relations WHERE object_id = {box} AND tag_id = {tag}"
+                        f" AND object_type = 'Stock'; UPDATE tags_relations SET deleted_on = NULL WHERE id = {link};"
+                        f" DELETE FROM shipment_detail WHERE box_id = {box}")
+
     def test_6_feed_down_reads_again(self):
         """With feed-svc killed every request reads the kept tables again, and a write by SQL
         is seen; once it is back the rows are kept again."""
