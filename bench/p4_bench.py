@@ -79,9 +79,13 @@ class Setup:
         self.db = harness.MariaDB(self.scratch.path, port=harness.free_port())
         self.proxies = {}
 
-    def load(self, build):
+    def load(self, build, others=()):
+        """The demo data with build's indexes, and those of the other builds' trees too
+        (each build forces indexes its own indexes.sql makes, which a later one may replace)."""
         harness.BUILD = build
         harness.load_demo(self.db)
+        for other in others:
+            self.db.load_file(os.path.join(os.path.dirname(os.path.abspath(other)), "db", "indexes.sql"))
         self.keys = harness.Keys(self.scratch.path)
         self.bases = [int(r[0]) for r in self.db.sql(
             "SELECT id FROM camps WHERE organisation_id = 1 AND deleted IS NULL ORDER BY id")]
@@ -240,7 +244,7 @@ def main():
     only = args.only.split(",")
     s = Setup(settings, only, args.feed)
     try:
-        s.load(builds[-1][1])
+        s.load(builds[-1][1], [b for _, b in builds[:-1]])
         results = {"cores": os.cpu_count(), "duration": args.duration, "builds": [], "trees": {},
                    "workloads": only, "load_average": {},
                    "delays_ms_one_way": DELAYS_MS, "settings": settings, "feed": args.feed}

@@ -96,7 +96,7 @@ def main():
     settings = dict(item.split("=", 1) for item in args.set)
     s = Setup(dict(settings, DEPOT_DB_POOL="2", DEPOT_DB_POOL_MIN="2"), list(WORKLOADS), args.feed)
     try:
-        s.load(builds[-1][1])
+        s.load(builds[-1][1], [b for _, b in builds[:-1]])
         results = {"cores": os.cpu_count(), "builds": [b for b, _ in builds], "trees": {},
                    "settings": settings, "delays_ms_one_way": DELAYS_MS, "feed": args.feed,
                    "ms": {label: {} for label, _ in builds}}

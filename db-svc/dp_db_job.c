@@ -125,7 +125,9 @@ dp_db_stmt_finish (dp_db_stmt_t *self)
 bool
 dp_db_stmt_keyed (const dp_db_stmt_t *self)
 {
-    return !self->job->query && !self->position;
+    const dp_db_job_t *job = self->job;
+    return job->msg.type == DP_MSG_LOAD && !job->query && !self->position && !self->lookups
+        && !job->msg.u.load.by_lookup;
 }
 
 void
@@ -192,6 +194,12 @@ dp_db_job_test (bool verbose)
     dp_db_stmt_limit (position, 20);
     assert (strcmp (position->sql.data, "SET STATEMENT max_statement_time=0.020 FOR SELECT 2") == 0);
     dp_db_stmt_finish (position);
+    dp_db_stmt_t *lookups = dp_db_stmt_new (b, 0);      //  keyed by labels: no limit
+    lookups->lookups = true;
+    dp_sql_append (&lookups->sql, "SELECT 3");
+    dp_db_stmt_limit (lookups, 20);
+    assert (strcmp (lookups->sql.data, "SET STATEMENT max_statement_time=0.020 FOR SELECT 3") == 0);
+    dp_db_stmt_finish (lookups);
     dp_db_job_fail_late (b, &out);
     dp_db_job_fail (b, &out, DP_STATUS_INTERNAL, "not sent");
     assert (b->answered && out.answered == 1 && out.errors == 1);

@@ -152,8 +152,11 @@ void dp_db_stmt_finish (dp_db_stmt_t *self);
 //  between the key's indexes, which statistics tell as well.
 void dp_db_stmt_limit (dp_db_stmt_t *self, int64_t left_ms);
 
-//  True when the statement looks rows up by a list of keys (a LOAD's
-//  chunk, merged LOADs, lookups), not a QUERY's or a position read.
+//  True when the statement looks rows up by a list of keys (a LOAD's chunk,
+//  or merged LOADs): not a QUERY's, a transaction's STMT, a position read,
+//  nor a LOAD keyed by a lookup's subquery (there MariaDB finds the key as
+//  a constant, and the limit only costs: 0.13 -> 0.20 ms for BoxView's
+//  access row).
 bool dp_db_stmt_keyed (const dp_db_stmt_t *self);
 
 //  Selftest (needs no database).

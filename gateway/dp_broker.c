@@ -474,12 +474,12 @@ s_resolver_register (self_t *self, zframe_t *routing_id, const dp_msg_t *ready)
 //  --------------------------------------------------------------------------
 //  A message from a resolver.
 
-static void
+static bool
 s_handle_backend (self_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->backend);
+    zmsg_t *msg = dp_poll_recv (self->backend);
     if (!msg)
-        return;
+        return false;
     zframe_t *routing_id = zmsg_pop (msg);
     zframe_t *payload = zmsg_pop (msg);
     if (!routing_id || !payload || zmsg_size (msg) != 0) {
@@ -560,6 +560,7 @@ done:
     zframe_destroy (&routing_id);
     zframe_destroy (&payload);
     zmsg_destroy (&msg);
+    return true;
 }
 
 
@@ -614,12 +615,12 @@ s_read_only (self_t *self, zframe_t *payload)
 //  --------------------------------------------------------------------------
 //  An EXECUTE (or a CANCEL) from a worker thread.
 
-static void
+static bool
 s_handle_frontend (self_t *self)
 {
-    zmsg_t *msg = zmsg_recv (self->frontend);
+    zmsg_t *msg = dp_poll_recv (self->frontend);
     if (!msg)
-        return;
+        return false;
     zframe_t *worker = zmsg_pop (msg);
     zframe_t *payload = zmsg_pop (msg);
     dp_msg_t envelope;
@@ -681,6 +682,7 @@ done:
     zframe_destroy (&worker);
     zframe_destroy (&payload);
     zmsg_destroy (&msg);
+    return true;
 }
 
 
@@ -892,15 +894,11 @@ dp_broker_actor (zsock_t *pipe, void *args)
         if (items [0].revents & ZMQ_POLLIN)
             s_handle_pipe (self);
         bool readable = items [1].revents & ZMQ_POLLIN;
-        for (int i = 0; i < S_BATCH && readable; i++) {
-            s_handle_backend (self);
-            readable = dp_poll_readable (self->backend);
-        }
+        for (int i = 0; i < S_BATCH && readable; i++)
+            readable = s_handle_backend (self);     //  until none waits (dp_poll_recv)
         readable = items [2].revents & ZMQ_POLLIN;
-        for (int i = 0; i < S_BATCH && readable; i++) {
-            s_handle_frontend (self);
-            readable = dp_poll_readable (self->frontend);
-        }
+        for (int i = 0; i < S_BATCH && readable; i++)
+            readable = s_handle_frontend (self);
         int wait = s_admission_turn (self);
         timeout = s_timers (self);
         if (wait >= 0 && wait < timeout)

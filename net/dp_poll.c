@@ -5,6 +5,7 @@
     =========================================================================
 */
 #include "dp_poll.h"
+#include "dp_pid.h"
 #include <czmq.h>
 #include <assert.h>
 #include <errno.h>
@@ -12,6 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <unistd.h>
+
+//  Every executable that polls gets dp_pid's getpid (see dp_pid.c).
+static bool (*const s_pid_link) (void) __attribute__ ((used)) = dp_pid_cached;
 
 //  A socket's ready events among those wanted (one ZMQ_EVENTS).
 static int
@@ -134,6 +138,14 @@ dp_poll_readable (zsock_t *sock)
     return sock && (zsock_events (sock) & ZMQ_POLLIN) != 0;
 }
 
+zmsg_t *
+dp_poll_recv (zsock_t *sock)
+{
+    //  czmq's non-blocking receive: its later frames are there already
+    //  (a message's frames arrive together).
+    return sock? zmsg_recv_nowait (sock): NULL;
+}
+
 
 //  --------------------------------------------------------------------------
 //  Selftest
@@ -184,6 +196,30 @@ dp_poll_test (bool verbose)
     zstr_free (&text);
     assert (dp_poll (items, 2, 0) == 0);
     assert (!dp_poll_readable (in) && !dp_poll_readable (NULL));
+
+    //  Reading until none waits: every message of a burst, multi-frame
+    //  ones whole, then NULL; the socket then polls not ready, and a later
+    //  message wakes the poll again.
+    zstr_send (out, "a");
+    zstr_sendx (out, "b", "c", NULL);
+    zstr_send (out, "d");
+    assert (dp_poll (items, 2, 1000) == 1 && items [0].revents == ZMQ_POLLIN);
+    const char *burst [] = { "a", "b", "d" };
+    for (size_t i = 0; i < 3; i++) {
+        zmsg_t *msg = dp_poll_recv (in);
+        assert (msg && zmsg_size (msg) == (i == 1? 2: 1));
+        char *first = zmsg_popstr (msg);
+        assert (first && streq (first, burst [i]));
+        zstr_free (&first);
+        zmsg_destroy (&msg);
+    }
+    assert (dp_poll_recv (in) == NULL && dp_poll_recv (NULL) == NULL);
+    assert (dp_poll (items, 2, 0) == 0);
+    zstr_send (out, "e");
+    assert (dp_poll (items, 2, 1000) == 1 && items [0].revents == ZMQ_POLLIN);
+    text = zstr_recv (in);
+    assert (text && streq (text, "e"));
+    zstr_free (&text);
 
     //  Both ready: both marked, without waiting.
     zstr_send (out, "two");

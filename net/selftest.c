@@ -1,5 +1,5 @@
 /*  =========================================================================
-    selftest - runs the selftest of one class of net/ (dp_poll), or all
+    selftest - runs the selftest of one class of net/ (dp_poll, dp_pid), or all
 
     Copyright the Depot contributors. Licensed under the Apache License 2.0.
     =========================================================================
@@ -8,10 +8,12 @@
 #include <string.h>
 #include <stdbool.h>
 #include "dp_poll.h"
+#include "dp_pid.h"
 #include "dp_selftest.h"
 
 static const dp_selftest_t s_tests [] = {
     { "dp_poll", dp_poll_test },
+    { "dp_pid", dp_pid_test },
 };
 
 int

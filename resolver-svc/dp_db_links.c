@@ -746,13 +746,13 @@ dp_db_links_handle (dp_db_links_t *self, const zmq_pollitem_t *items)
         if (watched)
             while (dp_link_watch_pending (db->watch))
                 s_handle_monitor (self, i);
-        for (int n = 0; n < S_BATCH && readable; n++) {
-            zmsg_t *msg = zmsg_recv (db->sock);
-            zframe_t *frame = msg ? zmsg_last (msg) : NULL;
+        //  Up to a turn's worth, until none waits (dp_poll_recv).
+        zmsg_t *msg;
+        for (int n = 0; n < S_BATCH && readable && (msg = dp_poll_recv (db->sock)); n++) {
+            zframe_t *frame = zmsg_last (msg);
             if (frame)
                 s_handle_db (self, i, frame);
             zmsg_destroy (&msg);
-            readable = dp_poll_readable (db->sock);
         }
     }
 }

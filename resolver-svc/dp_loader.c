@@ -96,8 +96,6 @@ dp_loader_read_with_lookup (dp_loader_id_t loader)
     switch (loader) {
         case DP_LOADER_box_access_by_box:
         case DP_LOADER_box_history_by_box:
-        case DP_LOADER_active_shipment_detail_by_box:
-        case DP_LOADER_tag_links_by_box:
         case DP_LOADER_tags_by_box:
         case DP_LOADER_product_counts_by_product:
             return true;

@@ -26,7 +26,10 @@ bool dp_loader_keyed_by_id (dp_loader_id_t loader);
 
 //  True for the loaders of rows written with boxes, which db-svc does not
 //  keep between requests: a single box's are read with its lookup by label
-//  (dp_exec_chain.c), a round trip sooner.
+//  (dp_exec_chain.c), a round trip sooner. A box's tag links and active
+//  shipment detail are kept (dp_db_kept_rows): they go with the next wave,
+//  which a box's product and location need anyway, and cost no statement
+//  while the feed vouches.
 bool dp_loader_read_with_lookup (dp_loader_id_t loader);
 
 //  Put the rows of a list loader under one key in the order the reader

@@ -544,7 +544,7 @@ s_handle_pipe (self_t *self)
 static zframe_t *
 s_recv_payload (zsock_t *sock)
 {
-    zmsg_t *msg = zmsg_recv (sock);
+    zmsg_t *msg = dp_poll_recv (sock);
     if (!msg)
         return NULL;
     zframe_t *frame = zmsg_last (msg);
@@ -615,19 +615,19 @@ s_gateway_heartbeat (self_t *self, zframe_t *frame)
     }
 }
 
-static void
+static bool
 s_handle_gateway (self_t *self)
 {
     zframe_t *frame = s_recv_payload (self->gateway);
     if (!frame)
-        return;
+        return false;
     self->gateway_seen = zclock_mono ();
     dp_msg_t head;
     char err [200];
     if (dp_msg_peek (zframe_data (frame), zframe_size (frame), &head, err, sizeof err)) {
         dp_warn ("resolver: malformed message from gateway: %s", err);
         zframe_destroy (&frame);
-        return;
+        return true;
     }
     if (head.type == DP_MSG_DISCONNECT) {
         //  The gateway does not know us (it restarted, or declared us
@@ -672,6 +672,7 @@ s_handle_gateway (self_t *self)
         }
     }
     zframe_destroy (&frame);
+    return true;
 }
 
 //  dp_db_links's callback: a db-svc answered one of exec's LOADs or QUERYs.
@@ -772,10 +773,8 @@ dp_resolver_actor (zsock_t *pipe, void *args)
                 if (dp_link_watch_next (self->gateway_watch) == DP_LINK_CONNECTED && self->registered)
                     s_send_control (self, self->gateway, DP_MSG_READY);
         bool readable = items [1].revents & ZMQ_POLLIN;
-        for (int n = 0; n < S_BATCH && readable; n++) {
-            s_handle_gateway (self);
-            readable = dp_poll_readable (self->gateway);
-        }
+        for (int n = 0; n < S_BATCH && readable; n++)
+            readable = s_handle_gateway (self);     //  until none waits
         dp_db_links_handle (self->dbs, items + 2);
         if (!self->registered && dp_db_links_heard (self->dbs))
             s_register (self);
