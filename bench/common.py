@@ -26,11 +26,12 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 class Demo:
     """A scratch folder, a private MariaDB with Depot's DDL, indexes and depot-gen's demo data
-    (`boxes` boxes, else its 8,201-box base; `indexes`, another indexes.sql than db/'s), keys,
-    and the `depot`s started on it, by default with the binaries of `build`. Used in a with
-    block, which stops them all at its end."""
+    (`boxes` boxes, else its 8,201-box base; `indexes`, another indexes.sql than db/'s; and the
+    indexes of the trees of the builds in `others`, which another build compared on the same
+    data needs), keys, and the `depot`s started on it, by default with the binaries of `build`.
+    Used in a with block, which stops them all at its end."""
 
-    def __init__(self, build, boxes=None, mariadb_args=(), indexes=None):
+    def __init__(self, build, boxes=None, mariadb_args=(), indexes=None, others=()):
         self.build = os.path.abspath(build)
         os.environ["DEPOT_BUILD_DIR"] = harness.BUILD = self.build
         self.scratch = harness.Scratch()
@@ -38,6 +39,8 @@ class Demo:
         self.depots = []
         try:
             harness.load_demo(self.db, boxes=boxes, indexes=indexes)
+            for other in others:
+                self.db.load_file(indexes_of(other))
             self.keys = harness.Keys(self.scratch.path)
         except BaseException:
             self.close()
@@ -166,6 +169,12 @@ def builds_compared(build, before=None):
     tree's build is given, else "this tree" alone."""
     return ([("before", os.path.abspath(before))] if before else []) \
         + [("after" if before else "this tree", os.path.abspath(build))]
+
+
+def indexes_of(build):
+    """The indexes.sql of build's tree: a build names in FORCE INDEX the indexes its own file
+    makes, which a later file may replace, so builds compared on one database need them all."""
+    return os.path.join(os.path.dirname(os.path.abspath(build)), "db", "indexes.sql")
 
 
 def tree_of(build):

@@ -40,8 +40,8 @@ import time
 import urllib.request
 
 import common
-from common import (FILTERS, HERE, REPO, builds_compared, harness, manage_boxes_body, timed_post, tree_of,
-                    write_bodies, write_report)
+from common import (FILTERS, HERE, REPO, builds_compared, harness, indexes_of, manage_boxes_body,
+                    timed_post, tree_of, write_bodies, write_report)
 from resilience_bench import box_view
 
 DELAYS_MS = {"10ms": 5.0, "1ms": 0.5}       # one way
@@ -85,7 +85,7 @@ class Setup:
         harness.BUILD = build
         harness.load_demo(self.db)
         for other in others:
-            self.db.load_file(os.path.join(os.path.dirname(os.path.abspath(other)), "db", "indexes.sql"))
+            self.db.load_file(indexes_of(other))
         self.keys = harness.Keys(self.scratch.path)
         self.bases = [int(r[0]) for r in self.db.sql(
             "SELECT id FROM camps WHERE organisation_id = 1 AND deleted IS NULL ORDER BY id")]

@@ -129,7 +129,7 @@ def main():
     builds = builds_compared(args.build, args.before)
     results = {"builds": [label for label, _ in builds], "seconds": args.seconds,
                "trees": {label: tree_of(build) for label, build in builds}, "runs": {}}
-    with Demo(args.build) as demo:
+    with Demo(args.build, others=[b for _, b in builds[:-1]]) as demo:
         for label, build in builds:
             results["runs"][label] = measure(demo, build, label, args.seconds)
     report(results, args.out)
