@@ -2032,7 +2032,7 @@ dp_db_actor (zsock_t *pipe, void *args)
                 self->item_slot [n_items++] = i;
             }
         }
-        idle &= self->feed_sub ? 5 : 1;
+        idle &= 1ULL | (self->feed_sub ? 1ULL << 2 : 0);    //  items 0 and 2 only
         dp_db_reply_flush (&self->out);     //  the turn's replies, before sleeping
         if (dp_poll_idle (self->items, n_items, s_poll_timeout (self), &idle) == -1) {
             if (errno == EINTR)

@@ -125,9 +125,9 @@ dp_db_stmt_finish (dp_db_stmt_t *self)
 bool
 dp_db_stmt_keyed (const dp_db_stmt_t *self)
 {
+    //  (Merged lookups, stmt->lookups, are a QUERY's: no LOAD has one.)
     const dp_db_job_t *job = self->job;
-    return job->msg.type == DP_MSG_LOAD && !job->query && !self->position && !self->lookups
-        && !job->msg.u.load.by_lookup;
+    return job->msg.type == DP_MSG_LOAD && !self->position && !job->msg.u.load.by_lookup;
 }
 
 void
@@ -194,7 +194,8 @@ dp_db_job_test (bool verbose)
     dp_db_stmt_limit (position, 20);
     assert (strcmp (position->sql.data, "SET STATEMENT max_statement_time=0.020 FOR SELECT 2") == 0);
     dp_db_stmt_finish (position);
-    dp_db_stmt_t *lookups = dp_db_stmt_new (b, 0);      //  keyed by labels: no limit
+    a->msg.type = DP_MSG_QUERY;                         //  lookups by label are a QUERY's
+    dp_db_stmt_t *lookups = dp_db_stmt_new (a, 0);      //  keyed by labels: no limit
     lookups->lookups = true;
     dp_sql_append (&lookups->sql, "SELECT 3");
     dp_db_stmt_limit (lookups, 20);
